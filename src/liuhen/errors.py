@@ -1,0 +1,92 @@
+"""One error hierarchy: every failure a user can see carries a stable code and a Chinese message.
+
+The CLI and the web layer each catch ``LiuhenError`` once; nothing else formats errors.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One thing wrong with an input, located precisely enough to fix it."""
+
+    message: str
+    field: str | None = None
+    line: int | None = None
+
+    def render(self) -> str:
+        where = []
+        if self.line is not None:
+            where.append(f"第 {self.line} 行")
+        if self.field:
+            where.append(f"字段 {self.field}")
+        return (("，".join(where) + "：") if where else "") + self.message
+
+
+@dataclass
+class LiuhenError(Exception):
+    """Base of every user-facing failure; ``code`` is stable and documented, ``message`` Chinese."""
+
+    message: str
+    code: str = "LH000"
+    problems: list[Problem] = field(default_factory=list)
+    http_status: int = 400
+
+    def __post_init__(self) -> None:
+        super().__init__(self.message)
+
+    def __str__(self) -> str:
+        text = f"[{self.code}] {self.message}"
+        if self.problems:
+            text += "\n" + "\n".join("  - " + p.render() for p in self.problems)
+        return text
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "code": self.code,
+            "message": self.message,
+            "problems": [
+                {"message": p.message, "field": p.field, "line": p.line} for p in self.problems
+            ],
+        }
+
+
+def _kind(code: str, status: int) -> type[LiuhenError]:
+    """Subclasses only fix the code and status; they exist so callers can catch by kind."""
+
+    class _Kind(LiuhenError):
+        def __init__(self, message: str, problems: list[Problem] | None = None) -> None:
+            super().__init__(message=message, code=code, problems=problems or [], http_status=status)
+
+    return _Kind
+
+
+class ValidationError(_kind("LH100", 422)):  # type: ignore[misc]
+    """Input that does not satisfy an act type's fields or the catalog."""
+
+
+class NotFoundError(_kind("LH104", 404)):  # type: ignore[misc]
+    """A case, entry or officer that does not exist."""
+
+
+class ConflictError(_kind("LH109", 409)):  # type: ignore[misc]
+    """A duplicate case number or an act out of order."""
+
+
+class PermissionDenied(_kind("LH103", 403)):  # type: ignore[misc]
+    """A role that may not record this act."""
+
+
+class ImportFormatError(_kind("LH120", 422)):  # type: ignore[misc]
+    """A case import file that is malformed; nothing of it is journaled."""
+
+
+class ConfigurationError(_kind("LH200", 500)):  # type: ignore[misc]
+    """Settings or instance state (key, hash algorithm) that cannot work."""
+
+
+class IntegrityError(_kind("LH300", 500)):  # type: ignore[misc]
+    """The stored journal does not verify."""

@@ -1,0 +1,220 @@
+"""Typed fields of act types and their validation into canonical-JSON-safe values.
+
+Values are normalised to what canonical JSON can hold exactly: no floats (money is a decimal
+string with two places), times are ISO 8601 with their offset, so the hashed bytes of an entry
+never depend on a float's rendering or a server's time zone.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import date, datetime
+from decimal import Decimal, InvalidOperation
+from enum import StrEnum
+from typing import Any
+
+from liuhen.errors import Problem
+
+
+class FieldKind(StrEnum):
+    TEXT = "text"  # one line
+    LONGTEXT = "longtext"  # paragraphs: facts, questions and answers, opinions
+    INT = "int"
+    MONEY = "money"  # yuan, decimal string "1234.50"
+    DATE = "date"  # YYYY-MM-DD
+    DATETIME = "datetime"  # ISO 8601 with offset
+    BOOL = "bool"
+    CHOICE = "choice"  # one of ``choices``
+    PERSON = "person"  # {"name", optional "id_no", "phone", "address", "role", "unit"}
+    PERSONS = "persons"  # list of PERSON
+    ITEMS = "items"  # list of {"name", optional "spec", "quantity", "unit", "note"}
+    SEQ = "seq"  # a journal sequence number this act refers to
+    TEXTS = "texts"  # list of one-line strings (document numbers, legal bases)
+    CHANGES = "changes"  # corrected field values; checked against the corrected act's fields
+
+
+@dataclass(frozen=True)
+class FieldSpec:
+    """One field of an act type; ``label`` is what forms and documents show."""
+
+    name: str
+    label: str
+    kind: FieldKind = FieldKind.TEXT
+    required: bool = True
+    choices: tuple[str, ...] = ()
+    max_length: int | None = None
+
+
+_PERSON_KEYS = {"name", "id_no", "gender", "age", "phone", "address", "role", "unit", "title"}
+_ITEM_KEYS = {"name", "spec", "quantity", "unit", "note", "location"}
+_MAX_TEXT = 200
+_MAX_LONGTEXT = 20000
+_INT_LIMIT = 2**53 - 1  # canonical JSON numbers must survive IEEE doubles
+
+
+def _text(value: Any, limit: int, spec_name: str, problems: list[Problem]) -> str | None:
+    if not isinstance(value, str):
+        problems.append(Problem("应为文字", spec_name))
+        return None
+    value = value.strip()
+    if not value:
+        problems.append(Problem("不能为空", spec_name))
+        return None
+    if len(value) > limit:
+        problems.append(Problem(f"超过 {limit} 字", spec_name))
+        return None
+    if any(0xD800 <= ord(c) <= 0xDFFF for c in value):
+        problems.append(Problem("含有无效字符", spec_name))
+        return None
+    return value
+
+
+def _record(
+    value: Any, allowed: set[str], spec_name: str, problems: list[Problem]
+) -> dict[str, Any] | None:
+    if not isinstance(value, dict):
+        problems.append(Problem("应为对象", spec_name))
+        return None
+    unknown = sorted(set(value) - allowed)
+    if unknown:
+        problems.append(Problem(f"未知的项：{'、'.join(unknown)}", spec_name))
+        return None
+    out: dict[str, Any] = {}
+    for key in sorted(value):
+        item = value[key]
+        if item is None or item == "":
+            continue
+        if key == "age" and isinstance(item, int) and not isinstance(item, bool):
+            out[key] = item
+            continue
+        if key == "quantity" and isinstance(item, int | str) and not isinstance(item, bool):
+            out[key] = str(item)
+            continue
+        text = _text(item, _MAX_TEXT, f"{spec_name}.{key}", problems)
+        if text is not None:
+            out[key] = text
+    if "name" not in out:
+        problems.append(Problem("缺少名称（name）", spec_name))
+        return None
+    return out
+
+
+def _list(value: Any, allowed: set[str], spec_name: str, problems: list[Problem]) -> list[Any]:
+    if not isinstance(value, list) or not value:
+        problems.append(Problem("应为非空列表", spec_name))
+        return []
+    out = []
+    for i, v in enumerate(value):
+        rec = _record(v, allowed, f"{spec_name}[{i}]", problems)
+        if rec is not None:
+            out.append(rec)
+    return out
+
+
+def parse_datetime(value: Any) -> datetime | None:
+    """An aware datetime from ISO text, or None; naive times are refused (offset is required)."""
+    if not isinstance(value, str):
+        return None
+    try:
+        dt = datetime.fromisoformat(value)
+    except ValueError:
+        return None
+    return dt if dt.tzinfo is not None else None
+
+
+_MONEY = re.compile(r"^\d{1,13}(\.\d{1,2})?$")
+
+
+def normalise(spec: FieldSpec, value: Any, problems: list[Problem]) -> Any:
+    """The canonical form of one value, appending to ``problems`` when it is invalid."""
+    name = spec.name
+    kind = spec.kind
+    if kind is FieldKind.TEXT:
+        return _text(value, spec.max_length or _MAX_TEXT, name, problems)
+    if kind is FieldKind.LONGTEXT:
+        return _text(value, spec.max_length or _MAX_LONGTEXT, name, problems)
+    if kind in (FieldKind.INT, FieldKind.SEQ):
+        if isinstance(value, bool) or not isinstance(value, int):
+            problems.append(Problem("应为整数", name))
+            return None
+        if not (0 if kind is FieldKind.INT else 1) <= value <= _INT_LIMIT:
+            problems.append(Problem("超出允许范围", name))
+            return None
+        return value
+    if kind is FieldKind.MONEY:
+        raw = str(value) if isinstance(value, int) and not isinstance(value, bool) else value
+        if not isinstance(raw, str) or not _MONEY.match(raw.strip()):
+            problems.append(Problem("金额应为元，最多两位小数，如 5000 或 1234.50", name))
+            return None
+        try:
+            return str(Decimal(raw.strip()).quantize(Decimal("0.01")))
+        except InvalidOperation:
+            problems.append(Problem("金额无效", name))
+            return None
+    if kind is FieldKind.DATE:
+        try:
+            return date.fromisoformat(value).isoformat() if isinstance(value, str) else _bad(
+                name, "日期应为 YYYY-MM-DD", problems
+            )
+        except ValueError:
+            return _bad(name, "日期应为 YYYY-MM-DD", problems)
+    if kind is FieldKind.DATETIME:
+        dt = parse_datetime(value)
+        if dt is None:
+            return _bad(name, "时间应为带时区的 ISO 8601，如 2026-03-01T09:30:00+08:00", problems)
+        return dt.isoformat()
+    if kind is FieldKind.BOOL:
+        if not isinstance(value, bool):
+            return _bad(name, "应为是或否（true/false）", problems)
+        return value
+    if kind is FieldKind.CHOICE:
+        if value not in spec.choices:
+            return _bad(name, f"应为以下之一：{'、'.join(spec.choices)}", problems)
+        return value
+    if kind is FieldKind.PERSON:
+        return _record(value, _PERSON_KEYS, name, problems)
+    if kind is FieldKind.PERSONS:
+        return _list(value, _PERSON_KEYS, name, problems)
+    if kind is FieldKind.ITEMS:
+        return _list(value, _ITEM_KEYS, name, problems)
+    if kind is FieldKind.TEXTS:
+        if not isinstance(value, list) or not value:
+            return _bad(name, "应为非空的文字列表", problems)
+        texts = [_text(v, _MAX_TEXT, f"{name}[{i}]", problems) for i, v in enumerate(value)]
+        return [t for t in texts if t is not None]
+    if kind is FieldKind.CHANGES:
+        if not isinstance(value, dict) or not value:
+            return _bad(name, "应为非空对象：被更正的字段及其新值", problems)
+        return value
+    raise AssertionError(f"unhandled field kind {kind}")
+
+
+def _bad(name: str, message: str, problems: list[Problem]) -> None:
+    problems.append(Problem(message, name))
+
+
+def validate_fields(
+    specs: tuple[FieldSpec, ...], values: dict[str, Any], prefix: str = "fields"
+) -> tuple[dict[str, Any], list[Problem]]:
+    """Normalised values and every problem found, so a form can show all of them at once."""
+    problems: list[Problem] = []
+    if not isinstance(values, dict):
+        return {}, [Problem("应为对象", prefix)]
+    known = {s.name for s in specs}
+    for extra in sorted(set(values) - known):
+        problems.append(Problem("本事项没有此字段", f"{prefix}.{extra}"))
+    out: dict[str, Any] = {}
+    for spec in specs:
+        value = values.get(spec.name)
+        if value is None or value == "" or value == []:
+            if spec.required:
+                problems.append(Problem(f"必填（{spec.label}）", f"{prefix}.{spec.name}"))
+            continue
+        local: list[Problem] = []
+        normal = normalise(spec, value, local)
+        for p in local:
+            problems.append(Problem(f"{spec.label}：{p.message}", f"{prefix}.{p.field}", p.line))
+        if not local and normal is not None:
+            out[spec.name] = normal
+    return out, problems
