@@ -103,6 +103,8 @@ OFFICERS = frozenset({Role.OFFICER})
 REVIEWERS = frozenset({Role.LEGAL_REVIEWER})
 HEADS = frozenset({Role.HEAD})
 CASE_WORKERS = frozenset({Role.OFFICER, Role.HEAD})
+ARCHIVISTS = frozenset({Role.ARCHIVIST})
+ADMINS = frozenset({Role.ADMIN})
 ANYONE_INTERNAL = frozenset(
     {Role.OFFICER, Role.LEGAL_REVIEWER, Role.HEAD, Role.ARCHIVIST, Role.SUPERVISOR}
 )
@@ -127,6 +129,21 @@ class ActType:
         object.__setattr__(self, "field_names", frozenset(f.name for f in self.fields))
 
 
+def _act(
+    code: str,
+    label: str,
+    fields: tuple[F, ...],
+    roles: frozenset[Role],
+    *basis: str,
+    on_site: bool = False,
+    opens_case: bool = False,
+    description: str = "",
+) -> ActType:
+    """An act type whose stage is its code's prefix, so the two cannot disagree."""
+    stage = Stage(code.partition(".")[0])
+    return ActType(code, label, stage, fields, roles, basis, on_site, opens_case, description)
+
+
 # Fields every case-opening act carries: they become the case's header.
 CASE_HEADER_FIELDS: tuple[F, ...] = (
     F("cause", "案由"),
@@ -137,13 +154,38 @@ CASE_HEADER_FIELDS: tuple[F, ...] = (
     F("summary", "案情摘要", K.LONGTEXT),
 )
 
-ACT_TYPES: tuple[ActType, ...] = (
-    ActType(
+RETENTION_PERIODS: tuple[str, ...] = ("5年", "10年", "30年", "长期", "永久")
+AV_INTERRUPTION_REASONS: tuple[str, ...] = ("设备故障", "天气恶劣", "现场人员阻挠", "其他")
+
+
+# 程序启动 ------------------------------------------------------------------------------------
+
+_INITIATION: tuple[ActType, ...] = (
+    _act(
+        "initiation.application",
+        "依申请受理",
+        (
+            *CASE_HEADER_FIELDS,
+            F("mode", "申请方式", K.CHOICE, choices=("书面申请", "口头申请", "网上申请")),
+            F("applied_at", "申请时间", K.DATETIME),
+            F("matter", "申请事项"),
+            F("materials", "申请材料", K.TEXTS, required=False),
+            F("acceptance", "受理结论", K.CHOICE, choices=("受理", "不予受理", "需补正材料")),
+            F("corrected_on_spot", "当场更正的材料错误", K.LONGTEXT, required=False),
+            F("supplement_notice", "一次性告知需补正的全部内容", K.LONGTEXT, required=False),
+            F("receipt_no", "书面凭证或回执编号", required=False),
+        ),
+        OFFICERS,
+        "002 第七条",
+        "003 第七条第二项",
+        opens_case=True,
+        description="登记书面或口头申请，记录受理与否、当场更正、补正告知和出具的凭证。",
+    ),
+    _act(
         "initiation.ex_officio",
         "依职权立案",
-        Stage.INITIATION,
-        CASE_HEADER_FIELDS
-        + (
+        (
+            *CASE_HEADER_FIELDS,
             F("source", "案件来源"),
             F("reason", "立案理由", K.LONGTEXT),
             F("handler_opinion", "承办人意见", K.LONGTEXT),
@@ -152,13 +194,126 @@ ACT_TYPES: tuple[ActType, ...] = (
             F("approver", "批准人", K.TEXT),
         ),
         OFFICERS,
-        basis=("002 第八条", "003 第七条"),
+        "002 第八条",
+        "003 第七条第一项",
         opens_case=True,
+        description="程序启动审批表：启动原因、当事人情况、承办人、承办机构和负责人意见。",
     ),
-    ActType(
+    _act(
+        "initiation.complaint",
+        "投诉举报登记",
+        (
+            *CASE_HEADER_FIELDS,
+            F("complainant", "投诉举报人", K.PERSON, required=False),
+            F("real_name", "是否实名", K.BOOL),
+            F(
+                "channel",
+                "来源渠道",
+                K.CHOICE,
+                choices=("来信", "来访", "电话", "网络", "转办", "其他"),
+            ),
+            F("received_at", "接收时间", K.DATETIME),
+            F("content", "投诉举报内容", K.LONGTEXT),
+            F("instructions", "领导批示或督办文件", K.LONGTEXT, required=False),
+        ),
+        OFFICERS,
+        "002 第九条",
+        "001 第七条",
+        opens_case=True,
+        description="登记投诉、举报及其来源；匿名的不填投诉举报人。",
+    ),
+    _act(
+        "initiation.not_opened",
+        "不予立案（不予受理）决定",
+        (
+            F("decision", "决定类型", K.CHOICE, choices=("不予立案", "不予受理")),
+            F("reason", "理由", K.LONGTEXT),
+            F("legal_basis", "依据", K.TEXTS, required=False),
+            F("document_no", "决定书文号", required=False),
+            F("decided_on", "决定日期", K.DATE),
+            F("approver", "批准人", required=False),
+        ),
+        OFFICERS,
+        "002 第七条",
+        "002 第九条",
+    ),
+    _act(
+        "initiation.complainant_notice",
+        "告知投诉举报人不予立案",
+        (
+            F("complainant", "投诉举报人", K.PERSON),
+            F("method", "告知方式", K.CHOICE, choices=("书面", "电话", "短信", "当面", "网络平台")),
+            F("notified_at", "告知时间", K.DATETIME),
+            F("content", "告知内容", K.LONGTEXT),
+            F("complaint_seq", "投诉举报登记记录序号", K.SEQ, required=False),
+        ),
+        OFFICERS,
+        "002 第九条",
+        description="对实名投诉举报经审查不启动程序的，告知投诉举报人并作书面记录。",
+    ),
+)
+
+
+# 调查取证 ------------------------------------------------------------------------------------
+
+
+def _coercive_measure(
+    code: str, label: str, target: tuple[F, ...], *basis: str, on_site: bool
+) -> ActType:
+    """查封、扣押、冻结: what the decision must state (行政强制法 第二十四条) plus its target."""
+    fields = (
+        F("decision_no", f"{label}决定书文号"),
+        F("party", "当事人", K.PERSON),
+        F("reason", f"{label}理由", K.LONGTEXT),
+        F("legal_basis", f"{label}依据", K.TEXTS),
+        F("period_days", f"{label}期限（日）", K.INT),
+        F("executed_at", "实施时间", K.DATETIME),
+        F("approver", "批准的负责人"),
+        *target,
+    )
+    return _act(
+        code,
+        label,
+        fields,
+        OFFICERS,
+        "002 第十五条",
+        "003 第八条第八项",
+        "行政强制法 第十八条",
+        *basis,
+        on_site=on_site,
+    )
+
+
+def _on_site_target(items_label: str) -> tuple[F, ...]:
+    """Where a seal or seizure is done, on what, and who witnessed it if the party was absent."""
+    return (
+        F("place", "实施地点"),
+        F("items", items_label, K.ITEMS),
+        F("witness", "见证人（当事人不到场时）", K.PERSON, required=False),
+    )
+
+
+_RETURNED_ITEMS = F("items", "解除或退还的财物清单", K.ITEMS, required=False)
+
+
+def _release(
+    code: str, label: str, *basis: str, extra: tuple[F, ...] = (), on_site: bool = False
+) -> ActType:
+    """解除 a coercive measure; ``measure_seq`` is the journal entry that imposed it."""
+    fields = (
+        F("measure_seq", "原措施记录序号", K.SEQ),
+        F("decision_no", "解除决定书文号", required=False),
+        F("reason", "解除理由", K.LONGTEXT),
+        F("released_at", "解除时间", K.DATETIME),
+        *extra,
+    )
+    return _act(code, label, fields, OFFICERS, "002 第十五条", *basis, on_site=on_site)
+
+
+_INVESTIGATION: tuple[ActType, ...] = (
+    _act(
         "investigation.inquiry",
         "询问",
-        Stage.INVESTIGATION,
         (
             F("subject", "被询问人", K.PERSON),
             F("relation", "与本案关系"),
@@ -170,20 +325,848 @@ ACT_TYPES: tuple[ActType, ...] = (
             F("recorder", "记录人"),
         ),
         OFFICERS,
-        basis=("002 第十二条第一项", "003 第八条第二项"),
+        "002 第十条",
+        "002 第十二条第一项",
+        "003 第八条第二项",
+        on_site=True,
+        description="询问笔录：被询问人、起止时间、出示证件和权利告知、问答。",
+    ),
+    _act(
+        "investigation.inspection",
+        "现场检查（勘验）",
+        (
+            F("started_at", "检查开始时间", K.DATETIME),
+            F("ended_at", "检查结束时间", K.DATETIME),
+            F("place", "检查地点"),
+            F("party", "当事人", K.PERSON, required=False),
+            F("party_present", "当事人在场", K.BOOL),
+            F("witness", "见证人", K.PERSON, required=False),
+            F("identity_shown", "已出示执法证件", K.BOOL),
+            F("scene", "现场情况", K.LONGTEXT),
+            F("recorder", "记录人"),
+            F("refusal_note", "当事人拒绝签字等情况", K.LONGTEXT, required=False),
+        ),
+        OFFICERS,
+        "002 第十二条第三项",
+        "002 第十三条",
+        "003 第八条第三项",
+        "003 第十四条",
+        on_site=True,
+        description="现场检查（勘验）笔录；当事人不在场的由见证人签名，拒签的注明。",
+    ),
+    _act(
+        "investigation.evidence_request",
+        "调取证据",
+        (
+            F("holder", "被调取证据的单位或个人", K.PERSON),
+            F("notice_no", "调取证据通知书文号", required=False),
+            F("collected_at", "调取时间", K.DATETIME),
+            F("place", "调取地点", required=False),
+            F("items", "证据登记清单", K.ITEMS),
+            F("note", "说明（原件、复制件及核对情况）", K.LONGTEXT, required=False),
+        ),
+        OFFICERS,
+        "002 第十二条第二项",
+        "003 第八条第四项",
+    ),
+    _act(
+        "investigation.sampling",
+        "抽样取证",
+        (
+            F("party", "被抽样人", K.PERSON),
+            F("sampled_at", "抽样时间", K.DATETIME),
+            F("place", "抽样地点"),
+            F("reason", "抽样事由", K.LONGTEXT),
+            F("items", "样品清单", K.ITEMS),
+            F("notice_no", "抽样取证凭证编号", required=False),
+            F("sealed", "样品已封样", K.BOOL, required=False),
+        ),
+        OFFICERS,
+        "002 第十二条第四项",
+        "002 第十三条",
+        "003 第八条第五项",
         on_site=True,
     ),
-    ActType(
+    _act(
+        "investigation.appraisal",
+        "检验检测鉴定",
+        (
+            F("kind", "类型", K.CHOICE, choices=("检验", "检测", "检疫", "鉴定", "评审")),
+            F("institution", "机构名称"),
+            F("matter", "委托事项"),
+            F("commissioned_on", "委托日期", K.DATE, required=False),
+            F("report_no", "意见书（报告）编号", required=False),
+            F("reported_on", "出具日期", K.DATE),
+            F("opinion", "结论意见", K.LONGTEXT),
+        ),
+        OFFICERS,
+        "002 第十二条第七项",
+        "003 第八条第六项",
+    ),
+    _act(
+        "investigation.preservation",
+        "证据保全（先行登记保存）",
+        (
+            F("party", "当事人", K.PERSON),
+            F("reason", "保全理由（证据可能灭失或以后难以取得）", K.LONGTEXT),
+            F(
+                "form",
+                "保全形式",
+                K.CHOICE,
+                choices=("先行登记保存", "复制", "音像", "鉴定", "勘验", "制作询问笔录"),
+            ),
+            F("items", "保全的证据（标的）", K.ITEMS),
+            F("preserved_at", "保全时间", K.DATETIME),
+            F("place", "地点"),
+            F("storage_place", "保存地点", required=False),
+            F("notice_no", "先行登记保存通知书文号", required=False),
+            F("approver", "批准的负责人", required=False),
+        ),
+        OFFICERS,
+        "002 第十四条",
+        "003 第八条第七项",
+        "行政处罚法 第五十六条",
+        on_site=True,
+        description="先行登记保存须经负责人批准，并在七日内作出处理决定。",
+    ),
+    _act(
+        "investigation.preservation_handling",
+        "先行登记保存处理决定",
+        (
+            F("preservation_seq", "先行登记保存记录序号", K.SEQ),
+            F(
+                "handling",
+                "处理方式",
+                K.CHOICE,
+                choices=(
+                    "送交检验检测鉴定",
+                    "依法没收",
+                    "移交有关部门",
+                    "销毁或无害化处理",
+                    "采取查封扣押",
+                    "解除登记保存",
+                ),
+            ),
+            F("decided_on", "决定日期", K.DATE),
+            F("document_no", "处理决定书文号", required=False),
+            F("items", "涉及的物品", K.ITEMS, required=False),
+            F("reason", "理由", K.LONGTEXT, required=False),
+        ),
+        OFFICERS,
+        "行政处罚法 第五十六条",
+        "002 第十四条",
+        description="先行登记保存后七日内作出的处理决定。",
+    ),
+    _coercive_measure(
+        "investigation.seal",
+        "查封",
+        _on_site_target("查封的场所、设施或财物清单"),
+        "行政强制法 第二十四条",
+        "001 第九条第一项",
+        on_site=True,
+    ),
+    _coercive_measure(
+        "investigation.seize",
+        "扣押",
+        _on_site_target("扣押的财物清单"),
+        "行政强制法 第二十四条",
+        "001 第九条第二项",
+        on_site=True,
+    ),
+    _coercive_measure(
+        "investigation.freeze",
+        "冻结",
+        (
+            F("institution", "金融机构"),
+            F("account", "存款或汇款账户"),
+            F("amount", "冻结数额", K.MONEY),
+        ),
+        "行政强制法 第三十一条",
+        on_site=False,
+    ),
+    _act(
+        "investigation.coercion_extension",
+        "延长查封扣押（冻结）期限",
+        (
+            F("measure_seq", "原措施记录序号", K.SEQ),
+            F("decision_no", "延长决定书文号"),
+            F("extended_days", "延长期限（日）", K.INT),
+            F("reason", "延长理由", K.LONGTEXT),
+            F("approver", "批准的负责人"),
+            F("notified_at", "书面告知当事人时间", K.DATETIME, required=False),
+        ),
+        OFFICERS,
+        "行政强制法 第二十五条",
+        "行政强制法 第三十二条",
+        description="情况复杂的，经负责人批准可延长，延长不超过三十日，并书面告知当事人。",
+    ),
+    _act(
+        "investigation.restrict_liberty",
+        "限制人身自由",
+        (
+            F("person", "被限制人", K.PERSON),
+            F("reason", "理由", K.LONGTEXT),
+            F("legal_basis", "依据", K.TEXTS),
+            F("place", "实施地点"),
+            F("started_at", "开始时间", K.DATETIME),
+            F("ended_at", "结束时间", K.DATETIME, required=False),
+            F("family_notified", "已通知家属实施机关、地点和期限", K.BOOL),
+            F("approver", "批准的负责人（紧急情况事后报告的亦填）", required=False),
+        ),
+        OFFICERS,
+        "002 第十五条",
+        "001 第九条第四项",
+        "行政强制法 第二十条",
+        on_site=True,
+    ),
+    _release(
+        "investigation.release_seal",
+        "解除查封",
+        "行政强制法 第二十八条",
+        "001 第九条第一项",
+        extra=(_RETURNED_ITEMS,),
+        on_site=True,
+    ),
+    _release(
+        "investigation.release_seize",
+        "解除扣押",
+        "行政强制法 第二十八条",
+        "001 第九条第二项",
+        extra=(_RETURNED_ITEMS,),
+        on_site=True,
+    ),
+    _release("investigation.release_freeze", "解除冻结", "行政强制法 第三十三条"),
+    _release("investigation.release_restriction", "解除限制人身自由", "行政强制法 第二十条"),
+    _act(
+        "investigation.rights_notice",
+        "权利告知（行政处罚事先告知）",
+        (
+            F("document_no", "告知书文号", required=False),
+            F("proposed_penalty", "拟作出的处罚（决定）内容", K.LONGTEXT),
+            F("facts", "事实", K.LONGTEXT),
+            F("reasons", "理由", K.LONGTEXT),
+            F("legal_basis", "依据", K.TEXTS),
+            F("defense_right", "已告知陈述、申辩权利", K.BOOL),
+            F("hearing_right", "已告知听证权利", K.BOOL),
+            F(
+                "method",
+                "告知方式",
+                K.CHOICE,
+                choices=("当场送达告知书", "送达告知书", "口头告知并记录", "其他"),
+            ),
+            F("notified_at", "告知时间", K.DATETIME),
+        ),
+        OFFICERS,
+        "002 第十一条",
+        "002 第十二条第五项",
+        "003 第八条第九项",
+        "行政处罚法 第四十四条",
+    ),
+    _act(
+        "investigation.statement_defense",
+        "陈述申辩及复核",
+        (
+            F("speaker", "陈述申辩人", K.PERSON),
+            F("received_at", "陈述申辩时间", K.DATETIME),
+            F("form", "形式", K.CHOICE, choices=("口头", "书面")),
+            F("content", "陈述申辩内容", K.LONGTEXT),
+            F("adopted", "复核结论", K.CHOICE, choices=("采纳", "部分采纳", "不采纳")),
+            F("review_opinion", "复核意见及采纳与否的理由", K.LONGTEXT),
+        ),
+        OFFICERS,
+        "002 第十二条第五项",
+        "002 第二十二条第四项",
+        "003 第八条第九项",
+        "行政处罚法 第四十五条",
+        description="不得因当事人陈述、申辩而给予更重的处罚。",
+    ),
+    _act(
+        "investigation.hearing",
+        "听证",
+        (
+            F("host", "主持人"),
+            F("members", "听证员", K.TEXTS, required=False),
+            F("clerk", "书记员"),
+            F("place", "听证地点"),
+            F("started_at", "开始时间", K.DATETIME),
+            F("ended_at", "结束时间", K.DATETIME),
+            F("participants", "听证参加人（申请人、代理人、第三人、承办人）", K.PERSONS),
+            F("transcript", "听证笔录（原始发言）", K.LONGTEXT),
+            F("refusal_note", "当事人拒绝签字或中途退出的情况", K.LONGTEXT, required=False),
+        ),
+        OFFICERS,
+        "002 第十二条第六项",
+        "003 第八条第十项",
+        "003 第十六条",
+        "001 第十条第三项",
+        "行政处罚法 第六十四条",
+    ),
+    _act(
+        "investigation.refusal",
+        "拒绝配合调查",
+        (
+            F("person", "拒绝人", K.PERSON),
+            F("occurred_at", "发生时间", K.DATETIME),
+            F("conduct", "拒绝的事项及经过", K.LONGTEXT),
+            F(
+                "recorded_by",
+                "记录方式",
+                K.CHOICE,
+                choices=("在文书中注明", "音像记录", "文书注明并音像记录"),
+            ),
+            F("document", "注明拒绝情况的文书", required=False),
+            F("signing_officers", "签字的执法人员", K.TEXTS),
+        ),
+        OFFICERS,
+        "002 第十二条",
+        "003 第十四条",
+        "001 第十八条第三项",
+        description="当事人或有关人员拒绝接受调查、提供证据或签字的，注明并由两名执法人员签字。",
+    ),
+)
+
+
+# 审查决定 ------------------------------------------------------------------------------------
+
+_DECISION: tuple[ActType, ...] = (
+    _act(
+        "decision.draft",
+        "决定草拟",
+        (
+            F("drafter", "起草人"),
+            F("drafting_reviewer", "起草机构审查人", required=False),
+            F("facts", "事实", K.LONGTEXT),
+            F("evidence", "证据材料", K.TEXTS),
+            F("legal_basis", "法律依据", K.TEXTS),
+            F("factors", "考虑的有关因素（含自由裁量）", K.LONGTEXT),
+            F("proposal", "处理建议", K.LONGTEXT),
+        ),
+        OFFICERS,
+        "002 第十六条",
+        "003 第九条第一项",
+        "003 第九条第二项",
+    ),
+    _act(
+        "decision.legal_review",
+        "法制审核",
+        (
+            F("reviewer", "审核人"),
+            F("submitted_on", "送审日期", K.DATE, required=False),
+            F("facts", "事实审核", K.LONGTEXT),
+            F("evidence", "证据审核", K.LONGTEXT),
+            F("legal_basis", "依据审核", K.LONGTEXT),
+            F("procedure", "程序审核", K.LONGTEXT),
+            F("handling", "处理（裁量）审核", K.LONGTEXT),
+            F("opinion", "审核意见和建议", K.LONGTEXT),
+            F(
+                "conclusion",
+                "审核结论",
+                K.CHOICE,
+                choices=("同意", "建议补充调查", "建议修改后作出", "建议不予作出", "建议移送"),
+            ),
+        ),
+        REVIEWERS,
+        "002 第十七条",
+        "003 第九条第三项",
+        "行政处罚法 第五十八条",
+    ),
+    _act(
+        "decision.expert_opinion",
+        "专家论证",
+        (
+            F("experts", "论证专家", K.PERSONS),
+            F("held_at", "论证时间", K.DATETIME),
+            F("form", "论证形式", K.CHOICE, choices=("论证会", "书面意见")),
+            F("matter", "论证事项"),
+            F("opinion", "专家意见", K.LONGTEXT),
+            F("minutes_no", "会议纪要或专家意见书编号", required=False),
+        ),
+        OFFICERS,
+        "002 第十八条",
+        "003 第八条第十项",
+    ),
+    _act(
+        "decision.collective_discussion",
+        "集体讨论",
+        (
+            F("held_at", "讨论时间", K.DATETIME),
+            F("place", "地点", required=False),
+            F("host", "主持人"),
+            F("participants", "参加人员", K.TEXTS),
+            F("recorder", "记录人"),
+            F("minutes", "讨论记录", K.LONGTEXT),
+            F("conclusion", "讨论结论", K.LONGTEXT),
+        ),
+        HEADS,
+        "002 第十九条",
+        "003 第九条第四项",
+        "行政处罚法 第五十七条",
+    ),
+    _act(
+        "decision.head_approval",
+        "负责人审批",
+        (
+            F("matter", "审批事项"),
+            F("opinion", "审批意见", K.LONGTEXT),
+            F("approved", "是否批准", K.BOOL),
+            F("subject_seq", "所审批事项的记录序号", K.SEQ, required=False),
+        ),
+        HEADS,
+        "002 第二十条",
+        "002 第三十八条",
+        "003 第九条第五项",
+        "003 第十五条",
+        description="负责人签署意见；签名即记录人的电子签名。",
+    ),
+    _act(
+        "decision.decision",
+        "行政执法决定",
+        (
+            F("document_no", "决定书文号"),
+            F("party", "当事人", K.PERSON),
+            F("facts", "违法事实和证据", K.LONGTEXT),
+            F("kinds", "决定种类（如罚款、没收违法所得）", K.TEXTS),
+            F("legal_basis", "依据", K.TEXTS),
+            F("content", "决定内容", K.LONGTEXT),
+            F("amount", "罚没金额", K.MONEY, required=False),
+            F("performance", "履行方式和期限", K.LONGTEXT),
+            F("remedy", "申请行政复议、提起行政诉讼的途径和期限", K.LONGTEXT),
+            F("decided_on", "决定日期", K.DATE),
+        ),
+        OFFICERS,
+        "002 第二十一条",
+        "003 第十三条",
+        "行政处罚法 第五十九条",
+    ),
+    _act(
+        "decision.summary",
+        "简易程序当场处罚",
+        CASE_HEADER_FIELDS
+        + (
+            F("document_no", "当场处罚决定书编号"),
+            F("facts", "违法事实（适用简易程序的事实依据）", K.LONGTEXT),
+            F("legal_basis", "法律依据（含适用简易程序的条件）", K.TEXTS),
+            F("penalty", "处罚种类", K.CHOICE, choices=("警告", "通报批评", "罚款")),
+            F("amount", "罚款金额", K.MONEY, required=False),
+            F("statement", "当事人陈述、申辩", K.LONGTEXT, required=False),
+            F("review", "复核处理及是否采纳的理由", K.LONGTEXT, required=False),
+            F("collection", "当场收缴罚款情况（收据编号）", required=False),
+            F("filing", "向所属行政机关备案情况", required=False),
+        ),
+        OFFICERS,
+        "002 第二十二条",
+        "行政处罚法 第五十一条",
+        "行政处罚法 第五十二条",
+        on_site=True,
+        opens_case=True,  # a summary penalty has no 立案: its decision is the case's first act
+        description="当场作出处罚决定，记录适用条件、文书、陈述申辩及复核、备案和当场收缴。",
+    ),
+)
+
+
+# 送达 ----------------------------------------------------------------------------------------
+
+# The fields of a 送达回证 that every mode records (003 第十七条).
+SERVICE_FIELDS: tuple[F, ...] = (
+    F("document", "送达文书名称"),
+    F("document_no", "文书文号"),
+    F("recipient", "受送达人", K.PERSON),
+    F("served_at", "送达时间", K.DATETIME),
+    F("place", "送达地点"),
+    F("server", "送达人"),
+)
+
+
+def _service(
+    code: str, label: str, extra: tuple[F, ...], *basis: str, on_site: bool = False
+) -> ActType:
+    return _act(
+        code,
+        label,
+        SERVICE_FIELDS + extra,
+        OFFICERS,
+        *basis,
+        "003 第十七条",
+        on_site=on_site,
+    )
+
+
+_SERVICE: tuple[ActType, ...] = (
+    _service(
+        "service.direct",
+        "直接送达",
+        (F("signed_by", "代为签收人（同住成年家属、单位收件人等）", K.PERSON, required=False),),
+        "002 第二十三条",
+    ),
+    _service(
+        "service.mail",
+        "邮寄送达",
+        (
+            F("mail_type", "邮寄方式", K.CHOICE, choices=("挂号信", "特快专递")),
+            F("tracking_no", "邮件号"),
+            F("posted_on", "交寄日期", K.DATE),
+            F("receipt_returned", "回执已退回", K.BOOL),
+        ),
+        "002 第二十四条",
+    ),
+    _service(
+        "service.lodged",
+        "留置送达",
+        (
+            F("refusal_reason", "拒收事由", K.LONGTEXT),
+            F("witness", "见证人", K.PERSON),
+            F("av_recorded", "已音像记录送达过程", K.BOOL),
+        ),
+        "002 第二十五条",
+        "001 第十条第四项",
+        on_site=True,
+    ),
+    _service(
+        "service.entrusted",
+        "委托送达",
+        (
+            F("reason", "委托原因", K.LONGTEXT),
+            F("entrusted_to", "受委托的机关或单位"),
+        ),
+        "002 第二十六条",
+    ),
+    _service(
+        "service.forwarded",
+        "转交送达",
+        (
+            F("reason", "转交原因", K.LONGTEXT),
+            F("forwarded_via", "转交单位（如所在部队、监所）"),
+        ),
+        "002 第二十六条",
+    ),
+    _service(
+        "service.public_notice",
+        "公告送达",
+        (
+            F("failed_modes", "其他方式均无法送达的情况", K.LONGTEXT),
+            F("medium", "公告方式和载体"),
+            F("published_on", "公告日期", K.DATE),
+            F("period_days", "公告期（日）", K.INT),
+        ),
+        "002 第二十七条",
+        "001 第十条第四项",
+    ),
+)
+
+
+# 执行 ----------------------------------------------------------------------------------------
+
+_EXECUTION: tuple[ActType, ...] = (
+    _act(
+        "execution.compliance",
+        "履行情况",
+        (
+            F("decision_no", "决定书文号"),
+            F("status", "履行情况", K.CHOICE, choices=("全部履行", "部分履行", "未履行")),
+            F("fulfilled_on", "履行日期", K.DATE, required=False),
+            F("paid_amount", "已缴纳金额", K.MONEY, required=False),
+            F("receipt_no", "缴款凭证编号", required=False),
+            F("note", "说明", K.LONGTEXT, required=False),
+        ),
+        OFFICERS,
+        "002 第二十八条第一款",
+        "003 第十条第二项",
+    ),
+    _act(
+        "execution.correction_check",
+        "责令改正复查",
+        (
+            F("order_no", "责令改正通知书文号"),
+            F("checked_at", "复查时间", K.DATETIME),
+            F("place", "复查地点"),
+            F("corrected", "改正情况", K.CHOICE, choices=("已改正", "部分改正", "未改正")),
+            F("findings", "复查情况", K.LONGTEXT),
+        ),
+        OFFICERS,
+        "002 第二十八条第二款",
+        on_site=True,
+    ),
+    _act(
+        "execution.demand_notice",
+        "催告",
+        (
+            F("document_no", "催告书文号"),
+            F("decision_no", "所依据的决定书文号"),
+            F("obligation", "应履行的义务", K.LONGTEXT),
+            F("deadline", "履行期限", K.DATE),
+            F("method", "履行方式"),
+            F("amount", "金钱给付金额", K.MONEY, required=False),
+            F("statement_right", "已告知陈述、申辩权利", K.BOOL),
+        ),
+        OFFICERS,
+        "002 第二十九条",
+        "行政强制法 第三十五条",
+        "行政强制法 第三十六条",
+    ),
+    _act(
+        "execution.late_fee",
+        "加处罚款或滞纳金",
+        (
+            F("decision_no", "所依据的决定书文号"),
+            F("kind", "类型", K.CHOICE, choices=("加处罚款", "滞纳金")),
+            F("rate", "标准（如每日百分之三）"),
+            F("started_on", "起算日期", K.DATE),
+            F("amount", "金额", K.MONEY, required=False),
+            F("standard_notified", "已告知当事人加处标准", K.BOOL),
+        ),
+        OFFICERS,
+        "002 第三十条第一项",
+        "003 第十条第三项",
+        "行政强制法 第四十五条",
+        description="加处罚款或者滞纳金的数额不得超出金钱给付义务的数额。",
+    ),
+    _act(
+        "execution.transfer",
+        "划拨存款、汇款",
+        (
+            F("decision_no", "强制执行决定书文号"),
+            F("institution", "金融机构"),
+            F("account", "账户"),
+            F("amount", "划拨金额", K.MONEY),
+            F("transferred_on", "划拨日期", K.DATE),
+        ),
+        OFFICERS,
+        "002 第三十条第二项",
+        "行政强制法 第四十七条",
+    ),
+    _act(
+        "execution.auction",
+        "拍卖或依法处理",
+        (
+            F("decision_no", "强制执行决定书文号"),
+            F("method", "方式", K.CHOICE, choices=("拍卖", "依法处理")),
+            F("items", "拍卖或处理的财物", K.ITEMS),
+            F("handled_by", "拍卖机构或处理单位", required=False),
+            F("handled_on", "拍卖或处理日期", K.DATE),
+            F("proceeds", "所得价款", K.MONEY, required=False),
+        ),
+        OFFICERS,
+        "002 第三十条第三项",
+        "003 第十条第四项",
+        "行政强制法 第四十六条",
+    ),
+    _act(
+        "execution.restoration",
+        "排除妨碍、恢复原状",
+        (
+            F("decision_no", "强制执行决定书文号"),
+            F("place", "执行地点"),
+            F("started_at", "开始时间", K.DATETIME),
+            F("ended_at", "结束时间", K.DATETIME, required=False),
+            F("measures", "执行情况", K.LONGTEXT),
+            F("witness", "见证人", K.PERSON, required=False),
+            F("av_recorded", "已同步音像记录", K.BOOL),
+        ),
+        OFFICERS,
+        "002 第三十条第四项",
+        "行政强制法 第三十七条",
+        on_site=True,
+    ),
+    _act(
+        "execution.substitute_performance",
+        "代履行",
+        (
+            F("decision_no", "代履行决定书文号"),
+            F("performer", "代履行人"),
+            F("place", "代履行地点"),
+            F("started_at", "开始时间", K.DATETIME),
+            F("ended_at", "结束时间", K.DATETIME, required=False),
+            F("content", "代履行内容及情况", K.LONGTEXT),
+            F("cost", "代履行费用", K.MONEY, required=False),
+            F("witness", "当事人或见证人", K.PERSON, required=False),
+        ),
+        OFFICERS,
+        "002 第三十条第五项",
+        "001 第九条第三项",
+        "行政强制法 第五十条",
+        "行政强制法 第五十一条",
+        on_site=True,
+    ),
+    _act(
+        "execution.court_application",
+        "申请人民法院强制执行",
+        (
+            F("court", "受理法院"),
+            F("applied_on", "申请日期", K.DATE),
+            F("decision_no", "申请执行的决定书文号"),
+            F("documents", "提交的材料", K.TEXTS),
+            F("ruling_no", "法院裁定书文号", required=False),
+            F("result", "强制执行结果", K.LONGTEXT, required=False),
+        ),
+        OFFICERS,
+        "002 第三十一条",
+        "行政强制法 第五十三条",
+        "行政强制法 第五十四条",
+    ),
+)
+
+
+# 归档 ----------------------------------------------------------------------------------------
+
+_ARCHIVING: tuple[ActType, ...] = (
+    _act(
+        "archiving.closing",
+        "结案",
+        (
+            F("closed_on", "结案日期", K.DATE),
+            F(
+                "outcome",
+                "结案情形",
+                K.CHOICE,
+                choices=("执行完毕", "不予处罚", "撤销案件", "移送处理", "终结执行", "其他"),
+            ),
+            F("report", "结案报告", K.LONGTEXT),
+            F("approver", "批准的负责人", required=False),
+        ),
+        OFFICERS,
+        "002 第三十二条第二款",
+        "001 第十六条",
+    ),
+    _act(
+        "archiving.archive",
+        "归档",
+        (
+            F("dossier_no", "归档号"),
+            F("volumes", "卷数", K.INT),
+            F("pages", "页数", K.INT),
+            F("retention", "保管期限", K.CHOICE, choices=RETENTION_PERIODS),
+            F("archived_on", "归档日期", K.DATE),
+            F("archivist", "立卷人"),
+            F("checker", "检查人", required=False),
+            F("media", "音像资料光盘（存储介质）编号", K.TEXTS, required=False),
+        ),
+        ARCHIVISTS,
+        "002 第三十二条第二款",
+        "002 第三十三条",
+        "001 第十六条",
+        "001 第十九条",
+        "003 第二十五条",
+    ),
+)
+
+
+# 通用事项 ------------------------------------------------------------------------------------
+
+_GENERAL: tuple[ActType, ...] = (
+    _act(
+        "general.av_interruption",
+        "音像记录中断说明",
+        (
+            F("device_no", "执法记录设备编号"),
+            F("interrupted_at", "中断时间", K.DATETIME),
+            F("resumed_at", "恢复记录时间", K.DATETIME, required=False),
+            F("reason", "中断原因", K.CHOICE, choices=AV_INTERRUPTION_REASONS),
+            F("explanation", "情况说明", K.LONGTEXT),
+            F("form", "说明形式", K.CHOICE, choices=("语音说明", "书面说明")),
+            F("signing_officers", "签字的执法人员", K.TEXTS),
+        ),
+        OFFICERS,
+        "001 第十四条",
+        "003 第二十二条",
+        description="恢复记录时语音说明中断原因；无法继续记录的，事后书面说明并由两名执法人员签字。",
+    ),
+    _act(
+        "general.device_check",
+        "音像记录设备检查",
+        (
+            F("device_no", "执法记录设备编号"),
+            F("battery_percent", "电量（%）", K.INT),
+            F("storage_free_mb", "剩余存储空间（MB）", K.INT),
+            F("clock_ok", "设备时间准确", K.BOOL, required=False),
+            F("works", "设备性能正常", K.BOOL),
+            F("note", "说明", required=False),
+        ),
+        OFFICERS,
+        "001 第十二条",
+    ),
+    _act(
         "general.correction",
         "更正",
-        Stage.GENERAL,
         (
             F("reason", "更正理由", K.LONGTEXT),
             F("changes", "更正后的内容", K.CHANGES),
         ),
         ANYONE_INTERNAL,
-        basis=("003 第十四条",),
+        "003 第十四条",
     ),
+    _act(
+        "general.review_access",
+        "调阅记录",
+        (
+            F("accessor", "调阅（查阅、复制）人", K.PERSON),
+            F("purpose", "目的", K.LONGTEXT),
+            F("approved_by", "批准人", required=False),
+            F("materials", "调阅或复制的记录", K.TEXTS),
+            F("copied", "是否复制", K.BOOL),
+        ),
+        ANYONE_INTERNAL,
+        "003 第二十四条",
+        "001 第二十二条",
+        "002 第三十四条",
+        description="实时调阅和当事人查阅、复制的台账。",
+    ),
+)
+
+
+# 机构与人员登记 ------------------------------------------------------------------------------
+
+_REGISTRY: tuple[ActType, ...] = (
+    _act(
+        "registry.agency",
+        "登记行政执法机关",
+        (
+            F("code", "机关编码"),
+            F("name", "机关名称"),
+            F("region", "行政区划"),
+            F("rule_pack", "适用的规则包", required=False),
+        ),
+        ADMINS,
+        "002 第二条",
+        "002 第三十九条",
+    ),
+    _act(
+        "registry.unit",
+        "登记执法机构",
+        (
+            F("code", "机构编码"),
+            F("name", "机构名称"),
+            F("agency", "所属机关编码"),
+        ),
+        ADMINS,
+        "002 第三十八条",
+        "003 第二十四条",
+    ),
+    _act(
+        "registry.officer",
+        "登记执法人员",
+        (
+            F("cert_no", "执法证号"),
+            F("name", "姓名"),
+            F("unit", "所属机构编码"),
+            F("roles", "角色", K.TEXTS),
+            F("active", "在岗", K.BOOL),
+        ),
+        ADMINS,
+        "002 第十条",
+        "003 第八条第一项",
+        "003 第二十四条",
+    ),
+)
+
+ACT_TYPES: tuple[ActType, ...] = (
+    _INITIATION
+    + _INVESTIGATION
+    + _DECISION
+    + _SERVICE
+    + _EXECUTION
+    + _ARCHIVING
+    + _GENERAL
+    + _REGISTRY
 )
 
 _BY_CODE: dict[str, ActType] = {a.code: a for a in ACT_TYPES}

@@ -1,0 +1,1 @@
+"""Database adapter: schema, engines for SQLite and PostgreSQL, migrations."""

@@ -1,0 +1,1 @@
+"""The journal core: canonical bytes, Merkle proofs, signed checkpoints, verification. No I/O."""

@@ -1,0 +1,132 @@
+"""How each journal entry changes the tables pages read (cases, officers, units, agencies).
+
+Pure: it reads and writes rows through a ``ProjectionStore``, so the same code runs inside the
+append transaction (SQL store) and in verification's replay (memory store), and the two can only
+differ if a table was changed behind the journal's back.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Protocol
+
+from liuhen.journal.entry import REGISTRY_CHAIN
+from liuhen.procedure.catalog import CASE_HEADER_FIELDS, CASE_STAGES, Stage, act_type
+
+Row = dict[str, Any]
+HEADER_KEYS = tuple(f.name for f in CASE_HEADER_FIELDS)
+
+
+class ProjectionStore(Protocol):
+    def get(self, table: str, key: str) -> Row | None: ...
+
+    def put(self, table: str, key: str, row: Row) -> None: ...
+
+    def act_of(self, seq: int) -> tuple[str, str] | None:
+        """The (chain, act code) of an earlier entry, for corrections."""
+        ...
+
+
+class MemoryStore:
+    """Projection tables as dicts: verification's replay and the core's unit tests."""
+
+    def __init__(self) -> None:
+        self.tables: dict[str, dict[str, Row]] = {}
+        self.acts: dict[int, tuple[str, str]] = {}
+
+    def get(self, table: str, key: str) -> Row | None:
+        row = self.tables.get(table, {}).get(key)
+        return dict(row) if row is not None else None
+
+    def put(self, table: str, key: str, row: Row) -> None:
+        self.tables.setdefault(table, {})[key] = dict(row)
+
+    def act_of(self, seq: int) -> tuple[str, str] | None:
+        return self.acts.get(seq)
+
+    def apply(self, doc: dict[str, Any]) -> None:
+        apply(self, doc)
+        self.acts[doc["seq"]] = (doc["chain"], doc["act"])
+
+
+_STAGE_ORDER = {s.value: i for i, s in enumerate(CASE_STAGES)}
+_STATUS_BY_ACT = {
+    "initiation.not_opened": "not_opened",
+    "archiving.closing": "closed",
+    "archiving.archive": "archived",
+}
+
+
+def apply(store: ProjectionStore, doc: dict[str, Any]) -> None:
+    chain, code, fields = doc["chain"], doc["act"], doc["fields"] or {}
+    if chain == REGISTRY_CHAIN:
+        _apply_registry(store, code, fields)
+        return
+    spec = act_type(code)
+    if spec is not None and spec.opens_case:
+        row: Row = {key: fields.get(key) for key in HEADER_KEYS}
+        row.update(
+            number=chain,
+            officers=sorted({a["cert_no"] for a in doc["actors"] or []}),
+            stage=Stage.INITIATION.value,
+            status="open",
+            opened_at=doc["occurred_at"],
+            entry_count=0,
+        )
+    else:
+        existing = store.get("case_record", chain)
+        if existing is None:
+            raise LookupError(f"entry {doc['seq']} belongs to unknown case {chain}")
+        row = existing
+    row["entry_count"] += 1
+    row["last_seq"] = doc["seq"]
+    row["last_act"] = code
+    row["updated_at"] = doc["recorded_at"]
+    if spec is not None and spec.stage.value in _STAGE_ORDER and (
+        _STAGE_ORDER[spec.stage.value] > _STAGE_ORDER[row["stage"]]
+    ):
+        row["stage"] = spec.stage.value
+    if code in _STATUS_BY_ACT:
+        row["status"] = _STATUS_BY_ACT[code]
+    for actor in doc["actors"] or []:
+        if actor.get("role", "officer") == "officer" and actor["cert_no"] not in row["officers"]:
+            row["officers"] = sorted([*row["officers"], actor["cert_no"]])
+    if code == "general.correction" and doc.get("corrects") is not None:
+        target = store.act_of(doc["corrects"])
+        target_spec = act_type(target[1]) if target else None
+        if target_spec is not None and target_spec.opens_case:
+            for key, value in (fields.get("changes") or {}).items():
+                if key in HEADER_KEYS:
+                    row[key] = value
+    store.put("case_record", chain, row)
+
+
+def _apply_registry(store: ProjectionStore, code: str, fields: dict[str, Any]) -> None:
+    if code == "registry.agency":
+        store.put(
+            "agency",
+            fields["code"],
+            {
+                "code": fields["code"],
+                "name": fields["name"],
+                "region": fields.get("region"),
+                "rule_pack": fields.get("rule_pack"),
+            },
+        )
+    elif code == "registry.unit":
+        store.put(
+            "unit",
+            fields["code"],
+            {"code": fields["code"], "name": fields["name"], "agency": fields["agency"]},
+        )
+    elif code == "registry.officer":
+        store.put(
+            "officer",
+            fields["cert_no"],
+            {
+                "cert_no": fields["cert_no"],
+                "name": fields["name"],
+                "unit": fields["unit"],
+                "roles": list(fields.get("roles") or ["officer"]),
+                "active": bool(fields.get("active", True)),
+            },
+        )

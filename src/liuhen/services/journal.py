@@ -1,0 +1,209 @@
+"""Appending to the journal: gap-free, durable, serialised across threads and processes.
+
+Appends are group-committed: concurrent callers in one process queue their drafts and whichever
+caller gets the leader lock writes every queued draft in one transaction (one fsync for many
+entries), each draft inside its own savepoint so one bad draft fails alone. Across processes the
+database lock (``BEGIN IMMEDIATE`` on SQLite, ``FOR UPDATE`` on the head row on PostgreSQL)
+serialises the leaders, and the cached Merkle frontier is trusted only while the head size read
+under that lock still matches it.
+"""
+
+from __future__ import annotations
+
+import json
+import threading
+from collections.abc import Callable
+from concurrent.futures import Future
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import Connection, Engine, select
+
+from liuhen.clock import Clock
+from liuhen.db import store
+from liuhen.db.engine import write_transaction
+from liuhen.errors import ConflictError, LiuhenError, NotFoundError
+from liuhen.hashing import HashAlg
+from liuhen.journal.entry import BODY_KEYS, REGISTRY_CHAIN, entry_document, seal
+from liuhen.journal.merkle import CompactRange, NodeId, frontier_ids
+from liuhen.procedure import projection
+from liuhen.procedure.catalog import act_type
+
+Check = Callable[[Connection, "Draft"], None]
+
+
+@dataclass
+class Draft:
+    """An entry before it has a place in the journal; validated fields, not yet hashed."""
+
+    chain: str
+    act: str
+    occurred_at: str
+    body: dict[str, Any]
+    check: Check | None = None  # extra validation needing the database, run in the transaction
+
+
+@dataclass(frozen=True)
+class Appended:
+    seq: int
+    chain: str
+    chain_seq: int
+    act: str
+    recorded_at: str
+    leaf_hash: bytes
+
+
+@dataclass
+class _Unit:
+    drafts: list[Draft]
+    future: Future[list[Appended]] = field(default_factory=Future)
+
+
+class Journal:
+    def __init__(self, engine: Engine, alg: HashAlg, clock: Clock) -> None:
+        self.engine = engine
+        self.alg = alg
+        self.clock = clock
+        self._pending: list[_Unit] = []
+        self._pending_lock = threading.Lock()
+        self._leader = threading.Lock()
+        self._frontier: CompactRange | None = None
+
+    # --- public -------------------------------------------------------------------------
+
+    def append(self, draft: Draft) -> Appended:
+        return self.append_all([draft])[0]
+
+    def append_all(self, drafts: list[Draft]) -> list[Appended]:
+        """Append drafts that succeed or fail together (a case import is one such unit)."""
+        unit = _Unit(drafts)
+        with self._pending_lock:
+            self._pending.append(unit)
+        with self._leader:
+            if not unit.future.done():
+                with self._pending_lock:
+                    batch, self._pending = self._pending, []
+                self._write(batch)
+        return unit.future.result()
+
+    # --- the leader's work ----------------------------------------------------------------
+
+    def _write(self, batch: list[_Unit]) -> None:
+        results: list[tuple[_Unit, list[Appended] | BaseException]] = []
+        try:
+            with write_transaction(self.engine) as conn:
+                size = store.lock_head(conn)
+                frontier = self._load_frontier(conn, size)
+                work = frontier.copy()
+                chains: dict[str, tuple[int, bytes] | None] = {}
+                nodes: list[tuple[NodeId, bytes]] = []
+                for unit in batch:
+                    saved_chains = dict(chains)
+                    saved = work.copy()
+                    saved_nodes = len(nodes)
+                    sp = conn.begin_nested()
+                    try:
+                        out = [self._one(conn, d, work, chains, nodes) for d in unit.drafts]
+                        sp.commit()
+                        results.append((unit, out))
+                    except Exception as exc:  # the unit fails alone
+                        sp.rollback()
+                        work, chains = saved, saved_chains
+                        del nodes[saved_nodes:]
+                        results.append((unit, exc))
+                store.insert_nodes(conn, nodes)
+                if work.size != size:
+                    store.set_head(conn, work.size)
+            self._frontier = work
+        except BaseException as exc:
+            self._frontier = None
+            for unit in batch:
+                unit.future.set_exception(exc)
+            raise
+        for unit, outcome in results:
+            if isinstance(outcome, BaseException):
+                unit.future.set_exception(outcome)
+            else:
+                unit.future.set_result(outcome)
+
+    def _load_frontier(self, conn: Connection, size: int) -> CompactRange:
+        if self._frontier is not None and self._frontier.size == size:
+            return self._frontier
+        ids = frontier_ids(size)
+        stored = store.fetch_nodes(conn, ids)
+        return CompactRange(self.alg, size, [stored[i] for i in ids])
+
+    def _one(
+        self,
+        conn: Connection,
+        draft: Draft,
+        work: CompactRange,
+        chains: dict[str, tuple[int, bytes] | None],
+        nodes: list[tuple[NodeId, bytes]],
+    ) -> Appended:
+        spec = act_type(draft.act)
+        if draft.chain not in chains:
+            chains[draft.chain] = store.chain_head(conn, draft.chain)
+        head = chains[draft.chain]
+        if draft.chain != REGISTRY_CHAIN and spec is not None:
+            if spec.opens_case and head is not None:
+                raise ConflictError(f"案件编号“{draft.chain}”已存在，不能重复立案")
+            if not spec.opens_case and head is None:
+                raise NotFoundError(f"案件“{draft.chain}”不存在")
+        if draft.check is not None:
+            draft.check(conn, draft)
+        seq = work.size + 1
+        chain_seq = head[0] + 1 if head else 1
+        recorded_at = self.clock.now().isoformat()
+        doc = entry_document(
+            seq=seq,
+            chain=draft.chain,
+            chain_seq=chain_seq,
+            act=draft.act,
+            occurred_at=draft.occurred_at,
+            recorded_at=recorded_at,
+            body=draft.body,
+            prev_hash=head[1] if head else None,
+        )
+        data, leaf = seal(self.alg, doc)
+        store.insert_entries(
+            conn,
+            [
+                {
+                    "seq": seq,
+                    "chain": draft.chain,
+                    "chain_seq": chain_seq,
+                    "act": draft.act,
+                    "occurred_at": draft.occurred_at,
+                    "recorded_at": recorded_at,
+                    "body": json.dumps(
+                        {k: doc[k] for k in BODY_KEYS}, ensure_ascii=False, sort_keys=True
+                    ),
+                    "prev_hash": head[1] if head else None,
+                    "leaf_hash": leaf,
+                    "canonical": data,
+                }
+            ],
+        )
+        projection.apply(store.SqlProjectionStore(conn), doc)
+        nodes.extend(work.append(leaf))
+        chains[draft.chain] = (chain_seq, leaf)
+        return Appended(seq, draft.chain, chain_seq, draft.act, recorded_at, leaf)
+
+
+def now_iso(clock: Clock) -> str:
+    return clock.now().isoformat()
+
+
+def parse_time(text: str) -> datetime:
+    return datetime.fromisoformat(text)
+
+
+def tree_size(engine: Engine) -> int:
+    with engine.connect() as conn:
+        size = conn.execute(select(store.HEAD.c.size).where(store.HEAD.c.id == 1)).scalar()
+    return int(size or 0)
+
+
+__all__ = ["Appended", "Draft", "Journal", "LiuhenError", "tree_size"]

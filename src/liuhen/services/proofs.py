@@ -1,0 +1,145 @@
+"""Checkpoints, inclusion and consistency proofs, and the journal export other tools read."""
+
+from __future__ import annotations
+
+import base64
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import Connection, insert, select
+
+from liuhen.db import store
+from liuhen.db.engine import write_transaction
+from liuhen.errors import NotFoundError, ValidationError
+from liuhen.journal import checkpoint as notes
+from liuhen.journal import merkle
+from liuhen.journal.merkle import CompactRange, frontier_ids
+from liuhen.services.instance import App
+
+
+@dataclass(frozen=True)
+class SignedCheckpoint:
+    tree_size: int
+    root: bytes
+    note: str
+    signed_at: str
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "tree_size": self.tree_size,
+            "root": self.root.hex(),
+            "note": self.note,
+            "signed_at": self.signed_at,
+        }
+
+
+def _root(app: App, conn: Connection, size: int) -> bytes:
+    ids = frontier_ids(size)
+    nodes = store.fetch_nodes(conn, ids)
+    return CompactRange(app.alg, size, [nodes[i] for i in ids]).root()
+
+
+def extensions(app: App) -> tuple[str, ...]:
+    return (f"hash {app.alg.name}",)
+
+
+def checkpoint(app: App) -> SignedCheckpoint:
+    """Sign the current tree head, or return the latest checkpoint if the tree has not grown."""
+    with write_transaction(app.engine) as conn:
+        size = store.lock_head(conn)
+        latest = _latest(conn)
+        if latest is not None and latest.tree_size == size:
+            return latest
+        root = _root(app, conn, size)
+        note = notes.sign(
+            notes.Checkpoint(app.origin, size, root, extensions(app)), app.origin, app.key
+        )
+        signed_at = app.clock.now().isoformat()
+        conn.execute(
+            insert(store.CHECKPOINT).values(
+                tree_size=size, root=root, note=note, signed_at=signed_at
+            )
+        )
+    return SignedCheckpoint(size, root, note, signed_at)
+
+
+def _latest(conn: Connection) -> SignedCheckpoint | None:
+    row = conn.execute(
+        select(store.CHECKPOINT).order_by(store.CHECKPOINT.c.tree_size.desc()).limit(1)
+    ).mappings().first()
+    if row is None:
+        return None
+    return SignedCheckpoint(row["tree_size"], bytes(row["root"]), row["note"], row["signed_at"])
+
+
+def latest_checkpoint(app: App) -> SignedCheckpoint | None:
+    with app.engine.connect() as conn:
+        return _latest(conn)
+
+
+def _size(conn: Connection) -> int:
+    size = conn.execute(select(store.HEAD.c.size).where(store.HEAD.c.id == 1)).scalar()
+    return int(size or 0)
+
+
+def inclusion(app: App, seq: int, size: int | None = None) -> dict[str, Any]:
+    with app.engine.connect() as conn:
+        current = _size(conn)
+        size = current if size is None else size
+        if not 1 <= size <= current:
+            raise ValidationError(f"树大小 {size} 无效：当前日志共 {current} 条")
+        if not 1 <= seq <= size:
+            raise NotFoundError(f"序号 {seq} 不在大小为 {size} 的树中")
+        fetch = lambda ids: store.fetch_nodes(conn, ids)  # noqa: E731
+        path = merkle.inclusion_proof(app.alg, seq - 1, size, fetch)
+        leaf = fetch([(0, seq - 1)])[(0, seq - 1)]
+        root = _root(app, conn, size)
+    return {
+        "seq": seq,
+        "leaf_index": seq - 1,
+        "tree_size": size,
+        "hash": app.alg.name,
+        "leaf_hash": leaf.hex(),
+        "path": [p.hex() for p in path],
+        "root": root.hex(),
+    }
+
+
+def consistency(app: App, old: int, new: int) -> dict[str, Any]:
+    with app.engine.connect() as conn:
+        current = _size(conn)
+        if not 1 <= old <= new <= current:
+            raise ValidationError(
+                f"需满足 1 ≤ 旧大小 ≤ 新大小 ≤ 当前大小 {current}，收到 {old} 与 {new}"
+            )
+        proof = merkle.consistency_proof(
+            app.alg, old, new, lambda ids: store.fetch_nodes(conn, ids)
+        )
+        old_root, new_root = _root(app, conn, old), _root(app, conn, new)
+    return {
+        "old_size": old,
+        "new_size": new,
+        "hash": app.alg.name,
+        "old_root": old_root.hex(),
+        "new_root": new_root.hex(),
+        "path": [p.hex() for p in proof],
+    }
+
+
+def export_lines(app: App) -> Iterator[dict[str, Any]]:
+    """One dict per entry in order, then the latest checkpoint (signed now if needed)."""
+    cp = checkpoint(app)
+    with app.engine.connect() as conn:
+        rows = conn.execution_options(stream_results=True, yield_per=2000).execute(
+            select(store.ENTRY.c.seq, store.ENTRY.c.leaf_hash, store.ENTRY.c.canonical)
+            .where(store.ENTRY.c.seq <= cp.tree_size)
+            .order_by(store.ENTRY.c.seq)
+        )
+        for seq, leaf, data in rows:
+            yield {
+                "seq": int(seq),
+                "leaf_hash": bytes(leaf).hex(),
+                "canonical": base64.b64encode(bytes(data)).decode(),
+            }
+    yield {"checkpoint": True, **cp.as_dict()}

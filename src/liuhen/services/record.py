@@ -1,0 +1,163 @@
+"""Recording an act: validate it against the catalog, then journal it with its projections."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from typing import Any
+
+from sqlalchemy import Connection, select
+
+from liuhen.db import store
+from liuhen.errors import NotFoundError, PermissionDenied, Problem, ValidationError
+from liuhen.journal.entry import REGISTRY_CHAIN
+from liuhen.procedure.catalog import ActType, Role, Stage, act_type
+from liuhen.procedure.fields import parse_datetime, validate_fields
+from liuhen.services.instance import App
+from liuhen.services.journal import Appended, Draft
+
+FUTURE_TOLERANCE = timedelta(minutes=5)  # clock skew between a device and the server
+OFFICER = store.T["officer"]
+
+
+@dataclass
+class ActInput:
+    """What a user (or an import file) says happened; nothing here is trusted yet."""
+
+    act: str
+    occurred_at: str
+    case: str | None = None
+    actors: list[str] = field(default_factory=list)  # cert_no of the officers who acted
+    place: str | None = None
+    fields: dict[str, Any] = field(default_factory=dict)
+    attachments: list[dict[str, Any]] = field(default_factory=list)
+    corrects: int | None = None
+    recorded_by: dict[str, str] = field(default_factory=dict)  # {"id": cert_no|user, "role"}
+    imported: dict[str, Any] | None = None
+
+
+def _spec(code: str) -> ActType:
+    spec = act_type(code)
+    if spec is None:
+        raise ValidationError(f"未知的事项类型“{code}”", [Problem("未知的事项类型", "act")])
+    return spec
+
+
+def _attachments(items: list[dict[str, Any]], problems: list[Problem]) -> list[dict[str, Any]]:
+    out = []
+    for i, item in enumerate(items):
+        where = f"attachments[{i}]"
+        digest = item.get("digest") if isinstance(item, dict) else None
+        if not isinstance(digest, str) or ":" not in digest:
+            problems.append(Problem("附件摘要应为“算法:十六进制”形式", where))
+            continue
+        alg, _, hexpart = digest.partition(":")
+        if alg not in ("sha256", "sm3") or len(hexpart) != 64 or not _is_hex(hexpart):
+            problems.append(Problem("附件摘要应为 sha256 或 sm3 的 64 位十六进制", where))
+            continue
+        entry: dict[str, Any] = {"digest": digest.lower()}
+        for key in ("name", "media_type"):
+            if isinstance(item.get(key), str) and item[key].strip():
+                entry[key] = item[key].strip()[:200]
+        if isinstance(item.get("size"), int) and not isinstance(item["size"], bool):
+            entry["size"] = item["size"]
+        out.append(entry)
+    return out
+
+
+def _is_hex(text: str) -> bool:
+    try:
+        int(text, 16)
+    except ValueError:
+        return False
+    return True
+
+
+def build_draft(inp: ActInput, now: datetime) -> Draft:
+    """Validate everything that needs no database; collect all problems before refusing."""
+    spec = _spec(inp.act)
+    role = inp.recorded_by.get("role", "")
+    if role not in {r.value for r in spec.roles} and role != Role.SYSTEM.value:
+        raise PermissionDenied(f"角色“{role or '未指定'}”不能记录“{spec.label}”")
+    problems: list[Problem] = []
+    values, field_problems = validate_fields(spec.fields, inp.fields)
+    problems.extend(field_problems)
+    occurred = parse_datetime(inp.occurred_at)
+    if occurred is None:
+        problems.append(
+            Problem("发生时间应为带时区的 ISO 8601，如 2026-03-01T09:30:00+08:00", "occurred_at")
+        )
+    elif occurred > now + FUTURE_TOLERANCE:
+        problems.append(Problem("发生时间晚于当前时间：不能记录尚未发生的事项", "occurred_at"))
+    if spec.stage is Stage.REGISTRY:
+        chain = REGISTRY_CHAIN
+    else:
+        chain = (inp.case or "").strip()
+        if not chain or len(chain) > 100 or chain.startswith("@"):
+            problems.append(Problem("案件编号必填，且不超过 100 字", "case"))
+    if spec.code == "general.correction" and inp.corrects is None:
+        problems.append(Problem("更正必须指明被更正记录的序号", "corrects"))
+    if spec.code != "general.correction" and inp.corrects is not None:
+        problems.append(Problem("只有“更正”事项可以指向被更正的记录", "corrects"))
+    actors = sorted(set(inp.actors))
+    if spec.stage not in (Stage.REGISTRY,) and not actors and role != Role.SYSTEM.value:
+        problems.append(Problem("至少需要一名执法人员（执法证号）", "actors"))
+    place = inp.place.strip() if isinstance(inp.place, str) and inp.place.strip() else None
+    attachments = _attachments(inp.attachments, problems)
+    if problems:
+        raise ValidationError(f"“{spec.label}”的记录有 {len(problems)} 处问题", problems)
+    assert occurred is not None
+    body: dict[str, Any] = {
+        "actors": [{"cert_no": c} for c in actors],
+        "place": place,
+        "fields": values,
+        "attachments": attachments,
+        "corrects": inp.corrects,
+        "imported": inp.imported,
+        "recorded_by": dict(inp.recorded_by),
+    }
+    return Draft(chain, spec.code, occurred.isoformat(), body, check=_check_in_transaction)
+
+
+def _check_in_transaction(conn: Connection, draft: Draft) -> None:
+    """Checks that need the current state: officers exist, a correction's target and changes."""
+    actors = draft.body["actors"]
+    if actors:
+        certs = [a["cert_no"] for a in actors]
+        rows = {
+            r.cert_no: r
+            for r in conn.execute(
+                select(OFFICER.c.cert_no, OFFICER.c.name, OFFICER.c.active).where(
+                    OFFICER.c.cert_no.in_(certs)
+                )
+            )
+        }
+        unknown = [c for c in certs if c not in rows or not rows[c].active]
+        if unknown:
+            raise ValidationError(
+                f"执法证号未登记或已停用：{'、'.join(unknown)}",
+                [Problem("执法证号未登记或已停用", "actors")],
+            )
+        draft.body["actors"] = [{"cert_no": c, "name": rows[c].name} for c in certs]
+    target_seq = draft.body.get("corrects")
+    if target_seq is not None:
+        row = conn.execute(
+            select(store.ENTRY.c.chain, store.ENTRY.c.act, store.ENTRY.c.body).where(
+                store.ENTRY.c.seq == target_seq
+            )
+        ).first()
+        if row is None or row.chain != draft.chain:
+            raise NotFoundError(f"本案没有序号为 {target_seq} 的记录，无法更正")
+        target = _spec(row.act)
+        changes = draft.body["fields"].get("changes", {})
+        specs = tuple(f for f in target.fields if f.name in changes)
+        unknown_keys = sorted(set(changes) - target.field_names)
+        values, problems = validate_fields(specs, changes, prefix="fields.changes")
+        problems += [Problem("被更正的事项没有此字段", f"fields.changes.{k}") for k in unknown_keys]
+        if problems:
+            raise ValidationError("更正内容不符合被更正事项的字段要求", problems)
+        draft.body["fields"] = {**draft.body["fields"], "changes": values}
+
+
+def record(app: App, inp: ActInput) -> Appended:
+    return app.journal.append(build_draft(inp, app.clock.now()))

@@ -1,0 +1,66 @@
+"""Settings, read from the environment once by a factory (never at import time)."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from liuhen.errors import ConfigurationError
+from liuhen.hashing import HashAlg, get_alg
+
+# Every setting, its default and what it is for; tests check that docs/settings.md names each.
+SETTINGS: dict[str, tuple[str, str]] = {
+    "LIUHEN_DATA_DIR": ("./data", "数据目录：SQLite 文件、检查点签名密钥、本地文件存储"),
+    "LIUHEN_DATABASE_URL": (
+        "sqlite:///$LIUHEN_DATA_DIR/liuhen.db",
+        "数据库地址；规模部署用 postgresql+psycopg://用户@主机/库名",
+    ),
+    "LIUHEN_HASH": ("sha256", "摘要算法：sha256（默认）或 sm3；初始化后不可更改"),
+    "LIUHEN_TIMEZONE": ("Asia/Shanghai", "机关所在地时区，用于记录时间与期限计算"),
+    "LIUHEN_HOST": ("127.0.0.1", "liuhen serve 监听地址"),
+    "LIUHEN_PORT": ("8000", "liuhen serve 监听端口"),
+}
+
+
+@dataclass(frozen=True)
+class Settings:
+    data_dir: Path
+    database_url: str
+    hash_alg: HashAlg
+    timezone: ZoneInfo
+    host: str
+    port: int
+
+    @property
+    def key_path(self) -> Path:
+        return self.data_dir / "keys" / "checkpoint.ed25519"
+
+
+def load(env: Mapping[str, str] | None = None) -> Settings:
+    env = os.environ if env is None else env
+    data_dir = Path(env.get("LIUHEN_DATA_DIR", "./data")).expanduser().resolve()
+    url = env.get("LIUHEN_DATABASE_URL") or f"sqlite:///{data_dir / 'liuhen.db'}"
+    if not url.startswith(("sqlite:///", "postgresql+psycopg://", "postgresql://")):
+        raise ConfigurationError(
+            "LIUHEN_DATABASE_URL 只支持 sqlite:/// 或 postgresql+psycopg:// 开头的地址"
+        )
+    if url.startswith("postgresql://"):
+        url = "postgresql+psycopg://" + url.removeprefix("postgresql://")
+    try:
+        tz = ZoneInfo(env.get("LIUHEN_TIMEZONE", "Asia/Shanghai"))
+    except (ZoneInfoNotFoundError, ValueError):
+        raise ConfigurationError(f"未知时区：{env.get('LIUHEN_TIMEZONE')}") from None
+    port_text = env.get("LIUHEN_PORT", "8000")
+    if not port_text.isdigit():
+        raise ConfigurationError(f"LIUHEN_PORT 应为端口号：{port_text}")
+    return Settings(
+        data_dir=data_dir,
+        database_url=url,
+        hash_alg=get_alg(env.get("LIUHEN_HASH", "sha256")),
+        timezone=tz,
+        host=env.get("LIUHEN_HOST", "127.0.0.1"),
+        port=int(port_text),
+    )
