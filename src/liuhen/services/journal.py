@@ -42,6 +42,7 @@ class Draft:
     occurred_at: str
     body: dict[str, Any]
     check: Check | None = None  # extra validation needing the database, run in the transaction
+    corrects_draft: int | None = None  # a correction of an earlier draft of the same unit
 
 
 @dataclass(frozen=True)
@@ -104,7 +105,11 @@ class Journal:
                     saved_nodes = len(nodes)
                     sp = conn.begin_nested()
                     try:
-                        out = [self._one(conn, d, work, chains, nodes) for d in unit.drafts]
+                        out: list[Appended] = []
+                        for d in unit.drafts:
+                            if d.corrects_draft is not None:
+                                d.body["corrects"] = out[d.corrects_draft].seq
+                            out.append(self._one(conn, d, work, chains, nodes))
                         sp.commit()
                         results.append((unit, out))
                     except Exception as exc:  # the unit fails alone

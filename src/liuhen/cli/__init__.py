@@ -1,0 +1,1 @@
+"""The ``liuhen`` command line."""

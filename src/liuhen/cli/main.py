@@ -1,0 +1,123 @@
+"""``liuhen``: the entry point; each group lives in its own module."""
+
+from __future__ import annotations
+
+import typer
+
+from liuhen import settings as settings_mod
+from liuhen.cli import case, db, journal
+from liuhen.cli.common import app as open_app
+from liuhen.cli.common import err, handles_errors, out, print_json
+from liuhen.procedure.catalog import ACT_TYPES, ROLE_LABELS, STAGE_LABELS
+from liuhen.services import demo, instance
+from liuhen.services import verify as verify_service
+
+cli = typer.Typer(
+    help="留痕：行政执法全过程记录系统", no_args_is_help=True, add_completion=False
+)
+cli.add_typer(db.cli, name="db")
+cli.add_typer(journal.cli, name="journal")
+cli.add_typer(case.cli, name="case")
+
+
+@cli.command()
+@handles_errors
+def init() -> None:
+    """初始化实例：建库、生成检查点签名密钥（已初始化则不变）。"""
+    st = settings_mod.load()
+    created = instance.init(st)
+    out.print(("已初始化实例" if created else "实例已存在，未作改动") + f"：{st.data_dir}")
+
+
+@cli.command("demo")
+@handles_errors
+def demo_cmd() -> None:
+    """写入演示数据：一个文化和旅游局、其机构与人员、十二个处于各环节的案件。"""
+    st = settings_mod.load()
+    instance.init(st)
+    application = open_app()
+    if demo.has_cases(application):
+        out.print("已有案件，未写入演示数据")
+        return
+    result = demo.seed(application)
+    out.print(f"已写入演示数据：{result['cases']} 个案件，{result['entries']} 条记录")
+
+
+@cli.command()
+@handles_errors
+def verify() -> None:
+    """从存储的记录重算一切：规范文本、叶哈希、案件链、序号、默克尔树根、检查点签名、投影。"""
+    application = open_app()
+    report = verify_service.verify(application)
+    if report.ok:
+        out.print(
+            f"完好：{report.entries} 条记录、{report.checkpoints} 个签名检查点均通过校验"
+        )
+        return
+    err.print(f"发现 {len(report.damages)} 处损坏（共 {report.entries} 条记录）：")
+    for damage in report.damages:
+        err.print("  - " + damage.render())
+    raise typer.Exit(1)
+
+
+@cli.command()
+@handles_errors
+def catalog(as_json: bool = typer.Option(False, "--json", help="以 JSON 输出")) -> None:
+    """列出全部环节与事项类型及其字段、可记录的角色。"""
+    if as_json:
+        print_json(
+            [
+                {
+                    "code": a.code,
+                    "label": a.label,
+                    "stage": a.stage.value,
+                    "roles": sorted(r.value for r in a.roles),
+                    "on_site": a.on_site,
+                    "opens_case": a.opens_case,
+                    "basis": list(a.basis),
+                    "fields": [
+                        {"name": f.name, "label": f.label, "kind": f.kind.value,
+                         "required": f.required, "choices": list(f.choices)}
+                        for f in a.fields
+                    ],
+                }
+                for a in ACT_TYPES
+            ]
+        )
+        return
+    for stage, label in STAGE_LABELS.items():
+        acts = [a for a in ACT_TYPES if a.stage is stage]
+        if not acts:
+            continue
+        out.print(f"[bold]{label}[/]（{stage.value}）")
+        for a in acts:
+            roles = "、".join(ROLE_LABELS[r] for r in sorted(a.roles))
+            out.print(f"  {a.code:<40} {a.label}  [dim]{roles}[/]")
+
+
+@cli.command()
+@handles_errors
+def serve(
+    host: str | None = typer.Option(None, help="监听地址（默认 LIUHEN_HOST 或 127.0.0.1）"),
+    port: int | None = typer.Option(None, help="端口（默认 LIUHEN_PORT 或 8000）"),
+    no_demo: bool = typer.Option(False, "--no-demo", help="首次启动时不写入演示数据"),
+) -> None:
+    """启动网页与接口服务；首次启动时初始化实例并写入演示数据。"""
+    import uvicorn
+
+    from liuhen.web.app import create_app
+
+    st = settings_mod.load()
+    if instance.init(st):
+        out.print(f"已初始化实例：{st.data_dir}")
+    application = open_app()
+    if not no_demo and not demo.has_cases(application):
+        result = demo.seed(application)
+        out.print(f"已写入演示数据：{result['cases']} 个案件，{result['entries']} 条记录")
+    bind_host, bind_port = host or st.host, port or st.port
+    err.print(f"留痕已启动：http://{bind_host}:{bind_port}/")
+    uvicorn.run(create_app(application), host=bind_host, port=bind_port, log_level="warning")
+
+
+def run() -> None:
+    cli()

@@ -1,0 +1,94 @@
+"""FastAPI application: ``/api/v1`` JSON and server-rendered pages, one error handler for both."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated, Any
+
+from fastapi import FastAPI, Query, Request
+from fastapi.responses import HTMLResponse, JSONResponse, Response
+from fastapi.templating import Jinja2Templates
+
+from liuhen import __version__
+from liuhen.errors import LiuhenError, NotFoundError
+from liuhen.procedure.catalog import CASE_STAGES, STAGE_LABELS
+from liuhen.services import cases, proofs
+from liuhen.services.instance import App
+
+TEMPLATES = Jinja2Templates(directory=str(Path(__file__).parent / "templates"))
+
+
+def create_app(app: App) -> FastAPI:
+    api = FastAPI(
+        title="留痕 liuhen",
+        description="行政执法全过程记录系统接口",
+        version=__version__,
+    )
+
+    @api.exception_handler(LiuhenError)
+    async def _liuhen_error(request: Request, exc: LiuhenError) -> Response:
+        if request.url.path.startswith("/api/"):
+            return JSONResponse(exc.as_dict(), status_code=exc.http_status)
+        return TEMPLATES.TemplateResponse(
+            request, "error.html", {"error": exc}, status_code=exc.http_status
+        )
+
+    @api.get("/api/v1/cases", tags=["案件"], summary="案件列表（分页）")
+    def api_cases(
+        page: Annotated[int, Query(ge=1)] = 1,
+        per_page: Annotated[int, Query(ge=1, le=cases.MAX_PAGE_SIZE)] = 50,
+        stage: str | None = None,
+        status: str | None = None,
+    ) -> dict[str, Any]:
+        return cases.list_cases(
+            app, page=page, per_page=per_page, stage=stage, status=status
+        ).as_dict()
+
+    @api.get("/api/v1/cases/{number}", tags=["案件"], summary="一个案件的完整记录")
+    def api_case(number: str) -> dict[str, Any]:
+        return cases.show_case(app, number)
+
+    @api.get("/api/v1/journal/checkpoint", tags=["日志"], summary="当前签名检查点")
+    def api_checkpoint() -> dict[str, Any]:
+        return proofs.checkpoint(app).as_dict()
+
+    @api.get("/api/v1/journal/proof/{seq}", tags=["日志"], summary="包含证明")
+    def api_proof(seq: int, size: Annotated[int | None, Query(ge=1)] = None) -> dict[str, Any]:
+        return proofs.inclusion(app, seq, size)
+
+    @api.get("/api/v1/journal/consistency", tags=["日志"], summary="一致性证明")
+    def api_consistency(
+        old: Annotated[int, Query(ge=1)], new: Annotated[int, Query(ge=1)]
+    ) -> dict[str, Any]:
+        return proofs.consistency(app, old, new)
+
+    @api.get("/", response_class=HTMLResponse, include_in_schema=False)
+    def page_cases(
+        request: Request,
+        page: Annotated[int, Query(ge=1)] = 1,
+        stage: str | None = None,
+    ) -> Response:
+        result = cases.list_cases(app, page=page, per_page=20, stage=stage or None)
+        pages = max(1, (result.total + result.per_page - 1) // result.per_page)
+        return TEMPLATES.TemplateResponse(
+            request,
+            "cases.html",
+            {
+                "result": result,
+                "pages": pages,
+                "stage": stage or "",
+                "stages": [(s.value, STAGE_LABELS[s]) for s in CASE_STAGES],
+            },
+        )
+
+    @api.get("/cases/{number}", response_class=HTMLResponse, include_in_schema=False)
+    def page_case(request: Request, number: str) -> Response:
+        return TEMPLATES.TemplateResponse(
+            request, "case.html", {"case": cases.show_case(app, number)}
+        )
+
+    @api.get("/{path:path}", include_in_schema=False)
+    def not_found(path: str) -> Response:
+        raise NotFoundError(f"页面不存在：/{path}")
+
+    return api

@@ -1,0 +1,74 @@
+"""Shared fixtures: an initialised instance on SQLite and on the real PostgreSQL server.
+
+PostgreSQL tests never skip: if the server is down the suite fails, because CI must exercise it.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from pathlib import Path
+
+import psycopg
+import pytest
+
+from liuhen import settings as settings_mod
+from liuhen.services import instance
+from liuhen.services.instance import App
+
+PG_ADMIN = os.environ.get("LIUHEN_TEST_PG_ADMIN", "host=127.0.0.1 port=5432 user=postgres dbname=postgres")
+PG_DB = os.environ.get("LIUHEN_TEST_PG_DB", "liuhen_test")
+PG_URL = f"postgresql+psycopg://postgres@127.0.0.1:5432/{PG_DB}"
+
+
+def _worker_db() -> str:
+    worker = os.environ.get("PYTEST_XDIST_WORKER", "")
+    return f"{PG_DB}_{worker}" if worker else PG_DB
+
+
+@pytest.fixture(scope="session")
+def pg_url() -> str:
+    name = _worker_db()
+    with psycopg.connect(PG_ADMIN, autocommit=True) as conn:
+        exists = conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", (name,)).fetchone()
+        if not exists:
+            conn.execute(f'CREATE DATABASE "{name}"')
+    return f"postgresql+psycopg://postgres@127.0.0.1:5432/{name}"
+
+
+def reset_pg(url: str) -> None:
+    dsn = url.replace("postgresql+psycopg://", "postgresql://")
+    with psycopg.connect(dsn, autocommit=True) as conn:
+        conn.execute("DROP SCHEMA IF EXISTS public CASCADE")
+        conn.execute("CREATE SCHEMA public")
+
+
+BACKENDS = ["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)]
+
+
+@pytest.fixture(params=BACKENDS)
+def backend(request: pytest.FixtureRequest) -> str:
+    return str(request.param)
+
+
+@pytest.fixture
+def env(backend: str, tmp_path: Path, request: pytest.FixtureRequest) -> dict[str, str]:
+    values = {"LIUHEN_DATA_DIR": str(tmp_path / "data")}
+    if backend == "postgres":
+        url = request.getfixturevalue("pg_url")
+        reset_pg(url)
+        values["LIUHEN_DATABASE_URL"] = url
+    return values
+
+
+@pytest.fixture
+def settings(env: dict[str, str]) -> settings_mod.Settings:
+    return settings_mod.load(env)
+
+
+@pytest.fixture
+def app(settings: settings_mod.Settings) -> Iterator[App]:
+    instance.init(settings)
+    application = instance.open_app(settings)
+    yield application
+    application.engine.dispose()
