@@ -44,7 +44,7 @@ def list_cmd(
 
     table = Table(title=f"案件（共 {result.total} 件，第 {result.page} 页）")
     for col in ("案件编号", "案由", "类别", "程序", "环节", "状态", "启动时间", "记录数"):
-        table.add_column(col)
+        table.add_column(col, overflow="fold")
     for c in result.items:
         table.add_row(
             c["number"], c["cause"], c["category_label"], c["procedure_label"],
