@@ -1,4 +1,4 @@
-"""Property tests: the fast Merkle paths agree with the RFC 6962 definitions, for SHA-256 and SM3."""
+"""Property tests: the fast Merkle paths agree with the RFC 6962 definitions (SHA-256, SM3)."""
 
 from __future__ import annotations
 

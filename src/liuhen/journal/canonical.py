@@ -18,17 +18,21 @@ _MAX_SAFE = 2**53 - 1
 
 
 def _in_fast_domain(value: Any) -> bool:
-    if isinstance(value, str):
+    kind = type(value)
+    if kind is str or kind is bool or value is None:
         return True
-    if isinstance(value, bool) or value is None:
-        return True
-    if isinstance(value, int):
+    if kind is int:
         return -_MAX_SAFE <= value <= _MAX_SAFE
-    if isinstance(value, list):
-        return all(_in_fast_domain(v) for v in value)
-    if isinstance(value, dict):
-        return all(isinstance(k, str) and k.isascii() and _in_fast_domain(v)
-                   for k, v in value.items())
+    if kind is dict:
+        for key, item in value.items():
+            if type(key) is not str or not key.isascii() or not _in_fast_domain(item):
+                return False
+        return True
+    if kind is list:
+        for item in value:
+            if not _in_fast_domain(item):
+                return False
+        return True
     return False
 
 

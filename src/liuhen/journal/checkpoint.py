@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import base64
 import hashlib
+import re
 from dataclasses import dataclass
 
 from cryptography.exceptions import InvalidSignature
@@ -19,6 +20,8 @@ from liuhen.journal.merkle import VerificationError
 
 _ED25519 = b"\x01"  # signed-note signature type for Ed25519
 _DASH = "\u2014"  # signature lines start with an em dash
+_SIZE = re.compile(r"0|[1-9][0-9]{0,19}")  # ASCII digits only: str.isdigit() admits '²'
+_NAME = re.compile(r"[^\s+]+")
 
 
 @dataclass(frozen=True)
@@ -51,6 +54,8 @@ def verifier_key(name: str, public: Ed25519PublicKey) -> str:
 
 
 def sign(checkpoint: Checkpoint, name: str, key: Ed25519PrivateKey) -> str:
+    if not _NAME.fullmatch(name) or not _NAME.fullmatch(checkpoint.origin):
+        raise ValueError("key names and origins may not contain spaces or '+'")
     body = checkpoint.body()
     sig = key.sign(body.encode())
     stamp = base64.b64encode(key_id(name, key.public_key()) + sig).decode()
@@ -66,7 +71,7 @@ def parse(note: str) -> tuple[Checkpoint, list[tuple[str, bytes]]]:
     if len(lines) < 3:
         raise VerificationError("malformed checkpoint: fewer than three lines")
     origin, size_text, root_text = lines[0], lines[1], lines[2]
-    if not size_text.isdigit() or (size_text.startswith("0") and size_text != "0"):
+    if not _SIZE.fullmatch(size_text):
         raise VerificationError("malformed checkpoint: invalid tree size")
     try:
         root = base64.b64decode(root_text, validate=True)

@@ -80,13 +80,17 @@ def _record(
     if unknown:
         problems.append(Problem(f"未知的项：{'、'.join(unknown)}", spec_name))
         return None
+    before = len(problems)
     out: dict[str, Any] = {}
     for key in sorted(value):
         item = value[key]
         if item is None or item == "":
             continue
-        if key == "age" and isinstance(item, int) and not isinstance(item, bool):
-            out[key] = item
+        if key == "age":
+            if isinstance(item, bool) or not isinstance(item, int) or not 0 <= item <= 150:
+                problems.append(Problem("年龄应为 0–150 的整数", f"{spec_name}.age"))
+            else:
+                out[key] = item
             continue
         if key == "quantity" and isinstance(item, int | str) and not isinstance(item, bool):
             out[key] = str(item)
@@ -96,8 +100,7 @@ def _record(
             out[key] = text
     if "name" not in out:
         problems.append(Problem("缺少名称（name）", spec_name))
-        return None
-    return out
+    return out if len(problems) == before else None
 
 
 def _list(value: Any, allowed: set[str], spec_name: str, problems: list[Problem]) -> list[Any]:

@@ -22,6 +22,7 @@ from sqlalchemy import Connection, Engine, select
 
 from liuhen.clock import Clock
 from liuhen.db import store
+from liuhen.db.batch import Batch, Known
 from liuhen.db.engine import write_transaction
 from liuhen.errors import ConflictError, LiuhenError, NotFoundError
 from liuhen.hashing import HashAlg
@@ -30,7 +31,8 @@ from liuhen.journal.merkle import CompactRange, NodeId, frontier_ids
 from liuhen.procedure import projection
 from liuhen.procedure.catalog import act_type
 
-Check = Callable[[Connection, "Draft"], None]
+KNOWN_LIMIT = 50_000  # rows and chain heads a process keeps between batches
+Check = Callable[[Batch, "Draft"], None]
 
 
 @dataclass
@@ -70,6 +72,7 @@ class Journal:
         self._pending_lock = threading.Lock()
         self._leader = threading.Lock()
         self._frontier: CompactRange | None = None
+        self._known: Known | None = None
 
     # --- public -------------------------------------------------------------------------
 
@@ -95,32 +98,30 @@ class Journal:
         try:
             with write_transaction(self.engine) as conn:
                 size = store.lock_head(conn)
-                frontier = self._load_frontier(conn, size)
-                work = frontier.copy()
-                chains: dict[str, tuple[int, bytes] | None] = {}
-                nodes: list[tuple[NodeId, bytes]] = []
+                work = self._load_frontier(conn, size).copy()
+                known = self._known if self._known and self._known.size == size else Known(size)
+                self._known = None  # trusted again only after this transaction commits
+                pending = Batch(conn, known)
                 for unit in batch:
-                    saved_chains = dict(chains)
-                    saved = work.copy()
-                    saved_nodes = len(nodes)
-                    sp = conn.begin_nested()
+                    mark, saved_tree = pending.mark(), work.copy()
                     try:
                         out: list[Appended] = []
                         for d in unit.drafts:
                             if d.corrects_draft is not None:
                                 d.body["corrects"] = out[d.corrects_draft].seq
-                            out.append(self._one(conn, d, work, chains, nodes))
-                        sp.commit()
+                            out.append(self._one(pending, d, work))
                         results.append((unit, out))
                     except Exception as exc:  # the unit fails alone
-                        sp.rollback()
-                        work, chains = saved, saved_chains
-                        del nodes[saved_nodes:]
+                        pending.undo(mark)
+                        work = saved_tree
                         results.append((unit, exc))
-                store.insert_nodes(conn, nodes)
+                pending.flush()
                 if work.size != size:
                     store.set_head(conn, work.size)
             self._frontier = work
+            known.size = work.size
+            if len(known.rows) + len(known.chains) < KNOWN_LIMIT:
+                self._known = known
         except BaseException as exc:
             self._frontier = None
             for unit in batch:
@@ -139,25 +140,16 @@ class Journal:
         stored = store.fetch_nodes(conn, ids)
         return CompactRange(self.alg, size, [stored[i] for i in ids])
 
-    def _one(
-        self,
-        conn: Connection,
-        draft: Draft,
-        work: CompactRange,
-        chains: dict[str, tuple[int, bytes] | None],
-        nodes: list[tuple[NodeId, bytes]],
-    ) -> Appended:
+    def _one(self, pending: Batch, draft: Draft, work: CompactRange) -> Appended:
         spec = act_type(draft.act)
-        if draft.chain not in chains:
-            chains[draft.chain] = store.chain_head(conn, draft.chain)
-        head = chains[draft.chain]
+        head = pending.chain_head(draft.chain)
         if draft.chain != REGISTRY_CHAIN and spec is not None:
             if spec.opens_case and head is not None:
                 raise ConflictError(f"案件编号“{draft.chain}”已存在，不能重复立案")
             if not spec.opens_case and head is None:
                 raise NotFoundError(f"案件“{draft.chain}”不存在")
         if draft.check is not None:
-            draft.check(conn, draft)
+            draft.check(pending, draft)
         seq = work.size + 1
         chain_seq = head[0] + 1 if head else 1
         recorded_at = self.clock.now().isoformat()
@@ -172,28 +164,25 @@ class Journal:
             prev_hash=head[1] if head else None,
         )
         data, leaf = seal(self.alg, doc)
-        store.insert_entries(
-            conn,
-            [
-                {
-                    "seq": seq,
-                    "chain": draft.chain,
-                    "chain_seq": chain_seq,
-                    "act": draft.act,
-                    "occurred_at": draft.occurred_at,
-                    "recorded_at": recorded_at,
-                    "body": json.dumps(
-                        {k: doc[k] for k in BODY_KEYS}, ensure_ascii=False, sort_keys=True
-                    ),
-                    "prev_hash": head[1] if head else None,
-                    "leaf_hash": leaf,
-                    "canonical": data,
-                }
-            ],
+        pending.entries.append(
+            {
+                "seq": seq,
+                "chain": draft.chain,
+                "chain_seq": chain_seq,
+                "act": draft.act,
+                "occurred_at": draft.occurred_at,
+                "recorded_at": recorded_at,
+                "body": json.dumps(
+                    {k: doc[k] for k in BODY_KEYS}, ensure_ascii=False, sort_keys=True
+                ),
+                "prev_hash": head[1] if head else None,
+                "leaf_hash": leaf,
+                "canonical": data,
+            }
         )
-        projection.apply(store.SqlProjectionStore(conn), doc)
-        nodes.extend(work.append(leaf))
-        chains[draft.chain] = (chain_seq, leaf)
+        projection.apply(pending, doc)
+        pending.nodes.extend(work.append(leaf))
+        pending.set_chain_head(draft.chain, (chain_seq, leaf))
         return Appended(seq, draft.chain, chain_seq, draft.act, recorded_at, leaf)
 
 

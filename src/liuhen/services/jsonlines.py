@@ -6,6 +6,7 @@ the C decoder's speed and records where each object key and array element starts
 
 from __future__ import annotations
 
+import bisect
 import json
 from typing import Any
 
@@ -24,8 +25,10 @@ def locate(text: str) -> tuple[Any, dict[Path, int]]:
     """The decoded document and the 1-based line where each path's value begins."""
     lines: dict[Path, int] = {}
 
+    breaks = [i for i, c in enumerate(text) if c == "\n"]
+
     def line_at(i: int) -> int:
-        return text.count("\n", 0, i) + 1
+        return bisect.bisect_left(breaks, i) + 1
 
     def walk(i: int, path: Path) -> tuple[Any, int]:
         i = _skip(text, i)

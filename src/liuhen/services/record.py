@@ -6,9 +6,8 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import Connection, select
 
-from liuhen.db import store
+from liuhen.db.batch import Batch
 from liuhen.errors import NotFoundError, PermissionDenied, Problem, ValidationError
 from liuhen.journal.entry import REGISTRY_CHAIN
 from liuhen.procedure.catalog import ActType, Role, Stage, act_type
@@ -17,7 +16,6 @@ from liuhen.services.instance import App
 from liuhen.services.journal import Appended, Draft
 
 FUTURE_TOLERANCE = timedelta(minutes=5)  # clock skew between a device and the server
-OFFICER = store.T["officer"]
 
 
 @dataclass
@@ -119,36 +117,25 @@ def build_draft(inp: ActInput, now: datetime) -> Draft:
     return Draft(chain, spec.code, occurred.isoformat(), body, check=_check_in_transaction)
 
 
-def _check_in_transaction(conn: Connection, draft: Draft) -> None:
+def _check_in_transaction(pending: Batch, draft: Draft) -> None:
     """Checks that need the current state: officers exist, a correction's target and changes."""
     actors = draft.body["actors"]
     if actors:
         certs = [a["cert_no"] for a in actors]
-        rows = {
-            r.cert_no: r
-            for r in conn.execute(
-                select(OFFICER.c.cert_no, OFFICER.c.name, OFFICER.c.active).where(
-                    OFFICER.c.cert_no.in_(certs)
-                )
-            )
-        }
-        unknown = [c for c in certs if c not in rows or not rows[c].active]
+        rows = {c: pending.get("officer", c) for c in certs}
+        unknown = [c for c, r in rows.items() if r is None or not r["active"]]
         if unknown:
             raise ValidationError(
                 f"执法证号未登记或已停用：{'、'.join(unknown)}",
                 [Problem("执法证号未登记或已停用", "actors")],
             )
-        draft.body["actors"] = [{"cert_no": c, "name": rows[c].name} for c in certs]
+        draft.body["actors"] = [{"cert_no": c, "name": rows[c]["name"]} for c in certs]  # type: ignore[index]
     target_seq = draft.body.get("corrects")
     if target_seq is not None:
-        row = conn.execute(
-            select(store.ENTRY.c.chain, store.ENTRY.c.act, store.ENTRY.c.body).where(
-                store.ENTRY.c.seq == target_seq
-            )
-        ).first()
-        if row is None or row.chain != draft.chain:
+        target_row = pending.entry(target_seq)
+        if target_row is None or target_row["chain"] != draft.chain:
             raise NotFoundError(f"本案没有序号为 {target_seq} 的记录，无法更正")
-        target = _spec(row.act)
+        target = _spec(target_row["act"])
         changes = draft.body["fields"].get("changes", {})
         specs = tuple(f for f in target.fields if f.name in changes)
         unknown_keys = sorted(set(changes) - target.field_names)

@@ -1,0 +1,143 @@
+"""Journal figures: durable appends/s (1 and 32 writers, SQLite and PostgreSQL), verification
+entries/s and inclusion-proof time at a large tree. Prints figures; asserts nothing.
+
+    .venv/bin/python bench/journal_bench.py [--appends 3000] [--large 1000000] [--backends sqlite,postgres]
+"""
+
+from __future__ import annotations
+
+import argparse
+import statistics
+import tempfile
+import threading
+import time
+from pathlib import Path
+
+import psycopg
+
+from liuhen import settings as settings_mod
+from liuhen.services import instance, proofs, record, verify
+from liuhen.services.journal import Draft
+from liuhen.services.record import ActInput
+
+PG = "postgresql+psycopg://postgres@127.0.0.1:5432/liuhen_bench"
+ADMIN = {"id": "bench", "role": "admin"}
+OFFICER = {"id": "31010001", "role": "officer"}
+
+
+def fresh_app(backend: str, folder: Path) -> instance.App:
+    env = {"LIUHEN_DATA_DIR": str(folder)}
+    if backend == "postgres":
+        with psycopg.connect("host=127.0.0.1 user=postgres dbname=postgres", autocommit=True) as c:
+            c.execute("DROP DATABASE IF EXISTS liuhen_bench")
+            c.execute("CREATE DATABASE liuhen_bench")
+        env["LIUHEN_DATABASE_URL"] = PG
+    st = settings_mod.load(env)
+    instance.init(st)
+    app = instance.open_app(st)
+    now = app.clock.now().isoformat()
+    record.record(app, ActInput("registry.unit", now, recorded_by=ADMIN,
+                                fields={"code": "u1", "name": "执法大队", "agency": "a1"}))
+    for cert in ("31010001", "31010002"):
+        record.record(app, ActInput("registry.officer", now, recorded_by=ADMIN, fields={
+            "cert_no": cert, "name": "张伟", "unit": "u1", "roles": ["officer"], "active": True}))
+    return app
+
+
+def opening(number: str) -> ActInput:
+    return ActInput("initiation.ex_officio", "2026-11-02T09:00:00+08:00", case=number,
+                    actors=["31010001", "31010002"], recorded_by=OFFICER, fields={
+                        "cause": "未经许可擅自从事营业性演出", "category": "penalty",
+                        "procedure": "ordinary", "parties": [{"name": "某酒吧"}], "unit": "u1",
+                        "summary": "巡查发现", "source": "日常巡查", "reason": "涉嫌违法",
+                        "handler_opinion": "建议立案", "head_opinion": "同意", "approver": "赵某"})
+
+
+def inquiry(number: str, i: int) -> ActInput:
+    return ActInput("investigation.inquiry", "2026-11-03T10:00:00+08:00", case=number,
+                    actors=["31010001", "31010002"], place="某区滨江路18号", recorded_by=OFFICER,
+                    fields={"subject": {"name": f"证人{i}"}, "relation": "证人",
+                            "started_at": "2026-11-03T10:00:00+08:00",
+                            "ended_at": "2026-11-03T10:40:00+08:00", "identity_shown": True,
+                            "rights_notified": True, "recorder": "李娜",
+                            "transcript": "问：你是否知道演出需要许可？\n答：不知道。" * 4})
+
+
+def appends(app: instance.App, writers: int, total: int) -> float:
+    per = total // writers
+    barrier = threading.Barrier(writers + 1)
+
+    def work(w: int) -> None:
+        number = f"压测〔{writers}〕{w}号"
+        barrier.wait()
+        record.record(app, opening(number))
+        for i in range(per - 1):
+            record.record(app, inquiry(number, i))
+
+    threads = [threading.Thread(target=work, args=(w,)) for w in range(writers)]
+    for t in threads:
+        t.start()
+    barrier.wait()
+    start = time.perf_counter()
+    for t in threads:
+        t.join()
+    return writers * per / (time.perf_counter() - start)
+
+
+def bulk(app: instance.App, n: int) -> None:
+    """Grow the journal through the real append path, in large units to save wall time."""
+    cases = 0
+    unit: list[Draft] = []
+    done = 0
+    from liuhen.services.record import build_draft
+
+    now = app.clock.now()
+    while done < n:
+        cases += 1
+        number = f"规模〔2026〕{cases}号"
+        unit.append(build_draft(opening(number), now))
+        for i in range(19):
+            unit.append(build_draft(inquiry(number, i), now))
+        if len(unit) >= 5000:
+            app.journal.append_all(unit)
+            done += len(unit)
+            unit = []
+            print(f"\r  写入 {done:,}/{n:,}", end="", flush=True)
+    if unit:
+        app.journal.append_all(unit)
+    print()
+
+
+def main() -> None:
+    p = argparse.ArgumentParser()
+    p.add_argument("--appends", type=int, default=3200)
+    p.add_argument("--large", type=int, default=1_000_000)
+    p.add_argument("--backends", default="sqlite,postgres")
+    args = p.parse_args()
+    for backend in args.backends.split(","):
+        with tempfile.TemporaryDirectory() as tmp:
+            app = fresh_app(backend, Path(tmp))
+            for writers in (1, 32):
+                total = args.appends if writers == 32 else args.appends // 4
+                rate = appends(app, writers, total)
+                print(f"{backend}: {writers:>2} 个并发写入者，持久追加 {rate:,.0f} 条/秒（{total} 条）")
+            if args.large:
+                bulk(app, args.large)
+                start = time.perf_counter()
+                report = verify.verify(app)
+                took = time.perf_counter() - start
+                print(f"{backend}: 校验 {report.entries:,} 条用时 {took:.1f} 秒，"
+                      f"{report.entries / took:,.0f} 条/秒，结果 {'完好' if report.ok else '损坏'}")
+                size = report.entries
+                times = []
+                for k in range(200):
+                    t0 = time.perf_counter()
+                    proofs.inclusion(app, 1 + (k * 7919) % size, size)
+                    times.append((time.perf_counter() - t0) * 1000)
+                print(f"{backend}: {size:,} 条时包含证明 中位数 {statistics.median(times):.2f} 毫秒，"
+                      f"最大 {max(times):.2f} 毫秒")
+            app.engine.dispose()
+
+
+if __name__ == "__main__":
+    main()
