@@ -89,7 +89,9 @@ def _flat(value: object) -> str:
     if isinstance(value, list):
         return "；".join(_flat(v) for v in value)
     if isinstance(value, dict):
-        return "，".join(str(v) for v in value.values())
+        name = value.get("name")
+        rest = [str(v) for k, v in value.items() if k != "name"]
+        return "，".join(([str(name)] if name is not None else []) + rest)
     if isinstance(value, bool):
         return "是" if value else "否"
     return str(value)

@@ -8,8 +8,9 @@ from typing import Any
 
 from sqlalchemy import func, select
 
+from liuhen.db import store
 from liuhen.procedure.catalog import Role
-from liuhen.services import imports, record
+from liuhen.services import imports, proofs, record
 from liuhen.services.instance import App
 from liuhen.services.record import ActInput
 
@@ -26,7 +27,7 @@ def _files() -> list[Any]:
 
 def has_cases(app: App) -> bool:
     with app.engine.connect() as conn:
-        return bool(conn.execute(select(func.count()).select_from(record.store.T["case_record"])).scalar())
+        return bool(conn.execute(select(func.count()).select_from(store.T["case_record"])).scalar())
 
 
 def seed(app: App) -> dict[str, int]:
@@ -45,4 +46,5 @@ def seed(app: App) -> dict[str, int]:
     for f in _files():
         _case, appended = imports.import_text(app, f.read_text("utf-8"))
         entries += len(appended)
+    proofs.checkpoint(app)
     return {"cases": len(_files()), "entries": entries}

@@ -13,7 +13,7 @@ from typing import Any
 
 from liuhen.errors import ImportFormatError, LiuhenError, Problem
 from liuhen.procedure.catalog import Role, act_type
-from liuhen.procedure.fields import parse_datetime
+from liuhen.procedure.fields import FieldKind, parse_datetime
 from liuhen.services.instance import App
 from liuhen.services.journal import Appended, Draft
 from liuhen.services.jsonlines import Path, line_of, locate
@@ -111,6 +111,21 @@ def parse(text: str, now: datetime) -> tuple[str, list[Draft]]:
                 target = corrects_entry - 1
         if spec.code == "general.correction" and corrects_entry is None:
             bad((*path, "corrects_entry"), "更正必须指明被更正的记录")
+        fields = raw.get("fields") if isinstance(raw.get("fields"), dict) else {}
+        refs: dict[str, int] = {}
+        for f in spec.fields:
+            value = fields.get(f.name)
+            if f.kind is FieldKind.SEQ and isinstance(value, dict):
+                k = value.get("entry")
+                if set(value) != {"entry"} or isinstance(k, bool) or not isinstance(k, int) or (
+                    not 1 <= k <= i
+                ):
+                    bad((*path, "fields", f.name), "应为 {\"entry\": 本文件中此前某条记录的序号}")
+                    continue
+                refs[f.name] = k - 1
+                fields = {**fields, f.name: 1}  # placeholder, replaced by the real seq
+        if target is not None:
+            refs["corrects"] = target
         by = raw.get("recorded_by") or {"id": "import", "role": Role.SYSTEM.value}
         if not isinstance(by, dict) or not isinstance(by.get("role"), str):
             bad((*path, "recorded_by"), "应为 {\"id\", \"role\"}")
@@ -127,7 +142,7 @@ def parse(text: str, now: datetime) -> tuple[str, list[Draft]]:
                     case=case if isinstance(case, str) else "",
                     actors=actors,
                     place=raw.get("place"),
-                    fields=raw.get("fields") if isinstance(raw.get("fields"), dict) else {},
+                    fields=fields,
                     attachments=raw.get("attachments") or [],
                     corrects=0 if target is not None else None,
                     recorded_by={k: str(v) for k, v in by.items() if k in ("id", "role")},
@@ -143,7 +158,7 @@ def parse(text: str, now: datetime) -> tuple[str, list[Draft]]:
                 sub = tuple(int(s) if s.isdigit() else s for s in _split(p.field)) if p.field else ()
                 problems.append(_problem(lines, (*path, *sub), p.message))
             continue
-        draft.corrects_draft = target
+        draft.refs = refs
         drafts.append(draft)
     if problems:
         raise ImportFormatError(f"导入文件有 {len(problems)} 处问题，未导入任何内容", problems)

@@ -44,7 +44,9 @@ class Draft:
     occurred_at: str
     body: dict[str, Any]
     check: Check | None = None  # extra validation needing the database, run in the transaction
-    corrects_draft: int | None = None  # a correction of an earlier draft of the same unit
+    # References to earlier drafts of the same unit, resolved to their seq when appended:
+    # "corrects" for a correction, or the name of a seq field (an import's {"entry": k}).
+    refs: dict[str, int] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -69,8 +71,8 @@ class Journal:
         self.alg = alg
         self.clock = clock
         self._pending: list[_Unit] = []
-        self._pending_lock = threading.Lock()
-        self._leader = threading.Lock()
+        self._cond = threading.Condition()
+        self._writing = False
         self._frontier: CompactRange | None = None
         self._known: Known | None = None
 
@@ -80,15 +82,26 @@ class Journal:
         return self.append_all([draft])[0]
 
     def append_all(self, drafts: list[Draft]) -> list[Appended]:
-        """Append drafts that succeed or fail together (a case import is one such unit)."""
+        """Append drafts that succeed or fail together (a case import is one such unit).
+
+        Whoever finds no write in progress becomes the leader and writes everything queued;
+        the others wait on the condition and usually find their entries written when woken.
+        """
         unit = _Unit(drafts)
-        with self._pending_lock:
+        with self._cond:
             self._pending.append(unit)
-        with self._leader:
-            if not unit.future.done():
-                with self._pending_lock:
-                    batch, self._pending = self._pending, []
-                self._write(batch)
+            while self._writing and not unit.future.done():
+                self._cond.wait()
+            if unit.future.done():
+                return unit.future.result()
+            self._writing = True
+            batch, self._pending = self._pending, []
+        try:
+            self._write(batch)
+        finally:
+            with self._cond:
+                self._writing = False
+                self._cond.notify_all()
         return unit.future.result()
 
     # --- the leader's work ----------------------------------------------------------------
@@ -107,8 +120,9 @@ class Journal:
                     try:
                         out: list[Appended] = []
                         for d in unit.drafts:
-                            if d.corrects_draft is not None:
-                                d.body["corrects"] = out[d.corrects_draft].seq
+                            for name, index in d.refs.items():
+                                target = d.body if name == "corrects" else d.body["fields"]
+                                target[name] = out[index].seq
                             out.append(self._one(pending, d, work))
                         results.append((unit, out))
                     except Exception as exc:  # the unit fails alone
@@ -122,11 +136,12 @@ class Journal:
             known.size = work.size
             if len(known.rows) + len(known.chains) < KNOWN_LIMIT:
                 self._known = known
-        except BaseException as exc:
+        except Exception as exc:  # the whole transaction failed: every unit in it fails
             self._frontier = None
+            self._known = None
             for unit in batch:
                 unit.future.set_exception(exc)
-            raise
+            return
         for unit, outcome in results:
             if isinstance(outcome, BaseException):
                 unit.future.set_exception(outcome)

@@ -11,7 +11,7 @@ from liuhen.db.batch import Batch
 from liuhen.errors import NotFoundError, PermissionDenied, Problem, ValidationError
 from liuhen.journal.entry import REGISTRY_CHAIN
 from liuhen.procedure.catalog import ActType, Role, Stage, act_type
-from liuhen.procedure.fields import parse_datetime, validate_fields
+from liuhen.procedure.fields import FieldKind, parse_datetime, validate_fields
 from liuhen.services.instance import App
 from liuhen.services.journal import Appended, Draft
 
@@ -130,6 +130,16 @@ def _check_in_transaction(pending: Batch, draft: Draft) -> None:
                 [Problem("执法证号未登记或已停用", "actors")],
             )
         draft.body["actors"] = [{"cert_no": c, "name": rows[c]["name"]} for c in certs]  # type: ignore[index]
+    spec = _spec(draft.act)
+    for f in spec.fields:
+        ref = draft.body["fields"].get(f.name) if f.kind is FieldKind.SEQ else None
+        if ref is not None:
+            found = pending.entry(ref)
+            if found is None or found["chain"] != draft.chain:
+                raise ValidationError(
+                    f"{f.label}：本案没有序号为 {ref} 的记录",
+                    [Problem(f"本案没有序号为 {ref} 的记录", f"fields.{f.name}")],
+                )
     target_seq = draft.body.get("corrects")
     if target_seq is not None:
         target_row = pending.entry(target_seq)
