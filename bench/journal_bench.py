@@ -1,7 +1,8 @@
 """Journal figures: durable appends/s (1 and 32 writers, SQLite and PostgreSQL), verification
 entries/s and inclusion-proof time at a large tree. Prints figures; asserts nothing.
 
-    .venv/bin/python bench/journal_bench.py [--appends 3000] [--large 1000000] [--backends sqlite,postgres]
+    .venv/bin/python bench/journal_bench.py [--appends 3200] [--large 1000000] \
+        [--backends sqlite,postgres]
 """
 
 from __future__ import annotations
@@ -36,31 +37,76 @@ def fresh_app(backend: str, folder: Path) -> instance.App:
     instance.init(st)
     app = instance.open_app(st)
     now = app.clock.now().isoformat()
-    record.record(app, ActInput("registry.unit", now, recorded_by=ADMIN,
-                                fields={"code": "u1", "name": "执法大队", "agency": "a1"}))
+    record.record(
+        app,
+        ActInput(
+            "registry.unit",
+            now,
+            recorded_by=ADMIN,
+            fields={"code": "u1", "name": "执法大队", "agency": "a1"},
+        ),
+    )
     for cert in ("31010001", "31010002"):
-        record.record(app, ActInput("registry.officer", now, recorded_by=ADMIN, fields={
-            "cert_no": cert, "name": "张伟", "unit": "u1", "roles": ["officer"], "active": True}))
+        record.record(
+            app,
+            ActInput(
+                "registry.officer",
+                now,
+                recorded_by=ADMIN,
+                fields={
+                    "cert_no": cert,
+                    "name": "张伟",
+                    "unit": "u1",
+                    "roles": ["officer"],
+                    "active": True,
+                },
+            ),
+        )
     return app
 
 
 def opening(number: str) -> ActInput:
-    return ActInput("initiation.ex_officio", "2026-11-02T09:00:00+08:00", case=number,
-                    actors=["31010001", "31010002"], recorded_by=OFFICER, fields={
-                        "cause": "未经许可擅自从事营业性演出", "category": "penalty",
-                        "procedure": "ordinary", "parties": [{"name": "某酒吧"}], "unit": "u1",
-                        "summary": "巡查发现", "source": "日常巡查", "reason": "涉嫌违法",
-                        "handler_opinion": "建议立案", "head_opinion": "同意", "approver": "赵某"})
+    return ActInput(
+        "initiation.ex_officio",
+        "2026-11-02T09:00:00+08:00",
+        case=number,
+        actors=["31010001", "31010002"],
+        recorded_by=OFFICER,
+        fields={
+            "cause": "未经许可擅自从事营业性演出",
+            "category": "penalty",
+            "procedure": "ordinary",
+            "parties": [{"name": "某酒吧"}],
+            "unit": "u1",
+            "summary": "巡查发现",
+            "source": "日常巡查",
+            "reason": "涉嫌违法",
+            "handler_opinion": "建议立案",
+            "head_opinion": "同意",
+            "approver": "赵某",
+        },
+    )
 
 
 def inquiry(number: str, i: int) -> ActInput:
-    return ActInput("investigation.inquiry", "2026-11-03T10:00:00+08:00", case=number,
-                    actors=["31010001", "31010002"], place="某区滨江路18号", recorded_by=OFFICER,
-                    fields={"subject": {"name": f"证人{i}"}, "relation": "证人",
-                            "started_at": "2026-11-03T10:00:00+08:00",
-                            "ended_at": "2026-11-03T10:40:00+08:00", "identity_shown": True,
-                            "rights_notified": True, "recorder": "李娜",
-                            "transcript": "问：你是否知道演出需要许可？\n答：不知道。" * 4})
+    return ActInput(
+        "investigation.inquiry",
+        "2026-11-03T10:00:00+08:00",
+        case=number,
+        actors=["31010001", "31010002"],
+        place="某区滨江路18号",
+        recorded_by=OFFICER,
+        fields={
+            "subject": {"name": f"证人{i}"},
+            "relation": "证人",
+            "started_at": "2026-11-03T10:00:00+08:00",
+            "ended_at": "2026-11-03T10:40:00+08:00",
+            "identity_shown": True,
+            "rights_notified": True,
+            "recorder": "李娜",
+            "transcript": "问：你是否知道演出需要许可？\n答：不知道。" * 4,
+        },
+    )
 
 
 def appends(app: instance.App, writers: int, total: int) -> float:
@@ -120,22 +166,29 @@ def main() -> None:
             for writers in (1, 32):
                 total = args.appends if writers == 32 else args.appends // 4
                 rate = appends(app, writers, total)
-                print(f"{backend}: {writers:>2} 个并发写入者，持久追加 {rate:,.0f} 条/秒（{total} 条）")
+                print(
+                    f"{backend}: {writers:>2} 个并发写入者，持久追加 {rate:,.0f} 条/秒"
+                    f"（{total} 条）"
+                )
             if args.large:
                 bulk(app, args.large)
                 start = time.perf_counter()
                 report = verify.verify(app)
                 took = time.perf_counter() - start
-                print(f"{backend}: 校验 {report.entries:,} 条用时 {took:.1f} 秒，"
-                      f"{report.entries / took:,.0f} 条/秒，结果 {'完好' if report.ok else '损坏'}")
+                print(
+                    f"{backend}: 校验 {report.entries:,} 条用时 {took:.1f} 秒，"
+                    f"{report.entries / took:,.0f} 条/秒，结果 {'完好' if report.ok else '损坏'}"
+                )
                 size = report.entries
                 times = []
                 for k in range(200):
                     t0 = time.perf_counter()
                     proofs.inclusion(app, 1 + (k * 7919) % size, size)
                     times.append((time.perf_counter() - t0) * 1000)
-                print(f"{backend}: {size:,} 条时包含证明 中位数 {statistics.median(times):.2f} 毫秒，"
-                      f"最大 {max(times):.2f} 毫秒")
+                print(
+                    f"{backend}: {size:,} 条时包含证明 中位数 {statistics.median(times):.2f} 毫秒，"
+                    f"最大 {max(times):.2f} 毫秒"
+                )
             app.engine.dispose()
 
 

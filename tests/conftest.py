@@ -16,7 +16,9 @@ from liuhen import settings as settings_mod
 from liuhen.services import instance
 from liuhen.services.instance import App
 
-PG_ADMIN = os.environ.get("LIUHEN_TEST_PG_ADMIN", "host=127.0.0.1 port=5432 user=postgres dbname=postgres")
+PG_ADMIN = os.environ.get(
+    "LIUHEN_TEST_PG_ADMIN", "host=127.0.0.1 port=5432 user=postgres dbname=postgres"
+)
 PG_DB = os.environ.get("LIUHEN_TEST_PG_DB", "liuhen_test")
 PG_URL = f"postgresql+psycopg://postgres@127.0.0.1:5432/{PG_DB}"
 

@@ -59,7 +59,9 @@ def _kind(code: str, status: int) -> type[LiuhenError]:
 
     class _Kind(LiuhenError):
         def __init__(self, message: str, problems: list[Problem] | None = None) -> None:
-            super().__init__(message=message, code=code, problems=problems or [], http_status=status)
+            super().__init__(
+                message=message, code=code, problems=problems or [], http_status=status
+            )
 
     return _Kind
 

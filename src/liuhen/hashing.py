@@ -39,9 +39,7 @@ def get_alg(name: str) -> HashAlg:
     try:
         alg = ALGORITHMS[name.lower()]
     except KeyError:
-        raise ConfigurationError(
-            f"不支持的摘要算法“{name}”，可选：sha256、sm3"
-        ) from None
+        raise ConfigurationError(f"不支持的摘要算法“{name}”，可选：sha256、sm3") from None
     if alg is SM3 and "sm3" not in hashlib.algorithms_available:
         raise ConfigurationError("本机 OpenSSL 不提供 SM3 算法，无法使用 LIUHEN_HASH=sm3")
     return alg

@@ -16,13 +16,40 @@ OFFICERS = [("31010001", "张伟"), ("31010002", "李娜"), ("31010003", "王强
 
 def register(app: App) -> None:
     now = app.clock.now().isoformat()
-    record.record(app, ActInput("registry.agency", now, recorded_by=ADMIN,
-                                fields={"code": "wl", "name": "某区文化和旅游局", "region": "某区"}))
-    record.record(app, ActInput("registry.unit", now, recorded_by=ADMIN,
-                                fields={"code": "wl-zd1", "name": "执法大队一中队", "agency": "wl"}))
+    record.record(
+        app,
+        ActInput(
+            "registry.agency",
+            now,
+            recorded_by=ADMIN,
+            fields={"code": "wl", "name": "某区文化和旅游局", "region": "某区"},
+        ),
+    )
+    record.record(
+        app,
+        ActInput(
+            "registry.unit",
+            now,
+            recorded_by=ADMIN,
+            fields={"code": "wl-zd1", "name": "执法大队一中队", "agency": "wl"},
+        ),
+    )
     for cert, name in OFFICERS:
-        record.record(app, ActInput("registry.officer", now, recorded_by=ADMIN, fields={
-            "cert_no": cert, "name": name, "unit": "wl-zd1", "roles": ["officer"], "active": True}))
+        record.record(
+            app,
+            ActInput(
+                "registry.officer",
+                now,
+                recorded_by=ADMIN,
+                fields={
+                    "cert_no": cert,
+                    "name": name,
+                    "unit": "wl-zd1",
+                    "roles": ["officer"],
+                    "active": True,
+                },
+            ),
+        )
 
 
 def header(**overrides: Any) -> dict[str, Any]:
@@ -43,24 +70,47 @@ def header(**overrides: Any) -> dict[str, Any]:
     return fields
 
 
-def open_case(app: App, number: str = "某文旅罚〔2026〕1号", when: str = "2026-11-02T09:00:00+08:00") -> Appended:
-    return record.record(app, ActInput(
-        "initiation.ex_officio", when, case=number, actors=["31010001", "31010002"],
-        place="某区文化和旅游局", fields=header(), recorded_by=OFFICER))
+def open_case(
+    app: App, number: str = "某文旅罚〔2026〕1号", when: str = "2026-11-02T09:00:00+08:00"
+) -> Appended:
+    return record.record(
+        app,
+        ActInput(
+            "initiation.ex_officio",
+            when,
+            case=number,
+            actors=["31010001", "31010002"],
+            place="某区文化和旅游局",
+            fields=header(),
+            recorded_by=OFFICER,
+        ),
+    )
 
 
-def inquiry(app: App, number: str = "某文旅罚〔2026〕1号", who: str = "陈某",
-            actors: list[str] | None = None) -> Appended:
-    return record.record(app, ActInput(
-        "investigation.inquiry", "2026-11-03T10:00:00+08:00", case=number,
-        actors=actors or ["31010001", "31010002"], place="某区滨江路18号", recorded_by=OFFICER,
-        fields={
-            "subject": {"name": who, "role": "酒吧负责人"},
-            "relation": "当事人负责人",
-            "started_at": "2026-11-03T10:00:00+08:00",
-            "ended_at": "2026-11-03T10:40:00+08:00",
-            "identity_shown": True,
-            "rights_notified": True,
-            "transcript": "问：你是否知道演出需要许可？\n答：不知道。",
-            "recorder": "李娜",
-        }))
+def inquiry(
+    app: App,
+    number: str = "某文旅罚〔2026〕1号",
+    who: str = "陈某",
+    actors: list[str] | None = None,
+) -> Appended:
+    return record.record(
+        app,
+        ActInput(
+            "investigation.inquiry",
+            "2026-11-03T10:00:00+08:00",
+            case=number,
+            actors=actors or ["31010001", "31010002"],
+            place="某区滨江路18号",
+            recorded_by=OFFICER,
+            fields={
+                "subject": {"name": who, "role": "酒吧负责人"},
+                "relation": "当事人负责人",
+                "started_at": "2026-11-03T10:00:00+08:00",
+                "ended_at": "2026-11-03T10:40:00+08:00",
+                "identity_shown": True,
+                "rights_notified": True,
+                "transcript": "问：你是否知道演出需要许可？\n答：不知道。",
+                "recorder": "李娜",
+            },
+        ),
+    )

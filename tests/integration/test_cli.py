@@ -52,13 +52,25 @@ def test_checkpoint_proof_consistency(run, seeded):
     assert set(proof) >= {"seq", "tree_size", "leaf_hash", "path", "root"}
     assert proof["tree_size"] == 10 and proof["root"] == cp.root.hex()
     alg = get_alg("sha256")
-    merkle.verify_inclusion(alg, 6, 10, bytes.fromhex(proof["leaf_hash"]),
-                            [bytes.fromhex(p) for p in proof["path"]], cp.root)
+    merkle.verify_inclusion(
+        alg,
+        6,
+        10,
+        bytes.fromhex(proof["leaf_hash"]),
+        [bytes.fromhex(p) for p in proof["path"]],
+        cp.root,
+    )
     older = json.loads(run("journal", "proof", "3", "--size", "5"))
     assert older["tree_size"] == 5
     cons = json.loads(run("journal", "consistency", "5", "10"))
-    merkle.verify_consistency(alg, 5, 10, bytes.fromhex(cons["old_root"]), cp.root,
-                              [bytes.fromhex(p) for p in cons["path"]])
+    merkle.verify_consistency(
+        alg,
+        5,
+        10,
+        bytes.fromhex(cons["old_root"]),
+        cp.root,
+        [bytes.fromhex(p) for p in cons["path"]],
+    )
     assert "LH104" in run("journal", "proof", "11", code=2)
     assert "LH100" in run("journal", "consistency", "9", "4", code=2)
 
@@ -80,7 +92,8 @@ def test_export_verifies_offline_with_only_the_public_key(run, seeded, tmp_path)
     assert merkle.root_of(alg, leaves).hex() == last["root"]
     with seeded.engine.connect() as conn:
         key = Ed25519PublicKey.from_public_bytes(
-            conn.execute(text("SELECT public_key FROM instance")).scalar_one())
+            conn.execute(text("SELECT public_key FROM instance")).scalar_one()
+        )
     assert notes.verify(last["note"], seeded.origin, key).root.hex() == last["root"]
 
 
@@ -88,8 +101,9 @@ def test_verify_exit_codes_and_report(run, seeded):
     run("journal", "checkpoint")
     assert run("verify").startswith("完好：10 条记录")
     with bypass(seeded) as conn:
-        conn.execute(text("UPDATE journal_entry SET occurred_at = '2026-01-01T00:00:00+08:00' "
-                          "WHERE seq = 7"))
+        conn.execute(
+            text("UPDATE journal_entry SET occurred_at = '2026-01-01T00:00:00+08:00' WHERE seq = 7")
+        )
     report = run("verify", code=1)
     assert "序号 7" in report and "某文旅罚〔2025〕88号" in report and "发生时间" in report
 

@@ -29,8 +29,10 @@ def test_import_keeps_times_and_marks_entries_imported(app):
     case = cases.show_case(app, number)
     opening = case["stages"][0]["entries"][0]
     assert opening["occurred_at"] == "2025-09-01T09:00:00+08:00"
-    assert opening["imported"] == {"source": "某区行政执法信息平台（旧系统）",
-                                   "recorded_at": "2025-09-01T10:30:00+08:00"}
+    assert opening["imported"] == {
+        "source": "某区行政执法信息平台（旧系统）",
+        "recorded_at": "2025-09-01T10:30:00+08:00",
+    }
     correction = case["stages"][-1]["entries"][0]
     assert correction["corrects"] == 7
     assert correction["fields"]["changes"] == {"ended_at": "2025-09-02T14:50:00+08:00"}
@@ -51,20 +53,36 @@ def _line_of(text_: str, needle: str, occurrence: int = 1) -> int:
 
 
 CASES = {
-    "unknown act type": (lambda d: d["entries"][1].update(act="investigation.teleport"),
-                         "entries[1].act", '"investigation.teleport"'),
-    "missing required field": (lambda d: d["entries"][1]["fields"].pop("transcript"),
-                               "entries[1].fields.transcript", ('"fields": {', 2)),
+    "unknown act type": (
+        lambda d: d["entries"][1].update(act="investigation.teleport"),
+        "entries[1].act",
+        '"investigation.teleport"',
+    ),
+    "missing required field": (
+        lambda d: d["entries"][1]["fields"].pop("transcript"),
+        "entries[1].fields.transcript",
+        ('"fields": {', 2),
+    ),
     "recorded before it happened": (
         lambda d: d["entries"][1].update(recorded_at="2025-09-02T13:00:00+08:00"),
-        "entries[1].recorded_at", '"2025-09-02T13:00:00+08:00"'),
+        "entries[1].recorded_at",
+        '"2025-09-02T13:00:00+08:00"',
+    ),
     "occurred before the case opened": (
         lambda d: d["entries"][1].update(occurred_at="2025-08-01T13:00:00+08:00"),
-        "entries[1].occurred_at", '"2025-08-01T13:00:00+08:00"'),
-    "naive time": (lambda d: d["entries"][0].update(occurred_at="2025-09-01T09:00:00"),
-                   "entries[0].occurred_at", '"2025-09-01T09:00:00"'),
-    "wrong kind": (lambda d: d["entries"][1]["fields"].update(identity_shown="是"),
-                   "entries[1].fields.identity_shown", '"identity_shown": "是"'),
+        "entries[1].occurred_at",
+        '"2025-08-01T13:00:00+08:00"',
+    ),
+    "naive time": (
+        lambda d: d["entries"][0].update(occurred_at="2025-09-01T09:00:00"),
+        "entries[0].occurred_at",
+        '"2025-09-01T09:00:00"',
+    ),
+    "wrong kind": (
+        lambda d: d["entries"][1]["fields"].update(identity_shown="是"),
+        "entries[1].fields.identity_shown",
+        '"identity_shown": "是"',
+    ),
 }
 
 

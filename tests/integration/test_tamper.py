@@ -36,17 +36,23 @@ def damages(app) -> list[str]:
 
 def test_changed_field_is_named(journal):
     with bypass(journal) as conn:
-        conn.execute(text("UPDATE journal_entry SET body = replace(body, '陈某', '赵某') WHERE seq = 7"))
+        conn.execute(
+            text("UPDATE journal_entry SET body = replace(body, '陈某', '赵某') WHERE seq = 7")
+        )
     found = damages(journal)
     assert any("序号 7" in d and CASE in d and "fields" in d for d in found), found
 
 
 def test_one_changed_byte_of_canonical_text_is_named(journal):
     with journal.engine.connect() as conn:
-        data = bytearray(conn.execute(text("SELECT canonical FROM journal_entry WHERE seq = 9")).scalar())
+        data = bytearray(
+            conn.execute(text("SELECT canonical FROM journal_entry WHERE seq = 9")).scalar()
+        )
     data[len(data) // 2] ^= 0x01
     with bypass(journal) as conn:
-        conn.execute(text("UPDATE journal_entry SET canonical = :d WHERE seq = 9"), {"d": bytes(data)})
+        conn.execute(
+            text("UPDATE journal_entry SET canonical = :d WHERE seq = 9"), {"d": bytes(data)}
+        )
     found = damages(journal)
     assert any("序号 9" in d and "叶哈希" in d for d in found), found
 
@@ -66,8 +72,11 @@ def test_two_swapped_rows_are_named(journal):
         a = conn.execute(text(f"SELECT {cols} FROM journal_entry WHERE seq = 7")).mappings().one()
         b = conn.execute(text(f"SELECT {cols} FROM journal_entry WHERE seq = 9")).mappings().one()
         conn.execute(text("DELETE FROM journal_entry WHERE seq IN (7, 9)"))
-        insert = text(f"INSERT INTO journal_entry (seq, {cols}) VALUES (:seq, "
-                      + ", ".join(":" + c.strip() for c in cols.split(",")) + ")")
+        insert = text(
+            f"INSERT INTO journal_entry (seq, {cols}) VALUES (:seq, "
+            + ", ".join(":" + c.strip() for c in cols.split(","))
+            + ")"
+        )
         conn.execute(insert, {**dict(b), "seq": 7})
         conn.execute(insert, {**dict(a), "seq": 9})
     found = damages(journal)
@@ -77,10 +86,14 @@ def test_two_swapped_rows_are_named(journal):
 
 def test_row_inserted_out_of_sequence_is_named(journal):
     with bypass(journal) as conn:
-        conn.execute(text(
-            "INSERT INTO journal_entry (seq, chain, chain_seq, act, occurred_at, recorded_at, body,"
-            " prev_hash, leaf_hash, canonical) SELECT 14, chain, chain_seq + 1, act, occurred_at,"
-            " recorded_at, body, leaf_hash, leaf_hash, canonical FROM journal_entry WHERE seq = 10"))
+        conn.execute(
+            text(
+                "INSERT INTO journal_entry (seq, chain, chain_seq, act, occurred_at, recorded_at,"
+                " body, prev_hash, leaf_hash, canonical) SELECT 14, chain, chain_seq + 1, act,"
+                " occurred_at, recorded_at, body, leaf_hash, leaf_hash, canonical"
+                " FROM journal_entry WHERE seq = 10"
+            )
+        )
     found = damages(journal)
     assert any("缺少序号 11–13" in d for d in found), found
     assert any(d.startswith("序号 14") for d in found), found
@@ -92,8 +105,13 @@ def test_forged_checkpoint_is_named(journal):
     note = notes.sign(notes.Checkpoint(journal.origin, 10, root), journal.origin, forger)
     with bypass(journal) as conn:
         conn.execute(text("DELETE FROM checkpoint"))
-        conn.execute(text("INSERT INTO checkpoint (tree_size, root, note, signed_at) "
-                          "VALUES (10, :r, :n, '2026-11-26T00:00:00+08:00')"), {"r": root, "n": note})
+        conn.execute(
+            text(
+                "INSERT INTO checkpoint (tree_size, root, note, signed_at) "
+                "VALUES (10, :r, :n, '2026-11-26T00:00:00+08:00')"
+            ),
+            {"r": root, "n": note},
+        )
     found = damages(journal)
     assert any("检查点（大小 10）签名无效" in d for d in found), found
 
@@ -108,20 +126,35 @@ def test_rewritten_entry_with_consistent_hashes_is_caught_by_the_checkpoint(jour
         row = conn.execute(text("SELECT * FROM journal_entry WHERE seq = 10")).mappings().one()
     body = json.loads(row["body"])
     body["fields"]["transcript"] = "问：……\n答：（被改写）"
-    entry = EntryRow(10, row["chain"], row["chain_seq"], row["act"], row["occurred_at"],
-                     row["recorded_at"], body, bytes(row["prev_hash"]), b"", b"")
+    entry = EntryRow(
+        10,
+        row["chain"],
+        row["chain_seq"],
+        row["act"],
+        row["occurred_at"],
+        row["recorded_at"],
+        body,
+        bytes(row["prev_hash"]),
+        b"",
+        b"",
+    )
     data, leaf = seal(journal.alg, entry.document())
     with bypass(journal) as conn:
-        conn.execute(text("UPDATE journal_entry SET body = :b, canonical = :c, leaf_hash = :l "
-                          "WHERE seq = 10"),
-                     {"b": json.dumps(body, ensure_ascii=False, sort_keys=True), "c": data, "l": leaf})
+        conn.execute(
+            text(
+                "UPDATE journal_entry SET body = :b, canonical = :c, leaf_hash = :l WHERE seq = 10"
+            ),
+            {"b": json.dumps(body, ensure_ascii=False, sort_keys=True), "c": data, "l": leaf},
+        )
     found = damages(journal)
     assert any("检查点（大小 10）不符" in d for d in found), found
 
 
 def test_tampered_projection_is_named_and_rebuild_restores_it(journal):
     with journal.engine.begin() as conn:
-        conn.execute(text("UPDATE case_record SET stage = 'execution' WHERE number = :n"), {"n": CASE})
+        conn.execute(
+            text("UPDATE case_record SET stage = 'execution' WHERE number = :n"), {"n": CASE}
+        )
     found = damages(journal)
     assert any("case_record" in d and CASE in d and "stage" in d for d in found), found
     rebuild.rebuild(journal)

@@ -27,7 +27,9 @@ def test_api_cases_paginates(client):
     assert body["total"] == 2 and len(body["items"]) == 1 and body["per_page"] == 1
     second = client.get("/api/v1/cases", params={"per_page": 1, "page": 2}).json()
     assert {body["items"][0]["number"], second["items"][0]["number"]} == {
-        "某文旅罚〔2026〕1号", "某文旅罚〔2026〕2号"}
+        "某文旅罚〔2026〕1号",
+        "某文旅罚〔2026〕2号",
+    }
     assert client.get("/api/v1/cases", params={"stage": "investigation"}).json()["total"] == 1
     bad = client.get("/api/v1/cases", params={"stage": "nowhere"})
     assert bad.status_code == 422 and bad.json()["code"] == "LH100"
@@ -47,8 +49,14 @@ def test_api_checkpoint_and_proof_verify(client, app):
     parsed = notes.verify(cp["note"], app.origin, app.key.public_key())
     assert parsed.size == cp["tree_size"] == 8
     proof = client.get("/api/v1/journal/proof/7").json()
-    merkle.verify_inclusion(get_alg("sha256"), 6, 8, bytes.fromhex(proof["leaf_hash"]),
-                            [bytes.fromhex(p) for p in proof["path"]], parsed.root)
+    merkle.verify_inclusion(
+        get_alg("sha256"),
+        6,
+        8,
+        bytes.fromhex(proof["leaf_hash"]),
+        [bytes.fromhex(p) for p in proof["path"]],
+        parsed.root,
+    )
     assert client.get("/api/v1/journal/proof/99").status_code == 404
     cons = client.get("/api/v1/journal/consistency", params={"old": 3, "new": 8}).json()
     assert cons["new_root"] == parsed.root.hex()
@@ -56,13 +64,19 @@ def test_api_checkpoint_and_proof_verify(client, app):
 
 def test_openapi_lists_the_api(client):
     paths = client.get("/openapi.json").json()["paths"]
-    assert {"/api/v1/cases", "/api/v1/cases/{number}", "/api/v1/journal/checkpoint",
-            "/api/v1/journal/proof/{seq}"} <= set(paths)
+    assert {
+        "/api/v1/cases",
+        "/api/v1/cases/{number}",
+        "/api/v1/journal/checkpoint",
+        "/api/v1/journal/proof/{seq}",
+    } <= set(paths)
 
 
 def test_pages_list_cases_and_show_the_timeline(client):
     page = client.get("/")
-    assert page.status_code == 200 and "案件列表" in page.text and "某文旅罚〔2026〕2号" in page.text
+    assert (
+        page.status_code == 200 and "案件列表" in page.text and "某文旅罚〔2026〕2号" in page.text
+    )
     case = client.get("/cases/某文旅罚〔2026〕1号")
     assert case.status_code == 200
     assert case.text.index("<h2>程序启动</h2>") < case.text.index("<h2>调查取证</h2>")

@@ -19,13 +19,7 @@ CONSISTENCY = sorted((VECTORS / "consistency").rglob("*.json"))
 # Vectors where the implementation is deliberately or accidentally stricter than the Go reference.
 # strict=True: if the implementation changes, the xfail turns into a failure and this list must be
 # revisited.
-KNOWN_DEVIATIONS = {
-    # Equal sizes, empty proof, equal roots of 12 bytes: transparency-dev accepts (it never checks
-    # root lengths), verify_consistency refuses "root has the wrong length" before comparing.
-    "consistency/additional/sizes-are-equal-one-and-proof-is-empty.json": (
-        "verify_consistency checks root length before the equal-size shortcut"
-    ),
-}
+KNOWN_DEVIATIONS: dict[str, str] = {}  # vector path -> why we knowingly disagree (none now)
 
 
 def _b64(text: str | None) -> bytes:

@@ -47,8 +47,13 @@ def list_cmd(
         table.add_column(col, overflow="fold")
     for c in result.items:
         table.add_row(
-            c["number"], c["cause"], c["category_label"], c["procedure_label"],
-            c["stage_label"], c["status_label"], c["opened_at"][:16].replace("T", " "),
+            c["number"],
+            c["cause"],
+            c["category_label"],
+            c["procedure_label"],
+            c["stage_label"],
+            c["status_label"],
+            c["opened_at"][:16].replace("T", " "),
             str(c["entry_count"]),
         )
     out.print(table)
@@ -77,7 +82,9 @@ def show_cmd(
         out.print(f"\n[bold]【{stage['label']}】[/]")
         for e in stage["entries"]:
             when = e["occurred_at"][:16].replace("T", " ")
-            mark = f"  [yellow]（已被序号 {e['corrected_by']} 更正）[/]" if e["corrected_by"] else ""
+            mark = (
+                f"  [yellow]（已被序号 {e['corrected_by']} 更正）[/]" if e["corrected_by"] else ""
+            )
             out.print(f"  #{e['seq']:<6} {when}  {e['act_label']}{mark}")
             for name, value in (e.get("fields") or {}).items():
                 label = e["field_labels"].get(name, name)

@@ -40,7 +40,9 @@ def consistency(old: int, new: int) -> None:
 
 @cli.command()
 @handles_errors
-def export(out_file: Path | None = typer.Option(None, "--out", help="输出文件（默认标准输出）")) -> None:
+def export(
+    out_file: Path | None = typer.Option(None, "--out", help="输出文件（默认标准输出）"),
+) -> None:
     """导出全部记录为 JSON Lines，最后一行为最新签名检查点。"""
     stream = out_file.open("w", encoding="utf-8") if out_file else sys.stdout
     try:

@@ -12,9 +12,7 @@ from liuhen.procedure.catalog import ACT_TYPES, ROLE_LABELS, STAGE_LABELS
 from liuhen.services import demo, instance
 from liuhen.services import verify as verify_service
 
-cli = typer.Typer(
-    help="留痕：行政执法全过程记录系统", no_args_is_help=True, add_completion=False
-)
+cli = typer.Typer(help="留痕：行政执法全过程记录系统", no_args_is_help=True, add_completion=False)
 cli.add_typer(db.cli, name="db")
 cli.add_typer(journal.cli, name="journal")
 cli.add_typer(case.cli, name="case")
@@ -50,9 +48,7 @@ def verify() -> None:
     application = open_app()
     report = verify_service.verify(application)
     if report.ok:
-        out.print(
-            f"完好：{report.entries} 条记录、{report.checkpoints} 个签名检查点均通过校验"
-        )
+        out.print(f"完好：{report.entries} 条记录、{report.checkpoints} 个签名检查点均通过校验")
         return
     err.print(f"发现 {len(report.damages)} 处损坏（共 {report.entries} 条记录）：")
     for damage in report.damages:
@@ -76,8 +72,13 @@ def catalog(as_json: bool = typer.Option(False, "--json", help="以 JSON 输出"
                     "opens_case": a.opens_case,
                     "basis": list(a.basis),
                     "fields": [
-                        {"name": f.name, "label": f.label, "kind": f.kind.value,
-                         "required": f.required, "choices": list(f.choices)}
+                        {
+                            "name": f.name,
+                            "label": f.label,
+                            "kind": f.kind.value,
+                            "required": f.required,
+                            "choices": list(f.choices),
+                        }
                         for f in a.fields
                     ],
                 }

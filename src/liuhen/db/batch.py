@@ -141,9 +141,7 @@ class Batch:
                 pk = next(iter(t.primary_key.columns))
                 cols = [c for c in updates[0] if c != "_key"]
                 stmt = (
-                    update(t)
-                    .where(pk == bindparam("_key"))
-                    .values({c: bindparam(c) for c in cols})
+                    update(t).where(pk == bindparam("_key")).values({c: bindparam(c) for c in cols})
                 )
                 self.conn.execute(stmt, updates)
         self.known.existing.update(self.dirty)

@@ -84,9 +84,7 @@ def insert_entries(conn: Connection, rows: list[dict[str, Any]]) -> None:
 
 def insert_nodes(conn: Connection, nodes: list[tuple[NodeId, bytes]]) -> None:
     if nodes:
-        conn.execute(
-            insert(NODE), [{"level": lvl, "idx": i, "hash": h} for (lvl, i), h in nodes]
-        )
+        conn.execute(insert(NODE), [{"level": lvl, "idx": i, "hash": h} for (lvl, i), h in nodes])
 
 
 class SqlProjectionStore:
@@ -115,7 +113,9 @@ class SqlProjectionStore:
             self.conn.execute(insert(t).values(**values))
 
     def act_of(self, seq: int) -> tuple[str, str] | None:
-        row = self.conn.execute(select(ENTRY.c.chain, ENTRY.c.act).where(ENTRY.c.seq == seq)).first()
+        row = self.conn.execute(
+            select(ENTRY.c.chain, ENTRY.c.act).where(ENTRY.c.seq == seq)
+        ).first()
         return (row[0], row[1]) if row else None
 
 

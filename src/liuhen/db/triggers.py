@@ -23,7 +23,9 @@ def sqlite_create() -> list[str]:
 
 def sqlite_drop() -> list[str]:
     return [
-        f"DROP TRIGGER IF EXISTS {t}_no_{op}" for t in APPEND_ONLY_TABLES for op in ("update", "delete")
+        f"DROP TRIGGER IF EXISTS {t}_no_{op}"
+        for t in APPEND_ONLY_TABLES
+        for op in ("update", "delete")
     ]
 
 

@@ -16,7 +16,7 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 
 from liuhen.hashing import HashAlg
 from liuhen.journal import checkpoint as notes
-from liuhen.journal.canonical import canonical
+from liuhen.journal.canonical import canonical, canonical_trusted_domain
 from liuhen.journal.entry import BODY_KEYS, EntryRow
 from liuhen.journal.merkle import CompactRange, VerificationError, leaf_hash
 from liuhen.procedure.projection import MemoryStore
@@ -112,11 +112,7 @@ class Verifier:
 
         doc = row.document()
         stored_doc: dict[str, Any] | None = None
-        try:
-            rebuilt = canonical(doc)
-        except ValueError:
-            rebuilt = b""
-        if rebuilt != row.canonical:
+        if canonical_trusted_domain(doc) != row.canonical:
             try:
                 stored_doc = json.loads(row.canonical)
             except ValueError:
@@ -126,8 +122,11 @@ class Verifier:
                     self._damage("已哈希的规范文本不是对象", row.seq, row.chain)
                     stored_doc = None
                 else:
-                    diff = [k for k in sorted(set(doc) | set(stored_doc))
-                            if doc.get(k) != stored_doc.get(k)]
+                    diff = [
+                        k
+                        for k in sorted(set(doc) | set(stored_doc))
+                        if doc.get(k) != stored_doc.get(k)
+                    ]
                     if diff:
                         names = "、".join(_LABELS.get(k, k) for k in diff)
                         self._damage(f"表中的 {names} 与已哈希的规范文本不符", row.seq, row.chain)
@@ -198,7 +197,5 @@ class Verifier:
                 else:
                     cols = [c for c in sorted(want_row) if have.get(c) != want_row.get(c)]
                     if cols:
-                        self._damage(
-                            f"投影表 {table} 中 {key} 的 {'、'.join(cols)} 与日志回放不符"
-                        )
+                        self._damage(f"投影表 {table} 中 {key} 的 {'、'.join(cols)} 与日志回放不符")
         return self.report

@@ -741,8 +741,8 @@ _DECISION: tuple[ActType, ...] = (
     _act(
         "decision.summary",
         "简易程序当场处罚",
-        CASE_HEADER_FIELDS
-        + (
+        (
+            *CASE_HEADER_FIELDS,
             F("document_no", "当场处罚决定书编号"),
             F("facts", "违法事实（适用简易程序的事实依据）", K.LONGTEXT),
             F("legal_basis", "法律依据（含适用简易程序的条件）", K.TEXTS),

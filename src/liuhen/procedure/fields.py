@@ -67,7 +67,7 @@ def _text(value: Any, limit: int, spec_name: str, problems: list[Problem]) -> st
     if any(0xD800 <= ord(c) <= 0xDFFF for c in value):
         problems.append(Problem("含有无效字符", spec_name))
         return None
-    return value
+    return str(value)
 
 
 def _record(
@@ -157,8 +157,10 @@ def normalise(spec: FieldSpec, value: Any, problems: list[Problem]) -> Any:
             return None
     if kind is FieldKind.DATE:
         try:
-            return date.fromisoformat(value).isoformat() if isinstance(value, str) else _bad(
-                name, "日期应为 YYYY-MM-DD", problems
+            return (
+                date.fromisoformat(value).isoformat()
+                if isinstance(value, str)
+                else _bad(name, "日期应为 YYYY-MM-DD", problems)
             )
         except ValueError:
             return _bad(name, "日期应为 YYYY-MM-DD", problems)
@@ -198,7 +200,7 @@ def _bad(name: str, message: str, problems: list[Problem]) -> None:
 
 
 def validate_fields(
-    specs: tuple[FieldSpec, ...], values: dict[str, Any], prefix: str = "fields"
+    specs: tuple[FieldSpec, ...], values: Any, prefix: str = "fields"
 ) -> tuple[dict[str, Any], list[Problem]]:
     """Normalised values and every problem found, so a form can show all of them at once."""
     problems: list[Problem] = []

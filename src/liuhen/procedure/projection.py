@@ -38,7 +38,7 @@ class MemoryStore:
         return dict(row) if row is not None else None
 
     def put(self, table: str, key: str, row: Row) -> None:
-        self.tables.setdefault(table, {})[key] = dict(row)
+        self.tables.setdefault(table, {})[key] = row  # callers hand over a row they own
 
     def act_of(self, seq: int) -> tuple[str, str] | None:
         return self.acts.get(seq)
@@ -81,8 +81,10 @@ def apply(store: ProjectionStore, doc: dict[str, Any]) -> None:
     row["last_seq"] = doc["seq"]
     row["last_act"] = code
     row["updated_at"] = doc["recorded_at"]
-    if spec is not None and spec.stage.value in _STAGE_ORDER and (
-        _STAGE_ORDER[spec.stage.value] > _STAGE_ORDER[row["stage"]]
+    if (
+        spec is not None
+        and spec.stage.value in _STAGE_ORDER
+        and (_STAGE_ORDER[spec.stage.value] > _STAGE_ORDER[row["stage"]])
     ):
         row["stage"] = spec.stage.value
     if code in _STATUS_BY_ACT:

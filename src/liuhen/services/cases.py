@@ -44,8 +44,12 @@ class Page:
     per_page: int
 
     def as_dict(self) -> dict[str, Any]:
-        return {"items": self.items, "total": self.total, "page": self.page,
-                "per_page": self.per_page}
+        return {
+            "items": self.items,
+            "total": self.total,
+            "page": self.page,
+            "per_page": self.per_page,
+        }
 
 
 def _case_dict(row: Any) -> dict[str, Any]:
@@ -145,9 +149,7 @@ def show_case(app: App, number: str) -> dict[str, Any]:
             key=_when,
         )
         if items:
-            stages.append(
-                {"stage": stage.value, "label": STAGE_LABELS[stage], "entries": items}
-            )
+            stages.append({"stage": stage.value, "label": STAGE_LABELS[stage], "entries": items})
     case["officer_names"] = officers
     case["stages"] = stages
     case["entry_total"] = len(entries)

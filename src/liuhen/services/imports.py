@@ -21,8 +21,15 @@ from liuhen.services.record import ActInput, build_draft
 
 FORMAT = "liuhen-case/1"
 _ENTRY_KEYS = {
-    "act", "occurred_at", "recorded_at", "actors", "place", "fields", "attachments",
-    "recorded_by", "corrects_entry",
+    "act",
+    "occurred_at",
+    "recorded_at",
+    "actors",
+    "place",
+    "fields",
+    "attachments",
+    "recorded_by",
+    "corrects_entry",
 }
 
 
@@ -78,7 +85,10 @@ def parse(text: str, now: datetime) -> tuple[str, list[Draft]]:
             bad((*path, "act"), f"未知的事项类型“{code}”")
             continue
         if i == 0 and not spec.opens_case:
-            bad((*path, "act"), "第一条记录必须是启动案件的事项（立案、受理、投诉举报登记或简易程序）")
+            bad(
+                (*path, "act"),
+                "第一条记录必须是启动案件的事项（立案、受理、投诉举报登记或简易程序）",
+            )
         if i > 0 and spec.opens_case:
             bad((*path, "act"), "案件已由第一条记录启动，不能再次启动")
         occurred = parse_datetime(raw.get("occurred_at"))
@@ -111,16 +121,20 @@ def parse(text: str, now: datetime) -> tuple[str, list[Draft]]:
                 target = corrects_entry - 1
         if spec.code == "general.correction" and corrects_entry is None:
             bad((*path, "corrects_entry"), "更正必须指明被更正的记录")
-        fields = raw.get("fields") if isinstance(raw.get("fields"), dict) else {}
+        raw_fields = raw.get("fields")
+        fields: dict[str, Any] = raw_fields if isinstance(raw_fields, dict) else {}
         refs: dict[str, int] = {}
         for f in spec.fields:
             value = fields.get(f.name)
             if f.kind is FieldKind.SEQ and isinstance(value, dict):
                 k = value.get("entry")
-                if set(value) != {"entry"} or isinstance(k, bool) or not isinstance(k, int) or (
-                    not 1 <= k <= i
+                if (
+                    set(value) != {"entry"}
+                    or isinstance(k, bool)
+                    or not isinstance(k, int)
+                    or (not 1 <= k <= i)
                 ):
-                    bad((*path, "fields", f.name), "应为 {\"entry\": 本文件中此前某条记录的序号}")
+                    bad((*path, "fields", f.name), '应为 {"entry": 本文件中此前某条记录的序号}')
                     continue
                 refs[f.name] = k - 1
                 fields = {**fields, f.name: 1}  # placeholder, replaced by the real seq
@@ -128,7 +142,7 @@ def parse(text: str, now: datetime) -> tuple[str, list[Draft]]:
             refs["corrects"] = target
         by = raw.get("recorded_by") or {"id": "import", "role": Role.SYSTEM.value}
         if not isinstance(by, dict) or not isinstance(by.get("role"), str):
-            bad((*path, "recorded_by"), "应为 {\"id\", \"role\"}")
+            bad((*path, "recorded_by"), '应为 {"id", "role"}')
             continue
         actors = raw.get("actors", [])
         if not isinstance(actors, list) or not all(isinstance(a, str) for a in actors):
@@ -155,7 +169,9 @@ def parse(text: str, now: datetime) -> tuple[str, list[Draft]]:
             )
         except LiuhenError as exc:
             for p in exc.problems or [Problem(exc.message)]:
-                sub = tuple(int(s) if s.isdigit() else s for s in _split(p.field)) if p.field else ()
+                sub = (
+                    tuple(int(s) if s.isdigit() else s for s in _split(p.field)) if p.field else ()
+                )
                 problems.append(_problem(lines, (*path, *sub), p.message))
             continue
         draft.refs = refs

@@ -18,7 +18,7 @@ from cryptography.hazmat.primitives.serialization import (
     PrivateFormat,
     load_pem_private_key,
 )
-from sqlalchemy import Engine, insert, select
+from sqlalchemy import Engine, Table, insert, select
 
 from liuhen.clock import Clock, SystemClock
 from liuhen.db import migrate
@@ -30,7 +30,7 @@ from liuhen.journal.checkpoint import public_key_bytes
 from liuhen.services.journal import Journal
 from liuhen.settings import Settings
 
-INSTANCE = Instance.__table__
+INSTANCE: Table = Instance.__table__  # type: ignore[assignment]
 
 
 @dataclass
@@ -85,7 +85,8 @@ def init(settings: Settings, clock: Clock | None = None) -> bool:
         if is_initialised(engine):
             return False
         key = (
-            _read_key(settings.key_path) if settings.key_path.exists()
+            _read_key(settings.key_path)
+            if settings.key_path.exists()
             else _write_key(settings.key_path)
         )
         origin = f"liuhen.local/{secrets.token_hex(6)}"

@@ -27,7 +27,7 @@ from liuhen.db.engine import write_transaction
 from liuhen.errors import ConflictError, LiuhenError, NotFoundError
 from liuhen.hashing import HashAlg
 from liuhen.journal.entry import BODY_KEYS, REGISTRY_CHAIN, entry_document, seal
-from liuhen.journal.merkle import CompactRange, NodeId, frontier_ids
+from liuhen.journal.merkle import CompactRange, frontier_ids
 from liuhen.procedure import projection
 from liuhen.procedure.catalog import act_type
 

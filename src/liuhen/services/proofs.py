@@ -65,9 +65,13 @@ def checkpoint(app: App) -> SignedCheckpoint:
 
 
 def _latest(conn: Connection) -> SignedCheckpoint | None:
-    row = conn.execute(
-        select(store.CHECKPOINT).order_by(store.CHECKPOINT.c.tree_size.desc()).limit(1)
-    ).mappings().first()
+    row = (
+        conn.execute(
+            select(store.CHECKPOINT).order_by(store.CHECKPOINT.c.tree_size.desc()).limit(1)
+        )
+        .mappings()
+        .first()
+    )
     if row is None:
         return None
     return SignedCheckpoint(row["tree_size"], bytes(row["root"]), row["note"], row["signed_at"])
@@ -91,9 +95,10 @@ def inclusion(app: App, seq: int, size: int | None = None) -> dict[str, Any]:
             raise ValidationError(f"树大小 {size} 无效：当前日志共 {current} 条")
         if not 1 <= seq <= size:
             raise NotFoundError(f"序号 {seq} 不在大小为 {size} 的树中")
-        fetch = lambda ids: store.fetch_nodes(conn, ids)  # noqa: E731
-        path = merkle.inclusion_proof(app.alg, seq - 1, size, fetch)
-        leaf = fetch([(0, seq - 1)])[(0, seq - 1)]
+        path = merkle.inclusion_proof(
+            app.alg, seq - 1, size, lambda ids: store.fetch_nodes(conn, ids)
+        )
+        leaf = store.fetch_nodes(conn, [(0, seq - 1)])[(0, seq - 1)]
         root = _root(app, conn, size)
     return {
         "seq": seq,

@@ -6,7 +6,6 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
-
 from liuhen.db.batch import Batch
 from liuhen.errors import NotFoundError, PermissionDenied, Problem, ValidationError
 from liuhen.journal.entry import REGISTRY_CHAIN

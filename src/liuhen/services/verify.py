@@ -48,8 +48,16 @@ def verify(app: App, progress: Callable[[int], None] | None = None) -> Report:
                     parsed = {"_invalid_body": body}
                 verifier.feed(
                     EntryRow(
-                        int(seq), chain, int(chain_seq), act, occ, rec, parsed,
-                        bytes(prev) if prev is not None else None, bytes(leaf), bytes(data),
+                        int(seq),
+                        chain,
+                        int(chain_seq),
+                        act,
+                        occ,
+                        rec,
+                        parsed,
+                        bytes(prev) if prev is not None else None,
+                        bytes(leaf),
+                        bytes(data),
                     )
                 )
             n += len(batch)

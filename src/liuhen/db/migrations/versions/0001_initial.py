@@ -129,7 +129,14 @@ def downgrade() -> None:
     for sql in statements:
         op.execute(sql)
     for table in (
-        "case_record", "officer", "unit", "agency", "checkpoint", "merkle_node",
-        "journal_entry", "journal_head", "instance",
+        "case_record",
+        "officer",
+        "unit",
+        "agency",
+        "checkpoint",
+        "merkle_node",
+        "journal_entry",
+        "journal_head",
+        "instance",
     ):
         op.drop_table(table)

@@ -1,0 +1,5 @@
+"""``python -m liuhen`` is the ``liuhen`` command."""
+
+from liuhen.cli.main import run
+
+run()

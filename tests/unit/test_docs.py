@@ -1,0 +1,39 @@
+"""Every setting and every error code is documented (the datasette practice)."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+from liuhen import errors
+from liuhen.settings import SETTINGS
+
+DOCS = Path(__file__).parents[2] / "docs"
+
+
+def test_every_setting_is_documented():
+    text = (DOCS / "settings.md").read_text("utf-8")
+    for name in SETTINGS:
+        assert f"`{name}`" in text, name
+
+
+def test_every_error_code_is_documented():
+    text = (DOCS / "errors.md").read_text("utf-8")
+    codes = {"LH000"}
+    for value in vars(errors).values():
+        if (
+            isinstance(value, type)
+            and issubclass(value, errors.LiuhenError)
+            and value is not errors.LiuhenError
+        ):
+            codes.add(value("x").code)
+    assert codes <= set(re.findall(r"`(LH\d{3})`", text)), codes
+
+
+def test_readme_starts_with_the_two_commands():
+    readme = (DOCS.parent / "README.md").read_text("utf-8")
+    first_block = readme.split("```")[1]
+    commands = [line.split("#")[0].strip() for line in first_block.splitlines()[1:] if line.strip()]
+    assert commands == ["scripts/serve.sh", "scripts/test.sh"]
+    ci = (DOCS.parent / ".ci" / "run").read_text("utf-8")
+    assert "scripts/test.sh" in ci
