@@ -16,17 +16,15 @@ from liuhen.errors import ConfigurationError
 @dataclass(frozen=True)
 class HashAlg:
     name: str
-    new: Callable[[], hashlib._Hash]
+    new: Callable[..., hashlib._Hash]
     size: int
 
     def digest(self, data: bytes) -> bytes:
-        h = self.new()
-        h.update(data)
-        return h.digest()
+        return self.new(data).digest()
 
 
-def _sm3() -> hashlib._Hash:
-    return hashlib.new("sm3")
+def _sm3(data: bytes = b"") -> hashlib._Hash:
+    return hashlib.new("sm3", data)
 
 
 SHA256 = HashAlg("sha256", hashlib.sha256, 32)

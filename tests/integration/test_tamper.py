@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+
 import pytest
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from sqlalchemy import text
@@ -67,7 +69,10 @@ def test_deleted_row_is_named(journal):
 
 
 def test_two_swapped_rows_are_named(journal):
-    cols = "chain, chain_seq, act, occurred_at, recorded_at, body, prev_hash, leaf_hash, canonical"
+    cols = (
+        "chain, chain_seq, act, occurred_at, recorded_at, actors, body, prev_hash, leaf_hash,"
+        " canonical"
+    )
     with bypass(journal) as conn:
         a = conn.execute(text(f"SELECT {cols} FROM journal_entry WHERE seq = 7")).mappings().one()
         b = conn.execute(text(f"SELECT {cols} FROM journal_entry WHERE seq = 9")).mappings().one()
@@ -89,8 +94,8 @@ def test_row_inserted_out_of_sequence_is_named(journal):
         conn.execute(
             text(
                 "INSERT INTO journal_entry (seq, chain, chain_seq, act, occurred_at, recorded_at,"
-                " body, prev_hash, leaf_hash, canonical) SELECT 14, chain, chain_seq + 1, act,"
-                " occurred_at, recorded_at, body, leaf_hash, leaf_hash, canonical"
+                " actors, body, prev_hash, leaf_hash, canonical) SELECT 14, chain, chain_seq + 1,"
+                " act, occurred_at, recorded_at, actors, body, leaf_hash, leaf_hash, canonical"
                 " FROM journal_entry WHERE seq = 10"
             )
         )
@@ -118,33 +123,31 @@ def test_forged_checkpoint_is_named(journal):
 
 def test_rewritten_entry_with_consistent_hashes_is_caught_by_the_checkpoint(journal):
     """An attacker who recomputes the leaf hash still cannot match the signed root."""
-    import json
-
-    from liuhen.journal.entry import EntryRow, seal
+    from liuhen.journal.entry import column_texts, entry_document, seal
 
     with journal.engine.connect() as conn:
         row = conn.execute(text("SELECT * FROM journal_entry WHERE seq = 10")).mappings().one()
     body = json.loads(row["body"])
     body["fields"]["transcript"] = "问：……\n答：（被改写）"
-    entry = EntryRow(
-        10,
-        row["chain"],
-        row["chain_seq"],
-        row["act"],
-        row["occurred_at"],
-        row["recorded_at"],
-        body,
-        bytes(row["prev_hash"]),
-        b"",
-        b"",
+    doc = entry_document(
+        seq=10,
+        chain=row["chain"],
+        chain_seq=row["chain_seq"],
+        act=row["act"],
+        occurred_at=row["occurred_at"],
+        recorded_at=row["recorded_at"],
+        actors=json.loads(row["actors"]),
+        body=body,
+        prev_hash=bytes(row["prev_hash"]),
     )
-    data, leaf = seal(journal.alg, entry.document())
+    data, leaf = seal(journal.alg, doc)
+    _, body_text = column_texts(doc)
     with bypass(journal) as conn:
         conn.execute(
             text(
                 "UPDATE journal_entry SET body = :b, canonical = :c, leaf_hash = :l WHERE seq = 10"
             ),
-            {"b": json.dumps(body, ensure_ascii=False, sort_keys=True), "c": data, "l": leaf},
+            {"b": body_text, "c": data, "l": leaf},
         )
     found = damages(journal)
     assert any("检查点（大小 10）不符" in d for d in found), found
@@ -159,3 +162,25 @@ def test_tampered_projection_is_named_and_rebuild_restores_it(journal):
     assert any("case_record" in d and CASE in d and "stage" in d for d in found), found
     rebuild.rebuild(journal)
     assert verify.verify(journal).ok
+
+
+def test_parallel_row_checks_report_the_same_damages(journal):
+    """The worker-process path (used on large journals) finds exactly what the inline path finds."""
+    with bypass(journal) as conn:
+        conn.execute(
+            text("UPDATE journal_entry SET body = replace(body, '陈某', '赵某') WHERE seq = 7")
+        )
+        conn.execute(text("DELETE FROM journal_entry WHERE seq = 8"))
+        data = bytearray(
+            conn.execute(text("SELECT canonical FROM journal_entry WHERE seq = 9")).scalar()
+        )
+        data[5] ^= 0x01
+        conn.execute(
+            text("UPDATE journal_entry SET canonical = :d WHERE seq = 9"), {"d": bytes(data)}
+        )
+    inline = [d.render() for d in verify.verify(journal, workers=0).damages]
+    parallel = [d.render() for d in verify.verify(journal, workers=1).damages]
+    assert sorted(inline) == sorted(parallel)
+    assert any("序号 7" in d and "fields" in d for d in parallel)
+    assert any("缺少序号 8" in d for d in parallel)
+    assert any("序号 9" in d and "叶哈希" in d for d in parallel)

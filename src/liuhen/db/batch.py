@@ -77,17 +77,15 @@ class Batch:
     # --- journal state ------------------------------------------------------------------
 
     def entry(self, seq: int) -> Row | None:
-        """An entry's chain, act and body, whether already stored or pending in this batch."""
+        """An entry's chain and act, whether already stored or pending in this batch."""
         for row in reversed(self.entries):
             if row["seq"] == seq:
-                return {"chain": row["chain"], "act": row["act"], "body": json.loads(row["body"])}
+                return {"chain": row["chain"], "act": row["act"]}
         e = store.ENTRY
-        found = self.conn.execute(
-            select(e.c.chain, e.c.act, e.c.body).where(e.c.seq == seq)
-        ).first()
+        found = self.conn.execute(select(e.c.chain, e.c.act).where(e.c.seq == seq)).first()
         if found is None:
             return None
-        return {"chain": found.chain, "act": found.act, "body": json.loads(found.body)}
+        return {"chain": found.chain, "act": found.act}
 
     def chain_head(self, chain: str) -> tuple[int, bytes] | None:
         chains = self.known.chains

@@ -58,7 +58,8 @@ class JournalEntry(Base):
     act: Mapped[str] = mapped_column(String(64), index=True)
     occurred_at: Mapped[str] = mapped_column(String(40))
     recorded_at: Mapped[str] = mapped_column(String(40))
-    body: Mapped[str] = mapped_column(Text)
+    actors: Mapped[str] = mapped_column(Text)  # canonical JSON text
+    body: Mapped[str] = mapped_column(Text)  # canonical JSON text
     prev_hash: Mapped[bytes | None] = mapped_column(LargeBinary)
     leaf_hash: Mapped[bytes] = mapped_column(LargeBinary)
     canonical: Mapped[bytes] = mapped_column(LargeBinary)

@@ -49,15 +49,3 @@ def canonical(value: Any) -> bytes:
         return bytes(rfc8785.dumps(value))
     except (rfc8785.CanonicalizationError, TypeError) as exc:
         raise ValueError(str(exc)) from exc
-
-
-def canonical_trusted_domain(value: Any) -> bytes:
-    """The fast serialisation without the domain check, for verification's hot loop.
-
-    Writers only ever hash values inside the fast domain, so a stored row whose values fall
-    outside it (a float, a huge integer) was altered; it then serialises differently from the
-    stored bytes and verification reports the row — exactly what it should do.
-    """
-    return json.dumps(value, sort_keys=True, separators=(",", ":"), ensure_ascii=False).encode(
-        "utf-8", "surrogatepass"
-    )

@@ -3,12 +3,18 @@
 An entry is stored twice on purpose: as columns that queries read, and as the canonical bytes
 that were hashed. Verification rebuilds the bytes from the columns; any difference means a row
 was changed after it was written.
+
+The document is laid out so that rebuilding needs no JSON parsing: the two structured parts,
+``actors`` and ``body``, are stored as their own canonical text, and RFC 8785 orders the
+top-level keys alphabetically, so the hashed bytes are those texts and a few scalars joined in a
+fixed order. A million entries then verify at string-concatenation speed.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from typing import Any
+import json
+from json.encoder import encode_basestring as _encode_string
+from typing import Any, NamedTuple
 
 from liuhen.hashing import HashAlg
 from liuhen.journal.canonical import canonical
@@ -17,21 +23,20 @@ from liuhen.journal.merkle import leaf_hash
 FORMAT_VERSION = 1
 REGISTRY_CHAIN = "@registry"  # the chain of entries that belong to no case
 
-# Keys of the entry that live in the ``body`` column rather than in their own columns.
-BODY_KEYS = (
-    "actors",
-    "place",
-    "fields",
-    "attachments",
-    "corrects",
-    "imported",
-    "recorded_by",
-)
+# What an act says (the ``body``), as opposed to where it sits in the journal and who did it.
+BODY_KEYS = ("place", "fields", "attachments", "corrects", "imported", "recorded_by")
+TOP_KEYS = (
+    "act", "actors", "body", "chain", "chain_seq", "occurred_at", "prev", "recorded_at", "seq", "v",
+)  # fmt: skip
 
 
-@dataclass(frozen=True)
-class EntryRow:
-    """One stored journal row as the database holds it."""
+def _text(value: str) -> str:
+    """RFC 8785 form of a string: ``json``'s C string encoder without ASCII escaping."""
+    return _encode_string(value)
+
+
+class EntryRow(NamedTuple):
+    """One stored journal row as the database holds it; ``actors``/``body`` are JSON text."""
 
     seq: int
     chain: str
@@ -39,12 +44,31 @@ class EntryRow:
     act: str
     occurred_at: str
     recorded_at: str
-    body: dict[str, Any]
+    actors: str
+    body: str
     prev_hash: bytes | None
     leaf_hash: bytes
     canonical: bytes
 
+    def rebuilt(self) -> bytes:
+        """The canonical bytes the columns imply, by concatenation in RFC 8785 key order."""
+        prev = '"' + self.prev_hash.hex() + '"' if self.prev_hash is not None else "null"
+        return (
+            '{"act":' + _text(self.act)
+            + ',"actors":' + self.actors
+            + ',"body":' + self.body
+            + ',"chain":' + _text(self.chain)
+            + ',"chain_seq":' + str(self.chain_seq)
+            + ',"occurred_at":' + _text(self.occurred_at)
+            + ',"prev":' + prev
+            + ',"recorded_at":' + _text(self.recorded_at)
+            + ',"seq":' + str(self.seq)
+            + ',"v":' + str(FORMAT_VERSION)
+            + "}"
+        ).encode("utf-8", "surrogatepass")  # fmt: skip
+
     def document(self) -> dict[str, Any]:
+        """The entry as the columns state it (parses ``actors`` and ``body``)."""
         return entry_document(
             seq=self.seq,
             chain=self.chain,
@@ -52,7 +76,8 @@ class EntryRow:
             act=self.act,
             occurred_at=self.occurred_at,
             recorded_at=self.recorded_at,
-            body=self.body,
+            actors=json.loads(self.actors),
+            body=json.loads(self.body),
             prev_hash=self.prev_hash,
         )
 
@@ -65,11 +90,12 @@ def entry_document(
     act: str,
     occurred_at: str,
     recorded_at: str,
+    actors: list[dict[str, Any]],
     body: dict[str, Any],
     prev_hash: bytes | None,
 ) -> dict[str, Any]:
     """The JSON object whose canonical bytes are hashed."""
-    doc: dict[str, Any] = {
+    return {
         "v": FORMAT_VERSION,
         "seq": seq,
         "chain": chain,
@@ -78,13 +104,17 @@ def entry_document(
         "act": act,
         "occurred_at": occurred_at,
         "recorded_at": recorded_at,
+        "actors": actors,
+        "body": {key: body.get(key) for key in BODY_KEYS},
     }
-    for key in BODY_KEYS:
-        doc[key] = body.get(key)
-    return doc
 
 
 def seal(alg: HashAlg, doc: dict[str, Any]) -> tuple[bytes, bytes]:
     """Canonical bytes and leaf hash of an entry document."""
     data = canonical(doc)
     return data, leaf_hash(alg, data)
+
+
+def column_texts(doc: dict[str, Any]) -> tuple[str, str]:
+    """The ``actors`` and ``body`` column values: their canonical text, so rows rebuild exactly."""
+    return canonical(doc["actors"]).decode("utf-8"), canonical(doc["body"]).decode("utf-8")

@@ -56,8 +56,21 @@ _STATUS_BY_ACT = {
 }
 
 
+def needs_body(code: str) -> bool:
+    """Whether replaying this act reads its body; most acts only move counters and stages."""
+    spec = act_type(code)
+    return (
+        code == "general.correction"
+        or spec is None
+        or spec.opens_case
+        or (spec.stage is Stage.REGISTRY)
+    )
+
+
 def apply(store: ProjectionStore, doc: dict[str, Any]) -> None:
-    chain, code, fields = doc["chain"], doc["act"], doc["fields"] or {}
+    """Apply one entry; ``doc["body"]`` is only read when ``needs_body(doc["act"])``."""
+    chain, code = doc["chain"], doc["act"]
+    fields = doc["body"]["fields"] or {} if needs_body(code) else {}
     if chain == REGISTRY_CHAIN:
         _apply_registry(store, code, fields)
         return
@@ -92,8 +105,8 @@ def apply(store: ProjectionStore, doc: dict[str, Any]) -> None:
     for actor in doc["actors"] or []:
         if actor.get("role", "officer") == "officer" and actor["cert_no"] not in row["officers"]:
             row["officers"] = sorted([*row["officers"], actor["cert_no"]])
-    if code == "general.correction" and doc.get("corrects") is not None:
-        target = store.act_of(doc["corrects"])
+    if code == "general.correction" and doc["body"]["corrects"] is not None:
+        target = store.act_of(doc["body"]["corrects"])
         target_spec = act_type(target[1]) if target else None
         if target_spec is not None and target_spec.opens_case:
             for key, value in (fields.get("changes") or {}).items():

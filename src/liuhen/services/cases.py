@@ -98,6 +98,7 @@ def list_cases(
 
 def _entry_dict(row: Any) -> dict[str, Any]:
     body = json.loads(row.body)
+    body["actors"] = json.loads(row.actors)
     spec = act_type(row.act)
     stage = spec.stage if spec else Stage.GENERAL
     return {

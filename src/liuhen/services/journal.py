@@ -10,7 +10,6 @@ under that lock still matches it.
 
 from __future__ import annotations
 
-import json
 import threading
 from collections.abc import Callable
 from concurrent.futures import Future
@@ -26,7 +25,7 @@ from liuhen.db.batch import Batch, Known
 from liuhen.db.engine import write_transaction
 from liuhen.errors import ConflictError, LiuhenError, NotFoundError
 from liuhen.hashing import HashAlg
-from liuhen.journal.entry import BODY_KEYS, REGISTRY_CHAIN, entry_document, seal
+from liuhen.journal.entry import REGISTRY_CHAIN, column_texts, entry_document, seal
 from liuhen.journal.merkle import CompactRange, frontier_ids
 from liuhen.procedure import projection
 from liuhen.procedure.catalog import act_type
@@ -175,10 +174,12 @@ class Journal:
             act=draft.act,
             occurred_at=draft.occurred_at,
             recorded_at=recorded_at,
+            actors=draft.body["actors"],
             body=draft.body,
             prev_hash=head[1] if head else None,
         )
         data, leaf = seal(self.alg, doc)
+        actors_text, body_text = column_texts(doc)
         pending.entries.append(
             {
                 "seq": seq,
@@ -187,9 +188,8 @@ class Journal:
                 "act": draft.act,
                 "occurred_at": draft.occurred_at,
                 "recorded_at": recorded_at,
-                "body": json.dumps(
-                    {k: doc[k] for k in BODY_KEYS}, ensure_ascii=False, sort_keys=True
-                ),
+                "actors": actors_text,
+                "body": body_text,
                 "prev_hash": head[1] if head else None,
                 "leaf_hash": leaf,
                 "canonical": data,

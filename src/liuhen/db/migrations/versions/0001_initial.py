@@ -43,6 +43,7 @@ def upgrade() -> None:
         sa.Column("act", sa.String(64), nullable=False),
         sa.Column("occurred_at", sa.String(40), nullable=False),
         sa.Column("recorded_at", sa.String(40), nullable=False),
+        sa.Column("actors", sa.Text(), nullable=False),
         sa.Column("body", sa.Text(), nullable=False),
         sa.Column("prev_hash", sa.LargeBinary(), nullable=True),
         sa.Column("leaf_hash", sa.LargeBinary(), nullable=False),
