@@ -1,7 +1,7 @@
 """Journal figures: durable appends/s (1 and 32 writers, SQLite and PostgreSQL), verification
 entries/s and inclusion-proof time at a large tree. Prints figures; asserts nothing.
 
-    .venv/bin/python bench/journal_bench.py [--appends 3200] [--large 1000000] \
+    .venv/bin/python -m bench.journal_bench [--appends 3200] [--large 1000000] \
         [--backends sqlite,postgres]
 """
 
@@ -15,6 +15,7 @@ import time
 from pathlib import Path
 
 import psycopg
+from tests.integration import factory
 
 from liuhen import settings as settings_mod
 from liuhen.services import instance, proofs, record, verify
@@ -22,8 +23,6 @@ from liuhen.services.journal import Draft
 from liuhen.services.record import ActInput
 
 PG = "postgresql+psycopg://postgres@127.0.0.1:5432/liuhen_bench"
-ADMIN = {"id": "bench", "role": "admin"}
-OFFICER = {"id": "31010001", "role": "officer"}
 
 
 def fresh_app(backend: str, folder: Path) -> instance.App:
@@ -36,77 +35,19 @@ def fresh_app(backend: str, folder: Path) -> instance.App:
     st = settings_mod.load(env)
     instance.init(st)
     app = instance.open_app(st)
-    now = app.clock.now().isoformat()
-    record.record(
-        app,
-        ActInput(
-            "registry.unit",
-            now,
-            recorded_by=ADMIN,
-            fields={"code": "u1", "name": "执法大队", "agency": "a1"},
-        ),
-    )
-    for cert in ("31010001", "31010002"):
-        record.record(
-            app,
-            ActInput(
-                "registry.officer",
-                now,
-                recorded_by=ADMIN,
-                fields={
-                    "cert_no": cert,
-                    "name": "张伟",
-                    "unit": "u1",
-                    "roles": ["officer"],
-                    "active": True,
-                },
-            ),
-        )
+    factory.register(app)
     return app
 
 
 def opening(number: str) -> ActInput:
-    return ActInput(
-        "initiation.ex_officio",
-        "2026-11-02T09:00:00+08:00",
-        case=number,
-        actors=["31010001", "31010002"],
-        recorded_by=OFFICER,
-        fields={
-            "cause": "未经许可擅自从事营业性演出",
-            "category": "penalty",
-            "procedure": "ordinary",
-            "parties": [{"name": "某酒吧"}],
-            "unit": "u1",
-            "summary": "巡查发现",
-            "source": "日常巡查",
-            "reason": "涉嫌违法",
-            "handler_opinion": "建议立案",
-            "head_opinion": "同意",
-            "approver": "赵某",
-        },
-    )
+    return factory.opening_input(number)
 
 
 def inquiry(number: str, i: int) -> ActInput:
-    return ActInput(
-        "investigation.inquiry",
-        "2026-11-03T10:00:00+08:00",
-        case=number,
-        actors=["31010001", "31010002"],
-        place="某区滨江路18号",
-        recorded_by=OFFICER,
-        fields={
-            "subject": {"name": f"证人{i}"},
-            "relation": "证人",
-            "started_at": "2026-11-03T10:00:00+08:00",
-            "ended_at": "2026-11-03T10:40:00+08:00",
-            "identity_shown": True,
-            "rights_notified": True,
-            "recorder": "李娜",
-            "transcript": "问：你是否知道演出需要许可？\n答：不知道。" * 4,
-        },
-    )
+    """A transcript of realistic length (about 1 KB per entry)."""
+    inp = factory.inquiry_input(number, who=f"证人{i}")
+    inp.fields["transcript"] = "问：你是否知道演出需要许可？\n答：不知道。" * 4
+    return inp
 
 
 def appends(app: instance.App, writers: int, total: int) -> float:
@@ -144,7 +85,7 @@ def bulk(app: instance.App, n: int) -> None:
         unit.append(build_draft(opening(number), now))
         for i in range(19):
             unit.append(build_draft(inquiry(number, i), now))
-        if len(unit) >= 5000:
+        if len(unit) >= min(5000, n - done):
             app.journal.append_all(unit)
             done += len(unit)
             unit = []

@@ -70,21 +70,43 @@ def header(**overrides: Any) -> dict[str, Any]:
     return fields
 
 
+def opening_input(number: str, when: str = "2026-11-02T09:00:00+08:00") -> ActInput:
+    return ActInput(
+        "initiation.ex_officio",
+        when,
+        case=number,
+        actors=["31010001", "31010002"],
+        place="某区文化和旅游局",
+        fields=header(),
+        recorded_by=OFFICER,
+    )
+
+
+def inquiry_input(number: str, who: str = "陈某", actors: list[str] | None = None) -> ActInput:
+    return ActInput(
+        "investigation.inquiry",
+        "2026-11-03T10:00:00+08:00",
+        case=number,
+        actors=actors or ["31010001", "31010002"],
+        place="某区滨江路18号",
+        recorded_by=OFFICER,
+        fields={
+            "subject": {"name": who, "role": "酒吧负责人"},
+            "relation": "当事人负责人",
+            "started_at": "2026-11-03T10:00:00+08:00",
+            "ended_at": "2026-11-03T10:40:00+08:00",
+            "identity_shown": True,
+            "rights_notified": True,
+            "transcript": "问：你是否知道演出需要许可？\n答：不知道。",
+            "recorder": "李娜",
+        },
+    )
+
+
 def open_case(
     app: App, number: str = "某文旅罚〔2026〕1号", when: str = "2026-11-02T09:00:00+08:00"
 ) -> Appended:
-    return record.record(
-        app,
-        ActInput(
-            "initiation.ex_officio",
-            when,
-            case=number,
-            actors=["31010001", "31010002"],
-            place="某区文化和旅游局",
-            fields=header(),
-            recorded_by=OFFICER,
-        ),
-    )
+    return record.record(app, opening_input(number, when))
 
 
 def inquiry(
@@ -93,24 +115,4 @@ def inquiry(
     who: str = "陈某",
     actors: list[str] | None = None,
 ) -> Appended:
-    return record.record(
-        app,
-        ActInput(
-            "investigation.inquiry",
-            "2026-11-03T10:00:00+08:00",
-            case=number,
-            actors=actors or ["31010001", "31010002"],
-            place="某区滨江路18号",
-            recorded_by=OFFICER,
-            fields={
-                "subject": {"name": who, "role": "酒吧负责人"},
-                "relation": "当事人负责人",
-                "started_at": "2026-11-03T10:00:00+08:00",
-                "ended_at": "2026-11-03T10:40:00+08:00",
-                "identity_shown": True,
-                "rights_notified": True,
-                "transcript": "问：你是否知道演出需要许可？\n答：不知道。",
-                "recorder": "李娜",
-            },
-        ),
-    )
+    return record.record(app, inquiry_input(number, who, actors))
