@@ -87,38 +87,6 @@ def insert_nodes(conn: Connection, nodes: list[tuple[NodeId, bytes]]) -> None:
         conn.execute(insert(NODE), [{"level": lvl, "idx": i, "hash": h} for (lvl, i), h in nodes])
 
 
-class SqlProjectionStore:
-    """The projection store inside the append transaction."""
-
-    def __init__(self, conn: Connection) -> None:
-        self.conn = conn
-
-    def get(self, table: str, key: str) -> dict[str, Any] | None:
-        t = T[table]
-        pk = next(iter(t.primary_key.columns))
-        row = self.conn.execute(select(t).where(pk == key)).mappings().first()
-        if row is None:
-            return None
-        return {k: json.loads(v) if k in _JSON_COLUMNS else v for k, v in row.items()}
-
-    def put(self, table: str, key: str, row: dict[str, Any]) -> None:
-        t = T[table]
-        pk = next(iter(t.primary_key.columns))
-        values = {
-            k: json.dumps(v, ensure_ascii=False) if k in _JSON_COLUMNS else v
-            for k, v in row.items()
-        }
-        done = self.conn.execute(update(t).where(pk == key).values(**values))
-        if done.rowcount == 0:
-            self.conn.execute(insert(t).values(**values))
-
-    def act_of(self, seq: int) -> tuple[str, str] | None:
-        row = self.conn.execute(
-            select(ENTRY.c.chain, ENTRY.c.act).where(ENTRY.c.seq == seq)
-        ).first()
-        return (row[0], row[1]) if row else None
-
-
 def read_table(conn: Connection, table: str) -> dict[str, dict[str, Any]]:
     """A whole projection table, keyed like the memory store, for verification."""
     t = T[table]

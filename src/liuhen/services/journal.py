@@ -14,16 +14,15 @@ import threading
 from collections.abc import Callable
 from concurrent.futures import Future
 from dataclasses import dataclass, field
-from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Connection, Engine, select
+from sqlalchemy import Connection, Engine
 
 from liuhen.clock import Clock
 from liuhen.db import store
 from liuhen.db.batch import Batch, Known
 from liuhen.db.engine import write_transaction
-from liuhen.errors import ConflictError, LiuhenError, NotFoundError
+from liuhen.errors import ConflictError, NotFoundError
 from liuhen.hashing import HashAlg
 from liuhen.journal.entry import REGISTRY_CHAIN, column_texts, entry_document, seal
 from liuhen.journal.merkle import CompactRange, frontier_ids
@@ -199,20 +198,3 @@ class Journal:
         pending.nodes.extend(work.append(leaf))
         pending.set_chain_head(draft.chain, (chain_seq, leaf))
         return Appended(seq, draft.chain, chain_seq, draft.act, recorded_at, leaf)
-
-
-def now_iso(clock: Clock) -> str:
-    return clock.now().isoformat()
-
-
-def parse_time(text: str) -> datetime:
-    return datetime.fromisoformat(text)
-
-
-def tree_size(engine: Engine) -> int:
-    with engine.connect() as conn:
-        size = conn.execute(select(store.HEAD.c.size).where(store.HEAD.c.id == 1)).scalar()
-    return int(size or 0)
-
-
-__all__ = ["Appended", "Draft", "Journal", "LiuhenError", "tree_size"]

@@ -136,10 +136,11 @@ def export_lines(app: App) -> Iterator[dict[str, Any]]:
     """One dict per entry in order, then the latest checkpoint (signed now if needed)."""
     cp = checkpoint(app)
     with app.engine.connect() as conn:
-        rows = conn.execution_options(stream_results=True, yield_per=2000).execute(
+        rows = conn.execute(
             select(store.ENTRY.c.seq, store.ENTRY.c.leaf_hash, store.ENTRY.c.canonical)
             .where(store.ENTRY.c.seq <= cp.tree_size)
             .order_by(store.ENTRY.c.seq)
+            .execution_options(yield_per=2000)
         )
         for seq, leaf, data in rows:
             yield {

@@ -7,6 +7,7 @@ import json
 from sqlalchemy import delete, select
 
 from liuhen.db import store
+from liuhen.db.batch import Batch, Known
 from liuhen.db.engine import write_transaction
 from liuhen.db.models import PROJECTION_TABLES
 from liuhen.procedure import projection
@@ -14,14 +15,20 @@ from liuhen.services.instance import App
 
 
 def rebuild(app: App) -> int:
+    """Replay in memory, then write each projection row once, all under the append lock."""
     with write_transaction(app.engine) as conn:
-        store.lock_head(conn)
+        size = store.lock_head(conn)
         for table in PROJECTION_TABLES:
             conn.execute(delete(store.T[table]))
-        sql_store = store.SqlProjectionStore(conn)
+        pending = Batch(conn, Known(size))
         n = 0
-        rows = conn.execute(select(store.ENTRY.c.canonical).order_by(store.ENTRY.c.seq))
-        for (data,) in rows.all():
-            projection.apply(sql_store, json.loads(bytes(data)))
+        rows = conn.execute(
+            select(store.ENTRY.c.canonical)
+            .order_by(store.ENTRY.c.seq)
+            .execution_options(yield_per=5000)
+        )
+        for (data,) in rows:
+            projection.apply(pending, json.loads(bytes(data)))
             n += 1
+        pending.flush()
     return n
