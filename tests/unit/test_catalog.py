@@ -73,8 +73,18 @@ EXPECTED_CODES = {
         "court_application",
     ],
     "archiving": ["closing", "archive"],
-    "general": ["av_interruption", "device_check", "correction", "review_access"],
-    "registry": ["agency", "unit", "officer"],
+    "general": [
+        "av_interruption",
+        "device_check",
+        "correction",
+        "review_access",
+        "document",
+        "media",
+        "incident",
+        "objection",
+        "evidence_use",
+    ],
+    "registry": ["agency", "unit", "officer", "rule_pack", "calendar"],
 }
 ALL_CODES = [f"{stage}.{act}" for stage, acts in EXPECTED_CODES.items() for act in acts]
 

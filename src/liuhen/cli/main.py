@@ -5,26 +5,38 @@ from __future__ import annotations
 import typer
 
 from liuhen import settings as settings_mod
-from liuhen.cli import case, db, journal
+from liuhen.cli import case, db, journal, rules
 from liuhen.cli.common import app as open_app
 from liuhen.cli.common import err, handles_errors, out, print_json
 from liuhen.procedure.catalog import ACT_TYPES, ROLE_LABELS, STAGE_LABELS
-from liuhen.services import demo, instance
+from liuhen.services import demo, instance, packs
 from liuhen.services import verify as verify_service
 
 cli = typer.Typer(help="留痕：行政执法全过程记录系统", no_args_is_help=True, add_completion=False)
 cli.add_typer(db.cli, name="db")
 cli.add_typer(journal.cli, name="journal")
 cli.add_typer(case.cli, name="case")
+cli.add_typer(rules.pack_cli, name="pack")
+cli.add_typer(rules.calendar_cli, name="calendar")
+cli.command("compliance")(handles_errors(rules.compliance_cmd))
 
 
 @cli.command()
 @handles_errors
-def init() -> None:
+def init(
+    pack: str | None = typer.Option(None, "--pack", help="实例默认适用的规则包（记入日志）"),
+) -> None:
     """初始化实例：建库、生成检查点签名密钥（已初始化则不变）。"""
     st = settings_mod.load()
+    if pack is not None:
+        packs.load_pack(pack, st.data_dir)  # refuse an unknown pack before creating anything
     created = instance.init(st)
     out.print(("已初始化实例" if created else "实例已存在，未作改动") + f"：{st.data_dir}")
+    if pack is not None:
+        application = open_app()
+        if packs.pack_name_for(application, None) != pack:
+            entry = packs.use_pack(application, pack, "初始化时指定")
+            out.print(f"默认规则包：{pack}（日志序号 {entry.seq}）")
 
 
 @cli.command("demo")

@@ -128,5 +128,23 @@ class Case(Base):
     updated_at: Mapped[str] = mapped_column(String(40))
 
 
-PROJECTION_TABLES = ("agency", "unit", "officer", "case_record")
+class Setting(Base):
+    """Instance-wide settings that are journaled (the default rule pack)."""
+
+    __tablename__ = "setting"
+    key: Mapped[str] = mapped_column(String(64), primary_key=True)
+    value: Mapped[str] = mapped_column(Text)
+
+
+class CalendarYear(Base):
+    """A year's holiday arrangement imported by an administrator (``liuhen calendar import``)."""
+
+    __tablename__ = "calendar_year"
+    year: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    holidays: Mapped[str] = mapped_column(Text)  # JSON list of ISO dates
+    workdays: Mapped[str] = mapped_column(Text)  # JSON list of ISO dates
+    source: Mapped[str] = mapped_column(String(200))
+
+
+PROJECTION_TABLES = ("agency", "unit", "officer", "case_record", "setting", "calendar_year")
 APPEND_ONLY_TABLES = ("journal_entry", "merkle_node", "checkpoint")

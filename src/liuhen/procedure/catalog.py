@@ -155,6 +155,39 @@ CASE_HEADER_FIELDS: tuple[F, ...] = (
 )
 
 RETENTION_PERIODS: tuple[str, ...] = ("5年", "10年", "30年", "长期", "永久")
+
+# Enforcement documents (执法文书) by identifier; the documents issue renders and signs them.
+DOCUMENT_TYPES: dict[str, str] = {
+    "filing_approval": "立案审批表",
+    "not_opened_approval": "不予立案审批表",
+    "inquiry_record": "询问笔录",
+    "inspection_record": "现场检查（勘验）笔录",
+    "evidence_notice": "调取证据通知书",
+    "sampling_voucher": "抽样取证凭证",
+    "preservation_notice": "证据先行登记保存通知书",
+    "preservation_list": "证据先行登记保存清单",
+    "seal_decision": "查封（扣押）决定书",
+    "seal_list": "查封（扣押）清单",
+    "release_decision": "解除查封（扣押）决定书",
+    "prior_notice": "行政处罚事先告知书",
+    "statement_record": "陈述申辩笔录",
+    "hearing_notice": "听证通知书",
+    "hearing_record": "听证笔录",
+    "legal_review_opinion": "法制审核意见书",
+    "collective_discussion_record": "集体讨论记录",
+    "penalty_decision": "行政处罚决定书",
+    "summary_decision": "当场行政处罚决定书",
+    "service_receipt": "送达回证",
+    "demand_notice": "催告书",
+    "enforcement_decision": "强制执行决定书",
+    "enforcement_application": "强制执行申请书",
+    "closing_approval": "结案审批表",
+    "dossier_index": "卷内文件目录",
+    "dossier_note": "备考表",
+}
+MEDIA_KINDS: tuple[str, ...] = ("video", "audio", "photo")
+INCIDENT_KINDS: tuple[str, ...] = ("拒绝执法", "阻碍执法", "谩骂", "侮辱", "殴打执法人员")
+OBJECTION_KINDS: tuple[str, ...] = ("现场异议", "申请行政复议", "提起行政诉讼")
 AV_INTERRUPTION_REASONS: tuple[str, ...] = ("设备故障", "天气恶劣", "现场人员阻挠", "其他")
 
 
@@ -1085,6 +1118,91 @@ _GENERAL: tuple[ActType, ...] = (
         "001 第十二条",
     ),
     _act(
+        "general.document",
+        "执法文书",
+        (
+            F("doc_type", "文书种类", K.CHOICE, choices=tuple(DOCUMENT_TYPES)),
+            F("act_seq", "所记录事项的记录序号", K.SEQ),
+            F("number", "文号", required=False),
+            F("digest", "文书 PDF 摘要", required=False),
+            F("issued_at", "制作（签发）时间", K.DATETIME, required=False),
+            F("signatures", "签名", K.SIGNATURES),
+            F("party_refused", "当事人拒绝签字", K.BOOL, required=False),
+            F("refusal_reason", "拒签情况说明", K.LONGTEXT, required=False),
+        ),
+        ANYONE_INTERNAL,
+        "003 第十一条",
+        "003 第十四条",
+        "002 第三条第二款",
+        description="事项形成的执法文书及其签名；当事人拒签的，注明情况并由两名以上执法人员签字。",
+    ),
+    _act(
+        "general.media",
+        "音像记录",
+        (
+            F("digest", "文件摘要"),
+            F("kind", "类别", K.CHOICE, choices=MEDIA_KINDS),
+            F("device_no", "执法记录设备编号"),
+            F("act_seq", "所记录事项的记录序号", K.SEQ, required=False),
+            F("started_at", "开始记录时间", K.DATETIME),
+            F("ended_at", "结束记录时间", K.DATETIME),
+            F("stored_at", "存储至系统的时间", K.DATETIME),
+            F(
+                "opening_statement",
+                "开始时已语音说明时间、地点、人员、事由",
+                K.BOOL,
+                required=False,
+            ),
+            F("remote", "连续、异地或偏远地区执法", K.BOOL, required=False),
+            F("returned_at", "返回单位时间", K.DATETIME, required=False),
+            F("note", "说明", required=False),
+        ),
+        ANYONE_INTERNAL,
+        "001 第九条",
+        "001 第十三条",
+        "001 第十五条",
+        "003 第二十三条",
+        description="归入本案的一段音像记录：设备、起止时间、存储时间，以及所记录的事项。",
+    ),
+    _act(
+        "general.incident",
+        "妨碍执法情况",
+        (
+            F("kind", "情形", K.CHOICE, choices=INCIDENT_KINDS),
+            F("act_seq", "发生于的事项记录序号", K.SEQ, required=False),
+            F("description", "经过", K.LONGTEXT),
+        ),
+        OFFICERS,
+        "001 第十八条第三项",
+        "001 第二十七条",
+        description="当事人拒绝、阻碍执法，或者谩骂、侮辱、殴打执法人员的情况。",
+    ),
+    _act(
+        "general.objection",
+        "当事人异议",
+        (
+            F("kind", "方式", K.CHOICE, choices=OBJECTION_KINDS),
+            F("description", "异议内容", K.LONGTEXT),
+            F("received_at", "收到时间", K.DATETIME, required=False),
+        ),
+        ANYONE_INTERNAL,
+        "001 第十八条第二项",
+        description="当事人对执法提出异议，或申请行政复议、提起行政诉讼。",
+    ),
+    _act(
+        "general.evidence_use",
+        "音像记录作为证据使用",
+        (
+            F("digests", "作为证据的音像文件摘要", K.TEXTS),
+            F("purpose", "用途", K.LONGTEXT),
+            F("medium", "转存介质（光盘编号等）", required=False),
+        ),
+        ANYONE_INTERNAL,
+        "001 第十七条",
+        "003 第二十五条",
+        description="音像资料作为证据使用，转存介质并附说明随卷归档。",
+    ),
+    _act(
         "general.correction",
         "更正",
         (
@@ -1155,6 +1273,33 @@ _REGISTRY: tuple[ActType, ...] = (
         "002 第十条",
         "003 第八条第一项",
         "003 第二十四条",
+    ),
+    _act(
+        "registry.rule_pack",
+        "变更适用的规则包",
+        (
+            F("pack", "规则包"),
+            F("agency", "机关编码（空为全实例默认）", required=False),
+            F("digest", "规则包内容摘要"),
+            F("reason", "变更理由", K.LONGTEXT),
+        ),
+        ADMINS,
+        "002 第三十九条",
+        description="机关适用的全过程记录规则（规则包）的变更，记入日志以便追溯。",
+    ),
+    _act(
+        "registry.calendar",
+        "导入节假日安排",
+        (
+            F("year", "年份", K.INT),
+            F("holidays", "放假日期", K.TEXTS),
+            F("workdays", "调休上班日期", K.TEXTS, required=False),
+            F("source", "依据（通知文号）"),
+        ),
+        ADMINS,
+        "001 第十五条",
+        "001 第十六条",
+        description="国务院办公厅公布的某一年节假日安排，用于按工作日计算期限。",
     ),
 )
 

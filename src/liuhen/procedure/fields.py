@@ -32,6 +32,7 @@ class FieldKind(StrEnum):
     SEQ = "seq"  # a journal sequence number this act refers to
     TEXTS = "texts"  # list of one-line strings (document numbers, legal bases)
     CHANGES = "changes"  # corrected field values; checked against the corrected act's fields
+    SIGNATURES = "signatures"  # list of {"role", "name", optional "cert_no", "signed_at"}
 
 
 @dataclass(frozen=True)
@@ -48,6 +49,19 @@ class FieldSpec:
 
 _PERSON_KEYS = {"name", "id_no", "gender", "age", "phone", "address", "role", "unit", "title"}
 _ITEM_KEYS = {"name", "spec", "quantity", "unit", "note", "location"}
+_SIGNATURE_KEYS = {"role", "name", "cert_no", "signed_at"}
+SIGNER_ROLES: dict[str, str] = {
+    "officer": "执法人员",
+    "party": "当事人",
+    "witness": "见证人",
+    "recorder": "记录人",
+    "reviewer": "审核人",
+    "approver": "批准人",
+    "server": "送达人",
+    "recipient": "受送达人",
+    "host": "听证主持人",
+    "expert": "专家",
+}
 _MAX_TEXT = 200
 _MAX_LONGTEXT = 20000
 _INT_LIMIT = 2**53 - 1  # canonical JSON numbers must survive IEEE doubles
@@ -188,6 +202,16 @@ def normalise(spec: FieldSpec, value: Any, problems: list[Problem]) -> Any:
             return _bad(name, "应为非空的文字列表", problems)
         texts = [_text(v, _MAX_TEXT, f"{name}[{i}]", problems) for i, v in enumerate(value)]
         return [t for t in texts if t is not None]
+    if kind is FieldKind.SIGNATURES:
+        signatures = _list(value, _SIGNATURE_KEYS, name, problems)
+        for i, sig in enumerate(signatures):
+            if sig.get("role") not in SIGNER_ROLES:
+                problems.append(
+                    Problem(f"签名角色应为以下之一：{'、'.join(SIGNER_ROLES)}", f"{name}[{i}].role")
+                )
+            if "signed_at" in sig and parse_datetime(sig["signed_at"]) is None:
+                problems.append(Problem("签名时间应为带时区的 ISO 8601", f"{name}[{i}].signed_at"))
+        return signatures
     if kind is FieldKind.CHANGES:
         if not isinstance(value, dict) or not value:
             return _bad(name, "应为非空对象：被更正的字段及其新值", problems)

@@ -133,6 +133,25 @@ def _apply_registry(store: ProjectionStore, code: str, fields: dict[str, Any]) -
             fields["code"],
             {"code": fields["code"], "name": fields["name"], "agency": fields["agency"]},
         )
+    elif code == "registry.rule_pack":
+        agency = fields.get("agency")
+        if agency:
+            row = store.get("agency", agency)
+            if row is not None:
+                store.put("agency", agency, {**row, "rule_pack": fields["pack"]})
+        else:
+            store.put("setting", "rule_pack", {"key": "rule_pack", "value": fields["pack"]})
+    elif code == "registry.calendar":
+        store.put(
+            "calendar_year",
+            str(fields["year"]),
+            {
+                "year": fields["year"],
+                "holidays": sorted(fields["holidays"]),
+                "workdays": sorted(fields.get("workdays") or []),
+                "source": fields["source"],
+            },
+        )
     elif code == "registry.officer":
         store.put(
             "officer",

@@ -12,6 +12,7 @@ from datetime import datetime
 from typing import Any
 
 from liuhen.errors import ImportFormatError, LiuhenError, Problem
+from liuhen.journal.entry import entry_document
 from liuhen.procedure.catalog import Role, act_type
 from liuhen.procedure.fields import FieldKind, parse_datetime
 from liuhen.services.instance import App
@@ -184,6 +185,33 @@ def parse(text: str, now: datetime) -> tuple[str, list[Draft]]:
 
 def _split(field: str) -> list[str]:
     return field.replace("[", ".").replace("]", "").split(".")
+
+
+def documents(text: str, now: datetime) -> tuple[str, list[dict[str, Any]]]:
+    """The entry documents an import file would produce, numbered by position (seq 1, 2, …).
+
+    Lets the rules engine judge a file before it is imported (``liuhen compliance --file``)
+    and lets scenario tests state expected findings by entry position.
+    """
+    case, drafts = parse(text, now)
+    docs: list[dict[str, Any]] = []
+    for i, d in enumerate(drafts):
+        for name, index in d.refs.items():
+            target = d.body if name == "corrects" else d.body["fields"]
+            target[name] = index + 1
+        doc = entry_document(
+            seq=i + 1,
+            chain=d.chain,
+            chain_seq=i + 1,
+            act=d.act,
+            occurred_at=d.occurred_at,
+            recorded_at=(d.body.get("imported") or {}).get("recorded_at") or d.occurred_at,
+            actors=d.body["actors"],
+            body=d.body,
+            prev_hash=None,
+        )
+        docs.append(doc)
+    return case, docs
 
 
 def import_text(app: App, text: str) -> tuple[str, list[Appended]]:

@@ -12,7 +12,7 @@ from fastapi.templating import Jinja2Templates
 from liuhen import __version__
 from liuhen.errors import LiuhenError, NotFoundError
 from liuhen.procedure.catalog import CASE_STAGES, STAGE_LABELS
-from liuhen.services import cases, proofs
+from liuhen.services import cases, compliance, packs, proofs
 from liuhen.services.instance import App
 
 TEMPLATES = Jinja2Templates(directory=str(Path(__file__).parent / "templates"))
@@ -47,6 +47,30 @@ def create_app(app: App) -> FastAPI:
     @api.get("/api/v1/cases/{number}", tags=["案件"], summary="一个案件的完整记录")
     def api_case(number: str) -> dict[str, Any]:
         return cases.show_case(app, number)
+
+    @api.get("/api/v1/cases/{number}/compliance", tags=["合规"], summary="一个案件的合规检查结果")
+    def api_case_compliance(number: str) -> dict[str, Any]:
+        return compliance.evaluate_case(app, number).as_dict()
+
+    @api.get("/api/v1/compliance", tags=["合规"], summary="全机关合规汇总")
+    def api_compliance() -> dict[str, Any]:
+        return compliance.evaluate_all(app).as_dict()
+
+    @api.get("/api/v1/packs", tags=["合规"], summary="可用的规则包")
+    def api_packs() -> dict[str, Any]:
+        names = packs.available(app.settings.data_dir)
+        return {"default": packs.pack_name_for(app, None), "packs": names}
+
+    @api.get("/api/v1/packs/{name}", tags=["合规"], summary="一个规则包的全部规则")
+    def api_pack(name: str) -> dict[str, Any]:
+        p = packs.load_pack(name, app.settings.data_dir)
+        return {
+            "pack": p.name,
+            "title": p.title,
+            "version": p.version,
+            "chain": list(p.chain),
+            "rules": {k: r.model_dump(mode="json") for k, r in p.rules.items()},
+        }
 
     @api.get("/api/v1/journal/checkpoint", tags=["日志"], summary="当前签名检查点")
     def api_checkpoint() -> dict[str, Any]:
@@ -83,8 +107,16 @@ def create_app(app: App) -> FastAPI:
 
     @api.get("/cases/{number}", response_class=HTMLResponse, include_in_schema=False)
     def page_case(request: Request, number: str) -> Response:
+        case = cases.show_case(app, number)
+        evaluation = compliance.evaluate_case(app, number)
+        by_seq: dict[int, list[dict[str, Any]]] = {}
+        for f in evaluation.findings:
+            for seq in f.seqs[:1]:
+                by_seq.setdefault(seq, []).append(f.as_dict())
         return TEMPLATES.TemplateResponse(
-            request, "case.html", {"case": cases.show_case(app, number)}
+            request,
+            "case.html",
+            {"case": case, "evaluation": evaluation.as_dict(), "findings_by_seq": by_seq},
         )
 
     @api.get("/{path:path}", include_in_schema=False)

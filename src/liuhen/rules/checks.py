@@ -1,0 +1,487 @@
+"""One check per rule kind: a pure function from (rule, record, context) to findings.
+
+Checks never raise on odd records: a record is evidence, and the engine must say what is wrong
+with it rather than refuse to look.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from itertools import pairwise
+from typing import Any
+
+from liuhen.procedure.catalog import DOCUMENT_TYPES, act_type
+from liuhen.procedure.fields import SIGNER_ROLES, parse_datetime
+from liuhen.rules import pack as P
+from liuhen.rules.calendar import Due, WorkingCalendar
+from liuhen.rules.findings import Finding, Severity
+from liuhen.rules.record import CaseRecord, Entry
+
+AV_KINDS = ("video", "audio")
+INTERRUPTION_TOLERANCE = timedelta(minutes=5)
+
+
+@dataclass(frozen=True)
+class Context:
+    now: datetime
+    calendar: WorkingCalendar
+
+    def fmt(self, moment: datetime) -> str:
+        return moment.astimezone(self.calendar.tz).strftime("%Y-%m-%d %H:%M")
+
+
+def _label(code: str) -> str:
+    spec = act_type(code)
+    return spec.label if spec else code
+
+
+def _finding(
+    rule_id: str,
+    rule: Any,
+    outcome: str,
+    message: str,
+    seqs: tuple[int, ...] | list[int],
+    severity: Severity | None = None,
+    due: Due | None = None,
+) -> Finding:
+    return Finding(
+        code=f"{rule_id}:{outcome}",
+        rule=rule_id,
+        severity=severity or Severity(rule.severity),
+        title=rule.title,
+        message=message,
+        cite=tuple(rule.cite),
+        remedy=rule.remedy,
+        seqs=tuple(seqs),
+        due_at=due.at.isoformat() if due else None,
+        provisional=bool(due and due.provisional),
+    )
+
+
+def deadline(calendar: WorkingCalendar, start: datetime, limit: P.Limit) -> Due:
+    if limit.hours is not None:
+        return calendar.add_hours(start, limit.hours)
+    if limit.days is not None:
+        return calendar.add_days(start, limit.days, limit.holiday_extends)
+    assert limit.working_days is not None
+    return calendar.add_working_days(start, limit.working_days)
+
+
+# --- people and fields -----------------------------------------------------------------------
+
+
+def min_officers(
+    rule_id: str, rule: P.MinOfficers, rec: CaseRecord, ctx: Context
+) -> Iterator[Finding]:
+    for e in rec.of(rule.acts):
+        if len(set(e.actors)) < rule.min:
+            yield _finding(
+                rule_id, rule, "too_few",
+                f"“{e.label}”记录的执法人员为 {len(set(e.actors))} 名，应不少于 {rule.min} 名",
+                [e.seq],
+            )  # fmt: skip
+
+
+def field_true(rule_id: str, rule: P.FieldTrue, rec: CaseRecord, ctx: Context) -> Iterator[Finding]:
+    for e in rec.of(rule.acts):
+        if e.fields.get(rule.field) is False:
+            spec = act_type(e.act)
+            label = (
+                next((f.label for f in spec.fields if f.name == rule.field), rule.field)
+                if spec
+                else rule.field
+            )
+            yield _finding(rule_id, rule, "false", f"“{e.label}”记载“{label}”为否", [e.seq])
+
+
+# --- audio-video -------------------------------------------------------------------------------
+
+
+def _av_of(rec: CaseRecord, seq: int) -> list[Entry]:
+    return [m for m in rec.attached("general.media", seq) if m.fields.get("kind") in AV_KINDS]
+
+
+def audio_video(
+    rule_id: str, rule: P.AudioVideo, rec: CaseRecord, ctx: Context
+) -> Iterator[Finding]:
+    if rule.level == "none":
+        return
+    for e in rec.of(rule.acts):
+        if _av_of(rec, e.seq):
+            continue
+        if rule.level == "mandatory":
+            yield _finding(
+                rule_id, rule, "missing", f"“{e.label}”没有音像记录（应当全程音像记录）", [e.seq]
+            )
+        else:
+            yield _finding(
+                rule_id, rule, "unrecorded",
+                f"“{e.label}”没有音像记录；依规定应根据实际情况进行音像记录，请确认并说明",
+                [e.seq], Severity.WARNING,
+            )  # fmt: skip
+
+
+def _clips(m: Entry) -> tuple[datetime, datetime] | None:
+    start, end = (
+        parse_datetime(m.fields.get("started_at")),
+        parse_datetime(m.fields.get("ended_at")),
+    )
+    return (start, end) if start and end else None
+
+
+def av_storage(rule_id: str, rule: P.AVStorage, rec: CaseRecord, ctx: Context) -> Iterator[Finding]:
+    for m in rec.of(["general.media"]):
+        span = _clips(m)
+        stored = parse_datetime(m.fields.get("stored_at"))
+        if span is None or stored is None:
+            continue
+        anchor, counted_from = span[1], "结束记录"
+        if rule.remote_exemption and m.fields.get("remote"):
+            returned = parse_datetime(m.fields.get("returned_at"))
+            if returned is None:
+                yield _finding(
+                    rule_id, rule, "no_return_time",
+                    "异地或连续执法的音像记录未记载返回单位时间，无法计算存储期限",
+                    [m.seq], Severity.WARNING,
+                )  # fmt: skip
+                continue
+            anchor, counted_from = max(returned, span[1]), "返回单位"
+        due = deadline(ctx.calendar, anchor, rule.limit)
+        if stored > due.at:
+            yield _finding(
+                rule_id, rule, "late",
+                f"音像记录（设备 {m.fields.get('device_no')}）于 {ctx.fmt(stored)} 才存储，"
+                f"超过{counted_from}后 {rule.limit.label()}的期限（{ctx.fmt(due.at)}）",
+                [m.seq], due=due,
+            )  # fmt: skip
+
+
+def av_interruption(
+    rule_id: str, rule: P.AVInterruption, rec: CaseRecord, ctx: Context
+) -> Iterator[Finding]:
+    notes = rec.of(["general.av_interruption"])
+    groups: dict[tuple[Any, Any], list[tuple[datetime, datetime, Entry]]] = {}
+    for m in rec.of(["general.media"]):
+        span = _clips(m)
+        if span and m.fields.get("kind") in AV_KINDS:
+            groups.setdefault((m.fields.get("act_seq"), m.fields.get("device_no")), []).append(
+                (*span, m)
+            )
+    gap = timedelta(minutes=rule.gap_minutes)
+    for (_act, device), clips in groups.items():
+        clips.sort(key=lambda c: c[0])
+        for (_s1, end1, m1), (start2, _e2, m2) in pairwise(clips):
+            if start2 - end1 <= gap:
+                continue
+            note = next(
+                (
+                    n for n in notes
+                    if n.fields.get("device_no") == device
+                    and (t := parse_datetime(n.fields.get("interrupted_at"))) is not None
+                    and end1 - INTERRUPTION_TOLERANCE <= t <= start2 + INTERRUPTION_TOLERANCE
+                ),
+                None,
+            )  # fmt: skip
+            minutes = int((start2 - end1).total_seconds() // 60)
+            if note is None:
+                yield _finding(
+                    rule_id, rule, "unexplained",
+                    f"设备 {device} 的音像记录在 {ctx.fmt(end1)} 至 {ctx.fmt(start2)} "
+                    f"中断 {minutes} 分钟，未见中断说明",
+                    [m1.seq, m2.seq],
+                )  # fmt: skip
+            elif (
+                note.fields.get("form") == "书面说明"
+                and len(note.fields.get("signing_officers") or []) < 2
+            ):
+                yield _finding(
+                    rule_id, rule, "unsigned",
+                    "音像记录中断的书面说明应由两名以上执法人员签字",
+                    [note.seq],
+                )  # fmt: skip
+
+
+def _recorded_acts(rec: CaseRecord) -> Iterator[tuple[Entry, list[Entry]]]:
+    for e in rec.entries:
+        media = _av_of(rec, e.seq)
+        if media:
+            yield e, media
+
+
+def device_check(
+    rule_id: str, rule: P.DeviceCheck, rec: CaseRecord, ctx: Context
+) -> Iterator[Finding]:
+    checks = rec.of(["general.device_check"])
+    window = timedelta(hours=rule.within_hours)
+    for e, media in _recorded_acts(rec):
+        for device in sorted({str(m.fields.get("device_no")) for m in media}):
+            starts = [s for m in media if m.fields.get("device_no") == device and (s := _clips(m))]
+            if not starts:
+                continue
+            first = min(s[0] for s in starts)
+            ok = any(
+                c.fields.get("device_no") == device and c.fields.get("works") is not False
+                and first - window <= c.occurred_at <= first
+                for c in checks
+            )  # fmt: skip
+            if not ok:
+                yield _finding(
+                    rule_id, rule, "missing",
+                    f"“{e.label}”的音像记录（设备 {device}）开始前 {rule.within_hours} 小时内"
+                    "未见设备检查记录",
+                    [e.seq, *[m.seq for m in media if m.fields.get('device_no') == device]],
+                )  # fmt: skip
+
+
+def opening_statement(
+    rule_id: str, rule: P.OpeningStatement, rec: CaseRecord, ctx: Context
+) -> Iterator[Finding]:
+    for e, media in _recorded_acts(rec):
+        timed = [(s[0], m) for m in media if (s := _clips(m))]
+        if not timed:
+            continue
+        first = min(timed, key=lambda t: t[0])[1]
+        if first.fields.get("opening_statement") is not True:
+            yield _finding(
+                rule_id, rule, "missing",
+                f"“{e.label}”的音像记录开始时未语音说明时间、地点、执法人员、事由等",
+                [e.seq, first.seq],
+            )  # fmt: skip
+
+
+# --- documents ---------------------------------------------------------------------------------
+
+
+def documents(rule_id: str, rule: P.Documents, rec: CaseRecord, ctx: Context) -> Iterator[Finding]:
+    for e in rec.of(rule.acts):
+        attached = rec.attached("general.document", e.seq)
+        for req in rule.documents:
+            name = DOCUMENT_TYPES[req.type]
+            docs = [d for d in attached if d.fields.get("doc_type") == req.type]
+            if not docs:
+                yield _finding(rule_id, rule, "missing", f"“{e.label}”缺少《{name}》", [e.seq])
+                continue
+            doc = docs[-1]  # the latest version
+            roles = [s.get("role") for s in doc.fields.get("signatures") or []]
+            for role in req.signers:
+                if role not in roles:
+                    yield _finding(
+                        rule_id, rule, f"unsigned.{role}",
+                        f"《{name}》缺少{SIGNER_ROLES[role]}签名", [e.seq, doc.seq],
+                    )  # fmt: skip
+            if req.witness and "witness" not in roles:
+                yield _finding(
+                    rule_id, rule, "no_witness", f"《{name}》缺少见证人签名", [e.seq, doc.seq]
+                )
+            if req.party and "party" not in roles:
+                refused = doc.fields.get("party_refused") is True
+                officers = roles.count("officer")
+                if not refused:
+                    yield _finding(
+                        rule_id, rule, "party_unsigned",
+                        f"《{name}》既无当事人签名，也未注明当事人拒绝签字", [e.seq, doc.seq],
+                    )  # fmt: skip
+                elif not doc.fields.get("refusal_reason") or officers < 2:
+                    yield _finding(
+                        rule_id, rule, "refusal_unattested",
+                        f"《{name}》注明当事人拒签，但应注明情况并由两名以上执法人员签字"
+                        f"（现有 {officers} 名）",
+                        [e.seq, doc.seq],
+                    )  # fmt: skip
+
+
+# --- order and obligations -------------------------------------------------------------------
+
+
+def order(rule_id: str, rule: P.Order, rec: CaseRecord, ctx: Context) -> Iterator[Finding]:
+    for target in rec.of(rule.acts):
+        for needed in rule.before:
+            prior = [
+                e for e in rec.of([needed])
+                if e.seq < target.seq and e.occurred_at <= target.occurred_at
+                and e.fields.get("approved") is not False
+            ]  # fmt: skip
+            if not prior:
+                yield _finding(
+                    rule_id, rule, "out_of_order",
+                    f"“{target.label}”之前未见“{_label(needed)}”", [target.seq],
+                )  # fmt: skip
+
+
+def _fields_match(e: Entry, wanted: dict[str, list[Any]] | None) -> bool:
+    return not wanted or all(e.fields.get(k) in values for k, values in wanted.items())
+
+
+def requires(rule_id: str, rule: P.Requires, rec: CaseRecord, ctx: Context) -> Iterator[Finding]:
+    for trigger in rec.of(rule.acts):
+        if not _fields_match(trigger, rule.fields):
+            continue
+        if not any(e.seq > trigger.seq for e in rec.of(rule.require)):
+            wanted = "或".join(f"“{_label(a)}”" for a in rule.require)
+            yield _finding(
+                rule_id, rule, "missing", f"“{trigger.label}”之后未见{wanted}", [trigger.seq]
+            )
+
+
+_NUMBER_FIELDS = ("document_no", "decision_no", "notice_no", "number")
+
+
+def served_issued(
+    rule_id: str, rule: P.ServedIssued, rec: CaseRecord, ctx: Context
+) -> Iterator[Finding]:
+    for s in rec.entries:
+        if not s.act.startswith("service."):
+            continue
+        number = s.fields.get("document_no")
+        issued = any(
+            e.seq < s.seq and not e.act.startswith("service.")
+            and any(e.fields.get(f) == number for f in _NUMBER_FIELDS)
+            for e in rec.entries
+        )  # fmt: skip
+        if number and not issued:
+            yield _finding(
+                rule_id, rule, "not_issued",
+                f"送达的《{s.fields.get('document', '文书')}》（{number}）在送达前未见作出记录",
+                [s.seq],
+            )  # fmt: skip
+
+
+# --- deadlines ---------------------------------------------------------------------------------
+
+
+def _ends_for(rule: P.Deadline, rec: CaseRecord, start: Entry) -> list[Entry]:
+    out = []
+    for e in rec.of(rule.end):
+        if e.seq <= start.seq:
+            continue
+        spec = act_type(e.act)
+        if (
+            rule.link
+            and spec is not None
+            and rule.link in spec.field_names
+            and e.fields.get(rule.link) != start.seq
+        ):
+            continue
+        if rule.match and any(
+            e.fields.get(k) != start.fields.get(v) for k, v in rule.match.items()
+        ):
+            continue
+        out.append(e)
+    return sorted(out, key=lambda e: (e.occurred_at, e.seq))
+
+
+def deadline_rule(
+    rule_id: str, rule: P.Deadline, rec: CaseRecord, ctx: Context
+) -> Iterator[Finding]:
+    starts = rec.of(rule.start)
+    if not rule.each:
+        starts = starts[:1]
+    for start in starts:
+        if any(e.seq > start.seq for e in rec.of(rule.unless)):
+            continue
+        due = deadline(ctx.calendar, start.occurred_at, rule.limit)
+        seqs = [start.seq]
+        if rule.extension is not None:
+            ext_rule = rule.extension
+            exts = [e for e in rec.of([ext_rule.act]) if e.fields.get(ext_rule.link) == start.seq]
+            for i, ext in enumerate(exts):
+                seqs.append(ext.seq)
+                if i >= ext_rule.max:
+                    yield _finding(
+                        rule_id, rule, "extended_too_often",
+                        f"“{start.label}”已延长 {len(exts)} 次，至多可延长 {ext_rule.max} 次",
+                        [start.seq, ext.seq],
+                    )  # fmt: skip
+                    continue
+                if ext_rule.approval_field and not ext.fields.get(ext_rule.approval_field):
+                    yield _finding(
+                        rule_id, rule, "extension_unapproved",
+                        f"“{_label(ext.act)}”未经负责人批准", [ext.seq],
+                    )  # fmt: skip
+                    continue
+                if ext.occurred_at > due.at:
+                    yield _finding(
+                        rule_id, rule, "extended_after_expiry",
+                        f"“{_label(ext.act)}”作出于原期限届满之后", [start.seq, ext.seq],
+                    )  # fmt: skip
+                    continue
+                extra = deadline(ctx.calendar, due.at, ext_rule.add)
+                due = Due(extra.at, due.provisional or extra.provisional)
+        ends = _ends_for(rule, rec, start)
+        wanted = "或".join(f"“{_label(a)}”" for a in rule.end)
+        if ends:
+            end = ends[0]
+            if end.occurred_at > due.at:
+                yield _finding(
+                    rule_id, rule, "late",
+                    f"“{start.label}”（{ctx.fmt(start.occurred_at)}）后于 "
+                    f"{ctx.fmt(end.occurred_at)} "
+                    f"才{wanted}，超过 {rule.limit.label()}的期限（应于 {ctx.fmt(due.at)} 前）",
+                    [*seqs, end.seq], due=due,
+                )  # fmt: skip
+        elif ctx.now > due.at:
+            yield _finding(
+                rule_id, rule, "overdue",
+                f"“{start.label}”（{ctx.fmt(start.occurred_at)}）后已超过 "
+                f"{rule.limit.label()}的期限"
+                f"（{ctx.fmt(due.at)}），仍未见{wanted}",
+                seqs, due=due,
+            )  # fmt: skip
+        else:
+            yield _finding(
+                rule_id, rule, "due",
+                f"应于 {ctx.fmt(due.at)} 前{wanted}（自“{start.label}”起 {rule.limit.label()}）",
+                seqs, Severity.DUE, due,
+            )  # fmt: skip
+
+
+# --- retention ---------------------------------------------------------------------------------
+
+_PERIOD_YEARS = {"5年": 5, "10年": 10, "30年": 30, "长期": 1000, "永久": 10_000}
+
+
+def retention_reasons(rule: P.Retention, rec: CaseRecord) -> list[dict[str, Any]]:
+    reasons = []
+    for trig in rule.long_term:
+        hits = [e.seq for e in rec.of(trig.acts) if _fields_match(e, trig.fields)]
+        if hits:
+            reasons.append({"title": trig.title, "cite": list(trig.cite), "seqs": hits})
+    return reasons
+
+
+def retention(rule_id: str, rule: P.Retention, rec: CaseRecord, ctx: Context) -> Iterator[Finding]:
+    reasons = retention_reasons(rule, rec)
+    needed = 1000 if reasons else rule.min_years
+    for a in rec.of(["archiving.archive"]):
+        period = str(a.fields.get("retention"))
+        if _PERIOD_YEARS.get(period, 0) < needed:
+            why = (
+                "；".join(r["title"] for r in reasons)
+                if reasons
+                else f"保存不少于 {rule.min_years} 年"
+            )
+            yield _finding(
+                rule_id, rule, "too_short",
+                f"归档保管期限为“{period}”，"
+                f"应为{'长期' if reasons else f'{rule.min_years}年以上'}（{why}）",
+                [a.seq, *[s for r in reasons for s in r["seqs"]]],
+            )  # fmt: skip
+
+
+CHECKS: dict[str, Callable[..., Iterator[Finding]]] = {
+    "min_officers": min_officers,
+    "field_true": field_true,
+    "av": audio_video,
+    "av_storage": av_storage,
+    "av_interruption": av_interruption,
+    "device_check": device_check,
+    "opening_statement": opening_statement,
+    "documents": documents,
+    "order": order,
+    "requires": requires,
+    "served_issued": served_issued,
+    "deadline": deadline_rule,
+    "retention": retention,
+}

@@ -1,0 +1,51 @@
+"""The compliance engine: (pack, case record, now) → findings. Pure and deterministic."""
+
+from __future__ import annotations
+
+from collections import Counter
+from datetime import datetime
+
+from liuhen.rules import pack as P
+from liuhen.rules.calendar import WorkingCalendar
+from liuhen.rules.checks import CHECKS, Context, retention_reasons
+from liuhen.rules.findings import Evaluation, Finding, RetentionClass
+from liuhen.rules.record import CaseRecord
+
+
+def applies(when: P.When | None, rec: CaseRecord) -> bool:
+    if when is None:
+        return True
+    if when.procedure is not None and rec.procedure not in when.procedure:
+        return False
+    if when.category is not None and rec.category not in when.category:
+        return False
+    if when.any_act is not None and not rec.has(when.any_act):
+        return False
+    if when.no_act is not None and rec.has(when.no_act):
+        return False
+    return not (when.fine_at_least is not None and rec.max_amount() < when.fine_at_least)
+
+
+def evaluate(pack: P.Pack, rec: CaseRecord, now: datetime, calendar: WorkingCalendar) -> Evaluation:
+    ctx = Context(now, calendar)
+    findings: list[Finding] = []
+    retention: RetentionClass | None = None
+    for rule_id, rule in pack.rules.items():
+        if not applies(rule.when, rec):
+            continue
+        findings.extend(CHECKS[rule.kind](rule_id, rule, rec, ctx))
+        if isinstance(rule, P.Retention):
+            reasons = retention_reasons(rule, rec)
+            retention = RetentionClass(
+                "长期" if reasons else f"{rule.min_years}年以上", bool(reasons), tuple(reasons)
+            )
+    findings.sort(key=Finding.sort_key)
+    counts = Counter(f.severity.value for f in findings)
+    return Evaluation(
+        case=rec.number,
+        pack=pack.name,
+        evaluated_at=now.isoformat(),
+        findings=tuple(findings),
+        retention=retention,
+        counts={k: counts.get(k, 0) for k in ("violation", "warning", "due")},
+    )

@@ -1,0 +1,69 @@
+"""What the engine says about a case: findings, each traceable to a rule and its article."""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+from enum import StrEnum
+from typing import Any
+
+
+class Severity(StrEnum):
+    VIOLATION = "violation"  # a rule is broken (late, missing, out of order)
+    WARNING = "warning"  # needs a person's judgement (A/V "as circumstances require")
+    DUE = "due"  # nothing is wrong yet; something falls due at ``due_at``
+
+
+SEVERITY_LABELS = {Severity.VIOLATION: "违规", Severity.WARNING: "提示", Severity.DUE: "待办"}
+_ORDER = {Severity.VIOLATION: 0, Severity.WARNING: 1, Severity.DUE: 2}
+
+
+@dataclass(frozen=True)
+class Finding:
+    code: str  # "<rule id>:<outcome>", stable across versions
+    rule: str
+    severity: Severity
+    title: str  # the rule's title
+    message: str  # what exactly is wrong or due, in Chinese
+    cite: tuple[str, ...]
+    remedy: str
+    seqs: tuple[int, ...] = ()  # the entries concerned
+    due_at: str | None = None
+    provisional: bool = False  # computed without official calendar data for some day
+
+    def as_dict(self) -> dict[str, Any]:
+        d = asdict(self)
+        d["severity"] = self.severity.value
+        d["severity_label"] = SEVERITY_LABELS[self.severity]
+        d["cite"] = list(self.cite)
+        d["seqs"] = list(self.seqs)
+        return d
+
+    def sort_key(self) -> tuple[int, int, str]:
+        return (_ORDER[self.severity], self.seqs[0] if self.seqs else 0, self.code)
+
+
+@dataclass(frozen=True)
+class RetentionClass:
+    label: str  # "5年" … or "长期"
+    long_term: bool
+    reasons: tuple[dict[str, Any], ...] = ()
+
+
+@dataclass(frozen=True)
+class Evaluation:
+    case: str
+    pack: str
+    evaluated_at: str
+    findings: tuple[Finding, ...]
+    retention: RetentionClass | None = None
+    counts: dict[str, int] = field(default_factory=dict)
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "case": self.case,
+            "pack": self.pack,
+            "evaluated_at": self.evaluated_at,
+            "counts": self.counts,
+            "findings": [f.as_dict() for f in self.findings],
+            "retention": asdict(self.retention) if self.retention else None,
+        }

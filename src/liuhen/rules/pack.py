@@ -1,0 +1,363 @@
+"""Rule packs: the YAML format, its schema, inheritance, and errors that name file and line.
+
+A pack is a mapping of rule id to rule; a pack that ``extends`` another inherits its rules and
+may override any of them key by key (``limit`` only, say) or drop one with ``disabled: true``.
+Every rule must cite where its duty comes from, so every finding can name its article.
+"""
+
+from __future__ import annotations
+
+import fnmatch
+from collections.abc import Callable
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Annotated, Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, TypeAdapter, field_validator, model_validator
+from pydantic import ValidationError as PydanticError
+
+from liuhen.errors import Problem, ValidationError
+from liuhen.procedure.catalog import ACT_TYPES, DOCUMENT_TYPES, Category, Procedure
+from liuhen.procedure.fields import SIGNER_ROLES
+from liuhen.rules import yamlmarks
+
+_CODES = {a.code for a in ACT_TYPES}
+
+
+def expand_acts(selectors: list[str]) -> list[str]:
+    """Act codes from selectors: a code, a glob (``service.*``) or ``@on_site``."""
+    out: list[str] = []
+    for sel in selectors:
+        if sel == "@on_site":
+            matched = [a.code for a in ACT_TYPES if a.on_site]
+        elif any(c in sel for c in "*?["):
+            matched = [c for c in sorted(_CODES) if fnmatch.fnmatchcase(c, sel)]
+        else:
+            matched = [sel] if sel in _CODES else []
+        if not matched:
+            raise ValueError(f"未知的事项类型或选择器“{sel}”")
+        out.extend(m for m in matched if m not in out)
+    return out
+
+
+Acts = Annotated[list[str], Field(min_length=1)]
+
+
+class _Model(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class Limit(_Model):
+    hours: int | None = Field(None, gt=0)
+    days: int | None = Field(None, gt=0)
+    working_days: int | None = Field(None, gt=0)
+    holiday_extends: bool = False
+
+    @model_validator(mode="after")
+    def _exactly_one(self) -> Limit:
+        if sum(v is not None for v in (self.hours, self.days, self.working_days)) != 1:
+            raise ValueError("期限须且只能指定 hours、days、working_days 之一")
+        return self
+
+    def label(self) -> str:
+        if self.hours is not None:
+            return f"{self.hours}小时"
+        if self.days is not None:
+            return f"{self.days}日"
+        return f"{self.working_days}个工作日"
+
+
+class When(_Model):
+    """Conditions under which a rule applies to a case; all given conditions must hold."""
+
+    procedure: list[Procedure] | None = None
+    category: list[Category] | None = None
+    any_act: list[str] | None = None
+    no_act: list[str] | None = None
+    fine_at_least: Decimal | None = None
+
+    @field_validator("any_act", "no_act")
+    @classmethod
+    def _acts(cls, v: list[str] | None) -> list[str] | None:
+        return expand_acts(v) if v is not None else None
+
+
+class RuleBase(_Model):
+    title: str = Field(min_length=1)
+    cite: list[str] = Field(min_length=1)
+    remedy: str = Field(min_length=1)
+    severity: Literal["violation", "warning"] = "violation"
+    when: When | None = None
+    disabled: bool = False
+
+    @field_validator("acts", "before", "start", "end", "unless", "require", check_fields=False)
+    @classmethod
+    def _expand(cls, v: list[str]) -> list[str]:
+        return expand_acts(v) if v else v
+
+
+class MinOfficers(RuleBase):
+    kind: Literal["min_officers"]
+    acts: Acts
+    min: int = Field(2, ge=1)
+
+
+class FieldTrue(RuleBase):
+    kind: Literal["field_true"]
+    acts: Acts
+    field: str
+
+
+class AudioVideo(RuleBase):
+    kind: Literal["av"]
+    acts: Acts
+    level: Literal["mandatory", "circumstances", "none"]
+
+
+class DocRequirement(_Model):
+    type: str
+    signers: list[str] = Field(default_factory=list)
+    party: bool = False  # the party signs, or the refusal is noted and signed by two officers
+    witness: bool = False
+
+    @field_validator("type")
+    @classmethod
+    def _type(cls, v: str) -> str:
+        if v not in DOCUMENT_TYPES:
+            raise ValueError(f"未知的文书种类“{v}”")
+        return v
+
+    @field_validator("signers")
+    @classmethod
+    def _signers(cls, v: list[str]) -> list[str]:
+        unknown = [s for s in v if s not in SIGNER_ROLES]
+        if unknown:
+            raise ValueError(f"未知的签名角色：{'、'.join(unknown)}")
+        return v
+
+
+class Documents(RuleBase):
+    kind: Literal["documents"]
+    acts: Acts
+    documents: list[DocRequirement] = Field(min_length=1)
+
+
+class Order(RuleBase):
+    kind: Literal["order"]
+    acts: Acts
+    before: Acts
+
+
+class Extension(_Model):
+    act: str
+    link: str
+    max: int = Field(1, ge=0)
+    add: Limit
+    approval_field: str | None = None
+
+
+class Deadline(RuleBase):
+    kind: Literal["deadline"]
+    start: Acts
+    end: Acts
+    limit: Limit
+    each: bool = False  # every start entry has its own deadline (each seizure), else the first
+    link: str | None = None  # an end entry whose act has this seq field must name the start
+    match: dict[str, str] | None = None  # end field -> start field that must be equal
+    unless: list[str] = Field(default_factory=list)  # acts that make the deadline moot
+    extension: Extension | None = None
+
+
+class Requires(RuleBase):
+    """An act that obliges another act afterwards (a real-name complaint not opened → notice)."""
+
+    kind: Literal["requires"]
+    acts: Acts
+    require: Acts
+    fields: dict[str, list[Any]] | None = None  # only trigger entries whose fields match
+
+
+class AVStorage(RuleBase):
+    kind: Literal["av_storage"]
+    limit: Limit
+    remote_exemption: bool = True  # counted from the return to the unit when working away
+
+
+class AVInterruption(RuleBase):
+    kind: Literal["av_interruption"]
+    gap_minutes: int = Field(ge=1)
+
+
+class DeviceCheck(RuleBase):
+    kind: Literal["device_check"]
+    within_hours: int = Field(12, ge=1)
+
+
+class OpeningStatement(RuleBase):
+    kind: Literal["opening_statement"]
+
+
+class ServedIssued(RuleBase):
+    kind: Literal["served_issued"]
+
+
+class Trigger(_Model):
+    title: str
+    cite: list[str] = Field(min_length=1)
+    acts: Acts
+    fields: dict[str, list[str]] | None = None  # e.g. {"reason": ["现场人员阻挠"]}
+
+    @field_validator("acts")
+    @classmethod
+    def _acts(cls, v: list[str]) -> list[str]:
+        return expand_acts(v)
+
+
+class Retention(RuleBase):
+    kind: Literal["retention"]
+    min_years: int = Field(ge=1)
+    long_term: list[Trigger] = Field(default_factory=list)
+
+
+Rule = Annotated[
+    MinOfficers | FieldTrue | AudioVideo | Documents | Order | Deadline | Requires | AVStorage
+    | AVInterruption | DeviceCheck | OpeningStatement | ServedIssued | Retention,
+    Field(discriminator="kind"),
+]  # fmt: skip
+_RULE = TypeAdapter(Rule)
+
+
+@dataclass(frozen=True)
+class Pack:
+    name: str
+    title: str
+    version: int
+    chain: tuple[str, ...]  # this pack and its ancestors, nearest first
+    rules: dict[str, Any]  # rule id -> a Rule model, in file order
+
+    def rule(self, rule_id: str) -> Any:
+        return self.rules[rule_id]
+
+
+@dataclass(frozen=True)
+class PackSource:
+    name: str
+    text: str
+    origin: str  # a file path or "builtin:<name>", for error messages
+
+
+def _fail(origin: str, problems: list[Problem]) -> ValidationError:
+    err = ValidationError(f"规则包 {origin} 有 {len(problems)} 处问题", problems)
+    err.code = "LH130"
+    return err
+
+
+def _loc(loc: tuple[Any, ...]) -> tuple[str | int, ...]:
+    return tuple(p for p in loc if not (isinstance(p, str) and p in _KIND_TAGS))
+
+
+_KIND_TAGS = {
+    "min_officers", "field_true", "av", "documents", "order", "deadline", "requires", "av_storage",
+    "av_interruption", "device_check", "opening_statement", "served_issued", "retention",
+}  # fmt: skip
+
+
+def load(name: str, find: Callable[[str], PackSource]) -> Pack:
+    """Load ``name`` and its ancestors through ``find``; raise one error listing every problem."""
+    chain: list[tuple[PackSource, dict[str, Any], dict[yamlmarks.Path, int]]] = []
+    seen: set[str] = set()
+    current: str | None = name
+    while current is not None:
+        if current in seen:
+            raise _fail(name, [Problem(f"规则包继承形成循环：{' → '.join([*seen, current])}")])
+        seen.add(current)
+        source = find(current)
+        data, lines = _parse(source)
+        chain.append((source, data, lines))
+        parent = data.get("extends")
+        current = parent if isinstance(parent, str) else None
+    merged: dict[str, dict[str, Any]] = {}
+    where: dict[str, tuple[PackSource, dict[yamlmarks.Path, int]]] = {}
+    for source, data, lines in reversed(chain):
+        for rule_id, body in (data.get("rules") or {}).items():
+            base = merged.get(rule_id, {})
+            merged[rule_id] = {**base, **body}
+            where[rule_id] = (source, lines)
+    problems: list[Problem] = []
+    rules: dict[str, Any] = {}
+    for rule_id, body in merged.items():
+        if body.get("disabled"):
+            continue
+        try:
+            rules[rule_id] = _RULE.validate_python(body)
+        except PydanticError as exc:
+            source, lines = where[rule_id]
+            for e in exc.errors():
+                path = ("rules", rule_id, *_loc(tuple(e["loc"])))
+                line = yamlmarks.line_of(lines, path)
+                field = ".".join(str(p) for p in path)
+                problems.append(Problem(f"{source.origin}：{_message(e)}", field, line))
+    if problems:
+        raise _fail(chain[0][0].origin, problems)
+    top = chain[0][1]
+    return Pack(
+        name=name,
+        title=str(top.get("title", name)),
+        version=int(top.get("version", 1)),
+        chain=tuple(s.name for s, _, _ in chain),
+        rules=rules,
+    )
+
+
+def _parse(source: PackSource) -> tuple[dict[str, Any], dict[yamlmarks.Path, int]]:
+    try:
+        data, lines = yamlmarks.load(source.text)
+    except yamlmarks.YamlError as exc:
+        raise _fail(source.origin, [Problem(exc.message, None, exc.line)]) from None
+    problems: list[Problem] = []
+    if not isinstance(data, dict):
+        raise _fail(source.origin, [Problem("规则包应为 YAML 映射", None, 1)])
+    for key in sorted(set(data) - {"pack", "title", "version", "extends", "rules"}, key=str):
+        problems.append(Problem("未知的键", str(key), yamlmarks.line_of(lines, (key,))))
+    if data.get("pack") != source.name:
+        problems.append(
+            Problem(
+                f"pack 应为“{source.name}”（与文件名一致）",
+                "pack",
+                yamlmarks.line_of(lines, ("pack",)),
+            )
+        )
+    if not isinstance(data.get("title"), str):
+        problems.append(Problem("必填：规则包名称 title", "title", yamlmarks.line_of(lines, ())))
+    rules = data.get("rules")
+    if not isinstance(rules, dict):
+        problems.append(
+            Problem("rules 应为以规则编号为键的映射", "rules", yamlmarks.line_of(lines, ("rules",)))
+        )
+    else:
+        for rule_id, body in rules.items():
+            if not isinstance(body, dict):
+                problems.append(
+                    Problem(
+                        "规则应为映射",
+                        f"rules.{rule_id}",
+                        yamlmarks.line_of(lines, ("rules", rule_id)),
+                    )
+                )
+    if problems:
+        raise _fail(source.origin, problems)
+    return data, lines
+
+
+def _message(error: Any) -> str:
+    kind = error.get("type", "")
+    if kind == "missing":
+        return "缺少必填项"
+    if kind == "extra_forbidden":
+        return "未知的键"
+    if kind == "union_tag_invalid":
+        return f"未知的规则种类，可选：{'、'.join(sorted(_KIND_TAGS))}"
+    if kind == "union_tag_not_found":
+        return "缺少 kind（规则种类）"
+    msg = str(error.get("msg", ""))
+    return msg.removeprefix("Value error, ")

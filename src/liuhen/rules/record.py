@@ -1,0 +1,97 @@
+"""A case's record as the engine sees it: plain entries with corrections applied."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import datetime
+from decimal import Decimal, InvalidOperation
+from typing import Any
+
+from liuhen.procedure.catalog import act_type
+
+
+@dataclass(frozen=True)
+class Entry:
+    seq: int
+    act: str
+    occurred_at: datetime
+    actors: tuple[str, ...]
+    fields: dict[str, Any]
+
+    @property
+    def label(self) -> str:
+        spec = act_type(self.act)
+        return spec.label if spec else self.act
+
+
+@dataclass
+class CaseRecord:
+    number: str
+    procedure: str
+    category: str
+    entries: list[Entry]  # journal order
+    _by_act: dict[str, list[Entry]] = field(default_factory=dict, repr=False)
+
+    def __post_init__(self) -> None:
+        for e in self.entries:
+            self._by_act.setdefault(e.act, []).append(e)
+
+    def of(self, acts: Iterable[str]) -> list[Entry]:
+        """Entries of these acts, in journal order."""
+        wanted = set(acts)
+        if len(wanted) == 1:
+            return list(self._by_act.get(next(iter(wanted)), []))
+        return [e for e in self.entries if e.act in wanted]
+
+    def has(self, acts: Iterable[str]) -> bool:
+        return any(self._by_act.get(a) for a in acts)
+
+    def attached(self, act: str, seq: int) -> list[Entry]:
+        """Entries of ``act`` (documents, media) that name ``seq`` as the act they record."""
+        return [e for e in self._by_act.get(act, []) if e.fields.get("act_seq") == seq]
+
+    def max_amount(self) -> Decimal:
+        best = Decimal(0)
+        for e in self.of(["decision.decision", "decision.summary"]):
+            try:
+                best = max(best, Decimal(str(e.fields.get("amount") or 0)))
+            except InvalidOperation:
+                continue
+        return best
+
+
+def from_documents(number: str, docs: Iterable[dict[str, Any]]) -> CaseRecord:
+    """Build the engine's view from entry documents (canonical JSON objects) of one case.
+
+    A correction's changes replace the corrected entry's fields: the engine judges the record
+    as corrected, while the journal keeps both versions.
+    """
+    docs = sorted(docs, key=lambda d: d["seq"])
+    fields_by_seq: dict[int, dict[str, Any]] = {}
+    for d in docs:
+        body = d["body"]
+        fields_by_seq[d["seq"]] = dict(body.get("fields") or {})
+        if d["act"] == "general.correction" and body.get("corrects") in fields_by_seq:
+            fields_by_seq[body["corrects"]].update((body.get("fields") or {}).get("changes") or {})
+    header: dict[str, Any] = {}
+    entries = []
+    for d in docs:
+        spec = act_type(d["act"])
+        if spec is not None and spec.opens_case and not header:
+            header = fields_by_seq[d["seq"]]
+        entries.append(
+            Entry(
+                seq=d["seq"],
+                act=d["act"],
+                occurred_at=datetime.fromisoformat(d["occurred_at"]),
+                actors=tuple(a["cert_no"] for a in d.get("actors") or []),
+                fields=fields_by_seq[d["seq"]],
+            )
+        )
+    return CaseRecord(
+        number=number,
+        procedure=str(header.get("procedure", "")),
+        category=str(header.get("category", "")),
+        entries=entries,
+    )
