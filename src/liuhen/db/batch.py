@@ -27,6 +27,11 @@ _JSON = store._JSON_COLUMNS
 _MISSING = object()
 
 
+def _key(pk: Any, key: str) -> Any:
+    """Projection keys travel as text; an integer primary key (a calendar year) is compared as one."""
+    return int(key) if pk.type.python_type is int else key
+
+
 @dataclass
 class Known:
     """Database state carried from one batch to the next while the journal size still matches."""
@@ -54,7 +59,7 @@ class Batch:
         if k not in rows:
             t = store.T[table]
             pk = next(iter(t.primary_key.columns))
-            found = self.conn.execute(select(t).where(pk == key)).mappings().first()
+            found = self.conn.execute(select(t).where(pk == _key(pk, key))).mappings().first()
             if found is None:
                 rows[k] = None
             else:
@@ -128,7 +133,9 @@ class Batch:
             }
             inserts, updates = by_table.setdefault(table, ([], []))
             if (table, key) in self.known.existing:
-                updates.append({**values, "_key": key})
+                updates.append(
+                    {**values, "_key": _key(next(iter(store.T[table].primary_key)), key)}
+                )
             else:
                 inserts.append(values)
         for table, (inserts, updates) in by_table.items():

@@ -93,5 +93,5 @@ def read_table(conn: Connection, table: str) -> dict[str, dict[str, Any]]:
     pk = next(iter(t.primary_key.columns)).name
     out = {}
     for row in conn.execute(select(t)).mappings():
-        out[row[pk]] = {k: json.loads(v) if k in _JSON_COLUMNS else v for k, v in row.items()}
+        out[str(row[pk])] = {k: json.loads(v) if k in _JSON_COLUMNS else v for k, v in row.items()}
     return out

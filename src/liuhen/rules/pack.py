@@ -294,6 +294,8 @@ def load(name: str, find: Callable[[str], PackSource]) -> Pack:
             source, lines = where[rule_id]
             for e in exc.errors():
                 path = ("rules", rule_id, *_loc(tuple(e["loc"])))
+                if e["type"] == "union_tag_invalid":
+                    path = (*path, "kind")
                 line = yamlmarks.line_of(lines, path)
                 field = ".".join(str(p) for p in path)
                 problems.append(Problem(f"{source.origin}：{_message(e)}", field, line))

@@ -1,0 +1,159 @@
+"""Pack loading: inheritance, overrides, and errors that name the file, the line and the problem."""
+
+from __future__ import annotations
+
+import textwrap
+
+import pytest
+
+from liuhen.errors import ValidationError
+from liuhen.rules import pack as P
+from liuhen.services import packs
+
+
+def sources(**texts: str):
+    def find(name: str) -> P.PackSource:
+        if name in texts:
+            return P.PackSource(name, textwrap.dedent(texts[name]), f"{name}.yaml")
+        return packs.find_source(name, None)
+
+    return find
+
+
+def problems(
+    exc: pytest.ExceptionInfo[ValidationError],
+) -> list[tuple[int | None, str | None, str]]:
+    return [(p.line, p.field, p.message) for p in exc.value.problems]
+
+
+@pytest.mark.parametrize("name", packs.BUILTIN)
+def test_shipped_packs_load_and_every_rule_cites(name):
+    pack = packs.load_pack(name)
+    assert pack.rules
+    for rule in pack.rules.values():
+        assert rule.cite and all(c.strip() for c in rule.cite)
+
+
+def test_derived_pack_overrides_single_keys_and_can_drop_a_rule():
+    pack = P.load(
+        "local",
+        sources(
+            local="""
+        pack: local
+        title: 某局规则
+        extends: "001"
+        rules:
+          av.storage:
+            limit: {hours: 48}
+          deadline.archive:
+            disabled: true
+    """
+        ),
+    )
+    assert pack.chain == ("local", "001", "national")
+    storage = pack.rule("av.storage")
+    assert storage.limit.hours == 48
+    assert storage.cite == ["001 第十五条"]  # inherited keys stay
+    assert "deadline.archive" not in pack.rules
+    assert "officers.min_two" in pack.rules  # from national
+
+
+def test_errors_name_file_line_and_problem():
+    with pytest.raises(ValidationError) as exc:
+        P.load(
+            "bad",
+            sources(
+                bad="""
+            pack: bad
+            title: 错误示例
+            extends: national
+            rules:
+              av.new:
+                kind: av
+                title: 新规则
+                acts: [investigation.teleport]
+                level: sometimes
+                cite: [某条]
+                remedy: 补录
+              deadline.x:
+                kind: deadline
+                title: 期限
+                start: [archiving.closing]
+                end: [archiving.archive]
+                limit: {days: 3, hours: 4}
+                cite: []
+                remedy: 归档
+              officers.min_two:
+                min: 0
+        """
+            ),
+        )
+    assert exc.value.code == "LH130"
+    found = problems(exc)
+    lines = {(line, field) for line, field, _ in found}
+    # the text starts with a newline, so "pack: bad" is line 2
+    assert (9, "rules.av.new.acts") in lines
+    assert (10, "rules.av.new.level") in lines
+    assert (19, "rules.deadline.x.cite") in lines
+    assert (18, "rules.deadline.x.limit") in lines
+    assert (22, "rules.officers.min_two.min") in lines
+    assert all(msg.startswith("bad.yaml：") for _, _, msg in found)
+    assert any("investigation.teleport" in msg for _, _, msg in found)
+
+
+def test_unknown_kind_missing_key_and_yaml_syntax():
+    with pytest.raises(ValidationError) as exc:
+        P.load(
+            "x",
+            sources(
+                x="""
+            pack: x
+            title: t
+            rules:
+              a:
+                kind: telepathy
+                title: t
+                cite: [c]
+                remedy: r
+              b:
+                title: t
+        """
+            ),
+        )
+    found = problems(exc)
+    assert any(line == 6 and "未知的规则种类" in msg for line, _, msg in found)
+    assert any(field == "rules.b" and "kind" in msg for _, field, msg in found)
+    with pytest.raises(ValidationError) as exc:
+        P.load("y", sources(y="pack: y\ntitle: t\nrules:\n  a: [1, 2\n"))
+    assert problems(exc)[0][0] is not None
+
+
+def test_name_mismatch_cycle_and_missing_pack():
+    with pytest.raises(ValidationError, match="pack"):
+        P.load("m", sources(m="pack: other\ntitle: t\nrules: {}\n"))
+    with pytest.raises(ValidationError, match="循环"):
+        P.load(
+            "a",
+            sources(
+                a="pack: a\ntitle: t\nextends: b\nrules: {}\n",
+                b="pack: b\ntitle: t\nextends: a\nrules: {}\n",
+            ),
+        )
+    from liuhen.errors import NotFoundError
+
+    with pytest.raises(NotFoundError):
+        packs.load_pack("nonexistent")
+
+
+def test_selectors_expand():
+    assert "investigation.seal" in P.expand_acts(["@on_site"])
+    assert P.expand_acts(["service.*"]) == [
+        "service.direct",
+        "service.entrusted",
+        "service.forwarded",
+        "service.lodged",
+        "service.mail",
+        "service.public_notice",
+    ]
+    with pytest.raises(ValueError, match="未知"):
+        P.expand_acts(["nothing.*"])
