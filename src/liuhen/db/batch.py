@@ -28,7 +28,7 @@ _MISSING = object()
 
 
 def _key(pk: Any, key: str) -> Any:
-    """Projection keys travel as text; an integer primary key (a calendar year) is compared as one."""
+    """Projection keys travel as text; an integer key (a calendar year) is compared as one."""
     return int(key) if pk.type.python_type is int else key
 
 
