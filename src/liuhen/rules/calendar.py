@@ -11,6 +11,7 @@ local calendar, so a recording that ends at 23:50 belongs to that local day.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
@@ -32,7 +33,17 @@ class YearData:
     source: str
 
 
+@functools.lru_cache(maxsize=1)
+def _builtin() -> tuple[YearData, ...]:
+    return tuple(builtin_years_uncached().values())
+
+
 def builtin_years() -> dict[int, YearData]:
+    """The years ``chinesecalendar`` knows (computed once per process)."""
+    return {y.year: y for y in _builtin()}
+
+
+def builtin_years_uncached() -> dict[int, YearData]:
     """The years ``chinesecalendar`` knows, as ``YearData``."""
     years: dict[int, tuple[set[date], set[date]]] = {}
     for day in _cc.holidays:

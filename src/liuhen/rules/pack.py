@@ -8,6 +8,7 @@ Every rule must cite where its duty comes from, so every finding can name its ar
 from __future__ import annotations
 
 import fnmatch
+import functools
 from collections.abc import Callable
 from dataclasses import dataclass
 from decimal import Decimal
@@ -263,8 +264,12 @@ _KIND_TAGS = {
 
 
 def load(name: str, find: Callable[[str], PackSource]) -> Pack:
-    """Load ``name`` and its ancestors through ``find``; raise one error listing every problem."""
-    chain: list[tuple[PackSource, dict[str, Any], dict[yamlmarks.Path, int]]] = []
+    """Load ``name`` and its ancestors through ``find``; raise one error listing every problem.
+
+    Parsing is cached on the exact texts of the chain, so re-reading a pack per request costs a
+    file read, and an edited pack file is picked up at once.
+    """
+    sources: list[PackSource] = []
     seen: set[str] = set()
     current: str | None = name
     while current is not None:
@@ -272,10 +277,16 @@ def load(name: str, find: Callable[[str], PackSource]) -> Pack:
             raise _fail(name, [Problem(f"规则包继承形成循环：{' → '.join([*seen, current])}")])
         seen.add(current)
         source = find(current)
-        data, lines = _parse(source)
-        chain.append((source, data, lines))
+        sources.append(source)
+        data, _ = _parse(source)
         parent = data.get("extends")
         current = parent if isinstance(parent, str) else None
+    return _build(name, tuple(sources))
+
+
+@functools.lru_cache(maxsize=64)
+def _build(name: str, sources: tuple[PackSource, ...]) -> Pack:
+    chain = [(source, *_parse(source)) for source in sources]
     merged: dict[str, dict[str, Any]] = {}
     where: dict[str, tuple[PackSource, dict[yamlmarks.Path, int]]] = {}
     for source, data, lines in reversed(chain):
@@ -311,6 +322,7 @@ def load(name: str, find: Callable[[str], PackSource]) -> Pack:
     )
 
 
+@functools.lru_cache(maxsize=128)
 def _parse(source: PackSource) -> tuple[dict[str, Any], dict[yamlmarks.Path, int]]:
     try:
         data, lines = yamlmarks.load(source.text)
