@@ -31,12 +31,19 @@ class Finding:
     provisional: bool = False  # computed without official calendar data for some day
 
     def as_dict(self) -> dict[str, Any]:
-        d = asdict(self)
-        d["severity"] = self.severity.value
-        d["severity_label"] = SEVERITY_LABELS[self.severity]
-        d["cite"] = list(self.cite)
-        d["seqs"] = list(self.seqs)
-        return d
+        return {
+            "code": self.code,
+            "rule": self.rule,
+            "severity": self.severity.value,
+            "severity_label": SEVERITY_LABELS[self.severity],
+            "title": self.title,
+            "message": self.message,
+            "cite": list(self.cite),
+            "remedy": self.remedy,
+            "seqs": list(self.seqs),
+            "due_at": self.due_at,
+            "provisional": self.provisional,
+        }
 
     def sort_key(self) -> tuple[int, int, str]:
         return (_ORDER[self.severity], self.seqs[0] if self.seqs else 0, self.code)
