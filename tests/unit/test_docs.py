@@ -37,3 +37,11 @@ def test_readme_starts_with_the_two_commands():
     assert commands == ["scripts/serve.sh", "scripts/test.sh"]
     ci = (DOCS.parent / ".ci" / "run").read_text("utf-8")
     assert "scripts/test.sh" in ci
+
+
+def test_every_rule_kind_is_documented():
+    from liuhen.rules.checks import CHECKS
+
+    text = (DOCS / "rule-packs.md").read_text("utf-8")
+    for kind in CHECKS:
+        assert f"| `{kind}` |" in text, kind
