@@ -86,6 +86,10 @@ class ImportFormatError(_kind("LH120", 422)):  # type: ignore[misc]
     """A case import file that is malformed; nothing of it is journaled."""
 
 
+class PackError(_kind("LH130", 422)):  # type: ignore[misc]
+    """A rule pack that does not validate; each problem names file and line."""
+
+
 class ConfigurationError(_kind("LH200", 500)):  # type: ignore[misc]
     """Settings or instance state (key, hash algorithm) that cannot work."""
 

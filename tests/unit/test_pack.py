@@ -6,7 +6,7 @@ import textwrap
 
 import pytest
 
-from liuhen.errors import ValidationError
+from liuhen.errors import PackError as ValidationError
 from liuhen.rules import pack as P
 from liuhen.services import packs
 

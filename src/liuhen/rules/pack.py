@@ -17,7 +17,7 @@ from typing import Annotated, Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, TypeAdapter, field_validator, model_validator
 from pydantic import ValidationError as PydanticError
 
-from liuhen.errors import Problem, ValidationError
+from liuhen.errors import PackError, Problem
 from liuhen.procedure.catalog import ACT_TYPES, DOCUMENT_TYPES, Category, Procedure
 from liuhen.procedure.fields import SIGNER_ROLES
 from liuhen.rules import yamlmarks
@@ -247,10 +247,8 @@ class PackSource:
     origin: str  # a file path or "builtin:<name>", for error messages
 
 
-def _fail(origin: str, problems: list[Problem]) -> ValidationError:
-    err = ValidationError(f"规则包 {origin} 有 {len(problems)} 处问题", problems)
-    err.code = "LH130"
-    return err
+def _fail(origin: str, problems: list[Problem]) -> PackError:
+    return PackError(f"规则包 {origin} 有 {len(problems)} 处问题", problems)
 
 
 def _loc(loc: tuple[Any, ...]) -> tuple[str | int, ...]:
