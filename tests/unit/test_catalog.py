@@ -84,7 +84,16 @@ EXPECTED_CODES = {
         "objection",
         "evidence_use",
     ],
-    "registry": ["agency", "unit", "officer", "rule_pack", "calendar"],
+    "registry": [
+        "agency",
+        "unit",
+        "officer",
+        "device",
+        "device_maintenance",
+        "rule_pack",
+        "calendar",
+    ],
+    "evidence": ["stored", "derived"],
 }
 ALL_CODES = [f"{stage}.{act}" for stage, acts in EXPECTED_CODES.items() for act in acts]
 
@@ -173,7 +182,10 @@ def test_roles_follow_the_approval_chain() -> None:
     assert _act("decision.head_approval").roles == {Role.HEAD}
     assert _act("archiving.archive").roles == {Role.ARCHIVIST}
     for act in acts_in_stage(Stage.REGISTRY):
-        assert act.roles == {Role.ADMIN}
+        assert Role.ADMIN in act.roles
+        # officers look after their own body cameras (003 第二十四条); nothing else is theirs
+        assert act.roles <= {Role.ADMIN, Role.OFFICER}
+        assert Role.OFFICER not in act.roles or act.code == "registry.device_maintenance"
     assert Role.SUPERVISOR in _act("general.review_access").roles
     assert Role.ADMIN not in _act("general.correction").roles
 

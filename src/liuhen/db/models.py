@@ -146,5 +146,64 @@ class CalendarYear(Base):
     source: Mapped[str] = mapped_column(String(200))
 
 
-PROJECTION_TABLES = ("agency", "unit", "officer", "case_record", "setting", "calendar_year")
+class Device(Base):
+    """执法记录仪 register (001 第十二条, 003 第二十四条)."""
+
+    __tablename__ = "device"
+    device_no: Mapped[str] = mapped_column(String(64), primary_key=True)
+    model: Mapped[str] = mapped_column(String(100))
+    unit: Mapped[str] = mapped_column(String(64), index=True)
+    officer: Mapped[str | None] = mapped_column(String(64), index=True)
+    status: Mapped[str] = mapped_column(String(16))
+    note: Mapped[str | None] = mapped_column(Text)
+
+
+class Media(Base):
+    """Stored evidence, classified by unit, device, officer, case and party (003 第二十四条)."""
+
+    __tablename__ = "media"
+    digest: Mapped[str] = mapped_column(String(80), primary_key=True)
+    name: Mapped[str] = mapped_column(String(255))
+    size: Mapped[int] = mapped_column(BigInteger)
+    media_type: Mapped[str | None] = mapped_column(String(100))
+    kind: Mapped[str] = mapped_column(String(16), index=True)
+    device_no: Mapped[str | None] = mapped_column(String(64), index=True)
+    officer: Mapped[str | None] = mapped_column(String(64), index=True)
+    unit: Mapped[str | None] = mapped_column(String(64), index=True)
+    started_at: Mapped[str | None] = mapped_column(String(40))
+    ended_at: Mapped[str | None] = mapped_column(String(40))
+    stored_at: Mapped[str] = mapped_column(String(40), index=True)
+    remote: Mapped[bool] = mapped_column(Boolean)
+    returned_at: Mapped[str | None] = mapped_column(String(40))
+    corrupt: Mapped[bool] = mapped_column(Boolean)
+    problems: Mapped[str] = mapped_column(Text)  # JSON list
+    info: Mapped[str] = mapped_column(Text)  # JSON object: container, codecs, duration, gps
+    case_number: Mapped[str | None] = mapped_column(String(100), index=True)
+    act_seq: Mapped[int | None] = mapped_column(BigInteger)
+    party: Mapped[str | None] = mapped_column(String(200), index=True)
+    bound_seq: Mapped[int | None] = mapped_column(BigInteger)
+    stored_seq: Mapped[int] = mapped_column(BigInteger)
+    thumbnail: Mapped[str | None] = mapped_column(String(80))
+    proxy: Mapped[str | None] = mapped_column(String(80))
+
+
+class Upload(Base):
+    """A resumable (tus) upload in progress. Working state, not evidence: mutable by design."""
+
+    __tablename__ = "upload"
+    id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    length: Mapped[int] = mapped_column(BigInteger)
+    offset: Mapped[int] = mapped_column(BigInteger)
+    meta: Mapped[str] = mapped_column(Text)  # JSON object from Upload-Metadata
+    expected: Mapped[str | None] = mapped_column(String(80))
+    status: Mapped[str] = mapped_column(String(16), index=True)
+    digest: Mapped[str | None] = mapped_column(String(80))
+    error: Mapped[str | None] = mapped_column(Text)
+    created_at: Mapped[str] = mapped_column(String(40))
+    updated_at: Mapped[str] = mapped_column(String(40))
+
+
+PROJECTION_TABLES = (
+    "agency", "unit", "officer", "case_record", "setting", "calendar_year", "device", "media",
+)  # fmt: skip
 APPEND_ONLY_TABLES = ("journal_entry", "merkle_node", "checkpoint")

@@ -21,7 +21,7 @@ NODE = T["merkle_node"]
 HEAD = T["journal_head"]
 CHECKPOINT = T["checkpoint"]
 
-_JSON_COLUMNS = {"parties", "officers", "roles", "holidays", "workdays"}
+_JSON_COLUMNS = {"parties", "officers", "roles", "holidays", "workdays", "problems", "info"}
 
 
 def lock_head(conn: Connection) -> int:

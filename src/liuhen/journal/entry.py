@@ -21,7 +21,14 @@ from liuhen.journal.canonical import canonical
 from liuhen.journal.merkle import leaf_hash
 
 FORMAT_VERSION = 1
-REGISTRY_CHAIN = "@registry"  # the chain of entries that belong to no case
+REGISTRY_CHAIN = "@registry"  # agencies, units, officers, devices, packs, calendars
+EVIDENCE_CHAIN = "@evidence"  # evidence files as they arrive, before any case binds them
+
+
+def is_case_chain(chain: str) -> bool:
+    """Case numbers never start with ``@``; the instance's own chains always do."""
+    return not chain.startswith("@")
+
 
 # What an act says (the ``body``), as opposed to where it sits in the journal and who did it.
 BODY_KEYS = ("place", "fields", "attachments", "corrects", "imported", "recorded_by")

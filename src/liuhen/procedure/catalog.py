@@ -26,6 +26,8 @@ class Stage(StrEnum):
     # registry changes (agencies, units, officers) that belong to no case.
     GENERAL = "general"
     REGISTRY = "registry"
+    # Evidence files as they arrive (uploads, dock imports) before or apart from any case.
+    EVIDENCE = "evidence"
 
 
 STAGE_LABELS: dict[Stage, str] = {
@@ -37,6 +39,7 @@ STAGE_LABELS: dict[Stage, str] = {
     Stage.ARCHIVING: "归档",
     Stage.GENERAL: "通用事项",
     Stage.REGISTRY: "机构与人员登记",
+    Stage.EVIDENCE: "音像资料入库",
 }
 
 CASE_STAGES: tuple[Stage, ...] = (
@@ -186,6 +189,8 @@ DOCUMENT_TYPES: dict[str, str] = {
     "dossier_note": "备考表",
 }
 MEDIA_KINDS: tuple[str, ...] = ("video", "audio", "photo")
+STORED_KINDS: tuple[str, ...] = (*MEDIA_KINDS, "unknown")
+DEVICE_STATUSES: tuple[str, ...] = ("在用", "维修", "停用", "报废")
 INCIDENT_KINDS: tuple[str, ...] = ("拒绝执法", "阻碍执法", "谩骂", "侮辱", "殴打执法人员")
 OBJECTION_KINDS: tuple[str, ...] = ("现场异议", "申请行政复议", "提起行政诉讼")
 AV_INTERRUPTION_REASONS: tuple[str, ...] = ("设备故障", "天气恶劣", "现场人员阻挠", "其他")
@@ -1118,6 +1123,50 @@ _GENERAL: tuple[ActType, ...] = (
         "001 第十二条",
     ),
     _act(
+        "evidence.stored",
+        "音像资料入库",
+        (
+            F("digest", "文件摘要"),
+            F("name", "原文件名"),
+            F("size", "大小（字节）", K.INT),
+            F("media_type", "文件类型", required=False),
+            F("kind", "类别", K.CHOICE, choices=STORED_KINDS),
+            F("stored_at", "存储至系统的时间", K.DATETIME),
+            F("device_no", "执法记录设备编号", required=False),
+            F("officer", "执法人员执法证号", required=False),
+            F("unit", "所属机构编码", required=False),
+            F("started_at", "开始记录时间", K.DATETIME, required=False),
+            F("ended_at", "结束记录时间", K.DATETIME, required=False),
+            F("remote", "连续、异地或偏远地区执法", K.BOOL, required=False),
+            F("returned_at", "返回单位时间", K.DATETIME, required=False),
+            F("container", "封装格式", required=False),
+            F("codecs", "编码", K.TEXTS, required=False),
+            F("duration", "时长（秒）", required=False),
+            F("gps", "拍摄位置", required=False),
+            F("corrupt", "文件损坏或无法解析", K.BOOL, required=False),
+            F("problems", "问题", K.TEXTS, required=False),
+            F("source", "来源", K.CHOICE, required=False, choices=("上传", "记录仪导入")),
+        ),
+        frozenset({Role.OFFICER, Role.ADMIN}),
+        "001 第十五条",
+        "003 第二十三条",
+        "003 第二十四条",
+        description="音像资料存入执法信息系统：原样保存，按摘要存储，不得修改。",
+    ),
+    _act(
+        "evidence.derived",
+        "音像资料派生文件",
+        (
+            F("digest", "原文件摘要"),
+            F("thumbnail", "缩略图摘要", required=False),
+            F("proxy", "浏览用副本摘要", required=False),
+            F("problems", "问题", K.TEXTS, required=False),
+        ),
+        frozenset({Role.SYSTEM}),
+        "001 第二十四条",
+        description="为浏览生成的缩略图和副本；原文件保持不变。",
+    ),
+    _act(
         "general.document",
         "执法文书",
         (
@@ -1273,6 +1322,36 @@ _REGISTRY: tuple[ActType, ...] = (
         "002 第十条",
         "003 第八条第一项",
         "003 第二十四条",
+    ),
+    _act(
+        "registry.device",
+        "登记执法记录仪",
+        (
+            F("device_no", "设备编号"),
+            F("model", "型号"),
+            F("unit", "所属机构编码"),
+            F("officer", "使用人执法证号", required=False),
+            F("status", "状态", K.CHOICE, choices=DEVICE_STATUSES),
+            F("note", "说明", required=False),
+        ),
+        ADMINS,
+        "001 第十二条",
+        "003 第二十四条",
+        "003 第二十八条",
+        description="执法记录仪的登记、配发与状态变更。",
+    ),
+    _act(
+        "registry.device_maintenance",
+        "执法记录仪维护",
+        (
+            F("device_no", "设备编号"),
+            F("kind", "类别", K.CHOICE, choices=("维护", "维修", "校时", "检定")),
+            F("done_on", "日期", K.DATE),
+            F("description", "情况", K.LONGTEXT),
+        ),
+        frozenset({Role.ADMIN, Role.OFFICER}),
+        "003 第二十四条",
+        description="执法记录仪的存放、维护、保养记录。",
     ),
     _act(
         "registry.rule_pack",

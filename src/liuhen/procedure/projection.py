@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import Any, Protocol
 
-from liuhen.journal.entry import REGISTRY_CHAIN
+from liuhen.journal.entry import EVIDENCE_CHAIN, REGISTRY_CHAIN
 from liuhen.procedure.catalog import CASE_HEADER_FIELDS, CASE_STAGES, Stage, act_type
 
 Row = dict[str, Any]
@@ -60,10 +60,10 @@ def needs_body(code: str) -> bool:
     """Whether replaying this act reads its body; most acts only move counters and stages."""
     spec = act_type(code)
     return (
-        code == "general.correction"
+        code in ("general.correction", "general.media")
         or spec is None
         or spec.opens_case
-        or (spec.stage is Stage.REGISTRY)
+        or spec.stage in (Stage.REGISTRY, Stage.EVIDENCE)
     )
 
 
@@ -73,6 +73,9 @@ def apply(store: ProjectionStore, doc: dict[str, Any]) -> None:
     fields = doc["body"]["fields"] or {} if needs_body(code) else {}
     if chain == REGISTRY_CHAIN:
         _apply_registry(store, code, fields)
+        return
+    if chain == EVIDENCE_CHAIN:
+        _apply_evidence(store, code, fields, doc)
         return
     spec = act_type(code)
     if spec is not None and spec.opens_case:
@@ -105,6 +108,20 @@ def apply(store: ProjectionStore, doc: dict[str, Any]) -> None:
     for actor in doc["actors"] or []:
         if actor.get("role", "officer") == "officer" and actor["cert_no"] not in row["officers"]:
             row["officers"] = sorted([*row["officers"], actor["cert_no"]])
+    if code == "general.media":
+        media = store.get("media", str(fields.get("digest")))
+        if media is not None:  # files stored here; imported history may name files held elsewhere
+            store.put(
+                "media",
+                media["digest"],
+                {
+                    **media,
+                    "case_number": chain,
+                    "act_seq": fields.get("act_seq"),
+                    "party": ((row.get("parties") or [{}])[0]).get("name"),
+                    "bound_seq": doc["seq"],
+                },
+            )
     if code == "general.correction" and doc["body"]["corrects"] is not None:
         target = store.act_of(doc["body"]["corrects"])
         target_spec = act_type(target[1]) if target else None
@@ -152,6 +169,19 @@ def _apply_registry(store: ProjectionStore, code: str, fields: dict[str, Any]) -
                 "source": fields["source"],
             },
         )
+    elif code == "registry.device":
+        store.put(
+            "device",
+            fields["device_no"],
+            {
+                "device_no": fields["device_no"],
+                "model": fields["model"],
+                "unit": fields["unit"],
+                "officer": fields.get("officer"),
+                "status": fields["status"],
+                "note": fields.get("note"),
+            },
+        )
     elif code == "registry.officer":
         store.put(
             "officer",
@@ -164,3 +194,57 @@ def _apply_registry(store: ProjectionStore, code: str, fields: dict[str, Any]) -
                 "active": bool(fields.get("active", True)),
             },
         )
+
+
+def _apply_evidence(
+    store: ProjectionStore, code: str, fields: dict[str, Any], doc: dict[str, Any]
+) -> None:
+    if code == "evidence.stored":
+        if store.get("media", fields["digest"]) is not None:
+            return  # the same bytes stored again: the first storage stands
+        store.put(
+            "media",
+            fields["digest"],
+            {
+                "digest": fields["digest"],
+                "name": fields["name"],
+                "size": fields["size"],
+                "media_type": fields.get("media_type"),
+                "kind": fields["kind"],
+                "device_no": fields.get("device_no"),
+                "officer": fields.get("officer"),
+                "unit": fields.get("unit"),
+                "started_at": fields.get("started_at"),
+                "ended_at": fields.get("ended_at"),
+                "stored_at": fields["stored_at"],
+                "remote": bool(fields.get("remote")),
+                "returned_at": fields.get("returned_at"),
+                "corrupt": bool(fields.get("corrupt")),
+                "problems": list(fields.get("problems") or []),
+                "info": {
+                    k: fields[k]
+                    for k in ("container", "codecs", "duration", "gps")
+                    if fields.get(k) is not None
+                },
+                "case_number": None,
+                "act_seq": None,
+                "party": None,
+                "bound_seq": None,
+                "stored_seq": doc["seq"],
+                "thumbnail": None,
+                "proxy": None,
+            },
+        )
+    elif code == "evidence.derived":
+        row = store.get("media", fields["digest"])
+        if row is not None:
+            store.put(
+                "media",
+                fields["digest"],
+                {
+                    **row,
+                    "thumbnail": fields.get("thumbnail") or row["thumbnail"],
+                    "proxy": fields.get("proxy") or row["proxy"],
+                    "problems": sorted({*row["problems"], *(fields.get("problems") or [])}),
+                },
+            )

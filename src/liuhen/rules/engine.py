@@ -23,6 +23,13 @@ def applies(when: P.When | None, rec: CaseRecord) -> bool:
         return False
     if when.no_act is not None and rec.has(when.no_act):
         return False
+    if when.act_fields is not None:
+        for code, wanted in when.act_fields.items():
+            if not any(
+                all(e.fields.get(k) in values for k, values in wanted.items())
+                for e in rec.of([code])
+            ):
+                return False
     return not (when.fine_at_least is not None and rec.max_amount() < when.fine_at_least)
 
 

@@ -76,6 +76,19 @@ class When(_Model):
     any_act: list[str] | None = None
     no_act: list[str] | None = None
     fine_at_least: Decimal | None = None
+    act_fields: dict[str, dict[str, list[Any]]] | None = (
+        None  # an entry of the act with these values
+    )
+
+    @field_validator("act_fields")
+    @classmethod
+    def _act_fields(
+        cls, v: dict[str, dict[str, list[Any]]] | None
+    ) -> dict[str, dict[str, list[Any]]] | None:
+        if v is not None:
+            for code in v:
+                expand_acts([code])
+        return v
 
     @field_validator("any_act", "no_act")
     @classmethod

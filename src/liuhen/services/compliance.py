@@ -17,7 +17,6 @@ from sqlalchemy import select
 
 from liuhen.db import store
 from liuhen.errors import NotFoundError
-from liuhen.journal.entry import REGISTRY_CHAIN
 from liuhen.rules import pack as P
 from liuhen.rules.calendar import WorkingCalendar
 from liuhen.rules.engine import evaluate
@@ -106,7 +105,7 @@ def _cases(app: App) -> Iterator[tuple[str, str, list[dict[str, Any]]]]:
         assert raw is not None
         cur = raw.cursor()
         cur.execute(
-            "SELECT chain, canonical FROM journal_entry WHERE chain <> '" + REGISTRY_CHAIN + "'"
+            "SELECT chain, canonical FROM journal_entry WHERE chain NOT LIKE '@%'"
             " ORDER BY chain, seq"
         )
         current: str | None = None

@@ -24,7 +24,7 @@ from liuhen.db.batch import Batch, Known
 from liuhen.db.engine import write_transaction
 from liuhen.errors import ConflictError, NotFoundError
 from liuhen.hashing import HashAlg
-from liuhen.journal.entry import REGISTRY_CHAIN, column_texts, entry_document, seal
+from liuhen.journal.entry import column_texts, entry_document, is_case_chain, seal
 from liuhen.journal.merkle import CompactRange, frontier_ids
 from liuhen.procedure import projection
 from liuhen.procedure.catalog import act_type
@@ -156,7 +156,7 @@ class Journal:
     def _one(self, pending: Batch, draft: Draft, work: CompactRange) -> Appended:
         spec = act_type(draft.act)
         head = pending.chain_head(draft.chain)
-        if draft.chain != REGISTRY_CHAIN and spec is not None:
+        if is_case_chain(draft.chain) and spec is not None:
             if spec.opens_case and head is not None:
                 raise ConflictError(f"案件编号“{draft.chain}”已存在，不能重复立案")
             if not spec.opens_case and head is None:

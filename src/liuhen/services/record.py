@@ -8,7 +8,7 @@ from typing import Any
 
 from liuhen.db.batch import Batch
 from liuhen.errors import NotFoundError, PermissionDenied, Problem, ValidationError
-from liuhen.journal.entry import REGISTRY_CHAIN
+from liuhen.journal.entry import EVIDENCE_CHAIN, REGISTRY_CHAIN
 from liuhen.procedure.catalog import ActType, Role, Stage, act_type
 from liuhen.procedure.fields import FieldKind, parse_datetime, validate_fields
 from liuhen.services.instance import App
@@ -88,6 +88,8 @@ def build_draft(inp: ActInput, now: datetime) -> Draft:
         problems.append(Problem("发生时间晚于当前时间：不能记录尚未发生的事项", "occurred_at"))
     if spec.stage is Stage.REGISTRY:
         chain = REGISTRY_CHAIN
+    elif spec.stage is Stage.EVIDENCE:
+        chain = EVIDENCE_CHAIN
     else:
         chain = (inp.case or "").strip()
         if not chain or len(chain) > 100 or chain.startswith("@"):
@@ -97,7 +99,11 @@ def build_draft(inp: ActInput, now: datetime) -> Draft:
     if spec.code != "general.correction" and inp.corrects is not None:
         problems.append(Problem("只有“更正”事项可以指向被更正的记录", "corrects"))
     actors = sorted(set(inp.actors))
-    if spec.stage not in (Stage.REGISTRY,) and not actors and role != Role.SYSTEM.value:
+    if (
+        spec.stage not in (Stage.REGISTRY, Stage.EVIDENCE)
+        and not actors
+        and (role != Role.SYSTEM.value)
+    ):
         problems.append(Problem("至少需要一名执法人员（执法证号）", "actors"))
     place = inp.place.strip() if isinstance(inp.place, str) and inp.place.strip() else None
     attachments = _attachments(inp.attachments, problems)

@@ -1,0 +1,1 @@
+"""Content-addressed, write-once storage of evidence files (filesystem or S3-compatible)."""
