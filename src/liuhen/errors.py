@@ -90,6 +90,18 @@ class PackError(_kind("LH130", 422)):  # type: ignore[misc]
     """A rule pack that does not validate; each problem names file and line."""
 
 
+class UploadConflict(_kind("LH140", 409)):  # type: ignore[misc]
+    """An upload offset that does not match what the server holds, or an upload already ended."""
+
+
+class ChecksumMismatch(_kind("LH141", 460)):  # type: ignore[misc]
+    """The uploaded bytes do not have the digest the client announced; nothing was stored."""
+
+
+class UploadGone(_kind("LH142", 410)):  # type: ignore[misc]
+    """An upload that was terminated or refused; start a new one."""
+
+
 class ConfigurationError(_kind("LH200", 500)):  # type: ignore[misc]
     """Settings or instance state (key, hash algorithm) that cannot work."""
 

@@ -20,6 +20,12 @@ SETTINGS: dict[str, tuple[str, str]] = {
     ),
     "LIUHEN_HASH": ("sha256", "摘要算法：sha256（默认）或 sm3；初始化后不可更改"),
     "LIUHEN_TIMEZONE": ("Asia/Shanghai", "机关所在地时区，用于记录时间与期限计算"),
+    "LIUHEN_BLOB_URL": (
+        "file://$LIUHEN_DATA_DIR/blobs",
+        "音像与文件存储：本地目录 file://路径，或 s3://存储桶/前缀?endpoint=地址",
+    ),
+    "LIUHEN_BLOB_LOCK_DAYS": ("1830", "S3 对象锁（合规模式）的保留天数，默认约五年"),
+    "LIUHEN_UPLOAD_MAX": ("68719476736", "单个上传文件的最大字节数，默认 64 GiB"),
     "LIUHEN_HOST": ("127.0.0.1", "liuhen serve 监听地址"),
     "LIUHEN_PORT": ("8000", "liuhen serve 监听端口"),
 }
@@ -33,6 +39,9 @@ class Settings:
     timezone: ZoneInfo
     host: str
     port: int
+    blob_url: str
+    blob_lock_days: int
+    upload_max: int
 
     @property
     def key_path(self) -> Path:
@@ -56,7 +65,19 @@ def load(env: Mapping[str, str] | None = None) -> Settings:
     port_text = env.get("LIUHEN_PORT", "8000")
     if not port_text.isdigit():
         raise ConfigurationError(f"LIUHEN_PORT 应为端口号：{port_text}")
+    blob_url = env.get("LIUHEN_BLOB_URL") or f"file://{data_dir / 'blobs'}"
+    if not blob_url.startswith(("file://", "s3://")):
+        raise ConfigurationError("LIUHEN_BLOB_URL 只支持 file://路径 或 s3://存储桶")
+    numbers = {}
+    for key, default in (("LIUHEN_BLOB_LOCK_DAYS", "1830"), ("LIUHEN_UPLOAD_MAX", str(64 << 30))):
+        text = env.get(key, default)
+        if not text.isdigit() or int(text) <= 0:
+            raise ConfigurationError(f"{key} 应为正整数：{text}")
+        numbers[key] = int(text)
     return Settings(
+        blob_url=blob_url,
+        blob_lock_days=numbers["LIUHEN_BLOB_LOCK_DAYS"],
+        upload_max=numbers["LIUHEN_UPLOAD_MAX"],
         data_dir=data_dir,
         database_url=url,
         hash_alg=get_alg(env.get("LIUHEN_HASH", "sha256")),

@@ -20,6 +20,8 @@ from cryptography.hazmat.primitives.serialization import (
 )
 from sqlalchemy import Engine, Table, insert, select
 
+from liuhen.blobs.open import open_store
+from liuhen.blobs.store import BlobStore
 from liuhen.clock import Clock, SystemClock
 from liuhen.db import migrate
 from liuhen.db.engine import make_engine
@@ -44,6 +46,7 @@ class App:
     key: Ed25519PrivateKey
     clock: Clock
     journal: Journal
+    blobs: BlobStore
 
 
 def _write_key(path: Path) -> Ed25519PrivateKey:
@@ -130,4 +133,5 @@ def open_app(settings: Settings, clock: Clock | None = None) -> App:
         key=key,
         clock=clock,
         journal=Journal(engine, alg, clock),
+        blobs=open_store(settings),
     )

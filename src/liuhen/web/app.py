@@ -14,6 +14,8 @@ from liuhen.errors import LiuhenError, NotFoundError
 from liuhen.procedure.catalog import CASE_STAGES, STAGE_LABELS
 from liuhen.services import cases, compliance, packs, proofs
 from liuhen.services.instance import App
+from liuhen.uploads import tus
+from liuhen.uploads.service import Uploads
 
 TEMPLATES = Jinja2Templates(directory=str(Path(__file__).parent / "templates"))
 
@@ -25,8 +27,16 @@ def create_app(app: App) -> FastAPI:
         version=__version__,
     )
 
+    uploads = Uploads(app)
+    uploads.recover()
+    api.include_router(tus.router(uploads, app.settings.upload_max))
+
     @api.exception_handler(LiuhenError)
     async def _liuhen_error(request: Request, exc: LiuhenError) -> Response:
+        if request.url.path.startswith("/api/v1/uploads"):
+            return JSONResponse(
+                exc.as_dict(), status_code=exc.http_status, headers={"Tus-Resumable": "1.0.0"}
+            )
         if request.url.path.startswith("/api/"):
             return JSONResponse(exc.as_dict(), status_code=exc.http_status)
         return TEMPLATES.TemplateResponse(

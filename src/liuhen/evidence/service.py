@@ -1,0 +1,219 @@
+"""Storing an evidence file and binding it to a case: every step a journal entry.
+
+The file is stored first (content-addressed, write-once), then journaled: a crash in between
+leaves at worst a stored file nobody refers to, never a journal entry without its file.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import and_, func, select
+
+from liuhen.db import store
+from liuhen.errors import NotFoundError, ValidationError
+from liuhen.procedure.catalog import Role
+from liuhen.procedure.fields import parse_datetime
+from liuhen.services import record
+from liuhen.services.instance import App
+from liuhen.services.journal import Appended, Draft
+from liuhen.services.record import ActInput
+
+MEDIA = store.T["media"]
+OFFICER = store.T["officer"]
+
+
+@dataclass(frozen=True)
+class Facts:
+    """What the uploader says about a file: where it came from and what it belongs to."""
+
+    name: str
+    media_type: str | None = None
+    device_no: str | None = None
+    officer: str | None = None
+    unit: str | None = None
+    started_at: str | None = None
+    ended_at: str | None = None
+    remote: bool = False
+    returned_at: str | None = None
+    case: str | None = None
+    act_seq: int | None = None
+    source: str = "上传"
+
+
+def probe_file(path: Path) -> dict[str, Any]:
+    """Container, codecs, times and problems of a file; never fails (corrupt files are evidence)."""
+    try:
+        from liuhen.media.probe import probe
+    except ImportError:  # the media adapter is optional only while it is being built
+        return {"kind": "unknown", "problems": []}
+    try:
+        return dict(probe(path).as_dict())
+    except Exception as exc:  # a file we cannot read is stored as received and flagged
+        return {"kind": "unknown", "corrupt": True, "problems": [f"无法解析文件：{exc}"]}
+
+
+def _officer_unit(app: App, cert: str | None) -> str | None:
+    if not cert:
+        return None
+    with app.engine.connect() as conn:
+        return conn.execute(select(OFFICER.c.unit).where(OFFICER.c.cert_no == cert)).scalar()
+
+
+def stored_fields(
+    app: App, digest: str, size: int, facts: Facts, info: dict[str, Any], stored_at: str
+) -> dict[str, Any]:
+    """Fields of the ``evidence.stored`` entry: the uploader's facts, the file's own metadata
+    where the uploader said nothing (a body camera's clock is what it is)."""
+    kind = info.get("kind") or "unknown"
+    fields: dict[str, Any] = {
+        "digest": digest,
+        "name": facts.name[:200] or digest,
+        "size": size,
+        "kind": kind if kind in ("video", "audio", "photo") else "unknown",
+        "stored_at": stored_at,
+        "source": facts.source,
+    }
+    optional = {
+        "media_type": facts.media_type or info.get("media_type"),
+        "device_no": facts.device_no,
+        "officer": facts.officer,
+        "unit": facts.unit or _officer_unit(app, facts.officer),
+        "started_at": facts.started_at or info.get("created_at"),
+        "ended_at": facts.ended_at or info.get("ended_at"),
+        "returned_at": facts.returned_at,
+        "container": info.get("container"),
+        "codecs": info.get("codecs") or None,
+        "duration": info.get("duration_seconds"),
+        "gps": _gps_text(info.get("gps")),
+        "problems": list(info.get("problems") or []) or None,
+    }
+    fields.update({k: v for k, v in optional.items() if v not in (None, "", [])})
+    if facts.remote:
+        fields["remote"] = True
+    if info.get("corrupt"):
+        fields["corrupt"] = True
+    return fields
+
+
+def _gps_text(gps: Any) -> str | None:
+    if isinstance(gps, dict) and gps.get("lat") is not None and gps.get("lon") is not None:
+        return f"{gps['lat']},{gps['lon']}"
+    return None
+
+
+def media_row(app: App, digest: str) -> dict[str, Any] | None:
+    with app.engine.connect() as conn:
+        row = conn.execute(select(MEDIA).where(MEDIA.c.digest == digest)).mappings().first()
+    if row is None:
+        return None
+    out = dict(row)
+    out["problems"] = json.loads(out["problems"])
+    out["info"] = json.loads(out["info"])
+    return out
+
+
+def binding_input(
+    app: App, media: dict[str, Any], case: str, act_seq: int | None, by: dict[str, str]
+) -> ActInput:
+    """The ``general.media`` entry that puts a stored file into a case's record."""
+    fields: dict[str, Any] = {
+        "digest": media["digest"],
+        "kind": media["kind"] if media["kind"] in ("video", "audio", "photo") else "photo",
+        "device_no": media.get("device_no") or "未登记设备",
+        "started_at": media.get("started_at") or media["stored_at"],
+        "ended_at": media.get("ended_at") or media.get("started_at") or media["stored_at"],
+        "stored_at": media["stored_at"],
+    }
+    if act_seq is not None:
+        fields["act_seq"] = act_seq
+    if media.get("remote"):
+        fields["remote"] = True
+    if media.get("returned_at"):
+        fields["returned_at"] = media["returned_at"]
+    actors = [media["officer"]] if media.get("officer") else [by.get("id", "")]
+    return ActInput(
+        "general.media",
+        media.get("ended_at") or media["stored_at"],
+        case=case,
+        actors=[a for a in actors if a],
+        fields=fields,
+        recorded_by=by,
+    )
+
+
+def journal_stored(
+    app: App, fields: dict[str, Any], facts: Facts, by: dict[str, str]
+) -> list[Appended]:
+    """Journal the storage, and the binding when the uploader named the case (one unit)."""
+    now = app.clock.now()
+    drafts: list[Draft] = [
+        record.build_draft(
+            ActInput("evidence.stored", fields["stored_at"], fields=fields, recorded_by=by), now
+        )
+    ]
+    if facts.case:
+        media = {**fields, "remote": facts.remote}
+        drafts.append(
+            record.build_draft(binding_input(app, media, facts.case, facts.act_seq, by), now)
+        )
+    return app.journal.append_all(drafts)
+
+
+def bind(app: App, digest: str, case: str, act_seq: int | None, by: dict[str, str]) -> Appended:
+    """Bind a stored file to a case (and the act it records) later: a journal entry."""
+    media = media_row(app, digest)
+    if media is None:
+        raise NotFoundError(f"未找到已存储的文件 {digest}")
+    if media["case_number"] and media["case_number"] != case:
+        raise ValidationError(f"该文件已归入案件“{media['case_number']}”；如归错，请以更正记录处理")
+    return record.record(app, binding_input(app, media, case, act_seq, by))
+
+
+CLASSIFIERS = ("unit", "device_no", "officer", "case_number", "party", "kind")
+
+
+def list_media(
+    app: App,
+    *,
+    page: int = 1,
+    per_page: int = 50,
+    unbound: bool = False,
+    older_than: str | None = None,
+    **filters: str | None,
+) -> dict[str, Any]:
+    """Media by any of the 003 第二十四条 classifications, newest first, paginated."""
+    if page < 1 or not 1 <= per_page <= 200:
+        raise ValidationError("页码从 1 开始，每页 1–200 条")
+    cond = [getattr(MEDIA.c, k) == v for k, v in filters.items() if v and k in CLASSIFIERS]
+    unknown = [k for k, v in filters.items() if v and k not in CLASSIFIERS]
+    if unknown:
+        raise ValidationError(f"未知的分类：{'、'.join(unknown)}")
+    if unbound:
+        cond.append(MEDIA.c.case_number.is_(None))
+    if older_than:
+        if parse_datetime(older_than) is None:
+            raise ValidationError("时间应为带时区的 ISO 8601")
+        cond.append(MEDIA.c.stored_at < older_than)
+    where = and_(*cond) if cond else None
+    with app.engine.connect() as conn:
+        count = select(func.count()).select_from(MEDIA)
+        query = select(MEDIA).order_by(MEDIA.c.stored_at.desc())
+        if where is not None:
+            count, query = count.where(where), query.where(where)
+        total = conn.execute(count).scalar_one()
+        rows = conn.execute(query.limit(per_page).offset((page - 1) * per_page)).mappings().all()
+    items = []
+    for r in rows:
+        d = dict(r)
+        d["problems"] = json.loads(d["problems"])
+        d["info"] = json.loads(d["info"])
+        items.append(d)
+    return {"items": items, "total": int(total), "page": page, "per_page": per_page}
+
+
+def system_actor() -> dict[str, str]:
+    return {"id": "system", "role": Role.SYSTEM.value}
