@@ -103,7 +103,8 @@ class WorkingCalendar:
         return datetime.combine(day, END_OF_DAY, self.tz)
 
     def add_hours(self, start: datetime, hours: float) -> Due:
-        return Due(start + timedelta(hours=hours))
+        """Exact hours; shown in the agency's zone like every other deadline."""
+        return Due((start + timedelta(hours=hours)).astimezone(self.tz))
 
     def add_days(self, start: datetime, days: int, holiday_extends: bool = False) -> Due:
         """Calendar days from the day after ``start``; optionally a last day that is not a

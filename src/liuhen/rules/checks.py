@@ -193,12 +193,13 @@ def av_interruption(
                     [m1.seq, m2.seq],
                 )  # fmt: skip
             elif (
-                note.fields.get("form") == "书面说明"
-                and len(note.fields.get("signing_officers") or []) < 2
+                rule.written_signatures
+                and note.fields.get("form") == "书面说明"
+                and len(set(note.fields.get("signing_officers") or [])) < rule.written_signatures
             ):
                 yield _finding(
                     rule_id, rule, "unsigned",
-                    "音像记录中断的书面说明应由两名以上执法人员签字",
+                    f"音像记录中断的书面说明应由 {rule.written_signatures} 名以上执法人员签字",
                     [note.seq],
                 )  # fmt: skip
 
@@ -264,7 +265,8 @@ def documents(rule_id: str, rule: P.Documents, rec: CaseRecord, ctx: Context) ->
                 yield _finding(rule_id, rule, "missing", f"“{e.label}”缺少《{name}》", [e.seq])
                 continue
             doc = docs[-1]  # the latest version
-            roles = [s.get("role") for s in doc.fields.get("signatures") or []]
+            signatures = doc.fields.get("signatures") or []
+            roles = [s.get("role") for s in signatures]
             for role in req.signers:
                 if role not in roles:
                     yield _finding(
@@ -277,7 +279,13 @@ def documents(rule_id: str, rule: P.Documents, rec: CaseRecord, ctx: Context) ->
                 )
             if req.party and "party" not in roles:
                 refused = doc.fields.get("party_refused") is True
-                officers = roles.count("officer")
+                officers = len(
+                    {
+                        s.get("cert_no") or s.get("name")
+                        for s in signatures
+                        if s.get("role") == "officer"
+                    }
+                )  # distinct people, not signature lines
                 if not refused:
                     yield _finding(
                         rule_id, rule, "party_unsigned",
@@ -375,12 +383,17 @@ def _ends_for(rule: P.Deadline, rec: CaseRecord, start: Entry) -> list[Entry]:
 def deadline_rule(
     rule_id: str, rule: P.Deadline, rec: CaseRecord, ctx: Context
 ) -> Iterator[Finding]:
-    starts = rec.of(rule.start)
+    starts = [s for s in rec.of(rule.start) if _fields_match(s, rule.start_fields)]
     if not rule.each:
         starts = starts[:1]
+    refusals = {
+        a.fields.get("subject_seq") for a in rec.of(["decision.head_approval"])
+        if a.fields.get("approved") is False
+    }  # fmt: skip
     for start in starts:
-        if any(e.seq > start.seq for e in rec.of(rule.unless)):
-            continue
+        ends = _ends_for(rule, rec, start)
+        if not ends and any(e.seq > start.seq for e in rec.of(rule.unless)):
+            continue  # the matter ended another way (a case closed without a decision)
         due = deadline(ctx.calendar, start.occurred_at, rule.limit)
         seqs = [start.seq]
         if rule.extension is not None:
@@ -395,7 +408,9 @@ def deadline_rule(
                         [start.seq, ext.seq],
                     )  # fmt: skip
                     continue
-                if ext_rule.approval_field and not ext.fields.get(ext_rule.approval_field):
+                if (
+                    ext_rule.approval_field and not ext.fields.get(ext_rule.approval_field)
+                ) or ext.seq in refusals:
                     yield _finding(
                         rule_id, rule, "extension_unapproved",
                         f"“{_label(ext.act)}”未经负责人批准", [ext.seq],
@@ -409,7 +424,6 @@ def deadline_rule(
                     continue
                 extra = deadline(ctx.calendar, due.at, ext_rule.add)
                 due = Due(extra.at, due.provisional or extra.provisional)
-        ends = _ends_for(rule, rec, start)
         wanted = "或".join(f"“{_label(a)}”" for a in rule.end)
         if ends:
             end = ends[0]

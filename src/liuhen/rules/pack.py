@@ -178,8 +178,9 @@ class Deadline(RuleBase):
     each: bool = False  # every start entry has its own deadline (each seizure), else the first
     link: str | None = None  # an end entry whose act has this seq field must name the start
     match: dict[str, str] | None = None  # end field -> start field that must be equal
-    unless: list[str] = Field(default_factory=list)  # acts that make the deadline moot
+    unless: list[str] = Field(default_factory=list)  # acts that end the matter without ``end``
     extension: Extension | None = None
+    start_fields: dict[str, list[Any]] | None = None  # only start entries with these values
 
 
 class Requires(RuleBase):
@@ -200,6 +201,7 @@ class AVStorage(RuleBase):
 class AVInterruption(RuleBase):
     kind: Literal["av_interruption"]
     gap_minutes: int = Field(ge=1)
+    written_signatures: int = Field(0, ge=0)  # distinct officers who must sign a written note
 
 
 class DeviceCheck(RuleBase):
