@@ -74,3 +74,29 @@ def app(settings: settings_mod.Settings) -> Iterator[App]:
     application = instance.open_app(settings)
     yield application
     application.engine.dispose()
+
+
+S3_ENDPOINT = os.environ.get("LIUHEN_TEST_S3", "http://127.0.0.1:8433")
+
+
+@pytest.fixture(scope="session")
+def s3_client():
+    """The SeaweedFS server ``scripts/services.sh`` starts; tests fail (never skip) without it."""
+    import boto3
+    from botocore.config import Config
+
+    os.environ.setdefault("AWS_ACCESS_KEY_ID", "liuhen-test")
+    os.environ.setdefault("AWS_SECRET_ACCESS_KEY", "liuhen-test")
+    return boto3.client(
+        "s3", endpoint_url=S3_ENDPOINT, region_name="us-east-1",
+        config=Config(s3={"addressing_style": "path"}),
+    )  # fmt: skip
+
+
+@pytest.fixture
+def s3_bucket(s3_client) -> str:
+    import secrets
+
+    name = f"liuhen-{secrets.token_hex(6)}"
+    s3_client.create_bucket(Bucket=name, ObjectLockEnabledForBucket=True)
+    return name

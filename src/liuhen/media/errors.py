@@ -14,4 +14,4 @@ class MediaError(LiuhenError):
     """A thumbnail or proxy that cannot be made from this file; the message says why, in Chinese."""
 
     def __init__(self, message: str, problems: list[Problem] | None = None) -> None:
-        super().__init__(message=message, code="LH140", problems=problems or [], http_status=422)
+        super().__init__(message=message, code="LH146", problems=problems or [], http_status=422)

@@ -37,6 +37,7 @@ class MediaInfo:
 
     ``problems`` is wider than ``corrupt``: a file can be intact and still lack a capture time
     or carry one whose zone had to be assumed; both matter when the file is used as evidence.
+    When ``corrupt`` is set, the first problem is the damage, so it can be quoted alone.
     """
 
     kind: MediaKind

@@ -54,7 +54,8 @@ def from_exif(original: object, offset: object, problems: list[str]) -> datetime
     try:
         if not match:
             raise ValueError(original)
-        naive = datetime(*(int(part) for part in match.groups()))
+        year, month, day, hour, minute, second = (int(part) for part in match.groups())
+        naive = datetime(year, month, day, hour, minute, second)
     except ValueError:
         problems.append(f"照片拍摄时间无法识别：{original!r}")
         return None

@@ -35,7 +35,7 @@ from liuhen.services.instance import App
 UPLOAD = store.T["upload"]
 META_KEYS = {
     "filename", "filetype", "digest", "device", "officer", "unit", "case", "act_seq",
-    "started_at", "ended_at", "remote", "returned_at", "source", "by",
+    "started_at", "ended_at", "remote", "returned_at", "source", "by", "path", "mtime",
 }  # fmt: skip
 _REHASH_CHUNK = 8 << 20
 
@@ -129,6 +129,22 @@ class Uploads:
                 )
             )  # fmt: skip
         return self.get(upload_id)
+
+    def find(self, path: str, size: int, mtime: str) -> UploadState | None:
+        """The latest upload of this exact file (dock imports resume or skip by it)."""
+        with self.app.engine.connect() as conn:
+            rows = conn.execute(
+                select(UPLOAD.c.id, UPLOAD.c.meta)
+                .where(
+                    UPLOAD.c.length == size, UPLOAD.c.status.in_(["active", "storing", "complete"])
+                )
+                .order_by(UPLOAD.c.created_at.desc())
+            ).all()
+        for upload_id, meta_text in rows:
+            meta = json.loads(meta_text)
+            if meta.get("path") == path and meta.get("mtime") == mtime:
+                return self.get(upload_id)
+        return None
 
     def get(self, upload_id: str) -> UploadState:
         if not upload_id.isalnum():
@@ -244,7 +260,8 @@ class Uploads:
             elif not self.app.blobs.exists(st.digest):
                 self._set(upload_id, status="refused", error="暂存文件丢失，请重新上传")
                 raise UploadGone("暂存文件丢失，请重新上传")
-            if evidence.media_row(self.app, st.digest) is None:
+            duplicate = evidence.media_row(self.app, st.digest) is not None
+            if not duplicate:
                 facts = evidence.Facts(
                     name=str(st.meta.get("filename") or st.digest),
                     media_type=st.meta.get("filetype"),
@@ -272,8 +289,17 @@ class Uploads:
                     "role": "officer" if st.meta.get("officer") else "system",
                 }
                 evidence.journal_stored(self.app, fields, facts, by)
-            self._set(upload_id, status="complete")
+            meta = {**st.meta, "duplicate": duplicate}  # the same bytes were already evidence
+            self._set(upload_id, status="complete", meta=json.dumps(meta, ensure_ascii=False))
         return self.get(upload_id)
+
+    def finish(self, upload_id: str) -> UploadState:
+        """Finish an upload whose bytes have all arrived (after a crash, or from a dock import)."""
+        with self._lock(upload_id):
+            st = self.get(upload_id)
+            if st.status == "active" and st.offset != st.length:
+                raise UploadConflict(f"上传尚未完成：已收到 {st.offset}/{st.length} 字节")
+            return self._finish(upload_id)
 
     def recover(self) -> int:
         """Finish uploads a crash left between ``storing`` and ``complete``; returns how many."""
@@ -282,7 +308,7 @@ class Uploads:
                 r[0] for r in conn.execute(select(UPLOAD.c.id).where(UPLOAD.c.status == "storing"))
             ]
         for upload_id in ids:
-            self._finish(upload_id)
+            self.finish(upload_id)
         return len(ids)
 
     def terminate(self, upload_id: str) -> None:

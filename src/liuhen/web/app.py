@@ -16,6 +16,7 @@ from liuhen.services import cases, compliance, packs, proofs
 from liuhen.services.instance import App
 from liuhen.uploads import tus
 from liuhen.uploads.service import Uploads
+from liuhen.web import media
 
 TEMPLATES = Jinja2Templates(directory=str(Path(__file__).parent / "templates"))
 
@@ -30,6 +31,7 @@ def create_app(app: App) -> FastAPI:
     uploads = Uploads(app)
     uploads.recover()
     api.include_router(tus.router(uploads, app.settings.upload_max))
+    api.include_router(media.router(app))
 
     @api.exception_handler(LiuhenError)
     async def _liuhen_error(request: Request, exc: LiuhenError) -> Response:

@@ -1,0 +1,90 @@
+"""The body-camera register: devices, their assignment and status, maintenance and checks.
+
+Every change is a journal entry (``registry.device``, ``registry.device_maintenance``); pre-use
+checks are ``general.device_check`` entries in the cases they precede (001 第十二条), so the
+device page gathers them from the journal rather than keeping a second copy.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from sqlalchemy import select
+
+from liuhen.db import store
+from liuhen.errors import NotFoundError
+from liuhen.procedure.catalog import Role
+from liuhen.services import record
+from liuhen.services.instance import App
+from liuhen.services.journal import Appended
+from liuhen.services.record import ActInput
+
+DEVICE = store.T["device"]
+ENTRY = store.ENTRY
+MEDIA = store.T["media"]
+
+
+def register(app: App, fields: dict[str, Any], by: str = "admin") -> Appended:
+    return record.record(
+        app,
+        ActInput("registry.device", app.clock.now().isoformat(), fields=fields,
+                 recorded_by={"id": by, "role": Role.ADMIN.value}),
+    )  # fmt: skip
+
+
+def maintain(app: App, fields: dict[str, Any], by: dict[str, str]) -> Appended:
+    get(app, str(fields.get("device_no", "")))
+    return record.record(
+        app,
+        ActInput("registry.device_maintenance", app.clock.now().isoformat(), fields=fields,
+                 recorded_by=by, actors=[by["id"]] if by.get("role") == "officer" else []),
+    )  # fmt: skip
+
+
+def get(app: App, device_no: str) -> dict[str, Any]:
+    with app.engine.connect() as conn:
+        row = conn.execute(select(DEVICE).where(DEVICE.c.device_no == device_no)).mappings().first()
+    if row is None:
+        raise NotFoundError(f"执法记录仪“{device_no}”未登记")
+    return dict(row)
+
+
+def list_devices(app: App, unit: str | None = None) -> list[dict[str, Any]]:
+    q = select(DEVICE).order_by(DEVICE.c.device_no)
+    if unit:
+        q = q.where(DEVICE.c.unit == unit)
+    with app.engine.connect() as conn:
+        return [dict(r) for r in conn.execute(q).mappings()]
+
+
+def history(app: App, device_no: str) -> dict[str, Any]:
+    """The device with its maintenance log, pre-use checks and recent media."""
+    device = get(app, device_no)
+    log: list[dict[str, Any]] = []
+    with app.engine.connect() as conn:
+        rows = conn.execute(
+            select(ENTRY.c.seq, ENTRY.c.chain, ENTRY.c.act, ENTRY.c.occurred_at, ENTRY.c.body)
+            .where(ENTRY.c.act.in_(
+                ["registry.device", "registry.device_maintenance", "general.device_check"]))
+            .order_by(ENTRY.c.seq)
+        )  # fmt: skip
+        for seq, chain, act, occurred, body in rows:
+            fields = json.loads(body)["fields"] or {}
+            if fields.get("device_no") == device_no:
+                log.append(
+                    {
+                        "seq": int(seq),
+                        "case": None if chain.startswith("@") else chain,
+                        "act": act,
+                        "occurred_at": occurred,
+                        "fields": fields,
+                    }
+                )
+        media = conn.execute(
+            select(MEDIA.c.digest, MEDIA.c.name, MEDIA.c.kind, MEDIA.c.stored_at,
+                   MEDIA.c.case_number)
+            .where(MEDIA.c.device_no == device_no)
+            .order_by(MEDIA.c.stored_at.desc()).limit(50)
+        ).mappings().all()  # fmt: skip
+    return {**device, "log": log, "media": [dict(m) for m in media]}

@@ -1,0 +1,103 @@
+"""Media endpoints: metadata, classified lists, and byte ranges for playback.
+
+Players seek with HTTP Range requests; answering them from the blob store lets a browser play
+a gigabyte body-camera proxy without downloading it, while the original stays untouched.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Query, Request
+from fastapi.responses import Response, StreamingResponse
+
+from liuhen.errors import LiuhenError, NotFoundError
+from liuhen.evidence import service as evidence
+from liuhen.services.instance import App
+
+_RANGE = re.compile(r"^bytes=(\d*)-(\d*)$")
+
+
+def _range(header: str | None, size: int) -> tuple[int, int] | None:
+    """(start, end) inclusive for a single-range header, None for the whole file."""
+    if not header:
+        return None
+    m = _RANGE.match(header.strip())
+    if m is None or (not m.group(1) and not m.group(2)):
+        raise LiuhenError("不支持的 Range 请求", code="LH145", http_status=416)
+    if m.group(1):
+        start = int(m.group(1))
+        end = int(m.group(2)) if m.group(2) else size - 1
+    else:  # suffix: the last N bytes
+        start, end = max(0, size - int(m.group(2))), size - 1
+    if start >= size or start > end:
+        raise LiuhenError(f"范围超出文件大小 {size}", code="LH145", http_status=416)
+    return start, min(end, size - 1)
+
+
+def serve_blob(app: App, digest: str, media_type: str, request: Request) -> Response:
+    size = app.blobs.size(digest)
+    rng = _range(request.headers.get("Range"), size)
+    headers = {"Accept-Ranges": "bytes", "Cache-Control": "private, max-age=31536000, immutable"}
+    if rng is None:
+        headers["Content-Length"] = str(size)
+        return StreamingResponse(app.blobs.read(digest), media_type=media_type, headers=headers)
+    start, end = rng
+    headers["Content-Range"] = f"bytes {start}-{end}/{size}"
+    headers["Content-Length"] = str(end - start + 1)
+    return StreamingResponse(
+        app.blobs.read(digest, start, end), status_code=206, media_type=media_type,
+        headers=headers,
+    )  # fmt: skip
+
+
+def router(app: App) -> APIRouter:
+    r = APIRouter(prefix="/api/v1/media", tags=["音像资料"])
+
+    @r.get("", summary="音像资料列表（按机构、设备、人员、案件、当事人分类，分页）")
+    def list_media(
+        page: Annotated[int, Query(ge=1)] = 1,
+        per_page: Annotated[int, Query(ge=1, le=200)] = 50,
+        unit: str | None = None,
+        device_no: str | None = None,
+        officer: str | None = None,
+        case_number: str | None = None,
+        party: str | None = None,
+        kind: str | None = None,
+        unbound: bool = False,
+    ) -> dict[str, Any]:
+        return evidence.list_media(
+            app, page=page, per_page=per_page, unbound=unbound, unit=unit, device_no=device_no,
+            officer=officer, case_number=case_number, party=party, kind=kind,
+        )  # fmt: skip
+
+    @r.get("/{digest}", summary="一个文件的元数据")
+    def show(digest: str) -> dict[str, Any]:
+        row = evidence.media_row(app, digest)
+        if row is None:
+            raise NotFoundError(f"未找到文件 {digest}")
+        return row
+
+    @r.get("/{digest}/content", summary="原始文件（支持 Range）")
+    def content(digest: str, request: Request) -> Response:
+        row = evidence.media_row(app, digest)
+        if row is None:
+            raise NotFoundError(f"未找到文件 {digest}")
+        return serve_blob(app, digest, row["media_type"] or "application/octet-stream", request)
+
+    @r.get("/{digest}/proxy", summary="浏览器可播放的副本（H.264/AAC MP4，支持 Range）")
+    def proxy(digest: str, request: Request) -> Response:
+        row = evidence.media_row(app, digest)
+        if row is None or not row["proxy"]:
+            raise NotFoundError("该文件没有浏览用副本（尚未生成，或不是音视频）")
+        return serve_blob(app, row["proxy"], "video/mp4", request)
+
+    @r.get("/{digest}/thumbnail", summary="缩略图（JPEG）")
+    def thumbnail(digest: str, request: Request) -> Response:
+        row = evidence.media_row(app, digest)
+        if row is None or not row["thumbnail"]:
+            raise NotFoundError("该文件没有缩略图")
+        return serve_blob(app, row["thumbnail"], "image/jpeg", request)
+
+    return r

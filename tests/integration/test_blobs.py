@@ -1,0 +1,92 @@
+"""Blob stores: content-addressed, never overwritten, ranges readable; S3 against SeaweedFS."""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import stat
+
+import pytest
+from botocore.exceptions import ClientError
+
+from liuhen.blobs.fs import FilesystemStore
+from liuhen.blobs.s3 import S3Store
+from liuhen.blobs.store import key_of
+from liuhen.errors import NotFoundError, ValidationError
+from tests.conftest import S3_ENDPOINT
+
+
+def staged(tmp_path, data: bytes, name: str = "x.part"):
+    path = tmp_path / name
+    path.write_bytes(data)
+    return path, "sha256:" + hashlib.sha256(data).hexdigest()
+
+
+@pytest.fixture(params=["filesystem", "s3"])
+def store(request, tmp_path):
+    if request.param == "filesystem":
+        return FilesystemStore(tmp_path / "blobs")
+    bucket = request.getfixturevalue("s3_bucket")
+    return S3Store.from_url(f"s3://{bucket}/evidence?endpoint={S3_ENDPOINT}", lock_days=1)
+
+
+def test_put_read_range_and_deduplicate(store, tmp_path):
+    data = os.urandom(3 * 1024 * 1024 + 17)
+    path, digest = staged(tmp_path, data)
+    assert store.put_file(path, digest) is True
+    assert not path.exists()  # the staged copy is consumed
+    assert store.exists(digest)
+    assert store.size(digest) == len(data)
+    assert b"".join(store.read(digest)) == data
+    assert b"".join(store.read(digest, 100, 199)) == data[100:200]
+    assert b"".join(store.read(digest, len(data) - 5)) == data[-5:]
+    again, _ = staged(tmp_path, data, "y.part")
+    assert store.put_file(again, digest) is False  # stored once
+    assert not again.exists()
+
+
+def test_missing_and_malformed_digests(store):
+    with pytest.raises(NotFoundError):
+        store.size("sha256:" + "0" * 64)
+    with pytest.raises(ValidationError):
+        key_of("sha256:../../etc/passwd")
+    with pytest.raises(ValidationError):
+        key_of("md5:" + "0" * 32)
+
+
+def test_filesystem_blobs_are_read_only_and_never_overwritten(tmp_path):
+    fs = FilesystemStore(tmp_path / "blobs")
+    path, digest = staged(tmp_path, b"evidence")
+    fs.put_file(path, digest)
+    target = fs.path(digest)
+    assert stat.S_IMODE(target.stat().st_mode) == 0o444
+    forged, _ = staged(tmp_path, b"forged", "f.part")
+    assert fs.put_file(forged, digest) is False  # a wrong file under a taken name is refused
+    assert target.read_bytes() == b"evidence"
+
+
+def test_s3_objects_are_locked_in_compliance_mode(s3_client, s3_bucket, tmp_path):
+    s3 = S3Store.from_url(f"s3://{s3_bucket}?endpoint={S3_ENDPOINT}", lock_days=1)
+    assert s3.locking
+    path, digest = staged(tmp_path, b"body camera clip")
+    s3.put_file(path, digest)
+    head = s3_client.head_object(Bucket=s3_bucket, Key=s3.key(digest))
+    assert head["ObjectLockMode"] == "COMPLIANCE"
+    with pytest.raises(ClientError):
+        s3_client.delete_object(Bucket=s3_bucket, Key=s3.key(digest), VersionId=head["VersionId"])
+    with pytest.raises(ClientError):
+        s3_client.put_object(Bucket=s3_bucket, Key=s3.key(digest), Body=b"other", IfNoneMatch="*")
+    assert b"".join(s3.read(digest)) == b"body camera clip"
+
+
+def test_s3_bucket_without_lock_still_refuses_overwrite(s3_client, tmp_path):
+    import secrets
+
+    bucket = f"liuhen-plain-{secrets.token_hex(4)}"
+    s3_client.create_bucket(Bucket=bucket)
+    s3 = S3Store.from_url(f"s3://{bucket}?endpoint={S3_ENDPOINT}")
+    assert not s3.locking
+    path, digest = staged(tmp_path, b"photo")
+    assert s3.put_file(path, digest)
+    other, _ = staged(tmp_path, b"photo", "o.part")
+    assert s3.put_file(other, digest) is False
