@@ -27,7 +27,9 @@ def main() -> None:
     p.add_argument("--backend", default="sqlite")
     args = p.parse_args()
     folder = resources.files("liuhen") / "demo"
-    templates = [json.loads((folder / f"case_{i:02d}.json").read_text("utf-8")) for i in range(1, 13)]
+    templates = [
+        json.loads((folder / f"case_{i:02d}.json").read_text("utf-8")) for i in range(1, 13)
+    ]
     with tempfile.TemporaryDirectory() as tmp:
         app = fresh_app(args.backend, Path(tmp))
         demo.seed(app)  # the demo registry (agency under pack 001) and its twelve cases
@@ -46,21 +48,27 @@ def main() -> None:
                 entries += len(app.journal.append_all(unit))
                 unit = []
                 print(f"\r  写入 {n + 1:,}/{args.cases:,} 件", end="", flush=True)
-        print(f"\n{args.backend}: 写入 {args.cases:,} 件案件（{entries:,} 条记录）用时 "
-              f"{time.perf_counter() - start:.0f} 秒")
+        print(
+            f"\n{args.backend}: 写入 {args.cases:,} 件案件（{entries:,} 条记录）用时 "
+            f"{time.perf_counter() - start:.0f} 秒"
+        )
         start = time.perf_counter()
         report = compliance.evaluate_all(app)
         took = time.perf_counter() - start
-        print(f"{args.backend}: 全机关合规汇总 {report.cases:,} 件用时 {took:.1f} 秒"
-              f"（{report.cases / took:,.0f} 件/秒）；违规 {report.by_severity['violation']:,}，"
-              f"待办 {report.by_severity['due']:,}")
+        print(
+            f"{args.backend}: 全机关合规汇总 {report.cases:,} 件用时 {took:.1f} 秒"
+            f"（{report.cases / took:,.0f} 件/秒）；违规 {report.by_severity['violation']:,}，"
+            f"待办 {report.by_severity['due']:,}"
+        )
         times = []
         for n in range(0, args.cases, max(1, args.cases // 200)):
             t0 = time.perf_counter()
             compliance.evaluate_case(app, f"压测〔2026〕{n + 1}号")
             times.append((time.perf_counter() - t0) * 1000)
-        print(f"{args.backend}: 单个案件合规检查 中位数 {statistics.median(times):.1f} 毫秒，"
-              f"最大 {max(times):.1f} 毫秒")
+        print(
+            f"{args.backend}: 单个案件合规检查 中位数 {statistics.median(times):.1f} 毫秒，"
+            f"最大 {max(times):.1f} 毫秒"
+        )
         app.engine.dispose()
 
 

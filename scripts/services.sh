@@ -17,9 +17,11 @@ if ! curl -s -o /dev/null "http://127.0.0.1:${S3_PORT}/" 2>/dev/null; then
   echo "启动 SeaweedFS（S3 端口 ${S3_PORT}）"
   dir="${TMPDIR:-/tmp}/liuhen-seaweedfs"
   mkdir -p "$dir"
+  # small volumes: each bucket is a collection that grows several volumes at once
   nohup .venv/bin/weed server -ip=127.0.0.1 -ip.bind=127.0.0.1 -dir="$dir" \
-    -master.port=9633 -volume.port=8633 -volume.max=0 -filer -filer.port=8988 \
-    -s3 -s3.port="${S3_PORT}" -metricsPort=9633 >"$dir/weed.log" 2>&1 &
+    -master.port=9633 -master.volumeSizeLimitMB=64 -volume.port=8633 -volume.max=300 \
+    -filer -filer.port=8988 \
+    -s3 -s3.port="${S3_PORT}" -metricsPort=9634 >"$dir/weed.log" 2>&1 &
   for _ in $(seq 1 60); do
     curl -s -o /dev/null "http://127.0.0.1:${S3_PORT}/" && break
     sleep 1

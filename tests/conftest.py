@@ -93,10 +93,24 @@ def s3_client():
     )  # fmt: skip
 
 
-@pytest.fixture
-def s3_bucket(s3_client) -> str:
+@pytest.fixture(scope="session")
+def s3_locked_bucket(s3_client) -> str:
+    """One object-locked bucket per run (each bucket costs the server whole volumes)."""
     import secrets
 
     name = f"liuhen-{secrets.token_hex(6)}"
     s3_client.create_bucket(Bucket=name, ObjectLockEnabledForBucket=True)
     return name
+
+
+@pytest.fixture
+def s3_bucket(s3_locked_bucket) -> str:
+    """The locked bucket; tests separate themselves by key prefix (see ``s3_prefix``)."""
+    return s3_locked_bucket
+
+
+@pytest.fixture
+def s3_prefix() -> str:
+    import secrets
+
+    return f"t{secrets.token_hex(6)}"

@@ -27,7 +27,8 @@ def store(request, tmp_path):
     if request.param == "filesystem":
         return FilesystemStore(tmp_path / "blobs")
     bucket = request.getfixturevalue("s3_bucket")
-    return S3Store.from_url(f"s3://{bucket}/evidence?endpoint={S3_ENDPOINT}", lock_days=1)
+    prefix = request.getfixturevalue("s3_prefix")
+    return S3Store.from_url(f"s3://{bucket}/{prefix}?endpoint={S3_ENDPOINT}", lock_days=1)
 
 
 def test_put_read_range_and_deduplicate(store, tmp_path):
@@ -65,8 +66,8 @@ def test_filesystem_blobs_are_read_only_and_never_overwritten(tmp_path):
     assert target.read_bytes() == b"evidence"
 
 
-def test_s3_objects_are_locked_in_compliance_mode(s3_client, s3_bucket, tmp_path):
-    s3 = S3Store.from_url(f"s3://{s3_bucket}?endpoint={S3_ENDPOINT}", lock_days=1)
+def test_s3_objects_are_locked_in_compliance_mode(s3_client, s3_bucket, s3_prefix, tmp_path):
+    s3 = S3Store.from_url(f"s3://{s3_bucket}/{s3_prefix}?endpoint={S3_ENDPOINT}", lock_days=1)
     assert s3.locking
     path, digest = staged(tmp_path, b"body camera clip")
     s3.put_file(path, digest)
@@ -79,12 +80,13 @@ def test_s3_objects_are_locked_in_compliance_mode(s3_client, s3_bucket, tmp_path
     assert b"".join(s3.read(digest)) == b"body camera clip"
 
 
-def test_s3_bucket_without_lock_still_refuses_overwrite(s3_client, tmp_path):
-    import secrets
-
-    bucket = f"liuhen-plain-{secrets.token_hex(4)}"
-    s3_client.create_bucket(Bucket=bucket)
-    s3 = S3Store.from_url(f"s3://{bucket}?endpoint={S3_ENDPOINT}")
+def test_s3_bucket_without_lock_still_refuses_overwrite(s3_client, s3_prefix, tmp_path):
+    bucket = "liuhen-plain"
+    try:
+        s3_client.create_bucket(Bucket=bucket)
+    except ClientError as exc:  # made by an earlier run: fine, prefixes keep runs apart
+        assert exc.response["Error"]["Code"] in ("BucketAlreadyOwnedByYou", "BucketAlreadyExists")
+    s3 = S3Store.from_url(f"s3://{bucket}/{s3_prefix}?endpoint={S3_ENDPOINT}")
     assert not s3.locking
     path, digest = staged(tmp_path, b"photo")
     assert s3.put_file(path, digest)

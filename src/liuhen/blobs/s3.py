@@ -21,6 +21,8 @@ from botocore.exceptions import ClientError
 from liuhen.blobs.store import CHUNK, key_of, missing
 from liuhen.errors import ConfigurationError
 
+SINGLE_PUT = 64 << 20
+
 
 class S3Store:
     name = "s3"
@@ -49,7 +51,13 @@ class S3Store:
             "s3",
             endpoint_url=query.get("endpoint"),
             region_name=query.get("region", "us-east-1"),
-            config=Config(s3={"addressing_style": "path"}, retries={"max_attempts": 5}),
+            config=Config(
+                s3={"addressing_style": "path"},
+                retries={"max_attempts": 5},
+                # plain signed payloads: not every S3-compatible server takes aws-chunked trailers
+                request_checksum_calculation="when_required",
+                response_checksum_validation="when_required",
+            ),
         )
         return cls(parsed.netloc, client, parsed.path, lock_days)
 
@@ -70,14 +78,22 @@ class S3Store:
         if self.exists(digest):
             path.unlink(missing_ok=True)
             return False
-        extra: dict[str, Any] = {"IfNoneMatch": "*"} if path.stat().st_size < (16 << 20) else {}
+        extra: dict[str, Any] = {}
         if self.locking:
             extra["ObjectLockMode"] = "COMPLIANCE"
             extra["ObjectLockRetainUntilDate"] = datetime.now(UTC) + timedelta(days=self.lock_days)
         try:
-            self.client.upload_file(
-                str(path), self.bucket, self.key(digest), ExtraArgs=extra, Config=self.transfer
-            )
+            if path.stat().st_size < SINGLE_PUT:  # one request, refused if the key exists
+                with path.open("rb") as body:
+                    self.client.put_object(
+                        Bucket=self.bucket, Key=self.key(digest), Body=body, IfNoneMatch="*",
+                        **extra,
+                    )  # fmt: skip
+            else:  # multipart, streamed from disk; the existence check above guards the key
+                self.client.upload_file(
+                    str(path), self.bucket, self.key(digest), ExtraArgs=extra,
+                    Config=self.transfer,
+                )  # fmt: skip
         except ClientError as exc:
             if exc.response.get("Error", {}).get("Code") == "PreconditionFailed":
                 path.unlink(missing_ok=True)

@@ -8,6 +8,7 @@ from liuhen import settings as settings_mod
 from liuhen.cli.common import err, handles_errors, out
 from liuhen.db import migrate
 from liuhen.db.engine import make_engine
+from liuhen.jobs.queue import ensure_schema
 
 cli = typer.Typer(help="数据库结构与迁移", no_args_is_help=True)
 
@@ -18,6 +19,8 @@ def upgrade(revision: str = typer.Argument("head", help="目标版本")) -> None
     """把数据库结构升级到指定版本（默认最新）。"""
     engine = make_engine(settings_mod.load().database_url)
     migrate.upgrade(engine, revision)
+    if revision == "head":
+        ensure_schema(engine)
     out.print(f"数据库结构已是版本 {migrate.current(engine)}")
 
 

@@ -135,5 +135,15 @@ def serve(
     uvicorn.run(create_app(application), host=bind_host, port=bind_port, log_level="warning")
 
 
+@cli.command()
+@handles_errors
+def worker() -> None:
+    """运行后台任务（缩略图、浏览用副本）：PostgreSQL 用 procrastinate 队列，SQLite 在本进程内。"""
+    from liuhen.jobs.queue import run_worker
+
+    err.print("后台任务已启动（Ctrl-C 停止）")
+    run_worker(open_app())
+
+
 def run() -> None:
     cli()

@@ -42,8 +42,13 @@ def current(engine: Engine) -> str | None:
         return MigrationContext.configure(conn).get_current_revision()
 
 
+def _ours(obj: Any, name: str | None, type_: str, reflected: bool, compare_to: Any) -> bool:
+    """procrastinate keeps its job tables in the same database; they are not our models."""
+    return not (name or "").startswith("procrastinate")
+
+
 def drift(engine: Engine) -> list[Any]:
     """Differences between the models and the migrated database; empty when they agree."""
     with engine.connect() as conn:
-        ctx = MigrationContext.configure(conn, opts={"compare_type": True})
+        ctx = MigrationContext.configure(conn, opts={"compare_type": True, "include_object": _ours})
         return list(compare_metadata(ctx, Base.metadata))

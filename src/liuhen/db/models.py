@@ -185,6 +185,7 @@ class Media(Base):
     stored_seq: Mapped[int] = mapped_column(BigInteger)
     thumbnail: Mapped[str | None] = mapped_column(String(80))
     proxy: Mapped[str | None] = mapped_column(String(80))
+    derived_seq: Mapped[int | None] = mapped_column(BigInteger)  # derivatives attempted
 
 
 class Upload(Base):

@@ -15,6 +15,7 @@ from sqlalchemy import and_, func, select
 
 from liuhen.db import store
 from liuhen.errors import NotFoundError, ValidationError
+from liuhen.media import probe
 from liuhen.procedure.catalog import Role
 from liuhen.procedure.fields import parse_datetime
 from liuhen.services import record
@@ -46,10 +47,6 @@ class Facts:
 
 def probe_file(path: Path) -> dict[str, Any]:
     """Container, codecs, times and problems of a file; never fails (corrupt files are evidence)."""
-    try:
-        from liuhen.media.probe import probe
-    except ImportError:  # the media adapter is optional only while it is being built
-        return {"kind": "unknown", "problems": []}
     try:
         return dict(probe(path).as_dict())
     except Exception as exc:  # a file we cannot read is stored as received and flagged

@@ -233,6 +233,7 @@ def _apply_evidence(
                 "stored_seq": doc["seq"],
                 "thumbnail": None,
                 "proxy": None,
+                "derived_seq": None,
             },
         )
     elif code == "evidence.derived":
@@ -246,5 +247,6 @@ def _apply_evidence(
                     "thumbnail": fields.get("thumbnail") or row["thumbnail"],
                     "proxy": fields.get("proxy") or row["proxy"],
                     "problems": sorted({*row["problems"], *(fields.get("problems") or [])}),
+                    "derived_seq": doc["seq"],
                 },
             )

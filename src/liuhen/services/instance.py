@@ -85,6 +85,9 @@ def init(settings: Settings, clock: Clock | None = None) -> bool:
     engine = make_engine(settings.database_url)
     try:
         migrate.upgrade(engine)
+        from liuhen.jobs.queue import ensure_schema  # the jobs need the instance; not vice versa
+
+        ensure_schema(engine)
         if is_initialised(engine):
             return False
         key = (

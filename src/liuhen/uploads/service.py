@@ -13,7 +13,7 @@ import json
 import os
 import secrets
 import threading
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -93,8 +93,9 @@ def validate_meta(meta: dict[str, str]) -> dict[str, Any]:
 class Uploads:
     """One per process; its locks stop two requests of this process writing one upload."""
 
-    def __init__(self, app: App) -> None:
+    def __init__(self, app: App, on_stored: Callable[[str], None] | None = None) -> None:
         self.app = app
+        self.on_stored = on_stored  # new evidence: thumbnails and proxies are due
         self.dir = app.settings.data_dir / "uploads"
         self.dir.mkdir(parents=True, exist_ok=True)
         self._locks: dict[str, threading.Lock] = {}
@@ -221,11 +222,10 @@ class Uploads:
                 if written:
                     self._set(upload_id, where_offset=offset, offset=new)
                 self._hashers[upload_id] = (new, hasher)
-            if too_much:
+            done = self._finish(upload_id) if new == st.length else self.get(upload_id)
+            if too_much:  # the declared bytes are kept (and finished); the excess is refused
                 raise ValidationError(f"数据超过声明的长度 {st.length} 字节，多余部分未接收")
-            if new == st.length:
-                return self._finish(upload_id)
-            return self.get(upload_id)
+            return done
 
     # --- finishing ------------------------------------------------------------------------
 
@@ -289,6 +289,8 @@ class Uploads:
                     "role": "officer" if st.meta.get("officer") else "system",
                 }
                 evidence.journal_stored(self.app, fields, facts, by)
+                if self.on_stored is not None:
+                    self.on_stored(st.digest)
             meta = {**st.meta, "duplicate": duplicate}  # the same bytes were already evidence
             self._set(upload_id, status="complete", meta=json.dumps(meta, ensure_ascii=False))
         return self.get(upload_id)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -11,6 +13,7 @@ from fastapi.templating import Jinja2Templates
 
 from liuhen import __version__
 from liuhen.errors import LiuhenError, NotFoundError
+from liuhen.jobs.queue import open_queue
 from liuhen.procedure.catalog import CASE_STAGES, STAGE_LABELS
 from liuhen.services import cases, compliance, packs, proofs
 from liuhen.services.instance import App
@@ -28,8 +31,17 @@ def create_app(app: App) -> FastAPI:
         version=__version__,
     )
 
-    uploads = Uploads(app)
-    uploads.recover()
+    jobs = open_queue(app)
+    uploads = Uploads(app, on_stored=jobs.enqueue)
+
+    @asynccontextmanager
+    async def lifespan(_api: FastAPI) -> AsyncIterator[None]:
+        jobs.start()  # in-process on the embedded default; re-queues what a crash left
+        uploads.recover()
+        yield
+        jobs.stop()
+
+    api.router.lifespan_context = lifespan
     api.include_router(tus.router(uploads, app.settings.upload_max))
     api.include_router(media.router(app))
 

@@ -55,6 +55,7 @@ def upgrade() -> None:
         sa.Column("stored_seq", sa.BigInteger(), nullable=False),
         sa.Column("thumbnail", sa.String(80), nullable=True),
         sa.Column("proxy", sa.String(80), nullable=True),
+        sa.Column("derived_seq", sa.BigInteger(), nullable=True),
         sa.PrimaryKeyConstraint("digest", name="pk_media"),
     )
     for col in ("kind", "device_no", "officer", "unit", "stored_at", "case_number", "party"):

@@ -1,0 +1,1 @@
+"""Background work: thumbnails and browser proxies of stored media."""
