@@ -119,9 +119,10 @@ class ProcrastinateQueue:
 
         with self.papp.open(), contextlib.suppress(AlreadyEnqueued):
             # one queued job per file, however often it is asked for
-            self.papp.tasks["liuhen.derivatives"].configure(queueing_lock=digest).defer(
-                digest=digest
-            )
+            # and never two at once for the same file, across all workers
+            self.papp.tasks["liuhen.derivatives"].configure(
+                queueing_lock=digest, lock=digest
+            ).defer(digest=digest)
 
     def start(self) -> None:
         """The server only enqueues; re-enqueue what a crash may have lost."""
