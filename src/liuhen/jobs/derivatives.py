@@ -15,10 +15,13 @@ from sqlalchemy import select
 
 from liuhen.blobs.fs import FilesystemStore
 from liuhen.db import store
+from liuhen.db.batch import Batch
+from liuhen.errors import ConflictError
 from liuhen.evidence.service import media_row
 from liuhen.media import MediaError, make_proxy, make_thumbnail
 from liuhen.services import record
 from liuhen.services.instance import App
+from liuhen.services.journal import Draft
 from liuhen.services.record import ActInput
 
 log = logging.getLogger(__name__)
@@ -50,6 +53,13 @@ def _store(app: App, path: Path) -> str:
     digest = f"{app.alg.name}:{h.hexdigest()}"
     app.blobs.put_file(path, digest)
     return digest
+
+
+def _not_yet_derived(pending: Batch, draft: Draft) -> None:
+    """Checked under the journal lock, so two workers never both journal one file's copies."""
+    row = pending.get("media", draft.body["fields"]["digest"])
+    if row is not None and row["derived_seq"] is not None:
+        raise ConflictError("该文件的派生文件已生成")
 
 
 def make(app: App, digest: str) -> bool:

@@ -119,10 +119,10 @@ class ProcrastinateQueue:
 
         with self.papp.open(), contextlib.suppress(AlreadyEnqueued):
             # one queued job per file, however often it is asked for
-            # and never two at once for the same file, across all workers
-            self.papp.tasks["liuhen.derivatives"].configure(
-                queueing_lock=digest, lock=digest
-            ).defer(digest=digest)
+            # (no run lock: a worker killed mid-job would hold it; ``make`` is idempotent instead)
+            self.papp.tasks["liuhen.derivatives"].configure(queueing_lock=digest).defer(
+                digest=digest
+            )
 
     def start(self) -> None:
         """The server only enqueues; re-enqueue what a crash may have lost."""
