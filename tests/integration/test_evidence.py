@@ -149,6 +149,7 @@ def test_playback_ranges_and_media_api(camera, dock):
         listed = client.get("/api/v1/media", params={"device_no": "ZFJLY-07"}).json()
         assert listed["total"] == 3
         assert client.get("/api/v1/media/sha256:" + "0" * 64).status_code == 404
+        assert client.get("/api/v1/media/todo").json()["total"] == 0  # stored just now
 
 
 def test_binding_later_is_journaled_and_feeds_the_rules(camera, dock):

@@ -7,6 +7,7 @@ a gigabyte body-camera proxy without downloading it, while the original stays un
 from __future__ import annotations
 
 import re
+from datetime import timedelta
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Query, Request
@@ -71,6 +72,17 @@ def router(app: App) -> APIRouter:
             app, page=page, per_page=per_page, unbound=unbound, unit=unit, device_no=device_no,
             officer=officer, case_number=case_number, party=party, kind=kind,
         )  # fmt: skip
+
+    @r.get("/todo", summary="待归档：存储超过一天仍未归入案件的音像资料")
+    def todo(
+        officer: str | None = None,
+        page: Annotated[int, Query(ge=1)] = 1,
+        per_page: Annotated[int, Query(ge=1, le=200)] = 50,
+    ) -> dict[str, Any]:
+        cutoff = (app.clock.now() - timedelta(days=1)).isoformat()
+        return evidence.list_media(
+            app, page=page, per_page=per_page, unbound=True, older_than=cutoff, officer=officer
+        )
 
     @r.get("/{digest}", summary="一个文件的元数据")
     def show(digest: str) -> dict[str, Any]:
