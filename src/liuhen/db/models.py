@@ -204,7 +204,20 @@ class Upload(Base):
     updated_at: Mapped[str] = mapped_column(String(40))
 
 
+class SigningKey(Base):
+    """The current signing certificate of each person (issued by the instance CA)."""
+
+    __tablename__ = "signing_key"
+    cert_no: Mapped[str] = mapped_column(String(64), primary_key=True)
+    name: Mapped[str] = mapped_column(String(100))
+    serial: Mapped[str] = mapped_column(String(64))
+    fingerprint: Mapped[str] = mapped_column(String(64), index=True)
+    not_before: Mapped[str] = mapped_column(String(40))
+    not_after: Mapped[str] = mapped_column(String(40))
+
+
 PROJECTION_TABLES = (
     "agency", "unit", "officer", "case_record", "setting", "calendar_year", "device", "media",
+    "signing_key",
 )  # fmt: skip
 APPEND_ONLY_TABLES = ("journal_entry", "merkle_node", "checkpoint")

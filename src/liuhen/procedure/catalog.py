@@ -1354,6 +1354,33 @@ _REGISTRY: tuple[ActType, ...] = (
         description="执法记录仪的存放、维护、保养记录。",
     ),
     _act(
+        "registry.signing_ca",
+        "建立电子签名根证书",
+        (
+            F("subject", "证书主体"),
+            F("fingerprint", "证书指纹（SHA-256）"),
+            F("not_after", "有效期至", K.DATETIME),
+        ),
+        ADMINS,
+        "003 第五条",
+        description="本实例签发执法人员签名证书的根证书；其指纹记入日志，证书文件被替换即可发现。",
+    ),
+    _act(
+        "registry.signing_key",
+        "签发签名证书",
+        (
+            F("cert_no", "执法证号"),
+            F("name", "姓名"),
+            F("serial", "证书序列号"),
+            F("fingerprint", "证书指纹（SHA-256）"),
+            F("not_before", "生效时间", K.DATETIME),
+            F("not_after", "有效期至", K.DATETIME),
+        ),
+        ADMINS,
+        "003 第五条",
+        description="为执法人员、审核人、负责人签发电子签名证书（一人一证）。",
+    ),
+    _act(
         "registry.rule_pack",
         "变更适用的规则包",
         (

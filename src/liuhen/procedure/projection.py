@@ -169,6 +169,17 @@ def _apply_registry(store: ProjectionStore, code: str, fields: dict[str, Any]) -
                 "source": fields["source"],
             },
         )
+    elif code == "registry.signing_ca":
+        store.put("setting", "signing_ca", {"key": "signing_ca", "value": fields["fingerprint"]})
+    elif code == "registry.signing_key":
+        store.put(
+            "signing_key",
+            fields["cert_no"],
+            {
+                k: fields[k]
+                for k in ("cert_no", "name", "serial", "fingerprint", "not_before", "not_after")
+            },
+        )
     elif code == "registry.device":
         store.put(
             "device",

@@ -1,0 +1,73 @@
+"""Issuing signing certificates, journaled; and the CA every signature is checked against."""
+
+from __future__ import annotations
+
+from cryptography.hazmat.primitives import hashes
+from sqlalchemy import select
+
+from liuhen.db import store
+from liuhen.errors import IntegrityError, NotFoundError
+from liuhen.procedure.catalog import Role
+from liuhen.services import record
+from liuhen.services.instance import App
+from liuhen.services.journal import Appended
+from liuhen.services.record import ActInput
+from liuhen.signing.ca import CertificateAuthority, Issued
+
+OFFICER = store.T["officer"]
+SETTING = store.T["setting"]
+ADMIN = {"id": "admin", "role": Role.ADMIN.value}
+
+
+def authority(app: App) -> CertificateAuthority:
+    return CertificateAuthority(app.settings.data_dir / "keys")
+
+
+def init_ca(app: App, name: str, by: dict[str, str] = ADMIN) -> Appended | None:
+    """Create the CA (once) and journal its fingerprint; None if it already existed."""
+    ca = authority(app)
+    existed = ca.exists()
+    cert = ca.create(name, app.clock.now())
+    if existed and journaled_ca(app) is not None:
+        return None
+    return record.record(app, ActInput(
+        "registry.signing_ca", app.clock.now().isoformat(), recorded_by=by,
+        fields={"subject": cert.subject.rfc4514_string(),
+                "fingerprint": cert.fingerprint(hashes.SHA256()).hex(),
+                "not_after": cert.not_valid_after_utc.isoformat()},
+    ))  # fmt: skip
+
+
+def journaled_ca(app: App) -> str | None:
+    with app.engine.connect() as conn:
+        value = conn.execute(select(SETTING.c.value).where(SETTING.c.key == "signing_ca")).scalar()
+    return str(value) if value else None
+
+
+def ca_pem(app: App) -> bytes:
+    """The CA certificate, refused if it is not the one the journal recorded."""
+    ca = authority(app)
+    cert = ca.certificate()
+    recorded = journaled_ca(app)
+    if recorded is None:
+        raise NotFoundError("签名根证书尚未建立，请先运行 liuhen ca init")
+    if cert.fingerprint(hashes.SHA256()).hex() != recorded:
+        raise IntegrityError("签名根证书文件与日志记录的指纹不符：证书可能被替换")
+    return ca.cert_path.read_bytes()
+
+
+def issue(app: App, cert_no: str, by: dict[str, str] = ADMIN) -> tuple[Issued, Appended]:
+    """Issue a key and certificate for a registered person; the issuance is journaled."""
+    with app.engine.connect() as conn:
+        name = conn.execute(select(OFFICER.c.name).where(OFFICER.c.cert_no == cert_no)).scalar()
+    if name is None:
+        raise NotFoundError(f"执法证号 {cert_no} 未登记")
+    ca_pem(app)  # refuse to issue under a CA the journal does not know
+    issued = authority(app).issue(cert_no, str(name), app.clock.now())
+    entry = record.record(app, ActInput(
+        "registry.signing_key", app.clock.now().isoformat(), recorded_by=by,
+        fields={"cert_no": cert_no, "name": str(name), "serial": issued.serial,
+                "fingerprint": issued.fingerprint, "not_before": issued.not_before,
+                "not_after": issued.not_after},
+    ))  # fmt: skip
+    return issued, entry
