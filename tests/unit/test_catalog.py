@@ -89,6 +89,8 @@ EXPECTED_CODES = {
         "unit",
         "officer",
         "device",
+        "signing_ca",
+        "signing_key",
         "device_maintenance",
         "rule_pack",
         "calendar",

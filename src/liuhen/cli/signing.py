@@ -18,7 +18,7 @@ cli = typer.Typer(help="电子签名：根证书与执法人员签名证书", no
 def ca_init(name: str = typer.Option("留痕行政执法记录系统", help="根证书的机构名称")) -> None:
     """建立本实例的电子签名根证书（只建立一次；指纹记入日志）。"""
     entry = service.init_ca(app(), name)
-    out.print("根证书已存在，未作改动" if entry is None else f"已建立根证书（日志序号 {entry.seq}）")
+    out.print("根证书已存在，未作改动" if entry is None else f"已建立根证书（序号 {entry.seq}）")
 
 
 @cli.command("issue")
