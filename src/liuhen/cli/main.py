@@ -59,10 +59,14 @@ def demo_cmd() -> None:
 
 @cli.command()
 @handles_errors
-def verify() -> None:
-    """从存储的记录重算一切：规范文本、叶哈希、案件链、序号、默克尔树根、检查点签名、投影。"""
+def verify(
+    media: bool = typer.Option(False, "--media", help="同时重算每个音像文件的摘要（耗时）"),
+) -> None:
+    """从存储的记录重算一切：规范文本、叶哈希、案件链、序号、默克尔树根、检查点签名、投影，
+    以及每份文书的文件摘要和电子签名。"""
     application = open_app()
     report = verify_service.verify(application)
+    report.damages.extend(verify_service.check_files(application, media))
     if report.ok:
         out.print(f"完好：{report.entries} 条记录、{report.checkpoints} 个签名检查点均通过校验")
         return

@@ -26,8 +26,10 @@ def ca_init(name: str = typer.Option("留痕行政执法记录系统", help="根
 def ca_issue(cert_no: str = typer.Argument(..., help="执法证号（须已登记）")) -> None:
     """为一名已登记的人员签发签名证书（一人一证；重新签发即替换，旧签名仍可验证）。"""
     issued, entry = service.issue(app(), cert_no)
-    out.print(f"已为 {cert_no} 签发证书，序列号 {issued.serial}，有效期至 {issued.not_after[:10]}"
-              f"（日志序号 {entry.seq}）")
+    out.print(
+        f"已为 {cert_no} 签发证书，序列号 {issued.serial}，有效期至 {issued.not_after[:10]}"
+        f"（日志序号 {entry.seq}）"
+    )
 
 
 @cli.command("list")

@@ -1178,6 +1178,8 @@ _GENERAL: tuple[ActType, ...] = (
             F("signatures", "签名", K.SIGNATURES),
             F("party_refused", "当事人拒绝签字", K.BOOL, required=False),
             F("refusal_reason", "拒签情况说明", K.LONGTEXT, required=False),
+            F("content", "文书内容", K.CHANGES, required=False),
+            F("supersedes", "被本版本更正的文书记录序号", K.SEQ, required=False),
         ),
         ANYONE_INTERNAL,
         "003 第十一条",

@@ -49,7 +49,7 @@ class FieldSpec:
 
 _PERSON_KEYS = {"name", "id_no", "gender", "age", "phone", "address", "role", "unit", "title"}
 _ITEM_KEYS = {"name", "spec", "quantity", "unit", "note", "location"}
-_SIGNATURE_KEYS = {"role", "name", "cert_no", "signed_at"}
+_SIGNATURE_KEYS = {"role", "name", "cert_no", "signed_at", "method", "valid", "serial"}
 SIGNER_ROLES: dict[str, str] = {
     "officer": "执法人员",
     "party": "当事人",

@@ -144,3 +144,25 @@ def _node_levels(app: App, conn: Connection) -> dict[int, tuple[int, bytes]]:
         levels[level] = (count, digest.digest())
     cur.close()
     return levels
+
+
+def check_files(app: App, media: bool = False) -> list[Damage]:
+    """Stored files against the journal: every signed document (file digest and its PAdES
+    signatures), and with ``media`` every evidence file re-hashed (slow: gigabytes of video)."""
+    from liuhen.services import documents
+
+    damages = [Damage(what, seq, chain) for seq, chain, what in documents.check_all(app)]
+    if media:
+        table = store.T["media"]
+        with app.engine.connect() as conn:
+            rows = conn.execute(select(table.c.digest, table.c.stored_seq)).all()
+        for digest, seq in rows:
+            if not app.blobs.exists(digest):
+                damages.append(Damage(f"音像文件 {digest[:19]}… 不在存储中", int(seq)))
+                continue
+            h = app.alg.new()
+            for chunk in app.blobs.read(digest):
+                h.update(chunk)
+            if f"{app.alg.name}:{h.hexdigest()}" != digest:
+                damages.append(Damage("音像文件的内容与记录的摘要不符（文件被改动）", int(seq)))
+    return damages

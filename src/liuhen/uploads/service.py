@@ -38,6 +38,7 @@ META_KEYS = {
     "started_at", "ended_at", "remote", "returned_at", "source", "by", "path", "mtime",
 }  # fmt: skip
 _REHASH_CHUNK = 8 << 20
+WRITEBACK = 8 << 20
 
 
 @dataclass(frozen=True)
@@ -186,7 +187,9 @@ class Uploads:
                 remaining -= len(chunk)
         return hasher
 
-    def write(self, upload_id: str, offset: int, chunks: Iterable[bytes]) -> UploadState:
+    def write(
+        self, upload_id: str, offset: int, chunks: Iterable[bytes | bytearray]
+    ) -> UploadState:
         """Append ``chunks`` at ``offset``; whatever arrived is kept even if the stream breaks."""
         with self._lock(upload_id):
             st = self.get(upload_id)
@@ -206,12 +209,21 @@ class Uploads:
                     fh.seek(offset)
                     fh.truncate()  # bytes past the recorded offset were never acknowledged
                     try:
+                        flushed = offset
                         for chunk in chunks:
                             if len(chunk) > room - written:
                                 chunk, too_much = chunk[: room - written], True
                             fh.write(chunk)
                             hasher.update(chunk)
                             written += len(chunk)
+                            if offset + written - flushed >= WRITEBACK:
+                                # start writing to disk now, so the fsync at the end is short
+                                fh.flush()
+                                os.posix_fadvise(
+                                    fh.fileno(), flushed, offset + written - flushed,
+                                    os.POSIX_FADV_DONTNEED,
+                                )  # fmt: skip
+                                flushed = offset + written
                             if too_much:
                                 break
                     finally:

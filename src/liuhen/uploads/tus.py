@@ -110,9 +110,9 @@ def router(uploads: Uploads, max_size: int) -> APIRouter:
         offset_text = request.headers.get("Upload-Offset", "")
         if not offset_text.isdigit():
             raise ValidationError("缺少或无效的 Upload-Offset")
-        send, receive = anyio.create_memory_object_stream[bytes](4)
+        send, receive = anyio.create_memory_object_stream[bytearray](4)
 
-        def consume(stream: MemoryObjectReceiveStream[bytes]) -> Any:
+        def consume(stream: MemoryObjectReceiveStream[bytearray]) -> Any:
             def blocks() -> Any:
                 while True:
                     try:
@@ -141,15 +141,15 @@ def router(uploads: Uploads, max_size: int) -> APIRouter:
                         buffer += chunk
                         if len(buffer) >= BLOCK:
                             try:
-                                await send.send(bytes(buffer))
+                                await send.send(buffer)  # handed over, not copied
                             except (anyio.BrokenResourceError, anyio.ClosedResourceError):
                                 break  # the writer refused; its error is reported below
-                            buffer.clear()
+                            buffer = bytearray()
                 except ClientDisconnect:
                     pass  # keep what arrived; the client resumes from HEAD's offset
                 if buffer:
                     with contextlib.suppress(anyio.BrokenResourceError, anyio.ClosedResourceError):
-                        await send.send(bytes(buffer))
+                        await send.send(buffer)
         if "error" in result:
             raise result["error"]
         st = result["state"]
