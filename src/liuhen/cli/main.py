@@ -5,7 +5,7 @@ from __future__ import annotations
 import typer
 
 from liuhen import settings as settings_mod
-from liuhen.cli import case, db, evidence, journal, rules, signing
+from liuhen.cli import case, db, documents, evidence, journal, rules, signing
 from liuhen.cli.common import app as open_app
 from liuhen.cli.common import err, handles_errors, out, print_json
 from liuhen.procedure.catalog import ACT_TYPES, ROLE_LABELS, STAGE_LABELS
@@ -21,6 +21,7 @@ cli.add_typer(rules.calendar_cli, name="calendar")
 cli.command("compliance")(handles_errors(rules.compliance_cmd))
 cli.add_typer(evidence.media_cli, name="media")
 cli.add_typer(signing.cli, name="ca")
+cli.add_typer(documents.cli, name="doc")
 cli.add_typer(evidence.device_cli, name="device")
 cli.command("ingest")(handles_errors(evidence.ingest_cmd))
 

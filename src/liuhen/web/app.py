@@ -19,6 +19,7 @@ from liuhen.services import cases, compliance, packs, proofs
 from liuhen.services.instance import App
 from liuhen.uploads import tus
 from liuhen.uploads.service import Uploads
+from liuhen.web import documents as documents_web
 from liuhen.web import media
 
 TEMPLATES = Jinja2Templates(directory=str(Path(__file__).parent / "templates"))
@@ -44,6 +45,7 @@ def create_app(app: App) -> FastAPI:
     api.router.lifespan_context = lifespan
     api.include_router(tus.router(uploads, app.settings.upload_max))
     api.include_router(media.router(app))
+    api.include_router(documents_web.router(app))
 
     @api.exception_handler(LiuhenError)
     async def _liuhen_error(request: Request, exc: LiuhenError) -> Response:

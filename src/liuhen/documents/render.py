@@ -1,0 +1,449 @@
+"""Validate a document's values and render it to HTML and PDF.
+
+Everything is checked before anything is rendered: a document that reaches a party or a
+court must be whole, so a missing field, an unknown signer role or a refusal without two
+officers raises ``ValidationError`` listing every problem, and no half-filled form exists.
+"""
+
+from __future__ import annotations
+
+import base64
+from datetime import date
+from decimal import Decimal
+from pathlib import Path
+from types import SimpleNamespace
+from typing import Any
+
+from jinja2 import Environment, FileSystemLoader, StrictUndefined
+
+from liuhen.documents import format as fmt
+from liuhen.documents.types import DOC_TYPES, DocType, role_label
+from liuhen.errors import Problem, ValidationError
+from liuhen.procedure.fields import (
+    SIGNER_ROLES,
+    FieldKind,
+    FieldSpec,
+    normalise,
+    parse_datetime,
+    validate_fields,
+)
+
+TEMPLATES = Path(__file__).parent / "templates"
+
+_PERSON_KEYS = ("name", "gender", "age", "id_no", "unit", "title", "phone", "address", "role")
+_ITEM_KEYS = ("name", "spec", "quantity", "unit", "note", "location")
+_SIGNER_KEYS = {"role", "name", "cert_no", "date", "signed_at"}  # signed_at: as journaled
+_REFUSAL_KEYS = {"reason", "officers", "date"}
+# Roles whose signature block carries an enforcement certificate number (002 第十条).
+_CERT_ROLES = ("officer", "host", "server")
+_PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
+
+# The line a party signs on every page of a 笔录, and who signs it there (003 第十四条).
+_CONFIRMATION: dict[str, tuple[str, str]] = {
+    "inquiry_record": ("以上笔录我已看过，与我说的相符", "被询问人"),
+    "inspection_record": ("以上笔录我已看过，与我说的相符", "当事人（见证人）"),
+    "statement_record": ("以上笔录我已看过，与我说的相符", "陈述申辩人"),
+    "hearing_record": ("以上笔录我已看过，与我说的相符", "听证参加人"),
+    # Minutes of an internal meeting: its members confirm them, there is no party.
+    "collective_discussion_record": ("以上记录我已看过，与讨论情况相符", "参加人员"),
+}
+
+_ENV = Environment(
+    loader=FileSystemLoader(TEMPLATES),
+    autoescape=True,
+    undefined=StrictUndefined,
+    trim_blocks=True,
+    lstrip_blocks=True,
+    extensions=["jinja2.ext.do"],
+)
+_ENV.filters.update(
+    cn_date=fmt.cn_date,
+    cn_time=fmt.cn_time,
+    cn_datetime=fmt.cn_datetime,
+    add_days=fmt.add_days,
+    rmb_upper=fmt.rmb_upper,
+    yuan=fmt.yuan,
+    yes_no=fmt.yes_no,
+    lines=fmt.lines,
+    index_cells=fmt.index_cells,
+)
+_ENV.globals.update(cn_span=fmt.cn_span)
+
+
+def _doc(doc_type: str) -> DocType:
+    doc = DOC_TYPES.get(doc_type) if isinstance(doc_type, str) else None
+    if doc is None:
+        raise ValidationError(
+            f"未知的文书种类：{doc_type}",
+            [Problem(f"应为以下之一：{'、'.join(DOC_TYPES)}", "doc_type")],
+        )
+    return doc
+
+
+# Checks across fields: the rules of law a form can break even when each field is well formed.
+
+
+def _days(a: str, b: str) -> int:
+    return (date.fromisoformat(b[:10]) - date.fromisoformat(a[:10])).days
+
+
+def _cross_checks(doc: DocType, v: dict[str, Any]) -> list[Problem]:
+    problems: list[Problem] = []
+    start = v.get("started_at") or v.get("held_at")
+    end = v.get("ended_at")
+    if start and end:
+        started, ended = parse_datetime(start), parse_datetime(end)
+        if started and ended and ended < started:
+            problems.append(Problem("结束时间早于开始时间", "fields.ended_at"))
+    for name in ("period_days", "defense_days", "statement_days"):
+        if name in v and v[name] < 1:
+            problems.append(Problem("期限应至少为一日", f"fields.{name}"))
+    code = doc.code
+    if code == "seal_decision" and v.get("period_days", 0) > 30:
+        problems.append(
+            Problem(
+                "查封、扣押的期限不得超过三十日，延长的应另行决定（行政强制法 第二十五条）",
+                "fields.period_days",
+            )
+        )
+    if code == "summary_decision" and v.get("penalty") == "罚款":
+        if "amount" not in v:
+            problems.append(Problem("罚款的，应填写罚款金额", "fields.amount"))
+        else:
+            limit = Decimal(200 if v.get("party_kind") == "公民" else 3000)
+            if Decimal(v["amount"]) > limit:
+                problems.append(
+                    Problem(
+                        "当场处罚的罚款，对公民不得超过200元、对法人或者其他组织不得超过3000元"
+                        "（行政处罚法 第五十一条）",
+                        "fields.amount",
+                    )
+                )
+        if "payment" not in v:
+            problems.append(Problem("罚款的，应填写罚款缴纳方式", "fields.payment"))
+    if code == "service_receipt" and v.get("method") == "留置送达":
+        for name, label in (("refusal_reason", "拒收事由"), ("witness", "见证人")):
+            if name not in v:
+                problems.append(
+                    Problem(f"留置送达应记明{label}（002 第二十五条）", f"fields.{name}")
+                )
+    if (
+        code == "hearing_notice"
+        and "held_at" in v
+        and "issued_on" in v
+        and _days(v["issued_on"], v["held_at"]) < 7
+    ):
+        problems.append(
+            Problem("应当在举行听证的七日前通知当事人（行政处罚法 第六十四条）", "fields.held_at")
+        )
+    if (
+        code == "enforcement_application"
+        and "demand_served_on" in v
+        and "applied_on" in v
+        and _days(v["demand_served_on"], v["applied_on"]) < 10
+    ):
+        problems.append(
+            Problem(
+                "催告书送达十日后当事人仍未履行的，方可申请人民法院强制执行"
+                "（行政强制法 第五十四条）",
+                "fields.applied_on",
+            )
+        )
+    if code == "dossier_index":
+        for i, row in enumerate(v.get("rows", [])):
+            problems.extend(_index_row_problems(row, f"fields.rows[{i}]"))
+    return problems
+
+
+def _index_row_problems(row: str, where: str) -> list[Problem]:
+    cells = row.replace("｜", "|").split("|")
+    if len(cells) != 6:
+        return [Problem("每行应为六栏：文号|责任者|题名|日期|页号|备注（空栏留空）", where)]
+    problems = []
+    if not cells[2].strip():
+        problems.append(Problem("题名不能为空", where))
+    day = cells[3].strip()
+    if day:
+        try:
+            date.fromisoformat(day)
+        except ValueError:
+            problems.append(Problem("日期应为 YYYY-MM-DD", where))
+    return problems
+
+
+def _validate(doc: DocType, values: Any) -> tuple[dict[str, Any], list[Problem]]:
+    out, problems = validate_fields(doc.fields, values)
+    if not problems:
+        problems = _cross_checks(doc, out)
+    if doc.code == "dossier_index" and not problems:
+        out["rows"] = ["|".join(fmt.index_cells(r)) for r in out["rows"]]
+    return out, problems
+
+
+def validate(doc_type: str, values: dict[str, Any]) -> dict[str, Any]:
+    """The normalised values of a document, or ``ValidationError`` naming every bad field."""
+    doc = _doc(doc_type)
+    out, problems = _validate(doc, values)
+    if problems:
+        raise ValidationError(f"《{doc.title}》的内容不完整或有误", problems)
+    return out
+
+
+# Signers, the party's signature image and a refusal to sign ---------------------------------
+
+
+def _text(value: Any, where: str, problems: list[Problem], *, limit: int = 200) -> str | None:
+    result = normalise(FieldSpec(where, where, FieldKind.TEXT, max_length=limit), value, problems)
+    return result if isinstance(result, str) else None
+
+
+def _sign_date(value: Any, where: str, problems: list[Problem]) -> str | None:
+    """A signing date as an ISO date; a full timestamp is accepted and cut to its own date."""
+    if isinstance(value, str):
+        dt = parse_datetime(value)
+        if dt is not None:
+            return dt.date().isoformat()
+        try:
+            return date.fromisoformat(value).isoformat()
+        except ValueError:
+            pass
+    problems.append(Problem("日期应为 YYYY-MM-DD 或带时区的 ISO 8601 时间", where))
+    return None
+
+
+def _signers(raw: Any, problems: list[Problem]) -> list[dict[str, Any]]:
+    if raw is None:
+        return []
+    if not isinstance(raw, list):
+        problems.append(Problem("应为签名人列表", "signers"))
+        return []
+    out = []
+    for i, item in enumerate(raw):
+        where = f"signers[{i}]"
+        if not isinstance(item, dict):
+            problems.append(Problem("应为对象：role、name，可选 cert_no、date", where))
+            continue
+        unknown = sorted(set(item) - _SIGNER_KEYS)
+        if unknown:
+            problems.append(Problem(f"未知的项：{'、'.join(unknown)}", where))
+        role = item.get("role")
+        if role not in SIGNER_ROLES:
+            problems.append(
+                Problem(f"签名角色应为以下之一：{'、'.join(SIGNER_ROLES)}", f"{where}.role")
+            )
+        name = _text(item.get("name"), f"{where}.name", problems)
+        cert = item.get("cert_no")
+        when = next((k for k in ("date", "signed_at") if item.get(k)), None)
+        signer = {
+            "role": role,
+            "name": name,
+            "cert_no": _text(cert, f"{where}.cert_no", problems) if cert else None,
+            "date": _sign_date(item[when], f"{where}.{when}", problems) if when else None,
+        }
+        out.append(signer)
+    return out
+
+
+def _party_role(doc: DocType) -> str | None:
+    """The role a party signs in: 当事人 on most forms, 受送达人 on a 送达回证."""
+    for role in ("party", "recipient"):
+        if role in doc.signers:
+            return role
+    return None
+
+
+def _refusal(
+    raw: Any, doc: DocType, signers: list[dict[str, Any]], problems: list[Problem]
+) -> dict[str, Any] | None:
+    """003 第十四条: a party's refusal is noted on the document and two officers sign it."""
+    if raw is None:
+        return None
+    if not isinstance(raw, dict):
+        problems.append(Problem("应为对象：reason，可选 officers、date", "refusal"))
+        return None
+    if _party_role(doc) is None:
+        problems.append(Problem(f"《{doc.title}》不需当事人签字，无拒签可注明", "refusal"))
+        return None
+    unknown = sorted(set(raw) - _REFUSAL_KEYS)
+    if unknown:
+        problems.append(Problem(f"未知的项：{'、'.join(unknown)}", "refusal"))
+    reason = _text(raw.get("reason"), "refusal.reason", problems, limit=2000)
+    officers: list[dict[str, Any]] = []
+    given = raw.get("officers")
+    if given is None:
+        officers = [
+            {"name": s["name"], "cert_no": s["cert_no"]}
+            for s in signers
+            if s["role"] in ("officer", "server", "host") and s["name"]
+        ]
+    elif not isinstance(given, list):
+        problems.append(Problem("应为执法人员列表", "refusal.officers"))
+    else:
+        for i, o in enumerate(given):
+            where = f"refusal.officers[{i}]"
+            if isinstance(o, str):
+                o = {"name": o}
+            if not isinstance(o, dict) or set(o) - {"name", "cert_no"}:
+                problems.append(Problem("应为姓名，或含 name、cert_no 的对象", where))
+                continue
+            name = _text(o.get("name"), f"{where}.name", problems)
+            cert = _text(o["cert_no"], f"{where}.cert_no", problems) if o.get("cert_no") else None
+            if name:
+                officers.append({"name": name, "cert_no": cert})
+    if len({o["name"] for o in officers}) < 2:
+        problems.append(
+            Problem(
+                "当事人拒绝签字的，应由两名以上执法人员签字（003 第十四条）", "refusal.officers"
+            )
+        )
+    day = _sign_date(raw["date"], "refusal.date", problems) if raw.get("date") else None
+    return {"reason": reason, "officers": officers, "date": day}
+
+
+def _png_uri(png: Any, problems: list[Problem]) -> str | None:
+    if png is None:
+        return None
+    if not isinstance(png, bytes) or not png.startswith(_PNG_MAGIC):
+        problems.append(Problem("当事人签名图片应为 PNG", "party_signature_png"))
+        return None
+    return "data:image/png;base64," + base64.b64encode(png).decode("ascii")
+
+
+def _blocks(
+    doc: DocType, signers: list[dict[str, Any]], image: str | None, refused: bool
+) -> list[dict[str, Any]]:
+    """One signature block per role the form names, plus any other role that did sign."""
+    extra = {s["role"] for s in signers} - set(doc.signers)
+    roles = [*doc.signers, *(r for r in SIGNER_ROLES if r in extra)]
+    party = _party_role(doc)
+    blocks = []
+    for role in roles:
+        entries = [s for s in signers if s["role"] == role] or [
+            {"role": role, "name": None, "cert_no": None, "date": None}
+        ]
+        blocks.append(
+            {
+                "role": role,
+                "label": role_label(doc.code, role),
+                "entries": entries,
+                "cert": role in _CERT_ROLES,
+                "image": image if role == party else None,
+                "refused": refused and role == party,
+            }
+        )
+    return blocks
+
+
+def _complete(doc: DocType, values: dict[str, Any]) -> SimpleNamespace:
+    """Every field and every sub-key present (None when absent), so templates stay plain.
+
+    A namespace, not a dict: ``v.items`` must be the field, not ``dict.items``.
+    """
+    out: dict[str, Any] = {}
+    for spec in doc.fields:
+        value = values.get(spec.name)
+        if spec.kind is FieldKind.PERSON and value is not None:
+            value = {k: value.get(k) for k in _PERSON_KEYS}
+        elif spec.kind is FieldKind.PERSONS and value is not None:
+            value = [{k: p.get(k) for k in _PERSON_KEYS} for p in value]
+        elif spec.kind is FieldKind.ITEMS and value is not None:
+            value = [{k: i.get(k) for k in _ITEM_KEYS} for i in value]
+        out[spec.name] = value
+    return SimpleNamespace(**out)
+
+
+def render_html(
+    doc_type: str,
+    values: dict[str, Any],
+    *,
+    agency: str,
+    number: str | None = None,
+    party_signature_png: bytes | None = None,
+    refusal: dict[str, Any] | None = None,
+    signers: list[dict[str, Any]] | None = None,
+) -> str:
+    """The document as HTML for WeasyPrint; ``signers`` fill the signature blocks.
+
+    ``refusal`` is ``{"reason", optional "officers" (names or {name, cert_no}), "date"}``;
+    without ``officers`` the officers among ``signers`` are taken.
+    """
+    doc = _doc(doc_type)
+    fields, problems = _validate(doc, values)
+    agency_name = _text(agency, "agency", problems)
+    doc_number = _text(number, "number", problems) if number is not None else None
+    signer_list = _signers(signers, problems)
+    refused = _refusal(refusal, doc, signer_list, problems)
+    image = _png_uri(party_signature_png, problems)
+    if image and _party_role(doc) is None:
+        problems.append(Problem(f"《{doc.title}》不需当事人签字", "party_signature_png"))
+    if refused and image:
+        problems.append(Problem("当事人拒绝签字的，不应附当事人签名图片", "party_signature_png"))
+    if problems:
+        raise ValidationError(f"《{doc.title}》的内容不完整或有误，未生成文书", problems)
+    blocks = _blocks(doc, signer_list, image, refused is not None)
+    party = _party_role(doc)
+    party_entry = next((s for s in signer_list if s["role"] == party), None)
+    confirmation = _CONFIRMATION.get(doc.code)
+    context = {
+        "doc": doc,
+        "v": _complete(doc, fields),
+        "agency": agency_name,
+        "number": doc_number,
+        "blocks": blocks,
+        "block_for": {b["role"]: b for b in blocks},
+        "refusal": refused,
+        "party_image": image,
+        "party_date": refused["date"] if refused else party_entry["date"] if party_entry else None,
+        "confirmation": (
+            {"sentence": confirmation[0], "label": confirmation[1]} if confirmation else None
+        ),
+    }
+    return _ENV.get_template(doc.template).render(context)
+
+
+def render_pdf(
+    doc_type: str,
+    values: dict[str, Any],
+    *,
+    agency: str,
+    number: str | None = None,
+    party_signature_png: bytes | None = None,
+    refusal: dict[str, Any] | None = None,
+    signers: list[dict[str, Any]] | None = None,
+) -> bytes:
+    """The document as an A4 PDF with its fonts embedded, ready to be signed.
+
+    WeasyPrint is imported on first use, not at module import, so that listing or
+    validating documents (CLI completion, web forms) does not pay for loading it.
+    """
+    html = render_html(
+        doc_type,
+        values,
+        agency=agency,
+        number=number,
+        party_signature_png=party_signature_png,
+        refusal=refusal,
+        signers=signers,
+    )
+    pdf: bytes = _weasyprint_html()(string=html, base_url=str(TEMPLATES)).write_pdf()
+    return pdf
+
+
+def _weasyprint_html() -> Any:
+    """WeasyPrint's ``HTML``, imported without its side effect on Pillow.
+
+    Importing weasyprint sets ``PIL.ImageFile.LOAD_TRUNCATED_IMAGES = True`` for the whole
+    process, after which the media layer would take a truncated photo for a whole one. The
+    flag is put back; the only image a document embeds is a PNG already checked here.
+    """
+    from PIL import ImageFile
+
+    before = ImageFile.LOAD_TRUNCATED_IMAGES
+    try:
+        from weasyprint import HTML  # type: ignore[import-untyped, unused-ignore]
+    finally:
+        ImageFile.LOAD_TRUNCATED_IMAGES = before
+    return HTML
+
+
+__all__ = ["TEMPLATES", "render_html", "render_pdf", "validate"]

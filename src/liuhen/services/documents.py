@@ -1,0 +1,249 @@
+"""Issuing an enforcement document: validate, render, sign, verify, store, journal — or nothing.
+
+Every step that can fail comes before anything is stored, so a refused document leaves no
+half-rendered file and no entry. A correction of a signed document is a new version whose entry
+names the one it supersedes; the old PDF and its signatures stay as they were.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import hashlib
+import os
+import tempfile
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from cryptography import x509
+from cryptography.hazmat.primitives import hashes
+from sqlalchemy import select
+
+from liuhen.db import store
+from liuhen.errors import IntegrityError, NotFoundError, Problem, ValidationError
+from liuhen.procedure.catalog import DOCUMENT_TYPES
+from liuhen.services import record
+from liuhen.services.instance import App
+from liuhen.services.journal import Appended
+from liuhen.services.record import ActInput
+from liuhen.signing import pdf as pades
+from liuhen.signing import service as signing
+
+CRYPTO_ROLES = {"officer", "reviewer", "approver", "recorder", "host", "server"}
+ENTRY = store.ENTRY
+OFFICER = store.T["officer"]
+SIGNING_KEY = store.T["signing_key"]
+
+
+@dataclass
+class DocumentRequest:
+    case: str
+    act_seq: int
+    doc_type: str
+    values: dict[str, Any]
+    signers: list[dict[str, str]]  # [{"role", "cert_no"}]: signed with their issued keys
+    recorded_by: dict[str, str]
+    number: str | None = None
+    party: dict[str, str] | None = None  # {"name", "signature_png": base64} handwritten
+    witness: dict[str, str] | None = None
+    refusal: dict[str, Any] | None = None  # {"reason", "officers": [cert_no, cert_no]}
+    supersedes: int | None = None
+    extra: dict[str, Any] = field(default_factory=dict)
+
+
+def _png(data: str | None, where: str) -> bytes | None:
+    if not data:
+        return None
+    try:
+        raw = base64.b64decode(data, validate=True)
+    except (binascii.Error, ValueError):
+        raise ValidationError(
+            "签名图像应为 base64 编码的 PNG", [Problem("不是 base64", where)]
+        ) from None
+    if not raw.startswith(b"\x89PNG\r\n\x1a\n"):
+        raise ValidationError("签名图像应为 PNG", [Problem("不是 PNG 图像", where)])
+    return raw
+
+
+def _people(app: App, certs: list[str]) -> dict[str, str]:
+    with app.engine.connect() as conn:
+        rows = conn.execute(
+            select(OFFICER.c.cert_no, OFFICER.c.name).where(OFFICER.c.cert_no.in_(certs))
+        ).all()
+    return {r.cert_no: r.name for r in rows}
+
+
+def _key_of(app: App, cert_no: str) -> tuple[bytes, bytes]:
+    """The person's key, refused unless the certificate is the one the journal recorded."""
+    key_pem, cert_pem = signing.authority(app).person(cert_no)
+    with app.engine.connect() as conn:
+        recorded = conn.execute(
+            select(SIGNING_KEY.c.fingerprint).where(SIGNING_KEY.c.cert_no == cert_no)
+        ).scalar()
+    actual = x509.load_pem_x509_certificate(cert_pem).fingerprint(hashes.SHA256()).hex()
+    if recorded != actual:
+        raise IntegrityError(f"{cert_no} 的签名证书与日志记录不符，拒绝签名")
+    return key_pem, cert_pem
+
+
+def _agency_name(app: App, case: str) -> str:
+    case_t, unit_t, agency_t = store.T["case_record"], store.T["unit"], store.T["agency"]
+    with app.engine.connect() as conn:
+        name = conn.execute(
+            select(agency_t.c.name)
+            .select_from(case_t.join(unit_t, unit_t.c.code == case_t.c.unit)
+                         .join(agency_t, agency_t.c.code == unit_t.c.agency))
+            .where(case_t.c.number == case)
+        ).scalar()  # fmt: skip
+    return str(name) if name else "行政执法机关"
+
+
+def issue(app: App, req: DocumentRequest) -> Appended:
+    from liuhen.documents import render
+    from liuhen.documents.types import DOC_TYPES
+
+    if req.doc_type not in DOCUMENT_TYPES or req.doc_type not in DOC_TYPES:
+        raise ValidationError(
+            f"未知的文书种类“{req.doc_type}”", [Problem("未知的文书种类", "doc_type")]
+        )
+    spec = DOC_TYPES[req.doc_type]
+    problems: list[Problem] = []
+    with app.engine.connect() as conn:
+        act = conn.execute(
+            select(ENTRY.c.act).where(ENTRY.c.seq == req.act_seq, ENTRY.c.chain == req.case)
+        ).scalar()
+    if act is None:
+        raise NotFoundError(f"案件“{req.case}”中没有序号为 {req.act_seq} 的记录")
+    if spec.acts and act not in spec.acts:
+        problems.append(Problem(f"《{spec.title}》不用于记录该事项（{act}）", "act_seq"))
+    values = render.validate(req.doc_type, req.values)
+    party_png = _png((req.party or {}).get("signature_png"), "party.signature_png")
+    _png((req.witness or {}).get("signature_png"), "witness.signature_png")  # validated only
+    signer_certs = [s.get("cert_no", "") for s in req.signers]
+    refusal_certs = list((req.refusal or {}).get("officers") or [])
+    for i, s in enumerate(req.signers):
+        if s.get("role") not in CRYPTO_ROLES:
+            problems.append(
+                Problem(
+                    f"电子签名角色应为：{'、'.join(sorted(CRYPTO_ROLES))}", f"signers[{i}].role"
+                )
+            )
+    if req.refusal is not None:
+        if req.party:
+            problems.append(Problem("当事人已签名，不能同时记录拒签", "refusal"))
+        if not str(req.refusal.get("reason") or "").strip():
+            problems.append(Problem("须注明拒签情况", "refusal.reason"))
+        if len(set(refusal_certs)) < 2:
+            problems.append(
+                Problem("拒签须由两名以上执法人员签字（003 第十四条）", "refusal.officers")
+            )
+    names = _people(app, [*signer_certs, *refusal_certs])
+    for c in sorted(set(signer_certs + refusal_certs) - set(names)):
+        problems.append(Problem(f"执法证号 {c} 未登记", "signers"))
+    if problems:
+        raise ValidationError(f"《{spec.title}》有 {len(problems)} 处问题，未制作文书", problems)
+    keys = {c: _key_of(app, c) for c in dict.fromkeys(signer_certs + refusal_certs)}
+    ca_pem = signing.ca_pem(app)
+
+    shown = [{"role": s["role"], "name": names[s["cert_no"]], "cert_no": s["cert_no"]}
+             for s in req.signers]  # fmt: skip
+    refusal_view = None
+    if req.refusal is not None:
+        refusal_view = {
+            "reason": req.refusal["reason"],
+            "officers": [{"name": names[c], "cert_no": c} for c in refusal_certs],
+        }
+    pdf = render.render_pdf(
+        req.doc_type, values, agency=_agency_name(app, req.case), number=req.number,
+        party_signature_png=party_png, refusal=refusal_view, signers=shown,
+    )  # fmt: skip
+    signed_roles: list[tuple[str, str]] = [(s["role"], s["cert_no"]) for s in req.signers]
+    signed_roles += [("officer", c) for c in refusal_certs if ("officer", c) not in signed_roles]
+    for i, (role, cert) in enumerate(signed_roles):
+        key_pem, cert_pem = keys[cert]
+        reason = "见证当事人拒签" if cert in refusal_certs and role == "officer" else "签名确认"
+        pdf = pades.sign(pdf, key_pem, cert_pem, ca_pem, f"sig{i + 1}-{role}", reason, names[cert])
+    statuses = pades.validate(pdf, ca_pem)
+    if len(statuses) != len(signed_roles) or not all(s.valid for s in statuses):
+        raise IntegrityError("文书签名验证未通过，未记录")
+
+    digest = _store_pdf(app, pdf)
+    now = app.clock.now().isoformat()
+    signatures: list[dict[str, Any]] = [
+        {"role": role, "name": names[cert], "cert_no": cert, "signed_at": now,
+         "method": "PAdES", "valid": "有效", "serial": st.serial_number}
+        for (role, cert), st in zip(signed_roles, statuses, strict=True)
+    ]  # fmt: skip
+    if req.party:
+        signatures.append({"role": "party", "name": req.party["name"], "method": "手写签名"})
+    if req.witness:
+        signatures.append({"role": "witness", "name": req.witness["name"], "method": "手写签名"})
+    fields: dict[str, Any] = {
+        "doc_type": req.doc_type, "act_seq": req.act_seq, "digest": digest, "issued_at": now,
+        "signatures": signatures, "content": values,
+    }  # fmt: skip
+    if req.number:
+        fields["number"] = req.number
+    if req.refusal is not None:
+        fields["party_refused"] = True
+        fields["refusal_reason"] = str(req.refusal["reason"])
+    if req.supersedes is not None:
+        fields["supersedes"] = req.supersedes
+    actors = list(dict.fromkeys(signer_certs + refusal_certs))
+    return record.record(app, ActInput(
+        "general.document", now, case=req.case, actors=actors, fields=fields,
+        recorded_by=req.recorded_by, attachments=[{"digest": digest, "name": f"{spec.title}.pdf",
+                                                   "media_type": "application/pdf",
+                                                   "size": len(pdf)}],
+    ))  # fmt: skip
+
+
+def _store_pdf(app: App, pdf: bytes) -> str:
+    digest = f"{app.alg.name}:{app.alg.digest(pdf).hex()}"
+    staging = app.settings.data_dir / "uploads"
+    staging.mkdir(parents=True, exist_ok=True)
+    fd, name = tempfile.mkstemp(dir=staging, suffix=".pdf.part")
+    with os.fdopen(fd, "wb") as fh:
+        fh.write(pdf)
+    app.blobs.put_file(Path(name), digest)
+    return digest
+
+
+def check_all(app: App) -> list[tuple[int, str, str]]:
+    """(seq, case, problem) for every stored document whose file or signatures do not verify."""
+    import json
+
+    ca = signing.ca_pem(app) if signing.journaled_ca(app) else None
+    out: list[tuple[int, str, str]] = []
+    with app.engine.connect() as conn:
+        rows = conn.execute(
+            select(ENTRY.c.seq, ENTRY.c.chain, ENTRY.c.body).where(
+                ENTRY.c.act == "general.document"
+            )
+        ).all()
+    for seq, chain, body in rows:
+        fields = json.loads(body)["fields"] or {}
+        digest = fields.get("digest")
+        if not digest:
+            continue
+        if not app.blobs.exists(digest):
+            out.append((int(seq), chain, f"文书文件 {digest[:19]}… 不在存储中"))
+            continue
+        data = b"".join(app.blobs.read(digest))
+        alg, _, hexd = digest.partition(":")
+        actual = hashlib.new(alg, data).hexdigest() if alg != "sm3" else app.alg.digest(data).hex()
+        if actual != hexd:
+            out.append((int(seq), chain, "文书文件的内容与记录的摘要不符（文件被改动）"))
+            continue
+        if ca is None:
+            continue
+        try:
+            statuses = pades.validate(data, ca)
+        except pades.DamagedPdf as exc:
+            out.append((int(seq), chain, f"文书文件无法解析：{exc}"))
+            continue
+        crypto = [s for s in fields.get("signatures") or [] if s.get("method") == "PAdES"]
+        if len(statuses) != len(crypto) or not all(s.valid for s in statuses):
+            out.append((int(seq), chain, "文书的电子签名验证未通过"))
+    return out

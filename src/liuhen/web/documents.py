@@ -1,0 +1,62 @@
+"""Document endpoints: types, issuing a signed document into a case, fetching the PDF."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import APIRouter, Request
+from fastapi.responses import Response
+from pydantic import BaseModel, Field
+
+from liuhen.errors import NotFoundError
+from liuhen.services import documents
+from liuhen.services.instance import App
+from liuhen.web.media import serve_blob
+
+
+class IssueBody(BaseModel):
+    """What a form submits; everything is checked again by the service."""
+
+    act_seq: int = Field(ge=1)
+    doc_type: str
+    values: dict[str, Any]
+    signers: list[dict[str, str]] = []
+    by: str = Field(description="操作人执法证号")
+    number: str | None = None
+    party: dict[str, str] | None = None
+    witness: dict[str, str] | None = None
+    refusal: dict[str, Any] | None = None
+    supersedes: int | None = None
+
+
+def router(app: App) -> APIRouter:
+    r = APIRouter(tags=["执法文书"])
+
+    @r.get("/api/v1/documents/types", summary="文书种类")
+    def types() -> list[dict[str, Any]]:
+        from liuhen.documents import DOC_TYPES
+
+        return [
+            {"code": d.code, "title": d.title, "acts": list(d.acts), "signers": list(d.signers),
+             "fields": [{"name": f.name, "label": f.label, "kind": f.kind.value,
+                         "required": f.required} for f in d.fields]}
+            for d in DOC_TYPES.values()
+        ]  # fmt: skip
+
+    @r.post("/api/v1/cases/{number}/documents", status_code=201, summary="制作并签署文书")
+    def issue(number: str, body: IssueBody) -> dict[str, Any]:
+        entry = documents.issue(app, documents.DocumentRequest(
+            case=number, act_seq=body.act_seq, doc_type=body.doc_type, values=body.values,
+            signers=body.signers, recorded_by={"id": body.by, "role": "officer"},
+            number=body.number, party=body.party, witness=body.witness, refusal=body.refusal,
+            supersedes=body.supersedes,
+        ))  # fmt: skip
+        return {"seq": entry.seq, "case": number}
+
+    @r.get("/api/v1/documents/{digest}/pdf", summary="文书 PDF（支持 Range）")
+    def pdf(digest: str, request: Request) -> Response:
+        if not app.blobs.exists(digest):
+            raise NotFoundError(f"未找到文书 {digest}")
+        return serve_blob(app, digest, "application/pdf", request)
+
+    return r
