@@ -119,8 +119,11 @@ def test_in_process_queue_runs_jobs_and_rescans(camera, dock):
     ingest.ingest(app, dock, "ZFJLY-07")  # stored while no queue was running: a "lost" job
     q = InProcessQueue(app, rescan=0.2)
     q.start()
-    assert q.idle.wait(60)
-    assert derivatives.pending(app) == []
+    try:
+        assert q.idle.wait(60)
+        assert derivatives.pending(app) == []
+    finally:
+        q.stop()  # a thread left running would work on the next test's database
 
 
 def test_playback_ranges_and_media_api(camera, dock):

@@ -74,7 +74,11 @@ def test_worker_makes_derivatives_and_reruns_a_killed_job(app, env, tmp_path):
                         ).scalar()
                     )
 
-            assert wait_until(doing, 60), "no job started"
+            if not wait_until(doing, 60):
+                worker.kill()
+                raise AssertionError(
+                    "no job started: " + (worker.stdout.read() if worker.stdout else "")
+                )
         else:
             time.sleep(1.0)  # the in-process loop has picked up work
         worker.send_signal(signal.SIGKILL)  # a crash in the middle of the work
