@@ -232,3 +232,23 @@ def test_to_be_filed_list_shows_unbound_media_older_than_a_day(camera, dock):
     later = (app.clock.now() + timedelta(days=2)).isoformat()
     todo = evidence.list_media(app, unbound=True, older_than=later, officer="31010001")
     assert todo["total"] == 3
+
+
+def test_an_interrupted_dock_import_resumes_where_it_stopped(camera, tmp_path):
+    app = camera
+    folder = tmp_path / "big"
+    folder.mkdir()
+    data = bytes(range(256)) * (50 * 1024)  # 12.5 MiB: several 4 MiB reads
+    (folder / "20261103_long.mp4").write_bytes(data)
+
+    def pull_the_cable(name: str, done: int, size: int) -> None:
+        if done >= 4 << 20:
+            raise KeyboardInterrupt
+
+    with pytest.raises(KeyboardInterrupt):
+        ingest.ingest(app, folder, "ZFJLY-07", progress=pull_the_cable)
+    assert evidence.list_media(app)["total"] == 0  # nothing is evidence until complete
+    resumed = ingest.ingest(app, folder, "ZFJLY-07")
+    assert resumed.resumed == ["20261103_long.mp4"] and resumed.stored == ["20261103_long.mp4"]
+    digest = "sha256:" + hashlib.sha256(data).hexdigest()
+    assert b"".join(app.blobs.read(digest)) == data
