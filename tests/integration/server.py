@@ -21,9 +21,11 @@ def free_port() -> int:
 
 
 class Server:
-    def __init__(self, env: dict[str, str], port: int | None = None) -> None:
+    def __init__(self, env: dict[str, str], port: int | None = None, *, demo: bool = False) -> None:
+        """``demo=True`` lets the first start seed the demo cases (the default passes --no-demo)."""
         self.env = {**os.environ, **env}
         self.port = port or free_port()
+        self.demo = demo
         self.env["LIUHEN_PORT"] = str(self.port)
         self.proc: subprocess.Popen[str] | None = None
 
@@ -32,8 +34,9 @@ class Server:
         return f"http://127.0.0.1:{self.port}"
 
     def start(self) -> Server:
+        args = [sys.executable, "-m", "liuhen", "serve"] + ([] if self.demo else ["--no-demo"])
         self.proc = subprocess.Popen(
-            [sys.executable, "-m", "liuhen", "serve", "--no-demo"], env=self.env,
+            args, env=self.env,
             stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
         )  # fmt: skip
         deadline = time.monotonic() + 60

@@ -16,6 +16,7 @@ from liuhen.procedure.fields import parse_datetime
 from liuhen.services import calendar, compliance, imports, packs, verify
 from liuhen.web.app import create_app
 from tests.integration import factory
+from tests.integration.auth import token_headers
 
 SCENARIO = (
     Path(__file__).parents[1]
@@ -212,8 +213,10 @@ def test_init_with_a_pack(run):
 def test_api_and_case_page_show_findings(app):
     _officers(app)
     number, _ = imports.import_text(app, SCENARIO.read_text("utf-8"))
-    with TestClient(create_app(app)) as client:
-        body = client.get(f"/api/v1/cases/{number}/compliance").json()
+    with TestClient(create_app(app), headers=token_headers(app)) as client:
+        got = client.get(f"/api/v1/cases/{number}/compliance")
+        body = got.json()
+        assert got.status_code == 200, body
         assert body["pack"] == "national" and body["findings"]
         assert client.get("/api/v1/compliance").json()["cases"] == 1
         assert client.get("/api/v1/packs").json()["default"] == "national"

@@ -22,6 +22,7 @@ from liuhen.signing import pdf as pades
 from liuhen.signing import service as signing
 from liuhen.web.app import create_app
 from tests.integration import factory
+from tests.integration.auth import token_headers
 
 CASE = "某文旅罚〔2026〕1号"
 
@@ -225,7 +226,7 @@ def test_cli_and_api(signed_case, env, monkeypatch, tmp_path):
         cli, ["doc", "render", "inquiry_record", "--fields", str(bad), "--out", str(out)]
     )
     assert result.exit_code == 2 and "LH100" in result.output
-    with TestClient(create_app(app)) as client:
+    with TestClient(create_app(app), headers=token_headers(app)) as client:
         assert len(client.get("/api/v1/documents/types").json()) == len(DOC_TYPES)
         body = {
             "act_seq": inquiry.seq,

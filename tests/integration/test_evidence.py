@@ -22,6 +22,7 @@ from liuhen.jobs import derivatives
 from liuhen.services import compliance, packs, verify
 from liuhen.web.app import create_app
 from tests.integration import factory
+from tests.integration.auth import token_headers
 
 
 def write_video(path: Path, seconds: int = 2, created: str = "2026-11-03T02:10:00.000000Z") -> None:
@@ -132,7 +133,7 @@ def test_playback_ranges_and_media_api(camera, dock):
     for digest in derivatives.pending(app):
         derivatives.make(app, digest)
     video = the_clip(app)
-    with TestClient(create_app(app)) as client:
+    with TestClient(create_app(app), headers=token_headers(app)) as client:
         whole = client.get(f"/api/v1/media/{video['digest']}/proxy")
         assert whole.status_code == 200 and whole.headers["accept-ranges"] == "bytes"
         part = client.get(f"/api/v1/media/{video['digest']}/proxy", headers={"Range": "bytes=0-99"})

@@ -36,13 +36,25 @@ def test_serve_first_start_seeds_demo_and_serves(tmp_path):
         deadline = time.monotonic() + 60
         while True:
             try:
-                cases = httpx.get(f"{base}/api/v1/cases", timeout=2).json()
+                anonymous = httpx.get(f"{base}/api/v1/cases", timeout=2)
                 break
             except httpx.TransportError:
                 assert proc.poll() is None, proc.stdout.read() if proc.stdout else ""
                 assert time.monotonic() < deadline, "liuhen serve did not start within 60 s"
                 time.sleep(0.3)
-        assert cases["total"] == 12
+        assert anonymous.status_code == 401 and anonymous.json()["code"] == "LH150"
+        login = httpx.get(f"{base}/login", timeout=5)
+        form = {
+            "username": "sifaju",
+            "password": "jiandu-demo-2026",
+            "next": "/",
+            "csrf": login.cookies["liuhen_login_csrf"],
+        }
+        signed = httpx.post(f"{base}/login", data=form, cookies=login.cookies, timeout=10)
+        assert signed.status_code == 303
+        session = {"liuhen_session": signed.cookies["liuhen_session"]}
+        cases = httpx.get(f"{base}/api/v1/cases", cookies=session, timeout=5).json()
+        assert cases["total"] == 12  # the supervisor sees every case
         stages = {c["stage"] for c in cases["items"]}
         assert {
             "initiation",
@@ -52,7 +64,8 @@ def test_serve_first_start_seeds_demo_and_serves(tmp_path):
             "execution",
             "archiving",
         } <= stages
-        page = httpx.get(f"{base}/", timeout=5)
+        assert httpx.get(f"{base}/", timeout=5).status_code == 303  # to the login page
+        page = httpx.get(f"{base}/", cookies=session, timeout=5)
         assert page.status_code == 200 and "案件列表" in page.text
         assert httpx.get(f"{base}/openapi.json", timeout=5).json()["info"]["title"] == "留痕 liuhen"
     finally:

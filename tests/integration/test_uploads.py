@@ -15,10 +15,22 @@ from liuhen.evidence.service import media_row
 from liuhen.services import verify
 from tests.conftest import S3_ENDPOINT
 from tests.integration import factory
+from tests.integration.auth import token_headers
 from tests.integration.server import Server, running
 
 H = {"Tus-Resumable": "1.0.0"}
 OCTETS = {**H, "Content-Type": "application/offset+octet-stream"}
+
+
+@pytest.fixture(autouse=True)
+def authorised(app):
+    """A collection station's token on every request of the test (the instance is per test)."""
+    headers = token_headers(app)
+    H.update(headers)
+    OCTETS.update(headers)
+    yield headers
+    for d in (H, OCTETS):
+        d.pop("Authorization", None)
 
 
 def metadata(**values: str) -> str:
@@ -56,13 +68,13 @@ def test_tuspy_client_uploads_and_the_file_becomes_evidence(app, env):
     path = app.settings.data_dir.parent / "clip.mp4"
     path.write_bytes(data)
     with running(env) as server:
-        uploader = tus_client.TusClient(f"{server.url}/api/v1/uploads").uploader(
+        uploader = tus_client.TusClient(f"{server.url}/api/v1/uploads", headers=dict(H)).uploader(
             str(path), chunk_size=1024 * 1024,
             metadata={"filename": "clip.mp4", "digest": sha(data), "device": "ZFJLY-01",
                       "officer": "31010001"},
         )  # fmt: skip
         uploader.upload()
-        status = httpx.get(uploader.url).json()
+        status = httpx.get(uploader.url, headers=H).json()
     assert status["status"] == "complete" and status["digest"] == sha(data)
     assert b"".join(app.blobs.read(sha(data))) == data
     row = media_row(app, sha(data))
@@ -128,7 +140,11 @@ def test_protocol_errors_and_termination(app, env):
         url = server.url
         assert httpx.options(f"{url}/api/v1/uploads").headers["Tus-Version"] == "1.0.0"
         assert (
-            httpx.post(f"{url}/api/v1/uploads", headers={"Upload-Length": "10"}).status_code == 412
+            httpx.post(
+                f"{url}/api/v1/uploads",
+                headers={"Upload-Length": "10", "Authorization": H["Authorization"]},
+            ).status_code
+            == 412
         )
         bad = httpx.post(
             f"{url}/api/v1/uploads",

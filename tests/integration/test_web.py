@@ -10,6 +10,7 @@ from liuhen.journal import checkpoint as notes
 from liuhen.journal import merkle
 from liuhen.web.app import create_app
 from tests.integration import factory
+from tests.integration.auth import token_headers
 
 
 @pytest.fixture
@@ -18,7 +19,7 @@ def client(app):
     factory.open_case(app)
     factory.inquiry(app)
     factory.open_case(app, "某文旅罚〔2026〕2号")
-    with TestClient(create_app(app)) as c:
+    with TestClient(create_app(app), headers=token_headers(app)) as c:
         yield c
 
 

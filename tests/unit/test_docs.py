@@ -19,9 +19,18 @@ def test_every_setting_is_documented():
 
 def test_every_error_code_is_documented():
     text = (DOCS / "errors.md").read_text("utf-8")
+    from liuhen.access import service as access
     from liuhen.media import errors as media_errors
 
-    codes = {"LH000", "LH143", "LH144", "LH145", media_errors.MediaError("x").code}
+    codes = {
+        "LH000",
+        "LH143",
+        "LH144",
+        "LH145",
+        media_errors.MediaError("x").code,
+        access.AuthError().code,
+        access.Forbidden("x").code,
+    }
     for value in vars(errors).values():
         if (
             isinstance(value, type)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import typer
 
 from liuhen import settings as settings_mod
-from liuhen.cli import case, db, documents, evidence, journal, rules, signing
+from liuhen.cli import case, db, documents, evidence, journal, people, rules, signing
 from liuhen.cli.common import app as open_app
 from liuhen.cli.common import err, handles_errors, out, print_json
 from liuhen.procedure.catalog import ACT_TYPES, ROLE_LABELS, STAGE_LABELS
@@ -22,6 +22,8 @@ cli.command("compliance")(handles_errors(rules.compliance_cmd))
 cli.add_typer(evidence.media_cli, name="media")
 cli.add_typer(signing.cli, name="ca")
 cli.add_typer(documents.cli, name="doc")
+cli.add_typer(people.user_cli, name="user")
+cli.add_typer(people.token_cli, name="token")
 cli.add_typer(evidence.device_cli, name="device")
 cli.command("ingest")(handles_errors(evidence.ingest_cmd))
 
@@ -56,6 +58,13 @@ def demo_cmd() -> None:
         return
     result = demo.seed(application)
     out.print(f"已写入演示数据：{result['cases']} 个案件，{result['entries']} 条记录")
+    _print_demo_users()
+
+
+def _print_demo_users() -> None:
+    out.print("演示账户（用户名 / 密码 / 角色）：")
+    for username, password, roles, name, _unit, _cert in demo.DEMO_USERS:
+        out.print(f"  {username} / {password} / {'、'.join(roles)}（{name}）")
 
 
 @cli.command()
@@ -136,6 +145,7 @@ def serve(
     if not no_demo and not demo.has_cases(application):
         result = demo.seed(application)
         out.print(f"已写入演示数据：{result['cases']} 个案件，{result['entries']} 条记录")
+        _print_demo_users()
     bind_host, bind_port = host or st.host, port or st.port
     err.print(f"留痕已启动：http://{bind_host}:{bind_port}/")
     uvicorn.run(create_app(application), host=bind_host, port=bind_port, log_level="warning")

@@ -216,6 +216,41 @@ class SigningKey(Base):
     not_after: Mapped[str] = mapped_column(String(40))
 
 
+class AppUser(Base):
+    """An account. Credentials are working state, deliberately not journal entries."""
+
+    __tablename__ = "app_user"
+    username: Mapped[str] = mapped_column(String(64), primary_key=True)
+    display_name: Mapped[str] = mapped_column(String(100))
+    roles: Mapped[str] = mapped_column(Text)  # JSON list
+    unit: Mapped[str | None] = mapped_column(String(64))
+    cert_no: Mapped[str | None] = mapped_column(String(64))
+    password_hash: Mapped[str] = mapped_column(String(200))
+    failed: Mapped[int] = mapped_column(Integer)
+    locked_until: Mapped[str | None] = mapped_column(String(40))
+    active: Mapped[bool] = mapped_column(Boolean)
+    created_at: Mapped[str] = mapped_column(String(40))
+
+
+class AuthSession(Base):
+    __tablename__ = "auth_session"
+    token_hash: Mapped[str] = mapped_column(String(64), primary_key=True)
+    username: Mapped[str] = mapped_column(String(64), index=True)
+    csrf: Mapped[str] = mapped_column(String(64))
+    created_at: Mapped[str] = mapped_column(String(40))
+    expires_at: Mapped[str] = mapped_column(String(40))
+
+
+class ApiToken(Base):
+    __tablename__ = "api_token"
+    token_hash: Mapped[str] = mapped_column(String(64), primary_key=True)
+    name: Mapped[str] = mapped_column(String(100))
+    roles: Mapped[str] = mapped_column(Text)
+    unit: Mapped[str | None] = mapped_column(String(64))
+    created_at: Mapped[str] = mapped_column(String(40))
+    revoked: Mapped[bool] = mapped_column(Boolean)
+
+
 PROJECTION_TABLES = (
     "agency", "unit", "officer", "case_record", "setting", "calendar_year", "device", "media",
     "signing_key",

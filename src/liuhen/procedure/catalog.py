@@ -126,6 +126,7 @@ class ActType:
     on_site: bool = False  # done at the scene: at least two officers (行政处罚法 第四十二条)
     opens_case: bool = False  # the first entry of a case record
     description: str = ""
+    actors_required: bool = True  # an access to a record may be by someone without a cert
     field_names: frozenset[str] = field(init=False)
 
     def __post_init__(self) -> None:
@@ -141,10 +142,13 @@ def _act(
     on_site: bool = False,
     opens_case: bool = False,
     description: str = "",
+    actors_required: bool = True,
 ) -> ActType:
     """An act type whose stage is its code's prefix, so the two cannot disagree."""
     stage = Stage(code.partition(".")[0])
-    return ActType(code, label, stage, fields, roles, basis, on_site, opens_case, description)
+    return ActType(
+        code, label, stage, fields, roles, basis, on_site, opens_case, description, actors_required
+    )
 
 
 # Fields every case-opening act carries: they become the case's header.
@@ -1278,6 +1282,7 @@ _GENERAL: tuple[ActType, ...] = (
         "001 第二十二条",
         "002 第三十四条",
         description="实时调阅和当事人查阅、复制的台账。",
+        actors_required=False,
     ),
 )
 

@@ -6,7 +6,7 @@ import json
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import ColumnElement, func, or_, select
 
 from liuhen.db import store
 from liuhen.errors import NotFoundError, ValidationError
@@ -71,10 +71,13 @@ def list_cases(
     stage: str | None = None,
     status: str | None = None,
     unit: str | None = None,
+    visible: tuple[list[str] | None, str | None] | None = None,
 ) -> Page:
+    """``visible`` = (units, cert_no): only cases of those units or worked on by that officer;
+    None means every case (supervisors)."""
     if page < 1 or not 1 <= per_page <= MAX_PAGE_SIZE:
         raise ValidationError(f"页码从 1 开始，每页 1–{MAX_PAGE_SIZE} 条")
-    cond = []
+    cond: list[ColumnElement[bool]] = []
     if stage:
         if stage not in {s.value for s in CASE_STAGES}:
             raise ValidationError(f"未知的环节“{stage}”")
@@ -83,6 +86,14 @@ def list_cases(
         cond.append(CASE.c.status == status)
     if unit:
         cond.append(CASE.c.unit == unit)
+    if visible is not None:
+        units, cert = visible
+        either: list[ColumnElement[bool]] = []
+        if units:
+            either.append(CASE.c.unit.in_(units))
+        if cert:
+            either.append(CASE.c.officers.contains(f'"{cert}"'))
+        cond.append(or_(*either) if either else CASE.c.number.is_(None))
     with app.engine.connect() as conn:
         total = conn.execute(select(func.count()).select_from(CASE).where(*cond)).scalar_one()
         rows = conn.execute(

@@ -8,6 +8,7 @@ from typing import Any
 
 from sqlalchemy import func, select
 
+from liuhen.access import service as access
 from liuhen.db import store
 from liuhen.procedure.catalog import Role
 from liuhen.services import imports, proofs, record
@@ -15,6 +16,15 @@ from liuhen.services.instance import App
 from liuhen.services.record import ActInput
 
 ADMIN = {"id": "demo", "role": Role.ADMIN.value}
+# One account per role, printed by ``liuhen demo`` and listed in the README.
+DEMO_USERS: tuple[tuple[str, str, list[str], str, str | None, str | None], ...] = (
+    ("zhoulh", "zhifa-demo-2026", ["officer"], "周立衡", "whlyj-zd1", "11010023"),
+    ("shenrl", "fazhi-demo-2026", ["legal_reviewer"], "沈若兰", "whlyj-fzk", "11010085"),
+    ("hejg", "fuze-demo-2026", ["head"], "贺建国", "whlyj-zd1", "11010101"),
+    ("chenghm", "dangan-demo-2026", ["archivist"], "程慧敏", "whlyj-fzk", "11010112"),
+    ("sifaju", "jiandu-demo-2026", ["supervisor"], "区司法局监督员", None, None),
+    ("admin", "guanli-demo-2026", ["admin"], "系统管理员", None, None),
+)
 
 
 def _files() -> list[Any]:
@@ -46,5 +56,7 @@ def seed(app: App) -> dict[str, int]:
     for f in _files():
         _case, appended = imports.import_text(app, f.read_text("utf-8"))
         entries += len(appended)
+    for username, password, roles, name, unit, cert in DEMO_USERS:
+        access.create_user(app, username, password, roles, name, unit, cert)
     proofs.checkpoint(app)
     return {"cases": len(_files()), "entries": entries}

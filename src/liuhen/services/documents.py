@@ -100,7 +100,7 @@ def _agency_name(app: App, case: str) -> str:
 
 
 def issue(app: App, req: DocumentRequest) -> Appended:
-    from liuhen.documents import render
+    import liuhen.documents.render as render  # loads WeasyPrint only when issuing
     from liuhen.documents.types import DOC_TYPES
 
     if req.doc_type not in DOCUMENT_TYPES or req.doc_type not in DOC_TYPES:

@@ -102,7 +102,8 @@ def build_draft(inp: ActInput, now: datetime) -> Draft:
     if (
         spec.stage not in (Stage.REGISTRY, Stage.EVIDENCE)
         and not actors
-        and (role != Role.SYSTEM.value)
+        and role != Role.SYSTEM.value
+        and spec.actors_required
     ):
         problems.append(Problem("至少需要一名执法人员（执法证号）", "actors"))
     place = inp.place.strip() if isinstance(inp.place, str) and inp.place.strip() else None

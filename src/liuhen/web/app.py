@@ -6,23 +6,37 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import Annotated, Any
+from urllib.parse import quote
 
-from fastapi import FastAPI, Query, Request
-from fastapi.responses import HTMLResponse, JSONResponse, Response
+from fastapi import Depends, FastAPI, Query, Request
+from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
 from fastapi.templating import Jinja2Templates
 
 from liuhen import __version__
+from liuhen.access.policy import AGENCY_WIDE, User, can_view_case
+from liuhen.access.service import Forbidden
 from liuhen.errors import LiuhenError, NotFoundError
 from liuhen.jobs.queue import open_queue
 from liuhen.procedure.catalog import CASE_STAGES, STAGE_LABELS
 from liuhen.services import cases, compliance, packs, proofs
+from liuhen.services.access_log import agency_units, record_access, unit_agency
 from liuhen.services.instance import App
 from liuhen.uploads import tus
 from liuhen.uploads.service import Uploads
+from liuhen.web import auth, media
 from liuhen.web import documents as documents_web
-from liuhen.web import media
 
 TEMPLATES = Jinja2Templates(directory=str(Path(__file__).parent / "templates"))
+
+
+def current_user(request: Request) -> User:
+    """The signed-in person or machine; remembered for the templates."""
+    user = auth.resolve(request.app.state.liuhen, request)
+    request.state.user = user
+    return user
+
+
+UserDep = Annotated[User, Depends(current_user)]
 
 
 def create_app(app: App) -> FastAPI:
@@ -43,12 +57,34 @@ def create_app(app: App) -> FastAPI:
         jobs.stop()
 
     api.router.lifespan_context = lifespan
-    api.include_router(tus.router(uploads, app.settings.upload_max))
-    api.include_router(media.router(app))
-    api.include_router(documents_web.router(app))
+
+    api.state.liuhen = app
+    signed_in = [Depends(current_user)]
+    api.include_router(auth.router(app, TEMPLATES))
+    api.include_router(tus.router(uploads, app.settings.upload_max), dependencies=signed_in)
+    api.include_router(media.router(app), dependencies=signed_in)
+    api.include_router(documents_web.router(app), dependencies=signed_in)
+
+    def visible(user: User) -> tuple[list[str] | None, str | None] | None:
+        if user.roles & {"supervisor"}:
+            return None  # 司法局: every case, read-only
+        units = agency_units(app, user.agency) if user.roles & AGENCY_WIDE else []
+        if user.unit and "officer" in user.roles:
+            units = [*units, user.unit]
+        return units, user.cert_no
+
+    def open_case(user: User, number: str, purpose: str) -> dict[str, Any]:
+        """A case the user may see; the viewing itself is journaled (调阅 is recorded)."""
+        case = cases.show_case(app, number)
+        if not can_view_case(user, case, unit_agency(app, case["unit"])):
+            raise Forbidden("无权查看该案件")
+        record_access(app, user, number, purpose)
+        return case
 
     @api.exception_handler(LiuhenError)
     async def _liuhen_error(request: Request, exc: LiuhenError) -> Response:
+        if exc.code == "LH150" and not request.url.path.startswith("/api/"):
+            return RedirectResponse(f"/login?next={quote(request.url.path)}", status_code=303)
         if request.url.path.startswith("/api/v1/uploads"):
             return JSONResponse(
                 exc.as_dict(), status_code=exc.http_status, headers={"Tus-Resumable": "1.0.0"}
@@ -61,34 +97,40 @@ def create_app(app: App) -> FastAPI:
 
     @api.get("/api/v1/cases", tags=["案件"], summary="案件列表（分页）")
     def api_cases(
+        user: UserDep,
         page: Annotated[int, Query(ge=1)] = 1,
         per_page: Annotated[int, Query(ge=1, le=cases.MAX_PAGE_SIZE)] = 50,
         stage: str | None = None,
         status: str | None = None,
     ) -> dict[str, Any]:
         return cases.list_cases(
-            app, page=page, per_page=per_page, stage=stage, status=status
+            app, page=page, per_page=per_page, stage=stage, status=status, visible=visible(user)
         ).as_dict()
 
     @api.get("/api/v1/cases/{number}", tags=["案件"], summary="一个案件的完整记录")
-    def api_case(number: str) -> dict[str, Any]:
-        return cases.show_case(app, number)
+    def api_case(number: str, user: UserDep) -> dict[str, Any]:
+        return open_case(user, number, "接口调阅案件记录")
 
     @api.get("/api/v1/cases/{number}/compliance", tags=["合规"], summary="一个案件的合规检查结果")
-    def api_case_compliance(number: str) -> dict[str, Any]:
+    def api_case_compliance(number: str, user: UserDep) -> dict[str, Any]:
+        case = cases.show_case(app, number)
+        if not can_view_case(user, case, unit_agency(app, case["unit"])):
+            raise Forbidden("无权查看该案件")
         return compliance.evaluate_case(app, number).as_dict()
 
     @api.get("/api/v1/compliance", tags=["合规"], summary="全机关合规汇总")
-    def api_compliance() -> dict[str, Any]:
+    def api_compliance(user: UserDep) -> dict[str, Any]:
+        if not user.roles & {"supervisor", "head", "legal_reviewer", "admin"}:
+            raise Forbidden("全机关汇总仅限负责人、法制审核人员和监督人员")
         return compliance.evaluate_all(app).as_dict()
 
     @api.get("/api/v1/packs", tags=["合规"], summary="可用的规则包")
-    def api_packs() -> dict[str, Any]:
+    def api_packs(user: UserDep) -> dict[str, Any]:
         names = packs.available(app.settings.data_dir)
         return {"default": packs.pack_name_for(app, None), "packs": names}
 
     @api.get("/api/v1/packs/{name}", tags=["合规"], summary="一个规则包的全部规则")
-    def api_pack(name: str) -> dict[str, Any]:
+    def api_pack(name: str, user: UserDep) -> dict[str, Any]:
         p = packs.load_pack(name, app.settings.data_dir)
         return {
             "pack": p.name,
@@ -115,10 +157,13 @@ def create_app(app: App) -> FastAPI:
     @api.get("/", response_class=HTMLResponse, include_in_schema=False)
     def page_cases(
         request: Request,
+        user: UserDep,
         page: Annotated[int, Query(ge=1)] = 1,
         stage: str | None = None,
     ) -> Response:
-        result = cases.list_cases(app, page=page, per_page=20, stage=stage or None)
+        result = cases.list_cases(
+            app, page=page, per_page=20, stage=stage or None, visible=visible(user)
+        )
         pages = max(1, (result.total + result.per_page - 1) // result.per_page)
         return TEMPLATES.TemplateResponse(
             request,
@@ -132,8 +177,8 @@ def create_app(app: App) -> FastAPI:
         )
 
     @api.get("/cases/{number}", response_class=HTMLResponse, include_in_schema=False)
-    def page_case(request: Request, number: str) -> Response:
-        case = cases.show_case(app, number)
+    def page_case(request: Request, number: str, user: UserDep) -> Response:
+        case = open_case(user, number, "在线调阅案件记录")
         evaluation = compliance.evaluate_case(app, number)
         by_seq: dict[int, list[dict[str, Any]]] = {}
         for f in evaluation.findings:

@@ -1,0 +1,1 @@
+"""People and access: accounts, sessions, machine tokens, and who may see which case."""

@@ -1,0 +1,46 @@
+"""Who may see which case: pure rules over plain data, tested without a database.
+
+An officer sees his unit's cases and those he works on; reviewers, heads and archivists see
+their agency's; a supervisor (司法局) sees every case but records nothing; an administrator
+manages people and settings, not cases.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+
+@dataclass(frozen=True)
+class User:
+    username: str
+    display_name: str
+    roles: frozenset[str]
+    unit: str | None = None
+    agency: str | None = None
+    cert_no: str | None = None
+    machine: bool = False  # a collection station's token, not a person
+
+    @property
+    def actor(self) -> dict[str, str]:
+        """How the journal records who did something."""
+        role = next(iter(sorted(self.roles)), "officer")
+        return {"id": self.cert_no or self.username, "role": "system" if self.machine else role}
+
+
+AGENCY_WIDE = {"legal_reviewer", "head", "archivist"}
+READ_ONLY = {"supervisor"}
+
+
+def can_view_case(user: User, case: dict[str, Any], case_agency: str | None) -> bool:
+    if user.roles & READ_ONLY or ("admin" in user.roles and not user.roles - {"admin"}):
+        return bool(user.roles & READ_ONLY)
+    if user.roles & AGENCY_WIDE and user.agency and user.agency == case_agency:
+        return True
+    if "officer" in user.roles:
+        return case.get("unit") == user.unit or (user.cert_no or "") in (case.get("officers") or [])
+    return False
+
+
+def can_record(user: User) -> bool:
+    return not (user.roles & READ_ONLY) and bool(user.roles - {"admin", "supervisor"})

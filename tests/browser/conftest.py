@@ -1,0 +1,208 @@
+"""Real-browser fixtures: Debian's Chromium driven by Playwright, against a real ``liuhen serve``.
+
+One browser and one server (with the demo cases) per session; each test gets fresh pages.
+The browser tests never skip: without Chromium they fail, because CI must run them
+(``scripts/install.sh`` installs Debian's ``chromium``; Playwright's own browser downloads are
+impossible here, so the system binary is launched through ``executable_path``).
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pytest
+from playwright.sync_api import (
+    Browser,
+    ConsoleMessage,
+    Page,
+    Playwright,
+    StorageState,
+    sync_playwright,
+)
+
+from liuhen.services.demo import DEMO_USERS
+from tests.integration.server import Server
+
+ARTIFACTS = Path(__file__).parent / "artifacts"
+
+# As root on this kind of machine Chromium needs --no-sandbox; without the background-networking
+# flags it keeps trying to reach Google's hosts and the closed network refuses the connections.
+# Playwright itself gives every launch a fresh, empty --user-data-dir (a temporary profile).
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+
+DESKTOP = {"width": 1366, "height": 768}
+TABLET = {"width": 768, "height": 1024}
+
+# The demo's 司法局 supervisor sees every case (read-only), so the list shows all 12.
+SUPERVISOR = next(u for u in DEMO_USERS if "supervisor" in u[2])
+
+
+def chromium_path() -> str:
+    path = shutil.which("chromium") or "/usr/bin/chromium"
+    if not os.access(path, os.X_OK):
+        pytest.fail(
+            f"找不到 Chromium（{path}）：浏览器测试需要 Debian 的 chromium 软件包，"
+            "请运行 scripts/install.sh 安装（不要用 playwright install 下载浏览器）",
+            pytrace=False,
+        )
+    return path
+
+
+@pytest.fixture(scope="session")
+def playwright() -> Iterator[Playwright]:
+    with sync_playwright() as p:
+        yield p
+
+
+@pytest.fixture(scope="session")
+def browser(playwright: Playwright) -> Iterator[Browser]:
+    b = playwright.chromium.launch(
+        executable_path=chromium_path(), headless=True, args=CHROMIUM_ARGS
+    )
+    yield b
+    b.close()
+
+
+@pytest.fixture(scope="session")
+def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
+    """``liuhen serve`` on a fresh SQLite instance; its first start seeds the 12 demo cases."""
+    data_dir = tmp_path_factory.mktemp("browser") / "data"
+    env = {
+        "LIUHEN_DATA_DIR": str(data_dir),
+        # The defaults, spelled out so that a variable in the caller's environment can't leak in.
+        "LIUHEN_DATABASE_URL": f"sqlite:///{data_dir / 'liuhen.db'}",
+        "LIUHEN_BLOB_URL": f"file://{data_dir / 'blobs'}",
+    }
+    srv = Server(env, demo=True).start()
+    yield srv
+    srv.stop()
+
+
+@pytest.fixture(scope="session")
+def artifacts() -> Path:
+    ARTIFACTS.mkdir(exist_ok=True)
+    return ARTIFACTS
+
+
+# Chromium asks every new profile for /favicon.ico; the pages declare no icon and the server
+# answers 404, which Chromium logs as a console error. A known page problem, checked (and
+# expected to fail) by test_pages.test_no_favicon_404; every other check ignores only it.
+FAVICON = "/favicon.ico"
+HTTP_STATUS_ERROR = "Failed to load resource: the server responded with a status of"
+
+
+@dataclass
+class ConsoleLog:
+    """Console errors and uncaught exceptions of every page a test opened."""
+
+    # (page URL, message, URL of the resource the message is about)
+    entries: list[tuple[str, str, str]] = field(default_factory=list)
+
+    def watch(self, page: Page) -> None:
+        def on_console(msg: ConsoleMessage) -> None:
+            if msg.type == "error":
+                self.entries.append((page.url, msg.text, msg.location.get("url", "")))
+
+        page.on("console", on_console)
+        page.on("pageerror", lambda exc: self.entries.append((page.url, f"未捕获异常 {exc}", "")))
+
+    @staticmethod
+    def expected(page_url: str, text: str, source: str) -> bool:
+        if text.startswith(HTTP_STATUS_ERROR) and source.endswith(FAVICON):
+            return True  # the known favicon problem, see FAVICON
+        # A 404 or 401 page is a deliberate answer: Chromium echoes the document's own status,
+        # which the tests check through the response instead.
+        return text.startswith(HTTP_STATUS_ERROR) and source == page_url
+
+    @property
+    def errors(self) -> list[str]:
+        return [
+            f"{page_url}: {text} [{source}]"
+            for page_url, text, source in self.entries
+            if not self.expected(page_url, text, source)
+        ]
+
+
+@pytest.fixture
+def console() -> ConsoleLog:
+    return ConsoleLog()
+
+
+def log_in(page: Page, base_url: str, username: str, password: str) -> None:
+    """Through the login form, as a person would."""
+    page.goto(base_url + "/login")
+    page.get_by_label("用户名").fill(username)
+    page.get_by_label("密码").fill(password)
+    with page.expect_navigation():
+        page.get_by_role("button", name="登录").click()
+
+
+@pytest.fixture(scope="session")
+def signed_in(browser: Browser, server: Server) -> StorageState:
+    """The supervisor's session cookie, logged in once per session and reused by every page."""
+    context = browser.new_context()
+    try:
+        page = context.new_page()
+        log_in(page, server.url, SUPERVISOR[0], SUPERVISOR[1])
+        assert page.url == server.url + "/", f"登录失败，停在 {page.url}"
+        return context.storage_state()
+    finally:
+        context.close()
+
+
+PageFactory = Callable[..., Page]
+
+
+@pytest.fixture
+def open_page(
+    browser: Browser, console: ConsoleLog, signed_in: StorageState
+) -> Iterator[PageFactory]:
+    """Makes pages of a given viewport in their own contexts, watched by ``console``.
+
+    Pages are signed in as the demo supervisor unless ``anonymous=True``.
+    """
+    contexts = []
+
+    def make(viewport: dict[str, int], *, anonymous: bool = False) -> Page:
+        context = browser.new_context(
+            viewport=viewport, locale="zh-CN", storage_state=None if anonymous else signed_in
+        )
+        contexts.append(context)
+        p = context.new_page()
+        console.watch(p)
+        return p
+
+    yield make
+    for context in contexts:
+        context.close()
+
+
+@pytest.fixture
+def page(open_page: PageFactory) -> Page:
+    """A desktop page, 1366×768."""
+    return open_page(DESKTOP)
+
+
+@pytest.fixture
+def tablet_page(open_page: PageFactory) -> Page:
+    """A tablet in portrait, 768 pixels wide."""
+    return open_page(TABLET)
+
+
+@pytest.fixture
+def anonymous_page(open_page: PageFactory) -> Page:
+    """A desktop page that has not logged in."""
+    return open_page(DESKTOP, anonymous=True)
