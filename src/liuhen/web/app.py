@@ -11,22 +11,35 @@ from urllib.parse import quote
 from fastapi import Depends, FastAPI, Query, Request
 from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
 from fastapi.templating import Jinja2Templates
+from pydantic import BaseModel
 
 from liuhen import __version__
-from liuhen.access.policy import AGENCY_WIDE, User, can_view_case
+from liuhen.access.policy import AGENCY_WIDE, User, can_record, can_view_case
 from liuhen.access.service import Forbidden
-from liuhen.errors import LiuhenError, NotFoundError
+from liuhen.errors import LiuhenError, NotFoundError, ValidationError
 from liuhen.jobs.queue import open_queue
-from liuhen.procedure.catalog import CASE_STAGES, STAGE_LABELS
-from liuhen.services import cases, compliance, packs, proofs
+from liuhen.procedure.catalog import ACT_TYPES, CASE_STAGES, STAGE_LABELS, Stage, act_type
+from liuhen.services import cases, compliance, packs, proofs, record
 from liuhen.services.access_log import agency_units, record_access, unit_agency
 from liuhen.services.instance import App
+from liuhen.services.record import ActInput
 from liuhen.uploads import tus
 from liuhen.uploads.service import Uploads
-from liuhen.web import auth, media
+from liuhen.web import auth, forms, media
 from liuhen.web import documents as documents_web
 
 TEMPLATES = Jinja2Templates(directory=str(Path(__file__).parent / "templates"))
+
+
+class ActBody(BaseModel):
+    """An act to record through the API; validated fully by the service."""
+
+    act: str
+    occurred_at: str
+    actors: list[str] = []
+    place: str | None = None
+    fields: dict[str, Any] = {}
+    corrects: int | None = None
 
 
 def current_user(request: Request) -> User:
@@ -187,8 +200,73 @@ def create_app(app: App) -> FastAPI:
         return TEMPLATES.TemplateResponse(
             request,
             "case.html",
-            {"case": case, "evaluation": evaluation.as_dict(), "findings_by_seq": by_seq},
-        )
+            {"case": case, "evaluation": evaluation.as_dict(), "findings_by_seq": by_seq,
+             "recordable": recordable(user) if can_record(user) else []},
+        )  # fmt: skip
+
+    def recordable(user: User) -> list[Any]:
+        roles = {r for r in user.roles if r != "admin"}
+        return [
+            a for a in ACT_TYPES
+            if a.stage in (*CASE_STAGES, Stage.GENERAL) and not a.opens_case
+            and {r.value for r in a.roles} & roles
+            and a.code not in ("general.document", "general.media", "general.review_access")
+        ]  # fmt: skip
+
+    def act_for(user: User, number: str, code: str) -> Any:
+        spec = act_type(code)
+        if spec is None or spec not in recordable(user):
+            raise Forbidden(f"不能在此记录“{code}”")
+        case = cases.show_case(app, number)
+        if not can_record(user) or not can_view_case(user, case, unit_agency(app, case["unit"])):
+            raise Forbidden("无权在该案件中记录")
+        return spec
+
+    def act_page(
+        request: Request,
+        number: str,
+        spec: Any,
+        form: dict[str, str],
+        error: LiuhenError | None = None,
+    ) -> Response:
+        return TEMPLATES.TemplateResponse(
+            request, "act_form.html",
+            {"number": number, "act": spec, "form": form, "error": error, "widget": forms.widget},
+            status_code=error.http_status if error else 200,
+        )  # fmt: skip
+
+    @api.get("/cases/{number}/record", response_class=HTMLResponse, include_in_schema=False)
+    def record_form(request: Request, number: str, act: str, user: UserDep) -> Response:
+        spec = act_for(user, number, act)
+        now = app.clock.now().strftime("%Y-%m-%dT%H:%M")
+        return act_page(request, number, spec, {"occurred_at": now, "actors": user.cert_no or ""})
+
+    @api.post("/cases/{number}/record", include_in_schema=False)
+    async def record_submit(request: Request, number: str, act: str, user: UserDep) -> Response:
+        form = {k: str(v) for k, v in (await request.form()).items()}
+        auth.check_form(request, form.get("csrf", ""))
+        spec = act_for(user, number, act)
+        values, problems = forms.parse(spec, form)
+        try:
+            if problems:
+                raise ValidationError(f"“{spec.label}”的记录有 {len(problems)} 处问题", problems)
+            entry = record.record(app, ActInput(
+                spec.code, forms.local_datetime(form.get("occurred_at", "")), case=number,
+                actors=forms.actors(form), place=form.get("place") or None, fields=values,
+                recorded_by=user.actor,
+            ))  # fmt: skip
+        except LiuhenError as exc:
+            return act_page(request, number, spec, form, exc)
+        return RedirectResponse(f"/cases/{quote(number)}#seq-{entry.seq}", status_code=303)
+
+    @api.post("/api/v1/cases/{number}/acts", status_code=201, tags=["案件"], summary="记录一个事项")
+    def api_record(number: str, body: ActBody, user: UserDep) -> dict[str, Any]:
+        act_for(user, number, body.act)
+        entry = record.record(app, ActInput(
+            body.act, body.occurred_at, case=number, actors=body.actors, place=body.place,
+            fields=body.fields, corrects=body.corrects, recorded_by=user.actor,
+        ))  # fmt: skip
+        return {"seq": entry.seq, "case": number, "act": body.act}
 
     @api.get("/{path:path}", include_in_schema=False)
     def not_found(path: str) -> Response:

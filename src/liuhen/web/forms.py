@@ -1,0 +1,79 @@
+"""Forms for every act type, generated from the catalog, that keep what was typed.
+
+The same ``FieldSpec`` that validates an entry describes its form, so a new act type gets its
+form for free. Text comes back from the browser; ``parse`` turns it into typed values and
+collects every problem, and a refused form is shown again with the officer's text intact.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from liuhen.errors import Problem
+from liuhen.procedure.catalog import ActType
+from liuhen.procedure.fields import FieldKind, FieldSpec
+
+LOCAL_OFFSET = "+08:00"
+
+
+def widget(spec: FieldSpec) -> str:
+    """Which input the template draws for a field."""
+    return {
+        FieldKind.TEXT: "text", FieldKind.LONGTEXT: "textarea", FieldKind.INT: "number",
+        FieldKind.SEQ: "number", FieldKind.MONEY: "money", FieldKind.DATE: "date",
+        FieldKind.DATETIME: "datetime", FieldKind.BOOL: "bool", FieldKind.CHOICE: "choice",
+        FieldKind.PERSON: "person", FieldKind.PERSONS: "lines", FieldKind.ITEMS: "lines",
+        FieldKind.TEXTS: "lines",
+    }.get(spec.kind, "json")  # fmt: skip
+
+
+def local_datetime(text: str) -> str:
+    """A ``datetime-local`` value carries no zone; the agency's offset is the officer's."""
+    text = text.strip()
+    if len(text) == 16:  # YYYY-MM-DDTHH:MM
+        text += ":00"
+    return text if ("+" in text[10:] or text.endswith("Z")) else text + LOCAL_OFFSET
+
+
+def parse(act: ActType, form: dict[str, str]) -> tuple[dict[str, Any], list[Problem]]:
+    """Typed field values from form text; problems for what cannot even be read."""
+    values: dict[str, Any] = {}
+    problems: list[Problem] = []
+    for spec in act.fields:
+        name = f"f_{spec.name}"
+        kind = widget(spec)
+        if kind == "person":
+            person = {k: form.get(f"{name}.{k}", "").strip() for k in ("name", "phone", "address")}
+            if any(person.values()):
+                values[spec.name] = {k: v for k, v in person.items() if v}
+            continue
+        raw = form.get(name, "")
+        if not raw.strip():
+            continue
+        if kind in ("number",):
+            try:
+                values[spec.name] = int(raw)
+            except ValueError:
+                problems.append(Problem("应为整数", f"fields.{spec.name}"))
+        elif kind == "bool":
+            values[spec.name] = raw == "true"
+        elif kind == "datetime":
+            values[spec.name] = local_datetime(raw)
+        elif kind == "lines":
+            lines = [line.strip() for line in raw.splitlines() if line.strip()]
+            values[spec.name] = (
+                lines if spec.kind is FieldKind.TEXTS else [{"name": n} for n in lines]
+            )
+        elif kind == "json":
+            try:
+                values[spec.name] = json.loads(raw)
+            except ValueError:
+                problems.append(Problem("应为 JSON", f"fields.{spec.name}"))
+        else:
+            values[spec.name] = raw
+    return values, problems
+
+
+def actors(form: dict[str, str]) -> list[str]:
+    return [a.strip() for a in form.get("actors", "").replace("，", ",").split(",") if a.strip()]

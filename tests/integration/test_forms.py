@@ -1,0 +1,120 @@
+"""Recording acts from the pages: generated forms that validate and keep what was typed."""
+
+from __future__ import annotations
+
+from fastapi.testclient import TestClient
+from sqlalchemy import text
+
+from liuhen.access import service as access
+from liuhen.services import cases
+from liuhen.web.app import create_app
+from tests.integration import factory
+from tests.integration.auth import token_headers
+
+CASE = "某文旅罚〔2026〕1号"
+
+
+def entries(app) -> int:
+    with app.engine.connect() as conn:
+        return conn.execute(
+            text("SELECT count(*) FROM journal_entry WHERE act = 'investigation.inquiry'")
+        ).scalar()
+
+
+def test_a_refused_form_keeps_what_was_typed_and_a_good_one_is_journaled(app):
+    factory.register(app)
+    factory.open_case(app)
+    access.create_user(app, "zhangw", "correct-horse-1", ["officer"], "张伟", "wl-zd1", "31010001")
+    with TestClient(create_app(app)) as client:
+        page = client.get("/login")
+        client.post(
+            "/login",
+            data={
+                "username": "zhangw",
+                "password": "correct-horse-1",
+                "next": "/",
+                "csrf": page.cookies["liuhen_login_csrf"],
+            },
+        )
+        case_page = client.get(f"/cases/{CASE}")
+        assert "记录事项" in case_page.text and 'value="investigation.inquiry"' in case_page.text
+        form = client.get(f"/cases/{CASE}/record", params={"act": "investigation.inquiry"})
+        assert form.status_code == 200 and "被询问人" in form.text
+        csrf = form.text.split('name="csrf" value="')[1].split('"')[0]
+        typed = {
+            "csrf": csrf,
+            "occurred_at": "2026-11-03T10:00",
+            "actors": "31010001，31010002",
+            "place": "某区滨江路18号",
+            "f_subject.name": "陈某",
+            "f_relation": "当事人负责人",
+            "f_transcript": "问：你是否知道演出需要许可？\n答：不知道。",
+        }
+        refused = client.post(
+            f"/cases/{CASE}/record", params={"act": "investigation.inquiry"}, data=typed
+        )
+        assert refused.status_code == 422
+        assert (
+            "必填（询问开始时间）" in refused.text
+            and "问：你是否知道演出需要许可？" in refused.text
+        )
+        assert 'value="陈某"' in refused.text  # nothing typed is lost
+        assert entries(app) == 0
+        forged = client.post(
+            f"/cases/{CASE}/record",
+            params={"act": "investigation.inquiry"},
+            data={**typed, "csrf": "forged"},
+        )
+        assert forged.status_code == 403
+        good = {
+            **typed,
+            "f_started_at": "2026-11-03T10:00",
+            "f_ended_at": "2026-11-03T10:40",
+            "f_identity_shown": "true",
+            "f_rights_notified": "true",
+            "f_recorder": "李娜",
+        }
+        done = client.post(
+            f"/cases/{CASE}/record",
+            params={"act": "investigation.inquiry"},
+            data=good,
+            follow_redirects=False,
+        )
+        assert done.status_code == 303 and "#seq-" in done.headers["location"]
+        assert entries(app) == 1
+        shown = cases.show_case(app, CASE)
+        inquiry = next(
+            e for s in shown["stages"] for e in s["entries"] if e["act"] == "investigation.inquiry"
+        )
+        assert inquiry["fields"]["started_at"] == "2026-11-03T10:00:00+08:00"
+        assert inquiry["recorded_by"] == {"id": "31010001", "role": "officer"}
+        assert (
+            client.get(f"/cases/{CASE}/record", params={"act": "decision.legal_review"}).status_code
+            == 403
+        )
+
+
+def test_api_records_an_act_for_the_caller(app):
+    factory.register(app)
+    factory.open_case(app)
+    with TestClient(create_app(app), headers=token_headers(app, ["officer"])) as client:
+        body = {
+            "act": "investigation.inquiry",
+            "occurred_at": "2026-11-03T10:00:00+08:00",
+            "actors": ["31010001", "31010002"],
+            "fields": {"subject": {"name": "陈某"}},
+        }
+        refused = client.post(f"/api/v1/cases/{CASE}/acts", json=body)
+        assert refused.status_code == 422 and refused.json()["code"] == "LH100"
+        body["fields"] = {
+            "subject": {"name": "陈某"},
+            "relation": "证人",
+            "started_at": "2026-11-03T10:00:00+08:00",
+            "ended_at": "2026-11-03T10:30:00+08:00",
+            "identity_shown": True,
+            "rights_notified": True,
+            "transcript": "问：……\n答：……",
+            "recorder": "李娜",
+        }
+        made = client.post(f"/api/v1/cases/{CASE}/acts", json=body)
+        assert made.status_code == 201 and made.json()["act"] == "investigation.inquiry"
