@@ -118,3 +118,33 @@ def test_api_records_an_act_for_the_caller(app):
         }
         made = client.post(f"/api/v1/cases/{CASE}/acts", json=body)
         assert made.status_code == 201 and made.json()["act"] == "investigation.inquiry"
+
+
+def test_overview_and_to_be_filed_pages(app):
+    factory.register(app)
+    factory.open_case(app)
+    access.create_user(app, "boss", "correct-horse-9", ["head"], "赵局长", "wl-zd1", None)
+    access.create_user(app, "zhangw", "correct-horse-1", ["officer"], "张伟", "wl-zd1", "31010001")
+    with TestClient(create_app(app)) as client:
+
+        def login(name, password):
+            client.cookies.clear()
+            page = client.get("/login")
+            client.post(
+                "/login",
+                data={
+                    "username": name,
+                    "password": password,
+                    "next": "/",
+                    "csrf": page.cookies["liuhen_login_csrf"],
+                },
+            )
+
+        login("boss", "correct-horse-9")
+        overview = client.get("/overview")
+        assert overview.status_code == 200 and "逾期与缺失" in overview.text
+        assert "自立案之日起九十日内作出行政处罚决定" in overview.text  # the decision falls due
+        login("zhangw", "correct-horse-1")
+        assert client.get("/overview").status_code == 403
+        todo = client.get("/media/todo")
+        assert todo.status_code == 200 and "没有待归档的音像资料" in todo.text

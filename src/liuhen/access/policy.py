@@ -22,6 +22,11 @@ class User:
     machine: bool = False  # a collection station's token, not a person
 
     @property
+    def sees_overview(self) -> bool:
+        """Heads, legal reviewers and supervisors watch late and missing items agency-wide."""
+        return bool(self.roles & {"supervisor", "head", "legal_reviewer"})
+
+    @property
     def actor(self) -> dict[str, str]:
         """How the journal records who did something."""
         role = next(iter(sorted(self.roles)), "officer")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from datetime import timedelta
 from pathlib import Path
 from typing import Annotated, Any
 from urllib.parse import quote
@@ -17,6 +18,7 @@ from liuhen import __version__
 from liuhen.access.policy import AGENCY_WIDE, User, can_record, can_view_case
 from liuhen.access.service import Forbidden
 from liuhen.errors import LiuhenError, NotFoundError, ValidationError
+from liuhen.evidence.service import list_media
 from liuhen.jobs.queue import open_queue
 from liuhen.procedure.catalog import ACT_TYPES, CASE_STAGES, STAGE_LABELS, Stage, act_type
 from liuhen.services import cases, compliance, packs, proofs, record
@@ -267,6 +269,22 @@ def create_app(app: App) -> FastAPI:
             fields=body.fields, corrects=body.corrects, recorded_by=user.actor,
         ))  # fmt: skip
         return {"seq": entry.seq, "case": number, "act": body.act}
+
+    @api.get("/overview", response_class=HTMLResponse, include_in_schema=False)
+    def overview(request: Request, user: UserDep) -> Response:
+        if not user.sees_overview:
+            raise Forbidden("全机关汇总仅限负责人、法制审核人员和监督人员")
+        report = compliance.evaluate_all(app).as_dict()
+        return TEMPLATES.TemplateResponse(request, "overview.html", {"report": report})
+
+    @api.get("/media/todo", response_class=HTMLResponse, include_in_schema=False)
+    def todo_page(request: Request, user: UserDep) -> Response:
+        cutoff = (app.clock.now() - timedelta(days=1)).isoformat()
+        result = list_media(
+            app, unbound=True, older_than=cutoff, officer=user.cert_no if "officer" in user.roles
+            and not user.roles & AGENCY_WIDE else None, per_page=200,
+        )  # fmt: skip
+        return TEMPLATES.TemplateResponse(request, "todo.html", {"result": result})
 
     @api.get("/{path:path}", include_in_schema=False)
     def not_found(path: str) -> Response:
