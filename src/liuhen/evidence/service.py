@@ -183,7 +183,7 @@ def list_media(
     **filters: str | None,
 ) -> dict[str, Any]:
     """Media by any of the 003 第二十四条 classifications, newest first, paginated."""
-    if page < 1 or not 1 <= per_page <= 200:
+    if not 1 <= page <= 100_000 or not 1 <= per_page <= 200:
         raise ValidationError("页码从 1 开始，每页 1–200 条")
     cond = [getattr(MEDIA.c, k) == v for k, v in filters.items() if v and k in CLASSIFIERS]
     unknown = [k for k, v in filters.items() if v and k not in CLASSIFIERS]

@@ -75,7 +75,7 @@ def list_cases(
 ) -> Page:
     """``visible`` = (units, cert_no): only cases of those units or worked on by that officer;
     None means every case (supervisors)."""
-    if page < 1 or not 1 <= per_page <= MAX_PAGE_SIZE:
+    if not 1 <= page <= 100_000 or not 1 <= per_page <= MAX_PAGE_SIZE:
         raise ValidationError(f"页码从 1 开始，每页 1–{MAX_PAGE_SIZE} 条")
     cond: list[ColumnElement[bool]] = []
     if stage:

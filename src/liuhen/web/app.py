@@ -30,6 +30,7 @@ from liuhen.uploads.service import Uploads
 from liuhen.web import auth, forms, media
 from liuhen.web import documents as documents_web
 
+MAX_PAGE = 100_000  # deeper than any agency's list; keeps SQL offsets in range
 TEMPLATES = Jinja2Templates(directory=str(Path(__file__).parent / "templates"))
 
 
@@ -113,7 +114,7 @@ def create_app(app: App) -> FastAPI:
     @api.get("/api/v1/cases", tags=["案件"], summary="案件列表（分页）")
     def api_cases(
         user: UserDep,
-        page: Annotated[int, Query(ge=1)] = 1,
+        page: Annotated[int, Query(ge=1, le=MAX_PAGE)] = 1,
         per_page: Annotated[int, Query(ge=1, le=cases.MAX_PAGE_SIZE)] = 50,
         stage: str | None = None,
         status: str | None = None,
@@ -173,7 +174,7 @@ def create_app(app: App) -> FastAPI:
     def page_cases(
         request: Request,
         user: UserDep,
-        page: Annotated[int, Query(ge=1)] = 1,
+        page: Annotated[int, Query(ge=1, le=MAX_PAGE)] = 1,
         stage: str | None = None,
     ) -> Response:
         result = cases.list_cases(

@@ -17,6 +17,8 @@ from liuhen.errors import LiuhenError, NotFoundError
 from liuhen.evidence import service as evidence
 from liuhen.services.instance import App
 
+MAX_PAGE = 100_000  # deeper than any agency's list; keeps SQL offsets in range
+
 _RANGE = re.compile(r"^bytes=(\d*)-(\d*)$")
 
 
@@ -58,7 +60,7 @@ def router(app: App) -> APIRouter:
 
     @r.get("", summary="音像资料列表（按机构、设备、人员、案件、当事人分类，分页）")
     def list_media(
-        page: Annotated[int, Query(ge=1)] = 1,
+        page: Annotated[int, Query(ge=1, le=MAX_PAGE)] = 1,
         per_page: Annotated[int, Query(ge=1, le=200)] = 50,
         unit: str | None = None,
         device_no: str | None = None,
@@ -76,7 +78,7 @@ def router(app: App) -> APIRouter:
     @r.get("/todo", summary="待归档：存储超过一天仍未归入案件的音像资料")
     def todo(
         officer: str | None = None,
-        page: Annotated[int, Query(ge=1)] = 1,
+        page: Annotated[int, Query(ge=1, le=MAX_PAGE)] = 1,
         per_page: Annotated[int, Query(ge=1, le=200)] = 50,
     ) -> dict[str, Any]:
         cutoff = (app.clock.now() - timedelta(days=1)).isoformat()
