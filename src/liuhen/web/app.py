@@ -204,7 +204,9 @@ def create_app(app: App) -> FastAPI:
             request,
             "case.html",
             {"case": case, "evaluation": evaluation.as_dict(), "findings_by_seq": by_seq,
-             "recordable": recordable(user) if can_record(user) else []},
+             "recordable": recordable(user) if can_record(user) else [],
+             "media": {m["digest"]: m for m in list_media(
+                 app, case_number=number, per_page=200)["items"]}},
         )  # fmt: skip
 
     def recordable(user: User) -> list[Any]:

@@ -7,9 +7,12 @@ from typing import Any
 from fastapi import APIRouter, Request
 from fastapi.responses import Response
 from pydantic import BaseModel, Field
+from sqlalchemy import select
 
+from liuhen.db import store
 from liuhen.errors import NotFoundError
 from liuhen.services import documents
+from liuhen.services.access_log import record_access
 from liuhen.services.instance import App
 from liuhen.web.media import serve_blob
 
@@ -57,6 +60,16 @@ def router(app: App) -> APIRouter:
     def pdf(digest: str, request: Request) -> Response:
         if not app.blobs.exists(digest):
             raise NotFoundError(f"未找到文书 {digest}")
+        entry = store.ENTRY
+        with app.engine.connect() as conn:
+            case = conn.execute(
+                select(entry.c.chain).where(
+                    entry.c.act == "general.document", entry.c.body.contains(f'"{digest}"')
+                )
+            ).scalar()
+        user = getattr(request.state, "user", None)
+        if case and user is not None:  # reading a document is an access to its case's record
+            record_access(app, user, case, "查看执法文书", materials=[digest])
         return serve_blob(app, digest, "application/pdf", request)
 
     return r

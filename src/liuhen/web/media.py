@@ -55,6 +55,22 @@ def serve_blob(app: App, digest: str, media_type: str, request: Request) -> Resp
     )  # fmt: skip
 
 
+def _journal_download(app: App, request: Request, row: dict[str, Any], purpose: str) -> None:
+    """Opening a file bound to a case is an access to that case's record (003 第二十四条)."""
+    from liuhen.services.access_log import record_access
+
+    user = getattr(request.state, "user", None)
+    if user is not None and row.get("case_number"):
+        record_access(
+            app,
+            user,
+            row["case_number"],
+            purpose,
+            materials=[row["name"]],
+            copied=purpose.startswith("下载"),
+        )
+
+
 def router(app: App) -> APIRouter:
     r = APIRouter(prefix="/api/v1/media", tags=["音像资料"])
 
@@ -98,6 +114,7 @@ def router(app: App) -> APIRouter:
         row = evidence.media_row(app, digest)
         if row is None:
             raise NotFoundError(f"未找到文件 {digest}")
+        _journal_download(app, request, row, "下载原始音像文件")
         return serve_blob(app, digest, row["media_type"] or "application/octet-stream", request)
 
     @r.get("/{digest}/proxy", summary="浏览器可播放的副本（H.264/AAC MP4，支持 Range）")
@@ -105,6 +122,10 @@ def router(app: App) -> APIRouter:
         row = evidence.media_row(app, digest)
         if row is None or not row["proxy"]:
             raise NotFoundError("该文件没有浏览用副本（尚未生成，或不是音视频）")
+        if not request.headers.get("Range", "").startswith("bytes=") or request.headers.get(
+            "Range", ""
+        ).startswith("bytes=0-"):
+            _journal_download(app, request, row, "在线播放音像记录")  # once per playback
         return serve_blob(app, row["proxy"], "video/mp4", request)
 
     @r.get("/{digest}/thumbnail", summary="缩略图（JPEG）")
