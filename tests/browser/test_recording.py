@@ -10,7 +10,9 @@ from playwright.sync_api import Browser
 from tests.browser.conftest import DESKTOP, ConsoleLog, log_in
 from tests.integration.server import Server
 
-CASE = "某文旅罚〔2026〕18号"  # a demo case of the officer's squad (执法大队一中队), in investigation
+CASE = (
+    "某文旅罚〔2026〕18号"  # a demo case of the officer's squad (执法大队一中队), in investigation
+)
 
 
 def test_officer_records_an_inquiry(
