@@ -148,3 +148,52 @@ def test_overview_and_to_be_filed_pages(app):
         assert client.get("/overview").status_code == 403
         todo = client.get("/media/todo")
         assert todo.status_code == 200 and "没有待归档的音像资料" in todo.text
+
+
+def test_inbox_follows_the_approval_chain(app):
+    from liuhen.services import record
+    from liuhen.services.record import ActInput
+
+    factory.register(app)
+    access.create_user(
+        app, "fazhi", "correct-horse-5", ["legal_reviewer"], "法制科", "wl-zd1", None
+    )
+    access.create_user(app, "boss", "correct-horse-9", ["head"], "赵局长", "wl-zd1", None)
+    factory.open_case(app)
+    record.record(app, ActInput(
+        "decision.draft", "2026-11-10T09:00:00+08:00", case=CASE, actors=["31010001"],
+        recorded_by=factory.OFFICER,
+        fields={"drafter": "张伟", "facts": "经查，当事人未取得许可组织营业性演出。",
+                "evidence": ["询问笔录", "现场检查笔录"],
+                "legal_basis": ["《营业性演出管理条例》第四十三条"],
+                "factors": "首次违法，积极配合调查。", "proposal": "罚款五万元。"},
+    ))  # fmt: skip
+
+    def sign_in(client, name, password):
+        client.cookies.clear()
+        page = client.get("/login")
+        client.post(
+            "/login",
+            data={
+                "username": name,
+                "password": password,
+                "next": "/",
+                "csrf": page.cookies["liuhen_login_csrf"],
+            },
+        )
+
+    with TestClient(create_app(app)) as client:
+        sign_in(client, "fazhi", "correct-horse-5")
+        inbox = client.get("/inbox").text
+        assert "待法制审核（1）" in inbox and CASE in inbox
+        sign_in(client, "boss", "correct-horse-9")
+        assert "待负责人审批（0）" in client.get("/inbox").text
+    record.record(app, ActInput(
+        "decision.legal_review", "2026-11-11T09:00:00+08:00", case=CASE, actors=["31010001"],
+        recorded_by={"id": "31010001", "role": "legal_reviewer"},
+        fields={"reviewer": "法制科", "facts": "清楚", "evidence": "充分", "legal_basis": "正确",
+                "procedure": "合法", "handling": "适当", "opinion": "同意", "conclusion": "同意"},
+    ))  # fmt: skip
+    with TestClient(create_app(app)) as client:
+        sign_in(client, "boss", "correct-horse-9")
+        assert "待负责人审批（1）" in client.get("/inbox").text

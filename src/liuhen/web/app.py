@@ -23,6 +23,7 @@ from liuhen.jobs.queue import open_queue
 from liuhen.procedure.catalog import ACT_TYPES, CASE_STAGES, STAGE_LABELS, Stage, act_type
 from liuhen.services import cases, compliance, packs, proofs, record
 from liuhen.services.access_log import agency_units, record_access, unit_agency
+from liuhen.services.inbox import waiting
 from liuhen.services.instance import App
 from liuhen.services.record import ActInput
 from liuhen.uploads import tus
@@ -279,6 +280,22 @@ def create_app(app: App) -> FastAPI:
             raise Forbidden("全机关汇总仅限负责人、法制审核人员和监督人员")
         report = compliance.evaluate_all(app).as_dict()
         return TEMPLATES.TemplateResponse(request, "overview.html", {"report": report})
+
+    @api.get("/inbox", response_class=HTMLResponse, include_in_schema=False)
+    def inbox(request: Request, user: UserDep) -> Response:
+        scope = visible(user)
+        with app.engine.connect() as conn:
+            found = waiting(conn, None if scope is None else scope[0])
+        sections = [
+            (key, title) for key, title, role in (
+                ("legal_review", "待法制审核", "legal_reviewer"),
+                ("head_approval", "待负责人审批", "head"),
+                ("archive", "已结案待归档", "archivist"),
+            ) if role in user.roles or "supervisor" in user.roles
+        ]  # fmt: skip
+        return TEMPLATES.TemplateResponse(
+            request, "inbox.html", {"waiting": found, "sections": sections}
+        )
 
     @api.get("/media/todo", response_class=HTMLResponse, include_in_schema=False)
     def todo_page(request: Request, user: UserDep) -> Response:
