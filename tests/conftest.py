@@ -114,3 +114,22 @@ def s3_prefix() -> str:
     import secrets
 
     return f"t{secrets.token_hex(6)}"
+
+
+@pytest.fixture
+def run(env: dict[str, str], monkeypatch: pytest.MonkeyPatch):
+    """``liuhen`` commands in-process against this test's instance; checks the exit code."""
+    from typer.testing import CliRunner
+
+    from liuhen.cli.main import cli
+
+    for key, value in env.items():
+        monkeypatch.setenv(key, value)
+    runner = CliRunner()
+
+    def invoke(*args: str, code: int = 0) -> str:
+        result = runner.invoke(cli, list(args))
+        assert result.exit_code == code, (args, result.output, result.exception)
+        return result.output
+
+    return invoke

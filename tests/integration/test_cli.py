@@ -9,9 +9,7 @@ from pathlib import Path
 import pytest
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 from sqlalchemy import text
-from typer.testing import CliRunner
 
-from liuhen.cli.main import cli
 from liuhen.hashing import get_alg
 from liuhen.journal import checkpoint as notes
 from liuhen.journal import merkle
@@ -19,20 +17,6 @@ from tests.integration import factory
 from tests.integration.tamper import bypass
 
 GOOD = Path(__file__).parent / "cases" / "good.json"
-
-
-@pytest.fixture
-def run(env, monkeypatch):
-    for key, value in env.items():
-        monkeypatch.setenv(key, value)
-    runner = CliRunner()
-
-    def invoke(*args: str, code: int = 0) -> str:
-        result = runner.invoke(cli, list(args))
-        assert result.exit_code == code, (args, result.output, result.exception)
-        return result.output
-
-    return invoke
 
 
 @pytest.fixture

@@ -8,9 +8,7 @@ from pathlib import Path
 import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import text
-from typer.testing import CliRunner
 
-from liuhen.cli.main import cli
 from liuhen.errors import ImportFormatError
 from liuhen.procedure.fields import parse_datetime
 from liuhen.services import calendar, compliance, imports, packs, verify
@@ -32,20 +30,6 @@ source: 国务院办公厅关于2027年部分节假日安排的通知（测试�
 holidays: [2027-01-01, 2027-01-02, 2027-01-03]
 workdays: []
 """
-
-
-@pytest.fixture
-def run(env, monkeypatch):
-    for key, value in env.items():
-        monkeypatch.setenv(key, value)
-    runner = CliRunner()
-
-    def invoke(*args: str, code: int = 0) -> str:
-        result = runner.invoke(cli, list(args))
-        assert result.exit_code == code, (args, result.output, result.exception)
-        return result.output
-
-    return invoke
 
 
 def _officers(app):
