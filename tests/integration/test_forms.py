@@ -197,3 +197,39 @@ def test_inbox_follows_the_approval_chain(app):
     with TestClient(create_app(app)) as client:
         sign_in(client, "boss", "correct-horse-9")
         assert "待负责人审批（1）" in client.get("/inbox").text
+
+
+def test_device_pages_and_chinese_labels(app):
+    from liuhen.evidence import devices
+
+    factory.register(app)
+    factory.open_case(app)
+    devices.register(
+        app,
+        {
+            "device_no": "ZFJLY-07",
+            "model": "DSJ-V9",
+            "unit": "wl-zd1",
+            "officer": "31010001",
+            "status": "在用",
+        },
+    )
+    access.create_user(app, "zhangw", "correct-horse-1", ["officer"], "张伟", "wl-zd1", "31010001")
+    with TestClient(create_app(app)) as client:
+        page = client.get("/login")
+        client.post(
+            "/login",
+            data={
+                "username": "zhangw",
+                "password": "correct-horse-1",
+                "next": "/",
+                "csrf": page.cookies["liuhen_login_csrf"],
+            },
+        )
+        listed = client.get("/devices")
+        assert listed.status_code == 200 and "ZFJLY-07" in listed.text
+        shown = client.get("/devices/ZFJLY-07")
+        assert "登记/变更" in shown.text and "DSJ-V9" in shown.text
+        assert client.get("/devices/NOPE").status_code == 404
+        case = client.get(f"/cases/{CASE}").text
+        assert "行政处罚" in case and "<dd>penalty</dd>" not in case

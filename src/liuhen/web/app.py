@@ -18,9 +18,20 @@ from liuhen import __version__
 from liuhen.access.policy import AGENCY_WIDE, User, can_record, can_view_case
 from liuhen.access.service import Forbidden
 from liuhen.errors import LiuhenError, NotFoundError, ValidationError
+from liuhen.evidence import devices
 from liuhen.evidence.service import list_media
 from liuhen.jobs.queue import open_queue
-from liuhen.procedure.catalog import ACT_TYPES, CASE_STAGES, STAGE_LABELS, Stage, act_type
+from liuhen.procedure.catalog import (
+    ACT_TYPES,
+    CASE_STAGES,
+    CATEGORY_LABELS,
+    DOCUMENT_TYPES,
+    PROCEDURE_LABELS,
+    STAGE_LABELS,
+    Stage,
+    act_type,
+)
+from liuhen.procedure.fields import SIGNER_ROLES
 from liuhen.services import cases, compliance, packs, proofs, record
 from liuhen.services.access_log import agency_units, record_access, unit_agency
 from liuhen.services.inbox import waiting
@@ -33,6 +44,20 @@ from liuhen.web import documents as documents_web
 
 MAX_PAGE = 100_000  # deeper than any agency's list; keeps SQL offsets in range
 TEMPLATES = Jinja2Templates(directory=str(Path(__file__).parent / "templates"))
+CODE_LABELS: dict[str, str] = {
+    **{k.value: v for k, v in CATEGORY_LABELS.items()},
+    **{k.value: v for k, v in PROCEDURE_LABELS.items()},
+    **DOCUMENT_TYPES, **SIGNER_ROLES,
+    "video": "视频", "audio": "音频", "photo": "照片", "unknown": "未知",
+}  # fmt: skip
+
+
+def label(value: Any) -> Any:
+    """Chinese for the codes the record stores (penalty → 行政处罚); anything else unchanged."""
+    return CODE_LABELS.get(value, value) if isinstance(value, str) else value
+
+
+TEMPLATES.env.filters["label"] = label
 
 
 class ActBody(BaseModel):
@@ -296,6 +321,22 @@ def create_app(app: App) -> FastAPI:
         return TEMPLATES.TemplateResponse(
             request, "inbox.html", {"waiting": found, "sections": sections}
         )
+
+    @api.get("/devices", response_class=HTMLResponse, include_in_schema=False)
+    def devices_page(request: Request, user: UserDep) -> Response:
+        scope = visible(user)
+        items = devices.list_devices(app)
+        if scope is not None:
+            items = [d for d in items if d["unit"] in (scope[0] or [])]
+        return TEMPLATES.TemplateResponse(request, "devices.html", {"items": items})
+
+    @api.get("/devices/{device_no}", response_class=HTMLResponse, include_in_schema=False)
+    def device_page(request: Request, device_no: str, user: UserDep) -> Response:
+        data = devices.history(app, device_no)
+        scope = visible(user)
+        if scope is not None and data["unit"] not in (scope[0] or []):
+            raise Forbidden("无权查看该设备")
+        return TEMPLATES.TemplateResponse(request, "device.html", {"d": data})
 
     @api.get("/media/todo", response_class=HTMLResponse, include_in_schema=False)
     def todo_page(request: Request, user: UserDep) -> Response:
