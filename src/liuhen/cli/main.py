@@ -8,7 +8,7 @@ from liuhen import settings as settings_mod
 from liuhen.cli import case, db, documents, evidence, journal, people, rules, signing
 from liuhen.cli.common import app as open_app
 from liuhen.cli.common import err, handles_errors, out, print_json
-from liuhen.procedure.catalog import ACT_TYPES, ROLE_LABELS, STAGE_LABELS
+from liuhen.procedure.catalog import ACT_TYPES, ROLE_LABELS, STAGE_LABELS, Role
 from liuhen.services import demo, instance, packs
 from liuhen.services import verify as verify_service
 
@@ -64,7 +64,8 @@ def demo_cmd() -> None:
 def _print_demo_users() -> None:
     out.print("演示账户（用户名 / 密码 / 角色）：")
     for username, password, roles, name, _unit, _cert in demo.DEMO_USERS:
-        out.print(f"  {username} / {password} / {'、'.join(roles)}（{name}）")
+        labels = "、".join(ROLE_LABELS[Role(r)] for r in roles)
+        out.print(f"  {username} / {password} / {labels}（{name}）")
 
 
 @cli.command()
