@@ -233,3 +233,48 @@ def test_device_pages_and_chinese_labels(app):
         assert client.get("/devices/NOPE").status_code == 404
         case = client.get(f"/cases/{CASE}").text
         assert "行政处罚" in case and "<dd>penalty</dd>" not in case
+
+
+def test_an_officer_opens_a_case_from_the_pages(app):
+    factory.register(app)
+    access.create_user(app, "zhangw", "correct-horse-1", ["officer"], "张伟", "wl-zd1", "31010001")
+    with TestClient(create_app(app)) as client:
+        page = client.get("/login")
+        client.post(
+            "/login",
+            data={
+                "username": "zhangw",
+                "password": "correct-horse-1",
+                "next": "/",
+                "csrf": page.cookies["liuhen_login_csrf"],
+            },
+        )
+        assert "依职权立案" in client.get("/").text
+        form = client.get("/cases/new", params={"act": "initiation.ex_officio"})
+        assert form.status_code == 200 and "案件编号" in form.text and "案由" in form.text
+        csrf = form.text.split('name="csrf" value="')[1].split('"')[0]
+        data = {
+            "csrf": csrf,
+            "case": "某文旅罚〔2026〕99号",
+            "occurred_at": "2026-11-20T09:00",
+            "actors": "31010001,31010002",
+            "f_cause": "未经许可擅自从事营业性演出",
+            "f_category": "penalty",
+            "f_procedure": "ordinary",
+            "f_parties": "某区夜色酒吧",
+            "f_unit": "wl-zd1",
+            "f_summary": "巡查发现。",
+            "f_source": "日常巡查",
+            "f_reason": "涉嫌违法",
+            "f_handler_opinion": "建议立案",
+            "f_head_opinion": "同意",
+            "f_approver": "赵局长",
+        }
+        made = client.post(
+            "/cases/new", params={"act": "initiation.ex_officio"}, data=data, follow_redirects=False
+        )
+        assert made.status_code == 303, made.text
+        assert client.get(made.headers["location"].split("#")[0]).status_code == 200
+        again = client.post("/cases/new", params={"act": "initiation.ex_officio"}, data=data)
+        assert again.status_code == 409 and "已存在" in again.text
+        assert client.get("/cases/new", params={"act": "investigation.inquiry"}).status_code == 403

@@ -218,23 +218,6 @@ def create_app(app: App) -> FastAPI:
             },
         )
 
-    @api.get("/cases/{number}", response_class=HTMLResponse, include_in_schema=False)
-    def page_case(request: Request, number: str, user: UserDep) -> Response:
-        case = open_case(user, number, "在线调阅案件记录")
-        evaluation = compliance.evaluate_case(app, number)
-        by_seq: dict[int, list[dict[str, Any]]] = {}
-        for f in evaluation.findings:
-            for seq in f.seqs[:1]:
-                by_seq.setdefault(seq, []).append(f.as_dict())
-        return TEMPLATES.TemplateResponse(
-            request,
-            "case.html",
-            {"case": case, "evaluation": evaluation.as_dict(), "findings_by_seq": by_seq,
-             "recordable": recordable(user) if can_record(user) else [],
-             "media": {m["digest"]: m for m in list_media(
-                 app, case_number=number, per_page=200)["items"]}},
-        )  # fmt: skip
-
     def recordable(user: User) -> list[Any]:
         roles = {r for r in user.roles if r != "admin"}
         return [
@@ -265,6 +248,47 @@ def create_app(app: App) -> FastAPI:
             {"number": number, "act": spec, "form": form, "error": error, "widget": forms.widget},
             status_code=error.http_status if error else 200,
         )  # fmt: skip
+
+    def opening_for(user: User, code: str) -> Any:
+        spec = act_type(code)
+        if (
+            spec is None
+            or not spec.opens_case
+            or not can_record(user)
+            or not ({r.value for r in spec.roles} & user.roles)
+        ):
+            raise Forbidden(f"不能以“{code}”启动案件")
+        return spec
+
+    @api.get("/cases/new", response_class=HTMLResponse, include_in_schema=False)
+    def new_case_form(
+        request: Request, user: UserDep, act: str = "initiation.ex_officio"
+    ) -> Response:
+        spec = opening_for(user, act)
+        now = app.clock.now().strftime("%Y-%m-%dT%H:%M")
+        form = {"occurred_at": now, "actors": user.cert_no or "", "f_unit": user.unit or ""}
+        return act_page(request, "", spec, form)
+
+    @api.post("/cases/new", include_in_schema=False)
+    async def new_case_submit(
+        request: Request, user: UserDep, act: str = "initiation.ex_officio"
+    ) -> Response:
+        form = {k: str(v) for k, v in (await request.form()).items()}
+        auth.check_form(request, form.get("csrf", ""))
+        spec = opening_for(user, act)
+        values, problems = forms.parse(spec, form)
+        number = form.get("case", "").strip()
+        try:
+            if problems:
+                raise ValidationError(f"“{spec.label}”的记录有 {len(problems)} 处问题", problems)
+            entry = record.record(app, ActInput(
+                spec.code, forms.local_datetime(form.get("occurred_at", "")), case=number,
+                actors=forms.actors(form), place=form.get("place") or None, fields=values,
+                recorded_by=user.actor,
+            ))  # fmt: skip
+        except LiuhenError as exc:
+            return act_page(request, "", spec, form, exc)
+        return RedirectResponse(f"/cases/{quote(number)}#seq-{entry.seq}", status_code=303)
 
     @api.get("/cases/{number}/record", response_class=HTMLResponse, include_in_schema=False)
     def record_form(request: Request, number: str, act: str, user: UserDep) -> Response:
@@ -346,6 +370,23 @@ def create_app(app: App) -> FastAPI:
             and not user.roles & AGENCY_WIDE else None, per_page=200,
         )  # fmt: skip
         return TEMPLATES.TemplateResponse(request, "todo.html", {"result": result})
+
+    @api.get("/cases/{number}", response_class=HTMLResponse, include_in_schema=False)
+    def page_case(request: Request, number: str, user: UserDep) -> Response:
+        case = open_case(user, number, "在线调阅案件记录")
+        evaluation = compliance.evaluate_case(app, number)
+        by_seq: dict[int, list[dict[str, Any]]] = {}
+        for f in evaluation.findings:
+            for seq in f.seqs[:1]:
+                by_seq.setdefault(seq, []).append(f.as_dict())
+        return TEMPLATES.TemplateResponse(
+            request,
+            "case.html",
+            {"case": case, "evaluation": evaluation.as_dict(), "findings_by_seq": by_seq,
+             "recordable": recordable(user) if can_record(user) else [],
+             "media": {m["digest"]: m for m in list_media(
+                 app, case_number=number, per_page=200)["items"]}},
+        )  # fmt: skip
 
     @api.get("/{path:path}", include_in_schema=False)
     def not_found(path: str) -> Response:
