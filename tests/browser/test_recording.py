@@ -53,3 +53,31 @@ def test_officer_records_an_inquiry(
         assert console.errors == []
     finally:
         context.close()
+
+
+def test_officer_uploads_a_video_with_tus_js_client(
+    browser: Browser, server: Server, console: ConsoleLog, artifacts: Path, tmp_path: Path
+) -> None:
+    from tests.integration.test_evidence import write_video
+
+    clip = tmp_path / "20261120_150000.mp4"
+    write_video(clip, seconds=3, created="2026-11-20T07:00:00.000000Z")
+    context = browser.new_context(viewport=DESKTOP, locale="zh-CN")
+    try:
+        page = context.new_page()
+        console.watch(page)
+        log_in(page, server.url, "zhoulh", "zhifa-demo-2026")
+        page.goto(f"{server.url}/cases/{CASE}")
+        page.locator("#upload-form input[type=file]").set_input_files(str(clip))
+        act = page.locator("#upload-form select[name=act_seq] option").nth(1).get_attribute("value")
+        page.locator("#upload-form select[name=act_seq]").select_option(act)
+        with page.expect_navigation(timeout=60_000):  # the page reloads when the upload is done
+            page.get_by_role("button", name="上传", exact=True).click()
+        listed = page.request.get(f"{server.url}/api/v1/media?case_number={CASE}").json()
+        names = {m["name"]: m for m in listed["items"]}
+        assert "20261120_150000.mp4" in names
+        assert names["20261120_150000.mp4"]["act_seq"] == int(act or 0)
+        page.screenshot(path=str(artifacts / "case-after-upload.png"), full_page=True)
+        assert console.errors == []
+    finally:
+        context.close()

@@ -11,6 +11,7 @@ from urllib.parse import quote
 
 from fastapi import Depends, FastAPI, Query, Request
 from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
+from fastapi.staticfiles import StaticFiles
 from fastapi.templating import Jinja2Templates
 from pydantic import BaseModel
 
@@ -101,6 +102,7 @@ def create_app(app: App) -> FastAPI:
     api.router.lifespan_context = lifespan
 
     api.state.liuhen = app
+    api.mount("/static", StaticFiles(directory=str(Path(__file__).parent / "static")), "static")
     signed_in = [Depends(current_user)]
     api.include_router(auth.router(app, TEMPLATES))
     api.include_router(tus.router(uploads, app.settings.upload_max), dependencies=signed_in)
