@@ -278,3 +278,73 @@ def test_an_officer_opens_a_case_from_the_pages(app):
         again = client.post("/cases/new", params={"act": "initiation.ex_officio"}, data=data)
         assert again.status_code == 409 and "已存在" in again.text
         assert client.get("/cases/new", params={"act": "investigation.inquiry"}).status_code == 403
+
+
+def _as_form(doc, values: dict) -> dict[str, str]:
+    """A document's sample values typed into its generated form, as a person would."""
+    from liuhen.web.forms import widget
+
+    out: dict[str, str] = {}
+    for f in doc.fields:
+        if f.name not in values:
+            continue
+        v, w, name = values[f.name], widget(f), f"f_{f.name}"
+        if w == "person":
+            out[name + ".name"] = v["name"]
+        elif w == "lines":
+            out[name] = "\n".join(x if isinstance(x, str) else x["name"] for x in v)
+        elif w == "bool":
+            out[name] = "true" if v else "false"
+        elif w == "datetime":
+            out[name] = v[:16]
+        elif w == "json":
+            import json
+
+            out[name] = json.dumps(v, ensure_ascii=False)
+        else:
+            out[name] = str(v)
+    return out
+
+
+def test_an_officer_issues_a_signed_document_from_the_pages(app):
+    from liuhen.documents import DOC_TYPES
+    from liuhen.signing import service as signing
+
+    factory.register(app)
+    signing.init_ca(app, "某区文化和旅游局")
+    for cert, _name in factory.OFFICERS:
+        signing.issue(app, cert)
+    factory.open_case(app)
+    inquiry = factory.inquiry(app)
+    access.create_user(app, "zhangw", "correct-horse-1", ["officer"], "张伟", "wl-zd1", "31010001")
+    doc = DOC_TYPES["inquiry_record"]
+    with TestClient(create_app(app)) as client:
+        page = client.get("/login")
+        client.post(
+            "/login",
+            data={
+                "username": "zhangw",
+                "password": "correct-horse-1",
+                "next": "/",
+                "csrf": page.cookies["liuhen_login_csrf"],
+            },
+        )
+        case_page = client.get(f"/cases/{CASE}").text
+        assert f"documents/new?act_seq={inquiry.seq}&doc_type=inquiry_record" in case_page
+        url = f"/cases/{CASE}/documents/new"
+        params = {"act_seq": inquiry.seq, "doc_type": "inquiry_record"}
+        form = client.get(url, params=params)
+        csrf = form.text.split('name="csrf" value="')[1].split('"')[0]
+        data = {
+            "csrf": csrf,
+            "signers": "31010001,31010002",
+            "party_name": "陈某",
+            "number": "某文旅询〔2026〕7号",
+            **_as_form(doc, doc.sample),
+        }
+        refused = client.post(url, params=params, data={**data, "signers": ""})
+        assert refused.status_code == 422 and 'value="陈某"' in refused.text
+        made = client.post(url, params=params, data=data, follow_redirects=False)
+        assert made.status_code == 303, made.text[:2000]
+        shown = client.get(f"/cases/{CASE}").text
+        assert "查看文书 PDF" in shown

@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Annotated, Any
 from urllib.parse import quote
 
+import anyio
 from fastapi import Depends, FastAPI, Query, Request
 from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
@@ -51,6 +52,17 @@ CODE_LABELS: dict[str, str] = {
     **DOCUMENT_TYPES, **SIGNER_ROLES,
     "video": "视频", "audio": "音频", "photo": "照片", "unknown": "未知",
 }  # fmt: skip
+
+
+def docs_by_act() -> dict[str, list[Any]]:
+    """Which documents record which act (for the links on the timeline)."""
+    from liuhen.documents import DOC_TYPES
+
+    out: dict[str, list[Any]] = {}
+    for doc in DOC_TYPES.values():
+        for act in doc.acts:
+            out.setdefault(act, []).append(doc)
+    return out
 
 
 def label(value: Any) -> Any:
@@ -292,6 +304,68 @@ def create_app(app: App) -> FastAPI:
             return act_page(request, "", spec, form, exc)
         return RedirectResponse(f"/cases/{quote(number)}#seq-{entry.seq}", status_code=303)
 
+    def doc_for(user: User, number: str, code: str) -> Any:
+        from liuhen.documents import DOC_TYPES
+
+        if code not in DOC_TYPES:
+            raise NotFoundError(f"未知的文书种类“{code}”")
+        case = cases.show_case(app, number)
+        if not can_record(user) or not can_view_case(user, case, unit_agency(app, case["unit"])):
+            raise Forbidden("无权在该案件中制作文书")
+        return DOC_TYPES[code]
+
+    def doc_page(
+        request: Request,
+        number: str,
+        act_seq: int,
+        doc: Any,
+        form: dict[str, str],
+        error: LiuhenError | None = None,
+    ) -> Response:
+        return TEMPLATES.TemplateResponse(
+            request, "doc_form.html",
+            {"number": number, "act_seq": act_seq, "doc": doc, "form": form, "error": error,
+             "widget": forms.widget},
+            status_code=error.http_status if error else 200,
+        )  # fmt: skip
+
+    @api.get("/cases/{number}/documents/new", response_class=HTMLResponse, include_in_schema=False)
+    def doc_form(
+        request: Request, number: str, act_seq: int, doc_type: str, user: UserDep
+    ) -> Response:
+        doc = doc_for(user, number, doc_type)
+        return doc_page(request, number, act_seq, doc, {"signers": user.cert_no or ""})
+
+    @api.post("/cases/{number}/documents/new", include_in_schema=False)
+    async def doc_submit(
+        request: Request, number: str, act_seq: int, doc_type: str, user: UserDep
+    ) -> Response:
+        from liuhen.services import documents as documents_service
+
+        form = {k: str(v) for k, v in (await request.form()).items()}
+        auth.check_form(request, form.get("csrf", ""))
+        doc = doc_for(user, number, doc_type)
+        values, problems = forms.parse(doc, form)
+        certs = forms.actors({"actors": form.get("signers", "")})
+        party = form.get("party_name", "").strip()
+        refused = bool(form.get("refused"))
+        try:
+            if problems:
+                raise ValidationError(f"《{doc.title}》有 {len(problems)} 处问题", problems)
+            request_ = documents_service.DocumentRequest(
+                case=number, act_seq=act_seq, doc_type=doc_type, values=values,
+                signers=[{"role": "officer", "cert_no": c} for c in certs],
+                recorded_by=user.actor, number=form.get("number") or None,
+                party={"name": party} if party and not refused else None,
+                refusal={"reason": form.get("refusal_reason", ""), "officers": certs}
+                if refused else None,
+            )  # fmt: skip
+            # signing (pyHanko) runs its own event loop: keep it off this one
+            entry = await anyio.to_thread.run_sync(documents_service.issue, app, request_)
+        except LiuhenError as exc:
+            return doc_page(request, number, act_seq, doc, form, exc)
+        return RedirectResponse(f"/cases/{quote(number)}#seq-{entry.seq}", status_code=303)
+
     @api.get("/cases/{number}/record", response_class=HTMLResponse, include_in_schema=False)
     def record_form(request: Request, number: str, act: str, user: UserDep) -> Response:
         spec = act_for(user, number, act)
@@ -386,6 +460,7 @@ def create_app(app: App) -> FastAPI:
             "case.html",
             {"case": case, "evaluation": evaluation.as_dict(), "findings_by_seq": by_seq,
              "recordable": recordable(user) if can_record(user) else [],
+             "doc_types_for": docs_by_act(),
              "media": {m["digest"]: m for m in list_media(
                  app, case_number=number, per_page=200)["items"]}},
         )  # fmt: skip

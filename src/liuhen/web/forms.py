@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
+from liuhen.documents.types import DocType
 from liuhen.errors import Problem
 from liuhen.procedure.catalog import ActType
 from liuhen.procedure.fields import FieldKind, FieldSpec
@@ -36,7 +37,7 @@ def local_datetime(text: str) -> str:
     return text if ("+" in text[10:] or text.endswith("Z")) else text + LOCAL_OFFSET
 
 
-def parse(act: ActType, form: dict[str, str]) -> tuple[dict[str, Any], list[Problem]]:
+def parse(act: ActType | DocType, form: dict[str, str]) -> tuple[dict[str, Any], list[Problem]]:
     """Typed field values from form text; problems for what cannot even be read."""
     values: dict[str, Any] = {}
     problems: list[Problem] = []
