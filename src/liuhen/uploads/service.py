@@ -10,6 +10,7 @@ written only once the file is there.
 from __future__ import annotations
 
 import json
+import logging
 import os
 import secrets
 import threading
@@ -32,6 +33,7 @@ from liuhen.evidence import service as evidence
 from liuhen.procedure.fields import parse_datetime
 from liuhen.services.instance import App
 
+log = logging.getLogger(__name__)
 UPLOAD = store.T["upload"]
 META_KEYS = {
     "filename", "filetype", "digest", "device", "officer", "unit", "case", "act_seq",
@@ -302,7 +304,10 @@ class Uploads:
                 }
                 evidence.journal_stored(self.app, fields, facts, by)
                 if self.on_stored is not None:
-                    self.on_stored(st.digest)
+                    try:
+                        self.on_stored(st.digest)
+                    except Exception:  # the evidence is stored; the job is found again later
+                        log.exception("could not queue derivatives for %s", st.digest)
             meta = {**st.meta, "duplicate": duplicate}  # the same bytes were already evidence
             self._set(upload_id, status="complete", meta=json.dumps(meta, ensure_ascii=False))
         return self.get(upload_id)
