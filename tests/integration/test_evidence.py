@@ -253,3 +253,21 @@ def test_an_interrupted_dock_import_resumes_where_it_stopped(camera, tmp_path):
     assert resumed.resumed == ["20261103_long.mp4"] and resumed.stored == ["20261103_long.mp4"]
     digest = "sha256:" + hashlib.sha256(data).hexdigest()
     assert b"".join(app.blobs.read(digest)) == data
+
+
+def test_verify_media_rehashes_every_stored_file(camera, dock):
+    from liuhen.services import verify
+
+    app = camera
+    ingest.ingest(app, dock, "ZFJLY-07")
+    assert verify.check_files(app, media=True) == []
+    video = the_clip(app)
+    path = app.blobs.path(video["digest"])
+    path.chmod(0o644)
+    data = bytearray(path.read_bytes())
+    data[100] ^= 0x01
+    path.write_bytes(bytes(data))
+    damages = verify.check_files(app, media=True)
+    assert len(damages) == 1 and "摘要不符" in damages[0].what
+    assert damages[0].seq == video["stored_seq"]
+    assert verify.check_files(app) == []  # without --media only documents are re-hashed
