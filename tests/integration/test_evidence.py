@@ -19,7 +19,7 @@ from liuhen.errors import NotFoundError, ValidationError
 from liuhen.evidence import devices, ingest
 from liuhen.evidence import service as evidence
 from liuhen.jobs import derivatives
-from liuhen.services import compliance, packs, verify
+from liuhen.services import cases, compliance, packs, verify
 from liuhen.web.app import create_app
 from tests.integration import factory
 from tests.integration.auth import token_headers
@@ -186,6 +186,31 @@ def test_binding_later_is_journaled_and_feeds_the_rules(camera, dock):
     # The clip ended 2026-11-03 10:10:02 and was stored now (weeks later): 002 allows 24 hours.
     found = compliance.evaluate_case(app, "某文旅罚〔2026〕1号")
     assert "av.storage:late" in {f.code for f in found.findings}
+    assert verify.verify(app).ok
+
+
+def test_the_case_page_plays_a_bound_clip_and_journals_the_view(camera, dock):
+    app = camera
+    opened = factory.open_case(app)
+    ingest.ingest(app, dock, "ZFJLY-07")
+    for digest in derivatives.pending(app):
+        derivatives.make(app, digest)
+    video = the_clip(app)
+    case = "某文旅罚〔2026〕1号"
+    evidence.bind(app, video["digest"], case, opened.seq, {"id": "31010001", "role": "officer"})
+    with TestClient(create_app(app), headers=token_headers(app)) as client:
+        page = client.get(f"/cases/{case}")
+        assert page.status_code == 200
+        assert f'src="/api/v1/media/{video["digest"]}/proxy"' in page.text
+        assert f'poster="/api/v1/media/{video["digest"]}/thumbnail"' in page.text
+        assert client.get(f"/api/v1/media/{video['digest']}/content").status_code == 200
+    purposes = [
+        e["fields"]["purpose"]
+        for stage in cases.show_case(app, case)["stages"]
+        for e in stage["entries"]
+        if e["act"] == "general.review_access"
+    ]
+    assert len(purposes) >= 2 and any(p.startswith("下载") for p in purposes), purposes
     assert verify.verify(app).ok
 
 
