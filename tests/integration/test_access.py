@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 import pytest
 from fastapi.testclient import TestClient
+from openpyxl import load_workbook
 from sqlalchemy import text
 
 from liuhen.access import service as access
 from liuhen.access.policy import User, can_record, can_view_case
-from liuhen.services import verify
+from liuhen.errors import ValidationError
+from liuhen.services import ledger, verify
 from liuhen.web.app import create_app
 from tests.integration import factory
 from tests.integration.auth import token_headers
@@ -130,3 +134,32 @@ def test_machine_tokens_and_the_policy(site):
     assert not can_view_case(admin, {"unit": "u1"}, "x")
     with pytest.raises(access.AuthError):
         access.login(app, "zhangw", "")
+
+
+def test_the_access_ledger_lists_and_exports_every_view(site, run, tmp_path):
+    app, client = site
+    login(client, "zhangw", "correct-horse-1")
+    client.get(f"/cases/{CASE}")
+    client.get(f"/api/v1/cases/{CASE}")
+    page = ledger.entries(app, case=CASE, per_page=1)
+    assert page["total"] == views(app) == 2 and len(page["rows"]) == 1
+    newest = page["rows"][0]
+    assert newest.accessor == "张伟" and newest.role == "执法人员" and newest.unit == "wl-zd1"
+    today = app.clock.now().date()
+    assert ledger.entries(app, since=today + timedelta(days=1))["total"] == 0
+    assert ledger.entries(app, since=today, until=today)["total"] == 2
+    assert ledger.entries(app, case="别的案件")["total"] == 0
+    with pytest.raises(ValidationError):
+        ledger.entries(app, since=today, until=today - timedelta(days=1))
+    with pytest.raises(ValidationError):
+        ledger.entries(app, per_page=0)
+    sheet_path = tmp_path / "台账.xlsx"
+    assert "已导出 2 条" in run("ledger", "--case", CASE, "--xlsx", str(sheet_path))
+    rows = list(load_workbook(sheet_path).active.iter_rows(values_only=True))
+    assert list(rows[0]) == list(ledger.COLUMNS)
+    assert [r[2] for r in rows[1:]] == [CASE, CASE] and rows[1][3] == "张伟"
+    assert rows[1][0] < rows[2][0]  # oldest first in the export
+    assert not list(tmp_path.glob("*.part"))
+    listed = run("ledger", "--from", today.isoformat())
+    assert "共 2 条" in listed and "张伟" in listed
+    assert "起始日期" in run("ledger", "--from", "2026-12-31", "--to", "2026-01-01", code=2)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import typer
 
 from liuhen import settings as settings_mod
-from liuhen.cli import case, db, documents, evidence, journal, people, rules, signing
+from liuhen.cli import case, db, documents, evidence, journal, ledger, people, rules, signing
 from liuhen.cli.common import app as open_app
 from liuhen.cli.common import err, handles_errors, out, print_json
 from liuhen.procedure.catalog import ACT_TYPES, ROLE_LABELS, STAGE_LABELS, Role
@@ -26,6 +26,7 @@ cli.add_typer(people.user_cli, name="user")
 cli.add_typer(people.token_cli, name="token")
 cli.add_typer(evidence.device_cli, name="device")
 cli.command("ingest")(handles_errors(evidence.ingest_cmd))
+cli.command("ledger")(handles_errors(ledger.ledger_cmd))
 
 
 @cli.command()
