@@ -263,6 +263,24 @@ def create_app(app: App) -> FastAPI:
             status_code=error.http_status if error else 200,
         )  # fmt: skip
 
+    def record_from_form(
+        request: Request, user: User, spec: Any, number: str, form: dict[str, str], page: str
+    ) -> Response:
+        """Record one act from a page form; a refusal re-renders the form with what was typed
+        (``page`` is the case number the form was shown for, empty when opening a case)."""
+        values, problems = forms.parse(spec, form)
+        try:
+            if problems:
+                raise ValidationError(f"“{spec.label}”的记录有 {len(problems)} 处问题", problems)
+            entry = record.record(app, ActInput(
+                spec.code, forms.local_datetime(form.get("occurred_at", "")), case=number,
+                actors=forms.actors(form), place=form.get("place") or None, fields=values,
+                recorded_by=user.actor,
+            ))  # fmt: skip
+        except LiuhenError as exc:
+            return act_page(request, page, spec, form, exc)
+        return RedirectResponse(f"/cases/{quote(number)}#seq-{entry.seq}", status_code=303)
+
     def opening_for(user: User, code: str) -> Any:
         spec = act_type(code)
         if (
@@ -287,22 +305,9 @@ def create_app(app: App) -> FastAPI:
     async def new_case_submit(
         request: Request, user: UserDep, act: str = "initiation.ex_officio"
     ) -> Response:
-        form = {k: str(v) for k, v in (await request.form()).items()}
-        auth.check_form(request, form.get("csrf", ""))
+        form = await auth.posted_form(request)
         spec = opening_for(user, act)
-        values, problems = forms.parse(spec, form)
-        number = form.get("case", "").strip()
-        try:
-            if problems:
-                raise ValidationError(f"“{spec.label}”的记录有 {len(problems)} 处问题", problems)
-            entry = record.record(app, ActInput(
-                spec.code, forms.local_datetime(form.get("occurred_at", "")), case=number,
-                actors=forms.actors(form), place=form.get("place") or None, fields=values,
-                recorded_by=user.actor,
-            ))  # fmt: skip
-        except LiuhenError as exc:
-            return act_page(request, "", spec, form, exc)
-        return RedirectResponse(f"/cases/{quote(number)}#seq-{entry.seq}", status_code=303)
+        return record_from_form(request, user, spec, form.get("case", "").strip(), form, "")
 
     def doc_for(user: User, number: str, code: str) -> Any:
         from liuhen.documents import DOC_TYPES
@@ -342,8 +347,7 @@ def create_app(app: App) -> FastAPI:
     ) -> Response:
         from liuhen.services import documents as documents_service
 
-        form = {k: str(v) for k, v in (await request.form()).items()}
-        auth.check_form(request, form.get("csrf", ""))
+        form = await auth.posted_form(request)
         doc = doc_for(user, number, doc_type)
         values, problems = forms.parse(doc, form)
         certs = forms.actors({"actors": form.get("signers", "")})
@@ -374,21 +378,9 @@ def create_app(app: App) -> FastAPI:
 
     @api.post("/cases/{number}/record", include_in_schema=False)
     async def record_submit(request: Request, number: str, act: str, user: UserDep) -> Response:
-        form = {k: str(v) for k, v in (await request.form()).items()}
-        auth.check_form(request, form.get("csrf", ""))
+        form = await auth.posted_form(request)
         spec = act_for(user, number, act)
-        values, problems = forms.parse(spec, form)
-        try:
-            if problems:
-                raise ValidationError(f"“{spec.label}”的记录有 {len(problems)} 处问题", problems)
-            entry = record.record(app, ActInput(
-                spec.code, forms.local_datetime(form.get("occurred_at", "")), case=number,
-                actors=forms.actors(form), place=form.get("place") or None, fields=values,
-                recorded_by=user.actor,
-            ))  # fmt: skip
-        except LiuhenError as exc:
-            return act_page(request, number, spec, form, exc)
-        return RedirectResponse(f"/cases/{quote(number)}#seq-{entry.seq}", status_code=303)
+        return record_from_form(request, user, spec, number, form, number)
 
     @api.post("/api/v1/cases/{number}/acts", status_code=201, tags=["案件"], summary="记录一个事项")
     def api_record(number: str, body: ActBody, user: UserDep) -> dict[str, Any]:

@@ -56,6 +56,13 @@ def check_form(request: Request, token: str) -> None:
         raise access.Forbidden("页面已过期（CSRF 令牌无效），请刷新后重试")
 
 
+async def posted_form(request: Request) -> dict[str, str]:
+    """A page form's fields as text, once its CSRF field has been checked."""
+    form = {k: str(v) for k, v in (await request.form()).items()}
+    check_form(request, form.get("csrf", ""))
+    return form
+
+
 def router(app: App, templates: Jinja2Templates) -> APIRouter:
     r = APIRouter(include_in_schema=False)
 
