@@ -6,7 +6,8 @@ from typing import Any
 
 import yaml
 
-Path = tuple[str | int, ...]
+from liuhen.locations import Path as Path
+from liuhen.locations import line_of as line_of
 
 
 class YamlError(Exception):
@@ -51,11 +52,3 @@ def _scalar(node: yaml.Node) -> Any:
         return loader.construct_object(node, deep=True)
     finally:
         loader.dispose()
-
-
-def line_of(lines: dict[Path, int], path: Path) -> int | None:
-    while path:
-        if path in lines:
-            return lines[path]
-        path = path[:-1]
-    return lines.get(())

@@ -10,7 +10,9 @@ import bisect
 import json
 from typing import Any
 
-Path = tuple[str | int, ...]
+from liuhen.locations import Path as Path
+from liuhen.locations import line_of as line_of
+
 _DECODER = json.JSONDecoder()
 _WS = " \t\n\r"
 
@@ -73,12 +75,3 @@ def locate(text: str) -> tuple[Any, dict[Path, int]]:
     if _skip(text, end) != len(text):
         raise json.JSONDecodeError("Extra data", text, end)
     return doc, lines
-
-
-def line_of(lines: dict[Path, int], path: Path) -> int | None:
-    """The line of ``path`` or of its nearest located ancestor."""
-    while path:
-        if path in lines:
-            return lines[path]
-        path = path[:-1]
-    return lines.get(())
