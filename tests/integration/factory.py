@@ -25,15 +25,7 @@ def register(app: App) -> None:
             fields={"code": "wl", "name": "某区文化和旅游局", "region": "某区"},
         ),
     )
-    record.record(
-        app,
-        ActInput(
-            "registry.unit",
-            now,
-            recorded_by=ADMIN,
-            fields={"code": "wl-zd1", "name": "执法大队一中队", "agency": "wl"},
-        ),
-    )
+    add_unit(app, "wl-zd1", "执法大队一中队")
     for cert, name in OFFICERS:
         record.record(
             app,
@@ -50,6 +42,18 @@ def register(app: App) -> None:
                 },
             ),
         )
+
+
+def add_unit(app: App, code: str, name: str, agency: str = "wl") -> None:
+    record.record(
+        app,
+        ActInput(
+            "registry.unit",
+            app.clock.now().isoformat(),
+            recorded_by=ADMIN,
+            fields={"code": code, "name": name, "agency": agency},
+        ),
+    )
 
 
 def header(**overrides: Any) -> dict[str, Any]:

@@ -15,7 +15,7 @@ from liuhen.errors import ValidationError
 from liuhen.services import ledger, verify
 from liuhen.web.app import create_app
 from tests.integration import factory
-from tests.integration.auth import token_headers
+from tests.integration.auth import login, token_headers
 
 CASE = "某文旅罚〔2026〕1号"
 
@@ -30,38 +30,13 @@ def views(app) -> int:
 @pytest.fixture
 def site(app):
     factory.register(app)
-    from liuhen.services import record
-    from liuhen.services.record import ActInput
-
-    record.record(
-        app,
-        ActInput(
-            "registry.unit",
-            app.clock.now().isoformat(),
-            recorded_by=factory.ADMIN,
-            fields={"code": "wl-zd2", "name": "执法大队二中队", "agency": "wl"},
-        ),
-    )
+    factory.add_unit(app, "wl-zd2", "执法大队二中队")
     factory.open_case(app)
     access.create_user(app, "zhangw", "correct-horse-1", ["officer"], "张伟", "wl-zd1", "31010001")
     access.create_user(app, "other", "correct-horse-2", ["officer"], "其他中队", "wl-zd2", None)
     access.create_user(app, "sifa", "correct-horse-3", ["supervisor"], "司法局", None, None)
     with TestClient(create_app(app)) as client:
         yield app, client
-
-
-def login(client, username: str, password: str):
-    page = client.get("/login")
-    return client.post(
-        "/login",
-        data={
-            "username": username,
-            "password": password,
-            "next": "/",
-            "csrf": page.cookies.get("liuhen_login_csrf", ""),
-        },
-        follow_redirects=False,
-    )
 
 
 def test_anonymous_requests_are_sent_to_login_or_refused(site):

@@ -35,18 +35,10 @@ workdays: []
 def _officers(app):
     """The registry plus the officers and unit the scenario files use."""
     factory.register(app)
+    factory.add_unit(app, "whlyj-zd1", "执法大队一中队")
     from liuhen.services import record
     from liuhen.services.record import ActInput
 
-    record.record(
-        app,
-        ActInput(
-            "registry.unit",
-            app.clock.now().isoformat(),
-            recorded_by=factory.ADMIN,
-            fields={"code": "whlyj-zd1", "name": "执法大队一中队", "agency": "wl"},
-        ),
-    )
     for cert in ("11010001", "11010002"):
         record.record(
             app,

@@ -9,7 +9,7 @@ from liuhen.access import service as access
 from liuhen.services import cases
 from liuhen.web.app import create_app
 from tests.integration import factory
-from tests.integration.auth import token_headers
+from tests.integration.auth import login, token_headers
 
 CASE = "某文旅罚〔2026〕1号"
 
@@ -26,16 +26,7 @@ def test_a_refused_form_keeps_what_was_typed_and_a_good_one_is_journaled(app):
     factory.open_case(app)
     access.create_user(app, "zhangw", "correct-horse-1", ["officer"], "张伟", "wl-zd1", "31010001")
     with TestClient(create_app(app)) as client:
-        page = client.get("/login")
-        client.post(
-            "/login",
-            data={
-                "username": "zhangw",
-                "password": "correct-horse-1",
-                "next": "/",
-                "csrf": page.cookies["liuhen_login_csrf"],
-            },
-        )
+        login(client, "zhangw", "correct-horse-1")
         case_page = client.get(f"/cases/{CASE}")
         assert "记录事项" in case_page.text and 'value="investigation.inquiry"' in case_page.text
         form = client.get(f"/cases/{CASE}/record", params={"act": "investigation.inquiry"})
@@ -126,25 +117,11 @@ def test_overview_and_to_be_filed_pages(app):
     access.create_user(app, "boss", "correct-horse-9", ["head"], "赵局长", "wl-zd1", None)
     access.create_user(app, "zhangw", "correct-horse-1", ["officer"], "张伟", "wl-zd1", "31010001")
     with TestClient(create_app(app)) as client:
-
-        def login(name, password):
-            client.cookies.clear()
-            page = client.get("/login")
-            client.post(
-                "/login",
-                data={
-                    "username": name,
-                    "password": password,
-                    "next": "/",
-                    "csrf": page.cookies["liuhen_login_csrf"],
-                },
-            )
-
-        login("boss", "correct-horse-9")
+        login(client, "boss", "correct-horse-9")
         overview = client.get("/overview")
         assert overview.status_code == 200 and "逾期与缺失" in overview.text
         assert "自立案之日起九十日内作出行政处罚决定" in overview.text  # the decision falls due
-        login("zhangw", "correct-horse-1")
+        login(client, "zhangw", "correct-horse-1")
         assert client.get("/overview").status_code == 403
         todo = client.get("/media/todo")
         assert todo.status_code == 200 and "没有待归档的音像资料" in todo.text
@@ -169,24 +146,11 @@ def test_inbox_follows_the_approval_chain(app):
                 "factors": "首次违法，积极配合调查。", "proposal": "罚款五万元。"},
     ))  # fmt: skip
 
-    def sign_in(client, name, password):
-        client.cookies.clear()
-        page = client.get("/login")
-        client.post(
-            "/login",
-            data={
-                "username": name,
-                "password": password,
-                "next": "/",
-                "csrf": page.cookies["liuhen_login_csrf"],
-            },
-        )
-
     with TestClient(create_app(app)) as client:
-        sign_in(client, "fazhi", "correct-horse-5")
+        login(client, "fazhi", "correct-horse-5")
         inbox = client.get("/inbox").text
         assert "待法制审核（1）" in inbox and CASE in inbox
-        sign_in(client, "boss", "correct-horse-9")
+        login(client, "boss", "correct-horse-9")
         assert "待负责人审批（0）" in client.get("/inbox").text
     record.record(app, ActInput(
         "decision.legal_review", "2026-11-11T09:00:00+08:00", case=CASE, actors=["31010001"],
@@ -195,7 +159,7 @@ def test_inbox_follows_the_approval_chain(app):
                 "procedure": "合法", "handling": "适当", "opinion": "同意", "conclusion": "同意"},
     ))  # fmt: skip
     with TestClient(create_app(app)) as client:
-        sign_in(client, "boss", "correct-horse-9")
+        login(client, "boss", "correct-horse-9")
         assert "待负责人审批（1）" in client.get("/inbox").text
 
 
@@ -216,16 +180,7 @@ def test_device_pages_and_chinese_labels(app):
     )
     access.create_user(app, "zhangw", "correct-horse-1", ["officer"], "张伟", "wl-zd1", "31010001")
     with TestClient(create_app(app)) as client:
-        page = client.get("/login")
-        client.post(
-            "/login",
-            data={
-                "username": "zhangw",
-                "password": "correct-horse-1",
-                "next": "/",
-                "csrf": page.cookies["liuhen_login_csrf"],
-            },
-        )
+        login(client, "zhangw", "correct-horse-1")
         listed = client.get("/devices")
         assert listed.status_code == 200 and "ZFJLY-07" in listed.text
         shown = client.get("/devices/ZFJLY-07")
@@ -239,16 +194,7 @@ def test_an_officer_opens_a_case_from_the_pages(app):
     factory.register(app)
     access.create_user(app, "zhangw", "correct-horse-1", ["officer"], "张伟", "wl-zd1", "31010001")
     with TestClient(create_app(app)) as client:
-        page = client.get("/login")
-        client.post(
-            "/login",
-            data={
-                "username": "zhangw",
-                "password": "correct-horse-1",
-                "next": "/",
-                "csrf": page.cookies["liuhen_login_csrf"],
-            },
-        )
+        login(client, "zhangw", "correct-horse-1")
         assert "依职权立案" in client.get("/").text
         form = client.get("/cases/new", params={"act": "initiation.ex_officio"})
         assert form.status_code == 200 and "案件编号" in form.text and "案由" in form.text
@@ -319,16 +265,7 @@ def test_an_officer_issues_a_signed_document_from_the_pages(app):
     access.create_user(app, "zhangw", "correct-horse-1", ["officer"], "张伟", "wl-zd1", "31010001")
     doc = DOC_TYPES["inquiry_record"]
     with TestClient(create_app(app)) as client:
-        page = client.get("/login")
-        client.post(
-            "/login",
-            data={
-                "username": "zhangw",
-                "password": "correct-horse-1",
-                "next": "/",
-                "csrf": page.cookies["liuhen_login_csrf"],
-            },
-        )
+        login(client, "zhangw", "correct-horse-1")
         case_page = client.get(f"/cases/{CASE}").text
         assert f"documents/new?act_seq={inquiry.seq}&doc_type=inquiry_record" in case_page
         url = f"/cases/{CASE}/documents/new"
