@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -67,8 +67,8 @@ def _filters(case: str | None, since: date | None, until: date | None) -> list[A
         where.append(ENTRY.c.chain == case)
     if since:
         where.append(ENTRY.c.occurred_at >= since.isoformat())
-    if until:  # the whole closing day: every timestamp of that day sorts below the next "T"
-        where.append(ENTRY.c.occurred_at < until.isoformat() + "U")
+    if until:  # the closing day counts whole: stop before the next day begins
+        where.append(ENTRY.c.occurred_at < (until + timedelta(days=1)).isoformat())
     return where
 
 
