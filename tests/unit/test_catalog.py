@@ -72,7 +72,14 @@ EXPECTED_CODES = {
         "substitute_performance",
         "court_application",
     ],
-    "archiving": ["closing", "archive"],
+    "archiving": [
+        "closing",
+        "archive",
+        "legal_hold",
+        "hold_release",
+        "disposal_approval",
+        "disposal",
+    ],
     "general": [
         "av_interruption",
         "device_check",
@@ -83,6 +90,9 @@ EXPECTED_CODES = {
         "incident",
         "objection",
         "evidence_use",
+        "disclosure_request",
+        "disclosure_decision",
+        "confidentiality",
     ],
     "registry": [
         "agency",

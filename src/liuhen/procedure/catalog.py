@@ -162,6 +162,10 @@ CASE_HEADER_FIELDS: tuple[F, ...] = (
 )
 
 RETENTION_PERIODS: tuple[str, ...] = ("5年", "10年", "30年", "长期", "永久")
+HOLD_GROUNDS: tuple[str, ...] = ("行政复议", "行政诉讼", "审计", "监察调查", "信访", "其他")
+REQUESTER_RELATIONS: tuple[str, ...] = ("当事人", "委托代理人", "律师", "利害关系人", "法院")
+# 国家秘密 / 商业秘密 / 个人隐私 restrict a record; "无" lifts an earlier mark.
+CONFIDENTIALITY_MARKS: tuple[str, ...] = ("国家秘密", "商业秘密", "个人隐私", "无")
 
 # Enforcement documents (执法文书) by identifier; the documents issue renders and signs them.
 DOCUMENT_TYPES: dict[str, str] = {
@@ -1089,6 +1093,58 @@ _ARCHIVING: tuple[ActType, ...] = (
         "001 第十九条",
         "003 第二十五条",
     ),
+    _act(
+        "archiving.legal_hold",
+        "保全（暂停销毁）",
+        (
+            F("ground", "保全事由", K.CHOICE, choices=HOLD_GROUNDS),
+            F("reason", "情况说明", K.LONGTEXT),
+            F("digests", "保全的文件摘要（空为整个案卷）", K.TEXTS, required=False),
+        ),
+        frozenset({Role.HEAD, Role.ARCHIVIST}),
+        "001 第十八条",
+        "003 第二十五条",
+        description="复议、诉讼、审计等期间暂停销毁，保管期限届满也不得销毁，直至解除。",
+    ),
+    _act(
+        "archiving.hold_release",
+        "解除保全",
+        (
+            F("hold", "被解除的保全记录序号", K.SEQ),
+            F("reason", "解除理由", K.LONGTEXT),
+        ),
+        HEADS,
+        "001 第十八条",
+    ),
+    _act(
+        "archiving.disposal_approval",
+        "销毁审批",
+        (
+            F("digests", "拟销毁的文件摘要", K.TEXTS),
+            F("reason", "销毁理由", K.LONGTEXT),
+            F("decision", "审批意见", K.CHOICE, choices=("同意", "不同意")),
+            F("opinion", "负责人意见", K.LONGTEXT, required=False),
+        ),
+        HEADS,
+        "001 第十八条",
+        "001 第十九条",
+        description="保管期限届满的记录，经负责人批准方可销毁。",
+    ),
+    _act(
+        "archiving.disposal",
+        "销毁记录",
+        (
+            F("approval", "销毁审批记录序号", K.SEQ),
+            F("digests", "已销毁的文件摘要", K.TEXTS),
+            F("sizes", "文件大小（字节，与摘要一一对应）", K.TEXTS),
+            F("reason", "销毁理由", K.LONGTEXT),
+            F("retention_ended_on", "保管期限届满日期", K.DATE),
+        ),
+        ARCHIVISTS,
+        "001 第十八条",
+        "001 第十九条",
+        description="文件内容删除后，日志仍以摘要证明其曾经存在。",
+    ),
 )
 
 
@@ -1276,6 +1332,7 @@ _GENERAL: tuple[ActType, ...] = (
             F("approved_by", "批准人", required=False),
             F("materials", "调阅或复制的记录", K.TEXTS),
             F("copied", "是否复制", K.BOOL),
+            F("request", "对应的查阅、复制申请序号", K.SEQ, required=False),
         ),
         ANYONE_INTERNAL,
         "003 第二十四条",
@@ -1283,6 +1340,50 @@ _GENERAL: tuple[ActType, ...] = (
         "002 第三十四条",
         description="实时调阅和当事人查阅、复制的台账。",
         actors_required=False,
+    ),
+    _act(
+        "general.disclosure_request",
+        "查阅、复制申请",
+        (
+            F("requester", "申请人", K.PERSON),
+            F("relation", "与案件的关系", K.CHOICE, choices=REQUESTER_RELATIONS),
+            F("kind", "申请事项", K.CHOICE, choices=("查阅", "复制", "查阅并复制")),
+            F("materials", "申请查阅、复制的记录", K.TEXTS),
+            F("purpose", "申请理由", K.LONGTEXT),
+            F("received_at", "收到申请时间", K.DATETIME),
+        ),
+        ANYONE_INTERNAL - {Role.SUPERVISOR},
+        "001 第二十一条",
+        "002 第三十四条",
+        description="当事人或其代理人申请查阅、复制本案的执法记录。",
+    ),
+    _act(
+        "general.disclosure_decision",
+        "查阅、复制审批",
+        (
+            F("request", "申请记录序号", K.SEQ),
+            F("decision", "审批结果", K.CHOICE, choices=("同意", "部分同意", "不同意")),
+            F("reason", "理由", K.LONGTEXT),
+            F("materials", "准予查阅、复制的记录", K.TEXTS, required=False),
+        ),
+        HEADS,
+        "001 第二十一条",
+        "001 第二十三条",
+        "002 第三十四条",
+        description="负责人批准或拒绝查阅、复制申请；拒绝须说明理由。",
+    ),
+    _act(
+        "general.confidentiality",
+        "保密标记",
+        (
+            F("mark", "标记", K.CHOICE, choices=CONFIDENTIALITY_MARKS),
+            F("records", "标记的记录（日志序号或文件摘要；空为整个案件）", K.TEXTS, required=False),
+            F("reason", "依据和理由", K.LONGTEXT),
+        ),
+        frozenset({Role.OFFICER, Role.LEGAL_REVIEWER, Role.HEAD, Role.ARCHIVIST}),
+        "001 第二十条",
+        "002 第三十五条",
+        description="涉及国家秘密、商业秘密、个人隐私的记录，限制调阅与对外提供；“无”为解除标记。",
     ),
 )
 
