@@ -5,7 +5,18 @@ from __future__ import annotations
 import typer
 
 from liuhen import settings as settings_mod
-from liuhen.cli import case, db, documents, evidence, journal, ledger, people, rules, signing
+from liuhen.cli import (
+    case,
+    db,
+    disclosure,
+    documents,
+    evidence,
+    journal,
+    ledger,
+    people,
+    rules,
+    signing,
+)
 from liuhen.cli.common import app as open_app
 from liuhen.cli.common import err, handles_errors, out, print_json
 from liuhen.procedure.catalog import ACT_TYPES, ROLE_LABELS, STAGE_LABELS, Role
@@ -27,6 +38,8 @@ cli.add_typer(people.token_cli, name="token")
 cli.add_typer(evidence.device_cli, name="device")
 cli.command("ingest")(handles_errors(evidence.ingest_cmd))
 cli.command("ledger")(handles_errors(ledger.ledger_cmd))
+cli.add_typer(disclosure.cli, name="disclose")
+cli.command("mark")(disclosure.mark_cmd)
 
 
 @cli.command()

@@ -20,7 +20,13 @@ from liuhen.services.instance import App
 
 ENTRY = store.T["journal_entry"]
 MAX_PER_PAGE = 500
-COLUMNS = ("序号", "时间", "案号", "查阅人", "角色", "单位", "目的", "材料", "复制")
+COLUMNS = (
+    "序号", "时间", "案号", "查阅人", "角色", "单位", "目的", "材料", "复制", "批准人", "申请序号",
+)  # fmt: skip
+REQUEST_COLUMNS = (
+    "申请序号", "收到时间", "案号", "申请人", "关系", "事项", "申请的记录", "理由",
+    "审批结果", "审批理由", "准予的记录", "审批序号", "提供次数",
+)  # fmt: skip
 
 
 @dataclass(frozen=True)
@@ -34,12 +40,15 @@ class LedgerRow:
     purpose: str
     materials: list[str]
     copied: bool
+    approved_by: str = ""
+    request: int | None = None
 
     def cells(self) -> list[Any]:
         return [
             self.seq, self.occurred_at[:19].replace("T", " "), self.case, self.accessor,
             self.role, self.unit, self.purpose, "、".join(self.materials),
-            "是" if self.copied else "否",
+            "是" if self.copied else "否", self.approved_by,
+            self.request if self.request is not None else "",
         ]  # fmt: skip
 
 
@@ -56,6 +65,8 @@ def _row(r: Any) -> LedgerRow:
         purpose=fields.get("purpose", ""),
         materials=list(fields.get("materials", [])),
         copied=bool(fields.get("copied", False)),
+        approved_by=str(fields.get("approved_by") or ""),
+        request=fields.get("request"),
     )
 
 
@@ -124,8 +135,33 @@ def write_xlsx(
         for r in result:
             sheet.append(_row(r).cells())
             count += 1
+    _requests_sheet(app, book.create_sheet("查阅复制申请及审批"), case, since, until)
     path.parent.mkdir(parents=True, exist_ok=True)
     partial = path.with_name(path.name + ".part")
     book.save(partial)
     partial.replace(path)  # never leave a half-written spreadsheet under the real name
     return count
+
+
+def request_cells(r: dict[str, Any]) -> list[Any]:
+    """One parties' request with its outcome, as the second sheet of the ledger shows it."""
+    d = r["decision"] or {}
+    return [
+        r["seq"], r["received_at"][:19].replace("T", " "), r["case"], r["requester"]["name"],
+        r["relation"], r["kind"], "、".join(r["materials"]), r["purpose"],
+        d.get("decision", "待审批"), d.get("reason", ""), "、".join(d.get("materials") or []),
+        d.get("seq", ""), len(r["deliveries"]),
+    ]  # fmt: skip
+
+
+def _requests_sheet(
+    app: App, sheet: Any, case: str | None, since: date | None, until: date | None
+) -> None:
+    from liuhen.services.disclosure import requests
+
+    sheet.append(list(REQUEST_COLUMNS))
+    for r in reversed(requests(app, case)):
+        day = r["received_at"][:10]
+        if (since and day < since.isoformat()) or (until and day > until.isoformat()):
+            continue
+        sheet.append(request_cells(r))

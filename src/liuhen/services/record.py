@@ -6,6 +6,8 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
+from liuhen.access.marks import lift_refusal
+from liuhen.blobs.store import DIGEST
 from liuhen.db.batch import Batch
 from liuhen.errors import NotFoundError, PermissionDenied, Problem, ValidationError
 from liuhen.journal.entry import EVIDENCE_CHAIN, REGISTRY_CHAIN
@@ -76,6 +78,9 @@ def build_draft(inp: ActInput, now: datetime) -> Draft:
     role = inp.recorded_by.get("role", "")
     if role not in {r.value for r in spec.roles} and role != Role.SYSTEM.value:
         raise PermissionDenied(f"角色“{role or '未指定'}”不能记录“{spec.label}”")
+    refusal = lift_refusal(spec.code, inp.fields, role)
+    if refusal:
+        raise PermissionDenied(refusal)
     problems: list[Problem] = []
     values, field_problems = validate_fields(spec.fields, inp.fields)
     problems.extend(field_problems)
@@ -146,6 +151,8 @@ def _check_in_transaction(pending: Batch, draft: Draft) -> None:
                     f"{f.label}：本案没有序号为 {ref} 的记录",
                     [Problem(f"本案没有序号为 {ref} 的记录", f"fields.{f.name}")],
                 )
+    if draft.act == "general.confidentiality":
+        _check_marked_records(pending, draft)
     target_seq = draft.body.get("corrects")
     if target_seq is not None:
         target_row = pending.entry(target_seq)
@@ -160,6 +167,21 @@ def _check_in_transaction(pending: Batch, draft: Draft) -> None:
         if problems:
             raise ValidationError("更正内容不符合被更正事项的字段要求", problems)
         draft.body["fields"] = {**draft.body["fields"], "changes": values}
+
+
+def _check_marked_records(pending: Batch, draft: Draft) -> None:
+    """A mark names entries of this case by seq, or files by digest; refuse anything else."""
+    problems = []
+    for i, target in enumerate(draft.body["fields"].get("records") or []):
+        where = f"fields.records[{i}]"
+        if target.isdigit():
+            found = pending.entry(int(target))
+            if found is None or found["chain"] != draft.chain:
+                problems.append(Problem(f"本案没有序号为 {target} 的记录", where))
+        elif not DIGEST.match(target):
+            problems.append(Problem("应为本案记录的序号或文件摘要（sha256:… / sm3:…）", where))
+    if problems:
+        raise ValidationError("保密标记指向的记录无效", problems)
 
 
 def record(app: App, inp: ActInput) -> Appended:
