@@ -108,3 +108,15 @@ class ConfigurationError(_kind("LH200", 500)):  # type: ignore[misc]
 
 class IntegrityError(_kind("LH300", 500)):  # type: ignore[misc]
     """The stored journal does not verify."""
+
+
+class ExportTargetExists(_kind("LH400", 409)):  # type: ignore[misc]
+    """An export destination that already exists: an export never overwrites anything."""
+
+
+class ExportIncomplete(_kind("LH401", 422)):  # type: ignore[misc]
+    """Files the case's journal names are not in storage and were not disposed: nothing written."""
+
+
+class ExportFailed(_kind("LH402", 500)):  # type: ignore[misc]
+    """The export stopped midway (storage damaged, disk full); no bag was left behind."""

@@ -28,6 +28,7 @@ SETTINGS: dict[str, tuple[str, str]] = {
     "LIUHEN_UPLOAD_MAX": ("68719476736", "单个上传文件的最大字节数，默认 64 GiB"),
     "LIUHEN_HOST": ("127.0.0.1", "liuhen serve 监听地址"),
     "LIUHEN_PORT": ("8000", "liuhen serve 监听端口"),
+    "LIUHEN_EXPORT_SM3": ("0", "导出包另附 SM3 载荷清单（1 为是；实例摘要为 sm3 时总是附上）"),
 }
 
 
@@ -42,6 +43,7 @@ class Settings:
     blob_url: str
     blob_lock_days: int
     upload_max: int
+    export_sm3: bool = False
 
     @property
     def key_path(self) -> Path:
@@ -84,4 +86,12 @@ def load(env: Mapping[str, str] | None = None) -> Settings:
         timezone=tz,
         host=env.get("LIUHEN_HOST", "127.0.0.1"),
         port=int(port_text),
+        export_sm3=_flag(env, "LIUHEN_EXPORT_SM3"),
     )
+
+
+def _flag(env: Mapping[str, str], key: str) -> bool:
+    text = env.get(key, "0").strip().lower()
+    if text not in ("0", "1", "true", "false", "yes", "no", ""):
+        raise ConfigurationError(f"{key} 应为 0 或 1：{text}")
+    return text in ("1", "true", "yes")

@@ -11,6 +11,7 @@ from liuhen.cli import (
     disclosure,
     documents,
     evidence,
+    export,
     journal,
     ledger,
     people,
@@ -38,6 +39,8 @@ cli.add_typer(people.token_cli, name="token")
 cli.add_typer(evidence.device_cli, name="device")
 cli.command("ingest")(handles_errors(evidence.ingest_cmd))
 cli.command("ledger")(handles_errors(ledger.ledger_cmd))
+cli.command("export")(handles_errors(export.export_cmd))
+cli.command("verify-bag")(handles_errors(export.verify_bag_cmd))
 cli.add_typer(disclosure.cli, name="disclose")
 cli.command("mark")(disclosure.mark_cmd)
 

@@ -1,0 +1,331 @@
+"""``liuhen verify-bag``: check an export with the ``bagit`` library and liuhen's own journal code.
+
+This is the second of two verifiers on purpose. The one shipped inside the bag
+(``liuhen.bagverify.verify_bag``) is written from the specifications with nothing but the
+standard library and ``cryptography``; this one reuses the code that wrote the journal. A
+forgery would have to fool both. Neither needs the instance: a bag is checked from its own
+contents and the public key.
+"""
+
+from __future__ import annotations
+
+import base64
+import json
+import os
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import bagit
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
+from cryptography.hazmat.primitives.serialization import load_pem_public_key
+
+from liuhen.hashing import HashAlg, get_alg
+from liuhen.journal import checkpoint as notes
+from liuhen.journal.canonical import canonical
+from liuhen.journal.merkle import VerificationError, leaf_hash, verify_consistency, verify_inclusion
+
+# Problem codes (docs/errors.md); the standalone verifier uses the same ones.
+STRUCTURE, MANIFEST, TAGMANIFEST, OXUM = "LH410", "LH411", "LH412", "LH413"
+ENTRY, CHAIN, INCLUSION, SIGNATURE = "LH414", "LH415", "LH416", "LH417"
+CONSISTENCY, FILE_DIGEST, ABSENT = "LH418", "LH419", "LH420"
+
+FILE_ACTS = ("general.document", "general.media")
+
+
+@dataclass(frozen=True)
+class BagProblem:
+    code: str
+    message: str
+
+    def render(self) -> str:
+        return f"{self.code} {self.message}"
+
+
+@dataclass
+class BagReport:
+    case: str = ""
+    entries: int = 0
+    files: int = 0
+    problems: list[BagProblem] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        return not self.problems
+
+    def add(self, code: str, message: str) -> None:
+        self.problems.append(BagProblem(code, message))
+
+
+@dataclass
+class _Entry:
+    seq: int
+    chain: str
+    chain_seq: int
+    prev: str | None
+    act: str
+    body: dict[str, Any]
+    leaf: bytes
+
+    def digests(self) -> list[str]:
+        """Files this entry vouches for: attachments, and the file of a document or a clip."""
+        out = [a["digest"] for a in self.body.get("attachments") or [] if "digest" in a]
+        if self.act in FILE_ACTS and self.body.get("fields", {}).get("digest"):
+            out.append(self.body["fields"]["digest"])
+        return out
+
+
+def verify_bag(path: Path) -> BagReport:
+    report = BagReport()
+    if not path.is_dir():
+        report.add(STRUCTURE, f"“{path}”不是目录")
+        return report
+    info = _standard(path, report)
+    report.case = info.get("External-Identifier", "")
+    _journal(path, report)
+    return report
+
+
+def _standard(path: Path, report: BagReport) -> dict[str, str]:
+    """RFC 8493 through the ``bagit`` library; SM3 manifests, which it does not know, by hand."""
+    try:
+        bag = bagit.Bag(str(path))
+    except bagit.BagError as exc:
+        report.add(STRUCTURE, f"不是有效的 BagIt 包：{exc}")
+        return {}
+    try:
+        bag.validate()
+    except bagit.BagValidationError as exc:
+        if not exc.details:
+            code = OXUM if "Oxum" in exc.message else STRUCTURE
+            report.add(code, f"BagIt 校验未通过：{exc.message}")
+        for detail in exc.details:
+            where = str(getattr(detail, "path", ""))
+            code = MANIFEST if where.startswith("data/") else TAGMANIFEST
+            report.add(code, f"BagIt 校验未通过：{detail}")
+    info = {k: v if isinstance(v, str) else " ".join(v) for k, v in bag.info.items()}
+    for alg in info.get("Liuhen-Manifest-Algorithms", "sha256").split():
+        if not (path / f"manifest-{alg}.txt").is_file():
+            report.add(MANIFEST, f"bag-info.txt 声明的 {alg} 载荷清单不存在")
+    for kind in ("manifest", "tagmanifest"):
+        sm3 = path / f"{kind}-sm3.txt"
+        if sm3.is_file():
+            _check_manifest(path, sm3, kind == "manifest", report)
+    return info
+
+
+def _check_manifest(root: Path, manifest: Path, payload: bool, report: BagReport) -> None:
+    code = MANIFEST if payload else TAGMANIFEST
+    listed: set[str] = set()
+    for line in manifest.read_text(encoding="utf-8").splitlines():
+        if not line.strip():
+            continue
+        expected, name = line.split(maxsplit=1)
+        listed.add(name)
+        target = root / name
+        if not target.is_file() or ".." in Path(name).parts:
+            report.add(code, f"{manifest.name} 列出的 {name} 不存在")
+        elif _hex(get_alg("sm3"), target) != expected.lower():
+            report.add(code, f"{name} 的 SM3 摘要与 {manifest.name} 不符：文件被改动")
+    if payload:
+        for name in _payload(root):
+            if name not in listed:
+                report.add(code, f"{name} 未列入 {manifest.name}")
+
+
+def _payload(root: Path) -> Iterator[str]:
+    for folder, _dirs, files in os.walk(root / "data"):
+        for name in files:
+            yield (Path(folder) / name).relative_to(root).as_posix()
+
+
+def _hex(alg: HashAlg, path: Path) -> str:
+    h = alg.new()
+    with open(path, "rb") as fh:
+        while chunk := fh.read(1 << 20):
+            h.update(chunk)
+    return str(h.hexdigest())
+
+
+def _load_json(root: Path, name: str, report: BagReport) -> Any:
+    try:
+        return json.loads((root / name).read_text(encoding="utf-8"))
+    except (OSError, ValueError) as exc:
+        report.add(STRUCTURE, f"无法读取 {name}：{exc}")
+        return None
+
+
+def _key(root: Path) -> tuple[str, Ed25519PublicKey]:
+    """The key from its PEM form; the signed-note key string must be the one it implies."""
+    text = (root / "data/journal/public-key.txt").read_text(encoding="utf-8")
+    vkey, _, pem = text.partition("\n")
+    key = load_pem_public_key(pem.encode())
+    if not isinstance(key, Ed25519PublicKey):
+        raise ValueError("不是 Ed25519 公钥")
+    name = vkey.split("+", 1)[0]
+    if notes.verifier_key(name, key) != vkey.strip():
+        raise ValueError("验证密钥字符串与 PEM 公钥不一致")
+    return name, key
+
+
+def _journal(root: Path, report: BagReport) -> None:
+    try:
+        name, key = _key(root)
+    except (OSError, ValueError) as exc:
+        report.add(SIGNATURE, f"公钥 public-key.txt 无效：{exc}")
+        return
+    signed: dict[str, notes.Checkpoint] = {}
+    for label in ("checkpoint.txt", "checkpoint-latest.txt"):
+        try:
+            note = (root / "data/journal" / label).read_text(encoding="utf-8")
+            signed[label] = notes.verify(note, name, key)
+        except (OSError, ValueError, VerificationError) as exc:
+            report.add(SIGNATURE, f"检查点 {label} 未通过签名校验：{exc}")
+    cp = signed.get("checkpoint.txt")
+    if cp is None:
+        return
+    alg_name = next((e[5:] for e in cp.extensions if e.startswith("hash ")), "sha256")
+    alg = get_alg(alg_name)
+    latest = signed.get("checkpoint-latest.txt")
+    if latest is not None:
+        _consistency(root, alg, cp, latest, report)
+    entries = _entries(root, alg, report)
+    report.entries = len(entries)
+    _inclusion(root, alg, cp, entries, report)
+    _chain(entries, report)
+    _files(root, entries, report)
+
+
+def _consistency(
+    root: Path, alg: HashAlg, old: notes.Checkpoint, new: notes.Checkpoint, report: BagReport
+) -> None:
+    proof = _load_json(root, "data/journal/consistency.json", report)
+    try:
+        if not isinstance(proof, dict):
+            raise VerificationError("缺少一致性证明")
+        if (proof.get("old_size"), proof.get("new_size")) != (old.size, new.size):
+            raise VerificationError("证明的树大小与两个检查点不符")
+        path = [bytes.fromhex(p) for p in proof["path"]]
+        verify_consistency(alg, old.size, new.size, old.root, new.root, path)
+    except (VerificationError, ValueError, KeyError, TypeError) as exc:
+        report.add(CONSISTENCY, f"检查点 {old.size} 到 {new.size} 的一致性证明无效：{exc}")
+
+
+def _entries(root: Path, alg: HashAlg, report: BagReport) -> list[_Entry]:
+    out: list[_Entry] = []
+    try:
+        text = (root / "data/journal/entries.jsonl").read_text(encoding="utf-8")
+    except OSError as exc:
+        report.add(STRUCTURE, f"无法读取 entries.jsonl：{exc}")
+        return out
+    for n, line in enumerate(text.splitlines(), 1):
+        try:
+            row = json.loads(line)
+            data = base64.b64decode(row["canonical"], validate=True)
+            doc = json.loads(data)
+            if canonical(doc) != data:
+                report.add(ENTRY, f"entries.jsonl 第 {n} 行：记录不是 RFC 8785 规范文本")
+            leaf = leaf_hash(alg, data)
+            if leaf.hex() != row["leaf_hash"]:
+                report.add(ENTRY, f"entries.jsonl 第 {n} 行：规范文本的叶哈希与所列不符")
+            if (doc["seq"], doc["chain"]) != (row["seq"], row["chain"]):
+                report.add(ENTRY, f"entries.jsonl 第 {n} 行：序号或案件与规范文本不符")
+            out.append(
+                _Entry(int(doc["seq"]), doc["chain"], int(doc["chain_seq"]), doc["prev"],
+                       doc["act"], doc["body"], leaf)
+            )  # fmt: skip
+        except (ValueError, KeyError, TypeError) as exc:
+            report.add(ENTRY, f"entries.jsonl 第 {n} 行无法解析：{exc}")
+    return out
+
+
+def _inclusion(
+    root: Path, alg: HashAlg, cp: notes.Checkpoint, entries: list[_Entry], report: BagReport
+) -> None:
+    doc = _load_json(root, "data/journal/proofs.json", report)
+    if not isinstance(doc, dict):
+        return
+    if doc.get("tree_size") != cp.size:
+        report.add(INCLUSION, "proofs.json 的树大小与检查点 checkpoint.txt 不符")
+        return
+    proofs = {p.get("seq"): p for p in doc.get("proofs", []) if isinstance(p, dict)}
+    for e in entries:
+        try:
+            proof = proofs.get(e.seq)
+            if proof is None:
+                raise VerificationError("缺少包含证明")
+            path = [bytes.fromhex(p) for p in proof["path"]]
+            verify_inclusion(alg, e.seq - 1, cp.size, e.leaf, path, cp.root)
+        except (VerificationError, ValueError, KeyError, TypeError) as exc:
+            report.add(INCLUSION, f"序号 {e.seq} 的记录不能证明包含在签名检查点中：{exc}")
+
+
+def _chain(entries: list[_Entry], report: BagReport) -> None:
+    if not entries:
+        report.add(CHAIN, "包中没有本案的记录")
+        return
+    case = report.case
+    prev: _Entry | None = None
+    for e in entries:
+        if e.chain != case:
+            report.add(CHAIN, f"序号 {e.seq} 属于“{e.chain}”，不是本案“{case}”")
+        expected_seq = prev.chain_seq + 1 if prev else 1
+        if e.chain_seq != expected_seq:
+            report.add(CHAIN, f"序号 {e.seq} 的案内序号应为 {expected_seq}，实为 {e.chain_seq}")
+        if prev is not None and e.seq <= prev.seq:
+            report.add(CHAIN, f"序号 {e.seq} 排在序号 {prev.seq} 之后：顺序错误")
+        if e.prev != (prev.leaf.hex() if prev else None):
+            report.add(CHAIN, f"序号 {e.seq} 的前一条哈希与上一条记录不符：案件链断裂")
+        prev = e
+
+
+def _files(root: Path, entries: list[_Entry], report: BagReport) -> None:
+    index = _load_json(root, "data/index.json", report)
+    held = _load_json(root, "data/withheld.json", report)
+    if not isinstance(index, dict) or not isinstance(held, dict):
+        return
+    vouched: dict[str, set[int]] = {}
+    disposed: set[str] = set()
+    for e in entries:
+        for digest in e.digests():
+            vouched.setdefault(digest, set()).add(e.seq)
+        if e.act == "archiving.disposal":
+            disposed.update(e.body.get("fields", {}).get("digests") or [])
+    withheld = {w["digest"]: w.get("reason", "") for w in held.get("files", [])}
+    present: set[str] = set()
+    listed: set[str] = set()
+    for item in index.get("files", []):
+        name, digest = item.get("path", ""), item.get("digest", "")
+        listed.add(name)
+        target = root / name
+        if ".." in Path(name).parts or not target.is_file():
+            report.add(ABSENT, f"index.json 列出的 {name} 不在包中")
+            continue
+        alg, _, hexd = digest.partition(":")
+        if alg not in ("sha256", "sm3") or _hex(get_alg(alg), target) != hexd:
+            report.add(FILE_DIGEST, f"{name} 的摘要与记录所载 {digest} 不符：文件被改动")
+            continue
+        present.add(digest)
+        report.files += 1
+        if item.get("generated"):
+            report.notes.append(f"{name} 为导出时生成，未记入日志，只由本包清单保护")
+        elif item.get("seq") not in vouched.get(digest, set()):
+            report.add(FILE_DIGEST, f"{name}（{digest}）不是 index.json 所指记录所载的文件")
+    for digest, seqs in sorted(vouched.items()):
+        if digest in present:
+            continue
+        seq = min(seqs)
+        if digest in disposed:
+            report.notes.append(f"序号 {seq} 所载文件 {digest} 已依法销毁（包内有销毁记录）")
+        elif digest in withheld:
+            report.notes.append(f"序号 {seq} 所载文件 {digest} 未随包提供：{withheld[digest]}")
+        else:
+            report.add(ABSENT, f"序号 {seq} 所载文件 {digest} 缺失，且无销毁记录或不予提供的说明")
+    for name in _payload(root):
+        if not (name.startswith("data/journal/") or name in listed) and name not in (
+            "data/index.json",
+            "data/withheld.json",
+        ):
+            report.add(FILE_DIGEST, f"文件 {name} 未列入 index.json，来历不明")
