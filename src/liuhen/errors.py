@@ -110,6 +110,49 @@ class IntegrityError(_kind("LH300", 500)):  # type: ignore[misc]
     """The stored journal does not verify."""
 
 
+# Archiving and retention (LH430–LH459): each refusal names what must happen first.
+
+
+class CaseNotClosed(_kind("LH430", 409)):  # type: ignore[misc]
+    """Archiving a case that has no 结案 entry: a dossier is made of a finished case."""
+
+
+class AlreadyArchived(_kind("LH431", 409)):  # type: ignore[misc]
+    """A second 归档 of the same case; the first dossier stands."""
+
+
+class RetentionTooShort(_kind("LH432", 422)):  # type: ignore[misc]
+    """A 保管期限 shorter than the rule pack requires, or not long-term where a trigger applies."""
+
+
+class NotArchived(_kind("LH433", 409)):  # type: ignore[misc]
+    """Holds and disposals concern archived cases only."""
+
+
+class RetentionNotEnded(_kind("LH434", 409)):  # type: ignore[misc]
+    """Disposal before the retention period has ended (or of a 长期/永久 record)."""
+
+
+class HoldActive(_kind("LH435", 409)):  # type: ignore[misc]
+    """A legal hold (复议、诉讼、审计…) covers the files: nothing is disposed until released."""
+
+
+class DisposalNotApproved(_kind("LH436", 403)):  # type: ignore[misc]
+    """No head's 同意 for exactly these files, or the approval was already carried out."""
+
+
+class NotInCase(_kind("LH437", 422)):  # type: ignore[misc]
+    """A digest that is not a file of this case (its documents, evidence or attachments)."""
+
+
+class StorageLocked(_kind("LH438", 409)):  # type: ignore[misc]
+    """The object store's lock (COMPLIANCE mode) has not expired; the storage refuses removal."""
+
+
+class DeletionRefused(_kind("LH439", 405)):  # type: ignore[misc]
+    """Any attempt to delete through the interface: records leave only by the disposal procedure."""
+
+
 class ExportTargetExists(_kind("LH400", 409)):  # type: ignore[misc]
     """An export destination that already exists: an export never overwrites anything."""
 

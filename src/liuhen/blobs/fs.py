@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Iterator
+from datetime import datetime
 from pathlib import Path
 
 from liuhen.blobs.store import CHUNK, key_of, missing
@@ -74,3 +75,15 @@ class FilesystemStore:
                 if remaining is not None:
                     remaining -= len(chunk)
                 yield chunk
+
+    def retained_until(self, digest: str) -> datetime | None:
+        return None  # a local folder has no lock of its own; the journal is what guards it
+
+    def dispose(self, digest: str) -> None:
+        path = self.path(digest)
+        try:
+            os.chmod(path, 0o644)
+            path.unlink()
+        except FileNotFoundError:
+            return
+        _fsync_dir(path.parent)

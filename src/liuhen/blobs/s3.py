@@ -19,7 +19,7 @@ from botocore.config import Config
 from botocore.exceptions import ClientError
 
 from liuhen.blobs.store import CHUNK, key_of, missing
-from liuhen.errors import ConfigurationError
+from liuhen.errors import ConfigurationError, StorageLocked
 
 SINGLE_PUT = 64 << 20
 
@@ -133,3 +133,37 @@ class S3Store:
             yield from body.iter_chunks(CHUNK)
         finally:
             body.close()
+
+    def retained_until(self, digest: str) -> datetime | None:
+        """The COMPLIANCE lock date when still in force, judged by real time as the store does."""
+        head = self._head(digest)
+        until = head.get("ObjectLockRetainUntilDate") if head else None
+        if isinstance(until, datetime) and until > datetime.now(UTC):
+            return until
+        return None
+
+    def dispose(self, digest: str) -> None:
+        """Delete every version of the key (and any delete marker): a plain DELETE on a
+        versioned bucket would only hide the bytes behind a marker, leaving them stored."""
+        key = self.key(digest)
+        listing = self.client.list_object_versions(Bucket=self.bucket, Prefix=key)
+        versions = [
+            v["VersionId"]
+            for group in ("Versions", "DeleteMarkers")
+            for v in listing.get(group) or []
+            if v["Key"] == key
+        ]
+        try:
+            if not versions:
+                if self.exists(digest):
+                    self.client.delete_object(Bucket=self.bucket, Key=key)
+                return
+            for version in versions:
+                self.client.delete_object(Bucket=self.bucket, Key=key, VersionId=version)
+        except ClientError as exc:
+            if exc.response.get("Error", {}).get("Code") in ("AccessDenied", "InvalidRequest"):
+                raise StorageLocked(
+                    f"对象存储拒绝删除 {digest[:19]}…：对象锁（合规模式）尚未到期，"
+                    "到期前任何人都不能删除；请在到期后重新执行销毁"
+                ) from None
+            raise

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
+from datetime import datetime
 from pathlib import Path
 from typing import Protocol
 
@@ -54,6 +55,15 @@ class BlobStore(Protocol):
 
     def read(self, digest: str, start: int = 0, end: int | None = None) -> Iterator[bytes]:
         """Bytes ``start``…``end`` inclusive (HTTP Range semantics), streamed in chunks."""
+        ...
+
+    def retained_until(self, digest: str) -> datetime | None:
+        """Until when the storage itself refuses removal (an object lock), or None."""
+        ...
+
+    def dispose(self, digest: str) -> None:
+        """Remove a blob for good. Only ``services.retention.dispose`` calls this, and only
+        after the disposal is journaled; a missing blob is not an error (a retried disposal)."""
         ...
 
 

@@ -1,0 +1,228 @@
+"""The order of a dossier (案卷): which file goes in which volume, in what sequence, on which pages.
+
+Pure: it takes the case's journal entries (as their entry documents) and returns the rows of the
+卷内文件目录. The journal is the backbone: every file in the dossier is found through the entry
+that recorded it, so a file the journal does not know cannot be bound into a case, and a file the
+journal records cannot be left out without the directory showing the gap.
+
+Order follows the case's procedure, not the day a file happened to be recorded: each file takes
+the stage the case had reached when the act it records was journaled, then the act's own time.
+The 正卷 holds what the party saw and what decided the case (notices, decisions, transcripts,
+evidence records); the 副卷 holds the agency's internal working papers (approval forms, legal
+review opinions, collective discussion records), which are not shown to the party.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from liuhen.procedure.catalog import CASE_STAGES, DOCUMENT_TYPES, act_type
+
+MAIN = "正卷"
+SUB = "副卷"
+VOLUMES: tuple[str, ...] = (MAIN, SUB)
+
+# Internal working papers: the 副卷 (审批表, 法制审核, 集体讨论).
+INTERNAL_DOC_TYPES: frozenset[str] = frozenset(
+    {
+        "filing_approval",
+        "not_opened_approval",
+        "legal_review_opinion",
+        "collective_discussion_record",
+        "closing_approval",
+    }
+)
+# Made when the dossier is made; an issued copy of either is not a file of the case.
+DOSSIER_DOC_TYPES: frozenset[str] = frozenset({"dossier_index", "dossier_note"})
+# Records the officers themselves wrote and signed: their 责任者 is the officers, not the agency.
+OFFICER_AUTHORED: frozenset[str] = frozenset(
+    {
+        "inquiry_record",
+        "inspection_record",
+        "sampling_voucher",
+        "preservation_list",
+        "seal_list",
+        "statement_record",
+        "hearing_record",
+        "collective_discussion_record",
+        "service_receipt",
+    }
+)
+_SIGNING_ROLES = ("officer", "host", "recorder", "server", "reviewer", "approver")
+MEDIA_LABELS = {"video": "视频", "audio": "录音", "photo": "照片"}
+_STAGE_RANK = {s.value: i for i, s in enumerate(CASE_STAGES)}
+
+
+@dataclass(frozen=True)
+class Item:
+    """One file of the case, before it is numbered: a signed document or an evidence file."""
+
+    volume: str
+    kind: str  # "document" | "media"
+    seq: int  # the entry that recorded the file
+    digest: str
+    number: str  # 文号
+    responsible: str  # 责任者
+    title: str  # 题名
+    day: str  # YYYY-MM-DD
+    note: str
+    order: tuple[int, str, int]
+
+
+@dataclass(frozen=True)
+class Row:
+    """A line of the 卷内文件目录; ``first``/``last`` are dossier page numbers (None: no pages)."""
+
+    position: int  # 顺序号
+    item: Item
+    first: int | None
+    last: int | None
+
+    @property
+    def pages(self) -> str:
+        if self.first is None or self.last is None:
+            return ""
+        return str(self.first) if self.first == self.last else f"{self.first}–{self.last}"
+
+
+def _day(value: Any) -> str:
+    return value[:10] if isinstance(value, str) and len(value) >= 10 else ""
+
+
+def _stage_ranks(entries: list[dict[str, Any]]) -> dict[int, int]:
+    """For each entry, the furthest stage the case had reached when it was journaled."""
+    ranks: dict[int, int] = {}
+    reached = 0
+    for e in entries:
+        spec = act_type(e["act"])
+        if spec is not None and spec.stage.value in _STAGE_RANK:
+            reached = max(reached, _STAGE_RANK[spec.stage.value])
+        ranks[e["seq"]] = reached
+    return ranks
+
+
+def _fields(entry: dict[str, Any]) -> dict[str, Any]:
+    return (entry.get("body") or {}).get("fields") or {}
+
+
+def _signers(fields: Mapping[str, Any]) -> str:
+    names = [
+        s.get("name")
+        for s in fields.get("signatures") or []
+        if s.get("role") in _SIGNING_ROLES and s.get("name")
+    ]
+    return "、".join(dict.fromkeys(str(n) for n in names))
+
+
+def superseded(entries: Iterable[dict[str, Any]]) -> set[int]:
+    """Document entries replaced by a later corrected version (the latest version is filed)."""
+    return {
+        int(_fields(e)["supersedes"])
+        for e in entries
+        if e["act"] == "general.document" and _fields(e).get("supersedes") is not None
+    }
+
+
+def items(
+    entries: list[dict[str, Any]],
+    agency: str,
+    media_names: Mapping[str, str] | None = None,
+) -> list[Item]:
+    """The case's files in dossier order: the 正卷 in procedural order, then the 副卷.
+
+    ``entries`` are the case's entry documents in journal order; ``media_names`` gives an
+    evidence file's original name by digest, where known.
+    """
+    entries = sorted(entries, key=lambda e: e["seq"])
+    ranks = _stage_ranks(entries)
+    by_seq = {e["seq"]: e for e in entries}
+    replaced = superseded(entries)
+    names = media_names or {}
+
+    def order(entry: dict[str, Any], act_seq: Any) -> tuple[int, str, int]:
+        act = by_seq.get(act_seq) if isinstance(act_seq, int) else None
+        anchor = act or entry
+        return (ranks[anchor["seq"]], anchor["occurred_at"], entry["seq"])
+
+    out: list[Item] = []
+    for e in entries:
+        f = _fields(e)
+        if e["act"] == "general.document":
+            doc_type = f.get("doc_type")
+            if doc_type in DOSSIER_DOC_TYPES or e["seq"] in replaced or not f.get("digest"):
+                continue
+            volume = SUB if doc_type in INTERNAL_DOC_TYPES else MAIN
+            signers = _signers(f)
+            responsible = signers if doc_type in OFFICER_AUTHORED and signers else agency
+            note = "更正后的版本" if f.get("supersedes") is not None else ""
+            out.append(
+                Item(
+                    volume,
+                    "document",
+                    e["seq"],
+                    str(f["digest"]),
+                    str(f.get("number") or ""),
+                    responsible,
+                    DOCUMENT_TYPES.get(str(doc_type), str(doc_type)),
+                    _day(f.get("issued_at") or e["occurred_at"]),
+                    note,
+                    order(e, f.get("act_seq")),
+                )
+            )
+        elif e["act"] == "general.media":
+            digest = str(f.get("digest") or "")
+            label = MEDIA_LABELS.get(str(f.get("kind")), "音像资料")
+            name = names.get(digest)
+            officers = "、".join(str(a.get("name") or a["cert_no"]) for a in e["actors"] or [])
+            out.append(
+                Item(
+                    MAIN,
+                    "media",
+                    e["seq"],
+                    digest,
+                    "",
+                    officers or agency,
+                    f"音像记录（{label}）" + (f"：{name}" if name else ""),
+                    _day(f.get("started_at") or e["occurred_at"]),
+                    f"电子文件 {digest[:19]}…（设备 {f.get('device_no', '')}）",
+                    order(e, f.get("act_seq")),
+                )
+            )
+    return sorted(out, key=lambda i: (VOLUMES.index(i.volume), i.order))
+
+
+def directory(files: list[Item], pages: Mapping[str, int], first_page: int = 1) -> list[Row]:
+    """Number the files and give each document its page range, counted from ``first_page``.
+
+    ``pages`` is a document's page count by digest; a file without pages (an evidence file, or a
+    document whose file is gone) keeps its 顺序号 and leaves 页号 empty.
+    """
+    rows: list[Row] = []
+    page = first_page
+    for position, item in enumerate(files, 1):
+        count = pages.get(item.digest, 0) if item.kind == "document" else 0
+        if count > 0:
+            rows.append(Row(position, item, page, page + count - 1))
+            page += count
+        else:
+            rows.append(Row(position, item, None, None))
+    return rows
+
+
+def volumes_used(rows: Iterable[Row]) -> int:
+    return len({r.item.volume for r in rows}) or 1
+
+
+__all__ = [
+    "INTERNAL_DOC_TYPES",
+    "MAIN",
+    "SUB",
+    "Item",
+    "Row",
+    "directory",
+    "items",
+    "superseded",
+    "volumes_used",
+]

@@ -1,0 +1,106 @@
+"""Archiving a closed case: its dossier is rendered, stored and journaled as the 归档 entry.
+
+The entry carries the dossier PDF's digest as its attachment and the page count read from the
+PDF itself, so what the 归档 entry says was filed is exactly what storage holds. A checkpoint
+is signed first, so the 备考表 can name one that covers every entry of the case.
+"""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+
+from liuhen.db.batch import Batch
+from liuhen.errors import AlreadyArchived, CaseNotClosed
+from liuhen.services import compliance, proofs, record, retention
+from liuhen.services import dossier as dossiers
+from liuhen.services.instance import App
+from liuhen.services.journal import Appended, Draft
+from liuhen.services.record import ActInput
+
+
+@dataclass(frozen=True)
+class Archived:
+    entry: Appended
+    digest: str
+    pages: int
+    volumes: int
+    documents: int
+    retention: str
+    dossier_no: str
+
+
+def _store(app: App, pdf: bytes) -> str:
+    digest = f"{app.alg.name}:{app.alg.digest(pdf).hex()}"
+    staging = app.settings.data_dir / "uploads"
+    staging.mkdir(parents=True, exist_ok=True)
+    fd, name = tempfile.mkstemp(dir=staging, suffix=".pdf.part")
+    with os.fdopen(fd, "wb") as fh:
+        fh.write(pdf)
+    app.blobs.put_file(Path(name), digest)
+    return digest
+
+
+def _not_yet_archived(pending: Batch, draft: Draft) -> None:
+    """Checked again inside the append: two archivists filing at once make one dossier."""
+    row = pending.get("case_record", draft.chain)
+    if row is not None and row["status"] == "archived":
+        raise AlreadyArchived(f"案件“{draft.chain}”已经归档，不能重复归档")
+
+
+def archive(
+    app: App,
+    case: str,
+    archivist: str,
+    checker: str | None = None,
+    dossier_no: str | None = None,
+    period: str | None = None,
+) -> Archived:
+    filed = retention.archiving_entries(app, case, ("archiving.closing", "archiving.archive"))
+    acts = [e.act for e in filed]
+    if "archiving.archive" in acts:
+        raise AlreadyArchived(f"案件“{case}”已经归档，不能重复归档")
+    if "archiving.closing" not in acts:
+        retention.must_exist(app, case)
+        raise CaseNotClosed(f"案件“{case}”尚未结案：先记录“结案”（archiving.closing），再归档")
+    archivist_name, role = retention.person(app, archivist, ("archivist",), "立卷归档")
+    checker_name = (
+        retention.person(app, checker, ("archivist", "head"), "检查案卷")[0] if checker else ""
+    )
+    rc = compliance.evaluate_case(app, case).retention
+    chosen = period or retention.default_period(rc)
+    retention.check_period(chosen, rc)
+    today = app.clock.now().date()
+    number = dossier_no or f"{today.year}-{case}"
+    proofs.checkpoint(app)
+    meta = dossiers.Meta(number, chosen, archivist_name, checker_name, today.isoformat())
+    built = dossiers.build(app, case, meta)
+    digest = _store(app, built.pdf)
+    fields = {
+        "dossier_no": number, "volumes": built.volumes, "pages": built.pages,
+        "retention": chosen, "archived_on": today.isoformat(), "archivist": archivist_name,
+    }  # fmt: skip
+    if checker_name:
+        fields["checker"] = checker_name
+    draft = record.build_draft(
+        ActInput(
+            "archiving.archive", app.clock.now().isoformat(), case=case, actors=[archivist],
+            fields=fields, recorded_by={"id": archivist, "role": role},
+            attachments=[{"digest": digest, "name": f"案卷 {number}.pdf",
+                          "media_type": "application/pdf", "size": len(built.pdf)}],
+        ),
+        app.clock.now(),
+    )  # fmt: skip
+    checks = draft.check
+
+    def check(pending: Batch, d: Draft) -> None:
+        _not_yet_archived(pending, d)
+        if checks is not None:
+            checks(pending, d)
+
+    draft.check = check
+    entry = app.journal.append(draft)
+    documents = sum(1 for r in built.rows if r.item.kind == "document")
+    return Archived(entry, digest, built.pages, built.volumes, documents, chosen, number)

@@ -1,0 +1,284 @@
+"""The dossier (案卷) of a case as one PDF: cover, 卷内文件目录, the filed documents' own pages
+in archive order, the journal listing that is its backbone, and the 备考表.
+
+The documents are copied page for page out of their signed originals; the copies are for
+reading, the originals (and their PAdES signatures) stay in storage under their digests, which
+the directory, the journal listing and the 备考表 all name.
+"""
+
+from __future__ import annotations
+
+import io
+import json
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import select
+
+from liuhen.db import store
+from liuhen.errors import NotArchived, NotFoundError
+from liuhen.procedure import dossier as order
+from liuhen.procedure.catalog import CATEGORY_LABELS, ROLE_LABELS, Category, Role, act_type
+from liuhen.services import compliance, retention
+from liuhen.services.instance import App
+
+CASE = store.T["case_record"]
+UNIT = store.T["unit"]
+AGENCY = store.T["agency"]
+OFFICER = store.T["officer"]
+MEDIA = store.T["media"]
+ENTRY = store.ENTRY
+
+
+@dataclass(frozen=True)
+class Meta:
+    """What the archivist decides when filing; blank on a preview of an unfiled case."""
+
+    dossier_no: str
+    retention: str
+    archivist: str
+    checker: str
+    archived_on: str  # YYYY-MM-DD, or "" before filing
+
+
+@dataclass(frozen=True)
+class Dossier:
+    pdf: bytes
+    pages: int  # every page of the PDF
+    file_pages: int  # pages of the filed documents (页号 1…file_pages)
+    rows: list[order.Row]
+    volumes: int
+
+
+def _pdf_pages(data: bytes) -> int:
+    from pypdf import PdfReader
+
+    return len(PdfReader(io.BytesIO(data)).pages)
+
+
+def _case(app: App, case: str) -> dict[str, Any]:
+    with app.engine.connect() as conn:
+        row = (
+            conn.execute(
+                select(CASE, AGENCY.c.name.label("agency_name"))
+                .select_from(
+                    CASE.outerjoin(UNIT, UNIT.c.code == CASE.c.unit).outerjoin(
+                        AGENCY, AGENCY.c.code == UNIT.c.agency
+                    )
+                )
+                .where(CASE.c.number == case)
+            )
+            .mappings()
+            .first()
+        )
+    if row is None:
+        raise NotFoundError(f"案件“{case}”不存在")
+    out = dict(row)
+    out["parties"] = json.loads(out["parties"]) if isinstance(out["parties"], str) else []
+    return out
+
+
+def _entries(app: App, case: str) -> list[tuple[dict[str, Any], bytes]]:
+    with app.engine.connect() as conn:
+        rows = conn.execute(
+            select(ENTRY.c.canonical, ENTRY.c.leaf_hash)
+            .where(ENTRY.c.chain == case)
+            .order_by(ENTRY.c.seq)
+        ).all()
+    return [(json.loads(bytes(data)), bytes(leaf)) for data, leaf in rows]
+
+
+def _names(app: App) -> dict[str, str]:
+    with app.engine.connect() as conn:
+        return {r.cert_no: r.name for r in conn.execute(select(OFFICER.c.cert_no, OFFICER.c.name))}
+
+
+def _covering_checkpoint(app: App, last_seq: int) -> dict[str, Any] | None:
+    """The first signed checkpoint whose tree holds every entry of the case."""
+    cp = store.CHECKPOINT
+    with app.engine.connect() as conn:
+        row = (
+            conn.execute(
+                select(cp.c.tree_size, cp.c.root, cp.c.signed_at)
+                .where(cp.c.tree_size >= last_seq)
+                .order_by(cp.c.tree_size)
+                .limit(1)
+            )
+            .mappings()
+            .first()
+        )
+    return dict(row) if row else None
+
+
+def _backbone(
+    entries: list[tuple[dict[str, Any], bytes]], names: dict[str, str]
+) -> list[dict[str, str]]:
+    out = []
+    for doc, leaf in entries:
+        spec = act_type(doc["act"])
+        by = (doc["body"] or {}).get("recorded_by") or {}
+        who = str(by.get("id") or "")
+        role = by.get("role")
+        label = ROLE_LABELS.get(Role(role), role) if role in {r.value for r in Role} else role
+        out.append(
+            {
+                "seq": str(doc["seq"]),
+                "when": doc["occurred_at"][:16].replace("T", " "),
+                "label": spec.label if spec else doc["act"],
+                "by": f"{names.get(who, who)}（{label}）" if label else names.get(who, who),
+                "leaf": leaf.hex()[:16],
+            }
+        )
+    return out
+
+
+def meta_of(app: App, case: str) -> Meta:
+    """The filed values of an archived case, or blanks and the pack's period for a preview."""
+    try:
+        state = retention.status(app, case)
+    except NotArchived:  # a preview of a case not yet filed
+        rc = compliance.evaluate_case(app, case).retention
+        return Meta("（未归档）", retention.default_period(rc), "", "", "")
+    archive = next(
+        e
+        for e in retention.archiving_entries(app, case, ("archiving.archive",))
+        if e.seq == state.archive_seq
+    )
+    f = archive.fields
+    return Meta(f["dossier_no"], f["retention"], f["archivist"], f.get("checker") or "",
+                f["archived_on"])  # fmt: skip
+
+
+def build(app: App, case: str, meta: Meta | None = None) -> Dossier:
+    """Assemble the dossier; ``meta`` is given while archiving (the entry does not exist yet)."""
+    from pypdf import PdfReader, PdfWriter
+
+    from liuhen.documents.dossier_pages import render_part
+
+    info = _case(app, case)
+    meta = meta or meta_of(app, case)
+    entries = _entries(app, case)
+    docs = [d for d, _leaf in entries]
+    names = _names(app)
+    agency = info.get("agency_name") or "行政执法机关"
+    with app.engine.connect() as conn:
+        media_names = {
+            r.digest: r.name
+            for r in conn.execute(
+                select(MEDIA.c.digest, MEDIA.c.name).where(MEDIA.c.case_number == case)
+            )
+        }
+    files = order.items(docs, agency, media_names)
+    gone = retention.disposals(app)
+    originals: dict[str, bytes] = {}
+    pages: dict[str, int] = {}
+    for item in files:
+        if item.kind != "document":
+            continue
+        if item.digest in gone or not app.blobs.exists(item.digest):
+            pages[item.digest] = 1  # a page saying what was here and where its proof is
+            continue
+        originals[item.digest] = b"".join(app.blobs.read(item.digest))
+        pages[item.digest] = _pdf_pages(originals[item.digest])
+    rows = order.directory(files, pages)
+    file_pages = sum(pages.get(r.item.digest, 0) for r in rows if r.item.kind == "document")
+    notes = {r.position: _row_note(r, gone) for r in rows}
+    closing = next((d for d in docs if d["act"] == "archiving.closing"), None)
+    media_rows = [r.item for r in rows if r.item.kind == "media"]
+    documents = [r for r in rows if r.item.kind == "document"]
+    checkpoint = _covering_checkpoint(app, docs[-1]["seq"] if docs else 0)
+    context: dict[str, Any] = {
+        "case": info,
+        "agency": agency,
+        "parties": "、".join(p.get("name", "") for p in info["parties"]),
+        "category": CATEGORY_LABELS.get(Category(info["category"]), info["category"])
+        if info.get("category") in {c.value for c in Category}
+        else info.get("category") or "",
+        "opened_on": (info.get("opened_at") or "")[:10],
+        "closed_on": (closing["body"]["fields"].get("closed_on") if closing else "") or "",
+        "meta": meta,
+        "rows": rows,
+        "sections": [
+            (v, [r for r in rows if r.item.volume == v])
+            for v in order.VOLUMES
+            if any(r.item.volume == v for r in rows)
+        ],
+        "volumes": order.volumes_used(rows),
+        "volume_names": [v for v in order.VOLUMES if any(r.item.volume == v for r in rows)]
+        or [order.MAIN],
+        "notes": notes,
+        "entries": _backbone(entries, names),
+        "media": media_rows,
+    }
+    front = render_part("front", context)
+    front_pages = _pdf_pages(front)
+    total = 0
+    back = b""
+    for _attempt in range(3):  # the 备考表 states the total, which includes its own pages
+        context["note_lines"] = _note_lines(
+            len(documents), file_pages, len(media_rows), total, checkpoint, docs, gone
+        )
+        back = render_part("back", context)
+        new_total = front_pages + file_pages + _pdf_pages(back)
+        if new_total == total:
+            break
+        total = new_total
+    writer = PdfWriter()
+    writer.append(PdfReader(io.BytesIO(front)))
+    for r in documents:
+        data = originals.get(r.item.digest)
+        if data is None:
+            data = render_part(
+                "gone", {**context, "row": r, "disposal_seq": gone.get(r.item.digest, "—")}
+            )
+        writer.append(PdfReader(io.BytesIO(data)))
+    writer.append(PdfReader(io.BytesIO(back)))
+    writer.add_metadata({"/Title": f"案卷 {case}", "/Subject": f"归档号 {meta.dossier_no}"})
+    buf = io.BytesIO()
+    writer.write(buf)
+    pdf = buf.getvalue()
+    return Dossier(pdf, _pdf_pages(pdf), file_pages, rows, order.volumes_used(rows))
+
+
+def _row_note(row: order.Row, gone: dict[str, int]) -> str:
+    if row.item.digest in gone:
+        return f"已销毁（序号 {gone[row.item.digest]}）"
+    return row.item.note
+
+
+def _note_lines(
+    documents: int,
+    file_pages: int,
+    media: int,
+    total: int,
+    checkpoint: dict[str, Any] | None,
+    docs: list[dict[str, Any]],
+    gone: dict[str, int],
+) -> list[str]:
+    lines = [
+        f"本卷共有卷内文件 {documents} 件，计 {file_pages} 页（页号 1–{file_pages}）；"
+        f"音像记录 {media} 个（电子文件，摘要见下）。",
+        f"本案卷 PDF 共 {total} 页，含封面、卷内文件目录、案件日志与备考表。"
+        "卷内文书为签名原件的复制页，签名原件按摘要保存在执法信息系统中。",
+        f"本案日志共 {len(docs)} 条记录（序号 {docs[0]['seq']}–{docs[-1]['seq']}）。"
+        if docs
+        else "本案尚无日志记录。",
+    ]
+    if checkpoint:
+        lines.append(
+            f"上述记录均包含在 {checkpoint['signed_at'][:19].replace('T', ' ')} 签署的检查点中"
+            f"（树大小 {checkpoint['tree_size']}，"
+            f"根哈希 {bytes(checkpoint['root']).hex()[:16]}…），"
+            "可离线证明其存在且未被改动。"
+        )
+    else:
+        lines.append("尚无包含本案全部记录的签名检查点；归档时将签署。")
+    own = [d for d in gone if any(d == (doc["body"]["fields"] or {}).get("digest") for doc in docs)]
+    if own:
+        lines.append(f"其中 {len(own)} 个文件已按保管期限销毁，日志仍以摘要证明其曾经存在。")
+    return lines
+
+
+def render_dossier(app: App, case: str) -> bytes:
+    """The dossier PDF of a case: as filed when archived, otherwise a preview."""
+    return build(app, case).pdf
