@@ -112,17 +112,7 @@ def test_retention_follows_the_pack_and_long_term_triggers(app):
 
 
 def _objection_fields() -> dict:
-    from liuhen.procedure.catalog import act_type
-
-    spec = act_type("general.objection")
-    assert spec is not None
-    values = {
-        "kind": "现场异议",
-        "raised_at": "2026-11-03T10:30:00+08:00",
-        "content": "当事人对检查方式提出异议",
-        "response": "执法人员当场作了说明",
-    }
-    return {k: v for k, v in values.items() if k in spec.field_names}
+    return {"kind": "现场异议", "description": "当事人对检查方式提出异议"}
 
 
 def test_dossier_preview_and_archive_commands(app, run, tmp_path):

@@ -6,6 +6,7 @@ import typer
 
 from liuhen import settings as settings_mod
 from liuhen.cli import (
+    archiving,
     case,
     db,
     disclosure,
@@ -43,6 +44,10 @@ cli.command("export")(handles_errors(export.export_cmd))
 cli.command("verify-bag")(handles_errors(export.verify_bag_cmd))
 cli.add_typer(disclosure.cli, name="disclose")
 cli.command("mark")(disclosure.mark_cmd)
+cli.command("archive")(handles_errors(archiving.archive_cmd))
+cli.command("dossier")(handles_errors(archiving.dossier_cmd))
+cli.add_typer(archiving.retention_cli, name="retention")
+cli.add_typer(archiving.dispose_cli, name="dispose")
 
 
 @cli.command()
