@@ -12,6 +12,7 @@ import binascii
 import hashlib
 import os
 import tempfile
+from collections.abc import Collection
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -210,8 +211,11 @@ def _store_pdf(app: App, pdf: bytes) -> str:
     return digest
 
 
-def check_all(app: App) -> list[tuple[int, str, str]]:
-    """(seq, case, problem) for every stored document whose file or signatures do not verify."""
+def check_all(app: App, disposed: Collection[str] = ()) -> list[tuple[int, str, str]]:
+    """(seq, case, problem) for every stored document whose file or signatures do not verify.
+
+    A file in ``disposed`` was removed by a journaled disposal: its absence is expected.
+    """
     import json
 
     ca = signing.ca_pem(app) if signing.journaled_ca(app) else None
@@ -225,7 +229,7 @@ def check_all(app: App) -> list[tuple[int, str, str]]:
     for seq, chain, body in rows:
         fields = json.loads(body)["fields"] or {}
         digest = fields.get("digest")
-        if not digest:
+        if not digest or digest in disposed:
             continue
         if not app.blobs.exists(digest):
             out.append((int(seq), chain, f"文书文件 {digest[:19]}… 不在存储中"))

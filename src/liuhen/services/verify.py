@@ -148,15 +148,20 @@ def _node_levels(app: App, conn: Connection) -> dict[int, tuple[int, bytes]]:
 
 def check_files(app: App, media: bool = False) -> list[Damage]:
     """Stored files against the journal: every signed document (file digest and its PAdES
-    signatures), and with ``media`` every evidence file re-hashed (slow: gigabytes of video)."""
-    from liuhen.services import documents
+    signatures), every filed dossier, and with ``media`` every evidence file re-hashed (slow:
+    gigabytes of video). A file missing without a disposal entry is damage."""
+    from liuhen.services import documents, retention
 
-    damages = [Damage(what, seq, chain) for seq, chain, what in documents.check_all(app)]
+    disposed = retention.disposals(app)  # removed by a journaled disposal: absent by design
+    damages = [Damage(what, seq, chain) for seq, chain, what in documents.check_all(app, disposed)]
+    damages += _dossiers(app, disposed)
     if media:
         table = store.T["media"]
         with app.engine.connect() as conn:
             rows = conn.execute(select(table.c.digest, table.c.stored_seq)).all()
         for digest, seq in rows:
+            if digest in disposed:
+                continue
             if not app.blobs.exists(digest):
                 damages.append(Damage(f"音像文件 {digest[:19]}… 不在存储中", int(seq)))
                 continue
@@ -165,4 +170,33 @@ def check_files(app: App, media: bool = False) -> list[Damage]:
                 h.update(chunk)
             if f"{app.alg.name}:{h.hexdigest()}" != digest:
                 damages.append(Damage("音像文件的内容与记录的摘要不符（文件被改动）", int(seq)))
+    return damages
+
+
+def _dossiers(app: App, disposed: dict[str, int]) -> list[Damage]:
+    """Each filed dossier PDF (the 归档 entry's attachment) is stored and unchanged."""
+    import json
+
+    with app.engine.connect() as conn:
+        rows = conn.execute(
+            select(store.ENTRY.c.seq, store.ENTRY.c.chain, store.ENTRY.c.body).where(
+                store.ENTRY.c.act == "archiving.archive"
+            )
+        ).all()
+    damages = []
+    for seq, chain, body in rows:
+        for item in json.loads(body).get("attachments") or []:
+            digest = item["digest"]
+            if digest in disposed or not digest.startswith(app.alg.name + ":"):
+                continue
+            if not app.blobs.exists(digest):
+                damages.append(Damage(f"案卷文件 {digest[:19]}… 不在存储中", int(seq), chain))
+                continue
+            h = app.alg.new()
+            for chunk in app.blobs.read(digest):
+                h.update(chunk)
+            if f"{app.alg.name}:{h.hexdigest()}" != digest:
+                damages.append(
+                    Damage("案卷文件的内容与记录的摘要不符（文件被改动）", int(seq), chain)
+                )
     return damages
