@@ -184,7 +184,7 @@ def verify_consistency(
 
 def parse_verifier_key(text: str) -> tuple[str, Ed25519PublicKey]:
     """``name+hex(key id)+base64(0x01 ‖ key)``; the key id must match the name and key."""
-    name, kid_hex, b64 = text.strip().split("+")
+    name, kid_hex, b64 = text.strip().split("+", 2)  # base64 may itself contain "+"
     raw = base64.b64decode(b64, validate=True)
     if raw[:1] != ED25519 or len(raw) != 33:
         raise ValueError("不是 Ed25519 验证密钥")
@@ -492,6 +492,7 @@ def _check_files(root: Path, docs: list[dict[str, Any]], report: Report) -> None
             continue
         if alg not in ("sha256", "sm3") or file_digest(alg, path) != value:
             report.problem(FILE_DIGEST, f"{path_name} 的摘要与记录所载 {digest} 不符：文件被改动")
+            present.add(digest)  # there but damaged: reported once, not also as missing
             continue
         present.add(digest)
         if item.get("generated"):

@@ -306,6 +306,7 @@ def _files(root: Path, entries: list[_Entry], report: BagReport) -> None:
         alg, _, hexd = digest.partition(":")
         if alg not in ("sha256", "sm3") or _hex(get_alg(alg), target) != hexd:
             report.add(FILE_DIGEST, f"{name} 的摘要与记录所载 {digest} 不符：文件被改动")
+            present.add(digest)  # there but damaged: reported once, not also as missing
             continue
         present.add(digest)
         report.files += 1

@@ -333,7 +333,7 @@ def _write(
     w = _Writer(root, algs, app)
     last_seq = c.entries[-1].seq
     cp_a = _earliest_covering(app, last_seq)
-    total = len(c.files) + len(c.entries) + 2
+    total = len(c.files) + len(c.entries) + 2 + (c.generated_dossier is not None)
     done = 0
 
     def tick(what: str) -> None:
