@@ -397,10 +397,10 @@ def approve(
 ) -> Appended:
     """The head's 销毁审批; approving is refused while disposal itself would be."""
     state = status(app, case)
+    _name, role = person(app, by, ("head",), "审批销毁")
     _check_digests(app, case, digests)
     if decision == "同意":
         _must_be_due(state, app.clock.now().date(), digests)
-    _name, role = person(app, by, ("head",), "审批销毁")
     fields: dict[str, Any] = {"digests": digests, "reason": reason, "decision": decision}
     if opinion:
         fields["opinion"] = opinion
