@@ -41,7 +41,7 @@ from liuhen.services.instance import App
 from liuhen.services.record import ActInput
 from liuhen.uploads import tus
 from liuhen.uploads.service import Uploads
-from liuhen.web import auth, forms, media
+from liuhen.web import auth, forms, media, refusals
 from liuhen.web import documents as documents_web
 
 MAX_PAGE = 100_000  # deeper than any agency's list; keeps SQL offsets in range
@@ -150,6 +150,8 @@ def create_app(app: App) -> FastAPI:
         return TEMPLATES.TemplateResponse(
             request, "error.html", {"error": exc}, status_code=exc.http_status
         )
+
+    refusals.install(api, _liuhen_error)  # 405 (e.g. DELETE): the same error shape, in Chinese
 
     @api.get("/api/v1/cases", tags=["案件"], summary="案件列表（分页）")
     def api_cases(
