@@ -224,3 +224,42 @@ def test_no_http_route_deletes(clocked):
                 answer.json()["code"] == "LH439" and "不能通过接口删除" in answer.json()["message"]
             )
     assert app.blobs.exists(digest) and app.blobs.exists(done.digest)
+
+
+def test_s3_object_lock_refuses_disposal_until_it_expires(env, s3_client, s3_bucket, s3_prefix):
+    """SeaweedFS honours COMPLIANCE retention: a disposal the journal would allow is refused
+    while the storage lock runs, before anything is recorded, and the object stays."""
+    from liuhen import settings as settings_mod
+    from liuhen.errors import StorageLocked
+    from tests.conftest import S3_ENDPOINT
+
+    st = settings_mod.load({
+        **env, "LIUHEN_BLOB_URL": f"s3://{s3_bucket}/{s3_prefix}?endpoint={S3_ENDPOINT}",
+        "LIUHEN_BLOB_LOCK_DAYS": "1",
+    })  # fmt: skip
+    instance.init(st)
+    app = instance.open_app(st, clock=FixedClock(FILED_AT))
+    try:
+        assert app.blobs.name == "s3" and app.blobs.locking  # type: ignore[attr-defined]
+        made, _done = filed(app)
+        digest = doc_digest(app, made.inquiry_doc.seq)
+        assert app.blobs.retained_until(digest) is not None
+        move_to(app, date(2031, 11, 21))  # the journal's period has ended; the lock has not
+        approval = retention.approve(app, CASE, [digest], "保管期限届满", HEAD)
+        with app.engine.connect() as conn:
+            before = conn.execute(text("SELECT count(*) FROM journal_entry")).scalar()
+        with pytest.raises(StorageLocked) as locked:
+            retention.dispose(app, CASE, approval.seq, ARCHIVIST)
+        assert locked.value.code == "LH438" and "对象锁" in locked.value.message
+        with app.engine.connect() as conn:
+            assert conn.execute(text("SELECT count(*) FROM journal_entry")).scalar() == before
+        assert app.blobs.exists(digest)
+        head = s3_client.head_object(Bucket=s3_bucket, Key=app.blobs.key(digest))  # type: ignore[attr-defined]
+        with pytest.raises(StorageLocked):  # the backend itself refuses, whoever calls it
+            app.blobs.dispose(digest)
+        assert (
+            s3_client.head_object(Bucket=s3_bucket, Key=app.blobs.key(digest))["ETag"]
+            == head["ETag"]
+        )  # type: ignore[attr-defined]
+    finally:
+        app.engine.dispose()
