@@ -56,6 +56,16 @@ _STATUS_BY_ACT = {
 }
 
 
+# Acts about the record rather than work on the case: whoever does them (views, takes a party's
+# request, marks, holds, disposes) does not thereby become one of the case's officers, who see
+# its confidential records.
+_NOT_CASEWORK = frozenset({
+    "general.review_access", "general.disclosure_request", "general.disclosure_decision",
+    "general.confidentiality", "archiving.legal_hold", "archiving.hold_release",
+    "archiving.disposal_approval", "archiving.disposal",
+})  # fmt: skip
+
+
 def needs_body(code: str) -> bool:
     """Whether replaying this act reads its body; most acts only move counters and stages."""
     spec = act_type(code)
@@ -105,7 +115,7 @@ def apply(store: ProjectionStore, doc: dict[str, Any]) -> None:
         row["stage"] = spec.stage.value
     if code in _STATUS_BY_ACT:
         row["status"] = _STATUS_BY_ACT[code]
-    for actor in doc["actors"] or []:
+    for actor in doc["actors"] if code not in _NOT_CASEWORK else []:
         if actor.get("role", "officer") == "officer" and actor["cert_no"] not in row["officers"]:
             row["officers"] = sorted([*row["officers"], actor["cert_no"]])
     if code == "general.media":

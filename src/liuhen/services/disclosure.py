@@ -288,8 +288,10 @@ def deliver(app: App, case: str, request_seq: int, out: Path, *, by: str) -> Del
 
 def _name(app: App, decision: dict[str, Any]) -> str:
     with app.engine.connect() as conn:
-        body = conn.execute(select(ENTRY.c.body).where(ENTRY.c.seq == decision["seq"])).scalar()
-    by = json.loads(body or "{}").get("actors") or [{}]
+        actors = conn.execute(
+            select(ENTRY.c.actors).where(ENTRY.c.seq == decision["seq"])
+        ).scalar()
+    by = json.loads(actors or "[]") or [{}]
     return str(by[0].get("name") or "负责人")
 
 
@@ -342,3 +344,20 @@ def inspected(app: App, case: str, request_seq: int, *, by: str) -> Appended:
                 "request": request_seq},
         recorded_by={"id": clerk.cert_no, "role": _role_of(clerk)},
     ))  # fmt: skip
+
+
+VIA_SERVICE = ("general.disclosure_request", "general.disclosure_decision")
+
+
+def record_values(app: App, case: str, code: str, values: dict[str, Any], by: str) -> Appended:
+    """A page or API submission of a request or decision, held to the same rules as the CLI."""
+    if code == "general.disclosure_request":
+        return request(
+            app, case, requester=values["requester"], relation=values["relation"],
+            kind=values["kind"], materials=list(values["materials"]), purpose=values["purpose"],
+            received_at=values["received_at"], by=by,
+        )  # fmt: skip
+    return decide(
+        app, case, int(values["request"]), decision=values["decision"],
+        reason=values["reason"], materials=values.get("materials") or None, by=by,
+    )  # fmt: skip

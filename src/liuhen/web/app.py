@@ -34,11 +34,11 @@ from liuhen.procedure.catalog import (
     act_type,
 )
 from liuhen.procedure.fields import SIGNER_ROLES
-from liuhen.services import cases, compliance, packs, proofs, record
+from liuhen.services import cases, compliance, confidentiality, disclosure, packs, proofs, record
 from liuhen.services.access_log import agency_units, record_access, unit_agency
 from liuhen.services.inbox import waiting
 from liuhen.services.instance import App
-from liuhen.services.record import ActInput
+from liuhen.services.record import ActInput, build_draft
 from liuhen.uploads import tus
 from liuhen.uploads.service import Uploads
 from liuhen.web import auth, forms, media, refusals
@@ -130,10 +130,12 @@ def create_app(app: App) -> FastAPI:
         return units, user.cert_no
 
     def open_case(user: User, number: str, purpose: str) -> dict[str, Any]:
-        """A case the user may see; the viewing itself is journaled (调阅 is recorded)."""
+        """A case the user may see, marked records withheld from those not entitled to them;
+        the viewing itself is journaled (调阅 is recorded)."""
         case = cases.show_case(app, number)
         if not can_view_case(user, case, unit_agency(app, case["unit"])):
             raise Forbidden("无权查看该案件")
+        confidentiality.redact(case, confidentiality.marks_of(app, number), user)
         record_access(app, user, number, purpose)
         return case
 
@@ -265,6 +267,15 @@ def create_app(app: App) -> FastAPI:
             status_code=error.http_status if error else 200,
         )  # fmt: skip
 
+    def record_act(user: User, number: str, inp: ActInput) -> Any:
+        """Record an act; requests and decisions go through their service's rules."""
+        if inp.act not in disclosure.VIA_SERVICE:
+            return record.record(app, inp)
+        if not user.cert_no:
+            raise Forbidden("查阅、复制申请的受理和审批须以本人执法证号办理")
+        draft = build_draft(inp, app.clock.now())  # field and role checks, all problems at once
+        return disclosure.record_values(app, number, inp.act, draft.body["fields"], user.cert_no)
+
     def record_from_form(
         request: Request, user: User, spec: Any, number: str, form: dict[str, str], page: str
     ) -> Response:
@@ -274,7 +285,7 @@ def create_app(app: App) -> FastAPI:
         try:
             if problems:
                 raise ValidationError(f"“{spec.label}”的记录有 {len(problems)} 处问题", problems)
-            entry = record.record(app, ActInput(
+            entry = record_act(user, number, ActInput(
                 spec.code, forms.local_datetime(form.get("occurred_at", "")), case=number,
                 actors=forms.actors(form), place=form.get("place") or None, fields=values,
                 recorded_by=user.actor,
@@ -387,7 +398,7 @@ def create_app(app: App) -> FastAPI:
     @api.post("/api/v1/cases/{number}/acts", status_code=201, tags=["案件"], summary="记录一个事项")
     def api_record(number: str, body: ActBody, user: UserDep) -> dict[str, Any]:
         act_for(user, number, body.act)
-        entry = record.record(app, ActInput(
+        entry = record_act(user, number, ActInput(
             body.act, body.occurred_at, case=number, actors=body.actors, place=body.place,
             fields=body.fields, corrects=body.corrects, recorded_by=user.actor,
         ))  # fmt: skip
@@ -412,8 +423,15 @@ def create_app(app: App) -> FastAPI:
                 ("archive", "已结案待归档", "archivist"),
             ) if role in user.roles or "supervisor" in user.roles
         ]  # fmt: skip
+        pending = None
+        if "head" in user.roles:  # parties' requests wait for the head (001 第二十一条)
+            units = None if scope is None else set(scope[0])
+            pending = [
+                r for r in disclosure.requests(app, pending=True)
+                if units is None or confidentiality.case_header(app, r["case"])["unit"] in units
+            ]  # fmt: skip
         return TEMPLATES.TemplateResponse(
-            request, "inbox.html", {"waiting": found, "sections": sections}
+            request, "inbox.html", {"waiting": found, "sections": sections, "requests": pending}
         )
 
     @api.get("/devices", response_class=HTMLResponse, include_in_schema=False)

@@ -13,6 +13,7 @@ from liuhen.db import store
 from liuhen.errors import NotFoundError
 from liuhen.services import documents
 from liuhen.services.access_log import record_access
+from liuhen.services.confidentiality import guard_file
 from liuhen.services.instance import App
 from liuhen.web.media import serve_blob
 
@@ -69,6 +70,7 @@ def router(app: App) -> APIRouter:
             ).scalar()
         user = getattr(request.state, "user", None)
         if case and user is not None:  # reading a document is an access to its case's record
+            guard_file(app, user, case, digest)
             record_access(app, user, case, "查看执法文书", materials=[digest])
         return serve_blob(app, digest, "application/pdf", request)
 

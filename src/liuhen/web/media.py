@@ -71,6 +71,15 @@ def _journal_download(app: App, request: Request, row: dict[str, Any], purpose: 
         )
 
 
+def _guard(app: App, request: Request, row: dict[str, Any], digest: str) -> None:
+    """A file bound to a case is shown only to those who may see the case and its marks."""
+    from liuhen.services.confidentiality import guard_file
+
+    user = getattr(request.state, "user", None)
+    if user is not None and row.get("case_number"):
+        guard_file(app, user, row["case_number"], digest)
+
+
 def router(app: App) -> APIRouter:
     r = APIRouter(prefix="/api/v1/media", tags=["音像资料"])
 
@@ -103,10 +112,11 @@ def router(app: App) -> APIRouter:
         )
 
     @r.get("/{digest}", summary="一个文件的元数据")
-    def show(digest: str) -> dict[str, Any]:
+    def show(digest: str, request: Request) -> dict[str, Any]:
         row = evidence.media_row(app, digest)
         if row is None:
             raise NotFoundError(f"未找到文件 {digest}")
+        _guard(app, request, row, digest)
         return row
 
     @r.get("/{digest}/content", summary="原始文件（支持 Range）")
@@ -114,6 +124,7 @@ def router(app: App) -> APIRouter:
         row = evidence.media_row(app, digest)
         if row is None:
             raise NotFoundError(f"未找到文件 {digest}")
+        _guard(app, request, row, digest)
         _journal_download(app, request, row, "下载原始音像文件")
         return serve_blob(app, digest, row["media_type"] or "application/octet-stream", request)
 
@@ -122,6 +133,7 @@ def router(app: App) -> APIRouter:
         row = evidence.media_row(app, digest)
         if row is None or not row["proxy"]:
             raise NotFoundError("该文件没有浏览用副本（尚未生成，或不是音视频）")
+        _guard(app, request, row, digest)
         if not request.headers.get("Range", "").startswith("bytes=") or request.headers.get(
             "Range", ""
         ).startswith("bytes=0-"):
@@ -133,6 +145,7 @@ def router(app: App) -> APIRouter:
         row = evidence.media_row(app, digest)
         if row is None or not row["thumbnail"]:
             raise NotFoundError("该文件没有缩略图")
+        _guard(app, request, row, digest)
         return serve_blob(app, row["thumbnail"], "image/jpeg", request)
 
     return r
