@@ -425,7 +425,7 @@ def create_app(app: App) -> FastAPI:
         ]  # fmt: skip
         pending = None
         if "head" in user.roles:  # parties' requests wait for the head (001 第二十一条)
-            units = None if scope is None else set(scope[0])
+            units = None if scope is None else set(scope[0] or [])
             pending = [
                 r for r in disclosure.requests(app, pending=True)
                 if units is None or confidentiality.case_header(app, r["case"])["unit"] in units
