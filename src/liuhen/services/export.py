@@ -15,7 +15,7 @@ import os
 import re
 import secrets
 import shutil
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -29,7 +29,9 @@ from liuhen.blobs.store import split
 from liuhen.db import store
 from liuhen.errors import ExportFailed, ExportIncomplete, ExportTargetExists, NotFoundError
 from liuhen.journal import checkpoint as notes
+from liuhen.journal import merkle
 from liuhen.journal.entry import EntryRow
+from liuhen.journal.merkle import NodeId
 from liuhen.services import proofs
 from liuhen.services.instance import App
 from liuhen.services.record import ActInput, record
@@ -374,10 +376,16 @@ def _write(
         }, ensure_ascii=False) + "\n")  # fmt: skip
     w.write("data/journal/entries.jsonl", [line.encode("utf-8") for line in lines])
     inclusion = []
-    for e in c.entries:
-        p = proofs.inclusion(app, e.seq, cp_a.tree_size)
-        inclusion.append({"seq": e.seq, "leaf_index": p["leaf_index"], "path": p["path"]})
-        tick(f"包含证明 {e.seq}")
+    with app.engine.connect() as conn:  # one connection for all: a case may hold thousands
+
+        def fetch(ids: Sequence[NodeId]) -> dict[NodeId, bytes]:
+            return store.fetch_nodes(conn, ids)
+
+        for e in c.entries:
+            path = merkle.inclusion_proof(app.alg, e.seq - 1, cp_a.tree_size, fetch)
+            inclusion.append({"seq": e.seq, "leaf_index": e.seq - 1,
+                              "path": [h.hex() for h in path]})  # fmt: skip
+            tick(f"包含证明 {e.seq}")
     w.text("data/journal/proofs.json", _json({
         "hash": app.alg.name, "tree_size": cp_a.tree_size, "root": cp_a.root.hex(),
         "proofs": inclusion,
