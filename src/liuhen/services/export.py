@@ -33,6 +33,7 @@ from liuhen.journal import merkle
 from liuhen.journal.entry import EntryRow
 from liuhen.journal.merkle import NodeId
 from liuhen.services import proofs
+from liuhen.services.dossier import render_dossier
 from liuhen.services.instance import App
 from liuhen.services.record import ActInput, record
 
@@ -204,21 +205,11 @@ def collect(
             f"案件“{case}”有 {len(missing)} 个记录所载的文件不在存储中，且无销毁记录，未导出",
             [] if len(missing) > 50 else [_problem(m) for m in missing],
         )
-    generated = _render_dossier(app, case) if archive_seq is None else None
+    generated = render_dossier(app, case) if archive_seq is None else None
     return Collected(
         case, entries, list(files.values()), list(withheld.values()),
         list(disposed.values()), generated, archive_seq,
     )  # fmt: skip
-
-
-def _render_dossier(app: App, case: str) -> bytes | None:
-    """The dossier as it stands now, for a case not yet archived (None until dossiers exist)."""
-    try:
-        from liuhen.services.dossier import render_dossier
-    except ImportError:
-        return None
-    data: bytes = render_dossier(app, case)
-    return data
 
 
 def _problem(text: str) -> Any:
