@@ -15,21 +15,23 @@ from typing import Any
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
-from sqlalchemy import delete, insert, select, update
+from sqlalchemy import delete, func, insert, select, update
 
 from liuhen.access.policy import User
 from liuhen.db import store
-from liuhen.errors import ConflictError, LiuhenError, NotFoundError, ValidationError
+from liuhen.errors import ConflictError, LiuhenError, NotFoundError, Problem, ValidationError
 from liuhen.services.instance import App
 
 USERS = store.T["app_user"]
 SESSIONS = store.T["auth_session"]
 TOKENS = store.T["api_token"]
 UNIT = store.T["unit"]
+OFFICER = store.T["officer"]
 ROLES = ("officer", "legal_reviewer", "head", "archivist", "supervisor", "admin")
 MAX_FAILURES = 5
 LOCKOUT = timedelta(minutes=15)
 SESSION_HOURS = 12
+MIN_PASSWORD = 10
 _hasher = PasswordHasher()
 
 
@@ -73,16 +75,22 @@ def create_user(
     unit: str | None = None,
     cert_no: str | None = None,
 ) -> User:
-    from liuhen.errors import Problem
-
     problems = []
-    if not username.isascii() or not username.replace("_", "").replace(".", "").isalnum():
-        problems.append(Problem("用户名只能包含字母、数字、下划线和点", "username"))
-    if len(password) < 10:
-        problems.append(Problem("密码至少 10 个字符", "password"))
+    if (
+        not username.isascii()
+        or not username.replace("_", "").replace(".", "").isalnum()
+        or len(username) > 64
+    ):
+        problems.append(
+            Problem("用户名只能包含字母、数字、下划线和点（至多 64 个字符）", "username")
+        )
+    if not display_name.strip() or len(display_name) > 100:
+        problems.append(Problem("姓名不能为空，至多 100 个字符", "display_name"))
+    problems += _password_problems(password)
     unknown = sorted(set(roles) - set(ROLES))
     if not roles or unknown:
         problems.append(Problem(f"角色应为：{'、'.join(ROLES)}", "roles"))
+    problems += _registry_problems(app, unit, cert_no)
     if problems:
         raise ValidationError("无法创建账户", problems)
     now = app.clock.now().isoformat()
@@ -97,12 +105,80 @@ def create_user(
     return get_user(app, username)
 
 
+def _password_problems(password: str) -> list[Problem]:
+    if len(password) < MIN_PASSWORD:
+        return [Problem(f"密码至少 {MIN_PASSWORD} 个字符", "password")]
+    return []
+
+
+def _registry_problems(app: App, unit: str | None, cert_no: str | None) -> list[Problem]:
+    """An account names a unit and a certificate the registry knows, or the scoping rules
+    (which cases a person sees) would silently match nothing."""
+    problems = []
+    with app.engine.connect() as conn:
+        if unit and conn.execute(select(UNIT.c.code).where(UNIT.c.code == unit)).first() is None:
+            problems.append(Problem(f"机构“{unit}”未登记", "unit"))
+        if (
+            cert_no
+            and conn.execute(select(OFFICER.c.cert_no).where(OFFICER.c.cert_no == cert_no)).first()
+            is None
+        ):
+            problems.append(Problem(f"执法证号“{cert_no}”未登记", "cert_no"))
+    return problems
+
+
 def get_user(app: App, username: str) -> User:
     with app.engine.connect() as conn:
         row = conn.execute(select(USERS).where(USERS.c.username == username)).mappings().first()
     if row is None:
         raise NotFoundError(f"用户“{username}”不存在")
     return _user(app, row)
+
+
+def list_users(app: App, page: int = 1, per_page: int = 50) -> dict[str, Any]:
+    """Accounts for the administrator: never the hash, only what he manages."""
+    with app.engine.connect() as conn:
+        total = int(conn.execute(select(func.count()).select_from(USERS)).scalar() or 0)
+        rows = conn.execute(
+            select(USERS.c.username, USERS.c.display_name, USERS.c.roles, USERS.c.unit,
+                   USERS.c.cert_no, USERS.c.active, USERS.c.failed, USERS.c.locked_until,
+                   USERS.c.created_at)
+            .order_by(USERS.c.username).limit(per_page).offset((page - 1) * per_page)
+        ).mappings().all()  # fmt: skip
+    now = app.clock.now()
+    items = [
+        {**row, "roles": json.loads(row["roles"]), "active": bool(row["active"]),
+         "locked": bool(row["locked_until"])
+         and datetime.fromisoformat(row["locked_until"]) > now}
+        for row in rows
+    ]  # fmt: skip
+    return {"items": items, "total": total, "page": page, "per_page": per_page}
+
+
+def _change(app: App, username: str, **values: Any) -> None:
+    with app.engine.begin() as conn:
+        found = conn.execute(update(USERS).where(USERS.c.username == username).values(**values))
+        if found.rowcount == 0:
+            raise NotFoundError(f"用户“{username}”不存在")
+        if "password_hash" in values or values.get("active") is False:
+            # a new password or a closed account ends the sessions opened before
+            conn.execute(delete(SESSIONS).where(SESSIONS.c.username == username))
+
+
+def set_active(app: App, username: str, active: bool) -> None:
+    """Accounts are closed, not deleted: who recorded what must still resolve to a name."""
+    _change(app, username, active=active)
+
+
+def unlock(app: App, username: str) -> None:
+    _change(app, username, failed=0, locked_until=None)
+
+
+def reset_password(app: App, username: str, password: str) -> None:
+    problems = _password_problems(password)
+    if problems:
+        raise ValidationError("无法重设密码", problems)
+    _change(app, username, password_hash=_hasher.hash(password), failed=0, locked_until=None)
 
 
 def login(app: App, username: str, password: str) -> tuple[str, str, User]:
