@@ -12,6 +12,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
 from liuhen.cli.common import app as open_app
 from liuhen.cli.common import err, out
 from liuhen.errors import ValidationError
+from liuhen.services import disclosure as release
 from liuhen.services import export as export_service
 from liuhen.services.bag_verify import verify_bag
 
@@ -24,11 +25,17 @@ def export_cmd(
     purpose: str = typer.Option(
         "向人民法院、档案馆提供案件全过程记录", "--purpose", help="导出目的（记入调阅记录）"
     ),
+    approval: int | None = typer.Option(
+        None,
+        "--approval",
+        help="负责人同意提供的审批记录序号：其中明确列出的带保密标记的记录随包提供",
+    ),
 ) -> None:
     """导出一个案件为 BagIt 包：案卷、文书、音像原始文件、日志记录及其证明、公钥与独立校验程序。"""
     if out_dir is None and iso is None:
         raise ValidationError("请指定 --out 目录或 --iso 文件（或两者）")
     application = open_app()
+    withhold = release.withheld_for_export(application, case, approval)
     accessor = {"id": "export", "name": by or getpass.getuser(), "role": "导出人"}
     with Progress(
         TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
@@ -41,8 +48,9 @@ def export_cmd(
 
         if out_dir is not None:
             result = export_service.export_case(
-                application, case, out_dir, accessor=accessor, purpose=purpose, progress=progress
-            )
+                application, case, out_dir, accessor=accessor, purpose=purpose,
+                progress=progress, withhold=withhold,
+            )  # fmt: skip
             if iso is not None:
                 export_service.write_iso(out_dir, iso, export_service.volume_id(case))
         else:
@@ -51,7 +59,7 @@ def export_cmd(
                 bag = Path(tmp) / "bag"
                 result = export_service.export_case(
                     application, case, bag, accessor=accessor, purpose=purpose,
-                    progress=progress,
+                    progress=progress, withhold=withhold,
                 )  # fmt: skip
                 export_service.write_iso(bag, iso, export_service.volume_id(case))
     where = "、".join(str(p) for p in (out_dir, iso) if p is not None)
@@ -62,7 +70,7 @@ def export_cmd(
         f"{result.access_seq}"
     )
     for digest in result.withheld:
-        out.print(f"  未随包提供（保密）：{digest}")
+        out.print(f"  未随包提供：{digest}（{result.reasons.get(digest, '')}）")
     for digest in result.disposed:
         out.print(f"  已依法销毁：{digest}")
 

@@ -288,9 +288,7 @@ def deliver(app: App, case: str, request_seq: int, out: Path, *, by: str) -> Del
 
 def _name(app: App, decision: dict[str, Any]) -> str:
     with app.engine.connect() as conn:
-        actors = conn.execute(
-            select(ENTRY.c.actors).where(ENTRY.c.seq == decision["seq"])
-        ).scalar()
+        actors = conn.execute(select(ENTRY.c.actors).where(ENTRY.c.seq == decision["seq"])).scalar()
     by = json.loads(actors or "[]") or [{}]
     return str(by[0].get("name") or "负责人")
 
@@ -361,3 +359,32 @@ def record_values(app: App, case: str, code: str, values: dict[str, Any], by: st
         app, case, int(values["request"]), decision=values["decision"],
         reason=values["reason"], materials=values.get("materials") or None, by=by,
     )  # fmt: skip
+
+
+def withheld_for_export(app: App, case: str, approval: int | None) -> dict[str, str]:
+    """Marked files an export leaves out: all of them, unless the head's approval names them.
+
+    An export for a court or an archive is a release outside the agency (001 第二十一、二十三条),
+    so it follows the same rule as a party's copy: "全部" does not release a marked record.
+    """
+    marks = marks_of(app, case)
+    named: set[str] = set()
+    if approval is not None:
+        with app.engine.connect() as conn:
+            row = conn.execute(
+                select(ENTRY.c.chain, ENTRY.c.act, ENTRY.c.body).where(ENTRY.c.seq == approval)
+            ).first()
+        if row is None or row.chain != case or row.act != "general.disclosure_decision":
+            raise NotFoundError(f"案件“{case}”中没有序号为 {approval} 的查阅、复制审批")
+        fields = json.loads(row.body).get("fields") or {}
+        if fields.get("decision") not in APPROVED:
+            raise DisclosureRefused(
+                f"审批（序号 {approval}）为“{fields.get('decision')}”，不能据此提供"
+            )
+        named = set(fields.get("materials") or [])
+    out = {}
+    for digest, mark in marks.marked_files().items():
+        seqs = {str(s) for s, ds in marks.files_of.items() if digest in ds}
+        if digest not in named and not seqs & named:
+            out[digest] = f"已标记为{mark}，未经负责人审批明确准予对外提供"
+    return out

@@ -15,7 +15,7 @@ import os
 import re
 import secrets
 import shutil
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -45,6 +45,7 @@ AGENCY = store.T["agency"]
 
 Progress = Callable[[str, int, int], None]  # (what, done, total)
 WITHHELD_REASON = "依保密标记不予提供"
+IMPORTED_REASON = "导入的历史记录：原件由来源系统保存，不在本系统存储中"
 
 
 @dataclass(frozen=True)
@@ -82,6 +83,7 @@ class ExportResult:
     dossier: str  # 归档记录 or 导出时生成
     withheld: list[str] = field(default_factory=list)
     disposed: list[str] = field(default_factory=list)
+    reasons: dict[str, str] = field(default_factory=dict)  # withheld digest → why
 
 
 def _safe(name: str, fallback: str) -> str:
@@ -138,7 +140,11 @@ def agency_name(app: App, case: str) -> str:
 
 
 def collect(
-    app: App, case: str, size: int, withhold: frozenset[str], withhold_reason: str
+    app: App,
+    case: str,
+    size: int,
+    withhold: frozenset[str] | Mapping[str, str],
+    withhold_reason: str,
 ) -> Collected:
     """Decide every file of the bag from the journal alone, and refuse if one cannot be had."""
     entries = _rows(app, case, size)
@@ -160,9 +166,13 @@ def collect(
         if digest in disposed_set:
             disposed[digest] = (digest, seq)
         elif digest in withhold:
-            withheld[digest] = (digest, seq, withhold_reason)
+            reason = withhold.get(digest) if isinstance(withhold, Mapping) else None
+            withheld[digest] = (digest, seq, reason or withhold_reason)
         elif not app.blobs.exists(digest):
-            missing.append(f"序号 {seq}：{digest}")
+            if bodies[seq].get("imported"):  # history imported from another system, which
+                withheld[digest] = (digest, seq, IMPORTED_REASON)  # keeps the original file
+            else:
+                missing.append(f"序号 {seq}：{digest}")
         else:
             hexd = split(digest)[1]
             if role == "dossier":
@@ -287,7 +297,7 @@ def export_case(
     *,
     accessor: dict[str, str],
     purpose: str = "向人民法院、档案馆提供案件全过程记录",
-    withhold: frozenset[str] = frozenset(),
+    withhold: frozenset[str] | Mapping[str, str] = frozenset(),
     withhold_reason: str = WITHHELD_REASON,
     progress: Progress | None = None,
 ) -> ExportResult:
@@ -454,6 +464,7 @@ def _write(
         checkpoint_size=cp_a.tree_size, latest_size=latest.tree_size, access_seq=access.seq,
         dossier="归档记录" if c.archive_seq is not None else "导出时生成",
         withheld=[d for d, _, _ in c.withheld], disposed=[d for d, _ in c.disposed],
+        reasons={d: r for d, _, r in c.withheld},
     )  # fmt: skip
 
 

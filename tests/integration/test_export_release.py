@@ -1,0 +1,81 @@
+"""Export as a release outside the agency: demo cases, imported history, confidentiality marks.
+
+001 第二十一、二十三条 (release only with the head's approval), 001 第二十条 and 002 第三十五条
+(marked records withheld), 003 第二十五条 (exported to a medium).
+"""
+
+from __future__ import annotations
+
+import json
+
+import bagit
+import pytest
+
+from liuhen.services import demo, disclosure, record
+from liuhen.services.bag_verify import verify_bag
+from liuhen.services.record import ActInput
+from tests.integration.test_disclosure import CASE, HEAD, _ask, _pdf_digest, case_with_document
+
+__all__ = ["case_with_document"]  # the fixture, shared with the disclosure tests
+
+
+def _withheld(bag) -> dict[str, str]:
+    doc = json.loads((bag / "data" / "withheld.json").read_text("utf-8"))
+    return {f["digest"]: f["reason"] for f in doc["files"]}
+
+
+@pytest.mark.parametrize("backend", ["sqlite"], indirect=True)
+def test_a_demo_case_exports_and_verifies(app, run, tmp_path):
+    demo.seed(app)
+    number = "某文旅罚〔2026〕3号"
+    bag = tmp_path / "demo-bag"
+    printed = run("export", number, "--out", str(bag))
+    assert "已导出" in printed
+    bagit.Bag(str(bag)).validate()
+    report = verify_bag(bag)
+    assert report.ok, [p.render() for p in report.problems]
+    assert report.case == number
+    reasons = set(_withheld(bag).values())
+    assert reasons <= {"导入的历史记录：原件由来源系统保存，不在本系统存储中"}
+    assert "通过" in run("verify-bag", str(bag))
+
+
+def test_marked_files_leave_only_with_an_approval_naming_them(case_with_document, run, tmp_path):
+    app, doc_seq = case_with_document
+    digest = _pdf_digest(app, doc_seq)
+    record.record(app, ActInput(
+        "general.confidentiality", app.clock.now().isoformat(), case=CASE, actors=["31010001"],
+        fields={"mark": "商业秘密", "records": [str(doc_seq)], "reason": "含经营数据"},
+        recorded_by={"id": "31010001", "role": "officer"},
+    ))  # fmt: skip
+    withheld_bag = tmp_path / "withheld"
+    printed = run("export", CASE, "--out", str(withheld_bag))
+    assert "未经负责人审批明确准予对外提供" in printed
+    assert _withheld(withheld_bag) == {digest: "已标记为商业秘密，未经负责人审批明确准予对外提供"}
+    assert not list((withheld_bag / "data").glob("documents/*"))
+    assert verify_bag(withheld_bag).ok
+    bagit.Bag(str(withheld_bag)).validate()
+
+    req = _ask(app, ["全部"])
+    broad = disclosure.decide(app, CASE, req.seq, decision="同意", reason="法院调取",
+                              materials=None, by=HEAD)  # fmt: skip
+    still = tmp_path / "broad"
+    run("export", CASE, "--out", str(still), "--approval", str(broad.seq))
+    assert digest in _withheld(still)  # "全部" does not release a marked record
+
+    named_req = _ask(app, [str(doc_seq)])
+    named = disclosure.decide(app, CASE, named_req.seq, decision="同意", reason="法院调取证据",
+                              materials=[str(doc_seq)], by=HEAD)  # fmt: skip
+    released = tmp_path / "released"
+    run("export", CASE, "--out", str(released), "--approval", str(named.seq))
+    assert _withheld(released) == {}
+    assert len(list((released / "data" / "documents").iterdir())) == 1
+    assert verify_bag(released).ok
+
+    refused = disclosure.decide  # a refusal is no approval to export
+    no_req = _ask(app, [str(doc_seq)])
+    no = refused(app, CASE, no_req.seq, decision="不同意", reason="涉密", materials=None, by=HEAD)
+    out = run("export", CASE, "--out", str(tmp_path / "no"), "--approval", str(no.seq), code=2)
+    assert "LH461" in out and not (tmp_path / "no").exists()
+    out = run("export", CASE, "--out", str(tmp_path / "x"), "--approval", "1", code=2)
+    assert "LH104" in out
