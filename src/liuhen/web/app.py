@@ -41,7 +41,7 @@ from liuhen.services.instance import App
 from liuhen.services.record import ActInput, build_draft
 from liuhen.uploads import tus
 from liuhen.uploads.service import Uploads
-from liuhen.web import auth, forms, media, refusals
+from liuhen.web import admin, auth, forms, media, refusals
 from liuhen.web import documents as documents_web
 
 MAX_PAGE = 100_000  # deeper than any agency's list; keeps SQL offsets in range
@@ -117,6 +117,7 @@ def create_app(app: App) -> FastAPI:
     api.mount("/static", StaticFiles(directory=str(Path(__file__).parent / "static")), "static")
     signed_in = [Depends(current_user)]
     api.include_router(auth.router(app, TEMPLATES))
+    api.include_router(admin.router(app, TEMPLATES))
     api.include_router(tus.router(uploads, app.settings.upload_max), dependencies=signed_in)
     api.include_router(media.router(app), dependencies=signed_in)
     api.include_router(documents_web.router(app), dependencies=signed_in)

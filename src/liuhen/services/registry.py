@@ -1,0 +1,92 @@
+"""Agencies, units and officers as the administrator keeps them: read from the projections,
+changed only through the journal, so every registration stays traceable to who made it."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from sqlalchemy import select
+
+from liuhen.db import store
+from liuhen.errors import ConflictError, Problem, ValidationError
+from liuhen.services import record
+from liuhen.services.instance import App
+from liuhen.services.journal import Appended
+from liuhen.services.record import ActInput
+
+AGENCY = store.T["agency"]
+UNIT = store.T["unit"]
+OFFICER = store.T["officer"]
+OFFICER_ROLES = ("officer", "legal_reviewer", "head", "archivist")
+MAX_CODE = 64
+
+
+def listing(app: App) -> dict[str, list[dict[str, Any]]]:
+    with app.engine.connect() as conn:
+        agencies = conn.execute(select(AGENCY).order_by(AGENCY.c.code)).mappings().all()
+        units = conn.execute(select(UNIT).order_by(UNIT.c.agency, UNIT.c.code)).mappings().all()
+        officers = (
+            conn.execute(select(OFFICER).order_by(OFFICER.c.unit, OFFICER.c.cert_no))
+            .mappings()
+            .all()
+        )
+    return {
+        "agencies": [dict(a) for a in agencies],
+        "units": [dict(u) for u in units],
+        "officers": [
+            {**o, "roles": json.loads(o["roles"]), "active": bool(o["active"])} for o in officers
+        ],
+    }
+
+
+def _exists(app: App, column: Any, value: str) -> bool:
+    with app.engine.connect() as conn:
+        return conn.execute(select(column).where(column == value)).first() is not None
+
+
+def _code_problems(code: str, name: str, field: str) -> list[Problem]:
+    problems = []
+    if (
+        not code.isascii()
+        or len(code) > MAX_CODE
+        or not code.replace("-", "").replace("_", "").isalnum()
+    ):
+        problems.append(Problem("编码只能包含字母、数字、连字符和下划线（至多 64 个字符）", field))
+    if not name.strip() or len(name) > 200:
+        problems.append(Problem("名称不能为空，至多 200 个字符", "name"))
+    return problems
+
+
+def add_unit(app: App, code: str, name: str, agency: str, by: dict[str, str]) -> Appended:
+    """A new unit only: re-registering an existing code would silently rename it."""
+    problems = _code_problems(code, name, "code")
+    if not _exists(app, AGENCY.c.code, agency):
+        problems.append(Problem(f"机关“{agency}”未登记", "agency"))
+    if problems:
+        raise ValidationError("无法登记执法机构", problems)
+    if _exists(app, UNIT.c.code, code):
+        raise ConflictError(f"机构编码“{code}”已登记")
+    return record.record(app, ActInput(
+        "registry.unit", app.clock.now().isoformat(), recorded_by=by,
+        fields={"code": code, "name": name.strip(), "agency": agency},
+    ))  # fmt: skip
+
+
+def register_officer(
+    app: App, cert_no: str, name: str, unit: str, roles: list[str], by: dict[str, str]
+) -> Appended:
+    problems = _code_problems(cert_no, name, "cert_no")
+    if not _exists(app, UNIT.c.code, unit):
+        problems.append(Problem(f"机构“{unit}”未登记", "unit"))
+    if not roles or set(roles) - set(OFFICER_ROLES):
+        problems.append(Problem(f"角色应为：{'、'.join(OFFICER_ROLES)}", "roles"))
+    if problems:
+        raise ValidationError("无法登记执法人员", problems)
+    if _exists(app, OFFICER.c.cert_no, cert_no):
+        raise ConflictError(f"执法证号“{cert_no}”已登记")
+    return record.record(app, ActInput(
+        "registry.officer", app.clock.now().isoformat(), recorded_by=by,
+        fields={"cert_no": cert_no, "name": name.strip(), "unit": unit,
+                "roles": sorted(roles), "active": True},
+    ))  # fmt: skip

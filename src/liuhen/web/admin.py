@@ -1,0 +1,408 @@
+"""系统管理: accounts, units and officers, keys and the rule pack, for the administrator only.
+
+The administrator manages people and settings but sees no case content, so nothing here reads
+a case. Registrations, certificates and pack changes go through the journal with the
+administrator as recorder; accounts are working state and record no secret anywhere.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Depends, Query, Request
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from fastapi.templating import Jinja2Templates
+from pydantic import BaseModel
+from sqlalchemy import select
+
+from liuhen.access import service as access
+from liuhen.access.policy import User
+from liuhen.db import store
+from liuhen.errors import LiuhenError, Problem, ValidationError
+from liuhen.journal import checkpoint as notes
+from liuhen.procedure.catalog import ROLE_LABELS, Role
+from liuhen.services import packs, registry
+from liuhen.services.instance import App
+from liuhen.signing import service as signing
+from liuhen.web import auth
+
+MAX_PAGE = 100_000
+PER_PAGE = 50
+ROLE_NAMES = {r.value: label for r, label in ROLE_LABELS.items()}
+DONE = {
+    "created": "账户已创建",
+    "activated": "账户已启用",
+    "deactivated": "账户已停用，其登录会话已结束",
+    "unlocked": "账户已解锁",
+    "password": "密码已重设，其登录会话已结束",
+    "unit": "执法机构已登记（已记入日志）",
+    "officer": "执法人员已登记（已记入日志）",
+    "ca": "签名根证书已建立（指纹已记入日志）",
+    "issued": "签名证书已签发（已记入日志）",
+    "pack": "规则包已变更（已记入日志）",
+}
+
+
+def admin_user(request: Request) -> User:
+    """The signed-in administrator; anyone else is refused (LH151)."""
+    user = auth.resolve(request.app.state.liuhen, request)
+    request.state.user = user
+    if "admin" not in user.roles:
+        raise access.Forbidden("系统管理仅限系统管理员")
+    return user
+
+
+AdminDep = Annotated[User, Depends(admin_user)]
+PageNo = Annotated[int, Query(ge=1, le=MAX_PAGE)]
+
+
+def recorder(user: User) -> dict[str, str]:
+    """The journal names the administrator as the one who registered or changed something."""
+    return {"id": user.cert_no or user.username, "role": Role.ADMIN.value}
+
+
+class NewUser(BaseModel):
+    username: str
+    display_name: str
+    password: str
+    roles: list[str]
+    unit: str | None = None
+    cert_no: str | None = None
+
+
+class NewPassword(BaseModel):
+    password: str
+
+
+class NewUnit(BaseModel):
+    code: str
+    name: str
+    agency: str
+
+
+class NewOfficer(BaseModel):
+    cert_no: str
+    name: str
+    unit: str
+    roles: list[str] = ["officer"]
+
+
+class Issue(BaseModel):
+    cert_no: str
+
+
+class PackChange(BaseModel):
+    pack: str
+    reason: str
+    agency: str | None = None
+
+
+def keys(app: App) -> dict[str, Any]:
+    table = store.T["signing_key"]
+    with app.engine.connect() as conn:
+        rows = conn.execute(select(table).order_by(table.c.cert_no)).mappings().all()
+    return {
+        "checkpoint_key": notes.verifier_key(app.origin, app.key.public_key()),
+        "origin": app.origin,
+        "signing_ca": signing.journaled_ca(app),
+        "certificates": [dict(r) for r in rows],
+    }
+
+
+def pack_settings(app: App) -> dict[str, Any]:
+    def title(name: str) -> str:
+        try:
+            return packs.load_pack(name, app.settings.data_dir).title
+        except LiuhenError:
+            return "（无法加载）"
+
+    agencies = registry.listing(app)["agencies"]
+    return {
+        "default": packs.pack_name_for(app, None),
+        "available": [
+            {"name": n, "title": title(n)} for n in packs.available(app.settings.data_dir)
+        ],
+        "agencies": [
+            {
+                "code": a["code"],
+                "name": a["name"],
+                "rule_pack": a["rule_pack"],
+                "in_force": packs.pack_name_for(app, a["code"]),
+            }
+            for a in agencies
+        ],
+    }
+
+
+def change_pack(app: App, user: User, body: PackChange) -> dict[str, Any]:
+    agency = (body.agency or "").strip() or None
+    problems = []
+    if body.pack not in packs.available(app.settings.data_dir):
+        problems.append(Problem(f"没有名为“{body.pack}”的规则包", "pack"))
+    if not body.reason.strip():
+        problems.append(Problem("请填写变更理由", "reason"))
+    if agency and agency not in {a["code"] for a in registry.listing(app)["agencies"]}:
+        problems.append(Problem(f"机关“{agency}”未登记", "agency"))
+    if problems:
+        raise ValidationError("无法变更规则包", problems)
+    entry = packs.use_pack(app, body.pack, body.reason.strip(), agency, by=recorder(user)["id"])
+    return {"seq": entry.seq, "pack": body.pack, "agency": agency}
+
+
+def set_active(app: App, user: User, username: str, active: bool) -> dict[str, Any]:
+    if not active and username == user.username:
+        raise ValidationError("不能停用自己的账户", [Problem("不能停用自己的账户", "username")])
+    access.set_active(app, username, active)
+    return {"username": username, "active": active}
+
+
+def api_router(app: App) -> APIRouter:
+    r = APIRouter(prefix="/api/v1/admin", tags=["系统管理"])
+
+    @r.get("/users", summary="账户列表（分页）")
+    def users(
+        user: AdminDep, page: PageNo = 1, per_page: Annotated[int, Query(ge=1, le=200)] = 50
+    ) -> dict[str, Any]:
+        return access.list_users(app, page, per_page)
+
+    @r.post("/users", status_code=201, summary="创建账户")
+    def create(body: NewUser, user: AdminDep) -> dict[str, Any]:
+        made = access.create_user(
+            app, body.username, body.password, body.roles, body.display_name,
+            body.unit or None, body.cert_no or None,
+        )  # fmt: skip
+        return {"username": made.username, "roles": sorted(made.roles)}
+
+    @r.post("/users/{username}/deactivate", summary="停用账户")
+    def deactivate(username: str, user: AdminDep) -> dict[str, Any]:
+        return set_active(app, user, username, False)
+
+    @r.post("/users/{username}/reactivate", summary="重新启用账户")
+    def reactivate(username: str, user: AdminDep) -> dict[str, Any]:
+        return set_active(app, user, username, True)
+
+    @r.post("/users/{username}/unlock", summary="解除锁定")
+    def unlock(username: str, user: AdminDep) -> dict[str, Any]:
+        access.unlock(app, username)
+        return {"username": username, "locked": False}
+
+    @r.post("/users/{username}/password", summary="重设密码")
+    def password(username: str, body: NewPassword, user: AdminDep) -> dict[str, Any]:
+        access.reset_password(app, username, body.password)
+        return {"username": username}
+
+    @r.get("/registry", summary="机关、机构与执法人员")
+    def listing(user: AdminDep) -> dict[str, Any]:
+        return registry.listing(app)
+
+    @r.post("/units", status_code=201, summary="登记执法机构（记入日志）")
+    def unit(body: NewUnit, user: AdminDep) -> dict[str, Any]:
+        entry = registry.add_unit(app, body.code, body.name, body.agency, recorder(user))
+        return {"seq": entry.seq, "code": body.code}
+
+    @r.post("/officers", status_code=201, summary="登记执法人员（记入日志）")
+    def officer(body: NewOfficer, user: AdminDep) -> dict[str, Any]:
+        entry = registry.register_officer(
+            app, body.cert_no, body.name, body.unit, body.roles, recorder(user)
+        )
+        return {"seq": entry.seq, "cert_no": body.cert_no}
+
+    @r.get("/keys", summary="检查点公钥、签名根证书与已签发的签名证书")
+    def key_list(user: AdminDep) -> dict[str, Any]:
+        return keys(app)
+
+    @r.post("/keys", status_code=201, summary="为执法人员签发签名证书（记入日志）")
+    def issue(body: Issue, user: AdminDep) -> dict[str, Any]:
+        issued, entry = signing.issue(app, body.cert_no, recorder(user))
+        return {"seq": entry.seq, "cert_no": body.cert_no, "serial": issued.serial,
+                "not_after": issued.not_after}  # fmt: skip
+
+    @r.get("/packs", summary="适用的规则包")
+    def pack_list(user: AdminDep) -> dict[str, Any]:
+        return pack_settings(app)
+
+    @r.post("/packs", status_code=201, summary="变更适用的规则包（须说明理由，记入日志）")
+    def pack(body: PackChange, user: AdminDep) -> dict[str, Any]:
+        return change_pack(app, user, body)
+
+    return r
+
+
+def page_router(app: App, templates: Jinja2Templates) -> APIRouter:
+    r = APIRouter(prefix="/admin", include_in_schema=False)
+
+    def render(
+        request: Request, name: str, context: dict[str, Any], error: LiuhenError | None = None
+    ) -> Response:
+        done = DONE.get(request.query_params.get("done", ""))
+        return templates.TemplateResponse(
+            request, name,
+            {"error": error, "done": None if error else done, "role_names": ROLE_NAMES,
+             "form": {}, **context},
+            status_code=error.http_status if error else 200,
+        )  # fmt: skip
+
+    async def posted(request: Request) -> dict[str, Any]:
+        """The form's fields (roles as a list: several boxes may be ticked), CSRF checked."""
+        data = await request.form()
+        form: dict[str, Any] = {k: str(v) for k, v in data.items()}
+        auth.check_form(request, form.get("csrf", ""))
+        form["roles"] = [str(v) for v in data.getlist("roles")]
+        return form
+
+    def done(path: str, what: str) -> Response:
+        return RedirectResponse(f"/admin/{path}?done={what}", status_code=303)
+
+    def users_page(
+        request: Request, page: int = 1, error: LiuhenError | None = None, **forms: Any
+    ) -> Response:
+        result = access.list_users(app, page, PER_PAGE)
+        pages = max(1, (result["total"] + PER_PAGE - 1) // PER_PAGE)
+        context = {"result": result, "pages": pages, "roles": access.ROLES,
+                   "units": registry.listing(app)["units"], **forms}  # fmt: skip
+        return render(request, "admin_users.html", context, error)
+
+    def attempt(
+        action: Callable[[], object], on_error: Callable[[LiuhenError], Response]
+    ) -> Response | None:
+        """Run a change; a refusal re-renders its page with what was typed (never passwords)."""
+        try:
+            action()
+        except LiuhenError as exc:
+            return on_error(exc)
+        return None
+
+    @r.get("", response_class=HTMLResponse)
+    def home(user: AdminDep) -> Response:
+        return RedirectResponse("/admin/users", status_code=303)
+
+    @r.get("/users", response_class=HTMLResponse)
+    def users(request: Request, user: AdminDep, page: PageNo = 1) -> Response:
+        return users_page(request, page)
+
+    @r.post("/users")
+    async def create(request: Request, user: AdminDep) -> Response:
+        form = await posted(request)
+        failed = attempt(
+            lambda: access.create_user(
+                app, form.get("username", "").strip(), form.get("password", ""), form["roles"],
+                form.get("display_name", "").strip(), form.get("unit") or None,
+                form.get("cert_no", "").strip() or None,
+            ),
+            lambda exc: users_page(request, 1, exc, form={**form, "password": ""}),
+        )  # fmt: skip
+        return failed or done("users", "created")
+
+    @r.post("/users/{username}/active")
+    async def active(request: Request, username: str, user: AdminDep) -> Response:
+        form = await posted(request)
+        turn_on = form.get("active") == "1"
+        set_active(app, user, username, turn_on)
+        return done("users", "activated" if turn_on else "deactivated")
+
+    @r.post("/users/{username}/unlock")
+    async def unlock(request: Request, username: str, user: AdminDep) -> Response:
+        await posted(request)
+        access.unlock(app, username)
+        return done("users", "unlocked")
+
+    @r.post("/password")
+    async def password(request: Request, user: AdminDep) -> Response:
+        form = await posted(request)
+        failed = attempt(
+            lambda: access.reset_password(app, form.get("username", ""), form.get("password", "")),
+            lambda exc: users_page(request, 1, exc, reset={"username": form.get("username", "")}),
+        )
+        return failed or done("users", "password")
+
+    def units_page(request: Request, error: LiuhenError | None = None, **forms: Any) -> Response:
+        context = {"reg": registry.listing(app), "officer_roles": registry.OFFICER_ROLES, **forms}
+        return render(request, "admin_units.html", context, error)
+
+    @r.get("/units", response_class=HTMLResponse)
+    def units(request: Request, user: AdminDep) -> Response:
+        return units_page(request)
+
+    @r.post("/units")
+    async def add_unit(request: Request, user: AdminDep) -> Response:
+        form = await posted(request)
+        failed = attempt(
+            lambda: registry.add_unit(
+                app, form.get("code", "").strip(), form.get("name", ""),
+                form.get("agency", ""), recorder(user),
+            ),
+            lambda exc: units_page(request, exc, unit_form=form),
+        )  # fmt: skip
+        return failed or done("units", "unit")
+
+    @r.post("/officers")
+    async def add_officer(request: Request, user: AdminDep) -> Response:
+        form = await posted(request)
+        failed = attempt(
+            lambda: registry.register_officer(
+                app, form.get("cert_no", "").strip(), form.get("name", ""),
+                form.get("unit", ""), form["roles"], recorder(user),
+            ),
+            lambda exc: units_page(request, exc, officer_form=form),
+        )  # fmt: skip
+        return failed or done("units", "officer")
+
+    def keys_page(request: Request, error: LiuhenError | None = None, **forms: Any) -> Response:
+        context = {"k": keys(app), "officers": registry.listing(app)["officers"], **forms}
+        return render(request, "admin_keys.html", context, error)
+
+    @r.get("/keys", response_class=HTMLResponse)
+    def key_page(request: Request, user: AdminDep) -> Response:
+        return keys_page(request)
+
+    @r.post("/keys/ca")
+    async def init_ca(request: Request, user: AdminDep) -> Response:
+        form = await posted(request)
+        name = form.get("name", "").strip()
+        failed = attempt(
+            lambda: signing.init_ca(app, name, recorder(user)) if name else _no_ca_name(),
+            lambda exc: keys_page(request, exc, ca_form=form),
+        )
+        return failed or done("keys", "ca")
+
+    @r.post("/keys")
+    async def issue(request: Request, user: AdminDep) -> Response:
+        form = await posted(request)
+        failed = attempt(
+            lambda: signing.issue(app, form.get("cert_no", "").strip(), recorder(user)),
+            lambda exc: keys_page(request, exc, issue_form=form),
+        )
+        return failed or done("keys", "issued")
+
+    def packs_page(request: Request, error: LiuhenError | None = None, **forms: Any) -> Response:
+        return render(request, "admin_packs.html", {"p": pack_settings(app), **forms}, error)
+
+    @r.get("/packs", response_class=HTMLResponse)
+    def pack_page(request: Request, user: AdminDep) -> Response:
+        return packs_page(request)
+
+    @r.post("/packs")
+    async def pack(request: Request, user: AdminDep) -> Response:
+        form = await posted(request)
+        body = PackChange(pack=form.get("pack", ""), reason=form.get("reason", ""),
+                          agency=form.get("agency") or None)  # fmt: skip
+        failed = attempt(
+            lambda: change_pack(app, user, body),
+            lambda exc: packs_page(request, exc, form=form),
+        )
+        return failed or done("packs", "pack")
+
+    return r
+
+
+def _no_ca_name() -> None:
+    raise ValidationError("请填写根证书的机构名称", [Problem("机构名称不能为空", "name")])
+
+
+def router(app: App, templates: Jinja2Templates) -> APIRouter:
+    """The JSON API (in the OpenAPI document) and the pages, under one router."""
+    r = APIRouter()
+    r.include_router(api_router(app))
+    r.include_router(page_router(app, templates))
+    return r

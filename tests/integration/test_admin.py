@@ -1,0 +1,210 @@
+"""系统管理: the administrator's pages and API, through the real app, database and journal."""
+
+from __future__ import annotations
+
+import json
+import re
+
+import pytest
+from fastapi.testclient import TestClient
+from sqlalchemy import select
+
+from liuhen.access import service as access
+from liuhen.db import store
+from liuhen.services import packs
+from liuhen.signing import service as signing
+from liuhen.web.app import create_app
+from tests.integration import factory
+from tests.integration.auth import login
+
+ADMIN_PASSWORD = "guanli-secret-1"
+CSRF = re.compile(r'name="csrf" value="([^"]+)"')
+
+
+@pytest.fixture
+def site(app):
+    factory.register(app)
+    access.create_user(app, "root", ADMIN_PASSWORD, ["admin"], "管理员")
+    access.create_user(app, "zhangw", "correct-horse-1", ["officer"], "张伟", "wl-zd1", "31010001")
+    with TestClient(create_app(app)) as client:
+        assert login(client, "root", ADMIN_PASSWORD).status_code == 303
+        yield app, client
+
+
+def csrf(client: TestClient, path: str = "/admin/users") -> str:
+    found = CSRF.search(client.get(path).text)
+    assert found, "page has no CSRF field"
+    return found.group(1)
+
+
+def journal(app, act: str) -> list[dict]:
+    t = store.T["journal_entry"]
+    with app.engine.connect() as conn:
+        rows = conn.execute(select(t.c.body).where(t.c.act == act).order_by(t.c.seq)).scalars()
+        return [json.loads(r) for r in rows]
+
+
+def test_admin_creates_a_user_who_can_then_log_in(site):
+    app, client = site
+    page = client.get("/admin/users")
+    assert page.status_code == 200 and "创建账户" in page.text and "zhangw" in page.text
+    assert 'href="/admin/users">系统管理</a>' in page.text  # the nav link, for admins
+    made = client.post("/admin/users", follow_redirects=False, data={
+        "csrf": csrf(client), "username": "lina", "display_name": "李娜",
+        "password": "long-enough-pw", "roles": ["officer", "head"], "unit": "wl-zd1",
+        "cert_no": "31010002",
+    })  # fmt: skip
+    assert made.status_code == 303 and made.headers["location"] == "/admin/users?done=created"
+    assert "账户已创建" in client.get(made.headers["location"]).text
+    user = access.get_user(app, "lina")
+    assert user.roles == {"officer", "head"} and user.cert_no == "31010002"
+    assert login(client, "lina", "long-enough-pw").status_code == 303
+    assert "系统管理" not in client.get("/").text  # no admin link for an officer
+
+
+def test_bad_input_re_renders_with_what_was_typed(site):
+    app, client = site
+    bad = client.post("/admin/users", data={
+        "csrf": csrf(client), "username": "bad name!", "display_name": "王五",
+        "password": "short", "roles": ["officer"], "unit": "wl-zd1", "cert_no": "99999999",
+    })  # fmt: skip
+    assert bad.status_code == 422
+    text = bad.text
+    assert "无法创建账户" in text and "LH100" in text
+    assert "用户名只能包含字母" in text and "密码至少 10 个字符" in text
+    assert "执法证号“99999999”未登记" in text
+    assert 'value="bad name!"' in text and 'value="王五"' in text and 'value="99999999"' in text
+    assert 'value="officer" checked' in text and 'value="wl-zd1" selected' in text
+    assert "short" not in text  # a password is never echoed back
+    with pytest.raises(Exception, match="不存在"):
+        access.get_user(app, "bad name!")
+
+
+def test_forms_need_the_csrf_field(site):
+    _app, client = site
+    refused = client.post("/admin/users", data={"csrf": "forged", "username": "x"})
+    assert refused.status_code == 403 and "CSRF" in refused.text
+
+
+def test_non_admins_get_403(site):
+    app, client = site
+    assert login(client, "zhangw", "correct-horse-1").status_code == 303
+    for path in ("/admin/users", "/admin/units", "/admin/keys", "/admin/packs"):
+        assert client.get(path).status_code == 403
+    api = client.get("/api/v1/admin/users")
+    assert api.status_code == 403 and api.json()["code"] == "LH151"
+    token = access.create_token(app, "station", ["officer", "head"], "wl-zd1")
+    bearer = client.get("/api/v1/admin/keys", headers={"Authorization": f"Bearer {token}"})
+    assert bearer.status_code == 403 and bearer.json()["code"] == "LH151"
+
+
+def test_unlock_after_five_failed_logins(site):
+    app, client = site
+    for _ in range(access.MAX_FAILURES):
+        assert login(client, "zhangw", "wrong-password").status_code == 401
+    assert login(client, "zhangw", "correct-horse-1").status_code == 401  # locked
+    assert login(client, "root", ADMIN_PASSWORD).status_code == 303
+    row = next(u for u in access.list_users(app)["items"] if u["username"] == "zhangw")
+    assert row["locked"] and row["locked_until"]
+    assert "锁定至" in client.get("/admin/users").text
+    done = client.post("/admin/users/zhangw/unlock", data={"csrf": csrf(client)},
+                       follow_redirects=False)  # fmt: skip
+    assert done.status_code == 303
+    assert login(client, "zhangw", "correct-horse-1").status_code == 303
+
+
+def test_deactivate_reactivate_and_reset_password(site):
+    app, client = site
+    token = csrf(client)
+    client.post("/admin/users/zhangw/active", data={"csrf": token, "active": "0"})
+    assert not access.list_users(app)["items"][1]["active"]
+    own = client.post("/admin/users/root/active", data={"csrf": token, "active": "0"})
+    assert own.status_code == 422 and "不能停用自己的账户" in own.text
+    client.post("/admin/users/zhangw/active", data={"csrf": token, "active": "1"})
+    short = client.post("/admin/password", data={"csrf": token, "username": "zhangw",
+                                                 "password": "tiny"})  # fmt: skip
+    assert short.status_code == 422 and "密码至少 10 个字符" in short.text
+    assert 'name="username" value="zhangw"' in short.text
+    reset = client.post("/admin/password", follow_redirects=False, data={
+        "csrf": token, "username": "zhangw", "password": "brand-new-pw-1"})  # fmt: skip
+    assert reset.status_code == 303
+    assert login(client, "zhangw", "correct-horse-1").status_code == 401
+    assert login(client, "zhangw", "brand-new-pw-1").status_code == 303
+
+
+def test_unit_and_officer_registration_are_journaled(site):
+    app, client = site
+    token = csrf(client, "/admin/units")
+    unit = client.post("/admin/units", follow_redirects=False,
+                       data={"csrf": token, "code": "wl-zd3", "name": "执法大队三中队",
+                             "agency": "wl"})  # fmt: skip
+    assert unit.status_code == 303
+    officer = client.post("/admin/officers", follow_redirects=False, data={
+        "csrf": token, "cert_no": "31010009", "name": "赵敏", "unit": "wl-zd3",
+        "roles": ["officer"]})  # fmt: skip
+    assert officer.status_code == 303
+    units = journal(app, "registry.unit")
+    assert units[-1]["fields"] == {"code": "wl-zd3", "name": "执法大队三中队", "agency": "wl"}
+    assert units[-1]["recorded_by"] == {"id": "root", "role": "admin"}
+    assert journal(app, "registry.officer")[-1]["fields"]["cert_no"] == "31010009"
+    page = client.get("/admin/units").text
+    assert "执法大队三中队" in page and "赵敏" in page
+    again = client.post("/admin/officers", data={
+        "csrf": token, "cert_no": "31010010", "name": "钱七", "unit": "nowhere",
+        "roles": ["officer"]})  # fmt: skip
+    assert again.status_code == 422 and "机构“nowhere”未登记" in again.text
+    assert 'value="31010010"' in again.text and 'value="钱七"' in again.text
+    listing = client.get("/api/v1/admin/registry").json()
+    assert "wl-zd3" in {u["code"] for u in listing["units"]}
+
+
+def test_certificate_issued_from_the_keys_page(site):
+    app, client = site
+    page = client.get("/admin/keys")
+    assert app.origin in page.text and "尚未建立签名根证书" in page.text
+    token = csrf(client, "/admin/keys")
+    assert client.post("/admin/keys/ca", data={"csrf": token, "name": "某区文化和旅游局"},
+                       follow_redirects=False).status_code == 303  # fmt: skip
+    issued = client.post("/admin/keys", data={"csrf": token, "cert_no": "31010001"},
+                         follow_redirects=False)  # fmt: skip
+    assert issued.status_code == 303
+    keys = client.get("/api/v1/admin/keys").json()
+    assert keys["signing_ca"] == signing.journaled_ca(app)
+    assert keys["checkpoint_key"].startswith(app.origin + "+")
+    assert [c["cert_no"] for c in keys["certificates"]] == ["31010001"]
+    assert journal(app, "registry.signing_key")[-1]["recorded_by"]["id"] == "root"
+    unknown = client.post("/admin/keys", data={"csrf": token, "cert_no": "00000000"})
+    assert unknown.status_code == 404 and "未登记" in unknown.text
+
+
+def test_pack_change_is_journaled_with_its_reason(site):
+    app, client = site
+    assert "national" in client.get("/admin/packs").text
+    token = csrf(client, "/admin/packs")
+    empty = client.post("/admin/packs", data={"csrf": token, "pack": "001", "reason": " "})
+    assert empty.status_code == 422 and "请填写变更理由" in empty.text
+    changed = client.post("/admin/packs", follow_redirects=False, data={
+        "csrf": token, "pack": "001", "agency": "wl", "reason": "按市局通知适用 001"})  # fmt: skip
+    assert changed.status_code == 303
+    entry = journal(app, "registry.rule_pack")[-1]
+    assert entry["fields"]["reason"] == "按市局通知适用 001" and entry["fields"]["agency"] == "wl"
+    assert packs.pack_name_for(app, "wl") == "001" and packs.pack_name_for(app, None) == "national"
+    agencies = client.get("/api/v1/admin/packs").json()["agencies"]
+    assert agencies == [{"code": "wl", "name": "某区文化和旅游局", "rule_pack": "001",
+                         "in_force": "001"}]  # fmt: skip
+
+
+def test_api_creates_users_and_is_in_the_schema(site):
+    _app, client = site
+    headers = {"X-CSRF-Token": csrf(client)}
+    body = {"username": "api_user", "display_name": "接口", "password": "long-enough-pw",
+            "roles": ["archivist"], "unit": "wl-zd1"}  # fmt: skip
+    assert client.post("/api/v1/admin/users", json=body, headers=headers).status_code == 201
+    dup = client.post("/api/v1/admin/users", json=body, headers=headers)
+    assert dup.status_code == 409 and dup.json()["code"] == "LH109"
+    listed = client.get("/api/v1/admin/users", params={"per_page": 1, "page": 1}).json()
+    assert listed["total"] == 3 and len(listed["items"]) == 1
+    assert "password_hash" not in listed["items"][0]
+    paths = client.get("/openapi.json").json()["paths"]
+    assert {"/api/v1/admin/users", "/api/v1/admin/keys", "/api/v1/admin/packs"} <= set(paths)
+    assert not any(p.startswith("/admin") for p in paths)
