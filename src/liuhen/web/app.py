@@ -19,7 +19,7 @@ from pydantic import BaseModel
 from liuhen import __version__
 from liuhen.access.policy import AGENCY_WIDE, User, can_record, can_view_case
 from liuhen.access.service import Forbidden
-from liuhen.errors import LiuhenError, NotFoundError, ValidationError
+from liuhen.errors import LiuhenError, NotFoundError, Problem, ValidationError
 from liuhen.evidence import devices
 from liuhen.evidence.service import list_media
 from liuhen.jobs.queue import open_queue
@@ -243,7 +243,8 @@ def create_app(app: App) -> FastAPI:
             a for a in ACT_TYPES
             if a.stage in (*CASE_STAGES, Stage.GENERAL) and not a.opens_case
             and {r.value for r in a.roles} & roles
-            and a.code not in ("general.document", "general.media", "general.review_access")
+            and a.code not in ("general.document", "general.media", "general.review_access",
+                               "archiving.archive")  # 归档 only with its dossier: archive_submit
         ]  # fmt: skip
 
     def act_for(user: User, number: str, code: str) -> Any:
@@ -367,6 +368,11 @@ def create_app(app: App) -> FastAPI:
         certs = forms.actors({"actors": form.get("signers", "")})
         party = form.get("party_name", "").strip()
         refused = bool(form.get("refused"))
+        drawn = form.get("party_signature_png", "")  # base64 PNG from the signature pad
+        if drawn and refused:
+            problems.append(Problem("当事人拒绝签字的，不应附当事人签名", "party_signature_png"))
+        elif drawn and not party:
+            problems.append(Problem("请填写签名的当事人姓名", "party_name"))
         try:
             if problems:
                 raise ValidationError(f"《{doc.title}》有 {len(problems)} 处问题", problems)
@@ -374,7 +380,8 @@ def create_app(app: App) -> FastAPI:
                 case=number, act_seq=act_seq, doc_type=doc_type, values=values,
                 signers=[{"role": "officer", "cert_no": c} for c in certs],
                 recorded_by=user.actor, number=form.get("number") or None,
-                party={"name": party} if party and not refused else None,
+                party={"name": party, **({"signature_png": drawn} if drawn else {})}
+                if party and not refused else None,
                 refusal={"reason": form.get("refusal_reason", ""), "officers": certs}
                 if refused else None,
             )  # fmt: skip
@@ -395,6 +402,24 @@ def create_app(app: App) -> FastAPI:
         form = await auth.posted_form(request)
         spec = act_for(user, number, act)
         return record_from_form(request, user, spec, number, form, number)
+
+    @api.post("/cases/{number}/archive", include_in_schema=False)
+    async def archive_submit(request: Request, number: str, user: UserDep) -> Response:
+        """立卷归档 from the case page: the dossier PDF is built and filed as ``liuhen archive``
+        does, so no 归档 entry can claim pages and volumes that storage does not hold."""
+        from liuhen.services import archiving
+
+        await auth.posted_form(request)
+        case = cases.show_case(app, number)
+        if (
+            "archivist" not in user.roles
+            or not user.cert_no
+            or not can_view_case(user, case, unit_agency(app, case["unit"]))
+        ):
+            raise Forbidden("立卷归档须由档案管理人员以本人证号办理")
+        cert = user.cert_no
+        done = await anyio.to_thread.run_sync(lambda: archiving.archive(app, number, cert))
+        return RedirectResponse(f"/cases/{quote(number)}#seq-{done.entry.seq}", status_code=303)
 
     @api.post("/api/v1/cases/{number}/acts", status_code=201, tags=["案件"], summary="记录一个事项")
     def api_record(number: str, body: ActBody, user: UserDep) -> dict[str, Any]:

@@ -1,0 +1,350 @@
+"""One case from complaint to archive, through the pages only, as each role would do it.
+
+An officer opens the case from a complaint, records an inquiry, uploads a real video with the
+page's tus client, has the party sign the inquiry record on a tablet's signature pad, drafts
+the decision; the legal reviewer and the head find it in their inboxes and record review and
+approval (002 第三十八条); the officer decides, serves with a signed receipt, records payment and
+closes; the archivist files it from the inbox; the supervisor reads it and can change nothing.
+Key pages are saved to ``tests/browser/artifacts/walk-*.png``.
+
+The walk has its own server: the other browser tests count the twelve demo cases.
+"""
+
+from __future__ import annotations
+
+import io
+import os
+import re
+import subprocess
+import sys
+from collections.abc import Iterator
+from datetime import datetime, timedelta, timezone
+from pathlib import Path
+from urllib.parse import quote
+
+import pytest
+from playwright.sync_api import Browser, Page, expect
+from pypdf import PdfReader
+
+from tests.browser.conftest import DESKTOP, TABLET, ConsoleLog, log_in
+from tests.browser.test_pages import assert_fits
+from tests.integration.server import Server
+
+CASE = "某文旅罚〔2026〕120号"
+OFFICER = ("zhoulh", "zhifa-demo-2026", "11010023")
+REVIEWER = ("shenrl", "fazhi-demo-2026")
+HEAD = ("hejg", "fuze-demo-2026")
+ARCHIVIST = ("chenghm", "dangan-demo-2026")
+SUPERVISOR = ("sifaju", "jiandu-demo-2026")
+PARTY = "星河网吧（经营者李某）"
+BEIJING = timezone(timedelta(hours=8))
+
+
+@pytest.fixture(scope="module")
+def walk_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
+    """A demo instance whose officer holds a signing certificate (``liuhen ca`` as an admin
+    would run it once), so documents can be signed from the pages."""
+    data_dir = tmp_path_factory.mktemp("walk") / "data"
+    env = {
+        "LIUHEN_DATA_DIR": str(data_dir),
+        "LIUHEN_DATABASE_URL": f"sqlite:///{data_dir / 'liuhen.db'}",
+        "LIUHEN_BLOB_URL": f"file://{data_dir / 'blobs'}",
+    }
+    srv = Server(env, demo=True).start()
+    try:
+        for args in (["ca", "init", "--name", "某区文化和旅游局"], ["ca", "issue", OFFICER[2]]):
+            subprocess.run(
+                [sys.executable, "-m", "liuhen", *args],
+                env={**os.environ, **env}, check=True, capture_output=True, timeout=120,
+            )  # fmt: skip
+        yield srv
+    finally:
+        srv.stop()
+
+
+@pytest.fixture(scope="module")
+def clip(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    from tests.integration.test_evidence import write_video
+
+    path = tmp_path_factory.mktemp("clip") / "20261120_150000.mp4"
+    write_video(path, seconds=2)
+    return path
+
+
+def when(hours_ago: float) -> str:
+    """A ``datetime-local`` value in the agency's zone (what the officer would type)."""
+    return (datetime.now(BEIJING) - timedelta(hours=hours_ago)).strftime("%Y-%m-%dT%H:%M")
+
+
+def today() -> str:
+    return datetime.now(BEIJING).strftime("%Y-%m-%d")
+
+
+def shot(page: Page, artifacts: Path, name: str) -> None:
+    path = artifacts / f"walk-{name}.png"
+    page.screenshot(path=path, full_page=True)
+    assert path.stat().st_size > 0
+
+
+def fill(page: Page, values: dict[str, str]) -> None:
+    """Type into the form's fields by name; a select gets its option chosen."""
+    for name, value in values.items():
+        field = page.locator(f"form [name='{name}']")
+        if field.evaluate("e => e.tagName") == "SELECT":
+            field.select_option(value)
+        else:
+            field.fill(value)
+
+
+def submit(page: Page, button: str) -> int:
+    """Submit, expect the case page back, and return the new entry's sequence number."""
+    with page.expect_navigation():
+        page.get_by_role("button", name=button, exact=True).click()
+    alert = page.get_by_role("alert")
+    assert alert.count() == 0, alert.first.inner_text()
+    match = re.search(r"#seq-(\d+)$", page.url)
+    assert match, page.url
+    return int(match.group(1))
+
+
+def record(page: Page, act: str, values: dict[str, str]) -> int:
+    """From the case page: choose the act, fill its form, record it."""
+    page.get_by_label("记录事项").select_option(act)
+    with page.expect_navigation():
+        page.get_by_role("button", name="填写").click()
+    fill(page, values)
+    return submit(page, "记入案件")
+
+
+def sign(page: Page, strokes: list[list[tuple[float, float]]]) -> None:
+    """Draw on the signature pad with the pointer, in fractions of its size."""
+    box = page.locator("#signature-pad").bounding_box()
+    assert box is not None
+    for stroke in strokes:
+        x, y = stroke[0]
+        page.mouse.move(box["x"] + x * box["width"], box["y"] + y * box["height"])
+        page.mouse.down()
+        for x, y in stroke[1:]:
+            page.mouse.move(box["x"] + x * box["width"], box["y"] + y * box["height"], steps=4)
+        page.mouse.up()
+
+
+NAME_STROKES = [
+    [(0.1, 0.3), (0.2, 0.7), (0.3, 0.3)],
+    [(0.4, 0.6), (0.5, 0.3), (0.6, 0.7), (0.7, 0.4)],
+    [(0.75, 0.5), (0.9, 0.5)],
+]
+
+
+def entry(page: Page, seq: int) -> str:
+    return page.locator(f"#seq-{seq}").inner_text()
+
+
+def pdf_images(page: Page, server: Server, seq: int) -> int:
+    """Images in the issued PDF of document entry ``seq``, fetched as the page's user."""
+    href = page.locator(f"#seq-{seq} a", has_text="查看文书 PDF").get_attribute("href")
+    assert href
+    response = page.request.get(server.url + href)
+    assert response.ok and response.body().startswith(b"%PDF")
+    return sum(len(p.images) for p in PdfReader(io.BytesIO(response.body())).pages)
+
+
+def test_a_case_from_complaint_to_archive(
+    browser: Browser,
+    walk_server: Server,
+    clip: Path,
+    console: ConsoleLog,
+    artifacts: Path,
+) -> None:
+    server = walk_server
+    case_url = f"{server.url}/cases/{quote(CASE)}"
+
+    def person(who: tuple[str, ...]) -> Page:
+        context = browser.new_context(viewport=DESKTOP, locale="zh-CN")
+        page = context.new_page()
+        console.watch(page)
+        log_in(page, server.url, who[0], who[1])
+        assert page.url == server.url + "/", f"{who[0]} 登录失败，停在 {page.url}"
+        return page
+
+    # 执法人员: complaint → case ------------------------------------------------------------
+    officer = person(OFFICER)
+    officer.get_by_role("link", name="登记投诉举报").click()
+    expect(officer.locator("h1")).to_have_text("记录：投诉举报登记")
+    expect(officer.locator("#f_category option[value=penalty]")).to_have_text("行政处罚")
+    fill(officer, {
+        "case": CASE, "f_cause": "涉嫌接纳未成年人进入互联网上网服务营业场所",
+        "f_category": "penalty", "f_procedure": "ordinary", "f_parties": PARTY,
+        "f_summary": "群众电话举报星河网吧夜间接纳未成年人上网。",
+        "f_complainant.name": "王某", "f_complainant.phone": "13800000000",
+        "f_real_name": "true", "f_channel": "电话", "f_received_at": when(30),
+        "f_content": "11月19日晚十点有多名中学生在星河网吧上网。",
+    })  # fmt: skip
+    assert_fits(officer)
+    shot(officer, artifacts, "01-complaint-form-1366x768")
+    submit(officer, "记入案件")
+    expect(officer.locator("h1")).to_have_text(CASE)
+
+    inquiry = record(officer, "investigation.inquiry", {
+        "place": "星河网吧", "f_subject.name": "李某", "f_relation": "经营者",
+        "f_started_at": when(3), "f_ended_at": when(2.5), "f_identity_shown": "true",
+        "f_rights_notified": "true", "f_recorder": "韩晓雯",
+        "f_transcript": "问：11月19日晚是否有未成年人上网？\n答：有三名，没有核验身份证。",
+    })  # fmt: skip
+    assert "李某" in entry(officer, inquiry)
+
+    # a real video through the page's tus upload, bound to the inquiry
+    officer.locator("#upload-form input[type=file]").set_input_files(str(clip))
+    officer.locator("#upload-form select[name=act_seq]").select_option(str(inquiry))
+    with officer.expect_navigation(timeout=60_000):  # the page reloads when the upload is done
+        officer.get_by_role("button", name="上传", exact=True).click()
+    media = officer.request.get(f"{server.url}/api/v1/media?case_number={quote(CASE)}").json()
+    bound = [m for m in media["items"] if m["name"] == clip.name]
+    assert len(bound) == 1 and bound[0]["act_seq"] == inquiry, media
+
+    # the inquiry record, signed by the party on the tablet's pad
+    officer.set_viewport_size(TABLET)
+    officer.locator(f"#seq-{inquiry}").get_by_role("link", name="询问笔录").click()
+    expect(officer.locator("h1")).to_have_text("制作：询问笔录")
+    expect(officer.locator("#signature-status")).to_have_text("未签名")
+    sign(officer, [[(0.2, 0.2), (0.8, 0.8)]])
+    expect(officer.locator("#signature-status")).to_have_text("已签名")
+    officer.get_by_role("button", name="清除重签").click()  # a slip: clear and sign again
+    expect(officer.locator("#signature-status")).to_have_text("未签名")
+    assert officer.locator("#party_signature_png").input_value() == ""
+    sign(officer, NAME_STROKES)
+    png = officer.locator("#party_signature_png").input_value()
+    assert png.startswith("iVBORw0KGgo")  # base64 of the PNG signature
+    fill(officer, {
+        "number": "某文旅询〔2026〕120号", "party_name": "李某",
+        "f_cause": "涉嫌接纳未成年人进入互联网上网服务营业场所",
+        "f_started_at": when(3), "f_ended_at": when(2.5), "f_place": "星河网吧",
+        "f_inquirers": f"周立衡（{OFFICER[2]}）", "f_recorder": "韩晓雯",
+        "f_subject.name": "李某", "f_relation": "经营者", "f_identity_shown": "true",
+        "f_rights_notified": "true",
+        "f_transcript": "问：11月19日晚是否有未成年人上网？\n答：有三名，没有核验身份证。",
+    })  # fmt: skip
+    assert_fits(officer)
+    shot(officer, artifacts, "02-signature-form-768")
+    signed = submit(officer, "制作并签名")
+    text = entry(officer, signed)
+    assert "李某" in text and "手写签名" in text and "PAdES" in text, text
+    assert pdf_images(officer, server, signed) >= 1  # the drawn signature is in the PDF
+    assert_fits(officer)
+    shot(officer, artifacts, "03-case-768")
+    officer.set_viewport_size(DESKTOP)
+
+    draft = record(officer, "decision.draft", {
+        "f_drafter": "周立衡", "f_facts": "当事人于11月19日晚接纳三名未成年人上网。",
+        "f_evidence": "询问笔录\n执法记录仪视频",
+        "f_legal_basis": "《互联网上网服务营业场所管理条例》第三十一条",
+        "f_factors": "初次违法，配合调查。", "f_proposal": "警告，并处罚款五千元。",
+    })  # fmt: skip
+    officer.context.close()
+
+    # 法制审核人员: inbox → review ----------------------------------------------------------
+    reviewer = person(REVIEWER)
+    reviewer.get_by_role("link", name="待办").click()
+    waiting = reviewer.locator("section", has=reviewer.locator("h2", has_text="待法制审核"))
+    expect(waiting.get_by_role("link", name=CASE)).to_be_visible()
+    shot(reviewer, artifacts, "04-inbox-legal-review-1366x768")
+    waiting.get_by_role("link", name=CASE).click()
+    review = record(reviewer, "decision.legal_review", {
+        "f_reviewer": "沈若兰", "f_submitted_on": today(), "f_facts": "事实清楚。",
+        "f_evidence": "证据确实充分。", "f_legal_basis": "适用依据正确。",
+        "f_procedure": "程序合法。", "f_handling": "裁量适当。",
+        "f_opinion": "同意草拟的处理建议。", "f_conclusion": "同意",
+    })  # fmt: skip
+    assert review > draft and "同意草拟的处理建议" in entry(reviewer, review)
+    reviewer.context.close()
+
+    # 负责人: inbox → approval ---------------------------------------------------------------
+    head = person(HEAD)
+    head.goto(server.url + "/inbox")
+    waiting = head.locator("section", has=head.locator("h2", has_text="待负责人审批"))
+    expect(waiting.get_by_role("link", name=CASE)).to_be_visible()
+    shot(head, artifacts, "05-inbox-head-approval-1366x768")
+    waiting.get_by_role("link", name=CASE).click()
+    approval = record(head, "decision.head_approval", {
+        "f_matter": "对星河网吧作出行政处罚决定", "f_opinion": "同意法制审核意见，按建议处理。",
+        "f_approved": "true", "f_subject_seq": str(review),
+    })  # fmt: skip
+    assert "同意法制审核意见" in entry(head, approval)
+    head.goto(server.url + "/inbox")
+    expect(head.locator("section", has_text="待负责人审批").get_by_text(CASE)).to_have_count(0)
+    head.context.close()
+
+    # 执法人员: decide, serve with a signed receipt, payment, close ---------------------------
+    officer = person(OFFICER)
+    officer.goto(case_url)
+    decision_no = "某文旅罚决〔2026〕120号"
+    record(officer, "decision.decision", {
+        "f_document_no": decision_no, "f_party.name": PARTY,
+        "f_facts": "当事人于11月19日晚接纳三名未成年人上网，有询问笔录、视频为证。",
+        "f_kinds": "警告\n罚款", "f_legal_basis": "《互联网上网服务营业场所管理条例》第三十一条",
+        "f_content": "警告，并处罚款五千元。", "f_amount": "5000",
+        "f_performance": "自收到本决定书之日起十五日内缴至指定银行。",
+        "f_remedy": "可于六十日内申请行政复议，或于六个月内提起行政诉讼。",
+        "f_decided_on": today(),
+    })  # fmt: skip
+    served = record(officer, "service.direct", {
+        "f_document": "行政处罚决定书", "f_document_no": decision_no,
+        "f_recipient.name": "李某", "f_served_at": when(0.2), "f_place": "星河网吧",
+        "f_server": "周立衡",
+    })  # fmt: skip
+    officer.locator(f"#seq-{served}").get_by_role("link", name="送达回证").click()
+    sign(officer, NAME_STROKES)
+    fill(officer, {
+        "party_name": "李某", "f_document": "行政处罚决定书", "f_document_no": decision_no,
+        "f_recipient.name": "李某", "f_method": "直接送达", "f_place": "星河网吧",
+        "f_served_at": when(0.2), "f_servers": f"周立衡（{OFFICER[2]}）",
+    })  # fmt: skip
+    shot(officer, artifacts, "06-service-receipt-form-1366x768")
+    receipt = submit(officer, "制作并签名")
+    assert "手写签名" in entry(officer, receipt)
+    assert pdf_images(officer, server, receipt) >= 1
+    record(officer, "execution.compliance", {
+        "f_decision_no": decision_no, "f_status": "全部履行", "f_fulfilled_on": today(),
+        "f_paid_amount": "5000", "f_receipt_no": "JK2026112001",
+    })  # fmt: skip
+    record(officer, "archiving.closing", {
+        "f_closed_on": today(), "f_outcome": "执行完毕",
+        "f_report": "当事人已全部履行，建议结案。", "f_approver": "贺建国",
+    })  # fmt: skip
+    expect(officer.locator("p.meta").first).to_contain_text("已结案")
+    assert_fits(officer)
+    shot(officer, artifacts, "07-case-closed-1366x768")
+    officer.context.close()
+
+    # 档案管理人员: inbox → 立卷归档 -------------------------------------------------------
+    archivist = person(ARCHIVIST)
+    archivist.goto(server.url + "/inbox")
+    waiting = archivist.locator("section", has=archivist.locator("h2", has_text="已结案待归档"))
+    expect(waiting.get_by_role("link", name=CASE)).to_be_visible()
+    shot(archivist, artifacts, "08-inbox-archive-1366x768")
+    waiting.get_by_role("link", name=CASE).click()
+    # 归档 only with its dossier: not among the acts recorded by hand
+    expect(archivist.locator("select[name=act] option[value='archiving.archive']")).to_have_count(0)
+    archived = submit(archivist, "立卷归档")
+    text = entry(archivist, archived)
+    assert "归档" in text and "程慧敏" in text and f"{today()[:4]}-{CASE}" in text, text
+    expect(archivist.get_by_role("button", name="立卷归档")).to_have_count(0)
+    shot(archivist, artifacts, "09-case-archived-1366x768")
+    archivist.context.close()
+
+    # 监督人员: reads everything, records nothing ---------------------------------------------
+    supervisor = person(SUPERVISOR)
+    supervisor.goto(case_url)
+    expect(supervisor.locator("h1")).to_have_text(CASE)
+    for absent in ("form.record-act", "#upload-form", "form.archive", "a[href*='documents/new']"):
+        expect(supervisor.locator(absent)).to_have_count(0)
+    for seq in (inquiry, signed, review, approval, receipt, archived):
+        expect(supervisor.locator(f"#seq-{seq}")).to_be_visible()
+    assert_fits(supervisor)
+    shot(supervisor, artifacts, "10-case-supervisor-1366x768")
+    supervisor.set_viewport_size(TABLET)
+    assert_fits(supervisor)
+    shot(supervisor, artifacts, "11-case-supervisor-768")
+    supervisor.context.close()
+
+    assert console.errors == []
