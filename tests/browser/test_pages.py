@@ -14,12 +14,22 @@ from urllib.parse import quote
 import pytest
 from playwright.sync_api import Page, Response, expect
 
-from tests.browser.conftest import FAVICON, SUPERVISOR, ConsoleLog, log_in
+from liuhen.services.demo import DEMO_USERS
+from tests.browser.conftest import (
+    DESKTOP,
+    FAVICON,
+    SUPERVISOR,
+    TABLET,
+    ConsoleLog,
+    PageFactory,
+    log_in,
+)
 from tests.integration.server import Server
 
 CASE_STAGE_LABELS = ["程序启动", "调查取证", "审查决定", "送达", "执行", "归档"]
 FULL_CASE = "某文旅罚〔2026〕3号"  # an archived demo case that went through every stage
 DEMO_CASES = 12
+ADMIN = next(u for u in DEMO_USERS if "admin" in u[2])
 
 
 def visit(page: Page, url: str, status: int = 200) -> Response:
@@ -221,3 +231,26 @@ def test_no_favicon_404(page: Page, server: Server) -> None:
     visit(page, server.url + "/")
     declared = page.locator("link[rel~=icon]").count() > 0
     assert declared or page.request.get(server.url + FAVICON).ok
+
+
+@pytest.mark.parametrize("viewport", [DESKTOP, TABLET], ids=["1366x768", "768"])
+def test_admin_pages(
+    open_page: PageFactory,
+    server: Server,
+    console: ConsoleLog,
+    artifacts: Path,
+    viewport: dict[str, int],
+) -> None:
+    """The administrator reaches 系统管理 from the header; every section fits the screen."""
+    page = open_page(viewport, anonymous=True)
+    log_in(page, server.url, ADMIN[0], ADMIN[1])
+    page.get_by_role("link", name="系统管理").click()
+    expect(page.locator("h1")).to_have_text("系统管理 · 账户")
+    expect(page.locator("table tbody tr")).to_have_count(len(DEMO_USERS))
+    assert_fits(page)
+    screenshot(page, artifacts, f"admin-users-{viewport['width']}.png")
+    for section, title in (("units", "机构与人员"), ("keys", "密钥与证书"), ("packs", "规则包")):
+        visit(page, f"{server.url}/admin/{section}")
+        expect(page.locator("h1")).to_have_text(f"系统管理 · {title}")
+        assert_fits(page)
+    assert console.errors == []
