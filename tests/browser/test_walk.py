@@ -301,7 +301,8 @@ def test_a_case_from_complaint_to_archive(
     })  # fmt: skip
     shot(officer, artifacts, "06-service-receipt-form-1366x768")
     receipt = submit(officer, "制作并签名")
-    assert "手写签名" in entry(officer, receipt)
+    text = entry(officer, receipt)
+    assert "李某，手写签名，受送达人" in text and "PAdES，送达人" in text, text  # their blocks
     assert pdf_images(officer, server, receipt) >= 1
     record(officer, "execution.compliance", {
         "f_decision_no": decision_no, "f_status": "全部履行", "f_fulfilled_on": today(),

@@ -177,7 +177,9 @@ def issue(app: App, req: DocumentRequest) -> Appended:
         for (role, cert), st in zip(signed_roles, statuses, strict=True)
     ]  # fmt: skip
     if req.party:
-        signatures.append({"role": "party", "name": req.party["name"], "method": "手写签名"})
+        # the party signs as 受送达人 on a 送达回证, as 当事人 elsewhere
+        party_role = "recipient" if "recipient" in spec.signers else "party"
+        signatures.append({"role": party_role, "name": req.party["name"], "method": "手写签名"})
     if req.witness:
         signatures.append({"role": "witness", "name": req.witness["name"], "method": "手写签名"})
     fields: dict[str, Any] = {

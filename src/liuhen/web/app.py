@@ -368,6 +368,8 @@ def create_app(app: App) -> FastAPI:
         certs = forms.actors({"actors": form.get("signers", "")})
         party = form.get("party_name", "").strip()
         refused = bool(form.get("refused"))
+        # officers sign in the block the form names: 送达人 on a 送达回证, else 执法人员
+        role = "server" if "server" in doc.signers and "officer" not in doc.signers else "officer"
         drawn = form.get("party_signature_png", "")  # base64 PNG from the signature pad
         if drawn and refused:
             problems.append(Problem("当事人拒绝签字的，不应附当事人签名", "party_signature_png"))
@@ -378,7 +380,7 @@ def create_app(app: App) -> FastAPI:
                 raise ValidationError(f"《{doc.title}》有 {len(problems)} 处问题", problems)
             request_ = documents_service.DocumentRequest(
                 case=number, act_seq=act_seq, doc_type=doc_type, values=values,
-                signers=[{"role": "officer", "cert_no": c} for c in certs],
+                signers=[{"role": role, "cert_no": c} for c in certs],
                 recorded_by=user.actor, number=form.get("number") or None,
                 party={"name": party, **({"signature_png": drawn} if drawn else {})}
                 if party and not refused else None,
