@@ -7,15 +7,13 @@ is signed first, so the 备考表 can name one that covers every entry of the ca
 
 from __future__ import annotations
 
-import os
-import tempfile
 from dataclasses import dataclass
-from pathlib import Path
 
 from liuhen.db.batch import Batch
 from liuhen.errors import AlreadyArchived, CaseNotClosed
 from liuhen.services import compliance, proofs, record, retention
 from liuhen.services import dossier as dossiers
+from liuhen.services.documents import store_pdf
 from liuhen.services.instance import App
 from liuhen.services.journal import Appended, Draft
 from liuhen.services.record import ActInput
@@ -30,17 +28,6 @@ class Archived:
     documents: int
     retention: str
     dossier_no: str
-
-
-def _store(app: App, pdf: bytes) -> str:
-    digest = f"{app.alg.name}:{app.alg.digest(pdf).hex()}"
-    staging = app.settings.data_dir / "uploads"
-    staging.mkdir(parents=True, exist_ok=True)
-    fd, name = tempfile.mkstemp(dir=staging, suffix=".pdf.part")
-    with os.fdopen(fd, "wb") as fh:
-        fh.write(pdf)
-    app.blobs.put_file(Path(name), digest)
-    return digest
 
 
 def _not_yet_archived(pending: Batch, draft: Draft) -> None:
@@ -77,7 +64,7 @@ def archive(
     proofs.checkpoint(app)
     meta = dossiers.Meta(number, chosen, archivist_name, checker_name, today.isoformat())
     built = dossiers.build(app, case, meta)
-    digest = _store(app, built.pdf)
+    digest = store_pdf(app, built.pdf)
     fields = {
         "dossier_no": number, "volumes": built.volumes, "pages": built.pages,
         "retention": chosen, "archived_on": today.isoformat(), "archivist": archivist_name,

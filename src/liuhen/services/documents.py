@@ -88,7 +88,8 @@ def _key_of(app: App, cert_no: str) -> tuple[bytes, bytes]:
     return key_pem, cert_pem
 
 
-def _agency_name(app: App, case: str) -> str:
+def agency_name(app: App, case: str) -> str:
+    """The agency a case belongs to, as documents, dossiers and bags name it."""
     case_t, unit_t, agency_t = store.T["case_record"], store.T["unit"], store.T["agency"]
     with app.engine.connect() as conn:
         name = conn.execute(
@@ -156,7 +157,7 @@ def issue(app: App, req: DocumentRequest) -> Appended:
             "officers": [{"name": names[c], "cert_no": c} for c in refusal_certs],
         }
     pdf = render.render_pdf(
-        req.doc_type, values, agency=_agency_name(app, req.case), number=req.number,
+        req.doc_type, values, agency=agency_name(app, req.case), number=req.number,
         party_signature_png=party_png, refusal=refusal_view, signers=shown,
     )  # fmt: skip
     signed_roles: list[tuple[str, str]] = [(s["role"], s["cert_no"]) for s in req.signers]
@@ -169,7 +170,7 @@ def issue(app: App, req: DocumentRequest) -> Appended:
     if len(statuses) != len(signed_roles) or not all(s.valid for s in statuses):
         raise IntegrityError("文书签名验证未通过，未记录")
 
-    digest = _store_pdf(app, pdf)
+    digest = store_pdf(app, pdf)
     now = app.clock.now().isoformat()
     signatures: list[dict[str, Any]] = [
         {"role": role, "name": names[cert], "cert_no": cert, "signed_at": now,
@@ -202,7 +203,8 @@ def issue(app: App, req: DocumentRequest) -> Appended:
     ))  # fmt: skip
 
 
-def _store_pdf(app: App, pdf: bytes) -> str:
+def store_pdf(app: App, pdf: bytes) -> str:
+    """Stage a finished PDF next to uploads and store it by digest (never overwrites)."""
     digest = f"{app.alg.name}:{app.alg.digest(pdf).hex()}"
     staging = app.settings.data_dir / "uploads"
     staging.mkdir(parents=True, exist_ok=True)

@@ -33,15 +33,13 @@ from liuhen.journal import merkle
 from liuhen.journal.entry import EntryRow
 from liuhen.journal.merkle import NodeId
 from liuhen.services import proofs
+from liuhen.services.documents import agency_name
 from liuhen.services.dossier import render_dossier
 from liuhen.services.instance import App
 from liuhen.services.record import ActInput, record
 
 ENTRY = store.ENTRY
 MEDIA = store.T["media"]
-CASE = store.T["case_record"]
-UNIT = store.T["unit"]
-AGENCY = store.T["agency"]
 
 Progress = Callable[[str, int, int], None]  # (what, done, total)
 WITHHELD_REASON = "依保密标记不予提供"
@@ -126,17 +124,6 @@ def _media_names(app: App, digests: Iterable[str]) -> dict[str, tuple[str, str |
             )
         ).all()
     return {r.digest: (r.name, r.media_type) for r in rows}
-
-
-def agency_name(app: App, case: str) -> str:
-    with app.engine.connect() as conn:
-        name = conn.execute(
-            select(AGENCY.c.name)
-            .select_from(CASE.join(UNIT, UNIT.c.code == CASE.c.unit)
-                         .join(AGENCY, AGENCY.c.code == UNIT.c.agency))
-            .where(CASE.c.number == case)
-        ).scalar()  # fmt: skip
-    return str(name) if name else "行政执法机关"
 
 
 def collect(
