@@ -3,6 +3,8 @@
 Credentials live in their own tables, outside the journal on purpose: a password hash must be
 replaceable and must never become a permanent record; what people do is what gets journaled.
 Only hashes of session and machine tokens are stored, so a copy of the database opens nothing.
+Every change to an account or a token (and every lock-out) leaves a row in the append-only
+``account_event`` table, in the same transaction as the change: who did it, to whom, what.
 """
 
 from __future__ import annotations
@@ -15,7 +17,7 @@ from typing import Any
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
-from sqlalchemy import delete, func, insert, select, update
+from sqlalchemy import Connection, delete, func, insert, select, update
 
 from liuhen.access.policy import User
 from liuhen.db import store
@@ -25,6 +27,7 @@ from liuhen.services.instance import App
 USERS = store.T["app_user"]
 SESSIONS = store.T["auth_session"]
 TOKENS = store.T["api_token"]
+EVENTS = store.T["account_event"]
 UNIT = store.T["unit"]
 OFFICER = store.T["officer"]
 ROLES = ("officer", "legal_reviewer", "head", "archivist", "supervisor", "admin")
@@ -33,6 +36,14 @@ LOCKOUT = timedelta(minutes=15)
 SESSION_HOURS = 12
 MIN_PASSWORD = 10
 _hasher = PasswordHasher()
+SYSTEM = "system"  # the actor when no person did it: lock-outs, demo data
+TOKEN_ID = 16  # hex digits of the token hash shown as its id: enough to name it, opens nothing
+EVENT_ACTIONS = {
+    "created": "创建账户", "activated": "启用账户", "deactivated": "停用账户",
+    "unlocked": "解除锁定", "password": "重设密码", "changed": "变更角色、机构或执法证号",
+    "locked_out": "连续登录失败，已锁定", "token_created": "创建访问令牌",
+    "token_revoked": "吊销访问令牌",
+}  # fmt: skip
 
 
 class AuthError(LiuhenError):
@@ -58,6 +69,31 @@ def _agency_of(app: App, unit: str | None) -> str | None:
         return conn.execute(select(UNIT.c.agency).where(UNIT.c.code == unit)).scalar()
 
 
+def _event(conn: Connection, app: App, by: str, action: str, target: str, **details: Any) -> None:
+    """One account event, on the connection of the change it records (never a secret)."""
+    assert action in EVENT_ACTIONS, action
+    conn.execute(insert(EVENTS).values(
+        at=app.clock.now().isoformat(), actor=by, action=action, target=target,
+        details=json.dumps(details, ensure_ascii=False, sort_keys=True),
+    ))  # fmt: skip
+
+
+def list_events(app: App, page: int = 1, per_page: int = 50) -> dict[str, Any]:
+    """Account events, newest first."""
+    with app.engine.connect() as conn:
+        total = int(conn.execute(select(func.count()).select_from(EVENTS)).scalar() or 0)
+        rows = conn.execute(
+            select(EVENTS).order_by(EVENTS.c.id.desc())
+            .limit(per_page).offset((page - 1) * per_page)
+        ).mappings().all()  # fmt: skip
+    items = [
+        {**row, "details": json.loads(row["details"]),
+         "action_label": EVENT_ACTIONS.get(row["action"], row["action"])}
+        for row in rows
+    ]  # fmt: skip
+    return {"items": items, "total": total, "page": page, "per_page": per_page}
+
+
 def _user(app: App, row: Any) -> User:
     return User(
         username=row["username"], display_name=row["display_name"],
@@ -74,6 +110,8 @@ def create_user(
     display_name: str,
     unit: str | None = None,
     cert_no: str | None = None,
+    *,
+    by: str = SYSTEM,
 ) -> User:
     problems = []
     if (
@@ -87,9 +125,7 @@ def create_user(
     if not display_name.strip() or len(display_name) > 100:
         problems.append(Problem("姓名不能为空，至多 100 个字符", "display_name"))
     problems += _password_problems(password)
-    unknown = sorted(set(roles) - set(ROLES))
-    if not roles or unknown:
-        problems.append(Problem(f"角色应为：{'、'.join(ROLES)}", "roles"))
+    problems += _role_problems(roles)
     problems += _registry_problems(app, unit, cert_no)
     if problems:
         raise ValidationError("无法创建账户", problems)
@@ -102,6 +138,35 @@ def create_user(
             unit=unit, cert_no=cert_no, password_hash=_hasher.hash(password), failed=0,
             locked_until=None, active=True, created_at=now,
         ))  # fmt: skip
+        _event(conn, app, by, "created", username, roles=sorted(roles), unit=unit,
+               cert_no=cert_no)  # fmt: skip
+    return get_user(app, username)
+
+
+def _role_problems(roles: list[str]) -> list[Problem]:
+    if not roles or set(roles) - set(ROLES):
+        return [Problem(f"角色应为：{'、'.join(ROLES)}", "roles")]
+    return []
+
+
+def change_user(
+    app: App, username: str, roles: list[str], unit: str | None, cert_no: str | None, by: str
+) -> User:
+    """New roles, unit and certificate number, checked as at creation; sessions read the
+    account on every request, so the change applies at once without ending them."""
+    problems = _role_problems(roles) + _registry_problems(app, unit, cert_no)
+    if problems:
+        raise ValidationError("无法变更账户", problems)
+    with app.engine.begin() as conn:
+        row = conn.execute(select(USERS).where(USERS.c.username == username)).mappings().first()
+        if row is None:
+            raise NotFoundError(f"用户“{username}”不存在")
+        before = {"roles": json.loads(row["roles"]), "unit": row["unit"],
+                  "cert_no": row["cert_no"]}  # fmt: skip
+        after = {"roles": sorted(roles), "unit": unit, "cert_no": cert_no}
+        conn.execute(update(USERS).where(USERS.c.username == username).values(
+            roles=json.dumps(sorted(roles)), unit=unit, cert_no=cert_no))  # fmt: skip
+        _event(conn, app, by, "changed", username, before=before, after=after)
     return get_user(app, username)
 
 
@@ -155,30 +220,32 @@ def list_users(app: App, page: int = 1, per_page: int = 50) -> dict[str, Any]:
     return {"items": items, "total": total, "page": page, "per_page": per_page}
 
 
-def _change(app: App, username: str, **values: Any) -> None:
+def _change(app: App, username: str, by: str, action: str, **values: Any) -> None:
     with app.engine.begin() as conn:
         found = conn.execute(update(USERS).where(USERS.c.username == username).values(**values))
         if found.rowcount == 0:
             raise NotFoundError(f"用户“{username}”不存在")
+        _event(conn, app, by, action, username)
         if "password_hash" in values or values.get("active") is False:
             # a new password or a closed account ends the sessions opened before
             conn.execute(delete(SESSIONS).where(SESSIONS.c.username == username))
 
 
-def set_active(app: App, username: str, active: bool) -> None:
+def set_active(app: App, username: str, active: bool, by: str = SYSTEM) -> None:
     """Accounts are closed, not deleted: who recorded what must still resolve to a name."""
-    _change(app, username, active=active)
+    _change(app, username, by, "activated" if active else "deactivated", active=active)
 
 
-def unlock(app: App, username: str) -> None:
-    _change(app, username, failed=0, locked_until=None)
+def unlock(app: App, username: str, by: str = SYSTEM) -> None:
+    _change(app, username, by, "unlocked", failed=0, locked_until=None)
 
 
-def reset_password(app: App, username: str, password: str) -> None:
+def reset_password(app: App, username: str, password: str, by: str = SYSTEM) -> None:
     problems = _password_problems(password)
     if problems:
         raise ValidationError("无法重设密码", problems)
-    _change(app, username, password_hash=_hasher.hash(password), failed=0, locked_until=None)
+    _change(app, username, by, "password",
+            password_hash=_hasher.hash(password), failed=0, locked_until=None)  # fmt: skip
 
 
 def login(app: App, username: str, password: str) -> tuple[str, str, User]:
@@ -199,6 +266,9 @@ def login(app: App, username: str, password: str) -> tuple[str, str, User]:
         with app.engine.begin() as conn:  # committed: the failure counts even though we refuse
             conn.execute(update(USERS).where(USERS.c.username == username).values(
                 failed=0 if locked else failed, locked_until=locked))  # fmt: skip
+            if locked:
+                _event(conn, app, SYSTEM, "locked_out", username, failures=failed,
+                       locked_until=locked)  # fmt: skip
         raise AuthError() from None
     token, csrf = secrets.token_urlsafe(32), secrets.token_urlsafe(24)
     with app.engine.begin() as conn:
@@ -233,17 +303,59 @@ def logout(app: App, token: str) -> None:
         conn.execute(delete(SESSIONS).where(SESSIONS.c.token_hash == _digest(token)))
 
 
-def create_token(app: App, name: str, roles: list[str], unit: str | None = None) -> str:
+def create_token(
+    app: App, name: str, roles: list[str], unit: str | None = None, by: str = SYSTEM
+) -> str:
     """A machine token (collection station); shown once, stored only as a hash."""
-    if not name.strip() or set(roles) - set(ROLES) or not roles:
-        raise ValidationError("令牌须有名称和有效的角色")
+    problems = _role_problems(roles) + _registry_problems(app, unit, None)
+    if not name.strip() or len(name) > 100:
+        problems.insert(0, Problem("令牌名称不能为空，至多 100 个字符", "name"))
+    if problems:
+        raise ValidationError("令牌须有名称和有效的角色", problems)
     token = "lht_" + secrets.token_urlsafe(32)
+    digest = _digest(token)
     with app.engine.begin() as conn:
         conn.execute(insert(TOKENS).values(
-            token_hash=_digest(token), name=name, roles=json.dumps(sorted(roles)), unit=unit,
+            token_hash=digest, name=name.strip(), roles=json.dumps(sorted(roles)), unit=unit,
             created_at=app.clock.now().isoformat(), revoked=False,
         ))  # fmt: skip
+        _event(conn, app, by, "token_created", f"token:{digest[:TOKEN_ID]}", name=name.strip(),
+               roles=sorted(roles), unit=unit)  # fmt: skip
     return token
+
+
+def token_id(token: str) -> str:
+    """The id under which a token is listed and revoked: a prefix of its stored hash."""
+    return _digest(token)[:TOKEN_ID]
+
+
+def list_tokens(app: App) -> list[dict[str, Any]]:
+    """Tokens without secrets: neither the token (never stored) nor its whole hash."""
+    with app.engine.connect() as conn:
+        rows = conn.execute(select(TOKENS).order_by(TOKENS.c.created_at, TOKENS.c.name)).mappings()
+        return [
+            {"id": r["token_hash"][:TOKEN_ID], "name": r["name"], "roles": json.loads(r["roles"]),
+             "unit": r["unit"], "created_at": r["created_at"], "revoked": bool(r["revoked"])}
+            for r in rows
+        ]  # fmt: skip
+
+
+def revoke_token(app: App, ident: str, by: str = SYSTEM) -> None:
+    """Revoked, not deleted: the token's requests stay attributable to its name."""
+    if len(ident) != TOKEN_ID or not all(c in "0123456789abcdef" for c in ident):
+        raise NotFoundError(f"访问令牌“{ident}”不存在")
+    with app.engine.begin() as conn:
+        row = conn.execute(
+            select(TOKENS.c.token_hash, TOKENS.c.name, TOKENS.c.revoked)
+            .where(TOKENS.c.token_hash.startswith(ident))
+        ).first()  # fmt: skip
+        if row is None:
+            raise NotFoundError(f"访问令牌“{ident}”不存在")
+        if row.revoked:
+            raise ConflictError(f"访问令牌“{row.name}”已经吊销")
+        conn.execute(update(TOKENS).where(TOKENS.c.token_hash == row.token_hash).values(
+            revoked=True))  # fmt: skip
+        _event(conn, app, by, "token_revoked", f"token:{ident}", name=row.name)
 
 
 def token_user(app: App, token: str | None) -> User | None:

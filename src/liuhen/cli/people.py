@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import getpass
+
 import typer
 
 from liuhen.access import service as access
@@ -9,6 +11,14 @@ from liuhen.cli.common import app, handles_errors, out
 
 user_cli = typer.Typer(help="账户：创建与查看", no_args_is_help=True)
 token_cli = typer.Typer(help="机器访问令牌（采集站）", no_args_is_help=True)
+
+
+def operator() -> str:
+    """The account events name the operating-system user who ran the command."""
+    try:
+        return f"cli:{getpass.getuser()}"
+    except (OSError, KeyError):  # no login name in some containers
+        return "cli"
 
 
 @user_cli.command("add")
@@ -24,7 +34,7 @@ def user_add(
     ),
 ) -> None:
     """创建账户（密码以 argon2 散列保存）。"""
-    user = access.create_user(app(), username, password, role, name, unit, cert_no)
+    user = access.create_user(app(), username, password, role, name, unit, cert_no, by=operator())
     out.print(f"已创建账户 {user.username}（{'、'.join(sorted(user.roles))}）")
 
 
@@ -36,5 +46,5 @@ def token_create(
     unit: str | None = typer.Option(None, help="所属机构编码"),
 ) -> None:
     """创建机器访问令牌；令牌只显示这一次。"""
-    token = access.create_token(app(), name, role, unit)
+    token = access.create_token(app(), name, role, unit, by=operator())
     out.print(f"访问令牌（请妥善保存，只显示一次）：{token}")

@@ -251,8 +251,22 @@ class ApiToken(Base):
     revoked: Mapped[bool] = mapped_column(Boolean)
 
 
+class AccountEvent(Base):
+    """Who changed an account or a token, and when: append-only (triggers refuse UPDATE and
+    DELETE) though outside the journal, since accounts are working state. Never a secret."""
+
+    __tablename__ = "account_event"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    at: Mapped[str] = mapped_column(String(40), index=True)
+    actor: Mapped[str] = mapped_column(String(100))
+    action: Mapped[str] = mapped_column(String(32), index=True)
+    target: Mapped[str] = mapped_column(String(100), index=True)
+    details: Mapped[str] = mapped_column(Text)  # JSON object
+
+
 PROJECTION_TABLES = (
     "agency", "unit", "officer", "case_record", "setting", "calendar_year", "device", "media",
     "signing_key",
 )  # fmt: skip
 APPEND_ONLY_TABLES = ("journal_entry", "merkle_node", "checkpoint")
+AUDIT_TABLES = ("account_event",)  # append-only too, guarded from migration 0006 on
