@@ -7,6 +7,8 @@
 from __future__ import annotations
 
 import json
+import subprocess
+import sys
 
 import bagit
 import pytest
@@ -22,6 +24,29 @@ __all__ = ["case_with_document"]  # the fixture, shared with the disclosure test
 def _withheld(bag) -> dict[str, str]:
     doc = json.loads((bag / "data" / "withheld.json").read_text("utf-8"))
     return {f["digest"]: f["reason"] for f in doc["files"]}
+
+
+def _lines(bag) -> dict[int, dict]:
+    text = (bag / "data" / "journal" / "entries.jsonl").read_text("utf-8")
+    return {row["seq"]: row for row in map(json.loads, text.splitlines())}
+
+
+def _standalone(bag) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-I", str(bag / "verify_bag.py"), str(bag)],
+        capture_output=True, text=True, check=False,
+    )  # fmt: skip
+
+
+def _forge_leaf(bag, seq: int) -> None:
+    """Change a withheld entry's leaf hash and re-seal the manifests, as a forger would."""
+    path = bag / "data" / "journal" / "entries.jsonl"
+    rows = [json.loads(line) for line in path.read_text("utf-8").splitlines()]
+    for row in rows:
+        if row["seq"] == seq:
+            row["leaf_hash"] = "00" * 32
+    path.write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in rows), "utf-8")
+    bagit.Bag(str(bag)).save(manifests=True)
 
 
 @pytest.mark.parametrize("backend", ["sqlite"], indirect=True)
@@ -53,8 +78,19 @@ def test_marked_files_leave_only_with_an_approval_naming_them(case_with_document
     assert "未经负责人审批明确准予对外提供" in printed
     assert _withheld(withheld_bag) == {digest: "已标记为商业秘密，未经负责人审批明确准予对外提供"}
     assert not list((withheld_bag / "data").glob("documents/*"))
-    assert verify_bag(withheld_bag).ok
+    assert not (withheld_bag / "data" / "dossier.pdf").exists()  # it would carry the pages
+    lines = _lines(withheld_bag)
+    assert set(lines[doc_seq]) == {"seq", "chain", "chain_seq", "leaf_hash", "withheld"}
+    assert all("canonical" in line for seq, line in lines.items() if seq != doc_seq)
+    report = verify_bag(withheld_bag)
+    assert report.ok and any(f"序号 {doc_seq} 的记录内容不予提供" in n for n in report.notes)
+    assert _standalone(withheld_bag).returncode == 0
     bagit.Bag(str(withheld_bag)).validate()
+    _forge_leaf(withheld_bag, doc_seq)  # a stub cannot claim another leaf: the proof fails
+    # the proof no longer reaches the signed root, and the next entry's prev no longer matches
+    assert {p.code for p in verify_bag(withheld_bag).problems} == {"LH416", "LH415"}
+    forged = _standalone(withheld_bag)
+    assert forged.returncode == 1 and "LH416" in forged.stdout and "LH415" in forged.stdout
 
     req = _ask(app, ["全部"])
     broad = disclosure.decide(app, CASE, req.seq, decision="同意", reason="法院调取",
@@ -70,6 +106,7 @@ def test_marked_files_leave_only_with_an_approval_naming_them(case_with_document
     run("export", CASE, "--out", str(released), "--approval", str(named.seq))
     assert _withheld(released) == {}
     assert len(list((released / "data" / "documents").iterdir())) == 1
+    assert "canonical" in _lines(released)[doc_seq]
     assert verify_bag(released).ok
 
     refused = disclosure.decide  # a refusal is no approval to export

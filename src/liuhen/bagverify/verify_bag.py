@@ -432,6 +432,21 @@ def _entries(root: Path, alg: str, report: Report) -> list[tuple[dict[str, Any],
     for n, line in enumerate(lines, 1):
         try:
             row = json.loads(line)
+            if "canonical" not in row and row.get("withheld"):
+                # Only the leaf hash was released: the proofs still place the entry in the
+                # signed tree, and the next entry's prev link still binds it to the chain.
+                leaf = bytes.fromhex(row["leaf_hash"])
+                if not isinstance(row["seq"], int) or not isinstance(row["chain_seq"], int):
+                    raise ValueError("序号应为整数")
+                doc = {"seq": row["seq"], "chain": row["chain"], "chain_seq": row["chain_seq"],
+                       "withheld": True}  # fmt: skip
+                report.notes.append(
+                    "序号 {} 的记录内容不予提供（{}）：只以叶哈希证明其存在和位置".format(
+                        row["seq"], row["withheld"]
+                    )
+                )
+                out.append((doc, leaf))
+                continue
             data = base64.b64decode(row["canonical"], validate=True)
             doc = json.loads(data.decode("utf-8"))
             leaf = leaf_hash(alg, data)
@@ -462,7 +477,7 @@ def _check_chain(entries: list[tuple[dict[str, Any], bytes]], case: str, report:
         if doc["chain_seq"] != i:
             report.problem(CHAIN, f"{where} 的案内序号应为 {i}，实为 {doc['chain_seq']}：缺少记录")
         expected = previous.hex() if previous is not None else None
-        if doc.get("prev") != expected:
+        if not doc.get("withheld") and doc.get("prev") != expected:
             report.problem(CHAIN, f"{where} 的前一条哈希与上一条记录不符：案件链断裂")
         previous, last_seq = leaf, doc["seq"]
 

@@ -35,7 +35,7 @@ def export_cmd(
     if out_dir is None and iso is None:
         raise ValidationError("请指定 --out 目录或 --iso 文件（或两者）")
     application = open_app()
-    withhold = release.withheld_for_export(application, case, approval)
+    released = release.release_for_export(application, case, approval)
     accessor = {"id": "export", "name": by or getpass.getuser(), "role": "导出人"}
     with Progress(
         TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
@@ -49,7 +49,7 @@ def export_cmd(
         if out_dir is not None:
             result = export_service.export_case(
                 application, case, out_dir, accessor=accessor, purpose=purpose,
-                progress=progress, withhold=withhold,
+                progress=progress, withhold=released.files, redact=released.entries,
             )  # fmt: skip
             if iso is not None:
                 export_service.write_iso(out_dir, iso, export_service.volume_id(case))
@@ -59,7 +59,7 @@ def export_cmd(
                 bag = Path(tmp) / "bag"
                 result = export_service.export_case(
                     application, case, bag, accessor=accessor, purpose=purpose,
-                    progress=progress, withhold=withhold,
+                    progress=progress, withhold=released.files, redact=released.entries,
                 )  # fmt: skip
                 export_service.write_iso(bag, iso, export_service.volume_id(case))
     where = "、".join(str(p) for p in (out_dir, iso) if p is not None)

@@ -68,6 +68,7 @@ class _Entry:
     act: str
     body: dict[str, Any]
     leaf: bytes
+    withheld: bool = False  # only the leaf hash was released: content unknown, existence proven
 
     def digests(self) -> list[str]:
         """Files this entry vouches for: attachments, and the file of a document or a clip."""
@@ -223,6 +224,11 @@ def _entries(root: Path, alg: HashAlg, report: BagReport) -> list[_Entry]:
     for n, line in enumerate(text.splitlines(), 1):
         try:
             row = json.loads(line)
+            if "canonical" not in row and row.get("withheld"):
+                out.append(_withheld_entry(row))
+                report.notes.append(f"序号 {row['seq']} 的记录内容不予提供（{row['withheld']}）："
+                                    "只以叶哈希证明其存在和位置")  # fmt: skip
+                continue
             data = base64.b64decode(row["canonical"], validate=True)
             doc = json.loads(data)
             if canonical(doc) != data:
@@ -239,6 +245,13 @@ def _entries(root: Path, alg: HashAlg, report: BagReport) -> list[_Entry]:
         except (ValueError, KeyError, TypeError) as exc:
             report.add(ENTRY, f"entries.jsonl 第 {n} 行无法解析：{exc}")
     return out
+
+
+def _withheld_entry(row: dict[str, Any]) -> _Entry:
+    leaf = bytes.fromhex(row["leaf_hash"])
+    if not isinstance(row["seq"], int) or not isinstance(row["chain_seq"], int):
+        raise TypeError("序号应为整数")
+    return _Entry(row["seq"], row["chain"], row["chain_seq"], None, "", {}, leaf, True)
 
 
 def _inclusion(
@@ -276,7 +289,7 @@ def _chain(entries: list[_Entry], report: BagReport) -> None:
             report.add(CHAIN, f"序号 {e.seq} 的案内序号应为 {expected_seq}，实为 {e.chain_seq}")
         if prev is not None and e.seq <= prev.seq:
             report.add(CHAIN, f"序号 {e.seq} 排在序号 {prev.seq} 之后：顺序错误")
-        if e.prev != (prev.leaf.hex() if prev else None):
+        if not e.withheld and e.prev != (prev.leaf.hex() if prev else None):
             report.add(CHAIN, f"序号 {e.seq} 的前一条哈希与上一条记录不符：案件链断裂")
         prev = e
 

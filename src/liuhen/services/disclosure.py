@@ -361,11 +361,20 @@ def record_values(app: App, case: str, code: str, values: dict[str, Any], by: st
     )  # fmt: skip
 
 
-def withheld_for_export(app: App, case: str, approval: int | None) -> dict[str, str]:
-    """Marked files an export leaves out: all of them, unless the head's approval names them.
+@dataclass(frozen=True)
+class Release:
+    """What an export leaves out: marked files, and marked entries whose text stays home."""
+
+    files: dict[str, str]  # digest → reason
+    entries: dict[int, str]  # seq → reason (only the leaf hash is exported)
+
+
+def release_for_export(app: App, case: str, approval: int | None) -> Release:
+    """Marked records an export leaves out: all of them, unless the head's approval names them.
 
     An export for a court or an archive is a release outside the agency (001 第二十一、二十三条),
     so it follows the same rule as a party's copy: "全部" does not release a marked record.
+    A marked entry's text is left out too; its leaf hash still proves it exists.
     """
     marks = marks_of(app, case)
     named: set[str] = set()
@@ -378,13 +387,17 @@ def withheld_for_export(app: App, case: str, approval: int | None) -> dict[str, 
             raise NotFoundError(f"案件“{case}”中没有序号为 {approval} 的查阅、复制审批")
         fields = json.loads(row.body).get("fields") or {}
         if fields.get("decision") not in APPROVED:
-            raise DisclosureRefused(
-                f"审批（序号 {approval}）为“{fields.get('decision')}”，不能据此提供"
-            )
+            decision = fields.get("decision")
+            raise DisclosureRefused(f"审批（序号 {approval}）为“{decision}”，不能据此提供")
         named = set(fields.get("materials") or [])
-    out = {}
+    files = {}
     for digest, mark in marks.marked_files().items():
         seqs = {str(s) for s, ds in marks.files_of.items() if digest in ds}
         if digest not in named and not seqs & named:
-            out[digest] = f"已标记为{mark}，未经负责人审批明确准予对外提供"
-    return out
+            files[digest] = f"已标记为{mark}，未经负责人审批明确准予对外提供"
+    entries = {
+        seq: f"已标记为{mark}，未经负责人审批明确准予对外提供"
+        for seq, mark in marks.marked_entries().items()
+        if str(seq) not in named
+    }
+    return Release(files, entries)

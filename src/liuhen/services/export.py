@@ -43,6 +43,7 @@ MEDIA = store.T["media"]
 
 Progress = Callable[[str, int, int], None]  # (what, done, total)
 WITHHELD_REASON = "依保密标记不予提供"
+DOSSIER_REASON = "案卷含有不予提供的带保密标记的记录"
 IMPORTED_REASON = "导入的历史记录：原件由来源系统保存，不在本系统存储中"
 
 
@@ -67,6 +68,7 @@ class Collected:
     disposed: list[tuple[str, int]]
     generated_dossier: bytes | None
     archive_seq: int | None
+    redacted: dict[int, str] = field(default_factory=dict)  # seq → why only its leaf hash goes
 
 
 @dataclass
@@ -132,6 +134,7 @@ def collect(
     size: int,
     withhold: frozenset[str] | Mapping[str, str],
     withhold_reason: str,
+    redact: Mapping[int, str] | None = None,
 ) -> Collected:
     """Decide every file of the bag from the journal alone, and refuse if one cannot be had."""
     entries = _rows(app, case, size)
@@ -183,6 +186,8 @@ def collect(
         ]
         if pdfs:
             archive_seq = latest.seq
+            if redact:
+                withheld[pdfs[0]["digest"]] = (pdfs[0]["digest"], latest.seq, DOSSIER_REASON)
             add(pdfs[0]["digest"], latest.seq, "dossier", "dossier.pdf", "application/pdf")
     media_digests = [bodies[e.seq]["fields"]["digest"] for e in entries if e.act == "general.media"]
     names = _media_names(app, media_digests)
@@ -202,10 +207,10 @@ def collect(
             f"案件“{case}”有 {len(missing)} 个记录所载的文件不在存储中，且无销毁记录，未导出",
             [] if len(missing) > 50 else [_problem(m) for m in missing],
         )
-    generated = render_dossier(app, case) if archive_seq is None else None
+    generated = render_dossier(app, case) if archive_seq is None and not redact else None
     return Collected(
         case, entries, list(files.values()), list(withheld.values()),
-        list(disposed.values()), generated, archive_seq,
+        list(disposed.values()), generated, archive_seq, dict(redact or {}),
     )  # fmt: skip
 
 
@@ -287,6 +292,7 @@ def export_case(
     withhold: frozenset[str] | Mapping[str, str] = frozenset(),
     withhold_reason: str = WITHHELD_REASON,
     progress: Progress | None = None,
+    redact: Mapping[int, str] | None = None,
 ) -> ExportResult:
     """Write the bag for ``case`` at ``out`` (which must not exist) and journal the copy."""
     out = Path(out)
@@ -295,7 +301,7 @@ def export_case(
     if not out.parent.is_dir():
         raise ExportFailed(f"目标所在目录“{out.parent}”不存在")
     latest = proofs.checkpoint(app)
-    collected = collect(app, case, latest.tree_size, withhold, withhold_reason)
+    collected = collect(app, case, latest.tree_size, withhold, withhold_reason, redact)
     partial = out.with_name(f"{out.name}.partial-{secrets.token_hex(6)}")
     partial.mkdir()
     try:
@@ -358,10 +364,16 @@ def _write(
 
     lines = []
     for e in c.entries:
-        lines.append(json.dumps({
-            "seq": e.seq, "chain": e.chain, "chain_seq": e.chain_seq, "act": e.act,
-            "leaf_hash": e.leaf_hash.hex(), "canonical": base64.b64encode(e.canonical).decode(),
-        }, ensure_ascii=False) + "\n")  # fmt: skip
+        line: dict[str, Any] = {
+            "seq": e.seq, "chain": e.chain, "chain_seq": e.chain_seq,
+            "leaf_hash": e.leaf_hash.hex(),
+        }  # fmt: skip
+        if e.seq in c.redacted:  # the leaf hash still proves the entry exists and where
+            line["withheld"] = c.redacted[e.seq]
+        else:
+            line["act"] = e.act
+            line["canonical"] = base64.b64encode(e.canonical).decode()
+        lines.append(json.dumps(line, ensure_ascii=False) + "\n")
     w.write("data/journal/entries.jsonl", [line.encode("utf-8") for line in lines])
     inclusion = []
     with app.engine.connect() as conn:  # one connection for all: a case may hold thousands
@@ -412,11 +424,12 @@ def _write(
                 "purpose": purpose, "materials": materials, "copied": True},
     ))  # fmt: skip
 
-    dossier_note = (
-        f"取自归档记录（序号 {c.archive_seq}），由日志证明"
-        if c.archive_seq is not None
-        else "尚未归档，案卷 PDF 为导出时生成，只由本包清单保护，不在日志中"
-    )
+    if c.redacted:
+        dossier_note = DOSSIER_REASON + "，未随包提供"
+    elif c.archive_seq is not None:
+        dossier_note = f"取自归档记录（序号 {c.archive_seq}），由日志证明"
+    else:
+        dossier_note = "尚未归档，案卷 PDF 为导出时生成，只由本包清单保护，不在日志中"
     w.text("README.txt", readme(c.case, dossier_note, algs))
     w.write("verify_bag.py", [VERIFIER_SOURCE.read_bytes()])
     w.text("bagit.txt", "BagIt-Version: 1.0\nTag-File-Character-Encoding: UTF-8\n")
@@ -449,7 +462,7 @@ def _write(
     return ExportResult(
         path=root, entries=len(c.entries), files=len(w.payload), octets=w.octets,
         checkpoint_size=cp_a.tree_size, latest_size=latest.tree_size, access_seq=access.seq,
-        dossier="归档记录" if c.archive_seq is not None else "导出时生成",
+        dossier="不予提供" if c.redacted else "归档记录" if c.archive_seq else "导出时生成",
         withheld=[d for d, _, _ in c.withheld], disposed=[d for d, _ in c.disposed],
         reasons={d: r for d, _, r in c.withheld},
     )  # fmt: skip
