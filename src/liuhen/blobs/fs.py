@@ -13,14 +13,7 @@ from datetime import datetime
 from pathlib import Path
 
 from liuhen.blobs.store import CHUNK, key_of, missing
-
-
-def _fsync_dir(path: Path) -> None:
-    fd = os.open(path, os.O_RDONLY)
-    try:
-        os.fsync(fd)
-    finally:
-        os.close(fd)
+from liuhen.durable import fsync_dir
 
 
 class FilesystemStore:
@@ -47,7 +40,7 @@ class FilesystemStore:
             path.unlink(missing_ok=True)
             return False
         os.chmod(dest, 0o444)
-        _fsync_dir(dest.parent)
+        fsync_dir(dest.parent)
         path.unlink()
         return True
 
@@ -86,4 +79,4 @@ class FilesystemStore:
             path.unlink()
         except FileNotFoundError:
             return
-        _fsync_dir(path.parent)
+        fsync_dir(path.parent)

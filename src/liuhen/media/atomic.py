@@ -13,6 +13,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
+from liuhen.durable import fsync_dir, fsync_file
 from liuhen.media.errors import MediaError
 
 
@@ -26,29 +27,10 @@ def replace_when_done(src: Path, dest: Path) -> Iterator[Path]:
     os.close(os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666))
     try:
         yield tmp
-        _fsync(tmp)
+        fsync_file(tmp)
         os.replace(tmp, dest)
     except BaseException:
         # BaseException too: a cancelled job (KeyboardInterrupt, SystemExit) must not leave debris.
         tmp.unlink(missing_ok=True)
         raise
-    _fsync_dir(dest.parent)
-
-
-def _fsync(path: Path) -> None:
-    with path.open("rb") as handle:
-        os.fsync(handle.fileno())
-
-
-def _fsync_dir(directory: Path) -> None:
-    """Makes the rename itself durable; not every platform can open a directory."""
-    try:
-        fd = os.open(directory, os.O_RDONLY)
-    except OSError:
-        return
-    try:
-        os.fsync(fd)
-    except OSError:
-        pass
-    finally:
-        os.close(fd)
+    fsync_dir(dest.parent)

@@ -27,6 +27,7 @@ import liuhen
 from liuhen.bagverify import SOURCE as VERIFIER_SOURCE
 from liuhen.blobs.store import split
 from liuhen.db import store
+from liuhen.durable import fsync_dir
 from liuhen.errors import ExportFailed, ExportIncomplete, ExportTargetExists, NotFoundError
 from liuhen.journal import checkpoint as notes
 from liuhen.journal import merkle
@@ -308,7 +309,7 @@ def export_case(
         result = _write(app, collected, latest, partial, accessor, purpose, progress)
         _fsync_tree(partial)
         os.rename(partial, out)
-        _fsync_dir(out.parent)
+        fsync_dir(out.parent)
     except BaseException:
         shutil.rmtree(partial, ignore_errors=True)
         raise
@@ -488,18 +489,10 @@ def _sums(path: Path, algs: list[str]) -> dict[str, str]:
     return {a: h.hexdigest() for a, h in hashers.items()}
 
 
-def _fsync_dir(path: Path) -> None:
-    fd = os.open(path, os.O_RDONLY)
-    try:
-        os.fsync(fd)
-    finally:
-        os.close(fd)
-
-
 def _fsync_tree(root: Path) -> None:
     """Files were synced as written; the folders holding them must be too before the rename."""
     for folder, _dirs, _files in os.walk(root):
-        _fsync_dir(Path(folder))
+        fsync_dir(Path(folder))
 
 
 def readme(case: str, dossier_note: str, algs: list[str]) -> str:
@@ -573,7 +566,7 @@ def write_iso(bag: Path, iso: Path, volume: str) -> None:
         with open(partial, "rb+") as out:
             os.fsync(out.fileno())
         os.rename(partial, iso)
-        _fsync_dir(iso.parent)
+        fsync_dir(iso.parent)
     except BaseException:
         partial.unlink(missing_ok=True)
         raise
