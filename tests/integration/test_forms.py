@@ -274,12 +274,12 @@ def test_an_officer_issues_a_signed_document_from_the_pages(app):
         csrf = form.text.split('name="csrf" value="')[1].split('"')[0]
         data = {
             "csrf": csrf,
-            "signers": "31010001,31010002",
+            "sign_officer": "31010001,31010002",
             "party_name": "陈某",
             "number": "某文旅询〔2026〕7号",
             **_as_form(doc, doc.sample),
         }
-        refused = client.post(url, params=params, data={**data, "signers": ""})
+        refused = client.post(url, params=params, data={**data, "sign_officer": ""})
         assert refused.status_code == 422 and 'value="陈某"' in refused.text
         made = client.post(url, params=params, data=data, follow_redirects=False)
         assert made.status_code == 303, made.text[:2000]

@@ -686,6 +686,9 @@ _DECISION: tuple[ActType, ...] = (
             F("legal_basis", "法律依据", K.TEXTS),
             F("factors", "考虑的有关因素（含自由裁量）", K.LONGTEXT),
             F("proposal", "处理建议", K.LONGTEXT),
+            # known before the decision, so the head sees in time that the pack demands a
+            # collective discussion (行政处罚法 第五十七条第二款)
+            F("amount", "拟罚没金额", K.MONEY, required=False),
         ),
         OFFICERS,
         "002 第十六条",

@@ -32,6 +32,20 @@ from liuhen.signing import pdf as pades
 from liuhen.signing import service as signing
 
 CRYPTO_ROLES = {"officer", "reviewer", "approver", "recorder", "host", "server"}
+# Which account roles may sign in which block: the reviewer's block is the legal reviewer's,
+# the approver's the head's (002 第三十八条); the rest are the enforcement officers' own, though
+# a head may host and a legal reviewer may record (听证、集体讨论).
+BLOCK_ROLES: dict[str, frozenset[str]] = {
+    "officer": frozenset({"officer"}),
+    "server": frozenset({"officer"}),
+    "recorder": frozenset({"officer", "legal_reviewer"}),
+    "host": frozenset({"officer", "head", "legal_reviewer"}),
+    "reviewer": frozenset({"legal_reviewer"}),
+    "approver": frozenset({"head"}),
+}
+# Blocks whose holder signs only from his own login; officers present together sign in turn.
+IN_PERSON = frozenset({"reviewer", "approver"})
+USERS = store.T["app_user"]
 ENTRY = store.ENTRY
 OFFICER = store.T["officer"]
 SIGNING_KEY = store.T["signing_key"]
@@ -73,6 +87,67 @@ def _people(app: App, certs: list[str]) -> dict[str, str]:
             select(OFFICER.c.cert_no, OFFICER.c.name).where(OFFICER.c.cert_no.in_(certs))
         ).all()
     return {r.cert_no: r.name for r in rows}
+
+
+def account_roles(app: App, certs: Collection[str]) -> dict[str, set[str]]:
+    """The roles of the active accounts holding each certificate (a cert without one: absent)."""
+    import json
+
+    with app.engine.connect() as conn:
+        rows = conn.execute(
+            select(USERS.c.cert_no, USERS.c.roles).where(
+                USERS.c.cert_no.in_(list(certs)), USERS.c.active.is_(True)
+            )
+        ).all()
+    out: dict[str, set[str]] = {}
+    for cert, roles in rows:
+        out.setdefault(cert, set()).update(json.loads(roles))
+    return out
+
+
+def block_problems(
+    app: App, blocks: dict[str, list[str]], signed_in: str | None, where: str = "sign"
+) -> list[Problem]:
+    """Why these people may not sign in these blocks: a reviewer's or approver's block only by
+    its holder from his own login (``signed_in``), and every block only by a role it belongs to.
+
+    A registered officer with no account may still sign an officer's block: colleagues present
+    together sign in turn on one device, as the 003 第十四条 refusal attestation needs.
+    """
+    from liuhen.procedure.fields import SIGNER_ROLES
+
+    roles = account_roles(app, {c for certs in blocks.values() for c in certs})
+    problems: list[Problem] = []
+    for block, certs in blocks.items():
+        allowed = BLOCK_ROLES.get(block, frozenset())
+        label = SIGNER_ROLES.get(block, block)
+        for cert in certs:
+            held = roles.get(cert)
+            if block in IN_PERSON and cert != signed_in:
+                problems.append(Problem(
+                    f"{label}栏须由其本人登录后签名，不能代签（执法证号 {cert}）；"
+                    "请留空，由其本人在待办中续签", f"{where}.{block}",
+                ))  # fmt: skip
+            elif (held is not None or block in IN_PERSON) and not (held or set()) & allowed:
+                problems.append(Problem(
+                    f"执法证号 {cert} 的持有人不是{_holders(allowed)}，不能在{label}栏签名",
+                    f"{where}.{block}",
+                ))  # fmt: skip
+    return problems
+
+
+def _holders(roles: frozenset[str]) -> str:
+    names = {"officer": "执法人员", "legal_reviewer": "法制审核人员", "head": "负责人"}
+    return "或".join(names[r] for r in sorted(roles, key=list(names).index))
+
+
+def pending_blocks(doc_type: str, signatures: list[dict[str, Any]]) -> list[str]:
+    """Reviewer's and approver's blocks the document declares but nobody has signed yet."""
+    from liuhen.documents.types import DOC_TYPES
+
+    signed = {s.get("role") for s in signatures if s.get("method") == "PAdES"}
+    spec = DOC_TYPES.get(doc_type)
+    return [r for r in (spec.signers if spec else ()) if r in IN_PERSON and r not in signed]
 
 
 def _key_of(app: App, cert_no: str) -> tuple[bytes, bytes]:
@@ -201,6 +276,85 @@ def issue(app: App, req: DocumentRequest) -> Appended:
                                                    "media_type": "application/pdf",
                                                    "size": len(pdf)}],
     ))  # fmt: skip
+
+
+def countersign(
+    app: App, case: str, seq: int, role: str, cert_no: str, recorded_by: dict[str, str]
+) -> Appended:
+    """Sign an issued document's reviewer's or approver's block from the holder's own login.
+
+    The signature is added incrementally to the stored PDF, so the earlier signatures stay
+    valid; the result is a new version whose entry names the one it supersedes, with every
+    signature's own time. Refused (nothing stored) unless the block is declared, still empty,
+    the version is the latest and the signer's account holds the block's role.
+    """
+    import json
+
+    from liuhen.documents.types import DOC_TYPES
+
+    with app.engine.connect() as conn:
+        row = conn.execute(
+            select(ENTRY.c.body).where(
+                ENTRY.c.seq == seq, ENTRY.c.chain == case, ENTRY.c.act == "general.document"
+            )
+        ).first()
+        later = [
+            json.loads(b)["fields"].get("supersedes")
+            for (b,) in conn.execute(
+                select(ENTRY.c.body).where(
+                    ENTRY.c.chain == case, ENTRY.c.act == "general.document", ENTRY.c.seq > seq
+                )
+            )
+        ]
+    if row is None:
+        raise NotFoundError(f"案件“{case}”中没有序号为 {seq} 的文书")
+    fields: dict[str, Any] = dict(json.loads(row.body)["fields"])
+    spec = DOC_TYPES[fields["doc_type"]]
+    signatures = list(fields.get("signatures") or [])
+    problems: list[Problem] = []
+    if seq in later:
+        problems.append(Problem("该文书已有更新的版本，请在最新版本上签名", "seq"))
+    if role not in pending_blocks(spec.code, signatures):
+        problems.append(Problem(f"《{spec.title}》没有待签的{_role_label(role)}栏", "role"))
+    problems += block_problems(app, {role: [cert_no]}, cert_no, "role")
+    names = _people(app, [cert_no])
+    if cert_no not in names:
+        problems.append(Problem(f"执法证号 {cert_no} 未登记", "cert_no"))
+    if not fields.get("digest") or not app.blobs.exists(fields["digest"]):
+        problems.append(Problem("文书文件不在存储中，无法签名", "digest"))
+    if problems:
+        raise ValidationError(f"《{spec.title}》有 {len(problems)} 处问题，未签名", problems)
+    key_pem, cert_pem = _key_of(app, cert_no)
+    ca_pem = signing.ca_pem(app)
+    pdf = b"".join(app.blobs.read(fields["digest"]))
+    before = len(pades.validate(pdf, ca_pem))
+    reason = "审核确认" if role == "reviewer" else "批准"
+    pdf = pades.sign(
+        pdf, key_pem, cert_pem, ca_pem, f"sig{before + 1}-{role}", reason, names[cert_no]
+    )
+    statuses = pades.validate(pdf, ca_pem)
+    if len(statuses) != before + 1 or not all(s.valid for s in statuses):
+        raise IntegrityError("文书签名验证未通过，未记录")
+    digest = store_pdf(app, pdf)
+    now = app.clock.now().isoformat()
+    signatures.append(
+        {"role": role, "name": names[cert_no], "cert_no": cert_no, "signed_at": now,
+         "method": "PAdES", "valid": "有效", "serial": statuses[-1].serial_number}
+    )  # fmt: skip
+    fields.update(digest=digest, signatures=signatures, supersedes=seq)
+    actors = list(dict.fromkeys(str(s["cert_no"]) for s in signatures if s.get("cert_no")))
+    return record.record(app, ActInput(
+        "general.document", now, case=case, actors=actors, fields=fields,
+        recorded_by=recorded_by, attachments=[{"digest": digest, "name": f"{spec.title}.pdf",
+                                               "media_type": "application/pdf",
+                                               "size": len(pdf)}],
+    ))  # fmt: skip
+
+
+def _role_label(role: str) -> str:
+    from liuhen.procedure.fields import SIGNER_ROLES
+
+    return SIGNER_ROLES.get(role, role)
 
 
 def store_pdf(app: App, pdf: bytes) -> str:

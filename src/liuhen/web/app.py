@@ -15,10 +15,12 @@ from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Resp
 from fastapi.staticfiles import StaticFiles
 from fastapi.templating import Jinja2Templates
 from pydantic import BaseModel
+from sqlalchemy import select
 
 from liuhen import __version__
 from liuhen.access.policy import AGENCY_WIDE, User, can_record, can_view_case
 from liuhen.access.service import Forbidden
+from liuhen.db.store import ENTRY
 from liuhen.errors import LiuhenError, NotFoundError, Problem, ValidationError
 from liuhen.evidence import devices
 from liuhen.evidence.service import list_media
@@ -34,9 +36,10 @@ from liuhen.procedure.catalog import (
     act_type,
 )
 from liuhen.procedure.fields import SIGNER_ROLES
+from liuhen.rules.pack import Documents
 from liuhen.services import cases, compliance, confidentiality, disclosure, packs, proofs, record
 from liuhen.services.access_log import agency_units, record_access, unit_agency
-from liuhen.services.inbox import waiting
+from liuhen.services.inbox import collective, to_sign, waiting
 from liuhen.services.instance import App
 from liuhen.services.record import ActInput, build_draft
 from liuhen.uploads import tus
@@ -294,7 +297,26 @@ def create_app(app: App) -> FastAPI:
             ))  # fmt: skip
         except LiuhenError as exc:
             return act_page(request, page, spec, form, exc)
-        return RedirectResponse(f"/cases/{quote(number)}#seq-{entry.seq}", status_code=303)
+        return RedirectResponse(next_step(user, number, spec.code, entry.seq), status_code=303)
+
+    def next_step(user: User, number: str, act: str, seq: int) -> str:
+        """Where a recorded approval step continues so that it has opinion, signature and time:
+        the legal review to its 法制审核意见书 signed in the reviewer's block, a collective
+        discussion to its 集体讨论记录 signed by host and recorder; the head's
+        approval to his inbox when a document of the case still waits for his block."""
+        signed_record = {
+            "decision.legal_review": "legal_review_opinion",
+            "decision.collective_discussion": "collective_discussion_record",
+        }
+        if act in signed_record:  # the participants confirm the record by signing it
+            return (f"/cases/{quote(number)}/documents/new?act_seq={seq}"
+                    f"&doc_type={signed_record[act]}&after=1")  # fmt: skip
+        if act == "decision.head_approval" and user.cert_no:
+            with app.engine.connect() as conn:
+                pending = [d for d in to_sign(conn, None)["approver"] if d["number"] == number]
+            if pending:
+                return "/inbox#sign-approver"
+        return f"/cases/{quote(number)}#seq-{seq}"
 
     def opening_for(user: User, code: str) -> Any:
         spec = act_type(code)
@@ -341,20 +363,53 @@ def create_app(app: App) -> FastAPI:
         doc: Any,
         form: dict[str, str],
         error: LiuhenError | None = None,
+        demanded: str = "",
     ) -> Response:
+        from liuhen.services.documents import CRYPTO_ROLES, IN_PERSON
+
         return TEMPLATES.TemplateResponse(
             request, "doc_form.html",
             {"number": number, "act_seq": act_seq, "doc": doc, "form": form, "error": error,
-             "widget": forms.widget},
+             "widget": forms.widget, "in_person": IN_PERSON, "demanded": demanded,
+             "blocks": [b for b in doc.signers if b in CRYPTO_ROLES]},
             status_code=error.http_status if error else 200,
         )  # fmt: skip
+
+    def own_block(user: User, doc: Any) -> str | None:
+        """The first block the document declares that the signed-in user's role may sign."""
+        from liuhen.services.documents import BLOCK_ROLES
+
+        return next((b for b in doc.signers if user.roles & BLOCK_ROLES.get(b, set())), None)
+
+    def act_values(number: str, seq: int) -> dict[str, Any]:
+        import json
+
+        with app.engine.connect() as conn:
+            body = conn.execute(
+                select(ENTRY.c.body).where(ENTRY.c.seq == seq, ENTRY.c.chain == number)
+            ).scalar()
+        return dict(json.loads(body).get("fields") or {}) if body else {}
 
     @api.get("/cases/{number}/documents/new", response_class=HTMLResponse, include_in_schema=False)
     def doc_form(
         request: Request, number: str, act_seq: int, doc_type: str, user: UserDep
     ) -> Response:
         doc = doc_for(user, number, doc_type)
-        return doc_page(request, number, act_seq, doc, {"signers": user.cert_no or ""})
+        form = forms.as_form(doc, act_values(number, act_seq))  # what the act recorded
+        block = own_block(user, doc)
+        if block and user.cert_no:
+            form[f"sign_{block}"] = user.cert_no
+        return doc_page(request, number, act_seq, doc, form, demanded=demanded_by(number, doc))
+
+    def demanded_by(number: str, doc: Any) -> str:
+        """The pack's rule that demands this document, if any (shown as the reason to sign)."""
+        agency = unit_agency(app, cases.show_case(app, number)["unit"])
+        pack = packs.load_pack(packs.pack_name_for(app, agency), app.settings.data_dir)
+        return next(
+            (r.title for r in pack.rules.values() if isinstance(r, Documents)
+             and any(d.type == doc.code for d in r.documents)),
+            "",
+        )  # fmt: skip
 
     @api.post("/cases/{number}/documents/new", include_in_schema=False)
     async def doc_submit(
@@ -365,11 +420,18 @@ def create_app(app: App) -> FastAPI:
         form = await auth.posted_form(request)
         doc = doc_for(user, number, doc_type)
         values, problems = forms.parse(doc, form)
-        certs = forms.actors({"actors": form.get("signers", "")})
+        # each declared block its own signers: officers present sign theirs in turn; the
+        # reviewer's and approver's only their holders, from their own logins (002 第三十八条)
+        blocks = {
+            b: forms.actors({"actors": form.get(f"sign_{b}", "")})
+            for b in doc.signers if b in documents_service.CRYPTO_ROLES
+        }  # fmt: skip
+        certs = [c for b in ("officer", "server") for c in blocks.get(b, [])]
+        if not any(blocks.values()) and set(blocks) - documents_service.IN_PERSON:
+            problems.append(Problem("请填写签名执法人员的执法证号", "sign"))
+        problems += documents_service.block_problems(app, blocks, user.cert_no)
         party = form.get("party_name", "").strip()
         refused = bool(form.get("refused"))
-        # officers sign in the block the form names: 送达人 on a 送达回证, else 执法人员
-        role = "server" if "server" in doc.signers and "officer" not in doc.signers else "officer"
         drawn = form.get("party_signature_png", "")  # base64 PNG from the signature pad
         if drawn and refused:
             problems.append(Problem("当事人拒绝签字的，不应附当事人签名", "party_signature_png"))
@@ -380,7 +442,7 @@ def create_app(app: App) -> FastAPI:
                 raise ValidationError(f"《{doc.title}》有 {len(problems)} 处问题", problems)
             request_ = documents_service.DocumentRequest(
                 case=number, act_seq=act_seq, doc_type=doc_type, values=values,
-                signers=[{"role": role, "cert_no": c} for c in certs],
+                signers=[{"role": b, "cert_no": c} for b, cs in blocks.items() for c in cs],
                 recorded_by=user.actor, number=form.get("number") or None,
                 party={"name": party, **({"signature_png": drawn} if drawn else {})}
                 if party and not refused else None,
@@ -391,6 +453,26 @@ def create_app(app: App) -> FastAPI:
             entry = await anyio.to_thread.run_sync(documents_service.issue, app, request_)
         except LiuhenError as exc:
             return doc_page(request, number, act_seq, doc, form, exc)
+        return RedirectResponse(f"/cases/{quote(number)}#seq-{entry.seq}", status_code=303)
+
+    @api.post("/cases/{number}/documents/{seq}/sign", include_in_schema=False)
+    async def doc_countersign(
+        request: Request, number: str, seq: int, role: str, user: UserDep
+    ) -> Response:
+        """The reviewer or the head signs his block of an issued document from his own login;
+        the signed result is a new version (see ``documents.countersign``)."""
+        from liuhen.services import documents as documents_service
+
+        await auth.posted_form(request)
+        case = cases.show_case(app, number)
+        if not can_record(user) or not can_view_case(user, case, unit_agency(app, case["unit"])):
+            raise Forbidden("无权在该案件中签署文书")
+        if not user.cert_no:
+            raise Forbidden("签署文书须以本人执法证号办理")
+        cert = user.cert_no
+        entry = await anyio.to_thread.run_sync(
+            lambda: documents_service.countersign(app, number, seq, role, cert, user.actor)
+        )
         return RedirectResponse(f"/cases/{quote(number)}#seq-{entry.seq}", status_code=303)
 
     @api.get("/cases/{number}/record", response_class=HTMLResponse, include_in_schema=False)
@@ -458,9 +540,22 @@ def create_app(app: App) -> FastAPI:
                 r for r in disclosure.requests(app, pending=True)
                 if units is None or confidentiality.case_header(app, r["case"])["unit"] in units
             ]  # fmt: skip
+        units_scope = None if scope is None else scope[0]
+        with app.engine.connect() as conn:
+            unsigned = to_sign(conn, units_scope)
+        signing = [  # blocks only their holders sign, from their own logins (002 第三十八条)
+            (block, title, unsigned[block]) for block, title, role in (
+                ("reviewer", "待在审核人栏签名的文书", "legal_reviewer"),
+                ("approver", "待在批准人栏签名的文书", "head"),
+            ) if role in user.roles and user.cert_no
+        ]  # fmt: skip
+        # 行政处罚法 第五十七条第二款: where the pack demands it, the heads discuss first
+        discuss = collective(app, units_scope) if "head" in user.roles else None
         return TEMPLATES.TemplateResponse(
-            request, "inbox.html", {"waiting": found, "sections": sections, "requests": pending}
-        )
+            request, "inbox.html",
+            {"waiting": found, "sections": sections, "requests": pending, "signing": signing,
+             "collective": discuss},
+        )  # fmt: skip
 
     @api.get("/devices", response_class=HTMLResponse, include_in_schema=False)
     def devices_page(request: Request, user: UserDep) -> Response:
