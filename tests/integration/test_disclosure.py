@@ -52,6 +52,15 @@ def _pdf_digest(app, seq: int) -> str:
     return stored_pdf(app, seq)[0]
 
 
+def mark_records(app, records, value="商业秘密", role="officer", by="31010001", reason="测试"):
+    """Record a confidentiality mark (or lift one with "无") on entries or files of CASE."""
+    return record.record(app, ActInput(
+        "general.confidentiality", app.clock.now().isoformat(), case=CASE, actors=[by],
+        fields={"mark": value, "records": records, "reason": reason},
+        recorded_by={"id": by, "role": role},
+    ))  # fmt: skip
+
+
 def _ask(app, materials, kind="查阅并复制", by="31010001"):
     return disclosure.request(
         app, CASE, requester={"name": "陈某", "id_no": "110101199001011234"},
@@ -131,11 +140,7 @@ def test_decisions_follow_the_rules(case_with_document, tmp_path):
 def test_marked_record_is_released_only_when_the_head_names_it(case_with_document, tmp_path):
     app, doc_seq = case_with_document
     digest = _pdf_digest(app, doc_seq)
-    record.record(app, ActInput(
-        "general.confidentiality", app.clock.now().isoformat(), case=CASE, actors=["31010001"],
-        fields={"mark": "商业秘密", "records": [str(doc_seq)], "reason": "含经营数据"},
-        recorded_by={"id": "31010001", "role": "officer"},
-    ))  # fmt: skip
+    mark_records(app, [str(doc_seq)], "商业秘密", reason="含经营数据")
     first = _ask(app, ["全部"])
     disclosure.decide(app, CASE, first.seq, decision="同意", reason="-", materials=None, by=HEAD)
     broad = disclosure.deliver(app, CASE, first.seq, tmp_path / "broad", by="31010001")
@@ -152,20 +157,13 @@ def test_marked_record_is_released_only_when_the_head_names_it(case_with_documen
 def test_only_a_head_lifts_a_mark_and_targets_must_exist(case_with_document):
     app, doc_seq = case_with_document
 
-    def mark(value, role, by, records):
-        return record.record(app, ActInput(
-            "general.confidentiality", app.clock.now().isoformat(), case=CASE, actors=[by],
-            fields={"mark": value, "records": records, "reason": "测试"},
-            recorded_by={"id": by, "role": role},
-        ))  # fmt: skip
-
-    mark("个人隐私", "officer", "31010001", [str(doc_seq)])
+    mark_records(app, [str(doc_seq)], "个人隐私")
     with pytest.raises(PermissionDenied) as lifted:
-        mark("无", "officer", "31010001", [str(doc_seq)])
+        mark_records(app, [str(doc_seq)], "无")
     assert "只有负责人" in lifted.value.message
-    mark("无", "head", HEAD, [str(doc_seq)])
+    mark_records(app, [str(doc_seq)], "无", role="head", by=HEAD)
     with pytest.raises(ValidationError) as bad:
-        mark("个人隐私", "officer", "31010001", ["999999", "not-a-digest"])
+        mark_records(app, ["999999", "not-a-digest"], "个人隐私")
     assert [p.field for p in bad.value.problems] == ["fields.records[0]", "fields.records[1]"]
 
 
@@ -179,11 +177,7 @@ def test_pages_and_files_withhold_marked_records(case_with_document):
         ("sifa", ["supervisor"], None),
     ):
         access.create_user(app, user, "mima-12345678", roles, user, "wl-zd1", cert)
-    record.record(app, ActInput(
-        "general.confidentiality", app.clock.now().isoformat(), case=CASE, actors=["31010001"],
-        fields={"mark": "国家秘密", "records": [str(doc_seq)], "reason": "涉密"},
-        recorded_by={"id": "31010001", "role": "officer"},
-    ))  # fmt: skip
+    mark_records(app, [str(doc_seq)], "国家秘密", reason="涉密")
     client = TestClient(create_app(app))
 
     def entry_as(user):

@@ -13,10 +13,16 @@ import sys
 import bagit
 import pytest
 
-from liuhen.services import demo, disclosure, record
+from liuhen.services import demo, disclosure
 from liuhen.services.bag_verify import verify_bag
-from liuhen.services.record import ActInput
-from tests.integration.test_disclosure import CASE, HEAD, _ask, _pdf_digest, case_with_document
+from tests.integration.test_disclosure import (
+    CASE,
+    HEAD,
+    _ask,
+    _pdf_digest,
+    case_with_document,
+    mark_records,
+)
 
 __all__ = ["case_with_document"]  # the fixture, shared with the disclosure tests
 
@@ -68,11 +74,7 @@ def test_a_demo_case_exports_and_verifies(app, run, tmp_path):
 def test_marked_files_leave_only_with_an_approval_naming_them(case_with_document, run, tmp_path):
     app, doc_seq = case_with_document
     digest = _pdf_digest(app, doc_seq)
-    record.record(app, ActInput(
-        "general.confidentiality", app.clock.now().isoformat(), case=CASE, actors=["31010001"],
-        fields={"mark": "商业秘密", "records": [str(doc_seq)], "reason": "含经营数据"},
-        recorded_by={"id": "31010001", "role": "officer"},
-    ))  # fmt: skip
+    mark_records(app, [str(doc_seq)], "商业秘密", reason="含经营数据")
     withheld_bag = tmp_path / "withheld"
     printed = run("export", CASE, "--out", str(withheld_bag))
     assert "未经负责人审批明确准予对外提供" in printed
