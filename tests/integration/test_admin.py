@@ -208,3 +208,162 @@ def test_api_creates_users_and_is_in_the_schema(site):
     paths = client.get("/openapi.json").json()["paths"]
     assert {"/api/v1/admin/users", "/api/v1/admin/keys", "/api/v1/admin/packs"} <= set(paths)
     assert not any(p.startswith("/admin") for p in paths)
+
+
+def events(app) -> list[dict]:
+    """The account events, oldest first, read straight from the table."""
+    t = store.T["account_event"]
+    with app.engine.connect() as conn:
+        rows = conn.execute(select(t).order_by(t.c.id)).mappings().all()
+    return [{**r, "details": json.loads(r["details"])} for r in rows]
+
+
+def test_agency_registered_and_officer_edited_through_the_journal(site):
+    app, client = site
+    token = csrf(client, "/admin/units")
+    made = client.post("/admin/agencies", follow_redirects=False, data={
+        "csrf": token, "code": "sj", "name": "某区市场监督管理局", "region": "某区"})  # fmt: skip
+    assert made.status_code == 303 and made.headers["location"] == "/admin/units?done=agency"
+    entry = journal(app, "registry.agency")[-1]
+    assert entry["fields"] == {"code": "sj", "name": "某区市场监督管理局", "region": "某区"}
+    assert entry["recorded_by"] == {"id": "root", "role": "admin"}
+    again = client.post("/admin/agencies", data={
+        "csrf": token, "code": "sj", "name": "重复", "region": "某区"})  # fmt: skip
+    assert again.status_code == 409 and "已登记" in again.text
+    client.post("/admin/units", data={"csrf": token, "code": "sj-zd1", "name": "市场监管一队",
+                                      "agency": "sj"})  # fmt: skip
+
+    form = client.get("/admin/units?edit=31010001").text
+    assert 'action="/admin/officers/31010001"' in form and "变更执法人员" in form
+    changed = client.post("/admin/officers/31010001", follow_redirects=False, data={
+        "csrf": token, "unit": "sj-zd1", "roles": ["officer", "head"]})  # fmt: skip
+    assert changed.status_code == 303
+    latest = journal(app, "registry.officer")[-1]["fields"]
+    assert latest == {"cert_no": "31010001", "name": "张伟", "unit": "sj-zd1",
+                      "roles": ["head", "officer"], "active": False}  # fmt: skip
+    officer = next(o for o in client.get("/api/v1/admin/registry").json()["officers"]
+                   if o["cert_no"] == "31010001")  # fmt: skip
+    assert officer["unit"] == "sj-zd1" and officer["roles"] == ["head", "officer"]
+    assert officer["active"] is False
+    row = re.search(r"<tr><td>31010001</td>.*?</tr>", client.get("/admin/units").text, re.S)
+    assert row and "负责人" in row.group(0) and "sj-zd1" in row.group(0)
+
+    bad = client.post(
+        "/admin/officers/31010001",
+        data={"csrf": token, "unit": "nowhere", "roles": ["officer", "supervisor"], "active": "1"},
+    )
+    assert bad.status_code == 422 and "机构“nowhere”未登记" in bad.text and "角色应为" in bad.text
+    unknown = client.post("/api/v1/admin/officers/00000000", headers={"X-CSRF-Token": token},
+                          json={"unit": "wl-zd1", "roles": ["officer"]})  # fmt: skip
+    assert unknown.status_code == 404
+    assert journal(app, "registry.officer")[-1]["fields"]["unit"] == "sj-zd1"  # nothing added
+
+
+def test_account_re_roled_and_every_change_is_an_account_event(site):
+    app, client = site
+    token = csrf(client)
+    assert 'value="head"' in client.get("/admin/users?edit=zhangw").text
+    changed = client.post(
+        "/admin/users/zhangw/change",
+        follow_redirects=False,
+        data={"csrf": token, "roles": ["officer", "head"], "unit": "wl-zd1", "cert_no": "31010002"},
+    )
+    assert changed.status_code == 303
+    user = access.get_user(app, "zhangw")
+    assert user.roles == {"officer", "head"} and user.cert_no == "31010002"
+    bad = client.post(
+        "/admin/users/zhangw/change",
+        data={"csrf": token, "roles": ["wizard"], "unit": "nowhere", "cert_no": "99999999"},
+    )
+    assert bad.status_code == 422
+    assert "角色应为" in bad.text and "机构“nowhere”未登记" in bad.text and "未登记" in bad.text
+    assert access.get_user(app, "zhangw").roles == {"officer", "head"}
+
+    client.post("/admin/users/zhangw/active", data={"csrf": token, "active": "0"})
+    client.post("/admin/users/zhangw/active", data={"csrf": token, "active": "1"})
+    client.post("/admin/password", data={"csrf": token, "username": "zhangw",
+                                         "password": "brand-new-pw-1"})  # fmt: skip
+    for _ in range(access.MAX_FAILURES):
+        assert login(client, "zhangw", "wrong-password").status_code == 401
+    assert login(client, "root", ADMIN_PASSWORD).status_code == 303
+    client.post("/admin/users/zhangw/unlock", data={"csrf": csrf(client)})
+
+    got = [(e["actor"], e["action"], e["target"]) for e in events(app)]
+    assert got == [
+        ("system", "created", "root"), ("system", "created", "zhangw"),
+        ("root", "changed", "zhangw"), ("root", "deactivated", "zhangw"),
+        ("root", "activated", "zhangw"), ("root", "password", "zhangw"),
+        ("system", "locked_out", "zhangw"), ("root", "unlocked", "zhangw"),
+    ]  # fmt: skip
+    change = events(app)[2]["details"]
+    assert change["before"]["roles"] == ["officer"] and change["after"]["roles"] == [
+        "head",
+        "officer",
+    ]
+    text = json.dumps(events(app), ensure_ascii=False)
+    assert "brand-new-pw-1" not in text and "wrong-password" not in text and "argon2" not in text
+
+    page = client.get("/admin/users").text
+    assert "账户事件（8）" in page and "连续登录失败，已锁定" in page and "变更角色" in page
+    api = client.get("/api/v1/admin/events", params={"per_page": 3}).json()
+    assert api["total"] == 8 and [e["action"] for e in api["items"]] == [
+        "unlocked", "locked_out", "password"]  # newest first  # fmt: skip
+
+
+def test_token_created_once_shown_and_revoked(site):
+    app, client = site
+    token = csrf(client, "/admin/tokens")
+    made = client.post(
+        "/admin/tokens",
+        data={"csrf": token, "name": "采集站-01", "roles": ["officer"], "unit": "wl-zd1"},
+    )
+    assert made.status_code == 201 and made.headers["cache-control"] == "no-store"
+    secret = re.search(r"(lht_[A-Za-z0-9_-]+)", made.text)
+    assert secret, "the new token is shown"
+    bearer = {"Authorization": f"Bearer {secret.group(1)}"}
+    listing = client.get("/admin/tokens").text
+    assert "采集站-01" in listing and secret.group(1) not in listing  # shown that once only
+    api_list = client.get("/api/v1/admin/tokens").json()
+    assert api_list == [{"id": access.token_id(secret.group(1)), "name": "采集站-01",
+                         "roles": ["officer"], "unit": "wl-zd1",
+                         "created_at": api_list[0]["created_at"], "revoked": False}]  # fmt: skip
+    assert secret.group(1) not in json.dumps(api_list)
+
+    with TestClient(create_app(app)) as machine:
+        assert machine.get("/api/v1/cases", headers=bearer).status_code == 200
+        ident = api_list[0]["id"]
+        revoked = client.post(f"/admin/tokens/{ident}/revoke", data={"csrf": token},
+                              follow_redirects=False)  # fmt: skip
+        assert revoked.status_code == 303
+        refused = machine.get("/api/v1/cases", headers=bearer)
+        assert refused.status_code == 401 and refused.json()["code"] == "LH150"
+    assert "已吊销" in client.get("/admin/tokens").text
+    twice = client.post(f"/api/v1/admin/tokens/{ident}/revoke", headers={"X-CSRF-Token": token})
+    assert twice.status_code == 409
+
+    by_api = client.post("/api/v1/admin/tokens", headers={"X-CSRF-Token": token},
+                         json={"name": "采集站-02", "roles": ["officer"]})  # fmt: skip
+    assert by_api.status_code == 201 and by_api.json()["token"].startswith("lht_")
+    bad = client.post("/api/v1/admin/tokens", headers={"X-CSRF-Token": token},
+                      json={"name": " ", "roles": ["wizard"], "unit": "nowhere"})  # fmt: skip
+    assert bad.status_code == 422
+
+    got = [(e["actor"], e["action"], e["details"].get("name")) for e in events(app)][2:]
+    assert got == [("root", "token_created", "采集站-01"), ("root", "token_revoked", "采集站-01"),
+                   ("root", "token_created", "采集站-02")]  # fmt: skip
+    stored = json.dumps(events(app), ensure_ascii=False)
+    assert secret.group(1) not in stored and by_api.json()["token"] not in stored
+
+
+def test_account_events_refuse_update_and_delete(site):
+    """The database itself keeps the record: on SQLite and PostgreSQL alike."""
+    from sqlalchemy import delete, update
+
+    app, _client = site
+    t = store.T["account_event"]
+    assert len(events(app)) == 2
+    with pytest.raises(Exception, match="append-only"), app.engine.begin() as conn:
+        conn.execute(update(t).values(actor="someone-else"))
+    with pytest.raises(Exception, match="append-only"), app.engine.begin() as conn:
+        conn.execute(delete(t))
+    assert [e["actor"] for e in events(app)] == ["system", "system"]

@@ -9,7 +9,7 @@ from typing import Any
 from sqlalchemy import select
 
 from liuhen.db import store
-from liuhen.errors import ConflictError, Problem, ValidationError
+from liuhen.errors import ConflictError, NotFoundError, Problem, ValidationError
 from liuhen.services import record
 from liuhen.services.instance import App
 from liuhen.services.journal import Appended
@@ -58,6 +58,21 @@ def _code_problems(code: str, name: str, field: str) -> list[Problem]:
     return problems
 
 
+def add_agency(app: App, code: str, name: str, region: str, by: dict[str, str]) -> Appended:
+    """A new agency only; its rule pack is set separately, with a reason (规则包)."""
+    problems = _code_problems(code, name, "code")
+    if not region.strip() or len(region) > 200:
+        problems.append(Problem("行政区划不能为空，至多 200 个字符", "region"))
+    if problems:
+        raise ValidationError("无法登记执法机关", problems)
+    if _exists(app, AGENCY.c.code, code):
+        raise ConflictError(f"机关编码“{code}”已登记")
+    return record.record(app, ActInput(
+        "registry.agency", app.clock.now().isoformat(), recorded_by=by,
+        fields={"code": code, "name": name.strip(), "region": region.strip()},
+    ))  # fmt: skip
+
+
 def add_unit(app: App, code: str, name: str, agency: str, by: dict[str, str]) -> Appended:
     """A new unit only: re-registering an existing code would silently rename it."""
     problems = _code_problems(code, name, "code")
@@ -89,4 +104,27 @@ def register_officer(
         "registry.officer", app.clock.now().isoformat(), recorded_by=by,
         fields={"cert_no": cert_no, "name": name.strip(), "unit": unit,
                 "roles": sorted(roles), "active": True},
+    ))  # fmt: skip
+
+
+def change_officer(
+    app: App, cert_no: str, unit: str, roles: list[str], active: bool, by: dict[str, str]
+) -> Appended:
+    """A new registry.officer entry for a registered officer: the projection takes the latest,
+    and the earlier registration stays in the journal as what was true before."""
+    with app.engine.connect() as conn:
+        row = conn.execute(select(OFFICER).where(OFFICER.c.cert_no == cert_no)).mappings().first()
+    if row is None:
+        raise NotFoundError(f"执法证号“{cert_no}”未登记")
+    problems = []
+    if not _exists(app, UNIT.c.code, unit):
+        problems.append(Problem(f"机构“{unit}”未登记", "unit"))
+    if not roles or set(roles) - set(OFFICER_ROLES):
+        problems.append(Problem(f"角色应为：{'、'.join(OFFICER_ROLES)}", "roles"))
+    if problems:
+        raise ValidationError("无法变更执法人员", problems)
+    return record.record(app, ActInput(
+        "registry.officer", app.clock.now().isoformat(), recorded_by=by,
+        fields={"cert_no": cert_no, "name": row["name"], "unit": unit,
+                "roles": sorted(roles), "active": active},
     ))  # fmt: skip

@@ -36,7 +36,11 @@ DONE = {
     "deactivated": "账户已停用，其登录会话已结束",
     "unlocked": "账户已解锁",
     "password": "密码已重设，其登录会话已结束",
+    "changed": "账户的角色、机构与执法证号已变更",
+    "agency": "执法机关已登记（已记入日志）",
     "unit": "执法机构已登记（已记入日志）",
+    "officer_changed": "执法人员的角色、机构与在岗状态已变更（已记入日志）",
+    "revoked": "访问令牌已吊销",
     "officer": "执法人员已登记（已记入日志）",
     "ca": "签名根证书已建立（指纹已记入日志）",
     "issued": "签名证书已签发（已记入日志）",
@@ -69,6 +73,30 @@ class NewUser(BaseModel):
     roles: list[str]
     unit: str | None = None
     cert_no: str | None = None
+
+
+class UserChange(BaseModel):
+    roles: list[str]
+    unit: str | None = None
+    cert_no: str | None = None
+
+
+class NewToken(BaseModel):
+    name: str
+    roles: list[str] = ["officer"]
+    unit: str | None = None
+
+
+class NewAgency(BaseModel):
+    code: str
+    name: str
+    region: str
+
+
+class OfficerChange(BaseModel):
+    unit: str
+    roles: list[str]
+    active: bool = True
 
 
 class NewPassword(BaseModel):
@@ -153,7 +181,7 @@ def change_pack(app: App, user: User, body: PackChange) -> dict[str, Any]:
 def set_active(app: App, user: User, username: str, active: bool) -> dict[str, Any]:
     if not active and username == user.username:
         raise ValidationError("不能停用自己的账户", [Problem("不能停用自己的账户", "username")])
-    access.set_active(app, username, active)
+    access.set_active(app, username, active, by=user.username)
     return {"username": username, "active": active}
 
 
@@ -170,9 +198,17 @@ def api_router(app: App) -> APIRouter:
     def create(body: NewUser, user: AdminDep) -> dict[str, Any]:
         made = access.create_user(
             app, body.username, body.password, body.roles, body.display_name,
-            body.unit or None, body.cert_no or None,
+            body.unit or None, body.cert_no or None, by=user.username,
         )  # fmt: skip
         return {"username": made.username, "roles": sorted(made.roles)}
+
+    @r.post("/users/{username}", summary="变更账户的角色、机构与执法证号")
+    def change(username: str, body: UserChange, user: AdminDep) -> dict[str, Any]:
+        made = access.change_user(
+            app, username, body.roles, body.unit or None, body.cert_no or None, user.username
+        )
+        return {"username": made.username, "roles": sorted(made.roles), "unit": made.unit,
+                "cert_no": made.cert_no}  # fmt: skip
 
     @r.post("/users/{username}/deactivate", summary="停用账户")
     def deactivate(username: str, user: AdminDep) -> dict[str, Any]:
@@ -184,17 +220,42 @@ def api_router(app: App) -> APIRouter:
 
     @r.post("/users/{username}/unlock", summary="解除锁定")
     def unlock(username: str, user: AdminDep) -> dict[str, Any]:
-        access.unlock(app, username)
+        access.unlock(app, username, by=user.username)
         return {"username": username, "locked": False}
 
     @r.post("/users/{username}/password", summary="重设密码")
     def password(username: str, body: NewPassword, user: AdminDep) -> dict[str, Any]:
-        access.reset_password(app, username, body.password)
+        access.reset_password(app, username, body.password, by=user.username)
         return {"username": username}
+
+    @r.get("/events", summary="账户事件（创建、停用、解锁、重设密码、变更、令牌、锁定）")
+    def events(
+        user: AdminDep, page: PageNo = 1, per_page: Annotated[int, Query(ge=1, le=200)] = 50
+    ) -> dict[str, Any]:
+        return access.list_events(app, page, per_page)
+
+    @r.get("/tokens", summary="机器访问令牌（不含令牌本身）")
+    def tokens(user: AdminDep) -> list[dict[str, Any]]:
+        return access.list_tokens(app)
+
+    @r.post("/tokens", status_code=201, summary="创建机器访问令牌（令牌只返回这一次）")
+    def token(body: NewToken, user: AdminDep) -> dict[str, Any]:
+        secret = access.create_token(app, body.name, body.roles, body.unit or None, user.username)
+        return {"id": access.token_id(secret), "name": body.name.strip(), "token": secret}
+
+    @r.post("/tokens/{ident}/revoke", summary="吊销机器访问令牌")
+    def revoke(ident: str, user: AdminDep) -> dict[str, Any]:
+        access.revoke_token(app, ident, user.username)
+        return {"id": ident, "revoked": True}
 
     @r.get("/registry", summary="机关、机构与执法人员")
     def listing(user: AdminDep) -> dict[str, Any]:
         return registry.listing(app)
+
+    @r.post("/agencies", status_code=201, summary="登记行政执法机关（记入日志）")
+    def agency(body: NewAgency, user: AdminDep) -> dict[str, Any]:
+        entry = registry.add_agency(app, body.code, body.name, body.region, recorder(user))
+        return {"seq": entry.seq, "code": body.code}
 
     @r.post("/units", status_code=201, summary="登记执法机构（记入日志）")
     def unit(body: NewUnit, user: AdminDep) -> dict[str, Any]:
@@ -207,6 +268,13 @@ def api_router(app: App) -> APIRouter:
             app, body.cert_no, body.name, body.unit, body.roles, recorder(user)
         )
         return {"seq": entry.seq, "cert_no": body.cert_no}
+
+    @r.post("/officers/{cert_no}", summary="变更执法人员的角色、机构与在岗状态（记入日志）")
+    def officer_change(cert_no: str, body: OfficerChange, user: AdminDep) -> dict[str, Any]:
+        entry = registry.change_officer(
+            app, cert_no, body.unit, body.roles, body.active, recorder(user)
+        )
+        return {"seq": entry.seq, "cert_no": cert_no}
 
     @r.get("/keys", summary="检查点公钥、签名根证书与已签发的签名证书")
     def key_list(user: AdminDep) -> dict[str, Any]:
@@ -259,8 +327,15 @@ def page_router(app: App, templates: Jinja2Templates) -> APIRouter:
     ) -> Response:
         result = access.list_users(app, page, PER_PAGE)
         pages = max(1, (result["total"] + PER_PAGE - 1) // PER_PAGE)
+        ev = _page_no(request.query_params.get("events", "1"))
+        events = access.list_events(app, ev, PER_PAGE)
+        edit = request.query_params.get("edit", "")
+        if "change" not in forms and edit:
+            forms["change"] = _account(app, edit)
         context = {"result": result, "pages": pages, "roles": access.ROLES,
-                   "units": registry.listing(app)["units"], **forms}  # fmt: skip
+                   "units": registry.listing(app)["units"], "events": events,
+                   "event_pages": max(1, (events["total"] + PER_PAGE - 1) // PER_PAGE),
+                   **forms}  # fmt: skip
         return render(request, "admin_users.html", context, error)
 
     def attempt(
@@ -288,41 +363,79 @@ def page_router(app: App, templates: Jinja2Templates) -> APIRouter:
             lambda: access.create_user(
                 app, form.get("username", "").strip(), form.get("password", ""), form["roles"],
                 form.get("display_name", "").strip(), form.get("unit") or None,
-                form.get("cert_no", "").strip() or None,
+                form.get("cert_no", "").strip() or None, by=user.username,
             ),
             lambda exc: users_page(request, 1, exc, form={**form, "password": ""}),
         )  # fmt: skip
         return failed or done("users", "created")
 
+    @r.post("/users/{username}/change")
+    async def change(request: Request, username: str, user: AdminDep) -> Response:
+        form = await posted(request)
+        failed = attempt(
+            lambda: access.change_user(
+                app, username, form["roles"], form.get("unit") or None,
+                form.get("cert_no", "").strip() or None, user.username,
+            ),
+            lambda exc: users_page(request, 1, exc, change={**form, "username": username}),
+        )  # fmt: skip
+        return failed or done("users", "changed")
+
     @r.post("/users/{username}/active")
     async def active(request: Request, username: str, user: AdminDep) -> Response:
         form = await posted(request)
         turn_on = form.get("active") == "1"
-        set_active(app, user, username, turn_on)
+        failed = attempt(
+            lambda: set_active(app, user, username, turn_on),
+            lambda exc: users_page(request, 1, exc),
+        )
+        if failed:
+            return failed
         return done("users", "activated" if turn_on else "deactivated")
 
     @r.post("/users/{username}/unlock")
     async def unlock(request: Request, username: str, user: AdminDep) -> Response:
         await posted(request)
-        access.unlock(app, username)
+        access.unlock(app, username, by=user.username)
         return done("users", "unlocked")
 
     @r.post("/password")
     async def password(request: Request, user: AdminDep) -> Response:
         form = await posted(request)
         failed = attempt(
-            lambda: access.reset_password(app, form.get("username", ""), form.get("password", "")),
+            lambda: access.reset_password(
+                app, form.get("username", ""), form.get("password", ""), by=user.username
+            ),
             lambda exc: users_page(request, 1, exc, reset={"username": form.get("username", "")}),
         )
         return failed or done("users", "password")
 
     def units_page(request: Request, error: LiuhenError | None = None, **forms: Any) -> Response:
-        context = {"reg": registry.listing(app), "officer_roles": registry.OFFICER_ROLES, **forms}
+        reg = registry.listing(app)
+        edit = request.query_params.get("edit", "")
+        if "change_form" not in forms and edit:
+            found = next((o for o in reg["officers"] if o["cert_no"] == edit), None)
+            forms["change_form"] = (
+                dict(found, active="1" if found["active"] else "") if found else {}
+            )
+        context = {"reg": reg, "officer_roles": registry.OFFICER_ROLES, **forms}
         return render(request, "admin_units.html", context, error)
 
     @r.get("/units", response_class=HTMLResponse)
     def units(request: Request, user: AdminDep) -> Response:
         return units_page(request)
+
+    @r.post("/agencies")
+    async def add_agency(request: Request, user: AdminDep) -> Response:
+        form = await posted(request)
+        failed = attempt(
+            lambda: registry.add_agency(
+                app, form.get("code", "").strip(), form.get("name", ""),
+                form.get("region", ""), recorder(user),
+            ),
+            lambda exc: units_page(request, exc, agency_form=form),
+        )  # fmt: skip
+        return failed or done("units", "agency")
 
     @r.post("/units")
     async def add_unit(request: Request, user: AdminDep) -> Response:
@@ -347,6 +460,56 @@ def page_router(app: App, templates: Jinja2Templates) -> APIRouter:
             lambda exc: units_page(request, exc, officer_form=form),
         )  # fmt: skip
         return failed or done("units", "officer")
+
+    @r.post("/officers/{cert_no}")
+    async def change_officer(request: Request, cert_no: str, user: AdminDep) -> Response:
+        form = await posted(request)
+        failed = attempt(
+            lambda: registry.change_officer(
+                app, cert_no, form.get("unit", ""), form["roles"], form.get("active") == "1",
+                recorder(user),
+            ),
+            lambda exc: units_page(request, exc, change_form={**form, "cert_no": cert_no}),
+        )  # fmt: skip
+        return failed or done("units", "officer_changed")
+
+    def tokens_page(
+        request: Request, error: LiuhenError | None = None, status: int = 200, **forms: Any
+    ) -> Response:
+        context = {"tokens": access.list_tokens(app), "roles": access.ROLES,
+                   "units": registry.listing(app)["units"], **forms}  # fmt: skip
+        response = render(request, "admin_tokens.html", context, error)
+        if error is None:
+            response.status_code = status
+        response.headers["Cache-Control"] = "no-store"  # a new token is on this page once
+        return response
+
+    @r.get("/tokens", response_class=HTMLResponse)
+    def token_list(request: Request, user: AdminDep) -> Response:
+        return tokens_page(request)
+
+    @r.post("/tokens")
+    async def new_token(request: Request, user: AdminDep) -> Response:
+        """Rendered, not redirected: the token must not travel in a URL or be shown twice."""
+        form = await posted(request)
+        try:
+            secret = access.create_token(
+                app, form.get("name", ""), form["roles"], form.get("unit") or None,
+                user.username,
+            )  # fmt: skip
+        except LiuhenError as exc:
+            return tokens_page(request, exc, form=form)
+        return tokens_page(request, status=201, created={"name": form.get("name", "").strip(),
+                                                         "token": secret})  # fmt: skip
+
+    @r.post("/tokens/{ident}/revoke")
+    async def revoke_token(request: Request, ident: str, user: AdminDep) -> Response:
+        await posted(request)
+        failed = attempt(
+            lambda: access.revoke_token(app, ident, user.username),
+            lambda exc: tokens_page(request, exc),
+        )
+        return failed or done("tokens", "revoked")
 
     def keys_page(request: Request, error: LiuhenError | None = None, **forms: Any) -> Response:
         context = {"k": keys(app), "officers": registry.listing(app)["officers"], **forms}
@@ -394,6 +557,21 @@ def page_router(app: App, templates: Jinja2Templates) -> APIRouter:
         return failed or done("packs", "pack")
 
     return r
+
+
+def _page_no(text: str) -> int:
+    """A page number from the query string; anything odd is the first page."""
+    return int(text) if text.isdigit() and 1 <= int(text) <= MAX_PAGE else 1
+
+
+def _account(app: App, username: str) -> dict[str, Any]:
+    """What the change form starts from; an unknown name leaves it empty."""
+    try:
+        found = access.get_user(app, username)
+    except LiuhenError:
+        return {}
+    return {"username": found.username, "roles": sorted(found.roles), "unit": found.unit or "",
+            "cert_no": found.cert_no or ""}  # fmt: skip
 
 
 def _no_ca_name() -> None:
