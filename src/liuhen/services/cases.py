@@ -168,6 +168,34 @@ def show_case(app: App, number: str) -> dict[str, Any]:
     return case
 
 
+VIEW = "general.review_access"
+
+
+def fold_views(entries: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """The entries as the case page shows them: each run of two or more consecutive 调阅记录
+    becomes one group ({"views": [...], "latest": entry}), every other entry stays alone
+    ({"entry": entry}). Every case view is journaled, so unfolded they would bury the record;
+    folded they are all still there for whoever opens the group."""
+    groups: list[dict[str, Any]] = []
+    run: list[dict[str, Any]] = []
+
+    def flush() -> None:
+        if len(run) >= 2:
+            groups.append({"views": list(run), "latest": run[-1]})
+        else:
+            groups.extend({"entry": e} for e in run)
+        run.clear()
+
+    for e in entries:
+        if e["act"] == VIEW:
+            run.append(e)
+            continue
+        flush()
+        groups.append({"entry": e})
+    flush()
+    return groups
+
+
 def _when(entry: dict[str, Any]) -> tuple[float, int]:
     """Chronological order across offsets; seq breaks ties so the order is stable."""
     dt = parse_datetime(entry["occurred_at"])

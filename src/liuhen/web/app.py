@@ -44,8 +44,9 @@ from liuhen.services.instance import App
 from liuhen.services.record import ActInput, build_draft
 from liuhen.uploads import tus
 from liuhen.uploads.service import Uploads
-from liuhen.web import admin, auth, forms, media, refusals
+from liuhen.web import admin, auth, forms, media, records, refusals
 from liuhen.web import documents as documents_web
+from liuhen.web import dossier as dossier_web
 
 MAX_PAGE = 100_000  # deeper than any agency's list; keeps SQL offsets in range
 TEMPLATES = Jinja2Templates(directory=str(Path(__file__).parent / "templates"))
@@ -121,9 +122,11 @@ def create_app(app: App) -> FastAPI:
     signed_in = [Depends(current_user)]
     api.include_router(auth.router(app, TEMPLATES))
     api.include_router(admin.router(app, TEMPLATES))
+    api.include_router(records.router(app, TEMPLATES))
     api.include_router(tus.router(uploads, app.settings.upload_max), dependencies=signed_in)
     api.include_router(media.router(app), dependencies=signed_in)
     api.include_router(documents_web.router(app), dependencies=signed_in)
+    api.include_router(dossier_web.router(app), dependencies=signed_in)
 
     def visible(user: User) -> tuple[list[str] | None, str | None] | None:
         if user.roles & {"supervisor"}:
@@ -585,6 +588,8 @@ def create_app(app: App) -> FastAPI:
     @api.get("/cases/{number}", response_class=HTMLResponse, include_in_schema=False)
     def page_case(request: Request, number: str, user: UserDep) -> Response:
         case = open_case(user, number, "在线调阅案件记录")
+        for stage in case["stages"]:  # every view is an entry: runs of them fold into one line
+            stage["groups"] = cases.fold_views(stage["entries"])
         evaluation = compliance.evaluate_case(app, number)
         by_seq: dict[int, list[dict[str, Any]]] = {}
         for f in evaluation.findings:

@@ -1,0 +1,50 @@
+"""The filed dossier (案卷 PDF) of an archived case, linked from its 归档 entry.
+
+Reading the dossier is reading the case's record, so it is guarded and journaled exactly as a
+document PDF is: visibility and confidentiality marks first, then a 调阅 entry naming the file.
+"""
+
+from __future__ import annotations
+
+import json
+
+from fastapi import APIRouter, Request
+from fastapi.responses import Response
+from sqlalchemy import select
+
+from liuhen.db import store
+from liuhen.errors import NotFoundError
+from liuhen.services.access_log import record_access
+from liuhen.services.confidentiality import guard_file
+from liuhen.services.instance import App
+from liuhen.web.media import serve_blob
+
+
+def filed_dossiers(app: App, number: str) -> set[str]:
+    """Digests attached to the case's 归档 entries: the only files this route serves."""
+    entry = store.ENTRY
+    with app.engine.connect() as conn:
+        bodies = conn.execute(
+            select(entry.c.body).where(entry.c.chain == number, entry.c.act == "archiving.archive")
+        ).scalars()
+        return {
+            a["digest"]
+            for body in bodies
+            for a in json.loads(body).get("attachments") or []
+            if isinstance(a, dict) and a.get("digest")
+        }
+
+
+def router(app: App) -> APIRouter:
+    r = APIRouter(tags=["立卷归档"])
+
+    @r.get("/api/v1/cases/{number}/dossier/{digest}", summary="归档案卷 PDF（支持 Range）")
+    def dossier(number: str, digest: str, request: Request) -> Response:
+        user = request.state.user  # set by the signed-in dependency the router is mounted with
+        guard_file(app, user, number, digest)  # unknown case 404, not visible 403, marks
+        if digest not in filed_dossiers(app, number) or not app.blobs.exists(digest):
+            raise NotFoundError(f"案件“{number}”没有该归档案卷")
+        record_access(app, user, number, "查看归档案卷", materials=[digest])
+        return serve_blob(app, digest, "application/pdf", request)
+
+    return r
