@@ -2,8 +2,9 @@
 
 An officer opens the case from a complaint, records an inquiry, uploads a real video with the
 page's tus client, has the party sign the inquiry record on a tablet's signature pad, drafts
-the decision; the legal reviewer and the head find it in their inboxes and record review and
-approval (002 第三十八条); the officer decides, serves with a signed receipt, records payment and
+the decision; the legal reviewer and the head find it in their inboxes, record review and
+approval and each sign his own block of the 法制审核意见书 from his own login (002 第三十八条);
+the officer decides, serves with a signed receipt, records payment and
 closes; the archivist files it from the inbox; the supervisor reads it and can change nothing.
 Key pages are saved to ``tests/browser/artifacts/walk-*.png``.
 
@@ -32,8 +33,8 @@ from tests.integration.server import Server
 
 CASE = "某文旅罚〔2026〕120号"
 OFFICER = ("zhoulh", "zhifa-demo-2026", "11010023")
-REVIEWER = ("shenrl", "fazhi-demo-2026")
-HEAD = ("hejg", "fuze-demo-2026")
+REVIEWER = ("shenrl", "fazhi-demo-2026", "11010085")
+HEAD = ("hejg", "fuze-demo-2026", "11010101")
 ARCHIVIST = ("chenghm", "dangan-demo-2026")
 SUPERVISOR = ("sifaju", "jiandu-demo-2026")
 PARTY = "星河网吧（经营者李某）"
@@ -52,7 +53,10 @@ def walk_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
     }
     srv = Server(env, demo=True).start()
     try:
-        for args in (["ca", "init", "--name", "某区文化和旅游局"], ["ca", "issue", OFFICER[2]]):
+        for args in (
+            ["ca", "init", "--name", "某区文化和旅游局"],
+            *(["ca", "issue", who[2]] for who in (OFFICER, REVIEWER, HEAD)),
+        ):
             subprocess.run(
                 [sys.executable, "-m", "liuhen", *args],
                 env={**os.environ, **env}, check=True, capture_output=True, timeout=120,
@@ -249,13 +253,37 @@ def test_a_case_from_complaint_to_archive(
     expect(waiting.get_by_role("link", name=CASE)).to_be_visible()
     shot(reviewer, artifacts, "04-inbox-legal-review-1366x768")
     waiting.get_by_role("link", name=CASE).click()
-    review = record(reviewer, "decision.legal_review", {
+    reviewer.get_by_label("记录事项").select_option("decision.legal_review")
+    with reviewer.expect_navigation():
+        reviewer.get_by_role("button", name="填写").click()
+    fill(reviewer, {
         "f_reviewer": "沈若兰", "f_submitted_on": today(), "f_facts": "事实清楚。",
         "f_evidence": "证据确实充分。", "f_legal_basis": "适用依据正确。",
         "f_procedure": "程序合法。", "f_handling": "裁量适当。",
         "f_opinion": "同意草拟的处理建议。", "f_conclusion": "同意",
     })  # fmt: skip
-    assert review > draft and "同意草拟的处理建议" in entry(reviewer, review)
+    with reviewer.expect_navigation():
+        reviewer.get_by_role("button", name="记入案件", exact=True).click()
+    review = int(re.search(r"act_seq=(\d+)", reviewer.url).group(1))  # type: ignore[union-attr]
+    assert review > draft
+    # the review goes on to its 法制审核意见书, signed in the reviewer's block from her login
+    expect(reviewer.locator("h1")).to_have_text("制作：法制审核意见书")
+    expect(reviewer.locator("[name=sign_reviewer]")).to_have_value(REVIEWER[2])
+    fill(reviewer, {
+        "number": "某文旅法审〔2026〕120号",
+        "f_cause": "涉嫌接纳未成年人进入互联网上网服务营业场所", "f_party.name": PARTY,
+        "f_handlers": f"周立衡（{OFFICER[2]}）",
+        "f_submitting_unit": "执法大队一中队", "f_submitted_on": today(),
+    })  # fmt: skip
+    fill(reviewer, {"sign_approver": HEAD[2]})  # she cannot sign for the head: refused
+    with reviewer.expect_navigation():
+        reviewer.get_by_role("button", name="制作并签名", exact=True).click()
+    expect(reviewer.get_by_role("alert")).to_contain_text("须由其本人登录后签名")
+    expect(reviewer.locator("[name=number]")).to_have_value("某文旅法审〔2026〕120号")
+    fill(reviewer, {"sign_approver": ""})
+    opinion = submit(reviewer, "制作并签名")
+    assert "沈若兰" in entry(reviewer, opinion) and "PAdES，审核人" in entry(reviewer, opinion)
+    assert "同意草拟的处理建议" in entry(reviewer, review)
     reviewer.context.close()
 
     # 负责人: inbox → approval ---------------------------------------------------------------
@@ -265,13 +293,26 @@ def test_a_case_from_complaint_to_archive(
     expect(waiting.get_by_role("link", name=CASE)).to_be_visible()
     shot(head, artifacts, "05-inbox-head-approval-1366x768")
     waiting.get_by_role("link", name=CASE).click()
-    approval = record(head, "decision.head_approval", {
+    head.get_by_label("记录事项").select_option("decision.head_approval")
+    with head.expect_navigation():
+        head.get_by_role("button", name="填写").click()
+    fill(head, {
         "f_matter": "对星河网吧作出行政处罚决定", "f_opinion": "同意法制审核意见，按建议处理。",
         "f_approved": "true", "f_subject_seq": str(review),
     })  # fmt: skip
-    assert "同意法制审核意见" in entry(head, approval)
-    head.goto(server.url + "/inbox")
+    with head.expect_navigation():  # approval recorded: on to the document awaiting his block
+        head.get_by_role("button", name="记入案件", exact=True).click()
+    to_sign = head.locator("#sign-approver")
+    expect(to_sign).to_contain_text("法制审核意见书")
     expect(head.locator("section", has_text="待负责人审批").get_by_text(CASE)).to_have_count(0)
+    shot(head, artifacts, "05b-inbox-head-to-sign-1366x768")
+    with head.expect_navigation():
+        to_sign.get_by_role("button", name="在批准人栏签名").click()
+    countersigned = int(head.url.rsplit("#seq-", 1)[1])
+    text = entry(head, countersigned)
+    assert "PAdES，审核人" in text and "贺建国" in text and "PAdES，批准人" in text, text
+    approval = countersigned - 1  # the approval, recorded just before he signed
+    assert "同意法制审核意见" in entry(head, approval)
     head.context.close()
 
     # 执法人员: decide, serve with a signed receipt, payment, close ---------------------------
