@@ -44,7 +44,7 @@ from liuhen.services.instance import App
 from liuhen.services.record import ActInput, build_draft
 from liuhen.uploads import tus
 from liuhen.uploads.service import Uploads
-from liuhen.web import admin, auth, forms, media, refusals
+from liuhen.web import admin, auth, forms, media, records, refusals
 from liuhen.web import documents as documents_web
 from liuhen.web import dossier as dossier_web
 
@@ -122,6 +122,7 @@ def create_app(app: App) -> FastAPI:
     signed_in = [Depends(current_user)]
     api.include_router(auth.router(app, TEMPLATES))
     api.include_router(admin.router(app, TEMPLATES))
+    api.include_router(records.router(app, TEMPLATES))
     api.include_router(tus.router(uploads, app.settings.upload_max), dependencies=signed_in)
     api.include_router(media.router(app), dependencies=signed_in)
     api.include_router(documents_web.router(app), dependencies=signed_in)
