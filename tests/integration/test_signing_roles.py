@@ -204,3 +204,26 @@ def test_the_heads_inbox_holds_collective_discussion_where_the_pack_demands_it(a
         form = client.get(done.headers["location"]).text
         assert f'name="sign_host" value="{HEAD}"' in form and ">同意罚款二十万元。<" in form
         assert "待集体讨论（0）" in client.get("/inbox").text
+
+
+def test_the_api_holds_signers_to_their_blocks_too(app):
+    """The JSON endpoint is what the pages do: no signing someone else's reviewer block."""
+    from tests.integration.auth import token_headers
+
+    _staff(app)
+    inquiry = factory.inquiry(app)
+    client = TestClient(create_app(app))
+    body = {
+        "act_seq": inquiry.seq, "doc_type": "inquiry_record", "values": {}, "by": OFFICER,
+        "signers": [{"role": "reviewer", "cert_no": REVIEWER}],
+    }  # fmt: skip
+    machine = client.post(f"/api/v1/cases/{CASE}/documents", json=body, headers=token_headers(app))
+    assert machine.status_code == 422
+    assert machine.json()["problems"][0]["field"] == "signers.reviewer"
+    assert "本人登录后签名" in machine.json()["problems"][0]["message"]
+    assert login(client, "zhangw", "correct-horse-1").status_code == 303
+    csrf = client.get("/").text.split('name="csrf-token" content="')[1].split('"')[0]
+    officer = client.post(
+        f"/api/v1/cases/{CASE}/documents", json=body, headers={"X-CSRF-Token": csrf}
+    )
+    assert officer.status_code == 422 and officer.json()["code"] == "LH100"

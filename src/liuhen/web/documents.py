@@ -10,7 +10,7 @@ from pydantic import BaseModel, Field
 from sqlalchemy import select
 
 from liuhen.db import store
-from liuhen.errors import NotFoundError
+from liuhen.errors import NotFoundError, ValidationError
 from liuhen.services import documents
 from liuhen.services.access_log import record_access
 from liuhen.services.confidentiality import guard_file
@@ -48,10 +48,23 @@ def router(app: App) -> APIRouter:
         ]  # fmt: skip
 
     @r.post("/api/v1/cases/{number}/documents", status_code=201, summary="制作并签署文书")
-    def issue(number: str, body: IssueBody) -> dict[str, Any]:
+    def issue(number: str, body: IssueBody, request: Request) -> dict[str, Any]:
+        """As the page does it: a reviewer's or approver's block only by its holder, signed in."""
+        user = getattr(request.state, "user", None)
+        blocks: dict[str, list[str]] = {}
+        for s in body.signers:
+            blocks.setdefault(str(s.get("role", "")), []).append(str(s.get("cert_no", "")))
+        problems = documents.block_problems(
+            app, blocks, user.cert_no if user is not None else None, where="signers"
+        )
+        if problems:
+            raise ValidationError(f"签名人与签名栏不符，有 {len(problems)} 处问题", problems)
+        recorded_by = {"id": body.by, "role": "officer"}
+        if user is not None and not user.machine:
+            recorded_by = user.actor  # the journal names who issued it, not what the body claims
         entry = documents.issue(app, documents.DocumentRequest(
             case=number, act_seq=body.act_seq, doc_type=body.doc_type, values=body.values,
-            signers=body.signers, recorded_by={"id": body.by, "role": "officer"},
+            signers=body.signers, recorded_by=recorded_by,
             number=body.number, party=body.party, witness=body.witness, refusal=body.refusal,
             supersedes=body.supersedes,
         ))  # fmt: skip
