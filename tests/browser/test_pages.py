@@ -246,11 +246,45 @@ def test_admin_pages(
     log_in(page, server.url, ADMIN[0], ADMIN[1])
     page.get_by_role("link", name="系统管理").click()
     expect(page.locator("h1")).to_have_text("系统管理 · 账户")
-    expect(page.locator("table tbody tr")).to_have_count(len(DEMO_USERS))
+    expect(page.locator("table").first.locator("tbody tr")).to_have_count(len(DEMO_USERS))
+    # the demo created every account: one account event each, listed below the accounts
+    expect(page.locator("#events tbody tr")).to_have_count(len(DEMO_USERS))
     assert_fits(page)
     screenshot(page, artifacts, f"admin-users-{viewport['width']}.png")
-    for section, title in (("units", "机构与人员"), ("keys", "密钥与证书"), ("packs", "规则包")):
+    sections = (("units", "机构与人员"), ("tokens", "访问令牌"), ("keys", "密钥与证书"),
+                ("packs", "规则包"))  # fmt: skip
+    for section, title in sections:
         visit(page, f"{server.url}/admin/{section}")
         expect(page.locator("h1")).to_have_text(f"系统管理 · {title}")
         assert_fits(page)
+    assert console.errors == []
+
+
+@pytest.mark.parametrize("viewport", [DESKTOP, TABLET], ids=["1366x768", "768"])
+def test_form_labels_beside_inputs_when_wide_stacked_when_narrow(
+    open_page: PageFactory,
+    server: Server,
+    console: ConsoleLog,
+    artifacts: Path,
+    viewport: dict[str, int],
+) -> None:
+    """From 900 px a label and its input share a row (two columns); below, the label sits
+    above its input. Either way nothing runs together and the page fits its width."""
+    officer = next(u for u in DEMO_USERS if "officer" in u[2])
+    page = open_page(viewport, anonymous=True)
+    log_in(page, server.url, officer[0], officer[1])
+    visit(page, server.url + "/cases/new")
+    form = page.locator("form.act-form")
+    place = form.locator("input[name=place]")
+    label = form.locator("label:has(> input[name=place])")
+    input_box, label_box = place.bounding_box(), label.bounding_box()
+    assert input_box and label_box
+    if viewport["width"] >= 900:  # the input in the second column, on the label's row
+        assert input_box["x"] - label_box["x"] >= 200
+        assert input_box["y"] < label_box["y"] + label_box["height"] / 2 + 5
+    else:  # stacked: the input starts at the label's left edge, below its text
+        assert abs(input_box["x"] - label_box["x"]) < 2
+        assert input_box["y"] > label_box["y"] + 10
+    assert_fits(page)
+    screenshot(page, artifacts, f"act-form-{viewport['width']}.png")
     assert console.errors == []

@@ -329,6 +329,8 @@ def page_router(app: App, templates: Jinja2Templates) -> APIRouter:
         pages = max(1, (result["total"] + PER_PAGE - 1) // PER_PAGE)
         ev = _page_no(request.query_params.get("events", "1"))
         events = access.list_events(app, ev, PER_PAGE)
+        for e in events["items"]:
+            e["text"] = describe(e["details"])
         edit = request.query_params.get("edit", "")
         if "change" not in forms and edit:
             forms["change"] = _account(app, edit)
@@ -557,6 +559,31 @@ def page_router(app: App, templates: Jinja2Templates) -> APIRouter:
         return failed or done("packs", "pack")
 
     return r
+
+
+DETAIL_LABELS = {
+    "name": "名称", "roles": "角色", "unit": "机构", "cert_no": "执法证号", "before": "变更前",
+    "after": "变更后", "failures": "连续失败", "locked_until": "锁定至",
+}  # fmt: skip
+
+
+def describe(details: dict[str, Any]) -> str:
+    """An event's details in Chinese for the page (the API keeps the structured form)."""
+
+    def show(key: str, value: Any) -> str:
+        if isinstance(value, dict):
+            return "，".join(show(k, v) for k, v in value.items() if v)
+        if key == "roles":
+            value = "、".join(ROLE_NAMES.get(r, r) for r in value)
+        elif key == "locked_until":
+            value = str(value)[:16].replace("T", " ")
+        return f"{DETAIL_LABELS.get(key, key)}：{value}"
+
+    return "；".join(
+        f"{DETAIL_LABELS.get(k, k)}（{show(k, v)}）" if isinstance(v, dict) else show(k, v)
+        for k, v in details.items()
+        if v
+    )
 
 
 def _page_no(text: str) -> int:
