@@ -14,6 +14,7 @@ from liuhen.procedure.catalog import Role
 from liuhen.services import imports, proofs, record
 from liuhen.services.instance import App
 from liuhen.services.record import ActInput
+from liuhen.signing import service as signing
 
 ADMIN = {"id": "demo", "role": Role.ADMIN.value}
 # One account per role, printed by ``liuhen demo`` and listed in the README.
@@ -58,5 +59,10 @@ def seed(app: App) -> dict[str, int]:
         entries += len(appended)
     for username, password, roles, name, unit, cert in DEMO_USERS:
         access.create_user(app, username, password, roles, name, unit, cert)
+    # Signing keys for the demo staff, so documents can be signed from the pages at once.
+    signing.init_ca(app, registry["agencies"][0]["name"])
+    for *_rest, cert in DEMO_USERS:
+        if cert is not None:
+            signing.issue(app, cert)
     proofs.checkpoint(app)
     return {"cases": len(_files()), "entries": entries}
