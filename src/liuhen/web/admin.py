@@ -50,8 +50,7 @@ DONE = {
 
 def admin_user(request: Request) -> User:
     """The signed-in administrator; anyone else is refused (LH151)."""
-    user = auth.resolve(request.app.state.liuhen, request)
-    request.state.user = user
+    user = auth.current_user(request)
     if "admin" not in user.roles:
         raise access.Forbidden("系统管理仅限系统管理员")
     return user

@@ -88,11 +88,7 @@ class ActBody(BaseModel):
     corrects: int | None = None
 
 
-def current_user(request: Request) -> User:
-    """The signed-in person or machine; remembered for the templates."""
-    user = auth.resolve(request.app.state.liuhen, request)
-    request.state.user = user
-    return user
+current_user = auth.current_user
 
 
 UserDep = Annotated[User, Depends(current_user)]

@@ -49,6 +49,13 @@ def resolve(app: App, request: Request) -> User:
     return user
 
 
+def current_user(request: Request) -> User:
+    """The signed-in person or machine (a route dependency); remembered for the templates."""
+    user = resolve(request.app.state.liuhen, request)
+    request.state.user = user
+    return user
+
+
 def check_form(request: Request, token: str) -> None:
     """A page form's CSRF field against the session's (machines never post page forms)."""
     expected = getattr(request.state, "csrf", None)

@@ -37,13 +37,7 @@ DONE = {
 }
 
 
-def _user(request: Request) -> User:
-    user = auth.resolve(request.app.state.liuhen, request)
-    request.state.user = user
-    return user
-
-
-UserDep = Annotated[User, Depends(_user)]
+UserDep = Annotated[User, Depends(auth.current_user)]
 
 
 def _cert(user: User) -> str:
