@@ -132,6 +132,12 @@ def test_case_page(page: Page, server: Server, console: ConsoleLog, artifacts: P
     )
     assert_fits(page)
     screenshot(page, artifacts, "case-1366x768.png")
+    bar = page.locator("p.missing-bar")
+    expect(bar).to_contain_text(f"违规 {counts['violation']}")
+    page.evaluate("window.scrollTo(0, document.body.scrollHeight)")  # what is missing stays
+    box = bar.bounding_box()
+    assert box is not None and 0 <= box["y"] < 5, box
+    page.evaluate("window.scrollTo(0, 0)")
     page.get_by_role("link", name="← 案件列表").click()
     expect(page.locator("h1")).to_have_text("案件列表")
     assert console.errors == []
