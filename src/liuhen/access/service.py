@@ -258,18 +258,8 @@ def login(app: App, username: str, password: str) -> tuple[str, str, User]:
         raise AuthError()
     if row["locked_until"] and datetime.fromisoformat(row["locked_until"]) > now:
         raise AuthError()
-    try:
-        _hasher.verify(row["password_hash"], password)
-    except (VerifyMismatchError, VerificationError, InvalidHashError):
-        failed = int(row["failed"]) + 1
-        locked = (now + LOCKOUT).isoformat() if failed >= MAX_FAILURES else None
-        with app.engine.begin() as conn:  # committed: the failure counts even though we refuse
-            conn.execute(update(USERS).where(USERS.c.username == username).values(
-                failed=0 if locked else failed, locked_until=locked))  # fmt: skip
-            if locked:
-                _event(conn, app, SYSTEM, "locked_out", username, failures=failed,
-                       locked_until=locked)  # fmt: skip
-        raise AuthError() from None
+    if not _verified(app, row, password):
+        raise AuthError()
     token, csrf = secrets.token_urlsafe(32), secrets.token_urlsafe(24)
     with app.engine.begin() as conn:
         conn.execute(update(USERS).where(USERS.c.username == username).values(
@@ -280,6 +270,62 @@ def login(app: App, username: str, password: str) -> tuple[str, str, User]:
             expires_at=(now + timedelta(hours=SESSION_HOURS)).isoformat(),
         ))  # fmt: skip
     return token, csrf, _user(app, row)
+
+
+def _matches(row: Any, password: str) -> bool:
+    try:
+        return bool(_hasher.verify(row["password_hash"], password))
+    except (VerifyMismatchError, VerificationError, InvalidHashError):
+        return False
+
+
+def _count_failure(app: App, row: Any) -> None:
+    """A wrong password counts toward the lock-out; the fifth in a row locks the account and
+    leaves an account event. Committed on its own: the failure counts even though we refuse."""
+    failed = int(row["failed"]) + 1
+    locked = (app.clock.now() + LOCKOUT).isoformat() if failed >= MAX_FAILURES else None
+    with app.engine.begin() as conn:
+        conn.execute(update(USERS).where(USERS.c.username == row["username"]).values(
+            failed=0 if locked else failed, locked_until=locked))  # fmt: skip
+        if locked:
+            _event(conn, app, SYSTEM, "locked_out", row["username"], failures=failed,
+                   locked_until=locked)  # fmt: skip
+
+
+def _verified(app: App, row: Any, password: str) -> bool:
+    if _matches(row, password):
+        return True
+    _count_failure(app, row)
+    return False
+
+
+def confirm_presence(app: App, cert_no: str, password: str) -> User:
+    """The active account holding ``cert_no`` whose password this is, or AuthError.
+
+    A colleague present when a document is signed with his key confirms it with his own
+    password on the signing officer's device: no session is opened, but a wrong password counts
+    toward the same lock-out as a login, so the form cannot be used to guess passwords.
+    """
+    now = app.clock.now()
+    with app.engine.connect() as conn:
+        rows = conn.execute(
+            select(USERS).where(USERS.c.cert_no == cert_no, USERS.c.active.is_(True))
+            .order_by(USERS.c.username)
+        ).mappings().all()  # fmt: skip
+    open_ = [r for r in rows if not r["locked_until"]
+             or datetime.fromisoformat(r["locked_until"]) <= now]  # fmt: skip
+    if not open_:
+        _hasher.hash(password)  # same cost whether or not an account can confirm
+        raise AuthError()
+    for row in open_:
+        if _matches(row, password):
+            with app.engine.begin() as conn:
+                conn.execute(update(USERS).where(USERS.c.username == row["username"]).values(
+                    failed=0, locked_until=None))  # fmt: skip
+            return _user(app, row)
+    for row in open_:
+        _count_failure(app, row)
+    raise AuthError()
 
 
 def session_user(app: App, token: str | None) -> tuple[User, str] | None:

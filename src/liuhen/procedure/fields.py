@@ -49,7 +49,8 @@ class FieldSpec:
 
 _PERSON_KEYS = {"name", "id_no", "gender", "age", "phone", "address", "role", "unit", "title"}
 _ITEM_KEYS = {"name", "spec", "quantity", "unit", "note", "location"}
-_SIGNATURE_KEYS = {"role", "name", "cert_no", "signed_at", "method", "valid", "serial"}
+# ``auth`` (optional, added later): how the signer was authenticated, e.g. 登录、现场密码确认
+_SIGNATURE_KEYS = {"role", "name", "cert_no", "signed_at", "method", "valid", "serial", "auth"}
 SIGNER_ROLES: dict[str, str] = {
     "officer": "执法人员",
     "party": "当事人",

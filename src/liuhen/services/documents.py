@@ -43,8 +43,13 @@ BLOCK_ROLES: dict[str, frozenset[str]] = {
     "reviewer": frozenset({"legal_reviewer"}),
     "approver": frozenset({"head"}),
 }
-# Blocks whose holder signs only from his own login; officers present together sign in turn.
+# Blocks whose holder signs only from his own login; officers present together sign in turn,
+# each confirming with his own password (``authenticate``).
 IN_PERSON = frozenset({"reviewer", "approver"})
+# How each signer whose key was applied was authenticated, as the entry's signatures record it:
+# the signed-in user by his login, a colleague present by his own password on the same device.
+BY_LOGIN = "登录"
+BY_PRESENCE = "现场密码确认"
 USERS = store.T["app_user"]
 ENTRY = store.ENTRY
 OFFICER = store.T["officer"]
@@ -65,6 +70,76 @@ class DocumentRequest:
     refusal: dict[str, Any] | None = None  # {"reason", "officers": [cert_no, cert_no]}
     supersedes: int | None = None
     extra: dict[str, Any] = field(default_factory=dict)
+    # cert_no → how that signer was authenticated (see ``authenticate``); None: an operator on
+    # the server (``liuhen doc issue``), whose entries carry no ``auth``
+    auth: dict[str, str] | None = None
+
+
+def signing_people(req: DocumentRequest) -> dict[str, list[str]]:
+    """Everyone whose key the request applies, with the blocks he signs (as people read them)."""
+    from liuhen.procedure.fields import SIGNER_ROLES
+
+    out: dict[str, list[str]] = {}
+    for s in req.signers:
+        label = f"{SIGNER_ROLES.get(s.get('role', ''), s.get('role', ''))}栏"
+        out.setdefault(s.get("cert_no", ""), []).append(label)
+    for cert in (req.refusal or {}).get("officers") or []:
+        out.setdefault(str(cert), []).append("拒签见证")
+    return {c: list(dict.fromkeys(labels)) for c, labels in out.items() if c}
+
+
+def authenticate(
+    app: App,
+    req: DocumentRequest,
+    signed_in: str | None,
+    confirmations: dict[str, str],
+    where: str = "confirm",
+) -> None:
+    """Fill ``req.auth``, or refuse: a key other than the signed-in user's is applied only when
+    its holder, present, confirms with his own account's password (``confirmations``: cert_no →
+    password). Only the login proves who is at the keyboard; without this, typing a colleague's
+    certificate number would sign with his key. Wrong passwords count toward his lock-out.
+    """
+    from liuhen.access import service as access
+
+    people = signing_people(req)
+    names = _people(app, list(people))
+    accounts = account_roles(app, people)
+    auth: dict[str, str] = {}
+    problems: list[Problem] = []
+    for cert, blocks in people.items():
+        who = f"{names.get(cert, '')}（执法证号 {cert}）" if cert in names else f"执法证号 {cert}"
+        what = "、".join(blocks)
+        password = confirmations.get(cert, "")
+        if signed_in is not None and cert == signed_in:
+            auth[cert] = BY_LOGIN
+        elif cert not in names:
+            continue  # unregistered: ``issue`` says so
+        elif cert not in accounts:
+            problems.append(Problem(
+                f"{who}没有可用的账户，无法以本人密码确认，不能在{what}以其电子签名签署；"
+                "请由其本人登录签名，或将其从签名栏中删去", f"{where}.{cert}",
+            ))  # fmt: skip
+        elif not password:
+            problems.append(Problem(
+                f"{who}须在场以本人账户密码确认后，才能在{what}签名", f"{where}.{cert}"
+            ))  # fmt: skip
+        else:
+            try:
+                access.confirm_presence(app, cert, password)
+                auth[cert] = BY_PRESENCE
+            except access.AuthError:
+                problems.append(Problem(
+                    f"{who}的密码不正确或账户已暂时锁定，未能确认在{what}签名", f"{where}.{cert}"
+                ))  # fmt: skip
+    for cert, password in confirmations.items():
+        if password and cert not in people:
+            problems.append(Problem(
+                f"执法证号 {cert} 不在任何签名栏中，无须确认", f"{where}.{cert}"
+            ))  # fmt: skip
+    if problems:
+        raise ValidationError(f"有 {len(problems)} 名签名人未能确认，未制作文书", problems)
+    req.auth = auth
 
 
 def _png(data: str | None, where: str) -> bytes | None:
@@ -111,8 +186,9 @@ def block_problems(
     """Why these people may not sign in these blocks: a reviewer's or approver's block only by
     its holder from his own login (``signed_in``), and every block only by a role it belongs to.
 
-    A registered officer with no account may still sign an officer's block: colleagues present
-    together sign in turn on one device, as the 003 第十四条 refusal attestation needs.
+    Colleagues present together sign the officers' blocks in turn on one device, as the
+    003 第十四条 refusal attestation needs; each confirms with his own password
+    (``authenticate``). Roles are checked here only for those who hold an account.
     """
     from liuhen.procedure.fields import SIGNER_ROLES
 
@@ -218,6 +294,10 @@ def issue(app: App, req: DocumentRequest) -> Appended:
     names = _people(app, [*signer_certs, *refusal_certs])
     for c in sorted(set(signer_certs + refusal_certs) - set(names)):
         problems.append(Problem(f"执法证号 {c} 未登记", "signers"))
+    if req.auth is not None:  # whoever authenticated the request: every key's holder, each
+        for c in dict.fromkeys(signer_certs + refusal_certs):
+            if c in names and c not in req.auth:
+                problems.append(Problem(f"执法证号 {c} 的持有人未确认签名", f"confirm.{c}"))
     if problems:
         raise ValidationError(f"《{spec.title}》有 {len(problems)} 处问题，未制作文书", problems)
     keys = {c: _key_of(app, c) for c in dict.fromkeys(signer_certs + refusal_certs)}
@@ -249,7 +329,8 @@ def issue(app: App, req: DocumentRequest) -> Appended:
     now = app.clock.now().isoformat()
     signatures: list[dict[str, Any]] = [
         {"role": role, "name": names[cert], "cert_no": cert, "signed_at": now,
-         "method": "PAdES", "valid": "有效", "serial": st.serial_number}
+         "method": "PAdES", "valid": "有效", "serial": st.serial_number,
+         **({"auth": req.auth[cert]} if req.auth is not None else {})}
         for (role, cert), st in zip(signed_roles, statuses, strict=True)
     ]  # fmt: skip
     if req.party:
@@ -339,7 +420,8 @@ def countersign(
     now = app.clock.now().isoformat()
     signatures.append(
         {"role": role, "name": names[cert_no], "cert_no": cert_no, "signed_at": now,
-         "method": "PAdES", "valid": "有效", "serial": statuses[-1].serial_number}
+         "method": "PAdES", "valid": "有效", "serial": statuses[-1].serial_number,
+         "auth": BY_LOGIN}
     )  # fmt: skip
     fields.update(digest=digest, signatures=signatures, supersedes=seq)
     actors = list(dict.fromkeys(str(s["cert_no"]) for s in signatures if s.get("cert_no")))

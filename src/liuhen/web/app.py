@@ -49,6 +49,8 @@ from liuhen.web import documents as documents_web
 from liuhen.web import dossier as dossier_web
 
 MAX_PAGE = 100_000  # deeper than any agency's list; keeps SQL offsets in range
+CONFIRM_ROWS = 3  # 在场同事确认 rows shown when fewer colleagues are named
+CONFIRM_MAX = 8  # rows read back: more colleagues than this sign from their own logins
 TEMPLATES = Jinja2Templates(directory=str(Path(__file__).parent / "templates"))
 CODE_LABELS: dict[str, str] = {
     **{k.value: v for k, v in CATEGORY_LABELS.items()},
@@ -366,13 +368,37 @@ def create_app(app: App) -> FastAPI:
     ) -> Response:
         from liuhen.services.documents import CRYPTO_ROLES, IN_PERSON
 
+        blocks = [b for b in doc.signers if b in CRYPTO_ROLES]
+        form = {k: v for k, v in form.items() if not k.startswith("confirm_password")}
         return TEMPLATES.TemplateResponse(
             request, "doc_form.html",
             {"number": number, "act_seq": act_seq, "doc": doc, "form": form, "error": error,
              "widget": forms.widget, "in_person": IN_PERSON, "demanded": demanded,
-             "blocks": [b for b in doc.signers if b in CRYPTO_ROLES]},
+             "blocks": blocks, "confirm_rows": confirm_rows(form, blocks, request)},
             status_code=error.http_status if error else 200,
         )  # fmt: skip
+
+    def confirm_rows(form: dict[str, str], blocks: list[str], request: Request) -> list[str]:
+        """The certificate numbers the 在场同事确认 rows start with: the colleagues named in the
+        officers' blocks (not the signed-in user), then what was typed, padded to three rows."""
+        from liuhen.services.documents import IN_PERSON
+
+        user = getattr(request.state, "user", None)
+        me = user.cert_no if user is not None else None
+        named = [c for b in blocks if b not in IN_PERSON
+                 for c in forms.actors({"actors": form.get(f"sign_{b}", "")})]  # fmt: skip
+        typed = [form.get(f"confirm_cert_{i}", "").strip() for i in range(1, CONFIRM_MAX + 1)]
+        rows = [c for c in dict.fromkeys(named + typed) if c and c != me][:CONFIRM_MAX]
+        return rows + [""] * max(0, CONFIRM_ROWS - len(rows))
+
+    def confirmations(form: dict[str, str]) -> dict[str, str]:
+        """cert_no → password from the 在场同事确认 rows (a row without a number: ignored)."""
+        out: dict[str, str] = {}
+        for i in range(1, CONFIRM_MAX + 1):
+            cert = form.get(f"confirm_cert_{i}", "").strip()
+            if cert:
+                out[cert] = form.get(f"confirm_password_{i}", "")
+        return out
 
     def own_block(user: User, doc: Any) -> str | None:
         """The first block the document declares that the signed-in user's role may sign."""
@@ -448,6 +474,10 @@ def create_app(app: App) -> FastAPI:
                 refusal={"reason": form.get("refusal_reason", ""), "officers": certs}
                 if refused else None,
             )  # fmt: skip
+            # each colleague whose key is applied confirms with his own password (argon2)
+            await anyio.to_thread.run_sync(
+                documents_service.authenticate, app, request_, user.cert_no, confirmations(form)
+            )
             # signing (pyHanko) runs its own event loop: keep it off this one
             entry = await anyio.to_thread.run_sync(documents_service.issue, app, request_)
         except LiuhenError as exc:

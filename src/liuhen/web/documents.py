@@ -18,6 +18,13 @@ from liuhen.services.instance import App
 from liuhen.web.media import serve_blob
 
 
+class Confirmation(BaseModel):
+    """A signer present confirms that his key may be applied, with his own account password."""
+
+    cert_no: str
+    password: str = Field(repr=False)
+
+
 class IssueBody(BaseModel):
     """What a form submits; everything is checked again by the service."""
 
@@ -31,6 +38,11 @@ class IssueBody(BaseModel):
     witness: dict[str, str] | None = None
     refusal: dict[str, Any] | None = None
     supersedes: int | None = None
+    confirmations: list[Confirmation] = Field(
+        default=[],
+        description="在场同事确认：签名人中除登录本人以外的每一位（机器令牌则为每一位），"
+        "以其执法证号和本人账户密码确认",
+    )
 
 
 def router(app: App) -> APIRouter:
@@ -49,7 +61,8 @@ def router(app: App) -> APIRouter:
 
     @r.post("/api/v1/cases/{number}/documents", status_code=201, summary="制作并签署文书")
     def issue(number: str, body: IssueBody, request: Request) -> dict[str, Any]:
-        """As the page does it: a reviewer's or approver's block only by its holder, signed in."""
+        """As the page does it: a reviewer's or approver's block only by its holder, signed in;
+        every other key only with its holder's password in ``confirmations``."""
         user = getattr(request.state, "user", None)
         blocks: dict[str, list[str]] = {}
         for s in body.signers:
@@ -62,12 +75,19 @@ def router(app: App) -> APIRouter:
         recorded_by = {"id": body.by, "role": "officer"}
         if user is not None and not user.machine:
             recorded_by = user.actor  # the journal names who issued it, not what the body claims
-        entry = documents.issue(app, documents.DocumentRequest(
+        req = documents.DocumentRequest(
             case=number, act_seq=body.act_seq, doc_type=body.doc_type, values=body.values,
             signers=body.signers, recorded_by=recorded_by,
             number=body.number, party=body.party, witness=body.witness, refusal=body.refusal,
             supersedes=body.supersedes,
-        ))  # fmt: skip
+        )  # fmt: skip
+        # no key without its holder: the signed-in person by his login, everyone else (and
+        # everyone, for a machine token) by his own password in ``confirmations``
+        signed_in = user.cert_no if user is not None and not user.machine else None
+        documents.authenticate(
+            app, req, signed_in, {c.cert_no: c.password for c in body.confirmations}
+        )
+        entry = documents.issue(app, req)
         return {"seq": entry.seq, "case": number}
 
     @r.get("/api/v1/documents/{digest}/pdf", summary="文书 PDF（支持 Range）")
