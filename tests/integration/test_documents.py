@@ -14,6 +14,7 @@ from PIL import Image
 from sqlalchemy import text
 from typer.testing import CliRunner
 
+from liuhen.access import service as access
 from liuhen.cli.main import cli
 from liuhen.documents import DOC_TYPES
 from liuhen.errors import IntegrityError, NotFoundError, ValidationError
@@ -63,6 +64,12 @@ def inquiry_request(inquiry, **overrides):
     for key, value in overrides.items():
         setattr(req, key, value)
     return req
+
+
+def entry_fields(app, seq: int) -> dict:
+    with app.engine.connect() as conn:
+        body = conn.execute(text("SELECT body FROM journal_entry WHERE seq = :s"), {"s": seq})
+        return dict(json.loads(body.scalar())["fields"])
 
 
 def stored_pdf(app, seq: int) -> tuple[str, bytes]:
@@ -239,8 +246,23 @@ def test_cli_and_api(signed_case, env, monkeypatch, tmp_path):
             ],
             "party": {"name": "陈某", "signature_png": signature_png()},
         }
+        # a station's token applies nobody's key unless its holder confirms with his password
+        unconfirmed = client.post(f"/api/v1/cases/{CASE}/documents", json=body)
+        assert unconfirmed.status_code == 422 and unconfirmed.json()["code"] == "LH100"
+        assert {p["field"] for p in unconfirmed.json()["problems"]} == {
+            "confirm.31010001", "confirm.31010002",
+        }  # fmt: skip
+        assert "没有可用的账户" in unconfirmed.text
+        for user, cert in (("zhangw", "31010001"), ("lina", "31010002")):
+            access.create_user(app, user, f"pw-of-{user}-2026", ["officer"], user, "wl-zd1", cert)
+        body["confirmations"] = [
+            {"cert_no": "31010001", "password": "pw-of-zhangw-2026"},
+            {"cert_no": "31010002", "password": "pw-of-lina-2026"},
+        ]
         made = client.post(f"/api/v1/cases/{CASE}/documents", json=body)
         assert made.status_code == 201, made.text
+        sigs = entry_fields(app, made.json()["seq"])["signatures"]
+        assert [s.get("auth") for s in sigs if s["method"] == "PAdES"] == ["现场密码确认"] * 2
         digest, _ = stored_pdf(app, made.json()["seq"])
         pdf = client.get(f"/api/v1/documents/{digest}/pdf")
         assert pdf.headers["content-type"] == "application/pdf" and pdf.content.startswith(b"%PDF")

@@ -263,6 +263,7 @@ def test_an_officer_issues_a_signed_document_from_the_pages(app):
     factory.open_case(app)
     inquiry = factory.inquiry(app)
     access.create_user(app, "zhangw", "correct-horse-1", ["officer"], "张伟", "wl-zd1", "31010001")
+    access.create_user(app, "lina", "correct-horse-2", ["officer"], "李娜", "wl-zd1", "31010002")
     doc = DOC_TYPES["inquiry_record"]
     with TestClient(create_app(app)) as client:
         login(client, "zhangw", "correct-horse-1")
@@ -275,6 +276,8 @@ def test_an_officer_issues_a_signed_document_from_the_pages(app):
         data = {
             "csrf": csrf,
             "sign_officer": "31010001,31010002",
+            "confirm_cert_1": "31010002",  # the colleague present confirms with his password
+            "confirm_password_1": "correct-horse-2",
             "party_name": "陈某",
             "number": "某文旅询〔2026〕7号",
             **_as_form(doc, doc.sample),
