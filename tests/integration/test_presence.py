@@ -213,3 +213,21 @@ def test_the_api_asks_the_same_of_a_signed_in_officer(app, inquiry):
         assert made.status_code == 201, made.text
     (fields,) = _documents(app)
     assert [s.get("auth") for s in fields["signatures"]] == ["登录", "现场密码确认", None]
+
+
+def test_the_service_refuses_a_key_nobody_confirmed(app, inquiry):
+    """Whoever calls ``issue`` with an ``auth`` map must account for every key it applies."""
+    from liuhen.errors import ValidationError
+    from liuhen.services import documents
+
+    req = documents.DocumentRequest(
+        case=CASE, act_seq=inquiry.seq, doc_type="inquiry_record",
+        values=dict(DOC_TYPES["inquiry_record"].sample),
+        signers=[{"role": "officer", "cert_no": c} for c in (ME, COLLEAGUE)],
+        recorded_by={"id": ME, "role": "officer"}, party={"name": "陈某"},
+        auth={ME: documents.BY_LOGIN},
+    )  # fmt: skip
+    with pytest.raises(ValidationError) as refused:
+        documents.issue(app, req)
+    assert [p.field for p in refused.value.problems] == [f"confirm.{COLLEAGUE}"]
+    assert _documents(app) == []
