@@ -24,7 +24,9 @@ OCTETS = {**H, "Content-Type": "application/offset+octet-stream"}
 
 @pytest.fixture(autouse=True)
 def authorised(app):
-    """A collection station's token on every request of the test (the instance is per test)."""
+    """A collection station's token on every request of the test (the instance is per test);
+    the station belongs to a registered unit, so the agency and its officers come first."""
+    factory.register(app)
     headers = token_headers(app)
     H.update(headers)
     OCTETS.update(headers)
@@ -63,7 +65,6 @@ def entries(app, act: str) -> list[str]:
 def test_tuspy_client_uploads_and_the_file_becomes_evidence(app, env):
     from tusclient import client as tus_client
 
-    factory.register(app)
     data = os.urandom(5 * 1024 * 1024 + 123)
     path = app.settings.data_dir.parent / "clip.mp4"
     path.write_bytes(data)
@@ -181,7 +182,6 @@ def test_protocol_errors_and_termination(app, env):
 
 
 def test_upload_bound_to_a_case_at_upload_time(app, env):
-    factory.register(app)
     opened = factory.open_case(app)
     data = os.urandom(50_000)
     with running(env) as server:
