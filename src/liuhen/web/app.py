@@ -44,7 +44,7 @@ from liuhen.services.instance import App
 from liuhen.services.record import ActInput, build_draft
 from liuhen.uploads import tus
 from liuhen.uploads.service import Uploads
-from liuhen.web import admin, auth, forms, media, records, refusals
+from liuhen.web import admin, auth, forms, invalid, media, records, refusals
 from liuhen.web import documents as documents_web
 from liuhen.web import dossier as dossier_web
 
@@ -159,6 +159,7 @@ def create_app(app: App) -> FastAPI:
         )
 
     refusals.install(api, _liuhen_error)  # 405 (e.g. DELETE): the same error shape, in Chinese
+    invalid.install(api, _liuhen_error)  # malformed requests: LH100, nothing echoed
 
     @api.get("/api/v1/cases", tags=["案件"], summary="案件列表（分页）")
     def api_cases(

@@ -1,0 +1,63 @@
+"""Malformed requests answered like every other refusal: LH100, in Chinese, nothing echoed.
+
+FastAPI's own 422 is English and repeats the caller's input back (a password among it, for a
+signing request with confirmations). Here each problem keeps only where it is and what kind of
+problem it is, translated; the values sent are never returned.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable, Sequence
+from typing import Any
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import Response
+
+from liuhen.errors import LiuhenError, Problem, ValidationError
+
+_MESSAGES = {
+    "missing": "必填",
+    "string_type": "应为文本",
+    "int_type": "应为整数",
+    "int_parsing": "应为整数",
+    "int_from_float": "应为整数",
+    "float_type": "应为数字",
+    "float_parsing": "应为数字",
+    "bool_type": "应为是或否（true / false）",
+    "bool_parsing": "应为是或否（true / false）",
+    "list_type": "应为列表",
+    "dict_type": "应为对象",
+    "model_type": "应为对象",
+    "model_attributes_type": "应为对象",
+    "json_invalid": "不是有效的 JSON",
+    "json_type": "不是有效的 JSON",
+    "greater_than": "数值过小",
+    "greater_than_equal": "数值过小",
+    "less_than": "数值过大",
+    "less_than_equal": "数值过大",
+    "string_too_short": "内容过短",
+    "string_too_long": "内容过长",
+    "too_short": "项数过少",
+    "too_long": "项数过多",
+    "literal_error": "不是允许的取值",
+    "enum": "不是允许的取值",
+    "string_pattern_mismatch": "格式不符合要求",
+    "extra_forbidden": "不接受此字段",
+}
+
+
+def problems(errors: Sequence[Any]) -> list[Problem]:
+    out = []
+    for err in errors:
+        loc = [str(p) for p in err.get("loc", ()) if p not in ("body", "query", "path")]
+        where = ".".join(loc) or None
+        out.append(Problem(_MESSAGES.get(str(err.get("type")), "取值无效"), where))
+    return out
+
+
+def install(api: FastAPI, render: Callable[[Request, LiuhenError], Awaitable[Response]]) -> None:
+    @api.exception_handler(RequestValidationError)
+    async def _invalid(request: Request, exc: RequestValidationError) -> Response:
+        found = problems(exc.errors())
+        return await render(request, ValidationError(f"请求有 {len(found)} 处问题", found))

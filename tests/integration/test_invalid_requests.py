@@ -1,0 +1,39 @@
+"""Malformed API requests get the one error shape: LH100, Chinese, and nothing sent echoed."""
+
+from __future__ import annotations
+
+from fastapi.testclient import TestClient
+
+from liuhen.web.app import create_app
+from tests.integration import factory
+from tests.integration.auth import token_headers
+
+SECRET = "mima-do-not-echo-7731"
+
+
+def test_a_malformed_body_is_refused_in_chinese_without_echoing_it(app):
+    factory.register(app)
+    client = TestClient(create_app(app))
+    headers = token_headers(app)
+    typed = client.post("/api/v1/cases/X/acts", json={"act": 1}, headers=headers)
+    assert typed.status_code == 422
+    assert typed.json() == {
+        "code": "LH100",
+        "message": "请求有 2 处问题",
+        "problems": [
+            {"message": "应为文本", "field": "act", "line": None},
+            {"message": "必填", "field": "occurred_at", "line": None},
+        ],
+    }
+    body = {"act_seq": "x", "doc_type": "inquiry_record", "values": {}, "by": "1",
+            "confirmations": [{"cert_no": "31010002", "password": [SECRET]}]}  # fmt: skip
+    signing = client.post("/api/v1/cases/X/documents", json=body, headers=headers)
+    assert signing.status_code == 422 and signing.json()["code"] == "LH100"
+    assert SECRET not in signing.text  # a password sent in the wrong shape is not sent back
+    broken = client.post(
+        "/api/v1/cases/X/acts", content=b"{not json", headers={**headers,
+                                                               "Content-Type": "application/json"}
+    )  # fmt: skip
+    assert broken.status_code == 422 and "不是有效的 JSON" in broken.text
+    query = client.get("/api/v1/cases", params={"page": "zero"}, headers=headers)
+    assert query.status_code == 422 and query.json()["problems"][0]["field"] == "page"
