@@ -37,3 +37,16 @@ def test_a_malformed_body_is_refused_in_chinese_without_echoing_it(app):
     assert broken.status_code == 422 and "不是有效的 JSON" in broken.text
     query = client.get("/api/v1/cases", params={"page": "zero"}, headers=headers)
     assert query.status_code == 422 and query.json()["problems"][0]["field"] == "page"
+
+
+def test_the_schema_describes_the_refusal_as_it_is_sent(app):
+    schema = TestClient(create_app(app)).get("/openapi.json").json()
+    shape = schema["components"]["schemas"]["HTTPValidationError"]
+    assert shape["required"] == ["code", "message", "problems"]
+    assert "ValidationError" not in schema["components"]["schemas"]
+    refs = [
+        op["responses"]["422"]["content"]["application/json"]["schema"]["$ref"]
+        for path in schema["paths"].values() for op in path.values()
+        if isinstance(op, dict) and "422" in op.get("responses", {})
+    ]  # fmt: skip
+    assert refs and set(refs) == {"#/components/schemas/HTTPValidationError"}

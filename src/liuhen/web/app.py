@@ -160,6 +160,7 @@ def create_app(app: App) -> FastAPI:
 
     refusals.install(api, _liuhen_error)  # 405 (e.g. DELETE): the same error shape, in Chinese
     invalid.install(api, _liuhen_error)  # malformed requests: LH100, nothing echoed
+    invalid.describe(api)
 
     @api.get("/api/v1/cases", tags=["案件"], summary="案件列表（分页）")
     def api_cases(

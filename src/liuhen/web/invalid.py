@@ -61,3 +61,41 @@ def install(api: FastAPI, render: Callable[[Request, LiuhenError], Awaitable[Res
     async def _invalid(request: Request, exc: RequestValidationError) -> Response:
         found = problems(exc.errors())
         return await render(request, ValidationError(f"请求有 {len(found)} 处问题", found))
+
+
+ERROR_SCHEMA: dict[str, Any] = {
+    "title": "错误",
+    "type": "object",
+    "required": ["code", "message", "problems"],
+    "properties": {
+        "code": {"type": "string", "description": "稳定的错误代码（见 docs/errors.md）"},
+        "message": {"type": "string", "description": "中文说明"},
+        "problems": {
+            "type": "array",
+            "items": {
+                "type": "object",
+                "properties": {
+                    "message": {"type": "string"},
+                    "field": {"type": ["string", "null"]},
+                    "line": {"type": ["integer", "null"]},
+                },
+            },
+        },
+    },
+}
+
+
+def describe(api: FastAPI) -> None:
+    """Let /openapi.json say what a 422 really looks like: the shape above, not FastAPI's."""
+    original = api.openapi
+
+    def openapi() -> dict[str, Any]:
+        if api.openapi_schema is None:
+            schema = original()
+            components = schema.setdefault("components", {}).setdefault("schemas", {})
+            components["HTTPValidationError"] = ERROR_SCHEMA
+            components.pop("ValidationError", None)
+            api.openapi_schema = schema
+        return api.openapi_schema
+
+    api.openapi = openapi  # type: ignore[method-assign]
