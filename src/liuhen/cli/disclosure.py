@@ -8,7 +8,7 @@ import typer
 
 from liuhen.cli.common import app, handles_errors, out, print_json
 from liuhen.procedure.catalog import CONFIDENTIALITY_MARKS, REQUESTER_RELATIONS
-from liuhen.services import disclosure, record
+from liuhen.services import disclosure, record, registry
 from liuhen.services.record import ActInput
 
 cli = typer.Typer(help="当事人查阅、复制申请：受理、审批、提供（加水印）", no_args_is_help=True)
@@ -127,7 +127,7 @@ def mark_cmd(
 ) -> None:
     """为案件或其中的记录加注国家秘密、商业秘密、个人隐私标记；“无”为解除（仅负责人）。"""
     application = app()
-    disclosure.person(application, by, role)
+    registry.person(application, by, (role,), "记录保密标记")
     entry = record.record(application, ActInput(
         "general.confidentiality", application.clock.now().isoformat(), case=case, actors=[by],
         fields={"mark": mark, "records": target, "reason": reason},

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 
 from liuhen.db.batch import Batch
 from liuhen.errors import AlreadyArchived, CaseNotClosed
-from liuhen.services import compliance, proofs, record, retention
+from liuhen.services import compliance, proofs, record, registry, retention
 from liuhen.services import dossier as dossiers
 from liuhen.services.documents import store_pdf
 from liuhen.services.instance import App
@@ -52,9 +52,9 @@ def archive(
     if "archiving.closing" not in acts:
         retention.must_exist(app, case)
         raise CaseNotClosed(f"案件“{case}”尚未结案：先记录“结案”（archiving.closing），再归档")
-    archivist_name, role = retention.person(app, archivist, ("archivist",), "立卷归档")
+    archivist_name, role = registry.person(app, archivist, ("archivist",), "立卷归档")
     checker_name = (
-        retention.person(app, checker, ("archivist", "head"), "检查案卷")[0] if checker else ""
+        registry.person(app, checker, ("archivist", "head"), "检查案卷")[0] if checker else ""
     )
     rc = compliance.evaluate_case(app, case).retention
     chosen = period or retention.default_period(rc)

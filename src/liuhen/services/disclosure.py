@@ -28,11 +28,10 @@ from liuhen.errors import (
     ConflictError,
     LiuhenError,
     NotFoundError,
-    PermissionDenied,
     Problem,
     ValidationError,
 )
-from liuhen.services import record
+from liuhen.services import record, registry
 from liuhen.services.confidentiality import entry_files, marks_of
 from liuhen.services.instance import App
 from liuhen.services.journal import Appended
@@ -50,31 +49,6 @@ class DisclosureRefused(LiuhenError):
 
     def __init__(self, message: str) -> None:
         super().__init__(message=message, code="LH461", http_status=409)
-
-
-@dataclass(frozen=True)
-class Person:
-    cert_no: str
-    name: str
-    roles: frozenset[str]
-
-
-def person(app: App, cert_no: str, role: str) -> Person:
-    """A registered, active officer who holds ``role`` in the registry."""
-    with app.engine.connect() as conn:
-        row = conn.execute(select(OFFICER).where(OFFICER.c.cert_no == cert_no)).mappings().first()
-    if row is None or not row["active"]:
-        raise NotFoundError(f"执法证号 {cert_no} 未登记或已停用")
-    roles = frozenset(json.loads(row["roles"]))
-    if role not in roles:
-        raise PermissionDenied(
-            f"{row['name']}（{cert_no}）不是{_ROLE_CN.get(role, role)}，不能办理"
-        )
-    return Person(cert_no, row["name"], roles)
-
-
-_ROLE_CN = {"head": "负责人", "officer": "执法人员", "archivist": "档案管理人员",
-            "legal_reviewer": "法制审核人员"}  # fmt: skip
 
 
 def _entries(app: App, case: str) -> list[dict[str, Any]]:
@@ -128,27 +102,22 @@ def request(
     materials: list[str], purpose: str, received_at: str, by: str,
 ) -> Appended:  # fmt: skip
     """Journal a party's request, taken by an officer (or archivist) of the agency."""
-    taker = _taker(app, by)
+    _clerk, role = _taker(app, by)
     return record.record(app, ActInput(
-        "general.disclosure_request", received_at, case=case, actors=[taker.cert_no],
+        "general.disclosure_request", received_at, case=case, actors=[by],
         fields={"requester": requester, "relation": relation, "kind": kind,
                 "materials": _materials(app, case, materials, "fields.materials"),
                 "purpose": purpose, "received_at": received_at},
-        recorded_by={"id": taker.cert_no, "role": _role_of(taker)},
+        recorded_by={"id": by, "role": role},
     ))  # fmt: skip
 
 
-def _taker(app: App, cert_no: str) -> Person:
-    for role in ("officer", "archivist", "legal_reviewer", "head"):
-        try:
-            return person(app, cert_no, role)
-        except PermissionDenied:
-            continue
-    raise PermissionDenied(f"{cert_no} 不是本机关的执法、档案或法制审核人员，不能受理申请")
+STAFF = ("officer", "archivist", "legal_reviewer", "head")
 
 
-def _role_of(p: Person) -> str:
-    return next(r for r in ("officer", "archivist", "legal_reviewer", "head") if r in p.roles)
+def _taker(app: App, cert_no: str) -> tuple[str, str]:
+    """Who takes a request or hands over copies: any of the agency's own staff."""
+    return registry.person(app, cert_no, STAFF, "受理或办理查阅、复制申请")
 
 
 def requests(app: App, case: str | None = None, pending: bool = False) -> list[dict[str, Any]]:
@@ -189,7 +158,7 @@ def decide(
     app: App, case: str, request_seq: int, *, decision: str, reason: str,
     materials: list[str] | None, by: str,
 ) -> Appended:  # fmt: skip
-    head = person(app, by, "head")
+    registry.person(app, by, ("head",), "审批查阅、复制申请")
     req = _one(app, case, request_seq)
     if req["decision"] is not None:
         raise DisclosureRefused(
@@ -209,7 +178,7 @@ def decide(
         raise ValidationError("不同意时不应列出准予的记录", [Problem("应为空", "fields.materials")])
     return record.record(app, ActInput(
         "general.disclosure_decision", app.clock.now().isoformat(), case=case,
-        actors=[head.cert_no], fields=fields, recorded_by={"id": head.cert_no, "role": "head"},
+        actors=[by], fields=fields, recorded_by={"id": by, "role": "head"},
     ))  # fmt: skip
 
 
@@ -229,7 +198,7 @@ def deliver(app: App, case: str, request_seq: int, out: Path, *, by: str) -> Del
     """Write the approved copies, watermarked, into ``out`` and journal the handing over."""
     from liuhen.documents.watermark import stamp
 
-    clerk = _taker(app, by)
+    _clerk, role = _taker(app, by)
     req = _one(app, case, request_seq)
     decision = req["decision"]
     if decision is None:
@@ -269,12 +238,12 @@ def deliver(app: App, case: str, request_seq: int, out: Path, *, by: str) -> Del
         )
         entry = record.record(app, ActInput(
             "general.review_access", app.clock.now().isoformat(), case=case,
-            actors=[clerk.cert_no],
+            actors=[by],
             fields={"accessor": {**req["requester"], "role": req["relation"]},
                     "purpose": req["purpose"], "approved_by": _name(app, decision),
                     "materials": [f["name"] for f in files] or ["（无可提供的记录）"],
                     "copied": True, "request": request_seq},
-            recorded_by={"id": clerk.cert_no, "role": _role_of(clerk)},
+            recorded_by={"id": by, "role": role},
         ))  # fmt: skip
         for p in partial.iterdir():
             with p.open("rb") as fh:
@@ -329,18 +298,18 @@ def _media_name(app: App, digest: str) -> str | None:
 
 def inspected(app: App, case: str, request_seq: int, *, by: str) -> Appended:
     """Journal that the requester inspected the approved records on the agency's premises."""
-    clerk = _taker(app, by)
+    _clerk, role = _taker(app, by)
     req = _one(app, case, request_seq)
     decision = req["decision"]
     if decision is None or decision["decision"] not in APPROVED:
         raise DisclosureRefused(f"申请（序号 {request_seq}）未获负责人同意，不能安排查阅")
     return record.record(app, ActInput(
-        "general.review_access", app.clock.now().isoformat(), case=case, actors=[clerk.cert_no],
+        "general.review_access", app.clock.now().isoformat(), case=case, actors=[by],
         fields={"accessor": {**req["requester"], "role": req["relation"]},
                 "purpose": req["purpose"], "approved_by": _name(app, decision),
                 "materials": list(decision.get("materials") or []), "copied": False,
                 "request": request_seq},
-        recorded_by={"id": clerk.cert_no, "role": _role_of(clerk)},
+        recorded_by={"id": by, "role": role},
     ))  # fmt: skip
 
 

@@ -9,7 +9,14 @@ from typing import Any
 from sqlalchemy import select
 
 from liuhen.db import store
-from liuhen.errors import ConflictError, NotFoundError, Problem, ValidationError
+from liuhen.errors import (
+    ConflictError,
+    NotFoundError,
+    PermissionDenied,
+    Problem,
+    ValidationError,
+)
+from liuhen.procedure.catalog import ROLE_LABELS
 from liuhen.services import record
 from liuhen.services.instance import App
 from liuhen.services.journal import Appended
@@ -128,3 +135,28 @@ def change_officer(
         fields={"cert_no": cert_no, "name": row["name"], "unit": unit,
                 "roles": sorted(roles), "active": active},
     ))  # fmt: skip
+
+
+_ROLE_NAMES = {r.value: label for r, label in ROLE_LABELS.items()}
+
+
+def person(app: App, cert: str, roles: tuple[str, ...], what: str) -> tuple[str, str]:
+    """(name, role) of a registered, active person holding one of ``roles``, the first held.
+
+    Services that act in someone's name (archiving, retention, parties' requests) check the
+    registry here, so "who may do this" has one answer and one wording.
+    """
+    with app.engine.connect() as conn:
+        row = conn.execute(
+            select(OFFICER.c.name, OFFICER.c.roles, OFFICER.c.active).where(
+                OFFICER.c.cert_no == cert
+            )
+        ).first()
+    if row is None or not row.active:
+        raise NotFoundError(f"执法证号 {cert} 未登记或已停用")
+    held = json.loads(row.roles)
+    role = next((r for r in roles if r in held), None)
+    if role is None:
+        names = "或".join(_ROLE_NAMES.get(r, r) for r in roles)
+        raise PermissionDenied(f"{row.name}（{cert}）不是{names}，不能{what}")
+    return str(row.name), role

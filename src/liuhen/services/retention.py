@@ -28,7 +28,6 @@ from liuhen.errors import (
     NotArchived,
     NotFoundError,
     NotInCase,
-    PermissionDenied,
     Problem,
     RetentionNotEnded,
     RetentionTooShort,
@@ -37,7 +36,7 @@ from liuhen.errors import (
 )
 from liuhen.procedure.catalog import HOLD_GROUNDS, RETENTION_PERIODS
 from liuhen.rules.findings import RetentionClass
-from liuhen.services import record
+from liuhen.services import record, registry
 from liuhen.services.cases import Page
 from liuhen.services.instance import App
 from liuhen.services.journal import Appended
@@ -293,26 +292,6 @@ def must_exist(app: App, case: str) -> None:
         raise NotFoundError(f"案件“{case}”不存在")
 
 
-def person(app: App, cert: str, roles: tuple[str, ...], what: str) -> tuple[str, str]:
-    """(name, role) of a registered, active person who holds one of ``roles``."""
-    with app.engine.connect() as conn:
-        row = conn.execute(
-            select(OFFICER.c.name, OFFICER.c.roles, OFFICER.c.active).where(
-                OFFICER.c.cert_no == cert
-            )
-        ).first()
-    if row is None or not row.active:
-        raise NotFoundError(f"证号 {cert} 未登记或已停用")
-    held = row.roles if isinstance(row.roles, list) else json.loads(row.roles)
-    role = next((r for r in roles if r in held), None)
-    if role is None:
-        labels = {"head": "负责人", "archivist": "档案管理人员"}
-        raise PermissionDenied(
-            f"{row.name}（{cert}）不是{'或'.join(labels.get(r, r) for r in roles)}，不能{what}"
-        )
-    return str(row.name), role
-
-
 def _record(app: App, act: str, case: str, by: str, role: str, fields: dict[str, Any]) -> Appended:
     return record.record(
         app,
@@ -343,7 +322,7 @@ def hold(
     must_exist(app, case)
     if ground not in HOLD_GROUNDS:
         raise ValidationError(f"保全事由应为以下之一：{'、'.join(HOLD_GROUNDS)}")
-    _name, role = person(app, by, ("head", "archivist"), "决定保全")
+    _name, role = registry.person(app, by, ("head", "archivist"), "决定保全")
     fields: dict[str, Any] = {"ground": ground, "reason": reason}
     if digests:
         _check_digests(app, case, digests)
@@ -358,7 +337,7 @@ def release(app: App, case: str, hold_seq: int, reason: str, by: str) -> Appende
         raise NotFoundError(f"案件“{case}”中没有序号为 {hold_seq} 的保全记录")
     if any(e.act == "archiving.hold_release" and e.fields["hold"] == hold_seq for e in entries):
         raise ConflictError(f"序号 {hold_seq} 的保全已经解除")
-    _name, role = person(app, by, ("head",), "解除保全")
+    _name, role = registry.person(app, by, ("head",), "解除保全")
     return _record(app, "archiving.hold_release", case, by, role,
                    {"hold": hold_seq, "reason": reason})  # fmt: skip
 
@@ -397,7 +376,7 @@ def approve(
 ) -> Appended:
     """The head's 销毁审批; approving is refused while disposal itself would be."""
     state = status(app, case)
-    _name, role = person(app, by, ("head",), "审批销毁")
+    _name, role = registry.person(app, by, ("head",), "审批销毁")
     _check_digests(app, case, digests)
     if decision == "同意":
         _must_be_due(state, app.clock.now().date(), digests)
@@ -443,7 +422,7 @@ def dispose(app: App, case: str, approval_seq: int, by: str) -> Disposed:
         raise DisposalNotApproved(f"案件“{case}”中没有序号为 {approval_seq} 的销毁审批记录")
     if approval.recorded_by.get("role") != "head" or approval.fields.get("decision") != "同意":
         raise DisposalNotApproved(f"序号 {approval_seq} 的销毁审批不是负责人的“同意”，不得销毁")
-    _name, role = person(app, by, ("archivist",), "执行销毁")
+    _name, role = registry.person(app, by, ("archivist",), "执行销毁")
     approved = list(approval.fields["digests"])
     done = next(
         (
