@@ -8,6 +8,7 @@ file download the same way. Everything a page, the API or an export shows goes t
 from __future__ import annotations
 
 import json
+from collections.abc import Iterable
 from typing import Any
 
 from sqlalchemy import select
@@ -41,6 +42,15 @@ def entry_files(
     return tuple(dict.fromkeys(found))
 
 
+def marks_from(entries: Iterable[dict[str, Any]]) -> Marks:
+    """Marks from case entries already read (``seq``, ``act``, ``fields``, ``attachments``)."""
+    return collect(
+        Entry(e["seq"], e["act"], e.get("fields") or {},
+              entry_files(e.get("fields") or {}, e.get("attachments")))
+        for e in entries
+    )  # fmt: skip
+
+
 def marks_of(app: App, case: str) -> Marks:
     with app.engine.connect() as conn:
         rows = conn.execute(
@@ -48,12 +58,7 @@ def marks_of(app: App, case: str) -> Marks:
             .where(ENTRY.c.chain == case)
             .order_by(ENTRY.c.seq)
         ).all()
-    entries = []
-    for seq, act, body in rows:
-        doc = json.loads(body)
-        fields = doc.get("fields") or {}
-        entries.append(Entry(int(seq), act, fields, entry_files(fields, doc.get("attachments"))))
-    return collect(entries)
+    return marks_from({"seq": int(seq), "act": act, **json.loads(body)} for seq, act, body in rows)
 
 
 def case_header(app: App, case: str) -> dict[str, Any]:

@@ -32,7 +32,7 @@ from liuhen.errors import (
     ValidationError,
 )
 from liuhen.services import record, registry
-from liuhen.services.confidentiality import entry_files, marks_of
+from liuhen.services.confidentiality import entry_files, marks_from, marks_of
 from liuhen.services.instance import App
 from liuhen.services.journal import Appended
 from liuhen.services.record import ActInput
@@ -210,8 +210,7 @@ def deliver(app: App, case: str, request_seq: int, out: Path, *, by: str) -> Del
     if out.exists():
         raise ConflictError(f"输出目录已存在：{out}，为免覆盖，请指定新的目录")
     approved = list(decision.get("materials") or [])
-    marks = marks_of(app, case)
-    files, withheld = _select(app, case, approved, marks)
+    files, withheld = _select(app, case, approved)
     text = (f"仅供{req['requester']['name']}（{req['relation']}）{req['kind']} · "
             f"{case} · 申请序号 {request_seq} · {app.clock.now().date().isoformat()}")  # fmt: skip
     out.parent.mkdir(parents=True, exist_ok=True)
@@ -263,10 +262,11 @@ def _name(app: App, decision: dict[str, Any]) -> str:
 
 
 def _select(
-    app: App, case: str, approved: list[str], marks: Any
+    app: App, case: str, approved: list[str]
 ) -> tuple[list[dict[str, Any]], list[dict[str, str]]]:
     """Files the approval covers, minus marked ones it does not name explicitly."""
     entries = _entries(app, case)
+    marks = marks_from(entries)
     everything = ALL in approved
     files: list[dict[str, Any]] = []
     withheld: list[dict[str, str]] = []

@@ -140,7 +140,10 @@ def create_app(app: App) -> FastAPI:
         case = cases.show_case(app, number)
         if not can_view_case(user, case, unit_agency(app, case["unit"])):
             raise Forbidden("无权查看该案件")
-        confidentiality.redact(case, confidentiality.marks_of(app, number), user)
+        entries = sorted(
+            (e for st in case["stages"] for e in st["entries"]), key=lambda e: e["seq"]
+        )
+        confidentiality.redact(case, confidentiality.marks_from(entries), user)
         record_access(app, user, number, purpose)
         return case
 
