@@ -31,16 +31,7 @@ def people(app: App) -> None:
     """Officers with certificates, plus an archivist (程慧敏) and a head (贺建国)."""
     factory.register(app)
     for cert, name, role in ((ARCHIVIST, "程慧敏", "archivist"), (HEAD, "贺建国", "head")):
-        record.record(
-            app,
-            ActInput(
-                "registry.officer",
-                app.clock.now().isoformat(),
-                recorded_by=factory.ADMIN,
-                fields={"cert_no": cert, "name": name, "unit": "wl-zd1", "roles": [role],
-                        "active": True},
-            ),
-        )  # fmt: skip
+        factory.add_officer(app, cert, name, (role,))
     packs.use_pack(app, "001", "测试")
     signing.init_ca(app, "某区文化和旅游局")
     for cert, _name in factory.OFFICERS:

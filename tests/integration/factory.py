@@ -27,21 +27,23 @@ def register(app: App) -> None:
     )
     add_unit(app, "wl-zd1", "执法大队一中队")
     for cert, name in OFFICERS:
-        record.record(
-            app,
-            ActInput(
-                "registry.officer",
-                now,
-                recorded_by=ADMIN,
-                fields={
-                    "cert_no": cert,
-                    "name": name,
-                    "unit": "wl-zd1",
-                    "roles": ["officer"],
-                    "active": True,
-                },
-            ),
-        )
+        add_officer(app, cert, name)
+
+
+def add_officer(
+    app: App, cert: str, name: str, roles: tuple[str, ...] = ("officer",), unit: str = "wl-zd1"
+) -> Appended:
+    """Register one more person (an archivist, a head, a new colleague) through the journal."""
+    return record.record(
+        app,
+        ActInput(
+            "registry.officer",
+            app.clock.now().isoformat(),
+            recorded_by=ADMIN,
+            fields={"cert_no": cert, "name": name, "unit": unit, "roles": list(roles),
+                    "active": True},
+        ),
+    )  # fmt: skip
 
 
 def add_unit(app: App, code: str, name: str, agency: str = "wl") -> None:

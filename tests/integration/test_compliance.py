@@ -36,25 +36,8 @@ def _officers(app):
     """The registry plus the officers and unit the scenario files use."""
     factory.register(app)
     factory.add_unit(app, "whlyj-zd1", "执法大队一中队")
-    from liuhen.services import record
-    from liuhen.services.record import ActInput
-
     for cert in ("11010001", "11010002"):
-        record.record(
-            app,
-            ActInput(
-                "registry.officer",
-                app.clock.now().isoformat(),
-                recorded_by=factory.ADMIN,
-                fields={
-                    "cert_no": cert,
-                    "name": "情景人员",
-                    "unit": "wl-zd1",
-                    "roles": ["officer"],
-                    "active": True,
-                },
-            ),
-        )
+        factory.add_officer(app, cert, "情景人员")
 
 
 def test_database_evaluation_matches_the_file_evaluation(app):

@@ -32,11 +32,7 @@ OUTSIDER = "31010003"  # same unit, not on the case
 @pytest.fixture
 def case_with_document(app):
     factory.register(app)
-    record.record(app, ActInput(
-        "registry.officer", app.clock.now().isoformat(), recorded_by=factory.ADMIN,
-        fields={"cert_no": HEAD, "name": "赵局长", "unit": "wl-zd1", "roles": ["head"],
-                "active": True},
-    ))  # fmt: skip
+    factory.add_officer(app, HEAD, "赵局长", ("head",))
     signing.init_ca(app, "某区文化和旅游局")
     for cert, _name in factory.OFFICERS:
         signing.issue(app, cert)

@@ -181,24 +181,7 @@ def test_correction_is_a_new_version_and_refusals_store_nothing(signed_case):
         documents.issue(
             app, inquiry_request(inquiry, signers=[{"role": "officer", "cert_no": "99"}])
         )
-    from liuhen.services import record
-    from liuhen.services.record import ActInput
-
-    record.record(
-        app,
-        ActInput(
-            "registry.officer",
-            app.clock.now().isoformat(),
-            recorded_by=factory.ADMIN,
-            fields={
-                "cert_no": "31010009",
-                "name": "新同事",
-                "unit": "wl-zd1",
-                "roles": ["officer"],
-                "active": True,
-            },
-        ),
-    )
+    factory.add_officer(app, "31010009", "新同事")
     count += 1
     with pytest.raises(NotFoundError, match="签名证书"):  # registered, but no certificate
         documents.issue(
