@@ -121,30 +121,48 @@ def _taker(app: App, cert_no: str) -> tuple[str, str]:
 
 
 def requests(app: App, case: str | None = None, pending: bool = False) -> list[dict[str, Any]]:
-    """Requests with their decision and deliveries, newest first; ``pending``: undecided only."""
-    acts = ("general.disclosure_request", "general.disclosure_decision", "general.review_access")
+    """Requests with their decision and deliveries, newest first; ``pending``: undecided only.
+
+    Every page view is a ``general.review_access`` entry, so those are read only for the cases
+    that have requests, and not at all for the head's inbox (``pending``), which is on every
+    visit to 待办.
+    """
+    found: dict[int, dict[str, Any]] = {}
+    acts = ("general.disclosure_request", "general.disclosure_decision")
+    for seq, chain, act, occurred_at, fields in _rows(app, acts, [case] if case else None):
+        if act == "general.disclosure_request":
+            found[seq] = {"seq": seq, "case": chain, "received_at": occurred_at,
+                          **fields, "decision": None, "deliveries": []}  # fmt: skip
+        elif fields.get("request") in found:
+            found[fields["request"]]["decision"] = {"seq": seq, "decided_at": occurred_at,
+                                                    **fields}  # fmt: skip
+    out = sorted(found.values(), key=lambda r: -r["seq"])
+    if pending:
+        return [r for r in out if r["decision"] is None]
+    chains = sorted({r["case"] for r in out})
+    for seq, _chain, _act, occurred_at, fields in _rows(app, ("general.review_access",), chains):
+        if fields.get("request") in found:
+            found[fields["request"]]["deliveries"].append({"seq": seq, "at": occurred_at})
+    return out
+
+
+def _rows(
+    app: App, acts: tuple[str, ...], chains: list[str] | None
+) -> list[tuple[int, str, str, str, dict[str, Any]]]:
+    """(seq, case, act, occurred_at, fields) of these acts, in order; ``chains`` narrows."""
+    if chains is not None and not chains:
+        return []
     where: list[Any] = [ENTRY.c.act.in_(acts)]
-    if case:
-        where.append(ENTRY.c.chain == case)
+    if chains is not None:
+        where.append(ENTRY.c.chain.in_(chains))
     with app.engine.connect() as conn:
         rows = conn.execute(
             select(ENTRY.c.seq, ENTRY.c.chain, ENTRY.c.act, ENTRY.c.occurred_at, ENTRY.c.body)
             .where(*where)
             .order_by(ENTRY.c.seq)
         ).all()
-    found: dict[int, dict[str, Any]] = {}
-    for seq, chain, act, occurred_at, body in rows:
-        fields = json.loads(body).get("fields") or {}
-        if act == "general.disclosure_request":
-            found[int(seq)] = {"seq": int(seq), "case": chain, "received_at": occurred_at,
-                               **fields, "decision": None, "deliveries": []}  # fmt: skip
-        elif act == "general.disclosure_decision" and fields.get("request") in found:
-            found[fields["request"]]["decision"] = {"seq": int(seq), "decided_at": occurred_at,
-                                                    **fields}  # fmt: skip
-        elif fields.get("request") in found:
-            found[fields["request"]]["deliveries"].append({"seq": int(seq), "at": occurred_at})
-    out = sorted(found.values(), key=lambda r: -r["seq"])
-    return [r for r in out if r["decision"] is None] if pending else out
+    return [(int(seq), chain, act, at, json.loads(body).get("fields") or {})
+            for seq, chain, act, at, body in rows]  # fmt: skip
 
 
 def _one(app: App, case: str, seq: int) -> dict[str, Any]:
