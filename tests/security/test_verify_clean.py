@@ -1,0 +1,54 @@
+"""Finding 1 of issue 11: a fresh instance verifies from the first start.
+
+``liuhen init && liuhen demo && liuhen verify`` must exit 0: every document the demo journals
+names a PDF that is in storage, hashes to its digest and carries exactly the PAdES signatures
+its entry records, all valid, so every 查看文书 PDF link of the demo works.
+"""
+
+from __future__ import annotations
+
+import io
+import json
+
+from pypdf import PdfReader
+from sqlalchemy import select
+
+from liuhen.db import store
+from liuhen.services import instance
+from liuhen.settings import Settings
+from liuhen.signing import pdf as pades
+from liuhen.signing import service as signing
+
+
+def test_init_demo_verify_exits_zero(run, settings: Settings) -> None:
+    run("init")
+    assert "已写入演示数据" in run("demo")
+    assert "完好" in run("verify")  # ``run`` asserts the exit code is 0
+
+    app = instance.open_app(settings)
+    try:
+        with app.engine.connect() as conn:
+            bodies = [
+                json.loads(b)
+                for (b,) in conn.execute(
+                    select(store.ENTRY.c.body).where(store.ENTRY.c.act == "general.document")
+                )
+            ]
+        assert len(bodies) >= 25  # every demo case's inspection, inquiry and service records
+        ca = signing.ca_pem(app)
+        for body in bodies:
+            fields = body["fields"]
+            digest = fields["digest"]
+            assert app.blobs.exists(digest), digest
+            data = b"".join(app.blobs.read(digest))
+            assert data.startswith(b"%PDF-")
+            assert len(PdfReader(io.BytesIO(data)).pages) >= 1
+            assert f"{app.alg.name}:{app.alg.digest(data).hex()}" == digest
+            statuses = pades.validate(data, ca)
+            crypto = [s for s in fields["signatures"] if s.get("method") == "PAdES"]
+            assert crypto and len(statuses) == len(crypto)
+            assert all(s.valid for s in statuses)
+            assert [s.serial_number for s in statuses] == [s["cert_no"] for s in crypto]
+            assert {"digest": digest}.items() <= body["attachments"][0].items()
+    finally:
+        app.engine.dispose()
