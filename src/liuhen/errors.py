@@ -110,6 +110,11 @@ class IntegrityError(_kind("LH300", 500)):  # type: ignore[misc]
     """The stored journal does not verify."""
 
 
+class CheckpointRollback(_kind("LH301", 500)):  # type: ignore[misc]
+    """The journal is shorter than, or does not extend, a tree head already signed: the tail
+    was cut or rewritten, so signing now would sign the forgery; nothing is signed."""
+
+
 # Archiving and retention (LH430–LH459): each refusal names what must happen first.
 
 

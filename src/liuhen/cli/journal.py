@@ -8,7 +8,8 @@ from pathlib import Path
 
 import typer
 
-from liuhen.cli.common import app, handles_errors, out, print_json
+from liuhen.cli.common import app, err, handles_errors, out, print_json
+from liuhen.errors import CheckpointRollback
 from liuhen.services import proofs, rebuild
 
 cli = typer.Typer(help="日志：检查点、证明、导出", no_args_is_help=True)
@@ -17,8 +18,13 @@ cli = typer.Typer(help="日志：检查点、证明、导出", no_args_is_help=T
 @cli.command()
 @handles_errors
 def checkpoint() -> None:
-    """签署并打印当前检查点（C2SP signed-note 文本）。"""
-    sys.stdout.write(proofs.checkpoint(app()).note)
+    """签署并打印当前检查点（C2SP signed-note 文本）；日志倒退或被改写时拒绝签署。"""
+    try:
+        note = proofs.checkpoint(app()).note
+    except CheckpointRollback as exc:  # damage, like ``liuhen verify`` finding some: exit 1
+        err.print(f"[bold red]错误[/] {exc}", markup=True)
+        raise typer.Exit(1) from None
+    sys.stdout.write(note)
 
 
 @cli.command()

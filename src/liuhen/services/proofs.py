@@ -11,10 +11,10 @@ from sqlalchemy import Connection, insert, select
 
 from liuhen.db import store
 from liuhen.db.engine import write_transaction
-from liuhen.errors import NotFoundError, ValidationError
+from liuhen.errors import CheckpointRollback, NotFoundError, ValidationError
 from liuhen.journal import checkpoint as notes
 from liuhen.journal import merkle
-from liuhen.journal.merkle import CompactRange, frontier_ids
+from liuhen.journal.merkle import CompactRange, VerificationError, frontier_ids
 from liuhen.services.instance import App
 
 
@@ -45,13 +45,20 @@ def extensions(app: App) -> tuple[str, ...]:
 
 
 def checkpoint(app: App) -> SignedCheckpoint:
-    """Sign the current tree head, or return the latest checkpoint if the tree has not grown."""
+    """Sign the current tree head, or return the latest checkpoint if the tree has not grown.
+
+    A signed head is a promise that every later one extends it; the new tree is proven to do so
+    (a consistency proof from the largest signed head) before anything is signed, so a journal
+    whose tail was cut or rewritten under the database is refused instead of being vouched for.
+    """
     with write_transaction(app.engine) as conn:
         size = store.lock_head(conn)
         latest = _latest(conn)
-        if latest is not None and latest.tree_size == size:
-            return latest
         root = _root(app, conn, size)
+        if latest is not None:
+            _must_extend(app, conn, latest, size, root)
+            if latest.tree_size == size:
+                return latest
         note = notes.sign(
             notes.Checkpoint(app.origin, size, root, extensions(app)), app.origin, app.key
         )
@@ -62,6 +69,30 @@ def checkpoint(app: App) -> SignedCheckpoint:
             )
         )
     return SignedCheckpoint(size, root, note, signed_at)
+
+
+def _must_extend(
+    app: App, conn: Connection, signed: SignedCheckpoint, size: int, root: bytes
+) -> None:
+    """Refuse unless the tree of ``size`` and ``root`` extends the signed one."""
+    advice = "拒绝签署新检查点。请运行 liuhen verify 查明原因，并以备份或已发出的导出包核对"
+    if size < signed.tree_size:
+        raise CheckpointRollback(
+            f"日志现有 {size} 条记录，少于已签名检查点的 {signed.tree_size} 条："
+            f"日志末尾的记录可能被删除。{advice}"
+        )
+    if signed.tree_size == 0:  # every tree extends the empty one
+        return
+    try:
+        proof = merkle.consistency_proof(
+            app.alg, signed.tree_size, size, lambda ids: store.fetch_nodes(conn, ids)
+        )
+        merkle.verify_consistency(app.alg, signed.tree_size, size, signed.root, root, proof)
+    except (VerificationError, LookupError) as exc:
+        raise CheckpointRollback(
+            f"当前日志（{size} 条）与已签名的检查点（大小 {signed.tree_size}）不一致："
+            f"已签名的记录被删除或改写（{exc}）。{advice}"
+        ) from None
 
 
 def _latest(conn: Connection) -> SignedCheckpoint | None:
