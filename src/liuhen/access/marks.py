@@ -129,3 +129,43 @@ def lift_refusal(act: str, fields: dict[str, Any], role: str) -> str | None:
     if act == "general.confidentiality" and fields.get("mark") == LIFT and role != "head":
         return "只有负责人可以解除保密标记（001 第二十一条）"
     return None
+
+
+def lowers(current: str | None, new: str) -> bool:
+    """Whether putting ``new`` on a target now bearing ``current`` leaves it less protected.
+
+    Lowering opens a record to more people (a 国家秘密 record re-marked 个人隐私 becomes
+    readable by the supervisor), so it is a release decision like lifting.
+    """
+    if current not in MARKS:
+        return False
+    if new == LIFT:
+        return True
+    return new in MARKS and MARKS.index(new) > MARKS.index(current)
+
+
+# Roles that may put or raise a mark without being one of the case's officers: the handlers see
+# every marked record of their agency's cases anyway, and more protection opens nothing to a
+# collection station or an import ("system").
+_MARKERS = frozenset({"head", "legal_reviewer", "archivist", "system"})
+
+
+def change_refusal(marks: Marks, fields: dict[str, Any], role: str, on_case: bool) -> str | None:
+    """Why a ``general.confidentiality`` entry is refused, given the marks already in force.
+
+    Raising or putting a mark is for those on the case (its assigned officers) and the agency's
+    handlers; lowering or lifting one is the head's release decision (001 第二十一条). The
+    comparison is per target: a mark on an entry is compared with that entry's own mark.
+    """
+    if role == "head":
+        return None
+    mark = str(fields.get("mark", ""))
+    refused = lift_refusal("general.confidentiality", fields, role)
+    if refused:
+        return refused
+    targets = [str(t).strip() for t in fields.get("records") or []] or [WHOLE_CASE]
+    if any(lowers(marks._mark(t), mark) for t in targets):
+        return "只有负责人可以降低保密标记的等级（001 第二十一条）"
+    if role in _MARKERS or (role == "officer" and on_case):
+        return None
+    return "只有承办本案的执法人员、法制审核人员、档案管理人员或负责人可以标记本案的记录"

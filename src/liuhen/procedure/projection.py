@@ -56,16 +56,6 @@ _STATUS_BY_ACT = {
 }
 
 
-# Acts about the record rather than work on the case: whoever does them (views, takes a party's
-# request, marks, holds, disposes) does not thereby become one of the case's officers, who see
-# its confidential records.
-_NOT_CASEWORK = frozenset({
-    "general.review_access", "general.disclosure_request", "general.disclosure_decision",
-    "general.confidentiality", "archiving.legal_hold", "archiving.hold_release",
-    "archiving.disposal_approval", "archiving.disposal",
-})  # fmt: skip
-
-
 def needs_body(code: str) -> bool:
     """Whether replaying this act reads its body; most acts only move counters and stages."""
     spec = act_type(code)
@@ -92,6 +82,10 @@ def apply(store: ProjectionStore, doc: dict[str, Any]) -> None:
         row: Row = {key: fields.get(key) for key in HEADER_KEYS}
         row.update(
             number=chain,
+            # "On the case" comes from assignment, never from naming oneself: the officers the
+            # opening act names are the case's handlers, and no later entry adds to them (the
+            # catalog has no act that reassigns a case), so acting in a later entry or putting
+            # one's own number among its actors does not open the case's marked records.
             officers=sorted({a["cert_no"] for a in doc["actors"] or []}),
             stage=Stage.INITIATION.value,
             status="open",
@@ -115,9 +109,6 @@ def apply(store: ProjectionStore, doc: dict[str, Any]) -> None:
         row["stage"] = spec.stage.value
     if code in _STATUS_BY_ACT:
         row["status"] = _STATUS_BY_ACT[code]
-    for actor in doc["actors"] if code not in _NOT_CASEWORK else []:
-        if actor.get("role", "officer") == "officer" and actor["cert_no"] not in row["officers"]:
-            row["officers"] = sorted([*row["officers"], actor["cert_no"]])
     if code == "general.media":
         media = store.get("media", str(fields.get("digest")))
         if media is not None:  # files stored here; imported history may name files held elsewhere

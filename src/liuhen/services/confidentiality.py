@@ -13,7 +13,7 @@ from typing import Any
 
 from sqlalchemy import select
 
-from liuhen.access.marks import Entry, Marks, collect, may_see
+from liuhen.access.marks import Entry, Marks, collect, may_see, strictest
 from liuhen.access.policy import User, can_view_case
 from liuhen.db import store
 from liuhen.errors import LiuhenError, NotFoundError
@@ -22,6 +22,8 @@ from liuhen.services.instance import App
 
 ENTRY = store.T["journal_entry"]
 CASE = store.T["case_record"]
+HEADER_TEXT = ("cause", "summary", "parties")  # what a case is about: free text and people
+WITHHELD_HEADER = "（已标记为{mark}，不予显示）"
 
 
 class ConfidentialRecord(LiuhenError):
@@ -95,7 +97,80 @@ def redact(case: dict[str, Any], marks: Marks, user: User) -> int:
                 e["withheld"] = f"该记录已标记为{mark}，您无权查看"
                 withheld += 1
     case["case_mark"] = marks.case_mark
+    redact_header(case, marks.case_mark, user)
     return withheld
+
+
+def redact_header(case: dict[str, Any], case_mark: str | None, user: User) -> bool:
+    """Withhold, in place, a whole-case-marked case's header from those not entitled to it.
+
+    A mark on the whole case protects what the case is about, not only its entries: the cause,
+    the summary and the parties are the very facts the mark hides. The number, unit, category,
+    stage and the officers stay, so the case can still be found, counted and handed over.
+    """
+    if not case_mark or may_see(user, case_mark, works_on(user, case)):
+        return False
+    for key in HEADER_TEXT:
+        if key in case:
+            case[key] = [] if key == "parties" else WITHHELD_HEADER.format(mark=case_mark)
+    case["case_mark"] = case_mark
+    case["header_withheld"] = f"该案件已整体标记为{case_mark}，您无权查看案由、当事人和案情"
+    return True
+
+
+def redact_listing(app: App, items: list[dict[str, Any]], user: User) -> int:
+    """Withhold the header of listed cases under a whole-case mark the user may not see.
+
+    For case lists (``cases.list_cases`` items, one page): one query for the marks of the
+    listed cases, not one per case. Returns how many headers were withheld.
+    """
+    numbers = [str(i["number"]) for i in items if i.get("number")]
+    if not numbers:
+        return 0
+    with app.engine.connect() as conn:
+        rows = conn.execute(
+            select(ENTRY.c.chain, ENTRY.c.seq, ENTRY.c.body)
+            .where(ENTRY.c.chain.in_(numbers), ENTRY.c.act == "general.confidentiality")
+            .order_by(ENTRY.c.seq)
+        ).all()
+    by_case: dict[str, list[dict[str, Any]]] = {}
+    for chain, seq, body in rows:
+        by_case.setdefault(chain, []).append(
+            {"seq": int(seq), "act": "general.confidentiality", **json.loads(body)}
+        )
+    withheld = 0
+    for item in items:
+        mark = marks_from(by_case.get(str(item.get("number")), [])).case_mark
+        withheld += redact_header(item, mark, user)
+    return withheld
+
+
+def act_fields(app: App, user: User, case_number: str, seq: int) -> dict[str, Any]:
+    """The fields an act of this case recorded, to pre-fill a document form.
+
+    The form would otherwise show a marked record's content to someone who may not read it;
+    a record the user may not see is refused (LH460) like its file, and a seq of another case
+    (or none) gives nothing to pre-fill.
+    """
+    case = case_header(app, case_number)
+    if not can_view_case(user, case, unit_agency(app, case["unit"])):
+        from liuhen.access.service import Forbidden
+
+        raise Forbidden("无权查看该案件")
+    with app.engine.connect() as conn:
+        body = conn.execute(
+            select(ENTRY.c.body).where(ENTRY.c.seq == seq, ENTRY.c.chain == case_number)
+        ).scalar()
+    if body is None:
+        return {}
+    parsed = json.loads(body)
+    fields = dict(parsed.get("fields") or {})
+    marks = marks_of(app, case_number)
+    files = entry_files(fields, parsed.get("attachments"))
+    mark = strictest([marks.of_entry(seq), *(marks.of_file(d) for d in files)])
+    if mark and not may_see(user, mark, works_on(user, case)):
+        raise ConfidentialRecord(f"该记录已标记为{mark}，您无权查看")
+    return fields
 
 
 def guard_file(app: App, user: User, case_number: str, digest: str) -> None:

@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
-from liuhen.access.marks import lift_refusal
+from sqlalchemy import select
+
+from liuhen.access.marks import Entry, change_refusal, collect, lift_refusal
 from liuhen.blobs.store import DIGEST
+from liuhen.db import store
 from liuhen.db.batch import Batch
 from liuhen.errors import NotFoundError, PermissionDenied, Problem, ValidationError
 from liuhen.journal.entry import EVIDENCE_CHAIN, REGISTRY_CHAIN
@@ -153,6 +157,7 @@ def _check_in_transaction(pending: Batch, draft: Draft) -> None:
                 )
     if draft.act == "general.confidentiality":
         _check_marked_records(pending, draft)
+        _check_mark_change(pending, draft)
     target_seq = draft.body.get("corrects")
     if target_seq is not None:
         target_row = pending.entry(target_seq)
@@ -182,6 +187,38 @@ def _check_marked_records(pending: Batch, draft: Draft) -> None:
             problems.append(Problem("应为本案记录的序号或文件摘要（sha256:… / sm3:…）", where))
     if problems:
         raise ValidationError("保密标记指向的记录无效", problems)
+
+
+def _check_mark_change(pending: Batch, draft: Draft) -> None:
+    """Lowering or lifting a mark is the head's; raising one is for those on the case.
+
+    Checked here, under the journal's write lock, against the marks in force (stored and
+    pending), so the CLI, the API and the pages share the one rule and two concurrent marks
+    cannot both pass against a stale view.
+    """
+    entry = store.ENTRY
+    rows = [
+        (int(seq), json.loads(body))
+        for seq, body in pending.conn.execute(
+            select(entry.c.seq, entry.c.body)
+            .where(entry.c.chain == draft.chain, entry.c.act == "general.confidentiality")
+            .order_by(entry.c.seq)
+        )
+    ]
+    rows += [
+        (int(r["seq"]), json.loads(r["body"]))
+        for r in pending.entries
+        if r["chain"] == draft.chain and r["act"] == "general.confidentiality"
+    ]
+    marks = collect(
+        Entry(seq, "general.confidentiality", body.get("fields") or {}) for seq, body in rows
+    )
+    case = pending.get("case_record", draft.chain) or {}
+    by = draft.body["recorded_by"]
+    on_case = str(by.get("id", "")) in (case.get("officers") or [])
+    refusal = change_refusal(marks, draft.body["fields"], str(by.get("role", "")), on_case)
+    if refusal:
+        raise PermissionDenied(refusal)
 
 
 def record(app: App, inp: ActInput) -> Appended:
