@@ -146,6 +146,10 @@ def create_user(
 def _role_problems(roles: list[str]) -> list[Problem]:
     if not roles or set(roles) - set(ROLES):
         return [Problem(f"角色应为：{'、'.join(ROLES)}", "roles")]
+    if "admin" in roles and len(set(roles)) > 1:
+        # the administrator manages people and settings and sees no case: an account that
+        # could do both would let him give himself the right to read what he administers
+        return [Problem("系统管理员（admin）不能同时担任其他角色", "roles")]
     return []
 
 
@@ -153,7 +157,10 @@ def change_user(
     app: App, username: str, roles: list[str], unit: str | None, cert_no: str | None, by: str
 ) -> User:
     """New roles, unit and certificate number, checked as at creation; sessions read the
-    account on every request, so the change applies at once without ending them."""
+    account on every request, so the change applies at once without ending them. Nobody
+    changes his own account: the administrator could otherwise give himself case roles."""
+    if username == by:
+        raise Forbidden("不能变更自己的角色、机构或执法证号，请由另一名管理员办理")
     problems = _role_problems(roles) + _registry_problems(app, unit, cert_no)
     if problems:
         raise ValidationError("无法变更账户", problems)
