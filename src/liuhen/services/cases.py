@@ -6,7 +6,7 @@ import json
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import ColumnElement, func, or_, select
+from sqlalchemy import ColumnElement, func, select
 
 from liuhen.db import store
 from liuhen.errors import NotFoundError, ValidationError
@@ -22,6 +22,7 @@ from liuhen.procedure.catalog import (
 )
 from liuhen.procedure.fields import parse_datetime
 from liuhen.services.instance import App
+from liuhen.services.scope import Scope, cases_in
 
 CASE = store.T["case_record"]
 OFFICER = store.T["officer"]
@@ -71,7 +72,7 @@ def list_cases(
     stage: str | None = None,
     status: str | None = None,
     unit: str | None = None,
-    visible: tuple[list[str] | None, str | None] | None = None,
+    visible: Scope = None,
 ) -> Page:
     """``visible`` = (units, cert_no): only cases of those units or worked on by that officer;
     None means every case (supervisors)."""
@@ -86,14 +87,9 @@ def list_cases(
         cond.append(CASE.c.status == status)
     if unit:
         cond.append(CASE.c.unit == unit)
-    if visible is not None:
-        units, cert = visible
-        either: list[ColumnElement[bool]] = []
-        if units:
-            either.append(CASE.c.unit.in_(units))
-        if cert:
-            either.append(CASE.c.officers.contains(f'"{cert}"'))
-        cond.append(or_(*either) if either else CASE.c.number.is_(None))
+    scoped = cases_in(visible)
+    if scoped is not None:
+        cond.append(scoped)
     with app.engine.connect() as conn:
         total = conn.execute(select(func.count()).select_from(CASE).where(*cond)).scalar_one()
         rows = conn.execute(

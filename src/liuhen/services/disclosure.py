@@ -36,6 +36,7 @@ from liuhen.services.confidentiality import entry_files, marks_from, marks_of
 from liuhen.services.instance import App
 from liuhen.services.journal import Appended
 from liuhen.services.record import ActInput
+from liuhen.services.scope import Scope, chains_in
 
 ENTRY = store.T["journal_entry"]
 OFFICER = store.T["officer"]
@@ -120,7 +121,9 @@ def _taker(app: App, cert_no: str) -> tuple[str, str]:
     return registry.person(app, cert_no, STAFF, "受理或办理查阅、复制申请")
 
 
-def requests(app: App, case: str | None = None, pending: bool = False) -> list[dict[str, Any]]:
+def requests(
+    app: App, case: str | None = None, pending: bool = False, scope: Scope = None
+) -> list[dict[str, Any]]:
     """Requests with their decision and deliveries, newest first; ``pending``: undecided only.
 
     Every page view is a ``general.review_access`` entry, so those are read only for the cases
@@ -129,7 +132,7 @@ def requests(app: App, case: str | None = None, pending: bool = False) -> list[d
     """
     found: dict[int, dict[str, Any]] = {}
     acts = ("general.disclosure_request", "general.disclosure_decision")
-    for seq, chain, act, occurred_at, fields in _rows(app, acts, [case] if case else None):
+    for seq, chain, act, occurred_at, fields in _rows(app, acts, [case] if case else None, scope):
         if act == "general.disclosure_request":
             found[seq] = {"seq": seq, "case": chain, "received_at": occurred_at,
                           **fields, "decision": None, "deliveries": []}  # fmt: skip
@@ -147,14 +150,18 @@ def requests(app: App, case: str | None = None, pending: bool = False) -> list[d
 
 
 def _rows(
-    app: App, acts: tuple[str, ...], chains: list[str] | None
+    app: App, acts: tuple[str, ...], chains: list[str] | None, scope: Scope = None
 ) -> list[tuple[int, str, str, str, dict[str, Any]]]:
-    """(seq, case, act, occurred_at, fields) of these acts, in order; ``chains`` narrows."""
+    """(seq, case, act, occurred_at, fields) of these acts, in order; ``chains`` and the user's
+    ``scope`` narrow it in SQL."""
     if chains is not None and not chains:
         return []
     where: list[Any] = [ENTRY.c.act.in_(acts)]
     if chains is not None:
         where.append(ENTRY.c.chain.in_(chains))
+    scoped = chains_in(ENTRY.c.chain, scope)
+    if scoped is not None:
+        where.append(scoped)
     with app.engine.connect() as conn:
         rows = conn.execute(
             select(ENTRY.c.seq, ENTRY.c.chain, ENTRY.c.act, ENTRY.c.occurred_at, ENTRY.c.body)

@@ -20,6 +20,7 @@ from typing import Any
 from sqlalchemy import select
 
 from liuhen.db import store
+from liuhen.db.batch import Batch
 from liuhen.errors import (
     ConflictError,
     DisposalNotApproved,
@@ -39,8 +40,9 @@ from liuhen.rules.findings import RetentionClass
 from liuhen.services import record, registry
 from liuhen.services.cases import Page
 from liuhen.services.instance import App
-from liuhen.services.journal import Appended
+from liuhen.services.journal import Appended, Draft
 from liuhen.services.record import ActInput
+from liuhen.services.scope import Scope, chains_in
 
 ENTRY = store.ENTRY
 OFFICER = store.T["officer"]
@@ -173,13 +175,20 @@ class Retention:
 
 
 def archiving_entries(
-    app: App, case: str | None = None, acts: tuple[str, ...] = ARCHIVING_ACTS
+    app: App,
+    case: str | None = None,
+    acts: tuple[str, ...] = ARCHIVING_ACTS,
+    scope: Scope = None,
 ) -> list[Entry]:
+    """The archiving acts of one case, or of every case in ``scope`` (None: all)."""
     query = select(
         ENTRY.c.seq, ENTRY.c.chain, ENTRY.c.act, ENTRY.c.occurred_at, ENTRY.c.body
     ).where(ENTRY.c.act.in_(acts))
     if case is not None:
         query = query.where(ENTRY.c.chain == case)
+    scoped = chains_in(ENTRY.c.chain, scope)
+    if scoped is not None:
+        query = query.where(scoped)
     with app.engine.connect() as conn:
         rows = conn.execute(query.order_by(ENTRY.c.seq)).all()
     out = []
@@ -222,11 +231,14 @@ def status(app: App, case: str) -> Retention:
     return state
 
 
-def list_retention(app: App, *, page: int = 1, per_page: int = 50, due: bool = False) -> Page:
-    """Archived cases by when their retention ends (never-ending last); ``due``: ended, unheld."""
+def list_retention(
+    app: App, *, page: int = 1, per_page: int = 50, due: bool = False, scope: Scope = None
+) -> Page:
+    """Archived cases by when their retention ends (never-ending last); ``due``: ended, unheld.
+    ``scope``: only the cases a user may see, chosen in SQL before paging."""
     today = app.clock.now().date()
     by_case: dict[str, list[Entry]] = {}
-    for e in archiving_entries(app):
+    for e in archiving_entries(app, scope=scope):
         by_case.setdefault(e.chain, []).append(e)
     states = [s for c, es in by_case.items() if (s := _state(c, es)) is not None]
     if due:
@@ -409,6 +421,30 @@ def _remove(app: App, seq: int, digests: list[str]) -> list[str]:
     return removed
 
 
+def _not_yet_disposed(pending: Batch, draft: Draft) -> None:
+    """Checked again inside the append: two runs of one approval journal one disposal, and no
+    file is journaled as disposed twice (the checks before the append read a moment earlier)."""
+    fields = draft.body["fields"]
+    bodies = [
+        row["body"]
+        for row in pending.entries
+        if row["chain"] == draft.chain and row["act"] == "archiving.disposal"
+    ]
+    stored = select(ENTRY.c.body).where(
+        ENTRY.c.chain == draft.chain, ENTRY.c.act == "archiving.disposal"
+    )
+    bodies += pending.conn.execute(stored).scalars().all()
+    for body in bodies:
+        done = json.loads(body).get("fields") or {}
+        if done.get("approval") == fields["approval"]:
+            raise ConflictError(f"序号 {fields['approval']} 的销毁审批已经执行，不能重复记录销毁")
+        again = set(done.get("digests") or []) & set(fields["digests"])
+        if again:
+            raise ConflictError(
+                f"以下文件已经销毁：{'、'.join(d[:19] + '…' for d in sorted(again))}"
+            )
+
+
 def dispose(app: App, case: str, approval_seq: int, by: str) -> Disposed:
     """Carry out an approved disposal: journal it first, then remove the bytes.
 
@@ -445,6 +481,9 @@ def dispose(app: App, case: str, approval_seq: int, by: str) -> Disposed:
     sizes: list[int] = []
     for d in digests:
         if not app.blobs.exists(d):
+            since = archiving_entries(app, case, ("archiving.disposal",))
+            if any(d in e.fields["digests"] for e in since):  # a concurrent run got there first
+                raise ConflictError(f"文件 {d[:19]}… 已由另一次执行销毁，未重复记录销毁")
             raise IntegrityError(
                 f"文件 {d[:19]}… 不在存储中，也没有销毁记录：这是损坏，不是销毁；"
                 "请先运行 liuhen verify 并查明原因"
@@ -457,9 +496,22 @@ def dispose(app: App, case: str, approval_seq: int, by: str) -> Disposed:
                 f"到期前存储拒绝删除 {d[:19]}…；未记录销毁"
             )
     assert state.ends_on is not None  # _must_be_due refused a period that never ends
-    entry = _record(app, "archiving.disposal", case, by, role, {
-        "approval": approval_seq, "digests": digests, "sizes": [str(s) for s in sizes],
-        "reason": approval.fields["reason"], "retention_ended_on": state.ends_on.isoformat(),
-    })  # fmt: skip
+    draft = record.build_draft(
+        ActInput("archiving.disposal", app.clock.now().isoformat(), case=case, actors=[by],
+                 recorded_by={"id": by, "role": role}, fields={
+            "approval": approval_seq, "digests": digests, "sizes": [str(s) for s in sizes],
+            "reason": approval.fields["reason"], "retention_ended_on": state.ends_on.isoformat(),
+        }),
+        app.clock.now(),
+    )  # fmt: skip
+    checks = draft.check
+
+    def check(pending: Batch, d: Draft) -> None:
+        _not_yet_disposed(pending, d)
+        if checks is not None:
+            checks(pending, d)
+
+    draft.check = check
+    entry = app.journal.append(draft)
     removed = _remove(app, entry.seq, digests)
     return Disposed(entry.seq, tuple(digests), tuple(sizes), tuple(removed))

@@ -18,7 +18,7 @@ from pydantic import BaseModel
 from sqlalchemy import select
 
 from liuhen import __version__
-from liuhen.access.policy import AGENCY_WIDE, User, can_record, can_view_case
+from liuhen.access.policy import AGENCY_WIDE, User, can_record
 from liuhen.access.service import Forbidden
 from liuhen.db.store import ENTRY
 from liuhen.errors import LiuhenError, NotFoundError, Problem, ValidationError
@@ -38,13 +38,13 @@ from liuhen.procedure.catalog import (
 from liuhen.procedure.fields import SIGNER_ROLES
 from liuhen.rules.pack import Documents
 from liuhen.services import cases, compliance, confidentiality, disclosure, packs, proofs, record
-from liuhen.services.access_log import agency_units, record_access, unit_agency
+from liuhen.services.access_log import record_access, unit_agency
 from liuhen.services.inbox import collective, to_sign, waiting
 from liuhen.services.instance import App
 from liuhen.services.record import ActInput, build_draft
 from liuhen.uploads import tus
 from liuhen.uploads.service import Uploads
-from liuhen.web import admin, auth, forms, invalid, media, records, refusals
+from liuhen.web import admin, auth, forms, guard, headers, invalid, media, records, refusals
 from liuhen.web import documents as documents_web
 from liuhen.web import dossier as dossier_web
 
@@ -93,7 +93,15 @@ class ActBody(BaseModel):
 current_user = auth.current_user
 
 
-UserDep = Annotated[User, Depends(current_user)]
+# Each route's caller comes through its guard (``web.guard``): what it needs is in its signature.
+SignedIn = Annotated[User, Depends(guard.signed_in())]
+SeeCase = Annotated[User, Depends(guard.see_case())]
+RecordCase = Annotated[User, Depends(guard.record_case())]
+Overview = Annotated[
+    User, Depends(guard.role(guard.OVERVIEW, "全机关汇总仅限负责人、法制审核人员和监督人员"))
+]
+Recorder = Annotated[User, Depends(guard.role(guard.RECORDERS, "监督人员和系统管理员不记录案件"))]
+PUBLIC = [Depends(guard.public())]
 
 
 def create_app(app: App) -> FastAPI:
@@ -102,6 +110,7 @@ def create_app(app: App) -> FastAPI:
         description="行政执法全过程记录系统接口",
         version=__version__,
     )
+    headers.install(api)  # nosniff, CSP, frame and referrer policy on every response
 
     jobs = open_queue(app)
     uploads = Uploads(app, on_stored=jobs.enqueue)
@@ -117,29 +126,26 @@ def create_app(app: App) -> FastAPI:
 
     api.state.liuhen = app
     api.mount("/static", StaticFiles(directory=str(Path(__file__).parent / "static")), "static")
-    signed_in = [Depends(current_user)]
-    api.include_router(auth.router(app, TEMPLATES))
-    api.include_router(admin.router(app, TEMPLATES))
+    signed_in = [Depends(guard.signed_in())]
+    uploaders = [Depends(guard.role(guard.RECORDERS, "监督人员和系统管理员不上传音像资料"))]
+    api.include_router(auth.router(app, TEMPLATES), dependencies=PUBLIC)  # login, logout
+    api.include_router(
+        admin.router(app, TEMPLATES),
+        dependencies=[Depends(guard.role(guard.ADMIN, "系统管理仅限系统管理员"))],
+    )
     api.include_router(records.router(app, TEMPLATES))
-    api.include_router(tus.router(uploads, app.settings.upload_max), dependencies=signed_in)
+    api.include_router(tus.router(uploads, app.settings.upload_max), dependencies=uploaders)
     api.include_router(media.router(app), dependencies=signed_in)
     api.include_router(documents_web.router(app), dependencies=signed_in)
-    api.include_router(dossier_web.router(app), dependencies=signed_in)
+    api.include_router(dossier_web.router(app))
 
-    def visible(user: User) -> tuple[list[str] | None, str | None] | None:
-        if user.roles & {"supervisor"}:
-            return None  # 司法局: every case, read-only
-        units = agency_units(app, user.agency) if user.roles & AGENCY_WIDE else []
-        if user.unit and "officer" in user.roles:
-            units = [*units, user.unit]
-        return units, user.cert_no
+    def visible(user: User) -> guard.Scope:
+        return guard.case_scope(app, user)
 
     def open_case(user: User, number: str, purpose: str) -> dict[str, Any]:
-        """A case the user may see, marked records withheld from those not entitled to them;
-        the viewing itself is journaled (调阅 is recorded)."""
+        """A case the user may see (its route's guard checked that), marked records withheld
+        from those not entitled to them; the viewing itself is journaled (调阅 is recorded)."""
         case = cases.show_case(app, number)
-        if not can_view_case(user, case, unit_agency(app, case["unit"])):
-            raise Forbidden("无权查看该案件")
         entries = sorted(
             (e for st in case["stages"] for e in st["entries"]), key=lambda e: e["seq"]
         )
@@ -167,7 +173,7 @@ def create_app(app: App) -> FastAPI:
 
     @api.get("/api/v1/cases", tags=["案件"], summary="案件列表（分页）")
     def api_cases(
-        user: UserDep,
+        user: SignedIn,
         page: Annotated[int, Query(ge=1, le=MAX_PAGE)] = 1,
         per_page: Annotated[int, Query(ge=1, le=cases.MAX_PAGE_SIZE)] = 50,
         stage: str | None = None,
@@ -178,29 +184,24 @@ def create_app(app: App) -> FastAPI:
         ).as_dict()
 
     @api.get("/api/v1/cases/{number}", tags=["案件"], summary="一个案件的完整记录")
-    def api_case(number: str, user: UserDep) -> dict[str, Any]:
+    def api_case(number: str, user: SeeCase) -> dict[str, Any]:
         return open_case(user, number, "接口调阅案件记录")
 
     @api.get("/api/v1/cases/{number}/compliance", tags=["合规"], summary="一个案件的合规检查结果")
-    def api_case_compliance(number: str, user: UserDep) -> dict[str, Any]:
-        case = cases.show_case(app, number)
-        if not can_view_case(user, case, unit_agency(app, case["unit"])):
-            raise Forbidden("无权查看该案件")
+    def api_case_compliance(number: str, user: SeeCase) -> dict[str, Any]:
         return compliance.evaluate_case(app, number).as_dict()
 
     @api.get("/api/v1/compliance", tags=["合规"], summary="全机关合规汇总")
-    def api_compliance(user: UserDep) -> dict[str, Any]:
-        if not user.roles & {"supervisor", "head", "legal_reviewer", "admin"}:
-            raise Forbidden("全机关汇总仅限负责人、法制审核人员和监督人员")
+    def api_compliance(user: Overview) -> dict[str, Any]:
         return compliance.evaluate_all(app).as_dict()
 
     @api.get("/api/v1/packs", tags=["合规"], summary="可用的规则包")
-    def api_packs(user: UserDep) -> dict[str, Any]:
+    def api_packs(user: SignedIn) -> dict[str, Any]:
         names = packs.available(app.settings.data_dir)
         return {"default": packs.pack_name_for(app, None), "packs": names}
 
     @api.get("/api/v1/packs/{name}", tags=["合规"], summary="一个规则包的全部规则")
-    def api_pack(name: str, user: UserDep) -> dict[str, Any]:
+    def api_pack(name: str, user: SignedIn) -> dict[str, Any]:
         p = packs.load_pack(name, app.settings.data_dir)
         return {
             "pack": p.name,
@@ -210,15 +211,19 @@ def create_app(app: App) -> FastAPI:
             "rules": {k: r.model_dump(mode="json") for k, r in p.rules.items()},
         }
 
-    @api.get("/api/v1/journal/checkpoint", tags=["日志"], summary="当前签名检查点")
+    @api.get(
+        "/api/v1/journal/checkpoint", tags=["日志"], summary="当前签名检查点", dependencies=PUBLIC
+    )
     def api_checkpoint() -> dict[str, Any]:
         return proofs.checkpoint(app).as_dict()
 
-    @api.get("/api/v1/journal/proof/{seq}", tags=["日志"], summary="包含证明")
+    @api.get("/api/v1/journal/proof/{seq}", tags=["日志"], summary="包含证明", dependencies=PUBLIC)
     def api_proof(seq: int, size: Annotated[int | None, Query(ge=1)] = None) -> dict[str, Any]:
         return proofs.inclusion(app, seq, size)
 
-    @api.get("/api/v1/journal/consistency", tags=["日志"], summary="一致性证明")
+    @api.get(
+        "/api/v1/journal/consistency", tags=["日志"], summary="一致性证明", dependencies=PUBLIC
+    )
     def api_consistency(
         old: Annotated[int, Query(ge=1)], new: Annotated[int, Query(ge=1)]
     ) -> dict[str, Any]:
@@ -227,7 +232,7 @@ def create_app(app: App) -> FastAPI:
     @api.get("/", response_class=HTMLResponse, include_in_schema=False)
     def page_cases(
         request: Request,
-        user: UserDep,
+        user: SignedIn,
         page: Annotated[int, Query(ge=1, le=MAX_PAGE)] = 1,
         stage: str | None = None,
     ) -> Response:
@@ -260,9 +265,6 @@ def create_app(app: App) -> FastAPI:
         spec = act_type(code)
         if spec is None or spec not in recordable(user):
             raise Forbidden(f"不能在此记录“{code}”")
-        case = cases.show_case(app, number)
-        if not can_record(user) or not can_view_case(user, case, unit_agency(app, case["unit"])):
-            raise Forbidden("无权在该案件中记录")
         return spec
 
     def act_page(
@@ -337,7 +339,7 @@ def create_app(app: App) -> FastAPI:
 
     @api.get("/cases/new", response_class=HTMLResponse, include_in_schema=False)
     def new_case_form(
-        request: Request, user: UserDep, act: str = "initiation.ex_officio"
+        request: Request, user: Recorder, act: str = "initiation.ex_officio"
     ) -> Response:
         spec = opening_for(user, act)
         now = app.clock.now().strftime("%Y-%m-%dT%H:%M")
@@ -346,7 +348,7 @@ def create_app(app: App) -> FastAPI:
 
     @api.post("/cases/new", include_in_schema=False)
     async def new_case_submit(
-        request: Request, user: UserDep, act: str = "initiation.ex_officio"
+        request: Request, user: Recorder, act: str = "initiation.ex_officio"
     ) -> Response:
         form = await auth.posted_form(request)
         spec = opening_for(user, act)
@@ -357,9 +359,6 @@ def create_app(app: App) -> FastAPI:
 
         if code not in DOC_TYPES:
             raise NotFoundError(f"未知的文书种类“{code}”")
-        case = cases.show_case(app, number)
-        if not can_record(user) or not can_view_case(user, case, unit_agency(app, case["unit"])):
-            raise Forbidden("无权在该案件中制作文书")
         return DOC_TYPES[code]
 
     def doc_page(
@@ -422,7 +421,7 @@ def create_app(app: App) -> FastAPI:
 
     @api.get("/cases/{number}/documents/new", response_class=HTMLResponse, include_in_schema=False)
     def doc_form(
-        request: Request, number: str, act_seq: int, doc_type: str, user: UserDep
+        request: Request, number: str, act_seq: int, doc_type: str, user: RecordCase
     ) -> Response:
         doc = doc_for(user, number, doc_type)
         form = forms.as_form(doc, act_values(number, act_seq))  # what the act recorded
@@ -443,7 +442,7 @@ def create_app(app: App) -> FastAPI:
 
     @api.post("/cases/{number}/documents/new", include_in_schema=False)
     async def doc_submit(
-        request: Request, number: str, act_seq: int, doc_type: str, user: UserDep
+        request: Request, number: str, act_seq: int, doc_type: str, user: RecordCase
     ) -> Response:
         from liuhen.services import documents as documents_service
 
@@ -491,16 +490,13 @@ def create_app(app: App) -> FastAPI:
 
     @api.post("/cases/{number}/documents/{seq}/sign", include_in_schema=False)
     async def doc_countersign(
-        request: Request, number: str, seq: int, role: str, user: UserDep
+        request: Request, number: str, seq: int, role: str, user: RecordCase
     ) -> Response:
         """The reviewer or the head signs his block of an issued document from his own login;
         the signed result is a new version (see ``documents.countersign``)."""
         from liuhen.services import documents as documents_service
 
         await auth.posted_form(request)
-        case = cases.show_case(app, number)
-        if not can_record(user) or not can_view_case(user, case, unit_agency(app, case["unit"])):
-            raise Forbidden("无权在该案件中签署文书")
         if not user.cert_no:
             raise Forbidden("签署文书须以本人执法证号办理")
         cert = user.cert_no
@@ -510,37 +506,32 @@ def create_app(app: App) -> FastAPI:
         return RedirectResponse(f"/cases/{quote(number)}#seq-{entry.seq}", status_code=303)
 
     @api.get("/cases/{number}/record", response_class=HTMLResponse, include_in_schema=False)
-    def record_form(request: Request, number: str, act: str, user: UserDep) -> Response:
+    def record_form(request: Request, number: str, act: str, user: RecordCase) -> Response:
         spec = act_for(user, number, act)
         now = app.clock.now().strftime("%Y-%m-%dT%H:%M")
         return act_page(request, number, spec, {"occurred_at": now, "actors": user.cert_no or ""})
 
     @api.post("/cases/{number}/record", include_in_schema=False)
-    async def record_submit(request: Request, number: str, act: str, user: UserDep) -> Response:
+    async def record_submit(request: Request, number: str, act: str, user: RecordCase) -> Response:
         form = await auth.posted_form(request)
         spec = act_for(user, number, act)
         return record_from_form(request, user, spec, number, form, number)
 
     @api.post("/cases/{number}/archive", include_in_schema=False)
-    async def archive_submit(request: Request, number: str, user: UserDep) -> Response:
+    async def archive_submit(request: Request, number: str, user: RecordCase) -> Response:
         """立卷归档 from the case page: the dossier PDF is built and filed as ``liuhen archive``
         does, so no 归档 entry can claim pages and volumes that storage does not hold."""
         from liuhen.services import archiving
 
         await auth.posted_form(request)
-        case = cases.show_case(app, number)
-        if (
-            "archivist" not in user.roles
-            or not user.cert_no
-            or not can_view_case(user, case, unit_agency(app, case["unit"]))
-        ):
+        if "archivist" not in user.roles or not user.cert_no:
             raise Forbidden("立卷归档须由档案管理人员以本人证号办理")
         cert = user.cert_no
         done = await anyio.to_thread.run_sync(lambda: archiving.archive(app, number, cert))
         return RedirectResponse(f"/cases/{quote(number)}#seq-{done.entry.seq}", status_code=303)
 
     @api.post("/api/v1/cases/{number}/acts", status_code=201, tags=["案件"], summary="记录一个事项")
-    def api_record(number: str, body: ActBody, user: UserDep) -> dict[str, Any]:
+    def api_record(number: str, body: ActBody, user: RecordCase) -> dict[str, Any]:
         act_for(user, number, body.act)
         entry = record_act(user, number, ActInput(
             body.act, body.occurred_at, case=number, actors=body.actors, place=body.place,
@@ -549,14 +540,12 @@ def create_app(app: App) -> FastAPI:
         return {"seq": entry.seq, "case": number, "act": body.act}
 
     @api.get("/overview", response_class=HTMLResponse, include_in_schema=False)
-    def overview(request: Request, user: UserDep) -> Response:
-        if not user.sees_overview:
-            raise Forbidden("全机关汇总仅限负责人、法制审核人员和监督人员")
+    def overview(request: Request, user: Overview) -> Response:
         report = compliance.evaluate_all(app).as_dict()
         return TEMPLATES.TemplateResponse(request, "overview.html", {"report": report})
 
     @api.get("/inbox", response_class=HTMLResponse, include_in_schema=False)
-    def inbox(request: Request, user: UserDep) -> Response:
+    def inbox(request: Request, user: SignedIn) -> Response:
         scope = visible(user)
         with app.engine.connect() as conn:
             found = waiting(conn, None if scope is None else scope[0])
@@ -592,7 +581,7 @@ def create_app(app: App) -> FastAPI:
         )  # fmt: skip
 
     @api.get("/devices", response_class=HTMLResponse, include_in_schema=False)
-    def devices_page(request: Request, user: UserDep) -> Response:
+    def devices_page(request: Request, user: SignedIn) -> Response:
         scope = visible(user)
         items = devices.list_devices(app)
         if scope is not None:
@@ -600,7 +589,7 @@ def create_app(app: App) -> FastAPI:
         return TEMPLATES.TemplateResponse(request, "devices.html", {"items": items})
 
     @api.get("/devices/{device_no}", response_class=HTMLResponse, include_in_schema=False)
-    def device_page(request: Request, device_no: str, user: UserDep) -> Response:
+    def device_page(request: Request, device_no: str, user: SignedIn) -> Response:
         data = devices.history(app, device_no)
         scope = visible(user)
         if scope is not None and data["unit"] not in (scope[0] or []):
@@ -608,16 +597,17 @@ def create_app(app: App) -> FastAPI:
         return TEMPLATES.TemplateResponse(request, "device.html", {"d": data})
 
     @api.get("/media/todo", response_class=HTMLResponse, include_in_schema=False)
-    def todo_page(request: Request, user: UserDep) -> Response:
+    def todo_page(request: Request, user: SignedIn) -> Response:
         cutoff = (app.clock.now() - timedelta(days=1)).isoformat()
         result = list_media(
             app, unbound=True, older_than=cutoff, officer=user.cert_no if "officer" in user.roles
             and not user.roles & AGENCY_WIDE else None, per_page=200,
+            scope=media.visible_to(app, user),
         )  # fmt: skip
         return TEMPLATES.TemplateResponse(request, "todo.html", {"result": result})
 
     @api.get("/cases/{number}", response_class=HTMLResponse, include_in_schema=False)
-    def page_case(request: Request, number: str, user: UserDep) -> Response:
+    def page_case(request: Request, number: str, user: SeeCase) -> Response:
         case = open_case(user, number, "在线调阅案件记录")
         for stage in case["stages"]:  # every view is an entry: runs of them fold into one line
             stage["groups"] = cases.fold_views(stage["entries"])
@@ -636,7 +626,7 @@ def create_app(app: App) -> FastAPI:
                  app, case_number=number, per_page=200)["items"]}},
         )  # fmt: skip
 
-    @api.get("/{path:path}", include_in_schema=False)
+    @api.get("/{path:path}", include_in_schema=False, dependencies=PUBLIC)
     def not_found(path: str) -> Response:
         raise NotFoundError(f"页面不存在：/{path}")
 

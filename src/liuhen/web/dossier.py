@@ -7,17 +7,21 @@ document PDF is: visibility and confidentiality marks first, then a 调阅 entry
 from __future__ import annotations
 
 import json
+from typing import Annotated
 
-from fastapi import APIRouter, Request
+from fastapi import APIRouter, Depends, Request
 from fastapi.responses import Response
 from sqlalchemy import select
 
+from liuhen.access.policy import User
 from liuhen.db import store
 from liuhen.errors import NotFoundError
 from liuhen.services.access_log import record_access
-from liuhen.services.confidentiality import guard_file
 from liuhen.services.instance import App
+from liuhen.web import guard
 from liuhen.web.media import serve_blob
+
+FileUser = Annotated[User, Depends(guard.file())]
 
 
 def filed_dossiers(app: App, number: str) -> set[str]:
@@ -39,9 +43,8 @@ def router(app: App) -> APIRouter:
     r = APIRouter(tags=["立卷归档"])
 
     @r.get("/api/v1/cases/{number}/dossier/{digest}", summary="归档案卷 PDF（支持 Range）")
-    def dossier(number: str, digest: str, request: Request) -> Response:
-        user = request.state.user  # set by the signed-in dependency the router is mounted with
-        guard_file(app, user, number, digest)  # unknown case 404, not visible 403, marks
+    def dossier(number: str, digest: str, request: Request, user: FileUser) -> Response:
+        # the guard checked the file's own case and marks; the case in the path must be it
         if digest not in filed_dossiers(app, number) or not app.blobs.exists(digest):
             raise NotFoundError(f"案件“{number}”没有该归档案卷")
         record_access(app, user, number, "查看归档案卷", materials=[digest])

@@ -26,9 +26,10 @@ from liuhen.services import disclosure, retention
 from liuhen.services.access_log import unit_agency
 from liuhen.services.confidentiality import case_header
 from liuhen.services.instance import App
-from liuhen.web import auth
+from liuhen.web import auth, guard
 
-LOOKERS = {"archivist", "head", "legal_reviewer", "supervisor"}
+LOOKERS = frozenset({"archivist", "head", "legal_reviewer", "supervisor"})
+KEEPERS = frozenset({"archivist", "head"})  # the retention service checks which of them acts
 DONE = {
     "hold": "已记录保全，期间不得销毁",
     "release": "已解除保全",
@@ -37,7 +38,15 @@ DONE = {
 }
 
 
-UserDep = Annotated[User, Depends(auth.current_user)]
+SignedIn = Annotated[User, Depends(guard.signed_in())]
+Looker = Annotated[
+    User,
+    Depends(guard.role(LOOKERS, "保管期限页面仅限档案管理人员、负责人、法制审核和监督人员")),
+]
+Keeper = Annotated[
+    User, Depends(guard.role(KEEPERS, "保全、销毁审批与销毁仅限负责人和档案管理人员办理"))
+]
+Deliverer = Annotated[User, Depends(guard.record_case("case"))]
 
 
 def _cert(user: User) -> str:
@@ -58,34 +67,25 @@ def router(app: App, templates: Jinja2Templates) -> APIRouter:
         request: Request, user: User, page: int, due: bool, error: LiuhenError | None = None,
         form: dict[str, str] | None = None, done: str = "",
     ) -> Response:  # fmt: skip
-        if not user.roles & LOOKERS:
-            raise Forbidden("保管期限页面仅限档案管理人员、负责人、法制审核和监督人员")
-        result = retention.list_retention(app, page=page, per_page=50, due=due).as_dict()
-        result["items"] = [i for i in result["items"] if _sees(user, i["case"])]
+        scope = guard.case_scope(app, user)
+        result = retention.list_retention(app, page=page, per_page=50, due=due, scope=scope)
         return templates.TemplateResponse(
             request, "retention.html",
-            {"result": result, "due": due, "error": error, "form": form or {},
+            {"result": result.as_dict(), "due": due, "error": error, "form": form or {},
              "done": DONE.get(done, ""), "can_hold": bool(user.roles & {"head", "archivist"}),
              "is_head": "head" in user.roles, "is_archivist": "archivist" in user.roles},
             status_code=error.http_status if error else 200,
         )  # fmt: skip
 
-    def _sees(user: User, case: str) -> bool:
-        try:
-            visible(user, case)
-        except (Forbidden, LiuhenError):
-            return False
-        return True
-
     @r.get("/retention", response_class=HTMLResponse, include_in_schema=False)
     def retention_list(
-        request: Request, user: UserDep,
+        request: Request, user: Looker,
         page: Annotated[int, Query(ge=1, le=100_000)] = 1, due: bool = False, done: str = "",
     ) -> Response:  # fmt: skip
         return retention_page(request, user, page, due, done=done)
 
     @r.post("/retention", include_in_schema=False)
-    async def retention_act(request: Request, user: UserDep) -> Response:
+    async def retention_act(request: Request, user: Keeper) -> Response:
         form = await auth.posted_form(request)
         case, action = form.get("case", "").strip(), form.get("action", "")
         try:
@@ -113,19 +113,18 @@ def router(app: App, templates: Jinja2Templates) -> APIRouter:
         "/api/v1/retention", tags=["归档与保管"], summary="已归档案件的保管期限、保全与到期（分页）"
     )
     def api_retention(
-        user: UserDep,
+        user: Looker,
         page: Annotated[int, Query(ge=1, le=100_000)] = 1,
         per_page: Annotated[int, Query(ge=1, le=200)] = 50,
         due: bool = False,
     ) -> dict[str, Any]:
-        if not user.roles & LOOKERS:
-            raise Forbidden("仅限档案管理人员、负责人、法制审核和监督人员")
-        result = retention.list_retention(app, page=page, per_page=per_page, due=due).as_dict()
-        result["items"] = [i for i in result["items"] if _sees(user, i["case"])]
-        return result
+        scope = guard.case_scope(app, user)
+        return retention.list_retention(
+            app, page=page, per_page=per_page, due=due, scope=scope
+        ).as_dict()
 
     def requests_page(request: Request, user: User, error: LiuhenError | None = None) -> Response:
-        found = [q for q in disclosure.requests(app) if _sees(user, q["case"])]
+        found = disclosure.requests(app, scope=guard.case_scope(app, user))
         return templates.TemplateResponse(
             request, "requests.html",
             {"requests": found, "error": error, "is_head": "head" in user.roles},
@@ -133,15 +132,14 @@ def router(app: App, templates: Jinja2Templates) -> APIRouter:
         )  # fmt: skip
 
     @r.get("/requests", response_class=HTMLResponse, include_in_schema=False)
-    def requests_list(request: Request, user: UserDep) -> Response:
+    def requests_list(request: Request, user: SignedIn) -> Response:
         return requests_page(request, user)
 
     @r.post("/requests/{case}/{seq}/deliver", include_in_schema=False)
-    async def deliver(request: Request, case: str, seq: int, user: UserDep) -> Response:
+    async def deliver(request: Request, case: str, seq: int, user: Deliverer) -> Response:
         """The approved copies, watermarked, as one ZIP; the handing over is journaled."""
         await auth.posted_form(request)
         try:
-            visible(user, case)
             with tempfile.TemporaryDirectory() as tmp:
                 done = disclosure.deliver(app, case, seq, Path(tmp) / "copies", by=_cert(user))
                 buf = io.BytesIO()
@@ -157,10 +155,10 @@ def router(app: App, templates: Jinja2Templates) -> APIRouter:
         )  # fmt: skip
 
     @r.get("/api/v1/requests", tags=["查阅复制"], summary="查阅、复制申请及其审批和提供情况")
-    def api_requests(user: UserDep, case: str | None = None, pending: bool = False) -> Any:
+    def api_requests(user: SignedIn, case: str | None = None, pending: bool = False) -> Any:
         if case:
-            visible(user, case)
-        return [q for q in disclosure.requests(app, case, pending) if _sees(user, q["case"])]
+            visible(user, case)  # an unknown case answers 404, another unit's 403
+        return disclosure.requests(app, case, pending, scope=guard.case_scope(app, user))
 
     return r
 
