@@ -93,11 +93,24 @@ def make(app: App, digest: str) -> bool:
     fields: dict[str, object] = {"digest": digest, **made}
     if problems:
         fields["problems"] = problems
-    record.record(
-        app,
+    draft = record.build_draft(
         ActInput(
             "evidence.derived", app.clock.now().isoformat(), fields=fields, recorded_by=SYSTEM
         ),
+        app.clock.now(),
     )
+    checks = draft.check
+
+    def check(pending: Batch, d: Draft) -> None:
+        _not_yet_derived(pending, d)
+        if checks is not None:
+            checks(pending, d)
+
+    draft.check = check
+    try:
+        app.journal.append(draft)
+    except ConflictError:  # another worker journaled this file's copies first; they are equal
+        log.info("derivatives for %s were journaled by another worker", digest)
+        return False
     log.info("derivatives for %s: %s", digest, ", ".join(made) or "none")
     return True
