@@ -5,6 +5,7 @@ The CLI and the web layer each catch ``LiuhenError`` once; nothing else formats 
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -36,6 +37,13 @@ class LiuhenError(Exception):
     http_status: int = 400
 
     def __post_init__(self) -> None:
+        # A refusal may name what was sent (an unknown key); a lone surrogate in it would make
+        # the refusal itself fail to encode (a 500, a CLI traceback).
+        self.message = _encodable(self.message)
+        self.problems = [
+            Problem(_encodable(p.message), _encodable(p.field) if p.field else p.field, p.line)
+            for p in self.problems
+        ]
         super().__init__(self.message)
 
     def __str__(self) -> str:
@@ -52,6 +60,14 @@ class LiuhenError(Exception):
                 {"message": p.message, "field": p.field, "line": p.line} for p in self.problems
             ],
         }
+
+
+_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+def _encodable(text: str) -> str:
+    """``text`` with each lone surrogate (JSON allows ``"\\ud800"``) shown as U+FFFD."""
+    return _SURROGATE.sub("\ufffd", text)
 
 
 def _kind(code: str, status: int) -> type[LiuhenError]:

@@ -9,7 +9,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from liuhen.services.jsonlines import line_of, locate
+from liuhen.services.jsonlines import MAX_DEPTH, MAX_DIGITS, Refused, line_of, locate
 
 DOC = """{
   "case": {
@@ -87,11 +87,23 @@ def test_leading_whitespace_and_scalars() -> None:
         assert lines[()] == text[: len(text) - len(text.lstrip())].count("\n") + 1
 
 
-def test_duplicate_keys_like_json_loads() -> None:
-    text = '{"a": 1,\n "a": 2}'
-    doc, lines = locate(text)
-    assert doc == json.loads(text) == {"a": 2}
-    assert lines[("a",)] == 2
+def test_duplicate_keys_are_refused_not_last_wins() -> None:
+    """json.loads keeps the last of two equal keys; an import must not guess which was meant."""
+    text = '{"b": {"a": 1,\n "a": 2}}'
+    with pytest.raises(Refused) as info:
+        locate(text)
+    assert info.value.path == ("b", "a") and info.value.line == 2
+    assert "“a”" in info.value.message
+
+
+def test_depth_and_digits_are_bounded() -> None:
+    locate("[" * MAX_DEPTH + "]" * MAX_DEPTH)
+    with pytest.raises(Refused, match="嵌套"):
+        locate("[" * (MAX_DEPTH + 1) + "]" * (MAX_DEPTH + 1))
+    assert locate("-" + "9" * MAX_DIGITS)[0] == -int("9" * MAX_DIGITS)
+    with pytest.raises(Refused, match="位数") as info:
+        locate('{"n":\n' + "9" * (MAX_DIGITS + 1) + "}")
+    assert info.value.path == ("n",) and info.value.line == 2
 
 
 def test_line_of_falls_back_to_ancestor() -> None:

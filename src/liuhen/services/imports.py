@@ -17,10 +17,11 @@ from liuhen.procedure.catalog import Role, act_type
 from liuhen.procedure.fields import FieldKind, parse_datetime
 from liuhen.services.instance import App
 from liuhen.services.journal import Appended, Draft
-from liuhen.services.jsonlines import Path, line_of, locate
+from liuhen.services.jsonlines import Path, Refused, line_of, locate
 from liuhen.services.record import ActInput, build_draft
 
 FORMAT = "liuhen-case/1"
+_SHOWN_LEVELS = 8
 _ENTRY_KEYS = {
     "act",
     "occurred_at",
@@ -35,7 +36,13 @@ _ENTRY_KEYS = {
 
 
 def _problem(lines: dict[Path, int], path: Path, message: str) -> Problem:
-    return Problem(message, ".".join(_fmt(path)).replace(".[", "["), line_of(lines, path))
+    return Problem(message, _field(path), line_of(lines, path))
+
+
+def _field(path: Path) -> str | None:
+    """``entries[1].fields.name``; a very deep path keeps its first levels, enough to find it."""
+    shown = ".".join(_fmt(path[:_SHOWN_LEVELS])).replace(".[", "[")
+    return (shown + ("…" if len(path) > _SHOWN_LEVELS else "")) or None
 
 
 def _fmt(path: Path) -> list[str]:
@@ -50,6 +57,11 @@ def parse(text: str, now: datetime) -> tuple[str, list[Draft]]:
         raise ImportFormatError(
             "导入文件不是有效的 JSON，未导入任何内容",
             [Problem(f"JSON 语法错误：{exc.msg}（第 {exc.colno} 列）", None, exc.lineno)],
+        ) from None
+    except Refused as exc:
+        raise ImportFormatError(
+            "导入文件无法接受，未导入任何内容",
+            [Problem(exc.message, _field(exc.path), exc.line)],
         ) from None
     problems: list[Problem] = []
 

