@@ -9,16 +9,21 @@ a Chinese reason, and nothing is journaled.
 
 from __future__ import annotations
 
+import json
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
+from urllib.parse import quote
 
 import pytest
+from fastapi.testclient import TestClient
 from sqlalchemy import func, select
 
 from liuhen.db import store
 from liuhen.errors import ImportFormatError
 from liuhen.services import imports
+from liuhen.web.app import create_app
 from tests.integration import factory
+from tests.integration.auth import token_headers
 
 GOOD = (Path(__file__).parents[1] / "integration" / "cases" / "good.json").read_text("utf-8")
 HUGE = "9" * 5000
@@ -105,3 +110,49 @@ def test_the_cli_answers_lh120_not_a_traceback(app, run, tmp_path: Path) -> None
         output = run("case", "import", str(path), code=2)
         assert "LH120" in output and "Traceback" not in output
     assert entries(app) == before
+
+
+# --- API bodies -----------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        b'{"act": "investigation.inquiry", "occurred_at": ' + HUGE.encode() + b"}",
+        b'{"act": ' + DEEP.encode() + b"}",
+        b"[" * 100_000,
+        b'{"act": "\xff\xfe"}',
+    ],
+    ids=["huge-integer", "deep", "deep-unclosed", "not-utf8"],
+)
+def test_an_unparsable_api_body_is_lh100_in_chinese(app, body: bytes) -> None:
+    factory.register(app)
+    number = factory.open_case(app).chain
+    client = TestClient(create_app(app), raise_server_exceptions=False)
+    before = entries(app)
+    answer = client.post(
+        f"/api/v1/cases/{quote(number, safe='')}/acts",
+        content=body,
+        headers={**token_headers(app), "Content-Type": "application/json"},
+    )
+    assert answer.status_code == 422, answer.text
+    data = answer.json()
+    assert data["code"] == "LH100"
+    assert "请求" in data["message"] and "parsing" not in answer.text
+    assert entries(app) == before
+
+
+def test_an_unknown_field_with_a_lone_surrogate_is_lh100_not_500(app) -> None:
+    factory.register(app)
+    number = factory.open_case(app).chain
+    inq = factory.inquiry_input(number)
+    body = {"act": inq.act, "occurred_at": inq.occurred_at, "actors": inq.actors,
+            "fields": {**inq.fields, "x\ud800": 1}}  # fmt: skip
+    client = TestClient(create_app(app), raise_server_exceptions=False)
+    answer = client.post(
+        f"/api/v1/cases/{quote(number, safe='')}/acts",
+        content=json.dumps(body).encode(),
+        headers={**token_headers(app), "Content-Type": "application/json"},
+    )
+    assert answer.status_code == 422, answer.text
+    assert answer.json()["code"] == "LH100"

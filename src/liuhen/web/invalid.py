@@ -11,8 +11,10 @@ from collections.abc import Awaitable, Callable, Sequence
 from typing import Any
 
 from fastapi import FastAPI, Request
+from fastapi.exception_handlers import http_exception_handler
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import Response
+from starlette.exceptions import HTTPException
 
 from liuhen.errors import LiuhenError, Problem, ValidationError
 
@@ -56,11 +58,42 @@ def problems(errors: Sequence[Any]) -> list[Problem]:
     return out
 
 
+def unparsable(exc: HTTPException) -> ValidationError | None:
+    """The refusal for a body FastAPI could not even decode, or None for any other HTTP error.
+
+    FastAPI answers a JSON syntax error as a validation error, but anything else the decoder
+    raises (an integer beyond Python's digit limit, nesting deeper than its stack, bytes that
+    are not UTF-8) becomes a bare English 400; its cause says which.
+    """
+    if exc.status_code != 400 or exc.detail != "There was an error parsing the body":
+        return None
+    cause = exc.__cause__
+    if isinstance(cause, RecursionError):
+        reason = "JSON 嵌套层数过多"
+    elif isinstance(cause, UnicodeError):
+        reason = "不是 UTF-8 编码的文本"
+    elif isinstance(cause, ValueError) and "digits" in str(cause):
+        reason = "数字位数过多"
+    else:
+        reason = "无法解析"
+    return ValidationError(f"请求体{reason}，未做任何处理", [Problem(reason, "body")])
+
+
 def install(api: FastAPI, render: Callable[[Request, LiuhenError], Awaitable[Response]]) -> None:
+    """Install after ``refusals.install``: other HTTP errors go on to the handler found here."""
+    before = api.exception_handlers.get(HTTPException, http_exception_handler)
+
     @api.exception_handler(RequestValidationError)
     async def _invalid(request: Request, exc: RequestValidationError) -> Response:
         found = problems(exc.errors())
         return await render(request, ValidationError(f"请求有 {len(found)} 处问题", found))
+
+    @api.exception_handler(HTTPException)
+    async def _unparsable(request: Request, exc: HTTPException) -> Response:
+        refusal = unparsable(exc)
+        if refusal is not None:
+            return await render(request, refusal)
+        return await before(request, exc)  # type: ignore[no-any-return]
 
 
 ERROR_SCHEMA: dict[str, Any] = {
