@@ -19,8 +19,9 @@ from fastapi.testclient import TestClient
 from sqlalchemy import func, select
 
 from liuhen.db import store
-from liuhen.errors import ImportFormatError
-from liuhen.services import imports
+from liuhen.errors import ImportFormatError, ValidationError
+from liuhen.procedure.fields import EARLIEST
+from liuhen.services import imports, record
 from liuhen.web.app import create_app
 from tests.integration import factory
 from tests.integration.auth import token_headers
@@ -156,3 +157,68 @@ def test_an_unknown_field_with_a_lone_surrogate_is_lh100_not_500(app) -> None:
     )
     assert answer.status_code == 422, answer.text
     assert answer.json()["code"] == "LH100"
+
+
+# --- absurd dates ---------------------------------------------------------------------------
+
+ABSURD = ["0001-01-01T00:00:00+08:00", "1989-12-31T23:59:59+08:00", "1900-01-01T00:00:00Z"]
+
+
+@pytest.mark.parametrize("when", ABSURD)
+def test_an_absurd_occurred_at_is_refused_on_its_field(when: str) -> None:
+    inp = factory.inquiry_input("某文旅罚〔2026〕1号")
+    inp.occurred_at = when
+    with pytest.raises(ValidationError) as info:
+        record.build_draft(inp, NOW)
+    [problem] = info.value.problems
+    assert problem.field == "occurred_at"
+    assert "1990" in problem.message
+
+
+def test_the_floor_itself_is_accepted() -> None:
+    inp = factory.inquiry_input("某文旅罚〔2026〕1号")
+    inp.occurred_at = EARLIEST.isoformat()
+    assert record.build_draft(inp, NOW).occurred_at == "1990-01-01T00:00:00+08:00"
+
+
+@pytest.mark.parametrize("when", [*ABSURD, "9999-12-31T23:59:59-12:00", "2100-01-01T00:00:00Z"])
+def test_an_absurd_time_field_is_refused_on_its_field(when: str) -> None:
+    inp = factory.inquiry_input("某文旅罚〔2026〕1号")
+    inp.fields = {**inp.fields, "started_at": when}
+    with pytest.raises(ValidationError) as info:
+        record.build_draft(inp, NOW)
+    [problem] = info.value.problems
+    assert problem.field == "fields.started_at"
+
+
+def test_the_api_refuses_year_one_with_lh100_on_occurred_at(app) -> None:
+    factory.register(app)
+    number = factory.open_case(app).chain
+    inq = factory.inquiry_input(number)
+    client = TestClient(create_app(app), raise_server_exceptions=False)
+    before = entries(app)
+    for when, field in [("0001-01-01T00:00:00+08:00", "occurred_at"),
+                        ("9999-12-31T23:59:59-12:00", "fields.started_at")]:  # fmt: skip
+        body = {"act": inq.act, "occurred_at": inq.occurred_at, "actors": inq.actors,
+                "fields": inq.fields}  # fmt: skip
+        if field == "occurred_at":
+            body["occurred_at"] = when
+        else:
+            body["fields"] = {**inq.fields, "started_at": when}
+        answer = client.post(
+            f"/api/v1/cases/{quote(number, safe='')}/acts", json=body, headers=token_headers(app)
+        )
+        assert answer.status_code == 422, answer.text
+        assert [p["field"] for p in answer.json()["problems"]] == [field]
+    assert entries(app) == before
+
+
+@pytest.mark.parametrize("key", ["occurred_at", "recorded_at"])
+def test_an_import_in_year_one_is_refused_on_its_line(key: str) -> None:
+    doc = json.loads(GOOD)
+    doc["entries"][0][key] = "0001-01-01T00:00:00+08:00"
+    bad = json.dumps(doc, ensure_ascii=False, indent=2)
+    err = refused(bad)
+    fields = {p.field: p for p in err.problems}
+    assert f"entries[0].{key}" in fields, err.problems
+    assert fields[f"entries[0].{key}"].line == line_of(bad, "0001-01-01")

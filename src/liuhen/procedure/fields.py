@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date, datetime, timedelta, timezone
 from decimal import Decimal, InvalidOperation
 from enum import StrEnum
 from typing import Any
@@ -141,6 +141,23 @@ def parse_datetime(value: Any) -> datetime | None:
     return dt if dt.tzinfo is not None else None
 
 
+# The range of times a record may state. Imported history may be decades old, but nothing an
+# administrative-enforcement journal holds predates 1990 (the Administrative Litigation Law took
+# effect that year); a time outside the range is a typing slip or hostile input, and year 1 or
+# 9999 with an offset cannot even be converted to UTC. Documented in docs/import-format.md.
+EARLIEST = datetime(1990, 1, 1, tzinfo=timezone(timedelta(hours=8)))
+LATEST = datetime(2100, 1, 1, tzinfo=timezone(timedelta(hours=8)))
+
+
+def out_of_range(dt: datetime) -> str | None:
+    """Why ``dt`` cannot be a recorded time (in Chinese), or None when it can."""
+    if dt < EARLIEST:
+        return f"不能早于 {EARLIEST.date().isoformat()}"
+    if dt >= LATEST:
+        return f"不能晚于 {(LATEST - timedelta(days=1)).date().isoformat()}"
+    return None
+
+
 _MONEY = re.compile(r"^\d{1,13}(\.\d{1,2})?$")
 
 
@@ -183,6 +200,8 @@ def normalise(spec: FieldSpec, value: Any, problems: list[Problem]) -> Any:
         dt = parse_datetime(value)
         if dt is None:
             return _bad(name, "时间应为带时区的 ISO 8601，如 2026-03-01T09:30:00+08:00", problems)
+        if (why := out_of_range(dt)) is not None:
+            return _bad(name, f"时间{why}", problems)
         return dt.isoformat()
     if kind is FieldKind.BOOL:
         if not isinstance(value, bool):
@@ -210,8 +229,14 @@ def normalise(spec: FieldSpec, value: Any, problems: list[Problem]) -> Any:
                 problems.append(
                     Problem(f"签名角色应为以下之一：{'、'.join(SIGNER_ROLES)}", f"{name}[{i}].role")
                 )
-            if "signed_at" in sig and parse_datetime(sig["signed_at"]) is None:
-                problems.append(Problem("签名时间应为带时区的 ISO 8601", f"{name}[{i}].signed_at"))
+            if "signed_at" in sig:
+                signed = parse_datetime(sig["signed_at"])
+                if signed is None:
+                    problems.append(
+                        Problem("签名时间应为带时区的 ISO 8601", f"{name}[{i}].signed_at")
+                    )
+                elif (why := out_of_range(signed)) is not None:
+                    problems.append(Problem(f"签名时间{why}", f"{name}[{i}].signed_at"))
         return signatures
     if kind is FieldKind.CHANGES:
         if not isinstance(value, dict) or not value:

@@ -14,7 +14,7 @@ from typing import Any
 from liuhen.errors import ImportFormatError, LiuhenError, Problem
 from liuhen.journal.entry import entry_document
 from liuhen.procedure.catalog import Role, act_type
-from liuhen.procedure.fields import FieldKind, parse_datetime
+from liuhen.procedure.fields import FieldKind, out_of_range, parse_datetime
 from liuhen.services.instance import App
 from liuhen.services.journal import Appended, Draft
 from liuhen.services.jsonlines import Path, Refused, line_of, locate
@@ -110,6 +110,8 @@ def parse(text: str, now: datetime) -> tuple[str, list[Draft]]:
             bad((*path, "recorded_at"), "必填：来源系统的记录时间，带时区的 ISO 8601")
         elif recorded > now:
             bad((*path, "recorded_at"), "记录时间晚于当前时间")
+        elif (why := out_of_range(recorded)) is not None:
+            bad((*path, "recorded_at"), f"记录时间{why}")
         if occurred is not None and recorded is not None and recorded < occurred:
             bad((*path, "recorded_at"), "记录时间早于发生时间：不能先记录后发生")
         if occurred is not None:

@@ -16,7 +16,7 @@ from liuhen.db.batch import Batch
 from liuhen.errors import NotFoundError, PermissionDenied, Problem, ValidationError
 from liuhen.journal.entry import EVIDENCE_CHAIN, REGISTRY_CHAIN
 from liuhen.procedure.catalog import ActType, Role, Stage, act_type
-from liuhen.procedure.fields import FieldKind, parse_datetime, validate_fields
+from liuhen.procedure.fields import FieldKind, out_of_range, parse_datetime, validate_fields
 from liuhen.services.instance import App
 from liuhen.services.journal import Appended, Draft
 
@@ -95,6 +95,8 @@ def build_draft(inp: ActInput, now: datetime) -> Draft:
         )
     elif occurred > now + FUTURE_TOLERANCE:
         problems.append(Problem("发生时间晚于当前时间：不能记录尚未发生的事项", "occurred_at"))
+    elif (why := out_of_range(occurred)) is not None:
+        problems.append(Problem(f"发生时间{why}", "occurred_at"))
     if spec.stage is Stage.REGISTRY:
         chain = REGISTRY_CHAIN
     elif spec.stage is Stage.EVIDENCE:
