@@ -21,7 +21,7 @@ from sqlalchemy import func, select
 from liuhen.db import store
 from liuhen.errors import ImportFormatError, ValidationError
 from liuhen.procedure.fields import EARLIEST
-from liuhen.services import imports, record
+from liuhen.services import imports, packs, record
 from liuhen.web.app import create_app
 from tests.integration import factory
 from tests.integration.auth import token_headers
@@ -222,3 +222,19 @@ def test_an_import_in_year_one_is_refused_on_its_line(key: str) -> None:
     fields = {p.field: p for p in err.problems}
     assert f"entries[0].{key}" in fields, err.problems
     assert fields[f"entries[0].{key}"].line == line_of(bad, "0001-01-01")
+
+
+# --- rule pack for an agency that does not exist --------------------------------------------
+
+
+def test_pack_use_for_an_unregistered_agency_is_refused_and_not_journaled(app, run) -> None:
+    factory.register(app)
+    before = entries(app)
+    output = run("pack", "use", "001", "--reason", "按通知适用", "--agency", "NO-SUCH", code=2)
+    assert "NO-SUCH" in output and "未登记" in output
+    with pytest.raises(ValidationError, match="无法变更规则包") as info:
+        packs.use_pack(app, "001", "按通知适用", "NO-SUCH")
+    assert [p.field for p in info.value.problems] == ["agency"]
+    assert entries(app) == before
+    run("pack", "use", "001", "--reason", "按通知适用", "--agency", "wl")
+    assert packs.pack_name_for(app, "wl") == "001"

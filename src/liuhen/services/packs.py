@@ -14,7 +14,7 @@ from pathlib import Path
 from sqlalchemy import select
 
 from liuhen.db import store
-from liuhen.errors import NotFoundError
+from liuhen.errors import NotFoundError, Problem, ValidationError
 from liuhen.procedure.catalog import Role
 from liuhen.rules import pack as P
 from liuhen.services import record
@@ -86,6 +86,12 @@ def pack_name_for(app: App, agency: str | None) -> str:
     return str(default) if default else DEFAULT_PACK
 
 
+def _agency_registered(app: App, code: str) -> bool:
+    agency = store.T["agency"]
+    with app.engine.connect() as conn:
+        return conn.execute(select(agency.c.code).where(agency.c.code == code)).first() is not None
+
+
 def digest(app: App, name: str) -> str:
     """A digest over the pack and every pack it extends, so the journal pins the exact rules."""
     h = hashlib.sha256()
@@ -98,7 +104,20 @@ def digest(app: App, name: str) -> str:
 def use_pack(
     app: App, name: str, reason: str, agency: str | None = None, by: str = "admin"
 ) -> Appended:
-    """Journal a change of the pack in force (after validating it loads)."""
+    """Journal a change of the pack in force, after checking it here for every caller (CLI,
+    API, admin page): the pack exists and loads, a reason is given, the agency is registered.
+    """
+    agency = (agency or "").strip() or None
+    reason = reason.strip()
+    problems = []
+    if name not in available(app.settings.data_dir):
+        problems.append(Problem(f"没有名为“{name}”的规则包", "pack"))
+    if not reason:
+        problems.append(Problem("请填写变更理由", "reason"))
+    if agency and not _agency_registered(app, agency):
+        problems.append(Problem(f"机关“{agency}”未登记", "agency"))
+    if problems:
+        raise ValidationError("无法变更规则包", problems)
     load_pack(name, app.settings.data_dir)
     fields = {"pack": name, "digest": digest(app, name), "reason": reason}
     if agency:
