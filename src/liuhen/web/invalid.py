@@ -93,7 +93,8 @@ def install(api: FastAPI, render: Callable[[Request, LiuhenError], Awaitable[Res
         refusal = unparsable(exc)
         if refusal is not None:
             return await render(request, refusal)
-        return await before(request, exc)  # type: ignore[no-any-return]
+        answer = before(request, exc)
+        return answer if isinstance(answer, Response) else await answer
 
 
 ERROR_SCHEMA: dict[str, Any] = {
