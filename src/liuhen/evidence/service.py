@@ -11,20 +11,24 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import and_, func, select
+from sqlalchemy import ColumnElement, and_, false, func, or_, select
 
+from liuhen.access.policy import AGENCY_WIDE, User
 from liuhen.db import store
 from liuhen.errors import NotFoundError, ValidationError
 from liuhen.media import probe
 from liuhen.procedure.catalog import Role
 from liuhen.procedure.fields import parse_datetime
 from liuhen.services import record
+from liuhen.services.access_log import agency_units
 from liuhen.services.instance import App
 from liuhen.services.journal import Appended, Draft
 from liuhen.services.record import ActInput
+from liuhen.services.scope import Scope, case_scope, chains_in
 
 MEDIA = store.T["media"]
 OFFICER = store.T["officer"]
+DEVICE = store.T["device"]
 
 
 @dataclass(frozen=True)
@@ -60,6 +64,14 @@ def _officer_unit(app: App, cert: str | None) -> str | None:
         return conn.execute(select(OFFICER.c.unit).where(OFFICER.c.cert_no == cert)).scalar()
 
 
+def _device_unit(app: App, device_no: str | None) -> str | None:
+    """A camera belongs to a unit: its unbound files are that unit's to file (and to see)."""
+    if not device_no:
+        return None
+    with app.engine.connect() as conn:
+        return conn.execute(select(DEVICE.c.unit).where(DEVICE.c.device_no == device_no)).scalar()
+
+
 def stored_fields(
     app: App, digest: str, size: int, facts: Facts, info: dict[str, Any], stored_at: str
 ) -> dict[str, Any]:
@@ -78,7 +90,9 @@ def stored_fields(
         "media_type": facts.media_type or info.get("media_type"),
         "device_no": facts.device_no,
         "officer": facts.officer,
-        "unit": facts.unit or _officer_unit(app, facts.officer),
+        "unit": facts.unit
+        or _officer_unit(app, facts.officer)
+        or _device_unit(app, facts.device_no),
         "started_at": facts.started_at or info.get("created_at"),
         "ended_at": facts.ended_at or info.get("ended_at"),
         "returned_at": facts.returned_at,
@@ -131,7 +145,10 @@ def binding_input(
         fields["remote"] = True
     if media.get("returned_at"):
         fields["returned_at"] = media["returned_at"]
+    # the file's officer acted; failing that the person binding it (a station's token is no one)
     actors = [media["officer"]] if media.get("officer") else [by.get("id", "")]
+    if not media.get("officer") and by.get("role") == Role.SYSTEM.value:
+        actors = []
     return ActInput(
         "general.media",
         media.get("ended_at") or media["stored_at"],
@@ -173,6 +190,42 @@ def bind(app: App, digest: str, case: str, act_seq: int | None, by: dict[str, st
 CLASSIFIERS = ("unit", "device_no", "officer", "case_number", "party", "kind")
 
 
+@dataclass(frozen=True)
+class MediaScope:
+    """Which stored files a person may list and open.
+
+    A file bound to a case is the case's record: it is seen by those who see the case
+    (``cases``, as for case lists; None means every case). A file not yet bound belongs to the
+    unit that stored it (``units``): the uploader's colleagues file it, and the agency-wide roles
+    of that agency may see it; nobody else, the administrator and the supervisor included.
+    """
+
+    cases: Scope
+    units: tuple[str, ...]
+
+    def allows(self, row: dict[str, Any]) -> bool:
+        """Whether an unbound file's row is in scope (bound files: the case guard decides)."""
+        return row.get("case_number") is not None or row.get("unit") in self.units
+
+    def condition(self) -> ColumnElement[bool]:
+        bound = MEDIA.c.case_number.is_not(None)
+        in_cases = chains_in(MEDIA.c.case_number, self.cases)
+        unbound = (
+            and_(MEDIA.c.case_number.is_(None), MEDIA.c.unit.in_(self.units))
+            if self.units
+            else false()
+        )
+        return or_(bound if in_cases is None else and_(bound, in_cases), unbound)
+
+
+def media_scope(app: App, user: User) -> MediaScope:
+    """The files ``user`` may see: his cases' files, and his units' files not yet bound."""
+    units = agency_units(app, user.agency) if user.roles & AGENCY_WIDE else []
+    if user.unit and "officer" in user.roles:
+        units = [*units, user.unit]
+    return MediaScope(case_scope(app, user), tuple(dict.fromkeys(units)))
+
+
 def list_media(
     app: App,
     *,
@@ -180,12 +233,19 @@ def list_media(
     per_page: int = 50,
     unbound: bool = False,
     older_than: str | None = None,
+    scope: MediaScope | None = None,
     **filters: str | None,
 ) -> dict[str, Any]:
-    """Media by any of the 003 第二十四条 classifications, newest first, paginated."""
+    """Media by any of the 003 第二十四条 classifications, newest first, paginated.
+
+    ``scope`` narrows the query itself (so totals and pages count only what may be seen); only
+    the operator's command line and a page that has checked its case already pass None.
+    """
     if not 1 <= page <= 100_000 or not 1 <= per_page <= 200:
         raise ValidationError("页码从 1 开始，每页 1–200 条")
     cond = [getattr(MEDIA.c, k) == v for k, v in filters.items() if v and k in CLASSIFIERS]
+    if scope is not None:
+        cond.append(scope.condition())
     unknown = [k for k, v in filters.items() if v and k not in CLASSIFIERS]
     if unknown:
         raise ValidationError(f"未知的分类：{'、'.join(unknown)}")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 from fastapi import APIRouter, Request
@@ -9,6 +10,7 @@ from fastapi.responses import Response
 from pydantic import BaseModel, Field
 from sqlalchemy import select
 
+from liuhen.blobs.store import DIGEST
 from liuhen.db import store
 from liuhen.errors import NotFoundError, ValidationError
 from liuhen.services import documents
@@ -43,6 +45,27 @@ class IssueBody(BaseModel):
         description="在场同事确认：签名人中除登录本人以外的每一位（机器令牌则为每一位），"
         "以其执法证号和本人账户密码确认",
     )
+
+
+def document_case(app: App, digest: str) -> str | None:
+    """The case whose 文书 entry names ``digest`` as its PDF, or None.
+
+    The document's own ``digest`` field must equal it: a digest quoted anywhere else in an
+    entry (a transcript, a note) does not make that file a document.
+    """
+    if not DIGEST.match(digest):
+        return None
+    entry = store.ENTRY
+    with app.engine.connect() as conn:
+        rows = conn.execute(
+            select(entry.c.chain, entry.c.body).where(
+                entry.c.act == "general.document", entry.c.body.contains(f'"{digest}"')
+            )
+        ).all()
+    for chain, body in rows:
+        if (json.loads(body).get("fields") or {}).get("digest") == digest:
+            return str(chain)
+    return None
 
 
 def router(app: App) -> APIRouter:
@@ -92,19 +115,14 @@ def router(app: App) -> APIRouter:
 
     @r.get("/api/v1/documents/{digest}/pdf", summary="文书 PDF（支持 Range）")
     def pdf(digest: str, request: Request) -> Response:
-        if not app.blobs.exists(digest):
-            raise NotFoundError(f"未找到文书 {digest}")
-        entry = store.ENTRY
-        with app.engine.connect() as conn:
-            case = conn.execute(
-                select(entry.c.chain).where(
-                    entry.c.act == "general.document", entry.c.body.contains(f'"{digest}"')
-                )
-            ).scalar()
+        """Only a document's own PDF, to those who may see its case and its marks: a stored
+        file that no 文书 entry names (media, a dossier, another case's file) is not found."""
+        case = document_case(app, digest)
         user = getattr(request.state, "user", None)
-        if case and user is not None:  # reading a document is an access to its case's record
-            guard_file(app, user, case, digest)
-            record_access(app, user, case, "查看执法文书", materials=[digest])
+        if case is None or user is None or not app.blobs.exists(digest):
+            raise NotFoundError(f"未找到文书 {digest}")
+        guard_file(app, user, case, digest)
+        record_access(app, user, case, "查看执法文书", materials=[digest])
         return serve_blob(app, digest, "application/pdf", request)
 
     return r

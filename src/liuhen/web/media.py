@@ -2,6 +2,12 @@
 
 Players seek with HTTP Range requests; answering them from the blob store lets a browser play
 a gigabyte body-camera proxy without downloading it, while the original stays untouched.
+
+A stored file's declared type is the uploader's claim, so only types a browser shows without
+running anything (video, audio, raster images, PDF) are served inline; anything else is a
+download (``attachment``, ``application/octet-stream``), and ``nosniff`` stops the browser from
+guessing otherwise. Who may list or open a file is decided here too: a bound file by its case
+(and marks), an unbound one by the unit that stored it.
 """
 
 from __future__ import annotations
@@ -9,17 +15,31 @@ from __future__ import annotations
 import re
 from datetime import timedelta
 from typing import Annotated, Any
+from urllib.parse import quote
 
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import Response, StreamingResponse
 
+from liuhen.access.policy import User
 from liuhen.errors import LiuhenError, NotFoundError
 from liuhen.evidence import service as evidence
 from liuhen.services.instance import App
 
 MAX_PAGE = 100_000  # deeper than any agency's list; keeps SQL offsets in range
+# 18 digits stay below 2**63 (a 1 EB file); longer numbers are refused before int() reads them
+_RANGE = re.compile(r"^bytes=(\d{0,18})-(\d{0,18})$")
+# types a browser renders without running script; SVG is XML that may carry script
+_INLINE = re.compile(r"^(?:video|audio|image)/[a-z0-9][a-z0-9.+-]{0,80}$|^application/pdf$")
+_NOT_INLINE = {"image/svg+xml"}
+DOWNLOAD = "application/octet-stream"
 
-_RANGE = re.compile(r"^bytes=(\d*)-(\d*)$")
+
+def disposition(declared: str | None) -> tuple[str, str]:
+    """(content type, ``inline`` or ``attachment``) for a stored file's declared type."""
+    kind = (declared or "").strip().lower()
+    if _INLINE.match(kind) and kind not in _NOT_INLINE:
+        return kind, "inline"
+    return DOWNLOAD, "attachment"
 
 
 def _range(header: str | None, size: int) -> tuple[int, int] | None:
@@ -39,10 +59,21 @@ def _range(header: str | None, size: int) -> tuple[int, int] | None:
     return start, min(end, size - 1)
 
 
-def serve_blob(app: App, digest: str, media_type: str, request: Request) -> Response:
+def serve_blob(
+    app: App, digest: str, media_type: str, request: Request, filename: str | None = None
+) -> Response:
+    """The file (or the requested range) as ``media_type`` if that is a safe inline type,
+    else as a download; ``filename`` names the download."""
     size = app.blobs.size(digest)
     rng = _range(request.headers.get("Range"), size)
-    headers = {"Accept-Ranges": "bytes", "Cache-Control": "private, max-age=31536000, immutable"}
+    media_type, how = disposition(media_type)
+    headers = {
+        "Accept-Ranges": "bytes",
+        "Cache-Control": "private, max-age=31536000, immutable",
+        "X-Content-Type-Options": "nosniff",
+        "Content-Disposition": how
+        + (f"; filename*=UTF-8''{quote(filename, safe='')}" if filename else ""),
+    }
     if rng is None:
         headers["Content-Length"] = str(size)
         return StreamingResponse(app.blobs.read(digest), media_type=media_type, headers=headers)
@@ -71,13 +102,31 @@ def _journal_download(app: App, request: Request, row: dict[str, Any], purpose: 
         )
 
 
+def _user(request: Request) -> User:
+    user = getattr(request.state, "user", None)
+    if not isinstance(user, User):  # the router is mounted behind sign-in; never anonymous
+        from liuhen.access.service import AuthError
+
+        raise AuthError("请先登录")
+    return user
+
+
+def visible_to(app: App, user: User) -> evidence.MediaScope:
+    """The files ``user`` may list (the pages' lists pass it to ``evidence.list_media``)."""
+    return evidence.media_scope(app, user)
+
+
 def _guard(app: App, request: Request, row: dict[str, Any], digest: str) -> None:
-    """A file bound to a case is shown only to those who may see the case and its marks."""
+    """A file bound to a case is shown only to those who may see the case and its marks;
+    one not yet bound only to its unit's people (never the administrator or the supervisor)."""
+    from liuhen.access.service import Forbidden
     from liuhen.services.confidentiality import guard_file
 
-    user = getattr(request.state, "user", None)
-    if user is not None and row.get("case_number"):
+    user = _user(request)
+    if row.get("case_number"):
         guard_file(app, user, row["case_number"], digest)
+    elif not evidence.media_scope(app, user).allows(row):
+        raise Forbidden("该文件尚未归入案件，仅上传机构的人员可以查看")
 
 
 def router(app: App) -> APIRouter:
@@ -85,6 +134,7 @@ def router(app: App) -> APIRouter:
 
     @r.get("", summary="音像资料列表（按机构、设备、人员、案件、当事人分类，分页）")
     def list_media(
+        request: Request,
         page: Annotated[int, Query(ge=1, le=MAX_PAGE)] = 1,
         per_page: Annotated[int, Query(ge=1, le=200)] = 50,
         unit: str | None = None,
@@ -98,18 +148,21 @@ def router(app: App) -> APIRouter:
         return evidence.list_media(
             app, page=page, per_page=per_page, unbound=unbound, unit=unit, device_no=device_no,
             officer=officer, case_number=case_number, party=party, kind=kind,
+            scope=visible_to(app, _user(request)),
         )  # fmt: skip
 
     @r.get("/todo", summary="待归档：存储超过一天仍未归入案件的音像资料")
     def todo(
+        request: Request,
         officer: str | None = None,
         page: Annotated[int, Query(ge=1, le=MAX_PAGE)] = 1,
         per_page: Annotated[int, Query(ge=1, le=200)] = 50,
     ) -> dict[str, Any]:
         cutoff = (app.clock.now() - timedelta(days=1)).isoformat()
         return evidence.list_media(
-            app, page=page, per_page=per_page, unbound=True, older_than=cutoff, officer=officer
-        )
+            app, page=page, per_page=per_page, unbound=True, older_than=cutoff, officer=officer,
+            scope=visible_to(app, _user(request)),
+        )  # fmt: skip
 
     @r.get("/{digest}", summary="一个文件的元数据")
     def show(digest: str, request: Request) -> dict[str, Any]:
@@ -126,14 +179,16 @@ def router(app: App) -> APIRouter:
             raise NotFoundError(f"未找到文件 {digest}")
         _guard(app, request, row, digest)
         _journal_download(app, request, row, "下载原始音像文件")
-        return serve_blob(app, digest, row["media_type"] or "application/octet-stream", request)
+        return serve_blob(app, digest, row["media_type"] or DOWNLOAD, request, row["name"])
 
     @r.get("/{digest}/proxy", summary="浏览器可播放的副本（H.264/AAC MP4，支持 Range）")
     def proxy(digest: str, request: Request) -> Response:
         row = evidence.media_row(app, digest)
-        if row is None or not row["proxy"]:
-            raise NotFoundError("该文件没有浏览用副本（尚未生成，或不是音视频）")
+        if row is None:
+            raise NotFoundError(f"未找到文件 {digest}")
         _guard(app, request, row, digest)
+        if not row["proxy"]:
+            raise NotFoundError("该文件没有浏览用副本（尚未生成，或不是音视频）")
         if not request.headers.get("Range", "").startswith("bytes=") or request.headers.get(
             "Range", ""
         ).startswith("bytes=0-"):
@@ -143,9 +198,11 @@ def router(app: App) -> APIRouter:
     @r.get("/{digest}/thumbnail", summary="缩略图（JPEG）")
     def thumbnail(digest: str, request: Request) -> Response:
         row = evidence.media_row(app, digest)
-        if row is None or not row["thumbnail"]:
-            raise NotFoundError("该文件没有缩略图")
+        if row is None:
+            raise NotFoundError(f"未找到文件 {digest}")
         _guard(app, request, row, digest)
+        if not row["thumbnail"]:
+            raise NotFoundError("该文件没有缩略图")
         return serve_blob(app, row["thumbnail"], "image/jpeg", request)
 
     return r
