@@ -15,12 +15,10 @@ from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Resp
 from fastapi.staticfiles import StaticFiles
 from fastapi.templating import Jinja2Templates
 from pydantic import BaseModel
-from sqlalchemy import select
 
 from liuhen import __version__
 from liuhen.access.policy import AGENCY_WIDE, User, can_record
 from liuhen.access.service import Forbidden
-from liuhen.db.store import ENTRY
 from liuhen.errors import LiuhenError, NotFoundError, Problem, ValidationError
 from liuhen.evidence import devices
 from liuhen.evidence.service import list_media
@@ -179,9 +177,11 @@ def create_app(app: App) -> FastAPI:
         stage: str | None = None,
         status: str | None = None,
     ) -> dict[str, Any]:
-        return cases.list_cases(
+        result = cases.list_cases(
             app, page=page, per_page=per_page, stage=stage, status=status, visible=visible(user)
-        ).as_dict()
+        )
+        confidentiality.redact_listing(app, result.items, user)  # whole-case marks
+        return result.as_dict()
 
     @api.get("/api/v1/cases/{number}", tags=["案件"], summary="一个案件的完整记录")
     def api_case(number: str, user: SeeCase) -> dict[str, Any]:
@@ -239,6 +239,7 @@ def create_app(app: App) -> FastAPI:
         result = cases.list_cases(
             app, page=page, per_page=20, stage=stage or None, visible=visible(user)
         )
+        confidentiality.redact_listing(app, result.items, user)  # whole-case marks
         pages = max(1, (result.total + result.per_page - 1) // result.per_page)
         return TEMPLATES.TemplateResponse(
             request,
@@ -410,21 +411,13 @@ def create_app(app: App) -> FastAPI:
 
         return next((b for b in doc.signers if user.roles & BLOCK_ROLES.get(b, set())), None)
 
-    def act_values(number: str, seq: int) -> dict[str, Any]:
-        import json
-
-        with app.engine.connect() as conn:
-            body = conn.execute(
-                select(ENTRY.c.body).where(ENTRY.c.seq == seq, ENTRY.c.chain == number)
-            ).scalar()
-        return dict(json.loads(body).get("fields") or {}) if body else {}
-
     @api.get("/cases/{number}/documents/new", response_class=HTMLResponse, include_in_schema=False)
     def doc_form(
         request: Request, number: str, act_seq: int, doc_type: str, user: RecordCase
     ) -> Response:
         doc = doc_for(user, number, doc_type)
-        form = forms.as_form(doc, act_values(number, act_seq))  # what the act recorded
+        # what the act recorded, unless it is marked beyond what this user may read (LH460)
+        form = forms.as_form(doc, confidentiality.act_fields(app, user, number, act_seq))
         block = own_block(user, doc)
         if block and user.cert_no:
             form[f"sign_{block}"] = user.cert_no
