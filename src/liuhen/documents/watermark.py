@@ -3,8 +3,10 @@
 A copy handed to a party or lawyer (001 第二十一条) carries, across every page, the requester,
 the approved request and the date, so a copy that turns up elsewhere says where it came from.
 The overlay is rendered once by WeasyPrint (so CJK text uses the document fonts) and stamped
-onto each page with pypdf. The signed original is never touched: the copy is a new file, and
-its signatures no longer validate, which is right for a copy.
+onto each page with pypdf. The signed original is never touched: the copy is a new file. The
+original's signature fields are removed from the copy (``without_signatures``): their byte
+ranges name the original file, so a validator opening the copy would report every signature as
+altered, and a copy must not look like a forged original; the signatures stay on the original.
 """
 
 from __future__ import annotations
@@ -13,6 +15,7 @@ import io
 from html import escape
 
 from pypdf import PdfReader, PdfWriter, Transformation
+from pypdf.generic import ArrayObject, DictionaryObject, NameObject
 
 _OVERLAY = """<!doctype html><html><head><meta charset="utf-8"><style>
 @page {{ size: A4; margin: 0; }}
@@ -39,11 +42,70 @@ def overlay(text: str) -> bytes:
     return bytes(_weasyprint_html()(string=_OVERLAY.format(marks=marks, foot=line)).write_pdf())
 
 
+def _is_signature(annot: DictionaryObject) -> bool:
+    """A signature field's widget: /FT /Sig on the widget or on the field it belongs to."""
+    field: DictionaryObject | None = annot
+    for _depth in range(8):  # fields nest through /Parent; a loop in a hostile file ends here
+        if field is None:
+            return False
+        if field.get("/FT") == "/Sig":
+            return True
+        value = field.get("/V")
+        value = value.get_object() if value is not None else None
+        if isinstance(value, DictionaryObject) and value.get("/Type") == "/Sig":
+            return True
+        parent = field.get("/Parent")
+        field = parent.get_object() if parent is not None else None
+    return False
+
+
+def without_signatures(writer: PdfWriter) -> int:
+    """Remove every signature field and its widgets from a copy; how many widgets went.
+
+    The copy keeps each page's printed content (the signature blocks as rendered); what goes
+    is the form machinery (/AcroForm, /Perms, /Sig widgets) whose byte ranges point into the
+    original file and would make any validator call the copy an altered signed document.
+    """
+    removed = 0
+    for page in writer.pages:
+        annots = page.get("/Annots")
+        if annots is None:
+            continue
+        kept = ArrayObject()
+        for ref in annots.get_object():
+            annot = ref.get_object()
+            if isinstance(annot, DictionaryObject) and _is_signature(annot):
+                removed += 1
+            else:
+                kept.append(ref)
+        if kept:
+            page[NameObject("/Annots")] = kept
+        else:
+            del page["/Annots"]
+    root = writer.root_object
+    if "/Perms" in root:  # DocMDP and UR3 permissions belong to the original's signatures
+        del root["/Perms"]
+    form = root.get("/AcroForm")
+    if form is not None:
+        form = form.get_object()
+        fields = ArrayObject(
+            f for f in form.get("/Fields") or [] if not _is_signature(f.get_object())
+        )
+        if fields:
+            form[NameObject("/Fields")] = fields
+            if "/SigFlags" in form:
+                del form["/SigFlags"]
+        else:
+            del root["/AcroForm"]
+    return removed
+
+
 def stamp(pdf: bytes, text: str) -> bytes:
     """``pdf`` with the watermark over every page, scaled to each page's size."""
     mark_page = PdfReader(io.BytesIO(overlay(text))).pages[0]
     mark_w, mark_h = float(mark_page.mediabox.width), float(mark_page.mediabox.height)
     writer = PdfWriter(clone_from=io.BytesIO(pdf))
+    without_signatures(writer)
     for page in writer.pages:
         box = page.mediabox
         scale = Transformation().scale(float(box.width) / mark_w, float(box.height) / mark_h)

@@ -63,7 +63,7 @@ def archive(
     number = dossier_no or f"{today.year}-{case}"
     proofs.checkpoint(app)
     meta = dossiers.Meta(number, chosen, archivist_name, checker_name, today.isoformat())
-    built = dossiers.build(app, case, meta)
+    built = dossiers.build(app, case, meta, sign_as=archivist)
     digest = store_pdf(app, built.pdf)
     fields = {
         "dossier_no": number, "volumes": built.volumes, "pages": built.pages,

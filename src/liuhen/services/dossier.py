@@ -3,7 +3,10 @@ in archive order, the journal listing that is its backbone, and the 备考表.
 
 The documents are copied page for page out of their signed originals; the copies are for
 reading, the originals (and their PAdES signatures) stay in storage under their digests, which
-the directory, the journal listing and the 备考表 all name.
+the directory, the journal listing and the 备考表 all name. A copy carries none of the
+original's signature fields (their byte ranges name the original file: a validator would call
+every copied signature altered) and says so at the top of each page; when the archivist holds a
+signing certificate, the dossier as a whole carries his PAdES signature instead.
 """
 
 from __future__ import annotations
@@ -16,7 +19,7 @@ from typing import Any
 from sqlalchemy import select
 
 from liuhen.db import store
-from liuhen.errors import NotArchived, NotFoundError
+from liuhen.errors import IntegrityError, NotArchived, NotFoundError
 from liuhen.procedure import dossier as order
 from liuhen.procedure.catalog import CATEGORY_LABELS, ROLE_LABELS, Category, Role, act_type
 from liuhen.services import compliance, retention
@@ -28,6 +31,7 @@ AGENCY = store.T["agency"]
 OFFICER = store.T["officer"]
 MEDIA = store.T["media"]
 ENTRY = store.ENTRY
+SIGNING_KEY = store.T["signing_key"]
 
 
 @dataclass(frozen=True)
@@ -149,8 +153,12 @@ def meta_of(app: App, case: str) -> Meta:
                 f["archived_on"])  # fmt: skip
 
 
-def build(app: App, case: str, meta: Meta | None = None) -> Dossier:
-    """Assemble the dossier; ``meta`` is given while archiving (the entry does not exist yet)."""
+def build(app: App, case: str, meta: Meta | None = None, sign_as: str | None = None) -> Dossier:
+    """Assemble the dossier; ``meta`` is given while archiving (the entry does not exist yet).
+
+    ``sign_as`` is the archivist's cert_no while filing: with an issued key he signs the whole
+    dossier (PAdES); without one, the dossier has no signature fields at all.
+    """
     from pypdf import PdfReader, PdfWriter
 
     from liuhen.documents.dossier_pages import render_part
@@ -182,7 +190,7 @@ def build(app: App, case: str, meta: Meta | None = None) -> Dossier:
         pages[item.digest] = _pdf_pages(originals[item.digest])
     rows = order.directory(files, pages)
     file_pages = sum(pages.get(r.item.digest, 0) for r in rows if r.item.kind == "document")
-    notes = {r.position: _row_note(r, gone) for r in rows}
+    notes = {r.position: _row_note(r, gone, originals) for r in rows}
     closing = next((d for d in docs if d["act"] == "archiving.closing"), None)
     media_rows = [r.item for r in rows if r.item.kind == "media"]
     documents = [r for r in rows if r.item.kind == "document"]
@@ -225,11 +233,18 @@ def build(app: App, case: str, meta: Meta | None = None) -> Dossier:
         total = new_total
     writer = PdfWriter()
     writer.append(PdfReader(io.BytesIO(front)))
+    imported = {
+        d["seq"]: str(((d["body"] or {}).get("imported") or {}).get("source") or "") for d in docs
+    }
     for r in documents:
         data = originals.get(r.item.digest)
-        if data is None:
+        if data is not None:
+            data = _reading_copy(data, r.item)
+        elif r.item.digest in gone:  # only a journaled disposal makes a file "destroyed"
+            data = render_part("gone", {**context, "row": r, "disposal_seq": gone[r.item.digest]})
+        else:
             data = render_part(
-                "gone", {**context, "row": r, "disposal_seq": gone.get(r.item.digest, "—")}
+                "missing", {**context, "row": r, "imported": imported.get(r.item.seq, "")}
             )
         writer.append(PdfReader(io.BytesIO(data)))
     writer.append(PdfReader(io.BytesIO(back)))
@@ -237,12 +252,67 @@ def build(app: App, case: str, meta: Meta | None = None) -> Dossier:
     buf = io.BytesIO()
     writer.write(buf)
     pdf = buf.getvalue()
+    if sign_as is not None:
+        pdf = _signed(app, pdf, sign_as, meta.archivist)
     return Dossier(pdf, _pdf_pages(pdf), file_pages, rows, order.volumes_used(rows))
 
 
-def _row_note(row: order.Row, gone: dict[str, int]) -> str:
+def _reading_copy(original: bytes, item: order.Item) -> bytes:
+    """The document's pages without its signature fields, each page saying where the signed
+    original is, so the dossier never shows a signature whose bytes are elsewhere."""
+    from pypdf import PdfReader, PdfWriter, Transformation
+
+    from liuhen.documents.dossier_pages import copy_note
+    from liuhen.documents.watermark import without_signatures
+
+    writer = PdfWriter(clone_from=io.BytesIO(original))
+    short = f"{item.digest[:19]}…"
+    if without_signatures(writer):
+        text = (f"本页为电子签名文书的副本，电子签名原件见文书文件 {short}"
+                f"（日志记录序号 {item.seq}）")  # fmt: skip
+    else:
+        text = f"本页为文书文件 {short} 的副本（日志记录序号 {item.seq}）"
+    note = PdfReader(io.BytesIO(copy_note(text))).pages[0]
+    note_height = float(note.mediabox.height)
+    for page in writer.pages:
+        box = page.mediabox  # the note keeps to the top edge whatever the page's size
+        at = Transformation().translate(float(box.left), float(box.top) - note_height)
+        page.merge_transformed_page(note, at, over=True)
+    buf = io.BytesIO()
+    writer.write(buf)
+    return buf.getvalue()
+
+
+def _signed(app: App, pdf: bytes, cert_no: str, name: str) -> bytes:
+    """The dossier signed by the archivist (PAdES), or unchanged if he holds no certificate."""
+    from cryptography import x509
+    from cryptography.hazmat.primitives import hashes
+
+    from liuhen.signing import pdf as pades
+    from liuhen.signing import service as signing
+
+    with app.engine.connect() as conn:
+        recorded = conn.execute(
+            select(SIGNING_KEY.c.fingerprint).where(SIGNING_KEY.c.cert_no == cert_no)
+        ).scalar()
+    if recorded is None or signing.journaled_ca(app) is None:
+        return pdf
+    key_pem, cert_pem = signing.authority(app).person(cert_no)
+    if x509.load_pem_x509_certificate(cert_pem).fingerprint(hashes.SHA256()).hex() != recorded:
+        raise IntegrityError(f"{cert_no} 的签名证书与日志记录不符，拒绝签署案卷")
+    ca_pem = signing.ca_pem(app)
+    signed = pades.sign(pdf, key_pem, cert_pem, ca_pem, "sig-archivist", "立卷归档", name)
+    statuses = pades.validate(signed, ca_pem)
+    if len(statuses) != 1 or not statuses[0].valid:
+        raise IntegrityError("案卷签名验证未通过，未归档")
+    return signed
+
+
+def _row_note(row: order.Row, gone: dict[str, int], originals: dict[str, bytes]) -> str:
     if row.item.digest in gone:
         return f"已销毁（序号 {gone[row.item.digest]}）"
+    if row.item.kind == "document" and row.item.digest not in originals:
+        return "原件不在本系统存储中"
     return row.item.note
 
 
