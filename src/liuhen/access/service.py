@@ -17,7 +17,7 @@ from typing import Any
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
-from sqlalchemy import Connection, delete, func, insert, select, update
+from sqlalchemy import Connection, delete, func, insert, or_, select, update
 
 from liuhen.access.policy import User
 from liuhen.db import store
@@ -256,21 +256,28 @@ def reset_password(app: App, username: str, password: str, by: str = SYSTEM) -> 
 
 
 def login(app: App, username: str, password: str) -> tuple[str, str, User]:
-    """(session token, CSRF token, user); five failures lock the account for 15 minutes."""
+    """(session token, CSRF token, user); five failures lock the account for 15 minutes.
+
+    Every refusal costs the same one argon2 verification (an unknown name against a dummy
+    hash, a closed or locked account against its own), so the answer's timing does not tell
+    which it was.
+    """
     now = app.clock.now()
     with app.engine.connect() as conn:
         row = conn.execute(select(USERS).where(USERS.c.username == username)).mappings().first()
-    if row is None or not row["active"]:
-        _hasher.hash(password)  # same cost whether or not the user exists
+    if row is None:
+        _matches_hash(_dummy_hash(), password)  # same cost whether or not the user exists
         raise AuthError()
-    if row["locked_until"] and datetime.fromisoformat(row["locked_until"]) > now:
+    right = _matches(row, password)  # verified even when closed or locked: same cost
+    if not row["active"] or _is_locked(row["locked_until"], now):
         raise AuthError()
-    if not _verified(app, row, password):
+    if not right:
+        _count_failure(app, username)
         raise AuthError()
     token, csrf = secrets.token_urlsafe(32), secrets.token_urlsafe(24)
     with app.engine.begin() as conn:
-        conn.execute(update(USERS).where(USERS.c.username == username).values(
-            failed=0, locked_until=None))  # fmt: skip
+        if not _clear_failures(conn, username, now):
+            raise AuthError()  # locked by concurrent failures since it was read
         conn.execute(insert(SESSIONS).values(
             token_hash=_digest(token), username=username, csrf=csrf,
             created_at=now.isoformat(),
@@ -279,31 +286,70 @@ def login(app: App, username: str, password: str) -> tuple[str, str, User]:
     return token, csrf, _user(app, row)
 
 
-def _matches(row: Any, password: str) -> bool:
+_dummy: list[str] = []
+
+
+def _dummy_hash() -> str:
+    """A hash of a random secret, made once, for refusing unknown names at a real hash's cost."""
+    if not _dummy:
+        _dummy.append(_hasher.hash(secrets.token_urlsafe(32)))
+    return _dummy[0]
+
+
+def _matches_hash(stored: str, password: str) -> bool:
     try:
-        return bool(_hasher.verify(row["password_hash"], password))
+        return bool(_hasher.verify(stored, password))
     except (VerifyMismatchError, VerificationError, InvalidHashError):
         return False
 
 
-def _count_failure(app: App, row: Any) -> None:
+def _matches(row: Any, password: str) -> bool:
+    return _matches_hash(row["password_hash"], password)
+
+
+def _is_locked(locked_until: str | None, now: datetime) -> bool:
+    return bool(locked_until) and datetime.fromisoformat(str(locked_until)) > now
+
+
+def _open(now: datetime) -> Any:
+    """SQL: the account is not locked at ``now``. Lock times are written by this module from
+    the one clock, all in the instance's zone, so their ISO texts order as the times do."""
+    return or_(USERS.c.locked_until.is_(None), USERS.c.locked_until <= now.isoformat())
+
+
+def _clear_failures(conn: Connection, username: str, now: datetime) -> bool:
+    """Reset the count after a right password, unless the account got locked meanwhile."""
+    done = conn.execute(
+        update(USERS).where(USERS.c.username == username, _open(now))
+        .values(failed=0, locked_until=None)
+    )  # fmt: skip
+    return done.rowcount == 1
+
+
+def _count_failure(app: App, username: str) -> None:
     """A wrong password counts toward the lock-out; the fifth in a row locks the account and
-    leaves an account event. Committed on its own: the failure counts even though we refuse."""
-    failed = int(row["failed"]) + 1
-    locked = (app.clock.now() + LOCKOUT).isoformat() if failed >= MAX_FAILURES else None
+    leaves an account event. Committed on its own: the failure counts even though we refuse.
+
+    One statement adds the failure (``failed = failed + 1``, only while the account is open)
+    and returns the new count, so concurrent attempts cannot overwrite each other's count; the
+    lock is a second conditional statement, so only one of them records the lock-out.
+    """
+    now = app.clock.now()
+    locked = (now + LOCKOUT).isoformat()
     with app.engine.begin() as conn:
-        conn.execute(update(USERS).where(USERS.c.username == row["username"]).values(
-            failed=0 if locked else failed, locked_until=locked))  # fmt: skip
-        if locked:
-            _event(conn, app, SYSTEM, "locked_out", row["username"], failures=failed,
+        failed = conn.execute(
+            update(USERS).where(USERS.c.username == username, _open(now))
+            .values(failed=USERS.c.failed + 1).returning(USERS.c.failed)
+        ).scalar()  # fmt: skip
+        if failed is None or failed < MAX_FAILURES:
+            return
+        done = conn.execute(
+            update(USERS).where(USERS.c.username == username, USERS.c.failed >= MAX_FAILURES)
+            .values(failed=0, locked_until=locked)
+        )  # fmt: skip
+        if done.rowcount == 1:
+            _event(conn, app, SYSTEM, "locked_out", username, failures=failed,
                    locked_until=locked)  # fmt: skip
-
-
-def _verified(app: App, row: Any, password: str) -> bool:
-    if _matches(row, password):
-        return True
-    _count_failure(app, row)
-    return False
 
 
 def confirm_presence(app: App, cert_no: str, password: str) -> User:
@@ -319,19 +365,18 @@ def confirm_presence(app: App, cert_no: str, password: str) -> User:
             select(USERS).where(USERS.c.cert_no == cert_no, USERS.c.active.is_(True))
             .order_by(USERS.c.username)
         ).mappings().all()  # fmt: skip
-    open_ = [r for r in rows if not r["locked_until"]
-             or datetime.fromisoformat(r["locked_until"]) <= now]  # fmt: skip
+    open_ = [r for r in rows if not _is_locked(r["locked_until"], now)]
     if not open_:
-        _hasher.hash(password)  # same cost whether or not an account can confirm
+        _matches_hash(_dummy_hash(), password)  # same cost whether or not an account can confirm
         raise AuthError()
     for row in open_:
         if _matches(row, password):
             with app.engine.begin() as conn:
-                conn.execute(update(USERS).where(USERS.c.username == row["username"]).values(
-                    failed=0, locked_until=None))  # fmt: skip
+                if not _clear_failures(conn, row["username"], now):
+                    raise AuthError()
             return _user(app, row)
     for row in open_:
-        _count_failure(app, row)
+        _count_failure(app, row["username"])
     raise AuthError()
 
 
