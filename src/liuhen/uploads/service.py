@@ -5,6 +5,14 @@ resumes from its last byte after a dropped connection or a server restart. Finis
 state machine (``active`` → ``storing`` → ``complete``) whose every step can be redone after a
 crash: the digest is saved before the file moves into the blob store, and the journal entry is
 written only once the file is there.
+
+What an upload claims is checked when it is created: the case it names exists and the caller
+may record in it, the act it names is an entry of that case, and the author is the signed-in
+person or token (never a name in the metadata). If binding still fails while finishing (the
+file's bytes are already another case's evidence, or an upload left by an earlier version names
+a case that does not exist), the file is kept as unbound evidence and the upload ends
+``failed`` with the reason, which its uploader reads; the file can be bound later. Nothing an
+upload claims can stop the server from starting: ``recover`` logs what it cannot finish.
 """
 
 from __future__ import annotations
@@ -15,30 +23,39 @@ import os
 import secrets
 import threading
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
 from sqlalchemy import insert, select, update
 
+from liuhen.access.policy import User, can_record, can_view_case
 from liuhen.db import store
 from liuhen.errors import (
     ChecksumMismatch,
+    LiuhenError,
     NotFoundError,
+    Problem,
     UploadConflict,
     UploadGone,
     ValidationError,
 )
 from liuhen.evidence import service as evidence
 from liuhen.procedure.fields import parse_datetime
+from liuhen.services.access_log import unit_agency
 from liuhen.services.instance import App
 
 log = logging.getLogger(__name__)
 UPLOAD = store.T["upload"]
+ENTRY = store.ENTRY
+OFFICER = store.T["officer"]
+# What a client may announce. Who uploaded is not among them: it is the signed-in account or
+# token, kept under ``author`` and ``uploader`` by the server.
 META_KEYS = {
     "filename", "filetype", "digest", "device", "officer", "unit", "case", "act_seq",
-    "started_at", "ended_at", "remote", "returned_at", "source", "by", "path", "mtime",
+    "started_at", "ended_at", "remote", "returned_at", "source", "path", "mtime",
 }  # fmt: skip
+SOURCES = ("上传", "记录仪导入")
 _REHASH_CHUNK = 8 << 20
 WRITEBACK = 8 << 20
 
@@ -50,7 +67,7 @@ class UploadState:
     offset: int
     meta: dict[str, Any]
     expected: str | None
-    status: str  # active | storing | complete | refused | terminated
+    status: str  # active | storing | complete | failed | refused | terminated
     digest: str | None
     error: str | None
 
@@ -61,11 +78,21 @@ class UploadState:
             "meta": {k: v for k, v in self.meta.items() if k != "probe"},
         }  # fmt: skip
 
+    def visible_to(self, user: User) -> bool:
+        """An upload is its uploader's (the id in its address is not a password)."""
+        owner = self.meta.get("uploader")
+        return owner is None or owner == user.username
+
+
+class NotBound(LiuhenError):
+    """The file is stored as evidence, but binding it to the named case failed."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message=message, code="LH147", http_status=422)
+
 
 def validate_meta(meta: dict[str, str]) -> dict[str, Any]:
     """Check what a client may announce; all problems at once, in Chinese."""
-    from liuhen.errors import Problem
-
     problems = [Problem("未知的上传元数据", f"metadata.{k}") for k in sorted(set(meta) - META_KEYS)]
     out: dict[str, Any] = {k: v for k, v in meta.items() if k in META_KEYS}
     if "digest" in out:
@@ -88,9 +115,91 @@ def validate_meta(meta: dict[str, str]) -> dict[str, Any]:
             problems.append(Problem("指定事项时须同时指定案件", "metadata.case"))
     if "remote" in out:
         out["remote"] = str(out["remote"]).lower() in ("1", "true", "yes", "是")
+    if "source" in out and out["source"] not in SOURCES:
+        problems.append(Problem(f"来源应为：{'、'.join(SOURCES)}", "metadata.source"))
     if problems:
         raise ValidationError(f"上传元数据有 {len(problems)} 处问题", problems)
     return out
+
+
+def _refuse(message: str) -> LiuhenError:
+    from liuhen.access.service import Forbidden
+
+    return Forbidden(message)
+
+
+def _officer_unit(app: App, cert: str) -> str | None:
+    """The unit of an active registered officer, else None."""
+    with app.engine.connect() as conn:
+        row = conn.execute(
+            select(OFFICER.c.unit, OFFICER.c.active).where(OFFICER.c.cert_no == cert)
+        ).first()
+    return str(row.unit) if row is not None and row.active else None
+
+
+def admit(app: App, user: User | None, meta: dict[str, Any]) -> dict[str, Any]:
+    """What ``user`` may upload, decided before a byte is received; returns the metadata with
+    the server's own ``author``, ``uploader``, ``officer`` and ``unit``.
+
+    - A person uploads as himself: an officer with his certificate number; ``officer`` and
+      ``unit`` are his own (naming anyone else is refused). The supervisor (read-only) and the
+      administrator (no case role) upload nothing.
+    - A collection station's token uploads for its unit; ``officer`` may name whose camera the
+      file came from, but only an active officer registered in that unit. The journal names
+      the token as the author and that officer as the file's officer.
+    - ``case`` must exist and be one the uploader may record in; ``act_seq`` an entry of it.
+    - ``user`` None is the operator on the server (``liuhen ingest``), trusted like the CLI.
+    """
+    out = dict(meta)
+    officer = str(meta.get("officer") or "") or None
+    if user is None:
+        author = {"id": officer or "upload", "role": "officer" if officer else "system"}
+    elif user.machine:
+        if not can_record(user) or not user.unit:
+            raise _refuse("该访问令牌不能上传音像资料：令牌须属于一个机构，且有记录权限")
+        if meta.get("unit") not in (None, "", user.unit):
+            raise _refuse(f"该访问令牌属于机构“{user.unit}”，不能为其他机构上传")
+        if officer and _officer_unit(app, officer) != user.unit:
+            raise _refuse(f"执法证号“{officer}”不是本令牌所属机构（{user.unit}）的在职执法人员")
+        out["unit"] = user.unit
+        author = {"id": user.username, "role": "system"}
+    else:
+        if not can_record(user) or "officer" not in user.roles or not user.cert_no:
+            raise _refuse("只有执法人员可以上传音像资料，且须以本人执法证号办理")
+        if officer not in (None, user.cert_no):
+            raise _refuse("音像资料以上传人本人的执法证号记录，不能以他人名义上传")
+        if meta.get("unit") not in (None, "", user.unit):
+            raise _refuse("音像资料记入上传人本人所属机构，不能为其他机构上传")
+        out["officer"], out["unit"] = user.cert_no, user.unit
+        author = {"id": user.cert_no, "role": "officer"}
+    case = meta.get("case")
+    if case:
+        _check_case(app, user, str(case), meta.get("act_seq"))
+    out = {k: v for k, v in out.items() if v not in (None, "")}
+    out["author"] = author
+    if user is not None:
+        out["uploader"] = user.username
+    return out
+
+
+def _check_case(app: App, user: User | None, case: str, act_seq: int | None) -> None:
+    from liuhen.services.confidentiality import case_header
+
+    header = case_header(app, case)  # NotFoundError: 案件不存在
+    if user is not None and not (
+        can_record(user) and can_view_case(user, header, unit_agency(app, header["unit"]))
+    ):
+        raise _refuse(f"无权向案件“{case}”上传音像资料")
+    if act_seq is not None:
+        with app.engine.connect() as conn:
+            found = conn.execute(
+                select(ENTRY.c.seq).where(ENTRY.c.seq == act_seq, ENTRY.c.chain == case)
+            ).first()
+        if found is None:
+            raise ValidationError(
+                f"案件“{case}”中没有序号为 {act_seq} 的记录",
+                [Problem(f"本案没有序号为 {act_seq} 的记录", "metadata.act_seq")],
+            )
 
 
 class Uploads:
@@ -114,12 +223,13 @@ class Uploads:
 
     # --- state ----------------------------------------------------------------------------
 
-    def create(self, length: int, meta: dict[str, str]) -> UploadState:
+    def create(self, length: int, meta: dict[str, str], user: User | None = None) -> UploadState:
+        """A new upload by ``user`` (None: the operator's dock import), checked by ``admit``."""
         if length < 0:
             raise ValidationError("Upload-Length 无效")
         if length > self.app.settings.upload_max:
             raise ValidationError(f"文件超过允许的最大大小（{self.app.settings.upload_max} 字节）")
-        clean = validate_meta(meta)
+        clean = admit(self.app, user, validate_meta(meta))
         upload_id = secrets.token_hex(16)
         now = self.app.clock.now().isoformat()
         self.part(upload_id).touch()
@@ -275,42 +385,112 @@ class Uploads:
                 self._set(upload_id, status="refused", error="暂存文件丢失，请重新上传")
                 raise UploadGone("暂存文件丢失，请重新上传")
             duplicate = evidence.media_row(self.app, st.digest) is not None
-            if not duplicate:
-                facts = evidence.Facts(
-                    name=str(st.meta.get("filename") or st.digest),
-                    media_type=st.meta.get("filetype"),
-                    device_no=st.meta.get("device"),
-                    officer=st.meta.get("officer"),
-                    unit=st.meta.get("unit"),
-                    started_at=st.meta.get("started_at"),
-                    ended_at=st.meta.get("ended_at"),
-                    remote=bool(st.meta.get("remote")),
-                    returned_at=st.meta.get("returned_at"),
-                    case=st.meta.get("case"),
-                    act_seq=st.meta.get("act_seq"),
-                    source=str(st.meta.get("source") or "上传"),
-                )
-                fields = evidence.stored_fields(
-                    self.app,
-                    st.digest,
-                    st.length,
-                    facts,
-                    st.meta.get("probe") or {},
-                    self.app.clock.now().isoformat(),
-                )
-                by = {
-                    "id": str(st.meta.get("by") or st.meta.get("officer") or "upload"),
-                    "role": "officer" if st.meta.get("officer") else "system",
-                }
-                evidence.journal_stored(self.app, fields, facts, by)
-                if self.on_stored is not None:
-                    try:
-                        self.on_stored(st.digest)
-                    except Exception:  # the evidence is stored; the job is found again later
-                        log.exception("could not queue derivatives for %s", st.digest)
+            try:
+                self._journal(st, duplicate)
+            except NotBound as exc:  # stored, not bound: the uploader reads why
+                self._set(upload_id, status="failed", error=exc.message)
+                raise
+            except LiuhenError as exc:  # refused as evidence (the file stays in the store)
+                message = f"文件未能记为证据：{exc.message}"
+                self._set(upload_id, status="failed", error=message)
+                raise NotBound(message) from exc
             meta = {**st.meta, "duplicate": duplicate}  # the same bytes were already evidence
             self._set(upload_id, status="complete", meta=json.dumps(meta, ensure_ascii=False))
         return self.get(upload_id)
+
+    def _author(self, st: UploadState) -> dict[str, str]:
+        author = st.meta.get("author")
+        if isinstance(author, dict) and author.get("id") and author.get("role"):
+            return {"id": str(author["id"]), "role": str(author["role"])}
+        # an upload left by an earlier version: its metadata's ``by`` was the client's claim
+        officer = st.meta.get("officer")
+        return {"id": str(officer or "upload"), "role": "officer" if officer else "system"}
+
+    def _journal(self, st: UploadState, duplicate: bool) -> None:
+        """Journal the stored file and its binding; if only the binding fails, the file is
+        journaled unbound and ``NotBound`` says why (the binding can be done again later)."""
+        assert st.digest is not None
+        by = self._author(st)
+        case = st.meta.get("case")
+        act_seq = st.meta.get("act_seq")
+        if duplicate:
+            row = evidence.media_row(self.app, st.digest) or {}
+            if case and row.get("case_number") != case:
+                self._bind(st.digest, str(case), act_seq, by)
+            return
+        facts = evidence.Facts(
+            name=str(st.meta.get("filename") or st.digest),
+            media_type=st.meta.get("filetype"),
+            device_no=st.meta.get("device"),
+            officer=st.meta.get("officer"),
+            unit=st.meta.get("unit"),
+            started_at=st.meta.get("started_at"),
+            ended_at=st.meta.get("ended_at"),
+            remote=bool(st.meta.get("remote")),
+            returned_at=st.meta.get("returned_at"),
+            case=None,
+            act_seq=None,
+            source=str(st.meta.get("source") or "上传"),
+        )
+        fields = evidence.stored_fields(
+            self.app,
+            st.digest,
+            st.length,
+            facts,
+            st.meta.get("probe") or {},
+            self.app.clock.now().isoformat(),
+        )
+        failure: NotBound | None = None
+        try:
+            if case:
+                self._case_exists(str(case))
+            bound = replace(facts, case=case, act_seq=act_seq) if case else facts
+            evidence.journal_stored(self.app, fields, bound, by)  # stored and bound: one unit
+        except NotBound as exc:
+            failure = exc
+        except Exception as exc:
+            if not case:
+                raise
+            failure = self._not_bound(st.digest, str(case), exc)
+        if failure is not None:
+            evidence.journal_stored(self.app, fields, facts, by)  # stored, not bound
+        if self.on_stored is not None:
+            try:
+                self.on_stored(st.digest)
+            except Exception:  # the evidence is stored; the job is found again later
+                log.exception("could not queue derivatives for %s", st.digest)
+        if failure is not None:
+            raise failure
+
+    def _case_exists(self, case: str) -> None:
+        from liuhen.services.confidentiality import case_header
+
+        try:
+            case_header(self.app, case)
+        except NotFoundError as exc:
+            raise NotBound(self._reason(case, exc.message)) from exc
+
+    def _bind(self, digest: str, case: str, act_seq: int | None, by: dict[str, str]) -> None:
+        try:
+            self._case_exists(case)
+            evidence.bind(self.app, digest, case, act_seq, by)
+        except NotBound:
+            raise
+        except Exception as exc:
+            raise self._not_bound(digest, case, exc) from exc
+
+    def _not_bound(self, digest: str, case: str, exc: Exception) -> NotBound:
+        if isinstance(exc, LiuhenError):
+            return NotBound(self._reason(case, exc.message))
+        log.exception("binding %s to %s failed", digest, case)
+        return NotBound(self._reason(case, "记录时出错"))
+
+    @staticmethod
+    def _reason(case: str, why: str) -> str:
+        return (
+            f"文件已保存为证据，但未能归入案件“{case}”：{why}。"
+            "请核对后由有权人员重新归入（liuhen media bind）"
+        )
 
     def finish(self, upload_id: str) -> UploadState:
         """Finish an upload whose bytes have all arrived (after a crash, or from a dock import)."""
@@ -321,19 +501,26 @@ class Uploads:
             return self._finish(upload_id)
 
     def recover(self) -> int:
-        """Finish uploads a crash left between ``storing`` and ``complete``; returns how many."""
+        """Finish uploads a crash left between ``storing`` and ``complete``; returns how many
+        were tried. Never raises for one upload: a failure is recorded on it (``failed``) or,
+        if even that is impossible now (storage down), logged and tried again at next start."""
         with self.app.engine.connect() as conn:
             ids = [
                 r[0] for r in conn.execute(select(UPLOAD.c.id).where(UPLOAD.c.status == "storing"))
             ]
         for upload_id in ids:
-            self.finish(upload_id)
+            try:
+                self.finish(upload_id)
+            except LiuhenError as exc:
+                log.warning("upload %s not finished: %s", upload_id, exc.message)
+            except Exception:
+                log.exception("upload %s not finished; tried again at next start", upload_id)
         return len(ids)
 
     def terminate(self, upload_id: str) -> None:
         with self._lock(upload_id):
             st = self.get(upload_id)
-            if st.status in ("complete", "storing"):
+            if st.status in ("complete", "storing", "failed"):
                 raise UploadConflict("文件已保存为证据，不能删除")
             self.part(upload_id).unlink(missing_ok=True)
             self._set(upload_id, status="terminated")

@@ -17,8 +17,9 @@ from anyio.streams.memory import MemoryObjectReceiveStream
 from fastapi import APIRouter, Request, Response
 from starlette.requests import ClientDisconnect
 
-from liuhen.errors import LiuhenError, Problem, ValidationError
-from liuhen.uploads.service import Uploads
+from liuhen.access.policy import User
+from liuhen.errors import LiuhenError, NotFoundError, Problem, ValidationError
+from liuhen.uploads.service import Uploads, UploadState
 
 TUS_VERSION = "1.0.0"
 EXTENSIONS = "creation,termination"
@@ -54,8 +55,25 @@ def _check_version(request: Request) -> None:
         raise err
 
 
+def _user(request: Request) -> User:
+    """The signed-in caller (the router is mounted behind sign-in)."""
+    user = getattr(request.state, "user", None)
+    if not isinstance(user, User) or not user.username:
+        from liuhen.access.service import AuthError
+
+        raise AuthError("请先登录")
+    return user
+
+
 def router(uploads: Uploads, max_size: int) -> APIRouter:
     r = APIRouter(prefix="/api/v1/uploads", tags=["上传"])
+
+    def own(upload_id: str, request: Request) -> UploadState:
+        """The caller's own upload; someone else's is not found (its id is no password)."""
+        st = uploads.get(upload_id)
+        if not st.visible_to(_user(request)):
+            raise NotFoundError("上传不存在")
+        return st
 
     @r.options("", summary="tus 能力")
     @r.options("/{upload_id}", include_in_schema=False)
@@ -72,11 +90,12 @@ def router(uploads: Uploads, max_size: int) -> APIRouter:
     def create(request: Request) -> Response:
         _check_version(request)
         length_text = request.headers.get("Upload-Length", "")
-        if not length_text.isdigit():
+        if not length_text.isdigit() or len(length_text) > 18:
             raise ValidationError("缺少或无效的 Upload-Length（本服务不支持 Upload-Defer-Length）")
         st = uploads.create(
-            int(length_text), parse_metadata(request.headers.get("Upload-Metadata"))
-        )
+            int(length_text), parse_metadata(request.headers.get("Upload-Metadata")),
+            _user(request),
+        )  # fmt: skip
         return Response(
             status_code=201,
             headers=_headers(Location=f"/api/v1/uploads/{st.id}", **{"Upload-Offset": "0"}),
@@ -85,7 +104,7 @@ def router(uploads: Uploads, max_size: int) -> APIRouter:
     @r.head("/{upload_id}", summary="查询已接收的偏移")
     def head(upload_id: str, request: Request) -> Response:
         _check_version(request)
-        st = uploads.get(upload_id)
+        st = own(upload_id, request)
         if st.status in ("terminated", "refused"):
             return Response(status_code=410, headers=_headers())
         headers = _headers(
@@ -97,8 +116,10 @@ def router(uploads: Uploads, max_size: int) -> APIRouter:
         return Response(status_code=200, headers=headers)
 
     @r.get("/{upload_id}", summary="上传状态与文件摘要（JSON）")
-    def status(upload_id: str) -> dict[str, Any]:
-        return uploads.get(upload_id).as_dict()
+    def status(upload_id: str, request: Request) -> dict[str, Any]:
+        """``status`` is active, storing, complete, failed (stored but not bound to the case
+        named: ``error`` says why), refused or terminated."""
+        return own(upload_id, request).as_dict()
 
     @r.patch("/{upload_id}", status_code=204, summary="续传数据（tus core）")
     async def patch(upload_id: str, request: Request) -> Response:
@@ -108,8 +129,9 @@ def router(uploads: Uploads, max_size: int) -> APIRouter:
                 "Content-Type 应为 application/offset+octet-stream", code="LH144", http_status=415
             )
         offset_text = request.headers.get("Upload-Offset", "")
-        if not offset_text.isdigit():
+        if not offset_text.isdigit() or len(offset_text) > 18:
             raise ValidationError("缺少或无效的 Upload-Offset")
+        own(upload_id, request)
         send, receive = anyio.create_memory_object_stream[bytearray](4)
 
         def consume(stream: MemoryObjectReceiveStream[bytearray]) -> Any:
@@ -161,6 +183,7 @@ def router(uploads: Uploads, max_size: int) -> APIRouter:
     @r.delete("/{upload_id}", status_code=204, summary="终止上传（tus termination）")
     def terminate(upload_id: str, request: Request) -> Response:
         _check_version(request)
+        own(upload_id, request)
         uploads.terminate(upload_id)
         return Response(status_code=204, headers=_headers())
 
