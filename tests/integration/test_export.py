@@ -343,6 +343,11 @@ def test_withheld_and_disposed_files_are_absent_and_reported(app, tmp_path):
                 "sizes": ["1"], "reason": "保管期限届满，经批准销毁",
                 "retention_ended_on": "2026-11-20"},
     ))  # fmt: skip
+    record.record(app, ActInput(  # withholding rests on a mark the bag carries (LH421)
+        "general.confidentiality", app.clock.now().isoformat(), case=CASE, actors=["31010001"],
+        fields={"mark": "商业秘密", "records": [str(facts["clip"])], "reason": "含经营数据"},
+        recorded_by={"id": "31010001", "role": "officer"},
+    ))  # fmt: skip
     out = tmp_path / "bag"
     result = export.export_case(
         app, CASE, out, accessor=ACCESSOR, withhold=frozenset({str(facts["clip"])})
@@ -358,8 +363,9 @@ def test_withheld_and_disposed_files_are_absent_and_reported(app, tmp_path):
     assert "已依法销毁" in standalone.stdout and "未随包提供" in standalone.stdout
     held = json.loads((out / "data/withheld.json").read_text(encoding="utf-8"))
     assert held["files"] == [
-        {"digest": facts["clip"], "seq": facts["media"], "reason": export.WITHHELD_REASON}
-    ]
+        {"digest": facts["clip"], "seq": facts["media"], "reason": export.WITHHELD_REASON,
+         "basis": "mark", "mark": "商业秘密"}
+    ]  # fmt: skip
 
 
 def documents_digest(app: App, seq: int) -> str:

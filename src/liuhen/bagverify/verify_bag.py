@@ -40,6 +40,12 @@ SIGNATURE = "LH417"  # a checkpoint signature or the public key does not verify
 CONSISTENCY = "LH418"  # the consistency proof between the two checkpoints does not verify
 FILE_DIGEST = "LH419"  # a file's digest differs from the one its journal entry names
 ABSENT = "LH420"  # a file the journal names is absent and neither disposed nor withheld
+UNJUSTIFIED = "LH421"  # a withheld entry or file that no mark entry in the bag covers
+PINNED_KEY = "LH422"  # the checkpoints are not signed by the key given with --key
+
+# Confidentiality marks, strictest first; a mark entry with "无" lifts the marks it names.
+MARK_KINDS = ("国家秘密", "商业秘密", "个人隐私")
+MARK_ACT = "general.confidentiality"
 
 ED25519 = b"\x01"
 DASH = "\u2014"
@@ -226,6 +232,8 @@ class Report:
     def __init__(self) -> None:
         self.problems: list[tuple[str, str]] = []
         self.notes: list[str] = []
+        self.fingerprint = ""  # SHA-256 (hex) of the raw key the checkpoints were checked with
+        self.pinned = False
 
     def problem(self, code: str, message: str) -> None:
         self.problems.append((code, message))
@@ -355,28 +363,80 @@ def _named_digests(doc: dict[str, Any]) -> list[str]:
     return [d for d in out if isinstance(d, str) and d]
 
 
-def check_journal(root: Path, info: dict[str, str], report: Report) -> None:
+def _raw(key: Ed25519PublicKey) -> bytes:
+    return key.public_bytes(serialization.Encoding.Raw, serialization.PublicFormat.Raw)
+
+
+def load_key_argument(given: str) -> tuple[str | None, Ed25519PublicKey]:
+    """--key: a file (PEM, a verifier key line, or both as in public-key.txt) or the verifier key
+    string itself. Returns the key's name when a verifier key gives it."""
+    if os.path.isfile(given):
+        with open(given, encoding="utf-8") as fh:
+            text = fh.read()
+    else:
+        text = given
+    name = None
+    key = None
+    lines = [ln.strip() for ln in text.splitlines() if ln.strip()]
+    for ln in lines:
+        if not ln.startswith("-----") and ln.count("+") >= 2 and " " not in ln:
+            name, key = parse_verifier_key(ln)
+            break
+    marker = "-----BEGIN PUBLIC KEY-----"
+    if marker in text:
+        pem = serialization.load_pem_public_key(text[text.index(marker) :].encode())
+        if not isinstance(pem, Ed25519PublicKey):
+            raise ValueError("PEM 公钥不是 Ed25519 公钥")
+        if key is not None and _raw(key) != _raw(pem):
+            raise ValueError("验证密钥字符串与 PEM 公钥不一致")
+        key = pem
+    if key is None:
+        raise ValueError("既不是 PEM 公钥，也不是验证密钥字符串")
+    return name, key
+
+
+def check_journal(
+    root: Path,
+    info: dict[str, str],
+    report: Report,
+    pinned: tuple[str | None, Ed25519PublicKey] | None = None,
+) -> None:
     journal = root / "data" / "journal"
+    name = key = None
     try:
         key_text = (journal / "public-key.txt").read_text(encoding="utf-8")
         name, key = parse_verifier_key(key_text.splitlines()[0])
         pem = serialization.load_pem_public_key(key_text.partition("\n")[2].encode())
-        raw = key.public_bytes(serialization.Encoding.Raw, serialization.PublicFormat.Raw)
-        if (
-            not isinstance(pem, Ed25519PublicKey)
-            or pem.public_bytes(serialization.Encoding.Raw, serialization.PublicFormat.Raw) != raw
-        ):
+        if not isinstance(pem, Ed25519PublicKey) or _raw(pem) != _raw(key):
             raise ValueError("PEM 公钥与验证密钥不一致")
     except (OSError, ValueError, IndexError) as exc:
         report.problem(SIGNATURE, f"公钥 public-key.txt 无效：{exc}")
+        if pinned is None:
+            return
+    if pinned is not None:
+        if key is not None and _raw(key) != _raw(pinned[1]):
+            report.problem(PINNED_KEY, "包内的公钥 public-key.txt 不是 --key 指定的公钥")
+        if pinned[0] is not None:
+            name = pinned[0]
+        elif name is None:  # a PEM key carries no name: the checkpoint's origin line is it
+            try:
+                name = (journal / "checkpoint.txt").read_text(encoding="utf-8").split("\n")[0]
+            except OSError:
+                name = ""
+        key = pinned[1]
+    if key is None or name is None:
         return
+    report.fingerprint = hashlib.sha256(_raw(key)).hexdigest()
+    report.pinned = pinned is not None
+    sig_code = PINNED_KEY if pinned is not None else SIGNATURE
+    whose = "--key 指定的公钥" if pinned is not None else "包内公钥"
     cps = {}
     for label, fname in (("A", "checkpoint.txt"), ("latest", "checkpoint-latest.txt")):
         try:
             note = (journal / fname).read_text(encoding="utf-8")
             cps[label] = open_checkpoint(note, name, key)
         except (OSError, ValueError) as exc:
-            report.problem(SIGNATURE, f"检查点 {fname} 未通过签名校验：{exc}")
+            report.problem(sig_code, f"检查点 {fname} 未通过{whose}的签名校验：{exc}")
     if "A" not in cps:
         return
     size, root_hash, ext = cps["A"]
@@ -420,6 +480,9 @@ def check_journal(root: Path, info: dict[str, str], report: Report) -> None:
     case = info.get("External-Identifier", "")
     _check_chain(entries, case, report)
     _check_files(root, [d for d, _ in entries], report)
+    withheld_doc = _json(root, "data/withheld.json", report)
+    if isinstance(withheld_doc, dict):
+        check_withholding([d for d, _ in entries], withheld_doc, report)
 
 
 def _entries(root: Path, alg: str, report: Report) -> list[tuple[dict[str, Any], bytes]]:
@@ -439,7 +502,7 @@ def _entries(root: Path, alg: str, report: Report) -> list[tuple[dict[str, Any],
                 if not isinstance(row["seq"], int) or not isinstance(row["chain_seq"], int):
                     raise ValueError("序号应为整数")
                 doc = {"seq": row["seq"], "chain": row["chain"], "chain_seq": row["chain_seq"],
-                       "withheld": True}  # fmt: skip
+                       "withheld": True, "reason": str(row["withheld"])}  # fmt: skip
                 report.notes.append(
                     "序号 {} 的记录内容不予提供（{}）：只以叶哈希证明其存在和位置".format(
                         row["seq"], row["withheld"]
@@ -534,23 +597,164 @@ def _check_files(root: Path, docs: list[dict[str, Any]], report: Report) -> None
         report.problem(FILE_DIGEST, f"文件 {name} 未列入 index.json，来历不明")
 
 
-def check(root: Path) -> Report:
+def _marks_in_force(docs: list[dict[str, Any]]) -> dict[str, str]:
+    """Fold the visible mark entries in order: the last mark on a target wins, "无" removes it.
+    A target is "*" (the whole case), an entry's seq as text, or a file digest."""
+    in_force: dict[str, str] = {}
+    for doc in sorted(docs, key=lambda d: d["seq"]):
+        if doc.get("withheld") or doc.get("act") != MARK_ACT:
+            continue
+        fields = (doc.get("body") or {}).get("fields") or {}
+        records = [str(r).strip() for r in fields.get("records") or []]
+        for target in records or ["*"]:
+            if fields.get("mark") == "无":
+                in_force.pop(target, None)
+            else:
+                in_force[target] = str(fields.get("mark", ""))
+    return in_force
+
+
+def _mark_claimed(item: dict[str, Any]) -> str | None:
+    if isinstance(item.get("mark"), str):
+        return str(item["mark"])
+    for kind in MARK_KINDS:
+        if kind in str(item.get("reason", "")):
+            return kind
+    return None
+
+
+def _files_named(doc: dict[str, Any]) -> set[str]:
+    """Files a mark on this entry reaches: its attachments and any ``digest`` field."""
+    body = doc.get("body") or {}
+    out = {a.get("digest") for a in body.get("attachments") or [] if isinstance(a, dict)}
+    out.add((body.get("fields") or {}).get("digest"))
+    return {d for d in out if isinstance(d, str) and d}
+
+
+def check_withholding(docs: list[dict[str, Any]], held: dict[str, Any], report: Report) -> None:
+    """A withheld entry or file is accepted only on a ground the bag itself proves: a mark entry
+    (never withheld itself) covering it and not lifted since, with the kind withheld.json names;
+    or, for a file of imported history kept by its source system, its entry's ``imported``."""
+    in_force = _marks_in_force(docs)
+    visible = {d["seq"]: d for d in docs if not d.get("withheld")}
+    stated = {}
+    for item in held.get("entries") or []:
+        if isinstance(item, dict):
+            stated[item.get("seq")] = item
+    ok_entries = set()
+    for doc in docs:
+        if not doc.get("withheld"):
+            continue
+        seq = doc["seq"]
+        covering = {in_force[t] for t in ("*", str(seq)) if t in in_force}
+        said = _mark_claimed(stated.get(seq, {"reason": doc.get("reason", "")}))
+        if not covering:
+            report.problem(UNJUSTIFIED, f"序号 {seq} 的记录不予提供，但包内没有覆盖它的保密标记")
+        elif said is not None and said not in covering:
+            report.problem(
+                UNJUSTIFIED,
+                f"序号 {seq} 的记录称标记为{said}，包内标记为{'、'.join(sorted(covering))}",
+            )
+        else:
+            ok_entries.add(seq)
+    for item in held.get("files") or []:
+        if not isinstance(item, dict):
+            report.problem(UNJUSTIFIED, "withheld.json 中有格式错误的文件项")
+            continue
+        digest = str(item.get("digest", ""))
+        seq = item.get("seq")
+        reason = str(item.get("reason", ""))
+        basis = item.get("basis")
+        if basis is None:  # bags written before the ground was recorded say it in the reason
+            basis = "imported" if reason.startswith("导入的历史记录") else (
+                "dossier" if reason.startswith("案卷") else "mark"
+            )  # fmt: skip
+        naming = sorted(s for s, d in visible.items() if digest in _files_named(d))
+        label = f"不予提供的文件 {digest}（序号 {seq}）"
+        if not naming:
+            said = _mark_claimed(item) if basis == "mark" else None
+            covering = {in_force[t] for t in ("*", digest, str(seq)) if t in in_force}
+            if seq not in ok_entries:
+                report.problem(
+                    UNJUSTIFIED,
+                    f"{label}不载于包内任何可见记录，所指记录也不是依保密标记不予提供的记录",
+                )
+            elif said is not None and said not in covering:
+                report.problem(
+                    UNJUSTIFIED,
+                    f"{label}称标记为{said}，包内标记为{'、'.join(sorted(covering))}",
+                )
+        elif basis == "imported":
+            source = visible.get(seq) if isinstance(seq, int) else None
+            if (
+                source is None
+                or seq not in naming
+                or not (source.get("body") or {}).get("imported")
+            ):
+                report.problem(
+                    UNJUSTIFIED, f"{label}称为导入的历史记录，但所指记录不是导入记录或不载有它"
+                )
+        elif basis == "dossier":
+            if not ok_entries or not any(
+                visible[s].get("act") == "archiving.archive" for s in naming
+            ):
+                report.problem(
+                    UNJUSTIFIED,
+                    f"{label}称为含不予提供记录的案卷，但不是归档记录所附的案卷，"
+                    "或包内没有依保密标记不予提供的记录",
+                )
+        else:
+            targets = ["*", digest] + [str(s) for s in naming]
+            covering = {in_force[t] for t in targets if t in in_force}
+            said = _mark_claimed(item)
+            if not covering:
+                report.problem(
+                    UNJUSTIFIED,
+                    f"{label}没有包内保密标记作依据（标记须覆盖整个案件、该文件或载有它的记录，"
+                    "且未被解除）",
+                )
+            elif said is not None and said not in covering:
+                report.problem(
+                    UNJUSTIFIED,
+                    f"{label}称标记为{said}，包内标记为{'、'.join(sorted(covering))}",
+                )
+
+
+def check(root: Path, key: str | None = None) -> Report:
     report = Report()
+    pinned = None
+    if key is not None:
+        try:
+            pinned = load_key_argument(key)
+        except (OSError, ValueError) as exc:
+            report.problem(PINNED_KEY, f"--key 指定的公钥无法读取：{exc}")
+            return report
     info = check_manifests(root, report)
-    check_journal(root, info, report)
+    check_journal(root, info, report, pinned)
     return report
 
 
+USAGE = "用法：python3 verify_bag.py [--key 公钥文件或验证密钥字符串] 导出包目录"
+
+
 def main(argv: list[str] | None = None) -> int:
-    args = sys.argv[1:] if argv is None else argv
-    if len(args) != 1 or args[0] in ("-h", "--help"):
-        print("用法：python3 verify_bag.py 导出包目录", file=sys.stderr)
+    args = list(sys.argv[1:] if argv is None else argv)
+    key = None
+    if args[:1] == ["--key"] and len(args) >= 2:
+        key, args = args[1], args[2:]
+    elif args and args[0].startswith("--key="):
+        key, args = args[0][len("--key=") :], args[1:]
+    if len(args) != 1 or args[0].startswith("-"):
+        print(USAGE, file=sys.stderr)
         return 2
     root = Path(args[0])
     if not root.is_dir():
         print(f"不是目录：{root}", file=sys.stderr)
         return 2
-    report = check(root)
+    report = check(root, key)
+    if report.fingerprint:
+        how = "由 --key 指定" if report.pinned else "取自数据包，未独立核对"
+        print(f"信任的公钥指纹：{report.fingerprint}（{how}）")
     for note in report.notes:
         print("提示：" + note)
     for code, message in report.problems:

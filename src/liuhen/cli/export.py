@@ -75,9 +75,18 @@ def export_cmd(
         out.print(f"  已依法销毁：{digest}")
 
 
-def verify_bag_cmd(path: Path = typer.Argument(..., help="导出包目录")) -> None:
+def verify_bag_cmd(
+    path: Path = typer.Argument(..., help="导出包目录"),
+    key: str | None = typer.Option(
+        None,
+        "--key",
+        help="执法机关的公钥：PEM 或验证密钥字符串的文件，或验证密钥字符串本身；"
+        "指定后检查点必须由它签署，包内公钥不再被信任",
+    ),
+) -> None:
     """校验导出包：BagIt 清单、记录的叶哈希与案件链、包含证明、检查点签名、一致性证明与文件摘要。"""
-    report = verify_bag(path)
+    report = verify_bag(path, key)
+    out.print(report.key_line())
     for note in report.notes:
         out.print("提示：" + note)
     if report.ok:

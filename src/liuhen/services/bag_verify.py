@@ -10,6 +10,7 @@ contents and the public key.
 from __future__ import annotations
 
 import base64
+import hashlib
 import json
 import os
 from collections.abc import Iterator
@@ -30,6 +31,11 @@ from liuhen.journal.merkle import VerificationError, leaf_hash, verify_consisten
 STRUCTURE, MANIFEST, TAGMANIFEST, OXUM = "LH410", "LH411", "LH412", "LH413"
 ENTRY, CHAIN, INCLUSION, SIGNATURE = "LH414", "LH415", "LH416", "LH417"
 CONSISTENCY, FILE_DIGEST, ABSENT = "LH418", "LH419", "LH420"
+UNJUSTIFIED, PINNED_KEY = "LH421", "LH422"
+
+MARKS = ("国家秘密", "商业秘密", "个人隐私")  # strictest first, as liuhen.access.marks
+LIFT = "无"
+WHOLE_CASE = "*"
 
 FILE_ACTS = ("general.document", "general.media")
 
@@ -50,6 +56,14 @@ class BagReport:
     files: int = 0
     problems: list[BagProblem] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
+    key_fingerprint: str = ""  # SHA-256 of the raw Ed25519 key the checkpoints were checked with
+    key_pinned: bool = False  # given by the verifier (--key), not taken from the bag
+
+    def key_line(self) -> str:
+        if not self.key_fingerprint:
+            return "信任的公钥指纹：无（未能取得公钥）"
+        how = "由 --key 指定" if self.key_pinned else "取自数据包，未独立核对"
+        return f"信任的公钥指纹：{self.key_fingerprint}（{how}）"
 
     @property
     def ok(self) -> bool:
@@ -69,6 +83,7 @@ class _Entry:
     body: dict[str, Any]
     leaf: bytes
     withheld: bool = False  # only the leaf hash was released: content unknown, existence proven
+    withheld_reason: str = ""
 
     def digests(self) -> list[str]:
         """Files this entry vouches for: attachments, and the file of a document or a clip."""
@@ -77,16 +92,64 @@ class _Entry:
             out.append(self.body["fields"]["digest"])
         return out
 
+    def names(self) -> set[str]:
+        """Files a mark on this entry covers: attachments and any ``digest`` field (the same
+        reading as ``liuhen.services.confidentiality.entry_files``)."""
+        found = {a.get("digest") for a in self.body.get("attachments") or [] if isinstance(a, dict)}
+        found.add((self.body.get("fields") or {}).get("digest"))
+        return {d for d in found if isinstance(d, str) and d}
 
-def verify_bag(path: Path) -> BagReport:
+
+def verify_bag(path: Path, key: str | None = None) -> BagReport:
+    """Check the bag; ``key`` (a file holding a PEM key or a signed-note verifier key, or the
+    verifier key itself) pins the agency's key: the bag's own copy then proves nothing."""
     report = BagReport()
+    pinned: tuple[str | None, Ed25519PublicKey] | None = None
+    if key is not None:
+        try:
+            pinned = pinned_key(key)
+        except (OSError, ValueError) as exc:
+            report.add(PINNED_KEY, f"--key 指定的公钥无法读取：{exc}")
+            return report
     if not path.is_dir():
         report.add(STRUCTURE, f"“{path}”不是目录")
         return report
     info = _standard(path, report)
     report.case = info.get("External-Identifier", "")
-    _journal(path, report)
+    _journal(path, report, pinned)
     return report
+
+
+def fingerprint(key: Ed25519PublicKey) -> str:
+    return hashlib.sha256(notes.public_key_bytes(key)).hexdigest()
+
+
+def pinned_key(given: str) -> tuple[str | None, Ed25519PublicKey]:
+    """(key name if known, key) from a file or a verifier-key string; refuses anything else."""
+    candidate = Path(given)
+    text = candidate.read_text(encoding="utf-8") if candidate.is_file() else given
+    vkey = next((ln.strip() for ln in text.splitlines() if ln.count("+") >= 2), None)
+    pem: Ed25519PublicKey | None = None
+    if "-----BEGIN PUBLIC KEY-----" in text:
+        start = text.index("-----BEGIN PUBLIC KEY-----")
+        loaded = load_pem_public_key(text[start:].encode())
+        if not isinstance(loaded, Ed25519PublicKey):
+            raise ValueError("不是 Ed25519 公钥")
+        pem = loaded
+    if vkey is None:
+        if pem is None:
+            raise ValueError("既不是 PEM 公钥，也不是验证密钥字符串（名称+编号+密钥）")
+        return None, pem
+    name, kid_hex, b64 = vkey.split("+", 2)
+    raw = base64.b64decode(b64, validate=True)
+    if raw[:1] != b"\x01" or len(raw) != 33:
+        raise ValueError("验证密钥字符串不是 Ed25519 密钥")
+    public = Ed25519PublicKey.from_public_bytes(raw[1:])
+    if notes.key_id(name, public).hex() != kid_hex:
+        raise ValueError("验证密钥字符串的密钥编号与密钥不符")
+    if pem is not None and notes.public_key_bytes(pem) != raw[1:]:
+        raise ValueError("验证密钥字符串与 PEM 公钥不一致")
+    return name, public
 
 
 def _standard(path: Path, report: BagReport) -> dict[str, str]:
@@ -171,19 +234,35 @@ def _key(root: Path) -> tuple[str, Ed25519PublicKey]:
     return name, key
 
 
-def _journal(root: Path, report: BagReport) -> None:
+def _journal(
+    root: Path, report: BagReport, pinned: tuple[str | None, Ed25519PublicKey] | None
+) -> None:
+    bag_key: tuple[str, Ed25519PublicKey] | None = None
     try:
-        name, key = _key(root)
+        bag_key = _key(root)
     except (OSError, ValueError) as exc:
         report.add(SIGNATURE, f"公钥 public-key.txt 无效：{exc}")
-        return
+    if pinned is None:
+        if bag_key is None:
+            return
+        name, key = bag_key
+    else:
+        key = pinned[1]
+        name = pinned[0] or (bag_key[0] if bag_key else _origin(root))
+        if bag_key is not None and notes.public_key_bytes(bag_key[1]) != notes.public_key_bytes(
+            key
+        ):
+            report.add(PINNED_KEY, "包内的公钥 public-key.txt 不是 --key 指定的公钥")
+    report.key_fingerprint, report.key_pinned = fingerprint(key), pinned is not None
+    code = PINNED_KEY if pinned is not None else SIGNATURE
     signed: dict[str, notes.Checkpoint] = {}
     for label in ("checkpoint.txt", "checkpoint-latest.txt"):
         try:
             note = (root / "data/journal" / label).read_text(encoding="utf-8")
             signed[label] = notes.verify(note, name, key)
         except (OSError, ValueError, VerificationError) as exc:
-            report.add(SIGNATURE, f"检查点 {label} 未通过签名校验：{exc}")
+            whose = "--key 指定的公钥" if pinned is not None else "包内公钥"
+            report.add(code, f"检查点 {label} 未通过{whose}的签名校验：{exc}")
     cp = signed.get("checkpoint.txt")
     if cp is None:
         return
@@ -197,6 +276,13 @@ def _journal(root: Path, report: BagReport) -> None:
     _inclusion(root, alg, cp, entries, report)
     _chain(entries, report)
     _files(root, entries, report)
+
+
+def _origin(root: Path) -> str:
+    try:
+        return (root / "data/journal/checkpoint.txt").read_text(encoding="utf-8").split("\n")[0]
+    except OSError:
+        return ""
 
 
 def _consistency(
@@ -251,7 +337,9 @@ def _withheld_entry(row: dict[str, Any]) -> _Entry:
     leaf = bytes.fromhex(row["leaf_hash"])
     if not isinstance(row["seq"], int) or not isinstance(row["chain_seq"], int):
         raise TypeError("序号应为整数")
-    return _Entry(row["seq"], row["chain"], row["chain_seq"], None, "", {}, leaf, True)
+    return _Entry(
+        row["seq"], row["chain"], row["chain_seq"], None, "", {}, leaf, True, str(row["withheld"])
+    )
 
 
 def _inclusion(
@@ -306,6 +394,7 @@ def _files(root: Path, entries: list[_Entry], report: BagReport) -> None:
             vouched.setdefault(digest, set()).add(e.seq)
         if e.act == "archiving.disposal":
             disposed.update(e.body.get("fields", {}).get("digests") or [])
+    _withholding(entries, held, report)
     withheld = {w["digest"]: w.get("reason", "") for w in held.get("files", [])}
     present: set[str] = set()
     listed: set[str] = set()
@@ -343,3 +432,98 @@ def _files(root: Path, entries: list[_Entry], report: BagReport) -> None:
             "data/withheld.json",
         ):
             report.add(FILE_DIGEST, f"文件 {name} 未列入 index.json，来历不明")
+
+
+def _claimed(item: dict[str, Any]) -> str | None:
+    """The mark a withholding names: its ``mark``, or one named in its reason (older bags)."""
+    mark = item.get("mark")
+    if isinstance(mark, str):
+        return mark
+    reason = str(item.get("reason", ""))
+    return next((m for m in MARKS if m in reason), None)
+
+
+def _legacy_basis(reason: str) -> str:
+    """Bags written before ``basis`` was recorded say it only in their reason."""
+    if reason.startswith("导入的历史记录"):
+        return "imported"
+    return "dossier" if reason.startswith("案卷") else "mark"
+
+
+def _fold_marks(entries: list[_Entry]) -> dict[str, str]:
+    """Target → mark in force, from the bag's mark entries in journal order; "无" lifts."""
+    force: dict[str, str] = {}
+    for e in entries:
+        if e.withheld or e.act != "general.confidentiality":
+            continue
+        fields = e.body.get("fields") or {}
+        mark = str(fields.get("mark", ""))
+        targets = [str(t).strip() for t in fields.get("records") or []] or [WHOLE_CASE]
+        for target in targets:
+            if mark == LIFT:
+                force.pop(target, None)
+            else:
+                force[target] = mark
+    return force
+
+
+def _withholding(entries: list[_Entry], held: dict[str, Any], report: BagReport) -> None:
+    """Each withheld entry and file must rest on a mark entry in the bag that covers it (or, for
+    a file of imported history, on the entry's own ``imported``): a bare claim proves nothing."""
+    force = _fold_marks(entries)
+    by_seq = {e.seq: e for e in entries}
+    stated = {w.get("seq"): w for w in held.get("entries") or [] if isinstance(w, dict)}
+    justified: set[int] = set()
+    for e in entries:
+        if not e.withheld:
+            continue
+        found = {force[t] for t in (WHOLE_CASE, str(e.seq)) if t in force}
+        claimed = _claimed(stated.get(e.seq) or {"reason": e.withheld_reason})
+        if not found:
+            report.add(UNJUSTIFIED, f"序号 {e.seq} 的记录内容不予提供，但包内没有覆盖它的保密标记")
+        elif claimed is not None and claimed not in found:
+            report.add(UNJUSTIFIED, f"序号 {e.seq} 的记录称标记为{claimed}，包内的保密标记为"
+                                    f"{'、'.join(sorted(found))}")  # fmt: skip
+        else:
+            justified.add(e.seq)
+    namers: dict[str, set[int]] = {}
+    for e in entries:
+        for digest in e.names():
+            namers.setdefault(digest, set()).add(e.seq)
+    for item in held.get("files") or []:
+        if not isinstance(item, dict):
+            report.add(UNJUSTIFIED, "withheld.json 的文件项格式错误")
+            continue
+        digest, seq = str(item.get("digest", "")), item.get("seq")
+        basis = item.get("basis") or _legacy_basis(str(item.get("reason", "")))
+        seen = namers.get(digest, set())
+        where = f"不予提供的文件 {digest}（序号 {seq}）"
+        if not seen:  # named only by withheld entries: its entry's own mark covers it
+            found = {force[t] for t in (WHOLE_CASE, digest, str(seq)) if t in force}
+            claimed = _claimed(item) if basis == "mark" else None
+            if seq not in justified:
+                report.add(UNJUSTIFIED, f"{where}不是包内任何可见记录所载，所指记录也不是依保密"
+                                        "标记不予提供的记录")  # fmt: skip
+            elif claimed is not None and claimed not in found:
+                report.add(UNJUSTIFIED, f"{where}称标记为{claimed}，包内的保密标记为"
+                                        f"{'、'.join(sorted(found))}")  # fmt: skip
+        elif basis == "imported":
+            named = by_seq.get(seq) if isinstance(seq, int) else None
+            if named is None or seq not in seen or not named.body.get("imported"):
+                report.add(UNJUSTIFIED, f"{where}称为导入的历史记录，但所指记录不是导入的记录"
+                                        "或不载有该文件")  # fmt: skip
+        elif basis == "dossier":
+            archive = any(by_seq[s].act == "archiving.archive" for s in seen)
+            if not archive or not justified:
+                report.add(UNJUSTIFIED, f"{where}称为含不予提供记录的案卷，但它不是归档记录所附"
+                                        "的案卷，或包内没有依保密标记不予提供的记录")  # fmt: skip
+        else:
+            targets = [WHOLE_CASE, digest, *(str(s) for s in sorted(seen))]
+            found = {force[t] for t in targets if t in force}
+            claimed = _claimed(item)
+            if not found:
+                report.add(UNJUSTIFIED, f"{where}没有包内保密标记作依据：标记须覆盖整个案件、"
+                                        "该文件或载有它的记录，且未被解除")  # fmt: skip
+            elif claimed is not None and claimed not in found:
+                report.add(UNJUSTIFIED, f"{where}称标记为{claimed}，包内的保密标记为"
+                                        f"{'、'.join(sorted(found))}")  # fmt: skip

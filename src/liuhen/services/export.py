@@ -24,6 +24,7 @@ from cryptography.hazmat.primitives.serialization import Encoding, PublicFormat
 from sqlalchemy import select
 
 import liuhen
+from liuhen.access.marks import Marks
 from liuhen.bagverify import SOURCE as VERIFIER_SOURCE
 from liuhen.blobs.store import split
 from liuhen.db import store
@@ -34,6 +35,7 @@ from liuhen.journal import merkle
 from liuhen.journal.entry import EntryRow
 from liuhen.journal.merkle import NodeId
 from liuhen.services import proofs
+from liuhen.services.confidentiality import marks_from
 from liuhen.services.documents import agency_name
 from liuhen.services.dossier import render_dossier
 from liuhen.services.instance import App
@@ -70,6 +72,10 @@ class Collected:
     generated_dossier: bytes | None
     archive_seq: int | None
     redacted: dict[int, str] = field(default_factory=dict)  # seq → why only its leaf hash goes
+    # What each withholding rests on, for the verifiers to check against the bag's own entries:
+    # digest → {"basis": "mark" | "imported" | "dossier", "mark": kind}; seq → mark kind.
+    grounds: dict[str, dict[str, str]] = field(default_factory=dict)
+    entry_marks: dict[int, str] = field(default_factory=dict)
 
 
 @dataclass
@@ -142,6 +148,14 @@ def collect(
     if not entries:
         raise NotFoundError(f"案件“{case}”不存在或没有记录")
     bodies = {e.seq: json.loads(e.body) for e in entries}
+    marks = marks_from({"seq": e.seq, "act": e.act, **bodies[e.seq]} for e in entries)
+    # A mark entry is never withheld: the verifiers fold the marks from the bag's entries to
+    # check every withholding, so a hidden mark (or a hidden lift) would make that check blind.
+    redact = {
+        s: why for s, why in (redact or {}).items()
+        if s in bodies and not _is_mark(entries, s)
+    }  # fmt: skip
+    grounds: dict[str, dict[str, str]] = {}
     disposed_set: set[str] = set()
     for e in entries:
         if e.act == "archiving.disposal":
@@ -158,10 +172,13 @@ def collect(
             disposed[digest] = (digest, seq)
         elif digest in withhold:
             reason = withhold.get(digest) if isinstance(withhold, Mapping) else None
+            seq, mark = _marked_by(marks, digest, seq)
             withheld[digest] = (digest, seq, reason or withhold_reason)
+            grounds[digest] = {"basis": "mark", **({"mark": mark} if mark else {})}
         elif not app.blobs.exists(digest):
             if bodies[seq].get("imported"):  # history imported from another system, which
                 withheld[digest] = (digest, seq, IMPORTED_REASON)  # keeps the original file
+                grounds[digest] = {"basis": "imported"}
             else:
                 missing.append(f"序号 {seq}：{digest}")
         else:
@@ -189,6 +206,7 @@ def collect(
             archive_seq = latest.seq
             if redact:
                 withheld[pdfs[0]["digest"]] = (pdfs[0]["digest"], latest.seq, DOSSIER_REASON)
+                grounds[pdfs[0]["digest"]] = {"basis": "dossier"}
             add(pdfs[0]["digest"], latest.seq, "dossier", "dossier.pdf", "application/pdf")
     media_digests = [bodies[e.seq]["fields"]["digest"] for e in entries if e.act == "general.media"]
     names = _media_names(app, media_digests)
@@ -209,10 +227,26 @@ def collect(
             [] if len(missing) > 50 else [_problem(m) for m in missing],
         )
     generated = render_dossier(app, case) if archive_seq is None and not redact else None
+    entry_marks = {s: m for s in redact if (m := marks.of_entry(s))}
     return Collected(
         case, entries, list(files.values()), list(withheld.values()),
-        list(disposed.values()), generated, archive_seq, dict(redact or {}),
+        list(disposed.values()), generated, archive_seq, dict(redact), grounds, entry_marks,
     )  # fmt: skip
+
+
+def _is_mark(entries: list[EntryRow], seq: int) -> bool:
+    return any(e.seq == seq and e.act == "general.confidentiality" for e in entries)
+
+
+def _marked_by(marks: Marks, digest: str, seq: int) -> tuple[int, str | None]:
+    """The mark a withheld file bears and the entry to cite: one whose own mark covers it, so a
+    verifier sees why (the first entry naming the file need not be the marked one)."""
+    mark = marks.of_file(digest)
+    for s, files in sorted(marks.files_of.items()):
+        own = marks.by_target.get(str(s))
+        if digest in files and own is not None and own[0] == mark:
+            return s, mark
+    return seq, mark
 
 
 def _problem(text: str) -> Any:
@@ -411,7 +445,11 @@ def _write(
         "files": index_files,
     }))  # fmt: skip
     w.text("data/withheld.json", _json({
-        "files": [{"digest": d, "seq": s, "reason": r} for d, s, r in c.withheld],
+        "files": [{"digest": d, "seq": s, "reason": r, **c.grounds.get(d, {})}
+                  for d, s, r in c.withheld],
+        "entries": [{"seq": s, "reason": r, **({"mark": c.entry_marks[s]}
+                                               if s in c.entry_marks else {})}
+                    for s, r in sorted(c.redacted.items())],
         "disposed": [{"digest": d, "seq": s} for d, s in c.disposed],
     }))  # fmt: skip
     tick("日志与证明")
@@ -512,17 +550,26 @@ def readme(case: str, dossier_note: str, algs: list[str]) -> str:
      （data/journal/checkpoint-latest.txt）是在前者基础上追加而来；
   4. 文件正是记录所载的文件：每份文书、每段音像的摘要等于其日志条目中记载的摘要
      （对应关系见 data/index.json）；依法销毁或不予提供的文件列于 data/withheld.json，
-     销毁须有包内的销毁记录。
+     销毁须有包内的销毁记录；
+  5. 不予提供有据可查：每个不予提供的文件或记录，须有包内的保密标记记录（保密标记记录本身
+     从不隐去）覆盖它——整个案件、该记录、该文件或载有该文件的记录——且其后未被解除，
+     标记种类与 withheld.json 所称一致；导入的历史记录所载文件，须该记录的规范文本本身
+     注明为导入。
 
 案卷：{dossier_note}。
 
 核验方法（需要 Python 3.9 以上和 cryptography 库：pip install cryptography）：
 
-    python3 verify_bag.py .
+    python3 verify_bag.py --key 执法机关公钥文件 .
+
+--key 可以是 PEM 公钥文件、含验证密钥字符串的文件，或验证密钥字符串本身（形如
+“名称+8 位编号+密钥”）。请从执法机关或其公开渠道另行取得公钥：指定 --key 后，检查点
+必须由该公钥签署，否则报 LH422。不指定 --key 时只能用包内的 data/journal/public-key.txt，
+它只证明包内一致，不证明它属于该机关。两种情况下程序都会首先输出所信任公钥的指纹
+（原始公钥的 SHA-256），并注明“由 --key 指定”或“取自数据包，未独立核对”，可与机关公布的
+指纹比对。
 
 全部通过时输出“通过”，退出码为 0；否则每行列出一处问题（以 LH4 开头的代码）。
-核验者应另行从执法机关或其公开渠道取得公钥，与 data/journal/public-key.txt 比对：
-包内的公钥只证明包内一致，不证明它属于该机关。
 
 也可用任何 BagIt 工具检查清单，例如：bagit.py --validate .
 """
