@@ -119,8 +119,21 @@ ERROR_SCHEMA: dict[str, Any] = {
 }
 
 
+REFUSED: dict[str, Any] = {
+    "description": "拒绝（未登录、无权、不存在、冲突等）：错误代码与中文说明，见 docs/errors.md",
+    "content": {
+        "application/json": {"schema": {"$ref": "#/components/schemas/HTTPValidationError"}}
+    },
+}
+
+
 def describe(api: FastAPI) -> None:
-    """Let /openapi.json say what a 422 really looks like: the shape above, not FastAPI's."""
+    """Let /openapi.json say what a refusal really looks like: the shape above, not FastAPI's.
+
+    Every operation may be refused (sign-in, rights, a case that does not exist), always in
+    that one shape, so each is documented with a ``4XX`` answer and clients and the schema
+    fuzzer (tests/integration/test_fuzz.py) can hold every answer to the schema.
+    """
     original = api.openapi
 
     def openapi() -> dict[str, Any]:
@@ -129,6 +142,10 @@ def describe(api: FastAPI) -> None:
             components = schema.setdefault("components", {}).setdefault("schemas", {})
             components["HTTPValidationError"] = ERROR_SCHEMA
             components.pop("ValidationError", None)
+            for operations in schema.get("paths", {}).values():
+                for operation in operations.values():
+                    if isinstance(operation, dict) and "responses" in operation:
+                        operation["responses"].setdefault("4XX", REFUSED)
             api.openapi_schema = schema
         return api.openapi_schema
 
