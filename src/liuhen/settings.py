@@ -29,6 +29,8 @@ SETTINGS: dict[str, tuple[str, str]] = {
     "LIUHEN_HOST": ("127.0.0.1", "liuhen serve 监听地址"),
     "LIUHEN_PORT": ("8000", "liuhen serve 监听端口"),
     "LIUHEN_EXPORT_SM3": ("0", "导出包另附 SM3 载荷清单（1 为是；实例摘要为 sm3 时总是附上）"),
+    "LIUHEN_COOKIE_SECURE": ("0", "会话 Cookie 带 Secure 属性（1 为是；经 HTTPS 服务时须开启）"),
+    "LIUHEN_SESSION_IDLE_MINUTES": ("30", "会话闲置超过此分钟数即失效，须重新登录"),
 }
 
 
@@ -44,6 +46,8 @@ class Settings:
     blob_lock_days: int
     upload_max: int
     export_sm3: bool = False
+    cookie_secure: bool = False
+    session_idle_minutes: int = 30
 
     @property
     def key_path(self) -> Path:
@@ -71,7 +75,11 @@ def load(env: Mapping[str, str] | None = None) -> Settings:
     if not blob_url.startswith(("file://", "s3://")):
         raise ConfigurationError("LIUHEN_BLOB_URL 只支持 file://路径 或 s3://存储桶")
     numbers = {}
-    for key, default in (("LIUHEN_BLOB_LOCK_DAYS", "1830"), ("LIUHEN_UPLOAD_MAX", str(64 << 30))):
+    for key, default in (
+        ("LIUHEN_BLOB_LOCK_DAYS", "1830"),
+        ("LIUHEN_UPLOAD_MAX", str(64 << 30)),
+        ("LIUHEN_SESSION_IDLE_MINUTES", "30"),
+    ):
         text = env.get(key, default)
         if not text.isdigit() or int(text) <= 0:
             raise ConfigurationError(f"{key} 应为正整数：{text}")
@@ -87,6 +95,8 @@ def load(env: Mapping[str, str] | None = None) -> Settings:
         host=env.get("LIUHEN_HOST", "127.0.0.1"),
         port=int(port_text),
         export_sm3=_flag(env, "LIUHEN_EXPORT_SM3"),
+        cookie_secure=_flag(env, "LIUHEN_COOKIE_SECURE"),
+        session_idle_minutes=numbers["LIUHEN_SESSION_IDLE_MINUTES"],
     )
 
 

@@ -33,7 +33,8 @@ OFFICER = store.T["officer"]
 ROLES = ("officer", "legal_reviewer", "head", "archivist", "supervisor", "admin")
 MAX_FAILURES = 5
 LOCKOUT = timedelta(minutes=15)
-SESSION_HOURS = 12
+SESSION_HOURS = 12  # a session ends this long after sign-in, however busy
+TOUCH_EVERY = timedelta(minutes=1)  # how often a session in use moves its idle deadline on
 MIN_PASSWORD = 10
 _hasher = PasswordHasher()
 SYSTEM = "system"  # the actor when no person did it: lock-outs, demo data
@@ -281,9 +282,17 @@ def login(app: App, username: str, password: str) -> tuple[str, str, User]:
         conn.execute(insert(SESSIONS).values(
             token_hash=_digest(token), username=username, csrf=csrf,
             created_at=now.isoformat(),
-            expires_at=(now + timedelta(hours=SESSION_HOURS)).isoformat(),
+            expires_at=_session_end(app, now.isoformat(), now).isoformat(),
         ))  # fmt: skip
     return token, csrf, _user(app, row)
+
+
+def _session_end(app: App, created_at: str, now: datetime) -> datetime:
+    """When a session used at ``now`` ends: idle for ``LIUHEN_SESSION_IDLE_MINUTES``, and in
+    any case ``SESSION_HOURS`` after sign-in. ``expires_at`` holds this deadline, moved on as
+    the session is used, so ending an idle session needs no further column."""
+    idle = now + timedelta(minutes=app.settings.session_idle_minutes)
+    return min(idle, datetime.fromisoformat(created_at) + timedelta(hours=SESSION_HOURS))
 
 
 _dummy: list[str] = []
@@ -391,8 +400,15 @@ def session_user(app: App, token: str | None) -> tuple[User, str] | None:
         ).mappings().first()  # fmt: skip
     if row is None or not row["active"]:
         return None
-    if datetime.fromisoformat(row["expires_at"]) < app.clock.now():
+    now = app.clock.now()
+    expires = datetime.fromisoformat(row["expires_at"])
+    if expires < now:
         return None
+    later = _session_end(app, row["created_at"], now)
+    if later - expires > TOUCH_EVERY:  # in use: the idle deadline moves on (one write a minute)
+        with app.engine.begin() as conn:
+            conn.execute(update(SESSIONS).where(SESSIONS.c.token_hash == row["token_hash"])
+                         .values(expires_at=later.isoformat()))  # fmt: skip
     return _user(app, row), str(row["csrf"])
 
 

@@ -79,7 +79,8 @@ def router(app: App, templates: Jinja2Templates) -> APIRouter:
             request, "login.html", {"csrf": token, **context},
             status_code=401 if context.get("error") else 200,
         )  # fmt: skip
-        response.set_cookie(LOGIN_CSRF, token, httponly=True, samesite="strict")
+        response.set_cookie(LOGIN_CSRF, token, httponly=True, samesite="strict",
+                            secure=app.settings.cookie_secure)  # fmt: skip
         return response
 
     @r.get("/login", response_class=HTMLResponse)
@@ -103,8 +104,10 @@ def router(app: App, templates: Jinja2Templates) -> APIRouter:
             return form(request, next=target, username=username, error=exc.message)
         response = RedirectResponse(target, status_code=303)
         response.set_cookie(COOKIE, token, httponly=True, samesite="lax",
+                            secure=app.settings.cookie_secure,
                             max_age=access.SESSION_HOURS * 3600)  # fmt: skip
-        response.delete_cookie(LOGIN_CSRF)
+        response.delete_cookie(LOGIN_CSRF, secure=app.settings.cookie_secure, httponly=True,
+                               samesite="strict")  # fmt: skip
         return response
 
     @r.post("/logout")
@@ -113,7 +116,8 @@ def router(app: App, templates: Jinja2Templates) -> APIRouter:
         if found is not None and secrets.compare_digest(csrf, found[1]):
             access.logout(app, request.cookies[COOKIE])
         response = RedirectResponse("/login", status_code=303)
-        response.delete_cookie(COOKIE)
+        response.delete_cookie(COOKIE, secure=app.settings.cookie_secure, httponly=True,
+                               samesite="lax")  # fmt: skip
         return response
 
     return r
