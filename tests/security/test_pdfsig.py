@@ -143,3 +143,61 @@ def test_without_an_archivist_certificate_the_dossier_has_no_signature(app, tmp_
     dossier = _stored(app, done.digest, tmp_path / "dossier.pdf")
     assert_unsigned(dossier)
     assert pades.validate(dossier.read_bytes(), signing.ca_pem(app)) == []
+
+
+def test_dossier_names_every_file_and_says_destroyed_only_after_a_disposal(app, tmp_path):
+    """Imported history whose PDFs stay with the source system: each row is listed, a missing
+    file is said to be missing (never 销毁) unless an archiving.disposal entry names it."""
+    import json
+    from importlib import resources
+
+    from liuhen.services import demo, imports, record
+    from liuhen.services.dossier import build, render_dossier
+    from liuhen.services.record import ActInput
+
+    demo.seed(app)  # the agency, its officers and keys
+    raw = json.loads((resources.files("liuhen") / "demo" / "case_01.json").read_text("utf-8"))
+    number = "某文旅罚〔2026〕99号"
+    raw["case"] = number  # as imported: its documents' digests name files kept elsewhere
+    imports.import_text(app, json.dumps(raw, ensure_ascii=False))
+    path = tmp_path / "imported.pdf"
+    path.write_bytes(render_dossier(app, number))
+    words = _text(path)
+    assert "销毁" not in words
+    assert words.count("原件由来源系统（某区行政执法信息平台（旧系统））保存") == 3
+    rows = [(r.item.kind, r.item.number, r.item.title) for r in build(app, number).rows]
+    titles = [t for _kind, _number, t in rows]
+    documents = ("现场检查（勘验）笔录", "询问笔录", "送达回证")
+    photos = ("附件：检票台及海报.jpg", "附件：演出现场全景.jpg")  # of the inspection
+    for title in documents + photos:
+        assert title in titles, rows
+    assert titles.count("音像记录（视频）") == 2
+    known = {n for kind, n, _t in rows if kind == "record"}  # known only by their entries
+    assert known == {"某文旅罚告〔2026〕3号", "某文旅罚决〔2026〕3号"}, rows
+    assert len(rows) == 3 + 2 + 2 + 2
+    assert "某文旅罚告" in words and "附件：检票台及海报.jpg" in words  # the directory prints them
+    assert_unsigned(path)
+
+    with app.engine.connect() as conn:
+        from sqlalchemy import select
+
+        from liuhen.db import store
+
+        rows = conn.execute(
+            select(store.ENTRY.c.seq, store.ENTRY.c.body).where(
+                store.ENTRY.c.chain == number, store.ENTRY.c.act == "general.document"
+            )
+        ).all()
+    seq, body = rows[1]
+    digest = json.loads(body)["fields"]["digest"]
+    disposal = record.record(app, ActInput(
+        "archiving.disposal", app.clock.now().isoformat(), case=number, actors=["11010112"],
+        recorded_by={"id": "11010112", "role": "archivist"},
+        fields={"approval": int(seq), "digests": [digest], "sizes": ["1"],
+                "reason": "保管期限届满，经批准销毁", "retention_ended_on": "2026-11-20"},
+    ))  # fmt: skip
+    path.write_bytes(render_dossier(app, number))
+    words = _text(path)
+    assert words.count(f"本文件已按保管期限销毁（销毁记录序号{disposal.seq}）") == 1
+    assert "销毁记录序号—" not in words
+    assert words.count("原件由来源系统（某区行政执法信息平台（旧系统））保存") == 2

@@ -60,7 +60,7 @@ class Item:
     """One file of the case, before it is numbered: a signed document or an evidence file."""
 
     volume: str
-    kind: str  # "document" | "media"
+    kind: str  # "document" | "media" | "attachment" | "record" (a document known by its entry)
     seq: int  # the entry that recorded the file
     digest: str
     number: str  # 文号
@@ -147,8 +147,52 @@ def items(
         return (ranks[anchor["seq"]], anchor["occurred_at"], entry["seq"])
 
     out: list[Item] = []
+    listed = {  # files with a row of their own: a document's PDF, an evidence file
+        str(_fields(e).get("digest"))
+        for e in entries
+        if e["act"] in ("general.document", "general.media") and _fields(e).get("digest")
+    }
+    numbers = {
+        str(_fields(e).get("number"))
+        for e in entries
+        if e["act"] == "general.document" and _fields(e).get("number")
+    }
+    with_pdf = {
+        _fields(e).get("act_seq")
+        for e in entries
+        if e["act"] == "general.document" and _fields(e).get("doc_type") not in DOSSIER_DOC_TYPES
+    }
     for e in entries:
         f = _fields(e)
+        out += _attachments(e, listed, agency, order(e, f.get("act_seq")))
+        spec = act_type(e["act"])
+        number = f.get("document_no")
+        if (
+            spec is not None
+            and isinstance(number, str)
+            and number
+            and number not in numbers
+            and not e["act"].startswith("service.")  # names the served document, not its own
+            and e["seq"] not in with_pdf
+        ):
+            numbers.add(number)
+            imported = (e.get("body") or {}).get("imported")
+            out.append(
+                Item(
+                    MAIN,
+                    "record",
+                    e["seq"],
+                    "",
+                    number,
+                    agency,
+                    f"{spec.label}文书",
+                    _day(e["occurred_at"]),
+                    "导入的历史记录，原件由来源系统保存"
+                    if imported
+                    else f"无文书文件，见日志记录序号 {e['seq']}",
+                    order(e, None),
+                )
+            )
         if e["act"] == "general.document":
             doc_type = f.get("doc_type")
             if doc_type in DOSSIER_DOC_TYPES or e["seq"] in replaced or not f.get("digest"):
@@ -191,6 +235,37 @@ def items(
                 )
             )
     return sorted(out, key=lambda i: (VOLUMES.index(i.volume), i.order))
+
+
+def _attachments(
+    entry: dict[str, Any], listed: set[str], agency: str, at: tuple[int, str, int]
+) -> list[Item]:
+    """The files an act carries besides its documents and evidence records (photos, scans,
+    a decision received as PDF): each is a file of the case and gets its own row."""
+    if entry["act"] in ("general.document", "archiving.archive"):
+        return []  # a document's own PDF; the dossier itself
+    out = []
+    officers = "、".join(str(a.get("name") or a["cert_no"]) for a in entry["actors"] or [])
+    for a in (entry.get("body") or {}).get("attachments") or []:
+        digest = str(a.get("digest") or "")
+        if not digest or digest in listed:
+            continue
+        listed.add(digest)
+        out.append(
+            Item(
+                MAIN,
+                "attachment",
+                entry["seq"],
+                digest,
+                "",
+                officers or agency,
+                f"附件：{a.get('name') or '电子文件'}",
+                _day(entry["occurred_at"]),
+                f"电子文件 {digest[:19]}…",
+                at,
+            )
+        )
+    return out
 
 
 def directory(files: list[Item], pages: Mapping[str, int], first_page: int = 1) -> list[Row]:

@@ -192,7 +192,8 @@ def build(app: App, case: str, meta: Meta | None = None, sign_as: str | None = N
     file_pages = sum(pages.get(r.item.digest, 0) for r in rows if r.item.kind == "document")
     notes = {r.position: _row_note(r, gone, originals) for r in rows}
     closing = next((d for d in docs if d["act"] == "archiving.closing"), None)
-    media_rows = [r.item for r in rows if r.item.kind == "media"]
+    media_rows = [r.item for r in rows if r.item.kind in ("media", "attachment")]
+    records = sum(1 for r in rows if r.item.kind == "record")
     documents = [r for r in rows if r.item.kind == "document"]
     checkpoint = _covering_checkpoint(app, docs[-1]["seq"] if docs else 0)
     context: dict[str, Any] = {
@@ -224,7 +225,7 @@ def build(app: App, case: str, meta: Meta | None = None, sign_as: str | None = N
     back = b""
     for _attempt in range(3):  # the 备考表 states the total, which includes its own pages
         context["note_lines"] = _note_lines(
-            len(documents), file_pages, len(media_rows), total, checkpoint, docs, gone
+            len(documents), file_pages, len(media_rows), total, checkpoint, docs, gone, records
         )
         back = render_part("back", context)
         new_total = front_pages + file_pages + _pdf_pages(back)
@@ -324,10 +325,11 @@ def _note_lines(
     checkpoint: dict[str, Any] | None,
     docs: list[dict[str, Any]],
     gone: dict[str, int],
+    records: int = 0,
 ) -> list[str]:
     lines = [
         f"本卷共有卷内文件 {documents} 件，计 {file_pages} 页（页号 1–{file_pages}）；"
-        f"音像记录 {media} 个（电子文件，摘要见下）。",
+        f"音像记录及附件 {media} 个（电子文件，摘要见下）。",
         f"本案卷 PDF 共 {total} 页，含封面、卷内文件目录、案件日志与备考表。"
         "卷内文书为签名原件的复制页，签名原件按摘要保存在执法信息系统中。",
         f"本案日志共 {len(docs)} 条记录（序号 {docs[0]['seq']}–{docs[-1]['seq']}）。"
@@ -343,6 +345,10 @@ def _note_lines(
         )
     else:
         lines.append("尚无包含本案全部记录的签名检查点；归档时将签署。")
+    if records:
+        lines.append(
+            f"另有 {records} 份文书只见于日志记录、未存文书文件（见卷内文件目录备注），不占页号。"
+        )
     own = [d for d in gone if any(d == (doc["body"]["fields"] or {}).get("digest") for doc in docs)]
     if own:
         lines.append(f"其中 {len(own)} 个文件已按保管期限销毁，日志仍以摘要证明其曾经存在。")
