@@ -4,7 +4,15 @@ from __future__ import annotations
 
 import pytest
 
-from liuhen.access.marks import Entry, collect, lift_refusal, may_see, strictest
+from liuhen.access.marks import (
+    Entry,
+    change_refusal,
+    collect,
+    lift_refusal,
+    lowers,
+    may_see,
+    strictest,
+)
 from liuhen.access.policy import User
 
 DOC = "sha256:" + "a" * 64
@@ -72,3 +80,35 @@ def test_only_a_head_lifts() -> None:
     assert lift_refusal("general.confidentiality", {"mark": "无"}, "officer")
     assert lift_refusal("general.confidentiality", {"mark": "无"}, "head") is None
     assert lift_refusal("general.confidentiality", {"mark": "商业秘密"}, "officer") is None
+
+
+@pytest.mark.parametrize(
+    ("current", "new", "lowered"),
+    [
+        (None, "个人隐私", False),
+        ("个人隐私", "国家秘密", False),
+        ("国家秘密", "国家秘密", False),
+        ("国家秘密", "个人隐私", True),
+        ("商业秘密", "个人隐私", True),
+        ("个人隐私", "无", True),
+        (None, "无", False),
+    ],
+)
+def test_lowering_is_any_change_to_a_less_strict_mark(current, new, lowered) -> None:
+    assert lowers(current, new) is lowered
+
+
+def test_who_may_change_a_mark() -> None:
+    marks = collect([*case_entries(), mark(4, "国家秘密", ["2"])])
+    lower = {"mark": "个人隐私", "records": ["2"]}
+    raise_ = {"mark": "国家秘密", "records": ["3"]}
+    assert "只有负责人" in (change_refusal(marks, lower, "officer", True) or "")
+    assert "只有负责人" in (change_refusal(marks, lower, "legal_reviewer", False) or "")
+    assert "只有负责人" in (change_refusal(marks, lower, "system", False) or "")
+    assert change_refusal(marks, lower, "head", False) is None
+    assert change_refusal(marks, raise_, "officer", True) is None
+    assert change_refusal(marks, raise_, "officer", False)  # not on the case
+    assert change_refusal(marks, raise_, "archivist", False) is None
+    whole = collect([*case_entries(), mark(4, "商业秘密")])
+    assert change_refusal(whole, {"mark": "个人隐私", "records": []}, "officer", True)
+    assert change_refusal(whole, {"mark": "国家秘密", "records": []}, "officer", True) is None
