@@ -10,6 +10,7 @@ from __future__ import annotations
 import io
 import json
 
+from fastapi.testclient import TestClient
 from pypdf import PdfReader
 from sqlalchemy import select
 
@@ -18,6 +19,8 @@ from liuhen.services import instance
 from liuhen.settings import Settings
 from liuhen.signing import pdf as pades
 from liuhen.signing import service as signing
+from liuhen.web.app import create_app
+from tests.integration.auth import login
 
 
 def test_init_demo_verify_exits_zero(run, settings: Settings) -> None:
@@ -50,5 +53,14 @@ def test_init_demo_verify_exits_zero(run, settings: Settings) -> None:
             assert all(s.valid for s in statuses)
             assert [s.serial_number for s in statuses] == [s["cert_no"] for s in crypto]
             assert {"digest": digest}.items() <= body["attachments"][0].items()
+        # Every 查看文书 PDF link of the demo answers with the file, for the supervisor who
+        # sees every case.
+        with TestClient(create_app(app)) as client:
+            assert login(client, "sifaju", "jiandu-demo-2026").status_code == 303
+            for body in bodies:
+                digest = body["fields"]["digest"]
+                answer = client.get(f"/api/v1/documents/{digest}/pdf")
+                assert answer.status_code == 200, (digest, answer.text[:200])
+                assert answer.content == b"".join(app.blobs.read(digest))
     finally:
         app.engine.dispose()
