@@ -93,6 +93,7 @@ EXPECTED_CODES = {
         "disclosure_request",
         "disclosure_decision",
         "confidentiality",
+        "assignment",
     ],
     "registry": [
         "agency",

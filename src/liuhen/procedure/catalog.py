@@ -1376,6 +1376,19 @@ _GENERAL: tuple[ActType, ...] = (
         description="负责人批准或拒绝查阅、复制申请；拒绝须说明理由。",
     ),
     _act(
+        "general.assignment",
+        "指派承办人员",
+        (
+            F("officers", "承办本案的执法人员（执法证号，取代此前的指派）", K.TEXTS),
+            F("reason", "指派或变更的理由", K.LONGTEXT),
+        ),
+        HEADS,
+        "行政处罚法 第四十二条",
+        description="负责人指派或变更承办本案的执法人员（不少于两人）；"
+        "“承办本案”只来自立案时的执法人员和此项指派，不因在其他记录中署名而取得。",
+        actors_required=False,
+    ),
+    _act(
         "general.confidentiality",
         "保密标记",
         (

@@ -60,7 +60,7 @@ def needs_body(code: str) -> bool:
     """Whether replaying this act reads its body; most acts only move counters and stages."""
     spec = act_type(code)
     return (
-        code in ("general.correction", "general.media")
+        code in ("general.correction", "general.media", "general.assignment")
         or spec is None
         or spec.opens_case
         or spec.stage in (Stage.REGISTRY, Stage.EVIDENCE)
@@ -83,9 +83,9 @@ def apply(store: ProjectionStore, doc: dict[str, Any]) -> None:
         row.update(
             number=chain,
             # "On the case" comes from assignment, never from naming oneself: the officers the
-            # opening act names are the case's handlers, and no later entry adds to them (the
-            # catalog has no act that reassigns a case), so acting in a later entry or putting
-            # one's own number among its actors does not open the case's marked records.
+            # opening act names are the case's handlers until a head's ``general.assignment``
+            # replaces them, so acting in a later entry or putting one's own number among its
+            # actors does not open the case's marked records.
             officers=sorted({a["cert_no"] for a in doc["actors"] or []}),
             stage=Stage.INITIATION.value,
             status="open",
@@ -109,6 +109,8 @@ def apply(store: ProjectionStore, doc: dict[str, Any]) -> None:
         row["stage"] = spec.stage.value
     if code in _STATUS_BY_ACT:
         row["status"] = _STATUS_BY_ACT[code]
+    if code == "general.assignment":
+        row["officers"] = sorted({str(c) for c in fields.get("officers") or []})
     if code == "general.media":
         media = store.get("media", str(fields.get("digest")))
         if media is not None:  # files stored here; imported history may name files held elsewhere

@@ -147,6 +147,8 @@ def _check_in_transaction(pending: Batch, draft: Draft) -> None:
                 [Problem("执法证号未登记或已停用", "actors")],
             )
         draft.body["actors"] = [{"cert_no": c, "name": rows[c]["name"]} for c in certs]  # type: ignore[index]
+    if draft.act == "general.assignment":
+        _check_assignment(pending, draft)
     spec = _spec(draft.act)
     for f in spec.fields:
         ref = draft.body["fields"].get(f.name) if f.kind is FieldKind.SEQ else None
@@ -189,6 +191,21 @@ def _check_marked_records(pending: Batch, draft: Draft) -> None:
             problems.append(Problem("应为本案记录的序号或文件摘要（sha256:… / sm3:…）", where))
     if problems:
         raise ValidationError("保密标记指向的记录无效", problems)
+
+
+def _check_assignment(pending: Batch, draft: Draft) -> None:
+    """A case is handled by at least two registered, active officers (行政处罚法 第四十二条);
+    who they are decides who sees the case's marked records, so each must be an officer."""
+    certs = [str(c).strip() for c in draft.body["fields"].get("officers") or []]
+    problems = []
+    if len(set(certs)) < 2:
+        problems.append(Problem("应指派至少两名执法人员", "fields.officers"))
+    for cert in certs:
+        row = pending.get("officer", cert)
+        if row is None or not row["active"] or "officer" not in (row.get("roles") or []):
+            problems.append(Problem(f"“{cert}”不是在岗的已登记执法人员", "fields.officers"))
+    if problems:
+        raise ValidationError("指派承办人员有误", problems)
 
 
 def _check_mark_change(pending: Batch, draft: Draft) -> None:
