@@ -198,7 +198,7 @@ def test_a_removed_clip_listed_as_a_business_secret_is_refused(copy, bags, with_
     write_held(bag, doc)
     reseal(bag)
     mine, theirs, text = codes(bag)
-    assert mine == {"LH421"} and theirs == {"LH421"}, text
+    assert mine == {"LH421", "LH423"} and theirs == {"LH421", "LH423"}, text
     assert str(bags["facts"]["clip"]) in text
 
 
@@ -207,7 +207,7 @@ def test_an_entry_replaced_by_withheld_is_refused(copy, bags) -> None:
     withhold_entry(bag, int(bags["facts"]["media"]))
     reseal(bag)
     mine, theirs, text = codes(bag)
-    assert "LH421" in mine and "LH421" in theirs, text
+    assert {"LH421", "LH423"} <= mine and {"LH421", "LH423"} <= theirs, text
     assert f"序号 {bags['facts']['media']}" in text
 
 
@@ -221,7 +221,7 @@ def test_hiding_the_mark_entry_itself_is_refused(copy, bags) -> None:
     withhold_entry(bag, mark_seq)
     reseal(bag)
     mine, theirs, text = codes(bag)
-    assert "LH421" in mine and "LH421" in theirs, text
+    assert {"LH421", "LH423"} <= mine and {"LH421", "LH423"} <= theirs, text
     assert f"序号 {bags['facts']['document']}" in text and f"序号 {mark_seq}" in text
 
 
@@ -230,7 +230,7 @@ def test_a_lifted_mark_justifies_nothing(copy, bags) -> None:
     withhold_entry(bag, int(bags["facts"]["document"]))
     reseal(bag)
     mine, theirs, text = codes(bag)
-    assert "LH421" in mine and "LH421" in theirs, text
+    assert {"LH421", "LH423"} <= mine and {"LH421", "LH423"} <= theirs, text
 
 
 def test_the_claimed_kind_must_be_the_marks_kind(copy) -> None:
@@ -242,7 +242,7 @@ def test_the_claimed_kind_must_be_the_marks_kind(copy) -> None:
     write_held(bag, doc)
     reseal(bag)
     mine, theirs, text = codes(bag)
-    assert mine == {"LH421"} and theirs == {"LH421"}, text
+    assert mine == {"LH421", "LH423"} and theirs == {"LH421", "LH423"}, text
     assert "国家秘密" in text
 
 
@@ -259,7 +259,56 @@ def test_imported_history_must_be_imported(copy, bags) -> None:
     write_held(bag, doc)
     reseal(bag)
     mine, theirs, text = codes(bag)
-    assert mine == {"LH421"} and theirs == {"LH421"}, text
+    assert mine == {"LH421", "LH423"} and theirs == {"LH421", "LH423"}, text
+
+
+def resign_statement(bag: Path, key: Ed25519PrivateKey, origin: str) -> None:
+    """What a forger holding ``key`` writes after changing entries.jsonl or withheld.json."""
+    files = {"entries": "data/journal/entries.jsonl", "withheld": "data/withheld.json"}
+    sha = {
+        name: hashlib.sha256((bag / rel).read_bytes()).hexdigest() for name, rel in files.items()
+    }
+    (bag / "data/journal/withholding.txt").write_text(
+        export.withholding_statement(origin, key, CASE, sha["entries"], sha["withheld"]), "utf-8"
+    )
+
+
+def test_a_hidden_lift_is_caught_by_the_signed_statement(copy, bags) -> None:
+    """The one forgery the marks alone cannot see: the whole-case lift turned into "withheld"
+    leaves the earlier whole-case mark in force, which then seems to cover every other hidden
+    entry and file. The agency's signature over entries.jsonl and withheld.json does not."""
+    bag = copy("lifted")
+    lines = rows(bag)
+    lift = next(
+        canonical(r)["seq"] for r in lines
+        if canonical(r)["act"] == "general.confidentiality"
+        and canonical(r)["body"]["fields"]["mark"] == "无"
+        and not canonical(r)["body"]["fields"].get("records")
+    )  # fmt: skip
+    media = int(bags["facts"]["media"])
+    reason = "已标记为个人隐私，未经负责人审批明确准予对外提供"
+    withhold_entry(bag, lift, reason)
+    withhold_entry(bag, media, reason)
+    media_path(bag).unlink()
+    index = json.loads((bag / "data/index.json").read_text("utf-8"))
+    index["files"] = [f for f in index["files"] if f["role"] != "media"]
+    (bag / "data/index.json").write_text(json.dumps(index, ensure_ascii=False), "utf-8")
+    doc = held(bag)
+    doc["entries"] = [{"seq": s, "reason": reason, "mark": "个人隐私"} for s in (lift, media)]
+    doc["files"] = [{"digest": bags["facts"]["clip"], "seq": media, "reason": reason,
+                     "basis": "mark", "mark": "个人隐私"}]  # fmt: skip
+    write_held(bag, doc)
+    reseal(bag)
+    mine, theirs, text = codes(bag)
+    assert mine == {"LH423"} and theirs == {"LH423"}, text  # the marks check alone is fooled
+
+
+def test_a_removed_statement_is_refused_when_anything_is_withheld(copy) -> None:
+    bag = copy("marked")
+    (bag / "data/journal/withholding.txt").unlink()
+    reseal(bag)
+    mine, theirs, text = codes(bag)
+    assert mine == {"LH423"} and theirs == {"LH423"}, text
 
 
 # --- pinning the agency's key -------------------------------------------------------------------
@@ -298,6 +347,7 @@ def test_a_bag_signed_by_another_key_fails_the_pinned_check(
     (bag / "data/journal/public-key.txt").write_text(
         notes.verifier_key(origin, public) + "\n" + pem, "utf-8"
     )
+    resign_statement(bag, forger, origin)
     reseal(bag)
     mine, theirs, text = codes(bag)
     assert not mine and not theirs, text  # self-consistent...
@@ -316,3 +366,19 @@ def test_an_unreadable_key_is_refused(bags, tmp_path: Path) -> None:
     junk.write_text("not a key", "utf-8")
     mine, theirs, text = codes(bag, str(junk))
     assert mine == {"LH422"} and theirs == {"LH422"}, text
+
+
+def test_a_pem_whose_base64_holds_plus_signs_is_read_as_pem(tmp_path: Path) -> None:
+    """A verifier key is told apart by its "+" separators; a PEM's base64 may hold "+" too."""
+    from liuhen.bagverify import verify_bag as standalone_module
+
+    while True:
+        public = Ed25519PrivateKey.generate().public_key()
+        pem = public.public_bytes(Encoding.PEM, PublicFormat.SubjectPublicKeyInfo).decode()
+        if pem.count("+") >= 2:
+            break
+    path = tmp_path / "plus.pem"
+    path.write_text(pem, "utf-8")
+    raw = notes.public_key_bytes(public)
+    assert notes.public_key_bytes(bag_verify.pinned_key(str(path))[1]) == raw
+    assert notes.public_key_bytes(standalone_module.load_key_argument(str(path))[1]) == raw

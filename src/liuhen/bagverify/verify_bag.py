@@ -42,6 +42,7 @@ FILE_DIGEST = "LH419"  # a file's digest differs from the one its journal entry 
 ABSENT = "LH420"  # a file the journal names is absent and neither disposed nor withheld
 UNJUSTIFIED = "LH421"  # a withheld entry or file that no mark entry in the bag covers
 PINNED_KEY = "LH422"  # the checkpoints are not signed by the key given with --key
+STATEMENT = "LH423"  # the signed withholding statement is missing, invalid or does not match
 
 # Confidentiality marks, strictest first; a mark entry with "无" lifts the marks it names.
 MARK_KINDS = ("国家秘密", "商业秘密", "个人隐私")
@@ -377,12 +378,13 @@ def load_key_argument(given: str) -> tuple[str | None, Ed25519PublicKey]:
         text = given
     name = None
     key = None
-    lines = [ln.strip() for ln in text.splitlines() if ln.strip()]
+    marker = "-----BEGIN PUBLIC KEY-----"
+    head = text.split(marker, 1)[0]  # a verifier key comes first; PEM lines may hold "+" too
+    lines = [ln.strip() for ln in head.splitlines() if ln.strip()]
     for ln in lines:
         if not ln.startswith("-----") and ln.count("+") >= 2 and " " not in ln:
             name, key = parse_verifier_key(ln)
             break
-    marker = "-----BEGIN PUBLIC KEY-----"
     if marker in text:
         pem = serialization.load_pem_public_key(text[text.index(marker) :].encode())
         if not isinstance(pem, Ed25519PublicKey):
@@ -483,6 +485,7 @@ def check_journal(
     withheld_doc = _json(root, "data/withheld.json", report)
     if isinstance(withheld_doc, dict):
         check_withholding([d for d, _ in entries], withheld_doc, report)
+    check_statement(root, name, key, case, [d for d, _ in entries], withheld_doc, report)
 
 
 def _entries(root: Path, alg: str, report: Report) -> list[tuple[dict[str, Any], bytes]]:
@@ -718,6 +721,61 @@ def check_withholding(docs: list[dict[str, Any]], held: dict[str, Any], report: 
                     UNJUSTIFIED,
                     f"{label}称标记为{said}，包内标记为{'、'.join(sorted(covering))}",
                 )
+
+
+def check_statement(
+    root: Path,
+    name: str,
+    key: Ed25519PublicKey,
+    case: str,
+    docs: list[dict[str, Any]],
+    held: Any,
+    report: Report,
+) -> None:
+    """data/journal/withholding.txt: the agency's signed note over the SHA-256 of entries.jsonl
+    and withheld.json. A withheld entry shows only its leaf hash, so only this signature shows
+    that nobody turned an entry (a mark's lift, say) into "withheld" after the export."""
+    path = root / "data" / "journal" / "withholding.txt"
+    if not path.is_file():
+        anything = any(d.get("withheld") for d in docs) or (
+            isinstance(held, dict) and bool(held.get("files"))
+        )
+        if anything:
+            report.problem(STATEMENT, "有不予提供的记录或文件，但缺少签名的不予提供声明")
+        return
+    text = path.read_text(encoding="utf-8")
+    head, _, tail = text.partition("\n\n")
+    fields = head.split("\n")
+    raw = _raw(key)
+    kid = hashlib.sha256(name.encode() + b"\n" + ED25519 + raw).digest()[:4]
+    valid = False
+    if len(fields) == 5 and fields[0] == "liuhen/withholding/v1" and text.endswith("\n"):
+        for line in tail.rstrip("\n").split("\n"):
+            parts = line.split(" ")
+            if len(parts) != 3 or parts[0] != DASH or parts[1] != name:
+                continue
+            try:
+                blob = base64.b64decode(parts[2], validate=True)
+                if blob[:4] == kid:
+                    key.verify(blob[4:], (head + "\n").encode("utf-8"))
+                    valid = True
+            except (ValueError, InvalidSignature):
+                pass
+    if not valid:
+        report.problem(STATEMENT, "不予提供声明 withholding.txt 格式错误或签名无效")
+        return
+    if fields[1] != name or fields[2] != case:
+        report.problem(STATEMENT, "不予提供声明的来源或案件编号与本包不符")
+    expected = {
+        "data/journal/entries.jsonl": fields[3],
+        "data/withheld.json": fields[4],
+    }
+    for rel, line in expected.items():
+        label = "entries" if rel.endswith("jsonl") else "withheld"
+        target = root / rel
+        digest = file_digest("sha256", target) if target.is_file() else "-"
+        if line != f"{label} sha256 {digest}":
+            report.problem(STATEMENT, f"{rel} 与签名的不予提供声明不符：导出后被改动")
 
 
 def check(root: Path, key: str | None = None) -> Report:

@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import Any
 
 import bagit
+from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 from cryptography.hazmat.primitives.serialization import load_pem_public_key
 
@@ -31,7 +32,7 @@ from liuhen.journal.merkle import VerificationError, leaf_hash, verify_consisten
 STRUCTURE, MANIFEST, TAGMANIFEST, OXUM = "LH410", "LH411", "LH412", "LH413"
 ENTRY, CHAIN, INCLUSION, SIGNATURE = "LH414", "LH415", "LH416", "LH417"
 CONSISTENCY, FILE_DIGEST, ABSENT = "LH418", "LH419", "LH420"
-UNJUSTIFIED, PINNED_KEY = "LH421", "LH422"
+UNJUSTIFIED, PINNED_KEY, STATEMENT = "LH421", "LH422", "LH423"
 
 MARKS = ("国家秘密", "商业秘密", "个人隐私")  # strictest first, as liuhen.access.marks
 LIFT = "无"
@@ -128,7 +129,8 @@ def pinned_key(given: str) -> tuple[str | None, Ed25519PublicKey]:
     """(key name if known, key) from a file or a verifier-key string; refuses anything else."""
     candidate = Path(given)
     text = candidate.read_text(encoding="utf-8") if candidate.is_file() else given
-    vkey = next((ln.strip() for ln in text.splitlines() if ln.count("+") >= 2), None)
+    before_pem = text.split("-----BEGIN", 1)[0]  # PEM's base64 lines may hold "+" too
+    vkey = next((ln.strip() for ln in before_pem.splitlines() if ln.count("+") >= 2), None)
     pem: Ed25519PublicKey | None = None
     if "-----BEGIN PUBLIC KEY-----" in text:
         start = text.index("-----BEGIN PUBLIC KEY-----")
@@ -276,6 +278,53 @@ def _journal(
     _inclusion(root, alg, cp, entries, report)
     _chain(entries, report)
     _files(root, entries, report)
+    _statement(root, name, key, entries, report)
+
+
+STATEMENT_HEADER = "liuhen/withholding/v1"
+
+
+def _statement(
+    root: Path, name: str, key: Ed25519PublicKey, entries: list[_Entry], report: BagReport
+) -> None:
+    """The agency's signed statement over entries.jsonl and withheld.json: without the key,
+    nobody turns an entry into "withheld" or adds a withholding after the export."""
+    path = root / "data/journal/withholding.txt"
+    if not path.exists():
+        try:
+            held = json.loads((root / "data/withheld.json").read_text(encoding="utf-8"))
+        except (OSError, ValueError):  # reported by _files
+            held = {}
+        if any(e.withheld for e in entries) or (isinstance(held, dict) and held.get("files")):
+            report.add(STATEMENT, "有不予提供的记录或文件，但缺少执法机关签名的不予提供声明"
+                                  " data/journal/withholding.txt")  # fmt: skip
+        return
+    try:
+        note = path.read_text(encoding="utf-8")
+        body, sep, sigs = note.partition("\n\n")
+        lines = body.split("\n")
+        if not sep or len(lines) != 5 or lines[0] != STATEMENT_HEADER:
+            raise VerificationError("格式错误")
+        kid = notes.key_id(name, key)
+        stamps = [ln.split(" ") for ln in sigs.rstrip("\n").split("\n")]
+        blobs = [base64.b64decode(p[2], validate=True) for p in stamps
+                 if len(p) == 3 and p[0] == "\u2014" and p[1] == name]  # fmt: skip
+        blob = next((b for b in blobs if b[:4] == kid), None)
+        if blob is None:
+            raise VerificationError(f"没有 {name} 的签名")
+        key.verify(blob[4:], (body + "\n").encode("utf-8"))
+    except (OSError, ValueError, VerificationError, InvalidSignature) as exc:
+        report.add(STATEMENT, f"不予提供声明 withholding.txt 未通过签名校验：{exc or '签名无效'}")
+        return
+    if lines[1] != name or lines[2] != report.case:
+        report.add(STATEMENT, "不予提供声明的来源或案件编号与本包不符")
+    for label, rel, line in (("entries", "data/journal/entries.jsonl", lines[3]),
+                             ("withheld", "data/withheld.json", lines[4])):  # fmt: skip
+        target = root / rel
+        actual = _hex(get_alg("sha256"), target) if target.is_file() else "缺失"
+        if line != f"{label} sha256 {actual}":
+            report.add(STATEMENT, f"{rel} 与执法机关签名的不予提供声明不符：记录或不予提供的"
+                                  "清单在导出后被改动")  # fmt: skip
 
 
 def _origin(root: Path) -> str:

@@ -20,6 +20,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from cryptography.hazmat.primitives.serialization import Encoding, PublicFormat
 from sqlalchemy import select
 
@@ -409,7 +410,7 @@ def _write(
             line["act"] = e.act
             line["canonical"] = base64.b64encode(e.canonical).decode()
         lines.append(json.dumps(line, ensure_ascii=False) + "\n")
-    w.write("data/journal/entries.jsonl", [line.encode("utf-8") for line in lines])
+    entries_sums = w.write("data/journal/entries.jsonl", [line.encode("utf-8") for line in lines])
     inclusion = []
     with app.engine.connect() as conn:  # one connection for all: a case may hold thousands
 
@@ -444,7 +445,7 @@ def _write(
                     "seq": c.archive_seq},
         "files": index_files,
     }))  # fmt: skip
-    w.text("data/withheld.json", _json({
+    withheld_sums = w.text("data/withheld.json", _json({
         "files": [{"digest": d, "seq": s, "reason": r, **c.grounds.get(d, {})}
                   for d, s, r in c.withheld],
         "entries": [{"seq": s, "reason": r, **({"mark": c.entry_marks[s]}
@@ -452,6 +453,9 @@ def _write(
                     for s, r in sorted(c.redacted.items())],
         "disposed": [{"digest": d, "seq": s} for d, s in c.disposed],
     }))  # fmt: skip
+    w.text("data/journal/withholding.txt", withholding_statement(
+        app.origin, app.key, c.case, entries_sums["sha256"], withheld_sums["sha256"]
+    ))  # fmt: skip
     tick("日志与证明")
 
     materials = [f"日志记录 {len(c.entries)} 条（序号 {c.entries[0].seq}–{last_seq}）及其证明"]
@@ -507,6 +511,29 @@ def _write(
     )  # fmt: skip
 
 
+STATEMENT_HEADER = "liuhen/withholding/v1"
+
+
+def withholding_statement(
+    origin: str, key: Ed25519PrivateKey, case: str, entries_sha256: str, withheld_sha256: str
+) -> str:
+    """The agency's signature over what this bag shows and what it withholds.
+
+    A withheld entry is only a leaf hash, so nothing in the bag can show that it is not, say, a
+    mark's lift; signing entries.jsonl and withheld.json with the checkpoint key means nobody
+    without that key can turn an entry into "withheld" or add a withholding afterwards. It is a
+    signed note whose first line is not an origin and whose second is not a tree size, so it
+    can never be read as a checkpoint.
+    """
+    body = (
+        f"{STATEMENT_HEADER}\n{origin}\n{case}\n"
+        f"entries sha256 {entries_sha256}\nwithheld sha256 {withheld_sha256}\n"
+    )
+    sig = key.sign(body.encode("utf-8"))
+    stamp = base64.b64encode(notes.key_id(origin, key.public_key()) + sig).decode()
+    return f"{body}\n\u2014 {origin} {stamp}\n"
+
+
 def _file_digest(app: App, path: Path, alg: str) -> str:
     from liuhen.hashing import get_alg
 
@@ -554,7 +581,8 @@ def readme(case: str, dossier_note: str, algs: list[str]) -> str:
   5. 不予提供有据可查：每个不予提供的文件或记录，须有包内的保密标记记录（保密标记记录本身
      从不隐去）覆盖它——整个案件、该记录、该文件或载有该文件的记录——且其后未被解除，
      标记种类与 withheld.json 所称一致；导入的历史记录所载文件，须该记录的规范文本本身
-     注明为导入。
+     注明为导入；执法机关另以私钥签署 data/journal/withholding.txt，载明 entries.jsonl 与
+     withheld.json 的摘要，导出后任何人改动“不予提供”的内容都无法通过。
 
 案卷：{dossier_note}。
 
