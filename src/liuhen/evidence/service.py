@@ -203,10 +203,6 @@ class MediaScope:
     cases: Scope
     units: tuple[str, ...]
 
-    def allows(self, row: dict[str, Any]) -> bool:
-        """Whether an unbound file's row is in scope (bound files: the case guard decides)."""
-        return row.get("case_number") is not None or row.get("unit") in self.units
-
     def condition(self) -> ColumnElement[bool]:
         bound = MEDIA.c.case_number.is_not(None)
         in_cases = chains_in(MEDIA.c.case_number, self.cases)

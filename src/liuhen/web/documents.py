@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from fastapi import APIRouter, Request
+from fastapi import APIRouter, Depends, Request
 from fastapi.responses import Response
 from pydantic import BaseModel, Field
 from sqlalchemy import select
@@ -69,6 +69,8 @@ def document_case(app: App, digest: str) -> str | None:
 
 
 def router(app: App) -> APIRouter:
+    from liuhen.web import guard
+
     r = APIRouter(tags=["执法文书"])
 
     @r.get("/api/v1/documents/types", summary="文书种类")
@@ -82,7 +84,12 @@ def router(app: App) -> APIRouter:
             for d in DOC_TYPES.values()
         ]  # fmt: skip
 
-    @r.post("/api/v1/cases/{number}/documents", status_code=201, summary="制作并签署文书")
+    @r.post(
+        "/api/v1/cases/{number}/documents",
+        status_code=201,
+        dependencies=[Depends(guard.record_case(refusal="无权在该案件中制作文书"))],
+        summary="制作并签署文书",
+    )
     def issue(number: str, body: IssueBody, request: Request) -> dict[str, Any]:
         """As the page does it: a reviewer's or approver's block only by its holder, signed in;
         every other key only with its holder's password in ``confirmations``."""
@@ -113,7 +120,11 @@ def router(app: App) -> APIRouter:
         entry = documents.issue(app, req)
         return {"seq": entry.seq, "case": number}
 
-    @r.get("/api/v1/documents/{digest}/pdf", summary="文书 PDF（支持 Range）")
+    @r.get(
+        "/api/v1/documents/{digest}/pdf",
+        dependencies=[Depends(guard.file())],
+        summary="文书 PDF（支持 Range）",
+    )
     def pdf(digest: str, request: Request) -> Response:
         """Only a document's own PDF, to those who may see its case and its marks: a stored
         file that no 文书 entry names (media, a dossier, another case's file) is not found."""

@@ -6,8 +6,8 @@ a gigabyte body-camera proxy without downloading it, while the original stays un
 A stored file's declared type is the uploader's claim, so only types a browser shows without
 running anything (video, audio, raster images, PDF) are served inline; anything else is a
 download (``attachment``, ``application/octet-stream``), and ``nosniff`` stops the browser from
-guessing otherwise. Who may list or open a file is decided here too: a bound file by its case
-(and marks), an unbound one by the unit that stored it.
+guessing otherwise. Who may list a file is decided in SQL (a bound file by its case, an unbound
+one by the unit that stored it); who may open one, by the file guard of ``web.guard``.
 """
 
 from __future__ import annotations
@@ -17,7 +17,7 @@ from datetime import timedelta
 from typing import Annotated, Any
 from urllib.parse import quote
 
-from fastapi import APIRouter, Query, Request
+from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import Response, StreamingResponse
 
 from liuhen.access.policy import User
@@ -116,20 +116,12 @@ def visible_to(app: App, user: User) -> evidence.MediaScope:
     return evidence.media_scope(app, user)
 
 
-def _guard(app: App, request: Request, row: dict[str, Any], digest: str) -> None:
-    """A file bound to a case is shown only to those who may see the case and its marks;
-    one not yet bound only to its unit's people (never the administrator or the supervisor)."""
-    from liuhen.access.service import Forbidden
-    from liuhen.services.confidentiality import guard_file
-
-    user = _user(request)
-    if row.get("case_number"):
-        guard_file(app, user, row["case_number"], digest)
-    elif not evidence.media_scope(app, user).allows(row):
-        raise Forbidden("该文件尚未归入案件，仅上传机构的人员可以查看")
-
-
 def router(app: App) -> APIRouter:
+    """Lists are scoped in SQL (``visible_to``); a route naming a file declares the file guard,
+    which resolves the digest to its case (visibility and marks) or, unbound, to its unit."""
+    from liuhen.web import guard
+
+    file_guard = [Depends(guard.file())]
     r = APIRouter(prefix="/api/v1/media", tags=["音像资料"])
 
     @r.get("", summary="音像资料列表（按机构、设备、人员、案件、当事人分类，分页）")
@@ -164,29 +156,30 @@ def router(app: App) -> APIRouter:
             scope=visible_to(app, _user(request)),
         )  # fmt: skip
 
-    @r.get("/{digest}", summary="一个文件的元数据")
+    @r.get("/{digest}", dependencies=file_guard, summary="一个文件的元数据")
     def show(digest: str, request: Request) -> dict[str, Any]:
         row = evidence.media_row(app, digest)
         if row is None:
             raise NotFoundError(f"未找到文件 {digest}")
-        _guard(app, request, row, digest)
         return row
 
-    @r.get("/{digest}/content", summary="原始文件（支持 Range）")
+    @r.get("/{digest}/content", dependencies=file_guard, summary="原始文件（支持 Range）")
     def content(digest: str, request: Request) -> Response:
         row = evidence.media_row(app, digest)
         if row is None:
             raise NotFoundError(f"未找到文件 {digest}")
-        _guard(app, request, row, digest)
         _journal_download(app, request, row, "下载原始音像文件")
         return serve_blob(app, digest, row["media_type"] or DOWNLOAD, request, row["name"])
 
-    @r.get("/{digest}/proxy", summary="浏览器可播放的副本（H.264/AAC MP4，支持 Range）")
+    @r.get(
+        "/{digest}/proxy",
+        dependencies=file_guard,
+        summary="浏览器可播放的副本（H.264/AAC MP4，支持 Range）",
+    )
     def proxy(digest: str, request: Request) -> Response:
         row = evidence.media_row(app, digest)
         if row is None:
             raise NotFoundError(f"未找到文件 {digest}")
-        _guard(app, request, row, digest)
         if not row["proxy"]:
             raise NotFoundError("该文件没有浏览用副本（尚未生成，或不是音视频）")
         if not request.headers.get("Range", "").startswith("bytes=") or request.headers.get(
@@ -195,12 +188,11 @@ def router(app: App) -> APIRouter:
             _journal_download(app, request, row, "在线播放音像记录")  # once per playback
         return serve_blob(app, row["proxy"], "video/mp4", request)
 
-    @r.get("/{digest}/thumbnail", summary="缩略图（JPEG）")
+    @r.get("/{digest}/thumbnail", dependencies=file_guard, summary="缩略图（JPEG）")
     def thumbnail(digest: str, request: Request) -> Response:
         row = evidence.media_row(app, digest)
         if row is None:
             raise NotFoundError(f"未找到文件 {digest}")
-        _guard(app, request, row, digest)
         if not row["thumbnail"]:
             raise NotFoundError("该文件没有缩略图")
         return serve_blob(app, row["thumbnail"], "image/jpeg", request)
