@@ -112,3 +112,9 @@ def test_who_may_change_a_mark() -> None:
     whole = collect([*case_entries(), mark(4, "商业秘密")])
     assert change_refusal(whole, {"mark": "个人隐私", "records": []}, "officer", True)
     assert change_refusal(whole, {"mark": "国家秘密", "records": []}, "officer", True) is None
+
+
+def test_a_seq_written_with_leading_zeros_marks_that_entry() -> None:
+    marks = collect([*case_entries(), mark(4, "国家秘密", ["02"])])
+    assert marks.of_entry(2) == "国家秘密" and marks.of_file(DOC) == "国家秘密"
+    assert change_refusal(marks, {"mark": "个人隐私", "records": ["2"]}, "officer", True)

@@ -91,6 +91,16 @@ def strictest(marks: Iterable[str | None]) -> str | None:
     return min(present, key=MARKS.index) if present else None
 
 
+def targets_of(fields: dict[str, Any]) -> list[str]:
+    """What a mark entry names, as ``Marks`` keys them: seqs without leading zeros (so "07"
+    marks entry 7 rather than nothing), digests as written, or the whole case."""
+    out = []
+    for raw in fields.get("records") or []:
+        text = str(raw).strip()
+        out.append(str(int(text)) if text.isascii() and text.isdigit() else text)
+    return out or [WHOLE_CASE]
+
+
 def collect(entries: Iterable[Entry]) -> Marks:
     """Fold a case's entries (in journal order) into the marks now in force."""
     marks = Marks()
@@ -99,8 +109,7 @@ def collect(entries: Iterable[Entry]) -> Marks:
         if e.act != "general.confidentiality":
             continue
         mark = str(e.fields.get("mark", ""))
-        targets = [str(t).strip() for t in e.fields.get("records") or []] or [WHOLE_CASE]
-        for target in targets:
+        for target in targets_of(e.fields):
             if mark == LIFT:
                 marks.by_target.pop(target, None)
             else:
@@ -163,8 +172,7 @@ def change_refusal(marks: Marks, fields: dict[str, Any], role: str, on_case: boo
     refused = lift_refusal("general.confidentiality", fields, role)
     if refused:
         return refused
-    targets = [str(t).strip() for t in fields.get("records") or []] or [WHOLE_CASE]
-    if any(lowers(marks._mark(t), mark) for t in targets):
+    if any(lowers(marks._mark(t), mark) for t in targets_of(fields)):
         return "只有负责人可以降低保密标记的等级（001 第二十一条）"
     if role in _MARKERS or (role == "officer" and on_case):
         return None
