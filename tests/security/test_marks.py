@@ -10,7 +10,7 @@ from __future__ import annotations
 import pytest
 
 from liuhen.access import service as access
-from liuhen.errors import PermissionDenied
+from liuhen.errors import PermissionDenied, ValidationError
 from liuhen.services import cases, confidentiality, record
 from liuhen.services.confidentiality import ConfidentialRecord
 from liuhen.services.record import ActInput
@@ -142,3 +142,10 @@ def test_naming_oneself_as_an_actor_does_not_put_one_on_the_case(marked_case):
     assert marked["fields"] == {} and "国家秘密" in marked["withheld"]
     with pytest.raises(ConfidentialRecord):
         confidentiality.act_fields(app, users["wangqiang"], CASE, seq)
+
+
+def test_a_mark_naming_a_non_ascii_digit_is_refused_not_a_crash(marked_case):
+    app, _seq, _users = marked_case
+    with pytest.raises(ValidationError) as bad:
+        mark(app, "国家秘密", ["²", "٣"])
+    assert [p.field for p in bad.value.problems] == ["fields.records[0]", "fields.records[1]"]

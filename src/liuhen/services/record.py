@@ -183,7 +183,7 @@ def _check_marked_records(pending: Batch, draft: Draft) -> None:
     problems = []
     for i, target in enumerate(draft.body["fields"].get("records") or []):
         where = f"fields.records[{i}]"
-        if target.isdigit():
+        if target.isascii() and target.isdigit():
             found = pending.entry(int(target))
             if found is None or found["chain"] != draft.chain:
                 problems.append(Problem(f"本案没有序号为 {target} 的记录", where))
