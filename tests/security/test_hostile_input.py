@@ -238,3 +238,49 @@ def test_pack_use_for_an_unregistered_agency_is_refused_and_not_journaled(app, r
     assert entries(app) == before
     run("pack", "use", "001", "--reason", "按通知适用", "--agency", "wl")
     assert packs.pack_name_for(app, "wl") == "001"
+
+
+# --- YAML files: rule packs and holiday calendars -------------------------------------------
+
+BOMB = "a: &a [x, x, x, x, x, x, x, x, x]\n" + "".join(
+    f"{chr(98 + i)}: &{chr(98 + i)} [{', '.join(['*' + chr(97 + i)] * 9)}]\n" for i in range(8)
+)  # nine levels of nine aliases: 387 million values once expanded
+HOSTILE_YAML = {
+    "huge-integer": ("n: " + HUGE + "\n", 1),
+    "deep": ("a: 1\nn: " + DEEP + "\n", 2),
+    "no-such-date": ("a: 1\n\nn: 2026-13-45\n", 3),
+    "alias-bomb": (BOMB, None),
+    "recursive-alias": ("a: 1\nn: &r [*r]\n", 2),
+    "list-as-key": ("a: 1\n? [x]\n: 1\n", 2),
+    "duplicate": ("a: 1\na: 2\n", 2),
+}
+
+
+@pytest.mark.timeout(60)
+@pytest.mark.parametrize("name", sorted(HOSTILE_YAML))
+def test_a_hostile_pack_file_is_lh130_with_its_line(run, tmp_path: Path, name: str) -> None:
+    text, line = HOSTILE_YAML[name]
+    path = tmp_path / "local.yaml"
+    path.write_text(text, "utf-8")
+    output = run("pack", "validate", str(path), code=2)
+    assert "LH130" in output and "Traceback" not in output
+    if line is not None:
+        assert f"第 {line} 行" in output, output
+
+
+@pytest.mark.timeout(60)
+@pytest.mark.parametrize("name", sorted(HOSTILE_YAML))
+def test_a_hostile_calendar_file_is_lh120_and_not_journaled(
+    app, run, tmp_path: Path, name: str
+) -> None:
+    text, line = HOSTILE_YAML[name]
+    path = tmp_path / "holidays.yaml"
+    path.write_text(
+        "year: 2026\nsource: 国办发明电〔2025〕1号\n" + text.replace("n:", "holidays:"), "utf-8"
+    )
+    before = entries(app)
+    output = run("calendar", "import", str(path), code=2)
+    assert "LH120" in output and "Traceback" not in output
+    if line is not None:
+        assert f"第 {line + 2} 行" in output, output
+    assert entries(app) == before

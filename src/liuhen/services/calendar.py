@@ -6,12 +6,12 @@ import json
 from datetime import date
 from typing import Any
 
-import yaml
 from sqlalchemy import select
 
 from liuhen.db import store
 from liuhen.errors import ImportFormatError, Problem
 from liuhen.procedure.catalog import Role
+from liuhen.rules import yamlmarks
 from liuhen.rules.calendar import WorkingCalendar, YearData
 from liuhen.services import record
 from liuhen.services.instance import App
@@ -23,9 +23,11 @@ def parse(text: str) -> list[dict[str, Any]]:
     """Years from a YAML or JSON file: one mapping or a list of them, each
     ``{year, holidays: [YYYY-MM-DD…], workdays: [YYYY-MM-DD…], source}``."""
     try:
-        data = yaml.safe_load(text)
-    except yaml.YAMLError as exc:
-        raise ImportFormatError(f"节假日文件不是有效的 YAML/JSON：{exc}") from None
+        data, _lines = yamlmarks.load(text)  # duplicate keys, deep nesting, alias bombs refused
+    except yamlmarks.YamlError as exc:
+        raise ImportFormatError(
+            "节假日文件不是有效的 YAML/JSON，未导入任何内容", [Problem(exc.message, None, exc.line)]
+        ) from None
     items = data if isinstance(data, list) else [data]
     problems: list[Problem] = []
     years: list[dict[str, Any]] = []
