@@ -18,13 +18,14 @@ import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import func, select
 
+from liuhen.access import service as access
 from liuhen.db import store
 from liuhen.errors import ImportFormatError, ValidationError
 from liuhen.procedure.fields import EARLIEST
 from liuhen.services import imports, packs, record
 from liuhen.web.app import create_app
 from tests.integration import factory
-from tests.integration.auth import token_headers
+from tests.integration.auth import login, token_headers
 
 GOOD = (Path(__file__).parents[1] / "integration" / "cases" / "good.json").read_text("utf-8")
 HUGE = "9" * 5000
@@ -283,4 +284,32 @@ def test_a_hostile_calendar_file_is_lh120_and_not_journaled(
     assert "LH120" in output and "Traceback" not in output
     if line is not None:
         assert f"第 {line + 2} 行" in output, output
+    assert entries(app) == before
+
+
+# --- page forms -----------------------------------------------------------------------------
+
+
+def test_a_page_form_with_hostile_values_is_refused_on_the_page(app) -> None:
+    """The pages share the validation: deep JSON in a correction's changes, a 5,000-digit
+    number and a date in the year 1 are shown back as problems (422), never a 500."""
+    factory.register(app)
+    number = factory.open_case(app).chain
+    factory.inquiry(app)
+    access.create_user(app, "zhangw", "correct-horse-1", ["officer"], "张伟", "wl-zd1", "31010001")
+    client = TestClient(create_app(app), raise_server_exceptions=False)
+    login(client, "zhangw", "correct-horse-1")
+    url = f"/cases/{quote(number, safe='')}/record"
+    before = entries(app)
+    for act, typed in [
+        ("general.correction", {"f_changes": DEEP, "f_reason": "笔误", "corrects": "7"}),
+        ("general.correction", {"f_changes": '{"a": ' + HUGE + "}", "f_reason": "笔误"}),
+        ("investigation.inquiry", {"occurred_at": "0001-01-01T00:00"}),
+    ]:
+        form = client.get(url, params={"act": act})
+        assert form.status_code == 200, form.text
+        csrf = form.text.split('name="csrf" value="')[1].split('"')[0]
+        data = {"csrf": csrf, "occurred_at": "2026-11-04T10:00", "actors": "31010001", **typed}
+        answer = client.post(url, params={"act": act}, data=data, follow_redirects=False)
+        assert answer.status_code == 422, (act, answer.status_code, answer.text[:300])
     assert entries(app) == before

@@ -14,6 +14,7 @@ from liuhen.documents.types import DocType
 from liuhen.errors import Problem
 from liuhen.procedure.catalog import ActType
 from liuhen.procedure.fields import FieldKind, FieldSpec
+from liuhen.services import jsonlines
 
 LOCAL_OFFSET = "+08:00"
 
@@ -67,8 +68,12 @@ def parse(act: ActType | DocType, form: dict[str, str]) -> tuple[dict[str, Any],
                 lines if spec.kind is FieldKind.TEXTS else [{"name": n} for n in lines]
             )
         elif kind == "json":
+            # locate(), not json.loads: bounded nesting and digits (json.loads ends deep input
+            # in RecursionError, a 500) and no silently repeated keys, as for import files
             try:
-                values[spec.name] = json.loads(raw)
+                values[spec.name], _lines = jsonlines.locate(raw)
+            except jsonlines.Refused as exc:
+                problems.append(Problem(f"应为 JSON：{exc.message}", f"fields.{spec.name}"))
             except ValueError:
                 problems.append(Problem("应为 JSON", f"fields.{spec.name}"))
         else:
