@@ -96,6 +96,16 @@ def test_a_duplicate_top_level_key_is_refused_too() -> None:
     assert problem.field == "case" and problem.line == line_of(bad, '"case": "B"')
 
 
+@pytest.mark.parametrize(
+    ("text", "said"),
+    [('{\n  "a": 1\n  "b": 2\n}', "缺少逗号"), ('{"a": 1,}', "键应为"), ("[1,]", "缺少值"),
+     ('{"a": "x', "结束的双引号"), ("{} x", "多余内容")],
+)  # fmt: skip
+def test_a_syntax_error_is_said_in_chinese(text: str, said: str) -> None:
+    [problem] = refused(text).problems
+    assert said in problem.message and "Expecting" not in problem.message
+
+
 def test_the_cli_answers_lh120_not_a_traceback(app, run, tmp_path: Path) -> None:
     factory.register(app)
     before = entries(app)

@@ -45,6 +45,24 @@ def _field(path: Path) -> str | None:
     return (shown + ("…" if len(path) > _SHOWN_LEVELS else "")) or None
 
 
+# The decoder's messages, for the people who fix the file (they read Chinese).
+_SYNTAX = {
+    "Expecting ',' delimiter": "缺少逗号",
+    "Expecting ':' delimiter": "缺少冒号",
+    "Expecting value": "缺少值（或多了逗号）",
+    "Expecting property name enclosed in double quotes": "键应为双引号括起的文字（或多了逗号）",
+    "Unterminated string starting at": "字符串缺少结束的双引号",
+    "Invalid control character at": "字符串中有控制字符（换行应写作 \\n）",
+    "Invalid \\escape": "无效的转义（反斜杠应写作 \\\\）",
+    "Invalid \\uXXXX escape": "无效的 \\u 转义",
+    "Extra data": "JSON 对象结束后还有多余内容",
+}
+
+
+def _syntax(message: str) -> str:
+    return _SYNTAX.get(message, message)
+
+
 def _fmt(path: Path) -> list[str]:
     return [f"[{p}]" if isinstance(p, int) else p for p in path]
 
@@ -56,11 +74,11 @@ def parse(text: str, now: datetime) -> tuple[str, list[Draft]]:
     except json.JSONDecodeError as exc:
         raise ImportFormatError(
             "导入文件不是有效的 JSON，未导入任何内容",
-            [Problem(f"JSON 语法错误：{exc.msg}（第 {exc.colno} 列）", None, exc.lineno)],
+            [Problem(f"JSON 语法错误：{_syntax(exc.msg)}（第 {exc.colno} 列）", None, exc.lineno)],
         ) from None
     except Refused as exc:
         raise ImportFormatError(
-            "导入文件无法接受，未导入任何内容",
+            "导入文件有 1 处问题，未导入任何内容",
             [Problem(exc.message, _field(exc.path), exc.line)],
         ) from None
     problems: list[Problem] = []
