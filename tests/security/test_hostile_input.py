@@ -202,6 +202,21 @@ def test_an_absurd_time_field_is_refused_on_its_field(when: str) -> None:
     assert problem.field == "fields.started_at"
 
 
+@pytest.mark.parametrize("day", ["0001-01-01", "1989-12-31", "9999-12-31", "2100-01-01"])
+def test_an_absurd_date_field_is_refused_on_its_field(day: str) -> None:
+    """Every date field is a procedural date (decided, posted, a deadline): same range."""
+    inp = factory.inquiry_input("某文旅罚〔2026〕1号")
+    inp.act, inp.fields = "execution.demand_notice", {
+        "document_no": "某文旅催〔2026〕1号", "decision_no": "某文旅罚决〔2026〕1号",
+        "obligation": "缴纳罚款", "deadline": day, "method": "银行缴款", "statement_right": True,
+    }  # fmt: skip
+    with pytest.raises(ValidationError) as info:
+        record.build_draft(inp, NOW)
+    assert [p.field for p in info.value.problems] == ["fields.deadline"]
+    inp.fields["deadline"] = "2026-12-15"
+    assert record.build_draft(inp, NOW).body["fields"]["deadline"] == "2026-12-15"
+
+
 def test_the_api_refuses_year_one_with_lh100_on_occurred_at(app) -> None:
     factory.register(app)
     number = factory.open_case(app).chain

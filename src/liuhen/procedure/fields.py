@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta, timezone
+from datetime import date, datetime, time, timedelta, timezone
 from decimal import Decimal, InvalidOperation
 from enum import StrEnum
 from typing import Any
@@ -189,13 +189,19 @@ def normalise(spec: FieldSpec, value: Any, problems: list[Problem]) -> Any:
             return None
     if kind is FieldKind.DATE:
         try:
-            return (
-                date.fromisoformat(value).isoformat()
-                if isinstance(value, str)
-                else _bad(name, "日期应为 YYYY-MM-DD", problems)
-            )
+            day = date.fromisoformat(value) if isinstance(value, str) else None
         except ValueError:
+            day = None
+        if day is None:
             return _bad(name, "日期应为 YYYY-MM-DD", problems)
+        # every date field is a procedural date (decided, posted, a deadline): the same range
+        if not EARLIEST.date() <= day < LATEST.date():
+            return _bad(
+                name,
+                f"日期{out_of_range(datetime.combine(day, time(), EARLIEST.tzinfo))}",
+                problems,
+            )
+        return day.isoformat()
     if kind is FieldKind.DATETIME:
         dt = parse_datetime(value)
         if dt is None:
