@@ -9,13 +9,15 @@ from tests.integration import factory
 from tests.integration.auth import token_headers
 
 SECRET = "mima-do-not-echo-7731"
+CASE = "某文旅罚〔2026〕1号"
 
 
 def test_a_malformed_body_is_refused_in_chinese_without_echoing_it(app):
     factory.register(app)
+    factory.open_case(app)  # the route's guard answers 404 for an unknown case before the body
     client = TestClient(create_app(app))
     headers = token_headers(app)
-    typed = client.post("/api/v1/cases/X/acts", json={"act": 1}, headers=headers)
+    typed = client.post(f"/api/v1/cases/{CASE}/acts", json={"act": 1}, headers=headers)
     assert typed.status_code == 422
     assert typed.json() == {
         "code": "LH100",
@@ -27,11 +29,11 @@ def test_a_malformed_body_is_refused_in_chinese_without_echoing_it(app):
     }
     body = {"act_seq": "x", "doc_type": "inquiry_record", "values": {}, "by": "1",
             "confirmations": [{"cert_no": "31010002", "password": [SECRET]}]}  # fmt: skip
-    signing = client.post("/api/v1/cases/X/documents", json=body, headers=headers)
+    signing = client.post(f"/api/v1/cases/{CASE}/documents", json=body, headers=headers)
     assert signing.status_code == 422 and signing.json()["code"] == "LH100"
     assert SECRET not in signing.text  # a password sent in the wrong shape is not sent back
     broken = client.post(
-        "/api/v1/cases/X/acts", content=b"{not json", headers={**headers,
+        f"/api/v1/cases/{CASE}/acts", content=b"{not json", headers={**headers,
                                                                "Content-Type": "application/json"}
     )  # fmt: skip
     assert broken.status_code == 422 and "不是有效的 JSON" in broken.text

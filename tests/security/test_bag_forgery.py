@@ -382,3 +382,16 @@ def test_a_pem_whose_base64_holds_plus_signs_is_read_as_pem(tmp_path: Path) -> N
     raw = notes.public_key_bytes(public)
     assert notes.public_key_bytes(bag_verify.pinned_key(str(path))[1]) == raw
     assert notes.public_key_bytes(standalone_module.load_key_argument(str(path))[1]) == raw
+
+
+def test_deeply_nested_json_in_a_bag_is_reported_not_a_crash(copy) -> None:
+    """Hostile input in a bag (100,000 levels of nesting) is a finding of both verifiers,
+    never a RecursionError traceback."""
+    bag = copy("marked")
+    (bag / "data/withheld.json").write_text("[" * 100_000, encoding="utf-8")
+    lines = (bag / "data/journal/entries.jsonl").read_text("utf-8").splitlines()
+    lines[0] = "[" * 100_000
+    (bag / "data/journal/entries.jsonl").write_text("\n".join(lines) + "\n", encoding="utf-8")
+    mine, theirs, text = codes(bag)
+    assert mine and theirs, text
+    assert "Traceback" not in text and "RecursionError" not in text

@@ -24,6 +24,7 @@ from liuhen.errors import ImportFormatError, ValidationError
 from liuhen.procedure.fields import EARLIEST
 from liuhen.services import imports, packs, record
 from liuhen.web.app import create_app
+from liuhen.web.auth import COOKIE
 from tests.integration import factory
 from tests.integration.auth import login, token_headers
 
@@ -338,3 +339,18 @@ def test_a_page_form_with_hostile_values_is_refused_on_the_page(app) -> None:
         answer = client.post(url, params={"act": act}, data=data, follow_redirects=False)
         assert answer.status_code == 422, (act, answer.status_code, answer.text[:300])
     assert entries(app) == before
+
+
+def test_issuing_a_certificate_before_the_ca_exists_is_a_refusal_not_a_500(app) -> None:
+    """Found by the signed-in fuzz run: POST /api/v1/admin/keys on an instance without a
+    signing CA answered 500 LH200; it is a step out of order (409 LH109) in Chinese."""
+    factory.register(app)
+    access.create_user(app, "root", "admin-pass-2026", ["admin"], "管理员")
+    token, csrf, _user = access.login(app, "root", "admin-pass-2026")
+    with TestClient(create_app(app)) as client:
+        client.cookies.set(COOKIE, token)
+        answer = client.post(
+            "/api/v1/admin/keys", json={"cert_no": "31010001"}, headers={"X-CSRF-Token": csrf}
+        )
+    assert answer.status_code == 409, answer.text
+    assert answer.json()["code"] == "LH109" and "签名根证书尚未建立" in answer.json()["message"]

@@ -349,7 +349,7 @@ def check_manifests(root: Path, report: Report) -> dict[str, str]:
 def _json(root: Path, name: str, report: Report) -> Any:
     try:
         return json.loads((root / name).read_text(encoding="utf-8"))
-    except (OSError, ValueError) as exc:
+    except (OSError, ValueError, RecursionError) as exc:
         report.problem(STRUCTURE, f"无法读取 {name}：{exc}")
         return None
 
@@ -523,7 +523,7 @@ def _entries(root: Path, alg: str, report: Report) -> list[tuple[dict[str, Any],
             if not isinstance(doc.get("seq"), int) or not isinstance(doc.get("chain_seq"), int):
                 raise ValueError("规范文本缺少序号")
             out.append((doc, leaf))
-        except (ValueError, KeyError, TypeError, AttributeError) as exc:
+        except (ValueError, KeyError, TypeError, AttributeError, RecursionError) as exc:
             report.problem(ENTRY, f"entries.jsonl 第 {n} 行无法解析：{exc}")
     return out
 

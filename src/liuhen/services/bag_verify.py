@@ -218,7 +218,7 @@ def _hex(alg: HashAlg, path: Path) -> str:
 def _load_json(root: Path, name: str, report: BagReport) -> Any:
     try:
         return json.loads((root / name).read_text(encoding="utf-8"))
-    except (OSError, ValueError) as exc:
+    except (OSError, ValueError, RecursionError) as exc:
         report.add(STRUCTURE, f"无法读取 {name}：{exc}")
         return None
 
@@ -293,7 +293,7 @@ def _statement(
     if not path.exists():
         try:
             held = json.loads((root / "data/withheld.json").read_text(encoding="utf-8"))
-        except (OSError, ValueError):  # reported by _files
+        except (OSError, ValueError, RecursionError):  # reported by _files
             held = {}
         if any(e.withheld for e in entries) or (isinstance(held, dict) and held.get("files")):
             report.add(STATEMENT, "有不予提供的记录或文件，但缺少执法机关签名的不予提供声明"
@@ -377,7 +377,7 @@ def _entries(root: Path, alg: HashAlg, report: BagReport) -> list[_Entry]:
                 _Entry(int(doc["seq"]), doc["chain"], int(doc["chain_seq"]), doc["prev"],
                        doc["act"], doc["body"], leaf)
             )  # fmt: skip
-        except (ValueError, KeyError, TypeError) as exc:
+        except (ValueError, KeyError, TypeError, RecursionError) as exc:
             report.add(ENTRY, f"entries.jsonl 第 {n} 行无法解析：{exc}")
     return out
 

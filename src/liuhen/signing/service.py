@@ -6,7 +6,7 @@ from cryptography.hazmat.primitives import hashes
 from sqlalchemy import select
 
 from liuhen.db import store
-from liuhen.errors import IntegrityError, NotFoundError
+from liuhen.errors import ConflictError, IntegrityError, NotFoundError
 from liuhen.procedure.catalog import Role
 from liuhen.services import record
 from liuhen.services.instance import App
@@ -46,11 +46,13 @@ def journaled_ca(app: App) -> str | None:
 
 def ca_pem(app: App) -> bytes:
     """The CA certificate, refused if it is not the one the journal recorded."""
+    recorded = journaled_ca(app)
+    if recorded is None:  # a step out of order, not a server fault (was a 500 from the file read)
+        raise ConflictError(
+            "签名根证书尚未建立：请先在“系统管理—密钥与证书”中建立根证书，或运行 liuhen ca init"
+        )
     ca = authority(app)
     cert = ca.certificate()
-    recorded = journaled_ca(app)
-    if recorded is None:
-        raise NotFoundError("签名根证书尚未建立，请先运行 liuhen ca init")
     if cert.fingerprint(hashes.SHA256()).hex() != recorded:
         raise IntegrityError("签名根证书文件与日志记录的指纹不符：证书可能被替换")
     return ca.cert_path.read_bytes()

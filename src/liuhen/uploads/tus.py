@@ -75,7 +75,7 @@ def router(uploads: Uploads, max_size: int) -> APIRouter:
             raise NotFoundError("上传不存在")
         return st
 
-    @r.options("", summary="tus 能力")
+    @r.options("", status_code=204, summary="tus 能力")
     @r.options("/{upload_id}", include_in_schema=False)
     def options(upload_id: str = "") -> Response:
         return Response(
