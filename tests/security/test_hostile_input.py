@@ -354,3 +354,34 @@ def test_issuing_a_certificate_before_the_ca_exists_is_a_refusal_not_a_500(app) 
         )
     assert answer.status_code == 409, answer.text
     assert answer.json()["code"] == "LH109" and "签名根证书尚未建立" in answer.json()["message"]
+
+
+def test_a_json_key_given_twice_in_an_api_body_is_refused_not_last_wins(app) -> None:
+    """Finding 10: duplicate keys were silently last-wins in API bodies as in import files."""
+    factory.register(app)
+    factory.open_case(app)
+    number = quote("某文旅罚〔2026〕1号")
+    body = (
+        b'{"act": "investigation.inquiry", "occurred_at": "2026-11-03T10:00:00+08:00",'
+        b' "fields": {"transcript": "a", "transcript": "b"}}'
+    )
+    with TestClient(create_app(app)) as client:
+        answer = client.post(
+            f"/api/v1/cases/{number}/acts", content=body,
+            headers={**token_headers(app), "Content-Type": "application/json"},
+        )  # fmt: skip
+        assert answer.status_code == 422, answer.text
+        refusal = answer.json()
+        assert refusal["code"] == "LH100" and "“transcript”出现了两次" in refusal["message"]
+        assert answer.headers["x-content-type-options"] == "nosniff"  # refused like any answer
+        once = client.post(
+            f"/api/v1/cases/{number}/acts", content=body.replace(b', "transcript": "b"', b""),
+            headers={**token_headers(app), "Content-Type": "application/json"},
+        )  # fmt: skip
+    assert once.json()["code"] != "LH100" or "出现了两次" not in once.json()["message"]
+    with app.engine.connect() as conn:
+        acts = conn.execute(
+            select(func.count()).select_from(store.ENTRY)
+            .where(store.ENTRY.c.act == "investigation.inquiry")
+        ).scalar()  # fmt: skip
+    assert acts == 0  # the refused request recorded nothing

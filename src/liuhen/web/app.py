@@ -42,7 +42,7 @@ from liuhen.services.instance import App
 from liuhen.services.record import ActInput, build_draft
 from liuhen.uploads import tus
 from liuhen.uploads.service import Uploads
-from liuhen.web import admin, auth, forms, guard, headers, invalid, media, records, refusals
+from liuhen.web import admin, auth, bodies, forms, guard, headers, invalid, media, records, refusals
 from liuhen.web import documents as documents_web
 from liuhen.web import dossier as dossier_web
 
@@ -109,6 +109,7 @@ def create_app(app: App) -> FastAPI:
         version=__version__,
     )
     headers.install(api)  # nosniff, CSP, frame and referrer policy on every response
+    api.add_middleware(bodies.RefuseDuplicateKeys)  # a JSON key given twice: LH100
 
     jobs = open_queue(app)
     uploads = Uploads(app, on_stored=jobs.enqueue)
