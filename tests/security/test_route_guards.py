@@ -12,6 +12,7 @@ from typing import Any
 
 from fastapi.dependencies.models import Dependant
 from fastapi.routing import _IncludedRouter
+from fastapi.testclient import TestClient
 from starlette.routing import Mount
 
 from liuhen.services.instance import App
@@ -109,3 +110,12 @@ def test_public_routes_are_only_the_known_ones(app: App) -> None:
         "/api/v1/journal/checkpoint", "/api/v1/journal/proof/{seq}",
         "/api/v1/journal/consistency", "/{path:path}",
     ])  # fmt: skip
+
+
+def test_a_public_page_shows_nobody_signed_in(app: App) -> None:
+    """The public guard must not pose as a user: the login page once showed the navigation and
+    a 退出 button (the first submit button on the page) to someone not signed in."""
+    page = TestClient(create_app(app)).get("/login")
+    assert page.status_code == 200
+    assert "退出" not in page.text and 'href="/inbox"' not in page.text
+    assert page.text.count('type="submit"') == 1

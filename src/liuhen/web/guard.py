@@ -61,9 +61,7 @@ class Guard:
     def __call__(self, request: Request) -> User:
         if self.need is Need.PUBLIC or request.method == "OPTIONS":
             # capability discovery (tus OPTIONS, CORS preflight) carries no credentials
-            user = auth.ANONYMOUS
-            request.state.user = user
-            return user
+            return auth.ANONYMOUS  # not left in request.state: pages show no one signed in
         user = auth.current_user(request)
         if self.need is Need.ROLE and not user.roles & self.roles:
             raise Forbidden(self.refusal or "无权使用此功能")
