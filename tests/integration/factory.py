@@ -88,6 +88,14 @@ def opening_input(number: str, when: str = "2026-11-02T09:00:00+08:00") -> ActIn
     )
 
 
+def open_case_in(app: App, number: str, unit: str, officer: str) -> Appended:
+    """A case of another unit, opened by one of its officers (for who-sees-what tests)."""
+    other = opening_input(number)
+    other.fields["unit"] = unit
+    other.actors[:] = [officer]
+    return record.record(app, other)
+
+
 def inquiry_input(number: str, who: str = "陈某", actors: list[str] | None = None) -> ActInput:
     return ActInput(
         "investigation.inquiry",

@@ -83,12 +83,7 @@ def site(app: App, tmp_path: Path) -> Iterator[Site]:
     factory.add_officer(app, "31020001", "刘强", unit="wl-zd2")
     factory.add_officer(app, "31010009", "赵局长", ("head",))
     factory.open_case(app)
-    other = factory.opening_input(OTHER_CASE)
-    other.fields["unit"] = "wl-zd2"
-    other.actors[:] = ["31020001"]
-    from liuhen.services import record
-
-    record.record(app, other)
+    factory.open_case_in(app, OTHER_CASE, "wl-zd2", "31020001")
     for username, (roles, unit, cert) in PEOPLE.items():
         access.create_user(app, username, PASSWORD, roles, username, unit, cert)
     files = {

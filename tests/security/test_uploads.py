@@ -25,7 +25,7 @@ from sqlalchemy import insert, text
 from liuhen.access import service as access
 from liuhen.db import store
 from liuhen.evidence.service import media_row
-from liuhen.services import record, verify
+from liuhen.services import verify
 from liuhen.services.instance import App
 from liuhen.web.app import create_app
 from tests.integration import factory
@@ -65,10 +65,7 @@ def site(app: App) -> App:
     factory.add_unit(app, "wl-zd2", "执法大队二中队")
     factory.add_officer(app, "31020001", "刘强", unit="wl-zd2")
     factory.open_case(app)
-    other = factory.opening_input(OTHER_CASE)
-    other.fields["unit"] = "wl-zd2"
-    other.actors[:] = ["31020001"]
-    record.record(app, other)
+    factory.open_case_in(app, OTHER_CASE, "wl-zd2", "31020001")
     for username, (roles, unit, cert) in PEOPLE.items():
         access.create_user(app, username, PASSWORD, roles, username, unit, cert)
     return app

@@ -99,14 +99,7 @@ def make(app: App, digest: str) -> bool:
         ),
         app.clock.now(),
     )
-    checks = draft.check
-
-    def check(pending: Batch, d: Draft) -> None:
-        _not_yet_derived(pending, d)
-        if checks is not None:
-            checks(pending, d)
-
-    draft.check = check
+    draft.check_first(_not_yet_derived)
     try:
         app.journal.append(draft)
     except ConflictError:  # another worker journaled this file's copies first; they are equal

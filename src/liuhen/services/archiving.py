@@ -80,14 +80,7 @@ def archive(
         ),
         app.clock.now(),
     )  # fmt: skip
-    checks = draft.check
-
-    def check(pending: Batch, d: Draft) -> None:
-        _not_yet_archived(pending, d)
-        if checks is not None:
-            checks(pending, d)
-
-    draft.check = check
+    draft.check_first(_not_yet_archived)
     entry = app.journal.append(draft)
     documents = sum(1 for r in built.rows if r.item.kind == "document")
     return Archived(entry, digest, built.pages, built.volumes, documents, chosen, number)

@@ -46,6 +46,19 @@ class Draft:
     # "corrects" for a correction, or the name of a seq field (an import's {"entry": k}).
     refs: dict[str, int] = field(default_factory=dict)
 
+    def check_first(self, guard: Check) -> None:
+        """Run ``guard`` before any check already set, inside the append transaction: how a
+        one-time act (archiving, a disposal, a file's derivatives) refuses a second writer
+        that raced past the check made before the lock was taken."""
+        after = self.check
+
+        def both(pending: Batch, draft: Draft) -> None:
+            guard(pending, draft)
+            if after is not None:
+                after(pending, draft)
+
+        self.check = both
+
 
 @dataclass(frozen=True)
 class Appended:

@@ -504,14 +504,7 @@ def dispose(app: App, case: str, approval_seq: int, by: str) -> Disposed:
         }),
         app.clock.now(),
     )  # fmt: skip
-    checks = draft.check
-
-    def check(pending: Batch, d: Draft) -> None:
-        _not_yet_disposed(pending, d)
-        if checks is not None:
-            checks(pending, d)
-
-    draft.check = check
+    draft.check_first(_not_yet_disposed)
     entry = app.journal.append(draft)
     removed = _remove(app, entry.seq, digests)
     return Disposed(entry.seq, tuple(digests), tuple(sizes), tuple(removed))
