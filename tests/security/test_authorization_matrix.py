@@ -9,19 +9,25 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 from urllib.parse import quote
 
 import pytest
+from fastapi import Request
 from fastapi.testclient import TestClient
 
 from liuhen.access import service as access
+from liuhen.errors import LiuhenError
 from liuhen.services import record
 from liuhen.services.instance import App
 from liuhen.services.record import ActInput
 from liuhen.web.app import create_app
 from liuhen.web.auth import COOKIE
+from liuhen.web.guard import Need
 from tests.integration import factory
+from tests.security.test_files import store_media
+from tests.security.test_route_guards import Found, guards, routes
 
 CASE = "某文旅罚〔2026〕1号"
 TRANSCRIPT = "问：你是否知道演出需要许可？"
@@ -212,3 +218,86 @@ def test_every_person_gets_what_the_rules_say(
         wrong += [f"{p.username} {k}: 应为 {want[k]}，实为 {got.get(k)}" for k in want
                   if got.get(k) != want[k]]  # fmt: skip
     assert wrong == []
+
+
+# Every route, every person: each route's declared guard, asked directly --------------------
+
+ARCHIVE_LOOKERS = {"archivist", "head", "legal_reviewer", "supervisor"}
+KEEPERS = {"archivist", "head"}
+RECORDERS = {"officer", "legal_reviewer", "head", "archivist"}
+
+
+def role_rule(method: str, path: str) -> Any:
+    """Which written rule a role-guarded route follows (docs/access.md); a new role-guarded
+    route must be given one here, or this test fails for it."""
+    if path.startswith(("/admin", "/api/v1/admin")):
+        return administers
+    if path in ("/overview", "/api/v1/compliance"):
+        return sees_overview
+    if path in ("/retention", "/api/v1/retention"):
+        return (
+            (lambda p: bool(set(p.roles) & KEEPERS))
+            if method == "POST"
+            else (lambda p: bool(set(p.roles) & ARCHIVE_LOOKERS))
+        )
+    if path.startswith("/api/v1/uploads") or path == "/cases/new":
+        return lambda p: bool(set(p.roles) & RECORDERS)  # supervisors and admins record nothing
+    return None
+
+
+def allowed(need: Need, rule: Any, p: Person, methods: frozenset[str]) -> bool:
+    if need in (Need.PUBLIC, Need.SIGNED_IN) or methods == {"OPTIONS"}:  # tus discovery
+        return True
+    if need is Need.ROLE:
+        return bool(rule(p))
+    if need is Need.RECORD_CASE:
+        return records_in_case(p)
+    return sees_case(p)  # SEE_CASE, and FILE for an unmarked file bound to the case
+
+
+def passes(api: Any, route: Found, params: dict[str, str], session: tuple[str, str]) -> bool:
+    """Whether every guard of the route lets this session through (a real request scope)."""
+    method = sorted(route.methods - {"HEAD"} or route.methods)[0]
+    request = Request({
+        "type": "http", "method": method, "path": route.path, "query_string": b"",
+        "headers": [(b"cookie", f"{COOKIE}={session[0]}".encode()),
+                    (b"x-csrf-token", session[1].encode())],
+        "path_params": params, "app": api,
+    })  # fmt: skip
+    try:
+        for g in guards(route.dependant) if route.dependant else []:
+            g(request)
+    except LiuhenError as exc:
+        if exc.code not in ("LH150", "LH151", "LH460"):  # a refusal, not another failure
+            raise
+        return False
+    return True
+
+
+def test_every_route_lets_in_exactly_whom_the_rules_name(app: App, tmp_path: Path) -> None:
+    seq = build(app, None, "entry")
+    media = store_media(app, tmp_path, b"\x00\x00\x00\x18ftypmp42" + b"7" * 2000, "a.mp4",
+                        "video/mp4", "wl-zd1", "31010001", CASE)  # fmt: skip
+    params = {"number": CASE, "case": CASE, "digest": media, "seq": str(seq),
+              "upload_id": "0" * 32, "username": "on_case", "ident": "0" * 16,
+              "cert_no": "31010001", "device_no": "D-1", "path": "x"}  # fmt: skip
+    api = create_app(app)
+    sessions = {p.username: access.login(app, p.username, PASSWORD)[:2] for p in PEOPLE}
+    checked, wrong = 0, []
+    for route in routes(app):
+        if route.mount or route.dependant is None:
+            continue
+        needs = {g.need for g in guards(route.dependant)}
+        need = max(needs, key=list(Need).index)  # the strictest a route declares
+        rule = role_rule(sorted(route.methods)[0], route.path) if need is Need.ROLE else None
+        if need is Need.ROLE and rule is None:
+            wrong.append(f"{route.path}: 按角色限制，但没有写明依据哪条规则")
+            continue
+        names = {k: v for k, v in params.items() if "{" + k in route.path}
+        for p in PEOPLE:
+            checked += 1
+            want = allowed(need, rule, p, route.methods)
+            if passes(api, route, names, sessions[p.username]) != want:
+                wrong.append(f"{sorted(route.methods)} {route.path} {p.username}: 应为{want}")
+    assert wrong == []
+    assert checked > 60 * len(PEOPLE)  # every route, every person: the walk saw them all
