@@ -22,7 +22,7 @@ from liuhen.cli import (
 from liuhen.cli.common import app as open_app
 from liuhen.cli.common import err, handles_errors, out, print_json
 from liuhen.procedure.catalog import ACT_TYPES, ROLE_LABELS, STAGE_LABELS, Role
-from liuhen.services import demo, instance, packs
+from liuhen.services import demo, instance, packs, rebuild
 from liuhen.services import verify as verify_service
 
 cli = typer.Typer(help="留痕：行政执法全过程记录系统", no_args_is_help=True, add_completion=False)
@@ -165,6 +165,9 @@ def serve(
     if instance.init(st):
         out.print(f"已初始化实例：{st.data_dir}")
     application = open_app()
+    replayed = rebuild.bring_up_to_date(application)
+    if replayed:
+        out.print(f"投影规则已更新，已按日志重建投影表（重放 {replayed} 条记录）")
     if not no_demo and not demo.has_cases(application):
         result = demo.seed(application)
         out.print(f"已写入演示数据：{result['cases']} 个案件，{result['entries']} 条记录")

@@ -39,6 +39,8 @@ class Instance(Base):
     hash_alg: Mapped[str] = mapped_column(String(16))
     public_key: Mapped[bytes] = mapped_column(LargeBinary)
     created_at: Mapped[str] = mapped_column(String(40))
+    # the projection rules version the projection tables were written by (NULL: before 0007)
+    projection_rules: Mapped[str | None] = mapped_column(String(16))
 
 
 class JournalHead(Base):

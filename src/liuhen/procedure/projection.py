@@ -15,6 +15,10 @@ from liuhen.procedure.catalog import CASE_HEADER_FIELDS, CASE_STAGES, Stage, act
 Row = dict[str, Any]
 HEADER_KEYS = tuple(f.name for f in CASE_HEADER_FIELDS)
 
+# Raised whenever what a replay writes changes for existing entries (2: the case officers come
+# only from the opening act and assignment); instances built by older rules rebuild once.
+RULES_VERSION = "2"
+
 
 class ProjectionStore(Protocol):
     def get(self, table: str, key: str) -> Row | None: ...

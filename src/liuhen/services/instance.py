@@ -29,6 +29,7 @@ from liuhen.db.models import Instance
 from liuhen.errors import ConfigurationError
 from liuhen.hashing import HashAlg, get_alg
 from liuhen.journal.checkpoint import public_key_bytes
+from liuhen.procedure import projection
 from liuhen.services.journal import Journal
 from liuhen.settings import Settings
 
@@ -104,6 +105,8 @@ def init(settings: Settings, clock: Clock | None = None) -> bool:
                     hash_alg=settings.hash_alg.name,
                     public_key=public_key_bytes(key.public_key()),
                     created_at=clock.now().isoformat(),
+                    # its (empty) projections follow today's rules: no rebuild to come
+                    projection_rules=projection.RULES_VERSION,
                 )
             )
         return True

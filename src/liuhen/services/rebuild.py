@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 
-from sqlalchemy import delete, select
+from sqlalchemy import delete, select, update
 
 from liuhen.db import store
 from liuhen.db.batch import Batch, Known
@@ -32,3 +32,21 @@ def rebuild(app: App) -> int:
             n += 1
         pending.flush()
     return n
+
+
+def bring_up_to_date(app: App) -> int | None:
+    """Rebuild the projections once if they were written under older projection rules (an
+    upgraded instance); returns the entries replayed, or None when they were current.
+
+    Without this an upgrade would leave tables ``liuhen verify`` rightly reports as disagreeing
+    with a replay of the journal, until someone thought of ``liuhen journal rebuild``.
+    """
+    table = store.T["instance"]
+    with app.engine.connect() as conn:
+        found = conn.execute(select(table.c.projection_rules)).scalar()
+    if found == projection.RULES_VERSION:
+        return None
+    replayed = rebuild(app)
+    with app.engine.begin() as conn:
+        conn.execute(update(table).values(projection_rules=projection.RULES_VERSION))
+    return replayed
