@@ -181,14 +181,18 @@ def test_mark_entries_are_never_withheld(bags) -> None:
 # --- forged withholding -----------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("with_mark_field", [True, False])
-def test_a_removed_clip_listed_as_a_business_secret_is_refused(copy, bags, with_mark_field) -> None:
-    bag = copy("plain")
-    clip = media_path(bag)
-    clip.unlink()
+def remove_clip(bag: Path) -> None:
+    """Take the media file out of the bag and its index, as a forger hiding it would."""
+    media_path(bag).unlink()
     index = json.loads((bag / "data/index.json").read_text("utf-8"))
     index["files"] = [f for f in index["files"] if f["role"] != "media"]
     (bag / "data/index.json").write_text(json.dumps(index, ensure_ascii=False), "utf-8")
+
+
+@pytest.mark.parametrize("with_mark_field", [True, False])
+def test_a_removed_clip_listed_as_a_business_secret_is_refused(copy, bags, with_mark_field) -> None:
+    bag = copy("plain")
+    remove_clip(bag)
     doc = held(bag)
     item = {"digest": bags["facts"]["clip"], "seq": bags["facts"]["media"],
             "reason": "已标记为商业秘密，未经负责人审批明确准予对外提供"}  # fmt: skip
@@ -248,11 +252,7 @@ def test_the_claimed_kind_must_be_the_marks_kind(copy) -> None:
 
 def test_imported_history_must_be_imported(copy, bags) -> None:
     bag = copy("plain")
-    clip = media_path(bag)
-    clip.unlink()
-    index = json.loads((bag / "data/index.json").read_text("utf-8"))
-    index["files"] = [f for f in index["files"] if f["role"] != "media"]
-    (bag / "data/index.json").write_text(json.dumps(index, ensure_ascii=False), "utf-8")
+    remove_clip(bag)
     doc = held(bag)
     doc["files"].append({"digest": bags["facts"]["clip"], "seq": bags["facts"]["media"],
                          "reason": export.IMPORTED_REASON, "basis": "imported"})  # fmt: skip
