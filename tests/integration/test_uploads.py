@@ -6,6 +6,7 @@ from __future__ import annotations
 import base64
 import hashlib
 import os
+import time
 
 import httpx
 import pytest
@@ -99,6 +100,9 @@ def test_upload_resumes_after_a_dropped_connection_and_a_server_kill(app, env):
 
         def broken_body():
             yield data[: 1024 * 1024]
+            # the server drops what it had not yet read when the client vanishes (uvicorn), so
+            # the cable is pulled once it has had time to take the first megabyte
+            time.sleep(1)
             yield data[1024 * 1024 : 1536 * 1024]
             raise ConnectionError("cable pulled")
 

@@ -299,6 +299,12 @@ class Uploads:
                 remaining -= len(chunk)
         return hasher
 
+    def settled(self, upload_id: str) -> UploadState:
+        """The upload once a write in progress has ended: a client whose connection dropped
+        asks HEAD at once, and must learn every byte that interrupted write kept."""
+        with self._lock(upload_id):
+            return self.get(upload_id)
+
     def write(
         self, upload_id: str, offset: int, chunks: Iterable[bytes | bytearray]
     ) -> UploadState:

@@ -104,7 +104,8 @@ def router(uploads: Uploads, max_size: int) -> APIRouter:
     @r.head("/{upload_id}", summary="查询已接收的偏移")
     def head(upload_id: str, request: Request) -> Response:
         _check_version(request)
-        st = own(upload_id, request)
+        own(upload_id, request)
+        st = uploads.settled(upload_id)  # after an interrupted PATCH has recorded its bytes
         if st.status in ("terminated", "refused"):
             return Response(status_code=410, headers=_headers())
         headers = _headers(
