@@ -199,10 +199,46 @@ def uvicorn_cmd(app: str, app_dir: Path, port: int) -> list[str]:
     ]  # fmt: skip
 
 
-def tus_upload(url: str, path: Path, chunk: int):
+def station_token(data_dir: Path) -> dict[str, str]:
+    """An initialised instance with one registered unit and a collection station's token for
+    it: uploads need a signed-in caller, and a token's unit must be registered."""
+    from liuhen import settings as settings_mod
+    from liuhen.access import service as access
+    from liuhen.services import instance, record
+    from liuhen.services.record import ActInput
+
+    st = settings_mod.load({"LIUHEN_DATA_DIR": str(data_dir)})
+    instance.init(st)
+    app = instance.open_app(st)
+    admin = {"id": "admin", "role": "admin"}
+    now = app.clock.now().isoformat()
+    record.record(
+        app,
+        ActInput(
+            "registry.agency",
+            now,
+            recorded_by=admin,
+            fields={"code": "bench", "name": "基准测试局", "region": "某区"},
+        ),
+    )
+    record.record(
+        app,
+        ActInput(
+            "registry.unit",
+            now,
+            recorded_by=admin,
+            fields={"code": "bench-1", "name": "采集站", "agency": "bench"},
+        ),
+    )
+    token = access.create_token(app, "基准采集站", ["officer"], "bench-1")
+    app.engine.dispose()
+    return {"Authorization": f"Bearer {token}"}
+
+
+def tus_upload(url: str, path: Path, chunk: int, headers: dict[str, str] | None = None):
     from tusclient import client as tus_client
 
-    uploader = tus_client.TusClient(url).uploader(
+    uploader = tus_client.TusClient(url, headers=headers or {}).uploader(
         str(path), chunk_size=chunk,
         metadata={"filename": path.name, "filetype": "application/octet-stream"},
     )  # fmt: skip
@@ -291,18 +327,19 @@ def liuhen_tus(data_dir: Path, tmp: Path, path: Path, size: int, chunk: int, hex
     port = free_port()
     base = f"http://127.0.0.1:{port}"
     env = {"LIUHEN_DATA_DIR": str(data_dir), "LIUHEN_PORT": str(port), "LIUHEN_HOST": "127.0.0.1"}
+    auth = station_token(data_dir)  # before the server starts: same data folder
     cmd = [sys.executable, "-m", "liuhen", "serve", "--no-demo"]
     with server(cmd, env, f"{base}/openapi.json", tmp / "liuhen.log") as proc:
         mem = Memory(proc.pid)
         mem.start()
         try:
-            took, url = tus_upload(f"{base}/api/v1/uploads", path, chunk)
+            took, url = tus_upload(f"{base}/api/v1/uploads", path, chunk, auth)
         except Exception as exc:  # tusclient's errors: the figure is void, not the bench
             print(f"(d) 结果无效：上传失败：{exc!r}")
             return None
         finally:
             mem.finish()
-        status = requests.get(url, timeout=30).json()
+        status = requests.get(url, headers=auth, timeout=30).json()
     expected = f"sha256:{hexdigest}"
     if status.get("status") != "complete" or status.get("digest") != expected:
         print(
