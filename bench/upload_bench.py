@@ -200,37 +200,19 @@ def uvicorn_cmd(app: str, app_dir: Path, port: int) -> list[str]:
 
 
 def station_token(data_dir: Path) -> dict[str, str]:
-    """An initialised instance with one registered unit and a collection station's token for
-    it: uploads need a signed-in caller, and a token's unit must be registered."""
+    """An initialised instance with the test agency registered and a collection station's
+    token for one of its units: uploads need a signed-in caller, a token a registered unit."""
+    from tests.integration import factory
+
     from liuhen import settings as settings_mod
     from liuhen.access import service as access
-    from liuhen.services import instance, record
-    from liuhen.services.record import ActInput
+    from liuhen.services import instance
 
     st = settings_mod.load({"LIUHEN_DATA_DIR": str(data_dir)})
     instance.init(st)
     app = instance.open_app(st)
-    admin = {"id": "admin", "role": "admin"}
-    now = app.clock.now().isoformat()
-    record.record(
-        app,
-        ActInput(
-            "registry.agency",
-            now,
-            recorded_by=admin,
-            fields={"code": "bench", "name": "基准测试局", "region": "某区"},
-        ),
-    )
-    record.record(
-        app,
-        ActInput(
-            "registry.unit",
-            now,
-            recorded_by=admin,
-            fields={"code": "bench-1", "name": "采集站", "agency": "bench"},
-        ),
-    )
-    token = access.create_token(app, "基准采集站", ["officer"], "bench-1")
+    factory.register(app)
+    token = access.create_token(app, "基准采集站", ["officer"], "wl-zd1")
     app.engine.dispose()
     return {"Authorization": f"Bearer {token}"}
 
