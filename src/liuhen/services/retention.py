@@ -40,7 +40,7 @@ from liuhen.rules.findings import RetentionClass
 from liuhen.services import record, registry
 from liuhen.services.cases import Page
 from liuhen.services.instance import App
-from liuhen.services.journal import Appended, Draft
+from liuhen.services.journal import Appended, Check, Draft
 from liuhen.services.record import ActInput
 from liuhen.services.scope import Scope, chains_in
 
@@ -304,12 +304,24 @@ def must_exist(app: App, case: str) -> None:
         raise NotFoundError(f"案件“{case}”不存在")
 
 
-def _record(app: App, act: str, case: str, by: str, role: str, fields: dict[str, Any]) -> Appended:
-    return record.record(
-        app,
+def _record(
+    app: App,
+    act: str,
+    case: str,
+    by: str,
+    role: str,
+    fields: dict[str, Any],
+    check: Check | None = None,
+) -> Appended:
+    """Journal the act; ``check`` runs again inside the append, against what is stored then."""
+    draft = record.build_draft(
         ActInput(act, app.clock.now().isoformat(), case=case, actors=[by], fields=fields,
                  recorded_by={"id": by, "role": role}),
+        app.clock.now(),
     )  # fmt: skip
+    if check is not None:
+        draft.check_first(check)
+    return app.journal.append(draft)
 
 
 def _check_digests(app: App, case: str, digests: list[str]) -> None:
@@ -496,15 +508,9 @@ def dispose(app: App, case: str, approval_seq: int, by: str) -> Disposed:
                 f"到期前存储拒绝删除 {d[:19]}…；未记录销毁"
             )
     assert state.ends_on is not None  # _must_be_due refused a period that never ends
-    draft = record.build_draft(
-        ActInput("archiving.disposal", app.clock.now().isoformat(), case=case, actors=[by],
-                 recorded_by={"id": by, "role": role}, fields={
-            "approval": approval_seq, "digests": digests, "sizes": [str(s) for s in sizes],
-            "reason": approval.fields["reason"], "retention_ended_on": state.ends_on.isoformat(),
-        }),
-        app.clock.now(),
-    )  # fmt: skip
-    draft.check_first(_not_yet_disposed)
-    entry = app.journal.append(draft)
+    entry = _record(app, "archiving.disposal", case, by, role, {
+        "approval": approval_seq, "digests": digests, "sizes": [str(s) for s in sizes],
+        "reason": approval.fields["reason"], "retention_ended_on": state.ends_on.isoformat(),
+    }, _not_yet_disposed)  # fmt: skip
     removed = _remove(app, entry.seq, digests)
     return Disposed(entry.seq, tuple(digests), tuple(sizes), tuple(removed))
