@@ -24,7 +24,7 @@ class User:
     @property
     def sees_overview(self) -> bool:
         """Heads, legal reviewers and supervisors watch late and missing items agency-wide."""
-        return bool(self.roles & {"supervisor", "head", "legal_reviewer"})
+        return bool(self.roles & OVERVIEW)
 
     @property
     def actor(self) -> dict[str, str]:
@@ -35,6 +35,10 @@ class User:
 
 AGENCY_WIDE = {"legal_reviewer", "head", "archivist"}
 READ_ONLY = {"supervisor"}
+# Who records acts in cases: never the supervisor (read-only) nor the administrator.
+RECORDERS = frozenset({"officer", "legal_reviewer", "head", "archivist"})
+# Who watches late and missing items agency-wide: not the administrator, who holds no case role.
+OVERVIEW = frozenset({"supervisor", "head", "legal_reviewer"})
 
 
 def can_view_case(user: User, case: dict[str, Any], case_agency: str | None) -> bool:
@@ -48,4 +52,4 @@ def can_view_case(user: User, case: dict[str, Any], case_agency: str | None) -> 
 
 
 def can_record(user: User) -> bool:
-    return not (user.roles & READ_ONLY) and bool(user.roles - {"admin", "supervisor"})
+    return not (user.roles & READ_ONLY) and bool(user.roles & RECORDERS)

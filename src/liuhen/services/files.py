@@ -11,6 +11,7 @@ from dataclasses import dataclass
 
 from sqlalchemy import or_, select
 
+from liuhen.blobs.store import DIGEST
 from liuhen.db import store
 from liuhen.services.instance import App
 
@@ -32,7 +33,13 @@ class Owner:
 
 def owner(app: App, digest: str) -> Owner | None:
     """The owner of a stored file (an original, its proxy or thumbnail), or None if no record
-    names it: a file no record names is served to nobody."""
+    names it: a file no record names is served to nobody.
+
+    A digest that is malformed or not in storage has no owner to find, and is answered without
+    searching the journal's text: a made-up digest must not cost a scan of every entry.
+    """
+    if not DIGEST.match(digest) or not app.blobs.exists(digest):
+        return None
     needle = f'"{digest}"'
     with app.engine.connect() as conn:
         row = conn.execute(

@@ -15,7 +15,14 @@ from typing import Any
 
 from fastapi import Request
 
-from liuhen.access.policy import AGENCY_WIDE, User, can_record, can_view_case
+from liuhen.access.policy import (
+    AGENCY_WIDE,
+    OVERVIEW,
+    RECORDERS,
+    User,
+    can_record,
+    can_view_case,
+)
 from liuhen.access.service import Forbidden
 from liuhen.errors import NotFoundError
 from liuhen.services import files
@@ -25,12 +32,7 @@ from liuhen.services.instance import App
 from liuhen.services.scope import Scope, case_scope
 from liuhen.web import auth
 
-# Who may look at the agency-wide figures (late, missing, due items): not the administrator,
-# who manages people and settings and holds no case role.
-OVERVIEW = frozenset({"supervisor", "head", "legal_reviewer"})
 ADMIN = frozenset({"admin"})
-# Who records acts in cases: never the supervisor (read-only) nor the administrator.
-RECORDERS = frozenset({"officer", "legal_reviewer", "head", "archivist"})
 
 
 class Need(StrEnum):
@@ -130,4 +132,4 @@ def file() -> Guard:
     return Guard(Need.FILE)
 
 
-__all__ = ["Guard", "Need", "Scope", "case_scope"]
+__all__ = ["OVERVIEW", "RECORDERS", "Guard", "Need", "Scope", "case_scope"]
