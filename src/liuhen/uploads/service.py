@@ -30,6 +30,7 @@ from typing import Any
 from sqlalchemy import insert, select, update
 
 from liuhen.access.policy import User, can_record, can_view_case
+from liuhen.access.service import Forbidden
 from liuhen.db import store
 from liuhen.errors import (
     ChecksumMismatch,
@@ -43,6 +44,7 @@ from liuhen.errors import (
 from liuhen.evidence import service as evidence
 from liuhen.procedure.fields import parse_datetime
 from liuhen.services.access_log import unit_agency
+from liuhen.services.confidentiality import case_header
 from liuhen.services.instance import App
 
 log = logging.getLogger(__name__)
@@ -122,12 +124,6 @@ def validate_meta(meta: dict[str, str]) -> dict[str, Any]:
     return out
 
 
-def _refuse(message: str) -> LiuhenError:
-    from liuhen.access.service import Forbidden
-
-    return Forbidden(message)
-
-
 def _officer_unit(app: App, cert: str) -> str | None:
     """The unit of an active registered officer, else None."""
     with app.engine.connect() as conn:
@@ -156,20 +152,20 @@ def admit(app: App, user: User | None, meta: dict[str, Any]) -> dict[str, Any]:
         author = {"id": officer or "upload", "role": "officer" if officer else "system"}
     elif user.machine:
         if not can_record(user) or not user.unit:
-            raise _refuse("该访问令牌不能上传音像资料：令牌须属于一个机构，且有记录权限")
+            raise Forbidden("该访问令牌不能上传音像资料：令牌须属于一个机构，且有记录权限")
         if meta.get("unit") not in (None, "", user.unit):
-            raise _refuse(f"该访问令牌属于机构“{user.unit}”，不能为其他机构上传")
+            raise Forbidden(f"该访问令牌属于机构“{user.unit}”，不能为其他机构上传")
         if officer and _officer_unit(app, officer) != user.unit:
-            raise _refuse(f"执法证号“{officer}”不是本令牌所属机构（{user.unit}）的在职执法人员")
+            raise Forbidden(f"执法证号“{officer}”不是本令牌所属机构（{user.unit}）的在职执法人员")
         out["unit"] = user.unit
         author = {"id": user.username, "role": "system"}
     else:
         if not can_record(user) or "officer" not in user.roles or not user.cert_no:
-            raise _refuse("只有执法人员可以上传音像资料，且须以本人执法证号办理")
+            raise Forbidden("只有执法人员可以上传音像资料，且须以本人执法证号办理")
         if officer not in (None, user.cert_no):
-            raise _refuse("音像资料以上传人本人的执法证号记录，不能以他人名义上传")
+            raise Forbidden("音像资料以上传人本人的执法证号记录，不能以他人名义上传")
         if meta.get("unit") not in (None, "", user.unit):
-            raise _refuse("音像资料记入上传人本人所属机构，不能为其他机构上传")
+            raise Forbidden("音像资料记入上传人本人所属机构，不能为其他机构上传")
         out["officer"], out["unit"] = user.cert_no, user.unit
         author = {"id": user.cert_no, "role": "officer"}
     case = meta.get("case")
@@ -183,13 +179,11 @@ def admit(app: App, user: User | None, meta: dict[str, Any]) -> dict[str, Any]:
 
 
 def _check_case(app: App, user: User | None, case: str, act_seq: int | None) -> None:
-    from liuhen.services.confidentiality import case_header
-
     header = case_header(app, case)  # NotFoundError: 案件不存在
     if user is not None and not (
         can_record(user) and can_view_case(user, header, unit_agency(app, header["unit"]))
     ):
-        raise _refuse(f"无权向案件“{case}”上传音像资料")
+        raise Forbidden(f"无权向案件“{case}”上传音像资料")
     if act_seq is not None:
         with app.engine.connect() as conn:
             found = conn.execute(
@@ -469,8 +463,6 @@ class Uploads:
             raise failure
 
     def _case_exists(self, case: str) -> None:
-        from liuhen.services.confidentiality import case_header
-
         try:
             case_header(self.app, case)
         except NotFoundError as exc:

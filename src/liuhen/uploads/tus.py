@@ -18,6 +18,7 @@ from fastapi import APIRouter, Request, Response
 from starlette.requests import ClientDisconnect
 
 from liuhen.access.policy import User
+from liuhen.access.service import AuthError
 from liuhen.errors import LiuhenError, NotFoundError, Problem, ValidationError
 from liuhen.uploads.service import Uploads, UploadState
 
@@ -59,8 +60,6 @@ def _user(request: Request) -> User:
     """The signed-in caller (the router is mounted behind sign-in)."""
     user = getattr(request.state, "user", None)
     if not isinstance(user, User) or not user.username:
-        from liuhen.access.service import AuthError
-
         raise AuthError("请先登录")
     return user
 

@@ -17,6 +17,7 @@ from liuhen.services import documents
 from liuhen.services.access_log import record_access
 from liuhen.services.confidentiality import guard_file
 from liuhen.services.instance import App
+from liuhen.web import guard
 from liuhen.web.media import serve_blob
 
 
@@ -69,8 +70,6 @@ def document_case(app: App, digest: str) -> str | None:
 
 
 def router(app: App) -> APIRouter:
-    from liuhen.web import guard
-
     r = APIRouter(tags=["执法文书"])
 
     @r.get("/api/v1/documents/types", summary="文书种类")

@@ -21,9 +21,11 @@ from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import Response, StreamingResponse
 
 from liuhen.access.policy import User
+from liuhen.access.service import AuthError
 from liuhen.errors import LiuhenError, NotFoundError
 from liuhen.evidence import service as evidence
 from liuhen.services.instance import App
+from liuhen.web import guard
 
 MAX_PAGE = 100_000  # deeper than any agency's list; keeps SQL offsets in range
 # 18 digits stay below 2**63 (a 1 EB file); longer numbers are refused before int() reads them
@@ -105,8 +107,6 @@ def _journal_download(app: App, request: Request, row: dict[str, Any], purpose: 
 def _user(request: Request) -> User:
     user = getattr(request.state, "user", None)
     if not isinstance(user, User):  # the router is mounted behind sign-in; never anonymous
-        from liuhen.access.service import AuthError
-
         raise AuthError("请先登录")
     return user
 
@@ -119,8 +119,6 @@ def visible_to(app: App, user: User) -> evidence.MediaScope:
 def router(app: App) -> APIRouter:
     """Lists are scoped in SQL (``visible_to``); a route naming a file declares the file guard,
     which resolves the digest to its case (visibility and marks) or, unbound, to its unit."""
-    from liuhen.web import guard
-
     file_guard = [Depends(guard.file())]
     r = APIRouter(prefix="/api/v1/media", tags=["音像资料"])
 
