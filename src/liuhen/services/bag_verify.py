@@ -277,24 +277,25 @@ def _journal(
     report.entries = len(entries)
     _inclusion(root, alg, cp, entries, report)
     _chain(entries, report)
-    _files(root, entries, report)
-    _statement(root, name, key, entries, report)
+    held = _files(root, entries, report)
+    _statement(root, name, key, entries, held, report)
 
 
 STATEMENT_HEADER = "liuhen/withholding/v1"
 
 
 def _statement(
-    root: Path, name: str, key: Ed25519PublicKey, entries: list[_Entry], report: BagReport
+    root: Path,
+    name: str,
+    key: Ed25519PublicKey,
+    entries: list[_Entry],
+    held: Any,
+    report: BagReport,
 ) -> None:
     """The agency's signed statement over entries.jsonl and withheld.json: without the key,
     nobody turns an entry into "withheld" or adds a withholding after the export."""
     path = root / "data/journal/withholding.txt"
-    if not path.exists():
-        try:
-            held = json.loads((root / "data/withheld.json").read_text(encoding="utf-8"))
-        except (OSError, ValueError, RecursionError):  # reported by _files
-            held = {}
+    if not path.exists():  # ``held``: withheld.json as _files read it (None if unreadable)
         if any(e.withheld for e in entries) or (isinstance(held, dict) and held.get("files")):
             report.add(STATEMENT, "有不予提供的记录或文件，但缺少执法机关签名的不予提供声明"
                                   " data/journal/withholding.txt")  # fmt: skip
@@ -431,11 +432,12 @@ def _chain(entries: list[_Entry], report: BagReport) -> None:
         prev = e
 
 
-def _files(root: Path, entries: list[_Entry], report: BagReport) -> None:
+def _files(root: Path, entries: list[_Entry], report: BagReport) -> Any:
+    """Check the files against the entries; returns withheld.json as read, for _statement."""
     index = _load_json(root, "data/index.json", report)
     held = _load_json(root, "data/withheld.json", report)
     if not isinstance(index, dict) or not isinstance(held, dict):
-        return
+        return held
     vouched: dict[str, set[int]] = {}
     disposed: set[str] = set()
     for e in entries:
@@ -481,6 +483,7 @@ def _files(root: Path, entries: list[_Entry], report: BagReport) -> None:
             "data/withheld.json",
         ):
             report.add(FILE_DIGEST, f"文件 {name} 未列入 index.json，来历不明")
+    return held
 
 
 def _claimed(item: dict[str, Any]) -> str | None:
