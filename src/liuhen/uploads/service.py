@@ -384,9 +384,10 @@ class Uploads:
             elif not self.app.blobs.exists(st.digest):
                 self._set(upload_id, status="refused", error="暂存文件丢失，请重新上传")
                 raise UploadGone("暂存文件丢失，请重新上传")
-            duplicate = evidence.media_row(self.app, st.digest) is not None
+            stored = evidence.media_row(self.app, st.digest)  # the same bytes already evidence
+            duplicate = stored is not None
             try:
-                self._journal(st, duplicate)
+                self._journal(st, stored)
             except NotBound as exc:  # stored, not bound: the uploader reads why
                 self._set(upload_id, status="failed", error=exc.message)
                 raise
@@ -406,16 +407,16 @@ class Uploads:
         officer = st.meta.get("officer")
         return {"id": str(officer or "upload"), "role": "officer" if officer else "system"}
 
-    def _journal(self, st: UploadState, duplicate: bool) -> None:
+    def _journal(self, st: UploadState, stored: dict[str, Any] | None) -> None:
         """Journal the stored file and its binding; if only the binding fails, the file is
-        journaled unbound and ``NotBound`` says why (the binding can be done again later)."""
+        journaled unbound and ``NotBound`` says why (the binding can be done again later).
+        ``stored`` is the media row when the same bytes were already evidence."""
         assert st.digest is not None
         by = self._author(st)
         case = st.meta.get("case")
         act_seq = st.meta.get("act_seq")
-        if duplicate:
-            row = evidence.media_row(self.app, st.digest) or {}
-            if case and row.get("case_number") != case:
+        if stored is not None:
+            if case and stored.get("case_number") != case:
                 self._bind(st.digest, str(case), act_seq, by)
             return
         facts = evidence.Facts(
