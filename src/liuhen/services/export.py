@@ -36,6 +36,7 @@ from liuhen.journal import merkle
 from liuhen.journal.entry import EntryRow
 from liuhen.journal.merkle import NodeId
 from liuhen.services import proofs
+from liuhen.services.bag_verify import STATEMENT_HEADER
 from liuhen.services.confidentiality import marks_from
 from liuhen.services.documents import agency_name
 from liuhen.services.dossier import render_dossier
@@ -152,9 +153,9 @@ def collect(
     marks = marks_from({"seq": e.seq, "act": e.act, **bodies[e.seq]} for e in entries)
     # A mark entry is never withheld: the verifiers fold the marks from the bag's entries to
     # check every withholding, so a hidden mark (or a hidden lift) would make that check blind.
+    mark_seqs = {e.seq for e in entries if e.act == "general.confidentiality"}
     redact = {
-        s: why for s, why in (redact or {}).items()
-        if s in bodies and not _is_mark(entries, s)
+        s: why for s, why in (redact or {}).items() if s in bodies and s not in mark_seqs
     }  # fmt: skip
     grounds: dict[str, dict[str, str]] = {}
     disposed_set: set[str] = set()
@@ -233,10 +234,6 @@ def collect(
         case, entries, list(files.values()), list(withheld.values()),
         list(disposed.values()), generated, archive_seq, dict(redact), grounds, entry_marks,
     )  # fmt: skip
-
-
-def _is_mark(entries: list[EntryRow], seq: int) -> bool:
-    return any(e.seq == seq and e.act == "general.confidentiality" for e in entries)
 
 
 def _marked_by(marks: Marks, digest: str, seq: int) -> tuple[int, str | None]:
@@ -509,9 +506,6 @@ def _write(
         withheld=[d for d, _, _ in c.withheld], disposed=[d for d, _ in c.disposed],
         reasons={d: r for d, _, r in c.withheld},
     )  # fmt: skip
-
-
-STATEMENT_HEADER = "liuhen/withholding/v1"
 
 
 def withholding_statement(
