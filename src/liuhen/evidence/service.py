@@ -146,9 +146,10 @@ def binding_input(
     if media.get("returned_at"):
         fields["returned_at"] = media["returned_at"]
     # the file's officer acted; failing that the person binding it (a station's token is no one)
-    actors = [media["officer"]] if media.get("officer") else [by.get("id", "")]
-    if not media.get("officer") and by.get("role") == Role.SYSTEM.value:
-        actors = []
+    if media.get("officer"):
+        actors = [media["officer"]]
+    else:
+        actors = [] if by.get("role") == Role.SYSTEM.value else [by.get("id", "")]
     return ActInput(
         "general.media",
         media.get("ended_at") or media["stored_at"],
