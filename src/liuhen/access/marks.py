@@ -62,6 +62,11 @@ class Marks:
         candidates += [self._mark(str(s)) for s, ds in self.files_of.items() if digest in ds]
         return strictest(candidates)
 
+    def of_record(self, seq: int, digests: Iterable[str]) -> str | None:
+        """The strictest mark covering an entry or any file it names: what decides whether
+        its content (fields, place, attachments) may be shown or pre-filled."""
+        return strictest([self.of_entry(seq), *(self.of_file(d) for d in digests)])
+
     def marked_files(self) -> dict[str, str]:
         """Every file of the case under a mark, with that mark (what an export withholds)."""
         out: dict[str, str] = {}

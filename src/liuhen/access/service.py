@@ -9,6 +9,7 @@ Every change to an account or a token (and every lock-out) leaves a row in the a
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
 import secrets
@@ -295,14 +296,10 @@ def _session_end(app: App, created_at: str, now: datetime) -> datetime:
     return min(idle, datetime.fromisoformat(created_at) + timedelta(hours=SESSION_HOURS))
 
 
-_dummy: list[str] = []
-
-
+@functools.cache
 def _dummy_hash() -> str:
     """A hash of a random secret, made once, for refusing unknown names at a real hash's cost."""
-    if not _dummy:
-        _dummy.append(_hasher.hash(secrets.token_urlsafe(32)))
-    return _dummy[0]
+    return _hasher.hash(secrets.token_urlsafe(32))
 
 
 def _matches_hash(stored: str, password: str) -> bool:

@@ -13,7 +13,7 @@ from typing import Any
 
 from sqlalchemy import select
 
-from liuhen.access.marks import Entry, Marks, collect, may_see, strictest
+from liuhen.access.marks import Entry, Marks, collect, may_see
 from liuhen.access.policy import User, can_view_case
 from liuhen.db import store
 from liuhen.errors import LiuhenError, NotFoundError
@@ -87,11 +87,8 @@ def redact(case: dict[str, Any], marks: Marks, user: User) -> int:
     withheld = 0
     for stage in case.get("stages", []):
         for e in stage["entries"]:
-            mark = marks.of_entry(e["seq"])
-            files = [a.get("digest") for a in e.get("attachments") or []]
-            files.append((e.get("fields") or {}).get("digest"))
-            mark = mark or next((m for d in files if d and (m := marks.of_file(d))), None)
-            e["mark"] = mark
+            files = entry_files(e.get("fields") or {}, e.get("attachments"))
+            mark = e["mark"] = marks.of_record(e["seq"], files)
             if mark and not may_see(user, mark, mine):
                 e["fields"], e["attachments"], e["place"] = {}, [], None
                 e["withheld"] = f"该记录已标记为{mark}，您无权查看"
@@ -150,13 +147,10 @@ def act_fields(app: App, user: User, case_number: str, seq: int) -> dict[str, An
 
     The form would otherwise show a marked record's content to someone who may not read it;
     a record the user may not see is refused (LH460) like its file, and a seq of another case
-    (or none) gives nothing to pre-fill.
+    (or none) gives nothing to pre-fill. Whether the user may see the case at all is the
+    route's guard's question (``web.guard``), asked before this.
     """
     case = case_header(app, case_number)
-    if not can_view_case(user, case, unit_agency(app, case["unit"])):
-        from liuhen.access.service import Forbidden
-
-        raise Forbidden("无权查看该案件")
     with app.engine.connect() as conn:
         body = conn.execute(
             select(ENTRY.c.body).where(ENTRY.c.seq == seq, ENTRY.c.chain == case_number)
@@ -165,9 +159,7 @@ def act_fields(app: App, user: User, case_number: str, seq: int) -> dict[str, An
         return {}
     parsed = json.loads(body)
     fields = dict(parsed.get("fields") or {})
-    marks = marks_of(app, case_number)
-    files = entry_files(fields, parsed.get("attachments"))
-    mark = strictest([marks.of_entry(seq), *(marks.of_file(d) for d in files)])
+    mark = marks_of(app, case_number).of_record(seq, entry_files(fields, parsed.get("attachments")))
     if mark and not may_see(user, mark, works_on(user, case)):
         raise ConfidentialRecord(f"该记录已标记为{mark}，您无权查看")
     return fields
