@@ -10,6 +10,7 @@ from sqlalchemy import func, select
 
 from liuhen.access import service as access
 from liuhen.db import store
+from liuhen.documents.types import DOC_TYPES
 from liuhen.procedure.catalog import Role
 from liuhen.services import imports, proofs, record
 from liuhen.services.instance import App
@@ -50,8 +51,6 @@ _OFFICER_ROLES = ("officer", "server", "host")
 
 def _values(doc_type: str, act: dict[str, Any], cause: str, signers: list[str]) -> dict[str, Any]:
     """The form's content from the act it records: the demo file states each fact once."""
-    from liuhen.documents.types import DOC_TYPES
-
     fields = act.get("fields") or {}
     names = {f.name for f in DOC_TYPES[doc_type].fields}
     values = {k: v for k, v in fields.items() if k in names}
@@ -79,7 +78,6 @@ def with_documents(
     ``liuhen verify`` (and every 查看文书 PDF link) fails on them.
     """
     from liuhen.documents import render
-    from liuhen.documents.types import DOC_TYPES
     from liuhen.services import documents
     from liuhen.signing import pdf as pades
 

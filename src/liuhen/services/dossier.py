@@ -16,6 +16,8 @@ import json
 from dataclasses import dataclass
 from typing import Any
 
+from cryptography import x509
+from cryptography.hazmat.primitives import hashes
 from sqlalchemy import select
 
 from liuhen.db import store
@@ -24,6 +26,7 @@ from liuhen.procedure import dossier as order
 from liuhen.procedure.catalog import CATEGORY_LABELS, ROLE_LABELS, Category, Role, act_type
 from liuhen.services import compliance, retention
 from liuhen.services.instance import App
+from liuhen.signing import service as signing
 
 CASE = store.T["case_record"]
 UNIT = store.T["unit"]
@@ -286,11 +289,7 @@ def _reading_copy(original: bytes, item: order.Item) -> bytes:
 
 def _signed(app: App, pdf: bytes, cert_no: str, name: str) -> bytes:
     """The dossier signed by the archivist (PAdES), or unchanged if he holds no certificate."""
-    from cryptography import x509
-    from cryptography.hazmat.primitives import hashes
-
     from liuhen.signing import pdf as pades
-    from liuhen.signing import service as signing
 
     with app.engine.connect() as conn:
         recorded = conn.execute(
