@@ -29,10 +29,17 @@ def case_scope(app: App, user: User) -> Scope:
     """
     if "supervisor" in user.roles:
         return None
+    return unit_scope(app, user), user.cert_no if "officer" in user.roles else None
+
+
+def unit_scope(app: App, user: User) -> list[str]:
+    """The units whose work the user sees as his own: an officer's unit, and for heads,
+    reviewers and archivists every unit of their agency. Their cases, and their media not yet
+    bound to a case, are his to see; supervisors see bound media only, the admin nothing."""
     units = agency_units(app, user.agency) if user.roles & AGENCY_WIDE else []
     if user.unit and "officer" in user.roles:
         units = [*units, user.unit]
-    return units, user.cert_no if "officer" in user.roles else None
+    return list(dict.fromkeys(units))
 
 
 def cases_in(scope: Scope) -> ColumnElement[bool] | None:

@@ -16,7 +16,6 @@ from typing import Any
 from fastapi import Request
 
 from liuhen.access.policy import (
-    AGENCY_WIDE,
     OVERVIEW,
     RECORDERS,
     User,
@@ -29,7 +28,7 @@ from liuhen.services import files
 from liuhen.services.access_log import unit_agency
 from liuhen.services.confidentiality import case_header, guard_file
 from liuhen.services.instance import App
-from liuhen.services.scope import Scope, case_scope
+from liuhen.services.scope import Scope, case_scope, unit_scope
 from liuhen.web import auth
 
 ADMIN = frozenset({"admin"})
@@ -83,7 +82,7 @@ class Guard:
             raise NotFoundError(f"未找到文件 {digest}")
         if found.case is not None:
             guard_file(app, user, found.case, digest)
-        elif not sees_unbound(user, found.unit, unit_agency(app, found.unit)):
+        elif found.unit is None or found.unit not in unit_scope(app, user):
             raise Forbidden("无权查看该文件：尚未归入案件的音像资料仅限其所属机构查看")
         return found
 
@@ -95,17 +94,6 @@ class Guard:
         if self.need is Need.RECORD_CASE and not can_record(user):
             raise Forbidden(self.refusal or "无权在该案件中记录")
         return header
-
-
-def sees_unbound(user: User, unit: str | None, agency: str | None) -> bool:
-    """Media not yet bound to a case belong to the unit that stored them: its officers, and its
-    agency's heads, reviewers and archivists, may see them; supervisors and the administrator
-    see only what is bound to a case."""
-    if not unit:
-        return False
-    if "officer" in user.roles and user.unit == unit:
-        return True
-    return bool(user.roles & AGENCY_WIDE) and user.agency is not None and user.agency == agency
 
 
 def public() -> Guard:
