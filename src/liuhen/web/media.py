@@ -5,9 +5,10 @@ a gigabyte body-camera proxy without downloading it, while the original stays un
 
 A stored file's declared type is the uploader's claim, so only types a browser shows without
 running anything (video, audio, raster images, PDF) are served inline; anything else is a
-download (``attachment``, ``application/octet-stream``), and ``nosniff`` stops the browser from
-guessing otherwise. Who may list a file is decided in SQL (a bound file by its case, an unbound
-one by the unit that stored it); who may open one, by the file guard of ``web.guard``.
+download (``attachment``, ``application/octet-stream``), and ``nosniff`` (which ``web.headers``
+puts on every response) stops the browser from guessing otherwise. Who may list a file is
+decided in SQL (a bound file by its case, an unbound one by the unit that stored it); who may
+open one, by the file guard of ``web.guard``.
 """
 
 from __future__ import annotations
@@ -72,7 +73,6 @@ def serve_blob(
     headers = {
         "Accept-Ranges": "bytes",
         "Cache-Control": "private, max-age=31536000, immutable",
-        "X-Content-Type-Options": "nosniff",
         "Content-Disposition": how
         + (f"; filename*=UTF-8''{quote(filename, safe='')}" if filename else ""),
     }
