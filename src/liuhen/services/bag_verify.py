@@ -23,6 +23,7 @@ from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 from cryptography.hazmat.primitives.serialization import load_pem_public_key
 
+from liuhen.access.marks import LIFT, MARKS, WHOLE_CASE
 from liuhen.hashing import HashAlg, get_alg
 from liuhen.journal import checkpoint as notes
 from liuhen.journal.canonical import canonical
@@ -33,10 +34,6 @@ STRUCTURE, MANIFEST, TAGMANIFEST, OXUM = "LH410", "LH411", "LH412", "LH413"
 ENTRY, CHAIN, INCLUSION, SIGNATURE = "LH414", "LH415", "LH416", "LH417"
 CONSISTENCY, FILE_DIGEST, ABSENT = "LH418", "LH419", "LH420"
 UNJUSTIFIED, PINNED_KEY, STATEMENT = "LH421", "LH422", "LH423"
-
-MARKS = ("国家秘密", "商业秘密", "个人隐私")  # strictest first, as liuhen.access.marks
-LIFT = "无"
-WHOLE_CASE = "*"
 
 FILE_ACTS = ("general.document", "general.media")
 
