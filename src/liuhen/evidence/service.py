@@ -13,18 +13,17 @@ from typing import Any
 
 from sqlalchemy import ColumnElement, and_, false, func, or_, select
 
-from liuhen.access.policy import AGENCY_WIDE, User
+from liuhen.access.policy import User
 from liuhen.db import store
 from liuhen.errors import NotFoundError, ValidationError
 from liuhen.media import probe
 from liuhen.procedure.catalog import Role
 from liuhen.procedure.fields import parse_datetime
 from liuhen.services import record
-from liuhen.services.access_log import agency_units
 from liuhen.services.instance import App
 from liuhen.services.journal import Appended, Draft
 from liuhen.services.record import ActInput
-from liuhen.services.scope import Scope, case_scope, chains_in
+from liuhen.services.scope import Scope, case_scope, chains_in, unit_scope
 
 MEDIA = store.T["media"]
 OFFICER = store.T["officer"]
@@ -217,10 +216,7 @@ class MediaScope:
 
 def media_scope(app: App, user: User) -> MediaScope:
     """The files ``user`` may see: his cases' files, and his units' files not yet bound."""
-    units = agency_units(app, user.agency) if user.roles & AGENCY_WIDE else []
-    if user.unit and "officer" in user.roles:
-        units = [*units, user.unit]
-    return MediaScope(case_scope(app, user), tuple(dict.fromkeys(units)))
+    return MediaScope(case_scope(app, user), tuple(unit_scope(app, user)))
 
 
 def list_media(
