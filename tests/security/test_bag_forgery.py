@@ -395,3 +395,15 @@ def test_deeply_nested_json_in_a_bag_is_reported_not_a_crash(copy) -> None:
     mine, theirs, text = codes(bag)
     assert mine and theirs, text
     assert "Traceback" not in text and "RecursionError" not in text
+
+
+def test_both_verifiers_read_a_mark_on_seq_07_as_the_journal_does() -> None:
+    """The journal's fold reads a mark naming "07" as entry 7 (access.marks.targets_of); a
+    verifier reading it as written would refuse a rightly withheld entry 7 (LH421)."""
+    from liuhen.bagverify import verify_bag as standalone_module
+
+    fields = {"mark": "商业秘密", "records": ["07"], "reason": "商业信息"}
+    entry = bag_verify._Entry(9, "C", 3, None, "general.confidentiality", {"fields": fields}, b"")
+    assert bag_verify._fold_marks([entry]) == {"7": "商业秘密"}
+    doc = {"seq": 9, "act": "general.confidentiality", "body": {"fields": fields}}
+    assert standalone_module._marks_in_force([doc]) == {"7": "商业秘密"}

@@ -609,6 +609,8 @@ def _marks_in_force(docs: list[dict[str, Any]]) -> dict[str, str]:
             continue
         fields = (doc.get("body") or {}).get("fields") or {}
         records = [str(r).strip() for r in fields.get("records") or []]
+        # a seq written "07" names entry 7, as liuhen's own fold reads it
+        records = [str(int(r)) if r.isascii() and r.isdigit() else r for r in records]
         for target in records or ["*"]:
             if fields.get("mark") == "无":
                 in_force.pop(target, None)

@@ -23,7 +23,7 @@ from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 from cryptography.hazmat.primitives.serialization import load_pem_public_key
 
-from liuhen.access.marks import LIFT, MARKS, WHOLE_CASE
+from liuhen.access.marks import LIFT, MARKS, WHOLE_CASE, targets_of
 from liuhen.hashing import HashAlg, get_alg
 from liuhen.journal import checkpoint as notes
 from liuhen.journal.canonical import canonical
@@ -507,8 +507,7 @@ def _fold_marks(entries: list[_Entry]) -> dict[str, str]:
             continue
         fields = e.body.get("fields") or {}
         mark = str(fields.get("mark", ""))
-        targets = [str(t).strip() for t in fields.get("records") or []] or [WHOLE_CASE]
-        for target in targets:
+        for target in targets_of(fields):  # "07" names entry 7, as in the journal's own fold
             if mark == LIFT:
                 force.pop(target, None)
             else:
