@@ -18,7 +18,9 @@ from importlib import resources
 from pathlib import Path
 
 from bench.journal_bench import fresh_app
-from liuhen.services import compliance, demo, imports
+from liuhen.cases import imports
+from liuhen.compliance import service as compliance
+from liuhen.demo import seed as demo
 
 
 def main() -> None:

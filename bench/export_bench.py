@@ -17,10 +17,11 @@ from tests.integration import factory
 from tests.integration.test_evidence import write_video
 from tests.integration.test_export import ACCESSOR, CASE, make_dock
 
-from liuhen import settings as settings_mod
+from liuhen.archive import bag_verify, export
 from liuhen.evidence import devices, ingest
 from liuhen.evidence import service as evidence
-from liuhen.services import bag_verify, export, instance
+from liuhen.kernel import instance
+from liuhen.kernel import settings as settings_mod
 
 
 def main() -> None:

@@ -17,10 +17,11 @@ from pathlib import Path
 import psycopg
 from tests.integration import factory
 
-from liuhen import settings as settings_mod
-from liuhen.services import instance, proofs, record, verify
-from liuhen.services.journal import Draft
-from liuhen.services.record import ActInput
+from liuhen.archive import verify
+from liuhen.kernel import instance, proofs, record
+from liuhen.kernel import settings as settings_mod
+from liuhen.kernel.journal import Draft
+from liuhen.kernel.record import ActInput
 
 PG = "postgresql+psycopg://postgres@127.0.0.1:5432/liuhen_bench"
 
@@ -76,7 +77,7 @@ def bulk(app: instance.App, n: int) -> None:
     cases = 0
     unit: list[Draft] = []
     done = 0
-    from liuhen.services.record import build_draft
+    from liuhen.kernel.record import build_draft
 
     now = app.clock.now()
     while done < n:

@@ -16,9 +16,9 @@ from pathlib import Path
 
 from tests.integration import factory
 
-from liuhen import settings as settings_mod
-from liuhen.access import service as access
-from liuhen.services import instance
+from liuhen.accounts import service as access
+from liuhen.kernel import instance
+from liuhen.kernel import settings as settings_mod
 
 
 def _refusal_ms(app: instance.App, username: str, password: str, rounds: int) -> float:

@@ -204,9 +204,9 @@ def station_token(data_dir: Path) -> dict[str, str]:
     token for one of its units: uploads need a signed-in caller, a token a registered unit."""
     from tests.integration import factory
 
-    from liuhen import settings as settings_mod
-    from liuhen.access import service as access
-    from liuhen.services import instance
+    from liuhen.accounts import service as access
+    from liuhen.kernel import instance
+    from liuhen.kernel import settings as settings_mod
 
     st = settings_mod.load({"LIUHEN_DATA_DIR": str(data_dir)})
     instance.init(st)

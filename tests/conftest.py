@@ -12,9 +12,9 @@ from pathlib import Path
 import psycopg
 import pytest
 
-from liuhen import settings as settings_mod
-from liuhen.services import instance
-from liuhen.services.instance import App
+from liuhen.kernel import instance
+from liuhen.kernel import settings as settings_mod
+from liuhen.kernel.instance import App
 
 PG_ADMIN = os.environ.get(
     "LIUHEN_TEST_PG_ADMIN", "host=127.0.0.1 port=5432 user=postgres dbname=postgres"
@@ -121,7 +121,7 @@ def run(env: dict[str, str], monkeypatch: pytest.MonkeyPatch):
     """``liuhen`` commands in-process against this test's instance; checks the exit code."""
     from typer.testing import CliRunner
 
-    from liuhen.cli.main import cli
+    from liuhen.entrypoints.cli import cli
 
     for key, value in env.items():
         monkeypatch.setenv(key, value)

@@ -1,5 +1,5 @@
 """``python -m liuhen`` is the ``liuhen`` command."""
 
-from liuhen.cli.main import run
+from liuhen.entrypoints.cli import run
 
 run()

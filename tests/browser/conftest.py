@@ -24,7 +24,7 @@ from playwright.sync_api import (
     sync_playwright,
 )
 
-from liuhen.services.demo import DEMO_USERS
+from liuhen.demo.seed import DEMO_USERS
 from tests.integration.server import Server
 
 ARTIFACTS = Path(__file__).parent / "artifacts"
@@ -83,7 +83,7 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
     env = {
         "LIUHEN_DATA_DIR": str(data_dir),
         # The defaults, spelled out so that a variable in the caller's environment can't leak in.
-        "LIUHEN_DATABASE_URL": f"sqlite:///{data_dir / 'liuhen.db'}",
+        "LIUHEN_DATABASE_URL": f"sqlite:///{data_dir / 'liuhen.kernel.db'}",
         "LIUHEN_BLOB_URL": f"file://{data_dir / 'blobs'}",
     }
     srv = Server(env, demo=True).start()

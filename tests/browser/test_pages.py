@@ -14,7 +14,7 @@ from urllib.parse import quote
 import pytest
 from playwright.sync_api import Page, Response, expect
 
-from liuhen.services.demo import DEMO_USERS
+from liuhen.demo.seed import DEMO_USERS
 from tests.browser.conftest import (
     DESKTOP,
     FAVICON,

@@ -4,11 +4,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from liuhen.compliance import packs
 from liuhen.documents import DOC_TYPES
-from liuhen.services import documents, packs, record
-from liuhen.services.instance import App
-from liuhen.services.journal import Appended
-from liuhen.services.record import ActInput
+from liuhen.documents import service as documents
+from liuhen.kernel import record
+from liuhen.kernel.instance import App
+from liuhen.kernel.journal import Appended
+from liuhen.kernel.record import ActInput
 from liuhen.signing import service as signing
 from tests.integration import factory
 

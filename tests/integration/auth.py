@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from liuhen.access import service as access
-from liuhen.services.instance import App
+from liuhen.accounts import service as access
+from liuhen.kernel.instance import App
 
 STAFF = ["officer", "legal_reviewer", "head", "archivist"]
 

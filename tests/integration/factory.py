@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from liuhen.services import record
-from liuhen.services.instance import App
-from liuhen.services.journal import Appended
-from liuhen.services.record import ActInput
+from liuhen.kernel import record
+from liuhen.kernel.instance import App
+from liuhen.kernel.journal import Appended
+from liuhen.kernel.record import ActInput
 
 ADMIN = {"id": "admin", "role": "admin"}
 OFFICER = {"id": "31010001", "role": "officer"}

@@ -7,8 +7,8 @@ from contextlib import contextmanager
 
 from sqlalchemy import Connection, text
 
-from liuhen.db import triggers
-from liuhen.services.instance import App
+from liuhen.kernel.db import triggers
+from liuhen.kernel.instance import App
 
 
 @contextmanager

@@ -9,11 +9,12 @@ from fastapi.testclient import TestClient
 from openpyxl import load_workbook
 from sqlalchemy import text
 
-from liuhen.access import service as access
 from liuhen.access.policy import User, can_record, can_view_case
+from liuhen.accounts import service as access
+from liuhen.archive import verify
+from liuhen.disclosure import ledger
+from liuhen.entrypoints.web import create_app
 from liuhen.errors import ValidationError
-from liuhen.services import ledger, verify
-from liuhen.web.app import create_app
 from tests.integration import factory
 from tests.integration.auth import login, token_headers
 

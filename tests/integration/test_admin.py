@@ -9,11 +9,11 @@ import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import select
 
-from liuhen.access import service as access
-from liuhen.db import store
-from liuhen.services import packs
+from liuhen.accounts import service as access
+from liuhen.compliance import packs
+from liuhen.entrypoints.web import create_app
+from liuhen.kernel.db import store
 from liuhen.signing import service as signing
-from liuhen.web.app import create_app
 from tests.integration import factory
 from tests.integration.auth import login
 

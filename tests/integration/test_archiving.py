@@ -12,10 +12,12 @@ import pytest
 from pypdf import PdfReader
 from sqlalchemy import text
 
+from liuhen.archive import archiving, verify
+from liuhen.archive.dossier import render_dossier
+from liuhen.compliance import service as compliance
 from liuhen.errors import AlreadyArchived, CaseNotClosed, PermissionDenied, RetentionTooShort
-from liuhen.services import archiving, compliance, record, verify
-from liuhen.services.dossier import render_dossier
-from liuhen.services.record import ActInput
+from liuhen.kernel import record
+from liuhen.kernel.record import ActInput
 from tests.integration.archive_case import ARCHIVIST, CASE, HEAD, case_with_documents
 
 

@@ -9,10 +9,10 @@ import stat
 import pytest
 from botocore.exceptions import ClientError
 
-from liuhen.blobs.fs import FilesystemStore
-from liuhen.blobs.s3 import S3Store
-from liuhen.blobs.store import key_of
 from liuhen.errors import NotFoundError, ValidationError
+from liuhen.kernel.blobs.fs import FilesystemStore
+from liuhen.kernel.blobs.s3 import S3Store
+from liuhen.kernel.blobs.store import key_of
 from tests.conftest import S3_ENDPOINT
 
 

@@ -10,10 +10,10 @@ import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import func, select
 
-from liuhen.access import service as access
-from liuhen.db import store
-from liuhen.services import archiving
-from liuhen.web.app import create_app
+from liuhen.accounts import service as access
+from liuhen.archive import archiving
+from liuhen.entrypoints.web import create_app
+from liuhen.kernel.db import store
 from tests.integration import factory
 from tests.integration.archive_case import ARCHIVIST, CASE, case_with_documents
 from tests.integration.auth import login

@@ -9,10 +9,13 @@ import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import text
 
+from liuhen.archive import verify
+from liuhen.cases import imports
+from liuhen.compliance import calendar, packs
+from liuhen.compliance import service as compliance
+from liuhen.entrypoints.web import create_app
 from liuhen.errors import ImportFormatError
 from liuhen.procedure.fields import parse_datetime
-from liuhen.services import calendar, compliance, imports, packs, verify
-from liuhen.web.app import create_app
 from tests.integration import factory
 from tests.integration.auth import token_headers
 
@@ -75,8 +78,8 @@ def test_pack_changes_are_journaled_and_take_effect(app):
 def test_calendar_import_is_journaled_and_removes_the_provisional_mark(app):
     """001's archive deadline (30 working days after closing) runs into 2027, which
     chinesecalendar does not know: provisional until the 2027 arrangement is imported."""
-    from liuhen.services import record
-    from liuhen.services.record import ActInput
+    from liuhen.kernel import record
+    from liuhen.kernel.record import ActInput
 
     factory.register(app)
     packs.use_pack(app, "001", "测试")

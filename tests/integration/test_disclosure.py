@@ -14,13 +14,16 @@ from fastapi.testclient import TestClient
 from openpyxl import load_workbook
 from pypdf import PdfReader
 
-from liuhen.access import service as access
+from liuhen.accounts import service as access
+from liuhen.disclosure import ledger
+from liuhen.disclosure import service as disclosure
+from liuhen.disclosure.service import DisclosureRefused
+from liuhen.documents import service as documents
+from liuhen.entrypoints.web import create_app
 from liuhen.errors import NotFoundError, PermissionDenied, ValidationError
-from liuhen.services import disclosure, documents, ledger, record
-from liuhen.services.disclosure import DisclosureRefused
-from liuhen.services.record import ActInput
+from liuhen.kernel import record
+from liuhen.kernel.record import ActInput
 from liuhen.signing import service as signing
-from liuhen.web.app import create_app
 from tests.integration import factory
 from tests.integration.auth import login
 from tests.integration.test_documents import CASE, inquiry_request

@@ -14,14 +14,17 @@ from PIL import Image
 from sqlalchemy import text
 from typer.testing import CliRunner
 
-from liuhen.access import service as access
-from liuhen.cli.main import cli
+from liuhen.accounts import service as access
+from liuhen.archive import verify
+from liuhen.compliance import packs
+from liuhen.compliance import service as compliance
 from liuhen.documents import DOC_TYPES
+from liuhen.documents import service as documents
+from liuhen.entrypoints.cli import cli
+from liuhen.entrypoints.web import create_app
 from liuhen.errors import IntegrityError, NotFoundError, ValidationError
-from liuhen.services import compliance, documents, packs, verify
 from liuhen.signing import pdf as pades
 from liuhen.signing import service as signing
-from liuhen.web.app import create_app
 from tests.integration import factory
 from tests.integration.auth import token_headers
 

@@ -14,13 +14,15 @@ from fastapi.testclient import TestClient
 from PIL import Image
 from typer.testing import CliRunner
 
-from liuhen.cli.main import cli
+from liuhen.archive import verify
+from liuhen.cases import service as cases
+from liuhen.compliance import packs
+from liuhen.compliance import service as compliance
+from liuhen.entrypoints.cli import cli
+from liuhen.entrypoints.web import create_app
 from liuhen.errors import NotFoundError, ValidationError
-from liuhen.evidence import devices, ingest
+from liuhen.evidence import derivatives, devices, ingest
 from liuhen.evidence import service as evidence
-from liuhen.jobs import derivatives
-from liuhen.services import cases, compliance, packs, verify
-from liuhen.web.app import create_app
 from tests.integration import factory
 from tests.integration.auth import token_headers
 
@@ -114,7 +116,7 @@ def test_derivatives_are_made_once_and_survive_a_lost_job(camera, dock):
 
 
 def test_in_process_queue_runs_jobs_and_rescans(camera, dock):
-    from liuhen.jobs.queue import InProcessQueue
+    from liuhen.evidence.jobs import InProcessQueue
 
     app = camera
     ingest.ingest(app, dock, "ZFJLY-07")  # stored while no queue was running: a "lost" job
@@ -281,7 +283,7 @@ def test_an_interrupted_dock_import_resumes_where_it_stopped(camera, tmp_path):
 
 
 def test_verify_media_rehashes_every_stored_file(camera, dock):
-    from liuhen.services import verify
+    from liuhen.archive import verify
 
     app = camera
     ingest.ingest(app, dock, "ZFJLY-07")

@@ -21,15 +21,18 @@ import pycdlib
 import pytest
 from PIL import Image
 
-from liuhen import settings as settings_mod
-from liuhen.bagverify import SOURCE, verify_bag
+from liuhen.archive import bag_verify, export
+from liuhen.archive.bagverify import SOURCE, verify_bag
+from liuhen.compliance import packs
 from liuhen.documents import DOC_TYPES
+from liuhen.documents import service as documents
 from liuhen.errors import ExportFailed, ExportIncomplete, ExportTargetExists
 from liuhen.evidence import devices, ingest
 from liuhen.evidence import service as evidence
-from liuhen.services import bag_verify, documents, export, instance, packs, proofs, record
-from liuhen.services.instance import App
-from liuhen.services.record import ActInput
+from liuhen.kernel import instance, proofs, record
+from liuhen.kernel import settings as settings_mod
+from liuhen.kernel.instance import App
+from liuhen.kernel.record import ActInput
 from liuhen.signing import service as signing
 from tests.integration import factory
 from tests.integration.test_evidence import write_video
@@ -378,7 +381,7 @@ def documents_digest(app: App, seq: int) -> str:
 
 def test_an_archived_case_carries_the_journaled_dossier(app, tmp_path):
     build_case(app, make_dock(tmp_path))
-    from liuhen.services.dossier import render_dossier
+    from liuhen.archive.dossier import render_dossier
 
     pdf = render_dossier(app, CASE)
     staged = tmp_path / "dossier.pdf"

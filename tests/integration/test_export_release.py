@@ -13,8 +13,9 @@ import sys
 import bagit
 import pytest
 
-from liuhen.services import demo, disclosure
-from liuhen.services.bag_verify import verify_bag
+from liuhen.archive.bag_verify import verify_bag
+from liuhen.demo import seed as demo
+from liuhen.disclosure import service as disclosure
 from tests.integration.test_disclosure import (
     CASE,
     HEAD,

@@ -5,9 +5,9 @@ from __future__ import annotations
 from fastapi.testclient import TestClient
 from sqlalchemy import text
 
-from liuhen.access import service as access
-from liuhen.services import cases
-from liuhen.web.app import create_app
+from liuhen.accounts import service as access
+from liuhen.cases import service as cases
+from liuhen.entrypoints.web import create_app
 from tests.integration import factory
 from tests.integration.auth import login, token_headers
 
@@ -128,8 +128,8 @@ def test_overview_and_to_be_filed_pages(app):
 
 
 def test_inbox_follows_the_approval_chain(app):
-    from liuhen.services import record
-    from liuhen.services.record import ActInput
+    from liuhen.kernel import record
+    from liuhen.kernel.record import ActInput
 
     factory.register(app)
     access.create_user(

@@ -30,12 +30,12 @@ from schemathesis.checks import (
     status_code_conformance,
 )
 
-from liuhen import settings as settings_mod
-from liuhen.access import service as access
-from liuhen.services import instance
+from liuhen.accounts import service as access
+from liuhen.accounts.auth_web import COOKIE
+from liuhen.entrypoints.web import create_app
+from liuhen.kernel import instance
+from liuhen.kernel import settings as settings_mod
 from liuhen.signing import service as signing
-from liuhen.web.app import create_app
-from liuhen.web.auth import COOKIE
 from tests.integration import factory
 from tests.integration.auth import token_headers
 from tests.security.test_route_guards import walk

@@ -9,8 +9,10 @@ from pathlib import Path
 import pytest
 from sqlalchemy import text
 
+from liuhen.archive import verify
+from liuhen.cases import imports
+from liuhen.cases import service as cases
 from liuhen.errors import ImportFormatError
-from liuhen.services import cases, imports, verify
 from tests.integration import factory
 
 GOOD = (Path(__file__).parent / "cases" / "good.json").read_text("utf-8")

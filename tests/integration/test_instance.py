@@ -10,11 +10,12 @@ import time
 import pytest
 from sqlalchemy import text
 
-from liuhen import settings as settings_mod
+from liuhen.archive import verify
 from liuhen.errors import ConfigurationError
 from liuhen.hashing import SM3
 from liuhen.journal import merkle
-from liuhen.services import instance, proofs, verify
+from liuhen.kernel import instance, proofs
+from liuhen.kernel import settings as settings_mod
 from tests.integration import factory
 
 

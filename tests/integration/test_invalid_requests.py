@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from fastapi.testclient import TestClient
 
-from liuhen.web.app import create_app
+from liuhen.entrypoints.web import create_app
 from tests.integration import factory
 from tests.integration.auth import token_headers
 

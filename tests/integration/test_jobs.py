@@ -11,10 +11,9 @@ import time
 
 from sqlalchemy import text
 
-from liuhen.evidence import devices, ingest
+from liuhen.evidence import derivatives, devices, ingest
 from liuhen.evidence import service as evidence
-from liuhen.jobs import derivatives
-from liuhen.jobs.queue import ProcrastinateQueue
+from liuhen.evidence.jobs import ProcrastinateQueue
 from tests.integration import factory
 from tests.integration.test_evidence import write_video
 

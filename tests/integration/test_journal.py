@@ -7,9 +7,11 @@ import threading
 import pytest
 from sqlalchemy import text
 
+from liuhen.archive import verify
+from liuhen.cases import service as cases
 from liuhen.errors import ConflictError, NotFoundError, PermissionDenied, ValidationError
-from liuhen.services import cases, proofs, record, verify
-from liuhen.services.record import ActInput
+from liuhen.kernel import proofs, record
+from liuhen.kernel.record import ActInput
 from tests.integration import factory
 
 

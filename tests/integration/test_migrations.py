@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from sqlalchemy import inspect
 
-from liuhen.db import migrate
-from liuhen.db.engine import make_engine
-from liuhen.db.models import Base
+from liuhen.kernel.db import migrate
+from liuhen.kernel.db.engine import make_engine
+from liuhen.kernel.db.models import Base
 
 
 def test_models_and_migrations_do_not_drift(settings):

@@ -13,13 +13,13 @@ import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import func, select
 
-from liuhen.access import service as access
-from liuhen.db import store
-from liuhen.db.store import ENTRY
+from liuhen.accounts import service as access
 from liuhen.documents import DOC_TYPES
+from liuhen.entrypoints.web import create_app
+from liuhen.kernel.db import store
+from liuhen.kernel.db.store import ENTRY
 from liuhen.signing import pdf as pades
 from liuhen.signing import service as signing
-from liuhen.web.app import create_app
 from tests.integration import factory
 from tests.integration.auth import login
 from tests.integration.test_forms import _as_form
@@ -217,8 +217,8 @@ def test_the_api_asks_the_same_of_a_signed_in_officer(app, inquiry):
 
 def test_the_service_refuses_a_key_nobody_confirmed(app, inquiry):
     """Whoever calls ``issue`` with an ``auth`` map must account for every key it applies."""
+    from liuhen.documents import service as documents
     from liuhen.errors import ValidationError
-    from liuhen.services import documents
 
     req = documents.DocumentRequest(
         case=CASE, act_seq=inquiry.seq, doc_type="inquiry_record",

@@ -7,8 +7,9 @@ import threading
 
 from sqlalchemy import text
 
-from liuhen import settings as settings_mod
-from liuhen.services import instance, verify
+from liuhen.archive import verify
+from liuhen.kernel import instance
+from liuhen.kernel import settings as settings_mod
 from tests.integration import factory
 
 PROCESSES = 3

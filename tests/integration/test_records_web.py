@@ -13,9 +13,11 @@ from datetime import date
 from fastapi.testclient import TestClient
 from pypdf import PdfReader
 
-from liuhen.access import service as access
-from liuhen.services import archiving, disclosure, ledger, retention
-from liuhen.web.app import create_app
+from liuhen.accounts import service as access
+from liuhen.archive import archiving, retention
+from liuhen.disclosure import ledger
+from liuhen.disclosure import service as disclosure
+from liuhen.entrypoints.web import create_app
 from tests.integration.archive_case import ARCHIVIST, CASE, HEAD, case_with_documents
 from tests.integration.auth import login
 from tests.integration.test_retention import clocked, doc_digest, move_to

@@ -11,6 +11,7 @@ import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import text
 
+from liuhen.archive import archiving, retention, verify
 from liuhen.clock import SHANGHAI, FixedClock
 from liuhen.errors import (
     ConflictError,
@@ -22,8 +23,8 @@ from liuhen.errors import (
     PermissionDenied,
     RetentionNotEnded,
 )
-from liuhen.services import archiving, instance, proofs, record, retention, verify
-from liuhen.services.record import ActInput
+from liuhen.kernel import instance, proofs, record
+from liuhen.kernel.record import ActInput
 from tests.integration.archive_case import ARCHIVIST, CASE, HEAD, case_with_documents
 
 FILED_AT = datetime(2026, 11, 20, 9, 0, tzinfo=SHANGHAI)
@@ -147,7 +148,7 @@ def test_disposal_removes_the_blob_and_the_journal_still_proves_it(clocked, run,
     printed = run("journal", "proof", str(made.inquiry_doc.seq))
     assert json.loads(printed)["leaf_hash"] == made.inquiry_doc.leaf_hash.hex()
     # The dossier rendered now says where the file was and that it was disposed.
-    from liuhen.services.dossier import render_dossier
+    from liuhen.archive.dossier import render_dossier
     from tests.integration.test_archiving import pdf_text
 
     words = pdf_text(tmp_path, render_dossier(app, CASE))
@@ -205,7 +206,7 @@ def test_retention_and_dispose_commands(clocked, run):
 
 
 def test_no_http_route_deletes(clocked):
-    from liuhen.web.app import create_app
+    from liuhen.entrypoints.web import create_app
     from tests.integration.auth import token_headers
 
     app = clocked
@@ -229,8 +230,8 @@ def test_no_http_route_deletes(clocked):
 def test_s3_object_lock_refuses_disposal_until_it_expires(env, s3_client, s3_bucket, s3_prefix):
     """SeaweedFS honours COMPLIANCE retention: a disposal the journal would allow is refused
     while the storage lock runs, before anything is recorded, and the object stays."""
-    from liuhen import settings as settings_mod
     from liuhen.errors import StorageLocked
+    from liuhen.kernel import settings as settings_mod
     from tests.conftest import S3_ENDPOINT
 
     st = settings_mod.load({

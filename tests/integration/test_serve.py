@@ -10,8 +10,9 @@ import time
 
 import httpx
 
-from liuhen import settings as settings_mod
-from liuhen.services import instance, verify
+from liuhen.archive import verify
+from liuhen.kernel import instance
+from liuhen.kernel import settings as settings_mod
 
 
 def _free_port() -> int:

@@ -11,11 +11,11 @@ from typing import Any
 from fastapi.testclient import TestClient
 from sqlalchemy import select
 
-from liuhen.access import service as access
-from liuhen.db.store import ENTRY
-from liuhen.services import record
-from liuhen.services.record import ActInput
-from liuhen.web.app import create_app
+from liuhen.accounts import service as access
+from liuhen.entrypoints.web import create_app
+from liuhen.kernel import record
+from liuhen.kernel.db.store import ENTRY
+from liuhen.kernel.record import ActInput
 from tests.integration import factory
 from tests.integration.auth import login
 

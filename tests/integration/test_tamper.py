@@ -8,8 +8,9 @@ import pytest
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from sqlalchemy import text
 
+from liuhen.archive import verify
 from liuhen.journal import checkpoint as notes
-from liuhen.services import proofs, rebuild, verify
+from liuhen.kernel import proofs, rebuild
 from tests.integration import factory
 from tests.integration.tamper import bypass
 

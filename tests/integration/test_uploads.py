@@ -12,8 +12,8 @@ import httpx
 import pytest
 from sqlalchemy import text
 
+from liuhen.archive import verify
 from liuhen.evidence.service import media_row
-from liuhen.services import verify
 from tests.conftest import S3_ENDPOINT
 from tests.integration import factory
 from tests.integration.auth import token_headers

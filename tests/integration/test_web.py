@@ -5,10 +5,10 @@ from __future__ import annotations
 import pytest
 from fastapi.testclient import TestClient
 
+from liuhen.entrypoints.web import create_app
 from liuhen.hashing import get_alg
 from liuhen.journal import checkpoint as notes
 from liuhen.journal import merkle
-from liuhen.web.app import create_app
 from tests.integration import factory
 from tests.integration.auth import token_headers
 

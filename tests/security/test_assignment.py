@@ -9,10 +9,12 @@ from __future__ import annotations
 import pytest
 
 from liuhen.access.policy import User
+from liuhen.accounts import confidentiality
+from liuhen.cases import service as cases
 from liuhen.errors import LiuhenError, ValidationError
-from liuhen.services import cases, confidentiality, record
-from liuhen.services.instance import App
-from liuhen.services.record import ActInput
+from liuhen.kernel import record
+from liuhen.kernel.instance import App
+from liuhen.kernel.record import ActInput
 from tests.integration import factory
 
 CASE = "某文旅罚〔2026〕1号"

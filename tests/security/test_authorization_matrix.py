@@ -17,14 +17,14 @@ import pytest
 from fastapi import Request
 from fastapi.testclient import TestClient
 
-from liuhen.access import service as access
+from liuhen.accounts import service as access
+from liuhen.accounts.auth_web import COOKIE
+from liuhen.accounts.guard import Need
+from liuhen.entrypoints.web import create_app
 from liuhen.errors import LiuhenError
-from liuhen.services import record
-from liuhen.services.instance import App
-from liuhen.services.record import ActInput
-from liuhen.web.app import create_app
-from liuhen.web.auth import COOKIE
-from liuhen.web.guard import Need
+from liuhen.kernel import record
+from liuhen.kernel.instance import App
+from liuhen.kernel.record import ActInput
 from tests.integration import factory
 from tests.security.test_files import store_media
 from tests.security.test_route_guards import Found, guards, routes

@@ -24,11 +24,13 @@ import pytest
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from cryptography.hazmat.primitives.serialization import Encoding, PublicFormat
 
-from liuhen import settings as settings_mod
+from liuhen.archive import bag_verify, export
+from liuhen.disclosure import service as disclosure
 from liuhen.journal import checkpoint as notes
-from liuhen.services import bag_verify, disclosure, export, instance, record
-from liuhen.services.instance import App
-from liuhen.services.record import ActInput
+from liuhen.kernel import instance, record
+from liuhen.kernel import settings as settings_mod
+from liuhen.kernel.instance import App
+from liuhen.kernel.record import ActInput
 from tests.integration import factory
 from tests.integration.test_export import (
     ACCESSOR,
@@ -370,7 +372,7 @@ def test_an_unreadable_key_is_refused(bags, tmp_path: Path) -> None:
 
 def test_a_pem_whose_base64_holds_plus_signs_is_read_as_pem(tmp_path: Path) -> None:
     """A verifier key is told apart by its "+" separators; a PEM's base64 may hold "+" too."""
-    from liuhen.bagverify import verify_bag as standalone_module
+    from liuhen.archive.bagverify import verify_bag as standalone_module
 
     while True:
         public = Ed25519PrivateKey.generate().public_key()
@@ -400,7 +402,7 @@ def test_deeply_nested_json_in_a_bag_is_reported_not_a_crash(copy) -> None:
 def test_both_verifiers_read_a_mark_on_seq_07_as_the_journal_does() -> None:
     """The journal's fold reads a mark naming "07" as entry 7 (access.marks.targets_of); a
     verifier reading it as written would refuse a rightly withheld entry 7 (LH421)."""
-    from liuhen.bagverify import verify_bag as standalone_module
+    from liuhen.archive.bagverify import verify_bag as standalone_module
 
     fields = {"mark": "商业秘密", "records": ["07"], "reason": "商业信息"}
     entry = bag_verify._Entry(9, "C", 3, None, "general.confidentiality", {"fields": fields}, b"")

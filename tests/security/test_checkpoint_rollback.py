@@ -11,9 +11,10 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import text
 
+from liuhen.archive import verify
 from liuhen.errors import CheckpointRollback
-from liuhen.services import proofs, verify
-from liuhen.services.instance import App
+from liuhen.kernel import proofs
+from liuhen.kernel.instance import App
 from tests.integration import factory
 from tests.integration.tamper import bypass
 

@@ -16,10 +16,10 @@ from pathlib import Path
 import pytest
 from fastapi.testclient import TestClient
 
-from liuhen.access import service as access
+from liuhen.accounts import service as access
+from liuhen.entrypoints.web import create_app
 from liuhen.evidence import service as evidence
-from liuhen.services.instance import App
-from liuhen.web.app import create_app
+from liuhen.kernel.instance import App
 from tests.integration import factory
 
 CASE = "某文旅罚〔2026〕1号"
@@ -195,7 +195,7 @@ def test_document_route_serves_no_media_file(site: Site) -> None:
 def test_document_route_serves_a_document_to_those_who_see_its_case(
     site: Site, tmp_path: Path
 ) -> None:
-    from liuhen.services import documents
+    from liuhen.documents import service as documents
     from liuhen.signing import service as signing
     from tests.integration.test_documents import inquiry_request
 
@@ -256,7 +256,7 @@ def test_stored_html_and_svg_are_downloads_never_pages(site: Site) -> None:
     ],
 )
 def test_only_known_safe_types_are_inline(declared: str | None, served: str, inline: bool) -> None:
-    from liuhen.web.media import disposition
+    from liuhen.web.files import disposition
 
     media_type, how = disposition(declared)
     assert media_type == served and how == ("inline" if inline else "attachment")

@@ -18,13 +18,15 @@ import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import func, select
 
-from liuhen.access import service as access
-from liuhen.db import store
+from liuhen.accounts import service as access
+from liuhen.accounts.auth_web import COOKIE
+from liuhen.cases import imports
+from liuhen.compliance import packs
+from liuhen.entrypoints.web import create_app
 from liuhen.errors import ImportFormatError, ValidationError
+from liuhen.kernel import record
+from liuhen.kernel.db import store
 from liuhen.procedure.fields import EARLIEST
-from liuhen.services import imports, packs, record
-from liuhen.web.app import create_app
-from liuhen.web.auth import COOKIE
 from tests.integration import factory
 from tests.integration.auth import login, token_headers
 

@@ -16,7 +16,7 @@ import pytest
 from argon2 import PasswordHasher
 from sqlalchemy import select
 
-from liuhen.access import service as access
+from liuhen.accounts import service as access
 from tests.integration import factory
 
 PASSWORD = "correct-horse-1"

@@ -9,11 +9,13 @@ from __future__ import annotations
 
 import pytest
 
-from liuhen.access import service as access
+from liuhen.accounts import confidentiality
+from liuhen.accounts import service as access
+from liuhen.accounts.confidentiality import ConfidentialRecord
+from liuhen.cases import service as cases
 from liuhen.errors import PermissionDenied, ValidationError
-from liuhen.services import cases, confidentiality, record
-from liuhen.services.confidentiality import ConfidentialRecord
-from liuhen.services.record import ActInput
+from liuhen.kernel import record
+from liuhen.kernel.record import ActInput
 from tests.integration import factory
 
 CASE = "某文旅罚〔2026〕1号"

@@ -19,8 +19,9 @@ from pathlib import Path
 import pytest
 from pypdf import PdfReader
 
-from liuhen.services import archiving, disclosure
-from liuhen.services.instance import App
+from liuhen.archive import archiving
+from liuhen.disclosure import service as disclosure
+from liuhen.kernel.instance import App
 from liuhen.signing import pdf as pades
 from liuhen.signing import service as signing
 from tests.integration.archive_case import ARCHIVIST, CASE, HEAD, case_with_documents
@@ -151,9 +152,11 @@ def test_dossier_names_every_file_and_says_destroyed_only_after_a_disposal(app, 
     import json
     from importlib import resources
 
-    from liuhen.services import demo, imports, record
-    from liuhen.services.dossier import build, render_dossier
-    from liuhen.services.record import ActInput
+    from liuhen.archive.dossier import build, render_dossier
+    from liuhen.cases import imports
+    from liuhen.demo import seed as demo
+    from liuhen.kernel import record
+    from liuhen.kernel.record import ActInput
 
     demo.seed(app)  # the agency, its officers and keys
     raw = json.loads((resources.files("liuhen") / "demo" / "case_01.json").read_text("utf-8"))
@@ -181,7 +184,7 @@ def test_dossier_names_every_file_and_says_destroyed_only_after_a_disposal(app, 
     with app.engine.connect() as conn:
         from sqlalchemy import select
 
-        from liuhen.db import store
+        from liuhen.kernel.db import store
 
         rows = conn.execute(
             select(store.ENTRY.c.seq, store.ENTRY.c.body).where(

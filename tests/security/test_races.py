@@ -18,13 +18,13 @@ import pytest
 from PIL import Image
 from sqlalchemy import text
 
+from liuhen.archive import archiving, retention, verify
 from liuhen.clock import SHANGHAI, FixedClock
 from liuhen.errors import ConflictError
-from liuhen.evidence import devices, ingest
-from liuhen.jobs import derivatives
-from liuhen.services import archiving, instance, retention, verify
-from liuhen.services.instance import App
-from liuhen.settings import Settings
+from liuhen.evidence import derivatives, devices, ingest
+from liuhen.kernel import instance
+from liuhen.kernel.instance import App
+from liuhen.kernel.settings import Settings
 from tests.integration import factory
 from tests.integration.archive_case import ARCHIVIST, CASE, HEAD, case_with_documents
 from tests.integration.test_evidence import write_video

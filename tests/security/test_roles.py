@@ -11,10 +11,10 @@ import re
 import pytest
 from fastapi.testclient import TestClient
 
-from liuhen.access import service as access
 from liuhen.access.policy import User
+from liuhen.accounts import service as access
+from liuhen.entrypoints.web import create_app
 from liuhen.errors import ValidationError
-from liuhen.web.app import create_app
 from tests.integration import factory
 from tests.integration.auth import login
 

@@ -15,9 +15,9 @@ from fastapi.routing import _IncludedRouter
 from fastapi.testclient import TestClient
 from starlette.routing import Mount
 
-from liuhen.services.instance import App
-from liuhen.web.app import create_app
-from liuhen.web.guard import Guard, Need
+from liuhen.accounts.guard import Guard, Need
+from liuhen.entrypoints.web import create_app
+from liuhen.kernel.instance import App
 
 CASE_NEEDS = {Need.SEE_CASE, Need.RECORD_CASE, Need.FILE}
 PUBLIC_MOUNTS = {"/static"}  # the pages' own CSS and JavaScript

@@ -11,12 +11,12 @@ from datetime import datetime
 import pytest
 from fastapi.testclient import TestClient
 
-from liuhen import settings as settings_mod
-from liuhen.access import service as access
+from liuhen.accounts import service as access
 from liuhen.clock import SHANGHAI, FixedClock
+from liuhen.entrypoints.web import create_app
 from liuhen.errors import ConfigurationError
-from liuhen.services import instance
-from liuhen.web.app import create_app
+from liuhen.kernel import instance
+from liuhen.kernel import settings as settings_mod
 from tests.integration import factory
 from tests.integration.auth import login
 

@@ -11,10 +11,11 @@ import json
 
 from sqlalchemy import select, update
 
-from liuhen.db import store
+from liuhen.archive import verify
+from liuhen.kernel import rebuild
+from liuhen.kernel.db import store
+from liuhen.kernel.instance import App
 from liuhen.procedure import projection
-from liuhen.services import rebuild, verify
-from liuhen.services.instance import App
 from tests.integration import factory
 
 CASE = "某文旅罚〔2026〕1号"

@@ -22,12 +22,12 @@ import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import insert, text
 
-from liuhen.access import service as access
-from liuhen.db import store
+from liuhen.accounts import service as access
+from liuhen.archive import verify
+from liuhen.entrypoints.web import create_app
 from liuhen.evidence.service import media_row
-from liuhen.services import verify
-from liuhen.services.instance import App
-from liuhen.web.app import create_app
+from liuhen.kernel.db import store
+from liuhen.kernel.instance import App
 from tests.integration import factory
 from tests.integration.server import Server
 
@@ -272,7 +272,7 @@ def test_failed_bindings_never_stop_the_server_and_can_be_bound_again(site: App,
 
 
 def test_recover_records_a_failure_instead_of_raising(site: App) -> None:
-    from liuhen.uploads.service import Uploads
+    from liuhen.evidence.uploads.service import Uploads
 
     upload_id = plant_storing(site, os.urandom(700), "zhangw", case="没有这个案件")
     uploads = Uploads(site)

@@ -14,12 +14,12 @@ from fastapi.testclient import TestClient
 from pypdf import PdfReader
 from sqlalchemy import select
 
-from liuhen.db import store
-from liuhen.services import instance
-from liuhen.settings import Settings
+from liuhen.entrypoints.web import create_app
+from liuhen.kernel import instance
+from liuhen.kernel.db import store
+from liuhen.kernel.settings import Settings
 from liuhen.signing import pdf as pades
 from liuhen.signing import service as signing
-from liuhen.web.app import create_app
 from tests.integration.auth import login
 
 

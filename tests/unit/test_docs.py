@@ -6,7 +6,7 @@ import re
 from pathlib import Path
 
 from liuhen import errors
-from liuhen.settings import SETTINGS
+from liuhen.kernel.settings import SETTINGS
 
 DOCS = Path(__file__).parents[2] / "docs"
 
@@ -19,8 +19,8 @@ def test_every_setting_is_documented():
 
 def test_every_error_code_is_documented():
     text = (DOCS / "errors.md").read_text("utf-8")
-    from liuhen.access import service as access
-    from liuhen.media import errors as media_errors
+    from liuhen.accounts import service as access
+    from liuhen.evidence.media import errors as media_errors
 
     codes = {
         "LH000",

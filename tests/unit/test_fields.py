@@ -8,13 +8,7 @@ import pytest
 
 from liuhen.errors import Problem
 from liuhen.journal.canonical import canonical
-from liuhen.procedure.fields import (
-    FieldKind,
-    FieldSpec,
-    normalise,
-    parse_datetime,
-    validate_fields,
-)
+from liuhen.procedure.fields import FieldKind, FieldSpec, normalise, parse_datetime, validate_fields
 
 K = FieldKind
 

@@ -9,7 +9,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from liuhen.services.jsonlines import MAX_DEPTH, MAX_DIGITS, Refused, line_of, locate
+from liuhen.kernel.jsonlines import MAX_DEPTH, MAX_DIGITS, Refused, line_of, locate
 
 DOC = """{
   "case": {

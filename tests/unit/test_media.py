@@ -23,10 +23,10 @@ import av
 import pytest
 from PIL import ExifTags, Image, TiffImagePlugin
 
-from liuhen.media import MediaError, make_proxy, make_thumbnail, probe
-from liuhen.media.atomic import replace_when_done
-from liuhen.media.geo import GeoError, from_iso6709
-from liuhen.media.proxy import proxy_size
+from liuhen.evidence.media import MediaError, make_proxy, make_thumbnail, probe
+from liuhen.evidence.media.atomic import replace_when_done
+from liuhen.evidence.media.geo import GeoError, from_iso6709
+from liuhen.evidence.media.proxy import proxy_size
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 CJK = re.compile(r"[\u4e00-\u9fff]")

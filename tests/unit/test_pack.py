@@ -6,9 +6,9 @@ import textwrap
 
 import pytest
 
+from liuhen.compliance import packs
 from liuhen.errors import PackError as ValidationError
 from liuhen.rules import pack as P
-from liuhen.services import packs
 
 
 def sources(**texts: str):

@@ -29,10 +29,11 @@ from typing import Any
 import pytest
 import yaml
 
+from liuhen.compliance import packs
+from liuhen.compliance import service as compliance
 from liuhen.procedure.fields import parse_datetime
 from liuhen.rules.calendar import WorkingCalendar, YearData
 from liuhen.rules.findings import Finding
-from liuhen.services import compliance, packs
 
 ROOT = Path(__file__).parents[1] / "scenarios"
 PACKS = packs.BUILTIN

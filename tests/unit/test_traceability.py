@@ -3,7 +3,7 @@
 The document cites in three backticked forms:
 
 - a rule: ``001:deadline.archive`` (pack name, a colon, the rule id), checked against
-  ``liuhen.services.packs.load_pack(pack).rules`` (inherited rules included);
+  ``liuhen.compliance.packs.load_pack(pack).rules`` (inherited rules included);
 - a test: ``tests/unit/test_catalog.py::test_roles_follow_the_approval_chain`` (or a bare file
   path), checked by the file existing and defining the function;
 - a rule's scenario folder: ``tests/scenarios/001/deadline.archive/``, checked to name a rule of
@@ -21,8 +21,8 @@ from pathlib import Path
 
 import pytest
 
+from liuhen.compliance import packs
 from liuhen.rules.pack import Pack
-from liuhen.services import packs
 
 ROOT = Path(__file__).parents[2]
 DOC = ROOT / "docs" / "traceability.md"

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from liuhen.bagverify import verify_bag as standalone
+from liuhen.archive.bagverify import verify_bag as standalone
 from liuhen.hashing import SHA256, SM3
 from liuhen.journal import merkle
 from tests.unit.test_merkle_vectors import CONSISTENCY, INCLUSION, _b64, _load, _params, _proof

@@ -11,9 +11,9 @@ from typing import Any, ParamSpec, TypeVar
 import typer
 from rich.console import Console
 
-from liuhen import settings as settings_mod
 from liuhen.errors import LiuhenError
-from liuhen.services import instance
+from liuhen.kernel import instance
+from liuhen.kernel import settings as settings_mod
 
 P = ParamSpec("P")
 R = TypeVar("R")

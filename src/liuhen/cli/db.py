@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import typer
 
-from liuhen import settings as settings_mod
 from liuhen.cli.common import err, handles_errors, out
-from liuhen.db import migrate
-from liuhen.db.engine import make_engine
-from liuhen.jobs.queue import ensure_schema
+from liuhen.kernel import settings as settings_mod
+from liuhen.kernel.db import migrate
+from liuhen.kernel.db.engine import make_engine
+from liuhen.kernel.jobs import ensure_schema
 
 cli = typer.Typer(help="数据库结构与迁移", no_args_is_help=True)
 

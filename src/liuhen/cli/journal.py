@@ -10,7 +10,7 @@ import typer
 
 from liuhen.cli.common import app, err, handles_errors, out, print_json
 from liuhen.errors import CheckpointRollback
-from liuhen.services import proofs, rebuild
+from liuhen.kernel import proofs, rebuild
 
 cli = typer.Typer(help="日志：检查点、证明、导出", no_args_is_help=True)
 

@@ -12,13 +12,13 @@ from typing import Any
 
 from sqlalchemy import select
 
-from liuhen.db import store
 from liuhen.errors import NotFoundError
+from liuhen.kernel import record
+from liuhen.kernel.db import store
+from liuhen.kernel.instance import App
+from liuhen.kernel.journal import Appended
+from liuhen.kernel.record import ActInput
 from liuhen.procedure.catalog import Role
-from liuhen.services import record
-from liuhen.services.instance import App
-from liuhen.services.journal import Appended
-from liuhen.services.record import ActInput
 
 DEVICE = store.T["device"]
 ENTRY = store.ENTRY

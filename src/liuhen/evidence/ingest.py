@@ -14,8 +14,8 @@ from pathlib import Path
 
 from liuhen.errors import LiuhenError, ValidationError
 from liuhen.evidence import devices
-from liuhen.services.instance import App
-from liuhen.uploads.service import Uploads
+from liuhen.evidence.uploads.service import Uploads
+from liuhen.kernel.instance import App
 
 CHUNK = 4 << 20
 SKIP_SUFFIXES = (".part", ".tmp", ".crdownload")

@@ -14,16 +14,16 @@ from typing import Any
 from sqlalchemy import ColumnElement, and_, false, func, or_, select
 
 from liuhen.access.policy import User
-from liuhen.db import store
+from liuhen.accounts.scope import Scope, case_scope, chains_in, unit_scope
 from liuhen.errors import NotFoundError, ValidationError
-from liuhen.media import probe
+from liuhen.evidence.media import probe
+from liuhen.kernel import record
+from liuhen.kernel.db import store
+from liuhen.kernel.instance import App
+from liuhen.kernel.journal import Appended, Draft
+from liuhen.kernel.record import ActInput
 from liuhen.procedure.catalog import Role
 from liuhen.procedure.fields import parse_datetime
-from liuhen.services import record
-from liuhen.services.instance import App
-from liuhen.services.journal import Appended, Draft
-from liuhen.services.record import ActInput
-from liuhen.services.scope import Scope, case_scope, chains_in, unit_scope
 
 MEDIA = store.T["media"]
 OFFICER = store.T["officer"]

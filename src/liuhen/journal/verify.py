@@ -10,7 +10,7 @@ from __future__ import annotations
 import json
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Protocol
 
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 
@@ -19,7 +19,6 @@ from liuhen.journal import checkpoint as notes
 from liuhen.journal.canonical import canonical
 from liuhen.journal.entry import BODY_KEYS, TOP_KEYS, EntryRow
 from liuhen.journal.merkle import CompactRange, VerificationError, leaf_hash
-from liuhen.procedure.projection import MemoryStore, needs_body
 
 _LABELS = {
     "seq": "序号",
@@ -67,6 +66,19 @@ class Report:
         return not self.damages
 
 
+class Replay(Protocol):
+    """The projections rebuilt in memory from the entries (``procedure.projection.MemoryStore``).
+
+    Passed in rather than imported so the journal's checks know nothing of the catalog of acts.
+    """
+
+    tables: dict[str, dict[str, dict[str, Any]]]
+
+    def apply(self, entry: dict[str, Any]) -> None: ...
+
+    def needs_body(self, act: str) -> bool: ...
+
+
 class Verifier:
     def __init__(
         self,
@@ -74,12 +86,13 @@ class Verifier:
         origin: str,
         public_key: Ed25519PublicKey,
         checkpoints: Iterable[StoredCheckpoint],
+        replay: Replay,
     ) -> None:
         self.alg = alg
         self.report = Report()
         self.tree = CompactRange(alg)
         self.chains: dict[str, tuple[int, bytes]] = {}
-        self.replay = MemoryStore()
+        self.replay = replay
         self.next_seq = 1
         self._actors: dict[str, Any] = {}
         self.level_digests: dict[int, Any] = {}
@@ -153,7 +166,7 @@ class Verifier:
                     "occurred_at": row.occurred_at,
                     "recorded_at": row.recorded_at,
                     "actors": actors,
-                    "body": json.loads(row.body) if needs_body(row.act) else None,
+                    "body": json.loads(row.body) if self.replay.needs_body(row.act) else None,
                 }
             )
         except (LookupError, KeyError, TypeError, ValueError) as exc:

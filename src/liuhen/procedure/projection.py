@@ -51,6 +51,9 @@ class MemoryStore:
         apply(self, doc)
         self.acts[doc["seq"]] = (doc["chain"], doc["act"])
 
+    def needs_body(self, act: str) -> bool:
+        return needs_body(act)
+
 
 _STAGE_ORDER = {s.value: i for i, s in enumerate(CASE_STAGES)}
 _STATUS_BY_ACT = {

@@ -5,13 +5,13 @@ from __future__ import annotations
 from cryptography.hazmat.primitives import hashes
 from sqlalchemy import select
 
-from liuhen.db import store
 from liuhen.errors import ConflictError, IntegrityError, NotFoundError
+from liuhen.kernel import record
+from liuhen.kernel.db import store
+from liuhen.kernel.instance import App
+from liuhen.kernel.journal import Appended
+from liuhen.kernel.record import ActInput
 from liuhen.procedure.catalog import Role
-from liuhen.services import record
-from liuhen.services.instance import App
-from liuhen.services.journal import Appended
-from liuhen.services.record import ActInput
 from liuhen.signing.ca import CertificateAuthority, Issued
 
 OFFICER = store.T["officer"]

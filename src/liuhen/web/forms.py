@@ -8,13 +8,20 @@ collects every problem, and a refused form is shown again with the officer's tex
 from __future__ import annotations
 
 import json
-from typing import Any
+from collections.abc import Sequence
+from typing import Any, Protocol
 
-from liuhen.documents.types import DocType
 from liuhen.errors import Problem
-from liuhen.procedure.catalog import ActType
+from liuhen.kernel import jsonlines
 from liuhen.procedure.fields import FieldKind, FieldSpec
-from liuhen.services import jsonlines
+
+
+class Form(Protocol):
+    """Anything with a field list: an act type or a document type (the web kit knows neither)."""
+
+    @property
+    def fields(self) -> Sequence[FieldSpec]: ...
+
 
 LOCAL_OFFSET = "+08:00"
 
@@ -38,7 +45,7 @@ def local_datetime(text: str) -> str:
     return text if ("+" in text[10:] or text.endswith("Z")) else text + LOCAL_OFFSET
 
 
-def parse(act: ActType | DocType, form: dict[str, str]) -> tuple[dict[str, Any], list[Problem]]:
+def parse(act: Form, form: dict[str, str]) -> tuple[dict[str, Any], list[Problem]]:
     """Typed field values from form text; problems for what cannot even be read."""
     values: dict[str, Any] = {}
     problems: list[Problem] = []
@@ -85,7 +92,7 @@ def actors(form: dict[str, str]) -> list[str]:
     return [a.strip() for a in form.get("actors", "").replace("，", ",").split(",") if a.strip()]
 
 
-def as_form(spec: ActType | DocType, values: dict[str, Any]) -> dict[str, str]:
+def as_form(spec: Form, values: dict[str, Any]) -> dict[str, str]:
     """Recorded values typed back into a generated form, so a document starts from what its
     act already recorded instead of being typed twice (the inverse of ``parse``)."""
     out: dict[str, str] = {}

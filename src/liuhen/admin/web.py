@@ -1,0 +1,605 @@
+"""系统管理: accounts, units and officers, keys and the rule pack, for the administrator only.
+
+The administrator manages people and settings but sees no case content, so nothing here reads
+a case. Registrations, certificates and pack changes go through the journal with the
+administrator as recorder; accounts are working state and record no secret anywhere.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Depends, Query, Request
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from fastapi.templating import Jinja2Templates
+from pydantic import BaseModel
+from sqlalchemy import select
+
+from liuhen.access.policy import User
+from liuhen.accounts import auth_web as auth
+from liuhen.accounts import registry
+from liuhen.accounts import service as access
+from liuhen.compliance import packs
+from liuhen.errors import LiuhenError, Problem, ValidationError
+from liuhen.journal import checkpoint as notes
+from liuhen.kernel.db import store
+from liuhen.kernel.instance import App
+from liuhen.procedure.catalog import ROLE_LABELS, Role
+from liuhen.signing import service as signing
+
+MAX_PAGE = 100_000
+PER_PAGE = 50
+ROLE_NAMES = {r.value: label for r, label in ROLE_LABELS.items()}
+DONE = {
+    "created": "账户已创建",
+    "activated": "账户已启用",
+    "deactivated": "账户已停用，其登录会话已结束",
+    "unlocked": "账户已解锁",
+    "password": "密码已重设，其登录会话已结束",
+    "changed": "账户的角色、机构与执法证号已变更",
+    "agency": "执法机关已登记（已记入日志）",
+    "unit": "执法机构已登记（已记入日志）",
+    "officer_changed": "执法人员的角色、机构与在岗状态已变更（已记入日志）",
+    "revoked": "访问令牌已吊销",
+    "officer": "执法人员已登记（已记入日志）",
+    "ca": "签名根证书已建立（指纹已记入日志）",
+    "issued": "签名证书已签发（已记入日志）",
+    "pack": "规则包已变更（已记入日志）",
+}
+
+
+def admin_user(request: Request) -> User:
+    """The signed-in administrator; anyone else is refused (LH151)."""
+    user = auth.current_user(request)
+    if "admin" not in user.roles:
+        raise access.Forbidden("系统管理仅限系统管理员")
+    return user
+
+
+AdminDep = Annotated[User, Depends(admin_user)]
+PageNo = Annotated[int, Query(ge=1, le=MAX_PAGE)]
+
+
+def recorder(user: User) -> dict[str, str]:
+    """The journal names the administrator as the one who registered or changed something."""
+    return {"id": user.cert_no or user.username, "role": Role.ADMIN.value}
+
+
+class NewUser(BaseModel):
+    username: str
+    display_name: str
+    password: str
+    roles: list[str]
+    unit: str | None = None
+    cert_no: str | None = None
+
+
+class UserChange(BaseModel):
+    roles: list[str]
+    unit: str | None = None
+    cert_no: str | None = None
+
+
+class NewToken(BaseModel):
+    name: str
+    roles: list[str] = ["officer"]
+    unit: str | None = None
+
+
+class NewAgency(BaseModel):
+    code: str
+    name: str
+    region: str
+
+
+class OfficerChange(BaseModel):
+    unit: str
+    roles: list[str]
+    active: bool = True
+
+
+class NewPassword(BaseModel):
+    password: str
+
+
+class NewUnit(BaseModel):
+    code: str
+    name: str
+    agency: str
+
+
+class NewOfficer(BaseModel):
+    cert_no: str
+    name: str
+    unit: str
+    roles: list[str] = ["officer"]
+
+
+class Issue(BaseModel):
+    cert_no: str
+
+
+class PackChange(BaseModel):
+    pack: str
+    reason: str
+    agency: str | None = None
+
+
+def keys(app: App) -> dict[str, Any]:
+    table = store.T["signing_key"]
+    with app.engine.connect() as conn:
+        rows = conn.execute(select(table).order_by(table.c.cert_no)).mappings().all()
+    return {
+        "checkpoint_key": notes.verifier_key(app.origin, app.key.public_key()),
+        "origin": app.origin,
+        "signing_ca": signing.journaled_ca(app),
+        "certificates": [dict(r) for r in rows],
+    }
+
+
+def pack_settings(app: App) -> dict[str, Any]:
+    def title(name: str) -> str:
+        try:
+            return packs.load_pack(name, app.settings.data_dir).title
+        except LiuhenError:
+            return "（无法加载）"
+
+    agencies = registry.listing(app)["agencies"]
+    return {
+        "default": packs.pack_name_for(app, None),
+        "available": [
+            {"name": n, "title": title(n)} for n in packs.available(app.settings.data_dir)
+        ],
+        "agencies": [
+            {
+                "code": a["code"],
+                "name": a["name"],
+                "rule_pack": a["rule_pack"],
+                "in_force": packs.pack_name_for(app, a["code"]),
+            }
+            for a in agencies
+        ],
+    }
+
+
+def change_pack(app: App, user: User, body: PackChange) -> dict[str, Any]:
+    """The checks (pack, reason, registered agency) are the service's, shared with the CLI."""
+    agency = (body.agency or "").strip() or None
+    entry = packs.use_pack(app, body.pack, body.reason, agency, by=recorder(user)["id"])
+    return {"seq": entry.seq, "pack": body.pack, "agency": agency}
+
+
+def set_active(app: App, user: User, username: str, active: bool) -> dict[str, Any]:
+    if not active and username == user.username:
+        raise ValidationError("不能停用自己的账户", [Problem("不能停用自己的账户", "username")])
+    access.set_active(app, username, active, by=user.username)
+    return {"username": username, "active": active}
+
+
+def api_router(app: App) -> APIRouter:
+    r = APIRouter(prefix="/api/v1/admin", tags=["系统管理"])
+
+    @r.get("/users", summary="账户列表（分页）")
+    def users(
+        user: AdminDep, page: PageNo = 1, per_page: Annotated[int, Query(ge=1, le=200)] = 50
+    ) -> dict[str, Any]:
+        return access.list_users(app, page, per_page)
+
+    @r.post("/users", status_code=201, summary="创建账户")
+    def create(body: NewUser, user: AdminDep) -> dict[str, Any]:
+        made = access.create_user(
+            app, body.username, body.password, body.roles, body.display_name,
+            body.unit or None, body.cert_no or None, by=user.username,
+        )  # fmt: skip
+        return {"username": made.username, "roles": sorted(made.roles)}
+
+    @r.post("/users/{username}", summary="变更账户的角色、机构与执法证号")
+    def change(username: str, body: UserChange, user: AdminDep) -> dict[str, Any]:
+        made = access.change_user(
+            app, username, body.roles, body.unit or None, body.cert_no or None, user.username
+        )
+        return {"username": made.username, "roles": sorted(made.roles), "unit": made.unit,
+                "cert_no": made.cert_no}  # fmt: skip
+
+    @r.post("/users/{username}/deactivate", summary="停用账户")
+    def deactivate(username: str, user: AdminDep) -> dict[str, Any]:
+        return set_active(app, user, username, False)
+
+    @r.post("/users/{username}/reactivate", summary="重新启用账户")
+    def reactivate(username: str, user: AdminDep) -> dict[str, Any]:
+        return set_active(app, user, username, True)
+
+    @r.post("/users/{username}/unlock", summary="解除锁定")
+    def unlock(username: str, user: AdminDep) -> dict[str, Any]:
+        access.unlock(app, username, by=user.username)
+        return {"username": username, "locked": False}
+
+    @r.post("/users/{username}/password", summary="重设密码")
+    def password(username: str, body: NewPassword, user: AdminDep) -> dict[str, Any]:
+        access.reset_password(app, username, body.password, by=user.username)
+        return {"username": username}
+
+    @r.get("/events", summary="账户事件（创建、停用、解锁、重设密码、变更、令牌、锁定）")
+    def events(
+        user: AdminDep, page: PageNo = 1, per_page: Annotated[int, Query(ge=1, le=200)] = 50
+    ) -> dict[str, Any]:
+        return access.list_events(app, page, per_page)
+
+    @r.get("/tokens", summary="机器访问令牌（不含令牌本身）")
+    def tokens(user: AdminDep) -> list[dict[str, Any]]:
+        return access.list_tokens(app)
+
+    @r.post("/tokens", status_code=201, summary="创建机器访问令牌（令牌只返回这一次）")
+    def token(body: NewToken, user: AdminDep) -> dict[str, Any]:
+        secret = access.create_token(app, body.name, body.roles, body.unit or None, user.username)
+        return {"id": access.token_id(secret), "name": body.name.strip(), "token": secret}
+
+    @r.post("/tokens/{ident}/revoke", summary="吊销机器访问令牌")
+    def revoke(ident: str, user: AdminDep) -> dict[str, Any]:
+        access.revoke_token(app, ident, user.username)
+        return {"id": ident, "revoked": True}
+
+    @r.get("/registry", summary="机关、机构与执法人员")
+    def listing(user: AdminDep) -> dict[str, Any]:
+        return registry.listing(app)
+
+    @r.post("/agencies", status_code=201, summary="登记行政执法机关（记入日志）")
+    def agency(body: NewAgency, user: AdminDep) -> dict[str, Any]:
+        entry = registry.add_agency(app, body.code, body.name, body.region, recorder(user))
+        return {"seq": entry.seq, "code": body.code}
+
+    @r.post("/units", status_code=201, summary="登记执法机构（记入日志）")
+    def unit(body: NewUnit, user: AdminDep) -> dict[str, Any]:
+        entry = registry.add_unit(app, body.code, body.name, body.agency, recorder(user))
+        return {"seq": entry.seq, "code": body.code}
+
+    @r.post("/officers", status_code=201, summary="登记执法人员（记入日志）")
+    def officer(body: NewOfficer, user: AdminDep) -> dict[str, Any]:
+        entry = registry.register_officer(
+            app, body.cert_no, body.name, body.unit, body.roles, recorder(user)
+        )
+        return {"seq": entry.seq, "cert_no": body.cert_no}
+
+    @r.post("/officers/{cert_no}", summary="变更执法人员的角色、机构与在岗状态（记入日志）")
+    def officer_change(cert_no: str, body: OfficerChange, user: AdminDep) -> dict[str, Any]:
+        entry = registry.change_officer(
+            app, cert_no, body.unit, body.roles, body.active, recorder(user)
+        )
+        return {"seq": entry.seq, "cert_no": cert_no}
+
+    @r.get("/keys", summary="检查点公钥、签名根证书与已签发的签名证书")
+    def key_list(user: AdminDep) -> dict[str, Any]:
+        return keys(app)
+
+    @r.post("/keys", status_code=201, summary="为执法人员签发签名证书（记入日志）")
+    def issue(body: Issue, user: AdminDep) -> dict[str, Any]:
+        issued, entry = signing.issue(app, body.cert_no, recorder(user))
+        return {"seq": entry.seq, "cert_no": body.cert_no, "serial": issued.serial,
+                "not_after": issued.not_after}  # fmt: skip
+
+    @r.get("/packs", summary="适用的规则包")
+    def pack_list(user: AdminDep) -> dict[str, Any]:
+        return pack_settings(app)
+
+    @r.post("/packs", status_code=201, summary="变更适用的规则包（须说明理由，记入日志）")
+    def pack(body: PackChange, user: AdminDep) -> dict[str, Any]:
+        return change_pack(app, user, body)
+
+    return r
+
+
+def page_router(app: App, templates: Jinja2Templates) -> APIRouter:
+    r = APIRouter(prefix="/admin", include_in_schema=False)
+
+    def render(
+        request: Request, name: str, context: dict[str, Any], error: LiuhenError | None = None
+    ) -> Response:
+        done = DONE.get(request.query_params.get("done", ""))
+        return templates.TemplateResponse(
+            request, name,
+            {"error": error, "done": None if error else done, "role_names": ROLE_NAMES,
+             "form": {}, **context},
+            status_code=error.http_status if error else 200,
+        )  # fmt: skip
+
+    async def posted(request: Request) -> dict[str, Any]:
+        """The form's fields (roles as a list: several boxes may be ticked), CSRF checked."""
+        data = await request.form()
+        form: dict[str, Any] = {k: str(v) for k, v in data.items()}
+        auth.check_form(request, form.get("csrf", ""))
+        form["roles"] = [str(v) for v in data.getlist("roles")]
+        return form
+
+    def done(path: str, what: str) -> Response:
+        return RedirectResponse(f"/admin/{path}?done={what}", status_code=303)
+
+    def users_page(
+        request: Request, page: int = 1, error: LiuhenError | None = None, **forms: Any
+    ) -> Response:
+        result = access.list_users(app, page, PER_PAGE)
+        pages = max(1, (result["total"] + PER_PAGE - 1) // PER_PAGE)
+        ev = _page_no(request.query_params.get("events", "1"))
+        events = access.list_events(app, ev, PER_PAGE)
+        for e in events["items"]:
+            e["text"] = describe(e["details"])
+        edit = request.query_params.get("edit", "")
+        if "change" not in forms and edit:
+            forms["change"] = _account(app, edit)
+        context = {"result": result, "pages": pages, "roles": access.ROLES,
+                   "units": registry.listing(app)["units"], "events": events,
+                   "event_pages": max(1, (events["total"] + PER_PAGE - 1) // PER_PAGE),
+                   **forms}  # fmt: skip
+        return render(request, "admin_users.html", context, error)
+
+    def attempt(
+        action: Callable[[], object], on_error: Callable[[LiuhenError], Response]
+    ) -> Response | None:
+        """Run a change; a refusal re-renders its page with what was typed (never passwords)."""
+        try:
+            action()
+        except LiuhenError as exc:
+            return on_error(exc)
+        return None
+
+    @r.get("", response_class=HTMLResponse)
+    def home(user: AdminDep) -> Response:
+        return RedirectResponse("/admin/users", status_code=303)
+
+    @r.get("/users", response_class=HTMLResponse)
+    def users(request: Request, user: AdminDep, page: PageNo = 1) -> Response:
+        return users_page(request, page)
+
+    @r.post("/users")
+    async def create(request: Request, user: AdminDep) -> Response:
+        form = await posted(request)
+        failed = attempt(
+            lambda: access.create_user(
+                app, form.get("username", "").strip(), form.get("password", ""), form["roles"],
+                form.get("display_name", "").strip(), form.get("unit") or None,
+                form.get("cert_no", "").strip() or None, by=user.username,
+            ),
+            lambda exc: users_page(request, 1, exc, form={**form, "password": ""}),
+        )  # fmt: skip
+        return failed or done("users", "created")
+
+    @r.post("/users/{username}/change")
+    async def change(request: Request, username: str, user: AdminDep) -> Response:
+        form = await posted(request)
+        failed = attempt(
+            lambda: access.change_user(
+                app, username, form["roles"], form.get("unit") or None,
+                form.get("cert_no", "").strip() or None, user.username,
+            ),
+            lambda exc: users_page(request, 1, exc, change={**form, "username": username}),
+        )  # fmt: skip
+        return failed or done("users", "changed")
+
+    @r.post("/users/{username}/active")
+    async def active(request: Request, username: str, user: AdminDep) -> Response:
+        form = await posted(request)
+        turn_on = form.get("active") == "1"
+        failed = attempt(
+            lambda: set_active(app, user, username, turn_on),
+            lambda exc: users_page(request, 1, exc),
+        )
+        if failed:
+            return failed
+        return done("users", "activated" if turn_on else "deactivated")
+
+    @r.post("/users/{username}/unlock")
+    async def unlock(request: Request, username: str, user: AdminDep) -> Response:
+        await posted(request)
+        access.unlock(app, username, by=user.username)
+        return done("users", "unlocked")
+
+    @r.post("/password")
+    async def password(request: Request, user: AdminDep) -> Response:
+        form = await posted(request)
+        failed = attempt(
+            lambda: access.reset_password(
+                app, form.get("username", ""), form.get("password", ""), by=user.username
+            ),
+            lambda exc: users_page(request, 1, exc, reset={"username": form.get("username", "")}),
+        )
+        return failed or done("users", "password")
+
+    def units_page(request: Request, error: LiuhenError | None = None, **forms: Any) -> Response:
+        reg = registry.listing(app)
+        edit = request.query_params.get("edit", "")
+        if "change_form" not in forms and edit:
+            found = next((o for o in reg["officers"] if o["cert_no"] == edit), None)
+            forms["change_form"] = (
+                dict(found, active="1" if found["active"] else "") if found else {}
+            )
+        context = {"reg": reg, "officer_roles": registry.OFFICER_ROLES, **forms}
+        return render(request, "admin_units.html", context, error)
+
+    @r.get("/units", response_class=HTMLResponse)
+    def units(request: Request, user: AdminDep) -> Response:
+        return units_page(request)
+
+    @r.post("/agencies")
+    async def add_agency(request: Request, user: AdminDep) -> Response:
+        form = await posted(request)
+        failed = attempt(
+            lambda: registry.add_agency(
+                app, form.get("code", "").strip(), form.get("name", ""),
+                form.get("region", ""), recorder(user),
+            ),
+            lambda exc: units_page(request, exc, agency_form=form),
+        )  # fmt: skip
+        return failed or done("units", "agency")
+
+    @r.post("/units")
+    async def add_unit(request: Request, user: AdminDep) -> Response:
+        form = await posted(request)
+        failed = attempt(
+            lambda: registry.add_unit(
+                app, form.get("code", "").strip(), form.get("name", ""),
+                form.get("agency", ""), recorder(user),
+            ),
+            lambda exc: units_page(request, exc, unit_form=form),
+        )  # fmt: skip
+        return failed or done("units", "unit")
+
+    @r.post("/officers")
+    async def add_officer(request: Request, user: AdminDep) -> Response:
+        form = await posted(request)
+        failed = attempt(
+            lambda: registry.register_officer(
+                app, form.get("cert_no", "").strip(), form.get("name", ""),
+                form.get("unit", ""), form["roles"], recorder(user),
+            ),
+            lambda exc: units_page(request, exc, officer_form=form),
+        )  # fmt: skip
+        return failed or done("units", "officer")
+
+    @r.post("/officers/{cert_no}")
+    async def change_officer(request: Request, cert_no: str, user: AdminDep) -> Response:
+        form = await posted(request)
+        failed = attempt(
+            lambda: registry.change_officer(
+                app, cert_no, form.get("unit", ""), form["roles"], form.get("active") == "1",
+                recorder(user),
+            ),
+            lambda exc: units_page(request, exc, change_form={**form, "cert_no": cert_no}),
+        )  # fmt: skip
+        return failed or done("units", "officer_changed")
+
+    def tokens_page(
+        request: Request, error: LiuhenError | None = None, status: int = 200, **forms: Any
+    ) -> Response:
+        context = {"tokens": access.list_tokens(app), "roles": access.ROLES,
+                   "units": registry.listing(app)["units"], **forms}  # fmt: skip
+        response = render(request, "admin_tokens.html", context, error)
+        if error is None:
+            response.status_code = status
+        response.headers["Cache-Control"] = "no-store"  # a new token is on this page once
+        return response
+
+    @r.get("/tokens", response_class=HTMLResponse)
+    def token_list(request: Request, user: AdminDep) -> Response:
+        return tokens_page(request)
+
+    @r.post("/tokens")
+    async def new_token(request: Request, user: AdminDep) -> Response:
+        """Rendered, not redirected: the token must not travel in a URL or be shown twice."""
+        form = await posted(request)
+        try:
+            secret = access.create_token(
+                app, form.get("name", ""), form["roles"], form.get("unit") or None,
+                user.username,
+            )  # fmt: skip
+        except LiuhenError as exc:
+            return tokens_page(request, exc, form=form)
+        return tokens_page(request, status=201, created={"name": form.get("name", "").strip(),
+                                                         "token": secret})  # fmt: skip
+
+    @r.post("/tokens/{ident}/revoke")
+    async def revoke_token(request: Request, ident: str, user: AdminDep) -> Response:
+        await posted(request)
+        failed = attempt(
+            lambda: access.revoke_token(app, ident, user.username),
+            lambda exc: tokens_page(request, exc),
+        )
+        return failed or done("tokens", "revoked")
+
+    def keys_page(request: Request, error: LiuhenError | None = None, **forms: Any) -> Response:
+        context = {"k": keys(app), "officers": registry.listing(app)["officers"], **forms}
+        return render(request, "admin_keys.html", context, error)
+
+    @r.get("/keys", response_class=HTMLResponse)
+    def key_page(request: Request, user: AdminDep) -> Response:
+        return keys_page(request)
+
+    @r.post("/keys/ca")
+    async def init_ca(request: Request, user: AdminDep) -> Response:
+        form = await posted(request)
+        name = form.get("name", "").strip()
+        failed = attempt(
+            lambda: signing.init_ca(app, name, recorder(user)) if name else _no_ca_name(),
+            lambda exc: keys_page(request, exc, ca_form=form),
+        )
+        return failed or done("keys", "ca")
+
+    @r.post("/keys")
+    async def issue(request: Request, user: AdminDep) -> Response:
+        form = await posted(request)
+        failed = attempt(
+            lambda: signing.issue(app, form.get("cert_no", "").strip(), recorder(user)),
+            lambda exc: keys_page(request, exc, issue_form=form),
+        )
+        return failed or done("keys", "issued")
+
+    def packs_page(request: Request, error: LiuhenError | None = None, **forms: Any) -> Response:
+        return render(request, "admin_packs.html", {"p": pack_settings(app), **forms}, error)
+
+    @r.get("/packs", response_class=HTMLResponse)
+    def pack_page(request: Request, user: AdminDep) -> Response:
+        return packs_page(request)
+
+    @r.post("/packs")
+    async def pack(request: Request, user: AdminDep) -> Response:
+        form = await posted(request)
+        body = PackChange(pack=form.get("pack", ""), reason=form.get("reason", ""),
+                          agency=form.get("agency") or None)  # fmt: skip
+        failed = attempt(
+            lambda: change_pack(app, user, body),
+            lambda exc: packs_page(request, exc, form=form),
+        )
+        return failed or done("packs", "pack")
+
+    return r
+
+
+DETAIL_LABELS = {
+    "name": "名称", "roles": "角色", "unit": "机构", "cert_no": "执法证号", "before": "变更前",
+    "after": "变更后", "failures": "连续失败", "locked_until": "锁定至",
+}  # fmt: skip
+
+
+def describe(details: dict[str, Any]) -> str:
+    """An event's details in Chinese for the page (the API keeps the structured form)."""
+
+    def show(key: str, value: Any) -> str:
+        if isinstance(value, dict):
+            return "，".join(show(k, v) for k, v in value.items() if v)
+        if key == "roles":
+            value = "、".join(ROLE_NAMES.get(r, r) for r in value)
+        elif key == "locked_until":
+            value = str(value)[:16].replace("T", " ")
+        return f"{DETAIL_LABELS.get(key, key)}：{value}"
+
+    return "；".join(
+        f"{DETAIL_LABELS.get(k, k)}（{show(k, v)}）" if isinstance(v, dict) else show(k, v)
+        for k, v in details.items()
+        if v
+    )
+
+
+def _page_no(text: str) -> int:
+    """A page number from the query string; anything odd is the first page."""
+    return int(text) if text.isdigit() and 1 <= int(text) <= MAX_PAGE else 1
+
+
+def _account(app: App, username: str) -> dict[str, Any]:
+    """What the change form starts from; an unknown name leaves it empty."""
+    try:
+        found = access.get_user(app, username)
+    except LiuhenError:
+        return {}
+    return {"username": found.username, "roles": sorted(found.roles), "unit": found.unit or "",
+            "cert_no": found.cert_no or ""}  # fmt: skip
+
+
+def _no_ca_name() -> None:
+    raise ValidationError("请填写根证书的机构名称", [Problem("机构名称不能为空", "name")])
+
+
+def router(app: App, templates: Jinja2Templates) -> APIRouter:
+    """The JSON API (in the OpenAPI document) and the pages, under one router."""
+    r = APIRouter()
+    r.include_router(api_router(app))
+    r.include_router(page_router(app, templates))
+    return r

@@ -1,0 +1,198 @@
+"""Reading cases: the list pages and the CLI show, and one case's record in stage order."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import ColumnElement, func, select
+
+from liuhen.accounts.scope import Scope, cases_in
+from liuhen.errors import NotFoundError, ValidationError
+from liuhen.kernel.db import store
+from liuhen.kernel.instance import App
+from liuhen.procedure.catalog import (
+    CASE_STAGES,
+    CATEGORY_LABELS,
+    PROCEDURE_LABELS,
+    STAGE_LABELS,
+    Category,
+    Procedure,
+    Stage,
+    act_type,
+)
+from liuhen.procedure.fields import parse_datetime
+
+CASE = store.T["case_record"]
+OFFICER = store.T["officer"]
+UNIT = store.T["unit"]
+MAX_PAGE_SIZE = 200
+
+STATUS_LABELS = {
+    "open": "办理中",
+    "not_opened": "不予立案",
+    "closed": "已结案",
+    "archived": "已归档",
+}
+
+
+@dataclass(frozen=True)
+class Page:
+    items: list[dict[str, Any]]
+    total: int
+    page: int
+    per_page: int
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "items": self.items,
+            "total": self.total,
+            "page": self.page,
+            "per_page": self.per_page,
+        }
+
+
+def _case_dict(row: Any) -> dict[str, Any]:
+    d = dict(row)
+    d["parties"] = json.loads(d["parties"])
+    d["officers"] = json.loads(d["officers"])
+    d["category_label"] = CATEGORY_LABELS[Category(d["category"])]
+    d["procedure_label"] = PROCEDURE_LABELS[Procedure(d["procedure"])]
+    d["stage_label"] = STAGE_LABELS[Stage(d["stage"])]
+    d["status_label"] = STATUS_LABELS.get(d["status"], d["status"])
+    return d
+
+
+def list_cases(
+    app: App,
+    *,
+    page: int = 1,
+    per_page: int = 50,
+    stage: str | None = None,
+    status: str | None = None,
+    unit: str | None = None,
+    visible: Scope = None,
+) -> Page:
+    """``visible`` = (units, cert_no): only cases of those units or worked on by that officer;
+    None means every case (supervisors)."""
+    if not 1 <= page <= 100_000 or not 1 <= per_page <= MAX_PAGE_SIZE:
+        raise ValidationError(f"页码从 1 开始，每页 1–{MAX_PAGE_SIZE} 条")
+    cond: list[ColumnElement[bool]] = []
+    if stage:
+        if stage not in {s.value for s in CASE_STAGES}:
+            raise ValidationError(f"未知的环节“{stage}”")
+        cond.append(CASE.c.stage == stage)
+    if status:
+        cond.append(CASE.c.status == status)
+    if unit:
+        cond.append(CASE.c.unit == unit)
+    scoped = cases_in(visible)
+    if scoped is not None:
+        cond.append(scoped)
+    with app.engine.connect() as conn:
+        total = conn.execute(select(func.count()).select_from(CASE).where(*cond)).scalar_one()
+        rows = conn.execute(
+            select(CASE)
+            .where(*cond)
+            .order_by(CASE.c.opened_at.desc(), CASE.c.number)
+            .limit(per_page)
+            .offset((page - 1) * per_page)
+        ).mappings()
+        items = [_case_dict(r) for r in rows]
+    return Page(items, int(total), page, per_page)
+
+
+def _entry_dict(row: Any) -> dict[str, Any]:
+    body = json.loads(row.body)
+    body["actors"] = json.loads(row.actors)
+    spec = act_type(row.act)
+    stage = spec.stage if spec else Stage.GENERAL
+    return {
+        "seq": int(row.seq),
+        "chain_seq": int(row.chain_seq),
+        "act": row.act,
+        "act_label": spec.label if spec else row.act,
+        "stage": stage.value,
+        "stage_label": STAGE_LABELS[stage],
+        "occurred_at": row.occurred_at,
+        "recorded_at": row.recorded_at,
+        "leaf_hash": bytes(row.leaf_hash).hex(),
+        "field_labels": {f.name: f.label for f in spec.fields} if spec else {},
+        **body,
+    }
+
+
+def show_case(app: App, number: str) -> dict[str, Any]:
+    """The case header and every entry, grouped by stage in procedure order."""
+    with app.engine.connect() as conn:
+        row = conn.execute(select(CASE).where(CASE.c.number == number)).mappings().first()
+        if row is None:
+            raise NotFoundError(f"案件“{number}”不存在")
+        case = _case_dict(row)
+        officers = {
+            r.cert_no: r.name
+            for r in conn.execute(
+                select(OFFICER.c.cert_no, OFFICER.c.name).where(
+                    OFFICER.c.cert_no.in_(case["officers"])
+                )
+            )
+        }
+        entries = [
+            _entry_dict(r)
+            for r in conn.execute(
+                select(store.ENTRY)
+                .where(store.ENTRY.c.chain == number)
+                .order_by(store.ENTRY.c.chain_seq)
+            )
+        ]
+    corrected = {e["corrects"]: e["seq"] for e in entries if e.get("corrects")}
+    for e in entries:
+        e["corrected_by"] = corrected.get(e["seq"])
+    order = [*CASE_STAGES, Stage.GENERAL]
+    stages = []
+    for stage in order:
+        items = sorted(
+            (e for e in entries if e["stage"] == stage.value),
+            key=_when,
+        )
+        if items:
+            stages.append({"stage": stage.value, "label": STAGE_LABELS[stage], "entries": items})
+    case["officer_names"] = officers
+    case["stages"] = stages
+    case["entry_total"] = len(entries)
+    return case
+
+
+VIEW = "general.review_access"
+
+
+def fold_views(entries: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """The entries as the case page shows them: each run of two or more consecutive 调阅记录
+    becomes one group ({"views": [...], "latest": entry}), every other entry stays alone
+    ({"entry": entry}). Every case view is journaled, so unfolded they would bury the record;
+    folded they are all still there for whoever opens the group."""
+    groups: list[dict[str, Any]] = []
+    run: list[dict[str, Any]] = []
+
+    def flush() -> None:
+        if len(run) >= 2:
+            groups.append({"views": list(run), "latest": run[-1]})
+        else:
+            groups.extend({"entry": e} for e in run)
+        run.clear()
+
+    for e in entries:
+        if e["act"] == VIEW:
+            run.append(e)
+            continue
+        flush()
+        groups.append({"entry": e})
+    flush()
+    return groups
+
+
+def _when(entry: dict[str, Any]) -> tuple[float, int]:
+    """Chronological order across offsets; seq breaks ties so the order is stable."""
+    dt = parse_datetime(entry["occurred_at"])
+    return (dt.timestamp() if dt else 0.0, entry["seq"])

@@ -1,0 +1,170 @@
+"""``liuhen demo``: a realistic agency with a dozen cases over every stage, for first start."""
+
+from __future__ import annotations
+
+import json
+from importlib import resources
+from typing import Any
+
+from sqlalchemy import func, select
+
+from liuhen.accounts import service as access
+from liuhen.cases import imports
+from liuhen.documents.types import DOC_TYPES
+from liuhen.kernel import proofs, record
+from liuhen.kernel.db import store
+from liuhen.kernel.instance import App
+from liuhen.kernel.record import ActInput
+from liuhen.procedure.catalog import Role
+from liuhen.signing import service as signing
+
+ADMIN = {"id": "demo", "role": Role.ADMIN.value}
+# One account per role, printed by ``liuhen demo`` and listed in the README.
+DEMO_USERS: tuple[tuple[str, str, list[str], str, str | None, str | None], ...] = (
+    ("zhoulh", "zhifa-demo-2026", ["officer"], "周立衡", "whlyj-zd1", "11010023"),
+    ("shenrl", "fazhi-demo-2026", ["legal_reviewer"], "沈若兰", "whlyj-fzk", "11010085"),
+    ("hejg", "fuze-demo-2026", ["head"], "贺建国", "whlyj-zd1", "11010101"),
+    ("chenghm", "dangan-demo-2026", ["archivist"], "程慧敏", "whlyj-fzk", "11010112"),
+    ("sifaju", "jiandu-demo-2026", ["supervisor"], "区司法局监督员", None, None),
+    ("admin", "guanli-demo-2026", ["admin"], "系统管理员", None, None),
+)
+
+
+def _files() -> list[Any]:
+    folder = resources.files("liuhen") / "demo"
+    return sorted(
+        (f for f in folder.iterdir() if f.name.startswith("case_") and f.name.endswith(".json")),
+        key=lambda f: f.name,
+    )
+
+
+# A 送达回证 names how the document was served; the service act's code says it.
+_SERVICE_METHODS = {
+    "service.direct": "直接送达",
+    "service.mail": "邮寄送达",
+    "service.lodged": "留置送达",
+    "service.entrusted": "委托送达",
+    "service.forwarded": "转交送达",
+    "service.public_notice": "公告送达",
+}
+_OFFICER_ROLES = ("officer", "server", "host")
+
+
+def _values(doc_type: str, act: dict[str, Any], cause: str, signers: list[str]) -> dict[str, Any]:
+    """The form's content from the act it records: the demo file states each fact once."""
+    fields = act.get("fields") or {}
+    names = {f.name for f in DOC_TYPES[doc_type].fields}
+    values = {k: v for k, v in fields.items() if k in names}
+    values.setdefault("place", act.get("place") or "")
+    values.setdefault("cause", cause)
+    if doc_type == "inspection_record":
+        values.setdefault("kind", "现场检查")
+        values.setdefault("inspectors", signers)
+    elif doc_type == "inquiry_record":
+        values.setdefault("inquirers", signers)
+    elif doc_type == "service_receipt":
+        values.setdefault("method", _SERVICE_METHODS.get(act["act"], "直接送达"))
+        values.setdefault("servers", str(fields.get("server") or "").split("、"))
+        values.pop("cause", None)
+    return values
+
+
+def with_documents(
+    app: App, case: dict[str, Any], agency: str, names: dict[str, str]
+) -> dict[str, Any]:
+    """The demo case with each document rendered, signed and stored as ``liuhen doc issue``
+    would have done, its entry naming the stored PDF's real digest and PAdES signatures.
+
+    Without this the demo journals documents whose files exist nowhere, and a newcomer's first
+    ``liuhen verify`` (and every 查看文书 PDF link) fails on them.
+    """
+    from liuhen.documents import render
+    from liuhen.documents import service as documents
+    from liuhen.signing import pdf as pades
+
+    entries: list[dict[str, Any]] = case["entries"]
+    cause = str((entries[0].get("fields") or {}).get("cause") or "")
+    ca_pem = signing.ca_pem(app)
+    for entry in entries:
+        if entry["act"] != "general.document":
+            continue
+        f = entry["fields"]
+        ref = f.get("act_seq")
+        act = entries[ref["entry"] - 1] if isinstance(ref, dict) else {}
+        old = list(f.get("signatures") or [])
+        signed = [(s["role"], s["cert_no"], s.get("signed_at")) for s in old if s.get("cert_no")]
+        refusal = None
+        if f.get("party_refused"):
+            # 003 第十四条: two officers attest the refusal; the act's officers when the file
+            # names fewer on the form
+            witnesses = [c for r, c, _ in signed if r in _OFFICER_ROLES]
+            witnesses += [c for c in act.get("actors") or [] if c not in witnesses]
+            refusal = {
+                "reason": f.get("refusal_reason") or "",
+                "officers": [{"name": names[c], "cert_no": c} for c in witnesses[:2]],
+            }
+            signed += [("officer", c, f.get("issued_at")) for c in witnesses[:2]
+                       if all(c != s[1] for s in signed)]  # fmt: skip
+        values = render.validate(
+            f["doc_type"],
+            _values(f["doc_type"], act, cause, [f"{names[c]}（执法证号 {c}）" for _, c, _ in signed
+                                                if c in names]),
+        )  # fmt: skip
+        shown = [{"role": r, "name": names[c], "cert_no": c, "date": when}
+                 for r, c, when in signed]  # fmt: skip
+        pdf = render.render_pdf(
+            f["doc_type"], values, agency=agency, number=f.get("number"),
+            refusal=refusal, signers=shown,
+        )  # fmt: skip
+        for i, (role, cert, _when) in enumerate(signed):
+            key_pem, cert_pem = signing.authority(app).person(cert)
+            reason = "见证当事人拒签" if refusal and role == "officer" else "签名确认"
+            pdf = pades.sign(pdf, key_pem, cert_pem, ca_pem, f"sig{i + 1}-{role}", reason,
+                             names[cert])  # fmt: skip
+        serials = [status.serial_number for status in pades.validate(pdf, ca_pem)]
+        f["digest"] = documents.store_pdf(app, pdf)
+        f["content"] = values
+        f["signatures"] = [
+            {"role": r, "name": names[c], "cert_no": c, "signed_at": when or f["issued_at"],
+             "method": "PAdES", "valid": "有效", "serial": serial}
+            for (r, c, when), serial in zip(signed, serials, strict=True)
+        ] + [{**s, "method": "手写签名"} for s in old if not s.get("cert_no")]  # fmt: skip
+        title = DOC_TYPES[f["doc_type"]].title
+        entry["attachments"] = [{"digest": f["digest"], "name": f"{title}.pdf",
+                                 "media_type": "application/pdf", "size": len(pdf)}]  # fmt: skip
+    return case
+
+
+def has_cases(app: App) -> bool:
+    with app.engine.connect() as conn:
+        return bool(conn.execute(select(func.count()).select_from(store.T["case_record"])).scalar())
+
+
+def seed(app: App) -> dict[str, int]:
+    """Register the demo agency and import every demo case; refuses if cases already exist."""
+    folder = resources.files("liuhen") / "demo"
+    registry = json.loads((folder / "registry.json").read_text("utf-8"))
+    now = app.clock.now().isoformat()
+    for kind, items in (
+        ("registry.agency", registry["agencies"]),
+        ("registry.unit", registry["units"]),
+        ("registry.officer", registry["officers"]),
+    ):
+        for item in items:
+            record.record(app, ActInput(kind, now, fields=item, recorded_by=ADMIN))
+    # Signing keys for every officer before the cases: the demo's documents are rendered and
+    # signed with them, and the staff can sign new documents from the pages at once.
+    agency = registry["agencies"][0]["name"]
+    signing.init_ca(app, agency)
+    names = {o["cert_no"]: o["name"] for o in registry["officers"]}
+    for cert in names:
+        signing.issue(app, cert)
+    entries = 0
+    for f in _files():
+        case = with_documents(app, json.loads(f.read_text("utf-8")), agency, names)
+        _case, appended = imports.import_text(app, json.dumps(case, ensure_ascii=False))
+        entries += len(appended)
+    for username, password, roles, name, unit, cert in DEMO_USERS:
+        access.create_user(app, username, password, roles, name, unit, cert)
+    proofs.checkpoint(app)
+    return {"cases": len(_files()), "entries": entries}

@@ -1,0 +1,493 @@
+"""Issuing an enforcement document: validate, render, sign, verify, store, journal — or nothing.
+
+Every step that can fail comes before anything is stored, so a refused document leaves no
+half-rendered file and no entry. A correction of a signed document is a new version whose entry
+names the one it supersedes; the old PDF and its signatures stay as they were.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import hashlib
+import os
+import tempfile
+from collections.abc import Collection
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from cryptography import x509
+from cryptography.hazmat.primitives import hashes
+from sqlalchemy import select
+
+from liuhen.errors import IntegrityError, NotFoundError, Problem, ValidationError
+from liuhen.kernel import record
+from liuhen.kernel.db import store
+from liuhen.kernel.instance import App
+from liuhen.kernel.journal import Appended
+from liuhen.kernel.record import ActInput
+from liuhen.procedure.catalog import DOCUMENT_TYPES
+from liuhen.signing import pdf as pades
+from liuhen.signing import service as signing
+
+CRYPTO_ROLES = {"officer", "reviewer", "approver", "recorder", "host", "server"}
+# Which account roles may sign in which block: the reviewer's block is the legal reviewer's,
+# the approver's the head's (002 第三十八条); the rest are the enforcement officers' own, though
+# a head may host and a legal reviewer may record (听证、集体讨论).
+BLOCK_ROLES: dict[str, frozenset[str]] = {
+    "officer": frozenset({"officer"}),
+    "server": frozenset({"officer"}),
+    "recorder": frozenset({"officer", "legal_reviewer"}),
+    "host": frozenset({"officer", "head", "legal_reviewer"}),
+    "reviewer": frozenset({"legal_reviewer"}),
+    "approver": frozenset({"head"}),
+}
+# Blocks whose holder signs only from his own login; officers present together sign in turn,
+# each confirming with his own password (``authenticate``).
+IN_PERSON = frozenset({"reviewer", "approver"})
+# How each signer whose key was applied was authenticated, as the entry's signatures record it:
+# the signed-in user by his login, a colleague present by his own password on the same device.
+BY_LOGIN = "登录"
+BY_PRESENCE = "现场密码确认"
+USERS = store.T["app_user"]
+ENTRY = store.ENTRY
+OFFICER = store.T["officer"]
+SIGNING_KEY = store.T["signing_key"]
+
+
+@dataclass
+class DocumentRequest:
+    case: str
+    act_seq: int
+    doc_type: str
+    values: dict[str, Any]
+    signers: list[dict[str, str]]  # [{"role", "cert_no"}]: signed with their issued keys
+    recorded_by: dict[str, str]
+    number: str | None = None
+    party: dict[str, str] | None = None  # {"name", "signature_png": base64} handwritten
+    witness: dict[str, str] | None = None
+    refusal: dict[str, Any] | None = None  # {"reason", "officers": [cert_no, cert_no]}
+    supersedes: int | None = None
+    extra: dict[str, Any] = field(default_factory=dict)
+    # cert_no → how that signer was authenticated (see ``authenticate``); None: an operator on
+    # the server (``liuhen doc issue``), whose entries carry no ``auth``
+    auth: dict[str, str] | None = None
+
+
+def signing_people(req: DocumentRequest) -> dict[str, list[str]]:
+    """Everyone whose key the request applies, with the blocks he signs (as people read them)."""
+    from liuhen.procedure.fields import SIGNER_ROLES
+
+    out: dict[str, list[str]] = {}
+    for s in req.signers:
+        label = f"{SIGNER_ROLES.get(s.get('role', ''), s.get('role', ''))}栏"
+        out.setdefault(s.get("cert_no", ""), []).append(label)
+    for cert in (req.refusal or {}).get("officers") or []:
+        out.setdefault(str(cert), []).append("拒签见证")
+    return {c: list(dict.fromkeys(labels)) for c, labels in out.items() if c}
+
+
+def authenticate(
+    app: App,
+    req: DocumentRequest,
+    signed_in: str | None,
+    confirmations: dict[str, str],
+    where: str = "confirm",
+) -> None:
+    """Fill ``req.auth``, or refuse: a key other than the signed-in user's is applied only when
+    its holder, present, confirms with his own account's password (``confirmations``: cert_no →
+    password). Only the login proves who is at the keyboard; without this, typing a colleague's
+    certificate number would sign with his key. Wrong passwords count toward his lock-out.
+    """
+    from liuhen.accounts import service as access
+
+    people = signing_people(req)
+    names = _people(app, list(people))
+    accounts = account_roles(app, people)
+    auth: dict[str, str] = {}
+    problems: list[Problem] = []
+    for cert, blocks in people.items():
+        who = f"{names.get(cert, '')}（执法证号 {cert}）" if cert in names else f"执法证号 {cert}"
+        what = "、".join(blocks)
+        password = confirmations.get(cert, "")
+        if signed_in is not None and cert == signed_in:
+            auth[cert] = BY_LOGIN
+        elif cert not in names:
+            continue  # unregistered: ``issue`` says so
+        elif cert not in accounts:
+            problems.append(Problem(
+                f"{who}没有可用的账户，无法以本人密码确认，不能在{what}以其电子签名签署；"
+                "请由其本人登录签名，或将其从签名栏中删去", f"{where}.{cert}",
+            ))  # fmt: skip
+        elif not password:
+            problems.append(Problem(
+                f"{who}须在场以本人账户密码确认后，才能在{what}签名", f"{where}.{cert}"
+            ))  # fmt: skip
+        else:
+            try:
+                access.confirm_presence(app, cert, password)
+                auth[cert] = BY_PRESENCE
+            except access.AuthError:
+                problems.append(Problem(
+                    f"{who}的密码不正确或账户已暂时锁定，未能确认在{what}签名", f"{where}.{cert}"
+                ))  # fmt: skip
+    for cert, password in confirmations.items():
+        if password and cert not in people:
+            problems.append(Problem(
+                f"执法证号 {cert} 不在任何签名栏中，无须确认", f"{where}.{cert}"
+            ))  # fmt: skip
+    if problems:
+        raise ValidationError(f"有 {len(problems)} 名签名人未能确认，未制作文书", problems)
+    req.auth = auth
+
+
+def _png(data: str | None, where: str) -> bytes | None:
+    if not data:
+        return None
+    try:
+        raw = base64.b64decode(data, validate=True)
+    except (binascii.Error, ValueError):
+        raise ValidationError(
+            "签名图像应为 base64 编码的 PNG", [Problem("不是 base64", where)]
+        ) from None
+    if not raw.startswith(b"\x89PNG\r\n\x1a\n"):
+        raise ValidationError("签名图像应为 PNG", [Problem("不是 PNG 图像", where)])
+    return raw
+
+
+def _people(app: App, certs: list[str]) -> dict[str, str]:
+    with app.engine.connect() as conn:
+        rows = conn.execute(
+            select(OFFICER.c.cert_no, OFFICER.c.name).where(OFFICER.c.cert_no.in_(certs))
+        ).all()
+    return {r.cert_no: r.name for r in rows}
+
+
+def account_roles(app: App, certs: Collection[str]) -> dict[str, set[str]]:
+    """The roles of the active accounts holding each certificate (a cert without one: absent)."""
+    import json
+
+    with app.engine.connect() as conn:
+        rows = conn.execute(
+            select(USERS.c.cert_no, USERS.c.roles).where(
+                USERS.c.cert_no.in_(list(certs)), USERS.c.active.is_(True)
+            )
+        ).all()
+    out: dict[str, set[str]] = {}
+    for cert, roles in rows:
+        out.setdefault(cert, set()).update(json.loads(roles))
+    return out
+
+
+def block_problems(
+    app: App, blocks: dict[str, list[str]], signed_in: str | None, where: str = "sign"
+) -> list[Problem]:
+    """Why these people may not sign in these blocks: a reviewer's or approver's block only by
+    its holder from his own login (``signed_in``), and every block only by a role it belongs to.
+
+    Colleagues present together sign the officers' blocks in turn on one device, as the
+    003 第十四条 refusal attestation needs; each confirms with his own password
+    (``authenticate``). Roles are checked here only for those who hold an account.
+    """
+    from liuhen.procedure.fields import SIGNER_ROLES
+
+    roles = account_roles(app, {c for certs in blocks.values() for c in certs})
+    problems: list[Problem] = []
+    for block, certs in blocks.items():
+        allowed = BLOCK_ROLES.get(block, frozenset())
+        label = SIGNER_ROLES.get(block, block)
+        for cert in certs:
+            held = roles.get(cert)
+            if block in IN_PERSON and cert != signed_in:
+                problems.append(Problem(
+                    f"{label}栏须由其本人登录后签名，不能代签（执法证号 {cert}）；"
+                    "请留空，由其本人在待办中续签", f"{where}.{block}",
+                ))  # fmt: skip
+            elif (held is not None or block in IN_PERSON) and not (held or set()) & allowed:
+                problems.append(Problem(
+                    f"执法证号 {cert} 的持有人不是{_holders(allowed)}，不能在{label}栏签名",
+                    f"{where}.{block}",
+                ))  # fmt: skip
+    return problems
+
+
+def _holders(roles: frozenset[str]) -> str:
+    names = {"officer": "执法人员", "legal_reviewer": "法制审核人员", "head": "负责人"}
+    return "或".join(names[r] for r in sorted(roles, key=list(names).index))
+
+
+def pending_blocks(doc_type: str, signatures: list[dict[str, Any]]) -> list[str]:
+    """Reviewer's and approver's blocks the document declares but nobody has signed yet."""
+    from liuhen.documents.types import DOC_TYPES
+
+    signed = {s.get("role") for s in signatures if s.get("method") == "PAdES"}
+    spec = DOC_TYPES.get(doc_type)
+    return [r for r in (spec.signers if spec else ()) if r in IN_PERSON and r not in signed]
+
+
+def _key_of(app: App, cert_no: str) -> tuple[bytes, bytes]:
+    """The person's key, refused unless the certificate is the one the journal recorded."""
+    key_pem, cert_pem = signing.authority(app).person(cert_no)
+    with app.engine.connect() as conn:
+        recorded = conn.execute(
+            select(SIGNING_KEY.c.fingerprint).where(SIGNING_KEY.c.cert_no == cert_no)
+        ).scalar()
+    actual = x509.load_pem_x509_certificate(cert_pem).fingerprint(hashes.SHA256()).hex()
+    if recorded != actual:
+        raise IntegrityError(f"{cert_no} 的签名证书与日志记录不符，拒绝签名")
+    return key_pem, cert_pem
+
+
+def agency_name(app: App, case: str) -> str:
+    """The agency a case belongs to, as documents, dossiers and bags name it."""
+    case_t, unit_t, agency_t = store.T["case_record"], store.T["unit"], store.T["agency"]
+    with app.engine.connect() as conn:
+        name = conn.execute(
+            select(agency_t.c.name)
+            .select_from(case_t.join(unit_t, unit_t.c.code == case_t.c.unit)
+                         .join(agency_t, agency_t.c.code == unit_t.c.agency))
+            .where(case_t.c.number == case)
+        ).scalar()  # fmt: skip
+    return str(name) if name else "行政执法机关"
+
+
+def issue(app: App, req: DocumentRequest) -> Appended:
+    import liuhen.documents.render as render  # loads WeasyPrint only when issuing
+    from liuhen.documents.types import DOC_TYPES
+
+    if req.doc_type not in DOCUMENT_TYPES or req.doc_type not in DOC_TYPES:
+        raise ValidationError(
+            f"未知的文书种类“{req.doc_type}”", [Problem("未知的文书种类", "doc_type")]
+        )
+    spec = DOC_TYPES[req.doc_type]
+    problems: list[Problem] = []
+    with app.engine.connect() as conn:
+        act = conn.execute(
+            select(ENTRY.c.act).where(ENTRY.c.seq == req.act_seq, ENTRY.c.chain == req.case)
+        ).scalar()
+    if act is None:
+        raise NotFoundError(f"案件“{req.case}”中没有序号为 {req.act_seq} 的记录")
+    if spec.acts and act not in spec.acts:
+        problems.append(Problem(f"《{spec.title}》不用于记录该事项（{act}）", "act_seq"))
+    values = render.validate(req.doc_type, req.values)
+    party_png = _png((req.party or {}).get("signature_png"), "party.signature_png")
+    _png((req.witness or {}).get("signature_png"), "witness.signature_png")  # validated only
+    signer_certs = [s.get("cert_no", "") for s in req.signers]
+    refusal_certs = list((req.refusal or {}).get("officers") or [])
+    for i, s in enumerate(req.signers):
+        if s.get("role") not in CRYPTO_ROLES:
+            problems.append(
+                Problem(
+                    f"电子签名角色应为：{'、'.join(sorted(CRYPTO_ROLES))}", f"signers[{i}].role"
+                )
+            )
+    if req.refusal is not None:
+        if req.party:
+            problems.append(Problem("当事人已签名，不能同时记录拒签", "refusal"))
+        if not str(req.refusal.get("reason") or "").strip():
+            problems.append(Problem("须注明拒签情况", "refusal.reason"))
+        if len(set(refusal_certs)) < 2:
+            problems.append(
+                Problem("拒签须由两名以上执法人员签字（003 第十四条）", "refusal.officers")
+            )
+    names = _people(app, [*signer_certs, *refusal_certs])
+    for c in sorted(set(signer_certs + refusal_certs) - set(names)):
+        problems.append(Problem(f"执法证号 {c} 未登记", "signers"))
+    if req.auth is not None:  # whoever authenticated the request: every key's holder, each
+        for c in dict.fromkeys(signer_certs + refusal_certs):
+            if c in names and c not in req.auth:
+                problems.append(Problem(f"执法证号 {c} 的持有人未确认签名", f"confirm.{c}"))
+    if problems:
+        raise ValidationError(f"《{spec.title}》有 {len(problems)} 处问题，未制作文书", problems)
+    keys = {c: _key_of(app, c) for c in dict.fromkeys(signer_certs + refusal_certs)}
+    ca_pem = signing.ca_pem(app)
+
+    shown = [{"role": s["role"], "name": names[s["cert_no"]], "cert_no": s["cert_no"]}
+             for s in req.signers]  # fmt: skip
+    refusal_view = None
+    if req.refusal is not None:
+        refusal_view = {
+            "reason": req.refusal["reason"],
+            "officers": [{"name": names[c], "cert_no": c} for c in refusal_certs],
+        }
+    pdf = render.render_pdf(
+        req.doc_type, values, agency=agency_name(app, req.case), number=req.number,
+        party_signature_png=party_png, refusal=refusal_view, signers=shown,
+    )  # fmt: skip
+    signed_roles: list[tuple[str, str]] = [(s["role"], s["cert_no"]) for s in req.signers]
+    signed_roles += [("officer", c) for c in refusal_certs if ("officer", c) not in signed_roles]
+    for i, (role, cert) in enumerate(signed_roles):
+        key_pem, cert_pem = keys[cert]
+        reason = "见证当事人拒签" if cert in refusal_certs and role == "officer" else "签名确认"
+        pdf = pades.sign(pdf, key_pem, cert_pem, ca_pem, f"sig{i + 1}-{role}", reason, names[cert])
+    statuses = pades.validate(pdf, ca_pem)
+    if len(statuses) != len(signed_roles) or not all(s.valid for s in statuses):
+        raise IntegrityError("文书签名验证未通过，未记录")
+
+    digest = store_pdf(app, pdf)
+    now = app.clock.now().isoformat()
+    signatures: list[dict[str, Any]] = [
+        {"role": role, "name": names[cert], "cert_no": cert, "signed_at": now,
+         "method": "PAdES", "valid": "有效", "serial": st.serial_number,
+         **({"auth": req.auth[cert]} if req.auth is not None else {})}
+        for (role, cert), st in zip(signed_roles, statuses, strict=True)
+    ]  # fmt: skip
+    if req.party:
+        # the party signs as 受送达人 on a 送达回证, as 当事人 elsewhere
+        party_role = "recipient" if "recipient" in spec.signers else "party"
+        signatures.append({"role": party_role, "name": req.party["name"], "method": "手写签名"})
+    if req.witness:
+        signatures.append({"role": "witness", "name": req.witness["name"], "method": "手写签名"})
+    fields: dict[str, Any] = {
+        "doc_type": req.doc_type, "act_seq": req.act_seq, "digest": digest, "issued_at": now,
+        "signatures": signatures, "content": values,
+    }  # fmt: skip
+    if req.number:
+        fields["number"] = req.number
+    if req.refusal is not None:
+        fields["party_refused"] = True
+        fields["refusal_reason"] = str(req.refusal["reason"])
+    if req.supersedes is not None:
+        fields["supersedes"] = req.supersedes
+    actors = list(dict.fromkeys(signer_certs + refusal_certs))
+    return record.record(app, ActInput(
+        "general.document", now, case=req.case, actors=actors, fields=fields,
+        recorded_by=req.recorded_by, attachments=[{"digest": digest, "name": f"{spec.title}.pdf",
+                                                   "media_type": "application/pdf",
+                                                   "size": len(pdf)}],
+    ))  # fmt: skip
+
+
+def countersign(
+    app: App, case: str, seq: int, role: str, cert_no: str, recorded_by: dict[str, str]
+) -> Appended:
+    """Sign an issued document's reviewer's or approver's block from the holder's own login.
+
+    The signature is added incrementally to the stored PDF, so the earlier signatures stay
+    valid; the result is a new version whose entry names the one it supersedes, with every
+    signature's own time. Refused (nothing stored) unless the block is declared, still empty,
+    the version is the latest and the signer's account holds the block's role.
+    """
+    import json
+
+    from liuhen.documents.types import DOC_TYPES
+
+    with app.engine.connect() as conn:
+        row = conn.execute(
+            select(ENTRY.c.body).where(
+                ENTRY.c.seq == seq, ENTRY.c.chain == case, ENTRY.c.act == "general.document"
+            )
+        ).first()
+        later = [
+            json.loads(b)["fields"].get("supersedes")
+            for (b,) in conn.execute(
+                select(ENTRY.c.body).where(
+                    ENTRY.c.chain == case, ENTRY.c.act == "general.document", ENTRY.c.seq > seq
+                )
+            )
+        ]
+    if row is None:
+        raise NotFoundError(f"案件“{case}”中没有序号为 {seq} 的文书")
+    fields: dict[str, Any] = dict(json.loads(row.body)["fields"])
+    spec = DOC_TYPES[fields["doc_type"]]
+    signatures = list(fields.get("signatures") or [])
+    problems: list[Problem] = []
+    if seq in later:
+        problems.append(Problem("该文书已有更新的版本，请在最新版本上签名", "seq"))
+    if role not in pending_blocks(spec.code, signatures):
+        problems.append(Problem(f"《{spec.title}》没有待签的{_role_label(role)}栏", "role"))
+    problems += block_problems(app, {role: [cert_no]}, cert_no, "role")
+    names = _people(app, [cert_no])
+    if cert_no not in names:
+        problems.append(Problem(f"执法证号 {cert_no} 未登记", "cert_no"))
+    if not fields.get("digest") or not app.blobs.exists(fields["digest"]):
+        problems.append(Problem("文书文件不在存储中，无法签名", "digest"))
+    if problems:
+        raise ValidationError(f"《{spec.title}》有 {len(problems)} 处问题，未签名", problems)
+    key_pem, cert_pem = _key_of(app, cert_no)
+    ca_pem = signing.ca_pem(app)
+    pdf = b"".join(app.blobs.read(fields["digest"]))
+    before = len(pades.validate(pdf, ca_pem))
+    reason = "审核确认" if role == "reviewer" else "批准"
+    pdf = pades.sign(
+        pdf, key_pem, cert_pem, ca_pem, f"sig{before + 1}-{role}", reason, names[cert_no]
+    )
+    statuses = pades.validate(pdf, ca_pem)
+    if len(statuses) != before + 1 or not all(s.valid for s in statuses):
+        raise IntegrityError("文书签名验证未通过，未记录")
+    digest = store_pdf(app, pdf)
+    now = app.clock.now().isoformat()
+    signatures.append(
+        {"role": role, "name": names[cert_no], "cert_no": cert_no, "signed_at": now,
+         "method": "PAdES", "valid": "有效", "serial": statuses[-1].serial_number,
+         "auth": BY_LOGIN}
+    )  # fmt: skip
+    fields.update(digest=digest, signatures=signatures, supersedes=seq)
+    actors = list(dict.fromkeys(str(s["cert_no"]) for s in signatures if s.get("cert_no")))
+    return record.record(app, ActInput(
+        "general.document", now, case=case, actors=actors, fields=fields,
+        recorded_by=recorded_by, attachments=[{"digest": digest, "name": f"{spec.title}.pdf",
+                                               "media_type": "application/pdf",
+                                               "size": len(pdf)}],
+    ))  # fmt: skip
+
+
+def _role_label(role: str) -> str:
+    from liuhen.procedure.fields import SIGNER_ROLES
+
+    return SIGNER_ROLES.get(role, role)
+
+
+def store_pdf(app: App, pdf: bytes) -> str:
+    """Stage a finished PDF next to uploads and store it by digest (never overwrites)."""
+    digest = f"{app.alg.name}:{app.alg.digest(pdf).hex()}"
+    staging = app.settings.data_dir / "uploads"
+    staging.mkdir(parents=True, exist_ok=True)
+    fd, name = tempfile.mkstemp(dir=staging, suffix=".pdf.part")
+    with os.fdopen(fd, "wb") as fh:
+        fh.write(pdf)
+    app.blobs.put_file(Path(name), digest)
+    return digest
+
+
+def check_all(app: App, disposed: Collection[str] = ()) -> list[tuple[int, str, str]]:
+    """(seq, case, problem) for every stored document whose file or signatures do not verify.
+
+    A file in ``disposed`` was removed by a journaled disposal: its absence is expected.
+    """
+    import json
+
+    ca = signing.ca_pem(app) if signing.journaled_ca(app) else None
+    out: list[tuple[int, str, str]] = []
+    with app.engine.connect() as conn:
+        rows = conn.execute(
+            select(ENTRY.c.seq, ENTRY.c.chain, ENTRY.c.body).where(
+                ENTRY.c.act == "general.document"
+            )
+        ).all()
+    for seq, chain, body in rows:
+        fields = json.loads(body)["fields"] or {}
+        digest = fields.get("digest")
+        if not digest or digest in disposed:
+            continue
+        if not app.blobs.exists(digest):
+            out.append((int(seq), chain, f"文书文件 {digest[:19]}… 不在存储中"))
+            continue
+        data = b"".join(app.blobs.read(digest))
+        alg, _, hexd = digest.partition(":")
+        actual = hashlib.new(alg, data).hexdigest() if alg != "sm3" else app.alg.digest(data).hex()
+        if actual != hexd:
+            out.append((int(seq), chain, "文书文件的内容与记录的摘要不符（文件被改动）"))
+            continue
+        if ca is None:
+            continue
+        try:
+            statuses = pades.validate(data, ca)
+        except pades.DamagedPdf as exc:
+            out.append((int(seq), chain, f"文书文件无法解析：{exc}"))
+            continue
+        crypto = [s for s in fields.get("signatures") or [] if s.get("method") == "PAdES"]
+        if len(statuses) != len(crypto) or not all(s.valid for s in statuses):
+            out.append((int(seq), chain, "文书的电子签名验证未通过"))
+    return out

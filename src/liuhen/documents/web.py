@@ -1,0 +1,140 @@
+"""Document endpoints: types, issuing a signed document into a case, fetching the PDF."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from fastapi import APIRouter, Depends, Request
+from fastapi.responses import Response
+from pydantic import BaseModel, Field
+from sqlalchemy import select
+
+from liuhen.accounts import guard
+from liuhen.accounts.access_log import record_access
+from liuhen.accounts.confidentiality import guard_file
+from liuhen.documents import service as documents
+from liuhen.errors import NotFoundError, ValidationError
+from liuhen.kernel.blobs.store import DIGEST
+from liuhen.kernel.db import store
+from liuhen.kernel.instance import App
+from liuhen.web.files import serve_blob
+
+
+class Confirmation(BaseModel):
+    """A signer present confirms that his key may be applied, with his own account password."""
+
+    cert_no: str
+    password: str = Field(repr=False)
+
+
+class IssueBody(BaseModel):
+    """What a form submits; everything is checked again by the service."""
+
+    act_seq: int = Field(ge=1)
+    doc_type: str
+    values: dict[str, Any]
+    signers: list[dict[str, str]] = []
+    by: str = Field(description="操作人执法证号")
+    number: str | None = None
+    party: dict[str, str] | None = None
+    witness: dict[str, str] | None = None
+    refusal: dict[str, Any] | None = None
+    supersedes: int | None = None
+    confirmations: list[Confirmation] = Field(
+        default=[],
+        description="在场同事确认：签名人中除登录本人以外的每一位（机器令牌则为每一位），"
+        "以其执法证号和本人账户密码确认",
+    )
+
+
+def document_case(app: App, digest: str) -> str | None:
+    """The case whose 文书 entry names ``digest`` as its PDF, or None.
+
+    The document's own ``digest`` field must equal it: a digest quoted anywhere else in an
+    entry (a transcript, a note) does not make that file a document.
+    """
+    if not DIGEST.match(digest):
+        return None
+    entry = store.ENTRY
+    with app.engine.connect() as conn:
+        rows = conn.execute(
+            select(entry.c.chain, entry.c.body).where(
+                entry.c.act == "general.document", entry.c.body.contains(f'"{digest}"')
+            )
+        ).all()
+    for chain, body in rows:
+        if (json.loads(body).get("fields") or {}).get("digest") == digest:
+            return str(chain)
+    return None
+
+
+def router(app: App) -> APIRouter:
+    r = APIRouter(tags=["执法文书"])
+
+    @r.get("/api/v1/documents/types", summary="文书种类")
+    def types() -> list[dict[str, Any]]:
+        from liuhen.documents import DOC_TYPES
+
+        return [
+            {"code": d.code, "title": d.title, "acts": list(d.acts), "signers": list(d.signers),
+             "fields": [{"name": f.name, "label": f.label, "kind": f.kind.value,
+                         "required": f.required} for f in d.fields]}
+            for d in DOC_TYPES.values()
+        ]  # fmt: skip
+
+    @r.post(
+        "/api/v1/cases/{number}/documents",
+        status_code=201,
+        dependencies=[Depends(guard.record_case(refusal="无权在该案件中制作文书"))],
+        summary="制作并签署文书",
+    )
+    def issue(number: str, body: IssueBody, request: Request) -> dict[str, Any]:
+        """As the page does it: a reviewer's or approver's block only by its holder, signed in;
+        every other key only with its holder's password in ``confirmations``."""
+        user = getattr(request.state, "user", None)
+        blocks: dict[str, list[str]] = {}
+        for s in body.signers:
+            blocks.setdefault(str(s.get("role", "")), []).append(str(s.get("cert_no", "")))
+        problems = documents.block_problems(
+            app, blocks, user.cert_no if user is not None else None, where="signers"
+        )
+        if problems:
+            raise ValidationError(f"签名人与签名栏不符，有 {len(problems)} 处问题", problems)
+        recorded_by = {"id": body.by, "role": "officer"}
+        if user is not None and not user.machine:
+            recorded_by = user.actor  # the journal names who issued it, not what the body claims
+        req = documents.DocumentRequest(
+            case=number, act_seq=body.act_seq, doc_type=body.doc_type, values=body.values,
+            signers=body.signers, recorded_by=recorded_by,
+            number=body.number, party=body.party, witness=body.witness, refusal=body.refusal,
+            supersedes=body.supersedes,
+        )  # fmt: skip
+        # no key without its holder: the signed-in person by his login, everyone else (and
+        # everyone, for a machine token) by his own password in ``confirmations``
+        signed_in = user.cert_no if user is not None and not user.machine else None
+        documents.authenticate(
+            app, req, signed_in, {c.cert_no: c.password for c in body.confirmations}
+        )
+        entry = documents.issue(app, req)
+        return {"seq": entry.seq, "case": number}
+
+    @r.get(
+        "/api/v1/documents/{digest}/pdf",
+        dependencies=[Depends(guard.file())],
+        summary="文书 PDF（支持 Range）",
+    )
+    def pdf(digest: str, request: Request) -> Response:
+        """Only a document's own PDF, to those who may see its case and its marks: a stored
+        file that no 文书 entry names (media, a dossier, another case's file) is not found."""
+        case = document_case(app, digest)
+        user = getattr(request.state, "user", None)
+        if case is None or user is None:  # the file guard has found the file stored
+            raise NotFoundError(f"未找到文书 {digest}")
+        checked = getattr(request.state, "file", None)
+        if checked is None or checked.case != case:  # the guard checked another case's claim
+            guard_file(app, user, case, digest)
+        record_access(app, user, case, "查看执法文书", materials=[digest])
+        return serve_blob(app, digest, "application/pdf", request)
+
+    return r

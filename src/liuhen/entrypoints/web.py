@@ -1,0 +1,640 @@
+"""FastAPI application: ``/api/v1`` JSON and server-rendered pages, one error handler for both."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from datetime import timedelta
+from pathlib import Path
+from typing import Annotated, Any
+from urllib.parse import quote
+
+import anyio
+from fastapi import Depends, FastAPI, Query, Request
+from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
+from fastapi.staticfiles import StaticFiles
+from fastapi.templating import Jinja2Templates
+from pydantic import BaseModel
+
+from liuhen import __version__
+from liuhen.access.policy import AGENCY_WIDE, User, can_record
+from liuhen.accounts import auth_web as auth
+from liuhen.accounts import confidentiality, guard
+from liuhen.accounts.access_log import record_access, unit_agency
+from liuhen.accounts.service import Forbidden
+from liuhen.admin import web as admin
+from liuhen.archive import records_web as records
+from liuhen.archive import web as dossier_web
+from liuhen.cases import service as cases
+from liuhen.compliance import packs
+from liuhen.compliance import service as compliance
+from liuhen.disclosure import service as disclosure
+from liuhen.documents import web as documents_web
+from liuhen.errors import LiuhenError, NotFoundError, Problem, ValidationError
+from liuhen.evidence import devices
+from liuhen.evidence import web as media
+from liuhen.evidence.jobs import open_queue
+from liuhen.evidence.service import list_media
+from liuhen.evidence.uploads import tus
+from liuhen.evidence.uploads.service import Uploads
+from liuhen.inbox.service import collective, to_sign, waiting
+from liuhen.kernel import proofs, record
+from liuhen.kernel.instance import App
+from liuhen.kernel.record import ActInput, build_draft
+from liuhen.procedure.catalog import (
+    ACT_TYPES,
+    CASE_STAGES,
+    CATEGORY_LABELS,
+    DOCUMENT_TYPES,
+    PROCEDURE_LABELS,
+    STAGE_LABELS,
+    Stage,
+    act_type,
+)
+from liuhen.procedure.fields import SIGNER_ROLES
+from liuhen.rules.pack import Documents
+from liuhen.web import bodies, forms, headers, invalid, refusals
+
+MAX_PAGE = 100_000  # deeper than any agency's list; keeps SQL offsets in range
+CONFIRM_ROWS = 3  # 在场同事确认 rows shown when fewer colleagues are named
+CONFIRM_MAX = 8  # rows read back: more colleagues than this sign from their own logins
+TEMPLATES = Jinja2Templates(directory=str(Path(__file__).parent.parent / "web" / "templates"))
+CODE_LABELS: dict[str, str] = {
+    **{k.value: v for k, v in CATEGORY_LABELS.items()},
+    **{k.value: v for k, v in PROCEDURE_LABELS.items()},
+    **DOCUMENT_TYPES, **SIGNER_ROLES,
+    "video": "视频", "audio": "音频", "photo": "照片", "unknown": "未知",
+}  # fmt: skip
+
+
+def docs_by_act() -> dict[str, list[Any]]:
+    """Which documents record which act (for the links on the timeline)."""
+    from liuhen.documents import DOC_TYPES
+
+    out: dict[str, list[Any]] = {}
+    for doc in DOC_TYPES.values():
+        for act in doc.acts:
+            out.setdefault(act, []).append(doc)
+    return out
+
+
+def label(value: Any) -> Any:
+    """Chinese for the codes the record stores (penalty → 行政处罚); anything else unchanged."""
+    return CODE_LABELS.get(value, value) if isinstance(value, str) else value
+
+
+TEMPLATES.env.filters["label"] = label
+
+
+class ActBody(BaseModel):
+    """An act to record through the API; validated fully by the service."""
+
+    act: str
+    occurred_at: str
+    actors: list[str] = []
+    place: str | None = None
+    fields: dict[str, Any] = {}
+    corrects: int | None = None
+
+
+current_user = auth.current_user
+
+
+# Each route's caller comes through its guard (``web.guard``): what it needs is in its signature.
+SignedIn = Annotated[User, Depends(guard.signed_in())]
+SeeCase = Annotated[User, Depends(guard.see_case())]
+RecordCase = Annotated[User, Depends(guard.record_case())]
+Overview = Annotated[
+    User, Depends(guard.role(guard.OVERVIEW, "全机关汇总仅限负责人、法制审核人员和监督人员"))
+]
+Recorder = Annotated[User, Depends(guard.role(guard.RECORDERS, "监督人员和系统管理员不记录案件"))]
+PUBLIC = [Depends(guard.public())]
+
+
+def create_app(app: App) -> FastAPI:
+    api = FastAPI(
+        title="留痕 liuhen",
+        description="行政执法全过程记录系统接口",
+        version=__version__,
+    )
+    headers.install(api)  # nosniff, CSP, frame and referrer policy on every response
+    api.add_middleware(bodies.RefuseDuplicateKeys)  # a JSON key given twice: LH100
+
+    jobs = open_queue(app)
+    uploads = Uploads(app, on_stored=jobs.enqueue)
+
+    @asynccontextmanager
+    async def lifespan(_api: FastAPI) -> AsyncIterator[None]:
+        jobs.start()  # in-process on the embedded default; re-queues what a crash left
+        uploads.recover()
+        yield
+        jobs.stop()
+
+    api.router.lifespan_context = lifespan
+
+    api.state.liuhen = app
+    api.mount(
+        "/static",
+        StaticFiles(directory=str(Path(__file__).parent.parent / "web" / "static")),
+        "static",
+    )
+    signed_in = [Depends(guard.signed_in())]
+    uploaders = [Depends(guard.role(guard.RECORDERS, "监督人员和系统管理员不上传音像资料"))]
+    api.include_router(auth.router(app, TEMPLATES), dependencies=PUBLIC)  # login, logout
+    api.include_router(
+        admin.router(app, TEMPLATES),
+        dependencies=[Depends(guard.role(guard.ADMIN, "系统管理仅限系统管理员"))],
+    )
+    api.include_router(records.router(app, TEMPLATES))
+    api.include_router(tus.router(uploads, app.settings.upload_max), dependencies=uploaders)
+    api.include_router(media.router(app), dependencies=signed_in)
+    api.include_router(documents_web.router(app), dependencies=signed_in)
+    api.include_router(dossier_web.router(app))
+
+    def visible(user: User) -> guard.Scope:
+        return guard.case_scope(app, user)
+
+    def open_case(user: User, number: str, purpose: str) -> dict[str, Any]:
+        """A case the user may see (its route's guard checked that), marked records withheld
+        from those not entitled to them; the viewing itself is journaled (调阅 is recorded)."""
+        case = cases.show_case(app, number)
+        entries = sorted(
+            (e for st in case["stages"] for e in st["entries"]), key=lambda e: e["seq"]
+        )
+        confidentiality.redact(case, confidentiality.marks_from(entries), user)
+        record_access(app, user, number, purpose)
+        return case
+
+    @api.exception_handler(LiuhenError)
+    async def _liuhen_error(request: Request, exc: LiuhenError) -> Response:
+        if exc.code == "LH150" and not request.url.path.startswith("/api/"):
+            return RedirectResponse(f"/login?next={quote(request.url.path)}", status_code=303)
+        if request.url.path.startswith("/api/v1/uploads"):
+            return JSONResponse(
+                exc.as_dict(), status_code=exc.http_status, headers={"Tus-Resumable": "1.0.0"}
+            )
+        if request.url.path.startswith("/api/"):
+            return JSONResponse(exc.as_dict(), status_code=exc.http_status)
+        return TEMPLATES.TemplateResponse(
+            request, "error.html", {"error": exc}, status_code=exc.http_status
+        )
+
+    refusals.install(api, _liuhen_error)  # 405 (e.g. DELETE): the same error shape, in Chinese
+    invalid.install(api, _liuhen_error)  # malformed requests: LH100, nothing echoed
+    invalid.describe(api)
+
+    @api.get("/api/v1/cases", tags=["案件"], summary="案件列表（分页）")
+    def api_cases(
+        user: SignedIn,
+        page: Annotated[int, Query(ge=1, le=MAX_PAGE)] = 1,
+        per_page: Annotated[int, Query(ge=1, le=cases.MAX_PAGE_SIZE)] = 50,
+        stage: str | None = None,
+        status: str | None = None,
+    ) -> dict[str, Any]:
+        result = cases.list_cases(
+            app, page=page, per_page=per_page, stage=stage, status=status, visible=visible(user)
+        )
+        confidentiality.redact_listing(app, result.items, user)  # whole-case marks
+        return result.as_dict()
+
+    @api.get("/api/v1/cases/{number}", tags=["案件"], summary="一个案件的完整记录")
+    def api_case(number: str, user: SeeCase) -> dict[str, Any]:
+        return open_case(user, number, "接口调阅案件记录")
+
+    @api.get("/api/v1/cases/{number}/compliance", tags=["合规"], summary="一个案件的合规检查结果")
+    def api_case_compliance(number: str, user: SeeCase) -> dict[str, Any]:
+        return compliance.evaluate_case(app, number).as_dict()
+
+    @api.get("/api/v1/compliance", tags=["合规"], summary="全机关合规汇总")
+    def api_compliance(user: Overview) -> dict[str, Any]:
+        return compliance.evaluate_all(app).as_dict()
+
+    @api.get("/api/v1/packs", tags=["合规"], summary="可用的规则包")
+    def api_packs(user: SignedIn) -> dict[str, Any]:
+        names = packs.available(app.settings.data_dir)
+        return {"default": packs.pack_name_for(app, None), "packs": names}
+
+    @api.get("/api/v1/packs/{name}", tags=["合规"], summary="一个规则包的全部规则")
+    def api_pack(name: str, user: SignedIn) -> dict[str, Any]:
+        p = packs.load_pack(name, app.settings.data_dir)
+        return {
+            "pack": p.name,
+            "title": p.title,
+            "version": p.version,
+            "chain": list(p.chain),
+            "rules": {k: r.model_dump(mode="json") for k, r in p.rules.items()},
+        }
+
+    @api.get(
+        "/api/v1/journal/checkpoint", tags=["日志"], summary="当前签名检查点", dependencies=PUBLIC
+    )
+    def api_checkpoint() -> dict[str, Any]:
+        return proofs.checkpoint(app).as_dict()
+
+    @api.get("/api/v1/journal/proof/{seq}", tags=["日志"], summary="包含证明", dependencies=PUBLIC)
+    def api_proof(seq: int, size: Annotated[int | None, Query(ge=1)] = None) -> dict[str, Any]:
+        return proofs.inclusion(app, seq, size)
+
+    @api.get(
+        "/api/v1/journal/consistency", tags=["日志"], summary="一致性证明", dependencies=PUBLIC
+    )
+    def api_consistency(
+        old: Annotated[int, Query(ge=1)], new: Annotated[int, Query(ge=1)]
+    ) -> dict[str, Any]:
+        return proofs.consistency(app, old, new)
+
+    @api.get("/", response_class=HTMLResponse, include_in_schema=False)
+    def page_cases(
+        request: Request,
+        user: SignedIn,
+        page: Annotated[int, Query(ge=1, le=MAX_PAGE)] = 1,
+        stage: str | None = None,
+    ) -> Response:
+        result = cases.list_cases(
+            app, page=page, per_page=20, stage=stage or None, visible=visible(user)
+        )
+        confidentiality.redact_listing(app, result.items, user)  # whole-case marks
+        pages = max(1, (result.total + result.per_page - 1) // result.per_page)
+        return TEMPLATES.TemplateResponse(
+            request,
+            "cases.html",
+            {
+                "result": result,
+                "pages": pages,
+                "stage": stage or "",
+                "stages": [(s.value, STAGE_LABELS[s]) for s in CASE_STAGES],
+            },
+        )
+
+    def recordable(user: User) -> list[Any]:
+        roles = {r for r in user.roles if r != "admin"}
+        return [
+            a for a in ACT_TYPES
+            if a.stage in (*CASE_STAGES, Stage.GENERAL) and not a.opens_case
+            and {r.value for r in a.roles} & roles
+            and a.code not in ("general.document", "general.media", "general.review_access",
+                               "archiving.archive")  # 归档 only with its dossier: archive_submit
+        ]  # fmt: skip
+
+    def act_for(user: User, number: str, code: str) -> Any:
+        spec = act_type(code)
+        if spec is None or spec not in recordable(user):
+            raise Forbidden(f"不能在此记录“{code}”")
+        return spec
+
+    def act_page(
+        request: Request,
+        number: str,
+        spec: Any,
+        form: dict[str, str],
+        error: LiuhenError | None = None,
+    ) -> Response:
+        return TEMPLATES.TemplateResponse(
+            request, "act_form.html",
+            {"number": number, "act": spec, "form": form, "error": error, "widget": forms.widget},
+            status_code=error.http_status if error else 200,
+        )  # fmt: skip
+
+    def record_act(user: User, number: str, inp: ActInput) -> Any:
+        """Record an act; requests and decisions go through their service's rules."""
+        if inp.act not in disclosure.VIA_SERVICE:
+            return record.record(app, inp)
+        if not user.cert_no:
+            raise Forbidden("查阅、复制申请的受理和审批须以本人执法证号办理")
+        draft = build_draft(inp, app.clock.now())  # field and role checks, all problems at once
+        return disclosure.record_values(app, number, inp.act, draft.body["fields"], user.cert_no)
+
+    def record_from_form(
+        request: Request, user: User, spec: Any, number: str, form: dict[str, str], page: str
+    ) -> Response:
+        """Record one act from a page form; a refusal re-renders the form with what was typed
+        (``page`` is the case number the form was shown for, empty when opening a case)."""
+        values, problems = forms.parse(spec, form)
+        try:
+            if problems:
+                raise ValidationError(f"“{spec.label}”的记录有 {len(problems)} 处问题", problems)
+            entry = record_act(user, number, ActInput(
+                spec.code, forms.local_datetime(form.get("occurred_at", "")), case=number,
+                actors=forms.actors(form), place=form.get("place") or None, fields=values,
+                recorded_by=user.actor,
+            ))  # fmt: skip
+        except LiuhenError as exc:
+            return act_page(request, page, spec, form, exc)
+        return RedirectResponse(next_step(user, number, spec.code, entry.seq), status_code=303)
+
+    def next_step(user: User, number: str, act: str, seq: int) -> str:
+        """Where a recorded approval step continues so that it has opinion, signature and time:
+        the legal review to its 法制审核意见书 signed in the reviewer's block, a collective
+        discussion to its 集体讨论记录 signed by host and recorder; the head's
+        approval to his inbox when a document of the case still waits for his block."""
+        signed_record = {
+            "decision.legal_review": "legal_review_opinion",
+            "decision.collective_discussion": "collective_discussion_record",
+        }
+        if act in signed_record:  # the participants confirm the record by signing it
+            return (f"/cases/{quote(number)}/documents/new?act_seq={seq}"
+                    f"&doc_type={signed_record[act]}&after=1")  # fmt: skip
+        if act == "decision.head_approval" and user.cert_no:
+            with app.engine.connect() as conn:
+                pending = [d for d in to_sign(conn, None)["approver"] if d["number"] == number]
+            if pending:
+                return "/inbox#sign-approver"
+        return f"/cases/{quote(number)}#seq-{seq}"
+
+    def opening_for(user: User, code: str) -> Any:
+        spec = act_type(code)
+        if (
+            spec is None
+            or not spec.opens_case
+            or not can_record(user)
+            or not ({r.value for r in spec.roles} & user.roles)
+        ):
+            raise Forbidden(f"不能以“{code}”启动案件")
+        return spec
+
+    @api.get("/cases/new", response_class=HTMLResponse, include_in_schema=False)
+    def new_case_form(
+        request: Request, user: Recorder, act: str = "initiation.ex_officio"
+    ) -> Response:
+        spec = opening_for(user, act)
+        now = app.clock.now().strftime("%Y-%m-%dT%H:%M")
+        form = {"occurred_at": now, "actors": user.cert_no or "", "f_unit": user.unit or ""}
+        return act_page(request, "", spec, form)
+
+    @api.post("/cases/new", include_in_schema=False)
+    async def new_case_submit(
+        request: Request, user: Recorder, act: str = "initiation.ex_officio"
+    ) -> Response:
+        form = await auth.posted_form(request)
+        spec = opening_for(user, act)
+        return record_from_form(request, user, spec, form.get("case", "").strip(), form, "")
+
+    def doc_for(user: User, number: str, code: str) -> Any:
+        from liuhen.documents import DOC_TYPES
+
+        if code not in DOC_TYPES:
+            raise NotFoundError(f"未知的文书种类“{code}”")
+        return DOC_TYPES[code]
+
+    def doc_page(
+        request: Request,
+        number: str,
+        act_seq: int,
+        doc: Any,
+        form: dict[str, str],
+        error: LiuhenError | None = None,
+        demanded: str = "",
+    ) -> Response:
+        from liuhen.documents.service import CRYPTO_ROLES, IN_PERSON
+
+        blocks = [b for b in doc.signers if b in CRYPTO_ROLES]
+        form = {k: v for k, v in form.items() if not k.startswith("confirm_password")}
+        return TEMPLATES.TemplateResponse(
+            request, "doc_form.html",
+            {"number": number, "act_seq": act_seq, "doc": doc, "form": form, "error": error,
+             "widget": forms.widget, "in_person": IN_PERSON, "demanded": demanded,
+             "blocks": blocks, "confirm_rows": confirm_rows(form, blocks, request)},
+            status_code=error.http_status if error else 200,
+        )  # fmt: skip
+
+    def confirm_rows(form: dict[str, str], blocks: list[str], request: Request) -> list[str]:
+        """The certificate numbers the 在场同事确认 rows start with: the colleagues named in the
+        officers' blocks (not the signed-in user), then what was typed, padded to three rows."""
+        from liuhen.documents.service import IN_PERSON
+
+        user = getattr(request.state, "user", None)
+        me = user.cert_no if user is not None else None
+        named = [c for b in blocks if b not in IN_PERSON
+                 for c in forms.actors({"actors": form.get(f"sign_{b}", "")})]  # fmt: skip
+        typed = [form.get(f"confirm_cert_{i}", "").strip() for i in range(1, CONFIRM_MAX + 1)]
+        rows = [c for c in dict.fromkeys(named + typed) if c and c != me][:CONFIRM_MAX]
+        return rows + [""] * max(0, CONFIRM_ROWS - len(rows))
+
+    def confirmations(form: dict[str, str]) -> dict[str, str]:
+        """cert_no → password from the 在场同事确认 rows (a row without a number: ignored)."""
+        out: dict[str, str] = {}
+        for i in range(1, CONFIRM_MAX + 1):
+            cert = form.get(f"confirm_cert_{i}", "").strip()
+            if cert:
+                out[cert] = form.get(f"confirm_password_{i}", "")
+        return out
+
+    def own_block(user: User, doc: Any) -> str | None:
+        """The first block the document declares that the signed-in user's role may sign."""
+        from liuhen.documents.service import BLOCK_ROLES
+
+        return next((b for b in doc.signers if user.roles & BLOCK_ROLES.get(b, set())), None)
+
+    @api.get("/cases/{number}/documents/new", response_class=HTMLResponse, include_in_schema=False)
+    def doc_form(
+        request: Request, number: str, act_seq: int, doc_type: str, user: RecordCase
+    ) -> Response:
+        doc = doc_for(user, number, doc_type)
+        # what the act recorded, unless it is marked beyond what this user may read (LH460)
+        form = forms.as_form(doc, confidentiality.act_fields(app, user, number, act_seq))
+        block = own_block(user, doc)
+        if block and user.cert_no:
+            form[f"sign_{block}"] = user.cert_no
+        return doc_page(request, number, act_seq, doc, form, demanded=demanded_by(number, doc))
+
+    def demanded_by(number: str, doc: Any) -> str:
+        """The pack's rule that demands this document, if any (shown as the reason to sign)."""
+        agency = unit_agency(app, cases.show_case(app, number)["unit"])
+        pack = packs.load_pack(packs.pack_name_for(app, agency), app.settings.data_dir)
+        return next(
+            (r.title for r in pack.rules.values() if isinstance(r, Documents)
+             and any(d.type == doc.code for d in r.documents)),
+            "",
+        )  # fmt: skip
+
+    @api.post("/cases/{number}/documents/new", include_in_schema=False)
+    async def doc_submit(
+        request: Request, number: str, act_seq: int, doc_type: str, user: RecordCase
+    ) -> Response:
+        from liuhen.documents import service as documents_service
+
+        form = await auth.posted_form(request)
+        doc = doc_for(user, number, doc_type)
+        values, problems = forms.parse(doc, form)
+        # each declared block its own signers: officers present sign theirs in turn; the
+        # reviewer's and approver's only their holders, from their own logins (002 第三十八条)
+        blocks = {
+            b: forms.actors({"actors": form.get(f"sign_{b}", "")})
+            for b in doc.signers if b in documents_service.CRYPTO_ROLES
+        }  # fmt: skip
+        certs = [c for b in ("officer", "server") for c in blocks.get(b, [])]
+        if not any(blocks.values()) and set(blocks) - documents_service.IN_PERSON:
+            problems.append(Problem("请填写签名执法人员的执法证号", "sign"))
+        problems += documents_service.block_problems(app, blocks, user.cert_no)
+        party = form.get("party_name", "").strip()
+        refused = bool(form.get("refused"))
+        drawn = form.get("party_signature_png", "")  # base64 PNG from the signature pad
+        if drawn and refused:
+            problems.append(Problem("当事人拒绝签字的，不应附当事人签名", "party_signature_png"))
+        elif drawn and not party:
+            problems.append(Problem("请填写签名的当事人姓名", "party_name"))
+        try:
+            if problems:
+                raise ValidationError(f"《{doc.title}》有 {len(problems)} 处问题", problems)
+            request_ = documents_service.DocumentRequest(
+                case=number, act_seq=act_seq, doc_type=doc_type, values=values,
+                signers=[{"role": b, "cert_no": c} for b, cs in blocks.items() for c in cs],
+                recorded_by=user.actor, number=form.get("number") or None,
+                party={"name": party, **({"signature_png": drawn} if drawn else {})}
+                if party and not refused else None,
+                refusal={"reason": form.get("refusal_reason", ""), "officers": certs}
+                if refused else None,
+            )  # fmt: skip
+            # each colleague whose key is applied confirms with his own password (argon2)
+            await anyio.to_thread.run_sync(
+                documents_service.authenticate, app, request_, user.cert_no, confirmations(form)
+            )
+            # signing (pyHanko) runs its own event loop: keep it off this one
+            entry = await anyio.to_thread.run_sync(documents_service.issue, app, request_)
+        except LiuhenError as exc:
+            return doc_page(request, number, act_seq, doc, form, exc)
+        return RedirectResponse(f"/cases/{quote(number)}#seq-{entry.seq}", status_code=303)
+
+    @api.post("/cases/{number}/documents/{seq}/sign", include_in_schema=False)
+    async def doc_countersign(
+        request: Request, number: str, seq: int, role: str, user: RecordCase
+    ) -> Response:
+        """The reviewer or the head signs his block of an issued document from his own login;
+        the signed result is a new version (see ``documents.countersign``)."""
+        from liuhen.documents import service as documents_service
+
+        await auth.posted_form(request)
+        if not user.cert_no:
+            raise Forbidden("签署文书须以本人执法证号办理")
+        cert = user.cert_no
+        entry = await anyio.to_thread.run_sync(
+            lambda: documents_service.countersign(app, number, seq, role, cert, user.actor)
+        )
+        return RedirectResponse(f"/cases/{quote(number)}#seq-{entry.seq}", status_code=303)
+
+    @api.get("/cases/{number}/record", response_class=HTMLResponse, include_in_schema=False)
+    def record_form(request: Request, number: str, act: str, user: RecordCase) -> Response:
+        spec = act_for(user, number, act)
+        now = app.clock.now().strftime("%Y-%m-%dT%H:%M")
+        return act_page(request, number, spec, {"occurred_at": now, "actors": user.cert_no or ""})
+
+    @api.post("/cases/{number}/record", include_in_schema=False)
+    async def record_submit(request: Request, number: str, act: str, user: RecordCase) -> Response:
+        form = await auth.posted_form(request)
+        spec = act_for(user, number, act)
+        return record_from_form(request, user, spec, number, form, number)
+
+    @api.post("/cases/{number}/archive", include_in_schema=False)
+    async def archive_submit(request: Request, number: str, user: RecordCase) -> Response:
+        """立卷归档 from the case page: the dossier PDF is built and filed as ``liuhen archive``
+        does, so no 归档 entry can claim pages and volumes that storage does not hold."""
+        from liuhen.archive import archiving
+
+        await auth.posted_form(request)
+        if "archivist" not in user.roles or not user.cert_no:
+            raise Forbidden("立卷归档须由档案管理人员以本人证号办理")
+        cert = user.cert_no
+        done = await anyio.to_thread.run_sync(lambda: archiving.archive(app, number, cert))
+        return RedirectResponse(f"/cases/{quote(number)}#seq-{done.entry.seq}", status_code=303)
+
+    @api.post("/api/v1/cases/{number}/acts", status_code=201, tags=["案件"], summary="记录一个事项")
+    def api_record(number: str, body: ActBody, user: RecordCase) -> dict[str, Any]:
+        act_for(user, number, body.act)
+        entry = record_act(user, number, ActInput(
+            body.act, body.occurred_at, case=number, actors=body.actors, place=body.place,
+            fields=body.fields, corrects=body.corrects, recorded_by=user.actor,
+        ))  # fmt: skip
+        return {"seq": entry.seq, "case": number, "act": body.act}
+
+    @api.get("/overview", response_class=HTMLResponse, include_in_schema=False)
+    def overview(request: Request, user: Overview) -> Response:
+        report = compliance.evaluate_all(app).as_dict()
+        return TEMPLATES.TemplateResponse(request, "overview.html", {"report": report})
+
+    @api.get("/inbox", response_class=HTMLResponse, include_in_schema=False)
+    def inbox(request: Request, user: SignedIn) -> Response:
+        scope = visible(user)
+        with app.engine.connect() as conn:
+            found = waiting(conn, None if scope is None else scope[0])
+        sections = [
+            (key, title) for key, title, role in (
+                ("legal_review", "待法制审核", "legal_reviewer"),
+                ("head_approval", "待负责人审批", "head"),
+                ("archive", "已结案待归档", "archivist"),
+            ) if role in user.roles or "supervisor" in user.roles
+        ]  # fmt: skip
+        pending = None
+        if "head" in user.roles:  # parties' requests wait for the head (001 第二十一条)
+            units = None if scope is None else set(scope[0] or [])
+            pending = [
+                r for r in disclosure.requests(app, pending=True)
+                if units is None or confidentiality.case_header(app, r["case"])["unit"] in units
+            ]  # fmt: skip
+        units_scope = None if scope is None else scope[0]
+        with app.engine.connect() as conn:
+            unsigned = to_sign(conn, units_scope)
+        signing = [  # blocks only their holders sign, from their own logins (002 第三十八条)
+            (block, title, unsigned[block]) for block, title, role in (
+                ("reviewer", "待在审核人栏签名的文书", "legal_reviewer"),
+                ("approver", "待在批准人栏签名的文书", "head"),
+            ) if role in user.roles and user.cert_no
+        ]  # fmt: skip
+        # 行政处罚法 第五十七条第二款: where the pack demands it, the heads discuss first
+        discuss = collective(app, units_scope) if "head" in user.roles else None
+        return TEMPLATES.TemplateResponse(
+            request, "inbox.html",
+            {"waiting": found, "sections": sections, "requests": pending, "signing": signing,
+             "collective": discuss},
+        )  # fmt: skip
+
+    @api.get("/devices", response_class=HTMLResponse, include_in_schema=False)
+    def devices_page(request: Request, user: SignedIn) -> Response:
+        scope = visible(user)
+        items = devices.list_devices(app)
+        if scope is not None:
+            items = [d for d in items if d["unit"] in (scope[0] or [])]
+        return TEMPLATES.TemplateResponse(request, "devices.html", {"items": items})
+
+    @api.get("/devices/{device_no}", response_class=HTMLResponse, include_in_schema=False)
+    def device_page(request: Request, device_no: str, user: SignedIn) -> Response:
+        data = devices.history(app, device_no)
+        scope = visible(user)
+        if scope is not None and data["unit"] not in (scope[0] or []):
+            raise Forbidden("无权查看该设备")
+        return TEMPLATES.TemplateResponse(request, "device.html", {"d": data})
+
+    @api.get("/media/todo", response_class=HTMLResponse, include_in_schema=False)
+    def todo_page(request: Request, user: SignedIn) -> Response:
+        cutoff = (app.clock.now() - timedelta(days=1)).isoformat()
+        result = list_media(
+            app, unbound=True, older_than=cutoff, officer=user.cert_no if "officer" in user.roles
+            and not user.roles & AGENCY_WIDE else None, per_page=200,
+            scope=media.visible_to(app, user),
+        )  # fmt: skip
+        return TEMPLATES.TemplateResponse(request, "todo.html", {"result": result})
+
+    @api.get("/cases/{number}", response_class=HTMLResponse, include_in_schema=False)
+    def page_case(request: Request, number: str, user: SeeCase) -> Response:
+        case = open_case(user, number, "在线调阅案件记录")
+        for stage in case["stages"]:  # every view is an entry: runs of them fold into one line
+            stage["groups"] = cases.fold_views(stage["entries"])
+        evaluation = compliance.evaluate_case(app, number)
+        by_seq: dict[int, list[dict[str, Any]]] = {}
+        for f in evaluation.findings:
+            for seq in f.seqs[:1]:
+                by_seq.setdefault(seq, []).append(f.as_dict())
+        return TEMPLATES.TemplateResponse(
+            request,
+            "case.html",
+            {"case": case, "evaluation": evaluation.as_dict(), "findings_by_seq": by_seq,
+             "recordable": recordable(user) if can_record(user) else [],
+             "doc_types_for": docs_by_act(),
+             "media": {m["digest"]: m for m in list_media(
+                 app, case_number=number, per_page=200)["items"]}},
+        )  # fmt: skip
+
+    @api.get("/{path:path}", include_in_schema=False, dependencies=PUBLIC)
+    def not_found(path: str) -> Response:
+        raise NotFoundError(f"页面不存在：/{path}")
+
+    return api

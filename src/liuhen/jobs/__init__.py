@@ -1,1 +1,0 @@
-"""Background work: thumbnails and browser proxies of stored media."""

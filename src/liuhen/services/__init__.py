@@ -1,1 +1,0 @@
-"""Use cases: one function or class per thing a user does. They own transaction boundaries."""
