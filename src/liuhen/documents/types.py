@@ -3,8 +3,9 @@
 Each document type lists the fields its printed form holds, following 市场监督管理行政处罚文书格式
 范本（2021）and 文化市场综合行政执法文书格式, so that a document can be checked before it is
 rendered and signed: a form with a blank required field must not reach a party. The forms are
-data, in ``documents.yaml`` beside this module; a field that means what the recorded act's field
-means is taken from the act, so a document can be prefilled from the act it records.
+data, in ``liuhen/procedure/documents.yaml`` beside the act catalog (which names the documents
+from it); a field that means what the recorded act's field means is taken from the act, so a
+document can be prefilled from the act it records.
 """
 
 from __future__ import annotations
@@ -71,7 +72,7 @@ def _act_fields(values: dict[str, Any]) -> dict[str, F]:
 
 
 _DEFINITIONS = _defs.load(
-    "documents/documents.yaml",
+    "procedure/documents.yaml",
     "documents",
     {
         "title": (_defs.text, _defs.REQUIRED),

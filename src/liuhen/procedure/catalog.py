@@ -142,9 +142,9 @@ MEDIA_KINDS: tuple[str, ...] = ("video", "audio", "photo")
 STORED_KINDS: tuple[str, ...] = (*MEDIA_KINDS, "unknown")
 
 # Enforcement documents (执法文书) by identifier; the documents issue renders and signs them.
-# Their titles are read from the documents' own file, so that a new document is one entry
-# there; the rest of a document needs this catalog and loads in liuhen.documents.types.
-DOCUMENT_TYPES: dict[str, str] = _defs.titles("documents/documents.yaml", "documents", "title")
+# The titles are read from documents.yaml beside this module, where each document's form is
+# one entry; the forms need this catalog, so liuhen.documents.types loads the rest.
+DOCUMENT_TYPES: dict[str, str] = _defs.titles("procedure/documents.yaml", "documents", "title")
 
 
 def _code(code: str, ctx: _defs.Context) -> None:

@@ -1,8 +1,9 @@
 """Loading the act catalog and the document forms from their YAML files, checked as they load.
 
-The definitions are data a legal reviewer reads, so they live in YAML beside the modules that
-export them, and each field list is written once: shared fields and groups by name, and a
-document's fields taken from the act it records where they are the same field. Anything the
+The definitions are data a legal reviewer reads, so they live in YAML in this package
+(``acts.yaml`` for liuhen.procedure.catalog, ``documents.yaml`` for liuhen.documents.types),
+and each field list is written once: shared fields and groups by name, and a document's fields
+taken from the act it records where they are the same field. Anything the
 loader does not know is refused with the file and line, so a typo fails at import and never
 reaches a form a party signs.
 
