@@ -55,16 +55,16 @@ def from_exif(original: object, offset: object, problems: list[str]) -> datetime
         if not match:
             raise ValueError(original)
         year, month, day, hour, minute, second = (int(part) for part in match.groups())
-        naive = datetime(year, month, day, hour, minute, second)
+        stamp = datetime(year, month, day, hour, minute, second, tzinfo=SHANGHAI)
     except ValueError:
         problems.append(f"照片拍摄时间无法识别：{original!r}")
         return None
     zone = _exif_zone(offset)
     if zone is None:
         problems.append("照片拍摄时间未含时区，按北京时间（UTC+08:00）推定")
-        moment = naive.replace(tzinfo=SHANGHAI)
+        moment = stamp
     else:
-        moment = naive.replace(tzinfo=zone)
+        moment = stamp.replace(tzinfo=zone)
     _check_plausible(moment, problems)
     return moment
 

@@ -18,6 +18,7 @@ from boto3.s3.transfer import TransferConfig
 from botocore.config import Config
 from botocore.exceptions import ClientError
 
+from liuhen.clock import Clock, SystemClock
 from liuhen.errors import ConfigurationError, StorageLocked
 from liuhen.kernel.blobs.store import CHUNK, key_of, missing
 
@@ -28,9 +29,17 @@ class S3Store:
     name = "s3"
 
     def __init__(
-        self, bucket: str, client: Any, prefix: str = "", lock_days: int = 5 * 366
+        self,
+        bucket: str,
+        client: Any,
+        prefix: str = "",
+        lock_days: int = 5 * 366,
+        clock: Clock | None = None,
     ) -> None:
         self.bucket = bucket
+        # The store judges object locks by real time, so this is the system clock, never a
+        # fixed one a test or demo gives the app.
+        self.clock: Clock = clock or SystemClock()
         self.client = client
         self.prefix = prefix.strip("/") + "/" if prefix.strip("/") else ""
         self.lock_days = lock_days
@@ -71,6 +80,10 @@ class S3Store:
             return False
         return bool(conf.get("ObjectLockConfiguration", {}).get("ObjectLockEnabled") == "Enabled")
 
+    def _utcnow(self) -> datetime:
+        """In UTC: botocore writes a datetime's own fields with a ``Z``, whatever its zone."""
+        return self.clock.now().astimezone(UTC)
+
     def key(self, digest: str) -> str:
         return self.prefix + key_of(digest)
 
@@ -81,7 +94,7 @@ class S3Store:
         extra: dict[str, Any] = {}
         if self.locking:
             extra["ObjectLockMode"] = "COMPLIANCE"
-            extra["ObjectLockRetainUntilDate"] = datetime.now(UTC) + timedelta(days=self.lock_days)
+            extra["ObjectLockRetainUntilDate"] = self._utcnow() + timedelta(days=self.lock_days)
         try:
             if path.stat().st_size < SINGLE_PUT:  # one request, refused if the key exists
                 with path.open("rb") as body:
@@ -138,7 +151,7 @@ class S3Store:
         """The COMPLIANCE lock date when still in force, judged by real time as the store does."""
         head = self._head(digest)
         until = head.get("ObjectLockRetainUntilDate") if head else None
-        if isinstance(until, datetime) and until > datetime.now(UTC):
+        if isinstance(until, datetime) and until > self._utcnow():
             return until
         return None
 
