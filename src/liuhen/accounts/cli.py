@@ -7,7 +7,7 @@ import getpass
 import typer
 
 from liuhen.accounts import service as access
-from liuhen.cli.common import app, handles_errors, out
+from liuhen.cli.common import app, out
 
 user_cli = typer.Typer(help="账户：创建与查看", no_args_is_help=True)
 token_cli = typer.Typer(help="机器访问令牌（采集站）", no_args_is_help=True)
@@ -22,7 +22,6 @@ def operator() -> str:
 
 
 @user_cli.command("add")
-@handles_errors
 def user_add(
     username: str = typer.Argument(..., help="用户名"),
     name: str = typer.Option(..., "--name", help="姓名"),
@@ -39,7 +38,6 @@ def user_add(
 
 
 @token_cli.command("create")
-@handles_errors
 def token_create(
     name: str = typer.Argument(..., help="令牌名称，如采集站编号"),
     role: list[str] = typer.Option(["officer"], "--role", help="角色"),

@@ -9,7 +9,7 @@ from rich.table import Table
 
 from liuhen.archive import archiving, retention
 from liuhen.archive.dossier import render_dossier
-from liuhen.cli.common import app, handles_errors, out, print_json
+from liuhen.cli.common import app, out, print_json
 
 retention_cli = typer.Typer(help="保管期限与保全：列表、保全、解除保全", no_args_is_help=True)
 dispose_cli = typer.Typer(help="销毁：负责人审批、档案管理人员执行", no_args_is_help=True)
@@ -45,7 +45,6 @@ def dossier_cmd(
 
 
 @retention_cli.command("list")
-@handles_errors
 def list_cmd(
     due: bool = typer.Option(False, "--due", help="只列出保管期限已届满且未保全的"),
     page: int = typer.Option(1, help="页码"),
@@ -72,7 +71,6 @@ def list_cmd(
 
 
 @retention_cli.command("hold")
-@handles_errors
 def hold_cmd(
     case: str = typer.Argument(..., help="案件编号"),
     ground: str = typer.Option(
@@ -89,7 +87,6 @@ def hold_cmd(
 
 
 @retention_cli.command("release")
-@handles_errors
 def release_cmd(
     case: str = typer.Argument(..., help="案件编号"),
     hold: int = typer.Option(..., "--hold", help="被解除的保全记录序号"),
@@ -102,7 +99,6 @@ def release_cmd(
 
 
 @dispose_cli.command("approve")
-@handles_errors
 def approve_cmd(
     case: str = typer.Argument(..., help="案件编号"),
     digests: list[str] = typer.Option(..., "--digest", help="拟销毁的文件摘要（可多次）"),
@@ -118,7 +114,6 @@ def approve_cmd(
 
 
 @dispose_cli.command("run")
-@handles_errors
 def run_cmd(
     case: str = typer.Argument(..., help="案件编号"),
     approval: int = typer.Option(..., "--approval", help="销毁审批记录序号"),

@@ -8,14 +8,13 @@ import typer
 
 from liuhen.cases import imports
 from liuhen.cases import service as cases
-from liuhen.cli.common import app, handles_errors, out, print_json
+from liuhen.cli.common import app, out, print_json
 from liuhen.errors import ImportFormatError
 
 cli = typer.Typer(help="案件：导入、列表、查看", no_args_is_help=True)
 
 
 @cli.command("import")
-@handles_errors
 def import_cmd(file: Path = typer.Argument(..., help="liuhen-case/1 格式的 JSON 文件")) -> None:
     """导入一个案件及其全部历史记录（全有或全无）。"""
     try:
@@ -29,7 +28,6 @@ def import_cmd(file: Path = typer.Argument(..., help="liuhen-case/1 格式的 JS
 
 
 @cli.command("list")
-@handles_errors
 def list_cmd(
     as_json: bool = typer.Option(False, "--json", help="以 JSON 输出"),
     page: int = typer.Option(1, help="页码"),
@@ -61,7 +59,6 @@ def list_cmd(
 
 
 @cli.command("show")
-@handles_errors
 def show_cmd(
     number: str = typer.Argument(..., help="案件编号"),
     as_json: bool = typer.Option(False, "--json", help="以 JSON 输出"),

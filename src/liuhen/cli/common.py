@@ -4,36 +4,35 @@ from __future__ import annotations
 
 import json
 import sys
-from collections.abc import Callable
-from functools import wraps
-from typing import Any, ParamSpec, TypeVar
+from typing import Any
 
 import typer
 from rich.console import Console
+from typer import _click as click  # typer vendors click: its Context reaches ``invoke``
+from typer.core import TyperGroup
 
 from liuhen.errors import LiuhenError
 from liuhen.kernel import instance
 from liuhen.kernel import settings as settings_mod
 
-P = ParamSpec("P")
-R = TypeVar("R")
-
 out = Console(highlight=False, soft_wrap=True)
 err = Console(stderr=True, highlight=False, soft_wrap=True)
 
 
-def handles_errors(fn: Callable[P, R]) -> Callable[P, R]:
-    """Catch ``LiuhenError`` once per command: Chinese message and stable code, exit 2."""
+class Commands(TyperGroup):
+    """The ``liuhen`` group: the one place a ``LiuhenError`` becomes what the user reads.
 
-    @wraps(fn)
-    def wrapper(*args: P.args, **kwargs: P.kwargs) -> R:
+    Every command, however deeply nested, runs inside the root group's ``invoke``, so catching
+    here covers them all and no command repeats it: the Chinese message and stable code on
+    stderr, exit 2 (``liuhen verify`` reports damage with exit 1 itself).
+    """
+
+    def invoke(self, ctx: click.Context) -> Any:
         try:
-            return fn(*args, **kwargs)
+            return super().invoke(ctx)
         except LiuhenError as exc:
             err.print(f"[bold red]错误[/] {exc}", markup=True)
             raise typer.Exit(2) from None
-
-    return wrapper
 
 
 def app() -> instance.App:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import typer
 
-from liuhen.cli.common import err, handles_errors, out
+from liuhen.cli.common import err, out
 from liuhen.kernel import settings as settings_mod
 from liuhen.kernel.db import migrate
 from liuhen.kernel.db.engine import make_engine
@@ -14,7 +14,6 @@ cli = typer.Typer(help="数据库结构与迁移", no_args_is_help=True)
 
 
 @cli.command()
-@handles_errors
 def upgrade(revision: str = typer.Argument("head", help="目标版本")) -> None:
     """把数据库结构升级到指定版本（默认最新）。"""
     engine = make_engine(settings_mod.load().database_url)
@@ -25,7 +24,6 @@ def upgrade(revision: str = typer.Argument("head", help="目标版本")) -> None
 
 
 @cli.command()
-@handles_errors
 def current() -> None:
     """显示数据库结构的当前版本。"""
     engine = make_engine(settings_mod.load().database_url)
@@ -33,7 +31,6 @@ def current() -> None:
 
 
 @cli.command()
-@handles_errors
 def check() -> None:
     """检查模型与迁移是否一致；不一致时以 1 退出。"""
     engine = make_engine(settings_mod.load().database_url)

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import typer
 
-from liuhen.cli.common import app, err, handles_errors, out, print_json
+from liuhen.cli.common import app, err, out, print_json
 from liuhen.errors import CheckpointRollback
 from liuhen.kernel import proofs, rebuild
 
@@ -16,7 +16,6 @@ cli = typer.Typer(help="日志：检查点、证明、导出", no_args_is_help=T
 
 
 @cli.command()
-@handles_errors
 def checkpoint() -> None:
     """签署并打印当前检查点（C2SP signed-note 文本）；日志倒退或被改写时拒绝签署。"""
     try:
@@ -28,7 +27,6 @@ def checkpoint() -> None:
 
 
 @cli.command()
-@handles_errors
 def proof(
     seq: int = typer.Argument(..., help="记录序号（从 1 起）"),
     size: int | None = typer.Option(None, "--size", help="树大小（默认当前大小）"),
@@ -38,14 +36,12 @@ def proof(
 
 
 @cli.command()
-@handles_errors
 def consistency(old: int, new: int) -> None:
     """一致性证明（JSON）：从大小 OLD 的树到大小 NEW 的树。"""
     print_json(proofs.consistency(app(), old, new))
 
 
 @cli.command()
-@handles_errors
 def export(
     out_file: Path | None = typer.Option(None, "--out", help="输出文件（默认标准输出）"),
 ) -> None:
@@ -64,7 +60,6 @@ def export(
 
 
 @cli.command("rebuild")
-@handles_errors
 def rebuild_cmd() -> None:
     """从日志重建全部投影表（案件、人员、机构）。"""
     n = rebuild.rebuild(app())

@@ -9,7 +9,7 @@ from typing import Any
 import typer
 from rich.table import Table
 
-from liuhen.cli.common import app, handles_errors, out, print_json
+from liuhen.cli.common import app, out, print_json
 from liuhen.compliance import calendar as calendar_service
 from liuhen.compliance import packs
 from liuhen.compliance import service as compliance
@@ -120,7 +120,6 @@ def _print_finding(f: dict[str, Any], prefix: str = "") -> None:
 
 
 @pack_cli.command("list")
-@handles_errors
 def pack_list() -> None:
     """列出可用的规则包。"""
     application = app()
@@ -132,7 +131,6 @@ def pack_list() -> None:
 
 
 @pack_cli.command("validate")
-@handles_errors
 def pack_validate(file: Path = typer.Argument(..., help="规则包 YAML 文件")) -> None:
     """校验规则包文件；有错误时指出文件、行号与问题。"""
     if not file.is_file():
@@ -142,7 +140,6 @@ def pack_validate(file: Path = typer.Argument(..., help="规则包 YAML 文件")
 
 
 @pack_cli.command("show")
-@handles_errors
 def pack_show(
     name: str = typer.Argument(..., help="规则包名称"),
     as_json: bool = typer.Option(False, "--json", help="以 JSON 输出"),
@@ -168,7 +165,6 @@ def pack_show(
 
 
 @pack_cli.command("use")
-@handles_errors
 def pack_use(
     name: str = typer.Argument(..., help="规则包名称"),
     reason: str = typer.Option(..., "--reason", help="变更理由（记入日志）"),
@@ -180,7 +176,6 @@ def pack_use(
 
 
 @calendar_cli.command("import")
-@handles_errors
 def calendar_import(file: Path = typer.Argument(..., help="节假日安排 YAML/JSON 文件")) -> None:
     """导入一年或多年的节假日与调休安排（记入日志）。"""
     try:
@@ -195,7 +190,6 @@ def calendar_import(file: Path = typer.Argument(..., help="节假日安排 YAML/
 
 
 @calendar_cli.command("show")
-@handles_errors
 def calendar_show(year: int = typer.Argument(..., help="年份")) -> None:
     """显示某年的节假日安排及其来源；无数据的年份按周末计算并标为暂定。"""
     cal = calendar_service.working_calendar(app())

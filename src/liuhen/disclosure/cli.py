@@ -7,7 +7,7 @@ from pathlib import Path
 import typer
 
 from liuhen.accounts import registry
-from liuhen.cli.common import app, handles_errors, out, print_json
+from liuhen.cli.common import app, out, print_json
 from liuhen.disclosure import service as disclosure
 from liuhen.kernel import record
 from liuhen.kernel.record import ActInput
@@ -17,7 +17,6 @@ cli = typer.Typer(help="当事人查阅、复制申请：受理、审批、提�
 
 
 @cli.command("request")
-@handles_errors
 def request_cmd(
     case: str = typer.Argument(..., help="案件编号"),
     name: str = typer.Option(..., "--name", help="申请人姓名或名称"),
@@ -45,7 +44,6 @@ def request_cmd(
 
 
 @cli.command("decide")
-@handles_errors
 def decide_cmd(
     case: str = typer.Argument(..., help="案件编号"),
     request: int = typer.Option(..., "--request", help="申请记录序号"),
@@ -64,7 +62,6 @@ def decide_cmd(
 
 
 @cli.command("deliver")
-@handles_errors
 def deliver_cmd(
     case: str = typer.Argument(..., help="案件编号"),
     request: int = typer.Option(..., "--request", help="申请记录序号"),
@@ -79,7 +76,6 @@ def deliver_cmd(
 
 
 @cli.command("inspect")
-@handles_errors
 def inspect_cmd(
     case: str = typer.Argument(..., help="案件编号"),
     request: int = typer.Option(..., "--request", help="申请记录序号"),
@@ -91,7 +87,6 @@ def inspect_cmd(
 
 
 @cli.command("list")
-@handles_errors
 def list_cmd(
     case: str | None = typer.Option(None, "--case", help="只列此案号"),
     pending: bool = typer.Option(False, "--pending", help="只列待审批的申请"),
@@ -116,7 +111,6 @@ def list_cmd(
     out.print(table)
 
 
-@handles_errors
 def mark_cmd(
     case: str = typer.Argument(..., help="案件编号"),
     mark: str = typer.Option(..., "--mark", help=f"标记：{'、'.join(CONFIDENTIALITY_MARKS)}"),

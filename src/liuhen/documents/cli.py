@@ -9,7 +9,7 @@ from typing import Any
 import typer
 from rich.table import Table
 
-from liuhen.cli.common import app, handles_errors, out, print_json
+from liuhen.cli.common import app, out, print_json
 from liuhen.documents import service as documents
 from liuhen.errors import ValidationError
 
@@ -24,7 +24,6 @@ def _read_json(path: Path, what: str) -> Any:
 
 
 @cli.command("types")
-@handles_errors
 def doc_types(as_json: bool = typer.Option(False, "--json", help="以 JSON 输出")) -> None:
     """列出全部文书种类、所属事项、签名人与字段。"""
     from liuhen.documents import DOC_TYPES, role_label
@@ -49,7 +48,6 @@ def doc_types(as_json: bool = typer.Option(False, "--json", help="以 JSON 输�
 
 
 @cli.command("render")
-@handles_errors
 def doc_render(
     doc_type: str = typer.Argument(..., help="文书种类代码（liuhen doc types）"),
     out_file: Path = typer.Option(..., "--out", help="输出 PDF 文件"),
@@ -72,7 +70,6 @@ def doc_render(
 
 
 @cli.command("issue")
-@handles_errors
 def doc_issue(
     request: Path = typer.Argument(
         ...,

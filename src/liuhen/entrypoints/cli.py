@@ -10,8 +10,8 @@ from liuhen.archive import export_cli as export
 from liuhen.archive import verify as verify_service
 from liuhen.cases import cli as case
 from liuhen.cli import db, journal
+from liuhen.cli.common import Commands, err, out, print_json
 from liuhen.cli.common import app as open_app
-from liuhen.cli.common import err, handles_errors, out, print_json
 from liuhen.compliance import cli as rules
 from liuhen.compliance import packs
 from liuhen.demo import seed as demo
@@ -24,33 +24,34 @@ from liuhen.kernel import settings as settings_mod
 from liuhen.procedure.catalog import ACT_TYPES, ROLE_LABELS, STAGE_LABELS, Role
 from liuhen.signing import cli as signing
 
-cli = typer.Typer(help="留痕：行政执法全过程记录系统", no_args_is_help=True, add_completion=False)
+cli = typer.Typer(
+    cls=Commands, help="留痕：行政执法全过程记录系统", no_args_is_help=True, add_completion=False
+)
 cli.add_typer(db.cli, name="db")
 cli.add_typer(journal.cli, name="journal")
 cli.add_typer(case.cli, name="case")
 cli.add_typer(rules.pack_cli, name="pack")
 cli.add_typer(rules.calendar_cli, name="calendar")
-cli.command("compliance")(handles_errors(rules.compliance_cmd))
+cli.command("compliance")(rules.compliance_cmd)
 cli.add_typer(evidence.media_cli, name="media")
 cli.add_typer(signing.cli, name="ca")
 cli.add_typer(documents.cli, name="doc")
 cli.add_typer(people.user_cli, name="user")
 cli.add_typer(people.token_cli, name="token")
 cli.add_typer(evidence.device_cli, name="device")
-cli.command("ingest")(handles_errors(evidence.ingest_cmd))
-cli.command("ledger")(handles_errors(ledger.ledger_cmd))
-cli.command("export")(handles_errors(export.export_cmd))
-cli.command("verify-bag")(handles_errors(export.verify_bag_cmd))
+cli.command("ingest")(evidence.ingest_cmd)
+cli.command("ledger")(ledger.ledger_cmd)
+cli.command("export")(export.export_cmd)
+cli.command("verify-bag")(export.verify_bag_cmd)
 cli.add_typer(disclosure.cli, name="disclose")
 cli.command("mark")(disclosure.mark_cmd)
-cli.command("archive")(handles_errors(archiving.archive_cmd))
-cli.command("dossier")(handles_errors(archiving.dossier_cmd))
+cli.command("archive")(archiving.archive_cmd)
+cli.command("dossier")(archiving.dossier_cmd)
 cli.add_typer(archiving.retention_cli, name="retention")
 cli.add_typer(archiving.dispose_cli, name="dispose")
 
 
 @cli.command()
-@handles_errors
 def init(
     pack: str | None = typer.Option(None, "--pack", help="实例默认适用的规则包（记入日志）"),
 ) -> None:
@@ -68,7 +69,6 @@ def init(
 
 
 @cli.command("demo")
-@handles_errors
 def demo_cmd() -> None:
     """写入演示数据：一个文化和旅游局、其机构与人员、十二个处于各环节的案件。"""
     st = settings_mod.load()
@@ -90,7 +90,6 @@ def _print_demo_users() -> None:
 
 
 @cli.command()
-@handles_errors
 def verify(
     media: bool = typer.Option(False, "--media", help="同时重算每个音像文件的摘要（耗时）"),
 ) -> None:
@@ -109,7 +108,6 @@ def verify(
 
 
 @cli.command()
-@handles_errors
 def catalog(as_json: bool = typer.Option(False, "--json", help="以 JSON 输出")) -> None:
     """列出全部环节与事项类型及其字段、可记录的角色。"""
     if as_json:
@@ -149,7 +147,6 @@ def catalog(as_json: bool = typer.Option(False, "--json", help="以 JSON 输出"
 
 
 @cli.command()
-@handles_errors
 def serve(
     host: str | None = typer.Option(None, help="监听地址（默认 LIUHEN_HOST 或 127.0.0.1）"),
     port: int | None = typer.Option(None, help="端口（默认 LIUHEN_PORT 或 8000）"),
@@ -177,7 +174,6 @@ def serve(
 
 
 @cli.command()
-@handles_errors
 def worker() -> None:
     """运行后台任务（缩略图、浏览用副本）：PostgreSQL 用 procrastinate 队列，SQLite 在本进程内。"""
     from liuhen.evidence.jobs import run_worker

@@ -11,7 +11,7 @@ import typer
 from rich.progress import BarColumn, DownloadColumn, Progress, TextColumn, TransferSpeedColumn
 from rich.table import Table
 
-from liuhen.cli.common import app, handles_errors, out, print_json
+from liuhen.cli.common import app, out, print_json
 from liuhen.errors import NotFoundError
 from liuhen.evidence import devices
 from liuhen.evidence import ingest as ingest_service
@@ -25,7 +25,6 @@ OPERATOR = {"id": "cli", "role": "officer"}
 
 
 @media_cli.command("show")
-@handles_errors
 def media_show(
     digest: str = typer.Argument(..., help="文件摘要，如 sha256:…"),
     as_json: bool = typer.Option(False, "--json", help="以 JSON 输出"),
@@ -60,7 +59,6 @@ def media_show(
 
 
 @media_cli.command("list")
-@handles_errors
 def media_list(
     as_json: bool = typer.Option(False, "--json", help="以 JSON 输出"),
     unit: str | None = typer.Option(None, help="按机构"),
@@ -102,7 +100,6 @@ def _table(items: list[dict[str, Any]], title: str) -> None:
 
 
 @media_cli.command("todo")
-@handles_errors
 def media_todo(officer: str | None = typer.Option(None, help="执法证号（默认全部）")) -> None:
     """待归档：存储已超过一天仍未归入案件的音像资料。"""
     application = app()
@@ -117,7 +114,6 @@ def media_todo(officer: str | None = typer.Option(None, help="执法证号（默
 
 
 @media_cli.command("bind")
-@handles_errors
 def media_bind(
     digest: str = typer.Argument(..., help="文件摘要"),
     case: str = typer.Argument(..., help="案件编号"),
@@ -130,7 +126,6 @@ def media_bind(
 
 
 @device_cli.command("add")
-@handles_errors
 def device_add(
     device_no: str = typer.Argument(..., help="设备编号"),
     model: str = typer.Option(..., help="型号"),
@@ -155,7 +150,6 @@ def device_add(
 
 
 @device_cli.command("list")
-@handles_errors
 def device_list(
     unit: str | None = typer.Option(None, help="按机构"),
     as_json: bool = typer.Option(False, "--json", help="以 JSON 输出"),
@@ -174,7 +168,6 @@ def device_list(
 
 
 @device_cli.command("show")
-@handles_errors
 def device_show(
     device_no: str = typer.Argument(..., help="设备编号"),
     as_json: bool = typer.Option(False, "--json", help="以 JSON 输出"),
@@ -203,7 +196,6 @@ def device_show(
 
 
 @device_cli.command("maintain")
-@handles_errors
 def device_maintain(
     device_no: str = typer.Argument(..., help="设备编号"),
     kind: str = typer.Option(..., help="维护、维修、校时、检定"),

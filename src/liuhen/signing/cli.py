@@ -6,7 +6,7 @@ import typer
 from rich.table import Table
 from sqlalchemy import select
 
-from liuhen.cli.common import app, handles_errors, out
+from liuhen.cli.common import app, out
 from liuhen.kernel.db import store
 from liuhen.signing import service
 
@@ -14,7 +14,6 @@ cli = typer.Typer(help="电子签名：根证书与执法人员签名证书", no
 
 
 @cli.command("init")
-@handles_errors
 def ca_init(name: str = typer.Option("留痕行政执法记录系统", help="根证书的机构名称")) -> None:
     """建立本实例的电子签名根证书（只建立一次；指纹记入日志）。"""
     entry = service.init_ca(app(), name)
@@ -22,7 +21,6 @@ def ca_init(name: str = typer.Option("留痕行政执法记录系统", help="根
 
 
 @cli.command("issue")
-@handles_errors
 def ca_issue(cert_no: str = typer.Argument(..., help="执法证号（须已登记）")) -> None:
     """为一名已登记的人员签发签名证书（一人一证；重新签发即替换，旧签名仍可验证）。"""
     issued, entry = service.issue(app(), cert_no)
@@ -33,7 +31,6 @@ def ca_issue(cert_no: str = typer.Argument(..., help="执法证号（须已登�
 
 
 @cli.command("list")
-@handles_errors
 def ca_list() -> None:
     """列出已签发的签名证书。"""
     t = store.T["signing_key"]
