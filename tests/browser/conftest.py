@@ -21,6 +21,7 @@ from playwright.sync_api import (
     Page,
     Playwright,
     StorageState,
+    ViewportSize,
     sync_playwright,
 )
 
@@ -43,8 +44,8 @@ CHROMIUM_ARGS = [
     "--disable-sync",
 ]
 
-DESKTOP = {"width": 1366, "height": 768}
-TABLET = {"width": 768, "height": 1024}
+DESKTOP: ViewportSize = {"width": 1366, "height": 768}
+TABLET: ViewportSize = {"width": 768, "height": 1024}
 
 # The demo's 司法局 supervisor sees every case (read-only), so the list shows all 12.
 SUPERVISOR = next(u for u in DEMO_USERS if "supervisor" in u[2])
@@ -176,7 +177,7 @@ def open_page(
     """
     contexts = []
 
-    def make(viewport: dict[str, int], *, anonymous: bool = False) -> Page:
+    def make(viewport: ViewportSize, *, anonymous: bool = False) -> Page:
         context = browser.new_context(
             viewport=viewport, locale="zh-CN", storage_state=None if anonymous else signed_in
         )

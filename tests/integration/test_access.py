@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 from datetime import timedelta
+from typing import Any, cast
 
 import pytest
 from fastapi.testclient import TestClient
 from openpyxl import load_workbook
+from openpyxl.worksheet.worksheet import Worksheet
 from sqlalchemy import text
 
 from liuhen.access.policy import User, can_record, can_view_case
@@ -131,7 +133,8 @@ def test_the_access_ledger_lists_and_exports_every_view(site, run, tmp_path):
         ledger.entries(app, per_page=0)
     sheet_path = tmp_path / "台账.xlsx"
     assert "已导出 2 条" in run("ledger", "--case", CASE, "--xlsx", str(sheet_path))
-    rows = list(load_workbook(sheet_path).active.iter_rows(values_only=True))
+    sheet = cast(Worksheet, load_workbook(sheet_path).active)
+    rows: list[tuple[Any, ...]] = list(sheet.iter_rows(values_only=True))
     assert list(rows[0]) == list(ledger.COLUMNS)
     assert [r[2] for r in rows[1:]] == [CASE, CASE] and rows[1][3] == "张伟"
     assert rows[1][0] < rows[2][0]  # oldest first in the export

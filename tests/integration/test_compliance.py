@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import json
+from datetime import datetime
 from pathlib import Path
+from typing import cast
 
 import pytest
 from fastapi.testclient import TestClient
@@ -26,7 +28,7 @@ SCENARIO = (
     / "deadline.seal_seize"
     / "extended_twice.json"
 )
-NOW = parse_datetime("2026-11-20T12:00:00+08:00")
+NOW = cast(datetime, parse_datetime("2026-11-20T12:00:00+08:00"))
 YEAR_2027 = """
 year: 2027
 source: 国务院办公厅关于2027年部分节假日安排的通知（测试数据）

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import subprocess
+from typing import Any, cast
 
 import pytest
 from fastapi.testclient import TestClient
@@ -88,8 +89,9 @@ def test_approved_copy_is_watermarked_and_ledgered(case_with_document, tmp_path)
     assert stamped != original
     assert b"".join(app.blobs.read(digest)) == original  # the signed original is untouched
     reader = PdfReader(copy)
+    metadata = cast(dict[str, Any], reader.metadata)
     assert len(reader.pages) == len(PdfReader(__import__("io").BytesIO(original)).pages)
-    assert "仅供陈某（当事人）查阅并复制" in reader.metadata["/Subject"]
+    assert "仅供陈某（当事人）查阅并复制" in metadata["/Subject"]
     text = subprocess.run(
         ["pdftotext", str(copy), "-"], capture_output=True, text=True, check=True
     ).stdout

@@ -7,6 +7,7 @@ import hashlib
 import json
 from datetime import timedelta
 from pathlib import Path
+from typing import Any, cast
 
 import av
 import pytest
@@ -108,9 +109,9 @@ def test_derivatives_are_made_once_and_survive_a_lost_job(camera, dock):
     assert derivatives.pending(app) == []
     video = the_clip(app)
     assert video["thumbnail"] and video["proxy"]
-    with av.open(app.blobs.path(video["proxy"])) as proxy:  # type: ignore[attr-defined]
+    with av.open(app.blobs.path(video["proxy"])) as proxy:
         assert proxy.streams.video[0].codec_context.name == "h264"
-    original = app.blobs.path(video["digest"])  # type: ignore[attr-defined]
+    original = app.blobs.path(video["digest"])
     assert "sha256:" + hashlib.sha256(original.read_bytes()).hexdigest() == video["digest"]
     assert verify.verify(app).ok
 
@@ -172,7 +173,7 @@ def test_binding_later_is_journaled_and_feeds_the_rules(camera, dock):
         opened.seq,
         {"id": "31010001", "role": "officer"},
     )
-    row = evidence.media_row(app, video["digest"])
+    row = cast(dict[str, Any], evidence.media_row(app, video["digest"]))
     assert row["case_number"] == "某文旅罚〔2026〕1号" and row["bound_seq"] == bound.seq
     assert row["party"] == "某区夜色酒吧"
     with pytest.raises(ValidationError, match="已归入"):

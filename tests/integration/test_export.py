@@ -15,6 +15,7 @@ import subprocess
 import sys
 from collections.abc import Callable
 from pathlib import Path
+from typing import cast
 
 import bagit
 import pycdlib
@@ -376,7 +377,7 @@ def documents_digest(app: App, seq: int) -> str:
 
     with app.engine.connect() as conn:
         body = conn.execute(text("SELECT body FROM journal_entry WHERE seq = :s"), {"s": seq})
-        return str(json.loads(body.scalar())["fields"]["digest"])
+        return str(json.loads(cast(str, body.scalar()))["fields"]["digest"])
 
 
 def test_an_archived_case_carries_the_journaled_dossier(app, tmp_path):

@@ -17,13 +17,13 @@ from liuhen.archive.bag_verify import verify_bag
 from liuhen.demo import seed as demo
 from liuhen.disclosure import service as disclosure
 from tests.integration.test_disclosure import (
-    CASE,
     HEAD,
     _ask,
     _pdf_digest,
     case_with_document,
     mark_records,
 )
+from tests.integration.test_documents import CASE
 
 __all__ = ["case_with_document"]  # the fixture, shared with the disclosure tests
 

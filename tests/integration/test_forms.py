@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from fastapi.testclient import TestClient
 from sqlalchemy import text
 
@@ -270,7 +272,7 @@ def test_an_officer_issues_a_signed_document_from_the_pages(app):
         case_page = client.get(f"/cases/{CASE}").text
         assert f"documents/new?act_seq={inquiry.seq}&doc_type=inquiry_record" in case_page
         url = f"/cases/{CASE}/documents/new"
-        params = {"act_seq": inquiry.seq, "doc_type": "inquiry_record"}
+        params: dict[str, Any] = {"act_seq": inquiry.seq, "doc_type": "inquiry_record"}
         form = client.get(url, params=params)
         csrf = form.text.split('name="csrf" value="')[1].split('"')[0]
         data = {

@@ -60,7 +60,7 @@ class Form:
 
     def __init__(self, client: TestClient, seq: int) -> None:
         self.client, self.url = client, f"/cases/{CASE}/documents/new"
-        self.params = {"act_seq": seq, "doc_type": "inquiry_record"}
+        self.params: dict[str, Any] = {"act_seq": seq, "doc_type": "inquiry_record"}
         doc = DOC_TYPES["inquiry_record"]
         self.page = client.get(self.url, params=self.params).text
         csrf = re.search(r'name="csrf" value="([^"]+)"', self.page)

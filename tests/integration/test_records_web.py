@@ -9,6 +9,7 @@ from __future__ import annotations
 import io
 import zipfile
 from datetime import date
+from typing import cast
 
 from fastapi.testclient import TestClient
 from pypdf import PdfReader
@@ -114,7 +115,7 @@ def test_requests_page_hands_over_a_watermarked_zip(clocked):
     with zipfile.ZipFile(io.BytesIO(got.content)) as z:
         pdfs = [n for n in z.namelist() if n.endswith(".pdf")]
         assert len(pdfs) == 1 and "清单.json" in z.namelist()
-        subject = PdfReader(io.BytesIO(z.read(pdfs[0]))).metadata["/Subject"]
+        subject = cast(dict[str, str], PdfReader(io.BytesIO(z.read(pdfs[0]))).metadata)["/Subject"]
     assert "仅供陈某（当事人）复制" in subject
     rows = ledger.entries(app, CASE)["rows"]
     assert any(r.request == req.seq and r.copied for r in rows)

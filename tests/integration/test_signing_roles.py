@@ -168,7 +168,7 @@ def test_an_officer_cannot_sign_the_reviewers_block(app):
     ))  # fmt: skip
     with TestClient(create_app(app)) as client:
         login(client, "zhangw", "correct-horse-1")
-        params = {"act_seq": review.seq, "doc_type": "legal_review_opinion"}
+        params: dict[str, Any] = {"act_seq": review.seq, "doc_type": "legal_review_opinion"}
         url = f"/cases/{CASE}/documents/new"
         form = client.get(url, params=params).text
         assert 'name="sign_reviewer" value=""' in form  # not his block: nothing prefilled

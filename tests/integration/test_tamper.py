@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from typing import cast
 
 import pytest
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
@@ -48,9 +49,8 @@ def test_changed_field_is_named(journal):
 
 def test_one_changed_byte_of_canonical_text_is_named(journal):
     with journal.engine.connect() as conn:
-        data = bytearray(
-            conn.execute(text("SELECT canonical FROM journal_entry WHERE seq = 9")).scalar()
-        )
+        canonical = conn.execute(text("SELECT canonical FROM journal_entry WHERE seq = 9")).scalar()
+        data = bytearray(cast(bytes, canonical))
     data[len(data) // 2] ^= 0x01
     with bypass(journal) as conn:
         conn.execute(
@@ -172,9 +172,8 @@ def test_parallel_row_checks_report_the_same_damages(journal):
             text("UPDATE journal_entry SET body = replace(body, '陈某', '赵某') WHERE seq = 7")
         )
         conn.execute(text("DELETE FROM journal_entry WHERE seq = 8"))
-        data = bytearray(
-            conn.execute(text("SELECT canonical FROM journal_entry WHERE seq = 9")).scalar()
-        )
+        canonical = conn.execute(text("SELECT canonical FROM journal_entry WHERE seq = 9")).scalar()
+        data = bytearray(cast(bytes, canonical))
         data[5] ^= 0x01
         conn.execute(
             text("UPDATE journal_entry SET canonical = :d WHERE seq = 9"), {"d": bytes(data)}

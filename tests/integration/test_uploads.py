@@ -7,6 +7,7 @@ import base64
 import hashlib
 import os
 import time
+from typing import cast
 
 import httpx
 import pytest
@@ -76,7 +77,7 @@ def test_tuspy_client_uploads_and_the_file_becomes_evidence(app, env):
                       "officer": "31010001"},
         )  # fmt: skip
         uploader.upload()
-        status = httpx.get(uploader.url, headers=H).json()
+        status = httpx.get(cast(str, uploader.url), headers=H).json()
     assert status["status"] == "complete" and status["digest"] == sha(data)
     assert b"".join(app.blobs.read(sha(data))) == data
     row = media_row(app, sha(data))

@@ -147,7 +147,7 @@ def test_the_to_be_filed_list_is_scoped_too(site: Site) -> None:
 
     from liuhen.clock import FixedClock
 
-    site.app.clock = FixedClock(site.app.clock.now() + timedelta(days=3))  # type: ignore[misc]
+    site.app.clock = FixedClock(site.app.clock.now() + timedelta(days=3))
     f = site.files
     assert listed(site.as_("zhangw"), "/api/v1/media/todo") == {f["unbound_zd1"]}
     assert listed(site.as_("liuq"), "/api/v1/media/todo") == {f["unbound_zd2"]}

@@ -15,6 +15,7 @@ import io
 import re
 import subprocess
 from pathlib import Path
+from typing import Any, cast
 
 import pytest
 from pypdf import PdfReader
@@ -53,7 +54,7 @@ def assert_unsigned(path: Path) -> None:
     assert code == 2 and NO_SIGNATURES in report, report
     assert "Digest Mismatch" not in report
     reader = PdfReader(path)
-    assert "/AcroForm" not in reader.trailer["/Root"]
+    assert "/AcroForm" not in cast(dict[str, Any], reader.trailer["/Root"])
     for page in reader.pages:
         for annot in page.get("/Annots") or []:
             assert annot.get_object().get("/FT") != "/Sig"

@@ -11,8 +11,9 @@ import json
 import threading
 from collections.abc import Callable, Iterator
 from datetime import date, datetime
+from functools import partial
 from pathlib import Path
-from typing import TypeVar
+from typing import TypeVar, cast
 
 import pytest
 from PIL import Image
@@ -89,7 +90,7 @@ def test_two_workers_derive_a_file_once(workers: list[App], tmp_path: Path) -> N
     todo = derivatives.pending(app)
     assert len(todo) == 4
     for digest in todo:
-        outcome = race(workers, lambda a, d=digest: derivatives.make(a, d))
+        outcome = race(workers, partial(derivatives.make, digest=digest))
         assert sorted(map(repr, outcome)) == ["False", "True"], outcome
         assert count(app, "evidence.derived", digest) == 1
     assert derivatives.pending(app) == []
@@ -108,10 +109,13 @@ def test_two_runs_of_one_disposal_record_it_once(workers: list[App]) -> None:
         digests = [json.loads(b)["fields"]["digest"] for b in rows]
     assert len(digests) >= 2, made
     for a in workers:
-        a.clock.current = datetime(2031, 11, 20, 10, 0, tzinfo=SHANGHAI)
+        cast(FixedClock, a.clock).current = datetime(2031, 11, 20, 10, 0, tzinfo=SHANGHAI)
     for digest in digests:
         approval = retention.approve(app, CASE, [digest], "保管期限届满", HEAD)
-        outcome = race(workers, lambda a, s=approval.seq: retention.dispose(a, CASE, s, ARCHIVIST))
+        outcome = race(
+            workers,
+            partial(retention.dispose, case=CASE, approval_seq=approval.seq, by=ARCHIVIST),
+        )
         done = [o for o in outcome if isinstance(o, retention.Disposed)]
         refused = [o for o in outcome if isinstance(o, ConflictError)]
         assert len(done) == 1 and len(refused) == 1, outcome

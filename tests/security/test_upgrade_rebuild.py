@@ -8,6 +8,7 @@ longer adds them, so an upgraded instance's case table disagreed with the journa
 from __future__ import annotations
 
 import json
+from typing import cast
 
 from sqlalchemy import select, update
 
@@ -42,6 +43,8 @@ def test_tables_written_by_the_old_rule_are_rebuilt_once(app: App) -> None:
     assert rebuild.bring_up_to_date(app) == 7  # agency, unit, 3 officers, the opening, the inquiry
     assert verify.verify(app).ok
     with app.engine.connect() as conn:
-        officers = conn.execute(select(CASES.c.officers).where(CASES.c.number == CASE)).scalar()
+        officers = cast(
+            str, conn.execute(select(CASES.c.officers).where(CASES.c.number == CASE)).scalar()
+        )
     assert json.loads(officers) == ["31010001", "31010002"]
     assert rebuild.bring_up_to_date(app) is None

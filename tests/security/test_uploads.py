@@ -16,8 +16,10 @@ import os
 import secrets
 from collections.abc import Iterator
 from dataclasses import dataclass
+from typing import Any, cast
 
 import httpx
+import httpx2
 import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import insert, text
@@ -76,14 +78,14 @@ class Caller:
     client: TestClient
     headers: dict[str, str]
 
-    def create(self, data: bytes, **meta: str) -> httpx.Response:
+    def create(self, data: bytes, **meta: str) -> httpx2.Response:
         return self.client.post(
             "/api/v1/uploads",
             headers={**TUS, **self.headers, "Upload-Length": str(len(data)),
                      "Upload-Metadata": metadata(**meta)},
         )  # fmt: skip
 
-    def upload(self, data: bytes, **meta: str) -> httpx.Response:
+    def upload(self, data: bytes, **meta: str) -> httpx2.Response:
         created = self.create(data, **meta)
         assert created.status_code == 201, created.text
         return self.client.patch(
@@ -144,11 +146,10 @@ def test_the_case_and_the_act_are_checked_at_creation(site: App, callers) -> Non
 
 def journal_seq(app: App, chain: str) -> int:
     with app.engine.connect() as conn:
-        return int(
-            conn.execute(
-                text("SELECT min(seq) FROM journal_entry WHERE chain = :c"), {"c": chain}
-            ).scalar()
-        )
+        seq = conn.execute(
+            text("SELECT min(seq) FROM journal_entry WHERE chain = :c"), {"c": chain}
+        ).scalar()
+        return int(cast(int, seq))
 
 
 def test_the_author_is_the_signed_in_officer_never_the_metadata(site: App, callers) -> None:
@@ -267,7 +268,7 @@ def test_failed_bindings_never_stop_the_server_and_can_be_bound_again(site: App,
         row = media_row(site, sha(data))
         assert row is not None and row["case_number"] is None
         run("media", "bind", sha(data), CASE, "--by", "31010001")
-        assert media_row(site, sha(data))["case_number"] == CASE
+        assert cast(dict[str, Any], media_row(site, sha(data)))["case_number"] == CASE
     assert verify.verify(site).ok
 
 

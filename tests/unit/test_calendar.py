@@ -14,8 +14,10 @@ SH = ZoneInfo("Asia/Shanghai")
 CAL = WorkingCalendar.default()
 
 
-def at(*args: int) -> datetime:
-    return datetime(*args, tzinfo=SH)
+def at(
+    year: int, month: int, day: int, hour: int = 0, minute: int = 0, second: int = 0
+) -> datetime:
+    return datetime(year, month, day, hour, minute, second, tzinfo=SH)
 
 
 def test_national_day_2026_is_skipped_and_the_makeup_saturday_counts():

@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from fractions import Fraction
 from pathlib import Path
+from typing import cast
 from zoneinfo import ZoneInfo
 
 import av
@@ -264,7 +265,9 @@ def test_probe_video_reads_streams_time_and_location(media):
     assert info.duration_seconds == pytest.approx(3.0, abs=0.1)
     assert (info.width, info.height) == (640, 360)
     assert info.created_at == datetime(2024, 5, 1, 10, 3, 4, tzinfo=SHANGHAI)
-    assert info.ended_at == info.created_at + timedelta(seconds=float(info.duration_text))
+    assert info.ended_at == info.created_at + timedelta(
+        seconds=float(cast(str, info.duration_text))
+    )
     assert info.gps is not None
     assert (info.gps.lat, info.gps.lon, info.gps.alt) == ("31.2304", "121.4737", None)
     assert info.corrupt is False
@@ -433,7 +436,7 @@ def test_video_thumbnail_is_a_jpeg_from_about_one_second(media, tmp_path):
     with Image.open(dest) as image:
         assert image.format == "JPEG"
         assert image.size == (320, 180)
-        red = image.convert("RGB").getpixel((160, 90))[0]
+        red = cast(tuple[int, ...], image.convert("RGB").getpixel((160, 90)))[0]
     assert abs(red - 3 * FPS) <= 12  # frame 25 (t = 1.0 s) has red 75; frame 0 would be 0
 
 
@@ -444,8 +447,8 @@ def test_photo_thumbnail_respects_exif_orientation(media, tmp_path):
         assert image.format == "JPEG"
         assert image.size == (50, 100)  # stored 400x200, shown upright 200x400
         rgb = image.convert("RGB")
-        top = rgb.getpixel((25, 2))
-        bottom = rgb.getpixel((25, 97))
+        top = cast(tuple[int, ...], rgb.getpixel((25, 2)))
+        bottom = cast(tuple[int, ...], rgb.getpixel((25, 97)))
     assert top[2] > 150  # orientation 6: the stored left edge (blue band) is now on top
     assert bottom[0] > 150
 
@@ -468,7 +471,7 @@ def test_video_proxy_is_browser_playable_and_faststart(media, video_proxy):
         video = proxy.streams.video[0]
         assert (video.codec_context.width, video.codec_context.height) == (640, 360)
         assert video.codec_context.pix_fmt == "yuv420p"
-        duration = proxy.duration / av.time_base
+        duration = cast(int, proxy.duration) / av.time_base
     assert duration == pytest.approx(probe(media.video).duration_seconds, abs=0.2)
     boxes = top_level_boxes(video_proxy)
     assert boxes.index("moov") < boxes.index("mdat")
@@ -494,8 +497,10 @@ def test_mpegts_proxy_starts_at_zero(media, tmp_path):
     make_proxy(media.video_ts, dest)
     with av.open(str(dest)) as proxy:
         assert [s.codec_context.name for s in proxy.streams] == ["h264", "aac"]
-        starts = [float(s.start_time * s.time_base) for s in proxy.streams]
-        duration = proxy.duration / av.time_base
+        starts = [
+            float(cast(int, s.start_time) * cast(Fraction, s.time_base)) for s in proxy.streams
+        ]
+        duration = cast(int, proxy.duration) / av.time_base
     assert max(starts) < 0.1
     assert duration == pytest.approx(2.0, abs=0.2)
 
@@ -505,7 +510,7 @@ def test_audio_proxy_is_aac_in_mp4(media, tmp_path):
     make_proxy(media.audio, dest)
     with av.open(str(dest)) as proxy:
         assert [s.codec_context.name for s in proxy.streams] == ["aac"]
-        duration = proxy.duration / av.time_base
+        duration = cast(int, proxy.duration) / av.time_base
         brand = proxy.metadata.get("major_brand", "").strip()
     assert duration == pytest.approx(3.0, abs=0.2)
     assert brand == "M4A"
@@ -524,7 +529,9 @@ def test_audio_proxy_is_aac_in_mp4(media, tmp_path):
         ((641, 361), 720, (640, 360)),
     ],
 )
-def test_proxy_size_never_upscales_and_stays_even(dimensions, limit, expected):
+def test_proxy_size_never_upscales_and_stays_even(
+    dimensions: tuple[int, int], limit: int, expected: tuple[int, int]
+) -> None:
     assert proxy_size(*dimensions, limit) == expected
 
 
