@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from liuhen.access.policy import User
+from liuhen.procedure.catalog import Role
 
 STATE_SECRET = "国家秘密"
 COMMERCIAL_SECRET = "商业秘密"
@@ -27,7 +28,7 @@ WHOLE_CASE = "*"
 # review, the archive and the officers on the case. Supervisors (司法局) see business secrets and
 # private data as part of oversight, but not state secrets. Outside the agency nobody sees a
 # marked record without the head's approval naming it (001 第二十一、二十三条).
-_HANDLERS = frozenset({"head", "legal_reviewer", "archivist"})
+_HANDLERS = frozenset({Role.HEAD, Role.LEGAL_REVIEWER, Role.ARCHIVIST})
 
 
 @dataclass(frozen=True)
@@ -128,19 +129,19 @@ def may_see(user: User, mark: str | None, works_on_case: bool) -> bool:
         return True
     if user.roles & _HANDLERS:
         return True
-    if "officer" in user.roles and works_on_case:
+    if Role.OFFICER in user.roles and works_on_case:
         return True
-    return "supervisor" in user.roles and mark != STATE_SECRET
+    return Role.SUPERVISOR in user.roles and mark != STATE_SECRET
 
 
 def may_lift(user: User) -> bool:
     """Only a head removes a mark: lifting it is a release decision (001 第二十一条)."""
-    return "head" in user.roles
+    return Role.HEAD in user.roles
 
 
 def lift_refusal(act: str, fields: dict[str, Any], role: str) -> str | None:
     """Why recording this act is refused, if it lifts a mark and the recorder is not a head."""
-    if act == "general.confidentiality" and fields.get("mark") == LIFT and role != "head":
+    if act == "general.confidentiality" and fields.get("mark") == LIFT and role != Role.HEAD:
         return "只有负责人可以解除保密标记（001 第二十一条）"
     return None
 
@@ -161,7 +162,7 @@ def lowers(current: str | None, new: str) -> bool:
 # Roles that may put or raise a mark without being one of the case's officers: the handlers see
 # every marked record of their agency's cases anyway, and more protection opens nothing to a
 # collection station or an import ("system").
-_MARKERS = frozenset({"head", "legal_reviewer", "archivist", "system"})
+_MARKERS = frozenset({Role.HEAD, Role.LEGAL_REVIEWER, Role.ARCHIVIST, Role.SYSTEM})
 
 
 def change_refusal(marks: Marks, fields: dict[str, Any], role: str, on_case: bool) -> str | None:
@@ -171,7 +172,7 @@ def change_refusal(marks: Marks, fields: dict[str, Any], role: str, on_case: boo
     handlers; lowering or lifting one is the head's release decision (001 第二十一条). The
     comparison is per target: a mark on an entry is compared with that entry's own mark.
     """
-    if role == "head":
+    if role == Role.HEAD:
         return None
     mark = str(fields.get("mark", ""))
     refused = lift_refusal("general.confidentiality", fields, role)
@@ -179,6 +180,6 @@ def change_refusal(marks: Marks, fields: dict[str, Any], role: str, on_case: boo
         return refused
     if any(lowers(marks._mark(t), mark) for t in targets_of(fields)):
         return "只有负责人可以降低保密标记的等级（001 第二十一条）"
-    if role in _MARKERS or (role == "officer" and on_case):
+    if role in _MARKERS or (role == Role.OFFICER and on_case):
         return None
     return "只有承办本案的执法人员、法制审核人员、档案管理人员或负责人可以标记本案的记录"

@@ -10,6 +10,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from liuhen.procedure.catalog import Role
+
 
 @dataclass(frozen=True)
 class User:
@@ -29,24 +31,24 @@ class User:
     @property
     def actor(self) -> dict[str, str]:
         """How the journal records who did something."""
-        role = next(iter(sorted(self.roles)), "officer")
-        return {"id": self.cert_no or self.username, "role": "system" if self.machine else role}
+        role = next(iter(sorted(self.roles)), Role.OFFICER)
+        return {"id": self.cert_no or self.username, "role": Role.SYSTEM if self.machine else role}
 
 
-AGENCY_WIDE = {"legal_reviewer", "head", "archivist"}
-READ_ONLY = {"supervisor"}
+AGENCY_WIDE = frozenset({Role.LEGAL_REVIEWER, Role.HEAD, Role.ARCHIVIST})
+READ_ONLY = frozenset({Role.SUPERVISOR})
 # Who records acts in cases: never the supervisor (read-only) nor the administrator.
-RECORDERS = frozenset({"officer", "legal_reviewer", "head", "archivist"})
+RECORDERS = frozenset({Role.OFFICER, Role.LEGAL_REVIEWER, Role.HEAD, Role.ARCHIVIST})
 # Who watches late and missing items agency-wide: not the administrator, who holds no case role.
-OVERVIEW = frozenset({"supervisor", "head", "legal_reviewer"})
+OVERVIEW = frozenset({Role.SUPERVISOR, Role.HEAD, Role.LEGAL_REVIEWER})
 
 
 def can_view_case(user: User, case: dict[str, Any], case_agency: str | None) -> bool:
-    if user.roles & READ_ONLY or ("admin" in user.roles and not user.roles - {"admin"}):
+    if user.roles & READ_ONLY or (Role.ADMIN in user.roles and not user.roles - {Role.ADMIN}):
         return bool(user.roles & READ_ONLY)
     if user.roles & AGENCY_WIDE and user.agency and user.agency == case_agency:
         return True
-    if "officer" in user.roles:
+    if Role.OFFICER in user.roles:
         return case.get("unit") == user.unit or (user.cert_no or "") in (case.get("officers") or [])
     return False
 
