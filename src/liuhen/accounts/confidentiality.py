@@ -16,7 +16,8 @@ from sqlalchemy import select
 from liuhen.access.marks import Entry, Marks, collect, may_see
 from liuhen.access.policy import User, can_view_case
 from liuhen.accounts.access_log import unit_agency
-from liuhen.errors import LiuhenError, NotFoundError
+from liuhen.errors import ConfidentialRecord as ConfidentialRecord
+from liuhen.errors import NotFoundError
 from liuhen.kernel.db import store
 from liuhen.kernel.instance import App
 
@@ -24,13 +25,6 @@ ENTRY = store.T["journal_entry"]
 CASE = store.T["case_record"]
 HEADER_TEXT = ("cause", "summary", "parties")  # what a case is about: free text and people
 WITHHELD_HEADER = "（已标记为{mark}，不予显示）"
-
-
-class ConfidentialRecord(LiuhenError):
-    """The case is visible but this record is marked, and the user is not entitled to it."""
-
-    def __init__(self, message: str) -> None:
-        super().__init__(message=message, code="LH460", http_status=403)
 
 
 def entry_files(

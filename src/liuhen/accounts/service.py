@@ -21,7 +21,9 @@ from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatc
 from sqlalchemy import Connection, delete, func, insert, or_, select, update
 
 from liuhen.access.policy import User
-from liuhen.errors import ConflictError, LiuhenError, NotFoundError, Problem, ValidationError
+from liuhen.errors import AuthError as AuthError
+from liuhen.errors import ConflictError, NotFoundError, Problem, ValidationError
+from liuhen.errors import Forbidden as Forbidden
 from liuhen.kernel.db import store
 from liuhen.kernel.instance import App
 
@@ -46,18 +48,6 @@ EVENT_ACTIONS = {
     "locked_out": "连续登录失败，已锁定", "token_created": "创建访问令牌",
     "token_revoked": "吊销访问令牌",
 }  # fmt: skip
-
-
-class AuthError(LiuhenError):
-    """Not logged in, wrong credentials, locked: one code so nobody learns which it was."""
-
-    def __init__(self, message: str = "用户名或密码错误，或账户已暂时锁定") -> None:
-        super().__init__(message=message, code="LH150", http_status=401)
-
-
-class Forbidden(LiuhenError):
-    def __init__(self, message: str) -> None:
-        super().__init__(message=message, code="LH151", http_status=403)
 
 
 def _digest(token: str) -> str:

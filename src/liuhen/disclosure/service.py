@@ -26,7 +26,8 @@ from sqlalchemy import select
 from liuhen.accounts import registry
 from liuhen.accounts.confidentiality import entry_files, marks_from, marks_of
 from liuhen.accounts.scope import Scope, chains_in
-from liuhen.errors import ConflictError, LiuhenError, NotFoundError, Problem, ValidationError
+from liuhen.errors import ConflictError, NotFoundError, Problem, ValidationError
+from liuhen.errors import DisclosureRefused as DisclosureRefused
 from liuhen.kernel import record
 from liuhen.kernel.db import store
 from liuhen.kernel.instance import App
@@ -38,13 +39,6 @@ OFFICER = store.T["officer"]
 ALL = "全部"
 COPY_KINDS = ("复制", "查阅并复制")
 APPROVED = ("同意", "部分同意")
-
-
-class DisclosureRefused(LiuhenError):
-    """A delivery or decision that the request's state does not allow."""
-
-    def __init__(self, message: str) -> None:
-        super().__init__(message=message, code="LH461", http_status=409)
 
 
 def _entries(app: App, case: str) -> list[dict[str, Any]]:

@@ -42,6 +42,7 @@ from liuhen.errors import (
     UploadGone,
     ValidationError,
 )
+from liuhen.errors import NotBound as NotBound
 from liuhen.evidence import service as evidence
 from liuhen.kernel.db import store
 from liuhen.kernel.instance import App
@@ -84,13 +85,6 @@ class UploadState:
         """An upload is its uploader's (the id in its address is not a password)."""
         owner = self.meta.get("uploader")
         return owner is None or owner == user.username
-
-
-class NotBound(LiuhenError):
-    """The file is stored as evidence, but binding it to the named case failed."""
-
-    def __init__(self, message: str) -> None:
-        super().__init__(message=message, code="LH147", http_status=422)
 
 
 def validate_meta(meta: dict[str, str]) -> dict[str, Any]:
