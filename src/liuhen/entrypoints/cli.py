@@ -148,8 +148,12 @@ def catalog(as_json: bool = typer.Option(False, "--json", help="以 JSON 输出"
 
 @cli.command()
 def serve(
-    host: str | None = typer.Option(None, help="监听地址（默认 LIUHEN_HOST 或 127.0.0.1）"),
-    port: int | None = typer.Option(None, help="端口（默认 LIUHEN_PORT 或 8000）"),
+    host: str | None = typer.Option(
+        None, help=f"监听地址（默认 LIUHEN_HOST 或 {settings_mod.default('LIUHEN_HOST')}）"
+    ),
+    port: int | None = typer.Option(
+        None, help=f"端口（默认 LIUHEN_PORT 或 {settings_mod.default('LIUHEN_PORT')}）"
+    ),
     no_demo: bool = typer.Option(False, "--no-demo", help="首次启动时不写入演示数据"),
 ) -> None:
     """启动网页与接口服务；首次启动时初始化实例并写入演示数据。"""

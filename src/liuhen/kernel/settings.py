@@ -11,11 +11,13 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from liuhen.errors import ConfigurationError
 from liuhen.hashing import HashAlg, get_alg
 
-# Every setting, its default and what it is for; tests check that docs/settings.md names each.
+# Every setting, its default and what it is for: the one place a default is written (``load``
+# reads it from here; ``$LIUHEN_DATA_DIR`` stands for the resolved data directory). Tests check
+# that docs/settings.md names each.
 SETTINGS: dict[str, tuple[str, str]] = {
     "LIUHEN_DATA_DIR": ("./data", "数据目录：SQLite 文件、检查点签名密钥、本地文件存储"),
     "LIUHEN_DATABASE_URL": (
-        "sqlite:///$LIUHEN_DATA_DIR/liuhen.kernel.db",
+        "sqlite:///$LIUHEN_DATA_DIR/liuhen.db",
         "数据库地址；规模部署用 postgresql+psycopg://用户@主机/库名",
     ),
     "LIUHEN_HASH": ("sha256", "摘要算法：sha256（默认）或 sm3；初始化后不可更改"),
@@ -45,42 +47,60 @@ class Settings:
     blob_url: str
     blob_lock_days: int
     upload_max: int
-    export_sm3: bool = False
-    cookie_secure: bool = False
-    session_idle_minutes: int = 30
+    export_sm3: bool
+    cookie_secure: bool
+    session_idle_minutes: int
 
     @property
     def key_path(self) -> Path:
         return self.data_dir / "keys" / "checkpoint.ed25519"
 
 
+def default(key: str, data_dir: Path | None = None) -> str:
+    """The documented default of ``key``; one under ``$LIUHEN_DATA_DIR`` needs ``data_dir``."""
+    text = SETTINGS[key][0]
+    prefix, marker, rest = text.partition("$LIUHEN_DATA_DIR/")
+    if not marker:
+        return text
+    if data_dir is None:
+        raise ValueError(f"{key} 的默认值取决于数据目录")
+    return prefix + str(data_dir / rest)
+
+
+def zone(env: Mapping[str, str] | None = None) -> ZoneInfo:
+    """The agency's time zone, ``LIUHEN_TIMEZONE``: for code that has no ``Settings`` at hand
+    (a form's local time) yet must agree with what ``load`` gives the app."""
+    env = os.environ if env is None else env
+    try:
+        return ZoneInfo(env.get("LIUHEN_TIMEZONE", default("LIUHEN_TIMEZONE")))
+    except (ZoneInfoNotFoundError, ValueError):
+        raise ConfigurationError(f"未知时区：{env.get('LIUHEN_TIMEZONE')}") from None
+
+
 def load(env: Mapping[str, str] | None = None) -> Settings:
     env = os.environ if env is None else env
-    data_dir = Path(env.get("LIUHEN_DATA_DIR", "./data")).expanduser().resolve()
-    url = env.get("LIUHEN_DATABASE_URL") or f"sqlite:///{data_dir / 'liuhen.kernel.db'}"
+
+    def get(key: str) -> str:
+        return env.get(key, default(key))
+
+    data_dir = Path(get("LIUHEN_DATA_DIR")).expanduser().resolve()
+    url = env.get("LIUHEN_DATABASE_URL") or default("LIUHEN_DATABASE_URL", data_dir)
     if not url.startswith(("sqlite:///", "postgresql+psycopg://", "postgresql://")):
         raise ConfigurationError(
             "LIUHEN_DATABASE_URL 只支持 sqlite:/// 或 postgresql+psycopg:// 开头的地址"
         )
     if url.startswith("postgresql://"):
         url = "postgresql+psycopg://" + url.removeprefix("postgresql://")
-    try:
-        tz = ZoneInfo(env.get("LIUHEN_TIMEZONE", "Asia/Shanghai"))
-    except (ZoneInfoNotFoundError, ValueError):
-        raise ConfigurationError(f"未知时区：{env.get('LIUHEN_TIMEZONE')}") from None
-    port_text = env.get("LIUHEN_PORT", "8000")
+    tz = zone(env)
+    port_text = get("LIUHEN_PORT")
     if not port_text.isdigit():
         raise ConfigurationError(f"LIUHEN_PORT 应为端口号：{port_text}")
-    blob_url = env.get("LIUHEN_BLOB_URL") or f"file://{data_dir / 'blobs'}"
+    blob_url = env.get("LIUHEN_BLOB_URL") or default("LIUHEN_BLOB_URL", data_dir)
     if not blob_url.startswith(("file://", "s3://")):
         raise ConfigurationError("LIUHEN_BLOB_URL 只支持 file://路径 或 s3://存储桶")
     numbers = {}
-    for key, default in (
-        ("LIUHEN_BLOB_LOCK_DAYS", "1830"),
-        ("LIUHEN_UPLOAD_MAX", str(64 << 30)),
-        ("LIUHEN_SESSION_IDLE_MINUTES", "30"),
-    ):
-        text = env.get(key, default)
+    for key in ("LIUHEN_BLOB_LOCK_DAYS", "LIUHEN_UPLOAD_MAX", "LIUHEN_SESSION_IDLE_MINUTES"):
+        text = get(key)
         if not text.isdigit() or int(text) <= 0:
             raise ConfigurationError(f"{key} 应为正整数：{text}")
         numbers[key] = int(text)
@@ -90,18 +110,18 @@ def load(env: Mapping[str, str] | None = None) -> Settings:
         upload_max=numbers["LIUHEN_UPLOAD_MAX"],
         data_dir=data_dir,
         database_url=url,
-        hash_alg=get_alg(env.get("LIUHEN_HASH", "sha256")),
+        hash_alg=get_alg(get("LIUHEN_HASH")),
         timezone=tz,
-        host=env.get("LIUHEN_HOST", "127.0.0.1"),
+        host=get("LIUHEN_HOST"),
         port=int(port_text),
-        export_sm3=_flag(env, "LIUHEN_EXPORT_SM3"),
-        cookie_secure=_flag(env, "LIUHEN_COOKIE_SECURE"),
+        export_sm3=_flag(get("LIUHEN_EXPORT_SM3"), "LIUHEN_EXPORT_SM3"),
+        cookie_secure=_flag(get("LIUHEN_COOKIE_SECURE"), "LIUHEN_COOKIE_SECURE"),
         session_idle_minutes=numbers["LIUHEN_SESSION_IDLE_MINUTES"],
     )
 
 
-def _flag(env: Mapping[str, str], key: str) -> bool:
-    text = env.get(key, "0").strip().lower()
+def _flag(value: str, key: str) -> bool:
+    text = value.strip().lower()
     if text not in ("0", "1", "true", "false", "yes", "no", ""):
         raise ConfigurationError(f"{key} 应为 0 或 1：{text}")
     return text in ("1", "true", "yes")
