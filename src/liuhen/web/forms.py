@@ -9,10 +9,12 @@ from __future__ import annotations
 
 import json
 from collections.abc import Sequence
+from datetime import datetime, timedelta, tzinfo
 from typing import Any, Protocol
 
 from liuhen.errors import Problem
 from liuhen.kernel import jsonlines
+from liuhen.kernel import settings as settings_mod
 from liuhen.procedure.fields import FieldKind, FieldSpec
 
 
@@ -21,9 +23,6 @@ class Form(Protocol):
 
     @property
     def fields(self) -> Sequence[FieldSpec]: ...
-
-
-LOCAL_OFFSET = "+08:00"
 
 
 def widget(spec: FieldSpec) -> str:
@@ -37,16 +36,42 @@ def widget(spec: FieldSpec) -> str:
     }.get(spec.kind, "json")  # fmt: skip
 
 
-def local_datetime(text: str) -> str:
-    """A ``datetime-local`` value carries no zone; the agency's offset is the officer's."""
+def local_datetime(text: str, zone: tzinfo | None = None) -> str:
+    """A ``datetime-local`` value carries no zone; the agency's is the officer's.
+
+    The offset is the one ``zone`` (default: the configured ``LIUHEN_TIMEZONE``) has at that
+    local time, so a zone with summer time gets the right one for the date; +08:00 for the
+    default Asia/Shanghai. Callers holding the app pass ``app.settings.timezone``.
+    """
     text = text.strip()
     if len(text) == 16:  # YYYY-MM-DDTHH:MM
         text += ":00"
-    return text if ("+" in text[10:] or text.endswith("Z")) else text + LOCAL_OFFSET
+    if "+" in text[10:] or text.endswith("Z"):
+        return text
+    return text + _offset_at(text, settings_mod.zone() if zone is None else zone)
 
 
-def parse(act: Form, form: dict[str, str]) -> tuple[dict[str, Any], list[Problem]]:
-    """Typed field values from form text; problems for what cannot even be read."""
+def _offset_at(text: str, zone: tzinfo) -> str:
+    """``zone``'s ISO offset at local time ``text``; text that is no naive time is refused later
+    whatever offset it gets, so it gets the zone's offset on a fixed day."""
+    try:
+        local = datetime.fromisoformat(text)
+    except ValueError:
+        local = None
+    if local is None or local.tzinfo is not None:
+        local = datetime(2000, 1, 1)  # noqa: DTZ001 - a wall time whose zone is attached below
+    offset = local.replace(tzinfo=zone).utcoffset() or timedelta(0)
+    sign = "-" if offset < timedelta(0) else "+"
+    minutes, seconds = divmod(abs(int(offset.total_seconds())), 60)
+    hours_minutes = f"{sign}{minutes // 60:02d}:{minutes % 60:02d}"
+    return hours_minutes + (f":{seconds:02d}" if seconds else "")
+
+
+def parse(
+    act: Form, form: dict[str, str], zone: tzinfo | None = None
+) -> tuple[dict[str, Any], list[Problem]]:
+    """Typed field values from form text; problems for what cannot even be read. Local times
+    take ``zone``'s offset (see ``local_datetime``)."""
     values: dict[str, Any] = {}
     problems: list[Problem] = []
     for spec in act.fields:
@@ -68,7 +93,7 @@ def parse(act: Form, form: dict[str, str]) -> tuple[dict[str, Any], list[Problem
         elif kind == "bool":
             values[spec.name] = raw == "true"
         elif kind == "datetime":
-            values[spec.name] = local_datetime(raw)
+            values[spec.name] = local_datetime(raw, zone)
         elif kind == "lines":
             lines = [line.strip() for line in raw.splitlines() if line.strip()]
             values[spec.name] = (
