@@ -5,7 +5,6 @@ from __future__ import annotations
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from datetime import timedelta
-from pathlib import Path
 from typing import Annotated, Any
 from urllib.parse import quote
 
@@ -13,7 +12,6 @@ import anyio
 from fastapi import Depends, FastAPI, Query, Request
 from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
-from fastapi.templating import Jinja2Templates
 from pydantic import BaseModel
 
 from liuhen import __version__
@@ -38,33 +36,23 @@ from liuhen.evidence.service import list_media
 from liuhen.evidence.uploads import tus
 from liuhen.evidence.uploads.service import Uploads
 from liuhen.inbox.service import collective, to_sign, waiting
-from liuhen.kernel import proofs, record
+from liuhen.kernel import record
 from liuhen.kernel.instance import App
 from liuhen.kernel.record import ActInput, build_draft
 from liuhen.procedure.catalog import (
     ACT_TYPES,
     CASE_STAGES,
-    CATEGORY_LABELS,
-    DOCUMENT_TYPES,
-    PROCEDURE_LABELS,
     STAGE_LABELS,
     Stage,
     act_type,
 )
-from liuhen.procedure.fields import SIGNER_ROLES
 from liuhen.rules.pack import Documents
-from liuhen.web import bodies, forms, headers, invalid, refusals
+from liuhen.web import bodies, forms, headers, invalid, journal, refusals
+from liuhen.web.templates import STATIC, TEMPLATES
 
 MAX_PAGE = 100_000  # deeper than any agency's list; keeps SQL offsets in range
 CONFIRM_ROWS = 3  # 在场同事确认 rows shown when fewer colleagues are named
 CONFIRM_MAX = 8  # rows read back: more colleagues than this sign from their own logins
-TEMPLATES = Jinja2Templates(directory=str(Path(__file__).parent.parent / "web" / "templates"))
-CODE_LABELS: dict[str, str] = {
-    **{k.value: v for k, v in CATEGORY_LABELS.items()},
-    **{k.value: v for k, v in PROCEDURE_LABELS.items()},
-    **DOCUMENT_TYPES, **SIGNER_ROLES,
-    "video": "视频", "audio": "音频", "photo": "照片", "unknown": "未知",
-}  # fmt: skip
 
 
 def docs_by_act() -> dict[str, list[Any]]:
@@ -76,14 +64,6 @@ def docs_by_act() -> dict[str, list[Any]]:
         for act in doc.acts:
             out.setdefault(act, []).append(doc)
     return out
-
-
-def label(value: Any) -> Any:
-    """Chinese for the codes the record stores (penalty → 行政处罚); anything else unchanged."""
-    return CODE_LABELS.get(value, value) if isinstance(value, str) else value
-
-
-TEMPLATES.env.filters["label"] = label
 
 
 class ActBody(BaseModel):
@@ -133,11 +113,7 @@ def create_app(app: App) -> FastAPI:
     api.router.lifespan_context = lifespan
 
     api.state.liuhen = app
-    api.mount(
-        "/static",
-        StaticFiles(directory=str(Path(__file__).parent.parent / "web" / "static")),
-        "static",
-    )
+    api.mount("/static", StaticFiles(directory=str(STATIC)), "static")
     signed_in = [Depends(guard.signed_in())]
     uploaders = [Depends(guard.role(guard.RECORDERS, "监督人员和系统管理员不上传音像资料"))]
     api.include_router(auth.router(app, TEMPLATES), dependencies=PUBLIC)  # login, logout
@@ -225,23 +201,7 @@ def create_app(app: App) -> FastAPI:
             "rules": {k: r.model_dump(mode="json") for k, r in p.rules.items()},
         }
 
-    @api.get(
-        "/api/v1/journal/checkpoint", tags=["日志"], summary="当前签名检查点", dependencies=PUBLIC
-    )
-    def api_checkpoint() -> dict[str, Any]:
-        return proofs.checkpoint(app).as_dict()
-
-    @api.get("/api/v1/journal/proof/{seq}", tags=["日志"], summary="包含证明", dependencies=PUBLIC)
-    def api_proof(seq: int, size: Annotated[int | None, Query(ge=1)] = None) -> dict[str, Any]:
-        return proofs.inclusion(app, seq, size)
-
-    @api.get(
-        "/api/v1/journal/consistency", tags=["日志"], summary="一致性证明", dependencies=PUBLIC
-    )
-    def api_consistency(
-        old: Annotated[int, Query(ge=1)], new: Annotated[int, Query(ge=1)]
-    ) -> dict[str, Any]:
-        return proofs.consistency(app, old, new)
+    api.include_router(journal.router(app), dependencies=PUBLIC)  # anyone may verify
 
     @api.get("/", response_class=HTMLResponse, include_in_schema=False)
     def page_cases(

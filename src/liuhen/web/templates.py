@@ -1,0 +1,35 @@
+"""The pages' one Jinja2 environment, shared by every feature's router.
+
+One instance so the ``label`` filter (codes the record stores → Chinese) is installed once and
+every page renders codes the same way.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from fastapi.templating import Jinja2Templates
+
+from liuhen.procedure.catalog import CATEGORY_LABELS, DOCUMENT_TYPES, PROCEDURE_LABELS
+from liuhen.procedure.fields import SIGNER_ROLES
+
+HERE = Path(__file__).parent
+STATIC = HERE / "static"
+TEMPLATES = Jinja2Templates(directory=str(HERE / "templates"))
+CODE_LABELS: dict[str, str] = {
+    **{k.value: v for k, v in CATEGORY_LABELS.items()},
+    **{k.value: v for k, v in PROCEDURE_LABELS.items()},
+    **DOCUMENT_TYPES, **SIGNER_ROLES,
+    "video": "视频", "audio": "音频", "photo": "照片", "unknown": "未知",
+}  # fmt: skip
+
+
+def label(value: Any) -> Any:
+    """Chinese for the codes the record stores (penalty → 行政处罚); anything else unchanged."""
+    return CODE_LABELS.get(value, value) if isinstance(value, str) else value
+
+
+TEMPLATES.env.filters["label"] = label
+
+__all__ = ["CODE_LABELS", "STATIC", "TEMPLATES", "label"]
