@@ -435,6 +435,23 @@ def _files(root: Path, entries: list[_Entry], report: BagReport) -> Any:
     held = _load_json(root, "data/withheld.json", report)
     if not isinstance(index, dict) or not isinstance(held, dict):
         return held
+    vouched, disposed = _vouched(entries)
+    _withholding(entries, held, report)
+    withheld = {w["digest"]: w.get("reason", "") for w in held.get("files", [])}
+    present: set[str] = set()
+    listed: set[str] = set()
+    for item in index.get("files", []):
+        listed.add(item.get("path", ""))
+        digest = _check_listed(root, item, vouched, report)
+        if digest is not None:
+            present.add(digest)
+    _check_not_carried(vouched, present, disposed, withheld, report)
+    _check_unlisted(root, listed, report)
+    return held
+
+
+def _vouched(entries: list[_Entry]) -> tuple[dict[str, set[int]], set[str]]:
+    """Digest → the seqs of the entries carrying it, and the digests a disposal names."""
     vouched: dict[str, set[int]] = {}
     disposed: set[str] = set()
     for e in entries:
@@ -442,28 +459,38 @@ def _files(root: Path, entries: list[_Entry], report: BagReport) -> Any:
             vouched.setdefault(digest, set()).add(e.seq)
         if e.act == "archiving.disposal":
             disposed.update(e.body.get("fields", {}).get("digests") or [])
-    _withholding(entries, held, report)
-    withheld = {w["digest"]: w.get("reason", "") for w in held.get("files", [])}
-    present: set[str] = set()
-    listed: set[str] = set()
-    for item in index.get("files", []):
-        name, digest = item.get("path", ""), item.get("digest", "")
-        listed.add(name)
-        target = root / name
-        if ".." in Path(name).parts or not target.is_file():
-            report.add(ABSENT, f"index.json 列出的 {name} 不在包中")
-            continue
-        alg, _, hexd = digest.partition(":")
-        if alg not in ("sha256", "sm3") or _hex(get_alg(alg), target) != hexd:
-            report.add(FILE_DIGEST, f"{name} 的摘要与记录所载 {digest} 不符：文件被改动")
-            present.add(digest)  # there but damaged: reported once, not also as missing
-            continue
-        present.add(digest)
-        report.files += 1
-        if item.get("generated"):
-            report.notes.append(f"{name} 为导出时生成，未记入日志，只由本包清单保护")
-        elif item.get("seq") not in vouched.get(digest, set()):
-            report.add(FILE_DIGEST, f"{name}（{digest}）不是 index.json 所指记录所载的文件")
+    return vouched, disposed
+
+
+def _check_listed(
+    root: Path, item: dict[str, Any], vouched: dict[str, set[int]], report: BagReport
+) -> str | None:
+    """One file index.json lists; returns its digest when the file is there (even damaged)."""
+    name, digest = item.get("path", ""), item.get("digest", "")
+    target = root / name
+    if ".." in Path(name).parts or not target.is_file():
+        report.add(ABSENT, f"index.json 列出的 {name} 不在包中")
+        return None
+    alg, _, hexd = digest.partition(":")
+    if alg not in ("sha256", "sm3") or _hex(get_alg(alg), target) != hexd:
+        report.add(FILE_DIGEST, f"{name} 的摘要与记录所载 {digest} 不符：文件被改动")
+        return str(digest)  # there but damaged: reported once, not also as missing
+    report.files += 1
+    if item.get("generated"):
+        report.notes.append(f"{name} 为导出时生成，未记入日志，只由本包清单保护")
+    elif item.get("seq") not in vouched.get(digest, set()):
+        report.add(FILE_DIGEST, f"{name}（{digest}）不是 index.json 所指记录所载的文件")
+    return str(digest)
+
+
+def _check_not_carried(
+    vouched: dict[str, set[int]],
+    present: set[str],
+    disposed: set[str],
+    withheld: dict[str, str],
+    report: BagReport,
+) -> None:
+    """Every file an entry carries is in the bag, disposed of, or withheld with a reason."""
     for digest, seqs in sorted(vouched.items()):
         if digest in present:
             continue
@@ -474,13 +501,15 @@ def _files(root: Path, entries: list[_Entry], report: BagReport) -> Any:
             report.notes.append(f"序号 {seq} 所载文件 {digest} 未随包提供：{withheld[digest]}")
         else:
             report.add(ABSENT, f"序号 {seq} 所载文件 {digest} 缺失，且无销毁记录或不予提供的说明")
+
+
+def _check_unlisted(root: Path, listed: set[str], report: BagReport) -> None:
     for name in _payload(root):
         if not (name.startswith("data/journal/") or name in listed) and name not in (
             "data/index.json",
             "data/withheld.json",
         ):
             report.add(FILE_DIGEST, f"文件 {name} 未列入 index.json，来历不明")
-    return held
 
 
 def _claimed(item: dict[str, Any]) -> str | None:
@@ -519,8 +548,27 @@ def _withholding(entries: list[_Entry], held: dict[str, Any], report: BagReport)
     """Each withheld entry and file must rest on a mark entry in the bag that covers it (or, for
     a file of imported history, on the entry's own ``imported``): a bare claim proves nothing."""
     force = _fold_marks(entries)
-    by_seq = {e.seq: e for e in entries}
     stated = {w.get("seq"): w for w in held.get("entries") or [] if isinstance(w, dict)}
+    justified = _justified_entries(entries, force, stated, report)
+    namers: dict[str, set[int]] = {}
+    for e in entries:
+        for digest in e.names():
+            namers.setdefault(digest, set()).add(e.seq)
+    grounds = _Grounds(force, {e.seq: e for e in entries}, namers, justified, report)
+    for item in held.get("files") or []:
+        if not isinstance(item, dict):
+            report.add(UNJUSTIFIED, "withheld.json 的文件项格式错误")
+            continue
+        grounds.check_file(item)
+
+
+def _justified_entries(
+    entries: list[_Entry],
+    force: dict[str, str],
+    stated: dict[Any, dict[str, Any]],
+    report: BagReport,
+) -> set[int]:
+    """The withheld entries a mark in the bag covers (and as the statement claims)."""
     justified: set[int] = set()
     for e in entries:
         if not e.withheld:
@@ -534,44 +582,60 @@ def _withholding(entries: list[_Entry], held: dict[str, Any], report: BagReport)
                                     f"{'、'.join(sorted(found))}")  # fmt: skip
         else:
             justified.add(e.seq)
-    namers: dict[str, set[int]] = {}
-    for e in entries:
-        for digest in e.names():
-            namers.setdefault(digest, set()).add(e.seq)
-    for item in held.get("files") or []:
-        if not isinstance(item, dict):
-            report.add(UNJUSTIFIED, "withheld.json 的文件项格式错误")
-            continue
+    return justified
+
+
+@dataclass
+class _Grounds:
+    """What a withheld file may rest on: the marks in force, the entries naming each file and
+    the withheld entries found justified."""
+
+    force: dict[str, str]
+    by_seq: dict[int, _Entry]
+    namers: dict[str, set[int]]
+    justified: set[int]
+    report: BagReport
+
+    def check_file(self, item: dict[str, Any]) -> None:
         digest, seq = str(item.get("digest", "")), item.get("seq")
         basis = item.get("basis") or _legacy_basis(str(item.get("reason", "")))
-        seen = namers.get(digest, set())
+        seen = self.namers.get(digest, set())
         where = f"不予提供的文件 {digest}（序号 {seq}）"
         if not seen:  # named only by withheld entries: its entry's own mark covers it
-            found = {force[t] for t in (WHOLE_CASE, digest, str(seq)) if t in force}
-            claimed = _claimed(item) if basis == "mark" else None
-            if seq not in justified:
-                report.add(UNJUSTIFIED, f"{where}不是包内任何可见记录所载，所指记录也不是依保密"
-                                        "标记不予提供的记录")  # fmt: skip
-            elif claimed is not None and claimed not in found:
-                report.add(UNJUSTIFIED, f"{where}称标记为{claimed}，包内的保密标记为"
-                                        f"{'、'.join(sorted(found))}")  # fmt: skip
+            self._by_withheld_entry(item, digest, seq, basis, where)
         elif basis == "imported":
-            named = by_seq.get(seq) if isinstance(seq, int) else None
+            named = self.by_seq.get(seq) if isinstance(seq, int) else None
             if named is None or seq not in seen or not named.body.get("imported"):
-                report.add(UNJUSTIFIED, f"{where}称为导入的历史记录，但所指记录不是导入的记录"
-                                        "或不载有该文件")  # fmt: skip
+                self.report.add(UNJUSTIFIED, f"{where}称为导入的历史记录，但所指记录不是导入的"
+                                             "记录或不载有该文件")  # fmt: skip
         elif basis == "dossier":
-            archive = any(by_seq[s].act == "archiving.archive" for s in seen)
-            if not archive or not justified:
-                report.add(UNJUSTIFIED, f"{where}称为含不予提供记录的案卷，但它不是归档记录所附"
-                                        "的案卷，或包内没有依保密标记不予提供的记录")  # fmt: skip
+            archive = any(self.by_seq[s].act == "archiving.archive" for s in seen)
+            if not archive or not self.justified:
+                self.report.add(UNJUSTIFIED, f"{where}称为含不予提供记录的案卷，但它不是归档记录"
+                                             "所附的案卷，或包内没有依保密标记不予提供的"
+                                             "记录")  # fmt: skip
         else:
-            targets = [WHOLE_CASE, digest, *(str(s) for s in sorted(seen))]
-            found = {force[t] for t in targets if t in force}
-            claimed = _claimed(item)
-            if not found:
-                report.add(UNJUSTIFIED, f"{where}没有包内保密标记作依据：标记须覆盖整个案件、"
-                                        "该文件或载有它的记录，且未被解除")  # fmt: skip
-            elif claimed is not None and claimed not in found:
-                report.add(UNJUSTIFIED, f"{where}称标记为{claimed}，包内的保密标记为"
-                                        f"{'、'.join(sorted(found))}")  # fmt: skip
+            self._by_mark(item, digest, seen, where)
+
+    def _by_withheld_entry(
+        self, item: dict[str, Any], digest: str, seq: Any, basis: str, where: str
+    ) -> None:
+        found = {self.force[t] for t in (WHOLE_CASE, digest, str(seq)) if t in self.force}
+        claimed = _claimed(item) if basis == "mark" else None
+        if seq not in self.justified:
+            self.report.add(UNJUSTIFIED, f"{where}不是包内任何可见记录所载，所指记录也不是依"
+                                         "保密标记不予提供的记录")  # fmt: skip
+        elif claimed is not None and claimed not in found:
+            self.report.add(UNJUSTIFIED, f"{where}称标记为{claimed}，包内的保密标记为"
+                                         f"{'、'.join(sorted(found))}")  # fmt: skip
+
+    def _by_mark(self, item: dict[str, Any], digest: str, seen: set[int], where: str) -> None:
+        targets = [WHOLE_CASE, digest, *(str(s) for s in sorted(seen))]
+        found = {self.force[t] for t in targets if t in self.force}
+        claimed = _claimed(item)
+        if not found:
+            self.report.add(UNJUSTIFIED, f"{where}没有包内保密标记作依据：标记须覆盖整个案件、"
+                                         "该文件或载有它的记录，且未被解除")  # fmt: skip
+        elif claimed is not None and claimed not in found:
+            self.report.add(UNJUSTIFIED, f"{where}称标记为{claimed}，包内的保密标记为"
+                                         f"{'、'.join(sorted(found))}")  # fmt: skip

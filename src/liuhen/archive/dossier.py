@@ -163,25 +163,58 @@ def build(app: App, case: str, meta: Meta | None = None, sign_as: str | None = N
     ``sign_as`` is the archivist's cert_no while filing: with an issued key he signs the whole
     dossier (PAdES); without one, the dossier has no signature fields at all.
     """
-    from pypdf import PdfReader, PdfWriter
-
     from liuhen.documents.dossier_pages import render_part
 
     info = _case(app, case)
     meta = meta or meta_of(app, case)
     entries = _entries(app, case)
     docs = [d for d, _leaf in entries]
-    names = _names(app)
     agency = info.get("agency_name") or "行政执法机关"
+    files = order.items(docs, agency, _case_media_names(app, case))
+    gone = retention.disposals(app)
+    originals, pages = _originals(app, files, gone)
+    rows = order.directory(files, pages)
+    file_pages = sum(pages.get(r.item.digest, 0) for r in rows if r.item.kind == "document")
+    media_rows = [r.item for r in rows if r.item.kind in ("media", "attachment")]
+    records = sum(1 for r in rows if r.item.kind == "record")
+    documents = [r for r in rows if r.item.kind == "document"]
+    checkpoint = _covering_checkpoint(app, docs[-1]["seq"] if docs else 0)
+    context = _context(info, agency, meta, rows, docs, gone, originals)
+    context["entries"] = _backbone(entries, _names(app))
+    context["media"] = media_rows
+    front = render_part("front", context)
+    front_pages = _pdf_pages(front)
+    total = 0
+    back = b""
+    for _attempt in range(3):  # the 备考表 states the total, which includes its own pages
+        context["note_lines"] = _note_lines(
+            len(documents), file_pages, len(media_rows), total, checkpoint, docs, gone, records
+        )
+        back = render_part("back", context)
+        new_total = front_pages + file_pages + _pdf_pages(back)
+        if new_total == total:
+            break
+        total = new_total
+    pdf = _assemble(case, front, back, documents, originals, gone, docs, context)
+    if sign_as is not None:
+        pdf = _signed(app, pdf, sign_as, meta.archivist)
+    return Dossier(pdf, _pdf_pages(pdf), file_pages, rows, order.volumes_used(rows))
+
+
+def _case_media_names(app: App, case: str) -> dict[str, str]:
     with app.engine.connect() as conn:
-        media_names = {
+        return {
             r.digest: r.name
             for r in conn.execute(
                 select(MEDIA.c.digest, MEDIA.c.name).where(MEDIA.c.case_number == case)
             )
         }
-    files = order.items(docs, agency, media_names)
-    gone = retention.disposals(app)
+
+
+def _originals(
+    app: App, files: list[order.Item], gone: dict[str, int]
+) -> tuple[dict[str, bytes], dict[str, int]]:
+    """Each stored document's bytes, and every document's page count in the dossier."""
     originals: dict[str, bytes] = {}
     pages: dict[str, int] = {}
     for item in files:
@@ -192,15 +225,21 @@ def build(app: App, case: str, meta: Meta | None = None, sign_as: str | None = N
             continue
         originals[item.digest] = b"".join(app.blobs.read(item.digest))
         pages[item.digest] = _pdf_pages(originals[item.digest])
-    rows = order.directory(files, pages)
-    file_pages = sum(pages.get(r.item.digest, 0) for r in rows if r.item.kind == "document")
-    notes = {r.position: _row_note(r, gone, originals) for r in rows}
+    return originals, pages
+
+
+def _context(
+    info: dict[str, Any],
+    agency: str,
+    meta: Meta,
+    rows: list[order.Row],
+    docs: list[dict[str, Any]],
+    gone: dict[str, int],
+    originals: dict[str, bytes],
+) -> dict[str, Any]:
+    """What the cover, directory and 备考表 templates show."""
     closing = next((d for d in docs if d["act"] == "archiving.closing"), None)
-    media_rows = [r.item for r in rows if r.item.kind in ("media", "attachment")]
-    records = sum(1 for r in rows if r.item.kind == "record")
-    documents = [r for r in rows if r.item.kind == "document"]
-    checkpoint = _covering_checkpoint(app, docs[-1]["seq"] if docs else 0)
-    context: dict[str, Any] = {
+    return {
         "case": info,
         "agency": agency,
         "parties": "、".join(p.get("name", "") for p in info["parties"]),
@@ -219,23 +258,26 @@ def build(app: App, case: str, meta: Meta | None = None, sign_as: str | None = N
         "volumes": order.volumes_used(rows),
         "volume_names": [v for v in order.VOLUMES if any(r.item.volume == v for r in rows)]
         or [order.MAIN],
-        "notes": notes,
-        "entries": _backbone(entries, names),
-        "media": media_rows,
+        "notes": {r.position: _row_note(r, gone, originals) for r in rows},
     }
-    front = render_part("front", context)
-    front_pages = _pdf_pages(front)
-    total = 0
-    back = b""
-    for _attempt in range(3):  # the 备考表 states the total, which includes its own pages
-        context["note_lines"] = _note_lines(
-            len(documents), file_pages, len(media_rows), total, checkpoint, docs, gone, records
-        )
-        back = render_part("back", context)
-        new_total = front_pages + file_pages + _pdf_pages(back)
-        if new_total == total:
-            break
-        total = new_total
+
+
+def _assemble(
+    case: str,
+    front: bytes,
+    back: bytes,
+    documents: list[order.Row],
+    originals: dict[str, bytes],
+    gone: dict[str, int],
+    docs: list[dict[str, Any]],
+    context: dict[str, Any],
+) -> bytes:
+    """Front matter, each document (a reading copy, or a page saying why it is not there) and
+    the 备考表, as one PDF."""
+    from pypdf import PdfReader, PdfWriter
+
+    from liuhen.documents.dossier_pages import render_part
+
     writer = PdfWriter()
     writer.append(PdfReader(io.BytesIO(front)))
     imported = {
@@ -253,13 +295,11 @@ def build(app: App, case: str, meta: Meta | None = None, sign_as: str | None = N
             )
         writer.append(PdfReader(io.BytesIO(data)))
     writer.append(PdfReader(io.BytesIO(back)))
+    meta = context["meta"]
     writer.add_metadata({"/Title": f"案卷 {case}", "/Subject": f"归档号 {meta.dossier_no}"})
     buf = io.BytesIO()
     writer.write(buf)
-    pdf = buf.getvalue()
-    if sign_as is not None:
-        pdf = _signed(app, pdf, sign_as, meta.archivist)
-    return Dossier(pdf, _pdf_pages(pdf), file_pages, rows, order.volumes_used(rows))
+    return buf.getvalue()
 
 
 def _reading_copy(original: bytes, item: order.Item) -> bytes:

@@ -41,6 +41,7 @@ from liuhen.kernel import proofs
 from liuhen.kernel.blobs.store import split
 from liuhen.kernel.db import store
 from liuhen.kernel.instance import App
+from liuhen.kernel.journal import Appended
 from liuhen.kernel.record import ActInput, record
 
 ENTRY = store.ENTRY
@@ -157,73 +158,13 @@ def collect(
     redact = {
         s: why for s, why in (redact or {}).items() if s in bodies and s not in mark_seqs
     }  # fmt: skip
-    grounds: dict[str, dict[str, str]] = {}
-    disposed_set: set[str] = set()
-    for e in entries:
-        if e.act == "archiving.disposal":
-            disposed_set.update(bodies[e.seq]["fields"].get("digests") or [])
-    files: dict[str, BagFile] = {}
-    withheld: dict[str, tuple[str, int, str]] = {}
-    disposed: dict[str, tuple[str, int]] = {}
-    missing: list[str] = []
-
-    def add(digest: str, seq: int, role: str, name: str, media_type: str | None) -> None:
-        if digest in files or digest in withheld or digest in disposed:
-            return
-        if digest in disposed_set:
-            disposed[digest] = (digest, seq)
-        elif digest in withhold:
-            reason = withhold.get(digest) if isinstance(withhold, Mapping) else None
-            seq, mark = _marked_by(marks, digest, seq)
-            withheld[digest] = (digest, seq, reason or withhold_reason)
-            grounds[digest] = {"basis": "mark", **({"mark": mark} if mark else {})}
-        elif not app.blobs.exists(digest):
-            if bodies[seq].get("imported"):  # history imported from another system, which
-                withheld[digest] = (digest, seq, IMPORTED_REASON)  # keeps the original file
-                grounds[digest] = {"basis": "imported"}
-            else:
-                missing.append(f"序号 {seq}：{digest}")
-        else:
-            hexd = split(digest)[1]
-            if role == "dossier":
-                path = "data/dossier.pdf"
-            elif role == "document":
-                path = f"data/documents/{seq}-{_safe(name, 'document')}"
-            elif role == "media":
-                path = f"data/media/{hexd[:12]}-{_safe(name, 'media')}"
-            else:
-                path = f"data/attachments/{seq}-{hexd[:12]}-{_safe(name, 'file')}"
-            files[digest] = BagFile(path, digest, role, seq, name, media_type)
-
-    archives = [e for e in entries if e.act == "archiving.archive"]
-    archive_seq = None
-    if archives:
-        latest = archives[-1]
-        pdfs = [
-            a
-            for a in bodies[latest.seq]["attachments"]
-            if a.get("media_type") == "application/pdf" or a.get("name", "").endswith(".pdf")
-        ]
-        if pdfs:
-            archive_seq = latest.seq
-            if redact:
-                withheld[pdfs[0]["digest"]] = (pdfs[0]["digest"], latest.seq, DOSSIER_REASON)
-                grounds[pdfs[0]["digest"]] = {"basis": "dossier"}
-            add(pdfs[0]["digest"], latest.seq, "dossier", "dossier.pdf", "application/pdf")
-    media_digests = [bodies[e.seq]["fields"]["digest"] for e in entries if e.act == "general.media"]
-    names = _media_names(app, media_digests)
-    for e in entries:
-        body = bodies[e.seq]
-        fields = body["fields"]
-        if e.act == "general.document" and fields.get("digest"):
-            add(fields["digest"], e.seq, "document", f"{fields['doc_type']}.pdf", "application/pdf")
-        elif e.act == "general.media":
-            name, media_type = names.get(fields["digest"], (fields["digest"], None))
-            add(fields["digest"], e.seq, "media", name, media_type)
-    for e in entries:
-        for a in bodies[e.seq]["attachments"]:
-            add(a["digest"], e.seq, "attachment", a.get("name") or "file", a.get("media_type"))
-    if missing:
+    sorting = _Sorting(
+        app, bodies, marks, withhold, withhold_reason, _disposed_digests(entries, bodies)
+    )
+    archive_seq = _add_archived_dossier(sorting, entries, bodies, bool(redact))
+    _add_entry_files(app, sorting, entries, bodies)
+    if sorting.missing:
+        missing = sorting.missing
         raise ExportIncomplete(
             f"案件“{case}”有 {len(missing)} 个记录所载的文件不在存储中，且无销毁记录，未导出",
             [] if len(missing) > 50 else [_problem(m) for m in missing],
@@ -231,9 +172,112 @@ def collect(
     generated = render_dossier(app, case) if archive_seq is None and not redact else None
     entry_marks = {s: m for s in redact if (m := marks.of_entry(s))}
     return Collected(
-        case, entries, list(files.values()), list(withheld.values()),
-        list(disposed.values()), generated, archive_seq, dict(redact), grounds, entry_marks,
+        case, entries, list(sorting.files.values()), list(sorting.withheld.values()),
+        list(sorting.disposed.values()), generated, archive_seq, dict(redact), sorting.grounds,
+        entry_marks,
     )  # fmt: skip
+
+
+def _disposed_digests(entries: list[EntryRow], bodies: dict[int, Any]) -> set[str]:
+    disposed: set[str] = set()
+    for e in entries:
+        if e.act == "archiving.disposal":
+            disposed.update(bodies[e.seq]["fields"].get("digests") or [])
+    return disposed
+
+
+def _bag_path(role: str, seq: int, name: str, digest: str) -> str:
+    hexd = split(digest)[1]
+    if role == "dossier":
+        return "data/dossier.pdf"
+    if role == "document":
+        return f"data/documents/{seq}-{_safe(name, 'document')}"
+    if role == "media":
+        return f"data/media/{hexd[:12]}-{_safe(name, 'media')}"
+    return f"data/attachments/{seq}-{hexd[:12]}-{_safe(name, 'file')}"
+
+
+@dataclass
+class _Sorting:
+    """Where each file the entries name goes, in the order first named: into the bag, withheld,
+    disposed, or missing (which refuses the export)."""
+
+    app: App
+    bodies: dict[int, Any]
+    marks: Marks
+    withhold: frozenset[str] | Mapping[str, str]
+    withhold_reason: str
+    disposed_set: set[str]
+    files: dict[str, BagFile] = field(default_factory=dict)
+    withheld: dict[str, tuple[str, int, str]] = field(default_factory=dict)
+    disposed: dict[str, tuple[str, int]] = field(default_factory=dict)
+    grounds: dict[str, dict[str, str]] = field(default_factory=dict)
+    missing: list[str] = field(default_factory=list)
+
+    def add(self, digest: str, seq: int, role: str, name: str, media_type: str | None) -> None:
+        if digest in self.files or digest in self.withheld or digest in self.disposed:
+            return
+        if digest in self.disposed_set:
+            self.disposed[digest] = (digest, seq)
+        elif digest in self.withhold:
+            withhold = self.withhold
+            reason = withhold.get(digest) if isinstance(withhold, Mapping) else None
+            seq, mark = _marked_by(self.marks, digest, seq)
+            self.withheld[digest] = (digest, seq, reason or self.withhold_reason)
+            self.grounds[digest] = {"basis": "mark", **({"mark": mark} if mark else {})}
+        elif not self.app.blobs.exists(digest):
+            if self.bodies[seq].get("imported"):  # history imported from another system, which
+                self.withheld[digest] = (digest, seq, IMPORTED_REASON)  # keeps the original file
+                self.grounds[digest] = {"basis": "imported"}
+            else:
+                self.missing.append(f"序号 {seq}：{digest}")
+        else:
+            path = _bag_path(role, seq, name, digest)
+            self.files[digest] = BagFile(path, digest, role, seq, name, media_type)
+
+
+def _add_archived_dossier(
+    sorting: _Sorting, entries: list[EntryRow], bodies: dict[int, Any], redacting: bool
+) -> int | None:
+    """The latest archive entry's PDF, when there is one: its seq, else None."""
+    archives = [e for e in entries if e.act == "archiving.archive"]
+    if not archives:
+        return None
+    latest = archives[-1]
+    pdfs = [
+        a
+        for a in bodies[latest.seq]["attachments"]
+        if a.get("media_type") == "application/pdf" or a.get("name", "").endswith(".pdf")
+    ]
+    if not pdfs:
+        return None
+    if redacting:
+        sorting.withheld[pdfs[0]["digest"]] = (pdfs[0]["digest"], latest.seq, DOSSIER_REASON)
+        sorting.grounds[pdfs[0]["digest"]] = {"basis": "dossier"}
+    sorting.add(pdfs[0]["digest"], latest.seq, "dossier", "dossier.pdf", "application/pdf")
+    return latest.seq
+
+
+def _add_entry_files(
+    app: App, sorting: _Sorting, entries: list[EntryRow], bodies: dict[int, Any]
+) -> None:
+    """Documents and media first, in journal order, then every entry's attachments."""
+    media_digests = [bodies[e.seq]["fields"]["digest"] for e in entries if e.act == "general.media"]
+    names = _media_names(app, media_digests)
+    for e in entries:
+        fields = bodies[e.seq]["fields"]
+        if e.act == "general.document" and fields.get("digest"):
+            sorting.add(
+                fields["digest"], e.seq, "document", f"{fields['doc_type']}.pdf", "application/pdf"
+            )
+        elif e.act == "general.media":
+            name, media_type = names.get(fields["digest"], (fields["digest"], None))
+            sorting.add(fields["digest"], e.seq, "media", name, media_type)
+    for e in entries:
+        for a in bodies[e.seq]["attachments"]:
+            sorting.add(
+                a["digest"], e.seq, "attachment", a.get("name") or "file", a.get("media_type")
+            )
 
 
 def _marked_by(marks: Marks, digest: str, seq: int) -> tuple[int, str | None]:
@@ -360,8 +404,7 @@ def _write(
 ) -> ExportResult:
     algs = manifest_algorithms(app)
     w = _Writer(root, algs, app)
-    last_seq = c.entries[-1].seq
-    cp_a = _earliest_covering(app, last_seq)
+    cp_a = _earliest_covering(app, c.entries[-1].seq)
     total = len(c.files) + len(c.entries) + 2 + (c.generated_dossier is not None)
     done = 0
 
@@ -371,6 +414,28 @@ def _write(
         if progress is not None:
             progress(what, done, total)
 
+    index_files = _write_payload(app, w, c, tick)
+    entries_sums = w.write("data/journal/entries.jsonl", _entry_lines(c))
+    _write_proofs(app, w, c, cp_a, latest, tick)
+    _write_index(app, w, c, index_files, entries_sums)
+    tick("日志与证明")
+    access = _record_access(app, c, accessor, purpose, index_files)
+    dossier_note = _dossier_note(c)
+    _write_tags(app, w, c, cp_a, latest, dossier_note, access.seq)
+    tick("清单")
+    return ExportResult(
+        path=root, entries=len(c.entries), files=len(w.payload), octets=w.octets,
+        checkpoint_size=cp_a.tree_size, latest_size=latest.tree_size, access_seq=access.seq,
+        dossier="不予提供" if c.redacted else "归档记录" if c.archive_seq else "导出时生成",
+        withheld=[d for d, _, _ in c.withheld], disposed=[d for d, _ in c.disposed],
+        reasons={d: r for d, _, r in c.withheld},
+    )  # fmt: skip
+
+
+def _write_payload(
+    app: App, w: _Writer, c: Collected, tick: Callable[[str], None]
+) -> list[dict[str, Any]]:
+    """The dossier and every stored file, each checked against its digest as it is copied."""
     index_files: list[dict[str, Any]] = []
     if c.generated_dossier is not None:
         w.write("data/dossier.pdf", [c.generated_dossier])
@@ -382,19 +447,26 @@ def _write(
         tick("案卷")
     for f in c.files:
         sums = w.write(f.path, app.blobs.read(f.digest))
-        alg, hexd = split(f.digest)
-        if alg in sums and sums[alg] != hexd:
-            raise ExportFailed(f"存储中的文件 {f.digest} 与其摘要不符：存储已损坏，未导出")
-        if alg not in sums:
-            actual = _file_digest(app, root / f.path, alg)
-            if actual != hexd:
-                raise ExportFailed(f"存储中的文件 {f.digest} 与其摘要不符：存储已损坏，未导出")
+        _check_copied(app, w.root / f.path, f.digest, sums)
         index_files.append({
             "path": f.path, "role": f.role, "seq": f.seq, "digest": f.digest,
             "name": f.name, "media_type": f.media_type,
         })  # fmt: skip
         tick(f.path)
+    return index_files
 
+
+def _check_copied(app: App, path: Path, digest: str, sums: dict[str, str]) -> None:
+    alg, hexd = split(digest)
+    if alg in sums and sums[alg] != hexd:
+        raise ExportFailed(f"存储中的文件 {digest} 与其摘要不符：存储已损坏，未导出")
+    if alg not in sums:
+        actual = _file_digest(app, path, alg)
+        if actual != hexd:
+            raise ExportFailed(f"存储中的文件 {digest} 与其摘要不符：存储已损坏，未导出")
+
+
+def _entry_lines(c: Collected) -> list[bytes]:
     lines = []
     for e in c.entries:
         line: dict[str, Any] = {
@@ -407,7 +479,19 @@ def _write(
             line["act"] = e.act
             line["canonical"] = base64.b64encode(e.canonical).decode()
         lines.append(json.dumps(line, ensure_ascii=False) + "\n")
-    entries_sums = w.write("data/journal/entries.jsonl", [line.encode("utf-8") for line in lines])
+    return [line.encode("utf-8") for line in lines]
+
+
+def _write_proofs(
+    app: App,
+    w: _Writer,
+    c: Collected,
+    cp_a: proofs.SignedCheckpoint,
+    latest: proofs.SignedCheckpoint,
+    tick: Callable[[str], None],
+) -> None:
+    """Each entry's inclusion in the earliest covering checkpoint, both checkpoints, the
+    consistency between them and the key that signed them."""
     inclusion = []
     with app.engine.connect() as conn:  # one connection for all: a case may hold thousands
 
@@ -436,6 +520,16 @@ def _write(
     public = app.key.public_key()
     pem = public.public_bytes(Encoding.PEM, PublicFormat.SubjectPublicKeyInfo).decode()
     w.text("data/journal/public-key.txt", notes.verifier_key(app.origin, public) + "\n" + pem)
+
+
+def _write_index(
+    app: App,
+    w: _Writer,
+    c: Collected,
+    index_files: list[dict[str, Any]],
+    entries_sums: dict[str, str],
+) -> None:
+    """index.json, withheld.json and the signed statement over what is withheld."""
     w.text("data/index.json", _json({
         "case": c.case, "origin": app.origin, "hash": app.alg.name,
         "dossier": {"source": "generated" if c.archive_seq is None else "archive",
@@ -453,23 +547,47 @@ def _write(
     w.text("data/journal/withholding.txt", withholding_statement(
         app.origin, app.key, c.case, entries_sums["sha256"], withheld_sums["sha256"]
     ))  # fmt: skip
-    tick("日志与证明")
 
-    materials = [f"日志记录 {len(c.entries)} 条（序号 {c.entries[0].seq}–{last_seq}）及其证明"]
+
+def _record_access(
+    app: App,
+    c: Collected,
+    accessor: dict[str, str],
+    purpose: str,
+    index_files: list[dict[str, Any]],
+) -> Appended:
+    """The copy is itself journalled, naming every file it carries."""
+    materials = [
+        f"日志记录 {len(c.entries)} 条（序号 {c.entries[0].seq}–{c.entries[-1].seq}）及其证明"
+    ]
     materials += [f"{f['path']}（{f['digest']}）" for f in index_files]
-    access = record(app, ActInput(
+    return record(app, ActInput(
         "general.review_access", app.clock.now().isoformat(), case=c.case,
         recorded_by={"id": accessor.get("id", "export"), "role": "system"},
         fields={"accessor": {k: v for k, v in accessor.items() if k != "id"},
                 "purpose": purpose, "materials": materials, "copied": True},
     ))  # fmt: skip
 
+
+def _dossier_note(c: Collected) -> str:
     if c.redacted:
-        dossier_note = DOSSIER_REASON + "，未随包提供"
-    elif c.archive_seq is not None:
-        dossier_note = f"取自归档记录（序号 {c.archive_seq}），由日志证明"
-    else:
-        dossier_note = "尚未归档，案卷 PDF 为导出时生成，只由本包清单保护，不在日志中"
+        return DOSSIER_REASON + "，未随包提供"
+    if c.archive_seq is not None:
+        return f"取自归档记录（序号 {c.archive_seq}），由日志证明"
+    return "尚未归档，案卷 PDF 为导出时生成，只由本包清单保护，不在日志中"
+
+
+def _write_tags(
+    app: App,
+    w: _Writer,
+    c: Collected,
+    cp_a: proofs.SignedCheckpoint,
+    latest: proofs.SignedCheckpoint,
+    dossier_note: str,
+    access_seq: int,
+) -> None:
+    """The BagIt tag files: README, the verifier, bagit.txt, bag-info.txt and the manifests."""
+    algs, root = w.algs, w.root
     w.text("README.txt", readme(c.case, dossier_note, algs))
     w.write("verify_bag.py", [VERIFIER_SOURCE.read_bytes()])
     w.text("bagit.txt", "BagIt-Version: 1.0\nTag-File-Character-Encoding: UTF-8\n")
@@ -486,7 +604,7 @@ def _write(
         ("Liuhen-Checkpoint-Size", str(cp_a.tree_size)),
         ("Liuhen-Latest-Checkpoint-Size", str(latest.tree_size)),
         ("Liuhen-Dossier", dossier_note),
-        ("Liuhen-Export-Entry", str(access.seq)),
+        ("Liuhen-Export-Entry", str(access_seq)),
     ]
     w.text("bag-info.txt", "".join(f"{k}: {v}\n" for k, v in info))
     tags: dict[str, dict[str, str]] = {}
@@ -498,14 +616,6 @@ def _write(
         tags[name] = _sums(root / name, algs)
     for alg in algs:
         w.text(f"tagmanifest-{alg}.txt", _manifest(tags, alg))
-    tick("清单")
-    return ExportResult(
-        path=root, entries=len(c.entries), files=len(w.payload), octets=w.octets,
-        checkpoint_size=cp_a.tree_size, latest_size=latest.tree_size, access_seq=access.seq,
-        dossier="不予提供" if c.redacted else "归档记录" if c.archive_seq else "导出时生成",
-        withheld=[d for d, _, _ in c.withheld], disposed=[d for d, _ in c.disposed],
-        reasons={d: r for d, _, r in c.withheld},
-    )  # fmt: skip
 
 
 def withholding_statement(

@@ -152,16 +152,9 @@ def verify_consistency(
     if old < 1 or old > new:
         raise ProofError(f"无法在大小 {old} 与 {new} 之间证明一致性")
     if old == new:
-        if proof:
-            raise ProofError("大小相同时证明应为空")
-        if old_root != new_root:
-            raise ProofError("大小相同而树根不同")
+        _same_size(old_root, new_root, proof)
         return
-    width = len(new_root)
-    if len(old_root) != width or width == 0 or any(len(p) != width for p in proof):
-        raise ProofError("哈希长度错误")
-    if not proof:
-        raise ProofError("一致性证明为空")
+    _check_widths(old_root, new_root, proof)
     inner, border = _inner_border(old - 1, new)
     shift = (old & -old).bit_length() - 1  # trailing zeros of old: levels shared with old root
     inner -= shift
@@ -184,6 +177,21 @@ def verify_consistency(
         raise ProofError(f"算得的旧树根 {hash1.hex()} 与 {old_root.hex()} 不符")
     if hash2 != new_root:
         raise ProofError(f"算得的新树根 {hash2.hex()} 与 {new_root.hex()} 不符")
+
+
+def _same_size(old_root: bytes, new_root: bytes, proof: Sequence[bytes]) -> None:
+    if proof:
+        raise ProofError("大小相同时证明应为空")
+    if old_root != new_root:
+        raise ProofError("大小相同而树根不同")
+
+
+def _check_widths(old_root: bytes, new_root: bytes, proof: Sequence[bytes]) -> None:
+    width = len(new_root)
+    if len(old_root) != width or width == 0 or any(len(p) != width for p in proof):
+        raise ProofError("哈希长度错误")
+    if not proof:
+        raise ProofError("一致性证明为空")
 
 
 # --- signed notes (C2SP signed-note, tlog-checkpoint) ------------------------------------------
@@ -307,19 +315,36 @@ def check_manifests(root: Path, report: Report) -> dict[str, str]:
         if alg not in HASHERS:
             report.problem(MANIFEST, f"不支持的清单算法 {alg}")
             continue
-        listed = {}
-        for value, name in _manifest(manifest):
-            listed[name] = value
-            path = _inside(root, name)
-            if path is None or not name.startswith("data/"):
-                report.problem(MANIFEST, f"{manifest.name} 列出了载荷目录以外的文件 {name}")
-            elif not path.is_file():
-                report.problem(MANIFEST, f"{manifest.name} 列出的文件 {name} 不存在")
-            elif file_digest(alg, path) != value:
-                report.problem(MANIFEST, f"{name} 的 {alg} 摘要与清单不符：文件被改动")
-        for name in payload:
-            if name not in listed:
-                report.problem(MANIFEST, f"文件 {name} 未列入 {manifest.name}")
+        _check_manifest(root, manifest, alg, payload, report)
+    _check_tagmanifests(root, manifests, report)
+    oxum = info.get("Payload-Oxum", "")
+    octets = sum((root / n).stat().st_size for n in payload)
+    if oxum != f"{octets}.{len(payload)}":
+        report.problem(OXUM, f"Payload-Oxum 为 {oxum}，实际为 {octets}.{len(payload)}")
+    return info
+
+
+def _check_manifest(
+    root: Path, manifest: Path, alg: str, payload: list[str], report: Report
+) -> None:
+    """One payload manifest: each file it lists is in data/ and matches; each payload file is
+    listed."""
+    listed = {}
+    for value, name in _manifest(manifest):
+        listed[name] = value
+        path = _inside(root, name)
+        if path is None or not name.startswith("data/"):
+            report.problem(MANIFEST, f"{manifest.name} 列出了载荷目录以外的文件 {name}")
+        elif not path.is_file():
+            report.problem(MANIFEST, f"{manifest.name} 列出的文件 {name} 不存在")
+        elif file_digest(alg, path) != value:
+            report.problem(MANIFEST, f"{name} 的 {alg} 摘要与清单不符：文件被改动")
+    for name in payload:
+        if name not in listed:
+            report.problem(MANIFEST, f"文件 {name} 未列入 {manifest.name}")
+
+
+def _check_tagmanifests(root: Path, manifests: list[Path], report: Report) -> None:
     tagmanifests = sorted(root.glob("tagmanifest-*.txt"))
     if not any(t.name == "tagmanifest-sha256.txt" for t in tagmanifests):
         report.problem(TAGMANIFEST, "缺少标签清单 tagmanifest-sha256.txt")
@@ -339,11 +364,6 @@ def check_manifests(root: Path, report: Report) -> dict[str, str]:
                 report.problem(TAGMANIFEST, f"{tagmanifest.name} 列出的 {name} 不存在")
             elif file_digest(alg, path) != value:
                 report.problem(TAGMANIFEST, f"标签文件 {name} 的 {alg} 摘要与标签清单不符")
-    oxum = info.get("Payload-Oxum", "")
-    octets = sum((root / n).stat().st_size for n in payload)
-    if oxum != f"{octets}.{len(payload)}":
-        report.problem(OXUM, f"Payload-Oxum 为 {oxum}，实际为 {octets}.{len(payload)}")
-    return info
 
 
 def _json(root: Path, name: str, report: Report) -> Any:
@@ -404,30 +424,10 @@ def check_journal(
     pinned: tuple[str | None, Ed25519PublicKey] | None = None,
 ) -> None:
     journal = root / "data" / "journal"
-    name = key = None
-    try:
-        key_text = (journal / "public-key.txt").read_text(encoding="utf-8")
-        name, key = parse_verifier_key(key_text.splitlines()[0])
-        pem = serialization.load_pem_public_key(key_text.partition("\n")[2].encode())
-        if not isinstance(pem, Ed25519PublicKey) or _raw(pem) != _raw(key):
-            raise ValueError("PEM 公钥与验证密钥不一致")
-    except (OSError, ValueError, IndexError) as exc:
-        report.problem(SIGNATURE, f"公钥 public-key.txt 无效：{exc}")
-        if pinned is None:
-            return
-    if pinned is not None:
-        if key is not None and _raw(key) != _raw(pinned[1]):
-            report.problem(PINNED_KEY, "包内的公钥 public-key.txt 不是 --key 指定的公钥")
-        if pinned[0] is not None:
-            name = pinned[0]
-        elif name is None:  # a PEM key carries no name: the checkpoint's origin line is it
-            try:
-                name = (journal / "checkpoint.txt").read_text(encoding="utf-8").split("\n")[0]
-            except OSError:
-                name = ""
-        key = pinned[1]
-    if key is None or name is None:
+    trusted = _journal_key(journal, report, pinned)
+    if trusted is None:
         return
+    name, key = trusted
     report.fingerprint = hashlib.sha256(_raw(key)).hexdigest()
     report.pinned = pinned is not None
     sig_code = PINNED_KEY if pinned is not None else SIGNATURE
@@ -447,20 +447,83 @@ def check_journal(
         report.problem(STRUCTURE, f"检查点声明了不支持的摘要算法 {alg}")
         return
     if "latest" in cps:
-        consistency = _json(root, "data/journal/consistency.json", report)
         new_size, new_root, _ = cps["latest"]
-        try:
-            if not isinstance(consistency, dict):
-                raise ProofError("缺少一致性证明")
-            if consistency.get("old_size") != size or consistency.get("new_size") != new_size:
-                raise ProofError("证明的树大小与两个检查点不符")
-            path = [bytes.fromhex(p) for p in consistency.get("path", [])]
-            verify_consistency(alg, size, new_size, root_hash, new_root, path)
-        except (ProofError, ValueError, TypeError) as exc:
-            report.problem(
-                CONSISTENCY, f"检查点 {size} 到最新检查点 {new_size} 的一致性证明无效：{exc}"
-            )
+        _check_consistency(root, alg, (size, root_hash), (new_size, new_root), report)
     entries = _entries(root, alg, report)
+    _check_inclusion(root, alg, size, root_hash, entries, report)
+    case = info.get("External-Identifier", "")
+    _check_chain(entries, case, report)
+    _check_files(root, [d for d, _ in entries], report)
+    withheld_doc = _json(root, "data/withheld.json", report)
+    if isinstance(withheld_doc, dict):
+        check_withholding([d for d, _ in entries], withheld_doc, report)
+    check_statement(root, name, key, case, [d for d, _ in entries], withheld_doc, report)
+
+
+def _journal_key(
+    journal: Path, report: Report, pinned: tuple[str | None, Ed25519PublicKey] | None
+) -> tuple[str, Ed25519PublicKey] | None:
+    """The name and key the checkpoints are checked with: the bag's own public-key.txt, or the
+    --key given (``pinned``), which must then be the bag's. None when there is none to use."""
+    name = key = None
+    try:
+        key_text = (journal / "public-key.txt").read_text(encoding="utf-8")
+        name, key = parse_verifier_key(key_text.splitlines()[0])
+        pem = serialization.load_pem_public_key(key_text.partition("\n")[2].encode())
+        if not isinstance(pem, Ed25519PublicKey) or _raw(pem) != _raw(key):
+            raise ValueError("PEM 公钥与验证密钥不一致")
+    except (OSError, ValueError, IndexError) as exc:
+        report.problem(SIGNATURE, f"公钥 public-key.txt 无效：{exc}")
+        if pinned is None:
+            return None
+    if pinned is not None:
+        if key is not None and _raw(key) != _raw(pinned[1]):
+            report.problem(PINNED_KEY, "包内的公钥 public-key.txt 不是 --key 指定的公钥")
+        if pinned[0] is not None:
+            name = pinned[0]
+        elif name is None:  # a PEM key carries no name: the checkpoint's origin line is it
+            try:
+                name = (journal / "checkpoint.txt").read_text(encoding="utf-8").split("\n")[0]
+            except OSError:
+                name = ""
+        key = pinned[1]
+    if key is None or name is None:
+        return None
+    return name, key
+
+
+def _check_consistency(
+    root: Path,
+    alg: str,
+    old: tuple[int, bytes],
+    new: tuple[int, bytes],
+    report: Report,
+) -> None:
+    """consistency.json proves the latest checkpoint extends checkpoint A."""
+    (size, root_hash), (new_size, new_root) = old, new
+    consistency = _json(root, "data/journal/consistency.json", report)
+    try:
+        if not isinstance(consistency, dict):
+            raise ProofError("缺少一致性证明")
+        if consistency.get("old_size") != size or consistency.get("new_size") != new_size:
+            raise ProofError("证明的树大小与两个检查点不符")
+        path = [bytes.fromhex(p) for p in consistency.get("path", [])]
+        verify_consistency(alg, size, new_size, root_hash, new_root, path)
+    except (ProofError, ValueError, TypeError) as exc:
+        report.problem(
+            CONSISTENCY, f"检查点 {size} 到最新检查点 {new_size} 的一致性证明无效：{exc}"
+        )
+
+
+def _check_inclusion(
+    root: Path,
+    alg: str,
+    size: int,
+    root_hash: bytes,
+    entries: list[tuple[dict[str, Any], bytes]],
+    report: Report,
+) -> None:
+    """proofs.json places every entry in the tree checkpoint A signs."""
     proofs = _json(root, "data/journal/proofs.json", report)
     by_seq = {}
     if isinstance(proofs, dict) and proofs.get("tree_size") == size:
@@ -479,13 +542,6 @@ def check_journal(
             verify_inclusion(alg, seq - 1, size, leaf, path, root_hash)
         except (ProofError, ValueError, TypeError, AttributeError) as exc:
             report.problem(INCLUSION, f"序号 {seq} 的记录不能证明包含在签名检查点中：{exc}")
-    case = info.get("External-Identifier", "")
-    _check_chain(entries, case, report)
-    _check_files(root, [d for d, _ in entries], report)
-    withheld_doc = _json(root, "data/withheld.json", report)
-    if isinstance(withheld_doc, dict):
-        check_withholding([d for d, _ in entries], withheld_doc, report)
-    check_statement(root, name, key, case, [d for d, _ in entries], withheld_doc, report)
 
 
 def _entries(root: Path, alg: str, report: Report) -> list[tuple[dict[str, Any], bytes]]:
@@ -553,35 +609,15 @@ def _check_files(root: Path, docs: list[dict[str, Any]], report: Report) -> None
     withheld_doc = _json(root, "data/withheld.json", report)
     if not isinstance(index, dict) or not isinstance(withheld_doc, dict):
         return
-    named: dict[str, int] = {}
-    disposed: set[str] = set()
-    for doc in docs:
-        for digest in _named_digests(doc):
-            named.setdefault(digest, doc["seq"])
-        if doc.get("act") == "archiving.disposal":
-            disposed.update(((doc.get("body") or {}).get("fields") or {}).get("digests") or [])
+    named, disposed = _named_and_disposed(docs)
     withheld = {w.get("digest"): w.get("reason", "") for w in withheld_doc.get("files", [])}
     present = set()
     listed = set()
     for item in index.get("files", []):
-        path_name, digest = item.get("path", ""), item.get("digest", "")
-        listed.add(path_name)
-        path = _inside(root, path_name)
-        alg, _, value = digest.partition(":")
-        if path is None or not path.is_file():
-            report.problem(ABSENT, f"index.json 列出的文件 {path_name} 不在包中")
-            continue
-        if alg not in ("sha256", "sm3") or file_digest(alg, path) != value:
-            report.problem(FILE_DIGEST, f"{path_name} 的摘要与记录所载 {digest} 不符：文件被改动")
-            present.add(digest)  # there but damaged: reported once, not also as missing
-            continue
-        present.add(digest)
-        if item.get("generated"):
-            report.notes.append(f"{path_name} 为导出时生成，未记入日志，只由本包清单保护")
-        elif named.get(digest) is None:
-            report.problem(FILE_DIGEST, f"{path_name}（{digest}）不是本案任何记录所载的文件")
-        elif item.get("seq") not in [d["seq"] for d in docs if digest in _named_digests(d)]:
-            report.problem(FILE_DIGEST, f"index.json 中 {path_name} 所指的记录序号不载有该文件")
+        listed.add(item.get("path", ""))
+        digest = _check_index_item(root, item, docs, named, report)
+        if digest is not None:
+            present.add(digest)
     for digest, seq in sorted(named.items()):
         if digest in present:
             continue
@@ -598,6 +634,45 @@ def _check_files(root: Path, docs: list[dict[str, Any]], report: Report) -> None
         if name.startswith("data/journal/") or name in journal_files or name in listed:
             continue
         report.problem(FILE_DIGEST, f"文件 {name} 未列入 index.json，来历不明")
+
+
+def _named_and_disposed(docs: list[dict[str, Any]]) -> tuple[dict[str, int], set[str]]:
+    """Digest → the first entry carrying it, and the digests a disposal names."""
+    named: dict[str, int] = {}
+    disposed: set[str] = set()
+    for doc in docs:
+        for digest in _named_digests(doc):
+            named.setdefault(digest, doc["seq"])
+        if doc.get("act") == "archiving.disposal":
+            disposed.update(((doc.get("body") or {}).get("fields") or {}).get("digests") or [])
+    return named, disposed
+
+
+def _check_index_item(
+    root: Path,
+    item: dict[str, Any],
+    docs: list[dict[str, Any]],
+    named: dict[str, int],
+    report: Report,
+) -> Any:
+    """One file index.json lists; returns its digest when the file is there (even damaged),
+    else None."""
+    path_name, digest = item.get("path", ""), item.get("digest", "")
+    path = _inside(root, path_name)
+    alg, _, value = digest.partition(":")
+    if path is None or not path.is_file():
+        report.problem(ABSENT, f"index.json 列出的文件 {path_name} 不在包中")
+        return None
+    if alg not in ("sha256", "sm3") or file_digest(alg, path) != value:
+        report.problem(FILE_DIGEST, f"{path_name} 的摘要与记录所载 {digest} 不符：文件被改动")
+        return digest  # there but damaged: reported once, not also as missing
+    if item.get("generated"):
+        report.notes.append(f"{path_name} 为导出时生成，未记入日志，只由本包清单保护")
+    elif named.get(digest) is None:
+        report.problem(FILE_DIGEST, f"{path_name}（{digest}）不是本案任何记录所载的文件")
+    elif item.get("seq") not in [d["seq"] for d in docs if digest in _named_digests(d)]:
+        report.problem(FILE_DIGEST, f"index.json 中 {path_name} 所指的记录序号不载有该文件")
+    return digest
 
 
 def _marks_in_force(docs: list[dict[str, Any]]) -> dict[str, str]:
@@ -646,6 +721,21 @@ def check_withholding(docs: list[dict[str, Any]], held: dict[str, Any], report: 
     for item in held.get("entries") or []:
         if isinstance(item, dict):
             stated[item.get("seq")] = item
+    ok_entries = _withheld_entries_ok(docs, in_force, stated, report)
+    for item in held.get("files") or []:
+        if not isinstance(item, dict):
+            report.problem(UNJUSTIFIED, "withheld.json 中有格式错误的文件项")
+            continue
+        _check_withheld_file(item, in_force, visible, ok_entries, report)
+
+
+def _withheld_entries_ok(
+    docs: list[dict[str, Any]],
+    in_force: dict[str, str],
+    stated: dict[Any, dict[str, Any]],
+    report: Report,
+) -> set[int]:
+    """The seqs of the withheld entries a mark in force covers, with the kind claimed."""
     ok_entries = set()
     for doc in docs:
         if not doc.get("withheld"):
@@ -662,67 +752,84 @@ def check_withholding(docs: list[dict[str, Any]], held: dict[str, Any], report: 
             )
         else:
             ok_entries.add(seq)
-    for item in held.get("files") or []:
-        if not isinstance(item, dict):
-            report.problem(UNJUSTIFIED, "withheld.json 中有格式错误的文件项")
-            continue
-        digest = str(item.get("digest", ""))
-        seq = item.get("seq")
+    return ok_entries
+
+
+def _basis(item: dict[str, Any]) -> Any:
+    basis = item.get("basis")
+    if basis is None:  # bags written before the ground was recorded say it in the reason
         reason = str(item.get("reason", ""))
-        basis = item.get("basis")
-        if basis is None:  # bags written before the ground was recorded say it in the reason
-            basis = "imported" if reason.startswith("导入的历史记录") else (
-                "dossier" if reason.startswith("案卷") else "mark"
-            )  # fmt: skip
-        naming = sorted(s for s, d in visible.items() if digest in _files_named(d))
-        label = f"不予提供的文件 {digest}（序号 {seq}）"
-        if not naming:
-            said = _mark_claimed(item) if basis == "mark" else None
-            covering = {in_force[t] for t in ("*", digest, str(seq)) if t in in_force}
-            if seq not in ok_entries:
-                report.problem(
-                    UNJUSTIFIED,
-                    f"{label}不载于包内任何可见记录，所指记录也不是依保密标记不予提供的记录",
-                )
-            elif said is not None and said not in covering:
-                report.problem(
-                    UNJUSTIFIED,
-                    f"{label}称标记为{said}，包内标记为{'、'.join(sorted(covering))}",
-                )
-        elif basis == "imported":
-            source = visible.get(seq) if isinstance(seq, int) else None
-            if (
-                source is None
-                or seq not in naming
-                or not (source.get("body") or {}).get("imported")
-            ):
-                report.problem(
-                    UNJUSTIFIED, f"{label}称为导入的历史记录，但所指记录不是导入记录或不载有它"
-                )
-        elif basis == "dossier":
-            if not ok_entries or not any(
-                visible[s].get("act") == "archiving.archive" for s in naming
-            ):
-                report.problem(
-                    UNJUSTIFIED,
-                    f"{label}称为含不予提供记录的案卷，但不是归档记录所附的案卷，"
-                    "或包内没有依保密标记不予提供的记录",
-                )
-        else:
-            targets = ["*", digest] + [str(s) for s in naming]
-            covering = {in_force[t] for t in targets if t in in_force}
-            said = _mark_claimed(item)
-            if not covering:
-                report.problem(
-                    UNJUSTIFIED,
-                    f"{label}没有包内保密标记作依据（标记须覆盖整个案件、该文件或载有它的记录，"
-                    "且未被解除）",
-                )
-            elif said is not None and said not in covering:
-                report.problem(
-                    UNJUSTIFIED,
-                    f"{label}称标记为{said}，包内标记为{'、'.join(sorted(covering))}",
-                )
+        basis = "imported" if reason.startswith("导入的历史记录") else (
+            "dossier" if reason.startswith("案卷") else "mark"
+        )  # fmt: skip
+    return basis
+
+
+def _check_withheld_file(
+    item: dict[str, Any],
+    in_force: dict[str, str],
+    visible: dict[int, dict[str, Any]],
+    ok_entries: set[int],
+    report: Report,
+) -> None:
+    """One withheld file, on the ground withheld.json gives for it."""
+    digest = str(item.get("digest", ""))
+    seq = item.get("seq")
+    basis = _basis(item)
+    naming = sorted(s for s, d in visible.items() if digest in _files_named(d))
+    label = f"不予提供的文件 {digest}（序号 {seq}）"
+    if not naming:
+        said = _mark_claimed(item) if basis == "mark" else None
+        covering = {in_force[t] for t in ("*", digest, str(seq)) if t in in_force}
+        if seq not in ok_entries:
+            report.problem(
+                UNJUSTIFIED,
+                f"{label}不载于包内任何可见记录，所指记录也不是依保密标记不予提供的记录",
+            )
+        elif said is not None and said not in covering:
+            report.problem(
+                UNJUSTIFIED,
+                f"{label}称标记为{said}，包内标记为{'、'.join(sorted(covering))}",
+            )
+    elif basis == "imported":
+        source = visible.get(seq) if isinstance(seq, int) else None
+        if source is None or seq not in naming or not (source.get("body") or {}).get("imported"):
+            report.problem(
+                UNJUSTIFIED, f"{label}称为导入的历史记录，但所指记录不是导入记录或不载有它"
+            )
+    elif basis == "dossier":
+        if not ok_entries or not any(visible[s].get("act") == "archiving.archive" for s in naming):
+            report.problem(
+                UNJUSTIFIED,
+                f"{label}称为含不予提供记录的案卷，但不是归档记录所附的案卷，"
+                "或包内没有依保密标记不予提供的记录",
+            )
+    else:
+        _check_marked_file(item, digest, naming, in_force, label, report)
+
+
+def _check_marked_file(
+    item: dict[str, Any],
+    digest: str,
+    naming: list[int],
+    in_force: dict[str, str],
+    label: str,
+    report: Report,
+) -> None:
+    targets = ["*", digest] + [str(s) for s in naming]
+    covering = {in_force[t] for t in targets if t in in_force}
+    said = _mark_claimed(item)
+    if not covering:
+        report.problem(
+            UNJUSTIFIED,
+            f"{label}没有包内保密标记作依据（标记须覆盖整个案件、该文件或载有它的记录，"
+            "且未被解除）",
+        )
+    elif said is not None and said not in covering:
+        report.problem(
+            UNJUSTIFIED,
+            f"{label}称标记为{said}，包内标记为{'、'.join(sorted(covering))}",
+        )
 
 
 def check_statement(
