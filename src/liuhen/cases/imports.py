@@ -17,7 +17,7 @@ from liuhen.kernel.instance import App
 from liuhen.kernel.journal import Appended, Draft
 from liuhen.kernel.jsonlines import Path, Refused, line_of, locate
 from liuhen.kernel.record import ActInput, build_draft
-from liuhen.procedure.catalog import Role, act_type
+from liuhen.procedure.catalog import ActType, Role, act_type
 from liuhen.procedure.fields import FieldKind, out_of_range, parse_datetime
 
 FORMAT = "liuhen-case/1"
@@ -69,8 +69,27 @@ def _fmt(path: Path) -> list[str]:
 
 def parse(text: str, now: datetime) -> tuple[str, list[Draft]]:
     """Validated drafts for every entry, or ``ImportFormatError`` naming each problem."""
+    doc, lines = _located(text)
+    if not isinstance(doc, dict):
+        raise ImportFormatError("导入文件应为一个 JSON 对象", [Problem("顶层不是对象", None, 1)])
+    parser = _Parser(lines, now)
+    case, source, entries = parser.header(doc)
+    drafts: list[Draft] = []
+    for i, raw in enumerate(entries):
+        draft = parser.entry(i, raw, case, source)
+        if draft is not None:
+            drafts.append(draft)
+    problems = parser.problems
+    if problems:
+        raise ImportFormatError(f"导入文件有 {len(problems)} 处问题，未导入任何内容", problems)
+    assert isinstance(case, str)
+    return case.strip(), drafts
+
+
+def _located(text: str) -> tuple[Any, dict[Path, int]]:
+    """The decoded file and each value's line, or the one problem that stopped the decoding."""
     try:
-        doc, lines = locate(text)
+        return locate(text)
     except json.JSONDecodeError as exc:
         raise ImportFormatError(
             "导入文件不是有效的 JSON，未导入任何内容",
@@ -81,66 +100,130 @@ def parse(text: str, now: datetime) -> tuple[str, list[Draft]]:
             "导入文件有 1 处问题，未导入任何内容",
             [Problem(exc.message, _field(exc.path), exc.line)],
         ) from None
-    problems: list[Problem] = []
 
-    def bad(path: Path, message: str) -> None:
-        problems.append(_problem(lines, path, message))
 
-    if not isinstance(doc, dict):
-        raise ImportFormatError("导入文件应为一个 JSON 对象", [Problem("顶层不是对象", None, 1)])
-    if doc.get("format") != FORMAT:
-        bad(("format",), f"应为 “{FORMAT}”")
-    source = doc.get("source")
-    if not isinstance(source, str) or not source.strip():
-        bad(("source",), "必填：来源系统名称")
-    case = doc.get("case")
-    if not isinstance(case, str) or not case.strip():
-        bad(("case",), "必填：案件编号")
-    entries = doc.get("entries")
-    if not isinstance(entries, list) or not entries:
-        bad(("entries",), "应为非空的记录列表")
-        entries = []
-    drafts: list[Draft] = []
-    opened_at: datetime | None = None
-    last_recorded: datetime | None = None
-    for i, raw in enumerate(entries):
+class _Parser:
+    """Checks one file's entries in order, collecting every problem with its line; remembers
+    what later entries are judged against (the opening time, the last recorded time)."""
+
+    def __init__(self, lines: dict[Path, int], now: datetime) -> None:
+        self.lines = lines
+        self.now = now
+        self.problems: list[Problem] = []
+        self.opened_at: datetime | None = None
+        self.last_recorded: datetime | None = None
+
+    def bad(self, path: Path, message: str) -> None:
+        self.problems.append(_problem(self.lines, path, message))
+
+    def header(self, doc: dict[str, Any]) -> tuple[Any, Any, list[Any]]:
+        """The file's case, source and entries, each checked."""
+        if doc.get("format") != FORMAT:
+            self.bad(("format",), f"应为 “{FORMAT}”")
+        source = doc.get("source")
+        if not isinstance(source, str) or not source.strip():
+            self.bad(("source",), "必填：来源系统名称")
+        case = doc.get("case")
+        if not isinstance(case, str) or not case.strip():
+            self.bad(("case",), "必填：案件编号")
+        entries = doc.get("entries")
+        if not isinstance(entries, list) or not entries:
+            self.bad(("entries",), "应为非空的记录列表")
+            entries = []
+        return case, source, entries
+
+    def entry(self, i: int, raw: Any, case: Any, source: Any) -> Draft | None:
+        """The draft for entry ``i``, or None when it has a problem that stops its check."""
         path: Path = ("entries", i)
         if not isinstance(raw, dict):
-            bad(path, "记录应为对象")
-            continue
+            self.bad(path, "记录应为对象")
+            return None
         for key in sorted(set(raw) - _ENTRY_KEYS):
-            bad((*path, key), "未知的键")
+            self.bad((*path, key), "未知的键")
+        spec = self._spec(i, path, raw)
+        if spec is None:
+            return None
+        recorded = self._times(i, path, raw)
+        target = self._corrects(i, path, raw, spec)
+        fields, refs = self._fields(i, path, raw, spec)
+        if target is not None:
+            refs["corrects"] = target
+        by = raw.get("recorded_by") or {"id": "import", "role": Role.SYSTEM.value}
+        if not isinstance(by, dict) or not isinstance(by.get("role"), str):
+            self.bad((*path, "recorded_by"), '应为 {"id", "role"}')
+            return None
+        actors = raw.get("actors", [])
+        if not isinstance(actors, list) or not all(isinstance(a, str) for a in actors):
+            self.bad((*path, "actors"), "应为执法证号列表")
+            return None
+        act = ActInput(
+            act=spec.code,
+            occurred_at=raw.get("occurred_at", ""),
+            case=case if isinstance(case, str) else "",
+            actors=actors,
+            place=raw.get("place"),
+            fields=fields,
+            attachments=raw.get("attachments") or [],
+            corrects=0 if target is not None else None,
+            recorded_by={k: str(v) for k, v in by.items() if k in ("id", "role")},
+            imported={
+                "source": source.strip() if isinstance(source, str) else "",
+                "recorded_at": recorded.isoformat() if recorded else None,
+            },
+        )
+        try:
+            draft = build_draft(act, self.now)
+        except LiuhenError as exc:
+            for p in exc.problems or [Problem(exc.message)]:
+                sub = (
+                    tuple(int(s) if s.isdigit() else s for s in _split(p.field)) if p.field else ()
+                )
+                self.problems.append(_problem(self.lines, (*path, *sub), p.message))
+            return None
+        draft.refs = refs
+        return draft
+
+    def _spec(self, i: int, path: Path, raw: dict[str, Any]) -> ActType | None:
         code = raw.get("act")
         spec = act_type(code) if isinstance(code, str) else None
         if spec is None:
-            bad((*path, "act"), f"未知的事项类型“{code}”")
-            continue
+            self.bad((*path, "act"), f"未知的事项类型“{code}”")
+            return None
         if i == 0 and not spec.opens_case:
-            bad(
+            self.bad(
                 (*path, "act"),
                 "第一条记录必须是启动案件的事项（立案、受理、投诉举报登记或简易程序）",
             )
         if i > 0 and spec.opens_case:
-            bad((*path, "act"), "案件已由第一条记录启动，不能再次启动")
+            self.bad((*path, "act"), "案件已由第一条记录启动，不能再次启动")
+        return spec
+
+    def _times(self, i: int, path: Path, raw: dict[str, Any]) -> datetime | None:
+        """The source system's recorded time, checked with the occurred time against now, the
+        case's opening and the previous entry."""
         occurred = parse_datetime(raw.get("occurred_at"))
         recorded = parse_datetime(raw.get("recorded_at"))
         if recorded is None:
-            bad((*path, "recorded_at"), "必填：来源系统的记录时间，带时区的 ISO 8601")
-        elif recorded > now:
-            bad((*path, "recorded_at"), "记录时间晚于当前时间")
+            self.bad((*path, "recorded_at"), "必填：来源系统的记录时间，带时区的 ISO 8601")
+        elif recorded > self.now:
+            self.bad((*path, "recorded_at"), "记录时间晚于当前时间")
         elif (why := out_of_range(recorded)) is not None:
-            bad((*path, "recorded_at"), f"记录时间{why}")
+            self.bad((*path, "recorded_at"), f"记录时间{why}")
         if occurred is not None and recorded is not None and recorded < occurred:
-            bad((*path, "recorded_at"), "记录时间早于发生时间：不能先记录后发生")
+            self.bad((*path, "recorded_at"), "记录时间早于发生时间：不能先记录后发生")
         if occurred is not None:
             if i == 0:
-                opened_at = occurred
-            elif opened_at is not None and occurred < opened_at:
-                bad((*path, "occurred_at"), "发生时间早于案件启动时间")
+                self.opened_at = occurred
+            elif self.opened_at is not None and occurred < self.opened_at:
+                self.bad((*path, "occurred_at"), "发生时间早于案件启动时间")
         if recorded is not None:
-            if last_recorded is not None and recorded < last_recorded:
-                bad((*path, "recorded_at"), "记录须按来源系统的记录时间先后排列")
-            last_recorded = recorded
+            if self.last_recorded is not None and recorded < self.last_recorded:
+                self.bad((*path, "recorded_at"), "记录须按来源系统的记录时间先后排列")
+            self.last_recorded = recorded
+        return recorded
+
+    def _corrects(self, i: int, path: Path, raw: dict[str, Any], spec: ActType) -> int | None:
+        """The index of the entry this one corrects, if it names one rightly."""
         corrects_entry = raw.get("corrects_entry")
         target: int | None = None
         if corrects_entry is not None:
@@ -149,11 +232,18 @@ def parse(text: str, now: datetime) -> tuple[str, list[Draft]]:
                 or not isinstance(corrects_entry, int)
                 or not 1 <= corrects_entry <= i
             ):
-                bad((*path, "corrects_entry"), "应为本文件中此前某条记录的序号（从 1 起）")
+                self.bad((*path, "corrects_entry"), "应为本文件中此前某条记录的序号（从 1 起）")
             else:
                 target = corrects_entry - 1
         if spec.code == "general.correction" and corrects_entry is None:
-            bad((*path, "corrects_entry"), "更正必须指明被更正的记录")
+            self.bad((*path, "corrects_entry"), "更正必须指明被更正的记录")
+        return target
+
+    def _fields(
+        self, i: int, path: Path, raw: dict[str, Any], spec: ActType
+    ) -> tuple[dict[str, Any], dict[str, int]]:
+        """The fields, with each ``{"entry": n}`` reference replaced by a placeholder, and the
+        index each reference names."""
         raw_fields = raw.get("fields")
         fields: dict[str, Any] = raw_fields if isinstance(raw_fields, dict) else {}
         refs: dict[str, int] = {}
@@ -167,52 +257,13 @@ def parse(text: str, now: datetime) -> tuple[str, list[Draft]]:
                     or not isinstance(k, int)
                     or (not 1 <= k <= i)
                 ):
-                    bad((*path, "fields", f.name), '应为 {"entry": 本文件中此前某条记录的序号}')
+                    self.bad(
+                        (*path, "fields", f.name), '应为 {"entry": 本文件中此前某条记录的序号}'
+                    )
                     continue
                 refs[f.name] = k - 1
                 fields = {**fields, f.name: 1}  # placeholder, replaced by the real seq
-        if target is not None:
-            refs["corrects"] = target
-        by = raw.get("recorded_by") or {"id": "import", "role": Role.SYSTEM.value}
-        if not isinstance(by, dict) or not isinstance(by.get("role"), str):
-            bad((*path, "recorded_by"), '应为 {"id", "role"}')
-            continue
-        actors = raw.get("actors", [])
-        if not isinstance(actors, list) or not all(isinstance(a, str) for a in actors):
-            bad((*path, "actors"), "应为执法证号列表")
-            continue
-        try:
-            draft = build_draft(
-                ActInput(
-                    act=spec.code,
-                    occurred_at=raw.get("occurred_at", ""),
-                    case=case if isinstance(case, str) else "",
-                    actors=actors,
-                    place=raw.get("place"),
-                    fields=fields,
-                    attachments=raw.get("attachments") or [],
-                    corrects=0 if target is not None else None,
-                    recorded_by={k: str(v) for k, v in by.items() if k in ("id", "role")},
-                    imported={
-                        "source": source.strip() if isinstance(source, str) else "",
-                        "recorded_at": recorded.isoformat() if recorded else None,
-                    },
-                ),
-                now,
-            )
-        except LiuhenError as exc:
-            for p in exc.problems or [Problem(exc.message)]:
-                sub = (
-                    tuple(int(s) if s.isdigit() else s for s in _split(p.field)) if p.field else ()
-                )
-                problems.append(_problem(lines, (*path, *sub), p.message))
-            continue
-        draft.refs = refs
-        drafts.append(draft)
-    if problems:
-        raise ImportFormatError(f"导入文件有 {len(problems)} 处问题，未导入任何内容", problems)
-    assert isinstance(case, str)
-    return case.strip(), drafts
+        return fields, refs
 
 
 def _split(field: str) -> list[str]:

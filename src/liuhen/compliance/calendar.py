@@ -51,17 +51,7 @@ def parse(text: str) -> list[dict[str, Any]]:
                     )
                 )
                 continue
-            days = []
-            for j, value in enumerate(raw):
-                try:
-                    day = value if isinstance(value, date) else date.fromisoformat(str(value))
-                except ValueError:
-                    problems.append(Problem(f"日期无效：{value}", f"{where}.{key}[{j}]"))
-                    continue
-                if day.year != year:
-                    problems.append(Problem(f"{day} 不属于 {year} 年", f"{where}.{key}[{j}]"))
-                days.append(day.isoformat())
-            lists[key] = sorted(set(days))
+            lists[key] = _days(raw, year, f"{where}.{key}", problems)
         both = set(lists.get("holidays", [])) & set(lists.get("workdays", []))
         if both:
             problems.append(
@@ -74,6 +64,21 @@ def parse(text: str) -> list[dict[str, Any]]:
     if problems:
         raise ImportFormatError(f"节假日文件有 {len(problems)} 处问题，未导入任何内容", problems)
     return years
+
+
+def _days(raw: list[Any], year: int, where: str, problems: list[Problem]) -> list[str]:
+    """The dates of one list, sorted and each once; each bad one is a problem."""
+    days = []
+    for j, value in enumerate(raw):
+        try:
+            day = value if isinstance(value, date) else date.fromisoformat(str(value))
+        except ValueError:
+            problems.append(Problem(f"日期无效：{value}", f"{where}[{j}]"))
+            continue
+        if day.year != year:
+            problems.append(Problem(f"{day} 不属于 {year} 年", f"{where}[{j}]"))
+        days.append(day.isoformat())
+    return sorted(set(days))
 
 
 def import_years(app: App, text: str, by: str = "admin") -> list[Appended]:

@@ -8,6 +8,7 @@ officers raises ``ValidationError`` listing every problem, and no half-filled fo
 from __future__ import annotations
 
 import base64
+from collections.abc import Callable
 from datetime import date
 from decimal import Decimal
 from pathlib import Path
@@ -88,6 +89,15 @@ def _days(a: str, b: str) -> int:
 
 
 def _cross_checks(doc: DocType, v: dict[str, Any]) -> list[Problem]:
+    problems = _period_checks(v)
+    check = _BY_DOC.get(doc.code)
+    if check is not None:
+        problems.extend(check(v))
+    return problems
+
+
+def _period_checks(v: dict[str, Any]) -> list[Problem]:
+    """Checks every form with these fields must pass: an end after the start, periods of days."""
     problems: list[Problem] = []
     start = v.get("started_at") or v.get("held_at")
     end = v.get("ended_at")
@@ -98,61 +108,92 @@ def _cross_checks(doc: DocType, v: dict[str, Any]) -> list[Problem]:
     for name in ("period_days", "defense_days", "statement_days"):
         if name in v and v[name] < 1:
             problems.append(Problem("期限应至少为一日", f"fields.{name}"))
-    code = doc.code
-    if code == "seal_decision" and v.get("period_days", 0) > 30:
-        problems.append(
+    return problems
+
+
+def _seal_decision(v: dict[str, Any]) -> list[Problem]:
+    if v.get("period_days", 0) > 30:
+        return [
             Problem(
                 "查封、扣押的期限不得超过三十日，延长的应另行决定（行政强制法 第二十五条）",
                 "fields.period_days",
             )
-        )
-    if code == "summary_decision" and v.get("penalty") == "罚款":
-        if "amount" not in v:
-            problems.append(Problem("罚款的，应填写罚款金额", "fields.amount"))
-        else:
-            limit = Decimal(200 if v.get("party_kind") == "公民" else 3000)
-            if Decimal(v["amount"]) > limit:
-                problems.append(
-                    Problem(
-                        "当场处罚的罚款，对公民不得超过200元、对法人或者其他组织不得超过3000元"
-                        "（行政处罚法 第五十一条）",
-                        "fields.amount",
-                    )
+        ]
+    return []
+
+
+def _summary_decision(v: dict[str, Any]) -> list[Problem]:
+    problems: list[Problem] = []
+    if v.get("penalty") != "罚款":
+        return problems
+    if "amount" not in v:
+        problems.append(Problem("罚款的，应填写罚款金额", "fields.amount"))
+    else:
+        limit = Decimal(200 if v.get("party_kind") == "公民" else 3000)
+        if Decimal(v["amount"]) > limit:
+            problems.append(
+                Problem(
+                    "当场处罚的罚款，对公民不得超过200元、对法人或者其他组织不得超过3000元"
+                    "（行政处罚法 第五十一条）",
+                    "fields.amount",
                 )
-        if "payment" not in v:
-            problems.append(Problem("罚款的，应填写罚款缴纳方式", "fields.payment"))
-    if code == "service_receipt" and v.get("method") == "留置送达":
+            )
+    if "payment" not in v:
+        problems.append(Problem("罚款的，应填写罚款缴纳方式", "fields.payment"))
+    return problems
+
+
+def _service_receipt(v: dict[str, Any]) -> list[Problem]:
+    problems: list[Problem] = []
+    if v.get("method") == "留置送达":
         for name, label in (("refusal_reason", "拒收事由"), ("witness", "见证人")):
             if name not in v:
                 problems.append(
                     Problem(f"留置送达应记明{label}（002 第二十五条）", f"fields.{name}")
                 )
-    if (
-        code == "hearing_notice"
-        and "held_at" in v
-        and "issued_on" in v
-        and _days(v["issued_on"], v["held_at"]) < 7
-    ):
-        problems.append(
+    return problems
+
+
+def _hearing_notice(v: dict[str, Any]) -> list[Problem]:
+    if "held_at" in v and "issued_on" in v and _days(v["issued_on"], v["held_at"]) < 7:
+        return [
             Problem("应当在举行听证的七日前通知当事人（行政处罚法 第六十四条）", "fields.held_at")
-        )
+        ]
+    return []
+
+
+def _enforcement_application(v: dict[str, Any]) -> list[Problem]:
     if (
-        code == "enforcement_application"
-        and "demand_served_on" in v
+        "demand_served_on" in v
         and "applied_on" in v
         and _days(v["demand_served_on"], v["applied_on"]) < 10
     ):
-        problems.append(
+        return [
             Problem(
                 "催告书送达十日后当事人仍未履行的，方可申请人民法院强制执行"
                 "（行政强制法 第五十四条）",
                 "fields.applied_on",
             )
-        )
-    if code == "dossier_index":
-        for i, row in enumerate(v.get("rows", [])):
-            problems.extend(_index_row_problems(row, f"fields.rows[{i}]"))
+        ]
+    return []
+
+
+def _dossier_index(v: dict[str, Any]) -> list[Problem]:
+    problems: list[Problem] = []
+    for i, row in enumerate(v.get("rows", [])):
+        problems.extend(_index_row_problems(row, f"fields.rows[{i}]"))
     return problems
+
+
+# The checks particular to one document type, by its code.
+_BY_DOC: dict[str, Callable[[dict[str, Any]], list[Problem]]] = {
+    "seal_decision": _seal_decision,
+    "summary_decision": _summary_decision,
+    "service_receipt": _service_receipt,
+    "hearing_notice": _hearing_notice,
+    "enforcement_application": _enforcement_application,
+    "dossier_index": _dossier_index,
+}
 
 
 def _index_row_problems(row: str, where: str) -> list[Problem]:

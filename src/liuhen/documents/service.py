@@ -15,7 +15,7 @@ import tempfile
 from collections.abc import Collection
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from cryptography import x509
 from cryptography.hazmat.primitives import hashes
@@ -30,6 +30,9 @@ from liuhen.kernel.record import ActInput
 from liuhen.procedure.catalog import DOCUMENT_TYPES
 from liuhen.signing import pdf as pades
 from liuhen.signing import service as signing
+
+if TYPE_CHECKING:
+    from liuhen.documents.types import DocType
 
 CRYPTO_ROLES = {"officer", "reviewer", "approver", "recorder", "host", "server"}
 # Which account roles may sign in which block: the reviewer's block is the legal reviewer's,
@@ -261,36 +264,13 @@ def issue(app: App, req: DocumentRequest) -> Appended:
             f"未知的文书种类“{req.doc_type}”", [Problem("未知的文书种类", "doc_type")]
         )
     spec = DOC_TYPES[req.doc_type]
-    problems: list[Problem] = []
-    with app.engine.connect() as conn:
-        act = conn.execute(
-            select(ENTRY.c.act).where(ENTRY.c.seq == req.act_seq, ENTRY.c.chain == req.case)
-        ).scalar()
-    if act is None:
-        raise NotFoundError(f"案件“{req.case}”中没有序号为 {req.act_seq} 的记录")
-    if spec.acts and act not in spec.acts:
-        problems.append(Problem(f"《{spec.title}》不用于记录该事项（{act}）", "act_seq"))
+    problems = _act_problems(app, req, spec)
     values = render.validate(req.doc_type, req.values)
     party_png = _png((req.party or {}).get("signature_png"), "party.signature_png")
     _png((req.witness or {}).get("signature_png"), "witness.signature_png")  # validated only
     signer_certs = [s.get("cert_no", "") for s in req.signers]
     refusal_certs = list((req.refusal or {}).get("officers") or [])
-    for i, s in enumerate(req.signers):
-        if s.get("role") not in CRYPTO_ROLES:
-            problems.append(
-                Problem(
-                    f"电子签名角色应为：{'、'.join(sorted(CRYPTO_ROLES))}", f"signers[{i}].role"
-                )
-            )
-    if req.refusal is not None:
-        if req.party:
-            problems.append(Problem("当事人已签名，不能同时记录拒签", "refusal"))
-        if not str(req.refusal.get("reason") or "").strip():
-            problems.append(Problem("须注明拒签情况", "refusal.reason"))
-        if len(set(refusal_certs)) < 2:
-            problems.append(
-                Problem("拒签须由两名以上执法人员签字（003 第十四条）", "refusal.officers")
-            )
+    problems += _signer_problems(req, refusal_certs)
     names = _people(app, [*signer_certs, *refusal_certs])
     for c in sorted(set(signer_certs + refusal_certs) - set(names)):
         problems.append(Problem(f"执法证号 {c} 未登记", "signers"))
@@ -327,6 +307,61 @@ def issue(app: App, req: DocumentRequest) -> Appended:
 
     digest = store_pdf(app, pdf)
     now = app.clock.now().isoformat()
+    signatures = _signatures(req, spec, names, signed_roles, statuses, now)
+    fields = _document_fields(req, values, digest, now, signatures)
+    actors = list(dict.fromkeys(signer_certs + refusal_certs))
+    return record.record(app, ActInput(
+        "general.document", now, case=req.case, actors=actors, fields=fields,
+        recorded_by=req.recorded_by, attachments=[{"digest": digest, "name": f"{spec.title}.pdf",
+                                                   "media_type": "application/pdf",
+                                                   "size": len(pdf)}],
+    ))  # fmt: skip
+
+
+def _act_problems(app: App, req: DocumentRequest, spec: DocType) -> list[Problem]:
+    """The entry the document records must exist in the case and be of an act it serves."""
+    with app.engine.connect() as conn:
+        act = conn.execute(
+            select(ENTRY.c.act).where(ENTRY.c.seq == req.act_seq, ENTRY.c.chain == req.case)
+        ).scalar()
+    if act is None:
+        raise NotFoundError(f"案件“{req.case}”中没有序号为 {req.act_seq} 的记录")
+    if spec.acts and act not in spec.acts:
+        return [Problem(f"《{spec.title}》不用于记录该事项（{act}）", "act_seq")]
+    return []
+
+
+def _signer_problems(req: DocumentRequest, refusal_certs: list[str]) -> list[Problem]:
+    """Each electronic signer's role, and a refusal witnessed as the rules require."""
+    problems: list[Problem] = []
+    for i, s in enumerate(req.signers):
+        if s.get("role") not in CRYPTO_ROLES:
+            problems.append(
+                Problem(
+                    f"电子签名角色应为：{'、'.join(sorted(CRYPTO_ROLES))}", f"signers[{i}].role"
+                )
+            )
+    if req.refusal is not None:
+        if req.party:
+            problems.append(Problem("当事人已签名，不能同时记录拒签", "refusal"))
+        if not str(req.refusal.get("reason") or "").strip():
+            problems.append(Problem("须注明拒签情况", "refusal.reason"))
+        if len(set(refusal_certs)) < 2:
+            problems.append(
+                Problem("拒签须由两名以上执法人员签字（003 第十四条）", "refusal.officers")
+            )
+    return problems
+
+
+def _signatures(
+    req: DocumentRequest,
+    spec: DocType,
+    names: dict[str, str],
+    signed_roles: list[tuple[str, str]],
+    statuses: list[pades.SignatureStatus],
+    now: str,
+) -> list[dict[str, Any]]:
+    """The document's signatures as recorded: the electronic ones, then any handwritten."""
     signatures: list[dict[str, Any]] = [
         {"role": role, "name": names[cert], "cert_no": cert, "signed_at": now,
          "method": "PAdES", "valid": "有效", "serial": st.serial_number,
@@ -339,6 +374,16 @@ def issue(app: App, req: DocumentRequest) -> Appended:
         signatures.append({"role": party_role, "name": req.party["name"], "method": "手写签名"})
     if req.witness:
         signatures.append({"role": "witness", "name": req.witness["name"], "method": "手写签名"})
+    return signatures
+
+
+def _document_fields(
+    req: DocumentRequest,
+    values: dict[str, Any],
+    digest: str,
+    now: str,
+    signatures: list[dict[str, Any]],
+) -> dict[str, Any]:
     fields: dict[str, Any] = {
         "doc_type": req.doc_type, "act_seq": req.act_seq, "digest": digest, "issued_at": now,
         "signatures": signatures, "content": values,
@@ -350,13 +395,7 @@ def issue(app: App, req: DocumentRequest) -> Appended:
         fields["refusal_reason"] = str(req.refusal["reason"])
     if req.supersedes is not None:
         fields["supersedes"] = req.supersedes
-    actors = list(dict.fromkeys(signer_certs + refusal_certs))
-    return record.record(app, ActInput(
-        "general.document", now, case=req.case, actors=actors, fields=fields,
-        recorded_by=req.recorded_by, attachments=[{"digest": digest, "name": f"{spec.title}.pdf",
-                                                   "media_type": "application/pdf",
-                                                   "size": len(pdf)}],
-    ))  # fmt: skip
+    return fields
 
 
 def countersign(
