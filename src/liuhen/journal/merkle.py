@@ -240,15 +240,32 @@ def verify_consistency(
         if old_root != new_root:
             raise VerificationError("equal sizes with different roots")
         return
+    _check_lengths(alg, old_root, new_root, proof)
+    path = list(proof)
+    if old & (old - 1) == 0:  # old is a power of two: its root is the first node
+        path.insert(0, old_root)
+    fr, sr = _consistency_roots(alg, old, new, path)
+    if fr != old_root:
+        raise VerificationError(
+            f"old root does not match: expected {old_root.hex()}, computed {fr.hex()}"
+        )
+    if sr != new_root:
+        raise VerificationError(
+            f"new root does not match: expected {new_root.hex()}, computed {sr.hex()}"
+        )
+
+
+def _check_lengths(alg: HashAlg, old_root: bytes, new_root: bytes, proof: Sequence[bytes]) -> None:
     if len(old_root) != alg.size or len(new_root) != alg.size:
         raise VerificationError("root has the wrong length")
     if not proof:
         raise VerificationError("empty consistency proof")
     if any(len(p) != alg.size for p in proof):
         raise VerificationError("proof node has the wrong length")
-    path = list(proof)
-    if old & (old - 1) == 0:  # old is a power of two: its root is the first node
-        path.insert(0, old_root)
+
+
+def _consistency_roots(alg: HashAlg, old: int, new: int, path: list[bytes]) -> tuple[bytes, bytes]:
+    """The old and new roots the path leads to (RFC 9162 2.1.4.2)."""
     fn, sn = old - 1, new - 1
     while fn & 1:
         fn >>= 1
@@ -270,14 +287,7 @@ def verify_consistency(
         sn >>= 1
     if sn != 0:
         raise VerificationError("proof is shorter than the trees require")
-    if fr != old_root:
-        raise VerificationError(
-            f"old root does not match: expected {old_root.hex()}, computed {fr.hex()}"
-        )
-    if sr != new_root:
-        raise VerificationError(
-            f"new root does not match: expected {new_root.hex()}, computed {sr.hex()}"
-        )
+    return fr, sr
 
 
 def memory_fetch(alg: HashAlg, leaves: Sequence[bytes]) -> NodeFetch:

@@ -61,72 +61,87 @@ def locate(text: str) -> tuple[Any, dict[Path, int]]:
     Raises ``json.JSONDecodeError`` for a syntax error and ``Refused`` for what an import must
     not accept (see the module's docstring).
     """
-    lines: dict[Path, int] = {}
-
-    breaks = [i for i, c in enumerate(text) if c == "\n"]
-
-    def line_at(i: int) -> int:
-        return bisect.bisect_left(breaks, i) + 1
-
-    def scalar(i: int, path: Path) -> tuple[Any, int]:
-        try:
-            return _DECODER.raw_decode(text, i)
-        except _LongInteger:
-            raise Refused(f"数字位数过多（超过 {MAX_DIGITS} 位）", path, line_at(i)) from None
-
-    def walk(i: int, path: Path) -> tuple[Any, int]:
-        i = _skip(text, i)
-        lines[path] = line_at(i)
-        if i < len(text) and text[i] in "[{" and len(path) >= MAX_DEPTH:
-            raise Refused(f"嵌套超过 {MAX_DEPTH} 层", path, line_at(i))
-        if i < len(text) and text[i] == "{":
-            out: dict[str, Any] = {}
-            i = _skip(text, i + 1)
-            if text[i] == "}":
-                return out, i + 1
-            while True:
-                start = _skip(text, i)
-                key, i = _DECODER.raw_decode(text, start)
-                if key in out:
-                    raise Refused(
-                        f"键“{key}”在同一对象中重复出现：每个键只能出现一次",
-                        (*path, key),
-                        line_at(start),
-                    )
-                i = _skip(text, i)
-                if text[i] != ":":
-                    raise json.JSONDecodeError("Expecting ':' delimiter", text, i)
-                out[key], i = walk(i + 1, (*path, key))
-                i = _skip(text, i)
-                if text[i] == ",":
-                    i += 1
-                    continue
-                if text[i] == "}":
-                    return out, i + 1
-                raise json.JSONDecodeError("Expecting ',' delimiter", text, i)
-        if i < len(text) and text[i] == "[":
-            items: list[Any] = []
-            i = _skip(text, i + 1)
-            if text[i] == "]":
-                return items, i + 1
-            while True:
-                value, i = walk(i, (*path, len(items)))
-                items.append(value)
-                i = _skip(text, i)
-                if text[i] == ",":
-                    i += 1
-                    continue
-                if text[i] == "]":
-                    return items, i + 1
-                raise json.JSONDecodeError("Expecting ',' delimiter", text, i)
-        return scalar(i, path)
-
     # Syntax errors with the decoder's own line and column. Nesting deeper than the decoder's
     # stack ends in RecursionError; the syntax up to there was sound, so walk() reaches
     # MAX_DEPTH first and refuses with the place.
     with contextlib.suppress(RecursionError):
         _SYNTAX.decode(text)
-    doc, end = walk(0, ())
+    locator = _Locator(text)
+    doc, end = locator.walk(0, ())
     if _skip(text, end) != len(text):
         raise json.JSONDecodeError("Extra data", text, end)
-    return doc, lines
+    return doc, locator.lines
+
+
+class _Locator:
+    """One walk over ``text``, recording the line of every value it passes."""
+
+    def __init__(self, text: str) -> None:
+        self.text = text
+        self.lines: dict[Path, int] = {}
+        self.breaks = [i for i, c in enumerate(text) if c == "\n"]
+
+    def line_at(self, i: int) -> int:
+        return bisect.bisect_left(self.breaks, i) + 1
+
+    def scalar(self, i: int, path: Path) -> tuple[Any, int]:
+        try:
+            return _DECODER.raw_decode(self.text, i)
+        except _LongInteger:
+            raise Refused(f"数字位数过多（超过 {MAX_DIGITS} 位）", path, self.line_at(i)) from None
+
+    def walk(self, i: int, path: Path) -> tuple[Any, int]:
+        text = self.text
+        i = _skip(text, i)
+        self.lines[path] = self.line_at(i)
+        if i < len(text) and text[i] in "[{" and len(path) >= MAX_DEPTH:
+            raise Refused(f"嵌套超过 {MAX_DEPTH} 层", path, self.line_at(i))
+        if i < len(text) and text[i] == "{":
+            return self._object(i, path)
+        if i < len(text) and text[i] == "[":
+            return self._array(i, path)
+        return self.scalar(i, path)
+
+    def _object(self, i: int, path: Path) -> tuple[Any, int]:
+        text = self.text
+        out: dict[str, Any] = {}
+        i = _skip(text, i + 1)
+        if text[i] == "}":
+            return out, i + 1
+        while True:
+            start = _skip(text, i)
+            key, i = _DECODER.raw_decode(text, start)
+            if key in out:
+                raise Refused(
+                    f"键“{key}”在同一对象中重复出现：每个键只能出现一次",
+                    (*path, key),
+                    self.line_at(start),
+                )
+            i = _skip(text, i)
+            if text[i] != ":":
+                raise json.JSONDecodeError("Expecting ':' delimiter", text, i)
+            out[key], i = self.walk(i + 1, (*path, key))
+            i = _skip(text, i)
+            if text[i] == ",":
+                i += 1
+                continue
+            if text[i] == "}":
+                return out, i + 1
+            raise json.JSONDecodeError("Expecting ',' delimiter", text, i)
+
+    def _array(self, i: int, path: Path) -> tuple[Any, int]:
+        text = self.text
+        items: list[Any] = []
+        i = _skip(text, i + 1)
+        if text[i] == "]":
+            return items, i + 1
+        while True:
+            value, i = self.walk(i, (*path, len(items)))
+            items.append(value)
+            i = _skip(text, i)
+            if text[i] == ",":
+                i += 1
+                continue
+            if text[i] == "]":
+                return items, i + 1
+            raise json.JSONDecodeError("Expecting ',' delimiter", text, i)

@@ -76,6 +76,30 @@ def _is_hex(text: str) -> bool:
     return True
 
 
+def _occurred_problems(occurred: datetime | None, now: datetime) -> list[Problem]:
+    if occurred is None:
+        return [
+            Problem("发生时间应为带时区的 ISO 8601，如 2026-03-01T09:30:00+08:00", "occurred_at")
+        ]
+    if occurred > now + FUTURE_TOLERANCE:
+        return [Problem("发生时间晚于当前时间：不能记录尚未发生的事项", "occurred_at")]
+    if (why := out_of_range(occurred)) is not None:
+        return [Problem(f"发生时间{why}", "occurred_at")]
+    return []
+
+
+def _chain(spec: ActType, case: str | None, problems: list[Problem]) -> str:
+    """The chain an act of ``spec`` goes on: the registry's, the evidence's or its case's."""
+    if spec.stage is Stage.REGISTRY:
+        return REGISTRY_CHAIN
+    if spec.stage is Stage.EVIDENCE:
+        return EVIDENCE_CHAIN
+    chain = (case or "").strip()
+    if not chain or len(chain) > 100 or chain.startswith("@"):
+        problems.append(Problem("案件编号必填，且不超过 100 字", "case"))
+    return chain
+
+
 def build_draft(inp: ActInput, now: datetime) -> Draft:
     """Validate everything that needs no database; collect all problems before refusing."""
     spec = _spec(inp.act)
@@ -89,22 +113,8 @@ def build_draft(inp: ActInput, now: datetime) -> Draft:
     values, field_problems = validate_fields(spec.fields, inp.fields)
     problems.extend(field_problems)
     occurred = parse_datetime(inp.occurred_at)
-    if occurred is None:
-        problems.append(
-            Problem("发生时间应为带时区的 ISO 8601，如 2026-03-01T09:30:00+08:00", "occurred_at")
-        )
-    elif occurred > now + FUTURE_TOLERANCE:
-        problems.append(Problem("发生时间晚于当前时间：不能记录尚未发生的事项", "occurred_at"))
-    elif (why := out_of_range(occurred)) is not None:
-        problems.append(Problem(f"发生时间{why}", "occurred_at"))
-    if spec.stage is Stage.REGISTRY:
-        chain = REGISTRY_CHAIN
-    elif spec.stage is Stage.EVIDENCE:
-        chain = EVIDENCE_CHAIN
-    else:
-        chain = (inp.case or "").strip()
-        if not chain or len(chain) > 100 or chain.startswith("@"):
-            problems.append(Problem("案件编号必填，且不超过 100 字", "case"))
+    problems.extend(_occurred_problems(occurred, now))
+    chain = _chain(spec, inp.case, problems)
     if spec.code == "general.correction" and inp.corrects is None:
         problems.append(Problem("更正必须指明被更正记录的序号", "corrects"))
     if spec.code != "general.correction" and inp.corrects is not None:

@@ -10,7 +10,7 @@ from __future__ import annotations
 from typing import Any, Protocol
 
 from liuhen.journal.entry import EVIDENCE_CHAIN, REGISTRY_CHAIN
-from liuhen.procedure.catalog import CASE_HEADER_FIELDS, CASE_STAGES, Stage, act_type
+from liuhen.procedure.catalog import CASE_HEADER_FIELDS, CASE_STAGES, ActType, Stage, act_type
 
 Row = dict[str, Any]
 HEADER_KEYS = tuple(f.name for f in CASE_HEADER_FIELDS)
@@ -85,25 +85,7 @@ def apply(store: ProjectionStore, doc: dict[str, Any]) -> None:
         _apply_evidence(store, code, fields, doc)
         return
     spec = act_type(code)
-    if spec is not None and spec.opens_case:
-        row: Row = {key: fields.get(key) for key in HEADER_KEYS}
-        row.update(
-            number=chain,
-            # "On the case" comes from assignment, never from naming oneself: the officers the
-            # opening act names are the case's handlers until a head's ``general.assignment``
-            # replaces them, so acting in a later entry or putting one's own number among its
-            # actors does not open the case's marked records.
-            officers=sorted({a["cert_no"] for a in doc["actors"] or []}),
-            stage=Stage.INITIATION.value,
-            status="open",
-            opened_at=doc["occurred_at"],
-            entry_count=0,
-        )
-    else:
-        existing = store.get("case_record", chain)
-        if existing is None:
-            raise LookupError(f"entry {doc['seq']} belongs to unknown case {chain}")
-        row = existing
+    row = _case_row(store, chain, spec, fields, doc)
     row["entry_count"] += 1
     row["last_seq"] = doc["seq"]
     row["last_act"] = code
@@ -119,19 +101,7 @@ def apply(store: ProjectionStore, doc: dict[str, Any]) -> None:
     if code == "general.assignment":
         row["officers"] = sorted({str(c) for c in fields.get("officers") or []})
     if code == "general.media":
-        media = store.get("media", str(fields.get("digest")))
-        if media is not None:  # files stored here; imported history may name files held elsewhere
-            store.put(
-                "media",
-                media["digest"],
-                {
-                    **media,
-                    "case_number": chain,
-                    "act_seq": fields.get("act_seq"),
-                    "party": ((row.get("parties") or [{}])[0]).get("name"),
-                    "bound_seq": doc["seq"],
-                },
-            )
+        _bind_media(store, chain, row, fields, doc["seq"])
     if code == "general.correction" and doc["body"]["corrects"] is not None:
         target = store.act_of(doc["body"]["corrects"])
         target_spec = act_type(target[1]) if target else None
@@ -140,6 +110,53 @@ def apply(store: ProjectionStore, doc: dict[str, Any]) -> None:
                 if key in HEADER_KEYS:
                     row[key] = value
     store.put("case_record", chain, row)
+
+
+def _case_row(
+    store: ProjectionStore,
+    chain: str,
+    spec: ActType | None,
+    fields: dict[str, Any],
+    doc: dict[str, Any],
+) -> Row:
+    """A new case's row from its opening act, else the case's row as it stands."""
+    if spec is not None and spec.opens_case:
+        row: Row = {key: fields.get(key) for key in HEADER_KEYS}
+        row.update(
+            number=chain,
+            # "On the case" comes from assignment, never from naming oneself: the officers the
+            # opening act names are the case's handlers until a head's ``general.assignment``
+            # replaces them, so acting in a later entry or putting one's own number among its
+            # actors does not open the case's marked records.
+            officers=sorted({a["cert_no"] for a in doc["actors"] or []}),
+            stage=Stage.INITIATION.value,
+            status="open",
+            opened_at=doc["occurred_at"],
+            entry_count=0,
+        )
+        return row
+    existing = store.get("case_record", chain)
+    if existing is None:
+        raise LookupError(f"entry {doc['seq']} belongs to unknown case {chain}")
+    return existing
+
+
+def _bind_media(
+    store: ProjectionStore, chain: str, row: Row, fields: dict[str, Any], seq: int
+) -> None:
+    media = store.get("media", str(fields.get("digest")))
+    if media is not None:  # files stored here; imported history may name files held elsewhere
+        store.put(
+            "media",
+            media["digest"],
+            {
+                **media,
+                "case_number": chain,
+                "act_seq": fields.get("act_seq"),
+                "party": ((row.get("parties") or [{}])[0]).get("name"),
+                "bound_seq": seq,
+            },
+        )
 
 
 def _apply_registry(store: ProjectionStore, code: str, fields: dict[str, Any]) -> None:

@@ -26,6 +26,17 @@ class Sniffed:
     media_type: str
 
 
+# Containers told by their first bytes alone, checked after those above.
+_PREFIXES: tuple[tuple[bytes, Sniffed], ...] = (
+    (b"ID3", Sniffed("audio", "mp3", "audio/mpeg")),
+    (b"OggS", Sniffed("audio", "ogg", "audio/ogg")),
+    (b"fLaC", Sniffed("audio", "flac", "audio/flac")),
+    (b"#!AMR", Sniffed("audio", "amr", "audio/amr")),
+    (b"FLV\x01", Sniffed("video", "flv", "video/x-flv")),
+    (b"\x00\x00\x01\xba", Sniffed("video", "mpeg", "video/mpeg")),
+)
+
+
 def read_head(path: Path) -> bytes:
     with path.open("rb") as handle:
         return handle.read(HEAD_BYTES)
@@ -45,18 +56,9 @@ def sniff(head: bytes) -> Sniffed | None:
         return Sniffed("video", "avi", "video/x-msvideo")
     if head.startswith(b"RIFF") and head[8:12] == b"WAVE":
         return Sniffed("audio", "wav", "audio/wav")
-    if head.startswith(b"ID3"):
-        return Sniffed("audio", "mp3", "audio/mpeg")
-    if head.startswith(b"OggS"):
-        return Sniffed("audio", "ogg", "audio/ogg")
-    if head.startswith(b"fLaC"):
-        return Sniffed("audio", "flac", "audio/flac")
-    if head.startswith(b"#!AMR"):
-        return Sniffed("audio", "amr", "audio/amr")
-    if head.startswith(b"FLV\x01"):
-        return Sniffed("video", "flv", "video/x-flv")
-    if head.startswith(b"\x00\x00\x01\xba"):
-        return Sniffed("video", "mpeg", "video/mpeg")
+    for prefix, sniffed in _PREFIXES:
+        if head.startswith(prefix):
+            return sniffed
     if len(head) > 2 * _TS_PACKET and head[0] == head[_TS_PACKET] == head[2 * _TS_PACKET] == 0x47:
         return Sniffed("video", "mpegts", "video/mp2t")
     return None
