@@ -23,11 +23,15 @@ from liuhen.access.policy import User
 from liuhen.accounts import guard
 from liuhen.accounts.service import AuthError
 from liuhen.errors import NotFoundError
+from liuhen.evidence import schemas
 from liuhen.evidence import service as evidence
 from liuhen.kernel.instance import App
 from liuhen.web.files import DOWNLOAD, serve_blob
+from liuhen.web.openapi import file_responses
 
 MAX_PAGE = 100_000  # deeper than any agency's list; keeps SQL offsets in range
+# what ``serve_blob`` may answer an original with: the inline-safe types, else a download
+ORIGINAL_TYPES = ("video/*", "audio/*", "image/*", "application/pdf", DOWNLOAD)
 
 
 def _journal_download(app: App, request: Request, row: dict[str, Any], purpose: str) -> None:
@@ -64,7 +68,12 @@ def router(app: App) -> APIRouter:
     file_guard = [Depends(guard.file())]
     r = APIRouter(prefix="/api/v1/media", tags=["音像资料"])
 
-    @r.get("", summary="音像资料列表（按机构、设备、人员、案件、当事人分类，分页）")
+    @r.get(
+        "",
+        response_model=schemas.MediaPage,
+        response_model_exclude_unset=True,
+        summary="音像资料列表（按机构、设备、人员、案件、当事人分类，分页）",
+    )
     def list_media(
         request: Request,
         page: Annotated[int, Query(ge=1, le=MAX_PAGE)] = 1,
@@ -83,7 +92,12 @@ def router(app: App) -> APIRouter:
             scope=visible_to(app, _user(request)),
         )  # fmt: skip
 
-    @r.get("/todo", summary="待归档：存储超过一天仍未归入案件的音像资料")
+    @r.get(
+        "/todo",
+        response_model=schemas.MediaPage,
+        response_model_exclude_unset=True,
+        summary="待归档：存储超过一天仍未归入案件的音像资料",
+    )
     def todo(
         request: Request,
         officer: str | None = None,
@@ -96,14 +110,26 @@ def router(app: App) -> APIRouter:
             scope=visible_to(app, _user(request)),
         )  # fmt: skip
 
-    @r.get("/{digest}", dependencies=file_guard, summary="一个文件的元数据")
+    @r.get(
+        "/{digest}",
+        dependencies=file_guard,
+        response_model=schemas.MediaRow,
+        response_model_exclude_unset=True,
+        summary="一个文件的元数据",
+    )
     def show(digest: str, request: Request) -> dict[str, Any]:
         row = evidence.media_row(app, digest)
         if row is None:
             raise NotFoundError(f"未找到文件 {digest}")
         return row
 
-    @r.get("/{digest}/content", dependencies=file_guard, summary="原始文件（支持 Range）")
+    @r.get(
+        "/{digest}/content",
+        dependencies=file_guard,
+        response_class=Response,
+        responses=file_responses(*ORIGINAL_TYPES),
+        summary="原始文件（支持 Range）",
+    )
     def content(digest: str, request: Request) -> Response:
         row = evidence.media_row(app, digest)
         if row is None:
@@ -114,6 +140,8 @@ def router(app: App) -> APIRouter:
     @r.get(
         "/{digest}/proxy",
         dependencies=file_guard,
+        response_class=Response,
+        responses=file_responses("video/mp4"),
         summary="浏览器可播放的副本（H.264/AAC MP4，支持 Range）",
     )
     def proxy(digest: str, request: Request) -> Response:
@@ -128,7 +156,13 @@ def router(app: App) -> APIRouter:
             _journal_download(app, request, row, "在线播放音像记录")  # once per playback
         return serve_blob(app, row["proxy"], "video/mp4", request)
 
-    @r.get("/{digest}/thumbnail", dependencies=file_guard, summary="缩略图（JPEG）")
+    @r.get(
+        "/{digest}/thumbnail",
+        dependencies=file_guard,
+        response_class=Response,
+        responses=file_responses("image/jpeg"),
+        summary="缩略图（JPEG）",
+    )
     def thumbnail(digest: str, request: Request) -> Response:
         row = evidence.media_row(app, digest)
         if row is None:

@@ -20,11 +20,39 @@ from starlette.requests import ClientDisconnect
 from liuhen.access.policy import User
 from liuhen.accounts.service import AuthError
 from liuhen.errors import LiuhenError, NotFoundError, Problem, ValidationError
+from liuhen.evidence.schemas import UploadStatus
 from liuhen.evidence.uploads.service import Uploads, UploadState
+from liuhen.web.openapi import header
 
 TUS_VERSION = "1.0.0"
 EXTENSIONS = "creation,termination"
 BLOCK = 1 << 20
+# The headers each tus answer carries (its body is empty), for /openapi.json
+RESUMABLE = header("tus 协议版本 1.0.0", required=True)
+DIGEST_HEADER = header("上传完成时：文件的摘要（sha256:…）")
+CAPABILITIES = {
+    "Tus-Resumable": RESUMABLE,
+    "Tus-Version": header("支持的 tus 版本", required=True),
+    "Tus-Extension": header("支持的扩展：creation,termination", required=True),
+    "Tus-Max-Size": header("单个文件的最大字节数", "integer", required=True),
+}
+CREATED = {
+    "Tus-Resumable": RESUMABLE,
+    "Location": header("新上传的地址 /api/v1/uploads/{upload_id}", required=True),
+    "Upload-Offset": header("已接收的字节数：0", "integer", required=True),
+}
+OFFSET = {
+    "Tus-Resumable": RESUMABLE,
+    "Upload-Offset": header("已接收的字节数", "integer", required=True),
+    "Upload-Length": header("文件的总字节数", "integer", required=True),
+    "Cache-Control": header("no-store", required=True),
+    "Liuhen-Digest": DIGEST_HEADER,
+}
+WRITTEN = {
+    "Tus-Resumable": RESUMABLE,
+    "Upload-Offset": header("已接收的字节数", "integer", required=True),
+    "Liuhen-Digest": DIGEST_HEADER,
+}
 
 
 def _headers(**extra: str) -> dict[str, str]:
@@ -74,7 +102,15 @@ def router(uploads: Uploads, max_size: int) -> APIRouter:
             raise NotFoundError("上传不存在")
         return st
 
-    @r.options("", status_code=204, summary="tus 能力")
+    @r.options(
+        "",
+        status_code=204,
+        response_class=Response,
+        responses={
+            204: {"description": "本服务的 tus 版本、扩展与大小上限", "headers": CAPABILITIES}
+        },
+        summary="tus 能力",
+    )
     @r.options("/{upload_id}", include_in_schema=False)
     def options(upload_id: str = "") -> Response:
         return Response(
@@ -85,7 +121,15 @@ def router(uploads: Uploads, max_size: int) -> APIRouter:
             ),
         )  # fmt: skip
 
-    @r.post("", status_code=201, summary="创建上传（tus creation）")
+    @r.post(
+        "",
+        status_code=201,
+        response_class=Response,
+        responses={
+            201: {"description": "已创建：Location 是上传地址，无响应体", "headers": CREATED}
+        },
+        summary="创建上传（tus creation）",
+    )
     def create(request: Request) -> Response:
         _check_version(request)
         length_text = request.headers.get("Upload-Length", "")
@@ -100,7 +144,12 @@ def router(uploads: Uploads, max_size: int) -> APIRouter:
             headers=_headers(Location=f"/api/v1/uploads/{st.id}", **{"Upload-Offset": "0"}),
         )
 
-    @r.head("/{upload_id}", summary="查询已接收的偏移")
+    @r.head(
+        "/{upload_id}",
+        response_class=Response,
+        responses={200: {"description": "已接收的偏移与总长度，无响应体", "headers": OFFSET}},
+        summary="查询已接收的偏移",
+    )
     def head(upload_id: str, request: Request) -> Response:
         _check_version(request)
         own(upload_id, request)
@@ -115,13 +164,19 @@ def router(uploads: Uploads, max_size: int) -> APIRouter:
             headers["Liuhen-Digest"] = st.digest
         return Response(status_code=200, headers=headers)
 
-    @r.get("/{upload_id}", summary="上传状态与文件摘要（JSON）")
+    @r.get("/{upload_id}", response_model=UploadStatus, summary="上传状态与文件摘要（JSON）")
     def status(upload_id: str, request: Request) -> dict[str, Any]:
         """``status`` is active, storing, complete, failed (stored but not bound to the case
         named: ``error`` says why), refused or terminated."""
         return own(upload_id, request).as_dict()
 
-    @r.patch("/{upload_id}", status_code=204, summary="续传数据（tus core）")
+    @r.patch(
+        "/{upload_id}",
+        status_code=204,
+        response_class=Response,
+        responses={204: {"description": "已写入：新的偏移", "headers": WRITTEN}},
+        summary="续传数据（tus core）",
+    )
     async def patch(upload_id: str, request: Request) -> Response:
         _check_version(request)
         if request.headers.get("Content-Type") != "application/offset+octet-stream":
@@ -180,7 +235,13 @@ def router(uploads: Uploads, max_size: int) -> APIRouter:
             headers["Liuhen-Digest"] = st.digest
         return Response(status_code=204, headers=headers)
 
-    @r.delete("/{upload_id}", status_code=204, summary="终止上传（tus termination）")
+    @r.delete(
+        "/{upload_id}",
+        status_code=204,
+        response_class=Response,
+        responses={204: {"description": "已终止", "headers": {"Tus-Resumable": RESUMABLE}}},
+        summary="终止上传（tus termination）",
+    )
     def terminate(upload_id: str, request: Request) -> Response:
         _check_version(request)
         own(upload_id, request)
