@@ -26,7 +26,9 @@ from liuhen.accounts.access_log import unit_agency
 from liuhen.accounts.confidentiality import case_header
 from liuhen.accounts.service import Forbidden
 from liuhen.archive import retention
+from liuhen.archive.schemas import RetentionPage
 from liuhen.disclosure import service as disclosure
+from liuhen.disclosure.schemas import DisclosureRequest
 from liuhen.errors import LiuhenError
 from liuhen.kernel.instance import App
 
@@ -112,7 +114,10 @@ def router(app: App, templates: Jinja2Templates) -> APIRouter:
         return RedirectResponse(f"/retention?done={action}", status_code=303)
 
     @r.get(
-        "/api/v1/retention", tags=["归档与保管"], summary="已归档案件的保管期限、保全与到期（分页）"
+        "/api/v1/retention",
+        tags=["归档与保管"],
+        response_model=RetentionPage,
+        summary="已归档案件的保管期限、保全与到期（分页）",
     )
     def api_retention(
         user: Looker,
@@ -156,7 +161,13 @@ def router(app: App, templates: Jinja2Templates) -> APIRouter:
             headers={"Content-Disposition": f"attachment; filename*=UTF-8''{name}"},
         )  # fmt: skip
 
-    @r.get("/api/v1/requests", tags=["查阅复制"], summary="查阅、复制申请及其审批和提供情况")
+    @r.get(
+        "/api/v1/requests",
+        tags=["查阅复制"],
+        response_model=list[DisclosureRequest],
+        response_model_exclude_unset=True,
+        summary="查阅、复制申请及其审批和提供情况",
+    )
     def api_requests(user: SignedIn, case: str | None = None, pending: bool = False) -> Any:
         if case:
             visible(user, case)  # an unknown case answers 404, another unit's 403

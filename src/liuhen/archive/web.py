@@ -20,6 +20,7 @@ from liuhen.errors import NotFoundError
 from liuhen.kernel.db import store
 from liuhen.kernel.instance import App
 from liuhen.web.files import serve_blob
+from liuhen.web.openapi import file_responses
 
 FileUser = Annotated[User, Depends(guard.file())]
 
@@ -42,7 +43,12 @@ def filed_dossiers(app: App, number: str) -> set[str]:
 def router(app: App) -> APIRouter:
     r = APIRouter(tags=["立卷归档"])
 
-    @r.get("/api/v1/cases/{number}/dossier/{digest}", summary="归档案卷 PDF（支持 Range）")
+    @r.get(
+        "/api/v1/cases/{number}/dossier/{digest}",
+        response_class=Response,
+        responses=file_responses("application/pdf"),
+        summary="归档案卷 PDF（支持 Range）",
+    )
     def dossier(number: str, digest: str, request: Request, user: FileUser) -> Response:
         # the guard checked the file's own case and marks; the case in the path must be it
         if digest not in filed_dossiers(app, number) or not app.blobs.exists(digest):

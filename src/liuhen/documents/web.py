@@ -13,12 +13,14 @@ from sqlalchemy import select
 from liuhen.accounts import guard
 from liuhen.accounts.access_log import record_access
 from liuhen.accounts.confidentiality import guard_file
+from liuhen.documents import schemas
 from liuhen.documents import service as documents
 from liuhen.errors import NotFoundError, ValidationError
 from liuhen.kernel.blobs.store import DIGEST
 from liuhen.kernel.db import store
 from liuhen.kernel.instance import App
 from liuhen.web.files import serve_blob
+from liuhen.web.openapi import file_responses
 
 
 class Confirmation(BaseModel):
@@ -72,7 +74,7 @@ def document_case(app: App, digest: str) -> str | None:
 def router(app: App) -> APIRouter:
     r = APIRouter(tags=["执法文书"])
 
-    @r.get("/api/v1/documents/types", summary="文书种类")
+    @r.get("/api/v1/documents/types", response_model=list[schemas.DocumentType], summary="文书种类")
     def types() -> list[dict[str, Any]]:
         from liuhen.documents import DOC_TYPES
 
@@ -87,6 +89,7 @@ def router(app: App) -> APIRouter:
         "/api/v1/cases/{number}/documents",
         status_code=201,
         dependencies=[Depends(guard.record_case(refusal="无权在该案件中制作文书"))],
+        response_model=schemas.DocumentIssued,
         summary="制作并签署文书",
     )
     def issue(number: str, body: IssueBody, request: Request) -> dict[str, Any]:
@@ -122,6 +125,8 @@ def router(app: App) -> APIRouter:
     @r.get(
         "/api/v1/documents/{digest}/pdf",
         dependencies=[Depends(guard.file())],
+        response_class=Response,
+        responses=file_responses("application/pdf"),
         summary="文书 PDF（支持 Range）",
     )
     def pdf(digest: str, request: Request) -> Response:
