@@ -18,14 +18,15 @@ from liuhen import __version__
 from liuhen.access.policy import AGENCY_WIDE, User, can_record
 from liuhen.accounts import auth_web as auth
 from liuhen.accounts import confidentiality, guard
-from liuhen.accounts.access_log import record_access, unit_agency
+from liuhen.accounts.access_log import record_access
 from liuhen.accounts.service import Forbidden
 from liuhen.admin import web as admin
 from liuhen.archive import records_web as records
 from liuhen.archive import web as dossier_web
 from liuhen.cases import service as cases
-from liuhen.compliance import packs
+from liuhen.compliance import queries
 from liuhen.compliance import service as compliance
+from liuhen.compliance import web as compliance_web
 from liuhen.disclosure import service as disclosure
 from liuhen.documents import web as documents_web
 from liuhen.errors import LiuhenError, NotFoundError, Problem, ValidationError
@@ -46,7 +47,6 @@ from liuhen.procedure.catalog import (
     Stage,
     act_type,
 )
-from liuhen.rules.pack import Documents
 from liuhen.web import bodies, forms, headers, invalid, journal, refusals
 from liuhen.web.templates import STATIC, TEMPLATES
 
@@ -84,9 +84,6 @@ current_user = auth.current_user
 SignedIn = Annotated[User, Depends(guard.signed_in())]
 SeeCase = Annotated[User, Depends(guard.see_case())]
 RecordCase = Annotated[User, Depends(guard.record_case())]
-Overview = Annotated[
-    User, Depends(guard.role(guard.OVERVIEW, "全机关汇总仅限负责人、法制审核人员和监督人员"))
-]
 Recorder = Annotated[User, Depends(guard.role(guard.RECORDERS, "监督人员和系统管理员不记录案件"))]
 PUBLIC = [Depends(guard.public())]
 
@@ -177,29 +174,7 @@ def create_app(app: App) -> FastAPI:
     def api_case(number: str, user: SeeCase) -> dict[str, Any]:
         return open_case(user, number, "接口调阅案件记录")
 
-    @api.get("/api/v1/cases/{number}/compliance", tags=["合规"], summary="一个案件的合规检查结果")
-    def api_case_compliance(number: str, user: SeeCase) -> dict[str, Any]:
-        return compliance.evaluate_case(app, number).as_dict()
-
-    @api.get("/api/v1/compliance", tags=["合规"], summary="全机关合规汇总")
-    def api_compliance(user: Overview) -> dict[str, Any]:
-        return compliance.evaluate_all(app).as_dict()
-
-    @api.get("/api/v1/packs", tags=["合规"], summary="可用的规则包")
-    def api_packs(user: SignedIn) -> dict[str, Any]:
-        names = packs.available(app.settings.data_dir)
-        return {"default": packs.pack_name_for(app, None), "packs": names}
-
-    @api.get("/api/v1/packs/{name}", tags=["合规"], summary="一个规则包的全部规则")
-    def api_pack(name: str, user: SignedIn) -> dict[str, Any]:
-        p = packs.load_pack(name, app.settings.data_dir)
-        return {
-            "pack": p.name,
-            "title": p.title,
-            "version": p.version,
-            "chain": list(p.chain),
-            "rules": {k: r.model_dump(mode="json") for k, r in p.rules.items()},
-        }
+    api.include_router(compliance_web.api_router(app))
 
     api.include_router(journal.router(app), dependencies=PUBLIC)  # anyone may verify
 
@@ -399,13 +374,7 @@ def create_app(app: App) -> FastAPI:
 
     def demanded_by(number: str, doc: Any) -> str:
         """The pack's rule that demands this document, if any (shown as the reason to sign)."""
-        agency = unit_agency(app, cases.show_case(app, number)["unit"])
-        pack = packs.load_pack(packs.pack_name_for(app, agency), app.settings.data_dir)
-        return next(
-            (r.title for r in pack.rules.values() if isinstance(r, Documents)
-             and any(d.type == doc.code for d in r.documents)),
-            "",
-        )  # fmt: skip
+        return queries.demanded_by(app, number, doc.code)
 
     @api.post("/cases/{number}/documents/new", include_in_schema=False)
     async def doc_submit(
@@ -506,10 +475,7 @@ def create_app(app: App) -> FastAPI:
         ))  # fmt: skip
         return {"seq": entry.seq, "case": number, "act": body.act}
 
-    @api.get("/overview", response_class=HTMLResponse, include_in_schema=False)
-    def overview(request: Request, user: Overview) -> Response:
-        report = compliance.evaluate_all(app).as_dict()
-        return TEMPLATES.TemplateResponse(request, "overview.html", {"report": report})
+    api.include_router(compliance_web.page_router(app, TEMPLATES))
 
     @api.get("/inbox", response_class=HTMLResponse, include_in_schema=False)
     def inbox(request: Request, user: SignedIn) -> Response:
