@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
-from datetime import timedelta
 from typing import Annotated, Any
 from urllib.parse import quote
 
@@ -15,7 +14,7 @@ from fastapi.staticfiles import StaticFiles
 from pydantic import BaseModel
 
 from liuhen import __version__
-from liuhen.access.policy import AGENCY_WIDE, User, can_record
+from liuhen.access.policy import User, can_record
 from liuhen.accounts import auth_web as auth
 from liuhen.accounts import confidentiality, guard
 from liuhen.accounts.access_log import record_access
@@ -30,13 +29,14 @@ from liuhen.compliance import web as compliance_web
 from liuhen.disclosure import service as disclosure
 from liuhen.documents import web as documents_web
 from liuhen.errors import LiuhenError, NotFoundError, Problem, ValidationError
-from liuhen.evidence import devices
+from liuhen.evidence import pages as evidence_pages
 from liuhen.evidence import web as media
 from liuhen.evidence.jobs import open_queue
 from liuhen.evidence.service import list_media
 from liuhen.evidence.uploads import tus
 from liuhen.evidence.uploads.service import Uploads
-from liuhen.inbox.service import collective, to_sign, waiting
+from liuhen.inbox import desk
+from liuhen.inbox import web as inbox_web
 from liuhen.kernel import record
 from liuhen.kernel.instance import App
 from liuhen.kernel.record import ActInput, build_draft
@@ -269,11 +269,8 @@ def create_app(app: App) -> FastAPI:
         if act in signed_record:  # the participants confirm the record by signing it
             return (f"/cases/{quote(number)}/documents/new?act_seq={seq}"
                     f"&doc_type={signed_record[act]}&after=1")  # fmt: skip
-        if act == "decision.head_approval" and user.cert_no:
-            with app.engine.connect() as conn:
-                pending = [d for d in to_sign(conn, None)["approver"] if d["number"] == number]
-            if pending:
-                return "/inbox#sign-approver"
+        if act == "decision.head_approval" and user.cert_no and desk.awaits_approver(app, number):
+            return "/inbox#sign-approver"
         return f"/cases/{quote(number)}#seq-{seq}"
 
     def opening_for(user: User, code: str) -> Any:
@@ -477,67 +474,8 @@ def create_app(app: App) -> FastAPI:
 
     api.include_router(compliance_web.page_router(app, TEMPLATES))
 
-    @api.get("/inbox", response_class=HTMLResponse, include_in_schema=False)
-    def inbox(request: Request, user: SignedIn) -> Response:
-        scope = visible(user)
-        with app.engine.connect() as conn:
-            found = waiting(conn, None if scope is None else scope[0])
-        sections = [
-            (key, title) for key, title, role in (
-                ("legal_review", "待法制审核", "legal_reviewer"),
-                ("head_approval", "待负责人审批", "head"),
-                ("archive", "已结案待归档", "archivist"),
-            ) if role in user.roles or "supervisor" in user.roles
-        ]  # fmt: skip
-        pending = None
-        if "head" in user.roles:  # parties' requests wait for the head (001 第二十一条)
-            units = None if scope is None else set(scope[0] or [])
-            pending = [
-                r for r in disclosure.requests(app, pending=True)
-                if units is None or confidentiality.case_header(app, r["case"])["unit"] in units
-            ]  # fmt: skip
-        units_scope = None if scope is None else scope[0]
-        with app.engine.connect() as conn:
-            unsigned = to_sign(conn, units_scope)
-        signing = [  # blocks only their holders sign, from their own logins (002 第三十八条)
-            (block, title, unsigned[block]) for block, title, role in (
-                ("reviewer", "待在审核人栏签名的文书", "legal_reviewer"),
-                ("approver", "待在批准人栏签名的文书", "head"),
-            ) if role in user.roles and user.cert_no
-        ]  # fmt: skip
-        # 行政处罚法 第五十七条第二款: where the pack demands it, the heads discuss first
-        discuss = collective(app, units_scope) if "head" in user.roles else None
-        return TEMPLATES.TemplateResponse(
-            request, "inbox.html",
-            {"waiting": found, "sections": sections, "requests": pending, "signing": signing,
-             "collective": discuss},
-        )  # fmt: skip
-
-    @api.get("/devices", response_class=HTMLResponse, include_in_schema=False)
-    def devices_page(request: Request, user: SignedIn) -> Response:
-        scope = visible(user)
-        items = devices.list_devices(app)
-        if scope is not None:
-            items = [d for d in items if d["unit"] in (scope[0] or [])]
-        return TEMPLATES.TemplateResponse(request, "devices.html", {"items": items})
-
-    @api.get("/devices/{device_no}", response_class=HTMLResponse, include_in_schema=False)
-    def device_page(request: Request, device_no: str, user: SignedIn) -> Response:
-        data = devices.history(app, device_no)
-        scope = visible(user)
-        if scope is not None and data["unit"] not in (scope[0] or []):
-            raise Forbidden("无权查看该设备")
-        return TEMPLATES.TemplateResponse(request, "device.html", {"d": data})
-
-    @api.get("/media/todo", response_class=HTMLResponse, include_in_schema=False)
-    def todo_page(request: Request, user: SignedIn) -> Response:
-        cutoff = (app.clock.now() - timedelta(days=1)).isoformat()
-        result = list_media(
-            app, unbound=True, older_than=cutoff, officer=user.cert_no if "officer" in user.roles
-            and not user.roles & AGENCY_WIDE else None, per_page=200,
-            scope=media.visible_to(app, user),
-        )  # fmt: skip
-        return TEMPLATES.TemplateResponse(request, "todo.html", {"result": result})
+    api.include_router(inbox_web.router(app, TEMPLATES))
+    api.include_router(evidence_pages.router(app, TEMPLATES))
 
     @api.get("/cases/{number}", response_class=HTMLResponse, include_in_schema=False)
     def page_case(request: Request, number: str, user: SeeCase) -> Response:

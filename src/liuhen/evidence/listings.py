@@ -1,0 +1,43 @@
+"""What the device and media pages list for one user: only his units' devices, and the files
+he stored that still wait to be bound to a case."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from typing import Any
+
+from liuhen.access.policy import AGENCY_WIDE, User
+from liuhen.accounts.scope import case_scope
+from liuhen.accounts.service import Forbidden
+from liuhen.evidence import devices
+from liuhen.evidence.service import list_media, media_scope
+from liuhen.kernel.instance import App
+
+
+def devices_for(app: App, user: User) -> list[dict[str, Any]]:
+    """The registered devices of the units ``user`` sees (all, for agency-wide roles)."""
+    scope = case_scope(app, user)
+    items = devices.list_devices(app)
+    if scope is not None:
+        items = [d for d in items if d["unit"] in (scope[0] or [])]
+    return items
+
+
+def device_for(app: App, user: User, device_no: str) -> dict[str, Any]:
+    """One device's history, if it belongs to a unit ``user`` sees."""
+    data = devices.history(app, device_no)
+    scope = case_scope(app, user)
+    if scope is not None and data["unit"] not in (scope[0] or []):
+        raise Forbidden("无权查看该设备")
+    return data
+
+
+def unbound_for(app: App, user: User) -> dict[str, Any]:
+    """Files stored more than a day ago and not yet bound to a case, that ``user`` may list;
+    an officer without an agency-wide role sees those he recorded himself."""
+    cutoff = (app.clock.now() - timedelta(days=1)).isoformat()
+    return list_media(
+        app, unbound=True, older_than=cutoff, officer=user.cert_no if "officer" in user.roles
+        and not user.roles & AGENCY_WIDE else None, per_page=200,
+        scope=media_scope(app, user),
+    )  # fmt: skip

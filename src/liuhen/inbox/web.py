@@ -1,0 +1,26 @@
+"""The inbox page: what waits for the signed-in user (``inbox.desk``)."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, Request
+from fastapi.responses import HTMLResponse, Response
+from fastapi.templating import Jinja2Templates
+
+from liuhen.access.policy import User
+from liuhen.accounts import guard
+from liuhen.inbox import desk
+from liuhen.kernel.instance import App
+
+SignedIn = Annotated[User, Depends(guard.signed_in())]
+
+
+def router(app: App, templates: Jinja2Templates) -> APIRouter:
+    r = APIRouter()
+
+    @r.get("/inbox", response_class=HTMLResponse, include_in_schema=False)
+    def inbox(request: Request, user: SignedIn) -> Response:
+        return templates.TemplateResponse(request, "inbox.html", desk.inbox(app, user))
+
+    return r
