@@ -27,8 +27,9 @@ from liuhen.compliance import queries
 from liuhen.compliance import service as compliance
 from liuhen.compliance import web as compliance_web
 from liuhen.disclosure import service as disclosure
+from liuhen.documents import pages as document_pages
 from liuhen.documents import web as documents_web
-from liuhen.errors import LiuhenError, NotFoundError, Problem, ValidationError
+from liuhen.errors import LiuhenError, NotFoundError, ValidationError
 from liuhen.evidence import pages as evidence_pages
 from liuhen.evidence import web as media
 from liuhen.evidence.jobs import open_queue
@@ -51,8 +52,6 @@ from liuhen.web import bodies, forms, headers, invalid, journal, refusals
 from liuhen.web.templates import STATIC, TEMPLATES
 
 MAX_PAGE = 100_000  # deeper than any agency's list; keeps SQL offsets in range
-CONFIRM_ROWS = 3  # 在场同事确认 rows shown when fewer colleagues are named
-CONFIRM_MAX = 8  # rows read back: more colleagues than this sign from their own logins
 
 
 def docs_by_act() -> dict[str, list[Any]]:
@@ -301,142 +300,7 @@ def create_app(app: App) -> FastAPI:
         spec = opening_for(user, act)
         return record_from_form(request, user, spec, form.get("case", "").strip(), form, "")
 
-    def doc_for(user: User, number: str, code: str) -> Any:
-        from liuhen.documents import DOC_TYPES
-
-        if code not in DOC_TYPES:
-            raise NotFoundError(f"未知的文书种类“{code}”")
-        return DOC_TYPES[code]
-
-    def doc_page(
-        request: Request,
-        number: str,
-        act_seq: int,
-        doc: Any,
-        form: dict[str, str],
-        error: LiuhenError | None = None,
-        demanded: str = "",
-    ) -> Response:
-        from liuhen.documents.service import CRYPTO_ROLES, IN_PERSON
-
-        blocks = [b for b in doc.signers if b in CRYPTO_ROLES]
-        form = {k: v for k, v in form.items() if not k.startswith("confirm_password")}
-        return TEMPLATES.TemplateResponse(
-            request, "doc_form.html",
-            {"number": number, "act_seq": act_seq, "doc": doc, "form": form, "error": error,
-             "widget": forms.widget, "in_person": IN_PERSON, "demanded": demanded,
-             "blocks": blocks, "confirm_rows": confirm_rows(form, blocks, request)},
-            status_code=error.http_status if error else 200,
-        )  # fmt: skip
-
-    def confirm_rows(form: dict[str, str], blocks: list[str], request: Request) -> list[str]:
-        """The certificate numbers the 在场同事确认 rows start with: the colleagues named in the
-        officers' blocks (not the signed-in user), then what was typed, padded to three rows."""
-        from liuhen.documents.service import IN_PERSON
-
-        user = getattr(request.state, "user", None)
-        me = user.cert_no if user is not None else None
-        named = [c for b in blocks if b not in IN_PERSON
-                 for c in forms.actors({"actors": form.get(f"sign_{b}", "")})]  # fmt: skip
-        typed = [form.get(f"confirm_cert_{i}", "").strip() for i in range(1, CONFIRM_MAX + 1)]
-        rows = [c for c in dict.fromkeys(named + typed) if c and c != me][:CONFIRM_MAX]
-        return rows + [""] * max(0, CONFIRM_ROWS - len(rows))
-
-    def confirmations(form: dict[str, str]) -> dict[str, str]:
-        """cert_no → password from the 在场同事确认 rows (a row without a number: ignored)."""
-        out: dict[str, str] = {}
-        for i in range(1, CONFIRM_MAX + 1):
-            cert = form.get(f"confirm_cert_{i}", "").strip()
-            if cert:
-                out[cert] = form.get(f"confirm_password_{i}", "")
-        return out
-
-    def own_block(user: User, doc: Any) -> str | None:
-        """The first block the document declares that the signed-in user's role may sign."""
-        from liuhen.documents.service import BLOCK_ROLES
-
-        return next((b for b in doc.signers if user.roles & BLOCK_ROLES.get(b, set())), None)
-
-    @api.get("/cases/{number}/documents/new", response_class=HTMLResponse, include_in_schema=False)
-    def doc_form(
-        request: Request, number: str, act_seq: int, doc_type: str, user: RecordCase
-    ) -> Response:
-        doc = doc_for(user, number, doc_type)
-        # what the act recorded, unless it is marked beyond what this user may read (LH460)
-        form = forms.as_form(doc, confidentiality.act_fields(app, user, number, act_seq))
-        block = own_block(user, doc)
-        if block and user.cert_no:
-            form[f"sign_{block}"] = user.cert_no
-        return doc_page(request, number, act_seq, doc, form, demanded=demanded_by(number, doc))
-
-    def demanded_by(number: str, doc: Any) -> str:
-        """The pack's rule that demands this document, if any (shown as the reason to sign)."""
-        return queries.demanded_by(app, number, doc.code)
-
-    @api.post("/cases/{number}/documents/new", include_in_schema=False)
-    async def doc_submit(
-        request: Request, number: str, act_seq: int, doc_type: str, user: RecordCase
-    ) -> Response:
-        from liuhen.documents import service as documents_service
-
-        form = await auth.posted_form(request)
-        doc = doc_for(user, number, doc_type)
-        values, problems = forms.parse(doc, form)
-        # each declared block its own signers: officers present sign theirs in turn; the
-        # reviewer's and approver's only their holders, from their own logins (002 第三十八条)
-        blocks = {
-            b: forms.actors({"actors": form.get(f"sign_{b}", "")})
-            for b in doc.signers if b in documents_service.CRYPTO_ROLES
-        }  # fmt: skip
-        certs = [c for b in ("officer", "server") for c in blocks.get(b, [])]
-        if not any(blocks.values()) and set(blocks) - documents_service.IN_PERSON:
-            problems.append(Problem("请填写签名执法人员的执法证号", "sign"))
-        problems += documents_service.block_problems(app, blocks, user.cert_no)
-        party = form.get("party_name", "").strip()
-        refused = bool(form.get("refused"))
-        drawn = form.get("party_signature_png", "")  # base64 PNG from the signature pad
-        if drawn and refused:
-            problems.append(Problem("当事人拒绝签字的，不应附当事人签名", "party_signature_png"))
-        elif drawn and not party:
-            problems.append(Problem("请填写签名的当事人姓名", "party_name"))
-        try:
-            if problems:
-                raise ValidationError(f"《{doc.title}》有 {len(problems)} 处问题", problems)
-            request_ = documents_service.DocumentRequest(
-                case=number, act_seq=act_seq, doc_type=doc_type, values=values,
-                signers=[{"role": b, "cert_no": c} for b, cs in blocks.items() for c in cs],
-                recorded_by=user.actor, number=form.get("number") or None,
-                party={"name": party, **({"signature_png": drawn} if drawn else {})}
-                if party and not refused else None,
-                refusal={"reason": form.get("refusal_reason", ""), "officers": certs}
-                if refused else None,
-            )  # fmt: skip
-            # each colleague whose key is applied confirms with his own password (argon2)
-            await anyio.to_thread.run_sync(
-                documents_service.authenticate, app, request_, user.cert_no, confirmations(form)
-            )
-            # signing (pyHanko) runs its own event loop: keep it off this one
-            entry = await anyio.to_thread.run_sync(documents_service.issue, app, request_)
-        except LiuhenError as exc:
-            return doc_page(request, number, act_seq, doc, form, exc)
-        return RedirectResponse(f"/cases/{quote(number)}#seq-{entry.seq}", status_code=303)
-
-    @api.post("/cases/{number}/documents/{seq}/sign", include_in_schema=False)
-    async def doc_countersign(
-        request: Request, number: str, seq: int, role: str, user: RecordCase
-    ) -> Response:
-        """The reviewer or the head signs his block of an issued document from his own login;
-        the signed result is a new version (see ``documents.countersign``)."""
-        from liuhen.documents import service as documents_service
-
-        await auth.posted_form(request)
-        if not user.cert_no:
-            raise Forbidden("签署文书须以本人执法证号办理")
-        cert = user.cert_no
-        entry = await anyio.to_thread.run_sync(
-            lambda: documents_service.countersign(app, number, seq, role, cert, user.actor)
-        )
-        return RedirectResponse(f"/cases/{quote(number)}#seq-{entry.seq}", status_code=303)
+    api.include_router(document_pages.router(app, TEMPLATES, demanded_by=queries.demanded_by))
 
     @api.get("/cases/{number}/record", response_class=HTMLResponse, include_in_schema=False)
     def record_form(request: Request, number: str, act: str, user: RecordCase) -> Response:

@@ -1,0 +1,156 @@
+"""The document form: issuing a document for a recorded act, and countersigning one.
+
+The form shows the act's recorded values (unless marked beyond the user's clearance), the
+signer blocks, the 在场同事确认 rows and, where the case's pack demands the document, which rule
+demands it; the submit builds a ``DocumentRequest`` and leaves every rule to
+``documents.service``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Annotated
+from urllib.parse import quote
+
+import anyio
+from fastapi import APIRouter, Depends, Request
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from fastapi.templating import Jinja2Templates
+
+from liuhen.access.policy import User
+from liuhen.accounts import confidentiality, guard
+from liuhen.accounts.auth_web import posted_form
+from liuhen.documents import issuing
+from liuhen.documents import service as documents
+from liuhen.documents.types import DocType
+from liuhen.errors import LiuhenError, Problem, ValidationError
+from liuhen.kernel.instance import App
+from liuhen.web import forms
+
+CONFIRM_ROWS = 3  # 在场同事确认 rows shown when fewer colleagues are named
+CONFIRM_MAX = 8  # rows read back: more colleagues than this sign from their own logins
+
+RecordCase = Annotated[User, Depends(guard.record_case())]
+DemandedBy = Callable[[App, str, str], str]  # compliance.queries.demanded_by, above documents
+
+
+def confirm_rows(form: dict[str, str], blocks: list[str], request: Request) -> list[str]:
+    """The certificate numbers the 在场同事确认 rows start with: the colleagues named in the
+    officers' blocks (not the signed-in user), then what was typed, padded to three rows."""
+    user = getattr(request.state, "user", None)
+    me = user.cert_no if user is not None else None
+    named = [c for b in blocks if b not in documents.IN_PERSON
+             for c in forms.actors({"actors": form.get(f"sign_{b}", "")})]  # fmt: skip
+    typed = [form.get(f"confirm_cert_{i}", "").strip() for i in range(1, CONFIRM_MAX + 1)]
+    rows = [c for c in dict.fromkeys(named + typed) if c and c != me][:CONFIRM_MAX]
+    return rows + [""] * max(0, CONFIRM_ROWS - len(rows))
+
+
+def confirmations(form: dict[str, str]) -> dict[str, str]:
+    """cert_no → password from the 在场同事确认 rows (a row without a number: ignored)."""
+    out: dict[str, str] = {}
+    for i in range(1, CONFIRM_MAX + 1):
+        cert = form.get(f"confirm_cert_{i}", "").strip()
+        if cert:
+            out[cert] = form.get(f"confirm_password_{i}", "")
+    return out
+
+
+def read_form(
+    app: App, user: User, number: str, act_seq: int, doc: DocType, form: dict[str, str]
+) -> tuple[documents.DocumentRequest, list[Problem]]:
+    """The document the form asks for, and every problem with it (all shown at once)."""
+    values, problems = forms.parse(doc, form)
+    # each declared block its own signers: officers present sign theirs in turn; the
+    # reviewer's and approver's only their holders, from their own logins (002 第三十八条)
+    blocks = {
+        b: forms.actors({"actors": form.get(f"sign_{b}", "")})
+        for b in doc.signers if b in documents.CRYPTO_ROLES
+    }  # fmt: skip
+    certs = [c for b in ("officer", "server") for c in blocks.get(b, [])]
+    if not any(blocks.values()) and set(blocks) - documents.IN_PERSON:
+        problems.append(Problem("请填写签名执法人员的执法证号", "sign"))
+    problems += documents.block_problems(app, blocks, user.cert_no)
+    party = form.get("party_name", "").strip()
+    refused = bool(form.get("refused"))
+    drawn = form.get("party_signature_png", "")  # base64 PNG from the signature pad
+    if drawn and refused:
+        problems.append(Problem("当事人拒绝签字的，不应附当事人签名", "party_signature_png"))
+    elif drawn and not party:
+        problems.append(Problem("请填写签名的当事人姓名", "party_name"))
+    return documents.DocumentRequest(
+        case=number, act_seq=act_seq, doc_type=doc.code, values=values,
+        signers=[{"role": b, "cert_no": c} for b, cs in blocks.items() for c in cs],
+        recorded_by=user.actor, number=form.get("number") or None,
+        party={"name": party, **({"signature_png": drawn} if drawn else {})}
+        if party and not refused else None,
+        refusal={"reason": form.get("refusal_reason", ""), "officers": certs}
+        if refused else None,
+    ), problems  # fmt: skip
+
+
+def router(app: App, templates: Jinja2Templates, demanded_by: DemandedBy) -> APIRouter:
+    r = APIRouter()
+
+    def doc_page(
+        request: Request,
+        number: str,
+        act_seq: int,
+        doc: DocType,
+        form: dict[str, str],
+        error: LiuhenError | None = None,
+        demanded: str = "",
+    ) -> Response:
+        blocks = [b for b in doc.signers if b in documents.CRYPTO_ROLES]
+        form = {k: v for k, v in form.items() if not k.startswith("confirm_password")}
+        return templates.TemplateResponse(
+            request, "doc_form.html",
+            {"number": number, "act_seq": act_seq, "doc": doc, "form": form, "error": error,
+             "widget": forms.widget, "in_person": documents.IN_PERSON, "demanded": demanded,
+             "blocks": blocks, "confirm_rows": confirm_rows(form, blocks, request)},
+            status_code=error.http_status if error else 200,
+        )  # fmt: skip
+
+    @r.get("/cases/{number}/documents/new", response_class=HTMLResponse, include_in_schema=False)
+    def doc_form(
+        request: Request, number: str, act_seq: int, doc_type: str, user: RecordCase
+    ) -> Response:
+        doc = issuing.doc_for(doc_type)
+        # what the act recorded, unless it is marked beyond what this user may read (LH460)
+        form = forms.as_form(doc, confidentiality.act_fields(app, user, number, act_seq))
+        block = issuing.own_block(user, doc)
+        if block and user.cert_no:
+            form[f"sign_{block}"] = user.cert_no
+        demanded = demanded_by(app, number, doc.code)
+        return doc_page(request, number, act_seq, doc, form, demanded=demanded)
+
+    @r.post("/cases/{number}/documents/new", include_in_schema=False)
+    async def doc_submit(
+        request: Request, number: str, act_seq: int, doc_type: str, user: RecordCase
+    ) -> Response:
+        form = await posted_form(request)
+        doc = issuing.doc_for(doc_type)
+        req, problems = read_form(app, user, number, act_seq, doc, form)
+        try:
+            if problems:
+                raise ValidationError(f"《{doc.title}》有 {len(problems)} 处问题", problems)
+            # each colleague whose key is applied confirms with his own password (argon2);
+            # signing (pyHanko) runs its own event loop: keep it off this one
+            entry = await anyio.to_thread.run_sync(
+                issuing.issue_confirmed, app, req, user.cert_no, confirmations(form)
+            )
+        except LiuhenError as exc:
+            return doc_page(request, number, act_seq, doc, form, exc)
+        return RedirectResponse(f"/cases/{quote(number)}#seq-{entry.seq}", status_code=303)
+
+    @r.post("/cases/{number}/documents/{seq}/sign", include_in_schema=False)
+    async def doc_countersign(
+        request: Request, number: str, seq: int, role: str, user: RecordCase
+    ) -> Response:
+        """The reviewer or the head signs his block of an issued document from his own login;
+        the signed result is a new version (see ``documents.countersign``)."""
+        await posted_form(request)
+        entry = await anyio.to_thread.run_sync(issuing.countersign_as, app, user, number, seq, role)
+        return RedirectResponse(f"/cases/{quote(number)}#seq-{entry.seq}", status_code=303)
+
+    return r
