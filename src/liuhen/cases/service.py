@@ -8,7 +8,10 @@ from typing import Any
 
 from sqlalchemy import ColumnElement, func, select
 
-from liuhen.accounts.scope import Scope, cases_in
+from liuhen.access.policy import User
+from liuhen.accounts import confidentiality
+from liuhen.accounts.access_log import record_access
+from liuhen.accounts.scope import Scope, case_scope, cases_in
 from liuhen.errors import NotFoundError, ValidationError
 from liuhen.kernel.db import store
 from liuhen.kernel.instance import App
@@ -103,6 +106,29 @@ def list_cases(
     return Page(items, int(total), page, per_page)
 
 
+def visible_cases(
+    app: App,
+    user: User,
+    *,
+    page: int = 1,
+    per_page: int = 50,
+    stage: str | None = None,
+    status: str | None = None,
+) -> Page:
+    """A page of the cases ``user`` may see, whole-case-marked headers withheld as his
+    clearance requires (what the list page and ``GET /api/v1/cases`` show)."""
+    result = list_cases(
+        app,
+        page=page,
+        per_page=per_page,
+        stage=stage,
+        status=status,
+        visible=case_scope(app, user),
+    )
+    confidentiality.redact_listing(app, result.items, user)  # whole-case marks
+    return result
+
+
 def _entry_dict(row: Any) -> dict[str, Any]:
     body = json.loads(row.body)
     body["actors"] = json.loads(row.actors)
@@ -161,6 +187,16 @@ def show_case(app: App, number: str) -> dict[str, Any]:
     case["officer_names"] = officers
     case["stages"] = stages
     case["entry_total"] = len(entries)
+    return case
+
+
+def open_case(app: App, user: User, number: str, purpose: str) -> dict[str, Any]:
+    """A case the user may see (its route's guard checked that), marked records withheld
+    from those not entitled to them; the viewing itself is journaled (调阅 is recorded)."""
+    case = show_case(app, number)
+    entries = sorted((e for st in case["stages"] for e in st["entries"]), key=lambda e: e["seq"])
+    confidentiality.redact(case, confidentiality.marks_from(entries), user)
+    record_access(app, user, number, purpose)
     return case
 
 

@@ -1,0 +1,199 @@
+"""The case list, the case page, opening a case and recording an act: pages and JSON API.
+
+Routes read the request, call one function of ``cases.service`` or ``cases.workflow`` and
+render; what a user may record and where a step continues are the workflow's rules. What the
+case page needs from features above this one (the compliance evaluation, filing the dossier,
+the head's inbox) is passed in by the composer.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+from urllib.parse import quote
+
+import anyio
+from fastapi import APIRouter, Depends, Query, Request
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from fastapi.templating import Jinja2Templates
+from pydantic import BaseModel
+
+from liuhen.access.policy import RECORDERS, User
+from liuhen.accounts import guard
+from liuhen.accounts.auth_web import posted_form
+from liuhen.cases import service as cases
+from liuhen.cases import workflow
+from liuhen.cases.schemas import ActRecorded, CasePage, CaseRecord
+from liuhen.errors import LiuhenError, ValidationError
+from liuhen.kernel.instance import App
+from liuhen.kernel.record import ActInput
+from liuhen.procedure.catalog import CASE_STAGES, STAGE_LABELS, ActType
+from liuhen.web import forms
+
+MAX_PAGE = 100_000  # deeper than any agency's list; keeps SQL offsets in range
+
+SignedIn = Annotated[User, Depends(guard.signed_in())]
+SeeCase = Annotated[User, Depends(guard.see_case())]
+RecordCase = Annotated[User, Depends(guard.record_case())]
+Recorder = Annotated[User, Depends(guard.role(RECORDERS, "监督人员和系统管理员不记录案件"))]
+
+
+class ActBody(BaseModel):
+    """An act to record through the API; validated fully by the service."""
+
+    act: str
+    occurred_at: str
+    actors: list[str] = []
+    place: str | None = None
+    fields: dict[str, Any] = {}
+    corrects: int | None = None
+
+
+def act_page(
+    templates: Jinja2Templates,
+    request: Request,
+    number: str,
+    spec: ActType,
+    form: dict[str, str],
+    error: LiuhenError | None = None,
+) -> Response:
+    """The act form (``number`` empty when the act opens a case), with a refusal's problems."""
+    return templates.TemplateResponse(
+        request, "act_form.html",
+        {"number": number, "act": spec, "form": form, "error": error, "widget": forms.widget},
+        status_code=error.http_status if error else 200,
+    )  # fmt: skip
+
+
+def read_act(user: User, spec: ActType, number: str, form: dict[str, str]) -> ActInput:
+    """The act a page form asks to record, or every problem reading it at once."""
+    values, problems = forms.parse(spec, form)
+    if problems:
+        raise ValidationError(f"“{spec.label}”的记录有 {len(problems)} 处问题", problems)
+    return ActInput(
+        spec.code, forms.local_datetime(form.get("occurred_at", "")), case=number,
+        actors=forms.actors(form), place=form.get("place") or None, fields=values,
+        recorded_by=user.actor,
+    )  # fmt: skip
+
+
+def api_router(app: App) -> APIRouter:
+    r = APIRouter(tags=["案件"])
+
+    @r.get("/api/v1/cases", summary="案件列表（分页）", response_model=CasePage,
+           response_model_exclude_unset=True)  # fmt: skip
+    def api_cases(
+        user: SignedIn,
+        page: Annotated[int, Query(ge=1, le=MAX_PAGE)] = 1,
+        per_page: Annotated[int, Query(ge=1, le=cases.MAX_PAGE_SIZE)] = 50,
+        stage: str | None = None,
+        status: str | None = None,
+    ) -> dict[str, Any]:
+        return cases.visible_cases(
+            app, user, page=page, per_page=per_page, stage=stage, status=status
+        ).as_dict()
+
+    @r.get("/api/v1/cases/{number}", summary="一个案件的完整记录", response_model=CaseRecord,
+           response_model_exclude_unset=True)  # fmt: skip
+    def api_case(number: str, user: SeeCase) -> dict[str, Any]:
+        return cases.open_case(app, user, number, "接口调阅案件记录")
+
+    @r.post("/api/v1/cases/{number}/acts", status_code=201, summary="记录一个事项",
+            response_model=ActRecorded)  # fmt: skip
+    def api_record(number: str, body: ActBody, user: RecordCase) -> ActRecorded:
+        entry = workflow.record_in_case(app, user, number, ActInput(
+            body.act, body.occurred_at, case=number, actors=body.actors, place=body.place,
+            fields=body.fields, corrects=body.corrects, recorded_by=user.actor,
+        ))  # fmt: skip
+        return ActRecorded(seq=entry.seq, case=number, act=body.act)
+
+    return r
+
+
+def page_router(
+    app: App,
+    templates: Jinja2Templates,
+    evaluate: workflow.Evaluate,
+    awaits_approver: workflow.AwaitsApprover,
+    file_dossier: workflow.FileDossier,
+) -> APIRouter:
+    """The pages; ``/cases/{number}`` comes after ``/cases/new`` so that "new" is no number."""
+    r = APIRouter()
+
+    def record_from_form(
+        request: Request, user: User, spec: ActType, number: str, form: dict[str, str], page: str
+    ) -> Response:
+        """Record one act from a page form; a refusal re-renders the form with what was typed
+        (``page`` is the case number the form was shown for, empty when opening a case)."""
+        try:
+            entry = workflow.record_act(app, user, number, read_act(user, spec, number, form))
+        except LiuhenError as exc:
+            return act_page(templates, request, page, spec, form, exc)
+        where = workflow.next_step(app, user, number, spec.code, entry.seq, awaits_approver)
+        return RedirectResponse(where, status_code=303)
+
+    @r.get("/", response_class=HTMLResponse, include_in_schema=False)
+    def page_cases(
+        request: Request,
+        user: SignedIn,
+        page: Annotated[int, Query(ge=1, le=MAX_PAGE)] = 1,
+        stage: str | None = None,
+    ) -> Response:
+        result = cases.visible_cases(app, user, page=page, per_page=20, stage=stage or None)
+        pages = max(1, (result.total + result.per_page - 1) // result.per_page)
+        return templates.TemplateResponse(
+            request,
+            "cases.html",
+            {
+                "result": result,
+                "pages": pages,
+                "stage": stage or "",
+                "stages": [(s.value, STAGE_LABELS[s]) for s in CASE_STAGES],
+            },
+        )
+
+    @r.get("/cases/new", response_class=HTMLResponse, include_in_schema=False)
+    def new_case_form(
+        request: Request, user: Recorder, act: str = "initiation.ex_officio"
+    ) -> Response:
+        spec = workflow.opening_for(user, act)
+        now = app.clock.now().strftime("%Y-%m-%dT%H:%M")
+        form = {"occurred_at": now, "actors": user.cert_no or "", "f_unit": user.unit or ""}
+        return act_page(templates, request, "", spec, form)
+
+    @r.post("/cases/new", include_in_schema=False)
+    async def new_case_submit(
+        request: Request, user: Recorder, act: str = "initiation.ex_officio"
+    ) -> Response:
+        form = await posted_form(request)
+        spec = workflow.opening_for(user, act)
+        return record_from_form(request, user, spec, form.get("case", "").strip(), form, "")
+
+    @r.get("/cases/{number}/record", response_class=HTMLResponse, include_in_schema=False)
+    def record_form(request: Request, number: str, act: str, user: RecordCase) -> Response:
+        spec = workflow.act_for(user, act)
+        now = app.clock.now().strftime("%Y-%m-%dT%H:%M")
+        form = {"occurred_at": now, "actors": user.cert_no or ""}
+        return act_page(templates, request, number, spec, form)
+
+    @r.post("/cases/{number}/record", include_in_schema=False)
+    async def record_submit(request: Request, number: str, act: str, user: RecordCase) -> Response:
+        form = await posted_form(request)
+        spec = workflow.act_for(user, act)
+        return record_from_form(request, user, spec, number, form, number)
+
+    @r.post("/cases/{number}/archive", include_in_schema=False)
+    async def archive_submit(request: Request, number: str, user: RecordCase) -> Response:
+        """立卷归档 from the case page: the dossier PDF is built and filed as ``liuhen archive``
+        does, so no 归档 entry can claim pages and volumes that storage does not hold."""
+        await posted_form(request)
+        seq = await anyio.to_thread.run_sync(
+            lambda: workflow.archive(app, user, number, file_dossier)
+        )
+        return RedirectResponse(f"/cases/{quote(number)}#seq-{seq}", status_code=303)
+
+    @r.get("/cases/{number}", response_class=HTMLResponse, include_in_schema=False)
+    def page_case(request: Request, number: str, user: SeeCase) -> Response:
+        context = workflow.case_view(app, user, number, evaluate)
+        return templates.TemplateResponse(request, "case.html", context)
+
+    return r
