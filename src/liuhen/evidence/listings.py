@@ -12,6 +12,7 @@ from liuhen.accounts.service import Forbidden
 from liuhen.evidence import devices
 from liuhen.evidence.service import list_media, media_scope
 from liuhen.kernel.instance import App
+from liuhen.procedure.catalog import Role
 
 
 def devices_for(app: App, user: User) -> list[dict[str, Any]]:
@@ -37,7 +38,7 @@ def unbound_for(app: App, user: User) -> dict[str, Any]:
     an officer without an agency-wide role sees those he recorded himself."""
     cutoff = (app.clock.now() - timedelta(days=1)).isoformat()
     return list_media(
-        app, unbound=True, older_than=cutoff, officer=user.cert_no if "officer" in user.roles
+        app, unbound=True, older_than=cutoff, officer=user.cert_no if Role.OFFICER in user.roles
         and not user.roles & AGENCY_WIDE else None, per_page=200,
         scope=media_scope(app, user),
     )  # fmt: skip

@@ -12,15 +12,16 @@ from liuhen.accounts.scope import case_scope
 from liuhen.disclosure import service as disclosure
 from liuhen.inbox.service import collective, to_sign, waiting
 from liuhen.kernel.instance import App
+from liuhen.procedure.catalog import Role
 
 STEPS = (  # the approval chain's steps, and the role each waits for
-    ("legal_review", "待法制审核", "legal_reviewer"),
-    ("head_approval", "待负责人审批", "head"),
-    ("archive", "已结案待归档", "archivist"),
+    ("legal_review", "待法制审核", Role.LEGAL_REVIEWER),
+    ("head_approval", "待负责人审批", Role.HEAD),
+    ("archive", "已结案待归档", Role.ARCHIVIST),
 )
 BLOCKS = (  # blocks only their holders sign, from their own logins (002 第三十八条)
-    ("reviewer", "待在审核人栏签名的文书", "legal_reviewer"),
-    ("approver", "待在批准人栏签名的文书", "head"),
+    ("reviewer", "待在审核人栏签名的文书", Role.LEGAL_REVIEWER),
+    ("approver", "待在批准人栏签名的文书", Role.HEAD),
 )
 
 
@@ -32,10 +33,10 @@ def inbox(app: App, user: User) -> dict[str, Any]:
         found = waiting(conn, units)
     sections = [
         (key, title) for key, title, role in STEPS
-        if role in user.roles or "supervisor" in user.roles
+        if role in user.roles or Role.SUPERVISOR in user.roles
     ]  # fmt: skip
     pending = None
-    if "head" in user.roles:  # parties' requests wait for the head (001 第二十一条)
+    if Role.HEAD in user.roles:  # parties' requests wait for the head (001 第二十一条)
         mine = None if scope is None else set(scope[0] or [])
         pending = [
             r for r in disclosure.requests(app, pending=True)
@@ -48,7 +49,7 @@ def inbox(app: App, user: User) -> dict[str, Any]:
         if role in user.roles and user.cert_no
     ]  # fmt: skip
     # 行政处罚法 第五十七条第二款: where the pack demands it, the heads discuss first
-    discuss = collective(app, units) if "head" in user.roles else None
+    discuss = collective(app, units) if Role.HEAD in user.roles else None
     return {
         "waiting": found,
         "sections": sections,
