@@ -8,6 +8,7 @@ journaled, so a court can see who held which key from when.
 from __future__ import annotations
 
 import os
+import re
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -17,10 +18,11 @@ from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.x509.oid import ExtendedKeyUsageOID, NameOID
 
-from liuhen.errors import ConfigurationError, NotFoundError
+from liuhen.errors import ConfigurationError, NotFoundError, Problem, ValidationError
 
 CA_YEARS = 20
 PERSON_YEARS = 5
+_PRINTABLE_CERT_NO = re.compile(r"[A-Za-z0-9-]{1,64}")
 _NONE = dict.fromkeys(
     ("data_encipherment", "key_agreement", "encipher_only", "decipher_only", "key_encipherment"),
     False,
@@ -113,6 +115,12 @@ class CertificateAuthority:
 
     def issue(self, cert_no: str, name: str, now: datetime) -> Issued:
         """A new key and certificate for one person (replacing any earlier one of theirs)."""
+        if not _PRINTABLE_CERT_NO.fullmatch(cert_no):
+            # X.509 writes the number as a PrintableString (RFC 5280): no underscore, no Chinese
+            why = "证书中的执法证号只能由英文字母、数字和连字符组成"
+            raise ValidationError(
+                f"执法证号“{cert_no}”不能写入签名证书：{why}", [Problem(why, "cert_no")]
+            )
         ca_cert, ca_key = self.certificate(), self._key()
         ca_public = ca_key.public_key()
         key = ec.generate_private_key(ec.SECP256R1())
