@@ -84,7 +84,7 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
     env = {
         "LIUHEN_DATA_DIR": str(data_dir),
         # The defaults, spelled out so that a variable in the caller's environment can't leak in.
-        "LIUHEN_DATABASE_URL": f"sqlite:///{data_dir / 'liuhen.kernel.db'}",
+        "LIUHEN_DATABASE_URL": f"sqlite:///{data_dir / 'liuhen.db'}",
         "LIUHEN_BLOB_URL": f"file://{data_dir / 'blobs'}",
     }
     srv = Server(env, demo=True).start()

@@ -48,7 +48,7 @@ def walk_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
     data_dir = tmp_path_factory.mktemp("walk") / "data"
     env = {
         "LIUHEN_DATA_DIR": str(data_dir),
-        "LIUHEN_DATABASE_URL": f"sqlite:///{data_dir / 'liuhen.kernel.db'}",
+        "LIUHEN_DATABASE_URL": f"sqlite:///{data_dir / 'liuhen.db'}",
         "LIUHEN_BLOB_URL": f"file://{data_dir / 'blobs'}",
     }
     srv = Server(env, demo=True).start()
