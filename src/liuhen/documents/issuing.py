@@ -4,7 +4,12 @@ before their keys are applied, and a countersignature under his own certificate 
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
 from liuhen.access.policy import User
+from liuhen.accounts.confidentiality import act_fields
 from liuhen.accounts.service import Forbidden
 from liuhen.documents.service import (
     BLOCK_ROLES,
@@ -18,6 +23,18 @@ from liuhen.errors import NotFoundError
 from liuhen.kernel.instance import App
 from liuhen.kernel.journal import Appended
 
+DemandedBy = Callable[[App, str, str], str]  # compliance.queries.demanded_by, above documents
+
+
+@dataclass(frozen=True)
+class Blank:
+    """A document form as first shown for a recorded act."""
+
+    doc: DocType
+    values: dict[str, Any]  # what the act recorded, unless marked beyond the user's clearance
+    signer: tuple[str, str] | None  # (block, cert_no): the user's own block, his number in it
+    demanded: str  # the case's pack rule that demands this document, if any
+
 
 def doc_for(code: str) -> DocType:
     """The document type ``code``, or not found."""
@@ -29,6 +46,18 @@ def doc_for(code: str) -> DocType:
 def own_block(user: User, doc: DocType) -> str | None:
     """The first block the document declares that the signed-in user's role may sign."""
     return next((b for b in doc.signers if user.roles & BLOCK_ROLES.get(b, set())), None)
+
+
+def blank(
+    app: App, user: User, number: str, act_seq: int, code: str, demanded_by: DemandedBy
+) -> Blank:
+    """The form for document ``code`` on act ``act_seq``: unknown types are not found, and a
+    record marked beyond what ``user`` may read is refused (LH460) rather than pre-filled."""
+    doc = doc_for(code)
+    values = act_fields(app, user, number, act_seq)
+    block = own_block(user, doc)
+    signer = (block, user.cert_no) if block and user.cert_no else None
+    return Blank(doc, values, signer, demanded_by(app, number, doc.code))
 
 
 def issue_confirmed(

@@ -8,7 +8,6 @@ demands it; the submit builds a ``DocumentRequest`` and leaves every rule to
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from typing import Annotated
 from urllib.parse import quote
 
@@ -18,7 +17,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from fastapi.templating import Jinja2Templates
 
 from liuhen.access.policy import User
-from liuhen.accounts import confidentiality, guard
+from liuhen.accounts import guard
 from liuhen.accounts.auth_web import posted_form
 from liuhen.documents import issuing
 from liuhen.documents import service as documents
@@ -31,7 +30,6 @@ CONFIRM_ROWS = 3  # 在场同事确认 rows shown when fewer colleagues are name
 CONFIRM_MAX = 8  # rows read back: more colleagues than this sign from their own logins
 
 RecordCase = Annotated[User, Depends(guard.record_case())]
-DemandedBy = Callable[[App, str, str], str]  # compliance.queries.demanded_by, above documents
 
 
 def confirm_rows(form: dict[str, str], blocks: list[str], request: Request) -> list[str]:
@@ -89,7 +87,7 @@ def read_form(
     ), problems  # fmt: skip
 
 
-def router(app: App, templates: Jinja2Templates, demanded_by: DemandedBy) -> APIRouter:
+def router(app: App, templates: Jinja2Templates, demanded_by: issuing.DemandedBy) -> APIRouter:
     r = APIRouter()
 
     def doc_page(
@@ -115,14 +113,11 @@ def router(app: App, templates: Jinja2Templates, demanded_by: DemandedBy) -> API
     def doc_form(
         request: Request, number: str, act_seq: int, doc_type: str, user: RecordCase
     ) -> Response:
-        doc = issuing.doc_for(doc_type)
-        # what the act recorded, unless it is marked beyond what this user may read (LH460)
-        form = forms.as_form(doc, confidentiality.act_fields(app, user, number, act_seq))
-        block = issuing.own_block(user, doc)
-        if block and user.cert_no:
-            form[f"sign_{block}"] = user.cert_no
-        demanded = demanded_by(app, number, doc.code)
-        return doc_page(request, number, act_seq, doc, form, demanded=demanded)
+        blank = issuing.blank(app, user, number, act_seq, doc_type, demanded_by)
+        form = forms.as_form(blank.doc, blank.values)
+        if blank.signer:
+            form[f"sign_{blank.signer[0]}"] = blank.signer[1]
+        return doc_page(request, number, act_seq, blank.doc, form, demanded=blank.demanded)
 
     @r.post("/cases/{number}/documents/new", include_in_schema=False)
     async def doc_submit(
