@@ -8,6 +8,7 @@ never depend on a float's rendering or a server's time zone.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta, timezone
 from decimal import Decimal, InvalidOperation
@@ -47,21 +48,41 @@ class FieldSpec:
     max_length: int | None = None
 
 
+class Block(StrEnum):
+    """The signature blocks (签名栏) of a form: who signs where, not what account they hold.
+
+    A block is not a ``catalog.Role``: an officer may sign as 送达人 or 记录人, a party signs
+    without any account. Documents name their blocks in ``documents.yaml``; code names them here.
+    """
+
+    OFFICER = "officer"
+    PARTY = "party"
+    WITNESS = "witness"
+    RECORDER = "recorder"
+    REVIEWER = "reviewer"
+    APPROVER = "approver"
+    SERVER = "server"
+    RECIPIENT = "recipient"
+    HOST = "host"
+    EXPERT = "expert"
+
+
 _PERSON_KEYS = {"name", "id_no", "gender", "age", "phone", "address", "role", "unit", "title"}
 _ITEM_KEYS = {"name", "spec", "quantity", "unit", "note", "location"}
 # ``auth`` (optional, added later): how the signer was authenticated, e.g. 登录、现场密码确认
 _SIGNATURE_KEYS = {"role", "name", "cert_no", "signed_at", "method", "valid", "serial", "auth"}
+# each block's generic label; ``documents.types.role_label`` says what a particular form calls it
 SIGNER_ROLES: dict[str, str] = {
-    "officer": "执法人员",
-    "party": "当事人",
-    "witness": "见证人",
-    "recorder": "记录人",
-    "reviewer": "审核人",
-    "approver": "批准人",
-    "server": "送达人",
-    "recipient": "受送达人",
-    "host": "听证主持人",
-    "expert": "专家",
+    Block.OFFICER: "执法人员",
+    Block.PARTY: "当事人",
+    Block.WITNESS: "见证人",
+    Block.RECORDER: "记录人",
+    Block.REVIEWER: "审核人",
+    Block.APPROVER: "批准人",
+    Block.SERVER: "送达人",
+    Block.RECIPIENT: "受送达人",
+    Block.HOST: "听证主持人",
+    Block.EXPERT: "专家",
 }
 _MAX_TEXT = 200
 _MAX_LONGTEXT = 20000
@@ -163,92 +184,152 @@ _MONEY = re.compile(r"^\d{1,13}(\.\d{1,2})?$")
 
 def normalise(spec: FieldSpec, value: Any, problems: list[Problem]) -> Any:
     """The canonical form of one value, appending to ``problems`` when it is invalid."""
-    name = spec.name
-    kind = spec.kind
-    if kind is FieldKind.TEXT:
-        return _text(value, spec.max_length or _MAX_TEXT, name, problems)
-    if kind is FieldKind.LONGTEXT:
-        return _text(value, spec.max_length or _MAX_LONGTEXT, name, problems)
-    if kind in (FieldKind.INT, FieldKind.SEQ):
-        if isinstance(value, bool) or not isinstance(value, int):
-            problems.append(Problem("应为整数", name))
-            return None
-        if not (0 if kind is FieldKind.INT else 1) <= value <= _INT_LIMIT:
-            problems.append(Problem("超出允许范围", name))
-            return None
-        return value
-    if kind is FieldKind.MONEY:
-        raw = str(value) if isinstance(value, int) and not isinstance(value, bool) else value
-        if not isinstance(raw, str) or not _MONEY.match(raw.strip()):
-            problems.append(Problem("金额应为元，最多两位小数，如 5000 或 1234.50", name))
-            return None
-        try:
-            return str(Decimal(raw.strip()).quantize(Decimal("0.01")))
-        except InvalidOperation:
-            problems.append(Problem("金额无效", name))
-            return None
-    if kind is FieldKind.DATE:
-        try:
-            day = date.fromisoformat(value) if isinstance(value, str) else None
-        except ValueError:
-            day = None
-        if day is None:
-            return _bad(name, "日期应为 YYYY-MM-DD", problems)
-        # every date field is a procedural date (decided, posted, a deadline): the same range
-        if not EARLIEST.date() <= day < LATEST.date():
-            return _bad(
-                name,
-                f"日期{out_of_range(datetime.combine(day, time(), EARLIEST.tzinfo))}",
-                problems,
-            )
-        return day.isoformat()
-    if kind is FieldKind.DATETIME:
-        dt = parse_datetime(value)
-        if dt is None:
-            return _bad(name, "时间应为带时区的 ISO 8601，如 2026-03-01T09:30:00+08:00", problems)
-        if (why := out_of_range(dt)) is not None:
-            return _bad(name, f"时间{why}", problems)
-        return dt.isoformat()
-    if kind is FieldKind.BOOL:
-        if not isinstance(value, bool):
-            return _bad(name, "应为是或否（true/false）", problems)
-        return value
-    if kind is FieldKind.CHOICE:
-        if value not in spec.choices:
-            return _bad(name, f"应为以下之一：{'、'.join(spec.choices)}", problems)
-        return value
-    if kind is FieldKind.PERSON:
-        return _record(value, _PERSON_KEYS, name, problems)
-    if kind is FieldKind.PERSONS:
-        return _list(value, _PERSON_KEYS, name, problems)
-    if kind is FieldKind.ITEMS:
-        return _list(value, _ITEM_KEYS, name, problems)
-    if kind is FieldKind.TEXTS:
-        if not isinstance(value, list) or not value:
-            return _bad(name, "应为非空的文字列表", problems)
-        texts = [_text(v, _MAX_TEXT, f"{name}[{i}]", problems) for i, v in enumerate(value)]
-        return [t for t in texts if t is not None]
-    if kind is FieldKind.SIGNATURES:
-        signatures = _list(value, _SIGNATURE_KEYS, name, problems)
-        for i, sig in enumerate(signatures):
-            if sig.get("role") not in SIGNER_ROLES:
-                problems.append(
-                    Problem(f"签名角色应为以下之一：{'、'.join(SIGNER_ROLES)}", f"{name}[{i}].role")
-                )
-            if "signed_at" in sig:
-                signed = parse_datetime(sig["signed_at"])
-                if signed is None:
-                    problems.append(
-                        Problem("签名时间应为带时区的 ISO 8601", f"{name}[{i}].signed_at")
-                    )
-                elif (why := out_of_range(signed)) is not None:
-                    problems.append(Problem(f"签名时间{why}", f"{name}[{i}].signed_at"))
-        return signatures
-    if kind is FieldKind.CHANGES:
-        if not isinstance(value, dict) or not value:
-            return _bad(name, "应为非空对象：被更正的字段及其新值", problems)
-        return value
-    raise AssertionError(f"unhandled field kind {kind}")
+    normaliser = _NORMALISERS.get(spec.kind) if isinstance(spec.kind, FieldKind) else None
+    if normaliser is None:
+        raise AssertionError(f"unhandled field kind {spec.kind}")
+    return normaliser(spec, value, problems)
+
+
+def _one_line(spec: FieldSpec, value: Any, problems: list[Problem]) -> str | None:
+    return _text(value, spec.max_length or _MAX_TEXT, spec.name, problems)
+
+
+def _paragraphs(spec: FieldSpec, value: Any, problems: list[Problem]) -> str | None:
+    return _text(value, spec.max_length or _MAX_LONGTEXT, spec.name, problems)
+
+
+def _integer(spec: FieldSpec, value: Any, problems: list[Problem]) -> int | None:
+    """A count (from 0) or a journal sequence number (from 1), exact as a JSON number."""
+    if isinstance(value, bool) or not isinstance(value, int):
+        problems.append(Problem("应为整数", spec.name))
+        return None
+    if not (0 if spec.kind is FieldKind.INT else 1) <= value <= _INT_LIMIT:
+        problems.append(Problem("超出允许范围", spec.name))
+        return None
+    return value
+
+
+def _money(spec: FieldSpec, value: Any, problems: list[Problem]) -> str | None:
+    raw = str(value) if isinstance(value, int) and not isinstance(value, bool) else value
+    if not isinstance(raw, str) or not _MONEY.match(raw.strip()):
+        problems.append(Problem("金额应为元，最多两位小数，如 5000 或 1234.50", spec.name))
+        return None
+    try:
+        return str(Decimal(raw.strip()).quantize(Decimal("0.01")))
+    except InvalidOperation:
+        problems.append(Problem("金额无效", spec.name))
+        return None
+
+
+def _date(spec: FieldSpec, value: Any, problems: list[Problem]) -> str | None:
+    try:
+        day = date.fromisoformat(value) if isinstance(value, str) else None
+    except ValueError:
+        day = None
+    if day is None:
+        _bad(spec.name, "日期应为 YYYY-MM-DD", problems)
+        return None
+    # every date field is a procedural date (decided, posted, a deadline): the same range
+    if not EARLIEST.date() <= day < LATEST.date():
+        _bad(
+            spec.name,
+            f"日期{out_of_range(datetime.combine(day, time(), EARLIEST.tzinfo))}",
+            problems,
+        )
+        return None
+    return day.isoformat()
+
+
+def _datetime(spec: FieldSpec, value: Any, problems: list[Problem]) -> str | None:
+    dt = parse_datetime(value)
+    if dt is None:
+        _bad(spec.name, "时间应为带时区的 ISO 8601，如 2026-03-01T09:30:00+08:00", problems)
+        return None
+    if (why := out_of_range(dt)) is not None:
+        _bad(spec.name, f"时间{why}", problems)
+        return None
+    return dt.isoformat()
+
+
+def _bool(spec: FieldSpec, value: Any, problems: list[Problem]) -> bool | None:
+    if not isinstance(value, bool):
+        _bad(spec.name, "应为是或否（true/false）", problems)
+        return None
+    return value
+
+
+def _choice(spec: FieldSpec, value: Any, problems: list[Problem]) -> Any:
+    if value not in spec.choices:
+        _bad(spec.name, f"应为以下之一：{'、'.join(spec.choices)}", problems)
+        return None
+    return value
+
+
+def _person(spec: FieldSpec, value: Any, problems: list[Problem]) -> dict[str, Any] | None:
+    return _record(value, _PERSON_KEYS, spec.name, problems)
+
+
+def _persons(spec: FieldSpec, value: Any, problems: list[Problem]) -> list[Any]:
+    return _list(value, _PERSON_KEYS, spec.name, problems)
+
+
+def _items(spec: FieldSpec, value: Any, problems: list[Problem]) -> list[Any]:
+    return _list(value, _ITEM_KEYS, spec.name, problems)
+
+
+def _texts(spec: FieldSpec, value: Any, problems: list[Problem]) -> list[str] | None:
+    if not isinstance(value, list) or not value:
+        _bad(spec.name, "应为非空的文字列表", problems)
+        return None
+    texts = [_text(v, _MAX_TEXT, f"{spec.name}[{i}]", problems) for i, v in enumerate(value)]
+    return [t for t in texts if t is not None]
+
+
+def _signatures(spec: FieldSpec, value: Any, problems: list[Problem]) -> list[Any]:
+    signatures = _list(value, _SIGNATURE_KEYS, spec.name, problems)
+    for i, sig in enumerate(signatures):
+        _check_signature(sig, f"{spec.name}[{i}]", problems)
+    return signatures
+
+
+def _check_signature(sig: dict[str, Any], where: str, problems: list[Problem]) -> None:
+    """A signature names a known block, and when it says when it was made, a recordable time."""
+    if sig.get("role") not in SIGNER_ROLES:
+        problems.append(
+            Problem(f"签名角色应为以下之一：{'、'.join(SIGNER_ROLES)}", f"{where}.role")
+        )
+    if "signed_at" in sig:
+        signed = parse_datetime(sig["signed_at"])
+        if signed is None:
+            problems.append(Problem("签名时间应为带时区的 ISO 8601", f"{where}.signed_at"))
+        elif (why := out_of_range(signed)) is not None:
+            problems.append(Problem(f"签名时间{why}", f"{where}.signed_at"))
+
+
+def _changes(spec: FieldSpec, value: Any, problems: list[Problem]) -> Any:
+    if not isinstance(value, dict) or not value:
+        _bad(spec.name, "应为非空对象：被更正的字段及其新值", problems)
+        return None
+    return value
+
+
+_NORMALISERS: dict[FieldKind, Callable[[FieldSpec, Any, list[Problem]], Any]] = {
+    FieldKind.TEXT: _one_line,
+    FieldKind.LONGTEXT: _paragraphs,
+    FieldKind.INT: _integer,
+    FieldKind.SEQ: _integer,
+    FieldKind.MONEY: _money,
+    FieldKind.DATE: _date,
+    FieldKind.DATETIME: _datetime,
+    FieldKind.BOOL: _bool,
+    FieldKind.CHOICE: _choice,
+    FieldKind.PERSON: _person,
+    FieldKind.PERSONS: _persons,
+    FieldKind.ITEMS: _items,
+    FieldKind.TEXTS: _texts,
+    FieldKind.SIGNATURES: _signatures,
+    FieldKind.CHANGES: _changes,
+}
 
 
 def _bad(name: str, message: str, problems: list[Problem]) -> None:
