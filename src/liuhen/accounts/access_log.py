@@ -11,12 +11,10 @@ from liuhen.kernel.db import store
 from liuhen.kernel.instance import App
 from liuhen.kernel.journal import Appended
 from liuhen.kernel.record import ActInput
+from liuhen.procedure.catalog import ROLE_LABELS, Role
 
 UNIT = store.T["unit"]
-ROLE_NAMES = {
-    "officer": "执法人员", "legal_reviewer": "法制审核人员", "head": "负责人",
-    "archivist": "档案管理人员", "supervisor": "监督人员", "admin": "系统管理员",
-}  # fmt: skip
+ROLE_NAMES: dict[str, str] = {r: label for r, label in ROLE_LABELS.items() if r is not Role.SYSTEM}
 
 
 def unit_agency(app: App, unit: str | None) -> str | None:
@@ -41,15 +39,15 @@ def record_access(
     materials: list[str] | None = None,
     copied: bool = False,
 ) -> Appended:
-    role = sorted(user.roles & set(ROLE_NAMES) - {"admin"})
+    role = sorted(user.roles & set(ROLE_NAMES) - {Role.ADMIN})
     accessor = {"name": user.display_name, "role": "、".join(ROLE_NAMES[r] for r in role) or "系统"}
     if user.unit:
         accessor["unit"] = user.unit
+    by = Role.SYSTEM if user.machine else (role[0] if role else Role.SUPERVISOR)
     return record.record(app, ActInput(
         "general.review_access", app.clock.now().isoformat(), case=case,
         actors=[user.cert_no] if user.cert_no else [],
-        recorded_by={"id": user.cert_no or user.username,
-                     "role": "system" if user.machine else (role[0] if role else "supervisor")},
+        recorded_by={"id": user.cert_no or user.username, "role": by},
         fields={"accessor": accessor, "purpose": purpose, "materials": materials or ["案件记录"],
                 "copied": copied},
     ))  # fmt: skip

@@ -8,6 +8,7 @@ import typer
 
 from liuhen.accounts import service as access
 from liuhen.cli.common import app, out
+from liuhen.procedure.catalog import Role
 
 user_cli = typer.Typer(help="账户：创建与查看", no_args_is_help=True)
 token_cli = typer.Typer(help="机器访问令牌（采集站）", no_args_is_help=True)
@@ -40,7 +41,7 @@ def user_add(
 @token_cli.command("create")
 def token_create(
     name: str = typer.Argument(..., help="令牌名称，如采集站编号"),
-    role: list[str] = typer.Option(["officer"], "--role", help="角色"),
+    role: list[str] = typer.Option([Role.OFFICER], "--role", help="角色"),
     unit: str | None = typer.Option(None, help="所属机构编码"),
 ) -> None:
     """创建机器访问令牌；令牌只显示这一次。"""

@@ -24,8 +24,9 @@ from liuhen.accounts.scope import Scope, case_scope, unit_scope
 from liuhen.accounts.service import Forbidden
 from liuhen.errors import NotFoundError
 from liuhen.kernel.instance import App
+from liuhen.procedure.catalog import Role
 
-ADMIN = frozenset({"admin"})
+ADMIN = frozenset({Role.ADMIN})
 
 
 class Need(StrEnum):

@@ -14,12 +14,12 @@ from liuhen.kernel.db import store
 from liuhen.kernel.instance import App
 from liuhen.kernel.journal import Appended
 from liuhen.kernel.record import ActInput
-from liuhen.procedure.catalog import ROLE_LABELS
+from liuhen.procedure.catalog import ROLE_LABELS, Role
 
 AGENCY = store.T["agency"]
 UNIT = store.T["unit"]
 OFFICER = store.T["officer"]
-OFFICER_ROLES = ("officer", "legal_reviewer", "head", "archivist")
+OFFICER_ROLES = (Role.OFFICER, Role.LEGAL_REVIEWER, Role.HEAD, Role.ARCHIVIST)
 MAX_CODE = 64
 
 

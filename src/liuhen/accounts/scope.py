@@ -14,6 +14,7 @@ from liuhen.access.policy import AGENCY_WIDE, User
 from liuhen.accounts.access_log import agency_units
 from liuhen.kernel.db import store
 from liuhen.kernel.instance import App
+from liuhen.procedure.catalog import Role
 
 CASE = store.T["case_record"]
 
@@ -27,9 +28,9 @@ def case_scope(app: App, user: User) -> Scope:
     agency's units; an officer his unit's cases and those he is assigned to; the administrator
     and anyone else nothing.
     """
-    if "supervisor" in user.roles:
+    if Role.SUPERVISOR in user.roles:
         return None
-    return unit_scope(app, user), user.cert_no if "officer" in user.roles else None
+    return unit_scope(app, user), user.cert_no if Role.OFFICER in user.roles else None
 
 
 def unit_scope(app: App, user: User) -> list[str]:
@@ -37,7 +38,7 @@ def unit_scope(app: App, user: User) -> list[str]:
     reviewers and archivists every unit of their agency. Their cases, and their media not yet
     bound to a case, are his to see; supervisors see bound media only, the admin nothing."""
     units = agency_units(app, user.agency) if user.roles & AGENCY_WIDE else []
-    if user.unit and "officer" in user.roles:
+    if user.unit and Role.OFFICER in user.roles:
         units = [*units, user.unit]
     return list(dict.fromkeys(units))
 

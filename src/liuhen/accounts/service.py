@@ -26,6 +26,7 @@ from liuhen.errors import ConflictError, NotFoundError, Problem, ValidationError
 from liuhen.errors import Forbidden as Forbidden
 from liuhen.kernel.db import store
 from liuhen.kernel.instance import App
+from liuhen.procedure.catalog import Role
 
 USERS = store.T["app_user"]
 SESSIONS = store.T["auth_session"]
@@ -33,7 +34,7 @@ TOKENS = store.T["api_token"]
 EVENTS = store.T["account_event"]
 UNIT = store.T["unit"]
 OFFICER = store.T["officer"]
-ROLES = ("officer", "legal_reviewer", "head", "archivist", "supervisor", "admin")
+ROLES = (Role.OFFICER, Role.LEGAL_REVIEWER, Role.HEAD, Role.ARCHIVIST, Role.SUPERVISOR, Role.ADMIN)
 MAX_FAILURES = 5
 LOCKOUT = timedelta(minutes=15)
 SESSION_HOURS = 12  # a session ends this long after sign-in, however busy
@@ -138,7 +139,7 @@ def create_user(
 def _role_problems(roles: list[str]) -> list[Problem]:
     if not roles or set(roles) - set(ROLES):
         return [Problem(f"角色应为：{'、'.join(ROLES)}", "roles")]
-    if "admin" in roles and len(set(roles)) > 1:
+    if Role.ADMIN in roles and len(set(roles)) > 1:
         # the administrator manages people and settings and sees no case: an account that
         # could do both would let him give himself the right to read what he administers
         return [Problem("系统管理员（admin）不能同时担任其他角色", "roles")]

@@ -20,6 +20,7 @@ from liuhen.kernel.db.batch import Batch
 from liuhen.kernel.instance import App
 from liuhen.kernel.journal import Appended, Draft
 from liuhen.kernel.record import ActInput
+from liuhen.procedure.catalog import Role
 
 
 @dataclass(frozen=True)
@@ -55,9 +56,9 @@ def archive(
     if "archiving.closing" not in acts:
         retention.must_exist(app, case)
         raise CaseNotClosed(f"案件“{case}”尚未结案：先记录“结案”（archiving.closing），再归档")
-    archivist_name, role = registry.person(app, archivist, ("archivist",), "立卷归档")
+    archivist_name, role = registry.person(app, archivist, (Role.ARCHIVIST,), "立卷归档")
     checker_name = (
-        registry.person(app, checker, ("archivist", "head"), "检查案卷")[0] if checker else ""
+        registry.person(app, checker, (Role.ARCHIVIST, Role.HEAD), "检查案卷")[0] if checker else ""
     )
     rc = compliance.evaluate_case(app, case).retention
     chosen = period or retention.default_period(rc)

@@ -16,12 +16,13 @@ from liuhen.errors import NotFoundError
 from liuhen.evidence import devices
 from liuhen.evidence import ingest as ingest_service
 from liuhen.evidence import service as evidence
+from liuhen.procedure.catalog import Role
 
 media_cli = typer.Typer(help="音像资料：查看、分类列表、归入案件", no_args_is_help=True)
 device_cli = typer.Typer(help="执法记录仪登记、维护与使用记录", no_args_is_help=True)
 
 KIND = {"video": "视频", "audio": "音频", "photo": "照片", "unknown": "未知"}
-OPERATOR = {"id": "cli", "role": "officer"}
+OPERATOR = {"id": "cli", "role": Role.OFFICER}
 
 
 @media_cli.command("show")
@@ -121,7 +122,7 @@ def media_bind(
     by: str = typer.Option(..., "--by", help="操作人执法证号"),
 ) -> None:
     """把已存储的文件归入案件（及其所记录的事项）；归入本身记入日志。"""
-    entry = evidence.bind(app(), digest, case, act, {"id": by, "role": "officer"})
+    entry = evidence.bind(app(), digest, case, act, {"id": by, "role": Role.OFFICER})
     out.print(f"已归入案件 {case}（日志序号 {entry.seq}）")
 
 
@@ -207,7 +208,7 @@ def device_maintain(
     entry = devices.maintain(
         app(),
         {"device_no": device_no, "kind": kind, "done_on": done_on, "description": description},
-        {"id": by, "role": "officer"},
+        {"id": by, "role": Role.OFFICER},
     )
     out.print(f"已记录（日志序号 {entry.seq}）")
 

@@ -23,10 +23,11 @@ from liuhen.kernel.db.batch import Batch
 from liuhen.kernel.instance import App
 from liuhen.kernel.journal import Draft
 from liuhen.kernel.record import ActInput
+from liuhen.procedure.catalog import Role
 
 log = logging.getLogger(__name__)
 MEDIA = store.T["media"]
-SYSTEM = {"id": "derivatives", "role": "system"}
+SYSTEM = {"id": "derivatives", "role": Role.SYSTEM}
 
 
 def pending(app: App, limit: int = 1000) -> list[str]:

@@ -38,7 +38,7 @@ def maintain(app: App, fields: dict[str, Any], by: dict[str, str]) -> Appended:
     return record.record(
         app,
         ActInput("registry.device_maintenance", app.clock.now().isoformat(), fields=fields,
-                 recorded_by=by, actors=[by["id"]] if by.get("role") == "officer" else []),
+                 recorded_by=by, actors=[by["id"]] if by.get("role") == Role.OFFICER else []),
     )  # fmt: skip
 
 

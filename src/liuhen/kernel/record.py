@@ -212,7 +212,7 @@ def _check_assignment(pending: Batch, draft: Draft) -> None:
         problems.append(Problem("应指派至少两名执法人员", "fields.officers"))
     for cert in certs:
         row = pending.get("officer", cert)
-        if row is None or not row["active"] or "officer" not in (row.get("roles") or []):
+        if row is None or not row["active"] or Role.OFFICER not in (row.get("roles") or []):
             problems.append(Problem(f"“{cert}”不是在岗的已登记执法人员", "fields.officers"))
     if problems:
         raise ValidationError("指派承办人员有误", problems)

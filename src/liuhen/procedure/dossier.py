@@ -19,6 +19,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from liuhen.procedure.catalog import CASE_STAGES, DOCUMENT_TYPES, act_type
+from liuhen.procedure.fields import Block
 
 MAIN = "正卷"
 SUB = "副卷"
@@ -50,7 +51,14 @@ OFFICER_AUTHORED: frozenset[str] = frozenset(
         "service_receipt",
     }
 )
-_SIGNING_ROLES = ("officer", "host", "recorder", "server", "reviewer", "approver")
+_SIGNING_ROLES = (
+    Block.OFFICER,
+    Block.HOST,
+    Block.RECORDER,
+    Block.SERVER,
+    Block.REVIEWER,
+    Block.APPROVER,
+)
 MEDIA_LABELS = {"video": "视频", "audio": "录音", "photo": "照片"}
 _STAGE_RANK = {s.value: i for i, s in enumerate(CASE_STAGES)}
 

@@ -10,7 +10,14 @@ from __future__ import annotations
 from typing import Any, Protocol
 
 from liuhen.journal.entry import EVIDENCE_CHAIN, REGISTRY_CHAIN
-from liuhen.procedure.catalog import CASE_HEADER_FIELDS, CASE_STAGES, ActType, Stage, act_type
+from liuhen.procedure.catalog import (
+    CASE_HEADER_FIELDS,
+    CASE_STAGES,
+    ActType,
+    Role,
+    Stage,
+    act_type,
+)
 
 Row = dict[str, Any]
 HEADER_KEYS = tuple(f.name for f in CASE_HEADER_FIELDS)
@@ -228,7 +235,7 @@ def _apply_registry(store: ProjectionStore, code: str, fields: dict[str, Any]) -
                 "cert_no": fields["cert_no"],
                 "name": fields["name"],
                 "unit": fields["unit"],
-                "roles": list(fields.get("roles") or ["officer"]),
+                "roles": list(fields.get("roles") or [Role.OFFICER]),
                 "active": bool(fields.get("active", True)),
             },
         )

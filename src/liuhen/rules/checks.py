@@ -13,7 +13,7 @@ from itertools import pairwise
 from typing import Any
 
 from liuhen.procedure.catalog import DOCUMENT_TYPES, act_type
-from liuhen.procedure.fields import SIGNER_ROLES, parse_datetime
+from liuhen.procedure.fields import SIGNER_ROLES, Block, parse_datetime
 from liuhen.rules import pack as P
 from liuhen.rules.calendar import Due, WorkingCalendar
 from liuhen.rules.findings import Finding, Severity
@@ -273,17 +273,17 @@ def documents(rule_id: str, rule: P.Documents, rec: CaseRecord, ctx: Context) ->
                         rule_id, rule, f"unsigned.{role}",
                         f"《{name}》缺少{SIGNER_ROLES[role]}签名", [e.seq, doc.seq],
                     )  # fmt: skip
-            if req.witness and "witness" not in roles:
+            if req.witness and Block.WITNESS not in roles:
                 yield _finding(
                     rule_id, rule, "no_witness", f"《{name}》缺少见证人签名", [e.seq, doc.seq]
                 )
-            if req.party and "party" not in roles:
+            if req.party and Block.PARTY not in roles:
                 refused = doc.fields.get("party_refused") is True
                 officers = len(
                     {
                         s.get("cert_no") or s.get("name")
                         for s in signatures
-                        if s.get("role") == "officer"
+                        if s.get("role") == Block.OFFICER
                     }
                 )  # distinct people, not signature lines
                 if not refused:
