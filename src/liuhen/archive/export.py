@@ -43,6 +43,7 @@ from liuhen.kernel.db import store
 from liuhen.kernel.instance import App
 from liuhen.kernel.journal import Appended
 from liuhen.kernel.record import ActInput, record
+from liuhen.procedure.catalog import Role
 
 ENTRY = store.ENTRY
 MEDIA = store.T["media"]
@@ -563,7 +564,7 @@ def _record_access(
     materials += [f"{f['path']}（{f['digest']}）" for f in index_files]
     return record(app, ActInput(
         "general.review_access", app.clock.now().isoformat(), case=c.case,
-        recorded_by={"id": accessor.get("id", "export"), "role": "system"},
+        recorded_by={"id": accessor.get("id", "export"), "role": Role.SYSTEM},
         fields={"accessor": {k: v for k, v in accessor.items() if k != "id"},
                 "purpose": purpose, "materials": materials, "copied": True},
     ))  # fmt: skip

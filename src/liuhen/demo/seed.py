@@ -16,17 +16,18 @@ from liuhen.kernel.db import store
 from liuhen.kernel.instance import App
 from liuhen.kernel.record import ActInput
 from liuhen.procedure.catalog import Role
+from liuhen.procedure.fields import Block
 from liuhen.signing import service as signing
 
 ADMIN = {"id": "demo", "role": Role.ADMIN.value}
 # One account per role, printed by ``liuhen demo`` and listed in the README.
 DEMO_USERS: tuple[tuple[str, str, list[str], str, str | None, str | None], ...] = (
-    ("zhoulh", "zhifa-demo-2026", ["officer"], "周立衡", "whlyj-zd1", "11010023"),
-    ("shenrl", "fazhi-demo-2026", ["legal_reviewer"], "沈若兰", "whlyj-fzk", "11010085"),
-    ("hejg", "fuze-demo-2026", ["head"], "贺建国", "whlyj-zd1", "11010101"),
-    ("chenghm", "dangan-demo-2026", ["archivist"], "程慧敏", "whlyj-fzk", "11010112"),
-    ("sifaju", "jiandu-demo-2026", ["supervisor"], "区司法局监督员", None, None),
-    ("admin", "guanli-demo-2026", ["admin"], "系统管理员", None, None),
+    ("zhoulh", "zhifa-demo-2026", [Role.OFFICER], "周立衡", "whlyj-zd1", "11010023"),
+    ("shenrl", "fazhi-demo-2026", [Role.LEGAL_REVIEWER], "沈若兰", "whlyj-fzk", "11010085"),
+    ("hejg", "fuze-demo-2026", [Role.HEAD], "贺建国", "whlyj-zd1", "11010101"),
+    ("chenghm", "dangan-demo-2026", [Role.ARCHIVIST], "程慧敏", "whlyj-fzk", "11010112"),
+    ("sifaju", "jiandu-demo-2026", [Role.SUPERVISOR], "区司法局监督员", None, None),
+    ("admin", "guanli-demo-2026", [Role.ADMIN], "系统管理员", None, None),
 )
 
 
@@ -47,7 +48,7 @@ _SERVICE_METHODS = {
     "service.forwarded": "转交送达",
     "service.public_notice": "公告送达",
 }
-_OFFICER_ROLES = ("officer", "server", "host")
+_OFFICER_ROLES = (Block.OFFICER, Block.SERVER, Block.HOST)
 
 
 def _values(doc_type: str, act: dict[str, Any], cause: str, signers: list[str]) -> dict[str, Any]:
@@ -103,7 +104,7 @@ def with_documents(
                 "reason": f.get("refusal_reason") or "",
                 "officers": [{"name": names[c], "cert_no": c} for c in witnesses[:2]],
             }
-            signed += [("officer", c, f.get("issued_at")) for c in witnesses[:2]
+            signed += [(Block.OFFICER, c, f.get("issued_at")) for c in witnesses[:2]
                        if all(c != s[1] for s in signed)]  # fmt: skip
         values = render.validate(
             f["doc_type"],
@@ -118,7 +119,7 @@ def with_documents(
         )  # fmt: skip
         for i, (role, cert, _when) in enumerate(signed):
             key_pem, cert_pem = signing.authority(app).person(cert)
-            reason = "见证当事人拒签" if refusal and role == "officer" else "签名确认"
+            reason = "见证当事人拒签" if refusal and role == Block.OFFICER else "签名确认"
             pdf = pades.sign(pdf, key_pem, cert_pem, ca_pem, f"sig{i + 1}-{role}", reason,
                              names[cert])  # fmt: skip
         serials = [status.serial_number for status in pades.validate(pdf, ca_pem)]

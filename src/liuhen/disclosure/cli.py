@@ -11,7 +11,7 @@ from liuhen.cli.common import app, out, print_json
 from liuhen.disclosure import service as disclosure
 from liuhen.kernel import record
 from liuhen.kernel.record import ActInput
-from liuhen.procedure.catalog import CONFIDENTIALITY_MARKS, REQUESTER_RELATIONS
+from liuhen.procedure.catalog import CONFIDENTIALITY_MARKS, REQUESTER_RELATIONS, Role
 
 cli = typer.Typer(help="当事人查阅、复制申请：受理、审批、提供（加水印）", no_args_is_help=True)
 
@@ -119,7 +119,7 @@ def mark_cmd(
     ),
     reason: str = typer.Option(..., "--reason", help="依据和理由"),
     by: str = typer.Option(..., "--by", help="标记人执法证号"),
-    role: str = typer.Option("officer", "--role", help="标记人角色（解除标记须为 head）"),
+    role: str = typer.Option(Role.OFFICER, "--role", help="标记人角色（解除标记须为 head）"),
 ) -> None:
     """为案件或其中的记录加注国家秘密、商业秘密、个人隐私标记；“无”为解除（仅负责人）。"""
     application = app()

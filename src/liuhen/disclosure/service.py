@@ -33,6 +33,7 @@ from liuhen.kernel.db import store
 from liuhen.kernel.instance import App
 from liuhen.kernel.journal import Appended
 from liuhen.kernel.record import ActInput
+from liuhen.procedure.catalog import Role
 
 ENTRY = store.T["journal_entry"]
 OFFICER = store.T["officer"]
@@ -102,7 +103,7 @@ def request(
     ))  # fmt: skip
 
 
-STAFF = ("officer", "archivist", "legal_reviewer", "head")
+STAFF = (Role.OFFICER, Role.ARCHIVIST, Role.LEGAL_REVIEWER, Role.HEAD)
 
 
 def _taker(app: App, cert_no: str) -> tuple[str, str]:
@@ -172,7 +173,7 @@ def decide(
     app: App, case: str, request_seq: int, *, decision: str, reason: str,
     materials: list[str] | None, by: str,
 ) -> Appended:  # fmt: skip
-    registry.person(app, by, ("head",), "审批查阅、复制申请")
+    registry.person(app, by, (Role.HEAD,), "审批查阅、复制申请")
     req = _one(app, case, request_seq)
     if req["decision"] is not None:
         raise DisclosureRefused(
@@ -192,7 +193,7 @@ def decide(
         raise ValidationError("不同意时不应列出准予的记录", [Problem("应为空", "fields.materials")])
     return record.record(app, ActInput(
         "general.disclosure_decision", app.clock.now().isoformat(), case=case,
-        actors=[by], fields=fields, recorded_by={"id": by, "role": "head"},
+        actors=[by], fields=fields, recorded_by={"id": by, "role": Role.HEAD},
     ))  # fmt: skip
 
 

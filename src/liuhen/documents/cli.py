@@ -12,6 +12,7 @@ from rich.table import Table
 from liuhen.cli.common import app, out, print_json
 from liuhen.documents import service as documents
 from liuhen.errors import ValidationError
+from liuhen.procedure.catalog import Role
 
 cli = typer.Typer(help="执法文书：种类、预览、制作并签名", no_args_is_help=True)
 
@@ -85,7 +86,7 @@ def doc_issue(
     req = documents.DocumentRequest(
         case=str(data.get("case", "")), act_seq=int(data.get("act_seq") or 0),
         doc_type=str(data.get("doc_type", "")), values=data.get("values") or {},
-        signers=data.get("signers") or [], recorded_by={"id": by, "role": "officer"},
+        signers=data.get("signers") or [], recorded_by={"id": by, "role": Role.OFFICER},
         number=data.get("number"), party=data.get("party"), witness=data.get("witness"),
         refusal=data.get("refusal"), supersedes=data.get("supersedes"),
     )  # fmt: skip

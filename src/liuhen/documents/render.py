@@ -22,6 +22,7 @@ from liuhen.documents.types import DOC_TYPES, DocType, role_label
 from liuhen.errors import Problem, ValidationError
 from liuhen.procedure.fields import (
     SIGNER_ROLES,
+    Block,
     FieldKind,
     FieldSpec,
     normalise,
@@ -36,7 +37,7 @@ _ITEM_KEYS = ("name", "spec", "quantity", "unit", "note", "location")
 _SIGNER_KEYS = {"role", "name", "cert_no", "date", "signed_at"}  # signed_at: as journaled
 _REFUSAL_KEYS = {"reason", "officers", "date"}
 # Roles whose signature block carries an enforcement certificate number (002 第十条).
-_CERT_ROLES = ("officer", "host", "server")
+_CERT_ROLES = (Block.OFFICER, Block.HOST, Block.SERVER)
 _PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
 
 # The line a party signs on every page of a 笔录, and who signs it there (003 第十四条).
@@ -287,7 +288,7 @@ def _signers(raw: Any, problems: list[Problem]) -> list[dict[str, Any]]:
 
 def _party_role(doc: DocType) -> str | None:
     """The role a party signs in: 当事人 on most forms, 受送达人 on a 送达回证."""
-    for role in ("party", "recipient"):
+    for role in (Block.PARTY, Block.RECIPIENT):
         if role in doc.signers:
             return role
     return None
@@ -315,7 +316,7 @@ def _refusal(
         officers = [
             {"name": s["name"], "cert_no": s["cert_no"]}
             for s in signers
-            if s["role"] in ("officer", "server", "host") and s["name"]
+            if s["role"] in (Block.OFFICER, Block.SERVER, Block.HOST) and s["name"]
         ]
     elif not isinstance(given, list):
         problems.append(Problem("应为执法人员列表", "refusal.officers"))

@@ -46,6 +46,7 @@ from liuhen.errors import NotBound as NotBound
 from liuhen.evidence import service as evidence
 from liuhen.kernel.db import store
 from liuhen.kernel.instance import App
+from liuhen.procedure.catalog import Role
 from liuhen.procedure.fields import parse_datetime
 
 log = logging.getLogger(__name__)
@@ -143,7 +144,7 @@ def admit(app: App, user: User | None, meta: dict[str, Any]) -> dict[str, Any]:
     out = dict(meta)
     officer = str(meta.get("officer") or "") or None
     if user is None:
-        author = {"id": officer or "upload", "role": "officer" if officer else "system"}
+        author = {"id": officer or "upload", "role": Role.OFFICER if officer else Role.SYSTEM}
     elif user.machine:
         if not can_record(user) or not user.unit:
             raise Forbidden("该访问令牌不能上传音像资料：令牌须属于一个机构，且有记录权限")
@@ -152,16 +153,16 @@ def admit(app: App, user: User | None, meta: dict[str, Any]) -> dict[str, Any]:
         if officer and _officer_unit(app, officer) != user.unit:
             raise Forbidden(f"执法证号“{officer}”不是本令牌所属机构（{user.unit}）的在职执法人员")
         out["unit"] = user.unit
-        author = {"id": user.username, "role": "system"}
+        author = {"id": user.username, "role": Role.SYSTEM}
     else:
-        if not can_record(user) or "officer" not in user.roles or not user.cert_no:
+        if not can_record(user) or Role.OFFICER not in user.roles or not user.cert_no:
             raise Forbidden("只有执法人员可以上传音像资料，且须以本人执法证号办理")
         if officer not in (None, user.cert_no):
             raise Forbidden("音像资料以上传人本人的执法证号记录，不能以他人名义上传")
         if meta.get("unit") not in (None, "", user.unit):
             raise Forbidden("音像资料记入上传人本人所属机构，不能为其他机构上传")
         out["officer"], out["unit"] = user.cert_no, user.unit
-        author = {"id": user.cert_no, "role": "officer"}
+        author = {"id": user.cert_no, "role": Role.OFFICER}
     case = meta.get("case")
     if case:
         _check_case(app, user, str(case), meta.get("act_seq"))
@@ -399,7 +400,7 @@ class Uploads:
             return {"id": str(author["id"]), "role": str(author["role"])}
         # an upload left by an earlier version: its metadata's ``by`` was the client's claim
         officer = st.meta.get("officer")
-        return {"id": str(officer or "upload"), "role": "officer" if officer else "system"}
+        return {"id": str(officer or "upload"), "role": Role.OFFICER if officer else Role.SYSTEM}
 
     def _journal(self, st: UploadState, stored: dict[str, Any] | None) -> None:
         """Journal the stored file and its binding; if only the binding fails, the file is
