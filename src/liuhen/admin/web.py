@@ -180,7 +180,14 @@ def set_active(app: App, user: User, username: str, active: bool) -> dict[str, A
 
 def api_router(app: App) -> APIRouter:
     r = APIRouter(prefix="/api/v1/admin", tags=["系统管理"])
+    _account_api(r, app)
+    _token_api(r, app)
+    _registry_api(r, app)
+    _key_and_pack_api(r, app)
+    return r
 
+
+def _account_api(r: APIRouter, app: App) -> None:
     @r.get("/users", response_model=schemas.AccountPage, summary="账户列表（分页）")
     def users(
         user: AdminDep, page: PageNo = 1, per_page: Annotated[int, Query(ge=1, le=200)] = 50
@@ -239,6 +246,8 @@ def api_router(app: App) -> APIRouter:
     ) -> dict[str, Any]:
         return access.list_events(app, page, per_page)
 
+
+def _token_api(r: APIRouter, app: App) -> None:
     @r.get(
         "/tokens",
         response_model=list[schemas.TokenListed],
@@ -264,6 +273,8 @@ def api_router(app: App) -> APIRouter:
         access.revoke_token(app, ident, user.username)
         return {"id": ident, "revoked": True}
 
+
+def _registry_api(r: APIRouter, app: App) -> None:
     @r.get("/registry", response_model=schemas.Registry, summary="机关、机构与执法人员")
     def listing(user: AdminDep) -> dict[str, Any]:
         return registry.listing(app)
@@ -311,6 +322,8 @@ def api_router(app: App) -> APIRouter:
         )
         return {"seq": entry.seq, "cert_no": cert_no}
 
+
+def _key_and_pack_api(r: APIRouter, app: App) -> None:
     @r.get(
         "/keys",
         response_model=schemas.Keys,
@@ -343,126 +356,51 @@ def api_router(app: App) -> APIRouter:
     def pack(body: PackChange, user: AdminDep) -> dict[str, Any]:
         return change_pack(app, user, body)
 
-    return r
 
+class _Pages:
+    """The administration pages' rendering, shared by the routes of each page."""
 
-def page_router(app: App, templates: Jinja2Templates) -> APIRouter:
-    r = APIRouter(prefix="/admin", include_in_schema=False)
+    def __init__(self, app: App, templates: Jinja2Templates) -> None:
+        self.app = app
+        self.templates = templates
 
     def render(
-        request: Request, name: str, context: dict[str, Any], error: LiuhenError | None = None
+        self,
+        request: Request,
+        name: str,
+        context: dict[str, Any],
+        error: LiuhenError | None = None,
     ) -> Response:
         done = DONE.get(request.query_params.get("done", ""))
-        return templates.TemplateResponse(
+        return self.templates.TemplateResponse(
             request, name,
             {"error": error, "done": None if error else done, "role_names": ROLE_NAMES,
              "form": {}, **context},
             status_code=error.http_status if error else 200,
         )  # fmt: skip
 
-    async def posted(request: Request) -> dict[str, Any]:
-        """The form's fields (roles as a list: several boxes may be ticked), CSRF checked."""
-        data = await request.form()
-        form: dict[str, Any] = {k: str(v) for k, v in data.items()}
-        auth.check_form(request, form.get("csrf", ""))
-        form["roles"] = [str(v) for v in data.getlist("roles")]
-        return form
-
-    def done(path: str, what: str) -> Response:
-        return RedirectResponse(f"/admin/{path}?done={what}", status_code=303)
-
     def users_page(
-        request: Request, page: int = 1, error: LiuhenError | None = None, **forms: Any
+        self, request: Request, page: int = 1, error: LiuhenError | None = None, **forms: Any
     ) -> Response:
-        result = access.list_users(app, page, PER_PAGE)
+        result = access.list_users(self.app, page, PER_PAGE)
         pages = max(1, (result["total"] + PER_PAGE - 1) // PER_PAGE)
         ev = _page_no(request.query_params.get("events", "1"))
-        events = access.list_events(app, ev, PER_PAGE)
+        events = access.list_events(self.app, ev, PER_PAGE)
         for e in events["items"]:
             e["text"] = describe(e["details"])
         edit = request.query_params.get("edit", "")
         if "change" not in forms and edit:
-            forms["change"] = _account(app, edit)
+            forms["change"] = _account(self.app, edit)
         context = {"result": result, "pages": pages, "roles": access.ROLES,
-                   "units": registry.listing(app)["units"], "events": events,
+                   "units": registry.listing(self.app)["units"], "events": events,
                    "event_pages": max(1, (events["total"] + PER_PAGE - 1) // PER_PAGE),
                    **forms}  # fmt: skip
-        return render(request, "admin_users.html", context, error)
+        return self.render(request, "admin_users.html", context, error)
 
-    def attempt(
-        action: Callable[[], object], on_error: Callable[[LiuhenError], Response]
-    ) -> Response | None:
-        """Run a change; a refusal re-renders its page with what was typed (never passwords)."""
-        try:
-            action()
-        except LiuhenError as exc:
-            return on_error(exc)
-        return None
-
-    @r.get("", response_class=HTMLResponse)
-    def home(user: AdminDep) -> Response:
-        return RedirectResponse("/admin/users", status_code=303)
-
-    @r.get("/users", response_class=HTMLResponse)
-    def users(request: Request, user: AdminDep, page: PageNo = 1) -> Response:
-        return users_page(request, page)
-
-    @r.post("/users")
-    async def create(request: Request, user: AdminDep) -> Response:
-        form = await posted(request)
-        failed = attempt(
-            lambda: access.create_user(
-                app, form.get("username", "").strip(), form.get("password", ""), form["roles"],
-                form.get("display_name", "").strip(), form.get("unit") or None,
-                form.get("cert_no", "").strip() or None, by=user.username,
-            ),
-            lambda exc: users_page(request, 1, exc, form={**form, "password": ""}),
-        )  # fmt: skip
-        return failed or done("users", "created")
-
-    @r.post("/users/{username}/change")
-    async def change(request: Request, username: str, user: AdminDep) -> Response:
-        form = await posted(request)
-        failed = attempt(
-            lambda: access.change_user(
-                app, username, form["roles"], form.get("unit") or None,
-                form.get("cert_no", "").strip() or None, user.username,
-            ),
-            lambda exc: users_page(request, 1, exc, change={**form, "username": username}),
-        )  # fmt: skip
-        return failed or done("users", "changed")
-
-    @r.post("/users/{username}/active")
-    async def active(request: Request, username: str, user: AdminDep) -> Response:
-        form = await posted(request)
-        turn_on = form.get("active") == "1"
-        failed = attempt(
-            lambda: set_active(app, user, username, turn_on),
-            lambda exc: users_page(request, 1, exc),
-        )
-        if failed:
-            return failed
-        return done("users", "activated" if turn_on else "deactivated")
-
-    @r.post("/users/{username}/unlock")
-    async def unlock(request: Request, username: str, user: AdminDep) -> Response:
-        await posted(request)
-        access.unlock(app, username, by=user.username)
-        return done("users", "unlocked")
-
-    @r.post("/password")
-    async def password(request: Request, user: AdminDep) -> Response:
-        form = await posted(request)
-        failed = attempt(
-            lambda: access.reset_password(
-                app, form.get("username", ""), form.get("password", ""), by=user.username
-            ),
-            lambda exc: users_page(request, 1, exc, reset={"username": form.get("username", "")}),
-        )
-        return failed or done("users", "password")
-
-    def units_page(request: Request, error: LiuhenError | None = None, **forms: Any) -> Response:
-        reg = registry.listing(app)
+    def units_page(
+        self, request: Request, error: LiuhenError | None = None, **forms: Any
+    ) -> Response:
+        reg = registry.listing(self.app)
         edit = request.query_params.get("edit", "")
         if "change_form" not in forms and edit:
             found = next((o for o in reg["officers"] if o["cert_no"] == edit), None)
@@ -470,144 +408,264 @@ def page_router(app: App, templates: Jinja2Templates) -> APIRouter:
                 dict(found, active="1" if found["active"] else "") if found else {}
             )
         context = {"reg": reg, "officer_roles": registry.OFFICER_ROLES, **forms}
-        return render(request, "admin_units.html", context, error)
-
-    @r.get("/units", response_class=HTMLResponse)
-    def units(request: Request, user: AdminDep) -> Response:
-        return units_page(request)
-
-    @r.post("/agencies")
-    async def add_agency(request: Request, user: AdminDep) -> Response:
-        form = await posted(request)
-        failed = attempt(
-            lambda: registry.add_agency(
-                app, form.get("code", "").strip(), form.get("name", ""),
-                form.get("region", ""), recorder(user),
-            ),
-            lambda exc: units_page(request, exc, agency_form=form),
-        )  # fmt: skip
-        return failed or done("units", "agency")
-
-    @r.post("/units")
-    async def add_unit(request: Request, user: AdminDep) -> Response:
-        form = await posted(request)
-        failed = attempt(
-            lambda: registry.add_unit(
-                app, form.get("code", "").strip(), form.get("name", ""),
-                form.get("agency", ""), recorder(user),
-            ),
-            lambda exc: units_page(request, exc, unit_form=form),
-        )  # fmt: skip
-        return failed or done("units", "unit")
-
-    @r.post("/officers")
-    async def add_officer(request: Request, user: AdminDep) -> Response:
-        form = await posted(request)
-        failed = attempt(
-            lambda: registry.register_officer(
-                app, form.get("cert_no", "").strip(), form.get("name", ""),
-                form.get("unit", ""), form["roles"], recorder(user),
-            ),
-            lambda exc: units_page(request, exc, officer_form=form),
-        )  # fmt: skip
-        return failed or done("units", "officer")
-
-    @r.post("/officers/{cert_no}")
-    async def change_officer(request: Request, cert_no: str, user: AdminDep) -> Response:
-        form = await posted(request)
-        failed = attempt(
-            lambda: registry.change_officer(
-                app, cert_no, form.get("unit", ""), form["roles"], form.get("active") == "1",
-                recorder(user),
-            ),
-            lambda exc: units_page(request, exc, change_form={**form, "cert_no": cert_no}),
-        )  # fmt: skip
-        return failed or done("units", "officer_changed")
+        return self.render(request, "admin_units.html", context, error)
 
     def tokens_page(
-        request: Request, error: LiuhenError | None = None, status: int = 200, **forms: Any
+        self,
+        request: Request,
+        error: LiuhenError | None = None,
+        status: int = 200,
+        **forms: Any,
     ) -> Response:
-        context = {"tokens": access.list_tokens(app), "roles": access.ROLES,
-                   "units": registry.listing(app)["units"], **forms}  # fmt: skip
-        response = render(request, "admin_tokens.html", context, error)
+        context = {"tokens": access.list_tokens(self.app), "roles": access.ROLES,
+                   "units": registry.listing(self.app)["units"], **forms}  # fmt: skip
+        response = self.render(request, "admin_tokens.html", context, error)
         if error is None:
             response.status_code = status
         response.headers["Cache-Control"] = "no-store"  # a new token is on this page once
         return response
 
+    def keys_page(
+        self, request: Request, error: LiuhenError | None = None, **forms: Any
+    ) -> Response:
+        context = {"k": keys(self.app), "officers": registry.listing(self.app)["officers"], **forms}
+        return self.render(request, "admin_keys.html", context, error)
+
+    def packs_page(
+        self, request: Request, error: LiuhenError | None = None, **forms: Any
+    ) -> Response:
+        return self.render(
+            request, "admin_packs.html", {"p": pack_settings(self.app), **forms}, error
+        )
+
+
+async def _posted(request: Request) -> dict[str, Any]:
+    """The form's fields (roles as a list: several boxes may be ticked), CSRF checked."""
+    data = await request.form()
+    form: dict[str, Any] = {k: str(v) for k, v in data.items()}
+    auth.check_form(request, form.get("csrf", ""))
+    form["roles"] = [str(v) for v in data.getlist("roles")]
+    return form
+
+
+def _done(path: str, what: str) -> Response:
+    return RedirectResponse(f"/admin/{path}?done={what}", status_code=303)
+
+
+def _attempt(
+    action: Callable[[], object], on_error: Callable[[LiuhenError], Response]
+) -> Response | None:
+    """Run a change; a refusal re-renders its page with what was typed (never passwords)."""
+    try:
+        action()
+    except LiuhenError as exc:
+        return on_error(exc)
+    return None
+
+
+def page_router(app: App, templates: Jinja2Templates) -> APIRouter:
+    r = APIRouter(prefix="/admin", include_in_schema=False)
+    pg = _Pages(app, templates)
+    _user_pages(r, app, pg)
+    _account_state_pages(r, app, pg)
+    _unit_pages(r, app, pg)
+    _token_pages(r, app, pg)
+    _key_pages(r, app, pg)
+    _pack_pages(r, app, pg)
+    return r
+
+
+def _user_pages(r: APIRouter, app: App, pg: _Pages) -> None:
+    @r.get("", response_class=HTMLResponse)
+    def home(user: AdminDep) -> Response:
+        return RedirectResponse("/admin/users", status_code=303)
+
+    @r.get("/users", response_class=HTMLResponse)
+    def users(request: Request, user: AdminDep, page: PageNo = 1) -> Response:
+        return pg.users_page(request, page)
+
+    @r.post("/users")
+    async def create(request: Request, user: AdminDep) -> Response:
+        form = await _posted(request)
+        failed = _attempt(
+            lambda: access.create_user(
+                app, form.get("username", "").strip(), form.get("password", ""), form["roles"],
+                form.get("display_name", "").strip(), form.get("unit") or None,
+                form.get("cert_no", "").strip() or None, by=user.username,
+            ),
+            lambda exc: pg.users_page(request, 1, exc, form={**form, "password": ""}),
+        )  # fmt: skip
+        return failed or _done("users", "created")
+
+    @r.post("/users/{username}/change")
+    async def change(request: Request, username: str, user: AdminDep) -> Response:
+        form = await _posted(request)
+        failed = _attempt(
+            lambda: access.change_user(
+                app, username, form["roles"], form.get("unit") or None,
+                form.get("cert_no", "").strip() or None, user.username,
+            ),
+            lambda exc: pg.users_page(request, 1, exc, change={**form, "username": username}),
+        )  # fmt: skip
+        return failed or _done("users", "changed")
+
+
+def _account_state_pages(r: APIRouter, app: App, pg: _Pages) -> None:
+    @r.post("/users/{username}/active")
+    async def active(request: Request, username: str, user: AdminDep) -> Response:
+        form = await _posted(request)
+        turn_on = form.get("active") == "1"
+        failed = _attempt(
+            lambda: set_active(app, user, username, turn_on),
+            lambda exc: pg.users_page(request, 1, exc),
+        )
+        if failed:
+            return failed
+        return _done("users", "activated" if turn_on else "deactivated")
+
+    @r.post("/users/{username}/unlock")
+    async def unlock(request: Request, username: str, user: AdminDep) -> Response:
+        await _posted(request)
+        access.unlock(app, username, by=user.username)
+        return _done("users", "unlocked")
+
+    @r.post("/password")
+    async def password(request: Request, user: AdminDep) -> Response:
+        form = await _posted(request)
+        failed = _attempt(
+            lambda: access.reset_password(
+                app, form.get("username", ""), form.get("password", ""), by=user.username
+            ),
+            lambda exc: pg.users_page(
+                request, 1, exc, reset={"username": form.get("username", "")}
+            ),
+        )
+        return failed or _done("users", "password")
+
+
+def _unit_pages(r: APIRouter, app: App, pg: _Pages) -> None:
+    @r.get("/units", response_class=HTMLResponse)
+    def units(request: Request, user: AdminDep) -> Response:
+        return pg.units_page(request)
+
+    @r.post("/agencies")
+    async def add_agency(request: Request, user: AdminDep) -> Response:
+        form = await _posted(request)
+        failed = _attempt(
+            lambda: registry.add_agency(
+                app, form.get("code", "").strip(), form.get("name", ""),
+                form.get("region", ""), recorder(user),
+            ),
+            lambda exc: pg.units_page(request, exc, agency_form=form),
+        )  # fmt: skip
+        return failed or _done("units", "agency")
+
+    @r.post("/units")
+    async def add_unit(request: Request, user: AdminDep) -> Response:
+        form = await _posted(request)
+        failed = _attempt(
+            lambda: registry.add_unit(
+                app, form.get("code", "").strip(), form.get("name", ""),
+                form.get("agency", ""), recorder(user),
+            ),
+            lambda exc: pg.units_page(request, exc, unit_form=form),
+        )  # fmt: skip
+        return failed or _done("units", "unit")
+
+    @r.post("/officers")
+    async def add_officer(request: Request, user: AdminDep) -> Response:
+        form = await _posted(request)
+        failed = _attempt(
+            lambda: registry.register_officer(
+                app, form.get("cert_no", "").strip(), form.get("name", ""),
+                form.get("unit", ""), form["roles"], recorder(user),
+            ),
+            lambda exc: pg.units_page(request, exc, officer_form=form),
+        )  # fmt: skip
+        return failed or _done("units", "officer")
+
+    @r.post("/officers/{cert_no}")
+    async def change_officer(request: Request, cert_no: str, user: AdminDep) -> Response:
+        form = await _posted(request)
+        failed = _attempt(
+            lambda: registry.change_officer(
+                app, cert_no, form.get("unit", ""), form["roles"], form.get("active") == "1",
+                recorder(user),
+            ),
+            lambda exc: pg.units_page(request, exc, change_form={**form, "cert_no": cert_no}),
+        )  # fmt: skip
+        return failed or _done("units", "officer_changed")
+
+
+def _token_pages(r: APIRouter, app: App, pg: _Pages) -> None:
     @r.get("/tokens", response_class=HTMLResponse)
     def token_list(request: Request, user: AdminDep) -> Response:
-        return tokens_page(request)
+        return pg.tokens_page(request)
 
     @r.post("/tokens")
     async def new_token(request: Request, user: AdminDep) -> Response:
         """Rendered, not redirected: the token must not travel in a URL or be shown twice."""
-        form = await posted(request)
+        form = await _posted(request)
         try:
             secret = access.create_token(
                 app, form.get("name", ""), form["roles"], form.get("unit") or None,
                 user.username,
             )  # fmt: skip
         except LiuhenError as exc:
-            return tokens_page(request, exc, form=form)
-        return tokens_page(request, status=201, created={"name": form.get("name", "").strip(),
+            return pg.tokens_page(request, exc, form=form)
+        return pg.tokens_page(request, status=201, created={"name": form.get("name", "").strip(),
                                                          "token": secret})  # fmt: skip
 
     @r.post("/tokens/{ident}/revoke")
     async def revoke_token(request: Request, ident: str, user: AdminDep) -> Response:
-        await posted(request)
-        failed = attempt(
+        await _posted(request)
+        failed = _attempt(
             lambda: access.revoke_token(app, ident, user.username),
-            lambda exc: tokens_page(request, exc),
+            lambda exc: pg.tokens_page(request, exc),
         )
-        return failed or done("tokens", "revoked")
+        return failed or _done("tokens", "revoked")
 
-    def keys_page(request: Request, error: LiuhenError | None = None, **forms: Any) -> Response:
-        context = {"k": keys(app), "officers": registry.listing(app)["officers"], **forms}
-        return render(request, "admin_keys.html", context, error)
 
+def _key_pages(r: APIRouter, app: App, pg: _Pages) -> None:
     @r.get("/keys", response_class=HTMLResponse)
     def key_page(request: Request, user: AdminDep) -> Response:
-        return keys_page(request)
+        return pg.keys_page(request)
 
     @r.post("/keys/ca")
     async def init_ca(request: Request, user: AdminDep) -> Response:
-        form = await posted(request)
+        form = await _posted(request)
         name = form.get("name", "").strip()
-        failed = attempt(
+        failed = _attempt(
             lambda: signing.init_ca(app, name, recorder(user)) if name else _no_ca_name(),
-            lambda exc: keys_page(request, exc, ca_form=form),
+            lambda exc: pg.keys_page(request, exc, ca_form=form),
         )
-        return failed or done("keys", "ca")
+        return failed or _done("keys", "ca")
 
     @r.post("/keys")
     async def issue(request: Request, user: AdminDep) -> Response:
-        form = await posted(request)
-        failed = attempt(
+        form = await _posted(request)
+        failed = _attempt(
             lambda: signing.issue(app, form.get("cert_no", "").strip(), recorder(user)),
-            lambda exc: keys_page(request, exc, issue_form=form),
+            lambda exc: pg.keys_page(request, exc, issue_form=form),
         )
-        return failed or done("keys", "issued")
+        return failed or _done("keys", "issued")
 
-    def packs_page(request: Request, error: LiuhenError | None = None, **forms: Any) -> Response:
-        return render(request, "admin_packs.html", {"p": pack_settings(app), **forms}, error)
 
+def _pack_pages(r: APIRouter, app: App, pg: _Pages) -> None:
     @r.get("/packs", response_class=HTMLResponse)
     def pack_page(request: Request, user: AdminDep) -> Response:
-        return packs_page(request)
+        return pg.packs_page(request)
 
     @r.post("/packs")
     async def pack(request: Request, user: AdminDep) -> Response:
-        form = await posted(request)
+        form = await _posted(request)
         body = PackChange(pack=form.get("pack", ""), reason=form.get("reason", ""),
                           agency=form.get("agency") or None)  # fmt: skip
-        failed = attempt(
+        failed = _attempt(
             lambda: change_pack(app, user, body),
-            lambda exc: packs_page(request, exc, form=form),
+            lambda exc: pg.packs_page(request, exc, form=form),
         )
-        return failed or done("packs", "pack")
-
-    return r
+        return failed or _done("packs", "pack")
 
 
 DETAIL_LABELS = {

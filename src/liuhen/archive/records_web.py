@@ -29,7 +29,7 @@ from liuhen.archive import retention
 from liuhen.archive.schemas import RetentionPage
 from liuhen.disclosure import service as disclosure
 from liuhen.disclosure.schemas import DisclosureRequest
-from liuhen.errors import LiuhenError
+from liuhen.errors import LiuhenError, Problem, ValidationError
 from liuhen.kernel.instance import App
 
 LOOKERS = frozenset({"archivist", "head", "legal_reviewer", "supervisor"})
@@ -61,56 +61,68 @@ def _cert(user: User) -> str:
 
 def router(app: App, templates: Jinja2Templates) -> APIRouter:
     r = APIRouter()
+    _retention_routes(r, app, templates)
+    _request_routes(r, app, templates)
+    return r
 
-    def visible(user: User, case: str) -> None:
-        header = case_header(app, case)
-        if not can_view_case(user, header, unit_agency(app, header["unit"])):
-            raise Forbidden("无权查看该案件")
 
-    def retention_page(
-        request: Request, user: User, page: int, due: bool, error: LiuhenError | None = None,
-        form: dict[str, str] | None = None, done: str = "",
-    ) -> Response:  # fmt: skip
-        scope = guard.case_scope(app, user)
-        result = retention.list_retention(app, page=page, per_page=50, due=due, scope=scope)
-        return templates.TemplateResponse(
-            request, "retention.html",
-            {"result": result.as_dict(), "due": due, "error": error, "form": form or {},
-             "done": DONE.get(done, ""), "can_hold": bool(user.roles & {"head", "archivist"}),
-             "is_head": "head" in user.roles, "is_archivist": "archivist" in user.roles},
-            status_code=error.http_status if error else 200,
+def _visible(app: App, user: User, case: str) -> None:
+    header = case_header(app, case)
+    if not can_view_case(user, header, unit_agency(app, header["unit"])):
+        raise Forbidden("无权查看该案件")
+
+
+def _retention_page(
+    app: App, templates: Jinja2Templates, request: Request, user: User, page: int, due: bool,
+    error: LiuhenError | None = None, form: dict[str, str] | None = None, done: str = "",
+) -> Response:  # fmt: skip
+    scope = guard.case_scope(app, user)
+    result = retention.list_retention(app, page=page, per_page=50, due=due, scope=scope)
+    return templates.TemplateResponse(
+        request, "retention.html",
+        {"result": result.as_dict(), "due": due, "error": error, "form": form or {},
+         "done": DONE.get(done, ""), "can_hold": bool(user.roles & {"head", "archivist"}),
+         "is_head": "head" in user.roles, "is_archivist": "archivist" in user.roles},
+        status_code=error.http_status if error else 200,
+    )  # fmt: skip
+
+
+def _retention_action(app: App, user: User, case: str, action: str, form: dict[str, str]) -> None:
+    """One hold, release, disposal approval or disposal, as the retention service rules it."""
+    _visible(app, user, case)
+    by = _cert(user)
+    if action == "hold":
+        retention.hold(app, case, form.get("ground", ""), form.get("reason", ""), by,
+                       _digests(form) or None)  # fmt: skip
+    elif action == "release":
+        retention.release(app, case, _int(form, "hold"), form.get("reason", ""), by)
+    elif action == "approve":
+        retention.approve(
+            app, case, _digests(form), form.get("reason", ""), by,
+            form.get("decision", "同意"), form.get("opinion") or None,
         )  # fmt: skip
+    elif action == "dispose":
+        retention.dispose(app, case, _int(form, "approval"), by)
+    else:
+        raise Forbidden(f"未知的操作：{action}")
 
+
+def _retention_routes(r: APIRouter, app: App, templates: Jinja2Templates) -> None:
     @r.get("/retention", response_class=HTMLResponse, include_in_schema=False)
     def retention_list(
         request: Request, user: Looker,
         page: Annotated[int, Query(ge=1, le=100_000)] = 1, due: bool = False, done: str = "",
     ) -> Response:  # fmt: skip
-        return retention_page(request, user, page, due, done=done)
+        return _retention_page(app, templates, request, user, page, due, done=done)
 
     @r.post("/retention", include_in_schema=False)
     async def retention_act(request: Request, user: Keeper) -> Response:
         form = await auth.posted_form(request)
         case, action = form.get("case", "").strip(), form.get("action", "")
         try:
-            visible(user, case)
-            by = _cert(user)
-            if action == "hold":
-                retention.hold(app, case, form.get("ground", ""), form.get("reason", ""), by,
-                               _digests(form) or None)  # fmt: skip
-            elif action == "release":
-                retention.release(app, case, _int(form, "hold"), form.get("reason", ""), by)
-            elif action == "approve":
-                retention.approve(
-                    app, case, _digests(form), form.get("reason", ""), by,
-                    form.get("decision", "同意"), form.get("opinion") or None,
-                )  # fmt: skip
-            elif action == "dispose":
-                retention.dispose(app, case, _int(form, "approval"), by)
-            else:
-                raise Forbidden(f"未知的操作：{action}")
+            _retention_action(app, user, case, action, form)
         except LiuhenError as exc:
-            return retention_page(request, user, 1, False, exc, form)
+            return _retention_page(app, templates, request, user, 1, False, exc, form)
         return RedirectResponse(f"/retention?done={action}", status_code=303)
 
     @r.get(
@@ -130,17 +142,23 @@ def router(app: App, templates: Jinja2Templates) -> APIRouter:
             app, page=page, per_page=per_page, due=due, scope=scope
         ).as_dict()
 
-    def requests_page(request: Request, user: User, error: LiuhenError | None = None) -> Response:
-        found = disclosure.requests(app, scope=guard.case_scope(app, user))
-        return templates.TemplateResponse(
-            request, "requests.html",
-            {"requests": found, "error": error, "is_head": "head" in user.roles},
-            status_code=error.http_status if error else 200,
-        )  # fmt: skip
 
+def _requests_page(
+    app: App, templates: Jinja2Templates, request: Request, user: User,
+    error: LiuhenError | None = None,
+) -> Response:  # fmt: skip
+    found = disclosure.requests(app, scope=guard.case_scope(app, user))
+    return templates.TemplateResponse(
+        request, "requests.html",
+        {"requests": found, "error": error, "is_head": "head" in user.roles},
+        status_code=error.http_status if error else 200,
+    )  # fmt: skip
+
+
+def _request_routes(r: APIRouter, app: App, templates: Jinja2Templates) -> None:
     @r.get("/requests", response_class=HTMLResponse, include_in_schema=False)
     def requests_list(request: Request, user: SignedIn) -> Response:
-        return requests_page(request, user)
+        return _requests_page(app, templates, request, user)
 
     @r.post("/requests/{case}/{seq}/deliver", include_in_schema=False)
     async def deliver(request: Request, case: str, seq: int, user: Deliverer) -> Response:
@@ -154,7 +172,7 @@ def router(app: App, templates: Jinja2Templates) -> APIRouter:
                     for f in sorted(done.folder.iterdir()):
                         z.write(f, f.name)
         except LiuhenError as exc:
-            return requests_page(request, user, exc)
+            return _requests_page(app, templates, request, user, exc)
         name = quote(f"{case}-申请{seq}-复制件.zip")
         return Response(
             buf.getvalue(), media_type="application/zip",
@@ -170,10 +188,8 @@ def router(app: App, templates: Jinja2Templates) -> APIRouter:
     )
     def api_requests(user: SignedIn, case: str | None = None, pending: bool = False) -> Any:
         if case:
-            visible(user, case)  # an unknown case answers 404, another unit's 403
+            _visible(app, user, case)  # an unknown case answers 404, another unit's 403
         return disclosure.requests(app, case, pending, scope=guard.case_scope(app, user))
-
-    return r
 
 
 def _digests(form: dict[str, str]) -> list[str]:
@@ -181,8 +197,6 @@ def _digests(form: dict[str, str]) -> list[str]:
 
 
 def _int(form: dict[str, str], key: str) -> int:
-    from liuhen.errors import Problem, ValidationError
-
     text = form.get(key, "").strip()
     if not text.isdigit():
         raise ValidationError("应填写记录序号（正整数）", [Problem("应为正整数", key)])

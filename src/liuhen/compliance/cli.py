@@ -14,8 +14,9 @@ from liuhen.compliance import calendar as calendar_service
 from liuhen.compliance import packs
 from liuhen.compliance import service as compliance
 from liuhen.errors import ImportFormatError, ValidationError
+from liuhen.kernel.instance import App
 from liuhen.procedure.fields import parse_datetime
-from liuhen.rules.findings import SEVERITY_LABELS, Severity
+from liuhen.rules.findings import SEVERITY_LABELS, Evaluation, Severity
 
 pack_cli = typer.Typer(help="规则包：校验、查看、变更", no_args_is_help=True)
 calendar_cli = typer.Typer(help="节假日安排：导入与查看", no_args_is_help=True)
@@ -48,41 +49,54 @@ def compliance_cmd(
     if sum([all_cases, case is not None, file is not None]) != 1:
         raise ValidationError("请指定一个案件编号，或 --all，或 --file 其中之一")
     if case is not None or file is not None:
-        if file is not None:
-            try:
-                text = file.read_text("utf-8")
-            except (OSError, UnicodeDecodeError) as exc:
-                raise ImportFormatError(f"无法读取 {file}：{exc}") from None
-            name = pack or packs.pack_name_for(application, None)
-            ev = compliance.evaluate_file(
-                text,
-                packs.load_pack(name, application.settings.data_dir),
-                now or application.clock.now(),
-                calendar_service.working_calendar(application),
-            )
-        else:
-            assert case is not None
-            ev = compliance.evaluate_case(application, case, now)
+        ev = _evaluate(application, case, file, pack, now)
         if as_json:
             print_json(ev.as_dict())
-            return
-        counts = "，".join(f"{SEVERITY_LABELS[Severity(k)]} {v}" for k, v in ev.counts.items())
-        out.print(f"[bold]{ev.case}[/]  规则包 {ev.pack}  （{counts}）")
-        if ev.retention:
-            out.print(
-                f"保存期限：{ev.retention.label}"
-                + "".join(f"；{r['title']}（{'、'.join(r['cite'])}）" for r in ev.retention.reasons)
-            )
-        for f in ev.findings:
-            _print_finding(f.as_dict())
-        if not ev.findings:
-            out.print("未发现问题")
+        else:
+            _print_evaluation(ev)
         return
-    report = compliance.evaluate_all(application, now)
-    data = report.as_dict()
+    data = compliance.evaluate_all(application, now).as_dict()
     if as_json:
         print_json(data)
         return
+    _print_report(data)
+
+
+def _evaluate(
+    application: App, case: str | None, file: Path | None, pack: str | None, now: datetime | None
+) -> Evaluation:
+    """One recorded case, or a case file not yet imported checked against a pack."""
+    if file is None:
+        assert case is not None
+        return compliance.evaluate_case(application, case, now)
+    try:
+        text = file.read_text("utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise ImportFormatError(f"无法读取 {file}：{exc}") from None
+    name = pack or packs.pack_name_for(application, None)
+    return compliance.evaluate_file(
+        text,
+        packs.load_pack(name, application.settings.data_dir),
+        now or application.clock.now(),
+        calendar_service.working_calendar(application),
+    )
+
+
+def _print_evaluation(ev: Evaluation) -> None:
+    counts = "，".join(f"{SEVERITY_LABELS[Severity(k)]} {v}" for k, v in ev.counts.items())
+    out.print(f"[bold]{ev.case}[/]  规则包 {ev.pack}  （{counts}）")
+    if ev.retention:
+        out.print(
+            f"保存期限：{ev.retention.label}"
+            + "".join(f"；{r['title']}（{'、'.join(r['cite'])}）" for r in ev.retention.reasons)
+        )
+    for f in ev.findings:
+        _print_finding(f.as_dict())
+    if not ev.findings:
+        out.print("未发现问题")
+
+
+def _print_report(data: dict[str, Any]) -> None:
     sev = data["by_severity"]
     out.print(
         f"共 {data['cases']} 件案件：违规 {sev['violation']}，提示 {sev['warning']}，"

@@ -21,6 +21,7 @@ from fastapi.responses import Response
 
 from liuhen.access.policy import User
 from liuhen.accounts import guard
+from liuhen.accounts.access_log import record_access
 from liuhen.accounts.service import AuthError
 from liuhen.errors import NotFoundError
 from liuhen.evidence import schemas
@@ -36,8 +37,6 @@ ORIGINAL_TYPES = ("video/*", "audio/*", "image/*", "application/pdf", DOWNLOAD)
 
 def _journal_download(app: App, request: Request, row: dict[str, Any], purpose: str) -> None:
     """Opening a file bound to a case is an access to that case's record (003 第二十四条)."""
-    from liuhen.accounts.access_log import record_access
-
     user = getattr(request.state, "user", None)
     if user is not None and row.get("case_number"):
         record_access(
@@ -65,9 +64,20 @@ def visible_to(app: App, user: User) -> evidence.MediaScope:
 def router(app: App) -> APIRouter:
     """Lists are scoped in SQL (``visible_to``); a route naming a file declares the file guard,
     which resolves the digest to its case (visibility and marks) or, unbound, to its unit."""
-    file_guard = [Depends(guard.file())]
     r = APIRouter(prefix="/api/v1/media", tags=["音像资料"])
+    _list_routes(r, app)
+    _file_routes(r, app, [Depends(guard.file())])
+    return r
 
+
+def _row(app: App, digest: str) -> dict[str, Any]:
+    row = evidence.media_row(app, digest)
+    if row is None:
+        raise NotFoundError(f"未找到文件 {digest}")
+    return row
+
+
+def _list_routes(r: APIRouter, app: App) -> None:
     @r.get(
         "",
         response_model=schemas.MediaPage,
@@ -110,6 +120,8 @@ def router(app: App) -> APIRouter:
             scope=visible_to(app, _user(request)),
         )  # fmt: skip
 
+
+def _file_routes(r: APIRouter, app: App, file_guard: list[Any]) -> None:
     @r.get(
         "/{digest}",
         dependencies=file_guard,
@@ -118,10 +130,7 @@ def router(app: App) -> APIRouter:
         summary="一个文件的元数据",
     )
     def show(digest: str, request: Request) -> dict[str, Any]:
-        row = evidence.media_row(app, digest)
-        if row is None:
-            raise NotFoundError(f"未找到文件 {digest}")
-        return row
+        return _row(app, digest)
 
     @r.get(
         "/{digest}/content",
@@ -131,9 +140,7 @@ def router(app: App) -> APIRouter:
         summary="原始文件（支持 Range）",
     )
     def content(digest: str, request: Request) -> Response:
-        row = evidence.media_row(app, digest)
-        if row is None:
-            raise NotFoundError(f"未找到文件 {digest}")
+        row = _row(app, digest)
         _journal_download(app, request, row, "下载原始音像文件")
         return serve_blob(app, digest, row["media_type"] or DOWNLOAD, request, row["name"])
 
@@ -145,9 +152,7 @@ def router(app: App) -> APIRouter:
         summary="浏览器可播放的副本（H.264/AAC MP4，支持 Range）",
     )
     def proxy(digest: str, request: Request) -> Response:
-        row = evidence.media_row(app, digest)
-        if row is None:
-            raise NotFoundError(f"未找到文件 {digest}")
+        row = _row(app, digest)
         if not row["proxy"]:
             raise NotFoundError("该文件没有浏览用副本（尚未生成，或不是音视频）")
         if not request.headers.get("Range", "").startswith("bytes=") or request.headers.get(
@@ -164,11 +169,7 @@ def router(app: App) -> APIRouter:
         summary="缩略图（JPEG）",
     )
     def thumbnail(digest: str, request: Request) -> Response:
-        row = evidence.media_row(app, digest)
-        if row is None:
-            raise NotFoundError(f"未找到文件 {digest}")
+        row = _row(app, digest)
         if not row["thumbnail"]:
             raise NotFoundError("该文件没有缩略图")
         return serve_blob(app, row["thumbnail"], "image/jpeg", request)
-
-    return r

@@ -85,32 +85,42 @@ def parse(
         raw = form.get(name, "")
         if not raw.strip():
             continue
-        if kind in ("number",):
-            try:
-                values[spec.name] = int(raw)
-            except ValueError:
-                problems.append(Problem("应为整数", f"fields.{spec.name}"))
-        elif kind == "bool":
-            values[spec.name] = raw == "true"
-        elif kind == "datetime":
-            values[spec.name] = local_datetime(raw, zone)
-        elif kind == "lines":
-            lines = [line.strip() for line in raw.splitlines() if line.strip()]
-            values[spec.name] = (
-                lines if spec.kind is FieldKind.TEXTS else [{"name": n} for n in lines]
-            )
-        elif kind == "json":
-            # locate(), not json.loads: bounded nesting and digits (json.loads ends deep input
-            # in RecursionError, a 500) and no silently repeated keys, as for import files
-            try:
-                values[spec.name], _lines = jsonlines.locate(raw)
-            except jsonlines.Refused as exc:
-                problems.append(Problem(f"应为 JSON：{exc.message}", f"fields.{spec.name}"))
-            except ValueError:
-                problems.append(Problem("应为 JSON", f"fields.{spec.name}"))
-        else:
-            values[spec.name] = raw
+        try:
+            values[spec.name] = _typed(spec, kind, raw, zone)
+        except _Unreadable as exc:
+            problems.append(Problem(str(exc), f"fields.{spec.name}"))
     return values, problems
+
+
+class _Unreadable(Exception):
+    """Field text that cannot be read as its kind; the message is the problem shown."""
+
+
+def _typed(spec: FieldSpec, kind: str, raw: str, zone: tzinfo | None) -> Any:
+    """One field's value from its non-blank text."""
+    if kind in ("number",):
+        try:
+            return int(raw)
+        except ValueError:
+            raise _Unreadable("应为整数") from None
+    if kind == "bool":
+        return raw == "true"
+    if kind == "datetime":
+        return local_datetime(raw, zone)
+    if kind == "lines":
+        lines = [line.strip() for line in raw.splitlines() if line.strip()]
+        return lines if spec.kind is FieldKind.TEXTS else [{"name": n} for n in lines]
+    if kind == "json":
+        # locate(), not json.loads: bounded nesting and digits (json.loads ends deep input
+        # in RecursionError, a 500) and no silently repeated keys, as for import files
+        try:
+            value, _lines = jsonlines.locate(raw)
+        except jsonlines.Refused as exc:
+            raise _Unreadable(f"应为 JSON：{exc.message}") from None
+        except ValueError:
+            raise _Unreadable("应为 JSON") from None
+        return value
+    return raw
 
 
 def actors(form: dict[str, str]) -> list[str]:

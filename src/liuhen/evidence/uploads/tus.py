@@ -13,7 +13,7 @@ import contextlib
 from typing import Any
 
 import anyio
-from anyio.streams.memory import MemoryObjectReceiveStream
+from anyio.streams.memory import MemoryObjectReceiveStream, MemoryObjectSendStream
 from fastapi import APIRouter, Request, Response
 from starlette.requests import ClientDisconnect
 
@@ -94,14 +94,23 @@ def _user(request: Request) -> User:
 
 def router(uploads: Uploads, max_size: int) -> APIRouter:
     r = APIRouter(prefix="/api/v1/uploads", tags=["上传"])
+    _capability_route(r, max_size)
+    _creation_route(r, uploads)
+    _state_routes(r, uploads)
+    _patch_route(r, uploads)
+    _termination_route(r, uploads)
+    return r
 
-    def own(upload_id: str, request: Request) -> UploadState:
-        """The caller's own upload; someone else's is not found (its id is no password)."""
-        st = uploads.get(upload_id)
-        if not st.visible_to(_user(request)):
-            raise NotFoundError("上传不存在")
-        return st
 
+def _own(uploads: Uploads, upload_id: str, request: Request) -> UploadState:
+    """The caller's own upload; someone else's is not found (its id is no password)."""
+    st = uploads.get(upload_id)
+    if not st.visible_to(_user(request)):
+        raise NotFoundError("上传不存在")
+    return st
+
+
+def _capability_route(r: APIRouter, max_size: int) -> None:
     @r.options(
         "",
         status_code=204,
@@ -121,6 +130,8 @@ def router(uploads: Uploads, max_size: int) -> APIRouter:
             ),
         )  # fmt: skip
 
+
+def _creation_route(r: APIRouter, uploads: Uploads) -> None:
     @r.post(
         "",
         status_code=201,
@@ -144,6 +155,8 @@ def router(uploads: Uploads, max_size: int) -> APIRouter:
             headers=_headers(Location=f"/api/v1/uploads/{st.id}", **{"Upload-Offset": "0"}),
         )
 
+
+def _state_routes(r: APIRouter, uploads: Uploads) -> None:
     @r.head(
         "/{upload_id}",
         response_class=Response,
@@ -152,7 +165,7 @@ def router(uploads: Uploads, max_size: int) -> APIRouter:
     )
     def head(upload_id: str, request: Request) -> Response:
         _check_version(request)
-        own(upload_id, request)
+        _own(uploads, upload_id, request)
         st = uploads.settled(upload_id)  # after an interrupted PATCH has recorded its bytes
         if st.status in ("terminated", "refused"):
             return Response(status_code=410, headers=_headers())
@@ -168,8 +181,10 @@ def router(uploads: Uploads, max_size: int) -> APIRouter:
     def status(upload_id: str, request: Request) -> dict[str, Any]:
         """``status`` is active, storing, complete, failed (stored but not bound to the case
         named: ``error`` says why), refused or terminated."""
-        return own(upload_id, request).as_dict()
+        return _own(uploads, upload_id, request).as_dict()
 
+
+def _patch_route(r: APIRouter, uploads: Uploads) -> None:
     @r.patch(
         "/{upload_id}",
         status_code=204,
@@ -178,63 +193,81 @@ def router(uploads: Uploads, max_size: int) -> APIRouter:
         summary="续传数据（tus core）",
     )
     async def patch(upload_id: str, request: Request) -> Response:
-        _check_version(request)
-        if request.headers.get("Content-Type") != "application/offset+octet-stream":
-            raise LiuhenError(
-                "Content-Type 应为 application/offset+octet-stream", code="LH144", http_status=415
-            )
-        offset_text = request.headers.get("Upload-Offset", "")
-        if not offset_text.isdigit() or len(offset_text) > 18:
-            raise ValidationError("缺少或无效的 Upload-Offset")
-        own(upload_id, request)
-        send, receive = anyio.create_memory_object_stream[bytearray](4)
-
-        def consume(stream: MemoryObjectReceiveStream[bytearray]) -> Any:
-            def blocks() -> Any:
-                while True:
-                    try:
-                        yield anyio.from_thread.run(stream.receive)
-                    except anyio.EndOfStream:
-                        return
-
-            return uploads.write(upload_id, int(offset_text), blocks())
-
-        result: dict[str, Any] = {}
-
-        async def run_writer() -> None:
-            try:
-                result["state"] = await anyio.to_thread.run_sync(consume, receive)
-            except BaseException as exc:  # re-raised after the body is drained
-                result["error"] = exc
-                async with receive:
-                    pass
-
-        async with anyio.create_task_group() as tg:
-            tg.start_soon(run_writer)
-            async with send:
-                buffer = bytearray()
-                try:
-                    async for chunk in request.stream():
-                        buffer += chunk
-                        if len(buffer) >= BLOCK:
-                            try:
-                                await send.send(buffer)  # handed over, not copied
-                            except (anyio.BrokenResourceError, anyio.ClosedResourceError):
-                                break  # the writer refused; its error is reported below
-                            buffer = bytearray()
-                except ClientDisconnect:
-                    pass  # keep what arrived; the client resumes from HEAD's offset
-                if buffer:
-                    with contextlib.suppress(anyio.BrokenResourceError, anyio.ClosedResourceError):
-                        await send.send(buffer)
-        if "error" in result:
-            raise result["error"]
-        st = result["state"]
+        offset = _patch_offset(request)
+        _own(uploads, upload_id, request)
+        st = await _receive(uploads, upload_id, offset, request)
         headers = _headers(**{"Upload-Offset": str(st.offset)})
         if st.status == "complete" and st.digest:
             headers["Liuhen-Digest"] = st.digest
         return Response(status_code=204, headers=headers)
 
+
+def _patch_offset(request: Request) -> int:
+    """A PATCH's version, content type and offset checked, before the upload is looked up."""
+    _check_version(request)
+    if request.headers.get("Content-Type") != "application/offset+octet-stream":
+        raise LiuhenError(
+            "Content-Type 应为 application/offset+octet-stream", code="LH144", http_status=415
+        )
+    offset_text = request.headers.get("Upload-Offset", "")
+    if not offset_text.isdigit() or len(offset_text) > 18:
+        raise ValidationError("缺少或无效的 Upload-Offset")
+    return int(offset_text)
+
+
+async def _receive(uploads: Uploads, upload_id: str, offset: int, request: Request) -> Any:
+    """The body handed in blocks to a worker thread that writes and hashes it."""
+    send, receive = anyio.create_memory_object_stream[bytearray](4)
+
+    def consume(stream: MemoryObjectReceiveStream[bytearray]) -> Any:
+        def blocks() -> Any:
+            while True:
+                try:
+                    yield anyio.from_thread.run(stream.receive)
+                except anyio.EndOfStream:
+                    return
+
+        return uploads.write(upload_id, offset, blocks())
+
+    result: dict[str, Any] = {}
+
+    async def run_writer() -> None:
+        try:
+            result["state"] = await anyio.to_thread.run_sync(consume, receive)
+        except BaseException as exc:  # re-raised after the body is drained
+            result["error"] = exc
+            async with receive:
+                pass
+
+    async with anyio.create_task_group() as tg:
+        tg.start_soon(run_writer)
+        await _pump(request, send)
+    if "error" in result:
+        raise result["error"]
+    return result["state"]
+
+
+async def _pump(request: Request, send: MemoryObjectSendStream[bytearray]) -> None:
+    """Hand the body over in blocks of about BLOCK bytes, then close the stream."""
+    async with send:
+        buffer = bytearray()
+        try:
+            async for chunk in request.stream():
+                buffer += chunk
+                if len(buffer) >= BLOCK:
+                    try:
+                        await send.send(buffer)  # handed over, not copied
+                    except (anyio.BrokenResourceError, anyio.ClosedResourceError):
+                        break  # the writer refused; its error is reported below
+                    buffer = bytearray()
+        except ClientDisconnect:
+            pass  # keep what arrived; the client resumes from HEAD's offset
+        if buffer:
+            with contextlib.suppress(anyio.BrokenResourceError, anyio.ClosedResourceError):
+                await send.send(buffer)
+
+
+def _termination_route(r: APIRouter, uploads: Uploads) -> None:
     @r.delete(
         "/{upload_id}",
         status_code=204,
@@ -244,8 +277,6 @@ def router(uploads: Uploads, max_size: int) -> APIRouter:
     )
     def terminate(upload_id: str, request: Request) -> Response:
         _check_version(request)
-        own(upload_id, request)
+        _own(uploads, upload_id, request)
         uploads.terminate(upload_id)
         return Response(status_code=204, headers=_headers())
-
-    return r
