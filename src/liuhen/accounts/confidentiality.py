@@ -16,6 +16,7 @@ from sqlalchemy import select
 from liuhen.access.marks import Entry, Marks, collect, may_see
 from liuhen.access.policy import User, can_view_case
 from liuhen.accounts.access_log import unit_agency
+from liuhen.accounts.service import Forbidden
 from liuhen.errors import ConfidentialRecord as ConfidentialRecord
 from liuhen.errors import NotFoundError
 from liuhen.kernel.db import store
@@ -163,8 +164,6 @@ def guard_file(app: App, user: User, case_number: str, digest: str) -> None:
     """Refuse a file of a case the user may not see, or a marked file he is not entitled to."""
     case = case_header(app, case_number)
     if not can_view_case(user, case, unit_agency(app, case["unit"])):
-        from liuhen.accounts.service import Forbidden
-
         raise Forbidden("无权查看该案件的文件")
     mark = marks_of(app, case_number).of_file(digest)
     if mark and not may_see(user, mark, works_on(user, case)):

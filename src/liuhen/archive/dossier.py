@@ -18,15 +18,19 @@ from typing import Any
 
 from cryptography import x509
 from cryptography.hazmat.primitives import hashes
+from pypdf import PdfReader, PdfWriter, Transformation
 from sqlalchemy import select
 
 from liuhen.archive import retention
 from liuhen.compliance import service as compliance
+from liuhen.documents.dossier_pages import copy_note, render_part
+from liuhen.documents.watermark import without_signatures
 from liuhen.errors import IntegrityError, NotArchived, NotFoundError
 from liuhen.kernel.db import store
 from liuhen.kernel.instance import App
 from liuhen.procedure import dossier as order
 from liuhen.procedure.catalog import CATEGORY_LABELS, ROLE_LABELS, Category, Role, act_type
+from liuhen.signing import pdf as pades
 from liuhen.signing import service as signing
 
 CASE = store.T["case_record"]
@@ -59,8 +63,6 @@ class Dossier:
 
 
 def _pdf_pages(data: bytes) -> int:
-    from pypdf import PdfReader
-
     return len(PdfReader(io.BytesIO(data)).pages)
 
 
@@ -163,8 +165,6 @@ def build(app: App, case: str, meta: Meta | None = None, sign_as: str | None = N
     ``sign_as`` is the archivist's cert_no while filing: with an issued key he signs the whole
     dossier (PAdES); without one, the dossier has no signature fields at all.
     """
-    from liuhen.documents.dossier_pages import render_part
-
     info = _case(app, case)
     meta = meta or meta_of(app, case)
     entries = _entries(app, case)
@@ -274,10 +274,6 @@ def _assemble(
 ) -> bytes:
     """Front matter, each document (a reading copy, or a page saying why it is not there) and
     the 备考表, as one PDF."""
-    from pypdf import PdfReader, PdfWriter
-
-    from liuhen.documents.dossier_pages import render_part
-
     writer = PdfWriter()
     writer.append(PdfReader(io.BytesIO(front)))
     imported = {
@@ -305,10 +301,6 @@ def _assemble(
 def _reading_copy(original: bytes, item: order.Item) -> bytes:
     """The document's pages without its signature fields, each page saying where the signed
     original is, so the dossier never shows a signature whose bytes are elsewhere."""
-    from pypdf import PdfReader, PdfWriter, Transformation
-
-    from liuhen.documents.dossier_pages import copy_note
-    from liuhen.documents.watermark import without_signatures
 
     writer = PdfWriter(clone_from=io.BytesIO(original))
     short = f"{item.digest[:19]}…"
@@ -330,8 +322,6 @@ def _reading_copy(original: bytes, item: order.Item) -> bytes:
 
 def _signed(app: App, pdf: bytes, cert_no: str, name: str) -> bytes:
     """The dossier signed by the archivist (PAdES), or unchanged if he holds no certificate."""
-    from liuhen.signing import pdf as pades
-
     with app.engine.connect() as conn:
         recorded = conn.execute(
             select(SIGNING_KEY.c.fingerprint).where(SIGNING_KEY.c.cert_no == cert_no)

@@ -20,6 +20,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+import pycdlib
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from cryptography.hazmat.primitives.serialization import Encoding, PublicFormat
 from sqlalchemy import select
@@ -32,7 +33,8 @@ from liuhen.archive.bagverify import SOURCE as VERIFIER_SOURCE
 from liuhen.archive.dossier import render_dossier
 from liuhen.documents.service import agency_name
 from liuhen.durable import fsync_dir
-from liuhen.errors import ExportFailed, ExportIncomplete, ExportTargetExists, NotFoundError
+from liuhen.errors import ExportFailed, ExportIncomplete, ExportTargetExists, NotFoundError, Problem
+from liuhen.hashing import get_alg
 from liuhen.journal import checkpoint as notes
 from liuhen.journal import merkle
 from liuhen.journal.entry import EntryRow
@@ -293,8 +295,6 @@ def _marked_by(marks: Marks, digest: str, seq: int) -> tuple[int, str | None]:
 
 
 def _problem(text: str) -> Any:
-    from liuhen.errors import Problem
-
     return Problem(text)
 
 
@@ -322,8 +322,6 @@ class _Writer:
         self.octets = 0
 
     def _hashers(self) -> dict[str, Any]:
-        from liuhen.hashing import get_alg
-
         return {a: get_alg(a).new() for a in self.algs}
 
     def write(self, rel: str, chunks: Iterable[bytes]) -> dict[str, str]:
@@ -640,8 +638,6 @@ def withholding_statement(
 
 
 def _file_digest(app: App, path: Path, alg: str) -> str:
-    from liuhen.hashing import get_alg
-
     h = get_alg(alg).new()
     with open(path, "rb") as fh:
         for chunk in iter(lambda: fh.read(1 << 20), b""):
@@ -650,8 +646,6 @@ def _file_digest(app: App, path: Path, alg: str) -> str:
 
 
 def _sums(path: Path, algs: list[str]) -> dict[str, str]:
-    from liuhen.hashing import get_alg
-
     hashers = {a: get_alg(a).new() for a in algs}
     data = path.read_bytes()
     for h in hashers.values():
@@ -714,8 +708,6 @@ def write_iso(bag: Path, iso: Path, volume: str) -> None:
     Plain ISO 9660 names are short and upper-case, so they are generated; the real names live in
     the Rock Ridge (Unix) and Joliet (Windows) records every current system reads.
     """
-    import pycdlib
-
     if iso.exists() or iso.is_symlink():
         raise ExportTargetExists(f"目标“{iso}”已存在：不会覆盖")
     image = pycdlib.PyCdlib()

@@ -7,6 +7,7 @@ sequential checks (gaps, chains, Merkle roots, projection replay) on lighter col
 
 from __future__ import annotations
 
+import json
 import os
 from collections.abc import Callable, Iterator
 from concurrent.futures import Future, ProcessPoolExecutor
@@ -15,6 +16,8 @@ from multiprocessing import get_context
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 from sqlalchemy import Connection, select
 
+from liuhen.archive import retention
+from liuhen.documents import service as documents
 from liuhen.hashing import get_alg
 from liuhen.journal.entry import EntryRow
 from liuhen.journal.verify import Damage, Report, StoredCheckpoint, Verifier, check_row
@@ -150,9 +153,6 @@ def check_files(app: App, media: bool = False) -> list[Damage]:
     """Stored files against the journal: every signed document (file digest and its PAdES
     signatures), every filed dossier, and with ``media`` every evidence file re-hashed (slow:
     gigabytes of video). A file missing without a disposal entry is damage."""
-    from liuhen.archive import retention
-    from liuhen.documents import service as documents
-
     disposed = retention.disposals(app)  # removed by a journaled disposal: absent by design
     damages = [Damage(what, seq, chain) for seq, chain, what in documents.check_all(app, disposed)]
     damages += _dossiers(app, disposed)
@@ -176,8 +176,6 @@ def check_files(app: App, media: bool = False) -> list[Damage]:
 
 def _dossiers(app: App, disposed: dict[str, int]) -> list[Damage]:
     """Each filed dossier PDF (the 归档 entry's attachment) is stored and unchanged."""
-    import json
-
     with app.engine.connect() as conn:
         rows = conn.execute(
             select(store.ENTRY.c.seq, store.ENTRY.c.chain, store.ENTRY.c.body).where(

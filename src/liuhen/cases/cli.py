@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import typer
+from rich.table import Table
 
 from liuhen.cases import imports
 from liuhen.cases import service as cases
@@ -39,8 +40,6 @@ def list_cmd(
     if as_json:
         print_json(result.as_dict())
         return
-    from rich.table import Table
-
     table = Table(title=f"案件（共 {result.total} 件，第 {result.page} 页）")
     for col in ("案件编号", "案由", "类别", "程序", "环节", "状态", "启动时间", "记录数"):
         table.add_column(col, overflow="fold")

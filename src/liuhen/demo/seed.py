@@ -10,6 +10,8 @@ from sqlalchemy import func, select
 
 from liuhen.accounts import service as access
 from liuhen.cases import imports
+from liuhen.documents import render
+from liuhen.documents import service as documents
 from liuhen.documents.types import DOC_TYPES
 from liuhen.kernel import proofs, record
 from liuhen.kernel.db import store
@@ -17,6 +19,7 @@ from liuhen.kernel.instance import App
 from liuhen.kernel.record import ActInput
 from liuhen.procedure.catalog import Role
 from liuhen.procedure.fields import Block
+from liuhen.signing import pdf as pades
 from liuhen.signing import service as signing
 
 ADMIN = {"id": "demo", "role": Role.ADMIN.value}
@@ -79,10 +82,6 @@ def with_documents(
     Without this the demo journals documents whose files exist nowhere, and a newcomer's first
     ``liuhen verify`` (and every 查看文书 PDF link) fails on them.
     """
-    from liuhen.documents import render
-    from liuhen.documents import service as documents
-    from liuhen.signing import pdf as pades
-
     entries: list[dict[str, Any]] = case["entries"]
     cause = str((entries[0].get("fields") or {}).get("cause") or "")
     ca_pem = signing.ca_pem(app)

@@ -5,10 +5,12 @@ from __future__ import annotations
 from pathlib import Path
 
 import typer
+from rich.table import Table
 
 from liuhen.accounts import registry
 from liuhen.cli.common import app, out, print_json
 from liuhen.disclosure import service as disclosure
+from liuhen.disclosure.ledger import REQUEST_COLUMNS, request_cells
 from liuhen.kernel import record
 from liuhen.kernel.record import ActInput
 from liuhen.procedure.catalog import CONFIDENTIALITY_MARKS, REQUESTER_RELATIONS, Role
@@ -93,14 +95,10 @@ def list_cmd(
     as_json: bool = typer.Option(False, "--json", help="以 JSON 输出"),
 ) -> None:
     """列出查阅、复制申请及其审批和提供情况。"""
-    from liuhen.disclosure.ledger import REQUEST_COLUMNS, request_cells
-
     found = disclosure.requests(app(), case, pending)
     if as_json:
         print_json(found)
         return
-    from rich.table import Table
-
     table = Table(title=f"查阅、复制申请（共 {len(found)} 件）")
     shown = (0, 1, 2, 3, 5, 6, 8, 12)  # the full set is in the spreadsheet (liuhen ledger --xlsx)
     for i in shown:

@@ -6,6 +6,7 @@ from datetime import datetime
 from pathlib import Path
 
 import typer
+from rich.table import Table
 
 from liuhen.cli.common import app, out
 from liuhen.disclosure import ledger
@@ -29,8 +30,6 @@ def ledger_cmd(
         out.print(f"已导出 {count} 条台账记录到 {xlsx}")
         return
     result = ledger.entries(app(), case, start, end, page, per_page)
-    from rich.table import Table
-
     table = Table(title=f"查阅复制台账（共 {result['total']} 条，第 {result['page']} 页）")
     for column in ledger.COLUMNS:
         table.add_column(column)

@@ -10,6 +10,7 @@ import typer
 from rich.table import Table
 
 from liuhen.cli.common import app, out, print_json
+from liuhen.documents import DOC_TYPES, render, role_label
 from liuhen.documents import service as documents
 from liuhen.errors import ValidationError
 from liuhen.procedure.catalog import Role
@@ -27,8 +28,6 @@ def _read_json(path: Path, what: str) -> Any:
 @cli.command("types")
 def doc_types(as_json: bool = typer.Option(False, "--json", help="以 JSON 输出")) -> None:
     """列出全部文书种类、所属事项、签名人与字段。"""
-    from liuhen.documents import DOC_TYPES, role_label
-
     if as_json:
         print_json([
             {"code": d.code, "title": d.title, "acts": list(d.acts), "signers": list(d.signers),
@@ -58,8 +57,6 @@ def doc_render(
     number: str | None = typer.Option(None, help="文号"),
 ) -> None:
     """把文书渲染为 PDF（不签名、不记入案件），用于预览模板或核对内容。"""
-    from liuhen.documents import DOC_TYPES, render
-
     if sample == (fields is not None):
         raise ValidationError("请指定 --fields 文件或 --sample 其中之一")
     if doc_type not in DOC_TYPES:

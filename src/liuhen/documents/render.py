@@ -16,6 +16,7 @@ from types import SimpleNamespace
 from typing import Any
 
 from jinja2 import Environment, FileSystemLoader, StrictUndefined
+from PIL import ImageFile
 
 from liuhen.documents import format as fmt
 from liuhen.documents.types import DOC_TYPES, DocType, role_label
@@ -478,11 +479,9 @@ def _weasyprint_html() -> Any:
     process, after which the media layer would take a truncated photo for a whole one. The
     flag is put back; the only image a document embeds is a PNG already checked here.
     """
-    from PIL import ImageFile
-
     before = ImageFile.LOAD_TRUNCATED_IMAGES
     try:
-        from weasyprint import HTML  # type: ignore[import-untyped, unused-ignore]
+        from weasyprint import HTML  # type: ignore[import-untyped, unused-ignore]  # lazy: ~2 s
     finally:
         ImageFile.LOAD_TRUNCATED_IMAGES = before
     return HTML

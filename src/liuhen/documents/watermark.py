@@ -17,6 +17,8 @@ from html import escape
 from pypdf import PdfReader, PdfWriter, Transformation
 from pypdf.generic import ArrayObject, DictionaryObject, NameObject
 
+from liuhen.documents.render import _weasyprint_html
+
 _OVERLAY = """<!doctype html><html><head><meta charset="utf-8"><style>
 @page {{ size: A4; margin: 0; }}
 html, body {{ margin: 0; }}
@@ -33,8 +35,6 @@ body {{ font-family: "Noto Sans CJK SC", "Noto Serif CJK SC", sans-serif; }}
 
 def overlay(text: str) -> bytes:
     """One A4 page: ``text`` repeated diagonally, and once plainly at the foot."""
-    from liuhen.documents.render import _weasyprint_html
-
     line = escape(text)
     marks = "".join(
         f'<div class="mark" style="top:{top}mm">{line}</div>' for top in range(20, 290, 45)

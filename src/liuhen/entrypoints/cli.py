@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import typer
+import uvicorn
 
 from liuhen.accounts import cli as people
 from liuhen.archive import cli as archiving
@@ -19,6 +20,7 @@ from liuhen.disclosure import cli as disclosure
 from liuhen.disclosure import ledger_cli as ledger
 from liuhen.documents import cli as documents
 from liuhen.evidence import cli as evidence
+from liuhen.evidence.jobs import run_worker
 from liuhen.kernel import instance, rebuild
 from liuhen.kernel import settings as settings_mod
 from liuhen.procedure.catalog import ACT_TYPES, ROLE_LABELS, STAGE_LABELS, Role
@@ -157,9 +159,7 @@ def serve(
     no_demo: bool = typer.Option(False, "--no-demo", help="首次启动时不写入演示数据"),
 ) -> None:
     """启动网页与接口服务；首次启动时初始化实例并写入演示数据。"""
-    import uvicorn
-
-    from liuhen.entrypoints.web import create_app
+    from liuhen.entrypoints.web import create_app  # lazy: every page and template, for serve only
 
     st = settings_mod.load()
     if instance.init(st):
@@ -180,8 +180,6 @@ def serve(
 @cli.command()
 def worker() -> None:
     """运行后台任务（缩略图、浏览用副本）：PostgreSQL 用 procrastinate 队列，SQLite 在本进程内。"""
-    from liuhen.evidence.jobs import run_worker
-
     err.print("后台任务已启动（Ctrl-C 停止）")
     run_worker(open_app())
 

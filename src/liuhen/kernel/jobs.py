@@ -15,11 +15,14 @@ import queue
 import threading
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
+from types import ModuleType
 from typing import TYPE_CHECKING, Any, Protocol
 
 from sqlalchemy import Engine, inspect
 
 if TYPE_CHECKING:  # the instance installs the queue's schema; the queue only needs the type
+    import procrastinate
+
     from liuhen.kernel.instance import App
 
 log = logging.getLogger(__name__)
@@ -101,19 +104,25 @@ def conninfo(app: App) -> str:
     return app.engine.url.set(drivername="postgresql").render_as_string(hide_password=False)
 
 
+def _procrastinate() -> ModuleType:
+    """The queue library, which only an instance on PostgreSQL uses."""
+    import procrastinate  # lazy: PostgreSQL only; an instance on SQLite never loads it
+
+    return procrastinate
+
+
 def procrastinate_app(app: App, task: Task, worker: bool = False) -> Any:
     """The procrastinate app on the same PostgreSQL database, with the task registered.
 
     Deferring uses the sync connector (the web layer is sync); running needs the async one.
     """
-    import procrastinate
-
+    pc = _procrastinate()
     connector = (
-        procrastinate.PsycopgConnector(conninfo=conninfo(app))
+        pc.PsycopgConnector(conninfo=conninfo(app))
         if worker
-        else procrastinate.SyncPsycopgConnector(conninfo=conninfo(app))
+        else pc.SyncPsycopgConnector(conninfo=conninfo(app))
     )
-    papp = procrastinate.App(connector=connector)
+    papp: procrastinate.App = pc.App(connector=connector)
 
     @papp.task(name=task.name, queue=task.queue, retry=3)
     def run(digest: str) -> None:
@@ -131,9 +140,8 @@ class ProcrastinateQueue:
         self.papp = procrastinate_app(app, task)
 
     def enqueue(self, digest: str) -> None:
-        from procrastinate.exceptions import AlreadyEnqueued
-
-        with self.papp.open(), contextlib.suppress(AlreadyEnqueued):
+        already = _procrastinate().exceptions.AlreadyEnqueued
+        with self.papp.open(), contextlib.suppress(already):
             # one queued job per file, however often it is asked for
             # (no run lock: a worker killed mid-job would hold it; ``make`` is idempotent instead)
             self.papp.tasks[self.task.name].configure(queueing_lock=digest).defer(digest=digest)
@@ -155,14 +163,13 @@ def open_queue(app: App, task: Task) -> JobQueue:
 
 def ensure_schema(engine: Engine) -> None:
     """Install procrastinate's tables once (PostgreSQL only), beside our migrations."""
-    import procrastinate
-
     if (
         engine.dialect.name != "postgresql"
         or "procrastinate_jobs" in inspect(engine).get_table_names()
     ):
         return
     url = engine.url.set(drivername="postgresql").render_as_string(hide_password=False)
+    procrastinate = _procrastinate()
     papp = procrastinate.App(connector=procrastinate.SyncPsycopgConnector(conninfo=url))
     with papp.open():
         papp.schema_manager.apply_schema()

@@ -44,6 +44,7 @@ from liuhen.errors import (
 )
 from liuhen.errors import NotBound as NotBound
 from liuhen.evidence import service as evidence
+from liuhen.kernel.blobs.store import split
 from liuhen.kernel.db import store
 from liuhen.kernel.instance import App
 from liuhen.procedure.catalog import Role
@@ -94,8 +95,6 @@ def validate_meta(meta: dict[str, str]) -> dict[str, Any]:
     out: dict[str, Any] = {k: v for k, v in meta.items() if k in META_KEYS}
     if "digest" in out:
         try:
-            from liuhen.kernel.blobs.store import split
-
             split(out["digest"].lower())
             out["digest"] = out["digest"].lower()
         except ValidationError as exc:
