@@ -1,0 +1,99 @@
+"""What the administration API and pages share: who may administer, how the journal names
+the administrator, and the key and pack settings both show."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from fastapi import Depends, Query, Request
+from pydantic import BaseModel
+from sqlalchemy import select
+
+from liuhen.access.policy import User
+from liuhen.accounts import auth_web as auth
+from liuhen.accounts import registry
+from liuhen.accounts import service as access
+from liuhen.compliance import packs
+from liuhen.errors import LiuhenError, Problem, ValidationError
+from liuhen.journal import checkpoint as notes
+from liuhen.kernel.db import store
+from liuhen.kernel.instance import App
+from liuhen.procedure.catalog import ROLE_LABELS, Role
+from liuhen.signing import service as signing
+
+MAX_PAGE = 100_000
+ROLE_NAMES = {r.value: label for r, label in ROLE_LABELS.items()}
+
+
+def admin_user(request: Request) -> User:
+    """The signed-in administrator; anyone else is refused (LH151)."""
+    user = auth.current_user(request)
+    if "admin" not in user.roles:
+        raise access.Forbidden("系统管理仅限系统管理员")
+    return user
+
+
+AdminDep = Annotated[User, Depends(admin_user)]
+PageNo = Annotated[int, Query(ge=1, le=MAX_PAGE)]
+
+
+def recorder(user: User) -> dict[str, str]:
+    """The journal names the administrator as the one who registered or changed something."""
+    return {"id": user.cert_no or user.username, "role": Role.ADMIN.value}
+
+
+class PackChange(BaseModel):
+    pack: str
+    reason: str
+    agency: str | None = None
+
+
+def keys(app: App) -> dict[str, Any]:
+    table = store.T["signing_key"]
+    with app.engine.connect() as conn:
+        rows = conn.execute(select(table).order_by(table.c.cert_no)).mappings().all()
+    return {
+        "checkpoint_key": notes.verifier_key(app.origin, app.key.public_key()),
+        "origin": app.origin,
+        "signing_ca": signing.journaled_ca(app),
+        "certificates": [dict(r) for r in rows],
+    }
+
+
+def pack_settings(app: App) -> dict[str, Any]:
+    def title(name: str) -> str:
+        try:
+            return packs.load_pack(name, app.settings.data_dir).title
+        except LiuhenError:
+            return "（无法加载）"
+
+    agencies = registry.listing(app)["agencies"]
+    return {
+        "default": packs.pack_name_for(app, None),
+        "available": [
+            {"name": n, "title": title(n)} for n in packs.available(app.settings.data_dir)
+        ],
+        "agencies": [
+            {
+                "code": a["code"],
+                "name": a["name"],
+                "rule_pack": a["rule_pack"],
+                "in_force": packs.pack_name_for(app, a["code"]),
+            }
+            for a in agencies
+        ],
+    }
+
+
+def change_pack(app: App, user: User, body: PackChange) -> dict[str, Any]:
+    """The checks (pack, reason, registered agency) are the service's, shared with the CLI."""
+    agency = (body.agency or "").strip() or None
+    entry = packs.use_pack(app, body.pack, body.reason, agency, by=recorder(user)["id"])
+    return {"seq": entry.seq, "pack": body.pack, "agency": agency}
+
+
+def set_active(app: App, user: User, username: str, active: bool) -> dict[str, Any]:
+    if not active and username == user.username:
+        raise ValidationError("不能停用自己的账户", [Problem("不能停用自己的账户", "username")])
+    access.set_active(app, username, active, by=user.username)
+    return {"username": username, "active": active}
