@@ -76,7 +76,33 @@ def read_act(user: User, spec: ActType, number: str, form: dict[str, str]) -> Ac
     )  # fmt: skip
 
 
+def record_from_form(
+    app: App,
+    templates: Jinja2Templates,
+    awaits_approver: workflow.AwaitsApprover,
+    request: Request,
+    user: User,
+    spec: ActType,
+    number: str,
+    form: dict[str, str],
+    page: str,
+) -> Response:
+    """Record one act from a page form; a refusal re-renders the form with what was typed
+    (``page`` is the case number the form was shown for, empty when opening a case)."""
+    try:
+        entry = workflow.record_act(app, user, number, read_act(user, spec, number, form))
+    except LiuhenError as exc:
+        return act_page(templates, request, page, spec, form, exc)
+    where = workflow.next_step(app, user, number, spec.code, entry.seq, awaits_approver)
+    return RedirectResponse(where, status_code=303)
+
+
+# Four routers, so that the composer can include them where the app has always matched these
+# routes (``/cases/new`` before ``/cases/{number}``, which comes last of all the pages).
+
+
 def api_router(app: App) -> APIRouter:
+    """Reading cases through the API."""
     r = APIRouter(tags=["案件"])
 
     @r.get("/api/v1/cases", summary="案件列表（分页）", response_model=CasePage,
@@ -97,39 +123,14 @@ def api_router(app: App) -> APIRouter:
     def api_case(number: str, user: SeeCase) -> dict[str, Any]:
         return cases.open_case(app, user, number, "接口调阅案件记录")
 
-    @r.post("/api/v1/cases/{number}/acts", status_code=201, summary="记录一个事项",
-            response_model=ActRecorded)  # fmt: skip
-    def api_record(number: str, body: ActBody, user: RecordCase) -> ActRecorded:
-        entry = workflow.record_in_case(app, user, number, ActInput(
-            body.act, body.occurred_at, case=number, actors=body.actors, place=body.place,
-            fields=body.fields, corrects=body.corrects, recorded_by=user.actor,
-        ))  # fmt: skip
-        return ActRecorded(seq=entry.seq, case=number, act=body.act)
-
     return r
 
 
-def page_router(
-    app: App,
-    templates: Jinja2Templates,
-    evaluate: workflow.Evaluate,
-    awaits_approver: workflow.AwaitsApprover,
-    file_dossier: workflow.FileDossier,
+def list_router(
+    app: App, templates: Jinja2Templates, awaits_approver: workflow.AwaitsApprover
 ) -> APIRouter:
-    """The pages; ``/cases/{number}`` comes after ``/cases/new`` so that "new" is no number."""
+    """The case list (the home page) and opening a case."""
     r = APIRouter()
-
-    def record_from_form(
-        request: Request, user: User, spec: ActType, number: str, form: dict[str, str], page: str
-    ) -> Response:
-        """Record one act from a page form; a refusal re-renders the form with what was typed
-        (``page`` is the case number the form was shown for, empty when opening a case)."""
-        try:
-            entry = workflow.record_act(app, user, number, read_act(user, spec, number, form))
-        except LiuhenError as exc:
-            return act_page(templates, request, page, spec, form, exc)
-        where = workflow.next_step(app, user, number, spec.code, entry.seq, awaits_approver)
-        return RedirectResponse(where, status_code=303)
 
     @r.get("/", response_class=HTMLResponse, include_in_schema=False)
     def page_cases(
@@ -166,7 +167,22 @@ def page_router(
     ) -> Response:
         form = await posted_form(request)
         spec = workflow.opening_for(user, act)
-        return record_from_form(request, user, spec, form.get("case", "").strip(), form, "")
+        number = form.get("case", "").strip()
+        return record_from_form(
+            app, templates, awaits_approver, request, user, spec, number, form, ""
+        )
+
+    return r
+
+
+def recording_router(
+    app: App,
+    templates: Jinja2Templates,
+    awaits_approver: workflow.AwaitsApprover,
+    file_dossier: workflow.FileDossier,
+) -> APIRouter:
+    """Recording in a case: an act from its form or through the API, and 立卷归档."""
+    r = APIRouter()
 
     @r.get("/cases/{number}/record", response_class=HTMLResponse, include_in_schema=False)
     def record_form(request: Request, number: str, act: str, user: RecordCase) -> Response:
@@ -179,7 +195,9 @@ def page_router(
     async def record_submit(request: Request, number: str, act: str, user: RecordCase) -> Response:
         form = await posted_form(request)
         spec = workflow.act_for(user, act)
-        return record_from_form(request, user, spec, number, form, number)
+        return record_from_form(
+            app, templates, awaits_approver, request, user, spec, number, form, number
+        )
 
     @r.post("/cases/{number}/archive", include_in_schema=False)
     async def archive_submit(request: Request, number: str, user: RecordCase) -> Response:
@@ -190,6 +208,22 @@ def page_router(
             lambda: workflow.archive(app, user, number, file_dossier)
         )
         return RedirectResponse(f"/cases/{quote(number)}#seq-{seq}", status_code=303)
+
+    @r.post("/api/v1/cases/{number}/acts", status_code=201, tags=["案件"],
+            summary="记录一个事项", response_model=ActRecorded)  # fmt: skip
+    def api_record(number: str, body: ActBody, user: RecordCase) -> ActRecorded:
+        entry = workflow.record_in_case(app, user, number, ActInput(
+            body.act, body.occurred_at, case=number, actors=body.actors, place=body.place,
+            fields=body.fields, corrects=body.corrects, recorded_by=user.actor,
+        ))  # fmt: skip
+        return ActRecorded(seq=entry.seq, case=number, act=body.act)
+
+    return r
+
+
+def case_router(app: App, templates: Jinja2Templates, evaluate: workflow.Evaluate) -> APIRouter:
+    """The case page: its record, findings and what the user may record next."""
+    r = APIRouter()
 
     @r.get("/cases/{number}", response_class=HTMLResponse, include_in_schema=False)
     def page_case(request: Request, number: str, user: SeeCase) -> Response:

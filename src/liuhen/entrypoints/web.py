@@ -1,7 +1,8 @@
 """FastAPI application: ``/api/v1`` JSON and server-rendered pages, one error handler for both.
 
 ``create_app`` only composes: middleware, the error handler, the static files and each
-feature's router behind its guard. Routes are matched in the order they are included, so the
+feature's router behind its guard. Routes are matched in the order they are included; the
+order is the app's as it always was (``/cases/new`` before ``/cases/{number}``), and the
 catch-all 404 page comes last.
 """
 
@@ -105,14 +106,15 @@ def create_app(app: App) -> FastAPI:
     api.include_router(cases_web.api_router(app))
     api.include_router(compliance_web.api_router(app))
     api.include_router(journal.router(app), dependencies=PUBLIC)  # anyone may verify
-    api.include_router(cases_web.page_router(
-        app, TEMPLATES, evaluate=compliance.evaluate_case, awaits_approver=desk.awaits_approver,
-        file_dossier=archiving.archive,
-    ))  # fmt: skip
+    api.include_router(cases_web.list_router(app, TEMPLATES, desk.awaits_approver))
     api.include_router(document_pages.router(app, TEMPLATES, demanded_by=queries.demanded_by))
+    api.include_router(
+        cases_web.recording_router(app, TEMPLATES, desk.awaits_approver, archiving.archive)
+    )
     api.include_router(compliance_web.page_router(app, TEMPLATES))
     api.include_router(inbox_web.router(app, TEMPLATES))
     api.include_router(evidence_pages.router(app, TEMPLATES))
+    api.include_router(cases_web.case_router(app, TEMPLATES, compliance.evaluate_case))
     # last: any path no route above matched is the 404 page
     api.get("/{path:path}", include_in_schema=False, dependencies=PUBLIC)(not_found)
     return api
