@@ -10,6 +10,7 @@ from __future__ import annotations
 import base64
 import binascii
 import hashlib
+import json
 import os
 import tempfile
 from collections.abc import Collection
@@ -21,6 +22,8 @@ from cryptography import x509
 from cryptography.hazmat.primitives import hashes
 from sqlalchemy import select
 
+from liuhen.accounts import service as access
+from liuhen.documents.types import DOC_TYPES
 from liuhen.errors import IntegrityError, NotFoundError, Problem, ValidationError
 from liuhen.kernel import record
 from liuhen.kernel.db import store
@@ -28,6 +31,7 @@ from liuhen.kernel.instance import App
 from liuhen.kernel.journal import Appended
 from liuhen.kernel.record import ActInput
 from liuhen.procedure.catalog import DOCUMENT_TYPES
+from liuhen.procedure.fields import SIGNER_ROLES
 from liuhen.signing import pdf as pades
 from liuhen.signing import service as signing
 
@@ -80,7 +84,6 @@ class DocumentRequest:
 
 def signing_people(req: DocumentRequest) -> dict[str, list[str]]:
     """Everyone whose key the request applies, with the blocks he signs (as people read them)."""
-    from liuhen.procedure.fields import SIGNER_ROLES
 
     out: dict[str, list[str]] = {}
     for s in req.signers:
@@ -103,7 +106,6 @@ def authenticate(
     password). Only the login proves who is at the keyboard; without this, typing a colleague's
     certificate number would sign with his key. Wrong passwords count toward his lock-out.
     """
-    from liuhen.accounts import service as access
 
     people = signing_people(req)
     names = _people(app, list(people))
@@ -169,7 +171,6 @@ def _people(app: App, certs: list[str]) -> dict[str, str]:
 
 def account_roles(app: App, certs: Collection[str]) -> dict[str, set[str]]:
     """The roles of the active accounts holding each certificate (a cert without one: absent)."""
-    import json
 
     with app.engine.connect() as conn:
         rows = conn.execute(
@@ -193,7 +194,6 @@ def block_problems(
     003 第十四条 refusal attestation needs; each confirms with his own password
     (``authenticate``). Roles are checked here only for those who hold an account.
     """
-    from liuhen.procedure.fields import SIGNER_ROLES
 
     roles = account_roles(app, {c for certs in blocks.values() for c in certs})
     problems: list[Problem] = []
@@ -222,7 +222,6 @@ def _holders(roles: frozenset[str]) -> str:
 
 def pending_blocks(doc_type: str, signatures: list[dict[str, Any]]) -> list[str]:
     """Reviewer's and approver's blocks the document declares but nobody has signed yet."""
-    from liuhen.documents.types import DOC_TYPES
 
     signed = {s.get("role") for s in signatures if s.get("method") == "PAdES"}
     spec = DOC_TYPES.get(doc_type)
@@ -257,7 +256,6 @@ def agency_name(app: App, case: str) -> str:
 
 def issue(app: App, req: DocumentRequest) -> Appended:
     import liuhen.documents.render as render  # loads WeasyPrint only when issuing
-    from liuhen.documents.types import DOC_TYPES
 
     if req.doc_type not in DOCUMENT_TYPES or req.doc_type not in DOC_TYPES:
         raise ValidationError(
@@ -408,9 +406,6 @@ def countersign(
     signature's own time. Refused (nothing stored) unless the block is declared, still empty,
     the version is the latest and the signer's account holds the block's role.
     """
-    import json
-
-    from liuhen.documents.types import DOC_TYPES
 
     with app.engine.connect() as conn:
         row = conn.execute(
@@ -473,7 +468,6 @@ def countersign(
 
 
 def _role_label(role: str) -> str:
-    from liuhen.procedure.fields import SIGNER_ROLES
 
     return SIGNER_ROLES.get(role, role)
 
@@ -495,7 +489,6 @@ def check_all(app: App, disposed: Collection[str] = ()) -> list[tuple[int, str, 
 
     A file in ``disposed`` was removed by a journaled disposal: its absence is expected.
     """
-    import json
 
     ca = signing.ca_pem(app) if signing.journaled_ca(app) else None
     out: list[tuple[int, str, str]] = []

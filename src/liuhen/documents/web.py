@@ -13,7 +13,7 @@ from sqlalchemy import select
 from liuhen.accounts import guard
 from liuhen.accounts.access_log import record_access
 from liuhen.accounts.confidentiality import guard_file
-from liuhen.documents import schemas
+from liuhen.documents import DOC_TYPES, schemas
 from liuhen.documents import service as documents
 from liuhen.errors import NotFoundError, ValidationError
 from liuhen.kernel.blobs.store import DIGEST
@@ -76,8 +76,6 @@ def router(app: App) -> APIRouter:
 
     @r.get("/api/v1/documents/types", response_model=list[schemas.DocumentType], summary="文书种类")
     def types() -> list[dict[str, Any]]:
-        from liuhen.documents import DOC_TYPES
-
         return [
             {"code": d.code, "title": d.title, "acts": list(d.acts), "signers": list(d.signers),
              "fields": [{"name": f.name, "label": f.label, "kind": f.kind.value,

@@ -7,12 +7,18 @@ closed case not yet archived waits for the archivist.
 
 from __future__ import annotations
 
+import json
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from sqlalchemy import func, select
 
+from liuhen.compliance import packs
+from liuhen.compliance import service as compliance
+from liuhen.documents.service import pending_blocks
+from liuhen.documents.types import DOC_TYPES
 from liuhen.kernel.db import store
+from liuhen.rules.engine import applies
 from liuhen.rules.pack import Order
 
 ENTRY = store.ENTRY
@@ -53,10 +59,6 @@ def waiting(conn: Any, units: list[str] | None) -> dict[str, list[dict[str, Any]
 def to_sign(conn: Any, units: list[str] | None) -> dict[str, list[dict[str, Any]]]:
     """Documents whose reviewer's or approver's block still waits for its holder's own
     signature, by block; only the latest version of each document counts."""
-    import json
-
-    from liuhen.documents.service import pending_blocks
-    from liuhen.documents.types import DOC_TYPES
 
     query = (
         select(ENTRY.c.seq, ENTRY.c.chain, ENTRY.c.body, CASE.c.cause)
@@ -87,9 +89,6 @@ def collective(app: Any, units: list[str] | None) -> list[dict[str, Any]]:
     The pack's conditions are judged on the case as it would be decided: the draft's proposed
     amount counts as the fine, since the discussion must come before the decision.
     """
-    from liuhen.compliance import packs
-    from liuhen.compliance import service as compliance
-    from liuhen.rules.engine import applies
 
     acts = ("decision.draft", "decision.collective_discussion", "decision.decision")
     seqs: dict[str, dict[str, int]] = {}
