@@ -8,6 +8,7 @@ the head's inbox) is passed in by the composer.
 
 from __future__ import annotations
 
+from datetime import tzinfo
 from typing import Annotated, Any
 from urllib.parse import quote
 
@@ -64,13 +65,18 @@ def act_page(
     )  # fmt: skip
 
 
-def read_act(user: User, spec: ActType, number: str, form: dict[str, str]) -> ActInput:
-    """The act a page form asks to record, or every problem reading it at once."""
-    values, problems = forms.parse(spec, form)
+def read_act(
+    user: User, spec: ActType, number: str, form: dict[str, str], zone: tzinfo
+) -> ActInput:
+    """The act a page form asks to record, or every problem reading it at once.
+
+    Local times in the form are read in the instance's zone (``LIUHEN_TIMEZONE``).
+    """
+    values, problems = forms.parse(spec, form, zone)
     if problems:
         raise ValidationError(f"“{spec.label}”的记录有 {len(problems)} 处问题", problems)
     return ActInput(
-        spec.code, forms.local_datetime(form.get("occurred_at", "")), case=number,
+        spec.code, forms.local_datetime(form.get("occurred_at", ""), zone), case=number,
         actors=forms.actors(form), place=form.get("place") or None, fields=values,
         recorded_by=user.actor,
     )  # fmt: skip
@@ -90,7 +96,9 @@ def record_from_form(
     """Record one act from a page form; a refusal re-renders the form with what was typed
     (``page`` is the case number the form was shown for, empty when opening a case)."""
     try:
-        entry = workflow.record_act(app, user, number, read_act(user, spec, number, form))
+        entry = workflow.record_act(
+            app, user, number, read_act(user, spec, number, form, app.settings.timezone)
+        )
     except LiuhenError as exc:
         return act_page(templates, request, page, spec, form, exc)
     where = workflow.next_step(app, user, number, spec.code, entry.seq, awaits_approver)

@@ -58,7 +58,7 @@ def read_form(
     app: App, user: User, number: str, act_seq: int, doc: DocType, form: dict[str, str]
 ) -> tuple[documents.DocumentRequest, list[Problem]]:
     """The document the form asks for, and every problem with it (all shown at once)."""
-    values, problems = forms.parse(doc, form)
+    values, problems = forms.parse(doc, form, app.settings.timezone)
     # each declared block its own signers: officers present sign theirs in turn; the
     # reviewer's and approver's only their holders, from their own logins (002 第三十八条)
     blocks = {
