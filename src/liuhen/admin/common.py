@@ -28,7 +28,7 @@ ROLE_NAMES = {r.value: label for r, label in ROLE_LABELS.items()}
 def admin_user(request: Request) -> User:
     """The signed-in administrator; anyone else is refused (LH151)."""
     user = auth.current_user(request)
-    if "admin" not in user.roles:
+    if Role.ADMIN not in user.roles:
         raise access.Forbidden("系统管理仅限系统管理员")
     return user
 

@@ -31,9 +31,10 @@ from liuhen.disclosure import service as disclosure
 from liuhen.disclosure.schemas import DisclosureRequest
 from liuhen.errors import LiuhenError, Problem, ValidationError
 from liuhen.kernel.instance import App
+from liuhen.procedure.catalog import Role
 
-LOOKERS = frozenset({"archivist", "head", "legal_reviewer", "supervisor"})
-KEEPERS = frozenset({"archivist", "head"})  # the retention service checks which of them acts
+LOOKERS = frozenset({Role.ARCHIVIST, Role.HEAD, Role.LEGAL_REVIEWER, Role.SUPERVISOR})
+KEEPERS = frozenset({Role.ARCHIVIST, Role.HEAD})  # the retention service checks which of them acts
 DONE = {
     "hold": "已记录保全，期间不得销毁",
     "release": "已解除保全",
@@ -81,8 +82,8 @@ def _retention_page(
     return templates.TemplateResponse(
         request, "retention.html",
         {"result": result.as_dict(), "due": due, "error": error, "form": form or {},
-         "done": DONE.get(done, ""), "can_hold": bool(user.roles & {"head", "archivist"}),
-         "is_head": "head" in user.roles, "is_archivist": "archivist" in user.roles},
+         "done": DONE.get(done, ""), "can_hold": bool(user.roles & KEEPERS),
+         "is_head": Role.HEAD in user.roles, "is_archivist": Role.ARCHIVIST in user.roles},
         status_code=error.http_status if error else 200,
     )  # fmt: skip
 
@@ -150,7 +151,7 @@ def _requests_page(
     found = disclosure.requests(app, scope=guard.case_scope(app, user))
     return templates.TemplateResponse(
         request, "requests.html",
-        {"requests": found, "error": error, "is_head": "head" in user.roles},
+        {"requests": found, "error": error, "is_head": Role.HEAD in user.roles},
         status_code=error.http_status if error else 200,
     )  # fmt: skip
 

@@ -24,6 +24,7 @@ from liuhen.documents import service as documents
 from liuhen.documents.types import DocType
 from liuhen.errors import LiuhenError, Problem, ValidationError
 from liuhen.kernel.instance import App
+from liuhen.procedure.fields import Block
 from liuhen.web import forms
 
 CONFIRM_ROWS = 3  # 在场同事确认 rows shown when fewer colleagues are named
@@ -65,7 +66,7 @@ def read_form(
         b: forms.actors({"actors": form.get(f"sign_{b}", "")})
         for b in doc.signers if b in documents.CRYPTO_ROLES
     }  # fmt: skip
-    certs = [c for b in ("officer", "server") for c in blocks.get(b, [])]
+    certs = [c for b in (Block.OFFICER, Block.SERVER) for c in blocks.get(b, [])]
     if not any(blocks.values()) and set(blocks) - documents.IN_PERSON:
         problems.append(Problem("请填写签名执法人员的执法证号", "sign"))
     problems += documents.block_problems(app, blocks, user.cert_no)

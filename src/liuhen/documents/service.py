@@ -30,29 +30,36 @@ from liuhen.kernel.db import store
 from liuhen.kernel.instance import App
 from liuhen.kernel.journal import Appended
 from liuhen.kernel.record import ActInput
-from liuhen.procedure.catalog import DOCUMENT_TYPES
-from liuhen.procedure.fields import SIGNER_ROLES
+from liuhen.procedure.catalog import DOCUMENT_TYPES, Role
+from liuhen.procedure.fields import SIGNER_ROLES, Block
 from liuhen.signing import pdf as pades
 from liuhen.signing import service as signing
 
 if TYPE_CHECKING:
     from liuhen.documents.types import DocType
 
-CRYPTO_ROLES = {"officer", "reviewer", "approver", "recorder", "host", "server"}
+CRYPTO_ROLES = {
+    Block.OFFICER,
+    Block.REVIEWER,
+    Block.APPROVER,
+    Block.RECORDER,
+    Block.HOST,
+    Block.SERVER,
+}
 # Which account roles may sign in which block: the reviewer's block is the legal reviewer's,
 # the approver's the head's (002 第三十八条); the rest are the enforcement officers' own, though
 # a head may host and a legal reviewer may record (听证、集体讨论).
 BLOCK_ROLES: dict[str, frozenset[str]] = {
-    "officer": frozenset({"officer"}),
-    "server": frozenset({"officer"}),
-    "recorder": frozenset({"officer", "legal_reviewer"}),
-    "host": frozenset({"officer", "head", "legal_reviewer"}),
-    "reviewer": frozenset({"legal_reviewer"}),
-    "approver": frozenset({"head"}),
+    Block.OFFICER: frozenset({Role.OFFICER}),
+    Block.SERVER: frozenset({Role.OFFICER}),
+    Block.RECORDER: frozenset({Role.OFFICER, Role.LEGAL_REVIEWER}),
+    Block.HOST: frozenset({Role.OFFICER, Role.HEAD, Role.LEGAL_REVIEWER}),
+    Block.REVIEWER: frozenset({Role.LEGAL_REVIEWER}),
+    Block.APPROVER: frozenset({Role.HEAD}),
 }
 # Blocks whose holder signs only from his own login; officers present together sign in turn,
 # each confirming with his own password (``authenticate``).
-IN_PERSON = frozenset({"reviewer", "approver"})
+IN_PERSON = frozenset({Block.REVIEWER, Block.APPROVER})
 # How each signer whose key was applied was authenticated, as the entry's signatures record it:
 # the signed-in user by his login, a colleague present by his own password on the same device.
 BY_LOGIN = "登录"
@@ -216,7 +223,11 @@ def block_problems(
 
 
 def _holders(roles: frozenset[str]) -> str:
-    names = {"officer": "执法人员", "legal_reviewer": "法制审核人员", "head": "负责人"}
+    names: dict[str, str] = {
+        Role.OFFICER: "执法人员",
+        Role.LEGAL_REVIEWER: "法制审核人员",
+        Role.HEAD: "负责人",
+    }
     return "或".join(names[r] for r in sorted(roles, key=list(names).index))
 
 
@@ -294,10 +305,12 @@ def issue(app: App, req: DocumentRequest) -> Appended:
         party_signature_png=party_png, refusal=refusal_view, signers=shown,
     )  # fmt: skip
     signed_roles: list[tuple[str, str]] = [(s["role"], s["cert_no"]) for s in req.signers]
-    signed_roles += [("officer", c) for c in refusal_certs if ("officer", c) not in signed_roles]
+    signed_roles += [
+        (Block.OFFICER, c) for c in refusal_certs if (Block.OFFICER, c) not in signed_roles
+    ]
     for i, (role, cert) in enumerate(signed_roles):
         key_pem, cert_pem = keys[cert]
-        reason = "见证当事人拒签" if cert in refusal_certs and role == "officer" else "签名确认"
+        reason = "见证当事人拒签" if cert in refusal_certs and role == Block.OFFICER else "签名确认"
         pdf = pades.sign(pdf, key_pem, cert_pem, ca_pem, f"sig{i + 1}-{role}", reason, names[cert])
     statuses = pades.validate(pdf, ca_pem)
     if len(statuses) != len(signed_roles) or not all(s.valid for s in statuses):
@@ -368,10 +381,12 @@ def _signatures(
     ]  # fmt: skip
     if req.party:
         # the party signs as 受送达人 on a 送达回证, as 当事人 elsewhere
-        party_role = "recipient" if "recipient" in spec.signers else "party"
+        party_role = Block.RECIPIENT if Block.RECIPIENT in spec.signers else Block.PARTY
         signatures.append({"role": party_role, "name": req.party["name"], "method": "手写签名"})
     if req.witness:
-        signatures.append({"role": "witness", "name": req.witness["name"], "method": "手写签名"})
+        signatures.append(
+            {"role": Block.WITNESS, "name": req.witness["name"], "method": "手写签名"}
+        )
     return signatures
 
 
@@ -443,7 +458,7 @@ def countersign(
     ca_pem = signing.ca_pem(app)
     pdf = b"".join(app.blobs.read(fields["digest"]))
     before = len(pades.validate(pdf, ca_pem))
-    reason = "审核确认" if role == "reviewer" else "批准"
+    reason = "审核确认" if role == Block.REVIEWER else "批准"
     pdf = pades.sign(
         pdf, key_pem, cert_pem, ca_pem, f"sig{before + 1}-{role}", reason, names[cert_no]
     )

@@ -19,6 +19,7 @@ from liuhen.errors import NotFoundError, ValidationError
 from liuhen.kernel.blobs.store import DIGEST
 from liuhen.kernel.db import store
 from liuhen.kernel.instance import App
+from liuhen.procedure.catalog import Role
 from liuhen.web.files import serve_blob
 from liuhen.web.openapi import file_responses
 
@@ -102,7 +103,7 @@ def router(app: App) -> APIRouter:
         )
         if problems:
             raise ValidationError(f"签名人与签名栏不符，有 {len(problems)} 处问题", problems)
-        recorded_by = {"id": body.by, "role": "officer"}
+        recorded_by = {"id": body.by, "role": Role.OFFICER}
         if user is not None and not user.machine:
             recorded_by = user.actor  # the journal names who issued it, not what the body claims
         req = documents.DocumentRequest(

@@ -13,6 +13,7 @@ from liuhen.disclosure import service as disclosure
 from liuhen.inbox.service import collective, to_sign, waiting
 from liuhen.kernel.instance import App
 from liuhen.procedure.catalog import Role
+from liuhen.procedure.fields import Block
 
 STEPS = (  # the approval chain's steps, and the role each waits for
     ("legal_review", "待法制审核", Role.LEGAL_REVIEWER),
@@ -20,8 +21,8 @@ STEPS = (  # the approval chain's steps, and the role each waits for
     ("archive", "已结案待归档", Role.ARCHIVIST),
 )
 BLOCKS = (  # blocks only their holders sign, from their own logins (002 第三十八条)
-    ("reviewer", "待在审核人栏签名的文书", Role.LEGAL_REVIEWER),
-    ("approver", "待在批准人栏签名的文书", Role.HEAD),
+    (Block.REVIEWER, "待在审核人栏签名的文书", Role.LEGAL_REVIEWER),
+    (Block.APPROVER, "待在批准人栏签名的文书", Role.HEAD),
 )
 
 
@@ -63,4 +64,4 @@ def awaits_approver(app: App, number: str) -> bool:
     """Whether a document of the case still waits for the head's own signature in its
     approver's block (after his approval the page sends him to sign it)."""
     with app.engine.connect() as conn:
-        return any(d["number"] == number for d in to_sign(conn, None)["approver"])
+        return any(d["number"] == number for d in to_sign(conn, None)[Block.APPROVER])

@@ -18,6 +18,7 @@ from liuhen.compliance import service as compliance
 from liuhen.documents.service import pending_blocks
 from liuhen.documents.types import DOC_TYPES
 from liuhen.kernel.db import store
+from liuhen.procedure.fields import Block
 from liuhen.rules.engine import applies
 from liuhen.rules.pack import Order
 
@@ -73,7 +74,7 @@ def to_sign(conn: Any, units: list[str] | None) -> dict[str, list[dict[str, Any]
         fields = json.loads(body)["fields"] or {}
         latest.pop(fields.get("supersedes") or 0, None)
         latest[int(seq)] = {"number": chain, "cause": cause, "seq": int(seq), "fields": fields}
-    out: dict[str, list[dict[str, Any]]] = {"reviewer": [], "approver": []}
+    out: dict[str, list[dict[str, Any]]] = {Block.REVIEWER: [], Block.APPROVER: []}
     for item in latest.values():
         fields = item.pop("fields")
         doc = DOC_TYPES.get(fields.get("doc_type", ""))
