@@ -14,17 +14,16 @@ from __future__ import annotations
 import io
 import json
 from dataclasses import dataclass
+from types import ModuleType
 from typing import Any
 
 from cryptography import x509
 from cryptography.hazmat.primitives import hashes
-from pypdf import PdfReader, PdfWriter, Transformation
 from sqlalchemy import select
 
 from liuhen.archive import retention
 from liuhen.compliance import service as compliance
 from liuhen.documents.dossier_pages import copy_note, render_part
-from liuhen.documents.watermark import without_signatures
 from liuhen.errors import IntegrityError, NotArchived, NotFoundError
 from liuhen.kernel.db import store
 from liuhen.kernel.instance import App
@@ -62,8 +61,15 @@ class Dossier:
     volumes: int
 
 
+def _pypdf() -> ModuleType:
+    """pypdf, which only assembling a dossier needs."""
+    import pypdf  # lazy: ~0.1 s that every CLI command would otherwise pay at start-up
+
+    return pypdf
+
+
 def _pdf_pages(data: bytes) -> int:
-    return len(PdfReader(io.BytesIO(data)).pages)
+    return len(_pypdf().PdfReader(io.BytesIO(data)).pages)
 
 
 def _case(app: App, case: str) -> dict[str, Any]:
@@ -274,8 +280,8 @@ def _assemble(
 ) -> bytes:
     """Front matter, each document (a reading copy, or a page saying why it is not there) and
     the 备考表, as one PDF."""
-    writer = PdfWriter()
-    writer.append(PdfReader(io.BytesIO(front)))
+    writer = _pypdf().PdfWriter()
+    writer.append(_pypdf().PdfReader(io.BytesIO(front)))
     imported = {
         d["seq"]: str(((d["body"] or {}).get("imported") or {}).get("source") or "") for d in docs
     }
@@ -289,8 +295,8 @@ def _assemble(
             data = render_part(
                 "missing", {**context, "row": r, "imported": imported.get(r.item.seq, "")}
             )
-        writer.append(PdfReader(io.BytesIO(data)))
-    writer.append(PdfReader(io.BytesIO(back)))
+        writer.append(_pypdf().PdfReader(io.BytesIO(data)))
+    writer.append(_pypdf().PdfReader(io.BytesIO(back)))
     meta = context["meta"]
     writer.add_metadata({"/Title": f"案卷 {case}", "/Subject": f"归档号 {meta.dossier_no}"})
     buf = io.BytesIO()
@@ -301,19 +307,20 @@ def _assemble(
 def _reading_copy(original: bytes, item: order.Item) -> bytes:
     """The document's pages without its signature fields, each page saying where the signed
     original is, so the dossier never shows a signature whose bytes are elsewhere."""
+    from liuhen.documents.watermark import without_signatures  # lazy: pypdf, as in _pypdf
 
-    writer = PdfWriter(clone_from=io.BytesIO(original))
+    writer = _pypdf().PdfWriter(clone_from=io.BytesIO(original))
     short = f"{item.digest[:19]}…"
     if without_signatures(writer):
         text = (f"本页为电子签名文书的副本，电子签名原件见文书文件 {short}"
                 f"（日志记录序号 {item.seq}）")  # fmt: skip
     else:
         text = f"本页为文书文件 {short} 的副本（日志记录序号 {item.seq}）"
-    note = PdfReader(io.BytesIO(copy_note(text))).pages[0]
+    note = _pypdf().PdfReader(io.BytesIO(copy_note(text))).pages[0]
     note_height = float(note.mediabox.height)
     for page in writer.pages:
         box = page.mediabox  # the note keeps to the top edge whatever the page's size
-        at = Transformation().translate(float(box.left), float(box.top) - note_height)
+        at = _pypdf().Transformation().translate(float(box.left), float(box.top) - note_height)
         page.merge_transformed_page(note, at, over=True)
     buf = io.BytesIO()
     writer.write(buf)

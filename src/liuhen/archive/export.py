@@ -20,7 +20,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import pycdlib
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from cryptography.hazmat.primitives.serialization import Encoding, PublicFormat
 from sqlalchemy import select
@@ -710,6 +709,8 @@ def write_iso(bag: Path, iso: Path, volume: str) -> None:
     """
     if iso.exists() or iso.is_symlink():
         raise ExportTargetExists(f"目标“{iso}”已存在：不会覆盖")
+    import pycdlib  # lazy: only writing a disc image needs it; spares every CLI start-up
+
     image = pycdlib.PyCdlib()
     image.new(interchange_level=3, joliet=3, rock_ridge="1.09", vol_ident=volume)
     iso_dirs = {".": ""}
