@@ -280,8 +280,9 @@ def _assemble(
 ) -> bytes:
     """Front matter, each document (a reading copy, or a page saying why it is not there) and
     the 备考表, as one PDF."""
-    writer = _pypdf().PdfWriter()
-    writer.append(_pypdf().PdfReader(io.BytesIO(front)))
+    pypdf = _pypdf()
+    writer = pypdf.PdfWriter()
+    writer.append(pypdf.PdfReader(io.BytesIO(front)))
     imported = {
         d["seq"]: str(((d["body"] or {}).get("imported") or {}).get("source") or "") for d in docs
     }
@@ -295,8 +296,8 @@ def _assemble(
             data = render_part(
                 "missing", {**context, "row": r, "imported": imported.get(r.item.seq, "")}
             )
-        writer.append(_pypdf().PdfReader(io.BytesIO(data)))
-    writer.append(_pypdf().PdfReader(io.BytesIO(back)))
+        writer.append(pypdf.PdfReader(io.BytesIO(data)))
+    writer.append(pypdf.PdfReader(io.BytesIO(back)))
     meta = context["meta"]
     writer.add_metadata({"/Title": f"案卷 {case}", "/Subject": f"归档号 {meta.dossier_no}"})
     buf = io.BytesIO()
@@ -309,18 +310,19 @@ def _reading_copy(original: bytes, item: order.Item) -> bytes:
     original is, so the dossier never shows a signature whose bytes are elsewhere."""
     from liuhen.documents.watermark import without_signatures  # lazy: pypdf, as in _pypdf
 
-    writer = _pypdf().PdfWriter(clone_from=io.BytesIO(original))
+    pypdf = _pypdf()
+    writer = pypdf.PdfWriter(clone_from=io.BytesIO(original))
     short = f"{item.digest[:19]}…"
     if without_signatures(writer):
         text = (f"本页为电子签名文书的副本，电子签名原件见文书文件 {short}"
                 f"（日志记录序号 {item.seq}）")  # fmt: skip
     else:
         text = f"本页为文书文件 {short} 的副本（日志记录序号 {item.seq}）"
-    note = _pypdf().PdfReader(io.BytesIO(copy_note(text))).pages[0]
+    note = pypdf.PdfReader(io.BytesIO(copy_note(text))).pages[0]
     note_height = float(note.mediabox.height)
     for page in writer.pages:
         box = page.mediabox  # the note keeps to the top edge whatever the page's size
-        at = _pypdf().Transformation().translate(float(box.left), float(box.top) - note_height)
+        at = pypdf.Transformation().translate(float(box.left), float(box.top) - note_height)
         page.merge_transformed_page(note, at, over=True)
     buf = io.BytesIO()
     writer.write(buf)

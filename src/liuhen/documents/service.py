@@ -23,6 +23,7 @@ from cryptography.hazmat.primitives import hashes
 from sqlalchemy import select
 
 from liuhen.accounts import service as access
+from liuhen.documents import render
 from liuhen.documents.types import DOC_TYPES
 from liuhen.errors import IntegrityError, NotFoundError, Problem, ValidationError
 from liuhen.kernel import record
@@ -266,8 +267,6 @@ def agency_name(app: App, case: str) -> str:
 
 
 def issue(app: App, req: DocumentRequest) -> Appended:
-    import liuhen.documents.render as render  # loads WeasyPrint only when issuing
-
     if req.doc_type not in DOCUMENT_TYPES or req.doc_type not in DOC_TYPES:
         raise ValidationError(
             f"未知的文书种类“{req.doc_type}”", [Problem("未知的文书种类", "doc_type")]
