@@ -216,6 +216,13 @@ def main() -> None:
         "module_import_cycles": sccs(graph),
         "in_function_imports": len(inner),
         "in_function_imports_uncommented": [f"{m}:{n} {t}" for m, n, t in inner if "#" not in t],
+        # third-party libraries loaded on first use through liuhen.lazy instead of in a function
+        "lazy_library_modules": sorted(
+            f"{mod.name}: {lib}"
+            for mod in mods.values()
+            if mod.name != "liuhen.lazy"  # its docstring shows the pattern
+            for lib in re.findall(r'lazy\.module\("([\w.]+)"\)', mod.text)
+        ),
         "dict_str_any": count(r"dict\[str, Any\]", list(mods.values())),
         "role_string_literals": role_literals,
         "store_T_lookups": count(r"""\bT\[["']""", list(mods.values())),

@@ -16,9 +16,8 @@ from sqlalchemy import select
 from liuhen.access.marks import Entry, Marks, collect, may_see
 from liuhen.access.policy import User, can_view_case
 from liuhen.accounts.access_log import unit_agency
-from liuhen.accounts.service import Forbidden
 from liuhen.errors import ConfidentialRecord as ConfidentialRecord
-from liuhen.errors import NotFoundError
+from liuhen.errors import Forbidden, NotFoundError
 from liuhen.kernel.db import store
 from liuhen.kernel.instance import App
 

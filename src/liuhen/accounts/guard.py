@@ -19,6 +19,9 @@ from liuhen.access.policy import OVERVIEW, RECORDERS, User, can_record, can_view
 from liuhen.accounts import auth_web as auth
 from liuhen.accounts import files
 from liuhen.accounts.access_log import unit_agency
+from liuhen.accounts.auth_web import check_form as check_form
+from liuhen.accounts.auth_web import current_user as current_user
+from liuhen.accounts.auth_web import posted_form as posted_form
 from liuhen.accounts.confidentiality import case_header, guard_file
 from liuhen.accounts.scope import Scope, case_scope, unit_scope
 from liuhen.accounts.service import Forbidden

@@ -21,6 +21,31 @@ from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatc
 from sqlalchemy import Connection, delete, func, insert, or_, select, update
 
 from liuhen.access.policy import User
+
+# What other features may use of accounts besides the functions below; the modules behind these
+# names are private to accounts (pyproject's protected contracts hold other features to it).
+from liuhen.accounts.access_log import record_access as record_access
+from liuhen.accounts.access_log import unit_agency as unit_agency
+from liuhen.accounts.confidentiality import act_fields as act_fields
+from liuhen.accounts.confidentiality import case_header as case_header
+from liuhen.accounts.confidentiality import entry_files as entry_files
+from liuhen.accounts.confidentiality import guard_file as guard_file
+from liuhen.accounts.confidentiality import marks_from as marks_from
+from liuhen.accounts.confidentiality import marks_of as marks_of
+from liuhen.accounts.confidentiality import redact as redact
+from liuhen.accounts.confidentiality import redact_listing as redact_listing
+from liuhen.accounts.registry import OFFICER_ROLES as OFFICER_ROLES
+from liuhen.accounts.registry import add_agency as add_agency
+from liuhen.accounts.registry import add_unit as add_unit
+from liuhen.accounts.registry import change_officer as change_officer
+from liuhen.accounts.registry import listing as listing
+from liuhen.accounts.registry import person as person
+from liuhen.accounts.registry import register_officer as register_officer
+from liuhen.accounts.scope import Scope as Scope
+from liuhen.accounts.scope import case_scope as case_scope
+from liuhen.accounts.scope import cases_in as cases_in
+from liuhen.accounts.scope import chains_in as chains_in
+from liuhen.accounts.scope import unit_scope as unit_scope
 from liuhen.errors import AuthError as AuthError
 from liuhen.errors import ConflictError, NotFoundError, Problem, ValidationError
 from liuhen.errors import Forbidden as Forbidden

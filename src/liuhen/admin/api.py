@@ -7,7 +7,6 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Query
 from pydantic import BaseModel
 
-from liuhen.accounts import registry
 from liuhen.accounts import service as access
 from liuhen.admin import schemas
 from liuhen.admin.common import (
@@ -177,7 +176,7 @@ def _token_api(r: APIRouter, app: App) -> None:
 def _registry_api(r: APIRouter, app: App) -> None:
     @r.get("/registry", response_model=schemas.Registry, summary="机关、机构与执法人员")
     def listing(user: AdminDep) -> dict[str, Any]:
-        return registry.listing(app)
+        return access.listing(app)
 
     @r.post(
         "/agencies",
@@ -186,7 +185,7 @@ def _registry_api(r: APIRouter, app: App) -> None:
         summary="登记行政执法机关（记入日志）",
     )
     def agency(body: NewAgency, user: AdminDep) -> dict[str, Any]:
-        entry = registry.add_agency(app, body.code, body.name, body.region, recorder(user))
+        entry = access.add_agency(app, body.code, body.name, body.region, recorder(user))
         return {"seq": entry.seq, "code": body.code}
 
     @r.post(
@@ -196,7 +195,7 @@ def _registry_api(r: APIRouter, app: App) -> None:
         summary="登记执法机构（记入日志）",
     )
     def unit(body: NewUnit, user: AdminDep) -> dict[str, Any]:
-        entry = registry.add_unit(app, body.code, body.name, body.agency, recorder(user))
+        entry = access.add_unit(app, body.code, body.name, body.agency, recorder(user))
         return {"seq": entry.seq, "code": body.code}
 
     @r.post(
@@ -206,7 +205,7 @@ def _registry_api(r: APIRouter, app: App) -> None:
         summary="登记执法人员（记入日志）",
     )
     def officer(body: NewOfficer, user: AdminDep) -> dict[str, Any]:
-        entry = registry.register_officer(
+        entry = access.register_officer(
             app, body.cert_no, body.name, body.unit, body.roles, recorder(user)
         )
         return {"seq": entry.seq, "cert_no": body.cert_no}
@@ -217,7 +216,7 @@ def _registry_api(r: APIRouter, app: App) -> None:
         summary="变更执法人员的角色、机构与在岗状态（记入日志）",
     )
     def officer_change(cert_no: str, body: OfficerChange, user: AdminDep) -> dict[str, Any]:
-        entry = registry.change_officer(
+        entry = access.change_officer(
             app, cert_no, body.unit, body.roles, body.active, recorder(user)
         )
         return {"seq": entry.seq, "cert_no": cert_no}

@@ -10,10 +10,9 @@ from pydantic import BaseModel
 from sqlalchemy import select
 
 from liuhen.access.policy import User
-from liuhen.accounts import auth_web as auth
-from liuhen.accounts import registry
+from liuhen.accounts import guard
 from liuhen.accounts import service as access
-from liuhen.compliance import packs
+from liuhen.compliance import service as compliance
 from liuhen.errors import LiuhenError, Problem, ValidationError
 from liuhen.journal import checkpoint as notes
 from liuhen.kernel.db import store
@@ -27,7 +26,7 @@ ROLE_NAMES = {r.value: label for r, label in ROLE_LABELS.items()}
 
 def admin_user(request: Request) -> User:
     """The signed-in administrator; anyone else is refused (LH151)."""
-    user = auth.current_user(request)
+    user = guard.current_user(request)
     if Role.ADMIN not in user.roles:
         raise access.Forbidden("系统管理仅限系统管理员")
     return user
@@ -63,22 +62,22 @@ def keys(app: App) -> dict[str, Any]:
 def pack_settings(app: App) -> dict[str, Any]:
     def title(name: str) -> str:
         try:
-            return packs.load_pack(name, app.settings.data_dir).title
+            return compliance.load_pack(name, app.settings.data_dir).title
         except LiuhenError:
             return "（无法加载）"
 
-    agencies = registry.listing(app)["agencies"]
+    agencies = access.listing(app)["agencies"]
     return {
-        "default": packs.pack_name_for(app, None),
+        "default": compliance.pack_name_for(app, None),
         "available": [
-            {"name": n, "title": title(n)} for n in packs.available(app.settings.data_dir)
+            {"name": n, "title": title(n)} for n in compliance.available(app.settings.data_dir)
         ],
         "agencies": [
             {
                 "code": a["code"],
                 "name": a["name"],
                 "rule_pack": a["rule_pack"],
-                "in_force": packs.pack_name_for(app, a["code"]),
+                "in_force": compliance.pack_name_for(app, a["code"]),
             }
             for a in agencies
         ],
@@ -88,7 +87,7 @@ def pack_settings(app: App) -> dict[str, Any]:
 def change_pack(app: App, user: User, body: PackChange) -> dict[str, Any]:
     """The checks (pack, reason, registered agency) are the service's, shared with the CLI."""
     agency = (body.agency or "").strip() or None
-    entry = packs.use_pack(app, body.pack, body.reason, agency, by=recorder(user)["id"])
+    entry = compliance.use_pack(app, body.pack, body.reason, agency, by=recorder(user)["id"])
     return {"seq": entry.seq, "pack": body.pack, "agency": agency}
 
 

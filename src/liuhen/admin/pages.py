@@ -10,8 +10,7 @@ from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from fastapi.templating import Jinja2Templates
 
-from liuhen.accounts import auth_web as auth
-from liuhen.accounts import registry
+from liuhen.accounts import guard
 from liuhen.accounts import service as access
 from liuhen.admin.common import (
     MAX_PAGE,
@@ -83,7 +82,7 @@ class _Pages:
         if "change" not in forms and edit:
             forms["change"] = _account(self.app, edit)
         context = {"result": result, "pages": pages, "roles": access.ROLES,
-                   "units": registry.listing(self.app)["units"], "events": events,
+                   "units": access.listing(self.app)["units"], "events": events,
                    "event_pages": max(1, (events["total"] + PER_PAGE - 1) // PER_PAGE),
                    **forms}  # fmt: skip
         return self.render(request, "admin_users.html", context, error)
@@ -91,14 +90,14 @@ class _Pages:
     def units_page(
         self, request: Request, error: LiuhenError | None = None, **forms: Any
     ) -> Response:
-        reg = registry.listing(self.app)
+        reg = access.listing(self.app)
         edit = request.query_params.get("edit", "")
         if "change_form" not in forms and edit:
             found = next((o for o in reg["officers"] if o["cert_no"] == edit), None)
             forms["change_form"] = (
                 dict(found, active="1" if found["active"] else "") if found else {}
             )
-        context = {"reg": reg, "officer_roles": registry.OFFICER_ROLES, **forms}
+        context = {"reg": reg, "officer_roles": access.OFFICER_ROLES, **forms}
         return self.render(request, "admin_units.html", context, error)
 
     def tokens_page(
@@ -109,7 +108,7 @@ class _Pages:
         **forms: Any,
     ) -> Response:
         context = {"tokens": access.list_tokens(self.app), "roles": access.ROLES,
-                   "units": registry.listing(self.app)["units"], **forms}  # fmt: skip
+                   "units": access.listing(self.app)["units"], **forms}  # fmt: skip
         response = self.render(request, "admin_tokens.html", context, error)
         if error is None:
             response.status_code = status
@@ -119,7 +118,7 @@ class _Pages:
     def keys_page(
         self, request: Request, error: LiuhenError | None = None, **forms: Any
     ) -> Response:
-        context = {"k": keys(self.app), "officers": registry.listing(self.app)["officers"], **forms}
+        context = {"k": keys(self.app), "officers": access.listing(self.app)["officers"], **forms}
         return self.render(request, "admin_keys.html", context, error)
 
     def packs_page(
@@ -134,7 +133,7 @@ async def _posted(request: Request) -> dict[str, Any]:
     """The form's fields (roles as a list: several boxes may be ticked), CSRF checked."""
     data = await request.form()
     form: dict[str, Any] = {k: str(v) for k, v in data.items()}
-    auth.check_form(request, form.get("csrf", ""))
+    guard.check_form(request, form.get("csrf", ""))
     form["roles"] = [str(v) for v in data.getlist("roles")]
     return form
 
@@ -243,7 +242,7 @@ def _unit_pages(r: APIRouter, app: App, pg: _Pages) -> None:
     async def add_agency(request: Request, user: AdminDep) -> Response:
         form = await _posted(request)
         failed = _attempt(
-            lambda: registry.add_agency(
+            lambda: access.add_agency(
                 app, form.get("code", "").strip(), form.get("name", ""),
                 form.get("region", ""), recorder(user),
             ),
@@ -255,7 +254,7 @@ def _unit_pages(r: APIRouter, app: App, pg: _Pages) -> None:
     async def add_unit(request: Request, user: AdminDep) -> Response:
         form = await _posted(request)
         failed = _attempt(
-            lambda: registry.add_unit(
+            lambda: access.add_unit(
                 app, form.get("code", "").strip(), form.get("name", ""),
                 form.get("agency", ""), recorder(user),
             ),
@@ -267,7 +266,7 @@ def _unit_pages(r: APIRouter, app: App, pg: _Pages) -> None:
     async def add_officer(request: Request, user: AdminDep) -> Response:
         form = await _posted(request)
         failed = _attempt(
-            lambda: registry.register_officer(
+            lambda: access.register_officer(
                 app, form.get("cert_no", "").strip(), form.get("name", ""),
                 form.get("unit", ""), form["roles"], recorder(user),
             ),
@@ -279,7 +278,7 @@ def _unit_pages(r: APIRouter, app: App, pg: _Pages) -> None:
     async def change_officer(request: Request, cert_no: str, user: AdminDep) -> Response:
         form = await _posted(request)
         failed = _attempt(
-            lambda: registry.change_officer(
+            lambda: access.change_officer(
                 app, cert_no, form.get("unit", ""), form["roles"], form.get("active") == "1",
                 recorder(user),
             ),

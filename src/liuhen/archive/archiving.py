@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from liuhen.accounts import registry
+from liuhen.accounts import service as access
 from liuhen.archive import dossier as dossiers
 from liuhen.archive import retention
 from liuhen.compliance import service as compliance
@@ -56,9 +56,9 @@ def archive(
     if "archiving.closing" not in acts:
         retention.must_exist(app, case)
         raise CaseNotClosed(f"案件“{case}”尚未结案：先记录“结案”（archiving.closing），再归档")
-    archivist_name, role = registry.person(app, archivist, (Role.ARCHIVIST,), "立卷归档")
+    archivist_name, role = access.person(app, archivist, (Role.ARCHIVIST,), "立卷归档")
     checker_name = (
-        registry.person(app, checker, (Role.ARCHIVIST, Role.HEAD), "检查案卷")[0] if checker else ""
+        access.person(app, checker, (Role.ARCHIVIST, Role.HEAD), "检查案卷")[0] if checker else ""
     )
     rc = compliance.evaluate_case(app, case).retention
     chosen = period or retention.default_period(rc)

@@ -14,23 +14,27 @@ from __future__ import annotations
 import io
 import json
 from dataclasses import dataclass
-from types import ModuleType
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from cryptography import x509
 from cryptography.hazmat.primitives import hashes
 from sqlalchemy import select
 
+from liuhen import lazy
 from liuhen.archive import retention
 from liuhen.compliance import service as compliance
-from liuhen.documents.dossier_pages import copy_note, render_part
+from liuhen.documents.service import copy_note, render_part, without_signatures
 from liuhen.errors import IntegrityError, NotArchived, NotFoundError
 from liuhen.kernel.db import store
 from liuhen.kernel.instance import App
 from liuhen.procedure import dossier as order
 from liuhen.procedure.catalog import CATEGORY_LABELS, ROLE_LABELS, Category, Role, act_type
-from liuhen.signing import pdf as pades
 from liuhen.signing import service as signing
+
+if TYPE_CHECKING:
+    import pypdf
+else:  # ~0.1 s of start-up that only assembling a dossier needs
+    pypdf = lazy.module("pypdf")
 
 CASE = store.T["case_record"]
 UNIT = store.T["unit"]
@@ -61,15 +65,8 @@ class Dossier:
     volumes: int
 
 
-def _pypdf() -> ModuleType:
-    """pypdf, which only assembling a dossier needs."""
-    import pypdf  # lazy: ~0.1 s that every CLI command would otherwise pay at start-up
-
-    return pypdf
-
-
 def _pdf_pages(data: bytes) -> int:
-    return len(_pypdf().PdfReader(io.BytesIO(data)).pages)
+    return len(pypdf.PdfReader(io.BytesIO(data)).pages)
 
 
 def _case(app: App, case: str) -> dict[str, Any]:
@@ -280,7 +277,6 @@ def _assemble(
 ) -> bytes:
     """Front matter, each document (a reading copy, or a page saying why it is not there) and
     the 备考表, as one PDF."""
-    pypdf = _pypdf()
     writer = pypdf.PdfWriter()
     writer.append(pypdf.PdfReader(io.BytesIO(front)))
     imported = {
@@ -308,9 +304,6 @@ def _assemble(
 def _reading_copy(original: bytes, item: order.Item) -> bytes:
     """The document's pages without its signature fields, each page saying where the signed
     original is, so the dossier never shows a signature whose bytes are elsewhere."""
-    from liuhen.documents.watermark import without_signatures  # lazy: pypdf, as in _pypdf
-
-    pypdf = _pypdf()
     writer = pypdf.PdfWriter(clone_from=io.BytesIO(original))
     short = f"{item.digest[:19]}…"
     if without_signatures(writer):
@@ -341,8 +334,8 @@ def _signed(app: App, pdf: bytes, cert_no: str, name: str) -> bytes:
     if x509.load_pem_x509_certificate(cert_pem).fingerprint(hashes.SHA256()).hex() != recorded:
         raise IntegrityError(f"{cert_no} 的签名证书与日志记录不符，拒绝签署案卷")
     ca_pem = signing.ca_pem(app)
-    signed = pades.sign(pdf, key_pem, cert_pem, ca_pem, "sig-archivist", "立卷归档", name)
-    statuses = pades.validate(signed, ca_pem)
+    signed = signing.sign_pdf(pdf, key_pem, cert_pem, ca_pem, "sig-archivist", "立卷归档", name)
+    statuses = signing.validate_pdf(signed, ca_pem)
     if len(statuses) != 1 or not statuses[0].valid:
         raise IntegrityError("案卷签名验证未通过，未归档")
     return signed

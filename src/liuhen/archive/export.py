@@ -18,15 +18,16 @@ import shutil
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from cryptography.hazmat.primitives.serialization import Encoding, PublicFormat
 from sqlalchemy import select
 
 import liuhen
+from liuhen import lazy
 from liuhen.access.marks import Marks
-from liuhen.accounts.confidentiality import marks_from
+from liuhen.accounts.service import marks_from
 from liuhen.archive.bag_verify import STATEMENT_HEADER
 from liuhen.archive.bagverify import SOURCE as VERIFIER_SOURCE
 from liuhen.archive.dossier import render_dossier
@@ -45,6 +46,11 @@ from liuhen.kernel.instance import App
 from liuhen.kernel.journal import Appended
 from liuhen.kernel.record import ActInput, record
 from liuhen.procedure.catalog import Role
+
+if TYPE_CHECKING:
+    import pycdlib
+else:  # only writing a disc image needs it
+    pycdlib = lazy.module("pycdlib")
 
 ENTRY = store.ENTRY
 MEDIA = store.T["media"]
@@ -709,8 +715,6 @@ def write_iso(bag: Path, iso: Path, volume: str) -> None:
     """
     if iso.exists() or iso.is_symlink():
         raise ExportTargetExists(f"目标“{iso}”已存在：不会覆盖")
-    import pycdlib  # lazy: only writing a disc image needs it; spares every CLI start-up
-
     image = pycdlib.PyCdlib()
     image.new(interchange_level=3, joliet=3, rock_ridge="1.09", vol_ident=volume)
     iso_dirs = {".": ""}

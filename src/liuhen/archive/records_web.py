@@ -20,11 +20,8 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from fastapi.templating import Jinja2Templates
 
 from liuhen.access.policy import User, can_view_case
-from liuhen.accounts import auth_web as auth
 from liuhen.accounts import guard
-from liuhen.accounts.access_log import unit_agency
-from liuhen.accounts.confidentiality import case_header
-from liuhen.accounts.service import Forbidden
+from liuhen.accounts.service import Forbidden, case_header, unit_agency
 from liuhen.archive import retention
 from liuhen.archive.schemas import RetentionPage
 from liuhen.disclosure import service as disclosure
@@ -118,7 +115,7 @@ def _retention_routes(r: APIRouter, app: App, templates: Jinja2Templates) -> Non
 
     @r.post("/retention", include_in_schema=False)
     async def retention_act(request: Request, user: Keeper) -> Response:
-        form = await auth.posted_form(request)
+        form = await guard.posted_form(request)
         case, action = form.get("case", "").strip(), form.get("action", "")
         try:
             _retention_action(app, user, case, action, form)
@@ -164,7 +161,7 @@ def _request_routes(r: APIRouter, app: App, templates: Jinja2Templates) -> None:
     @r.post("/requests/{case}/{seq}/deliver", include_in_schema=False)
     async def deliver(request: Request, case: str, seq: int, user: Deliverer) -> Response:
         """The approved copies, watermarked, as one ZIP; the handing over is journaled."""
-        await auth.posted_form(request)
+        await guard.posted_form(request)
         try:
             with tempfile.TemporaryDirectory() as tmp:
                 done = disclosure.deliver(app, case, seq, Path(tmp) / "copies", by=_cert(user))

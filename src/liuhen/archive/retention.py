@@ -19,8 +19,8 @@ from typing import Any
 
 from sqlalchemy import select
 
-from liuhen.accounts import registry
-from liuhen.accounts.scope import Scope, chains_in
+from liuhen.accounts import service as access
+from liuhen.accounts.service import Scope, chains_in
 from liuhen.cases.service import Page
 from liuhen.errors import (
     ConflictError,
@@ -347,7 +347,7 @@ def hold(
     must_exist(app, case)
     if ground not in HOLD_GROUNDS:
         raise ValidationError(f"保全事由应为以下之一：{'、'.join(HOLD_GROUNDS)}")
-    _name, role = registry.person(app, by, (Role.HEAD, Role.ARCHIVIST), "决定保全")
+    _name, role = access.person(app, by, (Role.HEAD, Role.ARCHIVIST), "决定保全")
     fields: dict[str, Any] = {"ground": ground, "reason": reason}
     if digests:
         _check_digests(app, case, digests)
@@ -362,7 +362,7 @@ def release(app: App, case: str, hold_seq: int, reason: str, by: str) -> Appende
         raise NotFoundError(f"案件“{case}”中没有序号为 {hold_seq} 的保全记录")
     if any(e.act == "archiving.hold_release" and e.fields["hold"] == hold_seq for e in entries):
         raise ConflictError(f"序号 {hold_seq} 的保全已经解除")
-    _name, role = registry.person(app, by, (Role.HEAD,), "解除保全")
+    _name, role = access.person(app, by, (Role.HEAD,), "解除保全")
     return _record(app, "archiving.hold_release", case, by, role,
                    {"hold": hold_seq, "reason": reason})  # fmt: skip
 
@@ -401,7 +401,7 @@ def approve(
 ) -> Appended:
     """The head's 销毁审批; approving is refused while disposal itself would be."""
     state = status(app, case)
-    _name, role = registry.person(app, by, (Role.HEAD,), "审批销毁")
+    _name, role = access.person(app, by, (Role.HEAD,), "审批销毁")
     _check_digests(app, case, digests)
     if decision == "同意":
         _must_be_due(state, app.clock.now().date(), digests)
@@ -471,7 +471,7 @@ def dispose(app: App, case: str, approval_seq: int, by: str) -> Disposed:
         raise DisposalNotApproved(f"案件“{case}”中没有序号为 {approval_seq} 的销毁审批记录")
     if approval.recorded_by.get("role") != Role.HEAD or approval.fields.get("decision") != "同意":
         raise DisposalNotApproved(f"序号 {approval_seq} 的销毁审批不是负责人的“同意”，不得销毁")
-    _name, role = registry.person(app, by, (Role.ARCHIVIST,), "执行销毁")
+    _name, role = access.person(app, by, (Role.ARCHIVIST,), "执行销毁")
     approved = list(approval.fields["digests"])
     done = next(
         (

@@ -15,7 +15,7 @@ from sqlalchemy import select
 
 from liuhen.access.policy import User
 from liuhen.accounts import guard
-from liuhen.accounts.access_log import record_access
+from liuhen.accounts.service import record_access
 from liuhen.errors import NotFoundError
 from liuhen.kernel.db import store
 from liuhen.kernel.instance import App

@@ -9,9 +9,17 @@ from typing import Any
 from sqlalchemy import ColumnElement, func, select
 
 from liuhen.access.policy import User
-from liuhen.accounts import confidentiality
-from liuhen.accounts.access_log import record_access
-from liuhen.accounts.scope import Scope, case_scope, cases_in
+from liuhen.accounts.service import (
+    Scope,
+    case_scope,
+    cases_in,
+    marks_from,
+    record_access,
+    redact,
+    redact_listing,
+)
+from liuhen.cases import imports
+from liuhen.cases.imports import import_text as import_text
 from liuhen.errors import NotFoundError, ValidationError
 from liuhen.kernel.db import store
 from liuhen.kernel.instance import App
@@ -38,6 +46,8 @@ STATUS_LABELS = {
     "closed": "已结案",
     "archived": "已归档",
 }
+
+imported_documents = imports.documents  # an import file read, not journaled (for judging it)
 
 
 @dataclass(frozen=True)
@@ -125,7 +135,7 @@ def visible_cases(
         status=status,
         visible=case_scope(app, user),
     )
-    confidentiality.redact_listing(app, result.items, user)  # whole-case marks
+    redact_listing(app, result.items, user)  # whole-case marks
     return result
 
 
@@ -195,7 +205,7 @@ def open_case(app: App, user: User, number: str, purpose: str) -> dict[str, Any]
     from those not entitled to them; the viewing itself is journaled (调阅 is recorded)."""
     case = show_case(app, number)
     entries = sorted((e for st in case["stages"] for e in st["entries"]), key=lambda e: e["seq"])
-    confidentiality.redact(case, confidentiality.marks_from(entries), user)
+    redact(case, marks_from(entries), user)
     record_access(app, user, number, purpose)
     return case
 

@@ -20,7 +20,7 @@ from pydantic import BaseModel
 
 from liuhen.access.policy import RECORDERS, User
 from liuhen.accounts import guard
-from liuhen.accounts.auth_web import posted_form
+from liuhen.accounts.guard import posted_form
 from liuhen.cases import service as cases
 from liuhen.cases import workflow
 from liuhen.cases.schemas import ActRecorded, CasePage, CaseRecord

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from liuhen.accounts.access_log import unit_agency
+from liuhen.accounts.service import unit_agency
 from liuhen.cases import service as cases
 from liuhen.compliance import packs
 from liuhen.kernel.instance import App

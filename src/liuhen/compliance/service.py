@@ -15,9 +15,13 @@ from typing import Any
 
 from sqlalchemy import select
 
-from liuhen.cases import imports
+from liuhen.cases.service import imported_documents
 from liuhen.compliance import packs
 from liuhen.compliance.calendar import working_calendar
+from liuhen.compliance.packs import available as available
+from liuhen.compliance.packs import load_pack as load_pack
+from liuhen.compliance.packs import pack_name_for as pack_name_for
+from liuhen.compliance.packs import use_pack as use_pack
 from liuhen.errors import NotFoundError
 from liuhen.kernel.db import store
 from liuhen.kernel.instance import App
@@ -68,7 +72,7 @@ class _Packs:
 
 def evaluate_file(text: str, pack: P.Pack, now: datetime, calendar: WorkingCalendar) -> Evaluation:
     """Judge an import file without importing it; seqs in findings are entry positions."""
-    number, docs = imports.documents(text, now)
+    number, docs = imported_documents(text, now)
     return evaluate(pack, from_documents(number, docs), now, calendar)
 
 

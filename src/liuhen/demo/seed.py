@@ -9,17 +9,15 @@ from typing import Any
 from sqlalchemy import func, select
 
 from liuhen.accounts import service as access
-from liuhen.cases import imports
-from liuhen.documents import render
+from liuhen.cases import service as cases
+from liuhen.documents import DOC_TYPES
 from liuhen.documents import service as documents
-from liuhen.documents.types import DOC_TYPES
 from liuhen.kernel import proofs, record
 from liuhen.kernel.db import store
 from liuhen.kernel.instance import App
 from liuhen.kernel.record import ActInput
 from liuhen.procedure.catalog import Role
 from liuhen.procedure.fields import Block
-from liuhen.signing import pdf as pades
 from liuhen.signing import service as signing
 
 ADMIN = {"id": "demo", "role": Role.ADMIN.value}
@@ -105,23 +103,23 @@ def with_documents(
             }
             signed += [(Block.OFFICER, c, f.get("issued_at")) for c in witnesses[:2]
                        if all(c != s[1] for s in signed)]  # fmt: skip
-        values = render.validate(
+        values = documents.validate(
             f["doc_type"],
             _values(f["doc_type"], act, cause, [f"{names[c]}（执法证号 {c}）" for _, c, _ in signed
                                                 if c in names]),
         )  # fmt: skip
         shown = [{"role": r, "name": names[c], "cert_no": c, "date": when}
                  for r, c, when in signed]  # fmt: skip
-        pdf = render.render_pdf(
+        pdf = documents.render_pdf(
             f["doc_type"], values, agency=agency, number=f.get("number"),
             refusal=refusal, signers=shown,
         )  # fmt: skip
         for i, (role, cert, _when) in enumerate(signed):
             key_pem, cert_pem = signing.authority(app).person(cert)
             reason = "见证当事人拒签" if refusal and role == Block.OFFICER else "签名确认"
-            pdf = pades.sign(pdf, key_pem, cert_pem, ca_pem, f"sig{i + 1}-{role}", reason,
+            pdf = signing.sign_pdf(pdf, key_pem, cert_pem, ca_pem, f"sig{i + 1}-{role}", reason,
                              names[cert])  # fmt: skip
-        serials = [status.serial_number for status in pades.validate(pdf, ca_pem)]
+        serials = [status.serial_number for status in signing.validate_pdf(pdf, ca_pem)]
         f["digest"] = documents.store_pdf(app, pdf)
         f["content"] = values
         f["signatures"] = [
@@ -162,7 +160,7 @@ def seed(app: App) -> dict[str, int]:
     entries = 0
     for f in _files():
         case = with_documents(app, json.loads(f.read_text("utf-8")), agency, names)
-        _case, appended = imports.import_text(app, json.dumps(case, ensure_ascii=False))
+        _case, appended = cases.import_text(app, json.dumps(case, ensure_ascii=False))
         entries += len(appended)
     for username, password, roles, name, unit, cert in DEMO_USERS:
         access.create_user(app, username, password, roles, name, unit, cert)

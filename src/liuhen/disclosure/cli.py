@@ -7,7 +7,7 @@ from pathlib import Path
 import typer
 from rich.table import Table
 
-from liuhen.accounts import registry
+from liuhen.accounts import service as access
 from liuhen.cli.common import app, out, print_json
 from liuhen.disclosure import service as disclosure
 from liuhen.disclosure.ledger import REQUEST_COLUMNS, request_cells
@@ -121,7 +121,7 @@ def mark_cmd(
 ) -> None:
     """为案件或其中的记录加注国家秘密、商业秘密、个人隐私标记；“无”为解除（仅负责人）。"""
     application = app()
-    registry.person(application, by, (role,), "记录保密标记")
+    access.person(application, by, (role,), "记录保密标记")
     entry = record.record(application, ActInput(
         "general.confidentiality", application.clock.now().isoformat(), case=case, actors=[by],
         fields={"mark": mark, "records": target, "reason": reason},

@@ -23,9 +23,9 @@ from typing import Any
 
 from sqlalchemy import select
 
-from liuhen.accounts import registry
-from liuhen.accounts.confidentiality import entry_files, marks_from, marks_of
-from liuhen.accounts.scope import Scope, chains_in
+from liuhen.accounts import service as access
+from liuhen.accounts.service import Scope, chains_in, entry_files, marks_from, marks_of
+from liuhen.documents.service import stamp
 from liuhen.errors import ConflictError, NotFoundError, Problem, ValidationError
 from liuhen.errors import DisclosureRefused as DisclosureRefused
 from liuhen.kernel import record
@@ -108,7 +108,7 @@ STAFF = (Role.OFFICER, Role.ARCHIVIST, Role.LEGAL_REVIEWER, Role.HEAD)
 
 def _taker(app: App, cert_no: str) -> tuple[str, str]:
     """Who takes a request or hands over copies: any of the agency's own staff."""
-    return registry.person(app, cert_no, STAFF, "受理或办理查阅、复制申请")
+    return access.person(app, cert_no, STAFF, "受理或办理查阅、复制申请")
 
 
 def requests(
@@ -173,7 +173,7 @@ def decide(
     app: App, case: str, request_seq: int, *, decision: str, reason: str,
     materials: list[str] | None, by: str,
 ) -> Appended:  # fmt: skip
-    registry.person(app, by, (Role.HEAD,), "审批查阅、复制申请")
+    access.person(app, by, (Role.HEAD,), "审批查阅、复制申请")
     req = _one(app, case, request_seq)
     if req["decision"] is not None:
         raise DisclosureRefused(
@@ -211,8 +211,6 @@ def _safe(name: str) -> str:
 
 def deliver(app: App, case: str, request_seq: int, out: Path, *, by: str) -> Delivery:
     """Write the approved copies, watermarked, into ``out`` and journal the handing over."""
-    from liuhen.documents.watermark import stamp  # lazy: pypdf, ~0.1 s off every CLI start-up
-
     _clerk, role = _taker(app, by)
     req = _one(app, case, request_seq)
     decision = req["decision"]

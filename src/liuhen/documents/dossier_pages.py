@@ -40,12 +40,12 @@ def render_part(part: str, context: dict[str, Any]) -> bytes:
     if part not in PARTS:
         raise ValueError(f"unknown dossier part {part}")
     html = _ENV.get_template("dossier.html").render({**context, "part": part})
-    pdf: bytes = render._weasyprint_html()(string=html, base_url=str(render.TEMPLATES)).write_pdf()
+    pdf: bytes = render.weasyprint_html()(string=html, base_url=str(render.TEMPLATES)).write_pdf()
     return pdf
 
 
 def copy_note(text: str) -> bytes:
     """One A4 page, blank but for ``text`` boxed in the top margin: stamped on copied pages."""
     html = _NOTE.format(text=escape(text))
-    pdf: bytes = render._weasyprint_html()(string=html).write_pdf()
+    pdf: bytes = render.weasyprint_html()(string=html).write_pdf()
     return pdf

@@ -9,8 +9,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from liuhen.access.policy import User
-from liuhen.accounts.confidentiality import act_fields
-from liuhen.accounts.service import Forbidden
+from liuhen.accounts.service import Forbidden, act_fields
 from liuhen.documents.service import (
     BLOCK_ROLES,
     DocumentRequest,

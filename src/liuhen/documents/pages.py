@@ -18,7 +18,7 @@ from fastapi.templating import Jinja2Templates
 
 from liuhen.access.policy import User
 from liuhen.accounts import guard
-from liuhen.accounts.auth_web import posted_form
+from liuhen.accounts.guard import posted_form
 from liuhen.documents import issuing
 from liuhen.documents import service as documents
 from liuhen.documents.types import DocType

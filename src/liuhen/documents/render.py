@@ -468,11 +468,11 @@ def render_pdf(
         refusal=refusal,
         signers=signers,
     )
-    pdf: bytes = _weasyprint_html()(string=html, base_url=str(TEMPLATES)).write_pdf()
+    pdf: bytes = weasyprint_html()(string=html, base_url=str(TEMPLATES)).write_pdf()
     return pdf
 
 
-def _weasyprint_html() -> Any:
+def weasyprint_html() -> Any:
     """WeasyPrint's ``HTML``, imported without its side effect on Pillow.
 
     Importing weasyprint sets ``PIL.ImageFile.LOAD_TRUNCATED_IMAGES = True`` for the whole

@@ -24,7 +24,13 @@ from sqlalchemy import select
 
 from liuhen.accounts import service as access
 from liuhen.documents import render
+from liuhen.documents.dossier_pages import copy_note as copy_note
+from liuhen.documents.dossier_pages import render_part as render_part
+from liuhen.documents.render import render_pdf as render_pdf
+from liuhen.documents.render import validate as validate
 from liuhen.documents.types import DOC_TYPES
+from liuhen.documents.watermark import stamp as stamp
+from liuhen.documents.watermark import without_signatures as without_signatures
 from liuhen.errors import IntegrityError, NotFoundError, Problem, ValidationError
 from liuhen.kernel import record
 from liuhen.kernel.db import store
@@ -33,7 +39,6 @@ from liuhen.kernel.journal import Appended
 from liuhen.kernel.record import ActInput
 from liuhen.procedure.catalog import DOCUMENT_TYPES, Role
 from liuhen.procedure.fields import SIGNER_ROLES, Block
-from liuhen.signing import pdf as pades
 from liuhen.signing import service as signing
 
 if TYPE_CHECKING:
@@ -310,8 +315,10 @@ def issue(app: App, req: DocumentRequest) -> Appended:
     for i, (role, cert) in enumerate(signed_roles):
         key_pem, cert_pem = keys[cert]
         reason = "见证当事人拒签" if cert in refusal_certs and role == Block.OFFICER else "签名确认"
-        pdf = pades.sign(pdf, key_pem, cert_pem, ca_pem, f"sig{i + 1}-{role}", reason, names[cert])
-    statuses = pades.validate(pdf, ca_pem)
+        pdf = signing.sign_pdf(
+            pdf, key_pem, cert_pem, ca_pem, f"sig{i + 1}-{role}", reason, names[cert]
+        )
+    statuses = signing.validate_pdf(pdf, ca_pem)
     if len(statuses) != len(signed_roles) or not all(s.valid for s in statuses):
         raise IntegrityError("文书签名验证未通过，未记录")
 
@@ -368,7 +375,7 @@ def _signatures(
     spec: DocType,
     names: dict[str, str],
     signed_roles: list[tuple[str, str]],
-    statuses: list[pades.SignatureStatus],
+    statuses: list[signing.SignatureStatus],
     now: str,
 ) -> list[dict[str, Any]]:
     """The document's signatures as recorded: the electronic ones, then any handwritten."""
@@ -456,12 +463,12 @@ def countersign(
     key_pem, cert_pem = _key_of(app, cert_no)
     ca_pem = signing.ca_pem(app)
     pdf = b"".join(app.blobs.read(fields["digest"]))
-    before = len(pades.validate(pdf, ca_pem))
+    before = len(signing.validate_pdf(pdf, ca_pem))
     reason = "审核确认" if role == Block.REVIEWER else "批准"
-    pdf = pades.sign(
+    pdf = signing.sign_pdf(
         pdf, key_pem, cert_pem, ca_pem, f"sig{before + 1}-{role}", reason, names[cert_no]
     )
-    statuses = pades.validate(pdf, ca_pem)
+    statuses = signing.validate_pdf(pdf, ca_pem)
     if len(statuses) != before + 1 or not all(s.valid for s in statuses):
         raise IntegrityError("文书签名验证未通过，未记录")
     digest = store_pdf(app, pdf)
@@ -529,8 +536,8 @@ def check_all(app: App, disposed: Collection[str] = ()) -> list[tuple[int, str, 
         if ca is None:
             continue
         try:
-            statuses = pades.validate(data, ca)
-        except pades.DamagedPdf as exc:
+            statuses = signing.validate_pdf(data, ca)
+        except signing.DamagedPdf as exc:
             out.append((int(seq), chain, f"文书文件无法解析：{exc}"))
             continue
         crypto = [s for s in fields.get("signatures") or [] if s.get("method") == "PAdES"]

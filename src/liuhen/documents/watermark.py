@@ -13,11 +13,16 @@ from __future__ import annotations
 
 import io
 from html import escape
+from typing import TYPE_CHECKING
 
-from pypdf import PdfReader, PdfWriter, Transformation
-from pypdf.generic import ArrayObject, DictionaryObject, NameObject
+from liuhen import lazy
+from liuhen.documents.render import weasyprint_html
 
-from liuhen.documents.render import _weasyprint_html
+if TYPE_CHECKING:
+    import pypdf
+    from pypdf.generic import DictionaryObject
+else:  # ~0.1 s of start-up that only copies and dossiers need
+    pypdf = lazy.module("pypdf")
 
 _OVERLAY = """<!doctype html><html><head><meta charset="utf-8"><style>
 @page {{ size: A4; margin: 0; }}
@@ -39,7 +44,7 @@ def overlay(text: str) -> bytes:
     marks = "".join(
         f'<div class="mark" style="top:{top}mm">{line}</div>' for top in range(20, 290, 45)
     )
-    return bytes(_weasyprint_html()(string=_OVERLAY.format(marks=marks, foot=line)).write_pdf())
+    return bytes(weasyprint_html()(string=_OVERLAY.format(marks=marks, foot=line)).write_pdf())
 
 
 def _is_signature(annot: DictionaryObject) -> bool:
@@ -59,7 +64,7 @@ def _is_signature(annot: DictionaryObject) -> bool:
     return False
 
 
-def without_signatures(writer: PdfWriter) -> int:
+def without_signatures(writer: pypdf.PdfWriter) -> int:
     """Remove every signature field and its widgets from a copy; how many widgets went.
 
     The copy keeps each page's printed content (the signature blocks as rendered); what goes
@@ -71,15 +76,15 @@ def without_signatures(writer: PdfWriter) -> int:
         annots = page.get("/Annots")
         if annots is None:
             continue
-        kept = ArrayObject()
+        kept = pypdf.generic.ArrayObject()
         for ref in annots.get_object():
             annot = ref.get_object()
-            if isinstance(annot, DictionaryObject) and _is_signature(annot):
+            if isinstance(annot, pypdf.generic.DictionaryObject) and _is_signature(annot):
                 removed += 1
             else:
                 kept.append(ref)
         if kept:
-            page[NameObject("/Annots")] = kept
+            page[pypdf.generic.NameObject("/Annots")] = kept
         else:
             del page["/Annots"]
     root = writer.root_object
@@ -88,11 +93,11 @@ def without_signatures(writer: PdfWriter) -> int:
     form = root.get("/AcroForm")
     if form is not None:
         form = form.get_object()
-        fields = ArrayObject(
+        fields = pypdf.generic.ArrayObject(
             f for f in form.get("/Fields") or [] if not _is_signature(f.get_object())
         )
         if fields:
-            form[NameObject("/Fields")] = fields
+            form[pypdf.generic.NameObject("/Fields")] = fields
             if "/SigFlags" in form:
                 del form["/SigFlags"]
         else:
@@ -102,13 +107,13 @@ def without_signatures(writer: PdfWriter) -> int:
 
 def stamp(pdf: bytes, text: str) -> bytes:
     """``pdf`` with the watermark over every page, scaled to each page's size."""
-    mark_page = PdfReader(io.BytesIO(overlay(text))).pages[0]
+    mark_page = pypdf.PdfReader(io.BytesIO(overlay(text))).pages[0]
     mark_w, mark_h = float(mark_page.mediabox.width), float(mark_page.mediabox.height)
-    writer = PdfWriter(clone_from=io.BytesIO(pdf))
+    writer = pypdf.PdfWriter(clone_from=io.BytesIO(pdf))
     without_signatures(writer)
     for page in writer.pages:
         box = page.mediabox
-        scale = Transformation().scale(float(box.width) / mark_w, float(box.height) / mark_h)
+        scale = pypdf.Transformation().scale(float(box.width) / mark_w, float(box.height) / mark_h)
         page.merge_transformed_page(
             mark_page, scale.translate(float(box.left), float(box.bottom)), over=True
         )

@@ -11,8 +11,7 @@ from pydantic import BaseModel, Field
 from sqlalchemy import select
 
 from liuhen.accounts import guard
-from liuhen.accounts.access_log import record_access
-from liuhen.accounts.confidentiality import guard_file
+from liuhen.accounts.service import guard_file, record_access
 from liuhen.documents import DOC_TYPES, schemas
 from liuhen.documents import service as documents
 from liuhen.errors import NotFoundError, ValidationError

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import typer
 
+from liuhen import lazy
 from liuhen.accounts import cli as people
 from liuhen.archive import cli as archiving
 from liuhen.archive import export_cli as export
@@ -24,6 +27,11 @@ from liuhen.kernel import instance, rebuild
 from liuhen.kernel import settings as settings_mod
 from liuhen.procedure.catalog import ACT_TYPES, ROLE_LABELS, STAGE_LABELS, Role
 from liuhen.signing import cli as signing
+
+if TYPE_CHECKING:
+    import uvicorn
+else:  # only `serve` runs a server
+    uvicorn = lazy.module("uvicorn")
 
 cli = typer.Typer(
     cls=Commands, help="留痕：行政执法全过程记录系统", no_args_is_help=True, add_completion=False
@@ -158,8 +166,6 @@ def serve(
     no_demo: bool = typer.Option(False, "--no-demo", help="首次启动时不写入演示数据"),
 ) -> None:
     """启动网页与接口服务；首次启动时初始化实例并写入演示数据。"""
-    import uvicorn  # lazy, with the web app: only `serve` runs a server
-
     from liuhen.entrypoints.web import create_app  # lazy: ~0.7 s every other command spares
 
     st = settings_mod.load()

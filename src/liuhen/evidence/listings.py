@@ -7,8 +7,7 @@ from datetime import timedelta
 from typing import Any
 
 from liuhen.access.policy import AGENCY_WIDE, User
-from liuhen.accounts.scope import case_scope
-from liuhen.accounts.service import Forbidden
+from liuhen.accounts.service import Forbidden, case_scope
 from liuhen.evidence import devices
 from liuhen.evidence.service import list_media, media_scope
 from liuhen.kernel.instance import App

@@ -14,7 +14,7 @@ from typing import Any
 from sqlalchemy import ColumnElement, and_, false, func, or_, select
 
 from liuhen.access.policy import User
-from liuhen.accounts.scope import Scope, case_scope, chains_in, unit_scope
+from liuhen.accounts.service import Scope, case_scope, chains_in, unit_scope
 from liuhen.errors import NotFoundError, ValidationError
 from liuhen.evidence.media import probe
 from liuhen.kernel import record

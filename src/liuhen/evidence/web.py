@@ -21,8 +21,7 @@ from fastapi.responses import Response
 
 from liuhen.access.policy import User
 from liuhen.accounts import guard
-from liuhen.accounts.access_log import record_access
-from liuhen.accounts.service import AuthError
+from liuhen.accounts.service import AuthError, record_access
 from liuhen.errors import NotFoundError
 from liuhen.evidence import schemas
 from liuhen.evidence import service as evidence

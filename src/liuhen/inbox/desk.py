@@ -7,8 +7,7 @@ from __future__ import annotations
 from typing import Any
 
 from liuhen.access.policy import User
-from liuhen.accounts import confidentiality
-from liuhen.accounts.scope import case_scope
+from liuhen.accounts.service import case_header, case_scope
 from liuhen.disclosure import service as disclosure
 from liuhen.inbox.service import collective, to_sign, waiting
 from liuhen.kernel.instance import App
@@ -41,7 +40,7 @@ def inbox(app: App, user: User) -> dict[str, Any]:
         mine = None if scope is None else set(scope[0] or [])
         pending = [
             r for r in disclosure.requests(app, pending=True)
-            if mine is None or confidentiality.case_header(app, r["case"])["unit"] in mine
+            if mine is None or case_header(app, r["case"])["unit"] in mine
         ]  # fmt: skip
     with app.engine.connect() as conn:
         unsigned = to_sign(conn, units)

@@ -13,10 +13,9 @@ from typing import Any
 
 from sqlalchemy import func, select
 
-from liuhen.compliance import packs
 from liuhen.compliance import service as compliance
+from liuhen.documents import DOC_TYPES
 from liuhen.documents.service import pending_blocks
-from liuhen.documents.types import DOC_TYPES
 from liuhen.kernel.db import store
 from liuhen.procedure.fields import Block
 from liuhen.rules.engine import applies
@@ -111,7 +110,7 @@ def collective(app: Any, units: list[str] | None) -> list[dict[str, Any]]:
         if not draft or max(s.get(a, 0) for a in acts[1:]) > draft:
             continue  # no draft yet, or discussed or decided since
         rec, agency = compliance.case_record(app, number)
-        pack = packs.load_pack(packs.pack_name_for(app, agency), app.settings.data_dir)
+        pack = compliance.load_pack(compliance.pack_name_for(app, agency), app.settings.data_dir)
         drafts = rec.of(["decision.draft"])
         proposed = max(rec.max_amount(), _amount(drafts[-1].fields.get("amount")))
         for rule in pack.rules.values():

@@ -15,15 +15,18 @@ import queue
 import threading
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
-from types import ModuleType
 from typing import TYPE_CHECKING, Any, Protocol
 
 from sqlalchemy import Engine, inspect
+
+from liuhen import lazy
 
 if TYPE_CHECKING:  # the instance installs the queue's schema; the queue only needs the type
     import procrastinate
 
     from liuhen.kernel.instance import App
+else:  # PostgreSQL only: an instance on SQLite never loads it
+    procrastinate = lazy.module("procrastinate")
 
 log = logging.getLogger(__name__)
 RESCAN_SECONDS = 60.0
@@ -104,25 +107,17 @@ def conninfo(app: App) -> str:
     return app.engine.url.set(drivername="postgresql").render_as_string(hide_password=False)
 
 
-def _procrastinate() -> ModuleType:
-    """The queue library, which only an instance on PostgreSQL uses."""
-    import procrastinate  # lazy: PostgreSQL only; an instance on SQLite never loads it
-
-    return procrastinate
-
-
 def procrastinate_app(app: App, task: Task, worker: bool = False) -> Any:
     """The procrastinate app on the same PostgreSQL database, with the task registered.
 
     Deferring uses the sync connector (the web layer is sync); running needs the async one.
     """
-    pc = _procrastinate()
     connector = (
-        pc.PsycopgConnector(conninfo=conninfo(app))
+        procrastinate.PsycopgConnector(conninfo=conninfo(app))
         if worker
-        else pc.SyncPsycopgConnector(conninfo=conninfo(app))
+        else procrastinate.SyncPsycopgConnector(conninfo=conninfo(app))
     )
-    papp: procrastinate.App = pc.App(connector=connector)
+    papp: procrastinate.App = procrastinate.App(connector=connector)
 
     @papp.task(name=task.name, queue=task.queue, retry=3)
     def run(digest: str) -> None:
@@ -140,7 +135,7 @@ class ProcrastinateQueue:
         self.papp = procrastinate_app(app, task)
 
     def enqueue(self, digest: str) -> None:
-        already = _procrastinate().exceptions.AlreadyEnqueued
+        already = procrastinate.exceptions.AlreadyEnqueued
         with self.papp.open(), contextlib.suppress(already):
             # one queued job per file, however often it is asked for
             # (no run lock: a worker killed mid-job would hold it; ``make`` is idempotent instead)
@@ -169,7 +164,6 @@ def ensure_schema(engine: Engine) -> None:
     ):
         return
     url = engine.url.set(drivername="postgresql").render_as_string(hide_password=False)
-    procrastinate = _procrastinate()
     papp = procrastinate.App(connector=procrastinate.SyncPsycopgConnector(conninfo=url))
     with papp.open():
         papp.schema_manager.apply_schema()

@@ -9,16 +9,28 @@ from __future__ import annotations
 
 import io
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from asn1crypto import keys as asn1_keys
 from asn1crypto import pem as asn1_pem
 from asn1crypto import x509 as asn1_x509
-from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
-from pyhanko.pdf_utils.reader import PdfFileReader
-from pyhanko.sign import fields, signers
-from pyhanko.sign.validation import validate_pdf_signature
-from pyhanko_certvalidator import ValidationContext
-from pyhanko_certvalidator.registry import SimpleCertificateStore
+
+from liuhen import lazy
+
+if TYPE_CHECKING:
+    import pyhanko_certvalidator as certvalidator
+    from pyhanko.pdf_utils import incremental_writer
+    from pyhanko.pdf_utils import reader as pdf_reader
+    from pyhanko.sign import fields, signers, validation
+    from pyhanko_certvalidator import registry
+else:  # ~0.4 s of start-up that only signing and checking PDFs need
+    certvalidator = lazy.module("pyhanko_certvalidator")
+    incremental_writer = lazy.module("pyhanko.pdf_utils.incremental_writer")
+    pdf_reader = lazy.module("pyhanko.pdf_utils.reader")
+    fields = lazy.module("pyhanko.sign.fields")
+    signers = lazy.module("pyhanko.sign.signers")
+    validation = lazy.module("pyhanko.sign.validation")
+    registry = lazy.module("pyhanko_certvalidator.registry")
 
 
 def _cert(pem_bytes: bytes) -> asn1_x509.Certificate:
@@ -38,9 +50,9 @@ def sign(
     signer = signers.SimpleSigner(
         signing_cert=_cert(cert_pem),
         signing_key=_key(key_pem),
-        cert_registry=SimpleCertificateStore.from_certs([_cert(ca_pem)]),  # type: ignore[no-untyped-call]
+        cert_registry=registry.SimpleCertificateStore.from_certs([_cert(ca_pem)]),  # type: ignore[no-untyped-call]
     )
-    writer = IncrementalPdfFileWriter(io.BytesIO(pdf), strict=False)
+    writer = incremental_writer.IncrementalPdfFileWriter(io.BytesIO(pdf), strict=False)
     meta = signers.PdfSignatureMetadata(
         field_name=field,
         subfilter=fields.SigSeedSubFilter.PADES,
@@ -77,15 +89,15 @@ class DamagedPdf(Exception):
 def validate(pdf: bytes, ca_pem: bytes) -> list[SignatureStatus]:
     """Every signature of ``pdf``, checked; raises ``DamagedPdf`` if it cannot be parsed."""
     try:
-        reader = PdfFileReader(io.BytesIO(pdf), strict=False)
+        reader = pdf_reader.PdfFileReader(io.BytesIO(pdf), strict=False)
         embedded = list(reader.embedded_signatures)
     except Exception as exc:  # pyHanko raises many kinds on a broken file; all mean "damaged"
         raise DamagedPdf(str(exc)) from exc
-    context = ValidationContext(trust_roots=[_cert(ca_pem)], allow_fetching=False)
+    context = certvalidator.ValidationContext(trust_roots=[_cert(ca_pem)], allow_fetching=False)
     out = []
     for sig in embedded:
         try:
-            status = validate_pdf_signature(sig, context)
+            status = validation.validate_pdf_signature(sig, context)
         except Exception as exc:
             raise DamagedPdf(str(exc)) from exc
         cert = sig.signer_cert

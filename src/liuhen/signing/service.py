@@ -12,11 +12,17 @@ from liuhen.kernel.instance import App
 from liuhen.kernel.journal import Appended
 from liuhen.kernel.record import ActInput
 from liuhen.procedure.catalog import Role
+from liuhen.signing import pdf
 from liuhen.signing.ca import CertificateAuthority, Issued
+from liuhen.signing.pdf import DamagedPdf as DamagedPdf
+from liuhen.signing.pdf import SignatureStatus as SignatureStatus
 
 OFFICER = store.T["officer"]
 SETTING = store.T["setting"]
 ADMIN = {"id": "admin", "role": Role.ADMIN.value}
+
+sign_pdf = pdf.sign  # other features sign and check PDFs through this module
+validate_pdf = pdf.validate
 
 
 def authority(app: App) -> CertificateAuthority:

@@ -30,9 +30,7 @@ from typing import Any
 from sqlalchemy import insert, select, update
 
 from liuhen.access.policy import User, can_record, can_view_case
-from liuhen.accounts.access_log import unit_agency
-from liuhen.accounts.confidentiality import case_header
-from liuhen.accounts.service import Forbidden
+from liuhen.accounts.service import Forbidden, case_header, unit_agency
 from liuhen.errors import (
     ChecksumMismatch,
     LiuhenError,
