@@ -47,3 +47,17 @@ def test_every_feature_module_is_public_or_protected() -> None:
         assert protected <= children, f"{feature}: listed but missing {protected - children}"
         unlisted = children - protected - public
         assert not unlisted, f"{feature}: neither public nor protected: {sorted(unlisted)}"
+
+
+def test_page_names_are_unique_across_template_folders() -> None:
+    """The pages' loader takes the first folder holding a name: two features' pages of one name
+    would silently shadow each other."""
+    from liuhen.web.templates import FOLDERS
+
+    assert len(FOLDERS) > 5
+    seen: dict[str, Path] = {}
+    for folder in FOLDERS:
+        for page in folder.glob("*.html"):
+            assert page.name not in seen, f"{page} shadows {seen[page.name]}"
+            seen[page.name] = page
+    assert "login.html" in seen and "base.html" in seen

@@ -41,6 +41,8 @@ READ_ONLY = frozenset({Role.SUPERVISOR})
 RECORDERS = frozenset({Role.OFFICER, Role.LEGAL_REVIEWER, Role.HEAD, Role.ARCHIVIST})
 # Who watches late and missing items agency-wide: not the administrator, who holds no case role.
 OVERVIEW = frozenset({Role.SUPERVISOR, Role.HEAD, Role.LEGAL_REVIEWER})
+# who may read the retention list (保管期限); the page's guard and the menu both use it
+RETENTION_READERS = frozenset({Role.ARCHIVIST, Role.HEAD, Role.LEGAL_REVIEWER, Role.SUPERVISOR})
 
 
 def can_view_case(user: User, case: dict[str, Any], case_agency: str | None) -> bool:

@@ -19,7 +19,7 @@ from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from fastapi.templating import Jinja2Templates
 
-from liuhen.access.policy import User, can_view_case
+from liuhen.access.policy import RETENTION_READERS, User, can_view_case
 from liuhen.accounts import guard
 from liuhen.accounts.service import Forbidden, case_header, unit_agency
 from liuhen.archive import retention
@@ -30,7 +30,7 @@ from liuhen.errors import LiuhenError, Problem, ValidationError
 from liuhen.kernel.instance import App
 from liuhen.procedure.catalog import Role
 
-LOOKERS = frozenset({Role.ARCHIVIST, Role.HEAD, Role.LEGAL_REVIEWER, Role.SUPERVISOR})
+LOOKERS = RETENTION_READERS
 KEEPERS = frozenset({Role.ARCHIVIST, Role.HEAD})  # the retention service checks which of them acts
 DONE = {
     "hold": "已记录保全，期间不得销毁",

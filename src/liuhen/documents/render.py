@@ -31,7 +31,7 @@ from liuhen.procedure.fields import (
     validate_fields,
 )
 
-TEMPLATES = Path(__file__).parent / "templates"
+TEMPLATES = Path(__file__).parent / "print"  # the printed forms (pages live in templates/)
 
 _PERSON_KEYS = ("name", "gender", "age", "id_no", "unit", "title", "phone", "address", "role")
 _ITEM_KEYS = ("name", "spec", "quantity", "unit", "note", "location")

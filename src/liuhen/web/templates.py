@@ -1,7 +1,10 @@
 """The pages' one Jinja2 environment, shared by every feature's router.
 
 One instance so the ``label`` filter (codes the record stores → Chinese) is installed once and
-every page renders codes the same way.
+every page renders codes the same way. Each feature keeps its pages in its own ``templates/``
+folder; this module's folder holds only what every page shares (``base.html``, the error and
+refusal pages). The folders are found on disk rather than imported, since the kits sit below
+the features; a page name must be unique across them (a test checks).
 """
 
 from __future__ import annotations
@@ -11,12 +14,15 @@ from typing import Any
 
 from fastapi.templating import Jinja2Templates
 
-from liuhen.procedure.catalog import CATEGORY_LABELS, DOCUMENT_TYPES, PROCEDURE_LABELS
+from liuhen.access.policy import RETENTION_READERS
+from liuhen.procedure.catalog import CATEGORY_LABELS, DOCUMENT_TYPES, PROCEDURE_LABELS, Role
 from liuhen.procedure.fields import SIGNER_ROLES
 
 HERE = Path(__file__).parent
 STATIC = HERE / "static"
-TEMPLATES = Jinja2Templates(directory=str(HERE / "templates"))
+SHARED = HERE / "templates"
+FOLDERS = [SHARED, *sorted(f for f in HERE.parent.glob("*/templates") if f != SHARED)]
+TEMPLATES = Jinja2Templates(directory=[str(folder) for folder in FOLDERS])
 CODE_LABELS: dict[str, str] = {
     **{k.value: v for k, v in CATEGORY_LABELS.items()},
     **{k.value: v for k, v in PROCEDURE_LABELS.items()},
@@ -31,5 +37,7 @@ def label(value: Any) -> Any:
 
 
 TEMPLATES.env.filters["label"] = label
+# roles by name, never as string literals in a page
+TEMPLATES.env.globals.update(Role=Role, RETENTION_READERS=RETENTION_READERS)
 
-__all__ = ["CODE_LABELS", "STATIC", "TEMPLATES", "label"]
+__all__ = ["CODE_LABELS", "FOLDERS", "STATIC", "TEMPLATES", "label"]
