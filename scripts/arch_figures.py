@@ -186,7 +186,7 @@ def openapi_figures() -> dict[str, Any]:
 
 
 def count(pattern: str, where: list[Module]) -> int:
-    rx = re.compile(pattern)
+    rx = re.compile(pattern, re.MULTILINE)
     return sum(len(rx.findall(m.text)) for m in where)
 
 
@@ -216,6 +216,14 @@ def main() -> None:
         "module_import_cycles": sccs(graph),
         "in_function_imports": len(inner),
         "in_function_imports_uncommented": [f"{m}:{n} {t}" for m, n, t in inner if "#" not in t],
+        "dataclasses_and_models": count(
+            r"^@dataclass|^class \w+\((?:BaseModel|_Model|Model)\b", list(mods.values())
+        ),
+        # JSON whose shape is data (liuhen.payloads), counted apart from dict[str, Any]
+        "payload_aliases": {
+            name: count(rf"\b{name}\b", [m for m in mods.values() if m.name != "liuhen.payloads"])
+            for name in ("FieldValues", "JsonObject")
+        },
         # third-party libraries loaded on first use through liuhen.lazy instead of in a function
         "lazy_library_modules": sorted(
             f"{mod.name}: {lib}"
