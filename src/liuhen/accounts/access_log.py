@@ -13,7 +13,7 @@ from liuhen.kernel.journal import Appended
 from liuhen.kernel.record import ActInput
 from liuhen.procedure.catalog import ROLE_LABELS, Role
 
-UNIT = store.T["unit"]
+UNIT = store.UNIT
 ROLE_NAMES: dict[str, str] = {r: label for r, label in ROLE_LABELS.items() if r is not Role.SYSTEM}
 
 

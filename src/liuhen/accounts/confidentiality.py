@@ -21,8 +21,8 @@ from liuhen.errors import Forbidden, NotFoundError
 from liuhen.kernel.db import store
 from liuhen.kernel.instance import App
 
-ENTRY = store.T["journal_entry"]
-CASE = store.T["case_record"]
+ENTRY = store.ENTRY
+CASE = store.CASE
 HEADER_TEXT = ("cause", "summary", "parties")  # what a case is about: free text and people
 WITHHELD_HEADER = "（已标记为{mark}，不予显示）"
 

@@ -15,7 +15,7 @@ from liuhen.kernel.blobs.store import DIGEST
 from liuhen.kernel.db import store
 from liuhen.kernel.instance import App
 
-MEDIA = store.T["media"]
+MEDIA = store.MEDIA
 ENTRY = store.ENTRY
 # Acts whose entries name files of their case: documents, bound media, filed dossiers.
 FILE_ACTS = ("general.document", "general.media", "archiving.archive")

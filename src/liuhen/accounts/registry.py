@@ -16,9 +16,9 @@ from liuhen.kernel.journal import Appended
 from liuhen.kernel.record import ActInput
 from liuhen.procedure.catalog import ROLE_LABELS, Role
 
-AGENCY = store.T["agency"]
-UNIT = store.T["unit"]
-OFFICER = store.T["officer"]
+AGENCY = store.AGENCY
+UNIT = store.UNIT
+OFFICER = store.OFFICER
 OFFICER_ROLES = (Role.OFFICER, Role.LEGAL_REVIEWER, Role.HEAD, Role.ARCHIVIST)
 MAX_CODE = 64
 

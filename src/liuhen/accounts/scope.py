@@ -16,7 +16,7 @@ from liuhen.kernel.db import store
 from liuhen.kernel.instance import App
 from liuhen.procedure.catalog import Role
 
-CASE = store.T["case_record"]
+CASE = store.CASE
 
 Scope = tuple[list[str] | None, str | None] | None  # (units, cert_no); None = every case
 

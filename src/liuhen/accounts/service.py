@@ -53,12 +53,12 @@ from liuhen.kernel.db import store
 from liuhen.kernel.instance import App
 from liuhen.procedure.catalog import Role
 
-USERS = store.T["app_user"]
-SESSIONS = store.T["auth_session"]
-TOKENS = store.T["api_token"]
-EVENTS = store.T["account_event"]
-UNIT = store.T["unit"]
-OFFICER = store.T["officer"]
+USERS = store.APP_USER
+SESSIONS = store.AUTH_SESSION
+TOKENS = store.API_TOKEN
+EVENTS = store.ACCOUNT_EVENT
+UNIT = store.UNIT
+OFFICER = store.OFFICER
 ROLES = (Role.OFFICER, Role.LEGAL_REVIEWER, Role.HEAD, Role.ARCHIVIST, Role.SUPERVISOR, Role.ADMIN)
 MAX_FAILURES = 5
 LOCKOUT = timedelta(minutes=15)

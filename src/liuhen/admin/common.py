@@ -48,7 +48,7 @@ class PackChange(BaseModel):
 
 
 def keys(app: App) -> dict[str, Any]:
-    table = store.T["signing_key"]
+    table = store.SIGNING_KEY
     with app.engine.connect() as conn:
         rows = conn.execute(select(table).order_by(table.c.cert_no)).mappings().all()
     return {

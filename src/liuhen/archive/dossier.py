@@ -36,13 +36,13 @@ if TYPE_CHECKING:
 else:  # ~0.1 s of start-up that only assembling a dossier needs
     pypdf = lazy.module("pypdf")
 
-CASE = store.T["case_record"]
-UNIT = store.T["unit"]
-AGENCY = store.T["agency"]
-OFFICER = store.T["officer"]
-MEDIA = store.T["media"]
+CASE = store.CASE
+UNIT = store.UNIT
+AGENCY = store.AGENCY
+OFFICER = store.OFFICER
+MEDIA = store.MEDIA
 ENTRY = store.ENTRY
-SIGNING_KEY = store.T["signing_key"]
+SIGNING_KEY = store.SIGNING_KEY
 
 
 @dataclass(frozen=True)

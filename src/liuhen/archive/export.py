@@ -53,7 +53,7 @@ else:  # only writing a disc image needs it
     pycdlib = lazy.module("pycdlib")
 
 ENTRY = store.ENTRY
-MEDIA = store.T["media"]
+MEDIA = store.MEDIA
 
 Progress = Callable[[str, int, int], None]  # (what, done, total)
 WITHHELD_REASON = "依保密标记不予提供"

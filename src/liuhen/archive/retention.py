@@ -46,8 +46,8 @@ from liuhen.procedure.catalog import HOLD_GROUNDS, RETENTION_PERIODS, Role
 from liuhen.rules.findings import RetentionClass
 
 ENTRY = store.ENTRY
-OFFICER = store.T["officer"]
-MEDIA = store.T["media"]
+OFFICER = store.OFFICER
+MEDIA = store.MEDIA
 ARCHIVING_ACTS = (
     "archiving.closing",
     "archiving.archive",
@@ -299,7 +299,7 @@ def _derivatives(app: App, digests: list[str]) -> list[str]:
 def must_exist(app: App, case: str) -> None:
     with app.engine.connect() as conn:
         found = conn.execute(
-            select(store.T["case_record"].c.number).where(store.T["case_record"].c.number == case)
+            select(store.CASE.c.number).where(store.CASE.c.number == case)
         ).scalar()
     if found is None:
         raise NotFoundError(f"案件“{case}”不存在")

@@ -157,7 +157,7 @@ def check_files(app: App, media: bool = False) -> list[Damage]:
     damages = [Damage(what, seq, chain) for seq, chain, what in documents.check_all(app, disposed)]
     damages += _dossiers(app, disposed)
     if media:
-        table = store.T["media"]
+        table = store.MEDIA
         with app.engine.connect() as conn:
             rows = conn.execute(select(table.c.digest, table.c.stored_seq)).all()
         for digest, seq in rows:

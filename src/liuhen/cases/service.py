@@ -35,9 +35,9 @@ from liuhen.procedure.catalog import (
 )
 from liuhen.procedure.fields import parse_datetime
 
-CASE = store.T["case_record"]
-OFFICER = store.T["officer"]
-UNIT = store.T["unit"]
+CASE = store.CASE
+OFFICER = store.OFFICER
+UNIT = store.UNIT
 MAX_PAGE_SIZE = 200
 
 STATUS_LABELS = {

@@ -98,7 +98,7 @@ def import_years(app: App, text: str, by: str = "admin") -> list[Appended]:
 
 
 def imported_years(app: App) -> list[YearData]:
-    t = store.T["calendar_year"]
+    t = store.CALENDAR_YEAR
     with app.engine.connect() as conn:
         rows = conn.execute(select(t)).mappings().all()
     return [

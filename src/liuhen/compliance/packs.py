@@ -76,18 +76,18 @@ def pack_name_for(app: App, agency: str | None) -> str:
     with app.engine.connect() as conn:
         if agency:
             row = conn.execute(
-                select(store.T["agency"].c.rule_pack).where(store.T["agency"].c.code == agency)
+                select(store.AGENCY.c.rule_pack).where(store.AGENCY.c.code == agency)
             ).scalar()
             if row:
                 return str(row)
         default = conn.execute(
-            select(store.T["setting"].c.value).where(store.T["setting"].c.key == "rule_pack")
+            select(store.SETTING.c.value).where(store.SETTING.c.key == "rule_pack")
         ).scalar()
     return str(default) if default else DEFAULT_PACK
 
 
 def _agency_registered(app: App, code: str) -> bool:
-    agency = store.T["agency"]
+    agency = store.AGENCY
     with app.engine.connect() as conn:
         return conn.execute(select(agency.c.code).where(agency.c.code == code)).first() is not None
 

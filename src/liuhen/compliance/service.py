@@ -31,8 +31,8 @@ from liuhen.rules.engine import evaluate
 from liuhen.rules.findings import Evaluation
 from liuhen.rules.record import CaseRecord, from_documents
 
-CASE = store.T["case_record"]
-UNIT = store.T["unit"]
+CASE = store.CASE
+UNIT = store.UNIT
 
 
 def _agencies(app: App) -> dict[str, str]:

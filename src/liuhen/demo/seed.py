@@ -135,7 +135,7 @@ def with_documents(
 
 def has_cases(app: App) -> bool:
     with app.engine.connect() as conn:
-        return bool(conn.execute(select(func.count()).select_from(store.T["case_record"])).scalar())
+        return bool(conn.execute(select(func.count()).select_from(store.CASE)).scalar())
 
 
 def seed(app: App) -> dict[str, int]:

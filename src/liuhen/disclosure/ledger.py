@@ -25,7 +25,7 @@ if TYPE_CHECKING:
 else:  # ~0.6 s of start-up that only the spreadsheet needs
     openpyxl = lazy.module("openpyxl")
 
-ENTRY = store.T["journal_entry"]
+ENTRY = store.ENTRY
 MAX_PER_PAGE = 500
 COLUMNS = (
     "序号", "时间", "案号", "查阅人", "角色", "单位", "目的", "材料", "复制", "批准人", "申请序号",

@@ -35,8 +35,8 @@ from liuhen.kernel.journal import Appended
 from liuhen.kernel.record import ActInput
 from liuhen.procedure.catalog import Role
 
-ENTRY = store.T["journal_entry"]
-OFFICER = store.T["officer"]
+ENTRY = store.ENTRY
+OFFICER = store.OFFICER
 ALL = "全部"
 COPY_KINDS = ("复制", "查阅并复制")
 APPROVED = ("同意", "部分同意")
@@ -304,7 +304,7 @@ def _select(
 
 
 def _media_name(app: App, digest: str) -> str | None:
-    media = store.T["media"]
+    media = store.MEDIA
     with app.engine.connect() as conn:
         return conn.execute(select(media.c.name).where(media.c.digest == digest)).scalar()
 

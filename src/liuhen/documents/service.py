@@ -70,10 +70,10 @@ IN_PERSON = frozenset({Block.REVIEWER, Block.APPROVER})
 # the signed-in user by his login, a colleague present by his own password on the same device.
 BY_LOGIN = "登录"
 BY_PRESENCE = "现场密码确认"
-USERS = store.T["app_user"]
+USERS = store.APP_USER
 ENTRY = store.ENTRY
-OFFICER = store.T["officer"]
-SIGNING_KEY = store.T["signing_key"]
+OFFICER = store.OFFICER
+SIGNING_KEY = store.SIGNING_KEY
 
 
 @dataclass
@@ -260,7 +260,7 @@ def _key_of(app: App, cert_no: str) -> tuple[bytes, bytes]:
 
 def agency_name(app: App, case: str) -> str:
     """The agency a case belongs to, as documents, dossiers and bags name it."""
-    case_t, unit_t, agency_t = store.T["case_record"], store.T["unit"], store.T["agency"]
+    case_t, unit_t, agency_t = store.CASE, store.UNIT, store.AGENCY
     with app.engine.connect() as conn:
         name = conn.execute(
             select(agency_t.c.name)

@@ -26,7 +26,7 @@ from liuhen.kernel.record import ActInput
 from liuhen.procedure.catalog import Role
 
 log = logging.getLogger(__name__)
-MEDIA = store.T["media"]
+MEDIA = store.MEDIA
 SYSTEM = {"id": "derivatives", "role": Role.SYSTEM}
 
 

@@ -20,9 +20,9 @@ from liuhen.kernel.journal import Appended
 from liuhen.kernel.record import ActInput
 from liuhen.procedure.catalog import Role
 
-DEVICE = store.T["device"]
+DEVICE = store.DEVICE
 ENTRY = store.ENTRY
-MEDIA = store.T["media"]
+MEDIA = store.MEDIA
 
 
 def register(app: App, fields: dict[str, Any], by: str = "admin") -> Appended:

@@ -25,9 +25,9 @@ from liuhen.kernel.record import ActInput
 from liuhen.procedure.catalog import Role
 from liuhen.procedure.fields import parse_datetime
 
-MEDIA = store.T["media"]
-OFFICER = store.T["officer"]
-DEVICE = store.T["device"]
+MEDIA = store.MEDIA
+OFFICER = store.OFFICER
+DEVICE = store.DEVICE
 
 
 @dataclass(frozen=True)

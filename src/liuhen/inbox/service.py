@@ -22,7 +22,7 @@ from liuhen.rules.engine import applies
 from liuhen.rules.pack import Order
 
 ENTRY = store.ENTRY
-CASE = store.T["case_record"]
+CASE = store.CASE
 STEPS = ("decision.draft", "decision.legal_review", "decision.head_approval", "decision.decision")
 
 

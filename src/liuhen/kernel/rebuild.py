@@ -41,7 +41,7 @@ def bring_up_to_date(app: App) -> int | None:
     Without this an upgrade would leave tables ``liuhen verify`` rightly reports as disagreeing
     with a replay of the journal, until someone thought of ``liuhen journal rebuild``.
     """
-    table = store.T["instance"]
+    table = store.INSTANCE
     with app.engine.connect() as conn:
         found = conn.execute(select(table.c.projection_rules)).scalar()
     if found == projection.RULES_VERSION:

@@ -33,7 +33,7 @@ def ca_issue(cert_no: str = typer.Argument(..., help="执法证号（须已登�
 @cli.command("list")
 def ca_list() -> None:
     """列出已签发的签名证书。"""
-    t = store.T["signing_key"]
+    t = store.SIGNING_KEY
     with app().engine.connect() as conn:
         rows = conn.execute(select(t).order_by(t.c.cert_no)).mappings().all()
     table = Table(title=f"签名证书（共 {len(rows)} 张）")

@@ -17,8 +17,8 @@ from liuhen.signing.ca import CertificateAuthority, Issued
 from liuhen.signing.pdf import DamagedPdf as DamagedPdf
 from liuhen.signing.pdf import SignatureStatus as SignatureStatus
 
-OFFICER = store.T["officer"]
-SETTING = store.T["setting"]
+OFFICER = store.OFFICER
+SETTING = store.SETTING
 ADMIN = {"id": "admin", "role": Role.ADMIN.value}
 
 sign_pdf = pdf.sign  # other features sign and check PDFs through this module

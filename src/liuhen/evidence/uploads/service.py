@@ -49,9 +49,9 @@ from liuhen.procedure.catalog import Role
 from liuhen.procedure.fields import parse_datetime
 
 log = logging.getLogger(__name__)
-UPLOAD = store.T["upload"]
+UPLOAD = store.UPLOAD
 ENTRY = store.ENTRY
-OFFICER = store.T["officer"]
+OFFICER = store.OFFICER
 # What a client may announce. Who uploaded is not among them: it is the signed-in account or
 # token, kept under ``author`` and ``uploader`` by the server.
 META_KEYS = {

@@ -20,6 +20,22 @@ ENTRY = T["journal_entry"]
 NODE = T["merkle_node"]
 HEAD = T["journal_head"]
 CHECKPOINT = T["checkpoint"]
+# Every table by name, so code names a table rather than looking it up by a string
+INSTANCE = T["instance"]
+AGENCY = T["agency"]
+UNIT = T["unit"]
+OFFICER = T["officer"]
+CASE = T["case_record"]
+SETTING = T["setting"]
+CALENDAR_YEAR = T["calendar_year"]
+DEVICE = T["device"]
+MEDIA = T["media"]
+UPLOAD = T["upload"]
+SIGNING_KEY = T["signing_key"]
+APP_USER = T["app_user"]
+AUTH_SESSION = T["auth_session"]
+API_TOKEN = T["api_token"]
+ACCOUNT_EVENT = T["account_event"]
 
 _JSON_COLUMNS = {"parties", "officers", "roles", "holidays", "workdays", "problems", "info"}
 
