@@ -26,6 +26,7 @@ from liuhen.admin.common import (
 )
 from liuhen.errors import LiuhenError, Problem, ValidationError
 from liuhen.kernel.instance import App
+from liuhen.payloads import JsonObject
 from liuhen.signing import service as signing
 
 PER_PAGE = 50
@@ -364,7 +365,7 @@ DETAIL_LABELS = {
 }  # fmt: skip
 
 
-def describe(details: dict[str, Any]) -> str:
+def describe(details: JsonObject) -> str:
     """An event's details in Chinese for the page (the API keeps the structured form)."""
 
     def show(key: str, value: Any) -> str:

@@ -8,9 +8,9 @@ changes no response; they let ``/openapi.json`` say what comes back. An account 
 
 from __future__ import annotations
 
-from typing import Any
-
 from pydantic import BaseModel
+
+from liuhen.payloads import JsonObject
 
 
 class Account(BaseModel):
@@ -71,7 +71,7 @@ class AccountEvent(BaseModel):
     actor: str
     action: str
     target: str
-    details: dict[str, Any]
+    details: JsonObject
     action_label: str
 
 
