@@ -16,6 +16,7 @@ from liuhen.kernel import proofs, record
 from liuhen.kernel.db import store
 from liuhen.kernel.instance import App
 from liuhen.kernel.record import ActInput
+from liuhen.payloads import FieldValues, JsonObject
 from liuhen.procedure.catalog import Role
 from liuhen.procedure.fields import Block
 from liuhen.signing import service as signing
@@ -52,7 +53,11 @@ _SERVICE_METHODS = {
 _OFFICER_ROLES = (Block.OFFICER, Block.SERVER, Block.HOST)
 
 
-def _values(doc_type: str, act: dict[str, Any], cause: str, signers: list[str]) -> dict[str, Any]:
+# (role, certificate number, when signed) of one signature on a document
+Signed = tuple[str, str, Any]
+
+
+def _values(doc_type: str, act: JsonObject, cause: str, signers: list[str]) -> FieldValues:
     """The form's content from the act it records: the demo file states each fact once."""
     fields = act.get("fields") or {}
     names = {f.name for f in DOC_TYPES[doc_type].fields}
@@ -71,66 +76,99 @@ def _values(doc_type: str, act: dict[str, Any], cause: str, signers: list[str]) 
     return values
 
 
-def with_documents(
-    app: App, case: dict[str, Any], agency: str, names: dict[str, str]
-) -> dict[str, Any]:
+def with_documents(app: App, case: JsonObject, agency: str, names: dict[str, str]) -> JsonObject:
     """The demo case with each document rendered, signed and stored as ``liuhen doc issue``
     would have done, its entry naming the stored PDF's real digest and PAdES signatures.
 
     Without this the demo journals documents whose files exist nowhere, and a newcomer's first
     ``liuhen verify`` (and every 查看文书 PDF link) fails on them.
     """
-    entries: list[dict[str, Any]] = case["entries"]
+    entries: list[JsonObject] = case["entries"]
     cause = str((entries[0].get("fields") or {}).get("cause") or "")
     ca_pem = signing.ca_pem(app)
     for entry in entries:
-        if entry["act"] != "general.document":
-            continue
-        f = entry["fields"]
-        ref = f.get("act_seq")
-        act = entries[ref["entry"] - 1] if isinstance(ref, dict) else {}
-        old = list(f.get("signatures") or [])
-        signed = [(s["role"], s["cert_no"], s.get("signed_at")) for s in old if s.get("cert_no")]
-        refusal = None
-        if f.get("party_refused"):
-            # 003 第十四条: two officers attest the refusal; the act's officers when the file
-            # names fewer on the form
-            witnesses = [c for r, c, _ in signed if r in _OFFICER_ROLES]
-            witnesses += [c for c in act.get("actors") or [] if c not in witnesses]
-            refusal = {
-                "reason": f.get("refusal_reason") or "",
-                "officers": [{"name": names[c], "cert_no": c} for c in witnesses[:2]],
-            }
-            signed += [(Block.OFFICER, c, f.get("issued_at")) for c in witnesses[:2]
-                       if all(c != s[1] for s in signed)]  # fmt: skip
-        values = documents.validate(
-            f["doc_type"],
-            _values(f["doc_type"], act, cause, [f"{names[c]}（执法证号 {c}）" for _, c, _ in signed
-                                                if c in names]),
-        )  # fmt: skip
-        shown = [{"role": r, "name": names[c], "cert_no": c, "date": when}
-                 for r, c, when in signed]  # fmt: skip
-        pdf = documents.render_pdf(
-            f["doc_type"], values, agency=agency, number=f.get("number"),
-            refusal=refusal, signers=shown,
-        )  # fmt: skip
-        for i, (role, cert, _when) in enumerate(signed):
-            key_pem, cert_pem = signing.authority(app).person(cert)
-            reason = "见证当事人拒签" if refusal and role == Block.OFFICER else "签名确认"
-            pdf = signing.sign_pdf(pdf, key_pem, cert_pem, ca_pem, f"sig{i + 1}-{role}", reason,
-                             names[cert])  # fmt: skip
-        serials = [status.serial_number for status in signing.validate_pdf(pdf, ca_pem)]
-        f["digest"] = documents.store_pdf(app, pdf)
-        f["content"] = values
-        f["signatures"] = [
-            {"role": r, "name": names[c], "cert_no": c, "signed_at": when or f["issued_at"],
-             "method": "PAdES", "valid": "有效", "serial": serial}
-            for (r, c, when), serial in zip(signed, serials, strict=True)
-        ] + [{**s, "method": "手写签名"} for s in old if not s.get("cert_no")]  # fmt: skip
-        title = DOC_TYPES[f["doc_type"]].title
-        entry["attachments"] = [{"digest": f["digest"], "name": f"{title}.pdf",
-                                 "media_type": "application/pdf", "size": len(pdf)}]  # fmt: skip
+        if entry["act"] == "general.document":
+            _issue(app, entry, entries, cause, agency, names, ca_pem)
     return case
+
+
+def _issue(
+    app: App,
+    entry: JsonObject,
+    entries: list[JsonObject],
+    cause: str,
+    agency: str,
+    names: dict[str, str],
+    ca_pem: bytes,
+) -> None:
+    """Render, sign and store one document of the file, and write into its entry what the
+    stored PDF is: its digest, content, signatures and the PDF as the entry's attachment."""
+    f = entry["fields"]
+    ref = f.get("act_seq")
+    act = entries[ref["entry"] - 1] if isinstance(ref, dict) else {}
+    old = list(f.get("signatures") or [])
+    signed: list[Signed] = [
+        (s["role"], s["cert_no"], s.get("signed_at")) for s in old if s.get("cert_no")
+    ]
+    refusal, signed = _refusal(f, act, signed, names)
+    values = documents.validate(
+        f["doc_type"],
+        _values(f["doc_type"], act, cause, [f"{names[c]}（执法证号 {c}）" for _, c, _ in signed
+                                            if c in names]),
+    )  # fmt: skip
+    shown = [{"role": r, "name": names[c], "cert_no": c, "date": when}
+             for r, c, when in signed]  # fmt: skip
+    pdf = documents.render_pdf(
+        f["doc_type"], values, agency=agency, number=f.get("number"),
+        refusal=refusal, signers=shown,
+    )  # fmt: skip
+    pdf = _sign(app, pdf, signed, refusal is not None, names, ca_pem)
+    serials = [status.serial_number for status in signing.validate_pdf(pdf, ca_pem)]
+    f["digest"] = documents.store_pdf(app, pdf)
+    f["content"] = values
+    f["signatures"] = [
+        {"role": r, "name": names[c], "cert_no": c, "signed_at": when or f["issued_at"],
+         "method": "PAdES", "valid": "有效", "serial": serial}
+        for (r, c, when), serial in zip(signed, serials, strict=True)
+    ] + [{**s, "method": "手写签名"} for s in old if not s.get("cert_no")]  # fmt: skip
+    title = DOC_TYPES[f["doc_type"]].title
+    entry["attachments"] = [{"digest": f["digest"], "name": f"{title}.pdf",
+                             "media_type": "application/pdf", "size": len(pdf)}]  # fmt: skip
+
+
+def _refusal(
+    f: FieldValues, act: JsonObject, signed: list[Signed], names: dict[str, str]
+) -> tuple[dict[str, Any] | None, list[Signed]]:
+    """The refusal block of a document the party refused to sign, and the signers with the
+    two officers who attest the refusal (003 第十四条): those the form names, else the act's."""
+    if not f.get("party_refused"):
+        return None, signed
+    witnesses = [c for r, c, _ in signed if r in _OFFICER_ROLES]
+    witnesses += [c for c in act.get("actors") or [] if c not in witnesses]
+    refusal = {
+        "reason": f.get("refusal_reason") or "",
+        "officers": [{"name": names[c], "cert_no": c} for c in witnesses[:2]],
+    }
+    more: list[Signed] = [(Block.OFFICER, c, f.get("issued_at")) for c in witnesses[:2]
+                          if all(c != s[1] for s in signed)]  # fmt: skip
+    return refusal, signed + more
+
+
+def _sign(
+    app: App,
+    pdf: bytes,
+    signed: list[Signed],
+    refused: bool,
+    names: dict[str, str],
+    ca_pem: bytes,
+) -> bytes:
+    """The PDF with each signer's PAdES signature, in the order they signed."""
+    for i, (role, cert, _when) in enumerate(signed):
+        key_pem, cert_pem = signing.authority(app).person(cert)
+        reason = "见证当事人拒签" if refused and role == Block.OFFICER else "签名确认"
+        pdf = signing.sign_pdf(pdf, key_pem, cert_pem, ca_pem, f"sig{i + 1}-{role}", reason,
+                               names[cert])  # fmt: skip
+    return pdf
 
 
 def has_cases(app: App) -> bool:

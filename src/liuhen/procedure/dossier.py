@@ -14,10 +14,11 @@ review opinions, collective discussion records), which are not shown to the part
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from liuhen.payloads import FieldValues, JsonObject
 from liuhen.procedure.catalog import CASE_STAGES, DOCUMENT_TYPES, act_type
 from liuhen.procedure.fields import Block
 
@@ -99,7 +100,7 @@ def _day(value: Any) -> str:
     return value[:10] if isinstance(value, str) and len(value) >= 10 else ""
 
 
-def _stage_ranks(entries: list[dict[str, Any]]) -> dict[int, int]:
+def _stage_ranks(entries: list[JsonObject]) -> dict[int, int]:
     """For each entry, the furthest stage the case had reached when it was journaled."""
     ranks: dict[int, int] = {}
     reached = 0
@@ -111,7 +112,7 @@ def _stage_ranks(entries: list[dict[str, Any]]) -> dict[int, int]:
     return ranks
 
 
-def _fields(entry: dict[str, Any]) -> dict[str, Any]:
+def _fields(entry: JsonObject) -> FieldValues:
     return (entry.get("body") or {}).get("fields") or {}
 
 
@@ -124,7 +125,7 @@ def _signers(fields: Mapping[str, Any]) -> str:
     return "、".join(dict.fromkeys(str(n) for n in names))
 
 
-def superseded(entries: Iterable[dict[str, Any]]) -> set[int]:
+def superseded(entries: Iterable[JsonObject]) -> set[int]:
     """Document entries replaced by a later corrected version (the latest version is filed)."""
     return {
         int(_fields(e)["supersedes"])
@@ -133,8 +134,54 @@ def superseded(entries: Iterable[dict[str, Any]]) -> set[int]:
     }
 
 
+@dataclass(frozen=True, slots=True)
+class _Case:
+    """What each file's row needs to know of the whole case.
+
+    ``listed`` and ``numbers`` grow as rows are made, so that a file or a 文号 already given a
+    row is not given a second one.
+    """
+
+    agency: str
+    names: Mapping[str, str]
+    ranks: dict[int, int]
+    by_seq: dict[int, JsonObject]
+    replaced: set[int]
+    listed: set[str]  # files with a row of their own: a document's PDF, an evidence file
+    numbers: set[str]  # 文号 of the documents issued
+    with_pdf: set[Any]  # the acts a document (other than the dossier's own) records
+
+    def order(self, entry: JsonObject, act_seq: Any) -> tuple[int, str, int]:
+        """A file takes the stage and time of the act it records, else of its own entry."""
+        act = self.by_seq.get(act_seq) if isinstance(act_seq, int) else None
+        anchor = act or entry
+        return (self.ranks[anchor["seq"]], anchor["occurred_at"], entry["seq"])
+
+
+def _case(entries: list[JsonObject], agency: str, names: Mapping[str, str]) -> _Case:
+    documents = [e for e in entries if e["act"] == "general.document"]
+    return _Case(
+        agency=agency,
+        names=names,
+        ranks=_stage_ranks(entries),
+        by_seq={e["seq"]: e for e in entries},
+        replaced=superseded(entries),
+        listed={
+            str(_fields(e).get("digest"))
+            for e in entries
+            if e["act"] in ("general.document", "general.media") and _fields(e).get("digest")
+        },
+        numbers={str(_fields(e).get("number")) for e in documents if _fields(e).get("number")},
+        with_pdf={
+            _fields(e).get("act_seq")
+            for e in documents
+            if _fields(e).get("doc_type") not in DOSSIER_DOC_TYPES
+        },
+    )
+
+
 def items(
-    entries: list[dict[str, Any]],
+    entries: list[JsonObject],
     agency: str,
     media_names: Mapping[str, str] | None = None,
 ) -> list[Item]:
@@ -144,109 +191,103 @@ def items(
     evidence file's original name by digest, where known.
     """
     entries = sorted(entries, key=lambda e: e["seq"])
-    ranks = _stage_ranks(entries)
-    by_seq = {e["seq"]: e for e in entries}
-    replaced = superseded(entries)
-    names = media_names or {}
-
-    def order(entry: dict[str, Any], act_seq: Any) -> tuple[int, str, int]:
-        act = by_seq.get(act_seq) if isinstance(act_seq, int) else None
-        anchor = act or entry
-        return (ranks[anchor["seq"]], anchor["occurred_at"], entry["seq"])
-
+    case = _case(entries, agency, media_names or {})
     out: list[Item] = []
-    listed = {  # files with a row of their own: a document's PDF, an evidence file
-        str(_fields(e).get("digest"))
-        for e in entries
-        if e["act"] in ("general.document", "general.media") and _fields(e).get("digest")
-    }
-    numbers = {
-        str(_fields(e).get("number"))
-        for e in entries
-        if e["act"] == "general.document" and _fields(e).get("number")
-    }
-    with_pdf = {
-        _fields(e).get("act_seq")
-        for e in entries
-        if e["act"] == "general.document" and _fields(e).get("doc_type") not in DOSSIER_DOC_TYPES
-    }
     for e in entries:
         f = _fields(e)
-        out += _attachments(e, listed, agency, order(e, f.get("act_seq")))
-        spec = act_type(e["act"])
-        number = f.get("document_no")
-        if (
-            spec is not None
-            and isinstance(number, str)
-            and number
-            and number not in numbers
-            and not e["act"].startswith("service.")  # names the served document, not its own
-            and e["seq"] not in with_pdf
-        ):
-            numbers.add(number)
-            imported = (e.get("body") or {}).get("imported")
-            out.append(
-                Item(
-                    MAIN,
-                    "record",
-                    e["seq"],
-                    "",
-                    number,
-                    agency,
-                    f"{spec.label}文书",
-                    _day(e["occurred_at"]),
-                    "导入的历史记录，原件由来源系统保存"
-                    if imported
-                    else f"无文书文件，见日志记录序号 {e['seq']}",
-                    order(e, None),
-                )
-            )
-        if e["act"] == "general.document":
-            doc_type = f.get("doc_type")
-            if doc_type in DOSSIER_DOC_TYPES or e["seq"] in replaced or not f.get("digest"):
-                continue
-            volume = SUB if doc_type in INTERNAL_DOC_TYPES else MAIN
-            signers = _signers(f)
-            responsible = signers if doc_type in OFFICER_AUTHORED and signers else agency
-            note = "更正后的版本" if f.get("supersedes") is not None else ""
-            out.append(
-                Item(
-                    volume,
-                    "document",
-                    e["seq"],
-                    str(f["digest"]),
-                    str(f.get("number") or ""),
-                    responsible,
-                    DOCUMENT_TYPES.get(str(doc_type), str(doc_type)),
-                    _day(f.get("issued_at") or e["occurred_at"]),
-                    note,
-                    order(e, f.get("act_seq")),
-                )
-            )
-        elif e["act"] == "general.media":
-            digest = str(f.get("digest") or "")
-            label = MEDIA_LABELS.get(str(f.get("kind")), "音像资料")
-            name = names.get(digest)
-            officers = "、".join(str(a.get("name") or a["cert_no"]) for a in e["actors"] or [])
-            out.append(
-                Item(
-                    MAIN,
-                    "media",
-                    e["seq"],
-                    digest,
-                    "",
-                    officers or agency,
-                    f"音像记录（{label}）" + (f"：{name}" if name else ""),
-                    _day(f.get("started_at") or e["occurred_at"]),
-                    f"电子文件 {digest[:19]}…（设备 {f.get('device_no', '')}）",
-                    order(e, f.get("act_seq")),
-                )
-            )
+        out += _attachments(e, case.listed, agency, case.order(e, f.get("act_seq")))
+        record = _record(e, f, case)
+        if record is not None:
+            out.append(record)
+        file_item = _FILE_ITEMS.get(e["act"])
+        made = file_item(e, f, case) if file_item is not None else None
+        if made is not None:
+            out.append(made)
     return sorted(out, key=lambda i: (VOLUMES.index(i.volume), i.order))
 
 
+def _record(e: JsonObject, f: FieldValues, case: _Case) -> Item | None:
+    """An act that names its own 文号 but whose document has no file: a row for the record."""
+    spec = act_type(e["act"])
+    number = f.get("document_no")
+    if (
+        spec is None
+        or not isinstance(number, str)
+        or not number
+        or number in case.numbers
+        or e["act"].startswith("service.")  # names the served document, not its own
+        or e["seq"] in case.with_pdf
+    ):
+        return None
+    case.numbers.add(number)
+    imported = (e.get("body") or {}).get("imported")
+    return Item(
+        MAIN,
+        "record",
+        e["seq"],
+        "",
+        number,
+        case.agency,
+        f"{spec.label}文书",
+        _day(e["occurred_at"]),
+        "导入的历史记录，原件由来源系统保存"
+        if imported
+        else f"无文书文件，见日志记录序号 {e['seq']}",
+        case.order(e, None),
+    )
+
+
+def _document(e: JsonObject, f: FieldValues, case: _Case) -> Item | None:
+    """A signed document's PDF; a replaced version or the dossier's own papers are not filed."""
+    doc_type = f.get("doc_type")
+    if doc_type in DOSSIER_DOC_TYPES or e["seq"] in case.replaced or not f.get("digest"):
+        return None
+    volume = SUB if doc_type in INTERNAL_DOC_TYPES else MAIN
+    signers = _signers(f)
+    responsible = signers if doc_type in OFFICER_AUTHORED and signers else case.agency
+    note = "更正后的版本" if f.get("supersedes") is not None else ""
+    return Item(
+        volume,
+        "document",
+        e["seq"],
+        str(f["digest"]),
+        str(f.get("number") or ""),
+        responsible,
+        DOCUMENT_TYPES.get(str(doc_type), str(doc_type)),
+        _day(f.get("issued_at") or e["occurred_at"]),
+        note,
+        case.order(e, f.get("act_seq")),
+    )
+
+
+def _media(e: JsonObject, f: FieldValues, case: _Case) -> Item:
+    """An evidence file: its 责任者 is the officers who recorded it."""
+    digest = str(f.get("digest") or "")
+    label = MEDIA_LABELS.get(str(f.get("kind")), "音像资料")
+    name = case.names.get(digest)
+    officers = "、".join(str(a.get("name") or a["cert_no"]) for a in e["actors"] or [])
+    return Item(
+        MAIN,
+        "media",
+        e["seq"],
+        digest,
+        "",
+        officers or case.agency,
+        f"音像记录（{label}）" + (f"：{name}" if name else ""),
+        _day(f.get("started_at") or e["occurred_at"]),
+        f"电子文件 {digest[:19]}…（设备 {f.get('device_no', '')}）",
+        case.order(e, f.get("act_seq")),
+    )
+
+
+_FILE_ITEMS: dict[str, Callable[[JsonObject, FieldValues, _Case], Item | None]] = {
+    "general.document": _document,
+    "general.media": _media,
+}
+
+
 def _attachments(
-    entry: dict[str, Any], listed: set[str], agency: str, at: tuple[int, str, int]
+    entry: JsonObject, listed: set[str], agency: str, at: tuple[int, str, int]
 ) -> list[Item]:
     """The files an act carries besides its documents and evidence records (photos, scans,
     a decision received as PDF): each is a file of the case and gets its own row."""

@@ -7,9 +7,11 @@ differ if a table was changed behind the journal's back.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any, Protocol
 
 from liuhen.journal.entry import EVIDENCE_CHAIN, REGISTRY_CHAIN
+from liuhen.payloads import FieldValues, JsonObject
 from liuhen.procedure.catalog import (
     CASE_HEADER_FIELDS,
     CASE_STAGES,
@@ -54,7 +56,7 @@ class MemoryStore:
     def act_of(self, seq: int) -> tuple[str, str] | None:
         return self.acts.get(seq)
 
-    def apply(self, doc: dict[str, Any]) -> None:
+    def apply(self, doc: JsonObject) -> None:
         apply(self, doc)
         self.acts[doc["seq"]] = (doc["chain"], doc["act"])
 
@@ -81,7 +83,7 @@ def needs_body(code: str) -> bool:
     )
 
 
-def apply(store: ProjectionStore, doc: dict[str, Any]) -> None:
+def apply(store: ProjectionStore, doc: JsonObject) -> None:
     """Apply one entry; ``doc["body"]`` is only read when ``needs_body(doc["act"])``."""
     chain, code = doc["chain"], doc["act"]
     fields = doc["body"]["fields"] or {} if needs_body(code) else {}
@@ -123,8 +125,8 @@ def _case_row(
     store: ProjectionStore,
     chain: str,
     spec: ActType | None,
-    fields: dict[str, Any],
-    doc: dict[str, Any],
+    fields: FieldValues,
+    doc: JsonObject,
 ) -> Row:
     """A new case's row from its opening act, else the case's row as it stands."""
     if spec is not None and spec.opens_case:
@@ -149,7 +151,7 @@ def _case_row(
 
 
 def _bind_media(
-    store: ProjectionStore, chain: str, row: Row, fields: dict[str, Any], seq: int
+    store: ProjectionStore, chain: str, row: Row, fields: FieldValues, seq: int
 ) -> None:
     media = store.get("media", str(fields.get("digest")))
     if media is not None:  # files stored here; imported history may name files held elsewhere
@@ -166,83 +168,112 @@ def _bind_media(
         )
 
 
-def _apply_registry(store: ProjectionStore, code: str, fields: dict[str, Any]) -> None:
-    if code == "registry.agency":
-        store.put(
-            "agency",
-            fields["code"],
-            {
-                "code": fields["code"],
-                "name": fields["name"],
-                "region": fields.get("region"),
-                "rule_pack": fields.get("rule_pack"),
-            },
-        )
-    elif code == "registry.unit":
-        store.put(
-            "unit",
-            fields["code"],
-            {"code": fields["code"], "name": fields["name"], "agency": fields["agency"]},
-        )
-    elif code == "registry.rule_pack":
-        agency = fields.get("agency")
-        if agency:
-            row = store.get("agency", agency)
-            if row is not None:
-                store.put("agency", agency, {**row, "rule_pack": fields["pack"]})
-        else:
-            store.put("setting", "rule_pack", {"key": "rule_pack", "value": fields["pack"]})
-    elif code == "registry.calendar":
-        store.put(
-            "calendar_year",
-            str(fields["year"]),
-            {
-                "year": fields["year"],
-                "holidays": sorted(fields["holidays"]),
-                "workdays": sorted(fields.get("workdays") or []),
-                "source": fields["source"],
-            },
-        )
-    elif code == "registry.signing_ca":
-        store.put("setting", "signing_ca", {"key": "signing_ca", "value": fields["fingerprint"]})
-    elif code == "registry.signing_key":
-        store.put(
-            "signing_key",
-            fields["cert_no"],
-            {
-                k: fields[k]
-                for k in ("cert_no", "name", "serial", "fingerprint", "not_before", "not_after")
-            },
-        )
-    elif code == "registry.device":
-        store.put(
-            "device",
-            fields["device_no"],
-            {
-                "device_no": fields["device_no"],
-                "model": fields["model"],
-                "unit": fields["unit"],
-                "officer": fields.get("officer"),
-                "status": fields["status"],
-                "note": fields.get("note"),
-            },
-        )
-    elif code == "registry.officer":
-        store.put(
-            "officer",
-            fields["cert_no"],
-            {
-                "cert_no": fields["cert_no"],
-                "name": fields["name"],
-                "unit": fields["unit"],
-                "roles": list(fields.get("roles") or [Role.OFFICER]),
-                "active": bool(fields.get("active", True)),
-            },
-        )
+def _apply_registry(store: ProjectionStore, code: str, fields: FieldValues) -> None:
+    """A registry act puts one row; acts without a table (device maintenance) put none."""
+    handler = _REGISTRY.get(code)
+    if handler is not None:
+        handler(store, fields)
+
+
+def _agency(store: ProjectionStore, fields: FieldValues) -> None:
+    store.put(
+        "agency",
+        fields["code"],
+        {
+            "code": fields["code"],
+            "name": fields["name"],
+            "region": fields.get("region"),
+            "rule_pack": fields.get("rule_pack"),
+        },
+    )
+
+
+def _unit(store: ProjectionStore, fields: FieldValues) -> None:
+    store.put(
+        "unit",
+        fields["code"],
+        {"code": fields["code"], "name": fields["name"], "agency": fields["agency"]},
+    )
+
+
+def _rule_pack(store: ProjectionStore, fields: FieldValues) -> None:
+    """An agency's own pack, or the instance's default when the act names no agency."""
+    agency = fields.get("agency")
+    if agency:
+        row = store.get("agency", agency)
+        if row is not None:
+            store.put("agency", agency, {**row, "rule_pack": fields["pack"]})
+    else:
+        store.put("setting", "rule_pack", {"key": "rule_pack", "value": fields["pack"]})
+
+
+def _calendar(store: ProjectionStore, fields: FieldValues) -> None:
+    store.put(
+        "calendar_year",
+        str(fields["year"]),
+        {
+            "year": fields["year"],
+            "holidays": sorted(fields["holidays"]),
+            "workdays": sorted(fields.get("workdays") or []),
+            "source": fields["source"],
+        },
+    )
+
+
+def _signing_ca(store: ProjectionStore, fields: FieldValues) -> None:
+    store.put("setting", "signing_ca", {"key": "signing_ca", "value": fields["fingerprint"]})
+
+
+_SIGNING_KEY_COLUMNS = ("cert_no", "name", "serial", "fingerprint", "not_before", "not_after")
+
+
+def _signing_key(store: ProjectionStore, fields: FieldValues) -> None:
+    store.put("signing_key", fields["cert_no"], {k: fields[k] for k in _SIGNING_KEY_COLUMNS})
+
+
+def _device(store: ProjectionStore, fields: FieldValues) -> None:
+    store.put(
+        "device",
+        fields["device_no"],
+        {
+            "device_no": fields["device_no"],
+            "model": fields["model"],
+            "unit": fields["unit"],
+            "officer": fields.get("officer"),
+            "status": fields["status"],
+            "note": fields.get("note"),
+        },
+    )
+
+
+def _officer(store: ProjectionStore, fields: FieldValues) -> None:
+    store.put(
+        "officer",
+        fields["cert_no"],
+        {
+            "cert_no": fields["cert_no"],
+            "name": fields["name"],
+            "unit": fields["unit"],
+            "roles": list(fields.get("roles") or [Role.OFFICER]),
+            "active": bool(fields.get("active", True)),
+        },
+    )
+
+
+_REGISTRY: dict[str, Callable[[ProjectionStore, FieldValues], None]] = {
+    "registry.agency": _agency,
+    "registry.unit": _unit,
+    "registry.rule_pack": _rule_pack,
+    "registry.calendar": _calendar,
+    "registry.signing_ca": _signing_ca,
+    "registry.signing_key": _signing_key,
+    "registry.device": _device,
+    "registry.officer": _officer,
+}
 
 
 def _apply_evidence(
-    store: ProjectionStore, code: str, fields: dict[str, Any], doc: dict[str, Any]
+    store: ProjectionStore, code: str, fields: FieldValues, doc: JsonObject
 ) -> None:
     if code == "evidence.stored":
         if store.get("media", fields["digest"]) is not None:

@@ -6,7 +6,7 @@ with it rather than refuse to look.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Generator, Iterator
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from itertools import pairwise
@@ -397,58 +397,94 @@ def deadline_rule(
         due = deadline(ctx.calendar, start.occurred_at, rule.limit)
         seqs = [start.seq]
         if rule.extension is not None:
-            ext_rule = rule.extension
-            exts = [e for e in rec.of([ext_rule.act]) if e.fields.get(ext_rule.link) == start.seq]
-            for i, ext in enumerate(exts):
-                seqs.append(ext.seq)
-                if i >= ext_rule.max:
-                    yield _finding(
-                        rule_id, rule, "extended_too_often",
-                        f"“{start.label}”已延长 {len(exts)} 次，至多可延长 {ext_rule.max} 次",
-                        [start.seq, ext.seq],
-                    )  # fmt: skip
-                    continue
-                if (
-                    ext_rule.approval_field and not ext.fields.get(ext_rule.approval_field)
-                ) or ext.seq in refusals:
-                    yield _finding(
-                        rule_id, rule, "extension_unapproved",
-                        f"“{_label(ext.act)}”未经负责人批准", [ext.seq],
-                    )  # fmt: skip
-                    continue
-                if ext.occurred_at > due.at:
-                    yield _finding(
-                        rule_id, rule, "extended_after_expiry",
-                        f"“{_label(ext.act)}”作出于原期限届满之后", [start.seq, ext.seq],
-                    )  # fmt: skip
-                    continue
-                extra = deadline(ctx.calendar, due.at, ext_rule.add)
-                due = Due(extra.at, due.provisional or extra.provisional)
-        wanted = "或".join(f"“{_label(a)}”" for a in rule.end)
-        if ends:
-            end = ends[0]
-            if end.occurred_at > due.at:
-                yield _finding(
-                    rule_id, rule, "late",
-                    f"“{start.label}”（{ctx.fmt(start.occurred_at)}）后于 "
-                    f"{ctx.fmt(end.occurred_at)} "
-                    f"才{wanted}，超过 {rule.limit.label()}的期限（应于 {ctx.fmt(due.at)} 前）",
-                    [*seqs, end.seq], due=due,
-                )  # fmt: skip
-        elif ctx.now > due.at:
+            exts = [
+                e for e in rec.of([rule.extension.act])
+                if e.fields.get(rule.extension.link) == start.seq
+            ]  # fmt: skip
+            seqs += [ext.seq for ext in exts]
+            due = yield from _extended(
+                rule_id, rule, rule.extension, ctx, start, exts, due, refusals
+            )
+        outcome = _deadline_outcome(rule_id, rule, ctx, start, ends[0] if ends else None, due,
+                                    seqs)  # fmt: skip
+        if outcome is not None:
+            yield outcome
+
+
+def _extended(
+    rule_id: str,
+    rule: P.Deadline,
+    ext_rule: P.Extension,
+    ctx: Context,
+    start: Entry,
+    exts: list[Entry],
+    due: Due,
+    refusals: set[Any],
+) -> Generator[Finding, None, Due]:
+    """The deadline after the start's extensions: one the rule does not allow (one too many,
+    not approved, made after the deadline had passed) is a finding and adds no time."""
+    for i, ext in enumerate(exts):
+        if i >= ext_rule.max:
             yield _finding(
-                rule_id, rule, "overdue",
-                f"“{start.label}”（{ctx.fmt(start.occurred_at)}）后已超过 "
-                f"{rule.limit.label()}的期限"
-                f"（{ctx.fmt(due.at)}），仍未见{wanted}",
-                seqs, due=due,
+                rule_id, rule, "extended_too_often",
+                f"“{start.label}”已延长 {len(exts)} 次，至多可延长 {ext_rule.max} 次",
+                [start.seq, ext.seq],
             )  # fmt: skip
-        else:
+            continue
+        if (
+            ext_rule.approval_field and not ext.fields.get(ext_rule.approval_field)
+        ) or ext.seq in refusals:
             yield _finding(
-                rule_id, rule, "due",
-                f"应于 {ctx.fmt(due.at)} 前{wanted}（自“{start.label}”起 {rule.limit.label()}）",
-                seqs, Severity.DUE, due,
+                rule_id, rule, "extension_unapproved",
+                f"“{_label(ext.act)}”未经负责人批准", [ext.seq],
             )  # fmt: skip
+            continue
+        if ext.occurred_at > due.at:
+            yield _finding(
+                rule_id, rule, "extended_after_expiry",
+                f"“{_label(ext.act)}”作出于原期限届满之后", [start.seq, ext.seq],
+            )  # fmt: skip
+            continue
+        extra = deadline(ctx.calendar, due.at, ext_rule.add)
+        due = Due(extra.at, due.provisional or extra.provisional)
+    return due
+
+
+def _deadline_outcome(
+    rule_id: str,
+    rule: P.Deadline,
+    ctx: Context,
+    start: Entry,
+    end: Entry | None,
+    due: Due,
+    seqs: list[int],
+) -> Finding | None:
+    """Late (the end came after the deadline), overdue (no end yet, the deadline passed), due
+    (no end yet, time left), or nothing (the end came in time)."""
+    wanted = "或".join(f"“{_label(a)}”" for a in rule.end)
+    if end is not None:
+        if end.occurred_at <= due.at:
+            return None
+        return _finding(
+            rule_id, rule, "late",
+            f"“{start.label}”（{ctx.fmt(start.occurred_at)}）后于 "
+            f"{ctx.fmt(end.occurred_at)} "
+            f"才{wanted}，超过 {rule.limit.label()}的期限（应于 {ctx.fmt(due.at)} 前）",
+            [*seqs, end.seq], due=due,
+        )  # fmt: skip
+    if ctx.now > due.at:
+        return _finding(
+            rule_id, rule, "overdue",
+            f"“{start.label}”（{ctx.fmt(start.occurred_at)}）后已超过 "
+            f"{rule.limit.label()}的期限"
+            f"（{ctx.fmt(due.at)}），仍未见{wanted}",
+            seqs, due=due,
+        )  # fmt: skip
+    return _finding(
+        rule_id, rule, "due",
+        f"应于 {ctx.fmt(due.at)} 前{wanted}（自“{start.label}”起 {rule.limit.label()}）",
+        seqs, Severity.DUE, due,
+    )  # fmt: skip
 
 
 # --- retention ---------------------------------------------------------------------------------
