@@ -12,9 +12,9 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from typing import Any
 
 from liuhen.access.policy import User
+from liuhen.payloads import FieldValues
 from liuhen.procedure.catalog import Role
 
 STATE_SECRET = "国家秘密"
@@ -37,7 +37,7 @@ class Entry:
 
     seq: int
     act: str
-    fields: dict[str, Any]
+    fields: FieldValues
     digests: tuple[str, ...] = ()  # files this entry names (attachments, document PDF)
 
 
@@ -97,7 +97,7 @@ def strictest(marks: Iterable[str | None]) -> str | None:
     return min(present, key=MARKS.index) if present else None
 
 
-def targets_of(fields: dict[str, Any]) -> list[str]:
+def targets_of(fields: FieldValues) -> list[str]:
     """What a mark entry names, as ``Marks`` keys them: seqs without leading zeros (so "07"
     marks entry 7 rather than nothing), digests as written, or the whole case."""
     out = []
@@ -139,7 +139,7 @@ def may_lift(user: User) -> bool:
     return Role.HEAD in user.roles
 
 
-def lift_refusal(act: str, fields: dict[str, Any], role: str) -> str | None:
+def lift_refusal(act: str, fields: FieldValues, role: str) -> str | None:
     """Why recording this act is refused, if it lifts a mark and the recorder is not a head."""
     if act == "general.confidentiality" and fields.get("mark") == LIFT and role != Role.HEAD:
         return "只有负责人可以解除保密标记（001 第二十一条）"
@@ -165,7 +165,7 @@ def lowers(current: str | None, new: str) -> bool:
 _MARKERS = frozenset({Role.HEAD, Role.LEGAL_REVIEWER, Role.ARCHIVIST, Role.SYSTEM})
 
 
-def change_refusal(marks: Marks, fields: dict[str, Any], role: str, on_case: bool) -> str | None:
+def change_refusal(marks: Marks, fields: FieldValues, role: str, on_case: bool) -> str | None:
     """Why a ``general.confidentiality`` entry is refused, given the marks already in force.
 
     Raising or putting a mark is for those on the case (its assigned officers) and the agency's

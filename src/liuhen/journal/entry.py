@@ -14,11 +14,12 @@ from __future__ import annotations
 
 import json
 from json.encoder import encode_basestring as _encode_string
-from typing import Any, NamedTuple
+from typing import NamedTuple
 
 from liuhen.hashing import HashAlg
 from liuhen.journal.canonical import canonical
 from liuhen.journal.merkle import leaf_hash
+from liuhen.payloads import JsonObject
 
 FORMAT_VERSION = 1
 REGISTRY_CHAIN = "@registry"  # agencies, units, officers, devices, packs, calendars
@@ -74,7 +75,7 @@ class EntryRow(NamedTuple):
             + "}"
         ).encode("utf-8", "surrogatepass")  # fmt: skip
 
-    def document(self) -> dict[str, Any]:
+    def document(self) -> JsonObject:
         """The entry as the columns state it (parses ``actors`` and ``body``)."""
         return entry_document(
             seq=self.seq,
@@ -97,10 +98,10 @@ def entry_document(
     act: str,
     occurred_at: str,
     recorded_at: str,
-    actors: list[dict[str, Any]],
-    body: dict[str, Any],
+    actors: list[JsonObject],
+    body: JsonObject,
     prev_hash: bytes | None,
-) -> dict[str, Any]:
+) -> JsonObject:
     """The JSON object whose canonical bytes are hashed."""
     return {
         "v": FORMAT_VERSION,
@@ -116,12 +117,12 @@ def entry_document(
     }
 
 
-def seal(alg: HashAlg, doc: dict[str, Any]) -> tuple[bytes, bytes]:
+def seal(alg: HashAlg, doc: JsonObject) -> tuple[bytes, bytes]:
     """Canonical bytes and leaf hash of an entry document."""
     data = canonical(doc)
     return data, leaf_hash(alg, data)
 
 
-def column_texts(doc: dict[str, Any]) -> tuple[str, str]:
+def column_texts(doc: JsonObject) -> tuple[str, str]:
     """The ``actors`` and ``body`` column values: their canonical text, so rows rebuild exactly."""
     return canonical(doc["actors"]).decode("utf-8"), canonical(doc["body"]).decode("utf-8")

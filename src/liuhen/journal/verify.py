@@ -19,6 +19,7 @@ from liuhen.journal import checkpoint as notes
 from liuhen.journal.canonical import canonical
 from liuhen.journal.entry import BODY_KEYS, TOP_KEYS, EntryRow
 from liuhen.journal.merkle import CompactRange, VerificationError, leaf_hash
+from liuhen.payloads import JsonObject
 
 _LABELS = {
     "seq": "序号",
@@ -74,7 +75,7 @@ class Replay(Protocol):
 
     tables: dict[str, dict[str, dict[str, Any]]]
 
-    def apply(self, entry: dict[str, Any]) -> None: ...
+    def apply(self, entry: JsonObject) -> None: ...
 
     def needs_body(self, act: str) -> bool: ...
 
@@ -94,7 +95,7 @@ class Verifier:
         self.chains: dict[str, tuple[int, bytes]] = {}
         self.replay = replay
         self.next_seq = 1
-        self._actors: dict[str, Any] = {}
+        self._actors: dict[str, list[JsonObject]] = {}
         self.level_digests: dict[int, Any] = {}
         self.checkpoints: dict[int, StoredCheckpoint] = {}
         for cp in checkpoints:

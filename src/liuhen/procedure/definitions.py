@@ -32,6 +32,7 @@ import yaml
 from yaml.constructor import SafeConstructor
 
 from liuhen.locations import Path, line_of
+from liuhen.payloads import FieldValues
 from liuhen.procedure.fields import FieldKind, FieldSpec
 
 Check = Callable[[Any, "Context"], Any]
@@ -302,8 +303,9 @@ def labels(value: Any, ctx: Context) -> dict[str, str]:
     return mapping
 
 
-def plain(value: Any, ctx: Context) -> dict[str, Any]:
-    """JSON-like values only: an unquoted date would load as a date and break the sample."""
+def plain(value: Any, ctx: Context) -> FieldValues:
+    """A document's sample field values, JSON-like values only: an unquoted date would load as
+    a date and break the sample."""
 
     def walk(v: Any, here: Context) -> None:
         if isinstance(v, dict):

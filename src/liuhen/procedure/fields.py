@@ -16,6 +16,7 @@ from enum import StrEnum
 from typing import Any
 
 from liuhen.errors import Problem
+from liuhen.payloads import FieldValues, JsonObject
 
 
 class FieldKind(StrEnum):
@@ -108,7 +109,7 @@ def _text(value: Any, limit: int, spec_name: str, problems: list[Problem]) -> st
 
 def _record(
     value: Any, allowed: set[str], spec_name: str, problems: list[Problem]
-) -> dict[str, Any] | None:
+) -> JsonObject | None:
     if not isinstance(value, dict):
         problems.append(Problem("应为对象", spec_name))
         return None
@@ -117,7 +118,7 @@ def _record(
         problems.append(Problem(f"未知的项：{'、'.join(unknown)}", spec_name))
         return None
     before = len(problems)
-    out: dict[str, Any] = {}
+    out: JsonObject = {}
     for key in sorted(value):
         item = value[key]
         if item is None or item == "":
@@ -265,7 +266,7 @@ def _choice(spec: FieldSpec, value: Any, problems: list[Problem]) -> Any:
     return value
 
 
-def _person(spec: FieldSpec, value: Any, problems: list[Problem]) -> dict[str, Any] | None:
+def _person(spec: FieldSpec, value: Any, problems: list[Problem]) -> JsonObject | None:
     return _record(value, _PERSON_KEYS, spec.name, problems)
 
 
@@ -292,7 +293,7 @@ def _signatures(spec: FieldSpec, value: Any, problems: list[Problem]) -> list[An
     return signatures
 
 
-def _check_signature(sig: dict[str, Any], where: str, problems: list[Problem]) -> None:
+def _check_signature(sig: JsonObject, where: str, problems: list[Problem]) -> None:
     """A signature names a known block, and when it says when it was made, a recordable time."""
     if sig.get("role") not in SIGNER_ROLES:
         problems.append(
@@ -338,7 +339,7 @@ def _bad(name: str, message: str, problems: list[Problem]) -> None:
 
 def validate_fields(
     specs: tuple[FieldSpec, ...], values: Any, prefix: str = "fields"
-) -> tuple[dict[str, Any], list[Problem]]:
+) -> tuple[FieldValues, list[Problem]]:
     """Normalised values and every problem found, so a form can show all of them at once."""
     problems: list[Problem] = []
     if not isinstance(values, dict):
@@ -346,7 +347,7 @@ def validate_fields(
     known = {s.name for s in specs}
     for extra in sorted(set(values) - known):
         problems.append(Problem("本事项没有此字段", f"{prefix}.{extra}"))
-    out: dict[str, Any] = {}
+    out: FieldValues = {}
     for spec in specs:
         value = values.get(spec.name)
         if value is None or value == "" or value == []:

@@ -249,9 +249,10 @@ class Pack:
     title: str
     version: int
     chain: tuple[str, ...]  # this pack and its ancestors, nearest first
-    rules: dict[str, Any]  # rule id -> a Rule model, in file order
+    rules: dict[str, Rule]  # rule id -> its model, in file order
 
     def rule(self, rule_id: str) -> Any:
+        """The rule's model, for a caller that asks by id and so knows its kind."""
         return self.rules[rule_id]
 
 
@@ -308,7 +309,7 @@ def _build(name: str, sources: tuple[PackSource, ...]) -> Pack:
             merged[rule_id] = {**base, **body}
             where[rule_id] = (source, lines)
     problems: list[Problem] = []
-    rules: dict[str, Any] = {}
+    rules: dict[str, Rule] = {}
     for rule_id, body in merged.items():
         if body.get("disabled"):
             continue

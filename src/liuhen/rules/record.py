@@ -6,8 +6,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
 from decimal import Decimal, InvalidOperation
-from typing import Any
 
+from liuhen.payloads import FieldValues, JsonObject
 from liuhen.procedure.catalog import act_type
 
 
@@ -17,7 +17,7 @@ class Entry:
     act: str
     occurred_at: datetime
     actors: tuple[str, ...]
-    fields: dict[str, Any]
+    fields: FieldValues  # as corrected
 
     @property
     def label(self) -> str:
@@ -61,20 +61,20 @@ class CaseRecord:
         return best
 
 
-def from_documents(number: str, docs: Iterable[dict[str, Any]]) -> CaseRecord:
+def from_documents(number: str, docs: Iterable[JsonObject]) -> CaseRecord:
     """Build the engine's view from entry documents (canonical JSON objects) of one case.
 
     A correction's changes replace the corrected entry's fields: the engine judges the record
     as corrected, while the journal keeps both versions.
     """
     docs = sorted(docs, key=lambda d: d["seq"])
-    fields_by_seq: dict[int, dict[str, Any]] = {}
+    fields_by_seq: dict[int, FieldValues] = {}
     for d in docs:
         body = d["body"]
         fields_by_seq[d["seq"]] = dict(body.get("fields") or {})
         if d["act"] == "general.correction" and body.get("corrects") in fields_by_seq:
             fields_by_seq[body["corrects"]].update((body.get("fields") or {}).get("changes") or {})
-    header: dict[str, Any] = {}
+    header: FieldValues = {}  # the opening act's fields
     entries = []
     for d in docs:
         spec = act_type(d["act"])
