@@ -25,6 +25,10 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from cryptography.hazmat.primitives.serialization import Encoding, PublicFormat
 
 from liuhen.archive import bag_verify, export
+from liuhen.archive.bag_report import BagEntry
+from liuhen.archive.bag_withholding import fold_marks
+from liuhen.archive.export_contents import IMPORTED_REASON
+from liuhen.archive.export_manifest import withholding_statement
 from liuhen.disclosure import service as disclosure
 from liuhen.journal import checkpoint as notes
 from liuhen.kernel import instance, record
@@ -257,7 +261,7 @@ def test_imported_history_must_be_imported(copy, bags) -> None:
     remove_clip(bag)
     doc = held(bag)
     doc["files"].append({"digest": bags["facts"]["clip"], "seq": bags["facts"]["media"],
-                         "reason": export.IMPORTED_REASON, "basis": "imported"})  # fmt: skip
+                         "reason": IMPORTED_REASON, "basis": "imported"})  # fmt: skip
     write_held(bag, doc)
     reseal(bag)
     mine, theirs, text = codes(bag)
@@ -271,7 +275,7 @@ def resign_statement(bag: Path, key: Ed25519PrivateKey, origin: str) -> None:
         name: hashlib.sha256((bag / rel).read_bytes()).hexdigest() for name, rel in files.items()
     }
     (bag / "data/journal/withholding.txt").write_text(
-        export.withholding_statement(origin, key, CASE, sha["entries"], sha["withheld"]), "utf-8"
+        withholding_statement(origin, key, CASE, sha["entries"], sha["withheld"]), "utf-8"
     )
 
 
@@ -405,7 +409,7 @@ def test_both_verifiers_read_a_mark_on_seq_07_as_the_journal_does() -> None:
     from liuhen.archive.bagverify import verify_bag as standalone_module
 
     fields = {"mark": "商业秘密", "records": ["07"], "reason": "商业信息"}
-    entry = bag_verify._Entry(9, "C", 3, None, "general.confidentiality", {"fields": fields}, b"")
-    assert bag_verify._fold_marks([entry]) == {"7": "商业秘密"}
+    entry = BagEntry(9, "C", 3, None, "general.confidentiality", {"fields": fields}, b"")
+    assert fold_marks([entry]) == {"7": "商业秘密"}
     doc = {"seq": 9, "act": "general.confidentiality", "body": {"fields": fields}}
     assert standalone_module._marks_in_force([doc]) == {"7": "商业秘密"}

@@ -14,88 +14,36 @@ import hashlib
 import json
 import os
 from collections.abc import Iterator
-from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
 
 import bagit
 from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 from cryptography.hazmat.primitives.serialization import load_pem_public_key
 
-from liuhen.access.marks import LIFT, MARKS, WHOLE_CASE, targets_of
+from liuhen.archive.bag_report import (
+    ABSENT,
+    CHAIN,
+    CONSISTENCY,
+    ENTRY,
+    FILE_DIGEST,
+    INCLUSION,
+    MANIFEST,
+    OXUM,
+    PINNED_KEY,
+    SIGNATURE,
+    STATEMENT,
+    STRUCTURE,
+    TAGMANIFEST,
+    BagEntry,
+    BagReport,
+)
+from liuhen.archive.bag_withholding import check_withholding
 from liuhen.hashing import HashAlg, get_alg
 from liuhen.journal import checkpoint as notes
 from liuhen.journal.canonical import canonical
 from liuhen.journal.merkle import VerificationError, leaf_hash, verify_consistency, verify_inclusion
-
-# Problem codes (docs/errors.md); the standalone verifier uses the same ones.
-STRUCTURE, MANIFEST, TAGMANIFEST, OXUM = "LH410", "LH411", "LH412", "LH413"
-ENTRY, CHAIN, INCLUSION, SIGNATURE = "LH414", "LH415", "LH416", "LH417"
-CONSISTENCY, FILE_DIGEST, ABSENT = "LH418", "LH419", "LH420"
-UNJUSTIFIED, PINNED_KEY, STATEMENT = "LH421", "LH422", "LH423"
-
-FILE_ACTS = ("general.document", "general.media")
-
-
-@dataclass(frozen=True)
-class BagProblem:
-    code: str
-    message: str
-
-    def render(self) -> str:
-        return f"{self.code} {self.message}"
-
-
-@dataclass
-class BagReport:
-    case: str = ""
-    entries: int = 0
-    files: int = 0
-    problems: list[BagProblem] = field(default_factory=list)
-    notes: list[str] = field(default_factory=list)
-    key_fingerprint: str = ""  # SHA-256 of the raw Ed25519 key the checkpoints were checked with
-    key_pinned: bool = False  # given by the verifier (--key), not taken from the bag
-
-    def key_line(self) -> str:
-        if not self.key_fingerprint:
-            return "信任的公钥指纹：无（未能取得公钥）"
-        how = "由 --key 指定" if self.key_pinned else "取自数据包，未独立核对"
-        return f"信任的公钥指纹：{self.key_fingerprint}（{how}）"
-
-    @property
-    def ok(self) -> bool:
-        return not self.problems
-
-    def add(self, code: str, message: str) -> None:
-        self.problems.append(BagProblem(code, message))
-
-
-@dataclass
-class _Entry:
-    seq: int
-    chain: str
-    chain_seq: int
-    prev: str | None
-    act: str
-    body: dict[str, Any]
-    leaf: bytes
-    withheld: bool = False  # only the leaf hash was released: content unknown, existence proven
-    withheld_reason: str = ""
-
-    def digests(self) -> list[str]:
-        """Files this entry vouches for: attachments, and the file of a document or a clip."""
-        out = [a["digest"] for a in self.body.get("attachments") or [] if "digest" in a]
-        if self.act in FILE_ACTS and self.body.get("fields", {}).get("digest"):
-            out.append(self.body["fields"]["digest"])
-        return out
-
-    def names(self) -> set[str]:
-        """Files a mark on this entry covers: attachments and any ``digest`` field (the same
-        reading as ``liuhen.accounts.confidentiality.entry_files``)."""
-        found = {a.get("digest") for a in self.body.get("attachments") or [] if isinstance(a, dict)}
-        found.add((self.body.get("fields") or {}).get("digest"))
-        return {d for d in found if isinstance(d, str) and d}
+from liuhen.payloads import JsonObject
 
 
 def verify_bag(path: Path, key: str | None = None) -> BagReport:
@@ -212,7 +160,8 @@ def _hex(alg: HashAlg, path: Path) -> str:
     return str(h.hexdigest())
 
 
-def _load_json(root: Path, name: str, report: BagReport) -> Any:
+def _load_json(root: Path, name: str, report: BagReport) -> object:
+    """Parsed JSON of any shape, or None when unreadable: the callers check what they got."""
     try:
         return json.loads((root / name).read_text(encoding="utf-8"))
     except (OSError, ValueError, RecursionError) as exc:
@@ -285,8 +234,8 @@ def _statement(
     root: Path,
     name: str,
     key: Ed25519PublicKey,
-    entries: list[_Entry],
-    held: Any,
+    entries: list[BagEntry],
+    held: object,
     report: BagReport,
 ) -> None:
     """The agency's signed statement over entries.jsonl and withheld.json: without the key,
@@ -347,8 +296,8 @@ def _consistency(
         report.add(CONSISTENCY, f"检查点 {old.size} 到 {new.size} 的一致性证明无效：{exc}")
 
 
-def _entries(root: Path, alg: HashAlg, report: BagReport) -> list[_Entry]:
-    out: list[_Entry] = []
+def _entries(root: Path, alg: HashAlg, report: BagReport) -> list[BagEntry]:
+    out: list[BagEntry] = []
     try:
         text = (root / "data/journal/entries.jsonl").read_text(encoding="utf-8")
     except OSError as exc:
@@ -372,7 +321,7 @@ def _entries(root: Path, alg: HashAlg, report: BagReport) -> list[_Entry]:
             if (doc["seq"], doc["chain"]) != (row["seq"], row["chain"]):
                 report.add(ENTRY, f"entries.jsonl 第 {n} 行：序号或案件与规范文本不符")
             out.append(
-                _Entry(int(doc["seq"]), doc["chain"], int(doc["chain_seq"]), doc["prev"],
+                BagEntry(int(doc["seq"]), doc["chain"], int(doc["chain_seq"]), doc["prev"],
                        doc["act"], doc["body"], leaf)
             )  # fmt: skip
         except (ValueError, KeyError, TypeError, RecursionError) as exc:
@@ -380,17 +329,17 @@ def _entries(root: Path, alg: HashAlg, report: BagReport) -> list[_Entry]:
     return out
 
 
-def _withheld_entry(row: dict[str, Any]) -> _Entry:
+def _withheld_entry(row: JsonObject) -> BagEntry:
     leaf = bytes.fromhex(row["leaf_hash"])
     if not isinstance(row["seq"], int) or not isinstance(row["chain_seq"], int):
         raise TypeError("序号应为整数")
-    return _Entry(
+    return BagEntry(
         row["seq"], row["chain"], row["chain_seq"], None, "", {}, leaf, True, str(row["withheld"])
     )
 
 
 def _inclusion(
-    root: Path, alg: HashAlg, cp: notes.Checkpoint, entries: list[_Entry], report: BagReport
+    root: Path, alg: HashAlg, cp: notes.Checkpoint, entries: list[BagEntry], report: BagReport
 ) -> None:
     doc = _load_json(root, "data/journal/proofs.json", report)
     if not isinstance(doc, dict):
@@ -410,12 +359,12 @@ def _inclusion(
             report.add(INCLUSION, f"序号 {e.seq} 的记录不能证明包含在签名检查点中：{exc}")
 
 
-def _chain(entries: list[_Entry], report: BagReport) -> None:
+def _chain(entries: list[BagEntry], report: BagReport) -> None:
     if not entries:
         report.add(CHAIN, "包中没有本案的记录")
         return
     case = report.case
-    prev: _Entry | None = None
+    prev: BagEntry | None = None
     for e in entries:
         if e.chain != case:
             report.add(CHAIN, f"序号 {e.seq} 属于“{e.chain}”，不是本案“{case}”")
@@ -429,14 +378,14 @@ def _chain(entries: list[_Entry], report: BagReport) -> None:
         prev = e
 
 
-def _files(root: Path, entries: list[_Entry], report: BagReport) -> Any:
+def _files(root: Path, entries: list[BagEntry], report: BagReport) -> object:
     """Check the files against the entries; returns withheld.json as read, for _statement."""
     index = _load_json(root, "data/index.json", report)
     held = _load_json(root, "data/withheld.json", report)
     if not isinstance(index, dict) or not isinstance(held, dict):
         return held
     vouched, disposed = _vouched(entries)
-    _withholding(entries, held, report)
+    check_withholding(entries, held, report)
     withheld = {w["digest"]: w.get("reason", "") for w in held.get("files", [])}
     present: set[str] = set()
     listed: set[str] = set()
@@ -450,7 +399,7 @@ def _files(root: Path, entries: list[_Entry], report: BagReport) -> Any:
     return held
 
 
-def _vouched(entries: list[_Entry]) -> tuple[dict[str, set[int]], set[str]]:
+def _vouched(entries: list[BagEntry]) -> tuple[dict[str, set[int]], set[str]]:
     """Digest → the seqs of the entries carrying it, and the digests a disposal names."""
     vouched: dict[str, set[int]] = {}
     disposed: set[str] = set()
@@ -463,7 +412,7 @@ def _vouched(entries: list[_Entry]) -> tuple[dict[str, set[int]], set[str]]:
 
 
 def _check_listed(
-    root: Path, item: dict[str, Any], vouched: dict[str, set[int]], report: BagReport
+    root: Path, item: JsonObject, vouched: dict[str, set[int]], report: BagReport
 ) -> str | None:
     """One file index.json lists; returns its digest when the file is there (even damaged)."""
     name, digest = item.get("path", ""), item.get("digest", "")
@@ -510,132 +459,3 @@ def _check_unlisted(root: Path, listed: set[str], report: BagReport) -> None:
             "data/withheld.json",
         ):
             report.add(FILE_DIGEST, f"文件 {name} 未列入 index.json，来历不明")
-
-
-def _claimed(item: dict[str, Any]) -> str | None:
-    """The mark a withholding names: its ``mark``, or one named in its reason (older bags)."""
-    mark = item.get("mark")
-    if isinstance(mark, str):
-        return mark
-    reason = str(item.get("reason", ""))
-    return next((m for m in MARKS if m in reason), None)
-
-
-def _legacy_basis(reason: str) -> str:
-    """Bags written before ``basis`` was recorded say it only in their reason."""
-    if reason.startswith("导入的历史记录"):
-        return "imported"
-    return "dossier" if reason.startswith("案卷") else "mark"
-
-
-def _fold_marks(entries: list[_Entry]) -> dict[str, str]:
-    """Target → mark in force, from the bag's mark entries in journal order; "无" lifts."""
-    force: dict[str, str] = {}
-    for e in entries:
-        if e.withheld or e.act != "general.confidentiality":
-            continue
-        fields = e.body.get("fields") or {}
-        mark = str(fields.get("mark", ""))
-        for target in targets_of(fields):  # "07" names entry 7, as in the journal's own fold
-            if mark == LIFT:
-                force.pop(target, None)
-            else:
-                force[target] = mark
-    return force
-
-
-def _withholding(entries: list[_Entry], held: dict[str, Any], report: BagReport) -> None:
-    """Each withheld entry and file must rest on a mark entry in the bag that covers it (or, for
-    a file of imported history, on the entry's own ``imported``): a bare claim proves nothing."""
-    force = _fold_marks(entries)
-    stated = {w.get("seq"): w for w in held.get("entries") or [] if isinstance(w, dict)}
-    justified = _justified_entries(entries, force, stated, report)
-    namers: dict[str, set[int]] = {}
-    for e in entries:
-        for digest in e.names():
-            namers.setdefault(digest, set()).add(e.seq)
-    grounds = _Grounds(force, {e.seq: e for e in entries}, namers, justified, report)
-    for item in held.get("files") or []:
-        if not isinstance(item, dict):
-            report.add(UNJUSTIFIED, "withheld.json 的文件项格式错误")
-            continue
-        grounds.check_file(item)
-
-
-def _justified_entries(
-    entries: list[_Entry],
-    force: dict[str, str],
-    stated: dict[Any, dict[str, Any]],
-    report: BagReport,
-) -> set[int]:
-    """The withheld entries a mark in the bag covers (and as the statement claims)."""
-    justified: set[int] = set()
-    for e in entries:
-        if not e.withheld:
-            continue
-        found = {force[t] for t in (WHOLE_CASE, str(e.seq)) if t in force}
-        claimed = _claimed(stated.get(e.seq) or {"reason": e.withheld_reason})
-        if not found:
-            report.add(UNJUSTIFIED, f"序号 {e.seq} 的记录内容不予提供，但包内没有覆盖它的保密标记")
-        elif claimed is not None and claimed not in found:
-            report.add(UNJUSTIFIED, f"序号 {e.seq} 的记录称标记为{claimed}，包内的保密标记为"
-                                    f"{'、'.join(sorted(found))}")  # fmt: skip
-        else:
-            justified.add(e.seq)
-    return justified
-
-
-@dataclass
-class _Grounds:
-    """What a withheld file may rest on: the marks in force, the entries naming each file and
-    the withheld entries found justified."""
-
-    force: dict[str, str]
-    by_seq: dict[int, _Entry]
-    namers: dict[str, set[int]]
-    justified: set[int]
-    report: BagReport
-
-    def check_file(self, item: dict[str, Any]) -> None:
-        digest, seq = str(item.get("digest", "")), item.get("seq")
-        basis = item.get("basis") or _legacy_basis(str(item.get("reason", "")))
-        seen = self.namers.get(digest, set())
-        where = f"不予提供的文件 {digest}（序号 {seq}）"
-        if not seen:  # named only by withheld entries: its entry's own mark covers it
-            self._by_withheld_entry(item, digest, seq, basis, where)
-        elif basis == "imported":
-            named = self.by_seq.get(seq) if isinstance(seq, int) else None
-            if named is None or seq not in seen or not named.body.get("imported"):
-                self.report.add(UNJUSTIFIED, f"{where}称为导入的历史记录，但所指记录不是导入的"
-                                             "记录或不载有该文件")  # fmt: skip
-        elif basis == "dossier":
-            archive = any(self.by_seq[s].act == "archiving.archive" for s in seen)
-            if not archive or not self.justified:
-                self.report.add(UNJUSTIFIED, f"{where}称为含不予提供记录的案卷，但它不是归档记录"
-                                             "所附的案卷，或包内没有依保密标记不予提供的"
-                                             "记录")  # fmt: skip
-        else:
-            self._by_mark(item, digest, seen, where)
-
-    def _by_withheld_entry(
-        self, item: dict[str, Any], digest: str, seq: Any, basis: str, where: str
-    ) -> None:
-        found = {self.force[t] for t in (WHOLE_CASE, digest, str(seq)) if t in self.force}
-        claimed = _claimed(item) if basis == "mark" else None
-        if seq not in self.justified:
-            self.report.add(UNJUSTIFIED, f"{where}不是包内任何可见记录所载，所指记录也不是依"
-                                         "保密标记不予提供的记录")  # fmt: skip
-        elif claimed is not None and claimed not in found:
-            self.report.add(UNJUSTIFIED, f"{where}称标记为{claimed}，包内的保密标记为"
-                                         f"{'、'.join(sorted(found))}")  # fmt: skip
-
-    def _by_mark(self, item: dict[str, Any], digest: str, seen: set[int], where: str) -> None:
-        targets = [WHOLE_CASE, digest, *(str(s) for s in sorted(seen))]
-        found = {self.force[t] for t in targets if t in self.force}
-        claimed = _claimed(item)
-        if not found:
-            self.report.add(UNJUSTIFIED, f"{where}没有包内保密标记作依据：标记须覆盖整个案件、"
-                                         "该文件或载有它的记录，且未被解除")  # fmt: skip
-        elif claimed is not None and claimed not in found:
-            self.report.add(UNJUSTIFIED, f"{where}称标记为{claimed}，包内的保密标记为"
-                                         f"{'、'.join(sorted(found))}")  # fmt: skip

@@ -21,6 +21,7 @@ import json
 import os
 import sys
 from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -53,6 +54,28 @@ DASH = "\u2014"
 CHUNK = 1 << 20
 
 Hasher = Callable[[], Any]
+# A JSON object as parsed from the bag: an entry document, an item of index.json or withheld.json,
+# a proof file. liuhen calls it ``liuhen.payloads.JsonObject``; this script imports nothing from
+# liuhen, so it names it again. Every value is checked as it is read.
+JsonObject = dict[str, Any]
+
+
+@dataclass(frozen=True)
+class Checkpoint:
+    """A checkpoint whose signature verified (no ``slots``: the script runs on Python 3.9)."""
+
+    size: int
+    root: bytes
+    extensions: list[str]
+
+
+@dataclass(frozen=True)
+class Entry:
+    """An entry of entries.jsonl: its document (for a withheld entry, only the seq, case, case
+    seq, ``withheld`` and the reason) and the leaf hash that places it in the tree."""
+
+    doc: JsonObject
+    leaf: bytes
 
 
 class ProofError(ValueError):
@@ -209,8 +232,8 @@ def parse_verifier_key(text: str) -> tuple[str, Ed25519PublicKey]:
     return name, Ed25519PublicKey.from_public_bytes(raw[1:])
 
 
-def open_checkpoint(note: str, name: str, key: Ed25519PublicKey) -> tuple[int, bytes, list[str]]:
-    """(size, root, extension lines) of a note carrying a valid signature by ``name``."""
+def open_checkpoint(note: str, name: str, key: Ed25519PublicKey) -> Checkpoint:
+    """The size, root and extension lines of a note carrying a valid signature by ``name``."""
     if not note.endswith("\n") or "\n\n" not in note:
         raise ValueError("检查点格式错误")
     body, _, sigs = note.partition("\n\n")
@@ -230,7 +253,7 @@ def open_checkpoint(note: str, name: str, key: Ed25519PublicKey) -> tuple[int, b
             key.verify(blob[4:], (body + "\n").encode())
         except InvalidSignature:
             raise ValueError("检查点签名无效") from None
-        return int(lines[1]), base64.b64decode(lines[2], validate=True), lines[3:]
+        return Checkpoint(int(lines[1]), base64.b64decode(lines[2], validate=True), lines[3:])
     raise ValueError(f"检查点没有 {name} 的签名")
 
 
@@ -366,7 +389,8 @@ def _check_tagmanifests(root: Path, manifests: list[Path], report: Report) -> No
                 report.problem(TAGMANIFEST, f"标签文件 {name} 的 {alg} 摘要与标签清单不符")
 
 
-def _json(root: Path, name: str, report: Report) -> Any:
+def _json(root: Path, name: str, report: Report) -> object:
+    """Parsed JSON of any shape, or None when unreadable: the callers check what they got."""
     try:
         return json.loads((root / name).read_text(encoding="utf-8"))
     except (OSError, ValueError, RecursionError) as exc:
@@ -374,7 +398,7 @@ def _json(root: Path, name: str, report: Report) -> Any:
         return None
 
 
-def _named_digests(doc: dict[str, Any]) -> list[str]:
+def _named_digests(doc: JsonObject) -> list[str]:
     """The file digests an entry vouches for: its attachments, and a document's or clip's file."""
     body = doc.get("body") or {}
     fields = body.get("fields") or {}
@@ -432,7 +456,7 @@ def check_journal(
     report.pinned = pinned is not None
     sig_code = PINNED_KEY if pinned is not None else SIGNATURE
     whose = "--key 指定的公钥" if pinned is not None else "包内公钥"
-    cps = {}
+    cps: dict[str, Checkpoint] = {}
     for label, fname in (("A", "checkpoint.txt"), ("latest", "checkpoint-latest.txt")):
         try:
             note = (journal / fname).read_text(encoding="utf-8")
@@ -441,23 +465,23 @@ def check_journal(
             report.problem(sig_code, f"检查点 {fname} 未通过{whose}的签名校验：{exc}")
     if "A" not in cps:
         return
-    size, root_hash, ext = cps["A"]
-    alg = next((e.split(" ", 1)[1] for e in ext if e.startswith("hash ")), "sha256")
+    cp_a = cps["A"]
+    alg = next((e.split(" ", 1)[1] for e in cp_a.extensions if e.startswith("hash ")), "sha256")
     if alg not in ("sha256", "sm3"):
         report.problem(STRUCTURE, f"检查点声明了不支持的摘要算法 {alg}")
         return
     if "latest" in cps:
-        new_size, new_root, _ = cps["latest"]
-        _check_consistency(root, alg, (size, root_hash), (new_size, new_root), report)
+        _check_consistency(root, alg, cp_a, cps["latest"], report)
     entries = _entries(root, alg, report)
-    _check_inclusion(root, alg, size, root_hash, entries, report)
+    _check_inclusion(root, alg, cp_a, entries, report)
     case = info.get("External-Identifier", "")
     _check_chain(entries, case, report)
-    _check_files(root, [d for d, _ in entries], report)
+    docs = [e.doc for e in entries]
+    _check_files(root, docs, report)
     withheld_doc = _json(root, "data/withheld.json", report)
     if isinstance(withheld_doc, dict):
-        check_withholding([d for d, _ in entries], withheld_doc, report)
-    check_statement(root, name, key, case, [d for d, _ in entries], withheld_doc, report)
+        check_withholding(docs, withheld_doc, report)
+    check_statement(root, name, key, case, docs, withheld_doc, report)
 
 
 def _journal_key(
@@ -495,12 +519,12 @@ def _journal_key(
 def _check_consistency(
     root: Path,
     alg: str,
-    old: tuple[int, bytes],
-    new: tuple[int, bytes],
+    old: Checkpoint,
+    new: Checkpoint,
     report: Report,
 ) -> None:
     """consistency.json proves the latest checkpoint extends checkpoint A."""
-    (size, root_hash), (new_size, new_root) = old, new
+    size, root_hash, new_size, new_root = old.size, old.root, new.size, new.root
     consistency = _json(root, "data/journal/consistency.json", report)
     try:
         if not isinstance(consistency, dict):
@@ -518,20 +542,20 @@ def _check_consistency(
 def _check_inclusion(
     root: Path,
     alg: str,
-    size: int,
-    root_hash: bytes,
-    entries: list[tuple[dict[str, Any], bytes]],
+    cp_a: Checkpoint,
+    entries: list[Entry],
     report: Report,
 ) -> None:
     """proofs.json places every entry in the tree checkpoint A signs."""
+    size, root_hash = cp_a.size, cp_a.root
     proofs = _json(root, "data/journal/proofs.json", report)
-    by_seq = {}
+    by_seq: dict[object, JsonObject] = {}
     if isinstance(proofs, dict) and proofs.get("tree_size") == size:
         by_seq = {p.get("seq"): p for p in proofs.get("proofs", []) if isinstance(p, dict)}
     elif proofs is not None:
         report.problem(INCLUSION, "proofs.json 的树大小与检查点 checkpoint.txt 不符")
-    for doc, leaf in entries:
-        seq = doc["seq"]
+    for e in entries:
+        seq = e.doc["seq"]
         proof = by_seq.get(seq)
         try:
             if proof is None:
@@ -539,13 +563,13 @@ def _check_inclusion(
             if proof.get("leaf_index") != seq - 1:
                 raise ProofError(f"叶序号应为 {seq - 1}")
             path = [bytes.fromhex(p) for p in proof.get("path", [])]
-            verify_inclusion(alg, seq - 1, size, leaf, path, root_hash)
+            verify_inclusion(alg, seq - 1, size, e.leaf, path, root_hash)
         except (ProofError, ValueError, TypeError, AttributeError) as exc:
             report.problem(INCLUSION, f"序号 {seq} 的记录不能证明包含在签名检查点中：{exc}")
 
 
-def _entries(root: Path, alg: str, report: Report) -> list[tuple[dict[str, Any], bytes]]:
-    out: list[tuple[dict[str, Any], bytes]] = []
+def _entries(root: Path, alg: str, report: Report) -> list[Entry]:
+    out: list[Entry] = []
     try:
         lines = (root / "data/journal/entries.jsonl").read_text(encoding="utf-8").splitlines()
     except OSError as exc:
@@ -567,7 +591,7 @@ def _entries(root: Path, alg: str, report: Report) -> list[tuple[dict[str, Any],
                         row["seq"], row["withheld"]
                     )
                 )
-                out.append((doc, leaf))
+                out.append(Entry(doc, leaf))
                 continue
             data = base64.b64decode(row["canonical"], validate=True)
             doc = json.loads(data.decode("utf-8"))
@@ -578,19 +602,20 @@ def _entries(root: Path, alg: str, report: Report) -> list[tuple[dict[str, Any],
                 report.problem(ENTRY, f"entries.jsonl 第 {n} 行：序号或案件与规范文本不符")
             if not isinstance(doc.get("seq"), int) or not isinstance(doc.get("chain_seq"), int):
                 raise ValueError("规范文本缺少序号")
-            out.append((doc, leaf))
+            out.append(Entry(doc, leaf))
         except (ValueError, KeyError, TypeError, AttributeError, RecursionError) as exc:
             report.problem(ENTRY, f"entries.jsonl 第 {n} 行无法解析：{exc}")
     return out
 
 
-def _check_chain(entries: list[tuple[dict[str, Any], bytes]], case: str, report: Report) -> None:
+def _check_chain(entries: list[Entry], case: str, report: Report) -> None:
     if not entries:
         report.problem(CHAIN, "包中没有本案的记录")
         return
     previous: bytes | None = None
     last_seq = 0
-    for i, (doc, leaf) in enumerate(entries, 1):
+    for i, entry in enumerate(entries, 1):
+        doc = entry.doc
         where = "序号 {}".format(doc["seq"])
         if doc.get("chain") != case:
             report.problem(CHAIN, f"{where} 不属于案件 {case}")
@@ -601,10 +626,10 @@ def _check_chain(entries: list[tuple[dict[str, Any], bytes]], case: str, report:
         expected = previous.hex() if previous is not None else None
         if not doc.get("withheld") and doc.get("prev") != expected:
             report.problem(CHAIN, f"{where} 的前一条哈希与上一条记录不符：案件链断裂")
-        previous, last_seq = leaf, doc["seq"]
+        previous, last_seq = entry.leaf, doc["seq"]
 
 
-def _check_files(root: Path, docs: list[dict[str, Any]], report: Report) -> None:
+def _check_files(root: Path, docs: list[JsonObject], report: Report) -> None:
     index = _json(root, "data/index.json", report)
     withheld_doc = _json(root, "data/withheld.json", report)
     if not isinstance(index, dict) or not isinstance(withheld_doc, dict):
@@ -636,7 +661,7 @@ def _check_files(root: Path, docs: list[dict[str, Any]], report: Report) -> None
         report.problem(FILE_DIGEST, f"文件 {name} 未列入 index.json，来历不明")
 
 
-def _named_and_disposed(docs: list[dict[str, Any]]) -> tuple[dict[str, int], set[str]]:
+def _named_and_disposed(docs: list[JsonObject]) -> tuple[dict[str, int], set[str]]:
     """Digest → the first entry carrying it, and the digests a disposal names."""
     named: dict[str, int] = {}
     disposed: set[str] = set()
@@ -650,14 +675,15 @@ def _named_and_disposed(docs: list[dict[str, Any]]) -> tuple[dict[str, int], set
 
 def _check_index_item(
     root: Path,
-    item: dict[str, Any],
-    docs: list[dict[str, Any]],
+    item: JsonObject,
+    docs: list[JsonObject],
     named: dict[str, int],
     report: Report,
-) -> Any:
+) -> str | None:
     """One file index.json lists; returns its digest when the file is there (even damaged),
     else None."""
-    path_name, digest = item.get("path", ""), item.get("digest", "")
+    path_name = item.get("path", "")
+    digest: str = item.get("digest", "")  # "alg:hex"
     path = _inside(root, path_name)
     alg, _, value = digest.partition(":")
     if path is None or not path.is_file():
@@ -675,7 +701,7 @@ def _check_index_item(
     return digest
 
 
-def _marks_in_force(docs: list[dict[str, Any]]) -> dict[str, str]:
+def _marks_in_force(docs: list[JsonObject]) -> dict[str, str]:
     """Fold the visible mark entries in order: the last mark on a target wins, "无" removes it.
     A target is "*" (the whole case), an entry's seq as text, or a file digest."""
     in_force: dict[str, str] = {}
@@ -694,7 +720,7 @@ def _marks_in_force(docs: list[dict[str, Any]]) -> dict[str, str]:
     return in_force
 
 
-def _mark_claimed(item: dict[str, Any]) -> str | None:
+def _mark_claimed(item: JsonObject) -> str | None:
     if isinstance(item.get("mark"), str):
         return str(item["mark"])
     for kind in MARK_KINDS:
@@ -703,7 +729,7 @@ def _mark_claimed(item: dict[str, Any]) -> str | None:
     return None
 
 
-def _files_named(doc: dict[str, Any]) -> set[str]:
+def _files_named(doc: JsonObject) -> set[str]:
     """Files a mark on this entry reaches: its attachments and any ``digest`` field."""
     body = doc.get("body") or {}
     out = {a.get("digest") for a in body.get("attachments") or [] if isinstance(a, dict)}
@@ -711,7 +737,7 @@ def _files_named(doc: dict[str, Any]) -> set[str]:
     return {d for d in out if isinstance(d, str) and d}
 
 
-def check_withholding(docs: list[dict[str, Any]], held: dict[str, Any], report: Report) -> None:
+def check_withholding(docs: list[JsonObject], held: JsonObject, report: Report) -> None:
     """A withheld entry or file is accepted only on a ground the bag itself proves: a mark entry
     (never withheld itself) covering it and not lifted since, with the kind withheld.json names;
     or, for a file of imported history kept by its source system, its entry's ``imported``."""
@@ -730,9 +756,9 @@ def check_withholding(docs: list[dict[str, Any]], held: dict[str, Any], report: 
 
 
 def _withheld_entries_ok(
-    docs: list[dict[str, Any]],
+    docs: list[JsonObject],
     in_force: dict[str, str],
-    stated: dict[Any, dict[str, Any]],
+    stated: dict[object, JsonObject],
     report: Report,
 ) -> set[int]:
     """The seqs of the withheld entries a mark in force covers, with the kind claimed."""
@@ -755,7 +781,7 @@ def _withheld_entries_ok(
     return ok_entries
 
 
-def _basis(item: dict[str, Any]) -> Any:
+def _basis(item: JsonObject) -> object:
     basis = item.get("basis")
     if basis is None:  # bags written before the ground was recorded say it in the reason
         reason = str(item.get("reason", ""))
@@ -766,9 +792,9 @@ def _basis(item: dict[str, Any]) -> Any:
 
 
 def _check_withheld_file(
-    item: dict[str, Any],
+    item: JsonObject,
     in_force: dict[str, str],
-    visible: dict[int, dict[str, Any]],
+    visible: dict[int, JsonObject],
     ok_entries: set[int],
     report: Report,
 ) -> None:
@@ -809,7 +835,7 @@ def _check_withheld_file(
 
 
 def _check_marked_file(
-    item: dict[str, Any],
+    item: JsonObject,
     digest: str,
     naming: list[int],
     in_force: dict[str, str],
@@ -837,8 +863,8 @@ def check_statement(
     name: str,
     key: Ed25519PublicKey,
     case: str,
-    docs: list[dict[str, Any]],
-    held: Any,
+    docs: list[JsonObject],
+    held: object,
     report: Report,
 ) -> None:
     """data/journal/withholding.txt: the agency's signed note over the SHA-256 of entries.jsonl
