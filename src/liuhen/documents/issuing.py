@@ -1,28 +1,35 @@
 """Issuing and countersigning a document as the signed-in user, for the pages and the API:
-which document a form names, which signer block is his own, the colleagues' confirmation
-before their keys are applied, and a countersignature under his own certificate only."""
+which document a form names, which signer block is his own, what a submitted form asks for,
+the colleagues' confirmation before their keys are applied, and a countersignature under his
+own certificate only."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
 
 from liuhen.access.policy import User
 from liuhen.accounts.service import Forbidden, act_fields
 from liuhen.documents.service import (
     BLOCK_ROLES,
+    CRYPTO_ROLES,
+    IN_PERSON,
     DocumentRequest,
     authenticate,
+    block_problems,
     countersign,
     issue,
 )
 from liuhen.documents.types import DOC_TYPES, DocType
-from liuhen.errors import NotFoundError
+from liuhen.errors import NotFoundError, Problem, ValidationError
 from liuhen.kernel.instance import App
 from liuhen.kernel.journal import Appended
+from liuhen.payloads import FieldValues
+from liuhen.procedure.fields import Block
+from liuhen.web import forms
 
 DemandedBy = Callable[[App, str, str], str]  # compliance.queries.demanded_by, above documents
+CONFIRM_MAX = 8  # 在场同事确认 rows read back: more colleagues than this sign from their own logins
 
 
 @dataclass(frozen=True)
@@ -30,7 +37,7 @@ class Blank:
     """A document form as first shown for a recorded act."""
 
     doc: DocType
-    values: dict[str, Any]  # what the act recorded, unless marked beyond the user's clearance
+    values: FieldValues  # what the act recorded, unless marked beyond the user's clearance
     signer: tuple[str, str] | None  # (block, cert_no): the user's own block, his number in it
     demanded: str  # the case's pack rule that demands this document, if any
 
@@ -66,6 +73,81 @@ def issue_confirmed(
     his own password (``authenticate``), then the document is signed and filed (``issue``)."""
     authenticate(app, req, signed_in, confirmations)
     return issue(app, req)
+
+
+def confirmations(form: dict[str, str]) -> dict[str, str]:
+    """cert_no → password from the 在场同事确认 rows (a row without a number: ignored)."""
+    out: dict[str, str] = {}
+    for i in range(1, CONFIRM_MAX + 1):
+        cert = form.get(f"confirm_cert_{i}", "").strip()
+        if cert:
+            out[cert] = form.get(f"confirm_password_{i}", "")
+    return out
+
+
+def read_form(
+    app: App, user: User, number: str, act_seq: int, doc: DocType, form: dict[str, str]
+) -> tuple[DocumentRequest, list[Problem]]:
+    """The document the form asks for, and every problem with it (all shown at once)."""
+    values, problems = forms.parse(doc, form, app.settings.timezone)
+    # each declared block its own signers: officers present sign theirs in turn; the
+    # reviewer's and approver's only their holders, from their own logins (002 第三十八条)
+    blocks = {
+        b: forms.actors({"actors": form.get(f"sign_{b}", "")})
+        for b in doc.signers if b in CRYPTO_ROLES
+    }  # fmt: skip
+    certs = [c for b in (Block.OFFICER, Block.SERVER) for c in blocks.get(b, [])]
+    if not any(blocks.values()) and set(blocks) - IN_PERSON:
+        problems.append(Problem("请填写签名执法人员的执法证号", "sign"))
+    problems += block_problems(app, blocks, user.cert_no)
+    party = form.get("party_name", "").strip()
+    refused = bool(form.get("refused"))
+    drawn = form.get("party_signature_png", "")  # base64 PNG from the signature pad
+    if drawn and refused:
+        problems.append(Problem("当事人拒绝签字的，不应附当事人签名", "party_signature_png"))
+    elif drawn and not party:
+        problems.append(Problem("请填写签名的当事人姓名", "party_name"))
+    return DocumentRequest(
+        case=number, act_seq=act_seq, doc_type=doc.code, values=values,
+        signers=[{"role": b, "cert_no": c} for b, cs in blocks.items() for c in cs],
+        recorded_by=user.actor, number=form.get("number") or None,
+        party={"name": party, **({"signature_png": drawn} if drawn else {})}
+        if party and not refused else None,
+        refusal={"reason": form.get("refusal_reason", ""), "officers": certs}
+        if refused else None,
+    ), problems  # fmt: skip
+
+
+def issue_from_form(
+    app: App, user: User, number: str, act_seq: int, doc: DocType, form: dict[str, str]
+) -> Appended:
+    """The document form's submit: the form read and checked whole (every problem at once),
+    then each colleague's confirmation, then the document signed and filed."""
+    req, problems = read_form(app, user, number, act_seq, doc, form)
+    if problems:
+        raise ValidationError(f"《{doc.title}》有 {len(problems)} 处问题", problems)
+    # each colleague whose key is applied confirms with his own password (argon2)
+    return issue_confirmed(app, req, user.cert_no, confirmations(form))
+
+
+def issue_from_api(
+    app: App, user: User | None, req: DocumentRequest, confirmations: dict[str, str]
+) -> Appended:
+    """The API's issue, as the page does it: a reviewer's or approver's block only by its
+    holder, signed in; every other key only with its holder's password in ``confirmations``
+    (for a machine token, every key)."""
+    blocks: dict[str, list[str]] = {}
+    for s in req.signers:
+        blocks.setdefault(str(s.get("role", "")), []).append(str(s.get("cert_no", "")))
+    problems = block_problems(
+        app, blocks, user.cert_no if user is not None else None, where="signers"
+    )
+    if problems:
+        raise ValidationError(f"签名人与签名栏不符，有 {len(problems)} 处问题", problems)
+    # no key without its holder: the signed-in person by his login, everyone else (and
+    # everyone, for a machine token) by his own password in ``confirmations``
+    signed_in = user.cert_no if user is not None and not user.machine else None
+    return issue_confirmed(app, req, signed_in, confirmations)
 
 
 def countersign_as(app: App, user: User, case: str, seq: int, role: str) -> Appended:

@@ -2,8 +2,8 @@
 
 The form shows the act's recorded values (unless marked beyond the user's clearance), the
 signer blocks, the 在场同事确认 rows and, where the case's pack demands the document, which rule
-demands it; the submit builds a ``DocumentRequest`` and leaves every rule to
-``documents.service``.
+demands it; the submit hands the form to ``issuing.issue_from_form`` and leaves every rule to
+the documents' services.
 """
 
 from __future__ import annotations
@@ -22,13 +22,12 @@ from liuhen.accounts.guard import posted_form
 from liuhen.documents import issuing
 from liuhen.documents import service as documents
 from liuhen.documents.types import DocType
-from liuhen.errors import LiuhenError, Problem, ValidationError
+from liuhen.errors import LiuhenError
 from liuhen.kernel.instance import App
-from liuhen.procedure.fields import Block
 from liuhen.web import forms
 
 CONFIRM_ROWS = 3  # 在场同事确认 rows shown when fewer colleagues are named
-CONFIRM_MAX = 8  # rows read back: more colleagues than this sign from their own logins
+CONFIRM_MAX = issuing.CONFIRM_MAX  # rows read back
 
 RecordCase = Annotated[User, Depends(guard.record_case())]
 
@@ -43,49 +42,6 @@ def confirm_rows(form: dict[str, str], blocks: list[str], request: Request) -> l
     typed = [form.get(f"confirm_cert_{i}", "").strip() for i in range(1, CONFIRM_MAX + 1)]
     rows = [c for c in dict.fromkeys(named + typed) if c and c != me][:CONFIRM_MAX]
     return rows + [""] * max(0, CONFIRM_ROWS - len(rows))
-
-
-def confirmations(form: dict[str, str]) -> dict[str, str]:
-    """cert_no → password from the 在场同事确认 rows (a row without a number: ignored)."""
-    out: dict[str, str] = {}
-    for i in range(1, CONFIRM_MAX + 1):
-        cert = form.get(f"confirm_cert_{i}", "").strip()
-        if cert:
-            out[cert] = form.get(f"confirm_password_{i}", "")
-    return out
-
-
-def read_form(
-    app: App, user: User, number: str, act_seq: int, doc: DocType, form: dict[str, str]
-) -> tuple[documents.DocumentRequest, list[Problem]]:
-    """The document the form asks for, and every problem with it (all shown at once)."""
-    values, problems = forms.parse(doc, form, app.settings.timezone)
-    # each declared block its own signers: officers present sign theirs in turn; the
-    # reviewer's and approver's only their holders, from their own logins (002 第三十八条)
-    blocks = {
-        b: forms.actors({"actors": form.get(f"sign_{b}", "")})
-        for b in doc.signers if b in documents.CRYPTO_ROLES
-    }  # fmt: skip
-    certs = [c for b in (Block.OFFICER, Block.SERVER) for c in blocks.get(b, [])]
-    if not any(blocks.values()) and set(blocks) - documents.IN_PERSON:
-        problems.append(Problem("请填写签名执法人员的执法证号", "sign"))
-    problems += documents.block_problems(app, blocks, user.cert_no)
-    party = form.get("party_name", "").strip()
-    refused = bool(form.get("refused"))
-    drawn = form.get("party_signature_png", "")  # base64 PNG from the signature pad
-    if drawn and refused:
-        problems.append(Problem("当事人拒绝签字的，不应附当事人签名", "party_signature_png"))
-    elif drawn and not party:
-        problems.append(Problem("请填写签名的当事人姓名", "party_name"))
-    return documents.DocumentRequest(
-        case=number, act_seq=act_seq, doc_type=doc.code, values=values,
-        signers=[{"role": b, "cert_no": c} for b, cs in blocks.items() for c in cs],
-        recorded_by=user.actor, number=form.get("number") or None,
-        party={"name": party, **({"signature_png": drawn} if drawn else {})}
-        if party and not refused else None,
-        refusal={"reason": form.get("refusal_reason", ""), "officers": certs}
-        if refused else None,
-    ), problems  # fmt: skip
 
 
 def router(app: App, templates: Jinja2Templates, demanded_by: issuing.DemandedBy) -> APIRouter:
@@ -126,14 +82,9 @@ def router(app: App, templates: Jinja2Templates, demanded_by: issuing.DemandedBy
     ) -> Response:
         form = await posted_form(request)
         doc = issuing.doc_for(doc_type)
-        req, problems = read_form(app, user, number, act_seq, doc, form)
-        try:
-            if problems:
-                raise ValidationError(f"《{doc.title}》有 {len(problems)} 处问题", problems)
-            # each colleague whose key is applied confirms with his own password (argon2);
-            # signing (pyHanko) runs its own event loop: keep it off this one
+        try:  # signing (pyHanko) runs its own event loop: keep it off this one
             entry = await anyio.to_thread.run_sync(
-                issuing.issue_confirmed, app, req, user.cert_no, confirmations(form)
+                issuing.issue_from_form, app, user, number, act_seq, doc, form
             )
         except LiuhenError as exc:
             return doc_page(request, number, act_seq, doc, form, exc)

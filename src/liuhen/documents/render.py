@@ -8,7 +8,8 @@ officers raises ``ValidationError`` listing every problem, and no half-filled fo
 from __future__ import annotations
 
 import base64
-from collections.abc import Callable
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 from pathlib import Path
@@ -21,6 +22,7 @@ from PIL import ImageFile
 from liuhen.documents import format as fmt
 from liuhen.documents.types import DOC_TYPES, DocType, role_label
 from liuhen.errors import Problem, ValidationError
+from liuhen.payloads import FieldValues
 from liuhen.procedure.fields import (
     SIGNER_ROLES,
     Block,
@@ -50,6 +52,59 @@ _CONFIRMATION: dict[str, tuple[str, str]] = {
     # Minutes of an internal meeting: its members confirm them, there is no party.
     "collective_discussion_record": ("以上记录我已看过，与讨论情况相符", "参加人员"),
 }
+
+# A refusal and the signers as a caller gives them, before ``render_html`` checks them (a value
+# of any other shape is reported as a problem, not rendered).
+RawRefusal = Mapping[str, object]
+RawSigners = Sequence[Mapping[str, object]]
+
+
+@dataclass(frozen=True, slots=True)
+class Signer:
+    """One line of a signature block: who signed, his certificate number, the day."""
+
+    role: str | None
+    name: str | None
+    cert_no: str | None
+    date: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class Officer:
+    """An officer who signs a party's refusal to sign."""
+
+    name: str
+    cert_no: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class Refusal:
+    """A party's refusal to sign as noted on the form (003 第十四条)."""
+
+    reason: str | None
+    officers: tuple[Officer, ...]
+    date: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class SignatureBlock:
+    """A signature block (签名栏) of the printed form, with the lines signed in it."""
+
+    role: str
+    label: str
+    entries: tuple[Signer, ...]
+    cert: bool  # the block carries an enforcement certificate number
+    image: str | None  # the party's handwritten signature, as a data URI
+    refused: bool  # the party refused: the block carries the refusal note instead
+
+
+@dataclass(frozen=True, slots=True)
+class Confirmation:
+    """The line a party signs on every page of a 笔录, and who signs it there."""
+
+    sentence: str
+    label: str
+
 
 _ENV = Environment(
     loader=FileSystemLoader(TEMPLATES),
@@ -90,7 +145,7 @@ def _days(a: str, b: str) -> int:
     return (date.fromisoformat(b[:10]) - date.fromisoformat(a[:10])).days
 
 
-def _cross_checks(doc: DocType, v: dict[str, Any]) -> list[Problem]:
+def _cross_checks(doc: DocType, v: FieldValues) -> list[Problem]:
     problems = _period_checks(v)
     check = _BY_DOC.get(doc.code)
     if check is not None:
@@ -98,7 +153,7 @@ def _cross_checks(doc: DocType, v: dict[str, Any]) -> list[Problem]:
     return problems
 
 
-def _period_checks(v: dict[str, Any]) -> list[Problem]:
+def _period_checks(v: FieldValues) -> list[Problem]:
     """Checks every form with these fields must pass: an end after the start, periods of days."""
     problems: list[Problem] = []
     start = v.get("started_at") or v.get("held_at")
@@ -113,7 +168,7 @@ def _period_checks(v: dict[str, Any]) -> list[Problem]:
     return problems
 
 
-def _seal_decision(v: dict[str, Any]) -> list[Problem]:
+def _seal_decision(v: FieldValues) -> list[Problem]:
     if v.get("period_days", 0) > 30:
         return [
             Problem(
@@ -124,7 +179,7 @@ def _seal_decision(v: dict[str, Any]) -> list[Problem]:
     return []
 
 
-def _summary_decision(v: dict[str, Any]) -> list[Problem]:
+def _summary_decision(v: FieldValues) -> list[Problem]:
     problems: list[Problem] = []
     if v.get("penalty") != "罚款":
         return problems
@@ -145,7 +200,7 @@ def _summary_decision(v: dict[str, Any]) -> list[Problem]:
     return problems
 
 
-def _service_receipt(v: dict[str, Any]) -> list[Problem]:
+def _service_receipt(v: FieldValues) -> list[Problem]:
     problems: list[Problem] = []
     if v.get("method") == "留置送达":
         for name, label in (("refusal_reason", "拒收事由"), ("witness", "见证人")):
@@ -156,7 +211,7 @@ def _service_receipt(v: dict[str, Any]) -> list[Problem]:
     return problems
 
 
-def _hearing_notice(v: dict[str, Any]) -> list[Problem]:
+def _hearing_notice(v: FieldValues) -> list[Problem]:
     if "held_at" in v and "issued_on" in v and _days(v["issued_on"], v["held_at"]) < 7:
         return [
             Problem("应当在举行听证的七日前通知当事人（行政处罚法 第六十四条）", "fields.held_at")
@@ -164,7 +219,7 @@ def _hearing_notice(v: dict[str, Any]) -> list[Problem]:
     return []
 
 
-def _enforcement_application(v: dict[str, Any]) -> list[Problem]:
+def _enforcement_application(v: FieldValues) -> list[Problem]:
     if (
         "demand_served_on" in v
         and "applied_on" in v
@@ -180,7 +235,7 @@ def _enforcement_application(v: dict[str, Any]) -> list[Problem]:
     return []
 
 
-def _dossier_index(v: dict[str, Any]) -> list[Problem]:
+def _dossier_index(v: FieldValues) -> list[Problem]:
     problems: list[Problem] = []
     for i, row in enumerate(v.get("rows", [])):
         problems.extend(_index_row_problems(row, f"fields.rows[{i}]"))
@@ -188,7 +243,7 @@ def _dossier_index(v: dict[str, Any]) -> list[Problem]:
 
 
 # The checks particular to one document type, by its code.
-_BY_DOC: dict[str, Callable[[dict[str, Any]], list[Problem]]] = {
+_BY_DOC: dict[str, Callable[[FieldValues], list[Problem]]] = {
     "seal_decision": _seal_decision,
     "summary_decision": _summary_decision,
     "service_receipt": _service_receipt,
@@ -214,7 +269,7 @@ def _index_row_problems(row: str, where: str) -> list[Problem]:
     return problems
 
 
-def _validate(doc: DocType, values: Any) -> tuple[dict[str, Any], list[Problem]]:
+def _validate(doc: DocType, values: Any) -> tuple[FieldValues, list[Problem]]:
     out, problems = validate_fields(doc.fields, values)
     if not problems:
         problems = _cross_checks(doc, out)
@@ -223,7 +278,7 @@ def _validate(doc: DocType, values: Any) -> tuple[dict[str, Any], list[Problem]]
     return out, problems
 
 
-def validate(doc_type: str, values: dict[str, Any]) -> dict[str, Any]:
+def validate(doc_type: str, values: FieldValues) -> FieldValues:
     """The normalised values of a document, or ``ValidationError`` naming every bad field."""
     doc = _doc(doc_type)
     out, problems = _validate(doc, values)
@@ -254,7 +309,7 @@ def _sign_date(value: Any, where: str, problems: list[Problem]) -> str | None:
     return None
 
 
-def _signers(raw: Any, problems: list[Problem]) -> list[dict[str, Any]]:
+def _signers(raw: Any, problems: list[Problem]) -> list[Signer]:
     if raw is None:
         return []
     if not isinstance(raw, list):
@@ -277,12 +332,12 @@ def _signers(raw: Any, problems: list[Problem]) -> list[dict[str, Any]]:
         name = _text(item.get("name"), f"{where}.name", problems)
         cert = item.get("cert_no")
         when = next((k for k in ("date", "signed_at") if item.get(k)), None)
-        signer = {
-            "role": role,
-            "name": name,
-            "cert_no": _text(cert, f"{where}.cert_no", problems) if cert else None,
-            "date": _sign_date(item[when], f"{where}.{when}", problems) if when else None,
-        }
+        signer = Signer(
+            role=role if isinstance(role, str) else None,
+            name=name,
+            cert_no=_text(cert, f"{where}.cert_no", problems) if cert else None,
+            date=_sign_date(item[when], f"{where}.{when}", problems) if when else None,
+        )
         out.append(signer)
     return out
 
@@ -296,8 +351,8 @@ def _party_role(doc: DocType) -> str | None:
 
 
 def _refusal(
-    raw: Any, doc: DocType, signers: list[dict[str, Any]], problems: list[Problem]
-) -> dict[str, Any] | None:
+    raw: Any, doc: DocType, signers: list[Signer], problems: list[Problem]
+) -> Refusal | None:
     """003 第十四条: a party's refusal is noted on the document and two officers sign it."""
     if raw is None:
         return None
@@ -311,36 +366,43 @@ def _refusal(
     if unknown:
         problems.append(Problem(f"未知的项：{'、'.join(unknown)}", "refusal"))
     reason = _text(raw.get("reason"), "refusal.reason", problems, limit=2000)
-    officers: list[dict[str, Any]] = []
     given = raw.get("officers")
     if given is None:
         officers = [
-            {"name": s["name"], "cert_no": s["cert_no"]}
+            Officer(s.name, s.cert_no)
             for s in signers
-            if s["role"] in (Block.OFFICER, Block.SERVER, Block.HOST) and s["name"]
+            if s.role in (Block.OFFICER, Block.SERVER, Block.HOST) and s.name
         ]
-    elif not isinstance(given, list):
-        problems.append(Problem("应为执法人员列表", "refusal.officers"))
     else:
-        for i, o in enumerate(given):
-            where = f"refusal.officers[{i}]"
-            if isinstance(o, str):
-                o = {"name": o}
-            if not isinstance(o, dict) or set(o) - {"name", "cert_no"}:
-                problems.append(Problem("应为姓名，或含 name、cert_no 的对象", where))
-                continue
-            name = _text(o.get("name"), f"{where}.name", problems)
-            cert = _text(o["cert_no"], f"{where}.cert_no", problems) if o.get("cert_no") else None
-            if name:
-                officers.append({"name": name, "cert_no": cert})
-    if len({o["name"] for o in officers}) < 2:
+        officers = _refusal_officers(given, problems)
+    if len({o.name for o in officers}) < 2:
         problems.append(
             Problem(
                 "当事人拒绝签字的，应由两名以上执法人员签字（003 第十四条）", "refusal.officers"
             )
         )
     day = _sign_date(raw["date"], "refusal.date", problems) if raw.get("date") else None
-    return {"reason": reason, "officers": officers, "date": day}
+    return Refusal(reason, tuple(officers), day)
+
+
+def _refusal_officers(given: Any, problems: list[Problem]) -> list[Officer]:
+    """The officers a refusal names: each a name, or ``{name, cert_no}``."""
+    if not isinstance(given, list):
+        problems.append(Problem("应为执法人员列表", "refusal.officers"))
+        return []
+    officers: list[Officer] = []
+    for i, o in enumerate(given):
+        where = f"refusal.officers[{i}]"
+        if isinstance(o, str):
+            o = {"name": o}
+        if not isinstance(o, dict) or set(o) - {"name", "cert_no"}:
+            problems.append(Problem("应为姓名，或含 name、cert_no 的对象", where))
+            continue
+        name = _text(o.get("name"), f"{where}.name", problems)
+        cert = _text(o["cert_no"], f"{where}.cert_no", problems) if o.get("cert_no") else None
+        if name:
+            officers.append(Officer(name, cert))
+    return officers
 
 
 def _png_uri(png: Any, problems: list[Problem]) -> str | None:
@@ -353,36 +415,34 @@ def _png_uri(png: Any, problems: list[Problem]) -> str | None:
 
 
 def _blocks(
-    doc: DocType, signers: list[dict[str, Any]], image: str | None, refused: bool
-) -> list[dict[str, Any]]:
+    doc: DocType, signers: list[Signer], image: str | None, refused: bool
+) -> list[SignatureBlock]:
     """One signature block per role the form names, plus any other role that did sign."""
-    extra = {s["role"] for s in signers} - set(doc.signers)
+    extra = {s.role for s in signers} - set(doc.signers)
     roles = [*doc.signers, *(r for r in SIGNER_ROLES if r in extra)]
     party = _party_role(doc)
     blocks = []
     for role in roles:
-        entries = [s for s in signers if s["role"] == role] or [
-            {"role": role, "name": None, "cert_no": None, "date": None}
-        ]
+        entries = [s for s in signers if s.role == role] or [Signer(role, None, None, None)]
         blocks.append(
-            {
-                "role": role,
-                "label": role_label(doc.code, role),
-                "entries": entries,
-                "cert": role in _CERT_ROLES,
-                "image": image if role == party else None,
-                "refused": refused and role == party,
-            }
+            SignatureBlock(
+                role=role,
+                label=role_label(doc.code, role),
+                entries=tuple(entries),
+                cert=role in _CERT_ROLES,
+                image=image if role == party else None,
+                refused=refused and role == party,
+            )
         )
     return blocks
 
 
-def _complete(doc: DocType, values: dict[str, Any]) -> SimpleNamespace:
+def _complete(doc: DocType, values: FieldValues) -> SimpleNamespace:
     """Every field and every sub-key present (None when absent), so templates stay plain.
 
     A namespace, not a dict: ``v.items`` must be the field, not ``dict.items``.
     """
-    out: dict[str, Any] = {}
+    out: FieldValues = {}
     for spec in doc.fields:
         value = values.get(spec.name)
         if spec.kind is FieldKind.PERSON and value is not None:
@@ -397,18 +457,19 @@ def _complete(doc: DocType, values: dict[str, Any]) -> SimpleNamespace:
 
 def render_html(
     doc_type: str,
-    values: dict[str, Any],
+    values: FieldValues,
     *,
     agency: str,
     number: str | None = None,
     party_signature_png: bytes | None = None,
-    refusal: dict[str, Any] | None = None,
-    signers: list[dict[str, Any]] | None = None,
+    refusal: RawRefusal | None = None,
+    signers: RawSigners | None = None,
 ) -> str:
     """The document as HTML for WeasyPrint; ``signers`` fill the signature blocks.
 
     ``refusal`` is ``{"reason", optional "officers" (names or {name, cert_no}), "date"}``;
-    without ``officers`` the officers among ``signers`` are taken.
+    without ``officers`` the officers among ``signers`` are taken. Both are checked here, as
+    they come (from a request, a file or the service), before anything is rendered.
     """
     doc = _doc(doc_type)
     fields, problems = _validate(doc, values)
@@ -425,7 +486,7 @@ def render_html(
         raise ValidationError(f"《{doc.title}》的内容不完整或有误，未生成文书", problems)
     blocks = _blocks(doc, signer_list, image, refused is not None)
     party = _party_role(doc)
-    party_entry = next((s for s in signer_list if s["role"] == party), None)
+    party_entry = next((s for s in signer_list if s.role == party), None)
     confirmation = _CONFIRMATION.get(doc.code)
     context = {
         "doc": doc,
@@ -433,26 +494,24 @@ def render_html(
         "agency": agency_name,
         "number": doc_number,
         "blocks": blocks,
-        "block_for": {b["role"]: b for b in blocks},
+        "block_for": {b.role: b for b in blocks},
         "refusal": refused,
         "party_image": image,
-        "party_date": refused["date"] if refused else party_entry["date"] if party_entry else None,
-        "confirmation": (
-            {"sentence": confirmation[0], "label": confirmation[1]} if confirmation else None
-        ),
+        "party_date": refused.date if refused else party_entry.date if party_entry else None,
+        "confirmation": Confirmation(*confirmation) if confirmation else None,
     }
     return _ENV.get_template(doc.template).render(context)
 
 
 def render_pdf(
     doc_type: str,
-    values: dict[str, Any],
+    values: FieldValues,
     *,
     agency: str,
     number: str | None = None,
     party_signature_png: bytes | None = None,
-    refusal: dict[str, Any] | None = None,
-    signers: list[dict[str, Any]] | None = None,
+    refusal: RawRefusal | None = None,
+    signers: RawSigners | None = None,
 ) -> bytes:
     """The document as an A4 PDF with its fonts embedded, ready to be signed.
 

@@ -13,8 +13,8 @@ import hashlib
 import json
 import os
 import tempfile
-from collections.abc import Collection
-from dataclasses import dataclass, field
+from collections.abc import Collection, Sequence
+from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -37,6 +37,7 @@ from liuhen.kernel.db import store
 from liuhen.kernel.instance import App
 from liuhen.kernel.journal import Appended
 from liuhen.kernel.record import ActInput
+from liuhen.payloads import FieldValues, JsonObject
 from liuhen.procedure.catalog import DOCUMENT_TYPES, Role
 from liuhen.procedure.fields import SIGNER_ROLES, Block
 from liuhen.signing import service as signing
@@ -70,6 +71,8 @@ IN_PERSON = frozenset({Block.REVIEWER, Block.APPROVER})
 # the signed-in user by his login, a colleague present by his own password on the same device.
 BY_LOGIN = "登录"
 BY_PRESENCE = "现场密码确认"
+PADES = "PAdES"  # an electronic signature's method, as the entry records it
+HANDWRITTEN = "手写签名"  # a party's or a witness's own hand, drawn or on paper
 USERS = store.APP_USER
 ENTRY = store.ENTRY
 OFFICER = store.OFFICER
@@ -81,7 +84,7 @@ class DocumentRequest:
     case: str
     act_seq: int
     doc_type: str
-    values: dict[str, Any]
+    values: FieldValues
     signers: list[dict[str, str]]  # [{"role", "cert_no"}]: signed with their issued keys
     recorded_by: dict[str, str]
     number: str | None = None
@@ -89,10 +92,42 @@ class DocumentRequest:
     witness: dict[str, str] | None = None
     refusal: dict[str, Any] | None = None  # {"reason", "officers": [cert_no, cert_no]}
     supersedes: int | None = None
-    extra: dict[str, Any] = field(default_factory=dict)
     # cert_no → how that signer was authenticated (see ``authenticate``); None: an operator on
     # the server (``liuhen doc issue``), whose entries carry no ``auth``
     auth: dict[str, str] | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class KeySignature:
+    """An electronic (PAdES) signature as the document's entry records it."""
+
+    role: str
+    name: str
+    cert_no: str
+    signed_at: str
+    serial: str  # the certificate's serialNumber, as the PDF's validation read it
+    auth: str | None = None  # BY_LOGIN or BY_PRESENCE; None: not recorded (an operator's CLI)
+
+    def to_json(self) -> JsonObject:
+        """The entry's JSON for it, as it has always been written (``auth`` only when known)."""
+        out: JsonObject = {
+            "role": self.role, "name": self.name, "cert_no": self.cert_no,
+            "signed_at": self.signed_at, "method": PADES, "valid": "有效", "serial": self.serial,
+        }  # fmt: skip
+        if self.auth is not None:
+            out["auth"] = self.auth
+        return out
+
+
+@dataclass(frozen=True, slots=True)
+class HandSignature:
+    """A handwritten signature (the party's, a witness's) as the document's entry records it."""
+
+    role: str
+    name: str
+
+    def to_json(self) -> JsonObject:
+        return {"role": self.role, "name": self.name, "method": HANDWRITTEN}
 
 
 def signing_people(req: DocumentRequest) -> dict[str, list[str]]:
@@ -237,10 +272,12 @@ def _holders(roles: frozenset[str]) -> str:
     return "或".join(names[r] for r in sorted(roles, key=list(names).index))
 
 
-def pending_blocks(doc_type: str, signatures: list[dict[str, Any]]) -> list[str]:
-    """Reviewer's and approver's blocks the document declares but nobody has signed yet."""
+def pending_blocks(doc_type: str, signatures: Sequence[JsonObject]) -> list[str]:
+    """Reviewer's and approver's blocks the document declares but nobody has signed yet.
 
-    signed = {s.get("role") for s in signatures if s.get("method") == "PAdES"}
+    ``signatures`` are a document entry's, as journaled (parsed JSON: imported entries too)."""
+
+    signed = {s.get("role") for s in signatures if s.get("method") == PADES}
     spec = DOC_TYPES.get(doc_type)
     return [r for r in (spec.signers if spec else ()) if r in IN_PERSON and r not in signed]
 
@@ -271,12 +308,40 @@ def agency_name(app: App, case: str) -> str:
     return str(name) if name else "行政执法机关"
 
 
+@dataclass(frozen=True, slots=True)
+class _Checked:
+    """A request that passed every check, with what signing it needs."""
+
+    values: FieldValues  # the document's normalised values
+    party_png: bytes | None  # the party's drawn signature
+    names: dict[str, str]  # cert_no → name of every signer and refusal witness
+    signer_certs: list[str]
+    refusal_certs: list[str]
+
+    @property
+    def actors(self) -> list[str]:
+        return list(dict.fromkeys(self.signer_certs + self.refusal_certs))
+
+
 def issue(app: App, req: DocumentRequest) -> Appended:
+    """Validate, render, sign, verify, store and journal one document, or refuse it whole."""
     if req.doc_type not in DOCUMENT_TYPES or req.doc_type not in DOC_TYPES:
         raise ValidationError(
             f"未知的文书种类“{req.doc_type}”", [Problem("未知的文书种类", "doc_type")]
         )
     spec = DOC_TYPES[req.doc_type]
+    checked = _checked(app, req, spec)
+    pdf, signed_roles, statuses = _signed_pdf(app, req, checked)
+    digest = store_pdf(app, pdf)
+    now = app.clock.now().isoformat()
+    signatures = _signatures(req, spec, checked.names, signed_roles, statuses, now)
+    fields = _document_fields(req, checked.values, digest, now, signatures)
+    return _record_document(app, req.case, spec, pdf, digest, now, fields, checked.actors,
+                            req.recorded_by)  # fmt: skip
+
+
+def _checked(app: App, req: DocumentRequest, spec: DocType) -> _Checked:
+    """Every problem with the request at once (``ValidationError``), before any key is used."""
     problems = _act_problems(app, req, spec)
     values = render.validate(req.doc_type, req.values)
     party_png = _png((req.party or {}).get("signature_png"), "party.signature_png")
@@ -293,9 +358,17 @@ def issue(app: App, req: DocumentRequest) -> Appended:
                 problems.append(Problem(f"执法证号 {c} 的持有人未确认签名", f"confirm.{c}"))
     if problems:
         raise ValidationError(f"《{spec.title}》有 {len(problems)} 处问题，未制作文书", problems)
-    keys = {c: _key_of(app, c) for c in dict.fromkeys(signer_certs + refusal_certs)}
-    ca_pem = signing.ca_pem(app)
+    return _Checked(values, party_png, names, signer_certs, refusal_certs)
 
+
+def _signed_pdf(
+    app: App, req: DocumentRequest, checked: _Checked
+) -> tuple[bytes, list[tuple[str, str]], list[signing.SignatureStatus]]:
+    """The rendered PDF signed by each signer in turn, then each refusal witness, verified;
+    with the (block, cert_no) of each signature and its validation."""
+    names, refusal_certs = checked.names, checked.refusal_certs
+    keys = {c: _key_of(app, c) for c in checked.actors}
+    ca_pem = signing.ca_pem(app)
     shown = [{"role": s["role"], "name": names[s["cert_no"]], "cert_no": s["cert_no"]}
              for s in req.signers]  # fmt: skip
     refusal_view = None
@@ -305,8 +378,8 @@ def issue(app: App, req: DocumentRequest) -> Appended:
             "officers": [{"name": names[c], "cert_no": c} for c in refusal_certs],
         }
     pdf = render.render_pdf(
-        req.doc_type, values, agency=agency_name(app, req.case), number=req.number,
-        party_signature_png=party_png, refusal=refusal_view, signers=shown,
+        req.doc_type, checked.values, agency=agency_name(app, req.case), number=req.number,
+        party_signature_png=checked.party_png, refusal=refusal_view, signers=shown,
     )  # fmt: skip
     signed_roles: list[tuple[str, str]] = [(s["role"], s["cert_no"]) for s in req.signers]
     signed_roles += [
@@ -321,17 +394,26 @@ def issue(app: App, req: DocumentRequest) -> Appended:
     statuses = signing.validate_pdf(pdf, ca_pem)
     if len(statuses) != len(signed_roles) or not all(s.valid for s in statuses):
         raise IntegrityError("文书签名验证未通过，未记录")
+    return pdf, signed_roles, statuses
 
-    digest = store_pdf(app, pdf)
-    now = app.clock.now().isoformat()
-    signatures = _signatures(req, spec, names, signed_roles, statuses, now)
-    fields = _document_fields(req, values, digest, now, signatures)
-    actors = list(dict.fromkeys(signer_certs + refusal_certs))
+
+def _record_document(
+    app: App,
+    case: str,
+    spec: DocType,
+    pdf: bytes,
+    digest: str,
+    now: str,
+    fields: FieldValues,
+    actors: list[str],
+    recorded_by: dict[str, str],
+) -> Appended:
+    """Journal the 文书 entry, the stored PDF as its attachment."""
+    attachment = {"digest": digest, "name": f"{spec.title}.pdf", "media_type": "application/pdf",
+                  "size": len(pdf)}  # fmt: skip
     return record.record(app, ActInput(
-        "general.document", now, case=req.case, actors=actors, fields=fields,
-        recorded_by=req.recorded_by, attachments=[{"digest": digest, "name": f"{spec.title}.pdf",
-                                                   "media_type": "application/pdf",
-                                                   "size": len(pdf)}],
+        "general.document", now, case=case, actors=actors, fields=fields,
+        recorded_by=recorded_by, attachments=[attachment],
     ))  # fmt: skip
 
 
@@ -377,35 +459,33 @@ def _signatures(
     signed_roles: list[tuple[str, str]],
     statuses: list[signing.SignatureStatus],
     now: str,
-) -> list[dict[str, Any]]:
+) -> list[KeySignature | HandSignature]:
     """The document's signatures as recorded: the electronic ones, then any handwritten."""
-    signatures: list[dict[str, Any]] = [
-        {"role": role, "name": names[cert], "cert_no": cert, "signed_at": now,
-         "method": "PAdES", "valid": "有效", "serial": st.serial_number,
-         **({"auth": req.auth[cert]} if req.auth is not None else {})}
+    signatures: list[KeySignature | HandSignature] = [
+        KeySignature(role, names[cert], cert, now, st.serial_number,
+                     req.auth[cert] if req.auth is not None else None)
         for (role, cert), st in zip(signed_roles, statuses, strict=True)
     ]  # fmt: skip
     if req.party:
         # the party signs as 受送达人 on a 送达回证, as 当事人 elsewhere
         party_role = Block.RECIPIENT if Block.RECIPIENT in spec.signers else Block.PARTY
-        signatures.append({"role": party_role, "name": req.party["name"], "method": "手写签名"})
+        signatures.append(HandSignature(party_role, req.party["name"]))
     if req.witness:
-        signatures.append(
-            {"role": Block.WITNESS, "name": req.witness["name"], "method": "手写签名"}
-        )
+        signatures.append(HandSignature(Block.WITNESS, req.witness["name"]))
     return signatures
 
 
 def _document_fields(
     req: DocumentRequest,
-    values: dict[str, Any],
+    values: FieldValues,
     digest: str,
     now: str,
-    signatures: list[dict[str, Any]],
-) -> dict[str, Any]:
-    fields: dict[str, Any] = {
+    signatures: list[KeySignature | HandSignature],
+) -> FieldValues:
+    """The 文书 entry's fields: what the PDF holds and who signed it, by field name."""
+    fields: FieldValues = {
         "doc_type": req.doc_type, "act_seq": req.act_seq, "digest": digest, "issued_at": now,
-        "signatures": signatures, "content": values,
+        "signatures": [s.to_json() for s in signatures], "content": values,
     }  # fmt: skip
     if req.number:
         fields["number"] = req.number
@@ -428,6 +508,38 @@ def countersign(
     the version is the latest and the signer's account holds the block's role.
     """
 
+    fields, superseded = _issued(app, case, seq)
+    spec = DOC_TYPES[fields["doc_type"]]
+    signatures: list[JsonObject] = list(fields.get("signatures") or [])
+    names = _people(app, [cert_no])
+    problems = _countersign_problems(app, fields, spec, role, cert_no, names)
+    if superseded:
+        problems.insert(0, Problem("该文书已有更新的版本，请在最新版本上签名", "seq"))
+    if problems:
+        raise ValidationError(f"《{spec.title}》有 {len(problems)} 处问题，未签名", problems)
+    key_pem, cert_pem = _key_of(app, cert_no)
+    ca_pem = signing.ca_pem(app)
+    pdf = b"".join(app.blobs.read(fields["digest"]))
+    before = len(signing.validate_pdf(pdf, ca_pem))
+    reason = "审核确认" if role == Block.REVIEWER else "批准"
+    pdf = signing.sign_pdf(
+        pdf, key_pem, cert_pem, ca_pem, f"sig{before + 1}-{role}", reason, names[cert_no]
+    )
+    statuses = signing.validate_pdf(pdf, ca_pem)
+    if len(statuses) != before + 1 or not all(s.valid for s in statuses):
+        raise IntegrityError("文书签名验证未通过，未记录")
+    digest = store_pdf(app, pdf)
+    now = app.clock.now().isoformat()
+    signed = KeySignature(role, names[cert_no], cert_no, now, statuses[-1].serial_number, BY_LOGIN)
+    signatures.append(signed.to_json())
+    fields.update(digest=digest, signatures=signatures, supersedes=seq)
+    actors = list(dict.fromkeys(str(s["cert_no"]) for s in signatures if s.get("cert_no")))
+    return _record_document(app, case, spec, pdf, digest, now, fields, actors, recorded_by)
+
+
+def _issued(app: App, case: str, seq: int) -> tuple[FieldValues, bool]:
+    """The fields of the 文书 entry ``seq`` of ``case`` (not found if none), and whether a
+    later version supersedes it."""
     with app.engine.connect() as conn:
         row = conn.execute(
             select(ENTRY.c.body).where(
@@ -444,48 +556,23 @@ def countersign(
         ]
     if row is None:
         raise NotFoundError(f"案件“{case}”中没有序号为 {seq} 的文书")
-    fields: dict[str, Any] = dict(json.loads(row.body)["fields"])
-    spec = DOC_TYPES[fields["doc_type"]]
-    signatures = list(fields.get("signatures") or [])
+    fields: FieldValues = dict(json.loads(row.body)["fields"])
+    return fields, seq in later
+
+
+def _countersign_problems(
+    app: App, fields: FieldValues, spec: DocType, role: str, cert_no: str, names: dict[str, str]
+) -> list[Problem]:
+    """Why ``cert_no`` may not sign ``role``'s block of this version (besides its being old)."""
     problems: list[Problem] = []
-    if seq in later:
-        problems.append(Problem("该文书已有更新的版本，请在最新版本上签名", "seq"))
-    if role not in pending_blocks(spec.code, signatures):
+    if role not in pending_blocks(spec.code, fields.get("signatures") or []):
         problems.append(Problem(f"《{spec.title}》没有待签的{_role_label(role)}栏", "role"))
     problems += block_problems(app, {role: [cert_no]}, cert_no, "role")
-    names = _people(app, [cert_no])
     if cert_no not in names:
         problems.append(Problem(f"执法证号 {cert_no} 未登记", "cert_no"))
     if not fields.get("digest") or not app.blobs.exists(fields["digest"]):
         problems.append(Problem("文书文件不在存储中，无法签名", "digest"))
-    if problems:
-        raise ValidationError(f"《{spec.title}》有 {len(problems)} 处问题，未签名", problems)
-    key_pem, cert_pem = _key_of(app, cert_no)
-    ca_pem = signing.ca_pem(app)
-    pdf = b"".join(app.blobs.read(fields["digest"]))
-    before = len(signing.validate_pdf(pdf, ca_pem))
-    reason = "审核确认" if role == Block.REVIEWER else "批准"
-    pdf = signing.sign_pdf(
-        pdf, key_pem, cert_pem, ca_pem, f"sig{before + 1}-{role}", reason, names[cert_no]
-    )
-    statuses = signing.validate_pdf(pdf, ca_pem)
-    if len(statuses) != before + 1 or not all(s.valid for s in statuses):
-        raise IntegrityError("文书签名验证未通过，未记录")
-    digest = store_pdf(app, pdf)
-    now = app.clock.now().isoformat()
-    signatures.append(
-        {"role": role, "name": names[cert_no], "cert_no": cert_no, "signed_at": now,
-         "method": "PAdES", "valid": "有效", "serial": statuses[-1].serial_number,
-         "auth": BY_LOGIN}
-    )  # fmt: skip
-    fields.update(digest=digest, signatures=signatures, supersedes=seq)
-    actors = list(dict.fromkeys(str(s["cert_no"]) for s in signatures if s.get("cert_no")))
-    return record.record(app, ActInput(
-        "general.document", now, case=case, actors=actors, fields=fields,
-        recorded_by=recorded_by, attachments=[{"digest": digest, "name": f"{spec.title}.pdf",
-                                               "media_type": "application/pdf",
-                                               "size": len(pdf)}],
-    ))  # fmt: skip
+    return problems
 
 
 def _role_label(role: str) -> str:
@@ -540,7 +627,7 @@ def check_all(app: App, disposed: Collection[str] = ()) -> list[tuple[int, str, 
         except signing.DamagedPdf as exc:
             out.append((int(seq), chain, f"文书文件无法解析：{exc}"))
             continue
-        crypto = [s for s in fields.get("signatures") or [] if s.get("method") == "PAdES"]
+        crypto = [s for s in fields.get("signatures") or [] if s.get("method") == PADES]
         if len(statuses) != len(crypto) or not all(s.valid for s in statuses):
             out.append((int(seq), chain, "文书的电子签名验证未通过"))
     return out
