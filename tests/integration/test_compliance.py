@@ -15,6 +15,7 @@ from liuhen.archive import verify
 from liuhen.cases import imports
 from liuhen.compliance import calendar, packs
 from liuhen.compliance import service as compliance
+from liuhen.compliance.schemas import CaseFinding, Finding
 from liuhen.entrypoints.web import create_app
 from liuhen.errors import ImportFormatError
 from liuhen.procedure.fields import parse_datetime
@@ -188,3 +189,8 @@ def test_api_and_case_page_show_findings(app):
         assert client.get("/api/v1/packs/nope").status_code == 404
         page = client.get(f"/cases/{number}").text
         assert "合规检查（规则包 national）" in page and "行政强制法 第二十五条" in page
+
+
+def test_a_report_item_is_its_case_then_the_finding_key_for_key():
+    """The agency-wide report writes each item as the case, then a finding's keys in order."""
+    assert list(CaseFinding.model_fields) == ["case", *Finding.model_fields]

@@ -14,12 +14,13 @@ from liuhen.kernel.db import store
 from liuhen.kernel.instance import App
 from liuhen.kernel.journal import Appended
 from liuhen.kernel.record import ActInput
+from liuhen.payloads import FieldValues
 from liuhen.procedure.catalog import Role
 from liuhen.rules import yamlmarks
 from liuhen.rules.calendar import WorkingCalendar, YearData
 
 
-def parse(text: str) -> list[dict[str, Any]]:
+def parse(text: str) -> list[FieldValues]:
     """Years from a YAML or JSON file: one mapping or a list of them, each
     ``{year, holidays: [YYYY-MM-DD…], workdays: [YYYY-MM-DD…], source}``."""
     try:
@@ -30,7 +31,7 @@ def parse(text: str) -> list[dict[str, Any]]:
         ) from None
     items = data if isinstance(data, list) else [data]
     problems: list[Problem] = []
-    years: list[dict[str, Any]] = []
+    years: list[FieldValues] = []  # each the fields of a registry.calendar act
     for i, item in enumerate(items):
         where = f"[{i}]"
         if not isinstance(item, dict):

@@ -4,15 +4,15 @@ from __future__ import annotations
 
 from datetime import datetime
 from pathlib import Path
-from typing import Any
 
 import typer
 from rich.table import Table
 
 from liuhen.cli.common import app, out, print_json
 from liuhen.compliance import calendar as calendar_service
-from liuhen.compliance import packs
+from liuhen.compliance import packs, queries
 from liuhen.compliance import service as compliance
+from liuhen.compliance.schemas import AgencyReport, Finding
 from liuhen.errors import ImportFormatError, ValidationError
 from liuhen.kernel.instance import App
 from liuhen.procedure.fields import parse_datetime
@@ -55,11 +55,11 @@ def compliance_cmd(
         else:
             _print_evaluation(ev)
         return
-    data = compliance.evaluate_all(application, now).as_dict()
+    report = compliance.evaluate_all(application, now)
     if as_json:
-        print_json(data)
+        print_json(report.model_dump(mode="json"))
         return
-    _print_report(data)
+    _print_report(report)
 
 
 def _evaluate(
@@ -91,46 +91,44 @@ def _print_evaluation(ev: Evaluation) -> None:
             + "".join(f"；{r['title']}（{'、'.join(r['cite'])}）" for r in ev.retention.reasons)
         )
     for f in ev.findings:
-        _print_finding(f.as_dict())
+        _print_finding(Finding.model_validate(f.as_dict()))
     if not ev.findings:
         out.print("未发现问题")
 
 
-def _print_report(data: dict[str, Any]) -> None:
-    sev = data["by_severity"]
+def _print_report(report: AgencyReport) -> None:
+    sev = report.by_severity
     out.print(
-        f"共 {data['cases']} 件案件：违规 {sev['violation']}，提示 {sev['warning']}，"
+        f"共 {report.cases} 件案件：违规 {sev['violation']}，提示 {sev['warning']}，"
         f"待办 {sev['due']}"
     )
     table = Table(title="按规则汇总")
     for col in ("规则", "严重程度", "数量", "依据"):
         table.add_column(col, overflow="fold")
-    for r in data["by_rule"]:
+    for r in report.by_rule:
         table.add_row(
-            f"{r['title']}\n[dim]{r['rule']}[/]",
-            SEVERITY_LABELS[Severity(r["severity"])],
-            str(r["count"]),
-            "、".join(r["cite"]),
+            f"{r.title}\n[dim]{r.rule}[/]",
+            SEVERITY_LABELS[Severity(r.severity)],
+            str(r.count),
+            "、".join(r.cite),
         )
     out.print(table)
-    for item in data["items"]:
-        _print_finding(item, prefix=f"{item['case']}  ")
+    for item in report.items:
+        _print_finding(item, prefix=f"{item.case}  ")
 
 
-def _print_finding(f: dict[str, Any], prefix: str = "") -> None:
-    style = _STYLE[f["severity"]]
+def _print_finding(f: Finding, prefix: str = "") -> None:
+    style = _STYLE[f.severity]
     due = (
-        f"  [dim]期限 {f['due_at'][:16].replace('T', ' ')}"
-        f"{'（暂定）' if f['provisional'] else ''}[/]"
-        if f["due_at"]
+        f"  [dim]期限 {f.due_at[:16].replace('T', ' ')}{'（暂定）' if f.provisional else ''}[/]"
+        if f.due_at
         else ""
     )
-    out.print(f"{prefix}[{style}]【{f['severity_label']}】[/]{f['message']}{due}")
+    out.print(f"{prefix}[{style}]【{f.severity_label}】[/]{f.message}{due}")
     out.print(
-        f"    [dim]{f['code']} · 依据 {'、'.join(f['cite'])} · "
-        f"记录 {', '.join(map(str, f['seqs']))}[/]"
+        f"    [dim]{f.code} · 依据 {'、'.join(f.cite)} · 记录 {', '.join(map(str, f.seqs))}[/]"
     )
-    out.print(f"    整改：{f['remedy']}", markup=False)
+    out.print(f"    整改：{f.remedy}", markup=False)
 
 
 @pack_cli.command("list")
@@ -162,15 +160,7 @@ def pack_show(
     application = app() if not as_json else None
     p = packs.load_pack(name, application.settings.data_dir if application else None)
     if as_json:
-        print_json(
-            {
-                "pack": p.name,
-                "title": p.title,
-                "version": p.version,
-                "chain": list(p.chain),
-                "rules": {k: r.model_dump(mode="json") for k, r in p.rules.items()},
-            }
-        )
+        print_json(queries.rules_of(p).model_dump(mode="json"))
         return
     out.print(f"[bold]{p.name}[/] {p.title}（继承链 {' → '.join(p.chain)}）")
     for rule_id, r in p.rules.items():

@@ -7,6 +7,8 @@ from typing import Any
 
 from pydantic import BaseModel
 
+from liuhen.payloads import JsonObject
+
 
 class Finding(BaseModel):
     """One finding of a rule on a case: what is wrong or due, and the article it rests on."""
@@ -24,21 +26,14 @@ class Finding(BaseModel):
     provisional: bool
 
 
-class CaseFinding(BaseModel):
-    """A violation or due item in the agency-wide report, with the case it concerns."""
-
+class _OfCase(BaseModel):
     case: str
-    code: str
-    rule: str
-    severity: str
-    severity_label: str
-    title: str
-    message: str
-    cite: list[str]
-    remedy: str
-    seqs: list[int]
-    due_at: str | None
-    provisional: bool
+
+
+# Pydantic lays out the fields of the last base first: ``case`` leads and a finding's own keys
+# follow in their order, as the report has always written them.
+class CaseFinding(Finding, _OfCase):
+    """A violation or due item in the agency-wide report, with the case it concerns."""
 
 
 class Retention(BaseModel):
@@ -95,4 +90,4 @@ class PackRules(BaseModel):
     title: str
     version: int
     chain: list[str]
-    rules: dict[str, dict[str, Any]]
+    rules: dict[str, JsonObject]  # each rule's keys depend on its kind

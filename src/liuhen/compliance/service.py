@@ -11,7 +11,6 @@ from collections import Counter
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any
 
 from sqlalchemy import select
 
@@ -22,13 +21,15 @@ from liuhen.compliance.packs import available as available
 from liuhen.compliance.packs import load_pack as load_pack
 from liuhen.compliance.packs import pack_name_for as pack_name_for
 from liuhen.compliance.packs import use_pack as use_pack
+from liuhen.compliance.schemas import AgencyReport, CaseFinding, RuleCount
 from liuhen.errors import NotFoundError
 from liuhen.kernel.db import store
 from liuhen.kernel.instance import App
+from liuhen.payloads import JsonObject
 from liuhen.rules import pack as P
 from liuhen.rules.calendar import WorkingCalendar
 from liuhen.rules.engine import evaluate
-from liuhen.rules.findings import Evaluation
+from liuhen.rules.findings import Evaluation, Finding, Severity
 from liuhen.rules.record import CaseRecord, from_documents
 
 CASE = store.CASE
@@ -82,27 +83,47 @@ def evaluate_case(app: App, number: str, now: datetime | None = None) -> Evaluat
     return evaluate(pack, rec, now or app.clock.now(), working_calendar(app))
 
 
-@dataclass
-class AgencyReport:
-    evaluated_at: str
+@dataclass(slots=True)
+class _Tally:
+    """The agency-wide counts, kept while the cases are checked one by one."""
+
     cases: int = 0
-    by_severity: Counter[str] = field(default_factory=Counter)
-    by_rule: dict[tuple[str, str], dict[str, Any]] = field(default_factory=dict)
-    items: list[dict[str, Any]] = field(default_factory=list)  # every violation and due item
     packs: Counter[str] = field(default_factory=Counter)
+    by_severity: Counter[str] = field(default_factory=Counter)
+    by_rule: Counter[tuple[str, str]] = field(default_factory=Counter)
+    first: dict[tuple[str, str], Finding] = field(default_factory=dict)  # names each rule count
+    items: list[CaseFinding] = field(default_factory=list)  # every violation and due item
 
-    def as_dict(self) -> dict[str, Any]:
-        return {
-            "evaluated_at": self.evaluated_at,
-            "cases": self.cases,
-            "packs": dict(self.packs),
-            "by_severity": {k: self.by_severity.get(k, 0) for k in ("violation", "warning", "due")},
-            "by_rule": sorted(self.by_rule.values(), key=lambda r: (-r["count"], r["rule"])),
-            "items": self.items,
-        }
+    def add(self, number: str, pack: str, findings: tuple[Finding, ...]) -> None:
+        self.cases += 1
+        self.packs[pack] += 1
+        for f in findings:
+            key = (f.rule, f.severity.value)
+            self.by_severity[f.severity.value] += 1
+            self.by_rule[key] += 1
+            self.first.setdefault(key, f)
+            if f.severity is not Severity.WARNING:
+                self.items.append(CaseFinding(case=number, **f.as_dict()))
+
+    def report(self, evaluated_at: str) -> AgencyReport:
+        by_rule = [
+            RuleCount(rule=f.rule, title=f.title, severity=f.severity.value, cite=list(f.cite),
+                      count=self.by_rule[key])
+            for key, f in self.first.items()
+        ]  # fmt: skip
+        return AgencyReport(
+            evaluated_at=evaluated_at,
+            cases=self.cases,
+            packs=dict(self.packs),
+            by_severity={k: self.by_severity.get(k, 0) for k in ("violation", "warning", "due")},
+            by_rule=sorted(by_rule, key=lambda r: (-r.count, r.rule)),
+            items=sorted(
+                self.items, key=lambda i: (i.severity != "violation", i.due_at or "", i.case)
+            ),
+        )
 
 
-def _cases(app: App) -> Iterator[tuple[str, str, list[dict[str, Any]]]]:
+def _cases(app: App) -> Iterator[tuple[str, str, list[JsonObject]]]:
     """(number, unit, entry documents) for every case, streaming the journal once."""
     with app.engine.connect() as conn:
         units = dict(conn.execute(select(CASE.c.number, CASE.c.unit)).all())
@@ -114,7 +135,7 @@ def _cases(app: App) -> Iterator[tuple[str, str, list[dict[str, Any]]]]:
             " ORDER BY chain, seq"
         )
         current: str | None = None
-        docs: list[dict[str, Any]] = []
+        docs: list[JsonObject] = []
         while batch := cur.fetchmany(5000):
             for chain, data in batch:
                 if chain != current:
@@ -133,30 +154,13 @@ def evaluate_all(app: App, now: datetime | None = None) -> AgencyReport:
     agencies = _agencies(app)
     loaded = _Packs(app)
     names: dict[str | None, str] = {}
-    report = AgencyReport(evaluated_at=now.isoformat())
+    tally = _Tally()
     for number, unit, docs in _cases(app):
         agency = agencies.get(unit)
         if agency not in names:
             names[agency] = packs.pack_name_for(app, agency)
         pack = loaded.get(names[agency])
-        result = evaluate(pack, from_documents(number, docs), now, calendar)
-        report.cases += 1
-        report.packs[pack.name] += 1
-        for f in result.findings:
-            report.by_severity[f.severity.value] += 1
-            key = (f.rule, f.severity.value)
-            entry = report.by_rule.setdefault(
-                key,
-                {
-                    "rule": f.rule,
-                    "title": f.title,
-                    "severity": f.severity.value,
-                    "cite": list(f.cite),
-                    "count": 0,
-                },
-            )
-            entry["count"] += 1
-            if f.severity.value != "warning":
-                report.items.append({"case": number, **f.as_dict()})
-    report.items.sort(key=lambda i: (i["severity"] != "violation", i["due_at"] or "", i["case"]))
-    return report
+        tally.add(
+            number, pack.name, evaluate(pack, from_documents(number, docs), now, calendar).findings
+        )
+    return tally.report(now.isoformat())

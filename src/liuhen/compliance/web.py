@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Annotated
 
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import HTMLResponse, Response
@@ -27,19 +27,19 @@ def api_router(app: App) -> APIRouter:
 
     @r.get("/api/v1/cases/{number}/compliance", summary="一个案件的合规检查结果",
            response_model=CaseEvaluation)  # fmt: skip
-    def api_case_compliance(number: str, user: SeeCase) -> dict[str, Any]:
-        return compliance.evaluate_case(app, number).as_dict()
+    def api_case_compliance(number: str, user: SeeCase) -> CaseEvaluation:
+        return CaseEvaluation.model_validate(compliance.evaluate_case(app, number).as_dict())
 
     @r.get("/api/v1/compliance", summary="全机关合规汇总", response_model=AgencyReport)
-    def api_compliance(user: Overview) -> dict[str, Any]:
-        return compliance.evaluate_all(app).as_dict()
+    def api_compliance(user: Overview) -> AgencyReport:
+        return compliance.evaluate_all(app)
 
     @r.get("/api/v1/packs", summary="可用的规则包", response_model=PackList)
-    def api_packs(user: SignedIn) -> dict[str, Any]:
+    def api_packs(user: SignedIn) -> PackList:
         return queries.pack_list(app)
 
     @r.get("/api/v1/packs/{name}", summary="一个规则包的全部规则", response_model=PackRules)
-    def api_pack(name: str, user: SignedIn) -> dict[str, Any]:
+    def api_pack(name: str, user: SignedIn) -> PackRules:
         return queries.pack_rules(app, name)
 
     return r
@@ -50,7 +50,7 @@ def page_router(app: App, templates: Jinja2Templates) -> APIRouter:
 
     @r.get("/overview", response_class=HTMLResponse, include_in_schema=False)
     def overview(request: Request, user: Overview) -> Response:
-        report = compliance.evaluate_all(app).as_dict()
+        report = compliance.evaluate_all(app)
         return templates.TemplateResponse(request, "overview.html", {"report": report})
 
     return r
