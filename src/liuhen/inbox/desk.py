@@ -1,15 +1,16 @@
-"""One user's inbox: what waits for him at each step of the approval chain, the parties'
+"""One user's inbox page: what waits for him at each step of the approval chain, the parties'
 requests a head decides, the document blocks only he may sign and the collective discussions
-his pack demands, all within the cases he may see."""
+his pack demands, all within the cases he may see (found by ``inbox.service``)."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 
 from liuhen.access.policy import User
-from liuhen.accounts.service import case_header, case_scope
-from liuhen.disclosure import service as disclosure
-from liuhen.inbox.service import collective, to_sign, waiting
+from liuhen.inbox import service
+from liuhen.inbox.service import Undiscussed, Unsigned, WaitingCase
+from liuhen.inbox.service import awaits_approver as awaits_approver
 from liuhen.kernel.instance import App
 from liuhen.procedure.catalog import Role
 from liuhen.procedure.fields import Block
@@ -25,42 +26,26 @@ BLOCKS = (  # blocks only their holders sign, from their own logins (002 第三�
 )
 
 
-def inbox(app: App, user: User) -> dict[str, Any]:
+@dataclass(frozen=True, slots=True)
+class Desk:
+    """The inbox page: the steps and blocks of the user's roles, each with its title."""
+
+    waiting: dict[str, list[WaitingCase]]
+    sections: list[tuple[str, str]]  # step, title
+    requests: list[dict[str, Any]] | None
+    signing: list[tuple[Block, str, list[Unsigned]]]  # block, title, documents
+    collective: list[Undiscussed] | None
+
+
+def inbox(app: App, user: User) -> Desk:
     """What the inbox page shows ``user``."""
-    scope = case_scope(app, user)
-    units = None if scope is None else scope[0]
-    with app.engine.connect() as conn:
-        found = waiting(conn, units)
+    found = service.inbox(app, user)
     sections = [
         (key, title) for key, title, role in STEPS
         if role in user.roles or Role.SUPERVISOR in user.roles
     ]  # fmt: skip
-    pending = None
-    if Role.HEAD in user.roles:  # parties' requests wait for the head (001 第二十一条)
-        mine = None if scope is None else set(scope[0] or [])
-        pending = [
-            r for r in disclosure.requests(app, pending=True)
-            if mine is None or case_header(app, r["case"])["unit"] in mine
-        ]  # fmt: skip
-    with app.engine.connect() as conn:
-        unsigned = to_sign(conn, units)
     signing = [
-        (block, title, unsigned[block]) for block, title, role in BLOCKS
+        (block, title, found.unsigned[block]) for block, title, role in BLOCKS
         if role in user.roles and user.cert_no
     ]  # fmt: skip
-    # 行政处罚法 第五十七条第二款: where the pack demands it, the heads discuss first
-    discuss = collective(app, units) if Role.HEAD in user.roles else None
-    return {
-        "waiting": found,
-        "sections": sections,
-        "requests": pending,
-        "signing": signing,
-        "collective": discuss,
-    }
-
-
-def awaits_approver(app: App, number: str) -> bool:
-    """Whether a document of the case still waits for the head's own signature in its
-    approver's block (after his approval the page sends him to sign it)."""
-    with app.engine.connect() as conn:
-        return any(d["number"] == number for d in to_sign(conn, None)[Block.APPROVER])
+    return Desk(found.waiting, sections, found.requests, signing, found.collective)

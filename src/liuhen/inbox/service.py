@@ -8,15 +8,22 @@ closed case not yet archived waits for the archivist.
 from __future__ import annotations
 
 import json
+from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import Connection, func, select
 
+from liuhen.access.policy import User
+from liuhen.accounts.service import case_header, case_scope
 from liuhen.compliance import service as compliance
+from liuhen.disclosure import service as disclosure
 from liuhen.documents import DOC_TYPES
 from liuhen.documents.service import pending_blocks
 from liuhen.kernel.db import store
+from liuhen.kernel.instance import App
+from liuhen.payloads import FieldValues
+from liuhen.procedure.catalog import Role
 from liuhen.procedure.fields import Block
 from liuhen.rules.engine import applies
 from liuhen.rules.pack import Order
@@ -26,7 +33,77 @@ CASE = store.CASE
 STEPS = ("decision.draft", "decision.legal_review", "decision.head_approval", "decision.decision")
 
 
-def waiting(conn: Any, units: list[str] | None) -> dict[str, list[dict[str, Any]]]:
+@dataclass(frozen=True, slots=True)
+class WaitingCase:
+    """A case waiting at a step of the chain; ``since`` is its last change."""
+
+    number: str
+    cause: str
+    unit: str
+    since: str
+
+
+@dataclass(frozen=True, slots=True)
+class Unsigned:
+    """A document whose reviewer's or approver's block waits for its holder."""
+
+    number: str
+    cause: str
+    seq: int
+    title: str
+
+
+@dataclass(frozen=True, slots=True)
+class Undiscussed:
+    """A case whose draft decision waits for the heads' collective discussion, and the rule
+    of the pack that demands it."""
+
+    number: str
+    cause: str
+    unit: str
+    since: str
+    rule: str
+
+
+@dataclass(frozen=True, slots=True)
+class Inbox:
+    """What waits in one user's scope. ``waiting`` and ``unsigned`` hold every step and block
+    (the page shows those of his roles); ``requests`` and ``collective`` are a head's alone
+    (None for anyone else)."""
+
+    waiting: dict[str, list[WaitingCase]]
+    unsigned: dict[str, list[Unsigned]]
+    requests: list[dict[str, Any]] | None
+    collective: list[Undiscussed] | None
+
+
+def inbox(app: App, user: User) -> Inbox:
+    """What the inbox page shows ``user``, within the cases he may see."""
+    scope = case_scope(app, user)
+    units = None if scope is None else scope[0]
+    with app.engine.connect() as conn:
+        found = _waiting(conn, units)
+        unsigned = _to_sign(conn, units)
+    pending = None
+    if Role.HEAD in user.roles:  # parties' requests wait for the head (001 第二十一条)
+        mine = None if scope is None else set(scope[0] or [])
+        pending = [
+            r for r in disclosure.requests(app, pending=True)
+            if mine is None or case_header(app, r["case"])["unit"] in mine
+        ]  # fmt: skip
+    # 行政处罚法 第五十七条第二款: where the pack demands it, the heads discuss first
+    discuss = _collective(app, units) if Role.HEAD in user.roles else None
+    return Inbox(found, unsigned, pending, discuss)
+
+
+def awaits_approver(app: App, number: str) -> bool:
+    """Whether a document of the case still waits for the head's own signature in its
+    approver's block (after his approval the page sends him to sign it)."""
+    with app.engine.connect() as conn:
+        return any(d.number == number for d in _to_sign(conn, None)[Block.APPROVER])
+
+
+def _waiting(conn: Connection, units: list[str] | None) -> dict[str, list[WaitingCase]]:
     """Cases waiting at each step, for cases of ``units`` (None: all)."""
     latest: dict[str, dict[str, int]] = {}
     rows = conn.execute(
@@ -39,9 +116,9 @@ def waiting(conn: Any, units: list[str] | None) -> dict[str, list[dict[str, Any]
     query = select(CASE.c.number, CASE.c.cause, CASE.c.unit, CASE.c.status, CASE.c.updated_at)
     if units is not None:
         query = query.where(CASE.c.unit.in_(units))
-    out: dict[str, list[dict[str, Any]]] = {"legal_review": [], "head_approval": [], "archive": []}
+    out: dict[str, list[WaitingCase]] = {"legal_review": [], "head_approval": [], "archive": []}
     for number, cause, unit, status, updated in conn.execute(query):
-        item = {"number": number, "cause": cause, "unit": unit, "since": updated}
+        item = WaitingCase(number, cause, unit, updated)
         steps = latest.get(number, {})
         draft = steps.get("decision.draft", 0)
         review = steps.get("decision.legal_review", 0)
@@ -56,7 +133,7 @@ def waiting(conn: Any, units: list[str] | None) -> dict[str, list[dict[str, Any]
     return out
 
 
-def to_sign(conn: Any, units: list[str] | None) -> dict[str, list[dict[str, Any]]]:
+def _to_sign(conn: Connection, units: list[str] | None) -> dict[str, list[Unsigned]]:
     """Documents whose reviewer's or approver's block still waits for its holder's own
     signature, by block; only the latest version of each document counts."""
 
@@ -68,21 +145,20 @@ def to_sign(conn: Any, units: list[str] | None) -> dict[str, list[dict[str, Any]
     )
     if units is not None:
         query = query.where(CASE.c.unit.in_(units))
-    latest: dict[int, dict[str, Any]] = {}
+    latest: dict[int, tuple[str, str, FieldValues]] = {}  # seq -> case, cause, document fields
     for seq, chain, body, cause in conn.execute(query):
         fields = json.loads(body)["fields"] or {}
         latest.pop(fields.get("supersedes") or 0, None)
-        latest[int(seq)] = {"number": chain, "cause": cause, "seq": int(seq), "fields": fields}
-    out: dict[str, list[dict[str, Any]]] = {Block.REVIEWER: [], Block.APPROVER: []}
-    for item in latest.values():
-        fields = item.pop("fields")
+        latest[int(seq)] = (chain, cause, fields)
+    out: dict[str, list[Unsigned]] = {Block.REVIEWER: [], Block.APPROVER: []}
+    for seq, (number, cause, fields) in latest.items():
         doc = DOC_TYPES.get(fields.get("doc_type", ""))
         for block in pending_blocks(fields.get("doc_type", ""), fields.get("signatures") or []):
-            out[block].append({**item, "title": doc.title if doc else ""})
+            out[block].append(Unsigned(number, cause, seq, doc.title if doc else ""))
     return out
 
 
-def collective(app: Any, units: list[str] | None) -> list[dict[str, Any]]:
+def _collective(app: App, units: list[str] | None) -> list[Undiscussed]:
     """Cases awaiting a decision for which the pack demands the heads' collective discussion
     (行政处罚法 第五十七条第二款) and none has been recorded since the draft.
 
@@ -103,7 +179,7 @@ def collective(app: Any, units: list[str] | None) -> list[dict[str, Any]]:
         ):
             seqs.setdefault(chain, {})[act] = int(seq)
         cases = conn.execute(query).all()
-    out: list[dict[str, Any]] = []
+    out: list[Undiscussed] = []
     for number, cause, unit, updated in cases:
         s = seqs.get(number, {})
         draft = s.get("decision.draft", 0)
@@ -120,8 +196,7 @@ def collective(app: Any, units: list[str] | None) -> list[dict[str, Any]]:
             if applies(when.model_copy(update={"fine_at_least": None}) if when else None, rec) and (
                 floor is None or proposed >= floor
             ):
-                out.append({"number": number, "cause": cause, "unit": unit, "since": updated,
-                            "rule": rule.title})  # fmt: skip
+                out.append(Undiscussed(number, cause, unit, updated, rule.title))
                 break
     return out
 

@@ -21,6 +21,6 @@ def router(app: App, templates: Jinja2Templates) -> APIRouter:
 
     @r.get("/inbox", response_class=HTMLResponse, include_in_schema=False)
     def inbox(request: Request, user: SignedIn) -> Response:
-        return templates.TemplateResponse(request, "inbox.html", desk.inbox(app, user))
+        return templates.TemplateResponse(request, "inbox.html", {"desk": desk.inbox(app, user)})
 
     return r
