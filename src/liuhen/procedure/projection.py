@@ -276,53 +276,63 @@ def _apply_evidence(
     store: ProjectionStore, code: str, fields: FieldValues, doc: JsonObject
 ) -> None:
     if code == "evidence.stored":
-        if store.get("media", fields["digest"]) is not None:
-            return  # the same bytes stored again: the first storage stands
+        _stored(store, fields, doc["seq"])
+    elif code == "evidence.derived":
+        _derived(store, fields, doc["seq"])
+
+
+def _stored(store: ProjectionStore, fields: FieldValues, seq: int) -> None:
+    """An evidence file as it arrived: bound to no case, with nothing derived from it yet."""
+    if store.get("media", fields["digest"]) is not None:
+        return  # the same bytes stored again: the first storage stands
+    store.put(
+        "media",
+        fields["digest"],
+        {
+            "digest": fields["digest"],
+            "name": fields["name"],
+            "size": fields["size"],
+            "media_type": fields.get("media_type"),
+            "kind": fields["kind"],
+            "device_no": fields.get("device_no"),
+            "officer": fields.get("officer"),
+            "unit": fields.get("unit"),
+            "started_at": fields.get("started_at"),
+            "ended_at": fields.get("ended_at"),
+            "stored_at": fields["stored_at"],
+            "remote": bool(fields.get("remote")),
+            "returned_at": fields.get("returned_at"),
+            "corrupt": bool(fields.get("corrupt")),
+            "problems": list(fields.get("problems") or []),
+            "info": {
+                k: fields[k]
+                for k in ("container", "codecs", "duration", "gps")
+                if fields.get(k) is not None
+            },
+            "case_number": None,
+            "act_seq": None,
+            "party": None,
+            "bound_seq": None,
+            "stored_seq": seq,
+            "thumbnail": None,
+            "proxy": None,
+            "derived_seq": None,
+        },
+    )
+
+
+def _derived(store: ProjectionStore, fields: FieldValues, seq: int) -> None:
+    """A thumbnail or proxy made later; problems found then add to those found on arrival."""
+    row = store.get("media", fields["digest"])
+    if row is not None:
         store.put(
             "media",
             fields["digest"],
             {
-                "digest": fields["digest"],
-                "name": fields["name"],
-                "size": fields["size"],
-                "media_type": fields.get("media_type"),
-                "kind": fields["kind"],
-                "device_no": fields.get("device_no"),
-                "officer": fields.get("officer"),
-                "unit": fields.get("unit"),
-                "started_at": fields.get("started_at"),
-                "ended_at": fields.get("ended_at"),
-                "stored_at": fields["stored_at"],
-                "remote": bool(fields.get("remote")),
-                "returned_at": fields.get("returned_at"),
-                "corrupt": bool(fields.get("corrupt")),
-                "problems": list(fields.get("problems") or []),
-                "info": {
-                    k: fields[k]
-                    for k in ("container", "codecs", "duration", "gps")
-                    if fields.get(k) is not None
-                },
-                "case_number": None,
-                "act_seq": None,
-                "party": None,
-                "bound_seq": None,
-                "stored_seq": doc["seq"],
-                "thumbnail": None,
-                "proxy": None,
-                "derived_seq": None,
+                **row,
+                "thumbnail": fields.get("thumbnail") or row["thumbnail"],
+                "proxy": fields.get("proxy") or row["proxy"],
+                "problems": sorted({*row["problems"], *(fields.get("problems") or [])}),
+                "derived_seq": seq,
             },
         )
-    elif code == "evidence.derived":
-        row = store.get("media", fields["digest"])
-        if row is not None:
-            store.put(
-                "media",
-                fields["digest"],
-                {
-                    **row,
-                    "thumbnail": fields.get("thumbnail") or row["thumbnail"],
-                    "proxy": fields.get("proxy") or row["proxy"],
-                    "problems": sorted({*row["problems"], *(fields.get("problems") or [])}),
-                    "derived_seq": doc["seq"],
-                },
-            )
