@@ -32,7 +32,7 @@ import yaml
 from yaml.constructor import SafeConstructor
 
 from liuhen.locations import Path, line_of
-from liuhen.payloads import FieldValues
+from liuhen.payloads import FieldValues, JsonObject
 from liuhen.procedure.fields import FieldKind, FieldSpec
 
 Check = Callable[[Any, "Context"], Any]
@@ -203,7 +203,8 @@ def titles(resource: str, entries_key: str, title_key: str) -> dict[str, str]:
     }
 
 
-def _mapping(value: Any, ctx: Context) -> dict[str, Any]:
+def _mapping(value: Any, ctx: Context) -> JsonObject:
+    """A mapping of the parsed file, before its values are checked."""
     if not isinstance(value, dict) or not all(isinstance(k, str) for k in value):
         raise ctx.error("应为以文字为键的映射")
     return value
@@ -212,7 +213,7 @@ def _mapping(value: Any, ctx: Context) -> dict[str, Any]:
 def _fields(
     items: Any,
     ctx: Context,
-    groups: dict[str, Any],
+    groups: JsonObject,
     outside: Mapping[str, FieldSpec],
     values: dict[str, Any],
     seen: tuple[str, ...],
@@ -248,7 +249,7 @@ def _fields(
     return tuple(out)
 
 
-def _field(item: dict[str, Any], ctx: Context) -> FieldSpec:
+def _field(item: JsonObject, ctx: Context) -> FieldSpec:
     unknown = sorted(set(map(str, item)) - _FIELD_KEYS)
     if unknown:
         raise ctx.error(f"字段含未知的项：{'、'.join(unknown)}")

@@ -18,6 +18,7 @@ from pydantic import BaseModel, ConfigDict, Field, TypeAdapter, field_validator,
 from pydantic import ValidationError as PydanticError
 
 from liuhen.errors import PackError, Problem
+from liuhen.payloads import JsonObject
 from liuhen.procedure.catalog import ACT_TYPES, DOCUMENT_TYPES, Category, Procedure
 from liuhen.procedure.fields import SIGNER_ROLES
 from liuhen.rules import yamlmarks
@@ -301,7 +302,7 @@ def load(name: str, find: Callable[[str], PackSource]) -> Pack:
 @functools.lru_cache(maxsize=64)
 def _build(name: str, sources: tuple[PackSource, ...]) -> Pack:
     chain = [(source, *_parse(source)) for source in sources]
-    merged: dict[str, dict[str, Any]] = {}
+    merged: dict[str, JsonObject] = {}  # rule id -> its body as the files write it
     where: dict[str, tuple[PackSource, dict[yamlmarks.Path, int]]] = {}
     for source, data, lines in reversed(chain):
         for rule_id, body in (data.get("rules") or {}).items():
@@ -337,7 +338,7 @@ def _build(name: str, sources: tuple[PackSource, ...]) -> Pack:
 
 
 @functools.lru_cache(maxsize=128)
-def _parse(source: PackSource) -> tuple[dict[str, Any], dict[yamlmarks.Path, int]]:
+def _parse(source: PackSource) -> tuple[JsonObject, dict[yamlmarks.Path, int]]:
     try:
         data, lines = yamlmarks.load(source.text)
     except yamlmarks.YamlError as exc:
