@@ -3,7 +3,8 @@ Chinese reason and what was typed when refused, and redirects with a note when d
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
 from typing import Any
 
 from fastapi import APIRouter, Request
@@ -95,9 +96,7 @@ class _Pages:
         edit = request.query_params.get("edit", "")
         if "change_form" not in forms and edit:
             found = next((o for o in reg["officers"] if o["cert_no"] == edit), None)
-            forms["change_form"] = (
-                dict(found, active="1" if found["active"] else "") if found else {}
-            )
+            forms["change_form"] = _officer(found) if found else Posted({})
         context = {"reg": reg, "officer_roles": access.OFFICER_ROLES, **forms}
         return self.render(request, "admin_units.html", context, error)
 
@@ -130,12 +129,38 @@ class _Pages:
         )
 
 
-async def _posted(request: Request) -> dict[str, Any]:
-    """The form's fields (roles as a list: several boxes may be ticked), CSRF checked."""
+@dataclass(frozen=True, slots=True)
+class Posted:
+    """A form as typed: its text fields, and the roles ticked (several boxes share the name).
+
+    A refused change re-renders its page with the form, whose template reads it as it reads
+    an empty ``{}``: ``form.get(name)``, or ``form.name`` (which Jinja looks up as an item)."""
+
+    text: dict[str, str]
+    roles: list[str] = field(default_factory=list)
+
+    def value(self, name: str) -> str:
+        return self.text.get(name, "")
+
+    def get(self, name: str, default: object = None) -> object:
+        return self.roles if name == "roles" else self.text.get(name, default)
+
+    def __getitem__(self, name: str) -> object:
+        return self.roles if name == "roles" else self.text[name]
+
+    def but(self, **text: str) -> Posted:
+        """The form with some fields replaced (a password blanked, a name from the path)."""
+        return Posted({**self.text, **text}, self.roles)
+
+
+async def _posted(request: Request) -> Posted:
+    """The form's fields, CSRF checked."""
     data = await request.form()
-    form: dict[str, Any] = {k: str(v) for k, v in data.items()}
-    guard.check_form(request, form.get("csrf", ""))
-    form["roles"] = [str(v) for v in data.getlist("roles")]
+    form = Posted(
+        {k: str(v) for k, v in data.items() if k != "roles"},
+        [str(v) for v in data.getlist("roles")],
+    )
+    guard.check_form(request, form.value("csrf"))
     return form
 
 
@@ -180,11 +205,11 @@ def _user_pages(r: APIRouter, app: App, pg: _Pages) -> None:
         form = await _posted(request)
         failed = _attempt(
             lambda: access.create_user(
-                app, form.get("username", "").strip(), form.get("password", ""), form["roles"],
-                form.get("display_name", "").strip(), form.get("unit") or None,
-                form.get("cert_no", "").strip() or None, by=user.username,
+                app, form.value("username").strip(), form.value("password"), form.roles,
+                form.value("display_name").strip(), form.value("unit") or None,
+                form.value("cert_no").strip() or None, by=user.username,
             ),
-            lambda exc: pg.users_page(request, 1, exc, form={**form, "password": ""}),
+            lambda exc: pg.users_page(request, 1, exc, form=form.but(password="")),
         )  # fmt: skip
         return failed or _done("users", "created")
 
@@ -193,10 +218,10 @@ def _user_pages(r: APIRouter, app: App, pg: _Pages) -> None:
         form = await _posted(request)
         failed = _attempt(
             lambda: access.change_user(
-                app, username, form["roles"], form.get("unit") or None,
-                form.get("cert_no", "").strip() or None, user.username,
+                app, username, form.roles, form.value("unit") or None,
+                form.value("cert_no").strip() or None, user.username,
             ),
-            lambda exc: pg.users_page(request, 1, exc, change={**form, "username": username}),
+            lambda exc: pg.users_page(request, 1, exc, change=form.but(username=username)),
         )  # fmt: skip
         return failed or _done("users", "changed")
 
@@ -205,7 +230,7 @@ def _account_state_pages(r: APIRouter, app: App, pg: _Pages) -> None:
     @r.post("/users/{username}/active")
     async def active(request: Request, username: str, user: AdminDep) -> Response:
         form = await _posted(request)
-        turn_on = form.get("active") == "1"
+        turn_on = form.value("active") == "1"
         failed = _attempt(
             lambda: set_active(app, user, username, turn_on),
             lambda exc: pg.users_page(request, 1, exc),
@@ -225,11 +250,9 @@ def _account_state_pages(r: APIRouter, app: App, pg: _Pages) -> None:
         form = await _posted(request)
         failed = _attempt(
             lambda: access.reset_password(
-                app, form.get("username", ""), form.get("password", ""), by=user.username
+                app, form.value("username"), form.value("password"), by=user.username
             ),
-            lambda exc: pg.users_page(
-                request, 1, exc, reset={"username": form.get("username", "")}
-            ),
+            lambda exc: pg.users_page(request, 1, exc, reset={"username": form.value("username")}),
         )
         return failed or _done("users", "password")
 
@@ -244,8 +267,8 @@ def _unit_pages(r: APIRouter, app: App, pg: _Pages) -> None:
         form = await _posted(request)
         failed = _attempt(
             lambda: access.add_agency(
-                app, form.get("code", "").strip(), form.get("name", ""),
-                form.get("region", ""), recorder(user),
+                app, form.value("code").strip(), form.value("name"),
+                form.value("region"), recorder(user),
             ),
             lambda exc: pg.units_page(request, exc, agency_form=form),
         )  # fmt: skip
@@ -256,8 +279,8 @@ def _unit_pages(r: APIRouter, app: App, pg: _Pages) -> None:
         form = await _posted(request)
         failed = _attempt(
             lambda: access.add_unit(
-                app, form.get("code", "").strip(), form.get("name", ""),
-                form.get("agency", ""), recorder(user),
+                app, form.value("code").strip(), form.value("name"),
+                form.value("agency"), recorder(user),
             ),
             lambda exc: pg.units_page(request, exc, unit_form=form),
         )  # fmt: skip
@@ -268,8 +291,8 @@ def _unit_pages(r: APIRouter, app: App, pg: _Pages) -> None:
         form = await _posted(request)
         failed = _attempt(
             lambda: access.register_officer(
-                app, form.get("cert_no", "").strip(), form.get("name", ""),
-                form.get("unit", ""), form["roles"], recorder(user),
+                app, form.value("cert_no").strip(), form.value("name"),
+                form.value("unit"), form.roles, recorder(user),
             ),
             lambda exc: pg.units_page(request, exc, officer_form=form),
         )  # fmt: skip
@@ -280,10 +303,10 @@ def _unit_pages(r: APIRouter, app: App, pg: _Pages) -> None:
         form = await _posted(request)
         failed = _attempt(
             lambda: access.change_officer(
-                app, cert_no, form.get("unit", ""), form["roles"], form.get("active") == "1",
+                app, cert_no, form.value("unit"), form.roles, form.value("active") == "1",
                 recorder(user),
             ),
-            lambda exc: pg.units_page(request, exc, change_form={**form, "cert_no": cert_no}),
+            lambda exc: pg.units_page(request, exc, change_form=form.but(cert_no=cert_no)),
         )  # fmt: skip
         return failed or _done("units", "officer_changed")
 
@@ -299,12 +322,12 @@ def _token_pages(r: APIRouter, app: App, pg: _Pages) -> None:
         form = await _posted(request)
         try:
             secret = access.create_token(
-                app, form.get("name", ""), form["roles"], form.get("unit") or None,
+                app, form.value("name"), form.roles, form.value("unit") or None,
                 user.username,
             )  # fmt: skip
         except LiuhenError as exc:
             return pg.tokens_page(request, exc, form=form)
-        return pg.tokens_page(request, status=201, created={"name": form.get("name", "").strip(),
+        return pg.tokens_page(request, status=201, created={"name": form.value("name").strip(),
                                                          "token": secret})  # fmt: skip
 
     @r.post("/tokens/{ident}/revoke")
@@ -325,7 +348,7 @@ def _key_pages(r: APIRouter, app: App, pg: _Pages) -> None:
     @r.post("/keys/ca")
     async def init_ca(request: Request, user: AdminDep) -> Response:
         form = await _posted(request)
-        name = form.get("name", "").strip()
+        name = form.value("name").strip()
         failed = _attempt(
             lambda: signing.init_ca(app, name, recorder(user)) if name else _no_ca_name(),
             lambda exc: pg.keys_page(request, exc, ca_form=form),
@@ -336,7 +359,7 @@ def _key_pages(r: APIRouter, app: App, pg: _Pages) -> None:
     async def issue(request: Request, user: AdminDep) -> Response:
         form = await _posted(request)
         failed = _attempt(
-            lambda: signing.issue(app, form.get("cert_no", "").strip(), recorder(user)),
+            lambda: signing.issue(app, form.value("cert_no").strip(), recorder(user)),
             lambda exc: pg.keys_page(request, exc, issue_form=form),
         )
         return failed or _done("keys", "issued")
@@ -350,8 +373,8 @@ def _pack_pages(r: APIRouter, app: App, pg: _Pages) -> None:
     @r.post("/packs")
     async def pack(request: Request, user: AdminDep) -> Response:
         form = await _posted(request)
-        body = PackChange(pack=form.get("pack", ""), reason=form.get("reason", ""),
-                          agency=form.get("agency") or None)  # fmt: skip
+        body = PackChange(pack=form.value("pack"), reason=form.value("reason"),
+                          agency=form.value("agency") or None)  # fmt: skip
         failed = _attempt(
             lambda: change_pack(app, user, body),
             lambda exc: pg.packs_page(request, exc, form=form),
@@ -389,14 +412,22 @@ def _page_no(text: str) -> int:
     return int(text) if text.isdigit() and 1 <= int(text) <= MAX_PAGE else 1
 
 
-def _account(app: App, username: str) -> dict[str, Any]:
+def _account(app: App, username: str) -> Posted:
     """What the change form starts from; an unknown name leaves it empty."""
     try:
         found = access.get_user(app, username)
     except LiuhenError:
-        return {}
-    return {"username": found.username, "roles": sorted(found.roles), "unit": found.unit or "",
-            "cert_no": found.cert_no or ""}  # fmt: skip
+        return Posted({})
+    return Posted(
+        {"username": found.username, "unit": found.unit or "", "cert_no": found.cert_no or ""},
+        sorted(found.roles),
+    )
+
+
+def _officer(found: Mapping[str, Any]) -> Posted:
+    """What the officer's change form starts from: the officer as registered."""
+    text = {k: str(found[k]) for k in ("cert_no", "name", "unit")}
+    return Posted({**text, "active": "1" if found["active"] else ""}, list(found["roles"]))
 
 
 def _no_ca_name() -> None:
