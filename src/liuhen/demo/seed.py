@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Mapping
 from importlib import resources
 from typing import Any
 
@@ -138,7 +139,7 @@ def _issue(
 
 def _refusal(
     f: FieldValues, act: JsonObject, signed: list[Signed], names: dict[str, str]
-) -> tuple[dict[str, Any] | None, list[Signed]]:
+) -> tuple[Mapping[str, object] | None, list[Signed]]:
     """The refusal block of a document the party refused to sign, and the signers with the
     two officers who attest the refusal (003 第十四条): those the form names, else the act's."""
     if not f.get("party_refused"):
