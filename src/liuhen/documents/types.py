@@ -13,6 +13,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from liuhen.payloads import FieldValues
 from liuhen.procedure import definitions as _defs
 from liuhen.procedure.catalog import DOCUMENT_TYPES, act_type
 from liuhen.procedure.fields import SIGNER_ROLES
@@ -34,7 +35,7 @@ class DocType:
     signers: tuple[str, ...]
     transcript: bool
     template: str
-    sample: dict[str, Any]
+    sample: FieldValues
 
 
 def _acts(value: Any, ctx: _defs.Context) -> tuple[str, ...]:
