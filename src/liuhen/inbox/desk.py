@@ -5,11 +5,10 @@ his pack demands, all within the cases he may see (found by ``inbox.service``)."
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
 
 from liuhen.access.policy import User
 from liuhen.inbox import service
-from liuhen.inbox.service import Undiscussed, Unsigned, WaitingCase
+from liuhen.inbox.service import Inbox, Unsigned
 from liuhen.inbox.service import awaits_approver as awaits_approver
 from liuhen.kernel.instance import App
 from liuhen.procedure.catalog import Role
@@ -28,13 +27,12 @@ BLOCKS = (  # blocks only their holders sign, from their own logins (002 第三�
 
 @dataclass(frozen=True, slots=True)
 class Desk:
-    """The inbox page: the steps and blocks of the user's roles, each with its title."""
+    """The inbox page: what waits (``found``), and the steps and blocks of the user's roles,
+    each with its title."""
 
-    waiting: dict[str, list[WaitingCase]]
+    found: Inbox
     sections: list[tuple[str, str]]  # step, title
-    requests: list[dict[str, Any]] | None
     signing: list[tuple[Block, str, list[Unsigned]]]  # block, title, documents
-    collective: list[Undiscussed] | None
 
 
 def inbox(app: App, user: User) -> Desk:
@@ -48,4 +46,4 @@ def inbox(app: App, user: User) -> Desk:
         (block, title, found.unsigned[block]) for block, title, role in BLOCKS
         if role in user.roles and user.cert_no
     ]  # fmt: skip
-    return Desk(found.waiting, sections, found.requests, signing, found.collective)
+    return Desk(found, sections, signing)
