@@ -35,7 +35,7 @@ from liuhen.evidence import web as media
 from liuhen.evidence.jobs import open_queue
 from liuhen.evidence.uploads import tus
 from liuhen.evidence.uploads.service import Uploads
-from liuhen.inbox import desk
+from liuhen.inbox import service as inbox
 from liuhen.inbox import web as inbox_web
 from liuhen.kernel.instance import App
 from liuhen.kernel.jobs import JobQueue
@@ -106,10 +106,10 @@ def create_app(app: App) -> FastAPI:
     api.include_router(cases_web.api_router(app))
     api.include_router(compliance_web.api_router(app))
     api.include_router(journal.router(app), dependencies=PUBLIC)  # anyone may verify
-    api.include_router(cases_web.list_router(app, TEMPLATES, desk.awaits_approver))
+    api.include_router(cases_web.list_router(app, TEMPLATES, inbox.awaits_approver))
     api.include_router(document_pages.router(app, TEMPLATES, demanded_by=queries.demanded_by))
     api.include_router(
-        cases_web.recording_router(app, TEMPLATES, desk.awaits_approver, archiving.archive)
+        cases_web.recording_router(app, TEMPLATES, inbox.awaits_approver, archiving.archive)
     )
     api.include_router(compliance_web.page_router(app, TEMPLATES))
     api.include_router(inbox_web.router(app, TEMPLATES))

@@ -9,7 +9,6 @@ from dataclasses import dataclass
 from liuhen.access.policy import User
 from liuhen.inbox import service
 from liuhen.inbox.service import Inbox, Unsigned
-from liuhen.inbox.service import awaits_approver as awaits_approver
 from liuhen.kernel.instance import App
 from liuhen.procedure.catalog import Role
 from liuhen.procedure.fields import Block
