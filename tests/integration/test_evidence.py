@@ -7,7 +7,7 @@ import hashlib
 import json
 from datetime import timedelta
 from pathlib import Path
-from typing import Any, cast
+from typing import cast
 
 import av
 import pytest
@@ -24,6 +24,7 @@ from liuhen.entrypoints.web import create_app
 from liuhen.errors import NotFoundError, ValidationError
 from liuhen.evidence import derivatives, devices, ingest
 from liuhen.evidence import service as evidence
+from liuhen.evidence.schemas import MediaRow
 from tests.integration import factory
 from tests.integration.auth import token_headers
 
@@ -41,10 +42,10 @@ def write_video(path: Path, seconds: int = 2, created: str = "2026-11-03T02:10:0
             out.mux(packet)
 
 
-def the_clip(app) -> dict:
+def the_clip(app) -> MediaRow:
     """The intact video (the broken one is a "video" too, flagged corrupt)."""
-    items = evidence.list_media(app, kind="video")["items"]
-    return next(m for m in items if m["name"] == "20261103_101000.mp4")
+    items = evidence.list_media(app, kind="video").items
+    return next(m for m in items if m.name == "20261103_101000.mp4")
 
 
 @pytest.fixture
@@ -86,13 +87,13 @@ def test_dock_import_is_idempotent_and_classified(camera, dock):
     third = ingest.ingest(app, dock, "ZFJLY-07")
     assert "copy_of_clip.mp4" in third.known and third.stored == []
     listed = evidence.list_media(app, device_no="ZFJLY-07")
-    assert listed["total"] == 3
-    by_name = {m["name"]: m for m in listed["items"]}
+    assert listed.total == 3
+    by_name = {m.name: m for m in listed.items}
     video = by_name["20261103_101000.mp4"]
-    assert (video["kind"], video["officer"], video["unit"]) == ("video", "31010001", "wl-zd1")
-    assert video["started_at"].startswith("2026-11-03T10:10:00")  # container time, local zone
-    assert by_name["broken.mp4"]["corrupt"] and by_name["broken.mp4"]["problems"]
-    assert evidence.list_media(app, officer="31010001", kind="photo")["total"] == 1
+    assert (video.kind, video.officer, video.unit) == ("video", "31010001", "wl-zd1")
+    assert str(video.started_at).startswith("2026-11-03T10:10:00")  # container time, local zone
+    assert by_name["broken.mp4"].corrupt and by_name["broken.mp4"].problems
+    assert evidence.list_media(app, officer="31010001", kind="photo").total == 1
     with pytest.raises(ValidationError):
         evidence.list_media(app, colour="red")
     assert verify.verify(app).ok
@@ -108,11 +109,11 @@ def test_derivatives_are_made_once_and_survive_a_lost_job(camera, dock):
         assert not derivatives.make(app, digest)  # idempotent
     assert derivatives.pending(app) == []
     video = the_clip(app)
-    assert video["thumbnail"] and video["proxy"]
-    with av.open(app.blobs.path(video["proxy"])) as proxy:
+    assert video.thumbnail and video.proxy
+    with av.open(app.blobs.path(video.proxy)) as proxy:
         assert proxy.streams.video[0].codec_context.name == "h264"
-    original = app.blobs.path(video["digest"])
-    assert "sha256:" + hashlib.sha256(original.read_bytes()).hexdigest() == video["digest"]
+    original = app.blobs.path(video.digest)
+    assert "sha256:" + hashlib.sha256(original.read_bytes()).hexdigest() == video.digest
     assert verify.verify(app).ok
 
 
@@ -137,21 +138,19 @@ def test_playback_ranges_and_media_api(camera, dock):
         derivatives.make(app, digest)
     video = the_clip(app)
     with TestClient(create_app(app), headers=token_headers(app)) as client:
-        whole = client.get(f"/api/v1/media/{video['digest']}/proxy")
+        whole = client.get(f"/api/v1/media/{video.digest}/proxy")
         assert whole.status_code == 200 and whole.headers["accept-ranges"] == "bytes"
-        part = client.get(f"/api/v1/media/{video['digest']}/proxy", headers={"Range": "bytes=0-99"})
+        part = client.get(f"/api/v1/media/{video.digest}/proxy", headers={"Range": "bytes=0-99"})
         assert part.status_code == 206 and len(part.content) == 100
         assert part.content == whole.content[:100]
         assert part.headers["content-range"] == f"bytes 0-99/{len(whole.content)}"
-        tail = client.get(
-            f"/api/v1/media/{video['digest']}/content", headers={"Range": "bytes=-10"}
-        )
+        tail = client.get(f"/api/v1/media/{video.digest}/content", headers={"Range": "bytes=-10"})
         assert tail.status_code == 206 and len(tail.content) == 10
         bad = client.get(
-            f"/api/v1/media/{video['digest']}/content", headers={"Range": "bytes=999999999-"}
+            f"/api/v1/media/{video.digest}/content", headers={"Range": "bytes=999999999-"}
         )
         assert bad.status_code == 416 and bad.json()["code"] == "LH145"
-        thumb = client.get(f"/api/v1/media/{video['digest']}/thumbnail")
+        thumb = client.get(f"/api/v1/media/{video.digest}/thumbnail")
         assert thumb.headers["content-type"] == "image/jpeg" and thumb.content[:2] == b"\xff\xd8"
         listed = client.get("/api/v1/media", params={"device_no": "ZFJLY-07"}).json()
         assert listed["total"] == 3
@@ -165,19 +164,19 @@ def test_binding_later_is_journaled_and_feeds_the_rules(camera, dock):
     opened = factory.open_case(app)
     ingest.ingest(app, dock, "ZFJLY-07")
     video = the_clip(app)
-    assert evidence.list_media(app, unbound=True)["total"] == 3
+    assert evidence.list_media(app, unbound=True).total == 3
     bound = evidence.bind(
         app,
-        video["digest"],
+        video.digest,
         "某文旅罚〔2026〕1号",
         opened.seq,
         {"id": "31010001", "role": "officer"},
     )
-    row = cast(dict[str, Any], evidence.media_row(app, video["digest"]))
-    assert row["case_number"] == "某文旅罚〔2026〕1号" and row["bound_seq"] == bound.seq
-    assert row["party"] == "某区夜色酒吧"
+    row = cast(MediaRow, evidence.media_row(app, video.digest))
+    assert row.case_number == "某文旅罚〔2026〕1号" and row.bound_seq == bound.seq
+    assert row.party == "某区夜色酒吧"
     with pytest.raises(ValidationError, match="已归入"):
-        evidence.bind(app, video["digest"], "别的案件", None, {"id": "31010001", "role": "officer"})
+        evidence.bind(app, video.digest, "别的案件", None, {"id": "31010001", "role": "officer"})
     with pytest.raises(NotFoundError):
         evidence.bind(
             app,
@@ -200,13 +199,13 @@ def test_the_case_page_plays_a_bound_clip_and_journals_the_view(camera, dock):
         derivatives.make(app, digest)
     video = the_clip(app)
     case = "某文旅罚〔2026〕1号"
-    evidence.bind(app, video["digest"], case, opened.seq, {"id": "31010001", "role": "officer"})
+    evidence.bind(app, video.digest, case, opened.seq, {"id": "31010001", "role": "officer"})
     with TestClient(create_app(app), headers=token_headers(app)) as client:
         page = client.get(f"/cases/{case}")
         assert page.status_code == 200
-        assert f'src="/api/v1/media/{video["digest"]}/proxy"' in page.text
-        assert f'poster="/api/v1/media/{video["digest"]}/thumbnail"' in page.text
-        assert client.get(f"/api/v1/media/{video['digest']}/content").status_code == 200
+        assert f'src="/api/v1/media/{video.digest}/proxy"' in page.text
+        assert f'poster="/api/v1/media/{video.digest}/thumbnail"' in page.text
+        assert client.get(f"/api/v1/media/{video.digest}/content").status_code == 200
     purposes = [
         e["fields"]["purpose"]
         for stage in cases.show_case(app, case)["stages"]
@@ -260,7 +259,7 @@ def test_to_be_filed_list_shows_unbound_media_older_than_a_day(camera, dock):
     ingest.ingest(app, dock, "ZFJLY-07")
     later = (app.clock.now() + timedelta(days=2)).isoformat()
     todo = evidence.list_media(app, unbound=True, older_than=later, officer="31010001")
-    assert todo["total"] == 3
+    assert todo.total == 3
 
 
 def test_an_interrupted_dock_import_resumes_where_it_stopped(camera, tmp_path):
@@ -276,7 +275,7 @@ def test_an_interrupted_dock_import_resumes_where_it_stopped(camera, tmp_path):
 
     with pytest.raises(KeyboardInterrupt):
         ingest.ingest(app, folder, "ZFJLY-07", progress=pull_the_cable)
-    assert evidence.list_media(app)["total"] == 0  # nothing is evidence until complete
+    assert evidence.list_media(app).total == 0  # nothing is evidence until complete
     resumed = ingest.ingest(app, folder, "ZFJLY-07")
     assert resumed.resumed == ["20261103_long.mp4"] and resumed.stored == ["20261103_long.mp4"]
     digest = "sha256:" + hashlib.sha256(data).hexdigest()
@@ -290,12 +289,12 @@ def test_verify_media_rehashes_every_stored_file(camera, dock):
     ingest.ingest(app, dock, "ZFJLY-07")
     assert verify.check_files(app, media=True) == []
     video = the_clip(app)
-    path = app.blobs.path(video["digest"])
+    path = app.blobs.path(video.digest)
     path.chmod(0o644)
     data = bytearray(path.read_bytes())
     data[100] ^= 0x01
     path.write_bytes(bytes(data))
     damages = verify.check_files(app, media=True)
     assert len(damages) == 1 and "摘要不符" in damages[0].what
-    assert damages[0].seq == video["stored_seq"]
+    assert damages[0].seq == video.stored_seq
     assert verify.check_files(app) == []  # without --media only documents are re-hashed

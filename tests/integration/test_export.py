@@ -73,11 +73,11 @@ def build_case(app: App, dock: Path) -> dict[str, int | str]:
         party={"name": "陈某", "signature_png": _signature_png()},
     ))  # fmt: skip
     ingest.ingest(app, dock, "ZFJLY-07")
-    clip = next(m for m in evidence.list_media(app, kind="video")["items"])
-    bound = evidence.bind(app, clip["digest"], CASE, inquiry.seq, factory.OFFICER)
+    clip = next(m for m in evidence.list_media(app, kind="video").items)
+    bound = evidence.bind(app, clip.digest, CASE, inquiry.seq, factory.OFFICER)
     proofs.checkpoint(app)
     factory.open_case(app, OTHER)
-    return {"document": doc.seq, "media": bound.seq, "clip": clip["digest"]}
+    return {"document": doc.seq, "media": bound.seq, "clip": clip.digest}
 
 
 def make_dock(folder: Path) -> Path:

@@ -89,7 +89,7 @@ def test_worker_makes_derivatives_and_reruns_a_killed_job(app, env, tmp_path):
         worker.wait(timeout=20)
     for d in digests:
         row = evidence.media_row(app, d)
-        assert row is not None and row["proxy"] and row["thumbnail"], row
+        assert row is not None and row.proxy and row.thumbnail, row
     with app.engine.connect() as conn:
         derived = conn.execute(
             text("SELECT count(*) FROM journal_entry WHERE act = 'evidence.derived'")

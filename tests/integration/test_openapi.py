@@ -31,6 +31,7 @@ from liuhen.disclosure import service as disclosure
 from liuhen.entrypoints.web import create_app
 from liuhen.evidence import derivatives, devices, ingest
 from liuhen.evidence import service as evidence
+from liuhen.evidence.schemas import MediaRow
 from liuhen.kernel import instance
 from liuhen.kernel import settings as settings_mod
 from tests.conftest import BACKENDS, reset_pg
@@ -104,7 +105,7 @@ def seeded(
         upload = _upload_under_way(app, client)
         real = {
             "number": CASE, "seq": str(made.inquiry.seq), "name": "001", "upload_id": upload,
-            "media": clip["digest"], "document": doc_digest(app, made.inquiry_doc.seq),
+            "media": clip.digest, "document": doc_digest(app, made.inquiry_doc.seq),
             "dossier": filed.digest,
         }  # fmt: skip
         schema = schemathesis.openapi.from_asgi("/openapi.json", web)
@@ -112,7 +113,7 @@ def seeded(
     app.engine.dispose()
 
 
-def _media(app: instance.App, dock: Path, act_seq: int) -> dict[str, Any]:
+def _media(app: instance.App, dock: Path, act_seq: int) -> MediaRow:
     """A camera's video and photo, stored with their derivatives; the video bound to the case."""
     devices.register(app, {"device_no": "ZFJLY-07", "model": "DSJ-V9", "unit": "wl-zd1",
                            "officer": "31010001", "status": "在用"})  # fmt: skip
@@ -122,8 +123,8 @@ def _media(app: instance.App, dock: Path, act_seq: int) -> dict[str, Any]:
     ingest.ingest(app, dock, "ZFJLY-07")
     for digest in derivatives.pending(app):
         derivatives.make(app, digest)
-    clip = next(m for m in evidence.list_media(app)["items"] if m["name"].endswith(".mp4"))
-    evidence.bind(app, clip["digest"], CASE, act_seq, {"id": "31010001", "role": "officer"})
+    clip = next(m for m in evidence.list_media(app).items if m.name.endswith(".mp4"))
+    evidence.bind(app, clip.digest, CASE, act_seq, {"id": "31010001", "role": "officer"})
     return clip
 
 

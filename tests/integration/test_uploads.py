@@ -82,13 +82,13 @@ def test_tuspy_client_uploads_and_the_file_becomes_evidence(app, env):
     assert b"".join(app.blobs.read(sha(data))) == data
     row = media_row(app, sha(data))
     assert row is not None
-    assert (row["device_no"], row["officer"], row["unit"], row["size"]) == (
+    assert (row.device_no, row.officer, row.unit, row.size) == (
         "ZFJLY-01",
         "31010001",
         "wl-zd1",
         len(data),
     )
-    assert row["kind"] == "unknown"  # random bytes named .mp4: kept as received, flagged unknown
+    assert row.kind == "unknown"  # random bytes named .mp4: kept as received, flagged unknown
     assert len(entries(app, "evidence.stored")) == 1
     assert verify.verify(app).ok
 
@@ -206,8 +206,8 @@ def test_upload_bound_to_a_case_at_upload_time(app, env):
             == 204
         )
     row = media_row(app, sha(data))
-    assert row is not None and row["case_number"] == "某文旅罚〔2026〕1号"
-    assert row["act_seq"] == opened.seq and row["party"] == "某区夜色酒吧"
+    assert row is not None and row.case_number == "某文旅罚〔2026〕1号"
+    assert row.act_seq == opened.seq and row.party == "某区夜色酒吧"
     binding = entries(app, "general.media")
     assert len(binding) == 1 and sha(data) in binding[0]
     assert verify.verify(app).ok

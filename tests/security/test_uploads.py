@@ -16,7 +16,7 @@ import os
 import secrets
 from collections.abc import Iterator
 from dataclasses import dataclass
-from typing import Any, cast
+from typing import cast
 
 import httpx
 import httpx2
@@ -27,6 +27,7 @@ from sqlalchemy import insert, text
 from liuhen.accounts import service as access
 from liuhen.archive import verify
 from liuhen.entrypoints.web import create_app
+from liuhen.evidence.schemas import MediaRow
 from liuhen.evidence.service import media_row
 from liuhen.kernel.db import store
 from liuhen.kernel.instance import App
@@ -167,7 +168,7 @@ def test_the_author_is_the_signed_in_officer_never_the_metadata(site: App, calle
     assert bound["recorded_by"] == {"id": "31010001", "role": "officer"}
     assert stored["fields"]["officer"] == "31010001" and stored["fields"]["unit"] == "wl-zd1"
     row = media_row(site, sha(data))
-    assert row is not None and row["case_number"] == CASE
+    assert row is not None and row.case_number == CASE
 
 
 def test_a_station_names_only_officers_of_its_own_unit(site: App, callers) -> None:
@@ -266,9 +267,9 @@ def test_failed_bindings_never_stop_the_server_and_can_be_bound_again(site: App,
     assert left == 0
     for data in (no_case, wrong_act):  # stored as evidence, unbound, ready to be bound
         row = media_row(site, sha(data))
-        assert row is not None and row["case_number"] is None
+        assert row is not None and row.case_number is None
         run("media", "bind", sha(data), CASE, "--by", "31010001")
-        assert cast(dict[str, Any], media_row(site, sha(data)))["case_number"] == CASE
+        assert cast(MediaRow, media_row(site, sha(data))).case_number == CASE
     assert verify.verify(site).ok
 
 

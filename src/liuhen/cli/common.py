@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import json
 import sys
+from dataclasses import asdict, is_dataclass
 from typing import Any
 
 import typer
+from pydantic import BaseModel
 from rich.console import Console
 from typer import _click as click  # typer vendors click: its Context reaches ``invoke``
 from typer.core import TyperGroup
@@ -39,5 +41,14 @@ def app() -> instance.App:
     return instance.open_app(settings_mod.load())
 
 
+def _plain(value: Any) -> Any:
+    """Records print as the API answers them: a model without the keys it leaves unset."""
+    if isinstance(value, BaseModel):
+        return value.model_dump(mode="json", exclude_unset=True)
+    if is_dataclass(value) and not isinstance(value, type):
+        return asdict(value)
+    raise TypeError(f"{type(value).__name__} is not JSON")
+
+
 def print_json(value: Any) -> None:
-    sys.stdout.write(json.dumps(value, ensure_ascii=False, indent=2) + "\n")
+    sys.stdout.write(json.dumps(value, ensure_ascii=False, indent=2, default=_plain) + "\n")

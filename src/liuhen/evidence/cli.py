@@ -16,6 +16,8 @@ from liuhen.errors import NotFoundError
 from liuhen.evidence import devices
 from liuhen.evidence import ingest as ingest_service
 from liuhen.evidence import service as evidence
+from liuhen.evidence.schemas import MediaRow
+from liuhen.payloads import FieldValues
 from liuhen.procedure.catalog import Role
 
 media_cli = typer.Typer(help="音像资料：查看、分类列表、归入案件", no_args_is_help=True)
@@ -37,8 +39,8 @@ def media_show(
     if as_json:
         print_json(row)
         return
-    out.print(f"[bold]{row['name']}[/]  {KIND.get(row['kind'], row['kind'])}  {row['size']:,} 字节")
-    out.print(f"摘要：{row['digest']}")
+    out.print(f"[bold]{row.name}[/]  {KIND.get(row.kind, row.kind)}  {row.size:,} 字节")
+    out.print(f"摘要：{row.digest}")
     for label, key in (
         ("设备", "device_no"),
         ("执法人员", "officer"),
@@ -50,13 +52,13 @@ def media_show(
         ("事项序号", "act_seq"),
         ("当事人", "party"),
     ):
-        if row.get(key) is not None:
-            out.print(f"{label}：{row[key]}")
-    for key, value in row["info"].items():
-        out.print(f"{key}：{value}")
-    if row["corrupt"] or row["problems"]:
-        out.print("[yellow]问题：[/]" + "；".join(row["problems"] or ["文件损坏或无法解析"]))
-    out.print(f"缩略图：{row['thumbnail'] or '无'}    浏览用副本：{row['proxy'] or '无'}")
+        if (value := getattr(row, key)) is not None:
+            out.print(f"{label}：{value}")
+    for key, found in row.info.model_dump(exclude_unset=True).items():
+        out.print(f"{key}：{found}")
+    if row.corrupt or row.problems:
+        out.print("[yellow]问题：[/]" + "；".join(row.problems or ["文件损坏或无法解析"]))
+    out.print(f"缩略图：{row.thumbnail or '无'}    浏览用副本：{row.proxy or '无'}")
 
 
 @media_cli.command("list")
@@ -80,22 +82,22 @@ def media_list(
     if as_json:
         print_json(result)
         return
-    _table(result["items"], f"音像资料（共 {result['total']} 个，第 {result['page']} 页）")
+    _table(result.items, f"音像资料（共 {result.total} 个，第 {result.page} 页）")
 
 
-def _table(items: list[dict[str, Any]], title: str) -> None:
+def _table(items: list[MediaRow], title: str) -> None:
     table = Table(title=title)
     for col in ("文件", "类别", "设备", "执法人员", "存储时间", "案件", "摘要"):
         table.add_column(col, overflow="fold")
     for m in items:
         table.add_row(
-            m["name"],
-            KIND.get(m["kind"], m["kind"]),
-            m["device_no"] or "",
-            m["officer"] or "",
-            m["stored_at"][:16].replace("T", " "),
-            m["case_number"] or "[yellow]未归入[/]",
-            m["digest"][:19] + "…",
+            m.name,
+            KIND.get(m.kind, m.kind),
+            m.device_no or "",
+            m.officer or "",
+            m.stored_at[:16].replace("T", " "),
+            m.case_number or "[yellow]未归入[/]",
+            m.digest[:19] + "…",
         )
     out.print(table)
 
@@ -108,10 +110,10 @@ def media_todo(officer: str | None = typer.Option(None, help="执法证号（默
     result = evidence.list_media(
         application, unbound=True, older_than=cutoff, officer=officer, per_page=200
     )
-    if not result["items"]:
+    if not result.items:
         out.print("没有待归档的音像资料")
         return
-    _table(result["items"], f"待归档（共 {result['total']} 个，存储已超过一天未归入案件）")
+    _table(result.items, f"待归档（共 {result.total} 个，存储已超过一天未归入案件）")
 
 
 @media_cli.command("bind")
@@ -136,7 +138,7 @@ def device_add(
     note: str | None = typer.Option(None, help="说明"),
 ) -> None:
     """登记（或变更）一台执法记录仪；记入日志。"""
-    fields: dict[str, Any] = {
+    fields: FieldValues = {
         "device_no": device_no,
         "model": model,
         "unit": unit,
@@ -164,7 +166,7 @@ def device_list(
     for col in ("编号", "型号", "机构", "使用人", "状态"):
         table.add_column(col)
     for d in items:
-        table.add_row(d["device_no"], d["model"], d["unit"], d["officer"] or "", d["status"])
+        table.add_row(d.device_no, d.model, d.unit, d.officer or "", d.status)
     out.print(table)
 
 
@@ -179,21 +181,20 @@ def device_show(
         print_json(data)
         return
     out.print(
-        f"[bold]{data['device_no']}[/] {data['model']}  {data['unit']}  "
-        f"使用人 {data['officer'] or '无'}  {data['status']}"
+        f"[bold]{data.device_no}[/] {data.model}  {data.unit}  "
+        f"使用人 {data.officer or '无'}  {data.status}"
     )
     labels = {
         "registry.device": "登记/变更",
         "registry.device_maintenance": "维护",
         "general.device_check": "使用前检查",
     }
-    for item in data["log"]:
-        where = f"（案件 {item['case']}）" if item["case"] else ""
+    for item in data.log:
+        where = f"（案件 {item.case}）" if item.case else ""
         out.print(
-            f"  #{item['seq']:<6} {item['occurred_at'][:16].replace('T', ' ')} "
-            f"{labels[item['act']]}{where}"
+            f"  #{item.seq:<6} {item.occurred_at[:16].replace('T', ' ')} {labels[item.act]}{where}"
         )
-    out.print(f"音像资料：{len(data['media'])} 个（最近 50 个）")
+    out.print(f"音像资料：{len(data.media)} 个（最近 50 个）")
 
 
 @device_cli.command("maintain")

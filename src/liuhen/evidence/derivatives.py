@@ -66,7 +66,7 @@ def _not_yet_derived(pending: Batch, draft: Draft) -> None:
 def make(app: App, digest: str) -> bool:
     """Make what is missing for ``digest``; returns False when there was nothing to do."""
     row = media_row(app, digest)
-    if row is None or row["derived_seq"] is not None or row["kind"] == "unknown":
+    if row is None or row.derived_seq is not None or row.kind == "unknown":
         return False
     problems: list[str] = []
     made: dict[str, str] = {}
@@ -79,13 +79,13 @@ def make(app: App, digest: str) -> bool:
             with source.open("wb") as fh:
                 for chunk in app.blobs.read(digest):
                     fh.write(chunk)
-        if row["kind"] in ("video", "photo"):
+        if row.kind in ("video", "photo"):
             try:
                 make_thumbnail(source, work / "thumb.jpg")
                 made["thumbnail"] = _store(app, work / "thumb.jpg")
             except MediaError as exc:
                 problems.append(f"缩略图：{exc.message}")
-        if row["kind"] in ("video", "audio"):
+        if row.kind in ("video", "audio"):
             try:
                 make_proxy(source, work / "proxy.mp4")
                 made["proxy"] = _store(app, work / "proxy.mp4")

@@ -8,9 +8,9 @@ device page gathers them from the journal rather than keeping a second copy.
 from __future__ import annotations
 
 import json
-from typing import Any
+from dataclasses import dataclass
 
-from sqlalchemy import select
+from sqlalchemy import RowMapping, select
 
 from liuhen.errors import NotFoundError
 from liuhen.kernel import record
@@ -18,14 +18,64 @@ from liuhen.kernel.db import store
 from liuhen.kernel.instance import App
 from liuhen.kernel.journal import Appended
 from liuhen.kernel.record import ActInput
+from liuhen.payloads import FieldValues
 from liuhen.procedure.catalog import Role
 
 DEVICE = store.DEVICE
 ENTRY = store.ENTRY
 MEDIA = store.MEDIA
+LOGGED = ("registry.device", "registry.device_maintenance", "general.device_check")
 
 
-def register(app: App, fields: dict[str, Any], by: str = "admin") -> Appended:
+@dataclass(frozen=True, slots=True)
+class Device:
+    """A registered body camera, as its ``device`` row holds it."""
+
+    device_no: str
+    model: str
+    unit: str
+    officer: str | None
+    status: str
+    note: str | None
+
+    @classmethod
+    def of_row(cls, row: RowMapping) -> Device:
+        return cls(
+            row["device_no"], row["model"], row["unit"], row["officer"], row["status"], row["note"]
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class LogItem:
+    """A registration, maintenance or pre-use check of a device; ``case`` None off a case."""
+
+    seq: int
+    case: str | None
+    act: str
+    occurred_at: str
+    fields: FieldValues
+
+
+@dataclass(frozen=True, slots=True)
+class RecentMedia:
+    """One of a device's recent files."""
+
+    digest: str
+    name: str
+    kind: str
+    stored_at: str
+    case_number: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class DeviceHistory(Device):
+    """A device with its log and its recent files (the device page, ``liuhen device show``)."""
+
+    log: list[LogItem]
+    media: list[RecentMedia]
+
+
+def register(app: App, fields: FieldValues, by: str = "admin") -> Appended:
     return record.record(
         app,
         ActInput("registry.device", app.clock.now().isoformat(), fields=fields,
@@ -33,7 +83,7 @@ def register(app: App, fields: dict[str, Any], by: str = "admin") -> Appended:
     )  # fmt: skip
 
 
-def maintain(app: App, fields: dict[str, Any], by: dict[str, str]) -> Appended:
+def maintain(app: App, fields: FieldValues, by: dict[str, str]) -> Appended:
     get(app, str(fields.get("device_no", "")))
     return record.record(
         app,
@@ -42,49 +92,45 @@ def maintain(app: App, fields: dict[str, Any], by: dict[str, str]) -> Appended:
     )  # fmt: skip
 
 
-def get(app: App, device_no: str) -> dict[str, Any]:
+def get(app: App, device_no: str) -> Device:
     with app.engine.connect() as conn:
         row = conn.execute(select(DEVICE).where(DEVICE.c.device_no == device_no)).mappings().first()
     if row is None:
         raise NotFoundError(f"执法记录仪“{device_no}”未登记")
-    return dict(row)
+    return Device.of_row(row)
 
 
-def list_devices(app: App, unit: str | None = None) -> list[dict[str, Any]]:
+def list_devices(app: App, unit: str | None = None) -> list[Device]:
     q = select(DEVICE).order_by(DEVICE.c.device_no)
     if unit:
         q = q.where(DEVICE.c.unit == unit)
     with app.engine.connect() as conn:
-        return [dict(r) for r in conn.execute(q).mappings()]
+        return [Device.of_row(r) for r in conn.execute(q).mappings()]
 
 
-def history(app: App, device_no: str) -> dict[str, Any]:
+def history(app: App, device_no: str) -> DeviceHistory:
     """The device with its maintenance log, pre-use checks and recent media."""
     device = get(app, device_no)
-    log: list[dict[str, Any]] = []
+    log: list[LogItem] = []
     with app.engine.connect() as conn:
         rows = conn.execute(
             select(ENTRY.c.seq, ENTRY.c.chain, ENTRY.c.act, ENTRY.c.occurred_at, ENTRY.c.body)
-            .where(ENTRY.c.act.in_(
-                ["registry.device", "registry.device_maintenance", "general.device_check"]))
+            .where(ENTRY.c.act.in_(LOGGED))
             .order_by(ENTRY.c.seq)
         )  # fmt: skip
         for seq, chain, act, occurred, body in rows:
             fields = json.loads(body)["fields"] or {}
             if fields.get("device_no") == device_no:
-                log.append(
-                    {
-                        "seq": int(seq),
-                        "case": None if chain.startswith("@") else chain,
-                        "act": act,
-                        "occurred_at": occurred,
-                        "fields": fields,
-                    }
-                )
+                case = None if chain.startswith("@") else chain
+                log.append(LogItem(int(seq), case, act, occurred, fields))
         media = conn.execute(
             select(MEDIA.c.digest, MEDIA.c.name, MEDIA.c.kind, MEDIA.c.stored_at,
                    MEDIA.c.case_number)
             .where(MEDIA.c.device_no == device_no)
             .order_by(MEDIA.c.stored_at.desc()).limit(50)
         ).mappings().all()  # fmt: skip
-    return {**device, "log": log, "media": [dict(m) for m in media]}
+    recent = [RecentMedia(**m) for m in media]
+    return DeviceHistory(
+        device.device_no, device.model, device.unit, device.officer, device.status, device.note,
+        log, recent,
+    )  # fmt: skip

@@ -58,7 +58,7 @@ def ingest(
 ) -> IngestResult:
     """Import every file under ``folder``; ``progress(name, done_bytes, total_bytes)``."""
     device = devices.get(app, device_no)
-    officer = officer or device.get("officer")
+    officer = officer or device.officer
     uploads = Uploads(app)
     result = IngestResult()
     started = time.perf_counter()

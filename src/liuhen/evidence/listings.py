@@ -4,35 +4,36 @@ he stored that still wait to be bound to a case."""
 from __future__ import annotations
 
 from datetime import timedelta
-from typing import Any
 
 from liuhen.access.policy import AGENCY_WIDE, User
 from liuhen.accounts.service import Forbidden, case_scope
 from liuhen.evidence import devices
+from liuhen.evidence.devices import Device, DeviceHistory
+from liuhen.evidence.schemas import MediaPage
 from liuhen.evidence.service import list_media, media_scope
 from liuhen.kernel.instance import App
 from liuhen.procedure.catalog import Role
 
 
-def devices_for(app: App, user: User) -> list[dict[str, Any]]:
+def devices_for(app: App, user: User) -> list[Device]:
     """The registered devices of the units ``user`` sees (all, for agency-wide roles)."""
     scope = case_scope(app, user)
     items = devices.list_devices(app)
     if scope is not None:
-        items = [d for d in items if d["unit"] in (scope[0] or [])]
+        items = [d for d in items if d.unit in (scope[0] or [])]
     return items
 
 
-def device_for(app: App, user: User, device_no: str) -> dict[str, Any]:
+def device_for(app: App, user: User, device_no: str) -> DeviceHistory:
     """One device's history, if it belongs to a unit ``user`` sees."""
     data = devices.history(app, device_no)
     scope = case_scope(app, user)
-    if scope is not None and data["unit"] not in (scope[0] or []):
+    if scope is not None and data.unit not in (scope[0] or []):
         raise Forbidden("无权查看该设备")
     return data
 
 
-def unbound_for(app: App, user: User) -> dict[str, Any]:
+def unbound_for(app: App, user: User) -> MediaPage:
     """Files stored more than a day ago and not yet bound to a case, that ``user`` may list;
     an officer without an agency-wide role sees those he recorded himself."""
     cutoff = (app.clock.now() - timedelta(days=1)).isoformat()

@@ -9,9 +9,9 @@ client's order, plus who uploaded it: it stays an open object.
 
 from __future__ import annotations
 
-from typing import Any
-
 from pydantic import BaseModel
+
+from liuhen.payloads import JsonObject
 
 
 class MediaInfo(BaseModel):
@@ -71,4 +71,4 @@ class UploadStatus(BaseModel):
     status: str
     digest: str | None
     error: str | None
-    meta: dict[str, Any]
+    meta: JsonObject  # what the client announced, in its order, and who uploaded it

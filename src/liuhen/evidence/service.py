@@ -11,17 +11,19 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import ColumnElement, and_, false, func, or_, select
+from sqlalchemy import ColumnElement, RowMapping, and_, false, func, or_, select
 
 from liuhen.access.policy import User
 from liuhen.accounts.service import Scope, case_scope, chains_in, unit_scope
 from liuhen.errors import NotFoundError, ValidationError
 from liuhen.evidence.media import probe
+from liuhen.evidence.schemas import MediaPage, MediaRow
 from liuhen.kernel import record
 from liuhen.kernel.db import store
 from liuhen.kernel.instance import App
 from liuhen.kernel.journal import Appended, Draft
 from liuhen.kernel.record import ActInput
+from liuhen.payloads import FieldValues, JsonObject
 from liuhen.procedure.catalog import Role
 from liuhen.procedure.fields import parse_datetime
 
@@ -48,8 +50,10 @@ class Facts:
     source: str = "上传"
 
 
-def probe_file(path: Path) -> dict[str, Any]:
-    """Container, codecs, times and problems of a file; never fails (corrupt files are evidence)."""
+def probe_file(path: Path) -> JsonObject:
+    """Container, codecs, times and problems of a file; never fails (corrupt files are evidence).
+
+    JSON, because it is kept with the upload (``meta.probe``) until the file is journaled."""
     try:
         return dict(probe(path).as_dict())
     except Exception as exc:  # a file we cannot read is stored as received and flagged
@@ -72,12 +76,12 @@ def _device_unit(app: App, device_no: str | None) -> str | None:
 
 
 def stored_fields(
-    app: App, digest: str, size: int, facts: Facts, info: dict[str, Any], stored_at: str
-) -> dict[str, Any]:
+    app: App, digest: str, size: int, facts: Facts, info: JsonObject, stored_at: str
+) -> FieldValues:
     """Fields of the ``evidence.stored`` entry: the uploader's facts, the file's own metadata
     where the uploader said nothing (a body camera's clock is what it is)."""
     kind = info.get("kind") or "unknown"
-    fields: dict[str, Any] = {
+    fields: FieldValues = {
         "digest": digest,
         "name": facts.name[:200] or digest,
         "size": size,
@@ -115,43 +119,68 @@ def _gps_text(gps: Any) -> str | None:
     return None
 
 
-def media_row(app: App, digest: str) -> dict[str, Any] | None:
+def _media(row: RowMapping) -> MediaRow:
+    """A ``media`` row as the API answers it (its JSON columns parsed)."""
+    problems, info = json.loads(row["problems"]), json.loads(row["info"])
+    return MediaRow.model_validate({**row, "problems": problems, "info": info})
+
+
+def media_row(app: App, digest: str) -> MediaRow | None:
     with app.engine.connect() as conn:
         row = conn.execute(select(MEDIA).where(MEDIA.c.digest == digest)).mappings().first()
-    if row is None:
-        return None
-    out = dict(row)
-    out["problems"] = json.loads(out["problems"])
-    out["info"] = json.loads(out["info"])
-    return out
+    return None if row is None else _media(row)
+
+
+@dataclass(frozen=True, slots=True)
+class StoredFile:
+    """What binding reads of a stored file: its ``media`` row, or, when the storage and the
+    binding are journaled together (no row yet), the fields of the storing entry."""
+
+    digest: str
+    kind: str
+    stored_at: str
+    device_no: str | None = None
+    officer: str | None = None
+    started_at: str | None = None
+    ended_at: str | None = None
+    remote: bool = False
+    returned_at: str | None = None
+
+    @classmethod
+    def of_fields(cls, fields: FieldValues, remote: bool) -> StoredFile:
+        return cls(
+            fields["digest"], fields["kind"], fields["stored_at"], fields.get("device_no"),
+            fields.get("officer"), fields.get("started_at"), fields.get("ended_at"), remote,
+            fields.get("returned_at"),
+        )  # fmt: skip
 
 
 def binding_input(
-    app: App, media: dict[str, Any], case: str, act_seq: int | None, by: dict[str, str]
+    app: App, media: StoredFile | MediaRow, case: str, act_seq: int | None, by: dict[str, str]
 ) -> ActInput:
     """The ``general.media`` entry that puts a stored file into a case's record."""
-    fields: dict[str, Any] = {
-        "digest": media["digest"],
-        "kind": media["kind"] if media["kind"] in ("video", "audio", "photo") else "photo",
-        "device_no": media.get("device_no") or "未登记设备",
-        "started_at": media.get("started_at") or media["stored_at"],
-        "ended_at": media.get("ended_at") or media.get("started_at") or media["stored_at"],
-        "stored_at": media["stored_at"],
+    fields: FieldValues = {
+        "digest": media.digest,
+        "kind": media.kind if media.kind in ("video", "audio", "photo") else "photo",
+        "device_no": media.device_no or "未登记设备",
+        "started_at": media.started_at or media.stored_at,
+        "ended_at": media.ended_at or media.started_at or media.stored_at,
+        "stored_at": media.stored_at,
     }
     if act_seq is not None:
         fields["act_seq"] = act_seq
-    if media.get("remote"):
+    if media.remote:
         fields["remote"] = True
-    if media.get("returned_at"):
-        fields["returned_at"] = media["returned_at"]
+    if media.returned_at:
+        fields["returned_at"] = media.returned_at
     # the file's officer acted; failing that the person binding it (a station's token is no one)
-    if media.get("officer"):
-        actors = [media["officer"]]
+    if media.officer:
+        actors = [media.officer]
     else:
         actors = [] if by.get("role") == Role.SYSTEM.value else [by.get("id", "")]
     return ActInput(
         "general.media",
-        media.get("ended_at") or media["stored_at"],
+        media.ended_at or media.stored_at,
         case=case,
         actors=[a for a in actors if a],
         fields=fields,
@@ -160,7 +189,7 @@ def binding_input(
 
 
 def journal_stored(
-    app: App, fields: dict[str, Any], facts: Facts, by: dict[str, str]
+    app: App, fields: FieldValues, facts: Facts, by: dict[str, str]
 ) -> list[Appended]:
     """Journal the storage, and the binding when the uploader named the case (one unit)."""
     now = app.clock.now()
@@ -170,7 +199,7 @@ def journal_stored(
         )
     ]
     if facts.case:
-        media = {**fields, "remote": facts.remote}
+        media = StoredFile.of_fields(fields, facts.remote)
         drafts.append(
             record.build_draft(binding_input(app, media, facts.case, facts.act_seq, by), now)
         )
@@ -182,8 +211,8 @@ def bind(app: App, digest: str, case: str, act_seq: int | None, by: dict[str, st
     media = media_row(app, digest)
     if media is None:
         raise NotFoundError(f"未找到已存储的文件 {digest}")
-    if media["case_number"] and media["case_number"] != case:
-        raise ValidationError(f"该文件已归入案件“{media['case_number']}”；如归错，请以更正记录处理")
+    if media.case_number and media.case_number != case:
+        raise ValidationError(f"该文件已归入案件“{media.case_number}”；如归错，请以更正记录处理")
     return record.record(app, binding_input(app, media, case, act_seq, by))
 
 
@@ -228,7 +257,7 @@ def list_media(
     older_than: str | None = None,
     scope: MediaScope | None = None,
     **filters: str | None,
-) -> dict[str, Any]:
+) -> MediaPage:
     """Media by any of the 003 第二十四条 classifications, newest first, paginated.
 
     ``scope`` narrows the query itself (so totals and pages count only what may be seen); only
@@ -256,13 +285,8 @@ def list_media(
             count, query = count.where(where), query.where(where)
         total = conn.execute(count).scalar_one()
         rows = conn.execute(query.limit(per_page).offset((page - 1) * per_page)).mappings().all()
-    items = []
-    for r in rows:
-        d = dict(r)
-        d["problems"] = json.loads(d["problems"])
-        d["info"] = json.loads(d["info"])
-        items.append(d)
-    return {"items": items, "total": int(total), "page": page, "per_page": per_page}
+    items = [_media(r) for r in rows]
+    return MediaPage(items=items, total=int(total), page=page, per_page=per_page)
 
 
 def system_actor() -> dict[str, str]:

@@ -34,16 +34,16 @@ MAX_PAGE = 100_000  # deeper than any agency's list; keeps SQL offsets in range
 ORIGINAL_TYPES = ("video/*", "audio/*", "image/*", "application/pdf", DOWNLOAD)
 
 
-def _journal_download(app: App, request: Request, row: dict[str, Any], purpose: str) -> None:
+def _journal_download(app: App, request: Request, row: schemas.MediaRow, purpose: str) -> None:
     """Opening a file bound to a case is an access to that case's record (003 第二十四条)."""
     user = getattr(request.state, "user", None)
-    if user is not None and row.get("case_number"):
+    if user is not None and row.case_number:
         record_access(
             app,
             user,
-            row["case_number"],
+            row.case_number,
             purpose,
-            materials=[row["name"]],
+            materials=[row.name],
             copied=purpose.startswith("下载"),
         )
 
@@ -69,7 +69,7 @@ def router(app: App) -> APIRouter:
     return r
 
 
-def _row(app: App, digest: str) -> dict[str, Any]:
+def _row(app: App, digest: str) -> schemas.MediaRow:
     row = evidence.media_row(app, digest)
     if row is None:
         raise NotFoundError(f"未找到文件 {digest}")
@@ -94,7 +94,7 @@ def _list_routes(r: APIRouter, app: App) -> None:
         party: str | None = None,
         kind: str | None = None,
         unbound: bool = False,
-    ) -> dict[str, Any]:
+    ) -> schemas.MediaPage:
         return evidence.list_media(
             app, page=page, per_page=per_page, unbound=unbound, unit=unit, device_no=device_no,
             officer=officer, case_number=case_number, party=party, kind=kind,
@@ -112,7 +112,7 @@ def _list_routes(r: APIRouter, app: App) -> None:
         officer: str | None = None,
         page: Annotated[int, Query(ge=1, le=MAX_PAGE)] = 1,
         per_page: Annotated[int, Query(ge=1, le=200)] = 50,
-    ) -> dict[str, Any]:
+    ) -> schemas.MediaPage:
         cutoff = (app.clock.now() - timedelta(days=1)).isoformat()
         return evidence.list_media(
             app, page=page, per_page=per_page, unbound=True, older_than=cutoff, officer=officer,
@@ -128,7 +128,7 @@ def _file_routes(r: APIRouter, app: App, file_guard: list[Any]) -> None:
         response_model_exclude_unset=True,
         summary="一个文件的元数据",
     )
-    def show(digest: str, request: Request) -> dict[str, Any]:
+    def show(digest: str, request: Request) -> schemas.MediaRow:
         return _row(app, digest)
 
     @r.get(
@@ -141,7 +141,7 @@ def _file_routes(r: APIRouter, app: App, file_guard: list[Any]) -> None:
     def content(digest: str, request: Request) -> Response:
         row = _row(app, digest)
         _journal_download(app, request, row, "下载原始音像文件")
-        return serve_blob(app, digest, row["media_type"] or DOWNLOAD, request, row["name"])
+        return serve_blob(app, digest, row.media_type or DOWNLOAD, request, row.name)
 
     @r.get(
         "/{digest}/proxy",
@@ -152,13 +152,13 @@ def _file_routes(r: APIRouter, app: App, file_guard: list[Any]) -> None:
     )
     def proxy(digest: str, request: Request) -> Response:
         row = _row(app, digest)
-        if not row["proxy"]:
+        if not row.proxy:
             raise NotFoundError("该文件没有浏览用副本（尚未生成，或不是音视频）")
         if not request.headers.get("Range", "").startswith("bytes=") or request.headers.get(
             "Range", ""
         ).startswith("bytes=0-"):
             _journal_download(app, request, row, "在线播放音像记录")  # once per playback
-        return serve_blob(app, row["proxy"], "video/mp4", request)
+        return serve_blob(app, row.proxy, "video/mp4", request)
 
     @r.get(
         "/{digest}/thumbnail",
@@ -169,6 +169,6 @@ def _file_routes(r: APIRouter, app: App, file_guard: list[Any]) -> None:
     )
     def thumbnail(digest: str, request: Request) -> Response:
         row = _row(app, digest)
-        if not row["thumbnail"]:
+        if not row.thumbnail:
             raise NotFoundError("该文件没有缩略图")
-        return serve_blob(app, row["thumbnail"], "image/jpeg", request)
+        return serve_blob(app, row.thumbnail, "image/jpeg", request)

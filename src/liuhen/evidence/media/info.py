@@ -9,7 +9,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from decimal import ROUND_HALF_UP, Decimal
-from typing import Any, Literal
+from typing import Literal
+
+from liuhen.payloads import JsonObject
 
 MediaKind = Literal["video", "audio", "photo", "unknown"]
 
@@ -67,7 +69,8 @@ class MediaInfo:
             return None
         return self.created_at + timedelta(milliseconds=int(Decimal(text) * 1000))
 
-    def as_dict(self) -> dict[str, Any]:
+    def as_dict(self) -> JsonObject:
+        """The JSON kept with an upload (``meta.probe``) until the file is journaled."""
         return {
             "kind": self.kind,
             "media_type": self.media_type,

@@ -42,9 +42,11 @@ from liuhen.errors import (
 )
 from liuhen.errors import NotBound as NotBound
 from liuhen.evidence import service as evidence
+from liuhen.evidence.schemas import MediaRow, UploadStatus
 from liuhen.kernel.blobs.store import split
 from liuhen.kernel.db import store
 from liuhen.kernel.instance import App
+from liuhen.payloads import JsonObject
 from liuhen.procedure.catalog import Role
 from liuhen.procedure.fields import parse_datetime
 
@@ -68,18 +70,19 @@ class UploadState:
     id: str
     length: int
     offset: int
-    meta: dict[str, Any]
+    meta: JsonObject  # what the client announced, checked, with the server's own keys
     expected: str | None
     status: str  # active | storing | complete | failed | refused | terminated
     digest: str | None
     error: str | None
 
-    def as_dict(self) -> dict[str, Any]:
-        return {
-            "id": self.id, "length": self.length, "offset": self.offset, "status": self.status,
-            "digest": self.digest, "error": self.error,
-            "meta": {k: v for k, v in self.meta.items() if k != "probe"},
-        }  # fmt: skip
+    def public(self) -> UploadStatus:
+        """What the uploader reads of it (the probe's findings are the server's own)."""
+        return UploadStatus(
+            id=self.id, length=self.length, offset=self.offset, status=self.status,
+            digest=self.digest, error=self.error,
+            meta={k: v for k, v in self.meta.items() if k != "probe"},
+        )  # fmt: skip
 
     def visible_to(self, user: User) -> bool:
         """An upload is its uploader's (the id in its address is not a password)."""
@@ -87,10 +90,10 @@ class UploadState:
         return owner is None or owner == user.username
 
 
-def validate_meta(meta: dict[str, str]) -> dict[str, Any]:
+def validate_meta(meta: dict[str, str]) -> JsonObject:
     """Check what a client may announce; all problems at once, in Chinese."""
     problems = [Problem("未知的上传元数据", f"metadata.{k}") for k in sorted(set(meta) - META_KEYS)]
-    out: dict[str, Any] = {k: v for k, v in meta.items() if k in META_KEYS}
+    out: JsonObject = {k: v for k, v in meta.items() if k in META_KEYS}
     if "digest" in out:
         try:
             split(out["digest"].lower())
@@ -125,7 +128,7 @@ def _officer_unit(app: App, cert: str) -> str | None:
     return str(row.unit) if row is not None and row.active else None
 
 
-def admit(app: App, user: User | None, meta: dict[str, Any]) -> dict[str, Any]:
+def admit(app: App, user: User | None, meta: JsonObject) -> JsonObject:
     """What ``user`` may upload, decided before a byte is received; returns the metadata with
     the server's own ``author``, ``uploader``, ``officer`` and ``unit``.
 
@@ -170,22 +173,26 @@ def admit(app: App, user: User | None, meta: dict[str, Any]) -> dict[str, Any]:
     return out
 
 
+def _in_case(app: App, case: str, seq: int) -> bool:
+    """Whether entry ``seq`` is one of ``case``'s."""
+    with app.engine.connect() as conn:
+        found = conn.execute(
+            select(ENTRY.c.seq).where(ENTRY.c.seq == seq, ENTRY.c.chain == case)
+        ).first()
+    return found is not None
+
+
 def _check_case(app: App, user: User | None, case: str, act_seq: int | None) -> None:
     header = case_header(app, case)  # NotFoundError: 案件不存在
     if user is not None and not (
         can_record(user) and can_view_case(user, header, unit_agency(app, header["unit"]))
     ):
         raise Forbidden(f"无权向案件“{case}”上传音像资料")
-    if act_seq is not None:
-        with app.engine.connect() as conn:
-            found = conn.execute(
-                select(ENTRY.c.seq).where(ENTRY.c.seq == act_seq, ENTRY.c.chain == case)
-            ).first()
-        if found is None:
-            raise ValidationError(
-                f"案件“{case}”中没有序号为 {act_seq} 的记录",
-                [Problem(f"本案没有序号为 {act_seq} 的记录", "metadata.act_seq")],
-            )
+    if act_seq is not None and not _in_case(app, case, act_seq):
+        raise ValidationError(
+            f"案件“{case}”中没有序号为 {act_seq} 的记录",
+            [Problem(f"本案没有序号为 {act_seq} 的记录", "metadata.act_seq")],
+        )
 
 
 class Uploads:
@@ -399,7 +406,7 @@ class Uploads:
         officer = st.meta.get("officer")
         return {"id": str(officer or "upload"), "role": Role.OFFICER if officer else Role.SYSTEM}
 
-    def _journal(self, st: UploadState, stored: dict[str, Any] | None) -> None:
+    def _journal(self, st: UploadState, stored: MediaRow | None) -> None:
         """Journal the stored file and its binding; if only the binding fails, the file is
         journaled unbound and ``NotBound`` says why (the binding can be done again later).
         ``stored`` is the media row when the same bytes were already evidence."""
@@ -408,7 +415,7 @@ class Uploads:
         case = st.meta.get("case")
         act_seq = st.meta.get("act_seq")
         if stored is not None:
-            if case and stored.get("case_number") != case:
+            if case and stored.case_number != case:
                 self._bind(st.digest, str(case), act_seq, by)
             return
         facts = evidence.Facts(

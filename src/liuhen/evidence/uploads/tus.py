@@ -10,6 +10,7 @@ from __future__ import annotations
 import base64
 import binascii
 import contextlib
+from dataclasses import dataclass
 from typing import Any
 
 import anyio
@@ -178,10 +179,10 @@ def _state_routes(r: APIRouter, uploads: Uploads) -> None:
         return Response(status_code=200, headers=headers)
 
     @r.get("/{upload_id}", response_model=UploadStatus, summary="上传状态与文件摘要（JSON）")
-    def status(upload_id: str, request: Request) -> dict[str, Any]:
+    def status(upload_id: str, request: Request) -> UploadStatus:
         """``status`` is active, storing, complete, failed (stored but not bound to the case
         named: ``error`` says why), refused or terminated."""
-        return _own(uploads, upload_id, request).as_dict()
+        return _own(uploads, upload_id, request).public()
 
 
 def _patch_route(r: APIRouter, uploads: Uploads) -> None:
@@ -215,11 +216,19 @@ def _patch_offset(request: Request) -> int:
     return int(offset_text)
 
 
-async def _receive(uploads: Uploads, upload_id: str, offset: int, request: Request) -> Any:
+@dataclass(slots=True)
+class _Outcome:
+    """What the writer thread ended with: the upload's state, or the error to raise."""
+
+    state: UploadState | None = None
+    error: BaseException | None = None
+
+
+async def _receive(uploads: Uploads, upload_id: str, offset: int, request: Request) -> UploadState:
     """The body handed in blocks to a worker thread that writes and hashes it."""
     send, receive = anyio.create_memory_object_stream[bytearray](4)
 
-    def consume(stream: MemoryObjectReceiveStream[bytearray]) -> Any:
+    def consume(stream: MemoryObjectReceiveStream[bytearray]) -> UploadState:
         def blocks() -> Any:
             while True:
                 try:
@@ -229,22 +238,23 @@ async def _receive(uploads: Uploads, upload_id: str, offset: int, request: Reque
 
         return uploads.write(upload_id, offset, blocks())
 
-    result: dict[str, Any] = {}
+    result = _Outcome()
 
     async def run_writer() -> None:
         try:
-            result["state"] = await anyio.to_thread.run_sync(consume, receive)
+            result.state = await anyio.to_thread.run_sync(consume, receive)
         except BaseException as exc:  # re-raised after the body is drained
-            result["error"] = exc
+            result.error = exc
             async with receive:
                 pass
 
     async with anyio.create_task_group() as tg:
         tg.start_soon(run_writer)
         await _pump(request, send)
-    if "error" in result:
-        raise result["error"]
-    return result["state"]
+    if result.error is not None:
+        raise result.error
+    assert result.state is not None
+    return result.state
 
 
 async def _pump(request: Request, send: MemoryObjectSendStream[bytearray]) -> None:
