@@ -1,4 +1,5 @@
-"""A form's local time takes the agency's zone (LIUHEN_TIMEZONE), not a fixed +08:00."""
+"""A form's local time takes the agency's zone (LIUHEN_TIMEZONE), not a fixed +08:00: the
+callers pass the zone the settings give."""
 
 from __future__ import annotations
 
@@ -6,6 +7,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
+from liuhen.kernel import settings
 from liuhen.procedure.fields import FieldKind, FieldSpec
 from liuhen.web import forms
 
@@ -16,18 +18,20 @@ class _Form:
 
 def test_default_zone_is_shanghai(monkeypatch: pytest.MonkeyPatch):
     monkeypatch.delenv("LIUHEN_TIMEZONE", raising=False)
-    assert forms.local_datetime("2026-11-03T10:00") == "2026-11-03T10:00:00+08:00"
-    assert forms.local_datetime(" 2026-07-01T10:00:30 ") == "2026-07-01T10:00:30+08:00"
-    assert forms.local_datetime("2026-07-01T10:00:00+09:00") == "2026-07-01T10:00:00+09:00"
-    assert forms.local_datetime("2026-07-01T02:00:00Z") == "2026-07-01T02:00:00Z"
-    assert forms.local_datetime("") == "+08:00"  # refused later, as before
+    zone = settings.zone()
+    assert forms.local_datetime("2026-11-03T10:00", zone) == "2026-11-03T10:00:00+08:00"
+    assert forms.local_datetime(" 2026-07-01T10:00:30 ", zone) == "2026-07-01T10:00:30+08:00"
+    assert forms.local_datetime("2026-07-01T10:00:00+09:00", zone) == "2026-07-01T10:00:00+09:00"
+    assert forms.local_datetime("2026-07-01T02:00:00Z", zone) == "2026-07-01T02:00:00Z"
+    assert forms.local_datetime("", zone) == "+08:00"  # refused later, as before
 
 
 def test_configured_zone_gives_its_offset_at_that_local_time(monkeypatch: pytest.MonkeyPatch):
     monkeypatch.setenv("LIUHEN_TIMEZONE", "America/New_York")
-    assert forms.local_datetime("2026-01-15T09:30") == "2026-01-15T09:30:00-05:00"
-    assert forms.local_datetime("2026-07-15T09:30") == "2026-07-15T09:30:00-04:00"
-    values, problems = forms.parse(_Form(), {"f_started_at": "2026-07-15T09:30"})
+    zone = settings.zone()
+    assert forms.local_datetime("2026-01-15T09:30", zone) == "2026-01-15T09:30:00-05:00"
+    assert forms.local_datetime("2026-07-15T09:30", zone) == "2026-07-15T09:30:00-04:00"
+    values, problems = forms.parse(_Form(), {"f_started_at": "2026-07-15T09:30"}, zone)
     assert (values, problems) == ({"started_at": "2026-07-15T09:30:00-04:00"}, [])
 
 

@@ -14,7 +14,7 @@ from typing import Any, Protocol
 
 from liuhen.errors import Problem
 from liuhen.kernel import jsonlines
-from liuhen.kernel import settings as settings_mod
+from liuhen.payloads import FieldValues
 from liuhen.procedure.fields import FieldKind, FieldSpec
 
 
@@ -36,19 +36,19 @@ def widget(spec: FieldSpec) -> str:
     }.get(spec.kind, "json")  # fmt: skip
 
 
-def local_datetime(text: str, zone: tzinfo | None = None) -> str:
+def local_datetime(text: str, zone: tzinfo) -> str:
     """A ``datetime-local`` value carries no zone; the agency's is the officer's.
 
-    The offset is the one ``zone`` (default: the configured ``LIUHEN_TIMEZONE``) has at that
-    local time, so a zone with summer time gets the right one for the date; +08:00 for the
-    default Asia/Shanghai. Callers holding the app pass ``app.settings.timezone``.
+    The offset is the one ``zone`` has at that local time, so a zone with summer time gets the
+    right one for the date; +08:00 for the default Asia/Shanghai. Callers pass the instance's
+    zone (``app.settings.timezone``, from ``LIUHEN_TIMEZONE``): the kit reads no settings.
     """
     text = text.strip()
     if len(text) == 16:  # YYYY-MM-DDTHH:MM
         text += ":00"
     if "+" in text[10:] or text.endswith("Z"):
         return text
-    return text + _offset_at(text, settings_mod.zone() if zone is None else zone)
+    return text + _offset_at(text, zone)
 
 
 def _offset_at(text: str, zone: tzinfo) -> str:
@@ -67,12 +67,10 @@ def _offset_at(text: str, zone: tzinfo) -> str:
     return hours_minutes + (f":{seconds:02d}" if seconds else "")
 
 
-def parse(
-    act: Form, form: dict[str, str], zone: tzinfo | None = None
-) -> tuple[dict[str, Any], list[Problem]]:
+def parse(act: Form, form: dict[str, str], zone: tzinfo) -> tuple[FieldValues, list[Problem]]:
     """Typed field values from form text; problems for what cannot even be read. Local times
     take ``zone``'s offset (see ``local_datetime``)."""
-    values: dict[str, Any] = {}
+    values: FieldValues = {}
     problems: list[Problem] = []
     for spec in act.fields:
         name = f"f_{spec.name}"
@@ -96,7 +94,7 @@ class _Unreadable(Exception):
     """Field text that cannot be read as its kind; the message is the problem shown."""
 
 
-def _typed(spec: FieldSpec, kind: str, raw: str, zone: tzinfo | None) -> Any:
+def _typed(spec: FieldSpec, kind: str, raw: str, zone: tzinfo) -> Any:
     """One field's value from its non-blank text."""
     if kind in ("number",):
         try:
@@ -127,7 +125,7 @@ def actors(form: dict[str, str]) -> list[str]:
     return [a.strip() for a in form.get("actors", "").replace("，", ",").split(",") if a.strip()]
 
 
-def as_form(spec: Form, values: dict[str, Any]) -> dict[str, str]:
+def as_form(spec: Form, values: FieldValues) -> dict[str, str]:
     """Recorded values typed back into a generated form, so a document starts from what its
     act already recorded instead of being typed twice (the inverse of ``parse``)."""
     out: dict[str, str] = {}
