@@ -13,8 +13,8 @@ from __future__ import annotations
 
 import io
 import json
-from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from dataclasses import dataclass, field, fields, replace
+from typing import TYPE_CHECKING
 
 from cryptography import x509
 from cryptography.hazmat.primitives import hashes
@@ -25,8 +25,10 @@ from liuhen.archive import retention
 from liuhen.compliance import service as compliance
 from liuhen.documents.service import copy_note, render_part, without_signatures
 from liuhen.errors import IntegrityError, NotArchived, NotFoundError
+from liuhen.kernel import proofs
 from liuhen.kernel.db import store
 from liuhen.kernel.instance import App
+from liuhen.payloads import JsonObject
 from liuhen.procedure import dossier as order
 from liuhen.procedure.catalog import CATEGORY_LABELS, ROLE_LABELS, Category, Role, act_type
 from liuhen.signing import service as signing
@@ -69,36 +71,65 @@ def _pdf_pages(data: bytes) -> int:
     return len(pypdf.PdfReader(io.BytesIO(data)).pages)
 
 
-def _case(app: App, case: str) -> dict[str, Any]:
+@dataclass(frozen=True, slots=True)
+class CaseHeader:
+    """What the cover reads of the case (the template shows ``number`` and ``cause``)."""
+
+    number: str
+    cause: str
+    category: str
+    opened_at: str
+    parties: list[JsonObject]  # as the case row stores them; the cover names each
+    agency_name: str | None  # None when the case's unit names no known agency
+
+
+@dataclass(frozen=True, slots=True)
+class JournalEntry:
+    """One entry of the case: its document, and the leaf hash the listing cites."""
+
+    doc: JsonObject
+    leaf: bytes
+
+
+@dataclass(frozen=True, slots=True)
+class ListedEntry:
+    """One line of the journal listing, as shown."""
+
+    seq: str
+    when: str
+    label: str
+    by: str
+    leaf: str  # the leaf hash's first 16 hex digits
+
+
+def _case(app: App, case: str) -> CaseHeader:
     with app.engine.connect() as conn:
-        row = (
-            conn.execute(
-                select(CASE, AGENCY.c.name.label("agency_name"))
-                .select_from(
-                    CASE.outerjoin(UNIT, UNIT.c.code == CASE.c.unit).outerjoin(
-                        AGENCY, AGENCY.c.code == UNIT.c.agency
-                    )
-                )
-                .where(CASE.c.number == case)
+        row = conn.execute(
+            select(
+                CASE.c.number, CASE.c.cause, CASE.c.category, CASE.c.opened_at, CASE.c.parties,
+                AGENCY.c.name.label("agency_name"),
             )
-            .mappings()
-            .first()
-        )
+            .select_from(
+                CASE.outerjoin(UNIT, UNIT.c.code == CASE.c.unit).outerjoin(
+                    AGENCY, AGENCY.c.code == UNIT.c.agency
+                )
+            )
+            .where(CASE.c.number == case)
+        ).first()  # fmt: skip
     if row is None:
         raise NotFoundError(f"案件“{case}”不存在")
-    out = dict(row)
-    out["parties"] = json.loads(out["parties"]) if isinstance(out["parties"], str) else []
-    return out
+    parties = json.loads(row.parties) if isinstance(row.parties, str) else []
+    return CaseHeader(row.number, row.cause, row.category, row.opened_at, parties, row.agency_name)
 
 
-def _entries(app: App, case: str) -> list[tuple[dict[str, Any], bytes]]:
+def _entries(app: App, case: str) -> list[JournalEntry]:
     with app.engine.connect() as conn:
         rows = conn.execute(
             select(ENTRY.c.canonical, ENTRY.c.leaf_hash)
             .where(ENTRY.c.chain == case)
             .order_by(ENTRY.c.seq)
         ).all()
-    return [(json.loads(bytes(data)), bytes(leaf)) for data, leaf in rows]
+    return [JournalEntry(json.loads(bytes(data)), bytes(leaf)) for data, leaf in rows]
 
 
 def _names(app: App) -> dict[str, str]:
@@ -106,41 +137,39 @@ def _names(app: App) -> dict[str, str]:
         return {r.cert_no: r.name for r in conn.execute(select(OFFICER.c.cert_no, OFFICER.c.name))}
 
 
-def _covering_checkpoint(app: App, last_seq: int) -> dict[str, Any] | None:
-    """The first signed checkpoint whose tree holds every entry of the case."""
+def covering_checkpoint(app: App, last_seq: int) -> proofs.SignedCheckpoint | None:
+    """The first signed checkpoint whose tree holds every entry of the case: the one the
+    备考表 names, and the one an export proves the case's entries into."""
     cp = store.CHECKPOINT
     with app.engine.connect() as conn:
-        row = (
-            conn.execute(
-                select(cp.c.tree_size, cp.c.root, cp.c.signed_at)
-                .where(cp.c.tree_size >= last_seq)
-                .order_by(cp.c.tree_size)
-                .limit(1)
-            )
-            .mappings()
-            .first()
-        )
-    return dict(row) if row else None
+        row = conn.execute(
+            select(cp.c.tree_size, cp.c.root, cp.c.note, cp.c.signed_at)
+            .where(cp.c.tree_size >= last_seq)
+            .order_by(cp.c.tree_size)
+            .limit(1)
+        ).first()
+    if row is None:
+        return None
+    return proofs.SignedCheckpoint(int(row.tree_size), bytes(row.root), row.note, row.signed_at)
 
 
-def _backbone(
-    entries: list[tuple[dict[str, Any], bytes]], names: dict[str, str]
-) -> list[dict[str, str]]:
+def _backbone(entries: list[JournalEntry], names: dict[str, str]) -> list[ListedEntry]:
     out = []
-    for doc, leaf in entries:
+    for entry in entries:
+        doc, leaf = entry.doc, entry.leaf
         spec = act_type(doc["act"])
         by = (doc["body"] or {}).get("recorded_by") or {}
         who = str(by.get("id") or "")
         role = by.get("role")
         label = ROLE_LABELS.get(Role(role), role) if role in {r.value for r in Role} else role
         out.append(
-            {
-                "seq": str(doc["seq"]),
-                "when": doc["occurred_at"][:16].replace("T", " "),
-                "label": spec.label if spec else doc["act"],
-                "by": f"{names.get(who, who)}（{label}）" if label else names.get(who, who),
-                "leaf": leaf.hex()[:16],
-            }
+            ListedEntry(
+                seq=str(doc["seq"]),
+                when=doc["occurred_at"][:16].replace("T", " "),
+                label=spec.label if spec else doc["act"],
+                by=f"{names.get(who, who)}（{label}）" if label else names.get(who, who),
+                leaf=leaf.hex()[:16],
+            )
         )
     return out
 
@@ -171,8 +200,8 @@ def build(app: App, case: str, meta: Meta | None = None, sign_as: str | None = N
     info = _case(app, case)
     meta = meta or meta_of(app, case)
     entries = _entries(app, case)
-    docs = [d for d, _leaf in entries]
-    agency = info.get("agency_name") or "行政执法机关"
+    docs = [e.doc for e in entries]
+    agency = info.agency_name or "行政执法机关"
     files = order.items(docs, agency, _case_media_names(app, case))
     gone = retention.disposals(app)
     originals, pages = _originals(app, files, gone)
@@ -181,24 +210,23 @@ def build(app: App, case: str, meta: Meta | None = None, sign_as: str | None = N
     media_rows = [r.item for r in rows if r.item.kind in ("media", "attachment")]
     records = sum(1 for r in rows if r.item.kind == "record")
     documents = [r for r in rows if r.item.kind == "document"]
-    checkpoint = _covering_checkpoint(app, docs[-1]["seq"] if docs else 0)
-    context = _context(info, agency, meta, rows, docs, gone, originals)
-    context["entries"] = _backbone(entries, _names(app))
-    context["media"] = media_rows
-    front = render_part("front", context)
+    checkpoint = covering_checkpoint(app, docs[-1]["seq"] if docs else 0)
+    shown = _pages(info, agency, meta, rows, docs, gone, originals)
+    shown = replace(shown, entries=_backbone(entries, _names(app)), media=media_rows)
+    front = render_part("front", shown.context())
     front_pages = _pdf_pages(front)
     total = 0
     back = b""
     for _attempt in range(3):  # the 备考表 states the total, which includes its own pages
-        context["note_lines"] = _note_lines(
+        shown = replace(shown, note_lines=_note_lines(
             len(documents), file_pages, len(media_rows), total, checkpoint, docs, gone, records
-        )
-        back = render_part("back", context)
+        ))  # fmt: skip
+        back = render_part("back", shown.context())
         new_total = front_pages + file_pages + _pdf_pages(back)
         if new_total == total:
             break
         total = new_total
-    pdf = _assemble(case, front, back, documents, originals, gone, docs, context)
+    pdf = _assemble(case, front, back, documents, originals, gone, docs, shown)
     if sign_as is not None:
         pdf = _signed(app, pdf, sign_as, meta.archivist)
     return Dossier(pdf, _pdf_pages(pdf), file_pages, rows, order.volumes_used(rows))
@@ -231,38 +259,65 @@ def _originals(
     return originals, pages
 
 
-def _context(
-    info: dict[str, Any],
+@dataclass(frozen=True, slots=True)
+class _Pages:
+    """What the cover, directory, journal listing and 备考表 show, by the templates' names."""
+
+    case: CaseHeader
+    agency: str
+    parties: str
+    category: str
+    opened_on: str
+    closed_on: str
+    meta: Meta
+    rows: list[order.Row]
+    sections: list[tuple[str, list[order.Row]]]
+    volumes: int
+    volume_names: list[str]
+    notes: dict[int, str]  # 顺序号 → 备注
+    entries: list[ListedEntry] = field(default_factory=list)
+    media: list[order.Item] = field(default_factory=list)
+    note_lines: list[str] = field(default_factory=list)
+
+    def context(self, **page: object) -> dict[str, object]:
+        """The templates' variables, with those of one page (``row``, ``disposal_seq``…)."""
+        return {f.name: getattr(self, f.name) for f in fields(self)} | page
+
+
+def _pages(
+    info: CaseHeader,
     agency: str,
     meta: Meta,
     rows: list[order.Row],
-    docs: list[dict[str, Any]],
+    docs: list[JsonObject],
     gone: dict[str, int],
     originals: dict[str, bytes],
-) -> dict[str, Any]:
-    """What the cover, directory and 备考表 templates show."""
+) -> _Pages:
     closing = next((d for d in docs if d["act"] == "archiving.closing"), None)
-    return {
-        "case": info,
-        "agency": agency,
-        "parties": "、".join(p.get("name", "") for p in info["parties"]),
-        "category": CATEGORY_LABELS.get(Category(info["category"]), info["category"])
-        if info.get("category") in {c.value for c in Category}
-        else info.get("category") or "",
-        "opened_on": (info.get("opened_at") or "")[:10],
-        "closed_on": (closing["body"]["fields"].get("closed_on") if closing else "") or "",
-        "meta": meta,
-        "rows": rows,
-        "sections": [
+    category = (
+        CATEGORY_LABELS.get(Category(info.category), info.category)
+        if info.category in {c.value for c in Category}
+        else info.category or ""
+    )
+    return _Pages(
+        case=info,
+        agency=agency,
+        parties="、".join(p.get("name", "") for p in info.parties),
+        category=category,
+        opened_on=(info.opened_at or "")[:10],
+        closed_on=(closing["body"]["fields"].get("closed_on") if closing else "") or "",
+        meta=meta,
+        rows=rows,
+        sections=[
             (v, [r for r in rows if r.item.volume == v])
             for v in order.VOLUMES
             if any(r.item.volume == v for r in rows)
         ],
-        "volumes": order.volumes_used(rows),
-        "volume_names": [v for v in order.VOLUMES if any(r.item.volume == v for r in rows)]
+        volumes=order.volumes_used(rows),
+        volume_names=[v for v in order.VOLUMES if any(r.item.volume == v for r in rows)]
         or [order.MAIN],
-        "notes": {r.position: _row_note(r, gone, originals) for r in rows},
-    }
+        notes={r.position: _row_note(r, gone, originals) for r in rows},
+    )
 
 
 def _assemble(
@@ -272,8 +327,8 @@ def _assemble(
     documents: list[order.Row],
     originals: dict[str, bytes],
     gone: dict[str, int],
-    docs: list[dict[str, Any]],
-    context: dict[str, Any],
+    docs: list[JsonObject],
+    shown: _Pages,
 ) -> bytes:
     """Front matter, each document (a reading copy, or a page saying why it is not there) and
     the 备考表, as one PDF."""
@@ -287,14 +342,14 @@ def _assemble(
         if data is not None:
             data = _reading_copy(data, r.item)
         elif r.item.digest in gone:  # only a journaled disposal makes a file "destroyed"
-            data = render_part("gone", {**context, "row": r, "disposal_seq": gone[r.item.digest]})
+            data = render_part("gone", shown.context(row=r, disposal_seq=gone[r.item.digest]))
         else:
             data = render_part(
-                "missing", {**context, "row": r, "imported": imported.get(r.item.seq, "")}
+                "missing", shown.context(row=r, imported=imported.get(r.item.seq, ""))
             )
         writer.append(pypdf.PdfReader(io.BytesIO(data)))
     writer.append(pypdf.PdfReader(io.BytesIO(back)))
-    meta = context["meta"]
+    meta = shown.meta
     writer.add_metadata({"/Title": f"案卷 {case}", "/Subject": f"归档号 {meta.dossier_no}"})
     buf = io.BytesIO()
     writer.write(buf)
@@ -354,8 +409,8 @@ def _note_lines(
     file_pages: int,
     media: int,
     total: int,
-    checkpoint: dict[str, Any] | None,
-    docs: list[dict[str, Any]],
+    checkpoint: proofs.SignedCheckpoint | None,
+    docs: list[JsonObject],
     gone: dict[str, int],
     records: int = 0,
 ) -> list[str]:
@@ -370,9 +425,9 @@ def _note_lines(
     ]
     if checkpoint:
         lines.append(
-            f"上述记录均包含在 {checkpoint['signed_at'][:19].replace('T', ' ')} 签署的检查点中"
-            f"（树大小 {checkpoint['tree_size']}，"
-            f"根哈希 {bytes(checkpoint['root']).hex()[:16]}…），"
+            f"上述记录均包含在 {checkpoint.signed_at[:19].replace('T', ' ')} 签署的检查点中"
+            f"（树大小 {checkpoint.tree_size}，"
+            f"根哈希 {checkpoint.root.hex()[:16]}…），"
             "可离线证明其存在且未被改动。"
         )
     else:

@@ -22,9 +22,9 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from cryptography.hazmat.primitives.serialization import Encoding, PublicFormat
-from sqlalchemy import select
 
 from liuhen import lazy
+from liuhen.archive.dossier import covering_checkpoint
 from liuhen.archive.export_contents import (
     DOSSIER_REASON,
     BagFile,
@@ -77,19 +77,6 @@ class ExportResult:
     reasons: dict[str, str] = field(default_factory=dict)  # withheld digest → why
 
 
-def _earliest_covering(app: App, seq: int) -> proofs.SignedCheckpoint:
-    cp = store.CHECKPOINT
-    with app.engine.connect() as conn:
-        row = (
-            conn.execute(select(cp).where(cp.c.tree_size >= seq).order_by(cp.c.tree_size).limit(1))
-            .mappings()
-            .one()
-        )
-    return proofs.SignedCheckpoint(
-        int(row["tree_size"]), bytes(row["root"]), row["note"], row["signed_at"]
-    )
-
-
 def export_case(
     app: App,
     case: str,
@@ -134,7 +121,8 @@ def _write(
 ) -> ExportResult:
     algs = manifest_algorithms(app)
     w = BagWriter(root, algs, app)
-    cp_a = _earliest_covering(app, c.entries[-1].seq)
+    cp_a = covering_checkpoint(app, c.entries[-1].seq)
+    assert cp_a is not None  # ``latest``, signed just before collecting, covers every entry
     total = len(c.files) + len(c.entries) + 2 + (c.generated_dossier is not None)
     done = 0
 
