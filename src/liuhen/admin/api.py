@@ -80,6 +80,7 @@ class Issue(BaseModel):
 def api_router(app: App) -> APIRouter:
     r = APIRouter(prefix="/api/v1/admin", tags=["系统管理"])
     _account_api(r, app)
+    _account_state_api(r, app)
     _token_api(r, app)
     _registry_api(r, app)
     _key_and_pack_api(r, app)
@@ -116,6 +117,8 @@ def _account_api(r: APIRouter, app: App) -> None:
             username=made.username, roles=sorted(made.roles), unit=made.unit, cert_no=made.cert_no
         )
 
+
+def _account_state_api(r: APIRouter, app: App) -> None:
     @r.post(
         "/users/{username}/deactivate", response_model=schemas.AccountActive, summary="停用账户"
     )
