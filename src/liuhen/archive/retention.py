@@ -21,6 +21,7 @@ from sqlalchemy import select
 
 from liuhen.accounts import service as access
 from liuhen.accounts.service import Scope, chains_in
+from liuhen.archive.schemas import LegalHold, RetentionState
 from liuhen.cases.service import Page
 from liuhen.errors import (
     ConflictError,
@@ -42,6 +43,7 @@ from liuhen.kernel.db.batch import Batch
 from liuhen.kernel.instance import App
 from liuhen.kernel.journal import Appended, Check, Draft
 from liuhen.kernel.record import ActInput
+from liuhen.payloads import FieldValues
 from liuhen.procedure.catalog import HOLD_GROUNDS, RETENTION_PERIODS, Role
 from liuhen.rules.findings import RetentionClass
 
@@ -121,8 +123,8 @@ class Entry:
     chain: str
     act: str
     occurred_at: str
-    fields: dict[str, Any]
-    recorded_by: dict[str, Any]
+    fields: FieldValues
+    recorded_by_role: str | None  # the role its ``recorded_by`` names
 
 
 @dataclass(frozen=True)
@@ -136,14 +138,14 @@ class Hold:
     def covers(self, digests: list[str]) -> bool:
         return not self.digests or any(d in self.digests for d in digests)
 
-    def as_dict(self) -> dict[str, Any]:
-        return {
-            "seq": self.seq,
-            "ground": self.ground,
-            "reason": self.reason,
-            "digests": list(self.digests),
-            "occurred_at": self.occurred_at,
-        }
+    def shown(self) -> LegalHold:
+        return LegalHold(
+            seq=self.seq,
+            ground=self.ground,
+            reason=self.reason,
+            digests=list(self.digests),
+            occurred_at=self.occurred_at,
+        )
 
 
 @dataclass(frozen=True)
@@ -160,19 +162,19 @@ class Retention:
     def ended(self, today: date) -> bool:
         return self.ends_on is not None and today >= self.ends_on
 
-    def as_dict(self, today: date) -> dict[str, Any]:
-        return {
-            "case": self.case,
-            "archive_seq": self.archive_seq,
-            "dossier_no": self.dossier_no,
-            "retention": self.period,
-            "archived_on": self.archived_on.isoformat(),
-            "ends_on": self.ends_on.isoformat() if self.ends_on else None,
-            "ended": self.ended(today),
-            "holds": [h.as_dict() for h in self.holds],
-            "disposed": sorted(self.disposed),
-            "due": self.ended(today) and not self.holds,
-        }
+    def shown(self, today: date) -> RetentionState:
+        return RetentionState(
+            case=self.case,
+            archive_seq=self.archive_seq,
+            dossier_no=self.dossier_no,
+            retention=self.period,
+            archived_on=self.archived_on.isoformat(),
+            ends_on=self.ends_on.isoformat() if self.ends_on else None,
+            ended=self.ended(today),
+            holds=[h.shown() for h in self.holds],
+            disposed=sorted(self.disposed),
+            due=self.ended(today) and not self.holds,
+        )
 
 
 def archiving_entries(
@@ -197,7 +199,7 @@ def archiving_entries(
         data = json.loads(body)
         out.append(
             Entry(int(seq), chain, act, occurred_at, data.get("fields") or {},
-                  data.get("recorded_by") or {})
+                  (data.get("recorded_by") or {}).get("role"))
         )  # fmt: skip
     return out
 
@@ -234,7 +236,7 @@ def status(app: App, case: str) -> Retention:
 
 def list_retention(
     app: App, *, page: int = 1, per_page: int = 50, due: bool = False, scope: Scope = None
-) -> Page:
+) -> Page[dict[str, Any]]:
     """Archived cases by when their retention ends (never-ending last); ``due``: ended, unheld.
     ``scope``: only the cases a user may see, chosen in SQL before paging."""
     today = app.clock.now().date()
@@ -247,7 +249,7 @@ def list_retention(
     states.sort(key=lambda s: (s.ends_on is None, s.ends_on or date.max, s.case))
     page, per_page = max(page, 1), min(max(per_page, 1), 200)
     chosen = states[(page - 1) * per_page : page * per_page]
-    return Page([s.as_dict(today) for s in chosen], len(states), page, per_page)
+    return Page([s.shown(today).model_dump() for s in chosen], len(states), page, per_page)
 
 
 def disposals(app: App) -> dict[str, int]:
@@ -311,7 +313,7 @@ def _record(
     case: str,
     by: str,
     role: str,
-    fields: dict[str, Any],
+    fields: FieldValues,
     check: Check | None = None,
 ) -> Appended:
     """Journal the act; ``check`` runs again inside the append, against what is stored then."""
@@ -348,7 +350,7 @@ def hold(
     if ground not in HOLD_GROUNDS:
         raise ValidationError(f"保全事由应为以下之一：{'、'.join(HOLD_GROUNDS)}")
     _name, role = access.person(app, by, (Role.HEAD, Role.ARCHIVIST), "决定保全")
-    fields: dict[str, Any] = {"ground": ground, "reason": reason}
+    fields: FieldValues = {"ground": ground, "reason": reason}
     if digests:
         _check_digests(app, case, digests)
         fields["digests"] = digests
@@ -405,7 +407,7 @@ def approve(
     _check_digests(app, case, digests)
     if decision == "同意":
         _must_be_due(state, app.clock.now().date(), digests)
-    fields: dict[str, Any] = {"digests": digests, "reason": reason, "decision": decision}
+    fields: FieldValues = {"digests": digests, "reason": reason, "decision": decision}
     if opinion:
         fields["opinion"] = opinion
     return _record(app, "archiving.disposal_approval", case, by, role, fields)
@@ -469,7 +471,7 @@ def dispose(app: App, case: str, approval_seq: int, by: str) -> Disposed:
     approval = next((e for e in entries if e.seq == approval_seq), None)
     if approval is None or approval.act != "archiving.disposal_approval":
         raise DisposalNotApproved(f"案件“{case}”中没有序号为 {approval_seq} 的销毁审批记录")
-    if approval.recorded_by.get("role") != Role.HEAD or approval.fields.get("decision") != "同意":
+    if approval.recorded_by_role != Role.HEAD or approval.fields.get("decision") != "同意":
         raise DisposalNotApproved(f"序号 {approval_seq} 的销毁审批不是负责人的“同意”，不得销毁")
     _name, role = access.person(app, by, (Role.ARCHIVIST,), "执行销毁")
     approved = list(approval.fields["digests"])
