@@ -13,10 +13,10 @@ import hashlib
 import json
 import os
 import tempfile
-from collections.abc import Collection, Sequence
+from collections.abc import Collection
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from cryptography import x509
 from cryptography.hazmat.primitives import hashes
@@ -28,7 +28,12 @@ from liuhen.documents.dossier_pages import copy_note as copy_note
 from liuhen.documents.dossier_pages import render_part as render_part
 from liuhen.documents.render import render_pdf as render_pdf
 from liuhen.documents.render import validate as validate
-from liuhen.documents.types import DOC_TYPES
+from liuhen.documents.types import BLOCK_ROLES as BLOCK_ROLES
+from liuhen.documents.types import CRYPTO_ROLES as CRYPTO_ROLES
+from liuhen.documents.types import DOC_TYPES, DocType, HandSignature, KeySignature
+from liuhen.documents.types import IN_PERSON as IN_PERSON
+from liuhen.documents.types import PADES as PADES
+from liuhen.documents.types import pending_blocks as pending_blocks
 from liuhen.documents.watermark import stamp as stamp
 from liuhen.documents.watermark import without_signatures as without_signatures
 from liuhen.errors import IntegrityError, NotFoundError, Problem, ValidationError
@@ -42,37 +47,10 @@ from liuhen.procedure.catalog import DOCUMENT_TYPES, Role
 from liuhen.procedure.fields import SIGNER_ROLES, Block
 from liuhen.signing import service as signing
 
-if TYPE_CHECKING:
-    from liuhen.documents.types import DocType
-
-CRYPTO_ROLES = {
-    Block.OFFICER,
-    Block.REVIEWER,
-    Block.APPROVER,
-    Block.RECORDER,
-    Block.HOST,
-    Block.SERVER,
-}
-# Which account roles may sign in which block: the reviewer's block is the legal reviewer's,
-# the approver's the head's (002 第三十八条); the rest are the enforcement officers' own, though
-# a head may host and a legal reviewer may record (听证、集体讨论).
-BLOCK_ROLES: dict[str, frozenset[str]] = {
-    Block.OFFICER: frozenset({Role.OFFICER}),
-    Block.SERVER: frozenset({Role.OFFICER}),
-    Block.RECORDER: frozenset({Role.OFFICER, Role.LEGAL_REVIEWER}),
-    Block.HOST: frozenset({Role.OFFICER, Role.HEAD, Role.LEGAL_REVIEWER}),
-    Block.REVIEWER: frozenset({Role.LEGAL_REVIEWER}),
-    Block.APPROVER: frozenset({Role.HEAD}),
-}
-# Blocks whose holder signs only from his own login; officers present together sign in turn,
-# each confirming with his own password (``authenticate``).
-IN_PERSON = frozenset({Block.REVIEWER, Block.APPROVER})
 # How each signer whose key was applied was authenticated, as the entry's signatures record it:
 # the signed-in user by his login, a colleague present by his own password on the same device.
 BY_LOGIN = "登录"
 BY_PRESENCE = "现场密码确认"
-PADES = "PAdES"  # an electronic signature's method, as the entry records it
-HANDWRITTEN = "手写签名"  # a party's or a witness's own hand, drawn or on paper
 USERS = store.APP_USER
 ENTRY = store.ENTRY
 OFFICER = store.OFFICER
@@ -95,39 +73,6 @@ class DocumentRequest:
     # cert_no → how that signer was authenticated (see ``authenticate``); None: an operator on
     # the server (``liuhen doc issue``), whose entries carry no ``auth``
     auth: dict[str, str] | None = None
-
-
-@dataclass(frozen=True, slots=True)
-class KeySignature:
-    """An electronic (PAdES) signature as the document's entry records it."""
-
-    role: str
-    name: str
-    cert_no: str
-    signed_at: str
-    serial: str  # the certificate's serialNumber, as the PDF's validation read it
-    auth: str | None = None  # BY_LOGIN or BY_PRESENCE; None: not recorded (an operator's CLI)
-
-    def to_json(self) -> JsonObject:
-        """The entry's JSON for it, as it has always been written (``auth`` only when known)."""
-        out: JsonObject = {
-            "role": self.role, "name": self.name, "cert_no": self.cert_no,
-            "signed_at": self.signed_at, "method": PADES, "valid": "有效", "serial": self.serial,
-        }  # fmt: skip
-        if self.auth is not None:
-            out["auth"] = self.auth
-        return out
-
-
-@dataclass(frozen=True, slots=True)
-class HandSignature:
-    """A handwritten signature (the party's, a witness's) as the document's entry records it."""
-
-    role: str
-    name: str
-
-    def to_json(self) -> JsonObject:
-        return {"role": self.role, "name": self.name, "method": HANDWRITTEN}
 
 
 def signing_people(req: DocumentRequest) -> dict[str, list[str]]:
@@ -270,16 +215,6 @@ def _holders(roles: frozenset[str]) -> str:
         Role.HEAD: "负责人",
     }
     return "或".join(names[r] for r in sorted(roles, key=list(names).index))
-
-
-def pending_blocks(doc_type: str, signatures: Sequence[JsonObject]) -> list[str]:
-    """Reviewer's and approver's blocks the document declares but nobody has signed yet.
-
-    ``signatures`` are a document entry's, as journaled (parsed JSON: imported entries too)."""
-
-    signed = {s.get("role") for s in signatures if s.get("method") == PADES}
-    spec = DOC_TYPES.get(doc_type)
-    return [r for r in (spec.signers if spec else ()) if r in IN_PERSON and r not in signed]
 
 
 def _key_of(app: App, cert_no: str) -> tuple[bytes, bytes]:

@@ -6,17 +6,21 @@ rendered and signed: a form with a blank required field must not reach a party. 
 data, in ``liuhen/procedure/documents.yaml`` beside the act catalog (which names the documents
 from it); a field that means what the recorded act's field means is taken from the act, so a
 document can be prefilled from the act it records.
+
+Beside the forms: which blocks are signed with a key and by whom, and the signatures as a
+document's entry records them.
 """
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from liuhen.payloads import FieldValues
+from liuhen.payloads import FieldValues, JsonObject
 from liuhen.procedure import definitions as _defs
-from liuhen.procedure.catalog import DOCUMENT_TYPES, act_type
-from liuhen.procedure.fields import SIGNER_ROLES
+from liuhen.procedure.catalog import DOCUMENT_TYPES, Role, act_type
+from liuhen.procedure.fields import SIGNER_ROLES, Block
 from liuhen.procedure.fields import FieldSpec as F
 
 
@@ -117,6 +121,78 @@ def doc_type(code: str) -> DocType | None:
 def role_label(code: str, role: str) -> str:
     """How a form names a signer role, for signature blocks and for prompts to sign."""
     return _ROLE_LABELS.get(code, {}).get(role) or SIGNER_ROLES.get(role, role)
+
+
+# Who signs where, and the signatures a document's entry records --------------------------------
+
+# Blocks signed with the signer's own key (PAdES); the party's and a witness's are handwritten.
+CRYPTO_ROLES = {
+    Block.OFFICER,
+    Block.REVIEWER,
+    Block.APPROVER,
+    Block.RECORDER,
+    Block.HOST,
+    Block.SERVER,
+}
+# Which account roles may sign in which block: the reviewer's block is the legal reviewer's,
+# the approver's the head's (002 第三十八条); the rest are the enforcement officers' own, though
+# a head may host and a legal reviewer may record (听证、集体讨论).
+BLOCK_ROLES: dict[str, frozenset[str]] = {
+    Block.OFFICER: frozenset({Role.OFFICER}),
+    Block.SERVER: frozenset({Role.OFFICER}),
+    Block.RECORDER: frozenset({Role.OFFICER, Role.LEGAL_REVIEWER}),
+    Block.HOST: frozenset({Role.OFFICER, Role.HEAD, Role.LEGAL_REVIEWER}),
+    Block.REVIEWER: frozenset({Role.LEGAL_REVIEWER}),
+    Block.APPROVER: frozenset({Role.HEAD}),
+}
+# Blocks whose holder signs only from his own login; officers present together sign in turn,
+# each confirming with his own password (``authenticate``).
+IN_PERSON = frozenset({Block.REVIEWER, Block.APPROVER})
+PADES = "PAdES"  # an electronic signature's method, as the entry records it
+HANDWRITTEN = "手写签名"  # a party's or a witness's own hand, drawn or on paper
+
+
+@dataclass(frozen=True, slots=True)
+class KeySignature:
+    """An electronic (PAdES) signature as the document's entry records it."""
+
+    role: str
+    name: str
+    cert_no: str
+    signed_at: str
+    serial: str  # the certificate's serialNumber, as the PDF's validation read it
+    auth: str | None = None  # service.BY_LOGIN or BY_PRESENCE; None: an operator's CLI
+
+    def to_json(self) -> JsonObject:
+        """The entry's JSON for it, as it has always been written (``auth`` only when known)."""
+        out: JsonObject = {
+            "role": self.role, "name": self.name, "cert_no": self.cert_no,
+            "signed_at": self.signed_at, "method": PADES, "valid": "有效", "serial": self.serial,
+        }  # fmt: skip
+        if self.auth is not None:
+            out["auth"] = self.auth
+        return out
+
+
+@dataclass(frozen=True, slots=True)
+class HandSignature:
+    """A handwritten signature (the party's, a witness's) as the document's entry records it."""
+
+    role: str
+    name: str
+
+    def to_json(self) -> JsonObject:
+        return {"role": self.role, "name": self.name, "method": HANDWRITTEN}
+
+
+def pending_blocks(doc_type: str, signatures: Sequence[JsonObject]) -> list[str]:
+    """Reviewer's and approver's blocks the document declares but nobody has signed yet.
+
+    ``signatures`` are a document entry's, as journaled (parsed JSON: imported entries too)."""
+
+    signed = {s.get("role") for s in signatures if s.get("method") == PADES}
+    spec = DOC_TYPES.get(doc_type)
+    return [r for r in (spec.signers if spec else ()) if r in IN_PERSON and r not in signed]
 
 
 def _check() -> None:
