@@ -24,6 +24,7 @@ from PIL import Image
 
 from liuhen.archive import bag_verify, export
 from liuhen.archive.bagverify import SOURCE, verify_bag
+from liuhen.archive.export_disc import volume_id, write_iso
 from liuhen.compliance import packs
 from liuhen.documents import DOC_TYPES
 from liuhen.documents import service as documents
@@ -471,12 +472,12 @@ def extract_iso(iso: Path, into: Path) -> None:
         label = image.pvd.volume_identifier.decode().strip()
     finally:
         image.close()
-    assert label == export.volume_id(CASE)
+    assert label == volume_id(CASE)
 
 
 def test_iso_round_trip_verifies_and_a_finished_image_is_never_overwritten(clean_bag, tmp_path):
     iso = tmp_path / "case.iso"
-    export.write_iso(clean_bag[0], iso, export.volume_id(CASE))
+    write_iso(clean_bag[0], iso, volume_id(CASE))
     assert [p.name for p in tmp_path.iterdir()] == ["case.iso"]
     extracted = tmp_path / "from-disc"
     extract_iso(iso, extracted)
@@ -484,7 +485,7 @@ def test_iso_round_trip_verifies_and_a_finished_image_is_never_overwritten(clean
     assert run_standalone(extracted).returncode == 0
     bagit.Bag(str(extracted)).validate()
     with pytest.raises(ExportTargetExists):
-        export.write_iso(clean_bag[0], iso, export.volume_id(CASE))
+        write_iso(clean_bag[0], iso, volume_id(CASE))
 
 
 def test_cli_export_iso_and_verify_bag(app, tmp_path, run):

@@ -11,6 +11,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
 
 from liuhen.archive import export as export_service
 from liuhen.archive.bag_verify import verify_bag
+from liuhen.archive.export_disc import volume_id, write_iso
 from liuhen.cli.common import app as open_app
 from liuhen.cli.common import err, out
 from liuhen.disclosure import service as release
@@ -52,7 +53,7 @@ def export_cmd(
                 progress=progress, withhold=released.files, redact=released.entries,
             )  # fmt: skip
             if iso is not None:
-                export_service.write_iso(out_dir, iso, export_service.volume_id(case))
+                write_iso(out_dir, iso, volume_id(case))
         else:
             assert iso is not None
             with tempfile.TemporaryDirectory(dir=iso.parent) as tmp:
@@ -61,7 +62,7 @@ def export_cmd(
                     application, case, bag, accessor=accessor, purpose=purpose,
                     progress=progress, withhold=released.files, redact=released.entries,
                 )  # fmt: skip
-                export_service.write_iso(bag, iso, export_service.volume_id(case))
+                write_iso(bag, iso, volume_id(case))
     where = "、".join(str(p) for p in (out_dir, iso) if p is not None)
     out.print(
         f"已导出案件“{case}”至 {where}：{result.entries} 条记录、{result.files} 个载荷文件、"
