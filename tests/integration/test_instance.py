@@ -29,16 +29,16 @@ def test_sm3_instance_hashes_proves_and_verifies_with_sm3(env):
     cp = proofs.checkpoint(app)
     assert "hash sm3" in cp.note
     proof = proofs.inclusion(app, 7)
-    assert proof["hash"] == "sm3"
+    assert proof.hash == "sm3"
     with app.engine.connect() as conn:
         data = conn.execute(text("SELECT canonical FROM journal_entry WHERE seq = 7")).scalar_one()
-    assert merkle.leaf_hash(SM3, bytes(data)).hex() == proof["leaf_hash"]
+    assert merkle.leaf_hash(SM3, bytes(data)).hex() == proof.leaf_hash
     merkle.verify_inclusion(
         SM3,
         6,
         7,
-        bytes.fromhex(proof["leaf_hash"]),
-        [bytes.fromhex(p) for p in proof["path"]],
+        bytes.fromhex(proof.leaf_hash),
+        [bytes.fromhex(p) for p in proof.path],
         cp.root,
     )
     assert verify.verify(app).ok

@@ -146,7 +146,7 @@ def test_disposal_removes_the_blob_and_the_journal_still_proves_it(clocked, run,
     # ...and the document's entry, naming the digest, is still provably in the log.
     proofs.checkpoint(app)
     proof = proofs.inclusion(app, made.inquiry_doc.seq)
-    assert proof["leaf_index"] == made.inquiry_doc.seq - 1
+    assert proof.leaf_index == made.inquiry_doc.seq - 1
     printed = run("journal", "proof", str(made.inquiry_doc.seq))
     assert json.loads(printed)["leaf_hash"] == made.inquiry_doc.leaf_hash.hex()
     # The dossier rendered now says where the file was and that it was disposed.

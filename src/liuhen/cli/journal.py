@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import sys
+from dataclasses import asdict
 from pathlib import Path
 
 import typer
@@ -50,7 +51,7 @@ def export(
     try:
         n = 0
         for line in proofs.export_lines(app()):
-            stream.write(json.dumps(line, ensure_ascii=False) + "\n")
+            stream.write(json.dumps(asdict(line), ensure_ascii=False) + "\n")
             n += 1
     finally:
         if out_file:

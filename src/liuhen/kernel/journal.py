@@ -14,7 +14,6 @@ import threading
 from collections.abc import Callable
 from concurrent.futures import Future
 from dataclasses import dataclass, field
-from typing import Any
 
 from sqlalchemy import Connection, Engine
 
@@ -26,6 +25,7 @@ from liuhen.journal.merkle import CompactRange, frontier_ids
 from liuhen.kernel.db import store
 from liuhen.kernel.db.batch import Batch, Known
 from liuhen.kernel.db.engine import write_transaction
+from liuhen.payloads import JsonObject
 from liuhen.procedure import projection
 from liuhen.procedure.catalog import act_type
 
@@ -40,7 +40,7 @@ class Draft:
     chain: str
     act: str
     occurred_at: str
-    body: dict[str, Any]
+    body: JsonObject  # the entry document's actors, place, fields, attachments…
     check: Check | None = None  # extra validation needing the database, run in the transaction
     # References to earlier drafts of the same unit, resolved to their seq when appended:
     # "corrects" for a correction, or the name of a seq field (an import's {"entry": k}).

@@ -19,6 +19,7 @@ from typing import Any
 
 from liuhen.locations import Path as Path
 from liuhen.locations import line_of as line_of
+from liuhen.payloads import JsonObject
 
 MAX_DEPTH = 64  # an import entry nests about 6 deep (entries, entry, fields, persons, person)
 MAX_DIGITS = 100  # no field holds more than 2**53; 100 digits leave room for a clear message
@@ -104,7 +105,7 @@ class _Locator:
 
     def _object(self, i: int, path: Path) -> tuple[Any, int]:
         text = self.text
-        out: dict[str, Any] = {}
+        out: JsonObject = {}
         i = _skip(text, i + 1)
         if text[i] == "}":
             return out, i + 1

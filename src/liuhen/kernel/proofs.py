@@ -5,7 +5,6 @@ from __future__ import annotations
 import base64
 from collections.abc import Iterator
 from dataclasses import dataclass
-from typing import Any
 
 from sqlalchemy import Connection, insert, select
 
@@ -18,6 +17,17 @@ from liuhen.kernel.db.engine import write_transaction
 from liuhen.kernel.instance import App
 
 
+@dataclass(frozen=True, slots=True)
+class CheckpointLine:
+    """A checkpoint as published: the export's last line (``checkpoint`` marks it) and the API."""
+
+    checkpoint: bool
+    tree_size: int
+    root: str  # hex
+    note: str
+    signed_at: str
+
+
 @dataclass(frozen=True)
 class SignedCheckpoint:
     tree_size: int
@@ -25,13 +35,44 @@ class SignedCheckpoint:
     note: str
     signed_at: str
 
-    def as_dict(self) -> dict[str, Any]:
-        return {
-            "tree_size": self.tree_size,
-            "root": self.root.hex(),
-            "note": self.note,
-            "signed_at": self.signed_at,
-        }
+    def line(self) -> CheckpointLine:
+        return CheckpointLine(True, self.tree_size, self.root.hex(), self.note, self.signed_at)
+
+
+@dataclass(frozen=True, slots=True)
+class InclusionProof:
+    """RFC 6962/9162 audit path from entry ``seq`` (leaf ``seq - 1``) to the root at
+    ``tree_size``; hashes in hex."""
+
+    seq: int
+    leaf_index: int
+    tree_size: int
+    hash: str
+    leaf_hash: str
+    path: list[str]
+    root: str
+
+
+@dataclass(frozen=True, slots=True)
+class ConsistencyProof:
+    """RFC 6962/9162 proof that the tree at ``new_size`` extends the tree at ``old_size``."""
+
+    old_size: int
+    new_size: int
+    hash: str
+    old_root: str
+    new_root: str
+    path: list[str]
+
+
+@dataclass(frozen=True, slots=True)
+class ExportedEntry:
+    """An export line: an entry's sequence number, leaf hash (hex) and canonical bytes
+    (base64)."""
+
+    seq: int
+    leaf_hash: str
+    canonical: str
 
 
 def _root(app: App, conn: Connection, size: int) -> bytes:
@@ -118,7 +159,7 @@ def _size(conn: Connection) -> int:
     return int(size or 0)
 
 
-def inclusion(app: App, seq: int, size: int | None = None) -> dict[str, Any]:
+def inclusion(app: App, seq: int, size: int | None = None) -> InclusionProof:
     with app.engine.connect() as conn:
         current = _size(conn)
         size = current if size is None else size
@@ -131,18 +172,18 @@ def inclusion(app: App, seq: int, size: int | None = None) -> dict[str, Any]:
         )
         leaf = store.fetch_nodes(conn, [(0, seq - 1)])[(0, seq - 1)]
         root = _root(app, conn, size)
-    return {
-        "seq": seq,
-        "leaf_index": seq - 1,
-        "tree_size": size,
-        "hash": app.alg.name,
-        "leaf_hash": leaf.hex(),
-        "path": [p.hex() for p in path],
-        "root": root.hex(),
-    }
+    return InclusionProof(
+        seq=seq,
+        leaf_index=seq - 1,
+        tree_size=size,
+        hash=app.alg.name,
+        leaf_hash=leaf.hex(),
+        path=[p.hex() for p in path],
+        root=root.hex(),
+    )
 
 
-def consistency(app: App, old: int, new: int) -> dict[str, Any]:
+def consistency(app: App, old: int, new: int) -> ConsistencyProof:
     with app.engine.connect() as conn:
         current = _size(conn)
         if not 1 <= old <= new <= current:
@@ -153,18 +194,18 @@ def consistency(app: App, old: int, new: int) -> dict[str, Any]:
             app.alg, old, new, lambda ids: store.fetch_nodes(conn, ids)
         )
         old_root, new_root = _root(app, conn, old), _root(app, conn, new)
-    return {
-        "old_size": old,
-        "new_size": new,
-        "hash": app.alg.name,
-        "old_root": old_root.hex(),
-        "new_root": new_root.hex(),
-        "path": [p.hex() for p in proof],
-    }
+    return ConsistencyProof(
+        old_size=old,
+        new_size=new,
+        hash=app.alg.name,
+        old_root=old_root.hex(),
+        new_root=new_root.hex(),
+        path=[p.hex() for p in proof],
+    )
 
 
-def export_lines(app: App) -> Iterator[dict[str, Any]]:
-    """One dict per entry in order, then the latest checkpoint (signed now if needed)."""
+def export_lines(app: App) -> Iterator[ExportedEntry | CheckpointLine]:
+    """One line per entry in order, then the latest checkpoint (signed now if needed)."""
     cp = checkpoint(app)
     with app.engine.connect() as conn:
         rows = conn.execute(
@@ -174,9 +215,5 @@ def export_lines(app: App) -> Iterator[dict[str, Any]]:
             .execution_options(yield_per=2000)
         )
         for seq, leaf, data in rows:
-            yield {
-                "seq": int(seq),
-                "leaf_hash": bytes(leaf).hex(),
-                "canonical": base64.b64encode(bytes(data)).decode(),
-            }
-    yield {"checkpoint": True, **cp.as_dict()}
+            yield ExportedEntry(int(seq), bytes(leaf).hex(), base64.b64encode(bytes(data)).decode())
+    yield cp.line()

@@ -5,7 +5,6 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from typing import Any
 
 from sqlalchemy import select
 
@@ -17,6 +16,7 @@ from liuhen.kernel.db import store
 from liuhen.kernel.db.batch import Batch
 from liuhen.kernel.instance import App
 from liuhen.kernel.journal import Appended, Draft
+from liuhen.payloads import FieldValues, JsonObject
 from liuhen.procedure.catalog import ActType, Role, Stage, act_type
 from liuhen.procedure.fields import FieldKind, out_of_range, parse_datetime, validate_fields
 
@@ -32,11 +32,11 @@ class ActInput:
     case: str | None = None
     actors: list[str] = field(default_factory=list)  # cert_no of the officers who acted
     place: str | None = None
-    fields: dict[str, Any] = field(default_factory=dict)
-    attachments: list[dict[str, Any]] = field(default_factory=list)
+    fields: FieldValues = field(default_factory=dict)
+    attachments: list[JsonObject] = field(default_factory=list)  # as the client sent them
     corrects: int | None = None
     recorded_by: dict[str, str] = field(default_factory=dict)  # {"id": cert_no|user, "role"}
-    imported: dict[str, Any] | None = None
+    imported: JsonObject | None = None  # where an imported act came from, as its file says
 
 
 def _spec(code: str) -> ActType:
@@ -46,7 +46,8 @@ def _spec(code: str) -> ActType:
     return spec
 
 
-def _attachments(items: list[dict[str, Any]], problems: list[Problem]) -> list[dict[str, Any]]:
+def _attachments(items: list[JsonObject], problems: list[Problem]) -> list[JsonObject]:
+    """The attachments as the entry document holds them (digest, then what else is valid)."""
     out = []
     for i, item in enumerate(items):
         where = f"attachments[{i}]"
@@ -58,7 +59,7 @@ def _attachments(items: list[dict[str, Any]], problems: list[Problem]) -> list[d
         if alg not in ("sha256", "sm3") or len(hexpart) != 64 or not _is_hex(hexpart):
             problems.append(Problem("附件摘要应为 sha256 或 sm3 的 64 位十六进制", where))
             continue
-        entry: dict[str, Any] = {"digest": digest.lower()}
+        entry: JsonObject = {"digest": digest.lower()}
         for key in ("name", "media_type"):
             if isinstance(item.get(key), str) and item[key].strip():
                 entry[key] = item[key].strip()[:200]
@@ -132,7 +133,7 @@ def build_draft(inp: ActInput, now: datetime) -> Draft:
     if problems:
         raise ValidationError(f"“{spec.label}”的记录有 {len(problems)} 处问题", problems)
     assert occurred is not None
-    body: dict[str, Any] = {
+    body: JsonObject = {  # the entry document, less what the journal adds
         "actors": [{"cert_no": c} for c in actors],
         "place": place,
         "fields": values,

@@ -13,6 +13,7 @@ from typing import Any
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from liuhen.errors import Problem, ValidationError
+from liuhen.payloads import JsonObject
 
 JSON_METHODS = {"POST", "PUT", "PATCH"}
 MAX_CHECKED = 16 * 1024 * 1024  # larger JSON bodies are no act, document or account: not read
@@ -24,8 +25,8 @@ class DuplicateKey(ValueError):
         self.key = key
 
 
-def _no_duplicates(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
-    seen: dict[str, Any] = {}
+def _no_duplicates(pairs: list[tuple[str, Any]]) -> JsonObject:
+    seen: JsonObject = {}
     for key, value in pairs:
         if key in seen:
             raise DuplicateKey(key)

@@ -17,6 +17,7 @@ from fastapi.responses import Response
 from starlette.exceptions import HTTPException
 
 from liuhen.errors import LiuhenError, Problem, ValidationError
+from liuhen.payloads import JsonObject
 
 _MESSAGES = {
     "missing": "必填",
@@ -97,7 +98,8 @@ def install(api: FastAPI, render: Callable[[Request, LiuhenError], Awaitable[Res
         return answer if isinstance(answer, Response) else await answer
 
 
-ERROR_SCHEMA: dict[str, Any] = {
+# JSON Schema and OpenAPI fragments: JSON that FastAPI's document is made of
+ERROR_SCHEMA: JsonObject = {
     "title": "错误",
     "type": "object",
     "required": ["code", "message", "problems"],
@@ -119,7 +121,7 @@ ERROR_SCHEMA: dict[str, Any] = {
 }
 
 
-REFUSED: dict[str, Any] = {
+REFUSED: JsonObject = {
     "description": "拒绝（未登录、无权、不存在、冲突等）：错误代码与中文说明，见 docs/errors.md",
     "content": {
         "application/json": {"schema": {"$ref": "#/components/schemas/HTTPValidationError"}}
@@ -136,7 +138,7 @@ def describe(api: FastAPI) -> None:
     """
     original = api.openapi
 
-    def openapi() -> dict[str, Any]:
+    def openapi() -> JsonObject:
         if api.openapi_schema is None:
             schema = original()
             components = schema.setdefault("components", {}).setdefault("schemas", {})

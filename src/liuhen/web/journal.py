@@ -52,16 +52,17 @@ def router(app: App) -> APIRouter:
 
     @r.get("/api/v1/journal/checkpoint", summary="当前签名检查点", response_model=Checkpoint)
     def api_checkpoint() -> Checkpoint:
-        return Checkpoint(**proofs.checkpoint(app).as_dict())
+        return Checkpoint.model_validate(proofs.checkpoint(app).line(), from_attributes=True)
 
     @r.get("/api/v1/journal/proof/{seq}", summary="包含证明", response_model=InclusionProof)
     def api_proof(seq: int, size: Annotated[int | None, Query(ge=1)] = None) -> InclusionProof:
-        return InclusionProof(**proofs.inclusion(app, seq, size))
+        return InclusionProof.model_validate(proofs.inclusion(app, seq, size), from_attributes=True)
 
     @r.get("/api/v1/journal/consistency", summary="一致性证明", response_model=ConsistencyProof)
     def api_consistency(
         old: Annotated[int, Query(ge=1)], new: Annotated[int, Query(ge=1)]
     ) -> ConsistencyProof:
-        return ConsistencyProof(**proofs.consistency(app, old, new))
+        proof = proofs.consistency(app, old, new)
+        return ConsistencyProof.model_validate(proof, from_attributes=True)
 
     return r

@@ -8,20 +8,21 @@ what is written here).
 
 from __future__ import annotations
 
-from typing import Any
+from liuhen.payloads import JsonObject
 
-Responses = dict[int | str, dict[str, Any]]
+# OpenAPI fragments (JSON of the document FastAPI serves), by status code
+Responses = dict[int | str, JsonObject]
 
 
-def header(description: str, kind: str = "string", required: bool = False) -> dict[str, Any]:
+def header(description: str, kind: str = "string", required: bool = False) -> JsonObject:
     """One documented response header (``required``: on every such answer)."""
-    out: dict[str, Any] = {"description": description, "schema": {"type": kind}}
+    out: JsonObject = {"description": description, "schema": {"type": kind}}
     if required:
         out["required"] = True
     return out
 
 
-def _range_headers(partial: bool) -> dict[str, Any]:
+def _range_headers(partial: bool) -> JsonObject:
     headers = {
         "Accept-Ranges": header("bytes：支持 Range 请求"),
         "Content-Length": header("本次返回的字节数", "integer"),

@@ -8,6 +8,7 @@ the storage administrator can delete or alter them before it.
 from __future__ import annotations
 
 from collections.abc import Iterator
+from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -23,6 +24,14 @@ from liuhen.errors import ConfigurationError, StorageLocked
 from liuhen.kernel.blobs.store import CHUNK, key_of, missing
 
 SINGLE_PUT = 64 << 20
+
+
+@dataclass(frozen=True, slots=True)
+class _Head:
+    """What the store reads of an object's HEAD: its size and COMPLIANCE lock date."""
+
+    size: int
+    locked_until: datetime | None
 
 
 class S3Store:
@@ -91,7 +100,7 @@ class S3Store:
         if self.exists(digest):
             path.unlink(missing_ok=True)
             return False
-        extra: dict[str, Any] = {}
+        extra: dict[str, str | datetime] = {}  # object lock, when the bucket has it
         if self.locking:
             extra["ObjectLockMode"] = "COMPLIANCE"
             extra["ObjectLockRetainUntilDate"] = self._utcnow() + timedelta(days=self.lock_days)
@@ -115,14 +124,15 @@ class S3Store:
         path.unlink()
         return True
 
-    def _head(self, digest: str) -> dict[str, Any] | None:
+    def _head(self, digest: str) -> _Head | None:
         try:
-            head: dict[str, Any] = self.client.head_object(Bucket=self.bucket, Key=self.key(digest))
+            head = self.client.head_object(Bucket=self.bucket, Key=self.key(digest))
         except ClientError as exc:
             if exc.response.get("Error", {}).get("Code") in ("404", "NoSuchKey", "NotFound"):
                 return None
             raise
-        return head
+        until = head.get("ObjectLockRetainUntilDate")
+        return _Head(int(head["ContentLength"]), until if isinstance(until, datetime) else None)
 
     def exists(self, digest: str) -> bool:
         return self._head(digest) is not None
@@ -131,7 +141,7 @@ class S3Store:
         head = self._head(digest)
         if head is None:
             raise missing(digest)
-        return int(head["ContentLength"])
+        return head.size
 
     def read(self, digest: str, start: int = 0, end: int | None = None) -> Iterator[bytes]:
         rng = f"bytes={start}-" + ("" if end is None else str(end))
@@ -150,8 +160,8 @@ class S3Store:
     def retained_until(self, digest: str) -> datetime | None:
         """The COMPLIANCE lock date when still in force, judged by real time as the store does."""
         head = self._head(digest)
-        until = head.get("ObjectLockRetainUntilDate") if head else None
-        if isinstance(until, datetime) and until > self._utcnow():
+        until = head.locked_until if head else None
+        if until is not None and until > self._utcnow():
             return until
         return None
 
