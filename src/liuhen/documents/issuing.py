@@ -9,23 +9,26 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from liuhen.access.policy import User
-from liuhen.accounts.service import Forbidden, act_fields
+from liuhen.accounts.service import AuthError, Forbidden, act_fields, confirm_presence
 from liuhen.documents.service import (
     BLOCK_ROLES,
+    BY_LOGIN,
+    BY_PRESENCE,
     CRYPTO_ROLES,
     IN_PERSON,
     DocumentRequest,
-    authenticate,
+    account_roles,
     block_problems,
     countersign,
     issue,
+    officer_names,
 )
 from liuhen.documents.types import DOC_TYPES, DocType
 from liuhen.errors import NotFoundError, Problem, ValidationError
 from liuhen.kernel.instance import App
 from liuhen.kernel.journal import Appended
 from liuhen.payloads import FieldValues
-from liuhen.procedure.fields import Block
+from liuhen.procedure.fields import SIGNER_ROLES, Block
 from liuhen.web import forms
 
 DemandedBy = Callable[[App, str, str], str]  # compliance.queries.demanded_by, above documents
@@ -64,6 +67,71 @@ def blank(
     block = own_block(user, doc)
     signer = (block, user.cert_no) if block and user.cert_no else None
     return Blank(doc, values, signer, demanded_by(app, number, doc.code))
+
+
+def signing_people(req: DocumentRequest) -> dict[str, list[str]]:
+    """Everyone whose key the request applies, with the blocks he signs (as people read them)."""
+
+    out: dict[str, list[str]] = {}
+    for s in req.signers:
+        label = f"{SIGNER_ROLES.get(s.get('role', ''), s.get('role', ''))}栏"
+        out.setdefault(s.get("cert_no", ""), []).append(label)
+    for cert in (req.refusal or {}).get("officers") or []:
+        out.setdefault(str(cert), []).append("拒签见证")
+    return {c: list(dict.fromkeys(labels)) for c, labels in out.items() if c}
+
+
+def authenticate(
+    app: App,
+    req: DocumentRequest,
+    signed_in: str | None,
+    confirmations: dict[str, str],
+    where: str = "confirm",
+) -> None:
+    """Fill ``req.auth``, or refuse: a key other than the signed-in user's is applied only when
+    its holder, present, confirms with his own account's password (``confirmations``: cert_no →
+    password). Only the login proves who is at the keyboard; without this, typing a colleague's
+    certificate number would sign with his key. Wrong passwords count toward his lock-out.
+    """
+
+    people = signing_people(req)
+    names = officer_names(app, list(people))
+    accounts = account_roles(app, people)
+    auth: dict[str, str] = {}
+    problems: list[Problem] = []
+    for cert, blocks in people.items():
+        who = f"{names.get(cert, '')}（执法证号 {cert}）" if cert in names else f"执法证号 {cert}"
+        what = "、".join(blocks)
+        password = confirmations.get(cert, "")
+        if signed_in is not None and cert == signed_in:
+            auth[cert] = BY_LOGIN
+        elif cert not in names:
+            continue  # unregistered: ``issue`` says so
+        elif cert not in accounts:
+            problems.append(Problem(
+                f"{who}没有可用的账户，无法以本人密码确认，不能在{what}以其电子签名签署；"
+                "请由其本人登录签名，或将其从签名栏中删去", f"{where}.{cert}",
+            ))  # fmt: skip
+        elif not password:
+            problems.append(Problem(
+                f"{who}须在场以本人账户密码确认后，才能在{what}签名", f"{where}.{cert}"
+            ))  # fmt: skip
+        else:
+            try:
+                confirm_presence(app, cert, password)
+                auth[cert] = BY_PRESENCE
+            except AuthError:
+                problems.append(Problem(
+                    f"{who}的密码不正确或账户已暂时锁定，未能确认在{what}签名", f"{where}.{cert}"
+                ))  # fmt: skip
+    for cert, password in confirmations.items():
+        if password and cert not in people:
+            problems.append(Problem(
+                f"执法证号 {cert} 不在任何签名栏中，无须确认", f"{where}.{cert}"
+            ))  # fmt: skip
+    if problems:
+        raise ValidationError(f"有 {len(problems)} 名签名人未能确认，未制作文书", problems)
+    req.auth = auth
 
 
 def issue_confirmed(

@@ -22,6 +22,7 @@ from cryptography import x509
 from cryptography.hazmat.primitives import hashes
 from sqlalchemy import select
 
+from liuhen.access.policy import User
 from liuhen.accounts import service as access
 from liuhen.documents import render
 from liuhen.documents.dossier_pages import copy_note as copy_note
@@ -38,6 +39,7 @@ from liuhen.documents.watermark import stamp as stamp
 from liuhen.documents.watermark import without_signatures as without_signatures
 from liuhen.errors import IntegrityError, NotFoundError, Problem, ValidationError
 from liuhen.kernel import record
+from liuhen.kernel.blobs.store import DIGEST
 from liuhen.kernel.db import store
 from liuhen.kernel.instance import App
 from liuhen.kernel.journal import Appended
@@ -75,71 +77,6 @@ class DocumentRequest:
     auth: dict[str, str] | None = None
 
 
-def signing_people(req: DocumentRequest) -> dict[str, list[str]]:
-    """Everyone whose key the request applies, with the blocks he signs (as people read them)."""
-
-    out: dict[str, list[str]] = {}
-    for s in req.signers:
-        label = f"{SIGNER_ROLES.get(s.get('role', ''), s.get('role', ''))}栏"
-        out.setdefault(s.get("cert_no", ""), []).append(label)
-    for cert in (req.refusal or {}).get("officers") or []:
-        out.setdefault(str(cert), []).append("拒签见证")
-    return {c: list(dict.fromkeys(labels)) for c, labels in out.items() if c}
-
-
-def authenticate(
-    app: App,
-    req: DocumentRequest,
-    signed_in: str | None,
-    confirmations: dict[str, str],
-    where: str = "confirm",
-) -> None:
-    """Fill ``req.auth``, or refuse: a key other than the signed-in user's is applied only when
-    its holder, present, confirms with his own account's password (``confirmations``: cert_no →
-    password). Only the login proves who is at the keyboard; without this, typing a colleague's
-    certificate number would sign with his key. Wrong passwords count toward his lock-out.
-    """
-
-    people = signing_people(req)
-    names = _people(app, list(people))
-    accounts = account_roles(app, people)
-    auth: dict[str, str] = {}
-    problems: list[Problem] = []
-    for cert, blocks in people.items():
-        who = f"{names.get(cert, '')}（执法证号 {cert}）" if cert in names else f"执法证号 {cert}"
-        what = "、".join(blocks)
-        password = confirmations.get(cert, "")
-        if signed_in is not None and cert == signed_in:
-            auth[cert] = BY_LOGIN
-        elif cert not in names:
-            continue  # unregistered: ``issue`` says so
-        elif cert not in accounts:
-            problems.append(Problem(
-                f"{who}没有可用的账户，无法以本人密码确认，不能在{what}以其电子签名签署；"
-                "请由其本人登录签名，或将其从签名栏中删去", f"{where}.{cert}",
-            ))  # fmt: skip
-        elif not password:
-            problems.append(Problem(
-                f"{who}须在场以本人账户密码确认后，才能在{what}签名", f"{where}.{cert}"
-            ))  # fmt: skip
-        else:
-            try:
-                access.confirm_presence(app, cert, password)
-                auth[cert] = BY_PRESENCE
-            except access.AuthError:
-                problems.append(Problem(
-                    f"{who}的密码不正确或账户已暂时锁定，未能确认在{what}签名", f"{where}.{cert}"
-                ))  # fmt: skip
-    for cert, password in confirmations.items():
-        if password and cert not in people:
-            problems.append(Problem(
-                f"执法证号 {cert} 不在任何签名栏中，无须确认", f"{where}.{cert}"
-            ))  # fmt: skip
-    if problems:
-        raise ValidationError(f"有 {len(problems)} 名签名人未能确认，未制作文书", problems)
-    req.auth = auth
-
-
 def _png(data: str | None, where: str) -> bytes | None:
     if not data:
         return None
@@ -154,7 +91,8 @@ def _png(data: str | None, where: str) -> bytes | None:
     return raw
 
 
-def _people(app: App, certs: list[str]) -> dict[str, str]:
+def officer_names(app: App, certs: list[str]) -> dict[str, str]:
+    """cert_no → name of the registered officers among ``certs``."""
     with app.engine.connect() as conn:
         rows = conn.execute(
             select(OFFICER.c.cert_no, OFFICER.c.name).where(OFFICER.c.cert_no.in_(certs))
@@ -284,7 +222,7 @@ def _checked(app: App, req: DocumentRequest, spec: DocType) -> _Checked:
     signer_certs = [s.get("cert_no", "") for s in req.signers]
     refusal_certs = list((req.refusal or {}).get("officers") or [])
     problems += _signer_problems(req, refusal_certs)
-    names = _people(app, [*signer_certs, *refusal_certs])
+    names = officer_names(app, [*signer_certs, *refusal_certs])
     for c in sorted(set(signer_certs + refusal_certs) - set(names)):
         problems.append(Problem(f"执法证号 {c} 未登记", "signers"))
     if req.auth is not None:  # whoever authenticated the request: every key's holder, each
@@ -446,7 +384,7 @@ def countersign(
     fields, superseded = _issued(app, case, seq)
     spec = DOC_TYPES[fields["doc_type"]]
     signatures: list[JsonObject] = list(fields.get("signatures") or [])
-    names = _people(app, [cert_no])
+    names = officer_names(app, [cert_no])
     problems = _countersign_problems(app, fields, spec, role, cert_no, names)
     if superseded:
         problems.insert(0, Problem("该文书已有更新的版本，请在最新版本上签名", "seq"))
@@ -525,6 +463,41 @@ def store_pdf(app: App, pdf: bytes) -> str:
         fh.write(pdf)
     app.blobs.put_file(Path(name), digest)
     return digest
+
+
+def document_case(app: App, digest: str) -> str | None:
+    """The case whose 文书 entry names ``digest`` as its PDF, or None.
+
+    The document's own ``digest`` field must equal it: a digest quoted anywhere else in an
+    entry (a transcript, a note) does not make that file a document.
+    """
+    if not DIGEST.match(digest):
+        return None
+    with app.engine.connect() as conn:
+        rows = conn.execute(
+            select(ENTRY.c.chain, ENTRY.c.body).where(
+                ENTRY.c.act == "general.document", ENTRY.c.body.contains(f'"{digest}"')
+            )
+        ).all()
+    for chain, body in rows:
+        if (json.loads(body).get("fields") or {}).get("digest") == digest:
+            return str(chain)
+    return None
+
+
+def read_pdf(app: App, user: User | None, digest: str, checked_case: str | None) -> None:
+    """Let ``user`` read the PDF ``digest`` (and journal the reading), or not found / refused.
+
+    Only a document's own PDF, to those who may see its case and its marks: a stored file that
+    no 文书 entry names (media, a dossier, another case's file) is not found. ``checked_case``
+    is the case the route's file guard already checked the user against, if any.
+    """
+    case = document_case(app, digest)
+    if case is None or user is None:  # the file guard has found the file stored
+        raise NotFoundError(f"未找到文书 {digest}")
+    if checked_case != case:  # the guard checked another case's claim, or none
+        access.guard_file(app, user, case, digest)
+    access.record_access(app, user, case, "查看执法文书", materials=[digest])
 
 
 def check_all(app: App, disposed: Collection[str] = ()) -> list[tuple[int, str, str]]:

@@ -2,21 +2,15 @@
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import Response
 from pydantic import BaseModel, Field
-from sqlalchemy import select
 
 from liuhen.accounts import guard
-from liuhen.accounts.service import guard_file, record_access
 from liuhen.documents import DOC_TYPES, DocType, issuing, schemas
 from liuhen.documents import service as documents
-from liuhen.errors import NotFoundError
-from liuhen.kernel.blobs.store import DIGEST
-from liuhen.kernel.db import store
 from liuhen.kernel.instance import App
 from liuhen.payloads import FieldValues
 from liuhen.procedure.catalog import Role
@@ -49,27 +43,6 @@ class IssueBody(BaseModel):
         description="在场同事确认：签名人中除登录本人以外的每一位（机器令牌则为每一位），"
         "以其执法证号和本人账户密码确认",
     )
-
-
-def document_case(app: App, digest: str) -> str | None:
-    """The case whose 文书 entry names ``digest`` as its PDF, or None.
-
-    The document's own ``digest`` field must equal it: a digest quoted anywhere else in an
-    entry (a transcript, a note) does not make that file a document.
-    """
-    if not DIGEST.match(digest):
-        return None
-    entry = store.ENTRY
-    with app.engine.connect() as conn:
-        rows = conn.execute(
-            select(entry.c.chain, entry.c.body).where(
-                entry.c.act == "general.document", entry.c.body.contains(f'"{digest}"')
-            )
-        ).all()
-    for chain, body in rows:
-        if (json.loads(body).get("fields") or {}).get("digest") == digest:
-            return str(chain)
-    return None
 
 
 def type_schema(d: DocType) -> schemas.DocumentType:
@@ -120,16 +93,10 @@ def router(app: App) -> APIRouter:
         summary="文书 PDF（支持 Range）",
     )
     def pdf(digest: str, request: Request) -> Response:
-        """Only a document's own PDF, to those who may see its case and its marks: a stored
-        file that no 文书 entry names (media, a dossier, another case's file) is not found."""
-        case = document_case(app, digest)
-        user = getattr(request.state, "user", None)
-        if case is None or user is None:  # the file guard has found the file stored
-            raise NotFoundError(f"未找到文书 {digest}")
+        """Only a document's own PDF, to those who may see its case and its marks."""
         checked = getattr(request.state, "file", None)
-        if checked is None or checked.case != case:  # the guard checked another case's claim
-            guard_file(app, user, case, digest)
-        record_access(app, user, case, "查看执法文书", materials=[digest])
+        documents.read_pdf(app, getattr(request.state, "user", None), digest,
+                           checked.case if checked is not None else None)  # fmt: skip
         return serve_blob(app, digest, "application/pdf", request)
 
     return r
