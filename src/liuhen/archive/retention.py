@@ -90,10 +90,10 @@ def check_period(period: str, rc: RetentionClass | None) -> None:
             [Problem("未知的保管期限", "retention")],
         )
     if rc is not None and rc.long_term and period not in NEVER_ENDS:
-        reasons = "；".join(str(r.get("title", "")) for r in rc.reasons)
+        reasons = "；".join(r.title for r in rc.reasons)
         raise RetentionTooShort(
             f"本案须长期保存（{reasons}），保管期限不能为“{period}”",
-            [Problem(f"{r.get('title')}（{'、'.join(r.get('cite') or [])}）", "retention")
+            [Problem(f"{r.title}（{'、'.join(r.cite)}）", "retention")
              for r in rc.reasons],
         )  # fmt: skip
     if period in YEARS and YEARS[period] < _min_years(rc):

@@ -88,7 +88,7 @@ def _print_evaluation(ev: Evaluation) -> None:
     if ev.retention:
         out.print(
             f"保存期限：{ev.retention.label}"
-            + "".join(f"；{r['title']}（{'、'.join(r['cite'])}）" for r in ev.retention.reasons)
+            + "".join(f"；{r.title}（{'、'.join(r.cite)}）" for r in ev.retention.reasons)
         )
     for f in ev.findings:
         _print_finding(Finding.model_validate(f.as_dict()))

@@ -16,7 +16,7 @@ from liuhen.procedure.catalog import DOCUMENT_TYPES, act_type
 from liuhen.procedure.fields import SIGNER_ROLES, Block, parse_datetime
 from liuhen.rules import pack as P
 from liuhen.rules.calendar import Due, WorkingCalendar
-from liuhen.rules.findings import Finding, Severity
+from liuhen.rules.findings import Finding, RetentionReason, Severity
 from liuhen.rules.record import CaseRecord, Entry
 
 AV_KINDS = ("video", "audio")
@@ -492,12 +492,12 @@ def _deadline_outcome(
 _PERIOD_YEARS = {"5年": 5, "10年": 10, "30年": 30, "长期": 1000, "永久": 10_000}
 
 
-def retention_reasons(rule: P.Retention, rec: CaseRecord) -> list[dict[str, Any]]:
+def retention_reasons(rule: P.Retention, rec: CaseRecord) -> list[RetentionReason]:
     reasons = []
     for trig in rule.long_term:
         hits = [e.seq for e in rec.of(trig.acts) if _fields_match(e, trig.fields)]
         if hits:
-            reasons.append({"title": trig.title, "cite": list(trig.cite), "seqs": hits})
+            reasons.append(RetentionReason(trig.title, list(trig.cite), hits))
     return reasons
 
 
@@ -508,7 +508,7 @@ def retention(rule_id: str, rule: P.Retention, rec: CaseRecord, ctx: Context) ->
         period = str(a.fields.get("retention"))
         if _PERIOD_YEARS.get(period, 0) < needed:
             why = (
-                "；".join(r["title"] for r in reasons)
+                "；".join(r.title for r in reasons)
                 if reasons
                 else f"保存不少于 {rule.min_years} 年"
             )
@@ -516,7 +516,7 @@ def retention(rule_id: str, rule: P.Retention, rec: CaseRecord, ctx: Context) ->
                 rule_id, rule, "too_short",
                 f"归档保管期限为“{period}”，"
                 f"应为{'长期' if reasons else f'{rule.min_years}年以上'}（{why}）",
-                [a.seq, *[s for r in reasons for s in r["seqs"]]],
+                [a.seq, *[s for r in reasons for s in r.seqs]],
             )  # fmt: skip
 
 

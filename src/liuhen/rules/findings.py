@@ -49,11 +49,21 @@ class Finding:
         return (_ORDER[self.severity], self.seqs[0] if self.seqs else 0, self.code)
 
 
+@dataclass(frozen=True, slots=True)
+class RetentionReason:
+    """Why a case must be kept long term: a trigger of the pack's retention rule that the case
+    meets, its articles and the entries that meet it."""
+
+    title: str
+    cite: list[str]
+    seqs: list[int]
+
+
 @dataclass(frozen=True)
 class RetentionClass:
     label: str  # "5年" … or "长期"
     long_term: bool
-    reasons: tuple[dict[str, Any], ...] = ()
+    reasons: tuple[RetentionReason, ...] = ()
 
 
 @dataclass(frozen=True)
