@@ -120,13 +120,13 @@ def test_the_access_ledger_lists_and_exports_every_view(site, run, tmp_path):
     client.get(f"/cases/{CASE}")
     client.get(f"/api/v1/cases/{CASE}")
     page = ledger.entries(app, case=CASE, per_page=1)
-    assert page["total"] == views(app) == 2 and len(page["rows"]) == 1
-    newest = page["rows"][0]
+    assert page.total == views(app) == 2 and len(page.rows) == 1
+    newest = page.rows[0]
     assert newest.accessor == "张伟" and newest.role == "执法人员" and newest.unit == "wl-zd1"
     today = app.clock.now().date()
-    assert ledger.entries(app, since=today + timedelta(days=1))["total"] == 0
-    assert ledger.entries(app, since=today, until=today)["total"] == 2
-    assert ledger.entries(app, case="别的案件")["total"] == 0
+    assert ledger.entries(app, since=today + timedelta(days=1)).total == 0
+    assert ledger.entries(app, since=today, until=today).total == 2
+    assert ledger.entries(app, case="别的案件").total == 0
     with pytest.raises(ValidationError):
         ledger.entries(app, since=today, until=today - timedelta(days=1))
     with pytest.raises(ValidationError):

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import subprocess
+from dataclasses import asdict
 from typing import Any, cast
 
 import pytest
@@ -74,7 +75,7 @@ def test_approved_copy_is_watermarked_and_ledgered(case_with_document, tmp_path)
     digest = _pdf_digest(app, doc_seq)
     original = b"".join(app.blobs.read(digest))
     req = _ask(app, ["全部"])
-    assert [r["seq"] for r in disclosure.requests(app, pending=True)] == [req.seq]
+    assert [r.seq for r in disclosure.requests(app, pending=True)] == [req.seq]
     decision = disclosure.decide(
         app, CASE, req.seq, decision="同意", reason="当事人申请查阅本人案件材料", materials=None,
         by=HEAD,
@@ -82,9 +83,9 @@ def test_approved_copy_is_watermarked_and_ledgered(case_with_document, tmp_path)
     assert disclosure.requests(app, pending=True) == []
 
     delivered = disclosure.deliver(app, CASE, req.seq, tmp_path / "copy", by="31010001")
-    assert [f["digest"] for f in delivered.files] == [digest]
+    assert [f.digest for f in delivered.files] == [digest]
     assert not list(tmp_path.glob(".copy.partial-*"))
-    copy = tmp_path / "copy" / delivered.files[0]["file"]
+    copy = tmp_path / "copy" / delivered.files[0].file
     stamped = copy.read_bytes()
     assert stamped != original
     assert b"".join(app.blobs.read(digest)) == original  # the signed original is untouched
@@ -99,7 +100,7 @@ def test_approved_copy_is_watermarked_and_ledgered(case_with_document, tmp_path)
     listing = json.loads((tmp_path / "copy" / "清单.json").read_text("utf-8"))
     assert listing["request"] == req.seq and listing["approved_by"] == decision.seq
 
-    rows = ledger.entries(app, CASE)["rows"]
+    rows = ledger.entries(app, CASE).rows
     handed = next(r for r in rows if r.request == req.seq)
     assert handed.copied and handed.approved_by == "赵局长" and handed.accessor == "陈某"
     book = tmp_path / "台账.xlsx"
@@ -146,13 +147,15 @@ def test_marked_record_is_released_only_when_the_head_names_it(case_with_documen
     disclosure.decide(app, CASE, first.seq, decision="同意", reason="-", materials=None, by=HEAD)
     broad = disclosure.deliver(app, CASE, first.seq, tmp_path / "broad", by="31010001")
     assert broad.files == []
-    assert broad.withheld == [{"digest": digest, "reason": "已标记为商业秘密，审批未明确准予"}]
+    assert [asdict(w) for w in broad.withheld] == [
+        {"digest": digest, "reason": "已标记为商业秘密，审批未明确准予"}
+    ]
 
     second = _ask(app, [str(doc_seq)])
     disclosure.decide(app, CASE, second.seq, decision="同意", reason="已征得权利人同意",
                       materials=[str(doc_seq)], by=HEAD)  # fmt: skip
     named = disclosure.deliver(app, CASE, second.seq, tmp_path / "named", by="31010001")
-    assert [f["digest"] for f in named.files] == [digest]
+    assert [f.digest for f in named.files] == [digest]
 
 
 def test_only_a_head_lifts_a_mark_and_targets_must_exist(case_with_document):

@@ -207,10 +207,10 @@ def test_the_case_page_plays_a_bound_clip_and_journals_the_view(camera, dock):
         assert f'poster="/api/v1/media/{video.digest}/thumbnail"' in page.text
         assert client.get(f"/api/v1/media/{video.digest}/content").status_code == 200
     purposes = [
-        e["fields"]["purpose"]
-        for stage in cases.show_case(app, case)["stages"]
-        for e in stage["entries"]
-        if e["act"] == "general.review_access"
+        e.fields["purpose"]
+        for stage in cases.show_case(app, case).stages
+        for e in stage.entries
+        if e.act == "general.review_access"
     ]
     assert len(purposes) >= 2 and any(p.startswith("下载") for p in purposes), purposes
     assert verify.verify(app).ok

@@ -51,10 +51,8 @@ def test_an_act_typed_in_the_pages_is_journaled_in_the_instance_zone(app: Any) -
         )
         assert done.status_code == 303
     shown = cases.show_case(app, CASE)
-    inquiry = next(
-        e for s in shown["stages"] for e in s["entries"] if e["act"] == "investigation.inquiry"
-    )
+    inquiry = next(e for s in shown.stages for e in s.entries if e.act == "investigation.inquiry")
     # New York is five hours behind UTC on 3 November 2026 (daylight saving ended on the 1st)
-    assert inquiry["occurred_at"] == "2026-11-03T10:00:00-05:00"
-    assert inquiry["fields"]["started_at"] == "2026-11-03T10:00:00-05:00"
-    assert inquiry["fields"]["ended_at"] == "2026-11-03T10:40:00-05:00"
+    assert inquiry.occurred_at == "2026-11-03T10:00:00-05:00"
+    assert inquiry.fields["started_at"] == "2026-11-03T10:00:00-05:00"
+    assert inquiry.fields["ended_at"] == "2026-11-03T10:40:00-05:00"

@@ -77,10 +77,11 @@ def test_a_refused_form_keeps_what_was_typed_and_a_good_one_is_journaled(app):
         assert entries(app) == 1
         shown = cases.show_case(app, CASE)
         inquiry = next(
-            e for s in shown["stages"] for e in s["entries"] if e["act"] == "investigation.inquiry"
+            e for s in shown.stages for e in s.entries if e.act == "investigation.inquiry"
         )
-        assert inquiry["fields"]["started_at"] == "2026-11-03T10:00:00+08:00"
-        assert inquiry["recorded_by"] == {"id": "31010001", "role": "officer"}
+        assert inquiry.fields["started_at"] == "2026-11-03T10:00:00+08:00"
+        assert inquiry.recorded_by is not None
+        assert inquiry.recorded_by.model_dump() == {"id": "31010001", "role": "officer"}
         assert (
             client.get(f"/cases/{CASE}/record", params={"act": "decision.legal_review"}).status_code
             == 403

@@ -29,15 +29,16 @@ def test_import_keeps_times_and_marks_entries_imported(app):
     assert number == "某文旅罚〔2025〕88号"
     assert [a.seq for a in appended] == [6, 7, 8]
     case = cases.show_case(app, number)
-    opening = case["stages"][0]["entries"][0]
-    assert opening["occurred_at"] == "2025-09-01T09:00:00+08:00"
-    assert opening["imported"] == {
+    opening = case.stages[0].entries[0]
+    assert opening.occurred_at == "2025-09-01T09:00:00+08:00"
+    assert opening.imported is not None
+    assert opening.imported.model_dump() == {
         "source": "某区行政执法信息平台（旧系统）",
         "recorded_at": "2025-09-01T10:30:00+08:00",
     }
-    correction = case["stages"][-1]["entries"][0]
-    assert correction["corrects"] == 7
-    assert correction["fields"]["changes"] == {"ended_at": "2025-09-02T14:50:00+08:00"}
+    correction = case.stages[-1].entries[0]
+    assert correction.corrects == 7
+    assert correction.fields["changes"] == {"ended_at": "2025-09-02T14:50:00+08:00"}
     assert verify.verify(app).ok
 
 

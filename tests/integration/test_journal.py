@@ -33,12 +33,12 @@ def test_case_projection_follows_the_record(app):
     factory.open_case(app)
     factory.inquiry(app)
     case = cases.show_case(app, "某文旅罚〔2026〕1号")
-    assert case["stage"] == "investigation"
-    assert case["entry_count"] == 2
-    assert case["officer_names"] == {"31010001": "张伟", "31010002": "李娜"}
-    assert [s["stage"] for s in case["stages"]] == ["initiation", "investigation"]
-    entry = case["stages"][1]["entries"][0]
-    assert entry["actors"] == [
+    assert case.stage == "investigation"
+    assert case.entry_count == 2
+    assert case.officer_names == {"31010001": "张伟", "31010002": "李娜"}
+    assert [s.stage for s in case.stages] == ["initiation", "investigation"]
+    entry = case.stages[1].entries[0]
+    assert entry.actors == [
         {"cert_no": "31010001", "name": "张伟"},
         {"cert_no": "31010002", "name": "李娜"},
     ]
@@ -63,10 +63,10 @@ def test_correction_is_a_new_entry_and_updates_the_header(app):
         ),
     )
     case = cases.show_case(app, "某文旅罚〔2026〕1号")
-    assert case["parties"][0]["address"] == "某区滨江路28号"
-    opening = case["stages"][0]["entries"][0]
-    assert opening["fields"]["parties"][0]["address"] == "某区滨江路18号"  # original kept
-    assert opening["corrected_by"] == fixed.seq
+    assert case.parties[0]["address"] == "某区滨江路28号"
+    opening = case.stages[0].entries[0]
+    assert opening.fields["parties"][0]["address"] == "某区滨江路18号"  # original kept
+    assert opening.corrected_by == fixed.seq
     assert verify.verify(app).ok
 
 

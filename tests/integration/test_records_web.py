@@ -117,6 +117,6 @@ def test_requests_page_hands_over_a_watermarked_zip(clocked):
         assert len(pdfs) == 1 and "清单.json" in z.namelist()
         subject = cast(dict[str, str], PdfReader(io.BytesIO(z.read(pdfs[0]))).metadata)["/Subject"]
     assert "仅供陈某（当事人）复制" in subject
-    rows = ledger.entries(app, CASE)["rows"]
+    rows = ledger.entries(app, CASE).rows
     assert any(r.request == req.seq and r.copied for r in rows)
     assert client.get("/api/v1/requests", params={"case": CASE}).json()[0]["deliveries"]

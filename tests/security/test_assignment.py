@@ -34,10 +34,10 @@ def assign(app: App, certs: list[str], by: dict[str, str] = HEAD) -> None:
 
 def sees_marked_inquiry(app: App, user: User, seq: int) -> bool:
     case = cases.show_case(app, CASE)
-    entries = [e for st in case["stages"] for e in st["entries"]]
+    entries = [e for st in case.stages for e in st.entries]
     confidentiality.redact(case, confidentiality.marks_from(entries), user)
-    inquiry = next(e for st in case["stages"] for e in st["entries"] if e["seq"] == seq)
-    return "withheld" not in inquiry
+    inquiry = next(e for st in case.stages for e in st.entries if e.seq == seq)
+    return "withheld" not in inquiry.model_fields_set
 
 
 @pytest.fixture
@@ -56,7 +56,7 @@ def marked(app: App) -> tuple[App, int]:
 def test_naming_oneself_as_actor_does_not_put_one_on_the_case(marked: tuple[App, int]) -> None:
     app, seq = marked
     factory.inquiry(app, who="王某", actors=["31010003", "31010001"])
-    assert cases.show_case(app, CASE)["officers"] == ["31010001", "31010002"]
+    assert cases.show_case(app, CASE).officers == ["31010001", "31010002"]
     assert not sees_marked_inquiry(app, officer("31010003"), seq)
     assert sees_marked_inquiry(app, officer("31010002"), seq)
 
@@ -64,7 +64,7 @@ def test_naming_oneself_as_actor_does_not_put_one_on_the_case(marked: tuple[App,
 def test_a_heads_assignment_replaces_the_case_officers(marked: tuple[App, int]) -> None:
     app, seq = marked
     assign(app, ["31010001", "31010003"])
-    assert cases.show_case(app, CASE)["officers"] == ["31010001", "31010003"]
+    assert cases.show_case(app, CASE).officers == ["31010001", "31010003"]
     assert sees_marked_inquiry(app, officer("31010003"), seq)
     assert not sees_marked_inquiry(app, officer("31010002"), seq)  # reassigned away
 
@@ -79,4 +79,4 @@ def test_assignment_needs_two_registered_officers_and_a_head(marked: tuple[App, 
     assert "99999999" in str(unknown.value.as_dict())
     with pytest.raises(LiuhenError):
         assign(app, ["31010001", "31010003"], by={"id": "31010001", "role": "officer"})
-    assert cases.show_case(app, CASE)["officers"] == ["31010001", "31010002"]
+    assert cases.show_case(app, CASE).officers == ["31010001", "31010002"]

@@ -55,14 +55,14 @@ def mark(app, value, records=(), by=ON_CASE, role="officer"):
 
 def seen_by(app, user):
     case = cases.show_case(app, CASE)
-    entries = [e for st in case["stages"] for e in st["entries"]]
+    entries = [e for st in case.stages for e in st.entries]
     confidentiality.redact(case, confidentiality.marks_from(entries), user)
     return case
 
 
 def entry_seen(app, user, seq):
     case = seen_by(app, user)
-    return next(e for st in case["stages"] for e in st["entries"] if e["seq"] == seq)
+    return next(e for st in case.stages for e in st.entries if e.seq == seq)
 
 
 def test_a_whole_case_mark_hides_the_header_from_those_not_entitled(marked_case):
@@ -70,29 +70,29 @@ def test_a_whole_case_mark_hides_the_header_from_those_not_entitled(marked_case)
     mark(app, "国家秘密")
     for name in ("wangqiang", "sifa"):
         case = seen_by(app, users[name])
-        assert "擅自从事营业性演出" not in str(case["cause"]), name
-        assert case["parties"] == [] and "滨江路" not in str(case["summary"]), name
-        assert "国家秘密" in case["header_withheld"]
+        assert "擅自从事营业性演出" not in str(case.cause), name
+        assert case.parties == [] and "滨江路" not in str(case.summary), name
+        assert "国家秘密" in str(case.header_withheld)
         assert "夜色酒吧" not in repr(case), name  # nowhere: header, entries, fields
     for name in ("zhangwei", "zhaoju", "qian"):
         case = seen_by(app, users[name])
-        assert case["cause"] == "未经许可擅自从事营业性演出", name
-        assert case["parties"][0]["name"] == "某区夜色酒吧"
-        assert "header_withheld" not in case
+        assert case.cause == "未经许可擅自从事营业性演出", name
+        assert case.parties[0]["name"] == "某区夜色酒吧"
+        assert "header_withheld" not in case.model_fields_set
     # the case list shows the same header: withheld there too, for the same people
     listed = cases.list_cases(app).items
     confidentiality.redact_listing(app, listed, users["wangqiang"])
-    assert listed[0]["parties"] == [] and "擅自" not in listed[0]["cause"]
+    assert listed[0].parties == [] and "擅自" not in listed[0].cause
     listed = cases.list_cases(app).items
     confidentiality.redact_listing(app, listed, users["zhangwei"])
-    assert listed[0]["cause"] == "未经许可擅自从事营业性演出"
+    assert listed[0].cause == "未经许可擅自从事营业性演出"
 
 
 def test_a_business_secret_on_the_case_is_shown_to_the_supervisor(marked_case):
     app, _seq, users = marked_case
     mark(app, "商业秘密")
-    assert seen_by(app, users["sifa"])["cause"] == "未经许可擅自从事营业性演出"
-    assert "header_withheld" in seen_by(app, users["wangqiang"])
+    assert seen_by(app, users["sifa"]).cause == "未经许可擅自从事营业性演出"
+    assert "header_withheld" in seen_by(app, users["wangqiang"]).model_fields_set
 
 
 def test_the_document_form_does_not_prefill_a_marked_record(marked_case):
@@ -118,10 +118,10 @@ def test_lowering_a_mark_is_the_heads_act_raising_is_for_those_on_the_case(marke
         assert lowered.value.code == "LH103" and "只有负责人" in lowered.value.message
     with pytest.raises(PermissionDenied):  # nor by the legal reviewer
         mark(app, "个人隐私", [str(seq)], by=REVIEWER, role="legal_reviewer")
-    assert "国家秘密" in entry_seen(app, users["sifa"], seq)["withheld"]  # still closed
+    assert "国家秘密" in str(entry_seen(app, users["sifa"], seq).withheld)  # still closed
     mark(app, "个人隐私", [str(seq)], by=HEAD, role="head")  # the head may lower
     assert confidentiality.marks_of(app, CASE).of_entry(seq) == "个人隐私"
-    assert entry_seen(app, users["sifa"], seq)["fields"]["transcript"]  # the head opened it
+    assert entry_seen(app, users["sifa"], seq).fields["transcript"]  # the head opened it
     # the whole case: the same rule
     mark(app, "商业秘密")
     with pytest.raises(PermissionDenied):
@@ -141,7 +141,7 @@ def test_naming_oneself_as_an_actor_does_not_put_one_on_the_case(marked_case):
     assert OUTSIDER not in header["officers"]
     assert sorted(header["officers"]) == [ON_CASE, "31010002"]  # the opening act's officers
     marked = entry_seen(app, users["wangqiang"], seq)
-    assert marked["fields"] == {} and "国家秘密" in marked["withheld"]
+    assert marked.fields == {} and "国家秘密" in str(marked.withheld)
     with pytest.raises(ConfidentialRecord):
         confidentiality.act_fields(app, users["wangqiang"], CASE, seq)
 

@@ -132,7 +132,7 @@ def test_documents_copies_and_the_signed_dossier_validate(app, run, tmp_path):
     disclosure.decide(app, CASE, req.seq, decision="同意", reason="当事人申请", materials=None,
                       by=HEAD)  # fmt: skip
     delivered = disclosure.deliver(app, CASE, req.seq, tmp_path / "copy", by="31010001")
-    copies = [tmp_path / "copy" / f["file"] for f in delivered.files if f.get("watermarked")]
+    copies = [tmp_path / "copy" / f.file for f in delivered.files if f.watermarked]
     assert copies
     for copy in copies:
         assert_unsigned(copy)

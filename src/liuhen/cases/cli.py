@@ -38,21 +38,21 @@ def list_cmd(
     """列出案件（按立案时间倒序，分页）。"""
     result = cases.list_cases(app(), page=page, per_page=per_page, stage=stage)
     if as_json:
-        print_json(result.as_dict())
+        print_json(result.model_dump(mode="json", exclude_unset=True))
         return
     table = Table(title=f"案件（共 {result.total} 件，第 {result.page} 页）")
     for col in ("案件编号", "案由", "类别", "程序", "环节", "状态", "启动时间", "记录数"):
         table.add_column(col, overflow="fold")
     for c in result.items:
         table.add_row(
-            c["number"],
-            c["cause"],
-            c["category_label"],
-            c["procedure_label"],
-            c["stage_label"],
-            c["status_label"],
-            c["opened_at"][:16].replace("T", " "),
-            str(c["entry_count"]),
+            c.number,
+            c.cause,
+            c.category_label,
+            c.procedure_label,
+            c.stage_label,
+            c.status_label,
+            c.opened_at[:16].replace("T", " "),
+            str(c.entry_count),
         )
     out.print(table)
 
@@ -65,26 +65,24 @@ def show_cmd(
     """按环节顺序显示一个案件的完整记录。"""
     case = cases.show_case(app(), number)
     if as_json:
-        print_json(case)
+        print_json(case.model_dump(mode="json", exclude_unset=True))
         return
-    out.print(f"[bold]{case['number']}[/]  {case['cause']}")
+    out.print(f"[bold]{case.number}[/]  {case.cause}")
     out.print(
-        f"{case['category_label']} · {case['procedure_label']} · {case['status_label']} · "
-        f"当前环节：{case['stage_label']}"
+        f"{case.category_label} · {case.procedure_label} · {case.status_label} · "
+        f"当前环节：{case.stage_label}"
     )
-    parties = "、".join(p["name"] for p in case["parties"] or [])
-    officers = "、".join(f"{n}（{c}）" for c, n in case["officer_names"].items())
+    parties = "、".join(p["name"] for p in case.parties or [])
+    officers = "、".join(f"{n}（{c}）" for c, n in case.officer_names.items())
     out.print(f"当事人：{parties}    承办人员：{officers}")
-    for stage in case["stages"]:
-        out.print(f"\n[bold]【{stage['label']}】[/]")
-        for e in stage["entries"]:
-            when = e["occurred_at"][:16].replace("T", " ")
-            mark = (
-                f"  [yellow]（已被序号 {e['corrected_by']} 更正）[/]" if e["corrected_by"] else ""
-            )
-            out.print(f"  #{e['seq']:<6} {when}  {e['act_label']}{mark}")
-            for name, value in (e.get("fields") or {}).items():
-                label = e["field_labels"].get(name, name)
+    for stage in case.stages:
+        out.print(f"\n[bold]【{stage.label}】[/]")
+        for e in stage.entries:
+            when = e.occurred_at[:16].replace("T", " ")
+            mark = f"  [yellow]（已被序号 {e.corrected_by} 更正）[/]" if e.corrected_by else ""
+            out.print(f"  #{e.seq:<6} {when}  {e.act_label}{mark}")
+            for name, value in (e.fields or {}).items():
+                label = e.field_labels.get(name, name)
                 text = value if isinstance(value, str) else _flat(value)
                 out.print(f"           {label}：{text}", markup=False)
 

@@ -17,6 +17,7 @@ from liuhen.kernel.instance import App
 from liuhen.kernel.journal import Appended, Draft
 from liuhen.kernel.jsonlines import Path, Refused, line_of, locate
 from liuhen.kernel.record import ActInput, build_draft
+from liuhen.payloads import FieldValues, JsonObject
 from liuhen.procedure.catalog import ActType, Role, act_type
 from liuhen.procedure.fields import FieldKind, out_of_range, parse_datetime
 
@@ -116,7 +117,7 @@ class _Parser:
     def bad(self, path: Path, message: str) -> None:
         self.problems.append(_problem(self.lines, path, message))
 
-    def header(self, doc: dict[str, Any]) -> tuple[Any, Any, list[Any]]:
+    def header(self, doc: JsonObject) -> tuple[Any, Any, list[Any]]:
         """The file's case, source and entries, each checked."""
         if doc.get("format") != FORMAT:
             self.bad(("format",), f"应为 “{FORMAT}”")
@@ -183,7 +184,7 @@ class _Parser:
         draft.refs = refs
         return draft
 
-    def _spec(self, i: int, path: Path, raw: dict[str, Any]) -> ActType | None:
+    def _spec(self, i: int, path: Path, raw: JsonObject) -> ActType | None:
         code = raw.get("act")
         spec = act_type(code) if isinstance(code, str) else None
         if spec is None:
@@ -198,7 +199,7 @@ class _Parser:
             self.bad((*path, "act"), "案件已由第一条记录启动，不能再次启动")
         return spec
 
-    def _times(self, i: int, path: Path, raw: dict[str, Any]) -> datetime | None:
+    def _times(self, i: int, path: Path, raw: JsonObject) -> datetime | None:
         """The source system's recorded time, checked with the occurred time against now, the
         case's opening and the previous entry."""
         occurred = parse_datetime(raw.get("occurred_at"))
@@ -222,7 +223,7 @@ class _Parser:
             self.last_recorded = recorded
         return recorded
 
-    def _corrects(self, i: int, path: Path, raw: dict[str, Any], spec: ActType) -> int | None:
+    def _corrects(self, i: int, path: Path, raw: JsonObject, spec: ActType) -> int | None:
         """The index of the entry this one corrects, if it names one rightly."""
         corrects_entry = raw.get("corrects_entry")
         target: int | None = None
@@ -240,12 +241,12 @@ class _Parser:
         return target
 
     def _fields(
-        self, i: int, path: Path, raw: dict[str, Any], spec: ActType
-    ) -> tuple[dict[str, Any], dict[str, int]]:
+        self, i: int, path: Path, raw: JsonObject, spec: ActType
+    ) -> tuple[FieldValues, dict[str, int]]:
         """The fields, with each ``{"entry": n}`` reference replaced by a placeholder, and the
         index each reference names."""
         raw_fields = raw.get("fields")
-        fields: dict[str, Any] = raw_fields if isinstance(raw_fields, dict) else {}
+        fields: FieldValues = raw_fields if isinstance(raw_fields, dict) else {}
         refs: dict[str, int] = {}
         for f in spec.fields:
             value = fields.get(f.name)
@@ -270,14 +271,14 @@ def _split(field: str) -> list[str]:
     return field.replace("[", ".").replace("]", "").split(".")
 
 
-def documents(text: str, now: datetime) -> tuple[str, list[dict[str, Any]]]:
+def documents(text: str, now: datetime) -> tuple[str, list[JsonObject]]:
     """The entry documents an import file would produce, numbered by position (seq 1, 2, …).
 
     Lets the rules engine judge a file before it is imported (``liuhen compliance --file``)
     and lets scenario tests state expected findings by entry position.
     """
     case, drafts = parse(text, now)
-    docs: list[dict[str, Any]] = []
+    docs: list[JsonObject] = []
     for i, d in enumerate(drafts):
         for name, index in d.refs.items():
             target = d.body if name == "corrects" else d.body["fields"]
@@ -303,7 +304,3 @@ def import_text(app: App, text: str) -> tuple[str, list[Appended]]:
         return case, app.journal.append_all(drafts)
     except LiuhenError as exc:
         raise ImportFormatError(f"导入被拒绝，未导入任何内容：{exc.message}", exc.problems) from exc
-
-
-def summary(entries: list[Appended]) -> dict[str, Any]:
-    return {"entries": len(entries), "first_seq": entries[0].seq, "last_seq": entries[-1].seq}

@@ -12,6 +12,8 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict
 
+from liuhen.payloads import FieldValues
+
 
 class CaseSummary(BaseModel):
     """A case's header as lists show it."""
@@ -50,6 +52,24 @@ class CasePage(BaseModel):
     per_page: int
 
 
+class Imported(BaseModel):
+    """Where an imported entry came from; only the keys the import wrote (journal key order)."""
+
+    model_config = ConfigDict(extra="allow")
+
+    recorded_at: str | None = None
+    source: str | None = None
+
+
+class RecordedBy(BaseModel):
+    """Who recorded an entry, as the journal holds it; only the keys recorded."""
+
+    model_config = ConfigDict(extra="allow")
+
+    id: str | None = None
+    role: str | None = None
+
+
 class Entry(BaseModel):
     """One journal entry of a case, with its body's keys at the top level."""
 
@@ -67,13 +87,13 @@ class Entry(BaseModel):
     field_labels: dict[str, str]
     actors: list[Any]
     place: str | None
-    fields: dict[str, Any]
+    fields: FieldValues
     attachments: list[Any]
     corrects: int | None
-    imported: dict[str, Any] | None
-    recorded_by: dict[str, Any] | None
+    imported: Imported | None
+    recorded_by: RecordedBy | None
     corrected_by: int | None
-    mark: str | None
+    mark: str | None = None  # given once the reader's marks are applied (``open_case``)
     withheld: str | None = None  # only on an entry whose mark the caller may not read
 
 
@@ -91,7 +111,6 @@ class CaseRecord(CaseSummary):
     officer_names: dict[str, str]
     stages: list[StageEntries]
     entry_total: int
-    case_mark: str | None  # always given here: the whole-case mark, or None
 
 
 class ActRecorded(BaseModel):

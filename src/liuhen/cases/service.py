@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
-from typing import Any
+from dataclasses import dataclass, field
+from typing import Any, Generic, TypeVar
 
-from sqlalchemy import ColumnElement, func, select
+from sqlalchemy import ColumnElement, Row, RowMapping, func, select
 
 from liuhen.access.policy import User
 from liuhen.accounts.service import (
@@ -20,6 +20,7 @@ from liuhen.accounts.service import (
 )
 from liuhen.cases import imports
 from liuhen.cases.imports import import_text as import_text
+from liuhen.cases.schemas import CasePage, CaseRecord, CaseSummary, Entry, StageEntries
 from liuhen.errors import NotFoundError, ValidationError
 from liuhen.kernel.db import store
 from liuhen.kernel.instance import App
@@ -50,14 +51,19 @@ STATUS_LABELS = {
 imported_documents = imports.documents  # an import file read, not journaled (for judging it)
 
 
-@dataclass(frozen=True)
-class Page:
-    items: list[dict[str, Any]]
+T = TypeVar("T")
+
+
+@dataclass(frozen=True, slots=True)
+class Page(Generic[T]):
+    """One page of a list and where it sits in the whole (``archive.retention`` lists too)."""
+
+    items: list[T]
     total: int
     page: int
     per_page: int
 
-    def as_dict(self) -> dict[str, Any]:
+    def as_dict(self) -> dict[str, object]:
         return {
             "items": self.items,
             "total": self.total,
@@ -66,7 +72,8 @@ class Page:
         }
 
 
-def _case_dict(row: Any) -> dict[str, Any]:
+def _header(row: RowMapping) -> dict[str, object]:
+    """A case row with its JSON columns read and its codes labelled, as the models take it."""
     d = dict(row)
     d["parties"] = json.loads(d["parties"])
     d["officers"] = json.loads(d["officers"])
@@ -86,7 +93,7 @@ def list_cases(
     status: str | None = None,
     unit: str | None = None,
     visible: Scope = None,
-) -> Page:
+) -> CasePage:
     """``visible`` = (units, cert_no): only cases of those units or worked on by that officer;
     None means every case (supervisors)."""
     if not 1 <= page <= 100_000 or not 1 <= per_page <= MAX_PAGE_SIZE:
@@ -112,8 +119,8 @@ def list_cases(
             .limit(per_page)
             .offset((page - 1) * per_page)
         ).mappings()
-        items = [_case_dict(r) for r in rows]
-    return Page(items, int(total), page, per_page)
+        items = [CaseSummary.model_validate(_header(r)) for r in rows]
+    return CasePage(items=items, total=int(total), page=page, per_page=per_page)
 
 
 def visible_cases(
@@ -124,7 +131,7 @@ def visible_cases(
     per_page: int = 50,
     stage: str | None = None,
     status: str | None = None,
-) -> Page:
+) -> CasePage:
     """A page of the cases ``user`` may see, whole-case-marked headers withheld as his
     clearance requires (what the list page and ``GET /api/v1/cases`` show)."""
     result = list_cases(
@@ -139,12 +146,13 @@ def visible_cases(
     return result
 
 
-def _entry_dict(row: Any) -> dict[str, Any]:
+def _entry(row: Row[Any]) -> Entry:
+    """An entry as the case record lists it: its place in the journal, its labels, its body."""
     body = json.loads(row.body)
     body["actors"] = json.loads(row.actors)
     spec = act_type(row.act)
     stage = spec.stage if spec else Stage.GENERAL
-    return {
+    return Entry.model_validate({
         "seq": int(row.seq),
         "chain_seq": int(row.chain_seq),
         "act": row.act,
@@ -156,55 +164,49 @@ def _entry_dict(row: Any) -> dict[str, Any]:
         "leaf_hash": bytes(row.leaf_hash).hex(),
         "field_labels": {f.name: f.label for f in spec.fields} if spec else {},
         **body,
-    }
+        "corrected_by": None,  # known once the whole case is read
+    })  # fmt: skip
 
 
-def show_case(app: App, number: str) -> dict[str, Any]:
+def show_case(app: App, number: str) -> CaseRecord:
     """The case header and every entry, grouped by stage in procedure order."""
     with app.engine.connect() as conn:
         row = conn.execute(select(CASE).where(CASE.c.number == number)).mappings().first()
         if row is None:
             raise NotFoundError(f"案件“{number}”不存在")
-        case = _case_dict(row)
+        header = _header(row)
         officers = {
             r.cert_no: r.name
             for r in conn.execute(
                 select(OFFICER.c.cert_no, OFFICER.c.name).where(
-                    OFFICER.c.cert_no.in_(case["officers"])
+                    OFFICER.c.cert_no.in_(json.loads(row["officers"]))
                 )
             )
         }
-        entries = [
-            _entry_dict(r)
-            for r in conn.execute(
-                select(store.ENTRY)
-                .where(store.ENTRY.c.chain == number)
-                .order_by(store.ENTRY.c.chain_seq)
-            )
-        ]
-    corrected = {e["corrects"]: e["seq"] for e in entries if e.get("corrects")}
+        rows = conn.execute(
+            select(store.ENTRY)
+            .where(store.ENTRY.c.chain == number)
+            .order_by(store.ENTRY.c.chain_seq)
+        ).all()
+    entries = [_entry(r) for r in rows]
+    corrected = {e.corrects: e.seq for e in entries if e.corrects}
     for e in entries:
-        e["corrected_by"] = corrected.get(e["seq"])
-    order = [*CASE_STAGES, Stage.GENERAL]
+        e.corrected_by = corrected.get(e.seq)
     stages = []
-    for stage in order:
-        items = sorted(
-            (e for e in entries if e["stage"] == stage.value),
-            key=_when,
-        )
+    for stage in [*CASE_STAGES, Stage.GENERAL]:
+        items = sorted((e for e in entries if e.stage == stage.value), key=_when)
         if items:
-            stages.append({"stage": stage.value, "label": STAGE_LABELS[stage], "entries": items})
-    case["officer_names"] = officers
-    case["stages"] = stages
-    case["entry_total"] = len(entries)
-    return case
+            stages.append(StageEntries(stage=stage.value, label=STAGE_LABELS[stage], entries=items))
+    return CaseRecord.model_validate(
+        {**header, "officer_names": officers, "stages": stages, "entry_total": len(entries)}
+    )
 
 
-def open_case(app: App, user: User, number: str, purpose: str) -> dict[str, Any]:
+def open_case(app: App, user: User, number: str, purpose: str) -> CaseRecord:
     """A case the user may see (its route's guard checked that), marked records withheld
     from those not entitled to them; the viewing itself is journaled (调阅 is recorded)."""
     case = show_case(app, number)
-    entries = sorted((e for st in case["stages"] for e in st["entries"]), key=lambda e: e["seq"])
+    entries = sorted((e for st in case.stages for e in st.entries), key=lambda e: e.seq)
     redact(case, marks_from(entries), user)
     record_access(app, user, number, purpose)
     return case
@@ -213,32 +215,42 @@ def open_case(app: App, user: User, number: str, purpose: str) -> dict[str, Any]
 VIEW = "general.review_access"
 
 
-def fold_views(entries: list[dict[str, Any]]) -> list[dict[str, Any]]:
+@dataclass(frozen=True, slots=True)
+class Folded:
+    """One line of a stage on the case page: an entry alone, or a run of 调阅记录 (``views``,
+    the ``latest`` of them shown on the line)."""
+
+    entry: Entry | None = None
+    views: list[Entry] = field(default_factory=list)
+    latest: Entry | None = None
+
+
+def fold_views(entries: list[Entry]) -> list[Folded]:
     """The entries as the case page shows them: each run of two or more consecutive 调阅记录
-    becomes one group ({"views": [...], "latest": entry}), every other entry stays alone
-    ({"entry": entry}). Every case view is journaled, so unfolded they would bury the record;
-    folded they are all still there for whoever opens the group."""
-    groups: list[dict[str, Any]] = []
-    run: list[dict[str, Any]] = []
+    becomes one group, every other entry stays alone. Every case view is journaled, so
+    unfolded they would bury the record; folded they are all still there for whoever opens
+    the group."""
+    groups: list[Folded] = []
+    run: list[Entry] = []
 
     def flush() -> None:
         if len(run) >= 2:
-            groups.append({"views": list(run), "latest": run[-1]})
+            groups.append(Folded(views=list(run), latest=run[-1]))
         else:
-            groups.extend({"entry": e} for e in run)
+            groups.extend(Folded(entry=e) for e in run)
         run.clear()
 
     for e in entries:
-        if e["act"] == VIEW:
+        if e.act == VIEW:
             run.append(e)
             continue
         flush()
-        groups.append({"entry": e})
+        groups.append(Folded(entry=e))
     flush()
     return groups
 
 
-def _when(entry: dict[str, Any]) -> tuple[float, int]:
+def _when(entry: Entry) -> tuple[float, int]:
     """Chronological order across offsets; seq breaks ties so the order is stable."""
-    dt = parse_datetime(entry["occurred_at"])
-    return (dt.timestamp() if dt else 0.0, entry["seq"])
+    dt = parse_datetime(entry.occurred_at)
+    return (dt.timestamp() if dt else 0.0, entry.seq)

@@ -9,7 +9,7 @@ the head's inbox) is passed in by the composer.
 from __future__ import annotations
 
 from datetime import tzinfo
-from typing import Annotated, Any
+from typing import Annotated
 from urllib.parse import quote
 
 import anyio
@@ -27,6 +27,7 @@ from liuhen.cases.schemas import ActRecorded, CasePage, CaseRecord
 from liuhen.errors import LiuhenError, ValidationError
 from liuhen.kernel.instance import App
 from liuhen.kernel.record import ActInput
+from liuhen.payloads import FieldValues
 from liuhen.procedure.catalog import CASE_STAGES, STAGE_LABELS, ActType
 from liuhen.web import forms
 
@@ -45,7 +46,7 @@ class ActBody(BaseModel):
     occurred_at: str
     actors: list[str] = []
     place: str | None = None
-    fields: dict[str, Any] = {}
+    fields: FieldValues = {}
     corrects: int | None = None
 
 
@@ -96,12 +97,10 @@ def record_from_form(
     """Record one act from a page form; a refusal re-renders the form with what was typed
     (``page`` is the case number the form was shown for, empty when opening a case)."""
     try:
-        entry = workflow.record_act(
-            app, user, number, read_act(user, spec, number, form, app.settings.timezone)
-        )
+        inp = read_act(user, spec, number, form, app.settings.timezone)
+        where = workflow.record_and_continue(app, user, number, inp, awaits_approver)
     except LiuhenError as exc:
         return act_page(templates, request, page, spec, form, exc)
-    where = workflow.next_step(app, user, number, spec.code, entry.seq, awaits_approver)
     return RedirectResponse(where, status_code=303)
 
 
@@ -121,14 +120,14 @@ def api_router(app: App) -> APIRouter:
         per_page: Annotated[int, Query(ge=1, le=cases.MAX_PAGE_SIZE)] = 50,
         stage: str | None = None,
         status: str | None = None,
-    ) -> dict[str, Any]:
+    ) -> CasePage:
         return cases.visible_cases(
             app, user, page=page, per_page=per_page, stage=stage, status=status
-        ).as_dict()
+        )
 
     @r.get("/api/v1/cases/{number}", summary="一个案件的完整记录", response_model=CaseRecord,
            response_model_exclude_unset=True)  # fmt: skip
-    def api_case(number: str, user: SeeCase) -> dict[str, Any]:
+    def api_case(number: str, user: SeeCase) -> CaseRecord:
         return cases.open_case(app, user, number, "接口调阅案件记录")
 
     return r
@@ -235,7 +234,7 @@ def case_router(app: App, templates: Jinja2Templates, evaluate: workflow.Evaluat
 
     @r.get("/cases/{number}", response_class=HTMLResponse, include_in_schema=False)
     def page_case(request: Request, number: str, user: SeeCase) -> Response:
-        context = workflow.case_view(app, user, number, evaluate)
-        return templates.TemplateResponse(request, "case.html", context)
+        view = workflow.case_view(app, user, number, evaluate)
+        return templates.TemplateResponse(request, "case.html", view.context())
 
     return r

@@ -8,21 +8,24 @@ the pages, the JSON API and the CLI apply the same ones.
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import dataclass, fields
 from typing import Any
 from urllib.parse import quote
 
 from liuhen.access.policy import User, can_record
 from liuhen.accounts.service import Forbidden
-from liuhen.cases.service import fold_views, open_case
+from liuhen.cases.schemas import CaseRecord
+from liuhen.cases.service import Folded, fold_views, open_case
 from liuhen.disclosure import service as disclosure
 from liuhen.documents import DOC_TYPES, DocType
+from liuhen.evidence.schemas import MediaRow
 from liuhen.evidence.service import list_media
 from liuhen.kernel import record
 from liuhen.kernel.instance import App
 from liuhen.kernel.journal import Appended
 from liuhen.kernel.record import ActInput, build_draft
 from liuhen.procedure.catalog import ACT_TYPES, CASE_STAGES, ActType, Role, Stage, act_type
-from liuhen.rules.findings import Evaluation
+from liuhen.rules.findings import SEVERITY_LABELS, Evaluation, Finding
 
 # recorded from elsewhere: documents by their form, media by upload, views by viewing,
 # 归档 only with its dossier (``archive``)
@@ -101,6 +104,15 @@ def next_step(
     return f"/cases/{quote(number)}#seq-{seq}"
 
 
+def record_and_continue(
+    app: App, user: User, number: str, inp: ActInput, awaits_approver: AwaitsApprover
+) -> str:
+    """Record an act from a page form and say where the user continues (``next_step``): the
+    page's one call, so the rule of what follows a step stays here, not in the route."""
+    entry = record_act(app, user, number, inp)
+    return next_step(app, user, number, inp.act, entry.seq, awaits_approver)
+
+
 def archive(app: App, user: User, number: str, file_dossier: FileDossier) -> int:
     """立卷归档: only an archivist, under his own certificate number; ``file_dossier`` builds
     and files the dossier (so no 归档 entry claims pages storage does not hold). Returns the
@@ -119,24 +131,44 @@ def docs_by_act() -> dict[str, list[DocType]]:
     return out
 
 
-def case_view(app: App, user: User, number: str, evaluate: Evaluate) -> dict[str, Any]:
-    """What the case page shows: the record as ``user`` may read it (the viewing journaled),
-    views folded, the findings by the entry they concern, what he may record next, the
-    documents each act may produce and the case's media by digest."""
+@dataclass(frozen=True, slots=True)
+class CaseView:
+    """What the case page shows (its template's names): the record as the user may read it,
+    each stage's entries with runs of views folded (by stage code), the evaluation and its
+    findings by the entry they concern, what he may record, the documents each act may produce
+    and the case's media by digest."""
+
+    case: CaseRecord
+    groups: dict[str, list[Folded]]
+    evaluation: Evaluation
+    findings_by_seq: dict[int, list[Finding]]
+    recordable: list[ActType]
+    doc_types_for: dict[str, list[DocType]]
+    media: dict[str, MediaRow]
+
+    def context(self) -> dict[str, object]:
+        """The template's context: each field by its name, and the findings' severity labels."""
+        return {f.name: getattr(self, f.name) for f in fields(self)} | {
+            "severity_labels": SEVERITY_LABELS
+        }
+
+
+def case_view(app: App, user: User, number: str, evaluate: Evaluate) -> CaseView:
+    """What the case page shows; opening it is journaled as a viewing (``open_case``)."""
     case = open_case(app, user, number, "在线调阅案件记录")
-    for stage in case["stages"]:  # every view is an entry: runs of them fold into one line
-        stage["groups"] = fold_views(stage["entries"])
     evaluation = evaluate(app, number)
-    by_seq: dict[int, list[dict[str, Any]]] = {}
+    by_seq: dict[int, list[Finding]] = {}
     for f in evaluation.findings:
         for seq in f.seqs[:1]:
-            by_seq.setdefault(seq, []).append(f.as_dict())
-    media = list_media(app, case_number=number, per_page=200)["items"]
-    return {
-        "case": case,
-        "evaluation": evaluation.as_dict(),
-        "findings_by_seq": by_seq,
-        "recordable": recordable(user) if can_record(user) else [],
-        "doc_types_for": docs_by_act(),
-        "media": {m["digest"]: m for m in media},
-    }
+            by_seq.setdefault(seq, []).append(f)
+    media = list_media(app, case_number=number, per_page=200).items
+    return CaseView(
+        case=case,
+        # every view is an entry: runs of them fold into one line
+        groups={st.stage: fold_views(st.entries) for st in case.stages},
+        evaluation=evaluation,
+        findings_by_seq=by_seq,
+        recordable=recordable(user) if can_record(user) else [],
+        doc_types_for=docs_by_act(),
+        media={m.digest: m for m in media},
+    )

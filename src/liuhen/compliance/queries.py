@@ -35,7 +35,7 @@ def rules_of(p: Pack) -> PackRules:
 
 def demanded_by(app: App, number: str, doc_code: str) -> str:
     """The title of the case's pack rule that demands this document, if any."""
-    agency = unit_agency(app, cases.show_case(app, number)["unit"])
+    agency = unit_agency(app, cases.show_case(app, number).unit)
     pack = packs.load_pack(packs.pack_name_for(app, agency), app.settings.data_dir)
     return next(
         (r.title for r in pack.rules.values() if isinstance(r, Documents)

@@ -74,7 +74,7 @@ def deliver_cmd(
     result = disclosure.deliver(app(), case, request, out_dir, by=by)
     out.print(f"已提供 {len(result.files)} 个文件到 {result.folder}（台账序号 {result.entry.seq}）")
     for w in result.withheld:
-        out.print(f"  未提供 {w['digest'][:23]}…：{w['reason']}")
+        out.print(f"  未提供 {w.digest[:23]}…：{w.reason}")
 
 
 @cli.command("inspect")
@@ -97,7 +97,7 @@ def list_cmd(
     """列出查阅、复制申请及其审批和提供情况。"""
     found = disclosure.requests(app(), case, pending)
     if as_json:
-        print_json(found)
+        print_json([r.model_dump(mode="json", exclude_unset=True) for r in found])
         return
     table = Table(title=f"查阅、复制申请（共 {len(found)} 件）")
     shown = (0, 1, 2, 3, 5, 6, 8, 12)  # the full set is in the spreadsheet (liuhen ledger --xlsx)

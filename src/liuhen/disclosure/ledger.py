@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Any
 from sqlalchemy import func, select
 
 from liuhen import lazy
+from liuhen.disclosure.schemas import DisclosureRequest
 from liuhen.disclosure.service import requests
 from liuhen.errors import ValidationError
 from liuhen.kernel.db import store
@@ -38,6 +39,8 @@ REQUEST_COLUMNS = (
 
 @dataclass(frozen=True)
 class LedgerRow:
+    """One line of the ledger: a view, playback, download or copy, and who it was for."""
+
     seq: int
     occurred_at: str
     case: str
@@ -90,6 +93,16 @@ def _filters(case: str | None, since: date | None, until: date | None) -> list[A
     return where
 
 
+@dataclass(frozen=True, slots=True)
+class LedgerPage:
+    """One page of the ledger, newest first, and the total for paging."""
+
+    total: int
+    page: int
+    per_page: int
+    rows: list[LedgerRow]
+
+
 def entries(
     app: App,
     case: str | None = None,
@@ -97,7 +110,7 @@ def entries(
     until: date | None = None,
     page: int = 1,
     per_page: int = 50,
-) -> dict[str, Any]:
+) -> LedgerPage:
     """One page of the ledger, newest first, with the total for paging."""
     if page < 1 or not 1 <= per_page <= MAX_PER_PAGE:
         raise ValidationError(f"页码须不小于 1，每页条数须在 1 至 {MAX_PER_PAGE} 之间")
@@ -111,8 +124,7 @@ def entries(
             .limit(per_page)
             .offset((page - 1) * per_page)
         ).all()
-    return {"total": int(total), "page": page, "per_page": per_page,
-            "rows": [_row(r) for r in rows]}  # fmt: skip
+    return LedgerPage(int(total), page, per_page, [_row(r) for r in rows])
 
 
 def write_xlsx(
@@ -148,14 +160,18 @@ def write_xlsx(
     return count
 
 
-def request_cells(r: dict[str, Any]) -> list[Any]:
+def request_cells(r: DisclosureRequest) -> list[Any]:
     """One parties' request with its outcome, as the second sheet of the ledger shows it."""
-    d = r["decision"] or {}
+    d = r.decision
+    given = d.model_fields_set if d else set()  # a key the decision does not carry: the default
     return [
-        r["seq"], r["received_at"][:19].replace("T", " "), r["case"], r["requester"]["name"],
-        r["relation"], r["kind"], "、".join(r["materials"]), r["purpose"],
-        d.get("decision", "待审批"), d.get("reason", ""), "、".join(d.get("materials") or []),
-        d.get("seq", ""), len(r["deliveries"]),
+        r.seq, r.received_at[:19].replace("T", " "), r.case,
+        r.requester.name if r.requester else None, r.relation, r.kind,
+        "、".join(r.materials or []), r.purpose,
+        d.decision if d and "decision" in given else "待审批",
+        d.reason if d and "reason" in given else "",
+        "、".join(d.materials or []) if d else "",
+        d.seq if d else "", len(r.deliveries),
     ]  # fmt: skip
 
 
@@ -164,7 +180,7 @@ def _requests_sheet(
 ) -> None:
     sheet.append(list(REQUEST_COLUMNS))
     for r in reversed(requests(app, case)):
-        day = r["received_at"][:10]
+        day = r.received_at[:10]
         if (since and day < since.isoformat()) or (until and day > until.isoformat()):
             continue
         sheet.append(request_cells(r))

@@ -30,9 +30,9 @@ def ledger_cmd(
         out.print(f"已导出 {count} 条台账记录到 {xlsx}")
         return
     result = ledger.entries(app(), case, start, end, page, per_page)
-    table = Table(title=f"查阅复制台账（共 {result['total']} 条，第 {result['page']} 页）")
+    table = Table(title=f"查阅复制台账（共 {result.total} 条，第 {result.page} 页）")
     for column in ledger.COLUMNS:
         table.add_column(column)
-    for row in result["rows"]:
+    for row in result.rows:
         table.add_row(*(str(c) for c in row.cells()))
     out.print(table)

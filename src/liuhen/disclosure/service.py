@@ -17,7 +17,7 @@ import os
 import re
 import shutil
 import tempfile
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
 
@@ -25,6 +25,8 @@ from sqlalchemy import select
 
 from liuhen.accounts import service as access
 from liuhen.accounts.service import Scope, chains_in, entry_files, marks_from, marks_of
+from liuhen.disclosure import schemas
+from liuhen.disclosure.schemas import DisclosureRequest
 from liuhen.documents.service import stamp
 from liuhen.errors import ConflictError, NotFoundError, Problem, ValidationError
 from liuhen.errors import DisclosureRefused as DisclosureRefused
@@ -33,6 +35,7 @@ from liuhen.kernel.db import store
 from liuhen.kernel.instance import App
 from liuhen.kernel.journal import Appended
 from liuhen.kernel.record import ActInput
+from liuhen.payloads import FieldValues, JsonObject
 from liuhen.procedure.catalog import Role
 
 ENTRY = store.ENTRY
@@ -42,7 +45,19 @@ COPY_KINDS = ("复制", "查阅并复制")
 APPROVED = ("同意", "部分同意")
 
 
-def _entries(app: App, case: str) -> list[dict[str, Any]]:
+@dataclass(frozen=True, slots=True)
+class _Entry:
+    """An entry of the case as far as releasing its records goes: what it is and which files
+    it names (``attachments`` as journaled)."""
+
+    seq: int
+    act: str
+    occurred_at: str
+    fields: FieldValues
+    attachments: list[Any]
+
+
+def _entries(app: App, case: str) -> list[_Entry]:
     with app.engine.connect() as conn:
         rows = conn.execute(
             select(ENTRY.c.seq, ENTRY.c.act, ENTRY.c.occurred_at, ENTRY.c.body)
@@ -55,13 +70,9 @@ def _entries(app: App, case: str) -> list[dict[str, Any]]:
     for seq, act, occurred_at, body in rows:
         doc = json.loads(body)
         out.append(
-            {
-                "seq": int(seq),
-                "act": act,
-                "occurred_at": occurred_at,
-                "fields": doc.get("fields") or {},
-                "attachments": doc.get("attachments") or [],
-            }
+            _Entry(
+                int(seq), act, occurred_at, doc.get("fields") or {}, doc.get("attachments") or []
+            )
         )
     return out
 
@@ -69,8 +80,8 @@ def _entries(app: App, case: str) -> list[dict[str, Any]]:
 def _materials(app: App, case: str, items: list[str], where: str) -> list[str]:
     """Normalise requested or approved records: "全部", a seq of the case, or a file digest."""
     entries = _entries(app, case)
-    seqs = {str(e["seq"]) for e in entries}
-    files = {d for e in entries for d in entry_files(e["fields"], e["attachments"])}
+    seqs = {str(e.seq) for e in entries}
+    files = {d for e in entries for d in entry_files(e.fields, e.attachments)}
     problems = []
     out: list[str] = []
     for i, raw in enumerate(items):
@@ -113,35 +124,38 @@ def _taker(app: App, cert_no: str) -> tuple[str, str]:
 
 def requests(
     app: App, case: str | None = None, pending: bool = False, scope: Scope = None
-) -> list[dict[str, Any]]:
+) -> list[DisclosureRequest]:
     """Requests with their decision and deliveries, newest first; ``pending``: undecided only.
 
     Every page view is a ``general.review_access`` entry, so those are read only for the cases
     that have requests, and not at all for the head's inbox (``pending``), which is on every
     visit to 待办.
     """
-    found: dict[int, dict[str, Any]] = {}
+    found: dict[int, DisclosureRequest] = {}
     acts = ("general.disclosure_request", "general.disclosure_decision")
     for seq, chain, act, occurred_at, fields in _rows(app, acts, [case] if case else None, scope):
         if act == "general.disclosure_request":
-            found[seq] = {"seq": seq, "case": chain, "received_at": occurred_at,
-                          **fields, "decision": None, "deliveries": []}  # fmt: skip
+            found[seq] = DisclosureRequest.model_validate(
+                {"seq": seq, "case": chain, "received_at": occurred_at,
+                 **fields, "decision": None, "deliveries": []}
+            )  # fmt: skip
         elif fields.get("request") in found:
-            found[fields["request"]]["decision"] = {"seq": seq, "decided_at": occurred_at,
-                                                    **fields}  # fmt: skip
-    out = sorted(found.values(), key=lambda r: -r["seq"])
+            found[fields["request"]].decision = schemas.Decision.model_validate(
+                {"seq": seq, "decided_at": occurred_at, **fields}
+            )
+    out = sorted(found.values(), key=lambda r: -r.seq)
     if pending:
-        return [r for r in out if r["decision"] is None]
-    chains = sorted({r["case"] for r in out})
+        return [r for r in out if r.decision is None]
+    chains = sorted({r.case for r in out})
     for seq, _chain, _act, occurred_at, fields in _rows(app, ("general.review_access",), chains):
         if fields.get("request") in found:
-            found[fields["request"]]["deliveries"].append({"seq": seq, "at": occurred_at})
+            found[fields["request"]].deliveries.append(schemas.Delivery(seq=seq, at=occurred_at))
     return out
 
 
 def _rows(
     app: App, acts: tuple[str, ...], chains: list[str] | None, scope: Scope = None
-) -> list[tuple[int, str, str, str, dict[str, Any]]]:
+) -> list[tuple[int, str, str, str, FieldValues]]:
     """(seq, case, act, occurred_at, fields) of these acts, in order; ``chains`` and the user's
     ``scope`` narrow it in SQL."""
     if chains is not None and not chains:
@@ -162,9 +176,9 @@ def _rows(
             for seq, chain, act, at, body in rows]  # fmt: skip
 
 
-def _one(app: App, case: str, seq: int) -> dict[str, Any]:
+def _one(app: App, case: str, seq: int) -> DisclosureRequest:
     for r in requests(app, case):
-        if r["seq"] == seq:
+        if r.seq == seq:
             return r
     raise NotFoundError(f"案件“{case}”中没有序号为 {seq} 的查阅、复制申请")
 
@@ -175,16 +189,16 @@ def decide(
 ) -> Appended:  # fmt: skip
     access.person(app, by, (Role.HEAD,), "审批查阅、复制申请")
     req = _one(app, case, request_seq)
-    if req["decision"] is not None:
+    if req.decision is not None:
         raise DisclosureRefused(
-            f"申请（序号 {request_seq}）已于 {req['decision']['decided_at'][:16]} 审批，"
-            "不能重复审批"
+            f"申请（序号 {request_seq}）已于 {req.decision.decided_at[:16]} 审批，不能重复审批"
         )
-    fields: dict[str, Any] = {"request": request_seq, "decision": decision, "reason": reason}
+    asked = req.materials or []
+    fields: FieldValues = {"request": request_seq, "decision": decision, "reason": reason}
     if decision in APPROVED:
-        approved = _materials(app, case, materials or req["materials"], "fields.materials")
-        if ALL not in req["materials"]:
-            extra = [m for m in approved if m not in req["materials"]]
+        approved = _materials(app, case, materials or asked, "fields.materials")
+        if ALL not in asked:
+            extra = [m for m in approved if m not in asked]
             if extra:
                 raise ValidationError("准予的记录超出了申请范围", [
                     Problem(f"申请未包括“{m}”", "fields.materials") for m in extra])  # fmt: skip
@@ -197,12 +211,41 @@ def decide(
     ))  # fmt: skip
 
 
+@dataclass(frozen=True, slots=True)
+class Chosen:
+    """A file an approval covers: its digest, the name it is handed over by, its entry."""
+
+    digest: str
+    name: str
+    seq: int
+
+
+@dataclass(frozen=True, slots=True)
+class Delivered:
+    """A file handed over (a line of 清单.json): ``file`` is its name in the folder, PDFs are
+    watermarked."""
+
+    digest: str
+    name: str
+    seq: int
+    file: str
+    watermarked: bool
+
+
+@dataclass(frozen=True, slots=True)
+class Withheld:
+    """A file the approval covers but that is not handed over, and why."""
+
+    digest: str
+    reason: str
+
+
 @dataclass(frozen=True)
 class Delivery:
     folder: Path
     entry: Appended
-    files: list[dict[str, Any]]
-    withheld: list[dict[str, str]]
+    files: list[Delivered]
+    withheld: list[Withheld]
 
 
 def _safe(name: str) -> str:
@@ -213,37 +256,38 @@ def deliver(app: App, case: str, request_seq: int, out: Path, *, by: str) -> Del
     """Write the approved copies, watermarked, into ``out`` and journal the handing over."""
     _clerk, role = _taker(app, by)
     req = _one(app, case, request_seq)
-    decision = req["decision"]
+    decision = req.decision
     if decision is None:
         raise DisclosureRefused(f"申请（序号 {request_seq}）尚未经负责人审批，不能提供")
-    if decision["decision"] not in APPROVED:
-        raise DisclosureRefused(f"负责人不同意该申请：{decision['reason']}")
-    if req["kind"] not in COPY_KINDS:
+    if decision.decision not in APPROVED:
+        raise DisclosureRefused(f"负责人不同意该申请：{decision.reason}")
+    if req.kind not in COPY_KINDS:
         raise DisclosureRefused("该申请只申请查阅，不提供复制件；查阅请在本系统中登记调阅")
     if out.exists():
         raise ConflictError(f"输出目录已存在：{out}，为免覆盖，请指定新的目录")
-    approved = list(decision.get("materials") or [])
+    approved = list(decision.materials or [])
     files, withheld = _select(app, case, approved)
-    text = (f"仅供{req['requester']['name']}（{req['relation']}）{req['kind']} · "
+    requester = req.requester.name if req.requester else None
+    text = (f"仅供{requester}（{req.relation}）{req.kind} · "
             f"{case} · 申请序号 {request_seq} · {app.clock.now().date().isoformat()}")  # fmt: skip
     out.parent.mkdir(parents=True, exist_ok=True)
     partial = Path(tempfile.mkdtemp(prefix=f".{out.name}.partial-", dir=out.parent))
     try:
         listing = []
         for i, f in enumerate(files, 1):
-            data = b"".join(app.blobs.read(f["digest"]))
+            data = b"".join(app.blobs.read(f.digest))
             is_pdf = data.startswith(b"%PDF")
             payload = stamp(data, text) if is_pdf else data
-            name = f"{i:03d}-{_safe(f['name'])}"
+            name = f"{i:03d}-{_safe(f.name)}"
             (partial / name).write_bytes(payload)
-            listing.append({**f, "file": name, "watermarked": is_pdf})
+            listing.append(Delivered(f.digest, f.name, f.seq, name, is_pdf))
         listing_doc = {
             "case": case,
             "request": request_seq,
             "watermark": text,
-            "approved_by": decision["seq"],
-            "files": listing,
-            "withheld": withheld,
+            "approved_by": decision.seq,
+            "files": [asdict(f) for f in listing],
+            "withheld": [asdict(w) for w in withheld],
         }
         (partial / "清单.json").write_text(
             json.dumps(listing_doc, ensure_ascii=False, indent=2), "utf-8"
@@ -251,9 +295,9 @@ def deliver(app: App, case: str, request_seq: int, out: Path, *, by: str) -> Del
         entry = record.record(app, ActInput(
             "general.review_access", app.clock.now().isoformat(), case=case,
             actors=[by],
-            fields={"accessor": {**req["requester"], "role": req["relation"]},
-                    "purpose": req["purpose"], "approved_by": _name(app, decision),
-                    "materials": [f["name"] for f in files] or ["（无可提供的记录）"],
+            fields={"accessor": _accessor(req), "purpose": req.purpose,
+                    "approved_by": _name(app, decision),
+                    "materials": [f.name for f in files] or ["（无可提供的记录）"],
                     "copied": True, "request": request_seq},
             recorded_by={"id": by, "role": role},
         ))  # fmt: skip
@@ -267,39 +311,43 @@ def deliver(app: App, case: str, request_seq: int, out: Path, *, by: str) -> Del
     return Delivery(out, entry, listing, withheld)
 
 
-def _name(app: App, decision: dict[str, Any]) -> str:
+def _accessor(req: DisclosureRequest) -> JsonObject:
+    """The requester as the ledger's 查阅人: his recorded keys, his relation as his role."""
+    person = req.requester.model_dump(exclude_unset=True) if req.requester else {}
+    return {**person, "role": req.relation}
+
+
+def _name(app: App, decision: schemas.Decision) -> str:
     with app.engine.connect() as conn:
-        actors = conn.execute(select(ENTRY.c.actors).where(ENTRY.c.seq == decision["seq"])).scalar()
+        actors = conn.execute(select(ENTRY.c.actors).where(ENTRY.c.seq == decision.seq)).scalar()
     by = json.loads(actors or "[]") or [{}]
     return str(by[0].get("name") or "负责人")
 
 
-def _select(
-    app: App, case: str, approved: list[str]
-) -> tuple[list[dict[str, Any]], list[dict[str, str]]]:
+def _select(app: App, case: str, approved: list[str]) -> tuple[list[Chosen], list[Withheld]]:
     """Files the approval covers, minus marked ones it does not name explicitly."""
     entries = _entries(app, case)
     marks = marks_from(entries)
     everything = ALL in approved
-    files: list[dict[str, Any]] = []
-    withheld: list[dict[str, str]] = []
+    files: list[Chosen] = []
+    withheld: list[Withheld] = []
     seen: set[str] = set()
     for e in entries:
-        named_entry = str(e["seq"]) in approved
-        names = {a["digest"]: a.get("name") for a in e["attachments"] if a.get("digest")}
-        for digest in entry_files(e["fields"], e["attachments"]):
+        named_entry = str(e.seq) in approved
+        names = {a["digest"]: a.get("name") for a in e.attachments if a.get("digest")}
+        for digest in entry_files(e.fields, e.attachments):
             if digest in seen or not (everything or named_entry or digest in approved):
                 continue
             seen.add(digest)
             mark = marks.of_file(digest)
             if mark and not (named_entry or digest in approved):
-                withheld.append({"digest": digest, "reason": f"已标记为{mark}，审批未明确准予"})
+                withheld.append(Withheld(digest, f"已标记为{mark}，审批未明确准予"))
                 continue
             if not app.blobs.exists(digest):
-                withheld.append({"digest": digest, "reason": "文件已依法销毁或不在存储中"})
+                withheld.append(Withheld(digest, "文件已依法销毁或不在存储中"))
                 continue
             name = names.get(digest) or _media_name(app, digest) or digest.split(":")[1][:16]
-            files.append({"digest": digest, "name": name, "seq": e["seq"]})
+            files.append(Chosen(digest, name, e.seq))
     return files, withheld
 
 
@@ -313,14 +361,14 @@ def inspected(app: App, case: str, request_seq: int, *, by: str) -> Appended:
     """Journal that the requester inspected the approved records on the agency's premises."""
     _clerk, role = _taker(app, by)
     req = _one(app, case, request_seq)
-    decision = req["decision"]
-    if decision is None or decision["decision"] not in APPROVED:
+    decision = req.decision
+    if decision is None or decision.decision not in APPROVED:
         raise DisclosureRefused(f"申请（序号 {request_seq}）未获负责人同意，不能安排查阅")
     return record.record(app, ActInput(
         "general.review_access", app.clock.now().isoformat(), case=case, actors=[by],
-        fields={"accessor": {**req["requester"], "role": req["relation"]},
-                "purpose": req["purpose"], "approved_by": _name(app, decision),
-                "materials": list(decision.get("materials") or []), "copied": False,
+        fields={"accessor": _accessor(req), "purpose": req.purpose,
+                "approved_by": _name(app, decision),
+                "materials": list(decision.materials or []), "copied": False,
                 "request": request_seq},
         recorded_by={"id": by, "role": role},
     ))  # fmt: skip
@@ -329,7 +377,7 @@ def inspected(app: App, case: str, request_seq: int, *, by: str) -> Appended:
 VIA_SERVICE = ("general.disclosure_request", "general.disclosure_decision")
 
 
-def record_values(app: App, case: str, code: str, values: dict[str, Any], by: str) -> Appended:
+def record_values(app: App, case: str, code: str, values: FieldValues, by: str) -> Appended:
     """A page or API submission of a request or decision, held to the same rules as the CLI."""
     if code == "general.disclosure_request":
         return request(

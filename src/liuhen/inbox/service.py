@@ -18,6 +18,7 @@ from liuhen.access.policy import User
 from liuhen.accounts.service import case_header, case_scope
 from liuhen.compliance import service as compliance
 from liuhen.disclosure import service as disclosure
+from liuhen.disclosure.schemas import DisclosureRequest
 from liuhen.documents import DOC_TYPES
 from liuhen.documents.service import pending_blocks
 from liuhen.kernel.db import store
@@ -73,7 +74,7 @@ class Inbox:
 
     waiting: dict[str, list[WaitingCase]]
     unsigned: dict[str, list[Unsigned]]
-    requests: list[dict[str, Any]] | None
+    requests: list[DisclosureRequest] | None
     collective: list[Undiscussed] | None
 
 
@@ -89,7 +90,7 @@ def inbox(app: App, user: User) -> Inbox:
         mine = None if scope is None else set(scope[0] or [])
         pending = [
             r for r in disclosure.requests(app, pending=True)
-            if mine is None or case_header(app, r["case"])["unit"] in mine
+            if mine is None or case_header(app, r.case)["unit"] in mine
         ]  # fmt: skip
     # 行政处罚法 第五十七条第二款: where the pack demands it, the heads discuss first
     discuss = _collective(app, units) if Role.HEAD in user.roles else None
