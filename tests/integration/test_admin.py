@@ -104,8 +104,8 @@ def test_unlock_after_five_failed_logins(site):
         assert login(client, "zhangw", "wrong-password").status_code == 401
     assert login(client, "zhangw", "correct-horse-1").status_code == 401  # locked
     assert login(client, "root", ADMIN_PASSWORD).status_code == 303
-    row = next(u for u in access.list_users(app)["items"] if u["username"] == "zhangw")
-    assert row["locked"] and row["locked_until"]
+    row = next(u for u in access.list_users(app).items if u.username == "zhangw")
+    assert row.locked and row.locked_until
     assert "锁定至" in client.get("/admin/users").text
     done = client.post("/admin/users/zhangw/unlock", data={"csrf": csrf(client)},
                        follow_redirects=False)  # fmt: skip
@@ -117,7 +117,7 @@ def test_deactivate_reactivate_and_reset_password(site):
     app, client = site
     token = csrf(client)
     client.post("/admin/users/zhangw/active", data={"csrf": token, "active": "0"})
-    assert not access.list_users(app)["items"][1]["active"]
+    assert not access.list_users(app).items[1].active
     own = client.post("/admin/users/root/active", data={"csrf": token, "active": "0"})
     assert own.status_code == 422 and "不能停用自己的账户" in own.text
     client.post("/admin/users/zhangw/active", data={"csrf": token, "active": "1"})

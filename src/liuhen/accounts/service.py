@@ -13,6 +13,7 @@ import functools
 import hashlib
 import json
 import secrets
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -225,7 +226,33 @@ def get_user(app: App, username: str) -> User:
     return _user(app, row)
 
 
-def list_users(app: App, page: int = 1, per_page: int = 50) -> dict[str, Any]:
+@dataclass(frozen=True, slots=True)
+class AccountRow:
+    """An account as the administrator manages it: never its password hash."""
+
+    username: str
+    display_name: str
+    roles: list[str]
+    unit: str | None
+    cert_no: str | None
+    active: bool
+    failed: int
+    locked_until: str | None
+    created_at: str
+    locked: bool
+
+
+@dataclass(frozen=True, slots=True)
+class AccountsPage:
+    """One page of accounts, by user name."""
+
+    items: list[AccountRow]
+    total: int
+    page: int
+    per_page: int
+
+
+def list_users(app: App, page: int = 1, per_page: int = 50) -> AccountsPage:
     """Accounts for the administrator: never the hash, only what he manages."""
     with app.engine.connect() as conn:
         total = int(conn.execute(select(func.count()).select_from(USERS)).scalar() or 0)
@@ -237,12 +264,12 @@ def list_users(app: App, page: int = 1, per_page: int = 50) -> dict[str, Any]:
         ).mappings().all()  # fmt: skip
     now = app.clock.now()
     items = [
-        {**row, "roles": json.loads(row["roles"]), "active": bool(row["active"]),
-         "locked": bool(row["locked_until"])
-         and datetime.fromisoformat(row["locked_until"]) > now}
+        AccountRow(**{**row, "roles": json.loads(row["roles"]), "active": bool(row["active"]),
+                      "locked": bool(row["locked_until"])
+                      and datetime.fromisoformat(row["locked_until"]) > now})
         for row in rows
     ]  # fmt: skip
-    return {"items": items, "total": total, "page": page, "per_page": per_page}
+    return AccountsPage(items, total, page, per_page)
 
 
 def _change(app: App, username: str, by: str, action: str, **values: Any) -> None:
@@ -456,13 +483,25 @@ def token_id(token: str) -> str:
     return _digest(token)[:TOKEN_ID]
 
 
-def list_tokens(app: App) -> list[dict[str, Any]]:
+@dataclass(frozen=True, slots=True)
+class TokenRow:
+    """A machine token without its secret: ``id`` is a prefix of its stored hash."""
+
+    id: str
+    name: str
+    roles: list[str]
+    unit: str | None
+    created_at: str
+    revoked: bool
+
+
+def list_tokens(app: App) -> list[TokenRow]:
     """Tokens without secrets: neither the token (never stored) nor its whole hash."""
     with app.engine.connect() as conn:
         rows = conn.execute(select(TOKENS).order_by(TOKENS.c.created_at, TOKENS.c.name)).mappings()
         return [
-            {"id": r["token_hash"][:TOKEN_ID], "name": r["name"], "roles": json.loads(r["roles"]),
-             "unit": r["unit"], "created_at": r["created_at"], "revoked": bool(r["revoked"])}
+            TokenRow(r["token_hash"][:TOKEN_ID], r["name"], json.loads(r["roles"]), r["unit"],
+                     r["created_at"], bool(r["revoked"]))
             for r in rows
         ]  # fmt: skip
 

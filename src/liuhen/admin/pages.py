@@ -75,7 +75,7 @@ class _Pages:
         self, request: Request, page: int = 1, error: LiuhenError | None = None, **forms: Any
     ) -> Response:
         result = access.list_users(self.app, page, PER_PAGE)
-        pages = max(1, (result["total"] + PER_PAGE - 1) // PER_PAGE)
+        pages = max(1, (result.total + PER_PAGE - 1) // PER_PAGE)
         ev = _page_no(request.query_params.get("events", "1"))
         events = access.list_events(self.app, ev, PER_PAGE)
         for e in events["items"]:
