@@ -69,10 +69,10 @@ def test_retention_end_date_and_list(clocked):
     assert retention.ends_on(date(2028, 2, 29), "10年") == date(2038, 2, 28)
     assert retention.ends_on(date(2026, 1, 1), "长期") is None
     listed = retention.list_retention(app)
-    assert listed.total == 1 and listed.items[0]["ends_on"] == "2031-11-20"
+    assert listed.total == 1 and listed.items[0].ends_on == "2031-11-20"
     assert retention.list_retention(app, due=True).total == 0
     move_to(app, date(2031, 11, 20))
-    assert retention.list_retention(app, due=True).items[0]["case"] == CASE
+    assert retention.list_retention(app, due=True).items[0].case == CASE
 
 
 def test_disposal_needs_ended_retention_head_approval_and_no_hold(clocked):
@@ -155,7 +155,7 @@ def test_disposal_removes_the_blob_and_the_journal_still_proves_it(clocked, run,
 
     words = pdf_text(tmp_path, render_dossier(app, CASE))
     assert "本文件已按保管期限销毁" in words and f"销毁记录序号{done.seq}" in words
-    assert retention.list_retention(app).items[0]["disposed"] == [digest]
+    assert retention.list_retention(app).items[0].disposed == [digest]
 
 
 def test_a_file_missing_without_disposal_is_damage(clocked, run):

@@ -54,18 +54,18 @@ def list_cmd(
     """列出已归档案件的保管期限、届满日期与保全情况（按届满日期排序，分页）。"""
     result = retention.list_retention(app(), page=page, per_page=per_page, due=due)
     if as_json:
-        print_json(result.as_dict())
+        print_json(result.model_dump(mode="json"))
         return
     title = "保管期限已届满的案件" if due else "已归档案件的保管期限"
     table = Table(title=f"{title}（共 {result.total} 件，第 {result.page} 页）")
     for col in ("案件编号", "归档号", "保管期限", "归档日期", "届满日期", "保全", "已销毁"):
         table.add_column(col, overflow="fold")
     for r in result.items:
-        holds = "、".join(f"#{h['seq']} {h['ground']}" for h in r["holds"]) or "—"
-        ends = r["ends_on"] or "永不届满"
+        holds = "、".join(f"#{h.seq} {h.ground}" for h in r.holds) or "—"
+        ends = r.ends_on or "永不届满"
         table.add_row(
-            r["case"], r["dossier_no"], r["retention"], r["archived_on"],
-            f"{ends}（已届满）" if r["ended"] else ends, holds, str(len(r["disposed"])),
+            r.case, r.dossier_no, r.retention, r.archived_on,
+            f"{ends}（已届满）" if r.ended else ends, holds, str(len(r.disposed)),
         )  # fmt: skip
     out.print(table)
 

@@ -78,7 +78,7 @@ def _retention_page(
     result = retention.list_retention(app, page=page, per_page=50, due=due, scope=scope)
     return templates.TemplateResponse(
         request, "retention.html",
-        {"result": result.as_dict(), "due": due, "error": error, "form": form or {},
+        {"result": result, "due": due, "error": error, "form": form or {},
          "done": DONE.get(done, ""), "can_hold": bool(user.roles & KEEPERS),
          "is_head": Role.HEAD in user.roles, "is_archivist": Role.ARCHIVIST in user.roles},
         status_code=error.http_status if error else 200,
@@ -134,11 +134,9 @@ def _retention_routes(r: APIRouter, app: App, templates: Jinja2Templates) -> Non
         page: Annotated[int, Query(ge=1, le=100_000)] = 1,
         per_page: Annotated[int, Query(ge=1, le=200)] = 50,
         due: bool = False,
-    ) -> dict[str, Any]:
+    ) -> RetentionPage:
         scope = guard.case_scope(app, user)
-        return retention.list_retention(
-            app, page=page, per_page=per_page, due=due, scope=scope
-        ).as_dict()
+        return retention.list_retention(app, page=page, per_page=per_page, due=due, scope=scope)
 
 
 def _requests_page(

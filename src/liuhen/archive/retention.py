@@ -15,14 +15,12 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass, field
 from datetime import date
-from typing import Any
 
 from sqlalchemy import select
 
 from liuhen.accounts import service as access
 from liuhen.accounts.service import Scope, chains_in
-from liuhen.archive.schemas import LegalHold, RetentionState
-from liuhen.cases.service import Page
+from liuhen.archive.schemas import LegalHold, RetentionPage, RetentionState
 from liuhen.errors import (
     ConflictError,
     DisposalNotApproved,
@@ -236,7 +234,7 @@ def status(app: App, case: str) -> Retention:
 
 def list_retention(
     app: App, *, page: int = 1, per_page: int = 50, due: bool = False, scope: Scope = None
-) -> Page[dict[str, Any]]:
+) -> RetentionPage:
     """Archived cases by when their retention ends (never-ending last); ``due``: ended, unheld.
     ``scope``: only the cases a user may see, chosen in SQL before paging."""
     today = app.clock.now().date()
@@ -249,7 +247,9 @@ def list_retention(
     states.sort(key=lambda s: (s.ends_on is None, s.ends_on or date.max, s.case))
     page, per_page = max(page, 1), min(max(per_page, 1), 200)
     chosen = states[(page - 1) * per_page : page * per_page]
-    return Page([s.shown(today).model_dump() for s in chosen], len(states), page, per_page)
+    return RetentionPage(
+        items=[s.shown(today) for s in chosen], total=len(states), page=page, per_page=per_page
+    )
 
 
 def disposals(app: App) -> dict[str, int]:
