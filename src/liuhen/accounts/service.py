@@ -52,6 +52,7 @@ from liuhen.errors import ConflictError, NotFoundError, Problem, ValidationError
 from liuhen.errors import Forbidden as Forbidden
 from liuhen.kernel.db import store
 from liuhen.kernel.instance import App
+from liuhen.payloads import JsonObject
 from liuhen.procedure.catalog import Role
 
 USERS = store.APP_USER
@@ -97,7 +98,30 @@ def _event(conn: Connection, app: App, by: str, action: str, target: str, **deta
     ))  # fmt: skip
 
 
-def list_events(app: App, page: int = 1, per_page: int = 50) -> dict[str, Any]:
+@dataclass(frozen=True, slots=True)
+class AccountEvent:
+    """Who changed an account or a token, and when; ``details`` differ by ``action``."""
+
+    id: int
+    at: str
+    actor: str
+    action: str
+    target: str
+    details: JsonObject
+    action_label: str
+
+
+@dataclass(frozen=True, slots=True)
+class EventsPage:
+    """One page of account events, newest first."""
+
+    items: list[AccountEvent]
+    total: int
+    page: int
+    per_page: int
+
+
+def list_events(app: App, page: int = 1, per_page: int = 50) -> EventsPage:
     """Account events, newest first."""
     with app.engine.connect() as conn:
         total = int(conn.execute(select(func.count()).select_from(EVENTS)).scalar() or 0)
@@ -106,11 +130,11 @@ def list_events(app: App, page: int = 1, per_page: int = 50) -> dict[str, Any]:
             .limit(per_page).offset((page - 1) * per_page)
         ).mappings().all()  # fmt: skip
     items = [
-        {**row, "details": json.loads(row["details"]),
-         "action_label": EVENT_ACTIONS.get(row["action"], row["action"])}
+        AccountEvent(**{**row, "details": json.loads(row["details"]),
+                        "action_label": EVENT_ACTIONS.get(row["action"], row["action"])})
         for row in rows
     ]  # fmt: skip
-    return {"items": items, "total": total, "page": page, "per_page": per_page}
+    return EventsPage(items, total, page, per_page)
 
 
 def _user(app: App, row: Any) -> User:

@@ -78,14 +78,13 @@ class _Pages:
         pages = max(1, (result.total + PER_PAGE - 1) // PER_PAGE)
         ev = _page_no(request.query_params.get("events", "1"))
         events = access.list_events(self.app, ev, PER_PAGE)
-        for e in events["items"]:
-            e["text"] = describe(e["details"])
         edit = request.query_params.get("edit", "")
         if "change" not in forms and edit:
             forms["change"] = _account(self.app, edit)
         context = {"result": result, "pages": pages, "roles": access.ROLES,
                    "units": access.listing(self.app)["units"], "events": events,
-                   "event_pages": max(1, (events["total"] + PER_PAGE - 1) // PER_PAGE),
+                   "describe": describe,
+                   "event_pages": max(1, (events.total + PER_PAGE - 1) // PER_PAGE),
                    **forms}  # fmt: skip
         return self.render(request, "admin_users.html", context, error)
 
