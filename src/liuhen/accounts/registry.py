@@ -4,6 +4,7 @@ changed only through the journal, so every registration stays traceable to who m
 from __future__ import annotations
 
 import json
+from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import select
@@ -23,7 +24,46 @@ OFFICER_ROLES = (Role.OFFICER, Role.LEGAL_REVIEWER, Role.HEAD, Role.ARCHIVIST)
 MAX_CODE = 64
 
 
-def listing(app: App) -> dict[str, list[dict[str, Any]]]:
+@dataclass(frozen=True, slots=True)
+class AgencyRow:
+    """A registered agency (行政执法机关) and the rule pack it chose, if any."""
+
+    code: str
+    name: str
+    region: str | None
+    rule_pack: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class UnitRow:
+    """A registered unit (执法机构) and its agency."""
+
+    code: str
+    name: str
+    agency: str
+
+
+@dataclass(frozen=True, slots=True)
+class OfficerRow:
+    """A registered officer, his unit, roles and whether he is in post."""
+
+    cert_no: str
+    name: str
+    unit: str
+    roles: list[str]
+    active: bool
+
+
+@dataclass(frozen=True, slots=True)
+class Registry:
+    """Agencies, units and officers as the journal registered them."""
+
+    agencies: list[AgencyRow]
+    units: list[UnitRow]
+    officers: list[OfficerRow]
+
+
+def listing(app: App) -> Registry:
     with app.engine.connect() as conn:
         agencies = conn.execute(select(AGENCY).order_by(AGENCY.c.code)).mappings().all()
         units = conn.execute(select(UNIT).order_by(UNIT.c.agency, UNIT.c.code)).mappings().all()
@@ -32,13 +72,14 @@ def listing(app: App) -> dict[str, list[dict[str, Any]]]:
             .mappings()
             .all()
         )
-    return {
-        "agencies": [dict(a) for a in agencies],
-        "units": [dict(u) for u in units],
-        "officers": [
-            {**o, "roles": json.loads(o["roles"]), "active": bool(o["active"])} for o in officers
+    return Registry(
+        agencies=[AgencyRow(**a) for a in agencies],
+        units=[UnitRow(**u) for u in units],
+        officers=[
+            OfficerRow(**{**o, "roles": json.loads(o["roles"]), "active": bool(o["active"])})
+            for o in officers
         ],
-    }
+    )
 
 
 def _exists(app: App, column: Any, value: str) -> bool:

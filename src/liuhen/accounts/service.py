@@ -36,6 +36,8 @@ from liuhen.accounts.confidentiality import marks_of as marks_of
 from liuhen.accounts.confidentiality import redact as redact
 from liuhen.accounts.confidentiality import redact_listing as redact_listing
 from liuhen.accounts.registry import OFFICER_ROLES as OFFICER_ROLES
+from liuhen.accounts.registry import OfficerRow as OfficerRow
+from liuhen.accounts.registry import Registry as Registry
 from liuhen.accounts.registry import add_agency as add_agency
 from liuhen.accounts.registry import add_unit as add_unit
 from liuhen.accounts.registry import change_officer as change_officer

@@ -67,7 +67,7 @@ def pack_settings(app: App) -> schemas.PackSettings:
         except LiuhenError:
             return "（无法加载）"
 
-    agencies = access.listing(app)["agencies"]
+    agencies = access.listing(app).agencies
     return schemas.PackSettings(
         default=compliance.pack_name_for(app, None),
         available=[
@@ -76,10 +76,10 @@ def pack_settings(app: App) -> schemas.PackSettings:
         ],
         agencies=[
             schemas.AgencyPack(
-                code=a["code"],
-                name=a["name"],
-                rule_pack=a["rule_pack"],
-                in_force=compliance.pack_name_for(app, a["code"]),
+                code=a.code,
+                name=a.name,
+                rule_pack=a.rule_pack,
+                in_force=compliance.pack_name_for(app, a.code),
             )
             for a in agencies
         ],

@@ -3,7 +3,7 @@ Chinese reason and what was typed when refused, and redirects with a note when d
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -82,7 +82,7 @@ class _Pages:
         if "change" not in forms and edit:
             forms["change"] = _account(self.app, edit)
         context = {"result": result, "pages": pages, "roles": access.ROLES,
-                   "units": access.listing(self.app)["units"], "events": events,
+                   "units": access.listing(self.app).units, "events": events,
                    "describe": describe,
                    "event_pages": max(1, (events.total + PER_PAGE - 1) // PER_PAGE),
                    **forms}  # fmt: skip
@@ -94,7 +94,7 @@ class _Pages:
         reg = access.listing(self.app)
         edit = request.query_params.get("edit", "")
         if "change_form" not in forms and edit:
-            found = next((o for o in reg["officers"] if o["cert_no"] == edit), None)
+            found = next((o for o in reg.officers if o.cert_no == edit), None)
             forms["change_form"] = _officer(found) if found else Posted({})
         context = {"reg": reg, "officer_roles": access.OFFICER_ROLES, **forms}
         return self.render(request, "admin_units.html", context, error)
@@ -107,7 +107,7 @@ class _Pages:
         **forms: Any,
     ) -> Response:
         context = {"tokens": access.list_tokens(self.app), "roles": access.ROLES,
-                   "units": access.listing(self.app)["units"], **forms}  # fmt: skip
+                   "units": access.listing(self.app).units, **forms}  # fmt: skip
         response = self.render(request, "admin_tokens.html", context, error)
         if error is None:
             response.status_code = status
@@ -117,7 +117,7 @@ class _Pages:
     def keys_page(
         self, request: Request, error: LiuhenError | None = None, **forms: Any
     ) -> Response:
-        context = {"k": keys(self.app), "officers": access.listing(self.app)["officers"], **forms}
+        context = {"k": keys(self.app), "officers": access.listing(self.app).officers, **forms}
         return self.render(request, "admin_keys.html", context, error)
 
     def packs_page(
@@ -423,10 +423,10 @@ def _account(app: App, username: str) -> Posted:
     )
 
 
-def _officer(found: Mapping[str, Any]) -> Posted:
+def _officer(found: access.OfficerRow) -> Posted:
     """What the officer's change form starts from: the officer as registered."""
-    text = {k: str(found[k]) for k in ("cert_no", "name", "unit")}
-    return Posted({**text, "active": "1" if found["active"] else ""}, list(found["roles"]))
+    text = {"cert_no": found.cert_no, "name": found.name, "unit": found.unit}
+    return Posted({**text, "active": "1" if found.active else ""}, list(found.roles))
 
 
 def _no_ca_name() -> None:
