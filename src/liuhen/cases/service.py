@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass, field
-from typing import Any, Generic, TypeVar
+from typing import Any
 
 from sqlalchemy import ColumnElement, Row, RowMapping, func, select
 
@@ -49,27 +49,6 @@ STATUS_LABELS = {
 }
 
 imported_documents = imports.documents  # an import file read, not journaled (for judging it)
-
-
-T = TypeVar("T")
-
-
-@dataclass(frozen=True, slots=True)
-class Page(Generic[T]):
-    """One page of a list and where it sits in the whole (``archive.retention`` lists too)."""
-
-    items: list[T]
-    total: int
-    page: int
-    per_page: int
-
-    def as_dict(self) -> dict[str, object]:
-        return {
-            "items": self.items,
-            "total": self.total,
-            "page": self.page,
-            "per_page": self.per_page,
-        }
 
 
 def _header(row: RowMapping) -> dict[str, object]:
