@@ -43,8 +43,8 @@ def main() -> None:
         dock = make_dock(root)
         write_video(dock / "20261103_101000.mp4", seconds=args.seconds)
         ingest.ingest(app, dock, "ZFJLY-07")
-        clip = evidence.list_media(app, kind="video")["items"][0]
-        evidence.bind(app, clip["digest"], CASE, opened.seq, factory.OFFICER)
+        clip = evidence.list_media(app, kind="video").items[0]
+        evidence.bind(app, clip.digest, CASE, opened.seq, factory.OFFICER)
         started = time.perf_counter()
         result = export.export_case(app, CASE, root / "bag", accessor=ACCESSOR)
         exported = time.perf_counter() - started
