@@ -334,7 +334,7 @@ def check_manifests(root: Path, report: Report) -> dict[str, str]:
     for wanted in info.get("Liuhen-Manifest-Algorithms", "").split():
         if wanted not in algs:
             report.problem(MANIFEST, f"bag-info.txt 声明的 {wanted} 载荷清单不存在")
-    for manifest, alg in zip(manifests, algs, strict=False):
+    for manifest, alg in zip(manifests, algs):  # noqa: B905  (strict= needs Python 3.10)
         if alg not in HASHERS:
             report.problem(MANIFEST, f"不支持的清单算法 {alg}")
             continue
