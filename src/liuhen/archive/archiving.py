@@ -7,15 +7,20 @@ is signed first, so the 备考表 can name one that covers every entry of the ca
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
 
+from sqlalchemy import select
+
+from liuhen.access.policy import User
 from liuhen.accounts import service as access
 from liuhen.archive import dossier as dossiers
 from liuhen.archive import retention
 from liuhen.compliance import service as compliance
 from liuhen.documents.service import store_pdf
-from liuhen.errors import AlreadyArchived, CaseNotClosed
+from liuhen.errors import AlreadyArchived, CaseNotClosed, NotFoundError
 from liuhen.kernel import proofs, record
+from liuhen.kernel.db import store
 from liuhen.kernel.db.batch import Batch
 from liuhen.kernel.instance import App
 from liuhen.kernel.journal import Appended, Draft
@@ -88,3 +93,29 @@ def archive(
     entry = app.journal.append(draft)
     documents = sum(1 for r in built.rows if r.item.kind == "document")
     return Archived(entry, digest, built.pages, built.volumes, documents, chosen, number)
+
+
+def filed_dossiers(app: App, number: str) -> set[str]:
+    """Digests attached to the case's 归档 entries: the only files this route serves."""
+    entry = store.ENTRY
+    with app.engine.connect() as conn:
+        bodies = conn.execute(
+            select(entry.c.body).where(entry.c.chain == number, entry.c.act == "archiving.archive")
+        ).scalars()
+        return {
+            a["digest"]
+            for body in bodies
+            for a in json.loads(body).get("attachments") or []
+            if isinstance(a, dict) and a.get("digest")
+        }
+
+
+def open_dossier(app: App, user: User, number: str, digest: str) -> None:
+    """Let ``user`` read a filed dossier of case ``number``, journaling the viewing (调阅).
+
+    The route's guard has checked the file's own case and marks; the case named in the path
+    must be the one the dossier was filed in, and the file must still be stored.
+    """
+    if digest not in filed_dossiers(app, number) or not app.blobs.exists(digest):
+        raise NotFoundError(f"案件“{number}”没有该归档案卷")
+    access.record_access(app, user, number, "查看归档案卷", materials=[digest])
