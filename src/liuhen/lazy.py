@@ -36,8 +36,3 @@ class _Deferred(ModuleType):
 def module(name: str) -> ModuleType:
     """The module ``name``, imported when one of its attributes is first read."""
     return _Deferred(name)
-
-
-def loaded(deferred: ModuleType) -> ModuleType:
-    """The real module behind ``deferred``, imported now (for code that needs it whole)."""
-    return importlib.import_module(deferred.__name__)
