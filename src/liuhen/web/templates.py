@@ -9,6 +9,7 @@ the features; a page name must be unique across them (a test checks).
 
 from __future__ import annotations
 
+from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
@@ -36,8 +37,26 @@ def label(value: Any) -> Any:
     return CODE_LABELS.get(value, value) if isinstance(value, str) else value
 
 
+def when(value: Any, with_time: bool = True) -> str:
+    """A recorded time as people read it on a page, "2026年8月5日 11:20", at the offset it was
+    recorded with (the wall clock the officers saw); a date alone as "2026年8月5日". Anything
+    that is not an ISO time is shown as it is, so a malformed import stays visible."""
+    if not isinstance(value, str) or not value:
+        return "" if value is None else str(value)
+    try:
+        if "T" not in value:
+            d = date.fromisoformat(value)
+            return f"{d.year}年{d.month}月{d.day}日"
+        t = datetime.fromisoformat(value)
+    except ValueError:
+        return value
+    day = f"{t.year}年{t.month}月{t.day}日"
+    return f"{day} {t.hour:02d}:{t.minute:02d}" if with_time else day
+
+
 TEMPLATES.env.filters["label"] = label
+TEMPLATES.env.filters["when"] = when
 # roles by name, never as string literals in a page
 TEMPLATES.env.globals.update(Role=Role, RETENTION_READERS=RETENTION_READERS)
 
-__all__ = ["CODE_LABELS", "FOLDERS", "STATIC", "TEMPLATES", "label"]
+__all__ = ["CODE_LABELS", "FOLDERS", "STATIC", "TEMPLATES", "label", "when"]
