@@ -9,7 +9,7 @@ from sqlalchemy import delete, select, update
 from liuhen.kernel.db import store
 from liuhen.kernel.db.batch import Batch, Known
 from liuhen.kernel.db.engine import write_transaction
-from liuhen.kernel.db.models import PROJECTION_TABLES
+from liuhen.kernel.db.models import CACHE_TABLES, PROJECTION_TABLES
 from liuhen.kernel.instance import App
 from liuhen.procedure import projection
 
@@ -18,7 +18,7 @@ def rebuild(app: App) -> int:
     """Replay in memory, then write each projection row once, all under the append lock."""
     with write_transaction(app.engine) as conn:
         size = store.lock_head(conn)
-        for table in PROJECTION_TABLES:
+        for table in (*PROJECTION_TABLES, *CACHE_TABLES):  # caches refill when next read
             conn.execute(delete(store.T[table]))
         pending = Batch(conn, Known(size))
         n = 0

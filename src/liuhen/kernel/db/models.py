@@ -130,6 +130,25 @@ class Case(Base):
     updated_at: Mapped[str] = mapped_column(String(40))
 
 
+class CaseSummary(Base):
+    """What the rule engine found for a case, kept for the case list (a cache: migration 0008).
+
+    Valid while ``last_seq`` is the case's and ``rules`` names the rules in force; otherwise
+    recomputed. ``next_due_at`` is the earliest open deadline in UTC (``...+00:00``), so that
+    "overdue" is a comparison with the current time in SQL.
+    """
+
+    __tablename__ = "case_summary"
+    number: Mapped[str] = mapped_column(String(100), primary_key=True)
+    last_seq: Mapped[int] = mapped_column(BigInteger)
+    rules: Mapped[str] = mapped_column(String(200))
+    computed_at: Mapped[str] = mapped_column(String(40))
+    acts: Mapped[int] = mapped_column(Integer)  # entries other than 调阅 (general.review_access)
+    violations: Mapped[int] = mapped_column(Integer)
+    warnings: Mapped[int] = mapped_column(Integer)
+    next_due_at: Mapped[str | None] = mapped_column(String(40), index=True)
+
+
 class Setting(Base):
     """Instance-wide settings that are journaled (the default rule pack)."""
 
@@ -271,4 +290,6 @@ PROJECTION_TABLES = (
     "signing_key",
 )  # fmt: skip
 APPEND_ONLY_TABLES = ("journal_entry", "merkle_node", "checkpoint")
-AUDIT_TABLES = ("account_event",)  # append-only too, guarded from migration 0006 on
+AUDIT_TABLES = ("account_event",)
+# computed from projections and the rules, not replayed: emptied by a rebuild, refilled on use
+CACHE_TABLES = ("case_summary",)  # append-only too, guarded from migration 0006 on
