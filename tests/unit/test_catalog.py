@@ -196,9 +196,12 @@ def test_roles_follow_the_approval_chain() -> None:
     assert _act("archiving.archive").roles == {Role.ARCHIVIST}
     for act in acts_in_stage(Stage.REGISTRY):
         assert Role.ADMIN in act.roles
-        # officers look after their own body cameras (003 第二十四条); nothing else is theirs
-        assert act.roles <= {Role.ADMIN, Role.OFFICER}
+        # officers look after their own body cameras (003 第二十四条); nothing else is theirs;
+        # a head registers, assigns and maintains his units' cameras (the 记录仪 pages)
+        assert act.roles <= {Role.ADMIN, Role.OFFICER, Role.HEAD}
         assert Role.OFFICER not in act.roles or act.code == "registry.device_maintenance"
+        devices = ("registry.device", "registry.device_maintenance")
+        assert Role.HEAD not in act.roles or act.code in devices
     assert Role.SUPERVISOR in _act("general.review_access").roles
     assert Role.ADMIN not in _act("general.correction").roles
 
