@@ -147,6 +147,7 @@ class CaseSummary(Base):
     violations: Mapped[int] = mapped_column(Integer)
     warnings: Mapped[int] = mapped_column(Integer)
     next_due_at: Mapped[str | None] = mapped_column(String(40), index=True)
+    case_mark: Mapped[str | None] = mapped_column(String(16))  # whole-case mark (保密标记)
 
 
 class Setting(Base):

@@ -5,7 +5,9 @@ Revises: 0007
 Create Date: 2026-12-05
 
 A cache, not a record: each row says what the rule engine found for a case at the case's
-``last_seq`` under the rules named in ``rules`` (pack, its digest, the calendar). A row whose
+``last_seq`` under the rules named in ``rules`` (pack, its digest, the calendar), and the
+mark on the whole case then in force (so a search never matches a header the reader may not
+see). A row whose
 case moved on or whose rules changed is recomputed when the list is next read; ``liuhen
 journal rebuild`` empties the table and the list fills it again. Nothing is lost by dropping it.
 """
@@ -30,6 +32,7 @@ def upgrade() -> None:
         sa.Column("violations", sa.Integer(), nullable=False),
         sa.Column("warnings", sa.Integer(), nullable=False),
         sa.Column("next_due_at", sa.String(40), nullable=True),
+        sa.Column("case_mark", sa.String(16), nullable=True),
         sa.PrimaryKeyConstraint("number", name="pk_case_summary"),
     )
     op.create_index("ix_case_summary_next_due_at", "case_summary", ["next_due_at"])
