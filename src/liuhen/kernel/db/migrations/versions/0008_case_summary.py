@@ -7,9 +7,9 @@ Create Date: 2026-12-05
 A cache, not a record: each row says what the rule engine found for a case at the case's
 ``last_seq`` under the rules named in ``rules`` (pack, its digest, the calendar), and the
 mark on the whole case then in force (so a search never matches a header the reader may not
-see). A row whose
-case moved on or whose rules changed is recomputed when the list is next read; ``liuhen
-journal rebuild`` empties the table and the list fills it again. Nothing is lost by dropping it.
+see). A row whose case moved on or whose rules changed is recomputed when the list is next
+read; ``liuhen journal rebuild`` empties the table and the list fills it again. Nothing is lost
+by dropping it.
 """
 
 import sqlalchemy as sa
