@@ -144,10 +144,37 @@ class CaseSummary(Base):
     rules: Mapped[str] = mapped_column(String(200))
     computed_at: Mapped[str] = mapped_column(String(40))
     acts: Mapped[int] = mapped_column(Integer)  # entries other than 调阅 (general.review_access)
+    changed_at: Mapped[str] = mapped_column(String(40), index=True)  # last act's, UTC
     violations: Mapped[int] = mapped_column(Integer)
     warnings: Mapped[int] = mapped_column(Integer)
     next_due_at: Mapped[str | None] = mapped_column(String(40), index=True)
     case_mark: Mapped[str | None] = mapped_column(String(16))  # whole-case mark (保密标记)
+
+
+class AgencySettings(Base):
+    """An agency's numbering and remedy settings, from its latest ``registry.agency_settings``."""
+
+    __tablename__ = "agency_settings"
+    agency: Mapped[str] = mapped_column(String(64), primary_key=True)
+    short_name: Mapped[str] = mapped_column(String(50))
+    case_pattern: Mapped[str] = mapped_column(String(200))
+    document_patterns: Mapped[str] = mapped_column(Text)  # JSON object: doc type → pattern
+    review_body: Mapped[str | None] = mapped_column(String(200))
+    court: Mapped[str | None] = mapped_column(String(200))
+    act_types: Mapped[str] = mapped_column(Text)  # JSON list; empty: every act
+    numbers_used: Mapped[str] = mapped_column(Text)  # JSON object: "kind/year" → last used
+
+
+class NumberCounter(Base):
+    """The last number issued per agency, kind and year (``agency/kind/year``), replayed from
+    the entries' ``issued`` fields (liuhen.procedure.numbering)."""
+
+    __tablename__ = "number_counter"
+    key: Mapped[str] = mapped_column(String(200), primary_key=True)
+    agency: Mapped[str] = mapped_column(String(64), index=True)
+    kind: Mapped[str] = mapped_column(String(64))
+    year: Mapped[int] = mapped_column(Integer)
+    last: Mapped[int] = mapped_column(BigInteger)
 
 
 class Setting(Base):
@@ -288,7 +315,7 @@ class AccountEvent(Base):
 
 PROJECTION_TABLES = (
     "agency", "unit", "officer", "case_record", "setting", "calendar_year", "device", "media",
-    "signing_key",
+    "signing_key", "agency_settings", "number_counter",
 )  # fmt: skip
 APPEND_ONLY_TABLES = ("journal_entry", "merkle_node", "checkpoint")
 AUDIT_TABLES = ("account_event",)

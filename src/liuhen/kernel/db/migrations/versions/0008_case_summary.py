@@ -29,6 +29,7 @@ def upgrade() -> None:
         sa.Column("rules", sa.String(200), nullable=False),
         sa.Column("computed_at", sa.String(40), nullable=False),
         sa.Column("acts", sa.Integer(), nullable=False),
+        sa.Column("changed_at", sa.String(40), nullable=False),
         sa.Column("violations", sa.Integer(), nullable=False),
         sa.Column("warnings", sa.Integer(), nullable=False),
         sa.Column("next_due_at", sa.String(40), nullable=True),
@@ -36,8 +37,10 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint("number", name="pk_case_summary"),
     )
     op.create_index("ix_case_summary_next_due_at", "case_summary", ["next_due_at"])
+    op.create_index("ix_case_summary_changed_at", "case_summary", ["changed_at"])
 
 
 def downgrade() -> None:
+    op.drop_index("ix_case_summary_changed_at", table_name="case_summary")
     op.drop_index("ix_case_summary_next_due_at", table_name="case_summary")
     op.drop_table("case_summary")
