@@ -11,18 +11,26 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from types import MappingProxyType
 from typing import Any
 
 
 @dataclass(frozen=True)
 class Problem:
-    """One thing wrong with an input, located precisely enough to fix it."""
+    """One thing wrong with an input, located precisely enough to fix it.
+
+    ``message`` is what the person who typed it reads, naming the field by its label ("请填写
+    案由"); ``field`` is the machine path ("fields.cause", "confirm.11010031") a form uses to
+    put the message beside its input; ``label`` is that field's Chinese label and ``kind`` a
+    stable word for the kind of problem (``KINDS``), for clients that act on it.
+    """
 
     message: str
     field: str | None = None
     line: int | None = None
+    label: str | None = None
+    kind: str | None = None
 
     def render(self) -> str:
         where = []
@@ -31,6 +39,28 @@ class Problem:
         if self.field:
             where.append(f"字段 {self.field}")
         return (("，".join(where) + "：") if where else "") + self.message
+
+
+# The kinds of problem (``Problem.kind``): stable words a client may act on, with what they mean.
+KINDS: Mapping[str, str] = MappingProxyType(
+    {
+        "required": "必填项未填写",
+        "text": "应为文字，或含有无法识别的字符",
+        "too_long": "超过长度限制",
+        "number": "应为整数，或超出允许的范围",
+        "money": "应为不超过两位小数的金额",
+        "date": "应为日期，或超出可记录的范围",
+        "datetime": "应为日期和时间，或超出可记录的范围",
+        "choice": "应为所列选项之一（含“是”“否”）",
+        "unknown": "没有这一字段或项",
+        "format": "结构不符合要求（如应为列表、对象）",
+        "actor": "没有填写执法人员",
+        "officer": "执法证号未登记、已停用或不是执法人员",
+        "signature": "签名人未确认，或不能在该签名栏签名",
+        "reference": "所指的记录或文件不在本案中",
+        "rule": "不符合程序规则",
+    }
+)
 
 
 @dataclass(frozen=True)
@@ -204,7 +234,12 @@ class LiuhenError(Exception):
         # the refusal itself fail to encode (a 500, a CLI traceback).
         self.message = _encodable(self.message)
         self.problems = [
-            Problem(_encodable(p.message), _encodable(p.field) if p.field else p.field, p.line)
+            replace(
+                p,
+                message=_encodable(p.message),
+                field=_encodable(p.field) if p.field else p.field,
+                label=_encodable(p.label) if p.label else p.label,
+            )
             for p in self.problems
         ]
         super().__init__(self.message)
@@ -220,7 +255,14 @@ class LiuhenError(Exception):
             "code": self.code,
             "message": self.message,
             "problems": [
-                {"message": p.message, "field": p.field, "line": p.line} for p in self.problems
+                {
+                    "message": p.message,
+                    "field": p.field,
+                    "line": p.line,
+                    "label": p.label,
+                    "kind": p.kind,
+                }
+                for p in self.problems
             ],
         }
 

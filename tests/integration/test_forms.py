@@ -48,8 +48,7 @@ def test_a_refused_form_keeps_what_was_typed_and_a_good_one_is_journaled(app):
         )
         assert refused.status_code == 422
         assert (
-            "必填（询问开始时间）" in refused.text
-            and "问：你是否知道演出需要许可？" in refused.text
+            "请填写询问开始时间" in refused.text and "问：你是否知道演出需要许可？" in refused.text
         )
         assert 'value="陈某"' in refused.text  # nothing typed is lost
         assert entries(app) == 0

@@ -23,8 +23,14 @@ def test_a_malformed_body_is_refused_in_chinese_without_echoing_it(app):
         "code": "LH100",
         "message": "请求有 2 处问题",
         "problems": [
-            {"message": "应为文本", "field": "act", "line": None},
-            {"message": "必填", "field": "occurred_at", "line": None},
+            {"message": "应为文本", "field": "act", "line": None, "label": None, "kind": "format"},
+            {
+                "message": "必填",
+                "field": "occurred_at",
+                "line": None,
+                "label": None,
+                "kind": "required",
+            },
         ],
     }
     body = {"act_seq": "x", "doc_type": "inquiry_record", "values": {}, "by": "1",

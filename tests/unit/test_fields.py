@@ -161,7 +161,7 @@ def test_person() -> None:
 
 def test_person_requires_name() -> None:
     problems = _bad(K.PERSON, {"phone": "13800000000"})
-    assert any("name" in p.message for p in problems)
+    assert [p.message for p in problems] == ["请填写字段的姓名或名称"]
     _bad(K.PERSON, {"name": ""})
     _bad(K.PERSON, {"name": "   "})
 
@@ -257,8 +257,8 @@ def test_missing_required_reports_path(missing: Any) -> None:
     }
     out, problems = validate_fields(SPECS, values)
     assert [p.field for p in problems] == ["fields.amount"]
-    assert "必填" in problems[0].message
-    assert "罚款金额" in problems[0].message
+    assert problems[0].message == "请填写罚款金额"
+    assert (problems[0].label, problems[0].kind) == ("罚款金额", "required")
     assert "amount" not in out
 
 
@@ -305,10 +305,11 @@ def test_all_problems_collected() -> None:
             "fields.note",
         ]
     )
-    # messages carry the field's label
+    # messages name the field by its label, and each problem carries the label itself
     by_field = {p.field: p.message for p in problems}
-    assert by_field["fields.note"].startswith("备注：")
-    assert by_field["fields.hearing"].startswith("是否听证：")
+    assert by_field["fields.note"].startswith("备注不能超过 200 字")
+    assert by_field["fields.hearing"] == "请选择是否听证：是或否"
+    assert {p.label for p in problems if p.field == "fields.party"} == {"当事人"}
 
 
 def test_nested_problem_path_prefixed() -> None:
@@ -322,7 +323,7 @@ def test_prefix_and_non_object() -> None:
     assert {p.field for p in problems} >= {"case.amount", "case.party", "case.decided_at"}
     out, problems = validate_fields(SPECS, ["not", "a", "dict"])
     assert out == {}
-    assert problems == [Problem("应为对象", "fields")]
+    assert problems == [Problem("字段的填写方式不正确（应为对象）", "fields", kind="format")]
 
 
 def test_values_too_long_refused() -> None:

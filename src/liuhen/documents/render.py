@@ -290,8 +290,11 @@ def validate(doc_type: str, values: FieldValues) -> FieldValues:
 # Signers, the party's signature image and a refusal to sign ---------------------------------
 
 
-def _text(value: Any, where: str, problems: list[Problem], *, limit: int = 200) -> str | None:
-    result = normalise(FieldSpec(where, where, FieldKind.TEXT, max_length=limit), value, problems)
+def _text(
+    value: Any, where: str, problems: list[Problem], label: str, *, limit: int = 200
+) -> str | None:
+    """One line of text at ``where``, its problems naming it by ``label`` as a form does."""
+    result = normalise(FieldSpec(where, label, FieldKind.TEXT, max_length=limit), value, problems)
     return result if isinstance(result, str) else None
 
 
@@ -329,13 +332,14 @@ def _signers(raw: Any, problems: list[Problem]) -> list[Signer]:
             problems.append(
                 Problem(f"签名角色应为以下之一：{'、'.join(SIGNER_ROLES)}", f"{where}.role")
             )
-        name = _text(item.get("name"), f"{where}.name", problems)
+        who = f"第 {i + 1} 位签名人"
+        name = _text(item.get("name"), f"{where}.name", problems, f"{who}的姓名")
         cert = item.get("cert_no")
         when = next((k for k in ("date", "signed_at") if item.get(k)), None)
         signer = Signer(
             role=role if isinstance(role, str) else None,
             name=name,
-            cert_no=_text(cert, f"{where}.cert_no", problems) if cert else None,
+            cert_no=_text(cert, f"{where}.cert_no", problems, f"{who}的执法证号") if cert else None,
             date=_sign_date(item[when], f"{where}.{when}", problems) if when else None,
         )
         out.append(signer)
@@ -365,7 +369,7 @@ def _refusal(
     unknown = sorted(set(raw) - _REFUSAL_KEYS)
     if unknown:
         problems.append(Problem(f"未知的项：{'、'.join(unknown)}", "refusal"))
-    reason = _text(raw.get("reason"), "refusal.reason", problems, limit=2000)
+    reason = _text(raw.get("reason"), "refusal.reason", problems, "拒签情况", limit=2000)
     given = raw.get("officers")
     if given is None:
         officers = [
@@ -398,8 +402,13 @@ def _refusal_officers(given: Any, problems: list[Problem]) -> list[Officer]:
         if not isinstance(o, dict) or set(o) - {"name", "cert_no"}:
             problems.append(Problem("应为姓名，或含 name、cert_no 的对象", where))
             continue
-        name = _text(o.get("name"), f"{where}.name", problems)
-        cert = _text(o["cert_no"], f"{where}.cert_no", problems) if o.get("cert_no") else None
+        who = f"见证拒签的第 {i + 1} 名执法人员"
+        name = _text(o.get("name"), f"{where}.name", problems, f"{who}的姓名")
+        cert = (
+            _text(o["cert_no"], f"{where}.cert_no", problems, f"{who}的执法证号")
+            if o.get("cert_no")
+            else None
+        )
         if name:
             officers.append(Officer(name, cert))
     return officers
@@ -473,8 +482,8 @@ def render_html(
     """
     doc = _doc(doc_type)
     fields, problems = _validate(doc, values)
-    agency_name = _text(agency, "agency", problems)
-    doc_number = _text(number, "number", problems) if number is not None else None
+    agency_name = _text(agency, "agency", problems, "机关名称")
+    doc_number = _text(number, "number", problems, "文号") if number is not None else None
     signer_list = _signers(signers, problems)
     refused = _refusal(refusal, doc, signer_list, problems)
     image = _png_uri(party_signature_png, problems)

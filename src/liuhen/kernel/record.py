@@ -77,15 +77,20 @@ def _is_hex(text: str) -> bool:
     return True
 
 
-def _occurred_problems(occurred: datetime | None, now: datetime) -> list[Problem]:
+def _occurred_problems(text: str, occurred: datetime | None, now: datetime) -> list[Problem]:
     if occurred is None:
-        return [
-            Problem("发生时间应为带时区的 ISO 8601，如 2026-03-01T09:30:00+08:00", "occurred_at")
-        ]
+        if not str(text or "").strip():
+            return [Problem("请填写发生时间", "occurred_at", label="发生时间", kind="required")]
+        return [Problem(
+            "发生时间不是有效的日期和时间，应如 2026-03-01 09:30"
+            "（接口须带时区：2026-03-01T09:30:00+08:00）",
+            "occurred_at", label="发生时间", kind="datetime",
+        )]  # fmt: skip
     if occurred > now + FUTURE_TOLERANCE:
-        return [Problem("发生时间晚于当前时间：不能记录尚未发生的事项", "occurred_at")]
+        return [Problem("发生时间晚于现在：不能记录尚未发生的事项", "occurred_at",
+                        label="发生时间", kind="datetime")]  # fmt: skip
     if (why := out_of_range(occurred)) is not None:
-        return [Problem(f"发生时间{why}", "occurred_at")]
+        return [Problem(f"发生时间{why}", "occurred_at", label="发生时间", kind="datetime")]
     return []
 
 
@@ -97,7 +102,10 @@ def _chain(spec: ActType, case: str | None, problems: list[Problem]) -> str:
         return EVIDENCE_CHAIN
     chain = (case or "").strip()
     if not chain or len(chain) > 100 or chain.startswith("@"):
-        problems.append(Problem("案件编号必填，且不超过 100 字", "case"))
+        problems.append(Problem(
+            "请填写案件编号（不超过 100 字，不以 @ 开头）", "case", label="案件编号",
+            kind="required" if not chain else "text",
+        ))  # fmt: skip
     return chain
 
 
@@ -114,7 +122,7 @@ def build_draft(inp: ActInput, now: datetime) -> Draft:
     values, field_problems = validate_fields(spec.fields, inp.fields)
     problems.extend(field_problems)
     occurred = parse_datetime(inp.occurred_at)
-    problems.extend(_occurred_problems(occurred, now))
+    problems.extend(_occurred_problems(inp.occurred_at, occurred, now))
     chain = _chain(spec, inp.case, problems)
     if spec.code == "general.correction" and inp.corrects is None:
         problems.append(Problem("更正必须指明被更正记录的序号", "corrects"))
@@ -127,7 +135,9 @@ def build_draft(inp: ActInput, now: datetime) -> Draft:
         and role != Role.SYSTEM.value
         and spec.actors_required
     ):
-        problems.append(Problem("至少需要一名执法人员（执法证号）", "actors"))
+        problems.append(Problem(
+            "请至少填写一名执法人员的执法证号", "actors", label="执法人员执法证号", kind="actor"
+        ))  # fmt: skip
     place = inp.place.strip() if isinstance(inp.place, str) and inp.place.strip() else None
     attachments = _attachments(inp.attachments, problems)
     if problems:
@@ -155,8 +165,11 @@ def _check_in_transaction(pending: Batch, draft: Draft) -> None:
         if unknown:
             raise ValidationError(
                 f"执法证号未登记或已停用：{'、'.join(unknown)}",
-                [Problem("执法证号未登记或已停用", "actors")],
-            )
+                [Problem(
+                    f"执法证号 {c} 未登记或已停用，请核对后重新填写", "actors",
+                    label="执法人员执法证号", kind="officer",
+                ) for c in unknown],
+            )  # fmt: skip
         draft.body["actors"] = [{"cert_no": c, "name": rows[c]["name"]} for c in certs]  # type: ignore[index]
     if draft.act == "general.assignment":
         _check_assignment(pending, draft)
@@ -168,7 +181,14 @@ def _check_in_transaction(pending: Batch, draft: Draft) -> None:
             if found is None or found["chain"] != draft.chain:
                 raise ValidationError(
                     f"{f.label}：本案没有序号为 {ref} 的记录",
-                    [Problem(f"本案没有序号为 {ref} 的记录", f"fields.{f.name}")],
+                    [
+                        Problem(
+                            f"{f.label}：本案没有序号为 {ref} 的记录",
+                            f"fields.{f.name}",
+                            label=f.label,
+                            kind="reference",
+                        )
+                    ],
                 )
     if draft.act == "general.confidentiality":
         _check_marked_records(pending, draft)
@@ -183,7 +203,10 @@ def _check_in_transaction(pending: Batch, draft: Draft) -> None:
         specs = tuple(f for f in target.fields if f.name in changes)
         unknown_keys = sorted(set(changes) - target.field_names)
         values, problems = validate_fields(specs, changes, prefix="fields.changes")
-        problems += [Problem("被更正的事项没有此字段", f"fields.changes.{k}") for k in unknown_keys]
+        problems += [
+            Problem(f"被更正的事项没有“{k}”这一项", f"fields.changes.{k}", kind="unknown")
+            for k in unknown_keys
+        ]
         if problems:
             raise ValidationError("更正内容不符合被更正事项的字段要求", problems)
         draft.body["fields"] = {**draft.body["fields"], "changes": values}
@@ -210,11 +233,13 @@ def _check_assignment(pending: Batch, draft: Draft) -> None:
     certs = [str(c).strip() for c in draft.body["fields"].get("officers") or []]
     problems = []
     if len(set(certs)) < 2:
-        problems.append(Problem("应指派至少两名执法人员", "fields.officers"))
+        problems.append(Problem("请至少指派两名执法人员", "fields.officers", kind="actor"))
     for cert in certs:
         row = pending.get("officer", cert)
         if row is None or not row["active"] or Role.OFFICER not in (row.get("roles") or []):
-            problems.append(Problem(f"“{cert}”不是在岗的已登记执法人员", "fields.officers"))
+            problems.append(Problem(
+                f"执法证号 {cert} 不是在岗的已登记执法人员", "fields.officers", kind="officer"
+            ))  # fmt: skip
     if problems:
         raise ValidationError("指派承办人员有误", problems)
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, datetime, time, timedelta, timezone
 from decimal import Decimal, InvalidOperation
 from enum import StrEnum
@@ -90,32 +90,55 @@ _MAX_LONGTEXT = 20000
 _INT_LIMIT = 2**53 - 1  # canonical JSON numbers must survive IEEE doubles
 
 
-def _text(value: Any, limit: int, spec_name: str, problems: list[Problem]) -> str | None:
+# What a person or an item's parts are called on a form, for messages that name them
+PART_LABELS: dict[str, str] = {
+    "name": "姓名或名称", "id_no": "证件号码", "gender": "性别", "age": "年龄", "phone": "电话",
+    "address": "住址", "role": "身份", "unit": "单位", "title": "职务", "spec": "规格",
+    "quantity": "数量", "note": "备注", "location": "存放地点", "cert_no": "执法证号",
+    "signed_at": "签名时间", "method": "签名方式", "valid": "验证结果", "serial": "证书序号",
+    "auth": "确认方式",
+}  # fmt: skip
+
+
+def problem(message: str, field: str, label: str, kind: str) -> Problem:
+    """A problem with ``field`` (labelled ``label`` on the form), of kind ``kind``
+    (``liuhen.errors.KINDS``)."""
+    return Problem(message, field, label=label, kind=kind)
+
+
+def _text(
+    value: Any, limit: int, spec_name: str, problems: list[Problem], label: str
+) -> str | None:
     if not isinstance(value, str):
-        problems.append(Problem("应为文字", spec_name))
+        problems.append(problem(f"{label}应为文字", spec_name, label, "text"))
         return None
     value = value.strip()
     if not value:
-        problems.append(Problem("不能为空", spec_name))
+        problems.append(problem(f"请填写{label}", spec_name, label, "required"))
         return None
     if len(value) > limit:
-        problems.append(Problem(f"超过 {limit} 字", spec_name))
+        problems.append(
+            problem(f"{label}不能超过 {limit} 字（现有 {len(value)} 字）", spec_name, label,
+                    "too_long")
+        )  # fmt: skip
         return None
     if any(0xD800 <= ord(c) <= 0xDFFF for c in value):
-        problems.append(Problem("含有无效字符", spec_name))
+        problems.append(problem(f"{label}含有无法识别的字符", spec_name, label, "text"))
         return None
     return str(value)
 
 
 def _record(
-    value: Any, allowed: set[str], spec_name: str, problems: list[Problem]
+    value: Any, allowed: set[str], spec_name: str, problems: list[Problem], label: str
 ) -> JsonObject | None:
     if not isinstance(value, dict):
-        problems.append(Problem("应为对象", spec_name))
+        problems.append(problem(f"{label}的填写方式不正确", spec_name, label, "format"))
         return None
     unknown = sorted(set(value) - allowed)
     if unknown:
-        problems.append(Problem(f"未知的项：{'、'.join(unknown)}", spec_name))
+        problems.append(
+            problem(f"{label}含有无法识别的项：{'、'.join(unknown)}", spec_name, label, "unknown")
+        )
         return None
     before = len(problems)
     out: JsonObject = {}
@@ -123,30 +146,37 @@ def _record(
         item = value[key]
         if item is None or item == "":
             continue
+        part = f"{label}的{PART_LABELS.get(key, key)}"
         if key == "age":
             if isinstance(item, bool) or not isinstance(item, int) or not 0 <= item <= 150:
-                problems.append(Problem("年龄应为 0–150 的整数", f"{spec_name}.age"))
+                problems.append(
+                    problem(f"{part}须为 0 到 150 之间的整数", f"{spec_name}.age", label,
+                            "number")
+                )  # fmt: skip
             else:
                 out[key] = item
             continue
         if key == "quantity" and isinstance(item, int | str) and not isinstance(item, bool):
             out[key] = str(item)
             continue
-        text = _text(item, _MAX_TEXT, f"{spec_name}.{key}", problems)
+        text = _text(item, _MAX_TEXT, f"{spec_name}.{key}", problems, part)
         if text is not None:
             out[key] = text
-    if "name" not in out:
-        problems.append(Problem("缺少名称（name）", spec_name))
+    named = any(p.field == f"{spec_name}.name" for p in problems[before:])
+    if "name" not in out and not named:
+        problems.append(problem(f"请填写{label}的姓名或名称", spec_name, label, "required"))
     return out if len(problems) == before else None
 
 
-def _list(value: Any, allowed: set[str], spec_name: str, problems: list[Problem]) -> list[Any]:
+def _list(
+    value: Any, allowed: set[str], spec_name: str, problems: list[Problem], label: str
+) -> list[Any]:
     if not isinstance(value, list) or not value:
-        problems.append(Problem("应为非空列表", spec_name))
+        problems.append(problem(f"请至少填写一项{label}", spec_name, label, "required"))
         return []
     out = []
     for i, v in enumerate(value):
-        rec = _record(v, allowed, f"{spec_name}[{i}]", problems)
+        rec = _record(v, allowed, f"{spec_name}[{i}]", problems, f"{label}第 {i + 1} 项")
         if rec is not None:
             out.append(rec)
     return out
@@ -192,20 +222,22 @@ def normalise(spec: FieldSpec, value: Any, problems: list[Problem]) -> Any:
 
 
 def _one_line(spec: FieldSpec, value: Any, problems: list[Problem]) -> str | None:
-    return _text(value, spec.max_length or _MAX_TEXT, spec.name, problems)
+    return _text(value, spec.max_length or _MAX_TEXT, spec.name, problems, spec.label)
 
 
 def _paragraphs(spec: FieldSpec, value: Any, problems: list[Problem]) -> str | None:
-    return _text(value, spec.max_length or _MAX_LONGTEXT, spec.name, problems)
+    return _text(value, spec.max_length or _MAX_LONGTEXT, spec.name, problems, spec.label)
 
 
 def _integer(spec: FieldSpec, value: Any, problems: list[Problem]) -> int | None:
     """A count (from 0) or a journal sequence number (from 1), exact as a JSON number."""
     if isinstance(value, bool) or not isinstance(value, int):
-        problems.append(Problem("应为整数", spec.name))
+        what = "记录序号（正整数）" if spec.kind is FieldKind.SEQ else "整数"
+        _bad(spec, f"{spec.label}须为{what}", problems, "number")
         return None
     if not (0 if spec.kind is FieldKind.INT else 1) <= value <= _INT_LIMIT:
-        problems.append(Problem("超出允许范围", spec.name))
+        least = "0" if spec.kind is FieldKind.INT else "1"
+        _bad(spec, f"{spec.label}须为不小于 {least} 的整数，且不能过大", problems, "number")
         return None
     return value
 
@@ -213,12 +245,13 @@ def _integer(spec: FieldSpec, value: Any, problems: list[Problem]) -> int | None
 def _money(spec: FieldSpec, value: Any, problems: list[Problem]) -> str | None:
     raw = str(value) if isinstance(value, int) and not isinstance(value, bool) else value
     if not isinstance(raw, str) or not _MONEY.match(raw.strip()):
-        problems.append(Problem("金额应为元，最多两位小数，如 5000 或 1234.50", spec.name))
+        _bad(spec, f"{spec.label}须为不超过两位小数的金额（元），如 5000 或 1234.50", problems,
+             "money")  # fmt: skip
         return None
     try:
         return str(Decimal(raw.strip()).quantize(Decimal("0.01")))
     except InvalidOperation:
-        problems.append(Problem("金额无效", spec.name))
+        _bad(spec, f"{spec.label}须为不超过两位小数的金额（元）", problems, "money")
         return None
 
 
@@ -228,15 +261,12 @@ def _date(spec: FieldSpec, value: Any, problems: list[Problem]) -> str | None:
     except ValueError:
         day = None
     if day is None:
-        _bad(spec.name, "日期应为 YYYY-MM-DD", problems)
+        _bad(spec, f"{spec.label}不是有效的日期，应如 2026-03-01", problems, "date")
         return None
     # every date field is a procedural date (decided, posted, a deadline): the same range
     if not EARLIEST.date() <= day < LATEST.date():
-        _bad(
-            spec.name,
-            f"日期{out_of_range(datetime.combine(day, time(), EARLIEST.tzinfo))}",
-            problems,
-        )
+        why = out_of_range(datetime.combine(day, time(), EARLIEST.tzinfo))
+        _bad(spec, f"{spec.label}{why}", problems, "date")
         return None
     return day.isoformat()
 
@@ -244,72 +274,83 @@ def _date(spec: FieldSpec, value: Any, problems: list[Problem]) -> str | None:
 def _datetime(spec: FieldSpec, value: Any, problems: list[Problem]) -> str | None:
     dt = parse_datetime(value)
     if dt is None:
-        _bad(spec.name, "时间应为带时区的 ISO 8601，如 2026-03-01T09:30:00+08:00", problems)
+        _bad(spec, f"{spec.label}不是有效的日期和时间，应如 2026-03-01 09:30"
+             "（接口须带时区：2026-03-01T09:30:00+08:00）", problems, "datetime")  # fmt: skip
         return None
     if (why := out_of_range(dt)) is not None:
-        _bad(spec.name, f"时间{why}", problems)
+        _bad(spec, f"{spec.label}{why}", problems, "datetime")
         return None
     return dt.isoformat()
 
 
 def _bool(spec: FieldSpec, value: Any, problems: list[Problem]) -> bool | None:
     if not isinstance(value, bool):
-        _bad(spec.name, "应为是或否（true/false）", problems)
+        _bad(spec, f"请选择{spec.label}：是或否", problems, "choice")
         return None
     return value
 
 
 def _choice(spec: FieldSpec, value: Any, problems: list[Problem]) -> Any:
     if value not in spec.choices:
-        _bad(spec.name, f"应为以下之一：{'、'.join(spec.choices)}", problems)
+        _bad(spec, f"请从所列选项中选择{spec.label}：{'、'.join(spec.choices)}", problems,
+             "choice")  # fmt: skip
         return None
     return value
 
 
 def _person(spec: FieldSpec, value: Any, problems: list[Problem]) -> JsonObject | None:
-    return _record(value, _PERSON_KEYS, spec.name, problems)
+    return _record(value, _PERSON_KEYS, spec.name, problems, spec.label)
 
 
 def _persons(spec: FieldSpec, value: Any, problems: list[Problem]) -> list[Any]:
-    return _list(value, _PERSON_KEYS, spec.name, problems)
+    return _list(value, _PERSON_KEYS, spec.name, problems, spec.label)
 
 
 def _items(spec: FieldSpec, value: Any, problems: list[Problem]) -> list[Any]:
-    return _list(value, _ITEM_KEYS, spec.name, problems)
+    return _list(value, _ITEM_KEYS, spec.name, problems, spec.label)
 
 
 def _texts(spec: FieldSpec, value: Any, problems: list[Problem]) -> list[str] | None:
     if not isinstance(value, list) or not value:
-        _bad(spec.name, "应为非空的文字列表", problems)
+        _bad(spec, f"请至少填写一项{spec.label}", problems, "required")
         return None
-    texts = [_text(v, _MAX_TEXT, f"{spec.name}[{i}]", problems) for i, v in enumerate(value)]
+    texts = [
+        _text(v, _MAX_TEXT, f"{spec.name}[{i}]", problems, f"{spec.label}第 {i + 1} 项")
+        for i, v in enumerate(value)
+    ]
     return [t for t in texts if t is not None]
 
 
 def _signatures(spec: FieldSpec, value: Any, problems: list[Problem]) -> list[Any]:
-    signatures = _list(value, _SIGNATURE_KEYS, spec.name, problems)
+    signatures = _list(value, _SIGNATURE_KEYS, spec.name, problems, spec.label)
     for i, sig in enumerate(signatures):
-        _check_signature(sig, f"{spec.name}[{i}]", problems)
+        _check_signature(sig, f"{spec.name}[{i}]", problems, f"{spec.label}第 {i + 1} 项")
     return signatures
 
 
-def _check_signature(sig: JsonObject, where: str, problems: list[Problem]) -> None:
+def _check_signature(sig: JsonObject, where: str, problems: list[Problem], label: str) -> None:
     """A signature names a known block, and when it says when it was made, a recordable time."""
     if sig.get("role") not in SIGNER_ROLES:
-        problems.append(
-            Problem(f"签名角色应为以下之一：{'、'.join(SIGNER_ROLES)}", f"{where}.role")
-        )
+        problems.append(problem(
+            f"{label}的签名栏应为以下之一：{'、'.join(SIGNER_ROLES.values())}"
+            f"（{'、'.join(SIGNER_ROLES)}）", f"{where}.role", label, "choice",
+        ))  # fmt: skip
     if "signed_at" in sig:
         signed = parse_datetime(sig["signed_at"])
         if signed is None:
-            problems.append(Problem("签名时间应为带时区的 ISO 8601", f"{where}.signed_at"))
+            problems.append(problem(
+                f"{label}的签名时间不是有效的日期和时间（须带时区）", f"{where}.signed_at",
+                label, "datetime",
+            ))  # fmt: skip
         elif (why := out_of_range(signed)) is not None:
-            problems.append(Problem(f"签名时间{why}", f"{where}.signed_at"))
+            problems.append(
+                problem(f"{label}的签名时间{why}", f"{where}.signed_at", label, "datetime")
+            )
 
 
 def _changes(spec: FieldSpec, value: Any, problems: list[Problem]) -> Any:
     if not isinstance(value, dict) or not value:
-        _bad(spec.name, "应为非空对象：被更正的字段及其新值", problems)
+        _bad(spec, f"请填写{spec.label}：被更正的字段及其新值", problems, "required")
         return None
     return value
 
@@ -333,31 +374,45 @@ _NORMALISERS: dict[FieldKind, Callable[[FieldSpec, Any, list[Problem]], Any]] = 
 }
 
 
-def _bad(name: str, message: str, problems: list[Problem]) -> None:
-    problems.append(Problem(message, name))
+def _bad(spec: FieldSpec, message: str, problems: list[Problem], kind: str) -> None:
+    problems.append(problem(message, spec.name, spec.label, kind))
+
+
+def required_message(spec: FieldSpec) -> str:
+    """What a form says when a required field is left empty: 请选择 for what is picked from a
+    list, 请填写 for what is typed."""
+    verb = "请选择" if spec.kind in (FieldKind.CHOICE, FieldKind.BOOL) else "请填写"
+    return f"{verb}{spec.label}"
 
 
 def validate_fields(
     specs: tuple[FieldSpec, ...], values: Any, prefix: str = "fields"
 ) -> tuple[FieldValues, list[Problem]]:
-    """Normalised values and every problem found, so a form can show all of them at once."""
+    """Normalised values and every problem found, so a form can show all of them at once.
+
+    Each problem's message names the field by its label; its ``field`` is the path under
+    ``prefix`` and its ``label`` the field's, so a form can show it beside the input.
+    """
     problems: list[Problem] = []
     if not isinstance(values, dict):
-        return {}, [Problem("应为对象", prefix)]
+        return {}, [Problem("字段的填写方式不正确（应为对象）", prefix, kind="format")]
     known = {s.name for s in specs}
     for extra in sorted(set(values) - known):
-        problems.append(Problem("本事项没有此字段", f"{prefix}.{extra}"))
+        problems.append(Problem(f"本事项没有“{extra}”这一项", f"{prefix}.{extra}", kind="unknown"))
     out: FieldValues = {}
     for spec in specs:
         value = values.get(spec.name)
         if value is None or value == "" or value == []:
             if spec.required:
-                problems.append(Problem(f"必填（{spec.label}）", f"{prefix}.{spec.name}"))
+                problems.append(
+                    problem(required_message(spec), f"{prefix}.{spec.name}", spec.label,
+                            "required")
+                )  # fmt: skip
             continue
         local: list[Problem] = []
         normal = normalise(spec, value, local)
         for p in local:
-            problems.append(Problem(f"{spec.label}：{p.message}", f"{prefix}.{p.field}", p.line))
+            problems.append(replace(p, field=f"{prefix}.{p.field}", label=spec.label))
         if not local and normal is not None:
             out[spec.name] = normal
     return out, problems

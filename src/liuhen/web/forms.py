@@ -86,12 +86,16 @@ def parse(act: Form, form: dict[str, str], zone: tzinfo) -> tuple[FieldValues, l
         try:
             values[spec.name] = _typed(spec, kind, raw, zone)
         except _Unreadable as exc:
-            problems.append(Problem(str(exc), f"fields.{spec.name}"))
+            problems.append(Problem(
+                f"{spec.label}{exc.args[0]}", f"fields.{spec.name}", label=spec.label,
+                kind=exc.args[1],
+            ))  # fmt: skip
     return values, problems
 
 
 class _Unreadable(Exception):
-    """Field text that cannot be read as its kind; the message is the problem shown."""
+    """Field text that cannot be read as its kind: what is wrong (after the field's label) and
+    the kind of problem (``liuhen.errors.KINDS``)."""
 
 
 def _typed(spec: FieldSpec, kind: str, raw: str, zone: tzinfo) -> Any:
@@ -100,7 +104,7 @@ def _typed(spec: FieldSpec, kind: str, raw: str, zone: tzinfo) -> Any:
         try:
             return int(raw)
         except ValueError:
-            raise _Unreadable("应为整数") from None
+            raise _Unreadable("须为整数", "number") from None
     if kind == "bool":
         return raw == "true"
     if kind == "datetime":
@@ -114,9 +118,9 @@ def _typed(spec: FieldSpec, kind: str, raw: str, zone: tzinfo) -> Any:
         try:
             value, _lines = jsonlines.locate(raw)
         except jsonlines.Refused as exc:
-            raise _Unreadable(f"应为 JSON：{exc.message}") from None
+            raise _Unreadable(f"的填写格式不正确（应为 JSON：{exc.message}）", "format") from None
         except ValueError:
-            raise _Unreadable("应为 JSON") from None
+            raise _Unreadable("的填写格式不正确（应为 JSON）", "format") from None
         return value
     return raw
 

@@ -55,7 +55,8 @@ def problems(errors: Sequence[Any]) -> list[Problem]:
     for err in errors:
         loc = [str(p) for p in err.get("loc", ()) if p not in ("body", "query", "path")]
         where = ".".join(loc) or None
-        out.append(Problem(_MESSAGES.get(str(err.get("type")), "取值无效"), where))
+        kind = "required" if err.get("type") == "missing" else "format"
+        out.append(Problem(_MESSAGES.get(str(err.get("type")), "取值无效"), where, kind=kind))
     return out
 
 
@@ -114,6 +115,14 @@ ERROR_SCHEMA: JsonObject = {
                     "message": {"type": "string"},
                     "field": {"type": ["string", "null"]},
                     "line": {"type": ["integer", "null"]},
+                    "label": {
+                        "type": ["string", "null"],
+                        "description": "该字段在表单上的中文名称",
+                    },
+                    "kind": {
+                        "type": ["string", "null"],
+                        "description": "问题的种类（如 required、money，见 docs/errors.md）",
+                    },
                 },
             },
         },
