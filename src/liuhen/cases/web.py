@@ -8,7 +8,7 @@ the head's inbox) is passed in by the composer.
 
 from __future__ import annotations
 
-from datetime import tzinfo
+from datetime import datetime, tzinfo
 from typing import Annotated
 from urllib.parse import quote
 
@@ -26,10 +26,11 @@ from liuhen.cases import workflow
 from liuhen.cases.schemas import ActRecorded, CasePage, CaseRecord
 from liuhen.errors import LiuhenError, ValidationError
 from liuhen.kernel.instance import App
-from liuhen.kernel.record import ActInput
+from liuhen.kernel.record import ActInput, build_draft
 from liuhen.payloads import FieldValues
 from liuhen.procedure.catalog import CASE_STAGES, STAGE_LABELS, ActType
 from liuhen.web import forms
+from liuhen.web.field_errors import FieldErrors
 
 MAX_PAGE = 100_000  # deeper than any agency's list; keeps SQL offsets in range
 
@@ -58,29 +59,44 @@ def act_page(
     form: dict[str, str],
     error: LiuhenError | None = None,
 ) -> Response:
-    """The act form (``number`` empty when the act opens a case), with a refusal's problems."""
+    """The act form (``number`` empty when the act opens a case), with a refusal's problems
+    each shown beside its input."""
+    inputs = ([] if number else ["case"]) + ["occurred_at", "actors", "place"]
+    errors = FieldErrors(error, inputs + forms.input_ids(spec))
     return templates.TemplateResponse(
         request, "act_form.html",
-        {"number": number, "act": spec, "form": form, "error": error, "widget": forms.widget},
+        {"number": number, "act": spec, "form": form, "error": error, "errors": errors,
+         "widget": forms.widget},
         status_code=error.http_status if error else 200,
     )  # fmt: skip
 
 
 def read_act(
-    user: User, spec: ActType, number: str, form: dict[str, str], zone: tzinfo
+    user: User, spec: ActType, number: str, form: dict[str, str], zone: tzinfo, now: datetime
 ) -> ActInput:
-    """The act a page form asks to record, or every problem reading it at once.
+    """The act a page form asks to record, or every problem with it at once: text that cannot
+    be read as its field's kind, and what recording it would refuse (a required field left
+    empty, no officer), so the officer corrects the form once.
 
     Local times in the form are read in the instance's zone (``LIUHEN_TIMEZONE``).
     """
     values, problems = forms.parse(spec, form, zone)
-    if problems:
-        raise ValidationError(f"“{spec.label}”的记录有 {len(problems)} 处问题", problems)
-    return ActInput(
-        spec.code, forms.local_datetime(form.get("occurred_at", ""), zone), case=number,
+    typed = form.get("occurred_at", "").strip()  # left empty: said so, not "invalid"
+    inp = ActInput(
+        spec.code, forms.local_datetime(typed, zone) if typed else "", case=number,
         actors=forms.actors(form), place=form.get("place") or None, fields=values,
         recorded_by=user.actor,
     )  # fmt: skip
+    if problems:
+        unread = {p.field for p in problems}
+        try:
+            build_draft(inp, now)
+        except ValidationError as exc:  # what else is wrong; an unread field is not "empty"
+            problems += [p for p in exc.problems if p.field not in unread]
+        except LiuhenError:
+            pass  # a refusal of the whole act is given once the form reads
+        raise ValidationError(f"“{spec.label}”的记录有 {len(problems)} 处问题", problems)
+    return inp
 
 
 def record_from_form(
@@ -97,7 +113,7 @@ def record_from_form(
     """Record one act from a page form; a refusal re-renders the form with what was typed
     (``page`` is the case number the form was shown for, empty when opening a case)."""
     try:
-        inp = read_act(user, spec, number, form, app.settings.timezone)
+        inp = read_act(user, spec, number, form, app.settings.timezone, app.clock.now())
         where = workflow.record_and_continue(app, user, number, inp, awaits_approver)
     except LiuhenError as exc:
         return act_page(templates, request, page, spec, form, exc)

@@ -36,6 +36,19 @@ def widget(spec: FieldSpec) -> str:
     }.get(spec.kind, "json")  # fmt: skip
 
 
+def input_ids(form: Form, *, person_parts: bool = True) -> list[str]:
+    """The ids of a generated form's inputs in page order, so a refusal's problems can be shown
+    beside them (``web.field_errors``); a person's phone and address only where the form draws
+    them (``person_parts``)."""
+    ids: list[str] = []
+    for spec in form.fields:
+        name = f"f_{spec.name}"
+        ids.append(name)
+        if person_parts and widget(spec) == "person":
+            ids += [f"{name}.phone", f"{name}.address"]
+    return ids
+
+
 def local_datetime(text: str, zone: tzinfo) -> str:
     """A ``datetime-local`` value carries no zone; the agency's is the officer's.
 
