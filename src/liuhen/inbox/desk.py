@@ -1,6 +1,5 @@
-"""One user's inbox page: what waits for him at each step of the approval chain, the parties'
-requests a head decides, the document blocks only he may sign and the collective discussions
-his pack demands, all within the cases he may see (found by ``inbox.service``)."""
+"""The inbox page: what waits for the signed-in user (found by ``inbox.service``), grouped by
+kind, the most urgent group first, with the counts the page opens with."""
 
 from __future__ import annotations
 
@@ -8,41 +7,58 @@ from dataclasses import dataclass
 
 from liuhen.access.policy import User
 from liuhen.inbox import service
-from liuhen.inbox.service import Inbox, Unsigned
+from liuhen.inbox.items import Action, Item, Kind, Urgency
 from liuhen.kernel.instance import App
 from liuhen.procedure.catalog import Role
-from liuhen.procedure.fields import Block
 
-STEPS = (  # the approval chain's steps, and the role each waits for
-    ("legal_review", "待法制审核", Role.LEGAL_REVIEWER),
-    ("head_approval", "待负责人审批", Role.HEAD),
-    ("archive", "已结案待归档", Role.ARCHIVIST),
-)
-BLOCKS = (  # blocks only their holders sign, from their own logins (002 第三十八条)
-    (Block.REVIEWER, "待在审核人栏签名的文书", Role.LEGAL_REVIEWER),
-    (Block.APPROVER, "待在批准人栏签名的文书", Role.HEAD),
-)
+
+@dataclass(frozen=True, slots=True)
+class Group:
+    kind: Kind
+    items: list[Item]
 
 
 @dataclass(frozen=True, slots=True)
 class Desk:
-    """The inbox page: what waits (``found``), and the steps and blocks of the user's roles,
-    each with its title."""
+    """The page: counts, the groups, and when nothing waits, a sentence and where to go."""
 
-    found: Inbox
-    sections: list[tuple[str, str]]  # step, title
-    signing: list[tuple[Block, str, list[Unsigned]]]  # block, title, documents
+    total: int
+    overdue: int
+    soon: int  # due today or within items.SOON_DAYS, not yet overdue
+    groups: list[Group]
+    idle: str = ""
+    elsewhere: Action | None = None
 
 
 def inbox(app: App, user: User) -> Desk:
     """What the inbox page shows ``user``."""
     found = service.inbox(app, user)
-    sections = [
-        (key, title) for key, title, role in STEPS
-        if role in user.roles or Role.SUPERVISOR in user.roles
-    ]  # fmt: skip
-    signing = [
-        (block, title, found.unsigned[block]) for block, title, role in BLOCKS
-        if role in user.roles and user.cert_no
-    ]  # fmt: skip
-    return Desk(found, sections, signing)
+    order = {k.code: i for i, k in enumerate(found.kinds)}
+    by_kind: dict[str, list[Item]] = {}
+    for item in found.items:  # already most urgent first
+        by_kind.setdefault(item.kind, []).append(item)
+    kinds = {k.code: k for k in found.kinds}
+    groups = sorted(
+        (Group(kinds[code], items) for code, items in by_kind.items()),
+        key=lambda g: (g.items[0].sort_key(), order[g.kind.code]),
+    )
+    urgencies = [i.urgency for i in found.items]
+    idle, elsewhere = "", None
+    if not found.items:
+        idle, elsewhere = _idle(user)
+    return Desk(
+        len(found.items), urgencies.count(Urgency.OVERDUE), urgencies.count(Urgency.SOON),
+        groups, idle, elsewhere,
+    )  # fmt: skip
+
+
+def _idle(user: User) -> tuple[str, Action]:
+    """Why nothing waits, and the page where this user's work is instead."""
+    if Role.SUPERVISOR in user.roles:
+        return (
+            "监督人员查阅案件、不在案件中记录，没有需要您办理的事项。",
+            Action("查看逾期与缺失", "/overview"),
+        )
+    if not user.roles - {Role.ADMIN}:
+        return "系统管理员管理人员和设置，不承办案件。", Action("系统管理", "/admin/users")
+    return "目前没有需要您办理的事项。", Action("查看案件", "/")

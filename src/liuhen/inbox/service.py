@@ -1,26 +1,42 @@
-"""What waits for whom: the internal approval chain 承办人 → 审核人 → 批准人 (002 第三十八条).
+"""What is each user's to do now (待办), most urgent first, each a click from where it is done.
 
-Derived from the journal on each request: a draft decision with no legal review after it waits
-for the legal reviewer; a reviewed one without the head's approval waits for the head; a
-closed case not yet archived waits for the archivist.
+Derived on each request, within the cases that are the user's own work:
+
+- 执法人员: deadlines his acts meet and violations on the cases he is a case officer of (the
+  rules engine's findings), decisions the head approved (to make) or refused (to redraft), and
+  his stored files not yet bound to a case;
+- 法制审核: draft decisions waiting for his review (the internal chain 承办人 → 审核人 → 批准人,
+  002 第三十八条), the deadlines running on them, documents waiting for his reviewer's block;
+- 负责人: reviewed drafts waiting for his approval, documents waiting for his approver's block,
+  collective discussions his pack demands, parties' requests to see the file, and his units'
+  open cases with deadlines or violations, one line per case;
+- 档案管理: closed cases to file, with the filing deadline where the pack sets one.
+
+A kind of work is a ``Kind`` and a function in ``SOURCES``; adding one needs nothing else.
 """
 
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
 from decimal import Decimal, InvalidOperation
 from typing import Any
+from urllib.parse import quote
 
-from sqlalchemy import Connection, func, select
+from sqlalchemy import ColumnElement, Connection, and_, func, select, true
 
 from liuhen.access.policy import User
-from liuhen.accounts.service import case_header, case_scope
+from liuhen.accounts.service import case_scope
 from liuhen.compliance import service as compliance
 from liuhen.disclosure import service as disclosure
-from liuhen.disclosure.schemas import DisclosureRequest
 from liuhen.documents import DOC_TYPES
 from liuhen.documents.service import pending_blocks
+from liuhen.evidence import service as evidence
+from liuhen.inbox import findings
+from liuhen.inbox.findings import CASES, DEADLINE, VIOLATION, Judged, case_url, record_url
+from liuhen.inbox.items import Action, CaseRef, Item, Kind, countdown
 from liuhen.kernel.db import store
 from liuhen.kernel.instance import App
 from liuhen.payloads import FieldValues
@@ -32,162 +48,313 @@ from liuhen.rules.pack import Order
 ENTRY = store.ENTRY
 CASE = store.CASE
 STEPS = ("decision.draft", "decision.legal_review", "decision.head_approval", "decision.decision")
+SIGN: dict[str, str] = {Block.REVIEWER: "sign-reviewer", Block.APPROVER: "sign-approver"}
 
-
-@dataclass(frozen=True, slots=True)
-class WaitingCase:
-    """A case waiting at a step of the chain; ``since`` is its last change."""
-
-    number: str
-    cause: str
-    unit: str
-    since: str
-
-
-@dataclass(frozen=True, slots=True)
-class Unsigned:
-    """A document whose reviewer's or approver's block waits for its holder."""
-
-    number: str
-    cause: str
-    seq: int
-    title: str
-
-
-@dataclass(frozen=True, slots=True)
-class Undiscussed:
-    """A case whose draft decision waits for the heads' collective discussion, and the rule
-    of the pack that demands it."""
-
-    number: str
-    cause: str
-    unit: str
-    since: str
-    rule: str
+# The headings, in the order a tie between kinds is shown.
+KINDS: tuple[Kind, ...] = (
+    Kind(DEADLINE, "期限将至与已逾期"),
+    Kind(VIOLATION, "违规待整改"),
+    Kind("review", "待法制审核"),
+    Kind("approval", "待负责人审批"),
+    Kind(SIGN[Block.REVIEWER], "待在审核人栏签名的文书"),
+    Kind(SIGN[Block.APPROVER], "待在批准人栏签名的文书"),
+    Kind("collective", "待集体讨论"),
+    Kind("disclosure", "待审批的查阅、复制申请"),
+    Kind(CASES, "本单位案件的期限与违规"),
+    Kind("decide", "已批准、待作出决定"),
+    Kind("redraft", "未获批准、待重新草拟"),
+    Kind("media", "待归入案件的音像资料"),
+    Kind("archive", "已结案待归档"),
+)
 
 
 @dataclass(frozen=True, slots=True)
 class Inbox:
-    """What waits in one user's scope. ``waiting`` and ``unsigned`` hold every step and block
-    (the page shows those of his roles); ``requests`` and ``collective`` are a head's alone
-    (None for anyone else)."""
+    """What waits for one user, most urgent first (``Item.sort_key``)."""
 
-    waiting: dict[str, list[WaitingCase]]
-    unsigned: dict[str, list[Unsigned]]
-    requests: list[DisclosureRequest] | None
-    collective: list[Undiscussed] | None
+    items: list[Item]
+    kinds: tuple[Kind, ...] = KINDS
+
+
+@dataclass(slots=True)
+class _Ctx:
+    """One request's view: who, when, and what his scope holds (read once, shared)."""
+
+    app: App
+    user: User
+    now: datetime
+    units: list[str] | None  # None: every unit (a supervisor's view)
+    _steps: dict[str, dict[str, _Step]] | None = field(default=None)
+
+    def in_units(self) -> ColumnElement[bool]:
+        return true() if self.units is None else CASE.c.unit.in_(self.units)
+
+    def steps(self) -> dict[str, dict[str, _Step]]:
+        """The latest entry of each step of the approval chain, by case, in his units."""
+        if self._steps is None:
+            with self.app.engine.connect() as conn:
+                self._steps = _steps(conn, self.in_units())
+        return self._steps
+
+
+@dataclass(frozen=True, slots=True)
+class _Step:
+    seq: int
+    at: str  # occurred_at
+    case: CaseRef
+    approved: bool | None = None  # a head approval's decision
 
 
 def inbox(app: App, user: User) -> Inbox:
-    """What the inbox page shows ``user``, within the cases he may see."""
+    """What ``user`` has to do now, within the cases he may see."""
     scope = case_scope(app, user)
-    units = None if scope is None else scope[0]
-    with app.engine.connect() as conn:
-        found = _waiting(conn, units)
-        unsigned = _to_sign(conn, units)
-    pending = None
-    if Role.HEAD in user.roles:  # parties' requests wait for the head (001 第二十一条)
-        mine = None if scope is None else set(scope[0] or [])
-        pending = [
-            r for r in disclosure.requests(app, pending=True)
-            if mine is None or case_header(app, r.case)["unit"] in mine
-        ]  # fmt: skip
-    # 行政处罚法 第五十七条第二款: where the pack demands it, the heads discuss first
-    discuss = _collective(app, units) if Role.HEAD in user.roles else None
-    return Inbox(found, unsigned, pending, discuss)
+    ctx = _Ctx(app, user, app.clock.now(), None if scope is None else scope[0] or [])
+    items: list[Item] = []
+    for roles, find in SOURCES:
+        if user.roles & roles:
+            items += find(ctx)
+    return Inbox(sorted(items, key=Item.sort_key))
 
 
 def awaits_approver(app: App, number: str) -> bool:
     """Whether a document of the case still waits for the head's own signature in its
     approver's block (after his approval the page sends him to sign it)."""
     with app.engine.connect() as conn:
-        return any(d.number == number for d in _to_sign(conn, None)[Block.APPROVER])
+        return any(
+            d.case and d.case.number == number for d in _to_sign(conn, true(), Block.APPROVER)
+        )
 
 
-def _waiting(conn: Connection, units: list[str] | None) -> dict[str, list[WaitingCase]]:
-    """Cases waiting at each step, for cases of ``units`` (None: all)."""
-    latest: dict[str, dict[str, int]] = {}
-    rows = conn.execute(
-        select(ENTRY.c.chain, ENTRY.c.act, func.max(ENTRY.c.seq))
-        .where(ENTRY.c.act.in_(STEPS))
+# The approval chain ------------------------------------------------------------------------------
+
+
+def _steps(conn: Connection, cond: ColumnElement[bool]) -> dict[str, dict[str, _Step]]:
+    """Per case of ``cond``, the latest entry of each step (a head approval with its answer)."""
+    latest = (
+        select(ENTRY.c.chain, ENTRY.c.act, func.max(ENTRY.c.seq).label("seq"))
+        .where(ENTRY.c.act.in_(STEPS), ENTRY.c.chain.in_(select(CASE.c.number).where(cond)))
         .group_by(ENTRY.c.chain, ENTRY.c.act)
+        .subquery()
     )
-    for chain, act, seq in rows:
-        latest.setdefault(chain, {})[act] = int(seq)
-    query = select(CASE.c.number, CASE.c.cause, CASE.c.unit, CASE.c.status, CASE.c.updated_at)
-    if units is not None:
-        query = query.where(CASE.c.unit.in_(units))
-    out: dict[str, list[WaitingCase]] = {"legal_review": [], "head_approval": [], "archive": []}
-    for number, cause, unit, status, updated in conn.execute(query):
-        item = WaitingCase(number, cause, unit, updated)
-        steps = latest.get(number, {})
-        draft = steps.get("decision.draft", 0)
-        review = steps.get("decision.legal_review", 0)
-        approval = steps.get("decision.head_approval", 0)
-        decided = steps.get("decision.decision", 0)
-        if draft and review < draft and decided < draft:
-            out["legal_review"].append(item)
-        elif review and approval < review and decided < review:
-            out["head_approval"].append(item)
-        if status == "closed":
-            out["archive"].append(item)
+    rows = conn.execute(
+        select(
+            ENTRY.c.seq, ENTRY.c.chain, ENTRY.c.act, ENTRY.c.occurred_at, CASE.c.cause
+        ).select_from(
+            latest.join(ENTRY, ENTRY.c.seq == latest.c.seq).join(
+                CASE, CASE.c.number == ENTRY.c.chain
+            )
+        )
+    ).all()
+    approvals = [int(r.seq) for r in rows if r.act == "decision.head_approval"]
+    answers = {
+        int(seq): json.loads(body)["fields"].get("approved")
+        for seq, body in conn.execute(
+            select(ENTRY.c.seq, ENTRY.c.body).where(ENTRY.c.seq.in_(approvals))
+        )
+    }
+    out: dict[str, dict[str, _Step]] = {}
+    for r in rows:
+        answer = answers.get(int(r.seq))
+        out.setdefault(r.chain, {})[r.act] = _Step(
+            int(r.seq), r.occurred_at, CaseRef(r.chain, r.cause),
+            answer if isinstance(answer, bool) else None,
+        )  # fmt: skip
     return out
 
 
-def _to_sign(conn: Connection, units: list[str] | None) -> dict[str, list[Unsigned]]:
-    """Documents whose reviewer's or approver's block still waits for its holder's own
-    signature, by block; only the latest version of each document counts."""
+def _seq(steps: dict[str, _Step], act: str) -> int:
+    step = steps.get(act)
+    return step.seq if step else 0
 
-    query = (
-        select(ENTRY.c.seq, ENTRY.c.chain, ENTRY.c.body, CASE.c.cause)
-        .select_from(ENTRY.join(CASE, CASE.c.number == ENTRY.c.chain))
-        .where(ENTRY.c.act == "general.document")
-        .order_by(ENTRY.c.seq)
-    )
-    if units is not None:
-        query = query.where(CASE.c.unit.in_(units))
-    latest: dict[int, tuple[str, str, FieldValues]] = {}  # seq -> case, cause, document fields
-    for seq, chain, body, cause in conn.execute(query):
-        fields = json.loads(body)["fields"] or {}
-        latest.pop(fields.get("supersedes") or 0, None)
-        latest[int(seq)] = (chain, cause, fields)
-    out: dict[str, list[Unsigned]] = {Block.REVIEWER: [], Block.APPROVER: []}
-    for seq, (number, cause, fields) in latest.items():
-        doc = DOC_TYPES.get(fields.get("doc_type", ""))
-        for block in pending_blocks(fields.get("doc_type", ""), fields.get("signatures") or []):
-            out[block].append(Unsigned(number, cause, seq, doc.title if doc else ""))
+
+def _waiting_review(ctx: _Ctx) -> list[_Step]:
+    """Drafts with no review, approval or decision after them (their draft steps)."""
+    out = []
+    for s in ctx.steps().values():
+        draft = _seq(s, "decision.draft")
+        later = max(_seq(s, a) for a in STEPS[1:])
+        if draft and later < draft:
+            out.append(s["decision.draft"])
     return out
 
 
-def _collective(app: App, units: list[str] | None) -> list[Undiscussed]:
+def _waiting_approval(ctx: _Ctx) -> list[_Step]:
+    """Reviews with no approval or decision after them (their review steps)."""
+    out = []
+    for s in ctx.steps().values():
+        review = _seq(s, "decision.legal_review")
+        draft = _seq(s, "decision.draft")
+        later = max(_seq(s, a) for a in STEPS[2:])
+        if review and later < review and draft < review:
+            out.append(s["decision.legal_review"])
+    return out
+
+
+def _reviews(ctx: _Ctx) -> list[Item]:
+    """Drafts waiting for the legal reviewer, and the deadlines running on their cases (a
+    late review makes the decision late)."""
+    waiting = _waiting_review(ctx)
+    items = [
+        Item("review", "决定草拟待法制审核",
+             Action("法制审核", record_url(s.case.number, "decision.legal_review")),
+             s.case, "重大执法决定须经法制审核（002 第十七条）", since=s.at)
+        for s in waiting
+    ]  # fmt: skip
+    judged = Judged(ctx.app, [s.case.number for s in waiting], ctx.now)
+    for s in waiting:
+        action = Action("法制审核", record_url(s.case.number, "decision.legal_review"))
+        for f in judged.open_deadlines(s.case.number):
+            items.append(findings.deadline_item(judged, s.case, f, action))
+    return items
+
+
+def _approvals(ctx: _Ctx) -> list[Item]:
+    return [
+        Item("approval", "法制审核后待负责人审批",
+             Action("审批", record_url(s.case.number, "decision.head_approval")),
+             s.case, "负责人审批（002 第二十条）", since=s.at)
+        for s in _waiting_approval(ctx)
+    ]  # fmt: skip
+
+
+# The officer's own cases -------------------------------------------------------------------------
+
+
+def _own_cases(ctx: _Ctx) -> dict[str, tuple[CaseRef, str]]:
+    """The open cases the officer is a case officer of: (case, last change) by number."""
+    cert = ctx.user.cert_no
+    if not cert:
+        return {}
+    with ctx.app.engine.connect() as conn:
+        rows = conn.execute(
+            select(CASE.c.number, CASE.c.cause, CASE.c.updated_at).where(
+                CASE.c.officers.contains(f'"{cert}"'), CASE.c.status == "open"
+            )
+        ).all()
+    return {r.number: (CaseRef(r.number, r.cause), r.updated_at) for r in rows}
+
+
+def _officer(ctx: _Ctx) -> list[Item]:
+    """Deadlines and violations on his cases, and where the head answered his draft."""
+    own = _own_cases(ctx)
+    items = findings.officer_items(Judged(ctx.app, own, ctx.now), own)
+    with ctx.app.engine.connect() as conn:
+        steps = _steps(conn, CASE.c.number.in_(list(own)))
+    for s in steps.values():
+        approval = s.get("decision.head_approval")
+        if approval is None or approval.seq < _seq(s, "decision.draft"):
+            continue
+        if _seq(s, "decision.decision") > approval.seq or approval.seq < _seq(
+            s, "decision.legal_review"
+        ):
+            continue
+        case = approval.case
+        if approval.approved:
+            items.append(Item("decide", "负责人已批准，待作出行政执法决定",
+                              Action("作出决定", record_url(case.number, "decision.decision")),
+                              case, "经负责人批准后作出决定（002 第二十一条）",
+                              since=approval.at))  # fmt: skip
+        elif approval.approved is False:
+            items.append(Item("redraft", "负责人未批准，待修改后重新草拟",
+                              Action("重新草拟", record_url(case.number, "decision.draft")),
+                              case, "负责人审批意见", since=approval.at,
+                              detail=f"见序号 {approval.seq} 的审批意见"))  # fmt: skip
+    return items + _media(ctx)
+
+
+def _media(ctx: _Ctx) -> list[Item]:
+    """His files stored over a day ago and not yet bound to a case (as ``/media/todo``)."""
+    if not ctx.user.cert_no:
+        return []
+    cutoff = (ctx.now - timedelta(days=1)).isoformat()
+    page = evidence.list_media(
+        ctx.app, unbound=True, older_than=cutoff, officer=ctx.user.cert_no, per_page=200,
+        scope=evidence.media_scope(ctx.app, ctx.user),
+    )  # fmt: skip
+    return [
+        Item("media", f"{m.name}（{m.device_no or '设备未知'}）尚未归入案件",
+             Action("归入案件", "/media/todo"), None, "音像记录应及时归入案件（003 第二十三条）",
+             since=m.stored_at)
+        for m in page.items
+    ]  # fmt: skip
+
+
+# The head --------------------------------------------------------------------------------------
+
+
+def _unit_cases(ctx: _Ctx, status: str) -> dict[str, tuple[CaseRef, str]]:
+    with ctx.app.engine.connect() as conn:
+        rows = conn.execute(
+            select(CASE.c.number, CASE.c.cause, CASE.c.updated_at).where(
+                and_(ctx.in_units(), CASE.c.status == status)
+            )
+        ).all()
+    return {r.number: (CaseRef(r.number, r.cause), r.updated_at) for r in rows}
+
+
+def _head_cases(ctx: _Ctx) -> list[Item]:
+    """His units' open cases with deadlines or violations, one line per case."""
+    cases = _unit_cases(ctx, "open")
+    return findings.summaries(Judged(ctx.app, cases, ctx.now), cases)
+
+
+def _requests(ctx: _Ctx) -> list[Item]:
+    """Parties' requests to see or copy the file wait for the head (001 第二十一条)."""
+    scope = None if ctx.units is None else (ctx.units, None)
+    pending = disclosure.requests(ctx.app, pending=True, scope=scope)
+    causes = _causes(ctx.app, {r.case for r in pending})
+    items = []
+    for r in pending:
+        who = f"{r.requester.name if r.requester else ''}（{r.relation or ''}）"
+        items.append(Item(
+            "disclosure", f"{who}申请{r.kind or '查阅'}：{'、'.join(r.materials or [])}",
+            Action("审批", record_url(r.case, "general.disclosure_decision")),
+            CaseRef(r.case, causes.get(r.case, "")), "查阅、复制申请", since=r.received_at,
+        ))  # fmt: skip
+    return items
+
+
+def _causes(app: App, numbers: set[str]) -> dict[str, str]:
+    with app.engine.connect() as conn:
+        return dict(
+            conn.execute(select(CASE.c.number, CASE.c.cause).where(CASE.c.number.in_(numbers)))
+            .tuples()
+            .all()
+        )
+
+
+def _collective(ctx: _Ctx) -> list[Item]:
     """Cases awaiting a decision for which the pack demands the heads' collective discussion
     (行政处罚法 第五十七条第二款) and none has been recorded since the draft.
 
     The pack's conditions are judged on the case as it would be decided: the draft's proposed
     amount counts as the fine, since the discussion must come before the decision.
     """
-
     acts = ("decision.draft", "decision.collective_discussion", "decision.decision")
     seqs: dict[str, dict[str, int]] = {}
-    query = select(CASE.c.number, CASE.c.cause, CASE.c.unit, CASE.c.updated_at)
-    if units is not None:
-        query = query.where(CASE.c.unit.in_(units))
-    with app.engine.connect() as conn:
+    with ctx.app.engine.connect() as conn:
         for chain, act, seq in conn.execute(
             select(ENTRY.c.chain, ENTRY.c.act, func.max(ENTRY.c.seq))
             .where(ENTRY.c.act.in_(acts))
+            .where(ENTRY.c.chain.in_(select(CASE.c.number).where(ctx.in_units())))
             .group_by(ENTRY.c.chain, ENTRY.c.act)
         ):
             seqs.setdefault(chain, {})[act] = int(seq)
-        cases = conn.execute(query).all()
-    out: list[Undiscussed] = []
-    for number, cause, unit, updated in cases:
+        cases = conn.execute(
+            select(CASE.c.number, CASE.c.cause, CASE.c.updated_at).where(
+                CASE.c.number.in_(list(seqs))
+            )
+        ).all()
+    out: list[Item] = []
+    for number, cause, updated in cases:
         s = seqs.get(number, {})
         draft = s.get("decision.draft", 0)
         if not draft or max(s.get(a, 0) for a in acts[1:]) > draft:
             continue  # no draft yet, or discussed or decided since
-        rec, agency = compliance.case_record(app, number)
-        pack = compliance.load_pack(compliance.pack_name_for(app, agency), app.settings.data_dir)
+        rec, agency = compliance.case_record(ctx.app, number)
+        pack = compliance.load_pack(
+            compliance.pack_name_for(ctx.app, agency), ctx.app.settings.data_dir
+        )
         drafts = rec.of(["decision.draft"])
         proposed = max(rec.max_amount(), _amount(drafts[-1].fields.get("amount")))
         for rule in pack.rules.values():
@@ -197,7 +364,11 @@ def _collective(app: App, units: list[str] | None) -> list[Undiscussed]:
             if applies(when.model_copy(update={"fine_at_least": None}) if when else None, rec) and (
                 floor is None or proposed >= floor
             ):
-                out.append(Undiscussed(number, cause, unit, updated, rule.title))
+                out.append(Item(
+                    "collective", "决定前须经负责人集体讨论",
+                    Action("记录集体讨论", record_url(number, "decision.collective_discussion")),
+                    CaseRef(number, cause), rule.title, tuple(rule.cite), since=updated,
+                ))  # fmt: skip
                 break
     return out
 
@@ -207,3 +378,86 @@ def _amount(value: Any) -> Decimal:
         return Decimal(str(value or 0))
     except InvalidOperation:
         return Decimal(0)
+
+
+# Signatures ------------------------------------------------------------------------------------
+
+
+def _to_sign(conn: Connection, cond: ColumnElement[bool], block: str) -> list[Item]:
+    """Documents whose ``block`` (the reviewer's or the approver's) still waits for its
+    holder's own signature; only the latest version of each document counts."""
+    query = (
+        select(ENTRY.c.seq, ENTRY.c.chain, ENTRY.c.body, ENTRY.c.recorded_at, CASE.c.cause)
+        .select_from(ENTRY.join(CASE, CASE.c.number == ENTRY.c.chain))
+        .where(ENTRY.c.act == "general.document", cond)
+        .order_by(ENTRY.c.seq)
+    )
+    latest: dict[int, tuple[CaseRef, str, FieldValues]] = {}  # seq -> case, time, fields
+    for seq, chain, body, at, cause in conn.execute(query):
+        fields = json.loads(body)["fields"] or {}
+        latest.pop(fields.get("supersedes") or 0, None)
+        latest[int(seq)] = (CaseRef(chain, cause), at, fields)
+    out: list[Item] = []
+    for seq, (case, at, fields) in latest.items():
+        code = fields.get("doc_type", "")
+        if block not in pending_blocks(code, fields.get("signatures") or []):
+            continue
+        doc = DOC_TYPES.get(code)
+        url = f"{case_url(case.number)}/documents/{seq}/sign?role={quote(block)}"
+        label = "在审核人栏签名" if block == Block.REVIEWER else "在批准人栏签名"
+        title = f"《{doc.title if doc else code}》（序号 {seq}）"
+        out.append(Item(
+            SIGN[block], title, Action(label, url, post=True), case,
+            "审核人、批准人各自登录签名（002 第三十八条）", since=at,
+        ))  # fmt: skip
+    return out
+
+
+def _signing(block: str) -> Callable[[_Ctx], list[Item]]:
+    def find(ctx: _Ctx) -> list[Item]:
+        if not ctx.user.cert_no:
+            return []  # no certificate, no key to sign with
+        with ctx.app.engine.connect() as conn:
+            return _to_sign(conn, ctx.in_units(), block)
+
+    return find
+
+
+# The archivist -----------------------------------------------------------------------------------
+
+
+def _archive(ctx: _Ctx) -> list[Item]:
+    """Closed cases to file, each with the filing deadline where the pack sets one."""
+    cases = _unit_cases(ctx, "closed")
+    judged = Judged(ctx.app, cases, ctx.now)
+    items = []
+    for number, (case, since) in cases.items():
+        due = next(
+            (f for f in judged.findings(number)
+             if f.due_at and f.code.split(":")[-1] in ("due", "overdue")
+             and Role.ARCHIVIST in judged.owners(number, f)),
+            None,
+        )  # fmt: skip
+        items.append(Item(
+            "archive", "已结案，待立卷归档", Action("立卷归档", case_url(number)), case,
+            due.title if due else "结案后立卷归档", due.cite if due else (),
+            due.due_at if due else None,
+            countdown(due.due_at, ctx.now, ctx.app.settings.timezone) if due and due.due_at
+            else None,
+            since=since, violation=bool(due and due.severity == "violation"),
+        ))  # fmt: skip
+    return items
+
+
+# Who finds what: a new kind of work is one more line here (and its Kind above).
+SOURCES: tuple[tuple[frozenset[str], Callable[[_Ctx], list[Item]]], ...] = (
+    (frozenset({Role.OFFICER}), _officer),
+    (frozenset({Role.LEGAL_REVIEWER}), _reviews),
+    (frozenset({Role.LEGAL_REVIEWER}), _signing(Block.REVIEWER)),
+    (frozenset({Role.HEAD}), _approvals),
+    (frozenset({Role.HEAD}), _signing(Block.APPROVER)),
+    (frozenset({Role.HEAD}), _collective),
+    (frozenset({Role.HEAD}), _requests),
+    (frozenset({Role.HEAD}), _head_cases),
+    (frozenset({Role.ARCHIVIST}), _archive),
+)

@@ -1,0 +1,142 @@
+"""The rules engine's findings on the cases a user answers for, as inbox items.
+
+Only the user's own cases are judged (an officer's as case officer, a reviewer's in review, a
+head's units' open cases, the archivist's closed ones), all at once
+(``compliance.service.evaluate_cases``), so the page's cost follows his work, not the agency's.
+A deadline is someone's work when his role records the act that meets it (the rule's ``end``):
+the officer's the decision and its service, the archivist's the filing.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Collection, Mapping
+from datetime import datetime
+from urllib.parse import quote
+from zoneinfo import ZoneInfo
+
+from liuhen.compliance import service as compliance
+from liuhen.inbox.items import WINDOW_DAYS, Action, CaseRef, Item, countdown
+from liuhen.kernel.instance import App
+from liuhen.procedure.catalog import Role, act_type
+from liuhen.rules.findings import Evaluation, Finding, Severity
+from liuhen.rules.pack import Deadline, Pack
+
+DEADLINE = "deadline"
+VIOLATION = "violation"
+CASES = "cases"
+
+
+class Judged:
+    """The findings on some cases now, with the packs that found them."""
+
+    def __init__(self, app: App, numbers: Collection[str], now: datetime) -> None:
+        self.now = now
+        self.tz: ZoneInfo = app.settings.timezone
+        self.evaluations: dict[str, Evaluation] = compliance.evaluate_cases(app, numbers, now)
+        self._packs: dict[str, Pack] = {}
+        for ev in self.evaluations.values():
+            if ev.pack not in self._packs:
+                self._packs[ev.pack] = compliance.load_pack(ev.pack, app.settings.data_dir)
+
+    def findings(self, number: str) -> tuple[Finding, ...]:
+        ev = self.evaluations.get(number)
+        return ev.findings if ev else ()
+
+    def end_acts(self, number: str, f: Finding) -> list[str]:
+        """The acts that meet the deadline ``f`` found (none if its rule is no deadline)."""
+        ev = self.evaluations.get(number)
+        rule = self._packs[ev.pack].rules.get(f.rule) if ev else None
+        return list(rule.end) if isinstance(rule, Deadline) else []
+
+    def owners(self, number: str, f: Finding) -> frozenset[str]:
+        """The roles that record what meets the deadline."""
+        roles: set[str] = set()
+        for code in self.end_acts(number, f):
+            spec = act_type(code)
+            roles |= set(spec.roles) if spec else set()
+        return frozenset(roles)
+
+    def open_deadlines(self, number: str) -> list[Finding]:
+        """Deadlines not yet met: overdue, or due within ``WINDOW_DAYS``."""
+        out = []
+        for f in self.findings(number):
+            if not f.due_at or not (f.severity is Severity.DUE or f.code.endswith(":overdue")):
+                continue
+            if countdown(f.due_at, self.now, self.tz).days <= WINDOW_DAYS:
+                out.append(f)
+        return out
+
+
+def case_url(number: str) -> str:
+    return f"/cases/{quote(number, safe='')}"
+
+
+def record_url(number: str, act: str) -> str:
+    return f"{case_url(number)}/record?act={quote(act, safe='')}"
+
+
+def deadline_item(judged: Judged, case: CaseRef, f: Finding, action: Action | None = None) -> Item:
+    """A deadline as an item; by default its action records the act that meets it, where one
+    act does and the user's role may record it (else the entry that started the clock)."""
+    assert f.due_at is not None
+    if action is None:
+        ends = judged.end_acts(case.number, f)
+        spec = act_type(ends[0]) if len(ends) == 1 else None
+        if spec is not None and Role.OFFICER in spec.roles:
+            action = Action(f"记录{spec.label}", record_url(case.number, spec.code))
+        else:
+            anchor = f"#seq-{f.seqs[0]}" if f.seqs else "#compliance"
+            action = Action("查看案件", case_url(case.number) + anchor)
+    return Item(
+        DEADLINE, f.message, action, case, f.title, f.cite, f.due_at,
+        countdown(f.due_at, judged.now, judged.tz), violation=f.severity is Severity.VIOLATION,
+        detail=f.remedy,
+    )  # fmt: skip
+
+
+def violation_item(case: CaseRef, f: Finding, since: str) -> Item:
+    """A broken rule, linked to the entry it concerns on the case page."""
+    anchor = f"#seq-{f.seqs[0]}" if f.seqs else "#compliance"
+    return Item(
+        VIOLATION, f.message, Action("查看记录并整改", case_url(case.number) + anchor), case,
+        f.title, f.cite, since=since, violation=True, detail=f.remedy,
+    )  # fmt: skip
+
+
+def officer_items(judged: Judged, cases: Mapping[str, tuple[CaseRef, str]]) -> list[Item]:
+    """On an officer's own cases: the deadlines his acts meet, and every violation."""
+    out: list[Item] = []
+    for number, (case, since) in cases.items():
+        deadlines = judged.open_deadlines(number)
+        for f in deadlines:
+            if Role.OFFICER in judged.owners(number, f):
+                out.append(deadline_item(judged, case, f))
+        for f in judged.findings(number):
+            if f.severity is Severity.VIOLATION and f not in deadlines:
+                out.append(violation_item(case, f, since))
+    return out
+
+
+def summaries(judged: Judged, cases: Mapping[str, tuple[CaseRef, str]]) -> list[Item]:
+    """One item per case with open deadlines or violations (the head's view of his units):
+    what was found, the nearest deadline, and the case's compliance section."""
+    out: list[Item] = []
+    for number, (case, since) in cases.items():
+        deadlines = sorted(judged.open_deadlines(number), key=lambda f: f.due_at or "")
+        broken = [
+            f for f in judged.findings(number)
+            if f.severity is Severity.VIOLATION and f not in deadlines
+        ]  # fmt: skip
+        if not deadlines and not broken:
+            continue
+        parts = [f"期限 {len(deadlines)} 项"] if deadlines else []
+        parts += [f"违规 {len(broken)} 项"] if broken else []
+        first = deadlines[0] if deadlines else None
+        shown = [f.title for f in [*deadlines, *broken][:3]]
+        out.append(Item(
+            CASES, "；".join(parts), Action("查看合规检查", case_url(number) + "#compliance"),
+            case, "、".join(shown), (), first.due_at if first else None,
+            countdown(first.due_at, judged.now, judged.tz) if first and first.due_at else None,
+            since=since, violation=bool(broken),
+        ))  # fmt: skip
+    return out
