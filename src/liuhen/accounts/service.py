@@ -27,6 +27,13 @@ from liuhen.access.policy import User
 # names are private to accounts (pyproject's protected contracts hold other features to it).
 from liuhen.accounts.access_log import record_access as record_access
 from liuhen.accounts.access_log import unit_agency as unit_agency
+from liuhen.accounts.agency_settings import AgencySettings as AgencySettings
+from liuhen.accounts.agency_settings import SettingsChange as SettingsChange
+from liuhen.accounts.agency_settings import agency_settings as agency_settings
+from liuhen.accounts.agency_settings import case_agency_settings as case_agency_settings
+from liuhen.accounts.agency_settings import change_agency_settings as change_agency_settings
+from liuhen.accounts.agency_settings import recordable_acts as recordable_acts
+from liuhen.accounts.agency_settings import unit_agency_settings as unit_agency_settings
 from liuhen.accounts.confidentiality import act_fields as act_fields
 from liuhen.accounts.confidentiality import case_header as case_header
 from liuhen.accounts.confidentiality import entry_files as entry_files

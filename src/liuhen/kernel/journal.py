@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 from sqlalchemy import Connection, Engine
 
 from liuhen.clock import Clock
-from liuhen.errors import ConflictError, NotFoundError
+from liuhen.errors import ConflictError, NotFoundError, Problem, ValidationError
 from liuhen.hashing import HashAlg
 from liuhen.journal.entry import column_texts, entry_document, is_case_chain, seal
 from liuhen.journal.merkle import CompactRange, frontier_ids
@@ -26,7 +26,7 @@ from liuhen.kernel.db import store
 from liuhen.kernel.db.batch import Batch, Known
 from liuhen.kernel.db.engine import write_transaction
 from liuhen.payloads import JsonObject
-from liuhen.procedure import projection
+from liuhen.procedure import numbering, projection
 from liuhen.procedure.catalog import act_type
 
 KNOWN_LIMIT = 50_000  # rows and chain heads a process keeps between batches
@@ -45,6 +45,11 @@ class Draft:
     # References to earlier drafts of the same unit, resolved to their seq when appended:
     # "corrects" for a correction, or the name of a seq field (an import's {"entry": k}).
     refs: dict[str, int] = field(default_factory=dict)
+    # Gives the draft the number it uses (a case opening its chain, a document its 文号) and
+    # writes its ``issued`` field, under the write lock before anything reads the chain: the
+    # only writer of ``issued``, so two concurrent drafts never get the same number and a
+    # refused draft uses none (its projections, the counter among them, are undone).
+    assign: Check | None = None
 
     def check_first(self, guard: Check) -> None:
         """Run ``guard`` before any check already set, inside the append transaction: how a
@@ -167,6 +172,13 @@ class Journal:
         return CompactRange(self.alg, size, [stored[i] for i in ids])
 
     def _one(self, pending: Batch, draft: Draft, work: CompactRange) -> Appended:
+        if draft.assign is not None:
+            draft.assign(pending, draft)
+        elif (draft.body.get("fields") or {}).get(numbering.ISSUED_FIELD) is not None:
+            raise ValidationError(
+                "系统编号只能由系统在记录时编定，不能填写",
+                [Problem("系统编号由系统编定", f"fields.{numbering.ISSUED_FIELD}")],
+            )
         spec = act_type(draft.act)
         head = pending.chain_head(draft.chain)
         if is_case_chain(draft.chain) and spec is not None:

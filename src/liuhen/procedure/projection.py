@@ -12,6 +12,7 @@ from typing import Any, Protocol
 
 from liuhen.journal.entry import EVIDENCE_CHAIN, REGISTRY_CHAIN
 from liuhen.payloads import FieldValues, JsonObject
+from liuhen.procedure import numbering
 from liuhen.procedure.catalog import (
     CASE_HEADER_FIELDS,
     CASE_STAGES,
@@ -25,8 +26,9 @@ Row = dict[str, Any]
 HEADER_KEYS = tuple(f.name for f in CASE_HEADER_FIELDS)
 
 # Raised whenever what a replay writes changes for existing entries (2: the case officers come
-# only from the opening act and assignment); instances built by older rules rebuild once.
-RULES_VERSION = "2"
+# only from the opening act and assignment; 3: agency settings and number counters); instances
+# built by older rules rebuild once.
+RULES_VERSION = "3"
 
 
 class ProjectionStore(Protocol):
@@ -76,7 +78,7 @@ def needs_body(code: str) -> bool:
     """Whether replaying this act reads its body; most acts only move counters and stages."""
     spec = act_type(code)
     return (
-        code in ("general.correction", "general.media", "general.assignment")
+        code in ("general.correction", "general.media", "general.assignment", "general.document")
         or spec is None
         or spec.opens_case
         or spec.stage in (Stage.REGISTRY, Stage.EVIDENCE)
@@ -95,6 +97,8 @@ def apply(store: ProjectionStore, doc: JsonObject) -> None:
         return
     spec = act_type(code)
     row = _case_row(store, chain, spec, fields, doc)
+    if fields.get(numbering.ISSUED_FIELD):
+        _count(store, fields[numbering.ISSUED_FIELD])
     row["entry_count"] += 1
     row["last_seq"] = doc["seq"]
     row["last_act"] = code
@@ -188,6 +192,20 @@ def _agency(store: ProjectionStore, fields: FieldValues) -> None:
     )
 
 
+def _agency_settings(store: ProjectionStore, fields: FieldValues) -> None:
+    store.put("agency_settings", fields["agency"], numbering.settings_row(fields))
+
+
+def _count(store: ProjectionStore, text: str) -> None:
+    """An issued number moves its series' counter (never back: a correction re-states it)."""
+    issued = numbering.parse_issued(text)
+    if issued is None:
+        return
+    row = store.get("number_counter", issued.key)
+    last = max(issued.n, int(row["last"]) if row else 0)
+    store.put("number_counter", issued.key, numbering.counter_row(issued, last))
+
+
 def _unit(store: ProjectionStore, fields: FieldValues) -> None:
     store.put(
         "unit",
@@ -262,6 +280,7 @@ def _officer(store: ProjectionStore, fields: FieldValues) -> None:
 
 _REGISTRY: dict[str, Callable[[ProjectionStore, FieldValues], None]] = {
     "registry.agency": _agency,
+    "registry.agency_settings": _agency_settings,
     "registry.unit": _unit,
     "registry.rule_pack": _rule_pack,
     "registry.calendar": _calendar,

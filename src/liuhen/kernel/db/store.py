@@ -27,6 +27,8 @@ UNIT = T["unit"]
 OFFICER = T["officer"]
 CASE = T["case_record"]
 CASE_SUMMARY = T["case_summary"]
+AGENCY_SETTINGS = T["agency_settings"]
+NUMBER_COUNTER = T["number_counter"]
 SETTING = T["setting"]
 CALENDAR_YEAR = T["calendar_year"]
 DEVICE = T["device"]
@@ -38,7 +40,10 @@ AUTH_SESSION = T["auth_session"]
 API_TOKEN = T["api_token"]
 ACCOUNT_EVENT = T["account_event"]
 
-_JSON_COLUMNS = {"parties", "officers", "roles", "holidays", "workdays", "problems", "info"}
+_JSON_COLUMNS = {
+    "parties", "officers", "roles", "holidays", "workdays", "problems", "info",
+    "document_patterns", "act_types", "numbers_used",
+}  # fmt: skip
 
 
 def lock_head(conn: Connection) -> int:

@@ -1,0 +1,162 @@
+"""An agency's settings other features read: its short name and numbering patterns, the
+reconsideration body and court its documents name, and the acts its officers may record.
+
+Kept as journal entries (``registry.agency_settings``): a change is a new entry, the projection
+takes the latest, and what an earlier number or document said stays as it was.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from sqlalchemy import select
+
+from liuhen.errors import NotFoundError, Problem, ValidationError
+from liuhen.kernel import numbering as issuing
+from liuhen.kernel import record
+from liuhen.kernel.db import store
+from liuhen.kernel.db.batch import Batch, Known
+from liuhen.kernel.instance import App
+from liuhen.kernel.journal import Appended
+from liuhen.kernel.record import ActInput
+from liuhen.procedure import numbering
+from liuhen.procedure.catalog import ACT_TYPES, DOCUMENT_TYPES, act_type
+
+MAX_NAME = 50
+MAX_BODY = 200
+
+
+@dataclass(frozen=True, slots=True)
+class AgencySettings:
+    """An agency's settings in force (``recorded`` False: none recorded, the defaults)."""
+
+    agency: str
+    agency_name: str
+    short_name: str
+    case_pattern: str
+    document_patterns: dict[str, str]  # document type → 文号 pattern; absent: not numbered
+    review_body: str | None  # 行政复议机关
+    court: str | None  # 管辖人民法院 (诉讼)
+    act_types: tuple[str, ...]  # the acts its officers may record; empty: every act
+    numbers_used: dict[str, int]  # "kind/year" → the last number used before the system
+    recorded: bool
+
+    def allows(self, act: str) -> bool:
+        """Whether the agency's officers may record ``act`` (every act when none is listed)."""
+        return not self.act_types or act in self.act_types
+
+    def example(self, kind: str, year: int) -> str | None:
+        """How number 1 of ``year`` of ``kind`` (``case`` or a document type) reads."""
+        pattern = self.case_pattern if kind == numbering.CASE_KIND else None
+        pattern = pattern or self.document_patterns.get(kind)
+        return numbering.format_number(pattern, self.short_name, year, 1) if pattern else None
+
+
+@dataclass
+class SettingsChange:
+    """The settings an administrator submits (the page, the CLI and the API alike)."""
+
+    short_name: str
+    case_pattern: str = numbering.DEFAULT_CASE_PATTERN
+    document_patterns: dict[str, str] = field(default_factory=dict)
+    review_body: str | None = None
+    court: str | None = None
+    act_types: list[str] = field(default_factory=list)
+    numbers_used: dict[str, int] = field(default_factory=dict)
+
+
+def agency_settings(app: App, agency_code: str) -> AgencySettings:
+    """The settings in force for ``agency_code`` (not found when no such agency)."""
+    with app.engine.connect() as conn:
+        rows = Batch(conn, Known(0))
+        agency = rows.get("agency", agency_code)
+        if agency is None:
+            raise NotFoundError(f"机关“{agency_code}”未登记")
+        s = issuing.settings_in(rows, agency_code)
+    return AgencySettings(
+        agency=agency_code, agency_name=str(agency["name"]), short_name=s.short_name,
+        case_pattern=s.case_pattern, document_patterns=dict(s.document_patterns),
+        review_body=s.review_body, court=s.court, act_types=s.act_types,
+        numbers_used=dict(s.numbers_used), recorded=s.recorded,
+    )  # fmt: skip
+
+
+def case_agency_settings(app: App, case: str) -> AgencySettings | None:
+    """The settings of the agency a case belongs to (through its unit); None if unknown."""
+    case_t, unit_t = store.CASE, store.UNIT
+    with app.engine.connect() as conn:
+        agency = conn.execute(
+            select(unit_t.c.agency)
+            .select_from(case_t.join(unit_t, unit_t.c.code == case_t.c.unit))
+            .where(case_t.c.number == case)
+        ).scalar()
+    return agency_settings(app, str(agency)) if agency else None
+
+
+def unit_agency_settings(app: App, unit: str | None) -> AgencySettings | None:
+    """The settings of the agency a unit belongs to; None for no or an unknown unit."""
+    if not unit:
+        return None
+    with app.engine.connect() as conn:
+        agency = conn.execute(select(store.UNIT.c.agency).where(store.UNIT.c.code == unit)).scalar()
+    return agency_settings(app, str(agency)) if agency else None
+
+
+def _problems(change: SettingsChange) -> list[Problem]:
+    problems: list[Problem] = []
+    short = change.short_name.strip()
+    if not short or len(short) > MAX_NAME or any(c in short for c in "{}/"):
+        problems.append(Problem(f"请填写机关简称（至多 {MAX_NAME} 字，不含 {{ }} /）",
+                                "short_name"))  # fmt: skip
+    if (why := numbering.pattern_problem(change.case_pattern)) is not None:
+        problems.append(Problem(f"案件编号规则：{why}", "case_pattern"))
+    for code, pattern in change.document_patterns.items():
+        if code not in DOCUMENT_TYPES:
+            problems.append(Problem(f"未知的文书种类“{code}”", f"doc.{code}"))
+        elif (why := numbering.pattern_problem(pattern)) is not None:
+            problems.append(Problem(f"《{DOCUMENT_TYPES[code]}》文号规则：{why}", f"doc.{code}"))
+    for key, value in (("review_body", change.review_body), ("court", change.court)):
+        if value is not None and len(value) > MAX_BODY:
+            problems.append(Problem(f"至多 {MAX_BODY} 字", key))
+    unknown = [a for a in change.act_types if act_type(a) is None]
+    if unknown:
+        problems.append(Problem(f"未知的事项类型：{'、'.join(unknown)}", "act_types"))
+    for key, n in change.numbers_used.items():
+        kind, _, year = key.partition("/")
+        known = kind == numbering.CASE_KIND or kind in DOCUMENT_TYPES
+        if not known or not (year.isdigit() and len(year) == 4) or n < 0:
+            problems.append(Problem(f"“{key}={n}”应为 种类/年度=号，如 case/2026=35",
+                                    "numbers_used"))  # fmt: skip
+    return problems
+
+
+def change_agency_settings(
+    app: App, agency_code: str, change: SettingsChange, by: dict[str, str]
+) -> Appended:
+    """Journal the agency's new settings (every problem at once, nothing recorded if any)."""
+    agency_settings(app, agency_code)  # not found unless registered
+    change.document_patterns = {
+        k: v.strip() for k, v in change.document_patterns.items() if v and v.strip()
+    }
+    problems = _problems(change)
+    if problems:
+        raise ValidationError(f"机关设置有 {len(problems)} 处问题，未保存", problems)
+    fields = {
+        "agency": agency_code,
+        "short_name": change.short_name.strip(),
+        "case_pattern": change.case_pattern.strip(),
+        "document_patterns": [f"{k}={v}" for k, v in sorted(change.document_patterns.items())],
+        "review_body": (change.review_body or "").strip() or None,
+        "court": (change.court or "").strip() or None,
+        "act_types": sorted(set(change.act_types)),
+        "numbers_used": [f"{k}={n}" for k, n in sorted(change.numbers_used.items())],
+    }
+    return record.record(app, ActInput(
+        "registry.agency_settings", app.clock.now().isoformat(), recorded_by=by,
+        fields={k: v for k, v in fields.items() if v not in (None, [])},
+    ))  # fmt: skip
+
+
+def recordable_acts() -> list[tuple[str, str]]:
+    """(code, label) of every act an agency may allow or withhold, for the settings form."""
+    return [(a.code, a.label) for a in ACT_TYPES if not a.code.startswith("registry.")]
