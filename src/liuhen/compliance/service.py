@@ -98,11 +98,12 @@ def evaluate_cases(
     names: dict[str | None, str] = {}
     docs: dict[str, list[JsonObject]] = {n: [] for n in wanted}
     with app.engine.connect() as conn:
-        units = dict(
-            conn.execute(select(CASE.c.number, CASE.c.unit).where(CASE.c.number.in_(wanted)))
-            .tuples()
-            .all()
-        )
+        units: dict[str, str] = {
+            n: u
+            for n, u in conn.execute(
+                select(CASE.c.number, CASE.c.unit).where(CASE.c.number.in_(wanted))
+            )
+        }
         for chain, data in conn.execute(
             select(store.ENTRY.c.chain, store.ENTRY.c.canonical)
             .where(store.ENTRY.c.chain.in_(list(units)))
