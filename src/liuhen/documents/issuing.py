@@ -10,6 +10,7 @@ from dataclasses import dataclass
 
 from liuhen.access.policy import User
 from liuhen.accounts.service import AuthError, Forbidden, act_fields, confirm_presence
+from liuhen.documents.render import validate
 from liuhen.documents.service import (
     BLOCK_ROLES,
     BY_LOGIN,
@@ -33,6 +34,7 @@ from liuhen.web import forms
 
 DemandedBy = Callable[[App, str, str], str]  # compliance.queries.demanded_by, above documents
 CONFIRM_MAX = 8  # 在场同事确认 rows read back: more colleagues than this sign from their own logins
+CONFIRM_LABEL = "在场同事确认"
 
 
 @dataclass(frozen=True)
@@ -111,10 +113,12 @@ def authenticate(
             problems.append(Problem(
                 f"{who}没有可用的账户，无法以本人密码确认，不能在{what}以其电子签名签署；"
                 "请由其本人登录签名，或将其从签名栏中删去", f"{where}.{cert}",
+                label=CONFIRM_LABEL, kind="signature",
             ))  # fmt: skip
         elif not password:
             problems.append(Problem(
-                f"{who}须在场以本人账户密码确认后，才能在{what}签名", f"{where}.{cert}"
+                f"{who}须在场以本人账户密码确认后，才能在{what}签名", f"{where}.{cert}",
+                label=CONFIRM_LABEL, kind="signature",
             ))  # fmt: skip
         else:
             try:
@@ -122,12 +126,14 @@ def authenticate(
                 auth[cert] = BY_PRESENCE
             except AuthError:
                 problems.append(Problem(
-                    f"{who}的密码不正确或账户已暂时锁定，未能确认在{what}签名", f"{where}.{cert}"
+                    f"{who}的密码不正确或账户已暂时锁定，未能确认在{what}签名", f"{where}.{cert}",
+                    label=CONFIRM_LABEL, kind="signature",
                 ))  # fmt: skip
     for cert, password in confirmations.items():
         if password and cert not in people:
             problems.append(Problem(
-                f"执法证号 {cert} 不在任何签名栏中，无须确认", f"{where}.{cert}"
+                f"执法证号 {cert} 不在任何签名栏中，无须确认", f"{where}.{cert}",
+                label=CONFIRM_LABEL, kind="signature",
             ))  # fmt: skip
     if problems:
         raise ValidationError(f"有 {len(problems)} 名签名人未能确认，未制作文书", problems)
@@ -166,15 +172,23 @@ def read_form(
     }  # fmt: skip
     certs = [c for b in (Block.OFFICER, Block.SERVER) for c in blocks.get(b, [])]
     if not any(blocks.values()) and set(blocks) - IN_PERSON:
-        problems.append(Problem("请填写签名执法人员的执法证号", "sign"))
+        problems.append(Problem(
+            "请在签名栏填写签名执法人员的执法证号", "sign", label="签名栏", kind="actor"
+        ))  # fmt: skip
     problems += block_problems(app, blocks, user.cert_no)
     party = form.get("party_name", "").strip()
     refused = bool(form.get("refused"))
     drawn = form.get("party_signature_png", "")  # base64 PNG from the signature pad
     if drawn and refused:
-        problems.append(Problem("当事人拒绝签字的，不应附当事人签名", "party_signature_png"))
+        problems.append(Problem(
+            "已勾选当事人拒绝签字，不应再附当事人手写签名：请清除签名或取消勾选",
+            "party_signature_png", label="当事人手写签名", kind="rule",
+        ))  # fmt: skip
     elif drawn and not party:
-        problems.append(Problem("请填写签名的当事人姓名", "party_name"))
+        problems.append(Problem(
+            "当事人已手写签名，请填写签名的当事人姓名", "party_name",
+            label="当事人（签名人）姓名", kind="required",
+        ))  # fmt: skip
     return DocumentRequest(
         case=number, act_seq=act_seq, doc_type=doc.code, values=values,
         signers=[{"role": b, "cert_no": c} for b, cs in blocks.items() for c in cs],
@@ -192,7 +206,12 @@ def issue_from_form(
     """The document form's submit: the form read and checked whole (every problem at once),
     then each colleague's confirmation, then the document signed and filed."""
     req, problems = read_form(app, user, number, act_seq, doc, form)
-    if problems:
+    if problems:  # with what the document's own fields lack, so all is corrected at once
+        unread = {p.field for p in problems}
+        try:
+            validate(doc.code, req.values)
+        except ValidationError as exc:
+            problems += [p for p in exc.problems if p.field not in unread]
         raise ValidationError(f"《{doc.title}》有 {len(problems)} 处问题", problems)
     # each colleague whose key is applied confirms with his own password (argon2)
     return issue_confirmed(app, req, user.cert_no, confirmations(form))

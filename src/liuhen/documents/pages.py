@@ -25,6 +25,7 @@ from liuhen.documents.types import DocType
 from liuhen.errors import LiuhenError
 from liuhen.kernel.instance import App
 from liuhen.web import forms
+from liuhen.web.field_errors import FieldErrors
 
 CONFIRM_ROWS = 3  # 在场同事确认 rows shown when fewer colleagues are named
 CONFIRM_MAX = issuing.CONFIRM_MAX  # rows read back
@@ -44,6 +45,28 @@ def confirm_rows(form: dict[str, str], blocks: list[str], request: Request) -> l
     return rows + [""] * max(0, CONFIRM_ROWS - len(rows))
 
 
+def field_errors(
+    error: LiuhenError | None, doc: DocType, blocks: list[str], rows: list[str]
+) -> FieldErrors:
+    """Where the document form shows each problem: a colleague's missing confirmation at his
+    password row, a signer at the first signature block, the party's drawn signature at the
+    pad; the generated fields by their names."""
+    signs = [f"sign_{b}" for b in blocks]
+    party = ["party_name", "refused", "refusal_reason", "signature-pad"]
+    has_party = "party" in doc.signers or "recipient" in doc.signers
+    passwords = [f"confirm_password_{i}" for i in range(1, len(rows) + 1)]
+    inputs = ["number", *signs, *(party if has_party else []),
+              *forms.input_ids(doc, person_parts=False), *passwords]  # fmt: skip
+    aliases = {f"confirm.{cert}": f"confirm_password_{i}"
+               for i, cert in enumerate(rows, start=1) if cert}  # fmt: skip
+    if signs:
+        aliases |= {"sign": signs[0], "signers": signs[0]}
+    pad = "signature-pad"
+    aliases |= {"refusal": "refused", "refusal.officers": "refused", "party": "party_name",
+                "party_signature_png": pad, "party.signature_png": pad}  # fmt: skip
+    return FieldErrors(error, inputs, aliases)
+
+
 def router(app: App, templates: Jinja2Templates, demanded_by: issuing.DemandedBy) -> APIRouter:
     r = APIRouter()
 
@@ -58,11 +81,13 @@ def router(app: App, templates: Jinja2Templates, demanded_by: issuing.DemandedBy
     ) -> Response:
         blocks = [b for b in doc.signers if b in documents.CRYPTO_ROLES]
         form = {k: v for k, v in form.items() if not k.startswith("confirm_password")}
+        rows = confirm_rows(form, blocks, request)
         return templates.TemplateResponse(
             request, "doc_form.html",
             {"number": number, "act_seq": act_seq, "doc": doc, "form": form, "error": error,
+             "errors": field_errors(error, doc, blocks, rows),
              "widget": forms.widget, "in_person": documents.IN_PERSON, "demanded": demanded,
-             "blocks": blocks, "confirm_rows": confirm_rows(form, blocks, request)},
+             "blocks": blocks, "confirm_rows": rows},
             status_code=error.http_status if error else 200,
         )  # fmt: skip
 

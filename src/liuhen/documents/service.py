@@ -137,11 +137,12 @@ def block_problems(
                 problems.append(Problem(
                     f"{label}栏须由其本人登录后签名，不能代签（执法证号 {cert}）；"
                     "请留空，由其本人在待办中续签", f"{where}.{block}",
+                    label=f"{label}签名栏", kind="signature",
                 ))  # fmt: skip
             elif (held is not None or block in IN_PERSON) and not (held or set()) & allowed:
                 problems.append(Problem(
                     f"执法证号 {cert} 的持有人不是{_holders(allowed)}，不能在{label}栏签名",
-                    f"{where}.{block}",
+                    f"{where}.{block}", label=f"{label}签名栏", kind="signature",
                 ))  # fmt: skip
     return problems
 
@@ -224,11 +225,17 @@ def _checked(app: App, req: DocumentRequest, spec: DocType) -> _Checked:
     problems += _signer_problems(req, refusal_certs)
     names = officer_names(app, [*signer_certs, *refusal_certs])
     for c in sorted(set(signer_certs + refusal_certs) - set(names)):
-        problems.append(Problem(f"执法证号 {c} 未登记", "signers"))
+        problems.append(Problem(
+            f"执法证号 {c} 未登记，不能签名：请核对签名栏", "signers", label="签名栏",
+            kind="officer",
+        ))  # fmt: skip
     if req.auth is not None:  # whoever authenticated the request: every key's holder, each
         for c in dict.fromkeys(signer_certs + refusal_certs):
             if c in names and c not in req.auth:
-                problems.append(Problem(f"执法证号 {c} 的持有人未确认签名", f"confirm.{c}"))
+                problems.append(Problem(
+                    f"{names[c]}（执法证号 {c}）尚未以本人账户密码确认签名", f"confirm.{c}",
+                    label="在场同事确认", kind="signature",
+                ))  # fmt: skip
     if problems:
         raise ValidationError(f"《{spec.title}》有 {len(problems)} 处问题，未制作文书", problems)
     return _Checked(values, party_png, names, signer_certs, refusal_certs)
