@@ -51,7 +51,7 @@ def test_readme_starts_with_the_two_commands():
 
 
 def test_every_rule_kind_is_documented():
-    from liuhen.rules.checks import CHECKS
+    from liuhen.rules.engine import CHECKS
 
     text = (DOCS / "rule-packs.md").read_text("utf-8")
     for kind in CHECKS:

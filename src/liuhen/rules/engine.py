@@ -5,11 +5,14 @@ from __future__ import annotations
 from collections import Counter
 from datetime import datetime
 
+from liuhen.rules import checks, decisions
 from liuhen.rules import pack as P
 from liuhen.rules.calendar import WorkingCalendar
-from liuhen.rules.checks import CHECKS, Context, retention_reasons
+from liuhen.rules.checks import Context, retention_reasons
 from liuhen.rules.findings import Evaluation, Finding, RetentionClass
 from liuhen.rules.record import CaseRecord
+
+CHECKS = {**checks.CHECKS, **decisions.CHECKS}
 
 
 def applies(when: P.When | None, rec: CaseRecord) -> bool:

@@ -105,7 +105,18 @@ class RuleBase(_Model):
     when: When | None = None
     disabled: bool = False
 
-    @field_validator("acts", "before", "start", "end", "unless", "require", check_fields=False)
+    @field_validator(
+        "acts",
+        "before",
+        "start",
+        "end",
+        "unless",
+        "require",
+        "summary_acts",
+        "ordinary_acts",
+        "after",
+        check_fields=False,
+    )
     @classmethod
     def _expand(cls, v: list[str]) -> list[str]:
         return expand_acts(v) if v else v
@@ -236,9 +247,89 @@ class Retention(RuleBase):
     long_term: list[Trigger] = Field(default_factory=list)
 
 
+class SummaryLimits(RuleBase):
+    """What a 当场 (summary) decision may impose: the penalties and the fine limit by the kind
+    of party (行政处罚法 第五十一条)."""
+
+    kind: Literal["summary_limits"]
+    acts: Acts
+    penalties: list[str] = Field(min_length=1)
+    citizen_limit: Decimal = Field(gt=0)
+    organisation_limit: Decimal = Field(gt=0)
+
+
+class ProcedureMatch(RuleBase):
+    """The case's recorded procedure agrees with the decision it holds."""
+
+    kind: Literal["procedure_match"]
+    summary_acts: Acts
+    ordinary_acts: Acts
+
+
+class FieldPresent(RuleBase):
+    """An act's optional field that the law wants recorded (a summary penalty's filing)."""
+
+    kind: Literal["field_present"]
+    acts: Acts
+    field: str
+
+
+class OfficerSignatures(RuleBase):
+    """Every officer a document lists, and every officer who did the act, signs it."""
+
+    kind: Literal["officer_signatures"]
+    documents: list[str] = Field(min_length=1)
+    listed: dict[str, str] = Field(default_factory=dict)  # content field -> its label
+
+    @field_validator("documents")
+    @classmethod
+    def _types(cls, v: list[str]) -> list[str]:
+        unknown = [t for t in v if t not in DOCUMENT_TYPES]
+        if unknown:
+            raise ValueError(f"未知的文书种类：{'、'.join(unknown)}")
+        return v
+
+
+class FineAmount(RuleBase):
+    """A decision that imposes a fine states a positive amount."""
+
+    kind: Literal["fine_amount"]
+    acts: Acts
+    kinds_fields: list[str] = Field(min_length=1)  # fields naming the penalties imposed
+    amount_field: str = "amount"
+
+
+class FieldMentions(RuleBase):
+    """A text field states what the law lists: each label's words, one of them at least."""
+
+    kind: Literal["field_mentions"]
+    acts: Acts
+    field: str
+    mentions: dict[str, list[str]] = Field(min_length=1)
+
+
+class DatedAfter(RuleBase):
+    """A decision is not dated before the investigation it rests on."""
+
+    kind: Literal["dated_after"]
+    acts: Acts
+    date_field: str
+    after: Acts  # acts journaled before the decision that must not be dated after it
+
+
+class ServiceDates(RuleBase):
+    kind: Literal["service_dates"]
+
+
+class DocumentTimes(RuleBase):
+    kind: Literal["document_times"]
+
+
 Rule = Annotated[
     MinOfficers | FieldTrue | AudioVideo | Documents | Order | Deadline | Requires | AVStorage
-    | AVInterruption | DeviceCheck | OpeningStatement | ServedIssued | Retention,
+    | AVInterruption | DeviceCheck | OpeningStatement | ServedIssued | Retention | SummaryLimits
+    | ProcedureMatch | FieldPresent | OfficerSignatures | FineAmount | FieldMentions | DatedAfter
+    | ServiceDates | DocumentTimes,
     Field(discriminator="kind"),
 ]  # fmt: skip
 _RULE = TypeAdapter(Rule)
@@ -275,6 +366,8 @@ def _loc(loc: tuple[Any, ...]) -> tuple[str | int, ...]:
 _KIND_TAGS = {
     "min_officers", "field_true", "av", "documents", "order", "deadline", "requires", "av_storage",
     "av_interruption", "device_check", "opening_statement", "served_issued", "retention",
+    "summary_limits", "procedure_match", "field_present", "officer_signatures", "fine_amount",
+    "field_mentions", "dated_after", "service_dates", "document_times",
 }  # fmt: skip
 
 
