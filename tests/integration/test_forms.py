@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from typing import Any
+from urllib.parse import quote
 
 from fastapi.testclient import TestClient
 from sqlalchemy import text
@@ -199,11 +200,11 @@ def test_an_officer_opens_a_case_from_the_pages(app):
         login(client, "zhangw", "correct-horse-1")
         assert "依职权立案" in client.get("/").text
         form = client.get("/cases/new", params={"act": "initiation.ex_officio"})
-        assert form.status_code == 200 and "案件编号" in form.text and "案由" in form.text
+        assert form.status_code == 200 and "案由" in form.text
+        assert "案件编号由系统按本机关规则自动编号" in form.text and 'name="case"' not in form.text
         csrf = form.text.split('name="csrf" value="')[1].split('"')[0]
         data = {
             "csrf": csrf,
-            "case": "某文旅罚〔2026〕99号",
             "occurred_at": "2026-11-20T09:00",
             "actors": "31010001,31010002",
             "f_cause": "未经许可擅自从事营业性演出",
@@ -222,9 +223,15 @@ def test_an_officer_opens_a_case_from_the_pages(app):
             "/cases/new", params={"act": "initiation.ex_officio"}, data=data, follow_redirects=False
         )
         assert made.status_code == 303, made.text
-        assert client.get(made.headers["location"].split("#")[0]).status_code == 200
-        again = client.post("/cases/new", params={"act": "initiation.ex_officio"}, data=data)
-        assert again.status_code == 409 and "已存在" in again.text
+        first = "/cases/" + quote("某区文化和旅游局立〔2026〕1号")
+        assert made.headers["location"].split("#")[0] == first
+        assert client.get(first).status_code == 200
+        # the same form again is another case, under the next number: none is typed
+        again = client.post(
+            "/cases/new", params={"act": "initiation.ex_officio"}, data=data, follow_redirects=False
+        )
+        second = "/cases/" + quote("某区文化和旅游局立〔2026〕2号")
+        assert again.headers["location"].startswith(second)
         assert client.get("/cases/new", params={"act": "investigation.inquiry"}).status_code == 403
 
 

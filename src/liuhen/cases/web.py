@@ -25,6 +25,7 @@ from liuhen.cases import service as cases
 from liuhen.cases import workflow
 from liuhen.cases.schemas import ActRecorded, CasePage, CaseRecord
 from liuhen.errors import LiuhenError, ValidationError
+from liuhen.kernel import numbering
 from liuhen.kernel.instance import App
 from liuhen.kernel.record import ActInput, build_draft
 from liuhen.payloads import FieldValues
@@ -190,10 +191,14 @@ def list_router(
     ) -> Response:
         form = await posted_form(request)
         spec = workflow.opening_for(user, act)
-        number = form.get("case", "").strip()
-        return record_from_form(
-            app, templates, awaits_approver, request, user, spec, number, form, ""
-        )
+        try:  # the number is the agency's next, issued with the entry (kernel.numbering)
+            inp = read_act(user, spec, numbering.PENDING_CHAIN, form, app.settings.timezone,
+                           app.clock.now())  # fmt: skip
+            entry = numbering.open_case(app, inp)
+        except LiuhenError as exc:
+            return act_page(templates, request, "", spec, form, exc)
+        where = workflow.next_step(app, user, entry.chain, act, entry.seq, awaits_approver)
+        return RedirectResponse(where, status_code=303)
 
     return r
 
