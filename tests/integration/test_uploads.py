@@ -14,6 +14,7 @@ import pytest
 from sqlalchemy import text
 
 from liuhen.archive import verify
+from liuhen.evidence import devices
 from liuhen.evidence.service import media_row
 from tests.conftest import S3_ENDPOINT
 from tests.integration import factory
@@ -64,9 +65,16 @@ def entries(app, act: str) -> list[str]:
         ]
 
 
+def camera(app, device_no: str) -> None:
+    """A registered body camera of the station's unit: uploads name only registered ones."""
+    devices.register(app, {"device_no": device_no, "model": "DSJ-V9", "unit": "wl-zd1",
+                           "status": "在用"})  # fmt: skip
+
+
 def test_tuspy_client_uploads_and_the_file_becomes_evidence(app, env):
     from tusclient import client as tus_client
 
+    camera(app, "ZFJLY-01")
     data = os.urandom(5 * 1024 * 1024 + 123)
     path = app.settings.data_dir.parent / "clip.mp4"
     path.write_bytes(data)
@@ -188,6 +196,7 @@ def test_protocol_errors_and_termination(app, env):
 
 def test_upload_bound_to_a_case_at_upload_time(app, env):
     opened = factory.open_case(app)
+    camera(app, "ZFJLY-02")
     data = os.urandom(50_000)
     with running(env) as server:
         loc = create(

@@ -75,11 +75,13 @@ class DeviceHistory(Device):
     media: list[RecentMedia]
 
 
-def register(app: App, fields: FieldValues, by: str = "admin") -> Appended:
+def register(app: App, fields: FieldValues, by: dict[str, str] | None = None) -> Appended:
+    """Register a device, or record a change of its officer or status (a whole new row);
+    ``by`` is who did it (the operator, as the administrator, by default)."""
     return record.record(
         app,
         ActInput("registry.device", app.clock.now().isoformat(), fields=fields,
-                 recorded_by={"id": by, "role": Role.ADMIN.value}),
+                 recorded_by=by or {"id": "admin", "role": Role.ADMIN.value}),
     )  # fmt: skip
 
 

@@ -15,20 +15,26 @@ from liuhen.kernel.instance import App
 from liuhen.procedure.catalog import Role
 
 
-def devices_for(app: App, user: User) -> list[Device]:
-    """The registered devices of the units ``user`` sees (all, for agency-wide roles)."""
+def _units_seen(app: App, user: User) -> list[str] | None:
+    """The units whose cases ``user`` sees (None: all, for the supervisor), and for the
+    administrator, who registers every unit's cameras, every unit."""
+    if Role.ADMIN in user.roles:
+        return None
     scope = case_scope(app, user)
-    items = devices.list_devices(app)
-    if scope is not None:
-        items = [d for d in items if d.unit in (scope[0] or [])]
-    return items
+    return None if scope is None else (scope[0] or [])
+
+
+def devices_for(app: App, user: User) -> list[Device]:
+    """The registered devices of the units ``user`` sees."""
+    units = _units_seen(app, user)
+    return [d for d in devices.list_devices(app) if units is None or d.unit in units]
 
 
 def device_for(app: App, user: User, device_no: str) -> DeviceHistory:
     """One device's history, if it belongs to a unit ``user`` sees."""
     data = devices.history(app, device_no)
-    scope = case_scope(app, user)
-    if scope is not None and data.unit not in (scope[0] or []):
+    units = _units_seen(app, user)
+    if units is not None and data.unit not in units:
         raise Forbidden("无权查看该设备")
     return data
 

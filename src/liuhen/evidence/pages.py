@@ -1,5 +1,6 @@
-"""The device and media pages: the device register, one device's history, and the files that
-still wait to be bound to a case (``evidence.listings`` decides what each user sees)."""
+"""The device and media pages: the 记录仪 pages (``device_pages``), a case's upload page
+(``upload_page``), and the files that still wait to be bound to a case (``evidence.listings``
+decides what each user sees)."""
 
 from __future__ import annotations
 
@@ -11,7 +12,7 @@ from fastapi.templating import Jinja2Templates
 
 from liuhen.access.policy import User
 from liuhen.accounts import guard
-from liuhen.evidence import listings
+from liuhen.evidence import device_pages, listings, upload_page
 from liuhen.kernel.instance import App
 
 SignedIn = Annotated[User, Depends(guard.signed_in())]
@@ -19,16 +20,8 @@ SignedIn = Annotated[User, Depends(guard.signed_in())]
 
 def router(app: App, templates: Jinja2Templates) -> APIRouter:
     r = APIRouter()
-
-    @r.get("/devices", response_class=HTMLResponse, include_in_schema=False)
-    def devices_page(request: Request, user: SignedIn) -> Response:
-        items = listings.devices_for(app, user)
-        return templates.TemplateResponse(request, "devices.html", {"items": items})
-
-    @r.get("/devices/{device_no}", response_class=HTMLResponse, include_in_schema=False)
-    def device_page(request: Request, device_no: str, user: SignedIn) -> Response:
-        data = listings.device_for(app, user, device_no)
-        return templates.TemplateResponse(request, "device.html", {"d": data})
+    r.include_router(device_pages.router(app, templates))
+    r.include_router(upload_page.router(app, templates))
 
     @r.get("/media/todo", response_class=HTMLResponse, include_in_schema=False)
     def todo_page(request: Request, user: SignedIn) -> Response:

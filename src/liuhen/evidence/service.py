@@ -32,6 +32,10 @@ OFFICER = store.OFFICER
 DEVICE = store.DEVICE
 
 
+# neither the uploader nor the file says when it was recorded: binding falls back to storage
+UNTIMED = "上传时未填写记录时间，文件也未记载拍摄时间：开始、结束记录时间按存储至系统的时间记载"
+
+
 @dataclass(frozen=True)
 class Facts:
     """What the uploader says about a file: where it came from and what it belongs to."""
@@ -105,6 +109,8 @@ def stored_fields(
         "gps": _gps_text(info.get("gps")),
         "problems": list(info.get("problems") or []) or None,
     }
+    if optional["started_at"] is None and fields["kind"] != "unknown":
+        optional["problems"] = [*(optional["problems"] or []), UNTIMED]
     fields.update({k: v for k, v in optional.items() if v not in (None, "", [])})
     if facts.remote:
         fields["remote"] = True

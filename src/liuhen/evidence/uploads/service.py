@@ -41,11 +41,13 @@ from liuhen.errors import (
     ValidationError,
 )
 from liuhen.errors import NotBound as NotBound
+from liuhen.evidence import devices
 from liuhen.evidence import service as evidence
 from liuhen.evidence.schemas import MediaRow, UploadStatus
 from liuhen.kernel.blobs.store import split
 from liuhen.kernel.db import store
 from liuhen.kernel.instance import App
+from liuhen.kernel.record import FUTURE_TOLERANCE
 from liuhen.payloads import JsonObject
 from liuhen.procedure.catalog import Role
 from liuhen.procedure.fields import parse_datetime
@@ -164,8 +166,8 @@ def admit(app: App, user: User | None, meta: JsonObject) -> JsonObject:
         out["officer"], out["unit"] = user.cert_no, user.unit
         author = {"id": user.cert_no, "role": Role.OFFICER}
     case = meta.get("case")
-    if case:
-        _check_case(app, user, str(case), meta.get("act_seq"))
+    header = _check_case(app, user, str(case), meta.get("act_seq")) if case else None
+    _check_recording(app, meta, header["unit"] if header else None)
     out = {k: v for k, v in out.items() if v not in (None, "")}
     out["author"] = author
     if user is not None:
@@ -182,7 +184,40 @@ def _in_case(app: App, case: str, seq: int) -> bool:
     return found is not None
 
 
-def _check_case(app: App, user: User | None, case: str, act_seq: int | None) -> None:
+FUTURE = "记录时间晚于当前时间：不能是尚未发生的记录"
+
+
+def _check_recording(app: App, meta: JsonObject, case_unit: str | None) -> None:
+    """What the uploader says of the recording: the camera is registered (and, for a case's
+    file, one of the case's unit), and it recorded from ``started_at`` to ``ended_at``, which
+    is neither backwards nor in the future. Every problem at once, each at its field (LH100)."""
+    problems: list[Problem] = []
+    device_no = str(meta.get("device") or "")
+    if device_no:
+        try:
+            device = devices.get(app, device_no)
+        except NotFoundError as exc:
+            problems.append(Problem(exc.message, "metadata.device"))
+        else:
+            if case_unit and device.unit != case_unit:
+                problems.append(Problem(
+                    f"执法记录仪“{device_no}”属于机构“{device.unit}”，"
+                    f"不是本案承办机构“{case_unit}”的", "metadata.device",
+                ))  # fmt: skip
+    started = parse_datetime(str(meta.get("started_at") or ""))
+    ended = parse_datetime(str(meta.get("ended_at") or ""))
+    if started and ended and ended < started:
+        problems.append(Problem("结束记录时间早于开始记录时间", "metadata.ended_at"))
+    latest = app.clock.now() + FUTURE_TOLERANCE
+    for key, moment in (("started_at", started), ("ended_at", ended)):
+        if moment and moment > latest:
+            problems.append(Problem(FUTURE, f"metadata.{key}"))
+    if problems:
+        raise ValidationError(f"音像资料的设备或记录时间有 {len(problems)} 处问题", problems)
+
+
+def _check_case(app: App, user: User | None, case: str, act_seq: int | None) -> dict[str, Any]:
+    """The case's header, once ``user`` may upload to it and ``act_seq`` is one of its entries."""
     header = case_header(app, case)  # NotFoundError: 案件不存在
     if user is not None and not (
         can_record(user) and can_view_case(user, header, unit_agency(app, header["unit"]))
@@ -193,6 +228,7 @@ def _check_case(app: App, user: User | None, case: str, act_seq: int | None) -> 
             f"案件“{case}”中没有序号为 {act_seq} 的记录",
             [Problem(f"本案没有序号为 {act_seq} 的记录", "metadata.act_seq")],
         )
+    return header
 
 
 class Uploads:
