@@ -75,7 +75,9 @@ class Form:
 
 
 def _problems(response: Any) -> list[str]:
-    return re.findall(r"<li>(.*?)</li>", response.text)
+    """Each message shown beside an input, as "input id：message"."""
+    placed = re.findall(r'<p class="field-error" id="err-([^"]+)">(.*?)</p>', response.text)
+    return [f"{where}：{m}" for where, text in placed for m in text.split("<br>")]
 
 
 def test_a_colleague_signs_with_his_own_password(app, inquiry):
@@ -87,7 +89,7 @@ def test_a_colleague_signs_with_his_own_password(app, inquiry):
         asked = form.post(sign_officer=f"{ME},{COLLEAGUE}")
         assert asked.status_code == 422
         assert any(
-            p.startswith(f"字段 confirm.{COLLEAGUE}：李娜（执法证号 {COLLEAGUE}）须在场")
+            p.startswith(f"confirm_password_1：李娜（执法证号 {COLLEAGUE}）须在场")
             and "执法人员栏" in p
             for p in _problems(asked)
         ), _problems(asked)
@@ -122,7 +124,7 @@ def test_a_wrong_password_is_refused_counted_and_never_shown(app, inquiry):
             assert wrong.status_code == 422
             assert f"guess-number-{attempt}" not in wrong.text  # never echoed back
             assert any(
-                p.startswith(f"字段 confirm.{COLLEAGUE}：李娜（执法证号 {COLLEAGUE}）的密码不正确")
+                p.startswith(f"confirm_password_1：李娜（执法证号 {COLLEAGUE}）的密码不正确")
                 for p in _problems(wrong)
             ), _problems(wrong)
             assert 'value="陈某"' in wrong.text  # everything else typed stays
@@ -153,7 +155,7 @@ def test_a_colleague_without_an_account_cannot_sign_from_the_pages(app, inquiry)
         )  # fmt: skip
     assert refused.status_code == 422
     assert any(
-        p.startswith(f"字段 confirm.{NO_ACCOUNT}：王强（执法证号 {NO_ACCOUNT}）没有可用的账户")
+        p.startswith(f"confirm_password_1：王强（执法证号 {NO_ACCOUNT}）没有可用的账户")
         for p in _problems(refused)
     ), _problems(refused)
     assert _documents(app) == []
@@ -169,8 +171,7 @@ def test_the_second_officer_of_a_refusal_attestation_confirms_too(app, inquiry):
         unconfirmed = form.post(**refusal, sign_officer=f"{ME},{COLLEAGUE}")
         assert unconfirmed.status_code == 422
         assert any(
-            p.startswith(f"字段 confirm.{COLLEAGUE}：") and "拒签见证" in p
-            for p in _problems(unconfirmed)
+            p.startswith("confirm_password_1：") and "拒签见证" in p for p in _problems(unconfirmed)
         ), _problems(unconfirmed)
         made = form.post(**refusal, sign_officer=f"{ME},{COLLEAGUE}", confirm_cert_1=COLLEAGUE,
                          confirm_password_1=SECRET)  # fmt: skip
