@@ -26,6 +26,7 @@ from liuhen.documents.service import (
 )
 from liuhen.documents.types import DOC_TYPES, DocType
 from liuhen.errors import NotFoundError, Problem, ValidationError
+from liuhen.kernel import numbering
 from liuhen.kernel.instance import App
 from liuhen.kernel.journal import Appended
 from liuhen.payloads import FieldValues
@@ -52,6 +53,13 @@ def doc_for(code: str) -> DocType:
     if code not in DOC_TYPES:
         raise NotFoundError(f"未知的文书种类“{code}”")
     return DOC_TYPES[code]
+
+
+def next_number(app: App, case: str, doc: DocType) -> str | None:
+    """The 文号 a document of this type would be issued now (None: its agency numbers no such
+    documents): the form shows it; issuing assigns the number current at that moment."""
+    expected = numbering.expected_number(app, case, doc.code, app.clock.now().isoformat())
+    return expected.number if expected is not None else None
 
 
 def own_block(user: User, doc: DocType) -> str | None:
@@ -192,7 +200,7 @@ def read_form(
     return DocumentRequest(
         case=number, act_seq=act_seq, doc_type=doc.code, values=values,
         signers=[{"role": b, "cert_no": c} for b, cs in blocks.items() for c in cs],
-        recorded_by=user.actor, number=form.get("number") or None,
+        recorded_by=user.actor, number=None,  # issued, never typed (kernel.numbering)
         party={"name": party, **({"signature_png": drawn} if drawn else {})}
         if party and not refused else None,
         refusal={"reason": form.get("refusal_reason", ""), "officers": certs}
@@ -206,12 +214,12 @@ def issue_from_form(
     """The document form's submit: the form read and checked whole (every problem at once),
     then each colleague's confirmation, then the document signed and filed."""
     req, problems = read_form(app, user, number, act_seq, doc, form)
-    if problems:  # with what the document's own fields lack, so all is corrected at once
-        unread = {p.field for p in problems}
-        try:
-            validate(doc.code, req.values)
-        except ValidationError as exc:
-            problems += [p for p in exc.problems if p.field not in unread]
+    unread = {p.field for p in problems}
+    try:  # the document's own fields too, so that everything is corrected at once
+        validate(doc.code, req.values)
+    except ValidationError as exc:
+        problems += [p for p in exc.problems if p.field not in unread]
+    if problems:
         raise ValidationError(f"《{doc.title}》有 {len(problems)} 处问题", problems)
     # each colleague whose key is applied confirms with his own password (argon2)
     return issue_confirmed(app, req, user.cert_no, confirmations(form))
