@@ -24,7 +24,7 @@ from sqlalchemy import select
 
 from liuhen.access.policy import User
 from liuhen.accounts import service as access
-from liuhen.documents import render
+from liuhen.documents import listed, render
 from liuhen.documents.dossier_pages import copy_note as copy_note
 from liuhen.documents.dossier_pages import render_part as render_part
 from liuhen.documents.render import render_pdf as render_pdf
@@ -223,6 +223,9 @@ def _checked(app: App, req: DocumentRequest, spec: DocType) -> _Checked:
     signer_certs = [s.get("cert_no", "") for s in req.signers]
     refusal_certs = list((req.refusal or {}).get("officers") or [])
     problems += _signer_problems(req, refusal_certs)
+    problems += listed.unsigned_listed(
+        spec, values, req.signers, refusal_certs, lambda certs: officer_names(app, certs)
+    )
     names = officer_names(app, [*signer_certs, *refusal_certs])
     for c in sorted(set(signer_certs + refusal_certs) - set(names)):
         problems.append(Problem(
