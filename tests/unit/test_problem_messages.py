@@ -17,8 +17,8 @@ import pytest
 from liuhen.errors import KINDS, Problem, ValidationError
 from liuhen.kernel.record import ActInput, build_draft
 from liuhen.procedure.fields import FieldKind, FieldSpec, validate_fields
-from liuhen.web import forms
 from liuhen.web.field_errors import FieldErrors, input_for
+from liuhen.web.forms import parse
 
 K = FieldKind
 NOW = datetime(2026, 11, 3, 3, 0, tzinfo=UTC)
@@ -86,7 +86,7 @@ def test_text_that_cannot_be_read_as_a_number_names_the_field() -> None:
     class Counting:  # a form with a count on it (the web kit knows forms only by their fields)
         fields = (FieldSpec("pages", "页数", K.INT),)
 
-    _, problems = forms.parse(Counting(), {"f_pages": "十二"}, ZoneInfo("Asia/Shanghai"))
+    _, problems = parse(Counting(), {"f_pages": "十二"}, ZoneInfo("Asia/Shanghai"))
     assert problems == [Problem("页数须为整数", "fields.pages", label="页数", kind="number")]
 
 
