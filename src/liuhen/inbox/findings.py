@@ -11,15 +11,15 @@ from __future__ import annotations
 
 from collections.abc import Collection, Mapping
 from datetime import datetime
-from urllib.parse import quote
+from urllib.parse import quote, urlencode
 from zoneinfo import ZoneInfo
 
 from liuhen.compliance import service as compliance
 from liuhen.inbox.items import WINDOW_DAYS, Action, CaseRef, Item, countdown
 from liuhen.kernel.instance import App
-from liuhen.procedure.catalog import Role, act_type
+from liuhen.procedure.catalog import DOCUMENT_TYPES, Role, act_type
 from liuhen.rules.findings import Evaluation, Finding, Severity
-from liuhen.rules.pack import Deadline, Pack
+from liuhen.rules.pack import Deadline, Documents, Pack, Rule
 
 DEADLINE = "deadline"
 VIOLATION = "violation"
@@ -42,10 +42,14 @@ class Judged:
         ev = self.evaluations.get(number)
         return ev.findings if ev else ()
 
+    def rule(self, number: str, f: Finding) -> Rule | None:
+        """The pack's rule that found ``f``."""
+        ev = self.evaluations.get(number)
+        return self._packs[ev.pack].rules.get(f.rule) if ev else None
+
     def end_acts(self, number: str, f: Finding) -> list[str]:
         """The acts that meet the deadline ``f`` found (none if its rule is no deadline)."""
-        ev = self.evaluations.get(number)
-        rule = self._packs[ev.pack].rules.get(f.rule) if ev else None
+        rule = self.rule(number, f)
         return list(rule.end) if isinstance(rule, Deadline) else []
 
     def owners(self, number: str, f: Finding) -> frozenset[str]:
@@ -94,12 +98,24 @@ def deadline_item(judged: Judged, case: CaseRef, f: Finding, action: Action | No
     )  # fmt: skip
 
 
-def violation_item(case: CaseRef, f: Finding, since: str) -> Item:
-    """A broken rule, linked to the entry it concerns on the case page."""
+def violation_item(judged: Judged, case: CaseRef, f: Finding, since: str) -> Item:
+    """A broken rule, linked to the entry it concerns on the case page; a missing document
+    goes straight to its form, for the entry it records."""
     anchor = f"#seq-{f.seqs[0]}" if f.seqs else "#compliance"
+    entry = Action("查看记录", case_url(case.number) + anchor)
+    action, more = Action("查看记录并整改", entry.href), None
+    rule = judged.rule(case.number, f)
+    if isinstance(rule, Documents) and f.code.endswith(":missing") and f.seqs:
+        doc = rule.documents[0].type
+        query = urlencode({"act_seq": f.seqs[0], "doc_type": doc})
+        title = DOCUMENT_TYPES.get(doc, doc)
+        action, more = (
+            Action(f"制作《{title}》", f"{case_url(case.number)}/documents/new?{query}"),
+            entry,
+        )
     return Item(
-        VIOLATION, f.message, Action("查看记录并整改", case_url(case.number) + anchor), case,
-        f.title, f.cite, since=since, violation=True, detail=f.remedy,
+        VIOLATION, f.message, action, case, f.title, f.cite, since=since, violation=True,
+        detail=f.remedy, more=more,
     )  # fmt: skip
 
 
@@ -113,7 +129,7 @@ def officer_items(judged: Judged, cases: Mapping[str, tuple[CaseRef, str]]) -> l
                 out.append(deadline_item(judged, case, f))
         for f in judged.findings(number):
             if f.severity is Severity.VIOLATION and f not in deadlines:
-                out.append(violation_item(case, f, since))
+                out.append(violation_item(judged, case, f, since))
     return out
 
 
@@ -129,7 +145,9 @@ def summaries(judged: Judged, cases: Mapping[str, tuple[CaseRef, str]]) -> list[
         ]  # fmt: skip
         if not deadlines and not broken:
             continue
-        parts = [f"期限 {len(deadlines)} 项"] if deadlines else []
+        late = sum(1 for f in deadlines if f.severity is Severity.VIOLATION)
+        parts = [f"已逾期 {late} 项"] if late else []
+        parts += [f"将到期 {len(deadlines) - late} 项"] if len(deadlines) > late else []
         parts += [f"违规 {len(broken)} 项"] if broken else []
         first = deadlines[0] if deadlines else None
         shown = [f.title for f in [*deadlines, *broken][:3]]

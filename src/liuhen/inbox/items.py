@@ -90,6 +90,7 @@ class Item:
     since: str = ""
     violation: bool = False
     detail: str = ""  # what the rule asks for (its remedy), or more on the item
+    more: Action | None = None  # a second link (the entry, where the action is a form)
 
     @property
     def urgency(self) -> Urgency:

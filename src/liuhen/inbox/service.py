@@ -197,7 +197,7 @@ def _reviews(ctx: _Ctx) -> list[Item]:
     items = [
         Item("review", "决定草拟待法制审核",
              Action("法制审核", record_url(s.case.number, "decision.legal_review")),
-             s.case, "重大执法决定须经法制审核（002 第十七条）", since=s.at)
+             s.case, "作出决定前的法制审核（002 第十七条）", since=s.at)
         for s in waiting
     ]  # fmt: skip
     judged = Judged(ctx.app, [s.case.number for s in waiting], ctx.now)
@@ -316,11 +316,8 @@ def _requests(ctx: _Ctx) -> list[Item]:
 
 def _causes(app: App, numbers: set[str]) -> dict[str, str]:
     with app.engine.connect() as conn:
-        return dict(
-            conn.execute(select(CASE.c.number, CASE.c.cause).where(CASE.c.number.in_(numbers)))
-            .tuples()
-            .all()
-        )
+        rows = conn.execute(select(CASE.c.number, CASE.c.cause).where(CASE.c.number.in_(numbers)))
+        return {number: cause for number, cause in rows}
 
 
 def _collective(ctx: _Ctx) -> list[Item]:
