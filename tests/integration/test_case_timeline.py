@@ -1,4 +1,5 @@
-"""The case page's timeline: views folded into one line, the filed dossier linked and guarded."""
+"""The case page's timeline: views counted in one fold (the latest five shown, every one on the
+views page), the filed dossier linked and guarded."""
 
 from __future__ import annotations
 
@@ -43,36 +44,39 @@ def client(app):
         yield c
 
 
-def test_five_views_fold_into_one_line(app, client):
+def test_views_fold_into_one_line_with_the_latest_five(app, client):
     factory.register(app)
     factory.open_case(app)
     factory.inquiry(app)
     access.create_user(app, "zhangw", "correct-horse-1", ["officer"], "张伟", "wl-zd1", "31010001")
     assert login(client, "zhangw", "correct-horse-1").status_code == 303
     url = f"/cases/{quote(CASE)}"
-    for _ in range(5):
+    for _ in range(6):
         assert client.get(url).status_code == 200
-    text = client.get(url).text  # shows the five earlier views; this one is journaled after
+    text = client.get(url).text  # shows the six earlier views; this one is journaled after
     folded = DETAILS.findall(text)
     assert len(folded) == 1
     summary = re.search(r"<summary>(.*?)</summary>", folded[0], re.S)
-    assert summary and re.sub(r"\s+", " ", summary.group(1)).startswith(
-        "调阅 5 次，最近："
-    ) and "张伟（执法人员） 在线调阅案件记录" in summary.group(1)  # fmt: skip
-    assert folded[0].count('<article class="entry"') == 5  # all still there, for whoever opens it
+    assert summary and re.sub(r"\s+", " ", summary.group(1)).startswith("调阅记录 6 次，最近：")
+    assert "张伟（执法人员，执法大队一中队） 在线调阅案件记录" in summary.group(1)
+    assert folded[0].count('<li id="seq-') == 5  # the latest five; all of them on their page
+    assert "查看全部 6 次调阅记录" in folded[0]
     outside = DETAILS.sub("", text)
     assert "询问" in outside and "调阅记录" not in outside  # the record itself is not folded
-    assert len(views(app, CASE)) == 6
+    assert len(views(app, CASE)) == 7
+    listed = client.get(f"{url}/views").text
+    assert listed.count('<tr id="seq-') == 7 and "共 7 次调阅" in listed
+    assert len(views(app, CASE)) == 8  # reading who read the record is itself a view
 
 
-def test_a_single_view_is_not_folded(app, client):
+def test_a_single_view_is_folded_too(app, client):
     factory.register(app)
     factory.open_case(app)
     access.create_user(app, "zhangw", "correct-horse-1", ["officer"], "张伟", "wl-zd1", "31010001")
     assert login(client, "zhangw", "correct-horse-1").status_code == 303
     client.get(f"/cases/{quote(CASE)}")
     text = client.get(f"/cases/{quote(CASE)}").text
-    assert DETAILS.findall(text) == [] and "调阅记录" in text
+    assert len(DETAILS.findall(text)) == 1 and "调阅记录 1 次" in text
 
 
 def test_the_filed_dossier_is_linked_served_and_journaled(app, client):

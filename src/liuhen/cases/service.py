@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass, field
+from collections.abc import Iterable
+from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import ColumnElement, Row, RowMapping, func, select
+from sqlalchemy import ColumnElement, Connection, Row, RowMapping, func, select
 
 from liuhen.access.policy import User
 from liuhen.accounts.service import (
@@ -147,27 +148,27 @@ def _entry(row: Row[Any]) -> Entry:
     })  # fmt: skip
 
 
-def show_case(app: App, number: str) -> CaseRecord:
-    """The case header and every entry, grouped by stage in procedure order."""
-    with app.engine.connect() as conn:
-        row = conn.execute(select(CASE).where(CASE.c.number == number)).mappings().first()
-        if row is None:
-            raise NotFoundError(f"案件“{number}”不存在")
-        header = _header(row)
-        officers = {
-            r.cert_no: r.name
-            for r in conn.execute(
-                select(OFFICER.c.cert_no, OFFICER.c.name).where(
-                    OFFICER.c.cert_no.in_(json.loads(row["officers"]))
-                )
+VIEW = "general.review_access"
+LATEST_VIEWS = 5  # the views the case page shows; the rest are on the views page
+
+
+def _case_row(conn: Connection, number: str) -> RowMapping:
+    row = conn.execute(select(CASE).where(CASE.c.number == number)).mappings().first()
+    if row is None:
+        raise NotFoundError(f"案件“{number}”不存在")
+    return row
+
+
+def _record(conn: Connection, row: RowMapping, entries: list[Entry], **extra: object) -> CaseRecord:
+    """The case header with its officers' names and ``entries`` grouped by stage."""
+    officers = {
+        r.cert_no: r.name
+        for r in conn.execute(
+            select(OFFICER.c.cert_no, OFFICER.c.name).where(
+                OFFICER.c.cert_no.in_(json.loads(row["officers"]))
             )
-        }
-        rows = conn.execute(
-            select(store.ENTRY)
-            .where(store.ENTRY.c.chain == number)
-            .order_by(store.ENTRY.c.chain_seq)
-        ).all()
-    entries = [_entry(r) for r in rows]
+        )
+    }
     corrected = {e.corrects: e.seq for e in entries if e.corrects}
     for e in entries:
         e.corrected_by = corrected.get(e.seq)
@@ -176,9 +177,23 @@ def show_case(app: App, number: str) -> CaseRecord:
         items = sorted((e for e in entries if e.stage == stage.value), key=_when)
         if items:
             stages.append(StageEntries(stage=stage.value, label=STAGE_LABELS[stage], entries=items))
-    return CaseRecord.model_validate(
-        {**header, "officer_names": officers, "stages": stages, "entry_total": len(entries)}
-    )
+    return CaseRecord.model_validate({
+        **_header(row), "officer_names": officers, "stages": stages,
+        "entry_total": len(entries), **extra,
+    })  # fmt: skip
+
+
+def show_case(app: App, number: str) -> CaseRecord:
+    """The case header and every entry, views included, grouped by stage in procedure order
+    (what the API, the CLI and exports hand out: the whole record)."""
+    with app.engine.connect() as conn:
+        row = _case_row(conn, number)
+        rows = conn.execute(
+            select(store.ENTRY)
+            .where(store.ENTRY.c.chain == number)
+            .order_by(store.ENTRY.c.chain_seq)
+        ).all()
+        return _record(conn, row, [_entry(r) for r in rows])
 
 
 def open_case(app: App, user: User, number: str, purpose: str) -> CaseRecord:
@@ -191,45 +206,151 @@ def open_case(app: App, user: User, number: str, purpose: str) -> CaseRecord:
     return case
 
 
-VIEW = "general.review_access"
+@dataclass(frozen=True, slots=True)
+class PageRecord:
+    """A case as its page shows it: the record without its 调阅记录 (``case``; every view is
+    an entry, so they would outgrow the record), the latest ``views`` (newest first), how
+    many there are, and the name of the unit handling the case."""
+
+    case: CaseRecord
+    views: list[Entry]
+    view_total: int
+    unit_name: str
+
+
+def _unit_name(conn: Connection, code: str) -> str:
+    name = conn.execute(select(UNIT.c.name).where(UNIT.c.code == code)).scalar()
+    return str(name) if name else "（未登记的机构）"
+
+
+def _views(conn: Connection, number: str, limit: int, offset: int = 0) -> list[Entry]:
+    """A page of the case's views, newest first."""
+    t = store.ENTRY
+    rows = conn.execute(
+        select(t)
+        .where(t.c.chain == number, t.c.act == VIEW)
+        .order_by(t.c.chain_seq.desc())
+        .limit(limit)
+        .offset(offset)
+    ).all()
+    return [_entry(r) for r in rows]
+
+
+def _view_total(conn: Connection, number: str) -> int:
+    t = store.ENTRY
+    q = select(func.count()).select_from(t).where(t.c.chain == number, t.c.act == VIEW)
+    return int(conn.execute(q).scalar_one())
+
+
+def _redact_with_views(case: CaseRecord, views: list[Entry], user: User) -> None:
+    """Apply the reader's marks to the record and the views shown beside it (a mark may name
+    any entry, a view too); the marks come from the record, where every mark entry is."""
+    shown = case.model_copy(
+        update={"stages": [*case.stages, StageEntries(stage=VIEW, label="", entries=views)]}
+    )
+    entries = sorted((e for st in case.stages for e in st.entries), key=lambda e: e.seq)
+    redact(shown, marks_from(entries), user)
+    case.case_mark, case.header_withheld = shown.case_mark, shown.header_withheld
+    case.cause, case.summary, case.parties = shown.cause, shown.summary, shown.parties
+
+
+def page_case(app: App, number: str, latest: int = LATEST_VIEWS) -> PageRecord:
+    """The case for its page: the entries that are not views read in SQL, then the number of
+    views and the ``latest`` of them, so the page costs the same after 5 views or 5,000."""
+    t = store.ENTRY
+    with app.engine.connect() as conn:
+        row = _case_row(conn, number)
+        rows = conn.execute(
+            select(t).where(t.c.chain == number, t.c.act != VIEW).order_by(t.c.chain_seq)
+        ).all()
+        case = _record(conn, row, [_entry(r) for r in rows])
+        return PageRecord(
+            case=case,
+            views=_views(conn, number, latest),
+            view_total=_view_total(conn, number),
+            unit_name=_unit_name(conn, row["unit"]),
+        )
+
+
+def open_page_case(app: App, user: User, number: str, purpose: str) -> PageRecord:
+    """``page_case`` as ``user`` may read it, the viewing journaled (as ``open_case``)."""
+    page = page_case(app, number)
+    _redact_with_views(page.case, page.views, user)
+    record_access(app, user, number, purpose)
+    return page
 
 
 @dataclass(frozen=True, slots=True)
-class Folded:
-    """One line of a stage on the case page: an entry alone, or a run of 调阅记录 (``views``,
-    the ``latest`` of them shown on the line)."""
+class ViewPage:
+    """One page of a case's 调阅记录, newest first."""
 
-    entry: Entry | None = None
-    views: list[Entry] = field(default_factory=list)
-    latest: Entry | None = None
+    number: str
+    cause: str
+    views: list[Entry]
+    total: int
+    page: int
+    per_page: int
+
+    @property
+    def pages(self) -> int:
+        return max(1, (self.total + self.per_page - 1) // self.per_page)
 
 
-def fold_views(entries: list[Entry]) -> list[Folded]:
-    """The entries as the case page shows them: each run of two or more consecutive 调阅记录
-    becomes one group, every other entry stays alone. Every case view is journaled, so
-    unfolded they would bury the record; folded they are all still there for whoever opens
-    the group."""
-    groups: list[Folded] = []
-    run: list[Entry] = []
-
-    def flush() -> None:
-        if len(run) >= 2:
-            groups.append(Folded(views=list(run), latest=run[-1]))
-        else:
-            groups.extend(Folded(entry=e) for e in run)
-        run.clear()
-
-    for e in entries:
-        if e.act == VIEW:
-            run.append(e)
-            continue
-        flush()
-        groups.append(Folded(entry=e))
-    flush()
-    return groups
+def open_case_views(
+    app: App, user: User, number: str, page: int = 1, per_page: int = 50
+) -> ViewPage:
+    """A page of the case's views as ``user`` may read them. Reading who read the record is
+    reading the record: the opening is journaled once, as opening the case page is."""
+    if not 1 <= page <= 100_000 or not 1 <= per_page <= MAX_PAGE_SIZE:
+        raise ValidationError(f"页码从 1 开始，每页 1–{MAX_PAGE_SIZE} 条")
+    t = store.ENTRY
+    with app.engine.connect() as conn:
+        row = _case_row(conn, number)
+        marks = conn.execute(
+            select(t).where(t.c.chain == number, t.c.act == "general.confidentiality")
+        ).all()
+        case = _record(conn, row, [_entry(r) for r in marks])
+        views = _views(conn, number, per_page, (page - 1) * per_page)
+        total = _view_total(conn, number)
+    _redact_with_views(case, views, user)
+    record_access(app, user, number, "在线查看调阅记录")
+    return ViewPage(number, case.cause, views, total, page, per_page)
 
 
 def _when(entry: Entry) -> tuple[float, int]:
     """Chronological order across offsets; seq breaks ties so the order is stable."""
     dt = parse_datetime(entry.occurred_at)
     return (dt.timestamp() if dt else 0.0, entry.seq)
+
+
+@dataclass(frozen=True, slots=True)
+class CaseState:
+    """Where a case stands, as the act menu reads it: its stage, status, kind and the acts
+    it already holds."""
+
+    stage: str
+    status: str
+    category: str
+    procedure: str
+    done: frozenset[str]
+
+
+def case_state(app: App, number: str) -> CaseState:
+    t = store.ENTRY
+    with app.engine.connect() as conn:
+        row = _case_row(conn, number)
+        done = conn.execute(
+            select(t.c.act).distinct().where(t.c.chain == number, t.c.act != VIEW)
+        ).scalars()
+        return CaseState(
+            row["stage"], row["status"], row["category"], row["procedure"], frozenset(done)
+        )
+
+
+def unit_names(app: App, codes: Iterable[str]) -> dict[str, str]:
+    """Units' names by code (codes no unit has map to themselves)."""
+    wanted = set(codes)
+    with app.engine.connect() as conn:
+        rows = conn.execute(select(UNIT.c.code, UNIT.c.name).where(UNIT.c.code.in_(wanted)))
+        found = {str(code): str(name) for code, name in rows}
+    return {c: str(found.get(c, c)) for c in wanted}

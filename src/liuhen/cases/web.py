@@ -214,7 +214,7 @@ def recording_router(
 
     @r.get("/cases/{number}/record", response_class=HTMLResponse, include_in_schema=False)
     def record_form(request: Request, number: str, act: str, user: RecordCase) -> Response:
-        spec = workflow.act_for(user, act)
+        spec = workflow.act_for(app, user, number, act)
         now = app.clock.now().strftime("%Y-%m-%dT%H:%M")
         form = {"occurred_at": now, "actors": user.cert_no or ""}
         return act_page(templates, request, number, spec, form)
@@ -222,7 +222,7 @@ def recording_router(
     @r.post("/cases/{number}/record", include_in_schema=False)
     async def record_submit(request: Request, number: str, act: str, user: RecordCase) -> Response:
         form = await posted_form(request)
-        spec = workflow.act_for(user, act)
+        spec = workflow.act_for(app, user, number, act)
         return record_from_form(
             app, templates, awaits_approver, request, user, spec, number, form, number
         )
@@ -257,5 +257,18 @@ def case_router(app: App, templates: Jinja2Templates, evaluate: workflow.Evaluat
     def page_case(request: Request, number: str, user: SeeCase) -> Response:
         view = workflow.case_view(app, user, number, evaluate)
         return templates.TemplateResponse(request, "case.html", view.context())
+
+    @r.get("/cases/{number}/views", response_class=HTMLResponse, include_in_schema=False)
+    def page_views(
+        request: Request,
+        number: str,
+        user: SeeCase,
+        page: Annotated[int, Query(ge=1, le=MAX_PAGE)] = 1,
+    ) -> Response:
+        """Every 调阅记录 of the case, newest first, a page at a time (the case page shows the
+        latest few); opening it is itself a viewing, journaled once."""
+        views = workflow.views_page(app, user, number, page)
+        return templates.TemplateResponse(request, "case_views.html", views.context())
+
 
     return r

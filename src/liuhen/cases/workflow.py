@@ -7,18 +7,20 @@ the pages, the JSON API and the CLI apply the same ones.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from dataclasses import dataclass, fields
 from typing import Any
 from urllib.parse import quote
 
 from liuhen.access.policy import User, can_record
 from liuhen.accounts.service import Forbidden
-from liuhen.cases.schemas import CaseRecord
-from liuhen.cases.service import Folded, fold_views, open_case
+from liuhen.cases import menu
+from liuhen.cases import service as cases
+from liuhen.cases.menu import Menu
+from liuhen.cases.presentation import Card, Context, Timeline, card, timeline
+from liuhen.cases.schemas import CaseRecord, Entry
 from liuhen.disclosure import service as disclosure
 from liuhen.documents import DOC_TYPES, DocType
-from liuhen.evidence.schemas import MediaRow
 from liuhen.evidence.service import list_media
 from liuhen.kernel import record
 from liuhen.kernel.instance import App
@@ -26,6 +28,7 @@ from liuhen.kernel.journal import Appended
 from liuhen.kernel.record import ActInput, build_draft
 from liuhen.procedure.catalog import ACT_TYPES, CASE_STAGES, ActType, Role, Stage, act_type
 from liuhen.rules.findings import SEVERITY_LABELS, Evaluation, Finding
+from liuhen.web.templates import when
 
 # recorded from elsewhere: documents by their form, media by upload, views by viewing,
 # 归档 only with its dossier (``archive``)
@@ -52,11 +55,30 @@ def recordable(user: User) -> list[ActType]:
     ]  # fmt: skip
 
 
-def act_for(user: User, code: str) -> ActType:
-    """The act ``code`` if ``user`` may record it in a case, else refused."""
+def case_menu(app: App, user: User, number: str, allowed: Collection[str] | None = None) -> Menu:
+    """The 记录事项 menu of a case for ``user``: what his roles may record (``recordable``)
+    that fits the case where it stands (``menu.offered``); ``allowed`` is the agency's acts,
+    None until agencies carry that setting (then no act needing a special power by law)."""
+    if not can_record(user):
+        return Menu(None, [])
+    state = cases.case_state(app, number)
+    return menu.offered(
+        recordable(user), stage=state.stage, status=state.status, category=state.category,
+        procedure=state.procedure, done=state.done, allowed=allowed,
+    )  # fmt: skip
+
+
+def act_for(
+    app: App, user: User, number: str, code: str, allowed: Collection[str] | None = None
+) -> ActType:
+    """The act ``code`` if the case's menu offers it to ``user``, else refused, saying why."""
     spec = act_type(code)
     if spec is None or spec not in recordable(user):
         raise Forbidden(f"不能在此记录“{code}”")
+    if code not in case_menu(app, user, number, allowed).codes:
+        if code in menu.NEEDS_SPECIAL_POWER and (allowed is None or code not in allowed):
+            raise Forbidden(f"本机关没有实施“{spec.label}”的职权，不能记录")
+        raise Forbidden(f"“{spec.label}”不适用于本案目前的环节和状态，不能在此记录")
     return spec
 
 
@@ -84,8 +106,9 @@ def record_act(app: App, user: User, number: str, inp: ActInput) -> Appended:
 
 
 def record_in_case(app: App, user: User, number: str, inp: ActInput) -> Appended:
-    """Record an act ``user`` may record in a case from outside its page (the JSON API)."""
-    act_for(user, inp.act)
+    """Record an act ``user`` may record in a case from outside its page (the JSON API),
+    under the same rule as the page's menu (``act_for``)."""
+    act_for(app, user, number, inp.act)
     return record_act(app, user, number, inp)
 
 
@@ -134,41 +157,108 @@ def docs_by_act() -> dict[str, list[DocType]]:
 @dataclass(frozen=True, slots=True)
 class CaseView:
     """What the case page shows (its template's names): the record as the user may read it,
-    each stage's entries with runs of views folded (by stage code), the evaluation and its
-    findings by the entry they concern, what he may record, the documents each act may produce
-    and the case's media by digest."""
+    laid out for people (``timeline``: acts by stage with their documents and media inside,
+    every field labelled), the latest views and how many there are, the evaluation and its
+    findings by the entry they concern, the act menu, and the documents each act may produce."""
 
     case: CaseRecord
-    groups: dict[str, list[Folded]]
+    timeline: Timeline
+    parties: list[Card]
+    unit_name: str
+    views: list[Entry]
+    view_total: int
+    view_lines: dict[int, str]
     evaluation: Evaluation
     findings_by_seq: dict[int, list[Finding]]
-    recordable: list[ActType]
+    menu: Menu
     doc_types_for: dict[str, list[DocType]]
-    media: dict[str, MediaRow]
 
     def context(self) -> dict[str, object]:
         """The template's context: each field by its name, and the findings' severity labels."""
         return {f.name: getattr(self, f.name) for f in fields(self)} | {
-            "severity_labels": SEVERITY_LABELS
+            "severity_labels": SEVERITY_LABELS,
+            "recordable": bool(self.menu.groups or self.menu.suggested),
         }
 
 
+def view_line(e: Entry, ctx: Context) -> str:
+    """A 调阅记录 as one sentence: when, who, for what (and whether copied)."""
+    f = e.fields or {}
+    found = f.get("accessor")
+    who: dict[str, Any] = found if isinstance(found, dict) else {}
+    about = [str(who.get("role", ""))] if who.get("role") else []
+    if who.get("unit"):
+        about.append(ctx.unit_names.get(str(who["unit"]), str(who["unit"])))
+    person = str(who.get("name", "")) + (f"（{'，'.join(about)}）" if about else "")
+    line = f"{when(e.occurred_at)} {person} {f.get('purpose', '')}".strip()
+    materials = [ctx.file_names.get(str(m), str(m)) for m in f.get("materials") or []]
+    materials = [m for m in materials if not m.startswith("sha256:")]
+    if materials and materials != ["案件记录"]:
+        line += f"：{'、'.join(materials)}"
+    return line + ("（复制）" if f.get("copied") else "")
+
+
 def case_view(app: App, user: User, number: str, evaluate: Evaluate) -> CaseView:
-    """What the case page shows; opening it is journaled as a viewing (``open_case``)."""
-    case = open_case(app, user, number, "在线调阅案件记录")
+    """What the case page shows; opening it is journaled as a viewing (``open_page_case``).
+    Only the latest views are read, so the page does not grow with the number of views."""
+    page = cases.open_page_case(app, user, number, "在线调阅案件记录")
+    case = page.case
     evaluation = evaluate(app, number)
     by_seq: dict[int, list[Finding]] = {}
     for f in evaluation.findings:
         for seq in f.seqs[:1]:
             by_seq.setdefault(seq, []).append(f)
-    media = list_media(app, case_number=number, per_page=200).items
+    media = {m.digest: m for m in list_media(app, case_number=number, per_page=200).items}
+    entries = {e.seq: e for st in case.stages for e in st.entries}
+    files = {m.digest: m.name for m in media.values()}
+    for e in entries.values():
+        for a in e.attachments or []:
+            if isinstance(a, dict) and a.get("digest"):
+                files[str(a["digest"])] = str(a.get("name") or "附件")
+        digest = (e.fields or {}).get("digest")
+        if e.act == "general.document" and isinstance(digest, str):
+            doc = DOC_TYPES.get(str((e.fields or {}).get("doc_type", "")))
+            files.setdefault(digest, doc.title if doc else "执法文书")
+    units = {case.unit: page.unit_name}
+    for v in page.views:
+        who = (v.fields or {}).get("accessor")
+        if isinstance(who, dict) and who.get("unit"):
+            units.setdefault(str(who["unit"]), str(who["unit"]))
+    ctx = Context(unit_names=cases.unit_names(app, units) | {case.unit: page.unit_name},
+                  entries=entries, file_names=files)  # fmt: skip
     return CaseView(
         case=case,
-        # every view is an entry: runs of them fold into one line
-        groups={st.stage: fold_views(st.entries) for st in case.stages},
+        timeline=timeline(case.stages, ctx, media),
+        parties=[card(p, ctx) for p in case.parties],
+        unit_name=page.unit_name,
+        views=page.views,
+        view_total=page.view_total,
+        view_lines={v.seq: view_line(v, ctx) for v in page.views},
         evaluation=evaluation,
         findings_by_seq=by_seq,
-        recordable=recordable(user) if can_record(user) else [],
+        menu=case_menu(app, user, number),
         doc_types_for=docs_by_act(),
-        media={m.digest: m for m in media},
     )
+
+
+@dataclass(frozen=True, slots=True)
+class ViewsView:
+    """The views page: a page of the case's 调阅记录 as sentences (by seq), newest first."""
+
+    views: cases.ViewPage
+    lines: dict[int, str]
+
+    def context(self) -> dict[str, object]:
+        return {"result": self.views, "lines": self.lines}
+
+
+def views_page(app: App, user: User, number: str, page: int = 1) -> ViewsView:
+    """Every view of a case, a page at a time; opening it is journaled (``open_case_views``)."""
+    result = cases.open_case_views(app, user, number, page)
+    units: set[str] = set()
+    for v in result.views:
+        who = (v.fields or {}).get("accessor")
+        if isinstance(who, dict) and who.get("unit"):
+            units.add(str(who["unit"]))
+    ctx = Context(unit_names=cases.unit_names(app, units))
+    return ViewsView(result, {v.seq: view_line(v, ctx) for v in result.views})
