@@ -220,7 +220,7 @@ def test_a_case_from_complaint_to_archive(
     png = officer.locator("#party_signature_png").input_value()
     assert png.startswith("iVBORw0KGgo")  # base64 of the PNG signature
     fill(officer, {
-        "number": "某文旅询〔2026〕120号", "party_name": "李某",
+        "party_name": "李某",
         "f_cause": "涉嫌接纳未成年人进入互联网上网服务营业场所",
         "f_started_at": when(3), "f_ended_at": when(2.5), "f_place": "星河网吧",
         "f_inquirers": f"周立衡（{OFFICER[2]}）", "f_recorder": "韩晓雯",
@@ -270,7 +270,6 @@ def test_a_case_from_complaint_to_archive(
     expect(reviewer.locator("h1")).to_have_text("制作：法制审核意见书")
     expect(reviewer.locator("[name=sign_reviewer]")).to_have_value(REVIEWER[2])
     fill(reviewer, {
-        "number": "某文旅法审〔2026〕120号",
         "f_cause": "涉嫌接纳未成年人进入互联网上网服务营业场所", "f_party.name": PARTY,
         "f_handlers": f"周立衡（{OFFICER[2]}）",
         "f_submitting_unit": "执法大队一中队", "f_submitted_on": today(),
@@ -279,7 +278,7 @@ def test_a_case_from_complaint_to_archive(
     with reviewer.expect_navigation():
         reviewer.get_by_role("button", name="制作并签名", exact=True).click()
     expect(reviewer.get_by_role("alert")).to_contain_text("须由其本人登录后签名")
-    expect(reviewer.locator("[name=number]")).to_have_value("某文旅法审〔2026〕120号")
+    expect(reviewer.locator("[name=f_submitting_unit]")).to_have_value("执法大队一中队")
     fill(reviewer, {"sign_approver": ""})
     opinion = submit(reviewer, "制作并签名")
     assert "沈若兰" in entry(reviewer, opinion) and "PAdES，审核人" in entry(reviewer, opinion)

@@ -6,6 +6,8 @@ of the entries that used a number, rebuilt by replay and checked by ``verify``.
 
 from __future__ import annotations
 
+import json
+import subprocess
 import threading
 from collections.abc import Iterator
 from datetime import datetime
@@ -17,11 +19,14 @@ from sqlalchemy import select, text
 from liuhen.accounts import service as access
 from liuhen.archive import verify
 from liuhen.clock import SHANGHAI, FixedClock
+from liuhen.documents import DOC_TYPES
+from liuhen.documents import service as documents
 from liuhen.errors import NotFoundError, ValidationError
 from liuhen.kernel import instance, numbering, rebuild, record
 from liuhen.kernel.db import store
 from liuhen.kernel.instance import App
 from liuhen.kernel.settings import Settings
+from liuhen.signing import service as signing
 from tests.integration import factory
 from tests.integration.tamper import bypass
 
@@ -206,3 +211,93 @@ def test_concurrent_openings_get_consecutive_numbers(settings: Settings, tmp_pat
     assert counters(apps[0]) == {"wl/case/2026": 20}
     for app in apps:
         app.engine.dispose()
+
+
+# --- 文号 ----------------------------------------------------------------------------------
+
+INQUIRY_PATTERN = {"inquiry_record": "{简称}询〔{年}〕{号:3}号"}
+
+
+@pytest.fixture
+def doc_case(clocked: App) -> tuple[App, int]:
+    """A case of the agency numbering its 询问笔录, signing keys issued, one inquiry."""
+    SETTINGS.document_patterns = INQUIRY_PATTERN
+    try:
+        access.change_agency_settings(clocked, "wl", SETTINGS, ADMIN)
+    finally:
+        SETTINGS.document_patterns = {"penalty_decision": "{简称}罚决〔{年}〕{号}号"}
+    signing.init_ca(clocked, "某区文化和旅游局")
+    for cert, _name in factory.OFFICERS:
+        signing.issue(clocked, cert)
+    factory.open_case(clocked)
+    return clocked, factory.inquiry(clocked).seq
+
+
+def inquiry_doc(act_seq: int, **overrides: object) -> documents.DocumentRequest:
+    req = documents.DocumentRequest(
+        case="某文旅罚〔2026〕1号",
+        act_seq=act_seq, doc_type="inquiry_record",
+        values=dict(DOC_TYPES["inquiry_record"].sample),
+        signers=[{"role": "officer", "cert_no": "31010001"},
+                 {"role": "officer", "cert_no": "31010002"}],
+        recorded_by={"id": "31010001", "role": "officer"},
+    )  # fmt: skip
+    for key, value in overrides.items():
+        setattr(req, key, value)
+    return req
+
+
+def fields_of(app: App, seq: int) -> dict:
+    with app.engine.connect() as conn:
+        body = conn.execute(select(store.ENTRY.c.body).where(store.ENTRY.c.seq == seq)).scalar()
+    return dict(json.loads(str(body))["fields"])
+
+
+def test_documents_get_their_number_when_issued_and_print_it(doc_case, tmp_path):
+    app, act_seq = doc_case
+    first = documents.issue(app, inquiry_doc(act_seq))
+    second = documents.issue(app, inquiry_doc(act_seq))
+    assert fields_of(app, first.seq)["number"] == "某文旅询〔2026〕001号"
+    assert fields_of(app, second.seq)["number"] == "某文旅询〔2026〕002号"
+    assert fields_of(app, second.seq)["issued"] == "wl/inquiry_record/2026/2"
+    digest = fields_of(app, second.seq)["digest"]
+    (tmp_path / "doc.pdf").write_bytes(b"".join(app.blobs.read(digest)))
+    words = subprocess.run(
+        ["pdftotext", str(tmp_path / "doc.pdf"), "-"], capture_output=True, text=True, check=True
+    ).stdout
+    assert "某文旅询〔2026〕002号" in words
+    # a typed number is refused, and a refused document uses none
+    with pytest.raises(ValidationError) as typed:
+        documents.issue(app, inquiry_doc(act_seq, number="某文旅询〔2026〕999号"))
+    assert [p.field for p in typed.value.problems] == ["number"]
+    with pytest.raises(ValidationError):
+        documents.issue(app, inquiry_doc(act_seq, signers=[{"role": "officer", "cert_no": "99"}]))
+    # a new version keeps its predecessor's number and takes none
+    again = documents.issue(app, inquiry_doc(act_seq, supersedes=second.seq))
+    assert fields_of(app, again.seq)["number"] == "某文旅询〔2026〕002号"
+    assert "issued" not in fields_of(app, again.seq)
+    third = documents.issue(app, inquiry_doc(act_seq))
+    assert fields_of(app, third.seq)["number"] == "某文旅询〔2026〕003号"
+    assert counters(app)["wl/inquiry_record/2026"] == 3
+    assert verify.verify(app).ok
+
+
+def test_a_number_taken_meanwhile_is_refused_for_rendering_again(doc_case):
+    """The PDF is rendered with the number expected; if another document took it before the
+    entry is written, the assignment refuses (``issue`` then renders with the next)."""
+    app, act_seq = doc_case
+    now = app.clock.now().isoformat()
+    stale = numbering.expected_number(app, "某文旅罚〔2026〕1号", "inquiry_record", now)
+    assert stale is not None and stale.number == "某文旅询〔2026〕001号"
+    documents.issue(app, inquiry_doc(act_seq))  # takes 001
+    late = record.ActInput(
+        "general.document", now, case="某文旅罚〔2026〕1号", actors=["31010001"],
+        recorded_by={"id": "31010001", "role": "officer"},
+        fields={"doc_type": "inquiry_record", "act_seq": act_seq,
+                "signatures": [{"role": "officer", "name": "张伟", "signed_at": now}]},
+    )  # fmt: skip
+    with pytest.raises(numbering.NumberTaken):
+        numbering.record_numbered(
+            app, late, numbering.assign_document_number(stale, app.settings.timezone)
+        )
+    assert counters(app)["wl/inquiry_record/2026"] == 1

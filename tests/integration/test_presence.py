@@ -65,8 +65,8 @@ class Form:
         self.page = client.get(self.url, params=self.params).text
         csrf = re.search(r'name="csrf" value="([^"]+)"', self.page)
         assert csrf, self.page[:500]
-        self.data = {"csrf": csrf.group(1), "number": "某文旅询〔2026〕7号",
-                     "party_name": "陈某", **_as_form(doc, doc.sample)}  # fmt: skip
+        self.data = {"csrf": csrf.group(1), "party_name": "陈某",
+                     **_as_form(doc, doc.sample)}  # fmt: skip
 
     def post(self, **typed: str) -> Any:
         return self.client.post(
@@ -96,7 +96,7 @@ def test_a_colleague_signs_with_his_own_password(app, inquiry):
         # his row now carries his number (not the signed-in user's): he only types his password
         assert f'name="confirm_cert_1" value="{COLLEAGUE}"' in asked.text
         assert f'name="confirm_cert_2" value="{ME}"' not in asked.text
-        assert 'value="某文旅询〔2026〕7号"' in asked.text and _documents(app) == []
+        assert 'value="陈某"' in asked.text and _documents(app) == []
 
         made = form.post(sign_officer=f"{ME},{COLLEAGUE}", confirm_cert_1=COLLEAGUE,
                          confirm_password_1=SECRET)  # fmt: skip

@@ -108,13 +108,12 @@ def test_the_reviewer_and_the_head_each_sign_their_own_block(app):
         assert "已记入案件" in form.text and f'name="sign_reviewer" value="{REVIEWER}"' in form.text
         assert ">同意草拟的处理建议。</textarea>" in form.text  # prefilled from the review
         params = {"act_seq": review_seq, "doc_type": "legal_review_opinion"}
-        typed = {"number": "某文旅法审〔2026〕1号"}
-        data = {**REVIEW, **typed, **OPINION}
+        data = {**REVIEW, **OPINION}
 
         # a reviewer cannot sign the approver's block, nor sign it for the head
         own = _post(client, url, {**data, "sign_reviewer": "", "sign_approver": REVIEWER}, **params)
         assert own.status_code == 422 and "不是负责人，不能在批准人栏签名" in own.text
-        assert 'value="某文旅法审〔2026〕1号"' in own.text  # what was typed stays
+        assert 'value="执法大队一中队"' in own.text  # what was typed stays
         proxy = _post(client, url, {**data, "sign_reviewer": REVIEWER, "sign_approver": HEAD},
                       **params)  # fmt: skip
         assert proxy.status_code == 422 and "须由其本人登录后签名" in proxy.text

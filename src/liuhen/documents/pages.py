@@ -87,7 +87,8 @@ def router(app: App, templates: Jinja2Templates, demanded_by: issuing.DemandedBy
             {"number": number, "act_seq": act_seq, "doc": doc, "form": form, "error": error,
              "errors": field_errors(error, doc, blocks, rows),
              "widget": forms.widget, "in_person": documents.IN_PERSON, "demanded": demanded,
-             "blocks": blocks, "confirm_rows": rows},
+             "blocks": blocks, "confirm_rows": rows,
+             "next_number": issuing.next_number(app, number, doc)},
             status_code=error.http_status if error else 200,
         )  # fmt: skip
 

@@ -37,12 +37,12 @@ from liuhen.documents.types import PADES as PADES
 from liuhen.documents.types import pending_blocks as pending_blocks
 from liuhen.documents.watermark import stamp as stamp
 from liuhen.documents.watermark import without_signatures as without_signatures
-from liuhen.errors import IntegrityError, NotFoundError, Problem, ValidationError
-from liuhen.kernel import record
+from liuhen.errors import ConflictError, IntegrityError, NotFoundError, Problem, ValidationError
+from liuhen.kernel import numbering, record
 from liuhen.kernel.blobs.store import DIGEST
 from liuhen.kernel.db import store
 from liuhen.kernel.instance import App
-from liuhen.kernel.journal import Appended
+from liuhen.kernel.journal import Appended, Check
 from liuhen.kernel.record import ActInput
 from liuhen.payloads import FieldValues, JsonObject
 from liuhen.procedure.catalog import DOCUMENT_TYPES, Role
@@ -57,6 +57,8 @@ USERS = store.APP_USER
 ENTRY = store.ENTRY
 OFFICER = store.OFFICER
 SIGNING_KEY = store.SIGNING_KEY
+ISSUED = "issued"  # the 文书 entry's field saying which number of which series it was issued
+NUMBER_ATTEMPTS = 5  # renderings with a fresh 文号 before giving up when others keep taking it
 
 
 @dataclass
@@ -205,13 +207,31 @@ def issue(app: App, req: DocumentRequest) -> Appended:
         )
     spec = DOC_TYPES[req.doc_type]
     checked = _checked(app, req, spec)
-    pdf, signed_roles, statuses = _signed_pdf(app, req, checked)
-    digest = store_pdf(app, pdf)
-    now = app.clock.now().isoformat()
-    signatures = _signatures(req, spec, checked.names, signed_roles, statuses, now)
-    fields = _document_fields(req, checked.values, digest, now, signatures)
-    return _record_document(app, req.case, spec, pdf, digest, now, fields, checked.actors,
-                            req.recorded_by)  # fmt: skip
+    for _attempt in range(NUMBER_ATTEMPTS):
+        now = app.clock.now().isoformat()
+        expected = _expected_number(app, req, now)
+        number = expected.number if expected is not None else req.number
+        pdf, signed_roles, statuses = _signed_pdf(app, req, checked, number)
+        digest = store_pdf(app, pdf)
+        signatures = _signatures(req, spec, checked.names, signed_roles, statuses, now)
+        fields = _document_fields(req, checked.values, digest, now, signatures, number)
+        assign = None  # a new version keeps its number (``_number_problems``)
+        if req.supersedes is None:
+            assign = numbering.assign_document_number(expected, app.settings.timezone)
+        try:
+            return _record_document(app, req.case, spec, pdf, digest, now, fields,
+                                    checked.actors, req.recorded_by, assign)  # fmt: skip
+        except numbering.NumberTaken:
+            continue  # another document took the number first: render with the next one
+    raise ConflictError("同时签发的文书过多，未能编定文号，请稍后重试")
+
+
+def _expected_number(app: App, req: DocumentRequest, now: str) -> numbering.DocumentNumber | None:
+    """The 文号 this document gets if its agency numbers its type (a new version keeps the
+    number of the one it supersedes, set in ``_checked``)."""
+    if req.supersedes is not None:
+        return None
+    return numbering.expected_number(app, req.case, req.doc_type, now)
 
 
 def _checked(app: App, req: DocumentRequest, spec: DocType) -> _Checked:
@@ -223,6 +243,7 @@ def _checked(app: App, req: DocumentRequest, spec: DocType) -> _Checked:
     signer_certs = [s.get("cert_no", "") for s in req.signers]
     refusal_certs = list((req.refusal or {}).get("officers") or [])
     problems += _signer_problems(req, refusal_certs)
+    problems += _number_problems(app, req)
     problems += listed.unsigned_listed(
         spec, values, req.signers, refusal_certs, lambda certs: officer_names(app, certs)
     )
@@ -244,8 +265,27 @@ def _checked(app: App, req: DocumentRequest, spec: DocType) -> _Checked:
     return _Checked(values, party_png, names, signer_certs, refusal_certs)
 
 
+def _number_problems(app: App, req: DocumentRequest) -> list[Problem]:
+    """A 文号 is the system's to issue where the agency numbers the type, never typed; a new
+    version (``supersedes``) keeps its predecessor's, which ``req.number`` is set to."""
+    if req.supersedes is not None:
+        try:
+            previous, _later = _issued(app, req.case, req.supersedes)
+        except NotFoundError:
+            return [Problem(f"本案没有序号为 {req.supersedes} 的文书", "supersedes")]
+        kept = previous.get("number")
+        if req.number and req.number != kept:
+            return [Problem("更正的文书沿用原文号，不能另填", "number")]
+        req.number = str(kept) if kept else None
+        return []
+    now = app.clock.now().isoformat()
+    if req.number and numbering.expected_number(app, req.case, req.doc_type, now) is not None:
+        return [Problem("文号由系统按本机关规则在签发时编定，不能填写", "number")]
+    return []
+
+
 def _signed_pdf(
-    app: App, req: DocumentRequest, checked: _Checked
+    app: App, req: DocumentRequest, checked: _Checked, number: str | None
 ) -> tuple[bytes, list[tuple[str, str]], list[signing.SignatureStatus]]:
     """The rendered PDF signed by each signer in turn, then each refusal witness, verified;
     with the (block, cert_no) of each signature and its validation."""
@@ -261,7 +301,7 @@ def _signed_pdf(
             "officers": [{"name": names[c], "cert_no": c} for c in refusal_certs],
         }
     pdf = render.render_pdf(
-        req.doc_type, checked.values, agency=agency_name(app, req.case), number=req.number,
+        req.doc_type, checked.values, agency=agency_name(app, req.case), number=number,
         party_signature_png=checked.party_png, refusal=refusal_view, signers=shown,
     )  # fmt: skip
     signed_roles: list[tuple[str, str]] = [(s["role"], s["cert_no"]) for s in req.signers]
@@ -290,14 +330,19 @@ def _record_document(
     fields: FieldValues,
     actors: list[str],
     recorded_by: dict[str, str],
+    assign: Check | None = None,
 ) -> Appended:
-    """Journal the 文书 entry, the stored PDF as its attachment."""
+    """Journal the 文书 entry, the stored PDF as its attachment; ``assign`` gives it its 文号
+    in the append transaction (``kernel.numbering``)."""
     attachment = {"digest": digest, "name": f"{spec.title}.pdf", "media_type": "application/pdf",
                   "size": len(pdf)}  # fmt: skip
-    return record.record(app, ActInput(
+    inp = ActInput(
         "general.document", now, case=case, actors=actors, fields=fields,
         recorded_by=recorded_by, attachments=[attachment],
-    ))  # fmt: skip
+    )  # fmt: skip
+    if assign is None:
+        return record.record(app, inp)
+    return numbering.record_numbered(app, inp, assign)
 
 
 def _act_problems(app: App, req: DocumentRequest, spec: DocType) -> list[Problem]:
@@ -364,14 +409,15 @@ def _document_fields(
     digest: str,
     now: str,
     signatures: list[KeySignature | HandSignature],
+    number: str | None,
 ) -> FieldValues:
     """The 文书 entry's fields: what the PDF holds and who signed it, by field name."""
     fields: FieldValues = {
         "doc_type": req.doc_type, "act_seq": req.act_seq, "digest": digest, "issued_at": now,
         "signatures": [s.to_json() for s in signatures], "content": values,
     }  # fmt: skip
-    if req.number:
-        fields["number"] = req.number
+    if number:
+        fields["number"] = number
     if req.refusal is not None:
         fields["party_refused"] = True
         fields["refusal_reason"] = str(req.refusal["reason"])
@@ -416,6 +462,7 @@ def countersign(
     signed = KeySignature(role, names[cert_no], cert_no, now, statuses[-1].serial_number, BY_LOGIN)
     signatures.append(signed.to_json())
     fields.update(digest=digest, signatures=signatures, supersedes=seq)
+    fields.pop(ISSUED, None)  # the number stays; only the version that was issued it says so
     actors = list(dict.fromkeys(str(s["cert_no"]) for s in signatures if s.get("cert_no")))
     return _record_document(app, case, spec, pdf, digest, now, fields, actors, recorded_by)
 
