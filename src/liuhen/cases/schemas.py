@@ -41,6 +41,13 @@ class CaseSummary(BaseModel):
     status_label: str
     case_mark: str | None = None  # lists: only on a withheld header
     header_withheld: str | None = None  # why the cause, parties and summary read as withheld
+    # the list's columns (page and API), from the compliance evaluation; absent elsewhere
+    acts: int | None = None  # entries other than viewings (general.review_access)
+    violations: int | None = None
+    warnings: int | None = None
+    next_due_at: str | None = None  # the earliest deadline not yet met, at the instance offset
+    due_in_days: int | None = None  # calendar days to it; negative: days overdue
+    overdue: bool | None = None  # it has passed
 
 
 class CasePage(BaseModel):

@@ -5,9 +5,10 @@ from __future__ import annotations
 import json
 from collections.abc import Iterable
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
-from sqlalchemy import ColumnElement, Connection, Row, RowMapping, func, select
+from sqlalchemy import Connection, Row, RowMapping, func, select
 
 from liuhen.access.policy import User
 from liuhen.accounts.service import (
@@ -19,10 +20,16 @@ from liuhen.accounts.service import (
     redact,
     redact_listing,
 )
-from liuhen.cases import imports
+from liuhen.cases import imports, listing, summaries
 from liuhen.cases.imports import import_text as import_text
+from liuhen.cases.listing import LIST_CHOICES as LIST_CHOICES
+from liuhen.cases.listing import MAX_QUERY as MAX_QUERY
+from liuhen.cases.listing import CaseQuery as CaseQuery
+from liuhen.cases.listing import read_query as read_query
 from liuhen.cases.schemas import CasePage, CaseRecord, CaseSummary, Entry, StageEntries
-from liuhen.errors import NotFoundError, ValidationError
+from liuhen.cases.summaries import Judge as Judge
+from liuhen.cases.summaries import RulesInForce as RulesInForce
+from liuhen.errors import NotFoundError, Problem, ValidationError
 from liuhen.kernel.db import store
 from liuhen.kernel.instance import App
 from liuhen.procedure.catalog import (
@@ -42,12 +49,8 @@ OFFICER = store.OFFICER
 UNIT = store.UNIT
 MAX_PAGE_SIZE = 200
 
-STATUS_LABELS = {
-    "open": "办理中",
-    "not_opened": "不予立案",
-    "closed": "已结案",
-    "archived": "已归档",
-}
+STATUS_LABELS = listing.STATUS_LABELS
+SUMMARY = store.CASE_SUMMARY
 
 imported_documents = imports.documents  # an import file read, not journaled (for judging it)
 
@@ -73,55 +76,97 @@ def list_cases(
     status: str | None = None,
     unit: str | None = None,
     visible: Scope = None,
+    query: CaseQuery | None = None,
+    reader: User | None = None,
+    judge: Judge | None = None,
 ) -> CasePage:
     """``visible`` = (units, cert_no): only cases of those units or worked on by that officer;
-    None means every case (supervisors)."""
+    None means every case (supervisors). ``query`` (else ``stage``, ``status``, ``unit``) says
+    what to find and in which order; a search skips headers ``reader`` may not read.
+
+    With a ``judge`` (the compliance evaluation) the stale summaries of the cases in scope are
+    recomputed first and each item carries its acts, violations and next deadline."""
     if not 1 <= page <= 100_000 or not 1 <= per_page <= MAX_PAGE_SIZE:
         raise ValidationError(f"页码从 1 开始，每页 1–{MAX_PAGE_SIZE} 条")
-    cond: list[ColumnElement[bool]] = []
-    if stage:
-        if stage not in {s.value for s in CASE_STAGES}:
-            raise ValidationError(f"未知的环节“{stage}”")
-        cond.append(CASE.c.stage == stage)
-    if status:
-        cond.append(CASE.c.status == status)
-    if unit:
-        cond.append(CASE.c.unit == unit)
+    if query is None:
+        query = listing.read_query({"stage": stage, "status": status, "unit": unit})
+    now = app.clock.now()
     scoped = cases_in(visible)
-    if scoped is not None:
-        cond.append(scoped)
+    cond = [] if scoped is None else [scoped]
+    if judge is not None:
+        summaries.refresh(app, judge, cond, now)
+    cond += listing.conditions(query, now, reader, app.engine.dialect.name)
+    joined = CASE.outerjoin(SUMMARY, SUMMARY.c.number == CASE.c.number)
+    judged = [SUMMARY.c.acts, SUMMARY.c.violations, SUMMARY.c.warnings, SUMMARY.c.next_due_at]
     with app.engine.connect() as conn:
-        total = conn.execute(select(func.count()).select_from(CASE).where(*cond)).scalar_one()
+        total = conn.execute(select(func.count()).select_from(joined).where(*cond)).scalar_one()
         rows = conn.execute(
-            select(CASE)
+            select(CASE, *judged)
+            .select_from(joined)
             .where(*cond)
-            .order_by(CASE.c.opened_at.desc(), CASE.c.number)
+            .order_by(*listing.order(query.sort))
             .limit(per_page)
             .offset((page - 1) * per_page)
         ).mappings()
-        items = [CaseSummary.model_validate(_header(r)) for r in rows]
+        items = [
+            CaseSummary.model_validate(_header(r) | _judged(app, r, now, judge is not None))
+            for r in rows
+        ]
     return CasePage(items=items, total=int(total), page=page, per_page=per_page)
+
+
+def _judged(app: App, row: RowMapping, now: datetime, wanted: bool) -> dict[str, object]:
+    """The list's columns from the case's summary: acts (entries other than viewings), the
+    counts, and the next deadline at the instance's offset with whole days left (negative:
+    days overdue); nothing unless the summaries were brought up to date for this list."""
+    out: dict[str, object] = {k: None for k in ("acts", "violations", "warnings", "next_due_at")}
+    if not wanted or row["acts"] is None:
+        return out
+    out.update(acts=row["acts"], violations=row["violations"], warnings=row["warnings"])
+    if row["next_due_at"]:
+        zone = app.settings.timezone
+        due = datetime.fromisoformat(row["next_due_at"]).astimezone(zone)
+        out["next_due_at"] = due.isoformat()
+        out["due_in_days"] = (due.date() - now.astimezone(zone).date()).days
+        out["overdue"] = due < now
+    return out
+
+
+def unit_choices(app: App, user: User) -> dict[str, str]:
+    """The units the user may filter the list by (those of the cases he may see): code → name."""
+    cond = cases_in(case_scope(app, user))
+    with app.engine.connect() as conn:
+        rows = conn.execute(
+            select(UNIT.c.code, UNIT.c.name)
+            .where(UNIT.c.code.in_(select(CASE.c.unit).where(*([] if cond is None else [cond]))))
+            .order_by(UNIT.c.name, UNIT.c.code)
+        )
+        return {code: name for code, name in rows}
 
 
 def visible_cases(
     app: App,
     user: User,
+    judge: Judge,
+    query: CaseQuery | None = None,
     *,
     page: int = 1,
     per_page: int = 50,
-    stage: str | None = None,
-    status: str | None = None,
+    units: dict[str, str] | None = None,
 ) -> CasePage:
-    """A page of the cases ``user`` may see, whole-case-marked headers withheld as his
-    clearance requires (what the list page and ``GET /api/v1/cases`` show)."""
+    """A page of the cases ``user`` may see, found and sorted as ``query`` asks, whole-case-
+    marked headers withheld as his clearance requires (what the list page and
+    ``GET /api/v1/cases`` show). ``units``: his ``unit_choices`` if already read."""
+    query = query or CaseQuery()
+    if query.unit and query.unit not in (units if units is not None else unit_choices(app, user)):
+        raise ValidationError(
+            "案件列表的查询条件有误",
+            [Problem(f"没有可查看的承办单位“{query.unit[:40]}”", "unit", kind="choice")],
+        )
     result = list_cases(
-        app,
-        page=page,
-        per_page=per_page,
-        stage=stage,
-        status=status,
-        visible=case_scope(app, user),
-    )
+        app, page=page, per_page=per_page, visible=case_scope(app, user), query=query,
+        reader=user, judge=judge,
+    )  # fmt: skip
     redact_listing(app, result.items, user)  # whole-case marks
     return result
 

@@ -29,11 +29,14 @@ from liuhen.kernel import numbering
 from liuhen.kernel.instance import App
 from liuhen.kernel.record import ActInput, build_draft
 from liuhen.payloads import FieldValues
-from liuhen.procedure.catalog import CASE_STAGES, STAGE_LABELS, ActType
+from liuhen.procedure.catalog import ActType
 from liuhen.web import forms
 from liuhen.web.field_errors import FieldErrors
 
 MAX_PAGE = 100_000  # deeper than any agency's list; keeps SQL offsets in range
+LIST_PARAMS = ("q", "stage", "status", "unit", "procedure", "overdue", "violations", "mine", "sort")
+SEARCH_HELP = "搜索：案件编号、当事人名称、案由、承办人员姓名或执法证号（部分匹配）"
+SORT_HELP = "opened（启动时间新→旧，默认）、changed（最近变更）、due（最近期限）、number（编号）"
 
 SignedIn = Annotated[User, Depends(guard.signed_in())]
 SeeCase = Annotated[User, Depends(guard.see_case())]
@@ -125,22 +128,32 @@ def record_from_form(
 # routes (``/cases/new`` before ``/cases/{number}``, which comes last of all the pages).
 
 
-def api_router(app: App) -> APIRouter:
+def api_router(app: App, judge: cases.Judge) -> APIRouter:
     """Reading cases through the API."""
     r = APIRouter(tags=["案件"])
 
-    @r.get("/api/v1/cases", summary="案件列表（分页）", response_model=CasePage,
+    @r.get("/api/v1/cases", summary="案件列表（分页，可搜索、筛选、排序）", response_model=CasePage,
            response_model_exclude_unset=True)  # fmt: skip
     def api_cases(
         user: SignedIn,
         page: Annotated[int, Query(ge=1, le=MAX_PAGE)] = 1,
         per_page: Annotated[int, Query(ge=1, le=cases.MAX_PAGE_SIZE)] = 50,
-        stage: str | None = None,
-        status: str | None = None,
+        q: Annotated[str | None, Query(description=SEARCH_HELP)] = None,
+        stage: Annotated[str | None, Query(description="环节代码，如 investigation")] = None,
+        status: Annotated[str | None, Query(description="open、closed、archived 等")] = None,
+        unit: Annotated[str | None, Query(description="承办单位代码（可查看的单位）")] = None,
+        procedure: Annotated[str | None, Query(description="summary 或 ordinary")] = None,
+        overdue: Annotated[bool, Query(description="只列出有期限已过而未办结的案件")] = False,
+        violations: Annotated[bool, Query(description="只列出有违规的案件")] = False,
+        mine: Annotated[bool, Query(description="只列出我是承办人员的案件")] = False,
+        sort: Annotated[str | None, Query(description=SORT_HELP)] = None,
     ) -> CasePage:
-        return cases.visible_cases(
-            app, user, page=page, per_page=per_page, stage=stage, status=status
-        )
+        query = cases.read_query({
+            "q": q, "stage": stage, "status": status, "unit": unit, "procedure": procedure,
+            "overdue": str(overdue), "violations": str(violations), "mine": str(mine),
+            "sort": sort,
+        })  # fmt: skip
+        return cases.visible_cases(app, user, judge, query, page=page, per_page=per_page)
 
     @r.get("/api/v1/cases/{number}", summary="一个案件的完整记录", response_model=CaseRecord,
            response_model_exclude_unset=True)  # fmt: skip
@@ -151,9 +164,12 @@ def api_router(app: App) -> APIRouter:
 
 
 def list_router(
-    app: App, templates: Jinja2Templates, awaits_approver: workflow.AwaitsApprover
+    app: App,
+    templates: Jinja2Templates,
+    awaits_approver: workflow.AwaitsApprover,
+    judge: cases.Judge,
 ) -> APIRouter:
-    """The case list (the home page) and opening a case."""
+    """The case list (the home page: search, filters, sort) and opening a case."""
     r = APIRouter()
 
     @r.get("/", response_class=HTMLResponse, include_in_schema=False)
@@ -161,20 +177,25 @@ def list_router(
         request: Request,
         user: SignedIn,
         page: Annotated[int, Query(ge=1, le=MAX_PAGE)] = 1,
-        stage: str | None = None,
     ) -> Response:
-        result = cases.visible_cases(app, user, page=page, per_page=20, stage=stage or None)
+        raw = {k: request.query_params.get(k) for k in LIST_PARAMS}
+        units = cases.unit_choices(app, user)
+        error: LiuhenError | None = None
+        try:
+            query = cases.read_query(raw)
+            result = cases.visible_cases(app, user, judge, query, page=page, per_page=20,
+                                         units=units)  # fmt: skip
+        except LiuhenError as exc:  # the form keeps what was typed, the problems beside it
+            error, query = exc, cases.CaseQuery(q=(raw.get("q") or "")[: cases.MAX_QUERY])
+            result = CasePage(items=[], total=0, page=1, per_page=20)
         pages = max(1, (result.total + result.per_page - 1) // result.per_page)
         return templates.TemplateResponse(
             request,
             "cases.html",
-            {
-                "result": result,
-                "pages": pages,
-                "stage": stage or "",
-                "stages": [(s.value, STAGE_LABELS[s]) for s in CASE_STAGES],
-            },
-        )
+            {"result": result, "pages": pages, "query": query, "raw": raw, "error": error,
+             "units": units, "choices": cases.LIST_CHOICES, "may_mine": bool(user.cert_no)},
+            status_code=error.http_status if error else 200,
+        )  # fmt: skip
 
     @r.get("/cases/new", response_class=HTMLResponse, include_in_schema=False)
     def new_case_form(
@@ -269,6 +290,5 @@ def case_router(app: App, templates: Jinja2Templates, evaluate: workflow.Evaluat
         latest few); opening it is itself a viewing, journaled once."""
         views = workflow.views_page(app, user, number, page)
         return templates.TemplateResponse(request, "case_views.html", views.context())
-
 
     return r

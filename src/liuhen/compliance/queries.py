@@ -3,10 +3,17 @@ rule demands a document (shown on the document form as the reason to sign)."""
 
 from __future__ import annotations
 
+import hashlib
+
+from sqlalchemy import select
+
+from liuhen import __version__
 from liuhen.accounts.service import unit_agency
 from liuhen.cases import service as cases
 from liuhen.compliance import packs
+from liuhen.compliance.calendar import imported_years
 from liuhen.compliance.schemas import PackList, PackRules
+from liuhen.kernel.db import store
 from liuhen.kernel.instance import App
 from liuhen.rules.pack import Documents, Pack
 
@@ -42,3 +49,25 @@ def demanded_by(app: App, number: str, doc_code: str) -> str:
          and any(d.type == doc_code for d in r.documents)),
         "",
     )  # fmt: skip
+
+
+def rules_in_force(app: App) -> cases.RulesInForce:
+    """Which rules each unit's cases are judged by, as a key that changes whenever their
+    findings could: the agency's pack by name and digest (its text and every pack it extends),
+    the imported calendar years and this program's version (the engine and the built-in
+    calendar). The case list recomputes a case's summary when its key differs."""
+    years = sorted((y.year, sorted(y.holidays), sorted(y.workdays)) for y in imported_years(app))
+    calendar = hashlib.sha256(repr(years).encode()).hexdigest()[:12]
+    with app.engine.connect() as conn:
+        units = [(u, a) for u, a in conn.execute(select(store.UNIT.c.code, store.UNIT.c.agency))]
+    keys: dict[str, str] = {}
+
+    def key(agency: str | None) -> str:
+        name = packs.pack_name_for(app, agency)
+        if name not in keys:
+            digest = packs.digest(app, name).removeprefix("sha256:")[:16]
+            keys[name] = f"{name}:{digest}:{calendar}:{__version__}"[:200]
+        return keys[name]
+
+    by_agency = {agency: key(agency) for agency in {a for _u, a in units}}
+    return cases.RulesInForce({u: by_agency[a] for u, a in units}, key(None))
