@@ -42,18 +42,21 @@ def _agencies(app: App) -> dict[str, str]:
         return {r.code: r.agency for r in conn.execute(select(UNIT.c.code, UNIT.c.agency))}
 
 
-def case_record(app: App, number: str) -> tuple[CaseRecord, str | None]:
+VIEW = "general.review_access"
+
+
+def case_record(app: App, number: str, views: bool = True) -> tuple[CaseRecord, str | None]:
+    """The case as the engine reads it, and its agency; ``views=False`` leaves out its
+    调阅记录 (for a pack that names no viewing, they change no finding)."""
     with app.engine.connect() as conn:
         unit = conn.execute(select(CASE.c.unit).where(CASE.c.number == number)).scalar()
         if unit is None:
             raise NotFoundError(f"案件“{number}”不存在")
+        t = store.ENTRY
+        cond = [t.c.chain == number] + ([] if views else [t.c.act != VIEW])
         docs = [
             json.loads(bytes(data))
-            for (data,) in conn.execute(
-                select(store.ENTRY.c.canonical)
-                .where(store.ENTRY.c.chain == number)
-                .order_by(store.ENTRY.c.seq)
-            )
+            for (data,) in conn.execute(select(t.c.canonical).where(*cond).order_by(t.c.seq))
         ]
     return from_documents(number, docs), _agencies(app).get(unit)
 
@@ -81,6 +84,17 @@ def evaluate_case(app: App, number: str, now: datetime | None = None) -> Evaluat
     rec, agency = case_record(app, number)
     pack = packs.load_pack(packs.pack_name_for(app, agency), app.settings.data_dir)
     return evaluate(pack, rec, now or app.clock.now(), working_calendar(app))
+
+
+def evaluate_page(app: App, number: str) -> Evaluation:
+    """``evaluate_case`` for the case page: every opening of the page is a 调阅记录, so a case
+    read a thousand times would have the engine read a thousand entries on each opening. No
+    bundled pack judges a viewing; a pack that names one gets them all, as ``evaluate_case``."""
+    rec, agency = case_record(app, number, views=False)
+    pack = packs.load_pack(packs.pack_name_for(app, agency), app.settings.data_dir)
+    if VIEW in repr(pack):
+        rec, _ = case_record(app, number)
+    return evaluate(pack, rec, app.clock.now(), working_calendar(app))
 
 
 def evaluate_cases(
