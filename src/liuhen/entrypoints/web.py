@@ -23,6 +23,7 @@ from liuhen.admin import web as admin
 from liuhen.archive import archiving
 from liuhen.archive import records_web as records
 from liuhen.archive import web as dossier_web
+from liuhen.cases import service as cases
 from liuhen.cases import web as cases_web
 from liuhen.compliance import queries
 from liuhen.compliance import service as compliance
@@ -47,6 +48,8 @@ PUBLIC = [Depends(guard.public())]
 SIGNED_IN = [Depends(guard.signed_in())]
 ADMINS = [Depends(guard.role(guard.ADMIN, "系统管理仅限系统管理员"))]
 UPLOADERS = [Depends(guard.role(guard.RECORDERS, "监督人员和系统管理员不上传音像资料"))]
+# the case list's violations and deadlines come from the compliance evaluation, a layer above
+CASE_JUDGE = cases.Judge(compliance.evaluate_cases, queries.rules_in_force)
 
 
 async def liuhen_error(request: Request, exc: LiuhenError) -> Response:
@@ -103,10 +106,10 @@ def create_app(app: App) -> FastAPI:
     api.include_router(media.router(app), dependencies=SIGNED_IN)
     api.include_router(documents_web.router(app), dependencies=SIGNED_IN)
     api.include_router(dossier_web.router(app))
-    api.include_router(cases_web.api_router(app))
+    api.include_router(cases_web.api_router(app, CASE_JUDGE))
     api.include_router(compliance_web.api_router(app))
     api.include_router(journal.router(app), dependencies=PUBLIC)  # anyone may verify
-    api.include_router(cases_web.list_router(app, TEMPLATES, inbox.awaits_approver))
+    api.include_router(cases_web.list_router(app, TEMPLATES, inbox.awaits_approver, CASE_JUDGE))
     api.include_router(document_pages.router(app, TEMPLATES, demanded_by=queries.demanded_by))
     api.include_router(
         cases_web.recording_router(app, TEMPLATES, inbox.awaits_approver, archiving.archive)
@@ -114,7 +117,7 @@ def create_app(app: App) -> FastAPI:
     api.include_router(compliance_web.page_router(app, TEMPLATES))
     api.include_router(inbox_web.router(app, TEMPLATES))
     api.include_router(evidence_pages.router(app, TEMPLATES))
-    api.include_router(cases_web.case_router(app, TEMPLATES, compliance.evaluate_page))
+    api.include_router(cases_web.case_router(app, TEMPLATES, compliance.evaluate_case))
     # last: any path no route above matched is the 404 page
     api.get("/{path:path}", include_in_schema=False, dependencies=PUBLIC)(not_found)
     return api
