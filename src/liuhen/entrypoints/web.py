@@ -117,7 +117,7 @@ def create_app(app: App) -> FastAPI:
     api.include_router(compliance_web.page_router(app, TEMPLATES))
     api.include_router(inbox_web.router(app, TEMPLATES))
     api.include_router(evidence_pages.router(app, TEMPLATES))
-    api.include_router(cases_web.case_router(app, TEMPLATES, compliance.evaluate_case))
+    api.include_router(cases_web.case_router(app, TEMPLATES, compliance.evaluate_page))
     # last: any path no route above matched is the 404 page
     api.get("/{path:path}", include_in_schema=False, dependencies=PUBLIC)(not_found)
     return api
