@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Iterator
-from datetime import date
+from datetime import date, datetime
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
@@ -364,6 +364,65 @@ def document_times(
             )  # fmt: skip
 
 
+_NOT_COLLECTED = ("未", "不", "无", "没有")
+
+
+def collection_limit(
+    rule_id: str, rule: P.CollectionLimit, rec: CaseRecord, ctx: Context
+) -> Iterator[Finding]:
+    limit = _yuan(rule.limit)
+    for e in rec.of(rule.acts):
+        note = str(e.fields.get(rule.field) or "").strip()
+        amount = _amount(e.fields.get("amount"))
+        if not note or note.startswith(_NOT_COLLECTED) or amount is None or amount <= rule.limit:
+            continue
+        yield _finding(
+            rule_id, rule, "over_limit",
+            f"“{e.label}”当场收缴罚款 {_yuan(amount)} 元，超过 {limit} 元；"
+            "请核实并记录不当场收缴事后难以执行等情形",
+            [e.seq], Severity.WARNING,
+        )  # fmt: skip
+
+
+def _span(e: Entry) -> tuple[datetime, datetime] | None:
+    start = parse_datetime(e.fields.get("started_at"))
+    end = parse_datetime(e.fields.get("ended_at"))
+    return (start, end) if start and end else None
+
+
+def span_order(rule_id: str, rule: P.SpanOrder, rec: CaseRecord, ctx: Context) -> Iterator[Finding]:
+    for e in rec.of(rule.acts):
+        span = _span(e)
+        if span and span[1] < span[0]:
+            yield _finding(
+                rule_id, rule, "ends_before_start",
+                f"“{e.label}”的结束时间（{ctx.fmt(span[1])}）早于开始时间（{ctx.fmt(span[0])}）",
+                [e.seq],
+            )  # fmt: skip
+
+
+def _same_place(a: str, b: str) -> bool:
+    return not a or not b or a in b or b in a
+
+
+def actor_overlap(
+    rule_id: str, rule: P.ActorOverlap, rec: CaseRecord, ctx: Context
+) -> Iterator[Finding]:
+    timed = [(e, span) for e in rec.of(rule.acts) if (span := _span(e)) and span[0] < span[1]]
+    for i, (a, (a0, a1)) in enumerate(timed):
+        for b, (b0, b1) in timed[i + 1 :]:
+            both = [c for c in dict.fromkeys(a.actors) if c in b.actors]
+            if not both or not (a0 < b1 and b0 < a1) or _same_place(a.place, b.place):
+                continue
+            yield _finding(
+                rule_id, rule, "two_places_at_once",
+                f"执法人员（执法证号 {'、'.join(both)}）同时记录在“{a.label}”"
+                f"（{a.place}，{ctx.fmt(a0)}至{ctx.fmt(a1)}）和“{b.label}”"
+                f"（{b.place}，{ctx.fmt(b0)}至{ctx.fmt(b1)}），请核实",
+                [a.seq, b.seq], Severity.WARNING,
+            )  # fmt: skip
+
+
 CHECKS: dict[str, Callable[..., Iterator[Finding]]] = {
     "summary_limits": summary_limits,
     "procedure_match": procedure_match,
@@ -374,4 +433,7 @@ CHECKS: dict[str, Callable[..., Iterator[Finding]]] = {
     "dated_after": dated_after,
     "service_dates": service_dates,
     "document_times": document_times,
+    "collection_limit": collection_limit,
+    "span_order": span_order,
+    "actor_overlap": actor_overlap,
 }

@@ -317,6 +317,30 @@ class DatedAfter(RuleBase):
     after: Acts  # acts journaled before the decision that must not be dated after it
 
 
+class CollectionLimit(RuleBase):
+    """Fines collected on the spot only up to a limit (行政处罚法 第六十八条第一项); above it
+    the record must show why (hard to enforce afterwards), which a person judges."""
+
+    kind: Literal["collection_limit"]
+    acts: Acts
+    field: str
+    limit: Decimal = Field(gt=0)
+
+
+class SpanOrder(RuleBase):
+    """An act's recorded end is not before its start."""
+
+    kind: Literal["span_order"]
+    acts: Acts
+
+
+class ActorOverlap(RuleBase):
+    """One officer is not recorded at two places at once."""
+
+    kind: Literal["actor_overlap"]
+    acts: Acts
+
+
 class ServiceDates(RuleBase):
     kind: Literal["service_dates"]
 
@@ -329,7 +353,7 @@ Rule = Annotated[
     MinOfficers | FieldTrue | AudioVideo | Documents | Order | Deadline | Requires | AVStorage
     | AVInterruption | DeviceCheck | OpeningStatement | ServedIssued | Retention | SummaryLimits
     | ProcedureMatch | FieldPresent | OfficerSignatures | FineAmount | FieldMentions | DatedAfter
-    | ServiceDates | DocumentTimes,
+    | ServiceDates | DocumentTimes | CollectionLimit | SpanOrder | ActorOverlap,
     Field(discriminator="kind"),
 ]  # fmt: skip
 _RULE = TypeAdapter(Rule)
@@ -367,7 +391,8 @@ _KIND_TAGS = {
     "min_officers", "field_true", "av", "documents", "order", "deadline", "requires", "av_storage",
     "av_interruption", "device_check", "opening_statement", "served_issued", "retention",
     "summary_limits", "procedure_match", "field_present", "officer_signatures", "fine_amount",
-    "field_mentions", "dated_after", "service_dates", "document_times",
+    "field_mentions", "dated_after", "service_dates", "document_times", "collection_limit",
+    "span_order", "actor_overlap",
 }  # fmt: skip
 
 

@@ -18,6 +18,7 @@ class Entry:
     occurred_at: datetime
     actors: tuple[str, ...]
     fields: FieldValues  # as corrected
+    place: str = ""  # where the act was done, as recorded (may be empty)
 
     @property
     def label(self) -> str:
@@ -87,6 +88,7 @@ def from_documents(number: str, docs: Iterable[JsonObject]) -> CaseRecord:
                 occurred_at=datetime.fromisoformat(d["occurred_at"]),
                 actors=tuple(a["cert_no"] for a in d.get("actors") or []),
                 fields=fields_by_seq[d["seq"]],
+                place=str(d["body"].get("place") or ""),
             )
         )
     return CaseRecord(
