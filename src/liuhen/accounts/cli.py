@@ -8,6 +8,7 @@ import typer
 
 from liuhen.accounts import service as access
 from liuhen.cli.common import app, out
+from liuhen.errors import Problem, ValidationError
 from liuhen.procedure.catalog import Role
 
 user_cli = typer.Typer(help="账户：创建与查看", no_args_is_help=True)
@@ -47,3 +48,72 @@ def token_create(
     """创建机器访问令牌；令牌只显示这一次。"""
     token = access.create_token(app(), name, role, unit, by=operator())
     out.print(f"访问令牌（请妥善保存，只显示一次）：{token}")
+
+
+agency_cli = typer.Typer(help="执法机关：编号与救济设置", no_args_is_help=True)
+
+
+def _pairs(items: list[str], what: str) -> dict[str, str]:
+    out: dict[str, str] = {}
+    for item in items:
+        key, found, value = item.partition("=")
+        if not found or not key.strip():
+            raise ValidationError(f"{what}应为 键=值：“{item}”", [Problem("应为 键=值", what)])
+        out[key.strip()] = value.strip()
+    return out
+
+
+@agency_cli.command("settings")
+def agency_settings_cmd(
+    code: str = typer.Argument(..., help="机关编码"),
+    short_name: str | None = typer.Option(None, "--short-name", help="编号用的机关简称"),
+    case_pattern: str | None = typer.Option(
+        None, "--case-pattern", help="案件编号规则，如 {简称}立〔{年}〕{号}号"
+    ),
+    doc: list[str] = typer.Option(
+        [], "--doc", help="文书文号规则，可重复：文书种类=规则（规则留空为不编号）"
+    ),
+    review_body: str | None = typer.Option(None, "--review-body", help="行政复议机关"),
+    court: str | None = typer.Option(None, "--court", help="管辖人民法院"),
+    act: list[str] = typer.Option([], "--act", help="可记录的事项，可重复（取代原清单）"),
+    all_acts: bool = typer.Option(False, "--all-acts", help="可记录的事项恢复为默认（全部）"),
+    used: list[str] = typer.Option([], "--used", help="启用前已用的最大号，可重复：case/2026=35"),
+) -> None:
+    """查看机关的编号与救济设置；给出任何选项即记入一条新设置（未给出的保持不变）。"""
+    application = app()
+    now = access.agency_settings(application, code)
+    changing = any((short_name, case_pattern, doc, review_body, court, act, all_acts, used))
+    if changing:
+        patterns = {**now.document_patterns, **_pairs(doc, "doc")}
+        numbers = dict(now.numbers_used)
+        for key, n in _pairs(used, "used").items():
+            if not n.isdigit():
+                raise ValidationError(f"“{key}={n}”的号应为整数", [Problem("应为整数", "used")])
+            numbers[key] = int(n)
+        change = access.SettingsChange(
+            short_name=short_name if short_name is not None else now.short_name,
+            case_pattern=case_pattern if case_pattern is not None else now.case_pattern,
+            document_patterns={k: v for k, v in patterns.items() if v},
+            review_body=review_body if review_body is not None else now.review_body,
+            court=court if court is not None else now.court,
+            act_types=[] if all_acts else (act or list(now.act_types)),
+            numbers_used=numbers,
+        )
+        entry = access.change_agency_settings(
+            application, code, change, {"id": operator(), "role": Role.ADMIN.value}
+        )
+        out.print(f"已记入日志（序号 {entry.seq}）")
+        now = access.agency_settings(application, code)
+    year = application.clock.now().year
+    out.print(
+        f"机关：{now.agency_name}（{now.agency}）{'' if now.recorded else '（尚未设置，默认值）'}"
+    )
+    out.print(f"简称：{now.short_name}")
+    out.print(f"案件编号规则：{now.case_pattern}（如 {now.example('case', year)}）")
+    for kind, pattern in sorted(now.document_patterns.items()):
+        out.print(f"文号规则 {kind}：{pattern}（如 {now.example(kind, year)}）")
+    out.print(f"行政复议机关：{now.review_body or '（未设置）'}")
+    out.print(f"管辖人民法院：{now.court or '（未设置）'}")
+    out.print(f"可记录的事项：{'、'.join(now.act_types) or '默认（全部）'}")
+    for series, last in sorted(now.numbers_used.items()):
+        out.print(f"启用前已用至：{series}={last}")

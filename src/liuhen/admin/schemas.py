@@ -8,7 +8,7 @@ changes no response; they let ``/openapi.json`` say what comes back. An account 
 
 from __future__ import annotations
 
-from pydantic import BaseModel
+from pydantic import BaseModel, Field
 
 from liuhen.payloads import JsonObject
 
@@ -200,3 +200,24 @@ class PackChanged(BaseModel):
     seq: int
     pack: str
     agency: str | None
+
+
+class AgencySettingsView(BaseModel):
+    """An agency's settings in force: numbering patterns, remedy bodies, acts its officers may
+    record (``recorded`` false: none recorded yet, these are the defaults)."""
+
+    agency: str
+    agency_name: str
+    short_name: str = Field(description="编号用的机关简称，如 某文旅")
+    case_pattern: str = Field(description="案件编号规则，如 {简称}罚〔{年}〕{号}号")
+    document_patterns: dict[str, str] = Field(description="文书种类 → 文号规则；未列出的不编号")
+    review_body: str | None = Field(description="行政复议机关")
+    court: str | None = Field(description="管辖人民法院")
+    act_types: list[str] = Field(description="本机关执法人员可记录的事项；空为默认（全部）")
+    numbers_used: dict[str, int] = Field(description="启用前已使用的最大号：种类/年度 → 号")
+    recorded: bool
+
+
+class AgencySettingsChanged(BaseModel):
+    seq: int
+    agency: str

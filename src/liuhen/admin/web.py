@@ -12,6 +12,8 @@ from fastapi.templating import Jinja2Templates
 
 from liuhen.admin.api import api_router
 from liuhen.admin.pages import page_router
+from liuhen.admin.settings import api_router as settings_api
+from liuhen.admin.settings import page_router as settings_pages
 from liuhen.kernel.instance import App
 
 
@@ -20,4 +22,6 @@ def router(app: App, templates: Jinja2Templates) -> APIRouter:
     r = APIRouter()
     r.include_router(api_router(app))
     r.include_router(page_router(app, templates))
+    r.include_router(settings_api(app))
+    r.include_router(settings_pages(app, templates))
     return r
