@@ -93,17 +93,18 @@ def test_case_list(page: Page, server: Server, console: ConsoleLog, artifacts: P
 
 def test_stage_filter(page: Page, server: Server, console: ConsoleLog) -> None:
     visit(page, server.url + "/")
-    filters = page.locator(".filters")
-    expect(filters.get_by_role("link")).to_have_text(["全部", *CASE_STAGE_LABELS])
-    filters.get_by_role("link", name="归档", exact=True).click()
-    expect(page).to_have_url(server.url + "/?stage=archiving")
-    expect(filters.locator("[aria-current=page]")).to_have_text("归档")
+    stage = page.get_by_label("环节")
+    expect(stage.locator("option")).to_have_text(["全部", *CASE_STAGE_LABELS])
+    stage.select_option(label="归档")
+    page.get_by_role("button", name="查找").click()
+    expect(page).to_have_url(re.compile(r"[?&]stage=archiving(&|$)"))
+    expect(page.get_by_label("环节")).to_have_value("archiving")
     expected = api(page, server, "/api/v1/cases?stage=archiving")["total"]
     assert 0 < expected < DEMO_CASES
     expect(page.get_by_text(f"共 {expected} 件")).to_be_visible()
     expect(page.locator("tbody tr")).to_have_count(expected)
-    expect(page.locator("tbody tr td:nth-child(5)")).to_have_text(["归档"] * expected)
-    filters.get_by_role("link", name="全部").click()
+    expect(page.locator("tbody tr td:nth-child(4)")).to_have_text(["归档"] * expected)
+    page.get_by_role("link", name="清除条件").click()
     expect(page.locator("tbody tr")).to_have_count(DEMO_CASES)
     assert console.errors == []
 
@@ -283,7 +284,7 @@ def test_form_labels_beside_inputs_when_wide_stacked_when_narrow(
     visit(page, server.url + "/cases/new")
     form = page.locator("form.act-form")
     place = form.locator("input[name=place]")
-    label = form.locator("label:has(> input[name=place])")
+    label = form.locator("label[for=place]")
     input_box, label_box = place.bounding_box(), label.bounding_box()
     assert input_box and label_box
     if viewport["width"] >= 900:  # the input in the second column, on the label's row

@@ -172,7 +172,11 @@ def test_the_first_invalid_input_of_the_page_gets_the_focus() -> None:
     assert 'aria-describedby="err-f_amount"' in placed.attrs("f_amount")
     assert placed.attrs("case") == "" and placed.css("case") == ""
     assert 'id="err-actors"' in placed.note("actors")
-    assert [(e.message, e.target) for e in placed.summary][2] == ("本事项没有“bribe”这一项", None)
+    assert [(e.message, e.target) for e in placed.summary] == [  # in the page's order
+        ("请至少填写一名执法人员的执法证号", "actors"),
+        ("罚款金额须为……", "f_amount"),
+        ("本事项没有“bribe”这一项", None),
+    ]
     assert placed.count == 3
 
 

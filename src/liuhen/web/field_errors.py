@@ -4,7 +4,8 @@ A refusal's problems name machine paths ("fields.cause", "confirm.11010031", "si
 a person reads them beside the input they typed into. ``FieldErrors`` places each problem at
 one input of the page (by the input's ``id``), gives the page what it needs to mark that input
 (``aria-invalid``, ``aria-describedby``, focus on the first) and the summary at the top, whose
-entries link to the inputs. A problem no input holds stays in the summary, unlinked.
+entries link to the inputs in the order the page shows them. A problem no input holds stays
+in the summary, unlinked, last.
 """
 
 from __future__ import annotations
@@ -77,6 +78,9 @@ class FieldErrors:
             if target is not None:
                 self._at.setdefault(target, []).append(p)
             self.summary.append(Entry(p.message, target))
+        # in the order of the page, top to bottom; what no input holds, last
+        order = {name: i for i, name in enumerate(inputs)}
+        self.summary.sort(key=lambda e: order.get(e.target or "", len(order)))
         self.first = next((i for i in inputs if i in self._at), None)
 
     def __bool__(self) -> bool:
