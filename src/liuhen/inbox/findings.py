@@ -94,7 +94,7 @@ def deadline_item(judged: Judged, case: CaseRef, f: Finding, action: Action | No
     return Item(
         DEADLINE, f.message, action, case, f.title, f.cite, f.due_at,
         countdown(f.due_at, judged.now, judged.tz), violation=f.severity is Severity.VIOLATION,
-        detail=f.remedy,
+        detail=f"整改：{f.remedy}" if f.remedy else "",
     )  # fmt: skip
 
 
@@ -115,7 +115,7 @@ def violation_item(judged: Judged, case: CaseRef, f: Finding, since: str) -> Ite
         )
     return Item(
         VIOLATION, f.message, action, case, f.title, f.cite, since=since, violation=True,
-        detail=f.remedy, more=more,
+        detail=f"整改：{f.remedy}" if f.remedy else "", more=more,
     )  # fmt: skip
 
 
@@ -150,10 +150,10 @@ def summaries(judged: Judged, cases: Mapping[str, tuple[CaseRef, str]]) -> list[
         parts += [f"将到期 {len(deadlines) - late} 项"] if len(deadlines) > late else []
         parts += [f"违规 {len(broken)} 项"] if broken else []
         first = deadlines[0] if deadlines else None
-        shown = [f.title for f in [*deadlines, *broken][:3]]
+        shown = list(dict.fromkeys(f.title for f in [*deadlines, *broken]))[:3]
         out.append(Item(
             CASES, "；".join(parts), Action("查看合规检查", case_url(number) + "#compliance"),
-            case, "、".join(shown), (), first.due_at if first else None,
+            case, "；".join(shown), (), first.due_at if first else None,
             countdown(first.due_at, judged.now, judged.tz) if first and first.due_at else None,
             since=since, violation=bool(broken),
         ))  # fmt: skip
