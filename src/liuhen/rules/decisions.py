@@ -319,22 +319,26 @@ def service_dates(
             continue
         served_at = parse_datetime(s.fields.get("served_at")) or s.occurred_at
         served = served_at.astimezone(ctx.calendar.tz).date()
-        for e in rec.entries:
-            if e.act.startswith(("service.", "general.")) or e.seq > s.seq:
-                continue
-            if not any(e.fields.get(f) == number for f in _NUMBER_FIELDS):
-                continue
-            made = (
-                _day(e.fields.get("decided_on")) or e.occurred_at.astimezone(ctx.calendar.tz).date()
-            )
-            if served < made:
-                yield _finding(
-                    rule_id, rule, "served_before_made",
-                    f"《{s.fields.get('document', '文书')}》（{number}）的送达时间"
-                    f"（{ctx.fmt(served_at)}）早于“{e.label}”的日期（{made.isoformat()}）",
-                    [e.seq, s.seq],
-                )  # fmt: skip
-                break
+        # the act that made the document: the first to carry its number (later acts, a 催告
+        # say, name the decision they rest on by the same number)
+        e = next(
+            (
+                e for e in rec.entries
+                if e.seq < s.seq and not e.act.startswith(("service.", "general."))
+                and any(e.fields.get(f) == number for f in _NUMBER_FIELDS)
+            ),
+            None,
+        )  # fmt: skip
+        if e is None:
+            continue
+        made = _day(e.fields.get("decided_on")) or e.occurred_at.astimezone(ctx.calendar.tz).date()
+        if served < made:
+            yield _finding(
+                rule_id, rule, "served_before_made",
+                f"《{s.fields.get('document', '文书')}》（{number}）的送达时间"
+                f"（{ctx.fmt(served_at)}）早于“{e.label}”的日期（{made.isoformat()}）",
+                [e.seq, s.seq],
+            )  # fmt: skip
 
 
 def document_times(
