@@ -8,6 +8,7 @@ from pathlib import Path
 from playwright.sync_api import Browser
 
 from tests.browser.conftest import DESKTOP, ConsoleLog, log_in
+from tests.browser.test_upload_page import upload_files
 from tests.integration.server import Server
 
 CASE = (
@@ -67,16 +68,16 @@ def test_officer_uploads_a_video_with_tus_js_client(
         page = context.new_page()
         console.watch(page)
         log_in(page, server.url, "zhoulh", "zhifa-demo-2026")
-        page.goto(f"{server.url}/cases/{CASE}")
-        page.locator("#upload-form input[type=file]").set_input_files(str(clip))
-        act = page.locator("#upload-form select[name=act_seq] option").nth(1).get_attribute("value")
-        page.locator("#upload-form select[name=act_seq]").select_option(act)
-        with page.expect_navigation(timeout=60_000):  # the page reloads when the upload is done
-            page.get_by_role("button", name="上传", exact=True).click()
+        page.goto(f"{server.url}/cases/{CASE}/upload")  # the case page links here
+        act = page.locator("#upload-row").evaluate(
+            "t => t.content.querySelector('select[name=act_seq] option:nth-child(2)').value"
+        )
+        upload_files(page, server.url, CASE, [clip], act)
         listed = page.request.get(f"{server.url}/api/v1/media?case_number={CASE}").json()
         names = {m["name"]: m for m in listed["items"]}
         assert "20261120_150000.mp4" in names
         assert names["20261120_150000.mp4"]["act_seq"] == int(act or 0)
+        page.goto(f"{server.url}/cases/{CASE}")
         page.screenshot(path=str(artifacts / "case-after-upload.png"), full_page=True)
         assert console.errors == []
     finally:

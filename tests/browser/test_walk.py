@@ -29,6 +29,7 @@ from pypdf import PdfReader
 
 from tests.browser.conftest import DESKTOP, TABLET, ConsoleLog, log_in
 from tests.browser.test_pages import assert_fits
+from tests.browser.test_upload_page import upload_files
 from tests.integration.server import Server
 
 CASE = "某文旅罚〔2026〕120号"
@@ -197,11 +198,9 @@ def test_a_case_from_complaint_to_archive(
     })  # fmt: skip
     assert "李某" in entry(officer, inquiry)
 
-    # a real video through the page's tus upload, bound to the inquiry
-    officer.locator("#upload-form input[type=file]").set_input_files(str(clip))
-    officer.locator("#upload-form select[name=act_seq]").select_option(str(inquiry))
-    with officer.expect_navigation(timeout=60_000):  # the page reloads when the upload is done
-        officer.get_by_role("button", name="上传", exact=True).click()
+    # a real video through the case's upload page (tus), bound to the inquiry
+    upload_files(officer, server.url, CASE, [clip], inquiry)
+    officer.goto(case_url)
     media = officer.request.get(f"{server.url}/api/v1/media?case_number={quote(CASE)}").json()
     bound = [m for m in media["items"] if m["name"] == clip.name]
     assert len(bound) == 1 and bound[0]["act_seq"] == inquiry, media
@@ -379,6 +378,7 @@ def test_a_case_from_complaint_to_archive(
     expect(supervisor.locator("h1")).to_have_text(CASE)
     for absent in ("form.record-act", "#upload-form", "form.archive", "a[href*='documents/new']"):
         expect(supervisor.locator(absent)).to_have_count(0)
+    assert supervisor.request.get(f"{case_url}/upload").status == 403  # nor uploads
     for seq in (inquiry, signed, review, approval, receipt, archived):
         expect(supervisor.locator(f"#seq-{seq}")).to_be_visible()
     assert_fits(supervisor)

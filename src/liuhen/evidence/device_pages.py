@@ -76,8 +76,9 @@ class _Pages:
         data = listings.device_for(app, user, device_no)
         holder = bool(user.cert_no) and data.officer == user.cert_no
         now = app.clock.now().astimezone(app.settings.timezone)
+        unit_name = next((u.name for u in listing(app).units if u.code == data.unit), data.unit)
         context: dict[str, Any] = {
-            "d": data, "names": _names(app), "error": error,
+            "d": data, "names": _names(app), "error": error, "unit_name": unit_name,
             "manages": desk.may_manage(app, user, data.unit),
             "officers": desk.unit_officers(app, data.unit), "statuses": desk.STATUSES,
             "kinds": desk.MAINTENANCE_KINDS, "holder": holder,

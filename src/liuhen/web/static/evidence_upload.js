@@ -173,7 +173,11 @@
       .then(function (st) { return fetch("/api/v1/media/" + encodeURIComponent(st.digest)); })
       .then(function (r) { return r.json(); })
       .then(function (m) {
-        const when = function (t) { return t ? t.slice(0, 19).replace("T", " ") : "无"; };
+        const when = function (t) { // as recorded, at its own offset: 2026年11月20日 15:00:04
+          if (!t) return "无";
+          return Number(t.slice(0, 4)) + "年" + Number(t.slice(5, 7)) + "月" + Number(t.slice(8, 10)) +
+            "日 " + t.slice(11, 19);
+        };
         let text = "已归入本案：设备 " + (m.device_no || "未登记") + "，记录 " + when(m.started_at) +
           " 至 " + when(m.ended_at);
         if (!m.started_at) text += "（未填写时间，文件也未记录：按存储时间记载）";
@@ -210,7 +214,7 @@
         const created = Boolean(row.upload.url);
         if (!created) row.upload = null; // refused before a byte: fix the fields, send again
         setEditable(row, !created);
-        say(row, "上传失败：" + reason(error), "failed");
+        say(row, "上传失败：" + reason(error), "bad");
         const retry = row.el.querySelector(".retry");
         retry.textContent = created ? "继续上传" : "重新上传";
         retry.hidden = false;
@@ -220,7 +224,7 @@
       onSuccess: function () {
         row.state = "done";
         bar.value = 1;
-        say(row, "上传完成", "done");
+        say(row, "上传完成", "ok");
         described(row);
         refresh();
         pump();
@@ -269,7 +273,7 @@
       const found = problems(row);
       if (found.length) {
         refused++;
-        say(row, "请更正：" + found.join("；"), "failed");
+        say(row, "请更正：" + found.join("；"), "bad");
         return;
       }
       row.state = "queued";
