@@ -4,6 +4,7 @@ closed cases with their filing deadline; a supervisor is told he has nothing to 
 
 from __future__ import annotations
 
+import re
 from datetime import datetime
 from typing import Any
 
@@ -62,6 +63,17 @@ def _approve(app: Any, case: str, approved: bool) -> int:
     )).seq  # fmt: skip
 
 
+def _total(page: str) -> int:
+    found = re.search(r"待办 (\d+) 项</strong>", page)
+    assert found, page
+    return int(found.group(1))
+
+
+def _badge(page: str) -> int | None:
+    found = re.search(r'class="count-badge"[^>]*>(\d+)<', page)
+    return int(found.group(1)) if found else None
+
+
 def _item(page: str, needle: str) -> str:
     """The inbox line (``<li>``) holding ``needle``."""
     at = page.index(needle)
@@ -97,6 +109,9 @@ def test_an_officer_sees_his_deadlines_overdue_first_and_his_violations(app):
         assert page.index("还剩 2 天") < page.index(broken[0].title)  # deadlines, then violations
         assert NOT_HIS not in page  # a colleague's case: his, not this officer's
         assert "待办 " in page and "已逾期 1" in page and "3 天内到期 1" in page
+        assert _badge(client.get("/").text) == _total(page)  # the menu's count, on every page
+        factory.inquiry(app, OVERDUE)  # one more inquiry without its record: one more item
+        assert _badge(client.get("/").text) == _total(page) + 1
 
         login(client, "wangq", "correct-horse-3")
         page = client.get("/inbox").text
@@ -182,4 +197,5 @@ def test_a_supervisor_has_nothing_to_do_and_is_sent_to_the_overview(app):
         login(client, "jiandu", "correct-horse-8")
         page = client.get("/inbox").text
         assert "没有需要您办理的事项" in page and 'href="/overview"' in page
+        assert _badge(page) is None  # no count where nothing waits
         assert DUE_SOON not in page

@@ -10,7 +10,7 @@ from fastapi.templating import Jinja2Templates
 
 from liuhen.access.policy import User
 from liuhen.accounts import guard
-from liuhen.inbox import desk
+from liuhen.inbox import desk, service
 from liuhen.kernel.instance import App
 
 SignedIn = Annotated[User, Depends(guard.signed_in())]
@@ -18,6 +18,10 @@ SignedIn = Annotated[User, Depends(guard.signed_in())]
 
 def router(app: App, templates: Jinja2Templates) -> APIRouter:
     r = APIRouter()
+    # the menu's badge on every page (base.html), for a signed-in person with a case role
+    templates.env.globals["inbox_count"] = lambda user: (
+        service.count(app, user) if user and not user.machine else 0
+    )
 
     @r.get("/inbox", response_class=HTMLResponse, include_in_schema=False)
     def inbox(request: Request, user: SignedIn) -> Response:
