@@ -301,3 +301,27 @@ def test_a_number_taken_meanwhile_is_refused_for_rendering_again(doc_case):
             app, late, numbering.assign_document_number(stale, app.settings.timezone)
         )
     assert counters(app)["wl/inquiry_record/2026"] == 1
+
+
+@pytest.mark.parametrize("backend", ["sqlite"], indirect=True)
+def test_the_demo_numbers_on_from_its_cases(settings: Settings):
+    """The demo agency's settings match the numbers its imported cases use, so the next case
+    and the next 处罚决定书 do not repeat one of them."""
+    from liuhen.demo import seed as demo
+
+    instance.init(settings)
+    app = instance.open_app(settings, clock=FixedClock(datetime(2026, 12, 31, 12, tzinfo=SHANGHAI)))
+    try:
+        demo.seed(app)  # its cases run to December
+        found = access.agency_settings(app, "whlyj")
+        assert found.short_name == "某文旅" and found.court == "某区人民法院"
+        inp = opening()
+        inp.fields["unit"] = "whlyj-zd1"
+        inp.actors = ["11010023", "11010031"]
+        assert numbering.open_case(app, inp).chain == "某文旅罚〔2026〕29号"
+        now = app.clock.now().isoformat()
+        expected = numbering.expected_number(app, "某文旅罚〔2026〕12号", "penalty_decision", now)
+        assert expected is not None and expected.number == "某文旅罚决〔2026〕21号"
+        assert verify.verify(app).ok
+    finally:
+        app.engine.dispose()

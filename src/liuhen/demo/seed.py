@@ -189,6 +189,10 @@ def seed(app: App) -> dict[str, int]:
     ):
         for item in items:
             record.record(app, ActInput(kind, now, fields=item, recorded_by=ADMIN))
+    # numbers go on from those the demo's cases already use (某文旅罚〔2026〕28号 …)
+    for item in registry["agency_settings"]:
+        wanted = access.SettingsChange(**{k: v for k, v in item.items() if k != "agency"})
+        access.change_agency_settings(app, item["agency"], wanted, ADMIN)
     # Signing keys for every officer before the cases: the demo's documents are rendered and
     # signed with them, and the staff can sign new documents from the pages at once.
     agency = registry["agencies"][0]["name"]
