@@ -41,8 +41,15 @@ class AgencySettings:
     numbers_used: dict[str, int]  # "kind/year" → the last number used before the system
     recorded: bool
 
+    @property
+    def allowed(self) -> frozenset[str] | None:
+        """The acts the agency listed, or None for the default: every act except those only
+        some agencies have the power for (which ones, the cases' menu knows). What the menu
+        (``cases.workflow.case_menu``'s ``allowed``) takes."""
+        return frozenset(self.act_types) or None
+
     def allows(self, act: str) -> bool:
-        """Whether the agency's officers may record ``act`` (every act when none is listed)."""
+        """Whether ``act`` is listed, or no list is set (see ``allowed`` for the default)."""
         return not self.act_types or act in self.act_types
 
     def example(self, kind: str, year: int) -> str | None:
