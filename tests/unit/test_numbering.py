@@ -36,8 +36,9 @@ def test_issued_round_trips_and_refuses_other_text() -> None:
 
 def test_replay_counts_the_highest_issued_number() -> None:
     replay = MemoryStore()
-    base: dict[str, Any] = {"v": 1, "chain_seq": 1, "prev": None, "recorded_at": "2026-11-02T09:00:00+08:00",
-            "occurred_at": "2026-11-02T09:00:00+08:00", "actors": []}  # fmt: skip
+    when = "2026-11-02T09:00:00+08:00"
+    base: dict[str, Any] = {"v": 1, "chain_seq": 1, "prev": None, "recorded_at": when,
+                            "occurred_at": when, "actors": []}  # fmt: skip
     settings = {"agency": "wl", "short_name": "某文旅", "case_pattern": "{简称}立〔{年}〕{号}号",
                 "document_patterns": ["penalty_decision={简称}罚决〔{年}〕{号}号"]}  # fmt: skip
     replay.apply({**base, "seq": 1, "chain": "@registry", "act": "registry.agency_settings",
