@@ -16,6 +16,7 @@ from asn1crypto import pem as asn1_pem
 from asn1crypto import x509 as asn1_x509
 
 from liuhen import lazy
+from liuhen.signing.appearance import Stamp, stamp_style
 
 if TYPE_CHECKING:
     import pyhanko_certvalidator as certvalidator
@@ -44,9 +45,17 @@ def _key(pem_bytes: bytes) -> asn1_keys.PrivateKeyInfo:
 
 
 def sign(
-    pdf: bytes, key_pem: bytes, cert_pem: bytes, ca_pem: bytes, field: str, reason: str, name: str
+    pdf: bytes,
+    key_pem: bytes,
+    cert_pem: bytes,
+    ca_pem: bytes,
+    field: str,
+    reason: str,
+    name: str,
+    stamp: Stamp | None = None,
 ) -> bytes:
-    """Add one PAdES (B-B) signature in a new field ``field``."""
+    """Add one PAdES (B-B) signature in a new field ``field``: invisible, or with ``stamp``
+    drawn in its box (an opinion, name and date; a seal) as the signature's appearance."""
     signer = signers.SimpleSigner(
         signing_cert=_cert(cert_pem),
         signing_key=_key(key_pem),
@@ -60,8 +69,16 @@ def sign(
         reason=reason,
         name=name,
     )
-    out = signers.sign_pdf(writer, meta, signer=signer)
-    return bytes(out.getvalue())
+    if stamp is None:
+        out = signers.sign_pdf(writer, meta, signer=signer)
+        return bytes(out.getvalue())
+    b = stamp.box
+    corners = (round(b.x1), round(b.y1), round(b.x2), round(b.y2))  # whole points suffice
+    spec = fields.SigFieldSpec(field, on_page=b.page, box=corners)
+    pdf_signer = signers.PdfSigner(
+        meta, signer=signer, stamp_style=stamp_style(stamp), new_field_spec=spec
+    )
+    return bytes(pdf_signer.sign_pdf(writer).getvalue())
 
 
 @dataclass(frozen=True)

@@ -13,6 +13,10 @@ from liuhen.kernel.journal import Appended
 from liuhen.kernel.record import ActInput
 from liuhen.procedure.catalog import Role
 from liuhen.signing import pdf
+from liuhen.signing.appearance import Box as Box
+from liuhen.signing.appearance import Stamp as Stamp
+from liuhen.signing.appearance import box_size_mm as box_size_mm
+from liuhen.signing.appearance import find_box as find_box
 from liuhen.signing.ca import CertificateAuthority, Issued
 from liuhen.signing.pdf import DamagedPdf as DamagedPdf
 from liuhen.signing.pdf import SignatureStatus as SignatureStatus
