@@ -128,7 +128,7 @@ def test_refusals_keep_what_was_typed(office):
                      unit="wl-zd1", officer="32010009", status="丢失")  # fmt: skip
         assert wrong.status_code == 422 and "LH100" in wrong.text
         assert "请填写型号" in wrong.text and "状态应为" in wrong.text
-        assert "不是机构“wl-zd1”在岗的执法人员" in wrong.text
+        assert "不是执法大队一中队在岗的执法人员" in wrong.text
         assert 'value="ZFJLY-22"' in wrong.text
         device = "/devices/ZFJLY-21"
         bad = post(client, f"{device}/maintenance", device, kind="维修", done_on="",
@@ -157,7 +157,7 @@ def test_guards_officers_do_not_register_and_heads_only_their_units(office):
         assert refused.status_code == 403
         refused = post(client, "/devices", "/devices", device_no="ZFJLY-31", model="X",
                        unit="wl-zd1", status="在用")  # fmt: skip
-        assert refused.status_code == 403 and "无权为机构“wl-zd1”登记" in refused.text
+        assert refused.status_code == 403 and "无权为执法大队一中队登记" in refused.text
         login(client, "root", "admin-password-1")  # the administrator: every unit's cameras
         assert "ZFJLY-21" in client.get("/devices").text
         done = post(client, "/devices", "/devices", device_no="TY-01", model="X",

@@ -176,7 +176,9 @@ def test_the_server_refuses_what_cannot_be_true(scene):
         page = Browser(client)
         cases = {
             "metadata.device": ({"device": "NOPE-1"}, "未登记"),
-            "metadata.device ": ({"device": "ZFJLY-90"}, "不是本案承办机构“wl-zd1”的"),
+            "metadata.device ": (
+                {"device": "ZFJLY-90"}, "属于执法大队二中队，不是本案承办机构执法大队一中队的"
+            ),
             "metadata.ended_at": (
                 {"started_at": "2026-11-03T10:40:00+08:00",
                  "ended_at": "2026-11-03T10:00:00+08:00"}, "结束记录时间早于开始记录时间",

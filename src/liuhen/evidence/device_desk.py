@@ -77,7 +77,8 @@ def _manager(user: User) -> dict[str, str]:
 def _managed(app: App, user: User, device_no: str) -> Device:
     device = devices.get(app, device_no)
     if not may_manage(app, user, device.unit):
-        raise Forbidden(f"无权管理执法记录仪“{device_no}”：它属于机构“{device.unit}”")
+        where = devices.unit_name(app, device.unit)
+        raise Forbidden(f"无权管理执法记录仪“{device_no}”：它属于{where}")
     return device
 
 
@@ -90,7 +91,8 @@ def unit_officers(app: App, unit: str) -> list[OfficerRow]:
 
 def _officer_problems(app: App, unit: str, officer: str | None) -> list[Problem]:
     if officer and officer not in {o.cert_no for o in unit_officers(app, unit)}:
-        return [Problem(f"“{officer}”不是机构“{unit}”在岗的执法人员", "officer")]
+        where = devices.unit_name(app, unit)
+        return [Problem(f"“{officer}”不是{where}在岗的执法人员", "officer")]
     return []
 
 
@@ -100,7 +102,7 @@ def register_device(app: App, user: User, form: dict[str, str]) -> Appended:
     device_no = form.get("device_no", "").strip()
     unit = form.get("unit", "").strip()
     if unit and not may_manage(app, user, unit):
-        raise Forbidden(f"无权为机构“{unit}”登记执法记录仪")
+        raise Forbidden(f"无权为{devices.unit_name(app, unit)}登记执法记录仪")
     problems: list[Problem] = []
     if not device_no:
         problems.append(Problem("请填写设备编号", "device_no"))

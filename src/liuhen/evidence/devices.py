@@ -24,6 +24,7 @@ from liuhen.procedure.catalog import Role
 DEVICE = store.DEVICE
 ENTRY = store.ENTRY
 MEDIA = store.MEDIA
+UNIT = store.UNIT
 LOGGED = ("registry.device", "registry.device_maintenance", "general.device_check")
 
 
@@ -100,6 +101,13 @@ def get(app: App, device_no: str) -> Device:
     if row is None:
         raise NotFoundError(f"执法记录仪“{device_no}”未登记")
     return Device.of_row(row)
+
+
+def unit_name(app: App, code: str) -> str:
+    """A unit's name for a message (its code if it has none registered)."""
+    with app.engine.connect() as conn:
+        name = conn.execute(select(UNIT.c.name).where(UNIT.c.code == code)).scalar()
+    return str(name or code)
 
 
 def list_devices(app: App, unit: str | None = None) -> list[Device]:

@@ -200,9 +200,13 @@ def _check_recording(app: App, meta: JsonObject, case_unit: str | None) -> None:
             problems.append(Problem(exc.message, "metadata.device"))
         else:
             if case_unit and device.unit != case_unit:
+                owner, handler = (
+                    devices.unit_name(app, device.unit),
+                    devices.unit_name(app, case_unit),
+                )
                 problems.append(Problem(
-                    f"执法记录仪“{device_no}”属于机构“{device.unit}”，"
-                    f"不是本案承办机构“{case_unit}”的", "metadata.device",
+                    f"执法记录仪“{device_no}”属于{owner}，不是本案承办机构{handler}的",
+                    "metadata.device",
                 ))  # fmt: skip
     started = parse_datetime(str(meta.get("started_at") or ""))
     ended = parse_datetime(str(meta.get("ended_at") or ""))
