@@ -1,0 +1,97 @@
+"""Case list (案件列表) figures: the home page with search, filters and sort orders on the demo
+data, p50 and p95 of the whole request (session, refreshing stale case summaries, the query,
+marks, rendering). Prints figures; asserts nothing.
+
+    .venv/bin/python -m bench.case_list_bench [--rounds 50] [--copies 0] [--backend sqlite|postgres]
+
+Also printed: the first list after start (every case's summary computed by the rules engine,
+what an upgrade or ``liuhen journal rebuild`` costs once), and a list after a case was viewed
+(that one case judged again). ``--copies N`` adds N more cases, copies of the demo cases.
+"""
+
+from __future__ import annotations
+
+import argparse
+import statistics
+import tempfile
+import time
+from pathlib import Path
+from urllib.parse import urlencode
+
+from fastapi.testclient import TestClient
+from tests.integration.auth import login
+
+from bench.inbox_bench import copies, fresh_app
+from liuhen.demo import seed as demo
+from liuhen.entrypoints.web import create_app
+
+QUERIES: list[tuple[str, dict[str, str]]] = [
+    ("默认（启动时间倒序）", {}),
+    ("搜索当事人“娱乐”", {"q": "娱乐"}),
+    ("搜索执法人员姓名“周立衡”", {"q": "周立衡"}),
+    ("有违规，按最近期限", {"violations": "1", "sort": "due"}),
+    ("逾期", {"overdue": "1"}),
+    ("调查取证 · 一般程序 · 办理中", {"stage": "investigation", "procedure": "ordinary",
+                                 "status": "open"}),
+    ("按最近变更，第 2 页", {"sort": "changed", "page": "2"}),
+    ("我的案件", {"mine": "1"}),
+]  # fmt: skip
+USERS = ("sifaju", "zhoulh")  # the supervisor sees every case; the officer his unit's and his own
+
+
+def timed(client: TestClient, url: str, rounds: int) -> tuple[float, float]:
+    times = []
+    for _ in range(rounds):
+        start = time.perf_counter()
+        response = client.get(url)
+        times.append((time.perf_counter() - start) * 1000)
+        assert response.status_code == 200, response.text[:200]
+    return statistics.median(times), statistics.quantiles(times, n=20)[-1]
+
+
+def main() -> None:
+    p = argparse.ArgumentParser()
+    p.add_argument("--rounds", type=int, default=50)
+    p.add_argument("--copies", type=int, default=0)
+    p.add_argument("--backend", default="sqlite")
+    args = p.parse_args()
+    with tempfile.TemporaryDirectory() as tmp:
+        app = fresh_app(args.backend, Path(tmp) / "data")
+        demo.seed(app)
+        if args.copies:
+            copies(app, args.copies)
+        print(f"{args.backend}：演示数据" + (f"另加 {args.copies} 件案件" if args.copies else ""))
+        passwords = {u[0]: u[1] for u in demo.DEMO_USERS}
+        with TestClient(create_app(app)) as client:
+            login(client, "sifaju", passwords["sifaju"])
+            start = time.perf_counter()
+            first = client.get("/")
+            cold = (time.perf_counter() - start) * 1000
+            assert first.status_code == 200
+            print(f"  首次列表（载入规则包，计算全部案件的摘要）：{cold:.1f} 毫秒")
+            for username in USERS:
+                login(client, username, passwords[username])
+                client.get("/")  # warm: templates, this user's stale summaries (none)
+                print(f"  {username}：")
+                for label, params in QUERIES:
+                    p50, p95 = timed(client, "/?" + urlencode(params), args.rounds)
+                    print(f"    {label}：中位数 {p50:.1f} 毫秒，p95 {p95:.1f} 毫秒")
+            p50, p95 = timed(client, "/api/v1/cases?" + urlencode({"q": "娱乐"}), args.rounds)
+            print(f"  接口 /api/v1/cases?q=娱乐：中位数 {p50:.1f} 毫秒，p95 {p95:.1f} 毫秒")
+            viewed = []
+            number = client.get("/api/v1/cases", params={"per_page": 1}).json()["items"][0]
+            for _ in range(args.rounds):
+                client.get(f"/api/v1/cases/{number['number']}")  # a viewing: one stale summary
+                start = time.perf_counter()
+                client.get("/")
+                viewed.append((time.perf_counter() - start) * 1000)
+            p95 = statistics.quantiles(viewed, n=20)[-1]
+            print(
+                f"  调阅一件后的列表（重算该件摘要）：中位数 {statistics.median(viewed):.1f} 毫秒，"
+                f"p95 {p95:.1f} 毫秒"
+            )
+        app.engine.dispose()
+
+
+if __name__ == "__main__":
+    main()
