@@ -106,7 +106,7 @@ def seeded(
         real = {
             "number": CASE, "seq": str(made.inquiry.seq), "name": "001", "upload_id": upload,
             "media": clip.digest, "document": doc_digest(app, made.inquiry_doc.seq),
-            "dossier": filed.digest,
+            "dossier": filed.digest, "code": "wl",
         }  # fmt: skip
         schema = schemathesis.openapi.from_asgi("/openapi.json", web)
         yield Seeded(app, web, schema, real)
