@@ -11,7 +11,7 @@ from pathlib import Path
 from urllib.parse import quote
 
 from PIL import Image
-from playwright.sync_api import Browser, Locator, Page, expect
+from playwright.sync_api import Browser, Locator, Page, Route, expect
 
 from tests.browser.conftest import DESKTOP, ConsoleLog, log_in
 from tests.browser.test_pages import assert_fits
@@ -176,5 +176,53 @@ def test_officer_checks_his_camera_and_uploads_two_files_at_once(
         started = datetime.fromisoformat(names[clip.name]["started_at"])
         assert str(started.tzinfo) == "UTC+08:00"  # the officer's wall clock, with its offset
         assert console.errors == []
+    finally:
+        context.close()
+
+
+def test_a_broken_upload_resumes_and_keeps_what_was_typed(
+    browser: Browser, server: Server, console: ConsoleLog, artifacts: Path, tmp_path: Path
+) -> None:
+    """The connection drops on every try of the body: the row says so and keeps its act,
+    camera and times; 继续上传 resumes the same upload (created once) when it is back."""
+    clip = _video(tmp_path / "20261120_170000.mp4", seconds=2)
+    context = browser.new_context(viewport=NARROW, locale="zh-CN", timezone_id=ZONE)
+    try:
+        page = context.new_page()
+        log_in(page, server.url, "zhoulh", "zhifa-demo-2026")
+        created: list[str] = []
+        page.on(
+            "request",
+            lambda r: created.append(r.url) if r.method == "POST" and "/uploads" in r.url else None,
+        )
+
+        def drop(route: Route) -> None:
+            if route.request.method == "PATCH":
+                route.abort("connectionreset")
+            else:
+                route.continue_()
+
+        page.route("**/api/v1/uploads/*", drop)
+        page.goto(f"{server.url}/cases/{quote(CASE)}/upload")
+        page.locator("#upload-page input[type=file]").set_input_files(str(clip))
+        row = page.locator("#upload-list .upload-row").first
+        expect(row.locator(".hint")).to_contain_text("时长 2 秒")
+        act = row.locator("select[name=act_seq] option").nth(1).get_attribute("value")
+        row.locator("select[name=act_seq]").select_option(act)
+        started = row.locator("input[name=started_at]").input_value()
+        page.get_by_role("button", name="上传全部").click()
+        expect(row.locator(".status")).to_contain_text("可继续上传", timeout=30_000)
+        expect(row.get_by_role("button", name="继续上传")).to_be_visible()
+        assert row.locator("select[name=act_seq]").input_value() == act
+        assert row.locator("input[name=started_at]").input_value() == started
+        _shoot(page, artifacts, "upload-interrupted-768")
+        page.unroute("**/api/v1/uploads/*")
+        row.get_by_role("button", name="继续上传").click()
+        expect(row.locator(".status")).to_have_text("上传完成", timeout=60_000)
+        assert len(created) == 1, created  # the same upload, continued
+        listed = page.request.get(f"{server.url}/api/v1/media?case_number={quote(CASE)}").json()
+        assert any(
+            m["name"] == clip.name and m["act_seq"] == int(act or 0) for m in listed["items"]
+        )
     finally:
         context.close()
