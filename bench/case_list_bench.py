@@ -18,12 +18,17 @@ import time
 from pathlib import Path
 from urllib.parse import urlencode
 
+import psycopg
 from fastapi.testclient import TestClient
 from tests.integration.auth import login
 
-from bench.inbox_bench import copies, fresh_app
+from bench.inbox_bench import copies
 from liuhen.demo import seed as demo
 from liuhen.entrypoints.web import create_app
+from liuhen.kernel import instance
+from liuhen.kernel import settings as settings_mod
+
+PG_DB = "liuhen_case_list_bench"  # its own database: benches may run side by side
 
 QUERIES: list[tuple[str, dict[str, str]]] = [
     ("默认（启动时间倒序）", {}),
@@ -37,6 +42,18 @@ QUERIES: list[tuple[str, dict[str, str]]] = [
     ("我的案件", {"mine": "1"}),
 ]  # fmt: skip
 USERS = ("sifaju", "zhoulh")  # the supervisor sees every case; the officer his unit's and his own
+
+
+def fresh_app(backend: str, folder: Path) -> instance.App:
+    env = {"LIUHEN_DATA_DIR": str(folder)}
+    if backend == "postgres":
+        with psycopg.connect("host=127.0.0.1 user=postgres dbname=postgres", autocommit=True) as c:
+            c.execute(f"DROP DATABASE IF EXISTS {PG_DB}")
+            c.execute(f"CREATE DATABASE {PG_DB}")
+        env["LIUHEN_DATABASE_URL"] = f"postgresql+psycopg://postgres@127.0.0.1:5432/{PG_DB}"
+    st = settings_mod.load(env)
+    instance.init(st)
+    return instance.open_app(st)
 
 
 def timed(client: TestClient, url: str, rounds: int) -> tuple[float, float]:
