@@ -318,6 +318,7 @@ PROJECTION_TABLES = (
     "signing_key", "agency_settings", "number_counter",
 )  # fmt: skip
 APPEND_ONLY_TABLES = ("journal_entry", "merkle_node", "checkpoint")
-AUDIT_TABLES = ("account_event",)
-# computed from projections and the rules, not replayed: emptied by a rebuild, refilled on use
-CACHE_TABLES = ("case_summary",)  # append-only too, guarded from migration 0006 on
+AUDIT_TABLES = ("account_event",)  # append-only too, guarded from migration 0006 on
+# computed from projections and the rules, not replayed: emptied by a rebuild, refilled on use;
+# ``liuhen verify`` does not compare them (nothing recorded depends on them)
+CACHE_TABLES = ("case_summary",)
