@@ -115,7 +115,7 @@ def create_app(app: App) -> FastAPI:
         cases_web.recording_router(app, TEMPLATES, inbox.awaits_approver, archiving.archive)
     )
     api.include_router(compliance_web.page_router(app, TEMPLATES))
-    api.include_router(inbox_web.router(app, TEMPLATES))
+    api.include_router(inbox_web.router(app, TEMPLATES, CASE_JUDGE))
     api.include_router(evidence_pages.router(app, TEMPLATES))
     api.include_router(cases_web.case_router(app, TEMPLATES, compliance.evaluate_page))
     # last: any path no route above matched is the 404 page

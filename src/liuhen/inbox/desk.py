@@ -6,6 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from liuhen.access.policy import User
+from liuhen.cases.service import Judge
 from liuhen.inbox import service
 from liuhen.inbox.items import Action, Item, Kind, Urgency
 from liuhen.kernel.instance import App
@@ -30,9 +31,9 @@ class Desk:
     elsewhere: Action | None = None
 
 
-def inbox(app: App, user: User) -> Desk:
+def inbox(app: App, user: User, judge: Judge | None = None) -> Desk:
     """What the inbox page shows ``user``."""
-    found = service.inbox(app, user)
+    found = service.inbox(app, user, judge)
     order = {k.code: i for i, k in enumerate(found.kinds)}
     by_kind: dict[str, list[Item]] = {}
     for item in found.items:  # already most urgent first

@@ -30,6 +30,8 @@ from sqlalchemy import ColumnElement, Connection, and_, func, select, true
 
 from liuhen.access.policy import User
 from liuhen.accounts.service import case_scope
+from liuhen.cases import service as cases_service
+from liuhen.cases.service import Judge
 from liuhen.compliance import service as compliance
 from liuhen.disclosure import service as disclosure
 from liuhen.documents import DOC_TYPES
@@ -37,7 +39,7 @@ from liuhen.documents.service import pending_blocks
 from liuhen.evidence import service as evidence
 from liuhen.inbox import findings
 from liuhen.inbox.findings import CASES, DEADLINE, VIOLATION, Judged, case_url, record_url
-from liuhen.inbox.items import Action, CaseRef, Item, Kind, countdown
+from liuhen.inbox.items import WINDOW_DAYS, Action, CaseRef, Item, Kind, countdown
 from liuhen.kernel.db import store
 from liuhen.kernel.instance import App
 from liuhen.payloads import FieldValues
@@ -85,6 +87,7 @@ class _Ctx:
     user: User
     now: datetime
     units: list[str] | None  # None: every unit (a supervisor's view)
+    judge: Judge | None = None  # the case list's kept summaries (cases.service), if given
     _steps: dict[str, dict[str, _Step]] | None = field(default=None)
 
     def in_units(self) -> ColumnElement[bool]:
@@ -106,11 +109,13 @@ class _Step:
     approved: bool | None = None  # a head approval's decision
 
 
-def inbox(app: App, user: User) -> Inbox:
-    """What ``user`` has to do now, within the cases he may see."""
+def inbox(app: App, user: User, judge: Judge | None = None) -> Inbox:
+    """What ``user`` has to do now, within the cases he may see. With a ``judge`` a head's
+    units' cases are picked from the case list's kept summaries, and only those with
+    something to show are judged again, for the rules' titles."""
     size = _journal_size(app)
     scope = case_scope(app, user)
-    ctx = _Ctx(app, user, app.clock.now(), None if scope is None else scope[0] or [])
+    ctx = _Ctx(app, user, app.clock.now(), None if scope is None else scope[0] or [], judge)
     items: list[Item] = []
     for roles, find in SOURCES:
         if user.roles & roles:
@@ -125,12 +130,12 @@ COUNT_SECONDS = 300
 _COUNTS: dict[tuple[str, str, str], tuple[int, float, int]] = {}
 
 
-def count(app: App, user: User) -> int:
+def count(app: App, user: User, judge: Judge | None = None) -> int:
     """How many items ``user``'s inbox holds (the menu's badge)."""
     hit = _COUNTS.get(_count_key(app, user))
     if hit and hit[0] == _journal_size(app) and time.monotonic() - hit[1] < COUNT_SECONDS:
         return hit[2]
-    return len(inbox(app, user).items)
+    return len(inbox(app, user, judge).items)
 
 
 def _count_key(app: App, user: User) -> tuple[str, str, str]:
@@ -320,9 +325,35 @@ def _unit_cases(ctx: _Ctx, status: str) -> dict[str, tuple[CaseRef, str]]:
 
 
 def _head_cases(ctx: _Ctx) -> list[Item]:
-    """His units' open cases with deadlines or violations, one line per case."""
+    """His units' open cases with deadlines or violations, one line per case: with a judge,
+    only the cases whose kept summary shows a violation or a deadline within the window are
+    judged again (a clean case costs nothing once its summary is kept)."""
     cases = _unit_cases(ctx, "open")
+    if ctx.judge is not None:
+        flagged = _flagged(ctx)
+        cases = {n: c for n, c in cases.items() if n in flagged}
     return findings.summaries(Judged(ctx.app, cases, ctx.now), cases)
+
+
+def _flagged(ctx: _Ctx) -> set[str]:
+    """Open cases of his units whose kept summary (brought up to date first) shows a violation
+    or a deadline within ``WINDOW_DAYS``."""
+    assert ctx.judge is not None
+    visible = None if ctx.units is None else (ctx.units, None)
+    out: set[str] = set()
+    page = 1
+    while True:
+        found = cases_service.list_cases(
+            ctx.app, page=page, per_page=cases_service.MAX_PAGE_SIZE, status="open",
+            visible=visible, judge=ctx.judge,
+        )  # fmt: skip
+        for c in found.items:
+            soon = c.due_in_days is not None and c.due_in_days <= WINDOW_DAYS
+            if c.violations or soon or c.acts is None:  # None: no summary kept, judge it
+                out.add(c.number)
+        if page * found.per_page >= found.total:
+            return out
+        page += 1
 
 
 def _requests(ctx: _Ctx) -> list[Item]:
