@@ -162,7 +162,7 @@ def test_a_head_sees_his_agencys_approvals_and_its_cases_by_finding(app):
         assert "act=decision.head_approval" in approvals
         assert ELSEWHERE not in page  # another agency's case is not his
         summary = _item(page[page.index('id="cases"') :], OVERDUE)
-        assert "已逾期 1 项" in summary and "已逾期 11 天" in summary and "#compliance" in summary
+        assert "违规 " in summary and "已逾期 11 天" in summary and "#compliance" in summary
         assert page.index('id="cases"') < page.index('id="approval"')  # overdue leads
         _approve(app, DUE_SOON, True)
         assert 'id="approval"' not in client.get("/inbox").text

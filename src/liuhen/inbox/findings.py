@@ -135,26 +135,39 @@ def officer_items(judged: Judged, cases: Mapping[str, tuple[CaseRef, str]]) -> l
 
 def summaries(judged: Judged, cases: Mapping[str, tuple[CaseRef, str]]) -> list[Item]:
     """One item per case with open deadlines or violations (the head's view of his units):
-    what was found, the nearest deadline, and the case's compliance section."""
+    what was found, the nearest deadline, the rules' titles, and the case's compliance."""
     out: list[Item] = []
     for number, (case, since) in cases.items():
         deadlines = sorted(judged.open_deadlines(number), key=lambda f: f.due_at or "")
-        broken = [
-            f for f in judged.findings(number)
-            if f.severity is Severity.VIOLATION and f not in deadlines
-        ]  # fmt: skip
+        broken = [f for f in judged.findings(number) if f.severity is Severity.VIOLATION]
         if not deadlines and not broken:
             continue
-        late = sum(1 for f in deadlines if f.severity is Severity.VIOLATION)
-        parts = [f"已逾期 {late} 项"] if late else []
-        parts += [f"将到期 {len(deadlines) - late} 项"] if len(deadlines) > late else []
-        parts += [f"违规 {len(broken)} 项"] if broken else []
-        first = deadlines[0] if deadlines else None
-        shown = list(dict.fromkeys(f.title for f in [*deadlines, *broken]))[:3]
-        out.append(Item(
-            CASES, "；".join(parts), Action("查看合规检查", case_url(number) + "#compliance"),
-            case, "；".join(shown), (), first.due_at if first else None,
-            countdown(first.due_at, judged.now, judged.tz) if first and first.due_at else None,
-            since=since, violation=bool(broken),
-        ))  # fmt: skip
+        due = sum(1 for f in deadlines if f.severity is Severity.DUE)
+        titles = list(dict.fromkeys(f.title for f in [*deadlines, *broken]))[:3]
+        first = deadlines[0].due_at if deadlines else None
+        out.append(summary_item(case, since, len(broken), due, first, titles, judged))
     return out
+
+
+def summary_item(
+    case: CaseRef,
+    since: str,
+    violations: int,
+    due: int | None,
+    due_at: str | None,
+    titles: list[str],
+    clock: Judged,
+) -> Item:
+    """A case's line in the head's inbox: its violations (an overdue deadline is one), the
+    deadlines coming (``due``; None: some, not counted), the nearest deadline's countdown."""
+    parts = [f"违规 {violations} 项"] if violations else []
+    if due is None:
+        parts += ["期限将至"]
+    elif due:
+        parts += [f"将到期 {due} 项"]
+    return Item(
+        CASES, "；".join(parts), Action("查看合规检查", case_url(case.number) + "#compliance"),
+        case, "；".join(titles), (), due_at,
+        countdown(due_at, clock.now, clock.tz) if due_at else None, since=since,
+        violation=bool(violations),
+    )  # fmt: skip

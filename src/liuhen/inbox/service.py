@@ -23,14 +23,15 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from decimal import Decimal, InvalidOperation
-from typing import Any
+from typing import Any, Literal
 from urllib.parse import quote
 
 from sqlalchemy import ColumnElement, Connection, and_, func, select, true
 
 from liuhen.access.policy import User
-from liuhen.accounts.service import case_scope
+from liuhen.accounts.service import Scope, case_scope
 from liuhen.cases import service as cases_service
+from liuhen.cases.schemas import CaseSummary
 from liuhen.cases.service import Judge
 from liuhen.compliance import service as compliance
 from liuhen.disclosure import service as disclosure
@@ -269,7 +270,11 @@ def _own_cases(ctx: _Ctx) -> dict[str, tuple[CaseRef, str]]:
 def _officer(ctx: _Ctx) -> list[Item]:
     """Deadlines and violations on his cases, and where the head answered his draft."""
     own = _own_cases(ctx)
-    items = findings.officer_items(Judged(ctx.app, own, ctx.now), own)
+    judged = own
+    if ctx.judge is not None:  # only his cases whose kept summary shows something
+        flagged = {c.number for c in _flagged(ctx, ([], ctx.user.cert_no))}
+        judged = {n: c for n, c in own.items() if n in flagged}
+    items = findings.officer_items(Judged(ctx.app, judged, ctx.now), judged)
     with ctx.app.engine.connect() as conn:
         steps = _steps(conn, CASE.c.number.in_(list(own)))
     for s in steps.values():
@@ -325,22 +330,35 @@ def _unit_cases(ctx: _Ctx, status: str) -> dict[str, tuple[CaseRef, str]]:
 
 
 def _head_cases(ctx: _Ctx) -> list[Item]:
-    """His units' open cases with deadlines or violations, one line per case: with a judge,
-    only the cases whose kept summary shows a violation or a deadline within the window are
-    judged again (a clean case costs nothing once its summary is kept)."""
-    cases = _unit_cases(ctx, "open")
-    if ctx.judge is not None:
-        flagged = _flagged(ctx)
-        cases = {n: c for n, c in cases.items() if n in flagged}
-    return findings.summaries(Judged(ctx.app, cases, ctx.now), cases)
+    """His units' open cases with deadlines or violations, one line per case. With a judge
+    the cases come from the case list's kept summaries and only the ``HEAD_DETAIL`` most
+    urgent are judged again, for the rules' titles; the rest read as their summaries say."""
+    if ctx.judge is None:
+        cases = _unit_cases(ctx, "open")
+        return findings.summaries(Judged(ctx.app, cases, ctx.now), cases)
+    flagged = _flagged(ctx)
+    top = {c.number: (CaseRef(c.number, c.cause), c.updated_at) for c in flagged[:HEAD_DETAIL]}
+    judged = Judged(ctx.app, top, ctx.now)
+    items = findings.summaries(judged, top)
+    for c in flagged[HEAD_DETAIL:]:
+        soon = c.next_due_at if (c.due_in_days or 0) <= WINDOW_DAYS else None
+        items.append(findings.summary_item(
+            CaseRef(c.number, c.cause), c.updated_at, c.violations or 0,
+            None if soon and not c.overdue else 0, soon, [], judged,
+        ))  # fmt: skip
+    return items
 
 
-def _flagged(ctx: _Ctx) -> set[str]:
-    """Open cases of his units whose kept summary (brought up to date first) shows a violation
-    or a deadline within ``WINDOW_DAYS``."""
+HEAD_DETAIL = 30  # a head's most urgent cases judged afresh on each visit, for the titles
+
+
+def _flagged(ctx: _Ctx, visible: Scope | Literal[False] = False) -> list[CaseSummary]:
+    """Open cases of his units (or of ``visible``) whose kept summary, brought up to date
+    first, shows a violation or a deadline within ``WINDOW_DAYS``, the most urgent first."""
     assert ctx.judge is not None
-    visible = None if ctx.units is None else (ctx.units, None)
-    out: set[str] = set()
+    if visible is False:
+        visible = None if ctx.units is None else (ctx.units, None)
+    out: list[CaseSummary] = []
     page = 1
     while True:
         found = cases_service.list_cases(
@@ -349,11 +367,18 @@ def _flagged(ctx: _Ctx) -> set[str]:
         )  # fmt: skip
         for c in found.items:
             soon = c.due_in_days is not None and c.due_in_days <= WINDOW_DAYS
-            if c.violations or soon or c.acts is None:  # None: no summary kept, judge it
-                out.add(c.number)
+            if c.violations or soon:
+                out.append(c)
         if page * found.per_page >= found.total:
-            return out
+            break
         page += 1
+
+    def urgency(c: CaseSummary) -> tuple[int, float, int]:
+        soon = c.due_in_days is not None and c.due_in_days <= WINDOW_DAYS and c.next_due_at
+        due = datetime.fromisoformat(c.next_due_at).timestamp() if soon and c.next_due_at else 0
+        return (0 if soon and c.overdue else 1 if soon else 2, due, -(c.violations or 0))
+
+    return sorted(out, key=urgency)
 
 
 def _requests(ctx: _Ctx) -> list[Item]:
