@@ -238,7 +238,7 @@ def _enforcement_application(v: FieldValues) -> list[Problem]:
 def _dossier_index(v: FieldValues) -> list[Problem]:
     problems: list[Problem] = []
     for i, row in enumerate(v.get("rows", [])):
-        problems.extend(_index_row_problems(row, f"fields.rows[{i}]"))
+        problems.extend(_index_row_problems(row, f"fields.rows[{i}]", f"卷内文件第 {i + 1} 行"))
     return problems
 
 
@@ -253,19 +253,22 @@ _BY_DOC: dict[str, Callable[[FieldValues], list[Problem]]] = {
 }
 
 
-def _index_row_problems(row: str, where: str) -> list[Problem]:
+def _index_row_problems(row: str, where: str, which: str) -> list[Problem]:
+    """One row of a 卷内目录, named ``which`` ("卷内文件第 3 行") in what it says."""
     cells = row.replace("｜", "|").split("|")
     if len(cells) != 6:
-        return [Problem("每行应为六栏：文号|责任者|题名|日期|页号|备注（空栏留空）", where)]
+        return [Problem(f"{which}应为以“|”分隔的六栏：文号|责任者|题名|日期|页号|备注"
+                        "（空栏留空）", where, label="卷内文件", kind="format")]  # fmt: skip
     problems = []
     if not cells[2].strip():
-        problems.append(Problem("题名不能为空", where))
+        problems.append(Problem(f"请填写{which}的题名", where, label="卷内文件", kind="required"))
     day = cells[3].strip()
     if day:
         try:
             date.fromisoformat(day)
         except ValueError:
-            problems.append(Problem("日期应为 YYYY-MM-DD", where))
+            problems.append(Problem(f"{which}的日期不是有效的日期，应如 2026-03-01", where,
+                                    label="卷内文件", kind="date"))  # fmt: skip
     return problems
 
 
