@@ -12,6 +12,7 @@ from fastapi.testclient import TestClient
 
 from liuhen.access.policy import User
 from liuhen.accounts import service as access
+from liuhen.cases import service as cases
 from liuhen.entrypoints.web import create_app
 from liuhen.kernel import record
 from liuhen.kernel.record import ActInput
@@ -130,7 +131,8 @@ def test_the_act_menu_fits_an_opened_case(app, client):
     assert refused.status_code == 403 and "没有实施“限制人身自由”的职权" in refused.text
     early = client.get(f"{URL}/record", params={"act": "decision.decision"})
     assert early.status_code == 403 and "不适用于本案目前的环节和状态" in early.text
-    assert client.get(f"{URL}/record", params={"act": "investigation.inquiry"}).status_code == 200
+    for offered in ("investigation.inquiry", "investigation.inspection"):  # the first too
+        assert client.get(f"{URL}/record", params={"act": offered}).status_code == 200
 
 
 def test_the_act_menu_after_an_inquiry_suggests_the_next_step(app, client):
@@ -144,3 +146,26 @@ def test_the_act_menu_after_an_inquiry_suggests_the_next_step(app, client):
     assert first and first.group(1) == "investigation.inspection"
     assert '<optgroup label="审查决定">' in menu.group(1)  # review may start
     assert "upload" in client.get(URL).text and f"{URL}/upload" in client.get(URL).text
+
+
+def test_a_closed_case_offers_only_what_follows_closing(app, client):
+    case_with_documents(app, closed=True)
+    officer(app, client)
+    menu = MENU.search(client.get(URL).text)
+    assert menu and " selected>" not in menu.group(1)  # nothing is the obvious next step
+    codes = re.findall(r'<option value="([^"]+)"', menu.group(1))
+    assert codes and all(c.startswith("general.") for c in codes), codes
+    refused = client.get(f"{URL}/record", params={"act": "investigation.inquiry"})
+    assert refused.status_code == 403 and "不适用于本案目前的环节和状态" in refused.text
+
+
+def test_the_views_page_is_guarded_like_the_case_page(app, client):
+    case_with_documents(app, closed=False)
+    factory.add_unit(app, "wl-zd2", "执法大队二中队")
+    access.create_user(app, "other", "other-secret-1", ["officer"], "外队", "wl-zd2")
+    assert login(client, "other", "other-secret-1").status_code == 303
+    before = client.get(f"/api/v1/cases/{quote(CASE)}").status_code
+    views = client.get(f"{URL}/views")
+    assert before == views.status_code == 403
+    supervisor = User("sifaju", "监督员", frozenset({"supervisor"}))
+    assert cases.open_case_views(app, supervisor, CASE).total == 0  # refusals journal nothing

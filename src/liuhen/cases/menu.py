@@ -67,7 +67,8 @@ class Menu:
 
     @property
     def codes(self) -> frozenset[str]:
-        return frozenset(a.code for g in self.groups for a in g.acts)
+        first = [self.suggested.code] if self.suggested else []
+        return frozenset([*first, *(a.code for g in self.groups for a in g.acts)])
 
 
 def _stage(code: str) -> Stage:
@@ -92,8 +93,8 @@ def _stages_of(stage: str, status: str, procedure: str) -> tuple[set[Stage], set
         return {Stage.GENERAL}, set(AFTER_CLOSING)
     current = Stage(stage) if stage in {s.value for s in Stage} else Stage.INITIATION
     stages = {*REACHABLE.get(current, (current,)), Stage.GENERAL}
-    if procedure == "summary":
-        stages |= {Stage.DECISION}
+    if procedure == "summary":  # decided on the spot: the fine may be paid at once
+        stages |= {Stage.DECISION, Stage.EXECUTION} if current is not Stage.INITIATION else set()
     extra = {CLOSING} if current is not Stage.INITIATION else set()
     return stages, extra
 
