@@ -242,6 +242,10 @@ def role_rule(method: str, path: str) -> Any:
         )
     if path.startswith("/api/v1/uploads") or path == "/cases/new":
         return lambda p: bool(set(p.roles) & RECORDERS)  # supervisors and admins record nothing
+    if path.startswith("/devices"):  # 执法记录仪: the officer checks, heads and the admin manage
+        if path.endswith("/check"):
+            return lambda p: "officer" in p.roles
+        return lambda p: bool(set(p.roles) & {"head", "admin"})
     return None
 
 
