@@ -24,14 +24,14 @@ from sqlalchemy import select
 
 from liuhen.access.policy import User
 from liuhen.accounts import service as access
-from liuhen.documents import listed, render
+from liuhen.documents import listed, opinion_box, render
 from liuhen.documents.dossier_pages import copy_note as copy_note
 from liuhen.documents.dossier_pages import render_part as render_part
 from liuhen.documents.render import render_pdf as render_pdf
 from liuhen.documents.render import validate as validate
 from liuhen.documents.types import BLOCK_ROLES as BLOCK_ROLES
 from liuhen.documents.types import CRYPTO_ROLES as CRYPTO_ROLES
-from liuhen.documents.types import DOC_TYPES, DocType, HandSignature, KeySignature
+from liuhen.documents.types import DOC_TYPES, DocType, HandSignature, KeySignature, role_label
 from liuhen.documents.types import IN_PERSON as IN_PERSON
 from liuhen.documents.types import PADES as PADES
 from liuhen.documents.types import pending_blocks as pending_blocks
@@ -292,13 +292,21 @@ def _signed_pdf(
     names, refusal_certs = checked.names, checked.refusal_certs
     keys = {c: _key_of(app, c) for c in checked.actors}
     ca_pem = signing.ca_pem(app)
-    shown = [{"role": s["role"], "name": names[s["cert_no"]], "cert_no": s["cert_no"]}
-             for s in req.signers]  # fmt: skip
+    # every block signed now is dated now, in the agency's days (a blank date would print
+    # "___年__月__日" under a valid signature)
+    today = app.clock.now().astimezone(app.settings.timezone).date().isoformat()
+    shown = [{"role": s["role"], "name": names[s["cert_no"]], "cert_no": s["cert_no"],
+              "date": today} for s in req.signers]  # fmt: skip
+    if req.party and checked.party_png is not None:  # drawn on the device now
+        spec = DOC_TYPES[req.doc_type]
+        party_role = Block.RECIPIENT if Block.RECIPIENT in spec.signers else Block.PARTY
+        shown.append({"role": party_role, "name": req.party["name"], "date": today})
     refusal_view = None
     if req.refusal is not None:
         refusal_view = {
             "reason": req.refusal["reason"],
             "officers": [{"name": names[c], "cert_no": c} for c in refusal_certs],
+            "date": today,
         }
     pdf = render.render_pdf(
         req.doc_type, checked.values, agency=agency_name(app, req.case), number=number,
@@ -427,14 +435,22 @@ def _document_fields(
 
 
 def countersign(
-    app: App, case: str, seq: int, role: str, cert_no: str, recorded_by: dict[str, str]
+    app: App,
+    case: str,
+    seq: int,
+    role: str,
+    cert_no: str,
+    recorded_by: dict[str, str],
+    opinion: str | None = None,
 ) -> Appended:
     """Sign an issued document's reviewer's or approver's block from the holder's own login.
 
     The signature is added incrementally to the stored PDF, so the earlier signatures stay
     valid; the result is a new version whose entry names the one it supersedes, with every
-    signature's own time. Refused (nothing stored) unless the block is declared, still empty,
-    the version is the latest and the signer's account holds the block's role.
+    signature's own time. Where the form prints the block's box, the signature's appearance
+    fills it: ``opinion``, the signer's name and today's date (``opinion_box``), and the entry's
+    signature records the opinion. Refused (nothing stored) unless the block is declared,
+    still empty, the version is the latest and the signer's account holds the block's role.
     """
 
     fields, superseded = _issued(app, case, seq)
@@ -451,15 +467,20 @@ def countersign(
     pdf = b"".join(app.blobs.read(fields["digest"]))
     before = len(signing.validate_pdf(pdf, ca_pem))
     reason = "审核确认" if role == Block.REVIEWER else "批准"
+    now_at = app.clock.now()
+    today = now_at.astimezone(app.settings.timezone).date()
+    label = role_label(spec.code, role)
+    box = opinion_box.for_block(pdf, role, opinion or "", label, names[cert_no], today)
     pdf = signing.sign_pdf(
-        pdf, key_pem, cert_pem, ca_pem, f"sig{before + 1}-{role}", reason, names[cert_no]
+        pdf, key_pem, cert_pem, ca_pem, f"sig{before + 1}-{role}", reason, names[cert_no], box
     )
     statuses = signing.validate_pdf(pdf, ca_pem)
     if len(statuses) != before + 1 or not all(s.valid for s in statuses):
         raise IntegrityError("文书签名验证未通过，未记录")
     digest = store_pdf(app, pdf)
-    now = app.clock.now().isoformat()
-    signed = KeySignature(role, names[cert_no], cert_no, now, statuses[-1].serial_number, BY_LOGIN)
+    now = now_at.isoformat()
+    signed = KeySignature(role, names[cert_no], cert_no, now, statuses[-1].serial_number, BY_LOGIN,
+                          opinion)  # fmt: skip
     signatures.append(signed.to_json())
     fields.update(digest=digest, signatures=signatures, supersedes=seq)
     fields.pop(ISSUED, None)  # the number stays; only the version that was issued it says so

@@ -162,15 +162,21 @@ class KeySignature:
     signed_at: str
     serial: str  # the certificate's serialNumber, as the PDF's validation read it
     auth: str | None = None  # service.BY_LOGIN or BY_PRESENCE; None: an operator's CLI
+    # what a reviewer or approver wrote in his box (drawn as the signature's appearance);
+    # None: an older entry, or a block signed without one
+    opinion: str | None = None
 
     def to_json(self) -> JsonObject:
-        """The entry's JSON for it, as it has always been written (``auth`` only when known)."""
+        """The entry's JSON for it, as it has always been written (``auth`` and ``opinion``
+        only when known, so older entries read the same)."""
         out: JsonObject = {
             "role": self.role, "name": self.name, "cert_no": self.cert_no,
             "signed_at": self.signed_at, "method": PADES, "valid": "有效", "serial": self.serial,
         }  # fmt: skip
         if self.auth is not None:
             out["auth"] = self.auth
+        if self.opinion is not None:
+            out["opinion"] = self.opinion
         return out
 
 

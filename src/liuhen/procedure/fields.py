@@ -71,7 +71,10 @@ class Block(StrEnum):
 _PERSON_KEYS = {"name", "id_no", "gender", "age", "phone", "address", "role", "unit", "title"}
 _ITEM_KEYS = {"name", "spec", "quantity", "unit", "note", "location"}
 # ``auth`` (optional, added later): how the signer was authenticated, e.g. 登录、现场密码确认
-_SIGNATURE_KEYS = {"role", "name", "cert_no", "signed_at", "method", "valid", "serial", "auth"}
+# ``opinion`` (optional, added later): what a reviewer or approver wrote in his box
+_SIGNATURE_KEYS = {
+    "role", "name", "cert_no", "signed_at", "method", "valid", "serial", "auth", "opinion",
+}  # fmt: skip
 # each block's generic label; ``documents.types.role_label`` says what a particular form calls it
 SIGNER_ROLES: dict[str, str] = {
     Block.OFFICER: "执法人员",
@@ -96,7 +99,7 @@ PART_LABELS: dict[str, str] = {
     "address": "住址", "role": "身份", "unit": "单位", "title": "职务", "spec": "规格",
     "quantity": "数量", "note": "备注", "location": "存放地点", "cert_no": "执法证号",
     "signed_at": "签名时间", "method": "签名方式", "valid": "验证结果", "serial": "证书序号",
-    "auth": "确认方式",
+    "auth": "确认方式", "opinion": "意见",
 }  # fmt: skip
 
 
