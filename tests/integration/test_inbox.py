@@ -138,6 +138,26 @@ def test_an_officer_is_sent_to_decide_or_redraft_when_the_head_answers(app):
         assert 'id="redraft"' not in client.get("/inbox").text
 
 
+def test_the_legal_reviewer_sees_drafts_and_the_deadlines_running_on_them(app):
+    app.clock = FixedClock(NOW)
+    _people(app)
+    access.create_user(
+        app, "fazhi", "correct-horse-5", ["legal_reviewer"], "法制科", "wl-zd1", None
+    )
+    factory.open_case(app, DUE_SOON)
+    factory.open_case(app, OVERDUE, when="2026-10-20T09:00:00+08:00")  # no draft: not his
+    _draft(app, DUE_SOON)
+    with TestClient(create_app(app)) as client:
+        login(client, "fazhi", "correct-horse-5")
+        page = client.get("/inbox").text
+        review = _item(page, "决定草拟待法制审核")
+        assert DUE_SOON in review and "act=decision.legal_review" in review
+        deadline = _item(page, "还剩 2 天")  # the decision's 90 days run while he reviews
+        assert DUE_SOON in deadline and "act=decision.legal_review" in deadline
+        assert page.index("还剩 2 天") < page.index("决定草拟待法制审核")  # deadlines first
+        assert OVERDUE not in page
+
+
 def test_a_head_sees_his_agencys_approvals_and_its_cases_by_finding(app):
     app.clock = FixedClock(NOW)
     _people(app)

@@ -233,7 +233,14 @@ def _reviews(ctx: _Ctx) -> list[Item]:
              s.case, "作出决定前的法制审核（002 第十七条）", since=s.at)
         for s in waiting
     ]  # fmt: skip
-    judged = Judged(ctx.app, [s.case.number for s in waiting], ctx.now)
+    numbers = {s.case.number for s in waiting}
+    if ctx.judge is not None and numbers:  # only where the kept summary shows a deadline near
+        near = {
+            c.number for c in _flagged(ctx)
+            if c.due_in_days is not None and c.due_in_days <= WINDOW_DAYS
+        }  # fmt: skip
+        numbers &= near
+    judged = Judged(ctx.app, numbers, ctx.now)
     for s in waiting:
         action = Action("法制审核", record_url(s.case.number, "decision.legal_review"))
         for f in judged.open_deadlines(s.case.number):
