@@ -18,7 +18,7 @@ from typing import Any
 from liuhen.cases.schemas import Entry
 from liuhen.documents import DOC_TYPES, role_label
 from liuhen.evidence.schemas import MediaRow
-from liuhen.procedure.catalog import act_type
+from liuhen.procedure.catalog import CASE_HEADER_FIELDS, act_type
 from liuhen.procedure.fields import FieldKind
 from liuhen.procedure.fields import FieldSpec as F
 from liuhen.web.templates import label, when
@@ -57,6 +57,7 @@ class Shown:
     cards: tuple[Card, ...] = ()
     link: int | None = None
     parts: tuple[Shown, ...] = ()
+    folded: bool = False  # parts behind a <details>, opened by whoever needs them
 
 
 @dataclass(frozen=True, slots=True)
@@ -226,6 +227,12 @@ def act_fields(entry: Entry, ctx: Context) -> tuple[list[Shown], list[tuple[str,
     spec = act_type(entry.act)
     fields = entry.fields or {}
     items, tech = field_list(spec.fields if spec else (), fields, ctx)
+    if spec is not None and spec.opens_case:  # the header the page shows at its top
+        header = {f.label for f in CASE_HEADER_FIELDS}
+        shared = tuple(s for s in items if s.label in header or s.label == "承办机构")
+        items = [s for s in items if s not in shared]
+        if shared:
+            items.append(Shown("启动时登记的案件信息", parts=shared, folded=True))
     changes = fields.get("changes")
     if isinstance(changes, Mapping) and changes:
         target = ctx.entries.get(entry.corrects) if entry.corrects else None
@@ -361,6 +368,7 @@ def media_view(entry: Entry, ctx: Context, rows: Mapping[str, MediaRow]) -> Medi
     spec = act_type(MEDIA)
     fields = entry.fields or {}
     items, tech = field_list(spec.fields if spec else (), fields, ctx)
+    items = [s for s in items if s.label != "类别"]  # the heading says it
     row = rows.get(str(fields.get("digest", "")))
     if row is not None:
         items.insert(0, Shown("文件", row.name))
