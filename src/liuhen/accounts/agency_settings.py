@@ -88,6 +88,20 @@ def agency_settings(app: App, agency_code: str) -> AgencySettings:
     )  # fmt: skip
 
 
+def next_numbers(app: App, agency_code: str, year: int) -> dict[str, str]:
+    """``case`` and each numbered document type → the number the next one would get in
+    ``year`` as things stand (what the settings page shows; issuing decides under the lock)."""
+    with app.engine.connect() as conn:
+        rows = Batch(conn, Known(0))
+        s = issuing.settings_in(rows, agency_code)
+        out: dict[str, str] = {}
+        for kind in (numbering.CASE_KIND, *sorted(s.document_patterns)):
+            pattern = s.pattern_for(kind) or ""
+            n = issuing.next_serial(rows, s, kind, year)
+            out[kind] = numbering.format_number(pattern, s.short_name, year, n)
+    return out
+
+
 def case_agency_settings(app: App, case: str) -> AgencySettings | None:
     """The settings of the agency a case belongs to (through its unit); None if unknown."""
     case_t, unit_t = store.CASE, store.UNIT

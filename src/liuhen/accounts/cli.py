@@ -104,14 +104,14 @@ def agency_settings_cmd(
         )
         out.print(f"已记入日志（序号 {entry.seq}）")
         now = access.agency_settings(application, code)
-    year = application.clock.now().year
+    nxt = access.next_numbers(application, code, application.clock.now().year)
     out.print(
         f"机关：{now.agency_name}（{now.agency}）{'' if now.recorded else '（尚未设置，默认值）'}"
     )
     out.print(f"简称：{now.short_name}")
-    out.print(f"案件编号规则：{now.case_pattern}（如 {now.example('case', year)}）")
+    out.print(f"案件编号规则：{now.case_pattern}（下一号 {nxt['case']}）")
     for kind, pattern in sorted(now.document_patterns.items()):
-        out.print(f"文号规则 {kind}：{pattern}（如 {now.example(kind, year)}）")
+        out.print(f"文号规则 {kind}：{pattern}（下一号 {nxt[kind]}）")
     out.print(f"行政复议机关：{now.review_body or '（未设置）'}")
     out.print(f"管辖人民法院：{now.court or '（未设置）'}")
     out.print(f"可记录的事项：{'、'.join(now.act_types) or '默认（全部）'}")

@@ -32,6 +32,7 @@ from liuhen.accounts.agency_settings import SettingsChange as SettingsChange
 from liuhen.accounts.agency_settings import agency_settings as agency_settings
 from liuhen.accounts.agency_settings import case_agency_settings as case_agency_settings
 from liuhen.accounts.agency_settings import change_agency_settings as change_agency_settings
+from liuhen.accounts.agency_settings import next_numbers as next_numbers
 from liuhen.accounts.agency_settings import recordable_acts as recordable_acts
 from liuhen.accounts.agency_settings import unit_agency_settings as unit_agency_settings
 from liuhen.accounts.confidentiality import act_fields as act_fields

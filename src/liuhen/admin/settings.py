@@ -120,7 +120,7 @@ def page_router(app: App, templates: Jinja2Templates) -> APIRouter:
              "done": "机关设置已保存（已记入日志）" if done else None,
              "form": form if form is not None else (_as_form(found) if found else {}),
              "documents": DOCUMENT_TYPES, "acts": access.recordable_acts(),
-             "year": app.clock.now().year},
+             "next": access.next_numbers(app, code, app.clock.now().year) if found else {}},
             status_code=error.http_status if error else 200,
         )  # fmt: skip
 
