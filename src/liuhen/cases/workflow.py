@@ -181,8 +181,20 @@ class CaseView:
         }
 
 
-def view_line(e: Entry, ctx: Context) -> str:
-    """A 调阅记录 as one sentence: when, who, for what (and whether copied)."""
+@dataclass(frozen=True, slots=True)
+class ViewRow:
+    """A 调阅记录 as people read it: when, who (role, unit), for what."""
+
+    when: str
+    who: str
+    what: str
+
+    @property
+    def line(self) -> str:
+        return f"{self.when} {self.who} {self.what}".strip()
+
+
+def view_row(e: Entry, ctx: Context) -> ViewRow:
     f = e.fields or {}
     found = f.get("accessor")
     who: dict[str, Any] = found if isinstance(found, dict) else {}
@@ -190,12 +202,17 @@ def view_line(e: Entry, ctx: Context) -> str:
     if who.get("unit"):
         about.append(ctx.unit_names.get(str(who["unit"]), str(who["unit"])))
     person = str(who.get("name", "")) + (f"（{'，'.join(about)}）" if about else "")
-    line = f"{when(e.occurred_at)} {person} {f.get('purpose', '')}".strip()
+    what = str(f.get("purpose", ""))
     materials = [ctx.file_names.get(str(m), str(m)) for m in f.get("materials") or []]
     materials = [m for m in materials if not m.startswith("sha256:")]
     if materials and materials != ["案件记录"]:
-        line += f"：{'、'.join(materials)}"
-    return line + ("（复制）" if f.get("copied") else "")
+        what += f"：{'、'.join(materials)}"
+    return ViewRow(when(e.occurred_at), person, what + ("（复制）" if f.get("copied") else ""))
+
+
+def view_line(e: Entry, ctx: Context) -> str:
+    """A 调阅记录 as one sentence: when, who, for what (and whether copied)."""
+    return view_row(e, ctx).line
 
 
 def case_view(app: App, user: User, number: str, evaluate: Evaluate) -> CaseView:
@@ -243,13 +260,13 @@ def case_view(app: App, user: User, number: str, evaluate: Evaluate) -> CaseView
 
 @dataclass(frozen=True, slots=True)
 class ViewsView:
-    """The views page: a page of the case's 调阅记录 as sentences (by seq), newest first."""
+    """The views page: a page of the case's 调阅记录 (rows by seq), newest first."""
 
     views: cases.ViewPage
-    lines: dict[int, str]
+    rows: dict[int, ViewRow]
 
     def context(self) -> dict[str, object]:
-        return {"result": self.views, "lines": self.lines}
+        return {"result": self.views, "rows": self.rows}
 
 
 def views_page(app: App, user: User, number: str, page: int = 1) -> ViewsView:
@@ -261,4 +278,4 @@ def views_page(app: App, user: User, number: str, page: int = 1) -> ViewsView:
         if isinstance(who, dict) and who.get("unit"):
             units.add(str(who["unit"]))
     ctx = Context(unit_names=cases.unit_names(app, units))
-    return ViewsView(result, {v.seq: view_line(v, ctx) for v in result.views})
+    return ViewsView(result, {v.seq: view_row(v, ctx) for v in result.views})
