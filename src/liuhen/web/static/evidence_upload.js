@@ -170,7 +170,15 @@
   function described(row) { // what the server recorded for the file, read back once stored
     fetch(row.upload.url, { credentials: "same-origin" })
       .then(function (r) { return r.json(); })
-      .then(function (st) { return fetch("/api/v1/media/" + encodeURIComponent(st.digest)); })
+      .then(function (st) {
+        if (st.status !== "complete") { // stored, but not bound as asked: the server says why
+          say(row, "未能归入本案：" + (st.error || st.status), "bad");
+          row.state = "failed";
+          refresh();
+          throw new Error(st.status);
+        }
+        return fetch("/api/v1/media/" + encodeURIComponent(st.digest));
+      })
       .then(function (r) { return r.json(); })
       .then(function (m) {
         const when = function (t) { // as recorded, at its own offset: 2026年11月20日 15:00:04
