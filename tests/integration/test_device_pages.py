@@ -184,8 +184,8 @@ def test_the_assigned_officer_records_the_pre_use_check_in_a_case(office):
         refused = post(client, f"{device}/check", device, case=CASE)
         assert refused.status_code == 403
         login(client, "zhangw", "officer-pass-1")
-        page = client.get(device).text
-        assert 'id="device-check"' in page and CASE in page
+        page = client.get(f"{device}?case={CASE}").text  # the upload page links so
+        assert 'id="device-check"' in page and f'<option value="{CASE}" selected>' in page
         future = post(client, f"{device}/check", device, case=CASE, checked_at="2099-01-01T08:00",
                       battery_percent="90", storage_free_mb="20000", works="true")  # fmt: skip
         assert future.status_code == 422 and "晚于当前时间" in future.text

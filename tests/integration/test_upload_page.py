@@ -113,6 +113,7 @@ def test_the_page_offers_the_cases_acts_and_the_units_cameras(scene):
         login(client, "zhangw", "officer-pass-1")
         page = Browser(client).page
         assert 'data-device="ZFJLY-21"' in page  # his own camera, pre-selected
+        assert "本案尚无其使用前检查" in page and "/devices/ZFJLY-21?case=" in page
         assert "ZFJLY-90" not in page  # another unit's
         options = re.findall(r'<option value="(\d+)">([^<]+)</option>', page)
         assert [int(seq) for seq, _ in options] == [inquiries[CASE], opened[CASE]]
@@ -138,6 +139,7 @@ def test_camera_and_times_reach_the_media_and_clear_the_findings(scene, tmp_path
     ))  # fmt: skip
     with TestClient(create_app(app)) as client:
         login(client, "zhangw", "officer-pass-1")
+        assert "本案最近一次使用前检查在 2026年11月3日 09:30" in Browser(client).page
         Browser(client).upload(
             data, filename="clip.mp4", filetype="video/mp4", case=CASE,
             act_seq=str(inquiries[CASE]), device="ZFJLY-21",

@@ -9,6 +9,7 @@ received. What the file itself records is the fallback when the times are left e
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
 from typing import Annotated, Any
 
@@ -56,6 +57,22 @@ def case_acts(app: App, case: str) -> list[ActChoice]:
     return out
 
 
+def last_check(app: App, case: str, device_no: str) -> str | None:
+    """When ``device_no`` was last checked before use in ``case`` (001 第十二条), if ever."""
+    if not device_no:
+        return None
+    with app.engine.connect() as conn:
+        rows = conn.execute(
+            select(ENTRY.c.occurred_at, ENTRY.c.body)
+            .where(ENTRY.c.chain == case, ENTRY.c.act == "general.device_check")
+            .order_by(ENTRY.c.occurred_at.desc())
+        ).all()
+    for occurred, body in rows:
+        if (json.loads(body).get("fields") or {}).get("device_no") == device_no:
+            return str(occurred)
+    return None
+
+
 def own_device(items: list[Device], cert_no: str | None) -> str:
     """The camera assigned to the uploader (one in use first), else none."""
     mine = [d for d in items if cert_no and d.officer == cert_no]
@@ -76,7 +93,8 @@ def router(app: App, templates: Jinja2Templates) -> APIRouter:
         reg = listing(app)
         context = {
             "case": header, "acts": case_acts(app, number), "devices": items,
-            "chosen": own_device(items, user.cert_no),
+            "chosen": (chosen := own_device(items, user.cert_no)),
+            "checked": last_check(app, number, chosen),
             "names": {o.cert_no: o.name for o in reg.officers},
             "unit_name": next((u.name for u in reg.units if u.code == unit), unit),
         }  # fmt: skip
