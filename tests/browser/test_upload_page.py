@@ -11,7 +11,7 @@ from pathlib import Path
 from urllib.parse import quote
 
 from PIL import Image
-from playwright.sync_api import Browser, Locator, Page, Route, expect
+from playwright.sync_api import Browser, Locator, Page, Route, ViewportSize, expect
 
 from tests.browser.conftest import DESKTOP, ConsoleLog, log_in
 from tests.browser.test_pages import assert_fits
@@ -19,7 +19,7 @@ from tests.integration.server import Server
 
 CASE = "某文旅罚〔2026〕18号"  # a demo case of the officer's squad (执法大队一中队)
 DEVICE = "ZFJLY-DEMO-01"
-NARROW = {"width": 768, "height": 1024}
+NARROW: ViewportSize = {"width": 768, "height": 1024}
 ZONE = "Asia/Shanghai"
 
 # Records the values each row's <progress> takes (the script sets .value, which the element
