@@ -284,3 +284,19 @@ def test_summaries_are_recomputed_only_when_stale(app):
         assert conn.execute(count).scalar() == 0
     listed = cases.visible_cases(app, user, CASE_JUDGE)
     assert listed.total == 3 and all(c.acts for c in listed.items)
+
+
+def test_a_broken_rule_pack_does_not_take_the_list_down(api, app):
+    """An agency pack file edited badly after it was chosen: the list still answers, with the
+    summaries it had; the case page is where the pack's error shows."""
+    assert item(api, C)["violations"] == 1
+    packs = app.settings.data_dir / "packs"
+    packs.mkdir(exist_ok=True)
+    good = "pack: ours\ntitle: 本局规则\nextends: national\nversion: 1\nrules: {}\n"
+    (packs / "ours.yaml").write_text(good, "utf-8")
+    compliance.use_pack(app, "ours", "本局规则", agency="wl")
+    (packs / "ours.yaml").write_text(good.replace("rules: {}", "rules: ["), "utf-8")  # broken
+    response = api.get("/api/v1/cases")
+    assert response.status_code == 200
+    assert {c["number"]: c["violations"] for c in response.json()["items"]}[C] == 1
+    assert api.get("/").status_code == 200

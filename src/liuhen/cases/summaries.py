@@ -16,6 +16,7 @@ a ``Judge``.
 from __future__ import annotations
 
 import json
+import logging
 from collections.abc import Callable, Collection, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -25,11 +26,13 @@ from sqlalchemy import ColumnElement, Connection, and_, case, func, literal, or_
 from sqlalchemy.dialects import postgresql, sqlite
 
 from liuhen.accounts.service import marks_from
+from liuhen.errors import LiuhenError
 from liuhen.kernel.db import store
 from liuhen.kernel.db.engine import write_transaction
 from liuhen.kernel.instance import App
 from liuhen.rules.findings import Evaluation, Severity
 
+log = logging.getLogger(__name__)
 CASE = store.CASE
 SUMMARY = store.CASE_SUMMARY
 ENTRY = store.ENTRY
@@ -88,8 +91,14 @@ def refresh(app: App, judge: Judge, where: Sequence[ColumnElement[bool]], now: d
 
     Two lists refreshing the same case at once both write the same row (an upsert), and a case
     recorded in while it is evaluated keeps the older ``last_seq`` and is simply recomputed on
-    the next list."""
-    rules = judge.rules(app)
+    the next list. A rule pack that cannot be read (an agency's pack file edited badly) must not
+    take the case list down with it: the rows stay as they were, the next list tries again, and
+    the case page shows the pack's error."""
+    try:
+        rules = judge.rules(app)
+    except LiuhenError as exc:
+        log.warning("case summaries not refreshed: %s", exc)
+        return 0
     expected = _expected(rules).label("rules")
     with app.engine.connect() as conn:
         rows = conn.execute(
@@ -97,9 +106,14 @@ def refresh(app: App, judge: Judge, where: Sequence[ColumnElement[bool]], now: d
             .select_from(CASE.outerjoin(SUMMARY, SUMMARY.c.number == CASE.c.number))
             .where(stale(rules, now), *where)
         ).all()
+    done = 0
     for part in _chunks(rows, CHUNK):
         numbers = [r.number for r in part]
-        found = judge.evaluate(app, numbers, now)
+        try:
+            found = judge.evaluate(app, numbers, now)
+        except LiuhenError as exc:
+            log.warning("case summaries of %d cases not refreshed: %s", len(numbers), exc)
+            continue
         with app.engine.connect() as conn:
             acts, marks = _acts(conn, numbers), _case_marks(conn, numbers)
         computed = utc_text(now)
@@ -115,7 +129,8 @@ def refresh(app: App, judge: Judge, where: Sequence[ColumnElement[bool]], now: d
         with write_transaction(app.engine) as conn:
             for v in values:
                 _upsert(conn, v)
-    return len(rows)
+        done += len(values)
+    return done
 
 
 def _counts(ev: Evaluation) -> dict[str, Any]:
