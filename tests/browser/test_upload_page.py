@@ -226,3 +226,42 @@ def test_a_broken_upload_resumes_and_keeps_what_was_typed(
         )
     finally:
         context.close()
+
+
+def test_a_file_the_browser_cannot_read_takes_the_times_it_records(
+    browser: Browser, server: Server, console: ConsoleLog, tmp_path: Path
+) -> None:
+    """MPEG-4 Part 2 video, which Chromium does not play: the page cannot read its duration, so
+    it leaves the times empty and the server takes the container's creation_time (PyAV)."""
+    import av
+
+    clip = tmp_path / "20261120_180000.mp4"
+    with av.open(str(clip), "w") as out:
+        out.metadata["creation_time"] = "2026-11-20T10:00:00.000000Z"
+        stream = out.add_stream("mpeg4", rate=10)
+        stream.width, stream.height, stream.pix_fmt = 160, 96, "yuv420p"
+        for i in range(20):
+            frame = av.VideoFrame.from_image(Image.new("RGB", (160, 96), (i * 10, 80, 160)))
+            for packet in stream.encode(frame):
+                out.mux(packet)
+        for packet in stream.encode():
+            out.mux(packet)
+    context = browser.new_context(viewport=NARROW, locale="zh-CN", timezone_id=ZONE)
+    try:
+        page = context.new_page()
+        log_in(page, server.url, "zhoulh", "zhifa-demo-2026")
+        page.goto(f"{server.url}/cases/{quote(CASE)}/upload")
+        page.locator("#upload-page input[type=file]").set_input_files(str(clip))
+        row = page.locator("#upload-list .upload-row").first
+        expect(row.locator(".hint")).to_contain_text("浏览器无法读取该文件的时长")
+        assert row.locator("input[name=started_at]").input_value() == ""
+        assert row.locator("input[name=ended_at]").input_value() == ""
+        page.get_by_role("button", name="上传全部").click()
+        expect(row.locator(".status")).to_have_text("上传完成", timeout=60_000)
+        expect(row.locator(".hint")).to_contain_text("记录 2026年11月20日 18:00:00 至")
+        listed = page.request.get(f"{server.url}/api/v1/media?case_number={quote(CASE)}").json()
+        [found] = [m for m in listed["items"] if m["name"] == clip.name]
+        assert found["started_at"] == "2026-11-20T18:00:00+08:00"  # creation_time, in Beijing
+        assert found["ended_at"] == "2026-11-20T18:00:02+08:00"  # plus its two seconds
+    finally:
+        context.close()

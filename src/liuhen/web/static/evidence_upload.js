@@ -107,9 +107,13 @@
     if (row.kind === "video" || row.kind === "audio") {
       hint.textContent = "正在读取时长……";
       duration(file, row.kind).then(function (seconds) {
-        if (seconds === null) {
-          hint.textContent = "浏览器无法读取时长：开始时间暂按结束时间（文件修改时间）填写，请核对；" +
-            "两项都留空则按文件内记录的时间。";
+        if (seconds === null) { // e.g. a codec the browser cannot play: let the server read it
+          if (field(row, "started_at").value === localValue(end)) {
+            field(row, "started_at").value = "";
+            field(row, "ended_at").value = "";
+          }
+          hint.textContent = "浏览器无法读取该文件的时长：开始、结束时间留空，将采用文件内记录的" +
+            "创建时间与时长（文件未记录的，按上传时间记载并注明）；也可手动填写。";
           return;
         }
         if (field(row, "started_at").value === localValue(end)) { // not yet edited
