@@ -133,7 +133,7 @@ def test_the_reviewer_and_the_head_each_sign_their_own_block(app):
 
         login(client, "wangq", "correct-horse-3")
         inbox = client.get("/inbox").text
-        assert "待在批准人栏签名的文书（1）" in inbox and f"documents/{first}/sign" in inbox
+        assert "待在批准人栏签名的文书（1）" in inbox and f"/approvals/{first}" in inbox
         signed = client.post(
             f"/cases/{CASE}/documents/{first}/sign", params={"role": "approver"},
             data={"csrf": _csrf(inbox)}, follow_redirects=False,

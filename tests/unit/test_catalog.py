@@ -94,6 +94,7 @@ EXPECTED_CODES = {
         "disclosure_decision",
         "confidentiality",
         "assignment",
+        "approval_returned",
     ],
     "registry": [
         "agency",

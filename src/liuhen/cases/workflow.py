@@ -32,7 +32,10 @@ from liuhen.web.templates import when
 
 # recorded from elsewhere: documents by their form, media by upload, views by viewing,
 # 归档 only with its dossier (``archive``)
-NOT_BY_FORM = ("general.document", "general.media", "general.review_access", "archiving.archive")
+NOT_BY_FORM = (
+    "general.document", "general.media", "general.review_access", "archiving.archive",
+    "general.approval_returned",  # only from the approval page, on the document it returns
+)  # fmt: skip
 # an approval step is confirmed by signing the record it produced (opinion, signature, time)
 SIGNED_RECORD = {
     "decision.legal_review": "legal_review_opinion",

@@ -22,6 +22,7 @@ from liuhen.documents.service import (
     block_problems,
     countersign,
     issue,
+    issued_fields,
     officer_names,
 )
 from liuhen.documents.types import DOC_TYPES, DocType
@@ -77,6 +78,15 @@ def blank(
     block = own_block(user, doc)
     signer = (block, user.cert_no) if block and user.cert_no else None
     return Blank(doc, values, signer, demanded_by(app, number, doc.code))
+
+
+def version_values(app: App, number: str, seq: int, doc: DocType) -> FieldValues:
+    """What version ``seq`` of a document of type ``doc`` held, to start its next version."""
+    fields, _later = issued_fields(app, number, seq)
+    content = fields.get("content")
+    if fields.get("doc_type") != doc.code or not isinstance(content, dict):
+        raise NotFoundError(f"案件“{number}”中没有序号为 {seq} 的《{doc.title}》")
+    return dict(content)
 
 
 def signing_people(req: DocumentRequest) -> dict[str, list[str]]:
@@ -209,11 +219,19 @@ def read_form(
 
 
 def issue_from_form(
-    app: App, user: User, number: str, act_seq: int, doc: DocType, form: dict[str, str]
+    app: App,
+    user: User,
+    number: str,
+    act_seq: int,
+    doc: DocType,
+    form: dict[str, str],
+    supersedes: int | None = None,
 ) -> Appended:
     """The document form's submit: the form read and checked whole (every problem at once),
-    then each colleague's confirmation, then the document signed and filed."""
+    then each colleague's confirmation, then the document signed and filed (a new version of
+    ``supersedes``, when given: it keeps that one's number)."""
     req, problems = read_form(app, user, number, act_seq, doc, form)
+    req.supersedes = supersedes
     unread = {p.field for p in problems}
     try:  # the document's own fields too, so that everything is corrected at once
         validate(doc.code, req.values)

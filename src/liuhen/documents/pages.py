@@ -94,23 +94,38 @@ def router(app: App, templates: Jinja2Templates, demanded_by: issuing.DemandedBy
 
     @r.get("/cases/{number}/documents/new", response_class=HTMLResponse, include_in_schema=False)
     def doc_form(
-        request: Request, number: str, act_seq: int, doc_type: str, user: RecordCase
+        request: Request,
+        number: str,
+        act_seq: int,
+        doc_type: str,
+        user: RecordCase,
+        supersedes: int | None = None,
     ) -> Response:
+        """A new document; with ``supersedes``, a new version of that one (one returned for
+        more, see ``approvals``) starting from what it held."""
         blank = issuing.blank(app, user, number, act_seq, doc_type, demanded_by)
-        form = forms.as_form(blank.doc, blank.values)
+        values = blank.values
+        if supersedes is not None:
+            values = issuing.version_values(app, number, supersedes, blank.doc)
+        form = forms.as_form(blank.doc, values)
         if blank.signer:
             form[f"sign_{blank.signer[0]}"] = blank.signer[1]
         return doc_page(request, number, act_seq, blank.doc, form, demanded=blank.demanded)
 
     @r.post("/cases/{number}/documents/new", include_in_schema=False)
     async def doc_submit(
-        request: Request, number: str, act_seq: int, doc_type: str, user: RecordCase
+        request: Request,
+        number: str,
+        act_seq: int,
+        doc_type: str,
+        user: RecordCase,
+        supersedes: int | None = None,
     ) -> Response:
         form = await posted_form(request)
         doc = issuing.doc_for(doc_type)
         try:  # signing (pyHanko) runs its own event loop: keep it off this one
             entry = await anyio.to_thread.run_sync(
-                issuing.issue_from_form, app, user, number, act_seq, doc, form
+                issuing.issue_from_form, app, user, number, act_seq, doc, form, supersedes
             )
         except LiuhenError as exc:
             return doc_page(request, number, act_seq, doc, form, exc)

@@ -488,6 +488,12 @@ def countersign(
     return _record_document(app, case, spec, pdf, digest, now, fields, actors, recorded_by)
 
 
+def issued_fields(app: App, case: str, seq: int) -> tuple[FieldValues, bool]:
+    """The fields of the 文书 entry ``seq`` of ``case`` and whether a later version supersedes
+    it (``_issued``), for a new version started from it."""
+    return _issued(app, case, seq)
+
+
 def _issued(app: App, case: str, seq: int) -> tuple[FieldValues, bool]:
     """The fields of the 文书 entry ``seq`` of ``case`` (not found if none), and whether a
     later version supersedes it."""

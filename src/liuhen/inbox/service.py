@@ -24,7 +24,6 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from decimal import Decimal, InvalidOperation
 from typing import Any, Literal
-from urllib.parse import quote
 
 from sqlalchemy import ColumnElement, Connection, and_, func, select, true
 
@@ -38,7 +37,7 @@ from liuhen.disclosure import service as disclosure
 from liuhen.documents import DOC_TYPES
 from liuhen.documents.service import pending_blocks
 from liuhen.evidence import service as evidence
-from liuhen.inbox import findings
+from liuhen.inbox import findings, returns
 from liuhen.inbox.findings import CASES, DEADLINE, VIOLATION, Judged, case_url, record_url
 from liuhen.inbox.items import WINDOW_DAYS, Action, CaseRef, Item, Kind, countdown
 from liuhen.kernel.db import store
@@ -67,6 +66,7 @@ KINDS: tuple[Kind, ...] = (
     Kind(CASES, "本单位案件的期限与违规"),
     Kind("decide", "已批准、待作出决定"),
     Kind("redraft", "未获批准、待重新草拟"),
+    Kind(returns.KIND, "退回补充、待修改后重新送签"),
     Kind("media", "待归入案件的音像资料"),
     Kind("archive", "已结案待归档"),
 )
@@ -484,17 +484,18 @@ def _to_sign(conn: Connection, cond: ColumnElement[bool], block: str) -> list[It
         fields = json.loads(body)["fields"] or {}
         latest.pop(fields.get("supersedes") or 0, None)
         latest[int(seq)] = (CaseRef(chain, cause), at, fields)
+    returned = returns.returned_seqs(conn, cond)  # back with its officer, not waiting here
     out: list[Item] = []
     for seq, (case, at, fields) in latest.items():
         code = fields.get("doc_type", "")
-        if block not in pending_blocks(code, fields.get("signatures") or []):
+        if seq in returned or block not in pending_blocks(code, fields.get("signatures") or []):
             continue
         doc = DOC_TYPES.get(code)
-        url = f"{case_url(case.number)}/documents/{seq}/sign?role={quote(block)}"
-        label = "在审核人栏签名" if block == Block.REVIEWER else "在批准人栏签名"
+        url = f"{case_url(case.number)}/approvals/{seq}"  # read, write the opinion, confirm
+        label = "审核并签署" if block == Block.REVIEWER else "审批并签署"
         title = f"《{doc.title if doc else code}》（序号 {seq}）"
         out.append(Item(
-            SIGN[block], title, Action(label, url, post=True), case,
+            SIGN[block], title, Action(label, url), case,
             "审核人、批准人各自登录签名（002 第三十八条）", since=at,
         ))  # fmt: skip
     return out
@@ -508,6 +509,13 @@ def _signing(block: str) -> Callable[[_Ctx], list[Item]]:
             return _to_sign(conn, ctx.in_units(), block)
 
     return find
+
+
+def _returned(ctx: _Ctx) -> list[Item]:
+    """Documents he issued that a reviewer or head returned for more (``inbox.returns``)."""
+    mine = {ctx.user.username} | ({ctx.user.cert_no} if ctx.user.cert_no else set())
+    with ctx.app.engine.connect() as conn:
+        return returns.returned_to(conn, ctx.in_units(), mine)
 
 
 # The archivist -----------------------------------------------------------------------------------
@@ -539,6 +547,7 @@ def _archive(ctx: _Ctx) -> list[Item]:
 # Who finds what: a new kind of work is one more line here (and its Kind above).
 SOURCES: tuple[tuple[frozenset[str], Callable[[_Ctx], list[Item]]], ...] = (
     (frozenset({Role.OFFICER}), _officer),
+    (frozenset({Role.OFFICER}), _returned),
     (frozenset({Role.LEGAL_REVIEWER}), _reviews),
     (frozenset({Role.LEGAL_REVIEWER}), _signing(Block.REVIEWER)),
     (frozenset({Role.HEAD}), _approvals),

@@ -8,6 +8,7 @@ pad's preview, the favicon) and media ``blob:`` (local previews before an upload
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
 
 from fastapi import FastAPI
@@ -40,6 +41,10 @@ DOCS_CSP = "; ".join((
     "base-uri 'none'",
 ))  # fmt: skip
 DOCS_PATHS = ("/docs", "/redoc")
+# A document's PDF may be framed by this site's own pages only (the approval page previews the
+# document it signs in place); every other response may not be framed at all.
+FRAMED = re.compile(r"^/api/v1/documents/[^/]+/pdf$")
+FRAMED_CSP = CSP.replace("frame-ancestors 'none'", "frame-ancestors 'self'")
 HEADERS: tuple[tuple[bytes, bytes], ...] = (
     (b"x-content-type-options", b"nosniff"),
     (b"x-frame-options", b"DENY"),
@@ -50,7 +55,18 @@ HEADERS: tuple[tuple[bytes, bytes], ...] = (
 
 def policy(path: str) -> str:
     """The Content-Security-Policy for a request path."""
+    if FRAMED.match(path):
+        return FRAMED_CSP
     return DOCS_CSP if path in DOCS_PATHS else CSP
+
+
+def _headers(path: str) -> tuple[tuple[bytes, bytes], ...]:
+    """The fixed headers for a request path: a document's PDF framed by the same origin only."""
+    if not FRAMED.match(path):
+        return HEADERS
+    return tuple(
+        (name, b"SAMEORIGIN" if name == b"x-frame-options" else value) for name, value in HEADERS
+    )
 
 
 class SecurityHeaders:
@@ -64,7 +80,8 @@ class SecurityHeaders:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
-        extra = (*HEADERS, (b"content-security-policy", policy(scope["path"]).encode()))
+        path = scope["path"]
+        extra = (*_headers(path), (b"content-security-policy", policy(path).encode()))
 
         async def send_with_headers(message: Message) -> None:
             if message["type"] == "http.response.start":

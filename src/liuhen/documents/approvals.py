@@ -1,0 +1,248 @@
+"""Approving as the heads do it: the document read, an opinion written, then signed.
+
+A document waiting for a reviewer's or approver's block (``pending_blocks``) is opened on its
+approval page: the PDF as it stands, what it approves, and an opinion box. The holder picks
+同意, 不同意 or 退回补充, edits the opinion and confirms; only then is anything recorded:
+
+- 同意 / 不同意: his PAdES signature, whose appearance is his opinion, name and the date in
+  the block's box (``service.countersign``); for the approver's block also the act the rules
+  engine reads, ``decision.head_approval`` about the act the document records (its
+  ``subject_seq`` comes from the document, never from what is typed);
+- 退回补充: no signature; ``general.approval_returned`` with his reason, and the document goes
+  back to the officer who issued it, to be corrected as a new version and sent again.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from typing import Any
+from urllib.parse import quote
+
+from sqlalchemy import select
+
+from liuhen.access.policy import User
+from liuhen.accounts.service import Forbidden
+from liuhen.documents.service import countersign
+from liuhen.documents.types import BLOCK_ROLES, DOC_TYPES, DocType, pending_blocks, role_label
+from liuhen.errors import ConflictError, NotFoundError, Problem, ValidationError
+from liuhen.kernel import record
+from liuhen.kernel.db import store
+from liuhen.kernel.instance import App
+from liuhen.kernel.journal import Appended
+from liuhen.kernel.record import ActInput, build_draft
+from liuhen.payloads import FieldValues
+from liuhen.procedure.catalog import Role, act_type
+from liuhen.procedure.fields import Block
+
+ENTRY = store.ENTRY
+DOCUMENT = "general.document"
+RETURNED = "general.approval_returned"
+HEAD_APPROVAL = "decision.head_approval"
+
+AGREE, DISAGREE, RETURN = "同意", "不同意", "退回补充"
+# the usual phrases a choice starts the opinion with; the holder edits them
+PHRASES: dict[str, str] = {AGREE: "同意。", DISAGREE: "不同意，理由：", RETURN: "退回补充："}
+OPINION_MAX = 2000
+
+
+@dataclass(frozen=True, slots=True)
+class Pending:
+    """A document version waiting for ``block``, as its approval page shows it."""
+
+    case: str
+    seq: int
+    doc: DocType
+    block: str
+    label: str  # how the form names the block: 负责人, 承办机构审核人…
+    fields: FieldValues  # the 文书 entry's fields
+    act_seq: int
+    act_label: str
+    cause: str
+    party: str
+    handler_opinion: str
+    issued_by: str  # who issued (recorded) this version
+
+    @property
+    def digest(self) -> str:
+        return str(self.fields.get("digest") or "")
+
+    @property
+    def content(self) -> FieldValues:
+        found = self.fields.get("content")
+        return found if isinstance(found, dict) else {}
+
+    def row(self) -> str:
+        """The form's row the opinion is written in."""
+        return f"{self.label}意见栏"
+
+
+@dataclass(frozen=True, slots=True)
+class Decision:
+    """What the holder chose and wrote, checked."""
+
+    choice: str
+    opinion: str
+
+    @property
+    def returned(self) -> bool:
+        return self.choice == RETURN
+
+
+@dataclass(frozen=True, slots=True)
+class Outcome:
+    """What was recorded: the signed version (None when returned) and the journaled act."""
+
+    signed: Appended | None
+    act: Appended | None
+
+
+def _body(app: App, case: str, seq: int) -> dict[str, Any] | None:
+    with app.engine.connect() as conn:
+        row = conn.execute(
+            select(ENTRY.c.act, ENTRY.c.body).where(ENTRY.c.seq == seq, ENTRY.c.chain == case)
+        ).first()
+    if row is None:
+        return None
+    body: dict[str, Any] = json.loads(row.body)
+    body["act"] = row.act
+    return body
+
+
+def _later(app: App, case: str, seq: int) -> tuple[bool, list[FieldValues]]:
+    """Whether a later version supersedes document ``seq``, and the returns naming it."""
+    superseded, returns = False, []
+    with app.engine.connect() as conn:
+        rows = conn.execute(
+            select(ENTRY.c.act, ENTRY.c.body).where(
+                ENTRY.c.chain == case, ENTRY.c.seq > seq, ENTRY.c.act.in_([DOCUMENT, RETURNED])
+            )
+        ).all()
+    for act, body in rows:
+        fields = json.loads(body).get("fields") or {}
+        if act == DOCUMENT and fields.get("supersedes") == seq:
+            superseded = True
+        elif act == RETURNED and fields.get("document_seq") == seq:
+            returns.append(fields)
+    return superseded, returns
+
+
+def _party(content: FieldValues) -> str:
+    one = content.get("party")
+    if isinstance(one, dict) and one.get("name"):
+        return str(one["name"])
+    many = content.get("parties")
+    if isinstance(many, list):
+        return "、".join(str(p.get("name", "")) for p in many if isinstance(p, dict))
+    return ""
+
+
+def holders_block(user: User, doc: DocType, signatures: list[Any]) -> str | None:
+    """The pending reviewer's or approver's block of this version that ``user`` holds."""
+    return next(
+        (b for b in pending_blocks(doc.code, signatures) if user.roles & BLOCK_ROLES[b]), None
+    )
+
+
+def pending(app: App, user: User, case: str, seq: int) -> Pending:
+    """The version ``seq`` waiting for a block ``user`` holds, or refused, saying why."""
+    body = _body(app, case, seq)
+    if body is None or body["act"] != DOCUMENT:
+        raise NotFoundError(f"案件“{case}”中没有序号为 {seq} 的文书")
+    fields: FieldValues = dict(body.get("fields") or {})
+    doc = DOC_TYPES.get(str(fields.get("doc_type", "")))
+    if doc is None:
+        raise NotFoundError(f"序号为 {seq} 的文书种类未知")
+    signatures = list(fields.get("signatures") or [])
+    block = holders_block(user, doc, signatures)
+    if block is None or not user.cert_no:
+        raise Forbidden(f"《{doc.title}》没有待您签署的审核或批准栏")
+    superseded, returns = _later(app, case, seq)
+    if superseded:
+        raise ConflictError(f"《{doc.title}》（序号 {seq}）已有更新的版本，请在最新版本上审批")
+    if returns:
+        raise ConflictError(f"《{doc.title}》（序号 {seq}）已退回承办人补充，待其重新送签")
+    act_seq = int(fields.get("act_seq") or 0)
+    act = _body(app, case, act_seq) if act_seq else None
+    spec = act_type(str(act["act"])) if act else None
+    content = fields.get("content") if isinstance(fields.get("content"), dict) else {}
+    assert isinstance(content, dict)
+    return Pending(
+        case=case, seq=seq, doc=doc, block=block, label=role_label(doc.code, block),
+        fields=fields, act_seq=act_seq, act_label=spec.label if spec else "",
+        cause=str(content.get("cause") or ""), party=_party(content),
+        handler_opinion=str(content.get("handler_opinion") or ""),
+        issued_by=str(((body.get("recorded_by") or {}).get("id")) or ""),
+    )  # fmt: skip
+
+
+def read(choice: str, opinion: str) -> Decision:
+    """The holder's choice and opinion, or every problem with them (``ValidationError``)."""
+    opinion = opinion.replace("\r\n", "\n").strip()
+    problems: list[Problem] = []
+    if choice not in PHRASES:
+        problems.append(Problem(
+            f"请选择{'、'.join(PHRASES)}之一", "choice", label="审批结论", kind="choice",
+        ))  # fmt: skip
+    bare = PHRASES.get(choice, "").rstrip("。：")
+    if not opinion:
+        problems.append(Problem("请填写意见", "opinion", label="意见", kind="required"))
+    elif choice in (DISAGREE, RETURN) and opinion.rstrip("：:，, ") in (bare, PHRASES[choice]):
+        problems.append(Problem(
+            "不同意或退回补充的，须写明理由", "opinion", label="意见", kind="required",
+        ))  # fmt: skip
+    elif len(opinion) > OPINION_MAX:
+        problems.append(Problem(
+            f"意见不能超过 {OPINION_MAX} 字（现有 {len(opinion)} 字）", "opinion",
+            label="意见", kind="too_long",
+        ))  # fmt: skip
+    if problems:
+        raise ValidationError(f"审批意见有 {len(problems)} 处问题，未签署", problems)
+    return Decision(choice, opinion)
+
+
+def _actor(user: User, block: str) -> dict[str, str]:
+    """The journal's ``recorded_by``: the holder himself, in the role his block is."""
+    role = Role.HEAD if block == Block.APPROVER else Role.LEGAL_REVIEWER
+    return {"id": str(user.cert_no), "role": role.value}
+
+
+def _approval(app: App, p: Pending, user: User, d: Decision) -> ActInput:
+    """The head's approval as the rules engine reads it, about the act the document records."""
+    fields: FieldValues = {"matter": p.doc.title, "opinion": d.opinion,
+                           "approved": d.choice == AGREE}  # fmt: skip
+    if p.act_seq:
+        fields["subject_seq"] = p.act_seq
+    return ActInput(
+        HEAD_APPROVAL, app.clock.now().isoformat(), case=p.case, actors=[str(user.cert_no)],
+        fields=fields, recorded_by=_actor(user, p.block),
+    )  # fmt: skip
+
+
+def decide(app: App, user: User, case: str, seq: int, choice: str, opinion: str) -> Outcome:
+    """Record the holder's confirmed decision on version ``seq`` (see the module's doc)."""
+    p = pending(app, user, case, seq)
+    d = read(choice, opinion)
+    if d.returned:
+        returned = record.record(app, ActInput(
+            RETURNED, app.clock.now().isoformat(), case=case, actors=[str(user.cert_no)],
+            fields={"document_seq": seq, "block": p.block, "reason": d.opinion},
+            recorded_by=_actor(user, p.block),
+        ))  # fmt: skip
+        return Outcome(None, returned)
+    approval = _approval(app, p, user, d) if p.block == Block.APPROVER else None
+    if approval is not None:
+        build_draft(approval, app.clock.now())  # its checks before the key is used
+    signed = countersign(app, case, seq, p.block, str(user.cert_no), user.actor, d.opinion)
+    act = record.record(app, approval) if approval is not None else None
+    return Outcome(signed, act)
+
+
+def page_url(case: str, seq: int) -> str:
+    return f"/cases/{quote(case, safe='')}/approvals/{seq}"
+
+
+def redo_url(case: str, seq: int, act_seq: int, doc_type: str) -> str:
+    """The document form for a new version of returned version ``seq``."""
+    return (f"/cases/{quote(case, safe='')}/documents/new?act_seq={act_seq}"
+            f"&doc_type={quote(doc_type)}&supersedes={seq}")  # fmt: skip
