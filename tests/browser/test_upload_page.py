@@ -147,6 +147,8 @@ def test_officer_checks_his_camera_and_uploads_two_files_at_once(
         video, still = rows.nth(0), rows.nth(1)
         assert_prefilled(video, still)
         acts = choose_acts(video, still)
+        video.get_by_label("开始时已语音说明时间、地点、执法人员、事由").check()
+        expect(still.get_by_label("开始时已语音说明时间、地点、执法人员、事由")).to_be_hidden()
         page.evaluate(WATCH_PROGRESS)
         # a time typed wrong is refused in the page (the other file goes), nothing typed is lost
         still.locator("input[name=ended_at]").fill("2026-11-20T14:00:00")

@@ -52,6 +52,7 @@ class Facts:
     case: str | None = None
     act_seq: int | None = None
     source: str = "上传"
+    opening_statement: bool = False  # the recording opens with time, place, officers, cause
 
 
 def probe_file(path: Path) -> JsonObject:
@@ -162,9 +163,11 @@ class StoredFile:
 
 
 def binding_input(
-    app: App, media: StoredFile | MediaRow, case: str, act_seq: int | None, by: dict[str, str]
-) -> ActInput:
-    """The ``general.media`` entry that puts a stored file into a case's record."""
+    app: App, media: StoredFile | MediaRow, case: str, act_seq: int | None, by: dict[str, str],
+    opening_statement: bool = False,
+) -> ActInput:  # fmt: skip
+    """The ``general.media`` entry that puts a stored file into a case's record;
+    ``opening_statement`` when the uploader says it opens with the 001 第十三条 statement."""
     fields: FieldValues = {
         "digest": media.digest,
         "kind": media.kind if media.kind in ("video", "audio", "photo") else "photo",
@@ -177,6 +180,8 @@ def binding_input(
         fields["act_seq"] = act_seq
     if media.remote:
         fields["remote"] = True
+    if opening_statement:
+        fields["opening_statement"] = True
     if media.returned_at:
         fields["returned_at"] = media.returned_at
     # the file's officer acted; failing that the person binding it (a station's token is no one)
@@ -207,19 +212,25 @@ def journal_stored(
     if facts.case:
         media = StoredFile.of_fields(fields, facts.remote)
         drafts.append(
-            record.build_draft(binding_input(app, media, facts.case, facts.act_seq, by), now)
+            record.build_draft(
+                binding_input(app, media, facts.case, facts.act_seq, by, facts.opening_statement),
+                now,
+            )
         )
     return app.journal.append_all(drafts)
 
 
-def bind(app: App, digest: str, case: str, act_seq: int | None, by: dict[str, str]) -> Appended:
+def bind(
+    app: App, digest: str, case: str, act_seq: int | None, by: dict[str, str],
+    opening_statement: bool = False,
+) -> Appended:  # fmt: skip
     """Bind a stored file to a case (and the act it records) later: a journal entry."""
     media = media_row(app, digest)
     if media is None:
         raise NotFoundError(f"未找到已存储的文件 {digest}")
     if media.case_number and media.case_number != case:
         raise ValidationError(f"该文件已归入案件“{media.case_number}”；如归错，请以更正记录处理")
-    return record.record(app, binding_input(app, media, case, act_seq, by))
+    return record.record(app, binding_input(app, media, case, act_seq, by, opening_statement))
 
 
 CLASSIFIERS = ("unit", "device_no", "officer", "case_number", "party", "kind")

@@ -61,6 +61,7 @@ OFFICER = store.OFFICER
 META_KEYS = {
     "filename", "filetype", "digest", "device", "officer", "unit", "case", "act_seq",
     "started_at", "ended_at", "remote", "returned_at", "source", "path", "mtime",
+    "opening_statement",
 }  # fmt: skip
 SOURCES = ("上传", "记录仪导入")
 _REHASH_CHUNK = 8 << 20
@@ -112,8 +113,9 @@ def validate_meta(meta: dict[str, str]) -> JsonObject:
             out["act_seq"] = int(out["act_seq"])
         if "case" not in out:
             problems.append(Problem("指定事项时须同时指定案件", "metadata.case"))
-    if "remote" in out:
-        out["remote"] = str(out["remote"]).lower() in ("1", "true", "yes", "是")
+    for flag in ("remote", "opening_statement"):
+        if flag in out:
+            out[flag] = str(out[flag]).lower() in ("1", "true", "yes", "是")
     if "source" in out and out["source"] not in SOURCES:
         problems.append(Problem(f"来源应为：{'、'.join(SOURCES)}", "metadata.source"))
     if problems:
@@ -456,7 +458,9 @@ class Uploads:
         act_seq = st.meta.get("act_seq")
         if stored is not None:
             if case and stored.case_number != case:
-                self._bind(st.digest, str(case), act_seq, by)
+                self._bind(
+                    st.digest, str(case), act_seq, by, bool(st.meta.get("opening_statement"))
+                )
             return
         facts = evidence.Facts(
             name=str(st.meta.get("filename") or st.digest),
@@ -471,6 +475,7 @@ class Uploads:
             case=None,
             act_seq=None,
             source=str(st.meta.get("source") or "上传"),
+            opening_statement=bool(st.meta.get("opening_statement")),
         )
         fields = evidence.stored_fields(
             self.app,
@@ -508,10 +513,12 @@ class Uploads:
         except NotFoundError as exc:
             raise NotBound(self._reason(case, exc.message)) from exc
 
-    def _bind(self, digest: str, case: str, act_seq: int | None, by: dict[str, str]) -> None:
+    def _bind(
+        self, digest: str, case: str, act_seq: int | None, by: dict[str, str], opening: bool
+    ) -> None:
         try:
             self._case_exists(case)
-            evidence.bind(self.app, digest, case, act_seq, by)
+            evidence.bind(self.app, digest, case, act_seq, by, opening)
         except NotBound:
             raise
         except Exception as exc:

@@ -123,6 +123,7 @@
           "开始时间为结束时间减去时长，请核对。";
       });
     } else if (row.kind === "photo") {
+      el.querySelector(".opening").hidden = true; // a photo says nothing
       hint.textContent = "照片：开始、结束时间均取自文件修改时间，请核对。";
     } else {
       hint.textContent = "无法识别的文件类型：按原样保存，请核对时间。";
@@ -155,6 +156,7 @@
     const end = parseLocal(field(row, "ended_at").value);
     if (act) meta.act_seq = act;
     if (device) meta.device = device;
+    if (field(row, "opening_statement").checked) meta.opening_statement = "true";
     if (start !== null && end !== null) { meta.started_at = iso(start); meta.ended_at = iso(end); }
     return meta;
   }
