@@ -106,6 +106,7 @@ EXPECTED_CODES = {
         "device_maintenance",
         "rule_pack",
         "calendar",
+        "agency_settings",
     ],
     "evidence": ["stored", "derived"],
 }
