@@ -32,7 +32,6 @@ from tests.browser.test_pages import assert_fits
 from tests.browser.test_upload_page import upload_files
 from tests.integration.server import Server
 
-CASE = "某文旅罚〔2026〕120号"
 OFFICER = ("zhoulh", "zhifa-demo-2026", "11010023")
 REVIEWER = ("shenrl", "fazhi-demo-2026", "11010085")
 HEAD = ("hejg", "fuze-demo-2026", "11010101")
@@ -162,7 +161,6 @@ def test_a_case_from_complaint_to_archive(
     artifacts: Path,
 ) -> None:
     server = walk_server
-    case_url = f"{server.url}/cases/{quote(CASE)}"
 
     def person(who: tuple[str, ...]) -> Page:
         context = browser.new_context(viewport=DESKTOP, locale="zh-CN")
@@ -178,7 +176,7 @@ def test_a_case_from_complaint_to_archive(
     expect(officer.locator("h1")).to_have_text("记录：投诉举报登记")
     expect(officer.locator("#f_category option[value=penalty]")).to_have_text("行政处罚")
     fill(officer, {
-        "case": CASE, "f_cause": "涉嫌接纳未成年人进入互联网上网服务营业场所",
+        "f_cause": "涉嫌接纳未成年人进入互联网上网服务营业场所",
         "f_category": "penalty", "f_procedure": "ordinary", "f_parties": PARTY,
         "f_summary": "群众电话举报星河网吧夜间接纳未成年人上网。",
         "f_complainant.name": "王某", "f_complainant.phone": "13800000000",
@@ -187,8 +185,12 @@ def test_a_case_from_complaint_to_archive(
     })  # fmt: skip
     assert_fits(officer)
     shot(officer, artifacts, "01-complaint-form-1366x768")
+    expect(officer.locator("#case-number-note")).to_contain_text("由系统按本机关规则自动编号")
     submit(officer, "记入案件")
-    expect(officer.locator("h1")).to_have_text(CASE)
+    # the agency's next number: the demo's cases use 某文旅罚〔2026〕28号 and below
+    expect(officer.locator("h1")).to_have_text(re.compile(r"^某文旅罚〔\d{4}〕\d+号$"))
+    case = officer.locator("h1").inner_text()
+    case_url = f"{server.url}/cases/{quote(case)}"
 
     inquiry = record(officer, "investigation.inquiry", {
         "place": "星河网吧", "f_subject.name": "李某", "f_relation": "经营者",
@@ -199,9 +201,9 @@ def test_a_case_from_complaint_to_archive(
     assert "李某" in entry(officer, inquiry)
 
     # a real video through the case's upload page (tus), bound to the inquiry
-    upload_files(officer, server.url, CASE, [clip], inquiry)
+    upload_files(officer, server.url, case, [clip], inquiry)
     officer.goto(case_url)
-    media = officer.request.get(f"{server.url}/api/v1/media?case_number={quote(CASE)}").json()
+    media = officer.request.get(f"{server.url}/api/v1/media?case_number={quote(case)}").json()
     bound = [m for m in media["items"] if m["name"] == clip.name]
     assert len(bound) == 1 and bound[0]["act_seq"] == inquiry, media
 
@@ -249,9 +251,9 @@ def test_a_case_from_complaint_to_archive(
     reviewer = person(REVIEWER)
     reviewer.get_by_role("link", name="待办").click()
     waiting = reviewer.locator("section", has=reviewer.locator("h2", has_text="待法制审核"))
-    expect(waiting.get_by_role("link", name=CASE)).to_be_visible()
+    expect(waiting.get_by_role("link", name=case)).to_be_visible()
     shot(reviewer, artifacts, "04-inbox-legal-review-1366x768")
-    waiting.get_by_role("link", name=CASE).click()
+    waiting.get_by_role("link", name=case).click()
     reviewer.get_by_label("记录事项").select_option("decision.legal_review")
     with reviewer.expect_navigation():
         reviewer.get_by_role("button", name="填写").click()
@@ -288,9 +290,9 @@ def test_a_case_from_complaint_to_archive(
     head = person(HEAD)
     head.goto(server.url + "/inbox")
     waiting = head.locator("section", has=head.locator("h2", has_text="待负责人审批"))
-    expect(waiting.get_by_role("link", name=CASE)).to_be_visible()
+    expect(waiting.get_by_role("link", name=case)).to_be_visible()
     shot(head, artifacts, "05-inbox-head-approval-1366x768")
-    waiting.get_by_role("link", name=CASE).click()
+    waiting.get_by_role("link", name=case).click()
     head.get_by_label("记录事项").select_option("decision.head_approval")
     with head.expect_navigation():
         head.get_by_role("button", name="填写").click()
@@ -302,7 +304,7 @@ def test_a_case_from_complaint_to_archive(
         head.get_by_role("button", name="记入案件", exact=True).click()
     to_sign = head.locator("#sign-approver")
     expect(to_sign).to_contain_text("法制审核意见书")
-    expect(head.locator("section", has_text="待负责人审批").get_by_text(CASE)).to_have_count(0)
+    expect(head.locator("section", has_text="待负责人审批").get_by_text(case)).to_have_count(0)
     shot(head, artifacts, "05b-inbox-head-to-sign-1366x768")
     with head.expect_navigation():
         to_sign.get_by_role("button", name="在批准人栏签名").click()
@@ -360,14 +362,14 @@ def test_a_case_from_complaint_to_archive(
     archivist = person(ARCHIVIST)
     archivist.goto(server.url + "/inbox")
     waiting = archivist.locator("section", has=archivist.locator("h2", has_text="已结案待归档"))
-    expect(waiting.get_by_role("link", name=CASE)).to_be_visible()
+    expect(waiting.get_by_role("link", name=case)).to_be_visible()
     shot(archivist, artifacts, "08-inbox-archive-1366x768")
-    waiting.get_by_role("link", name=CASE).click()
+    waiting.get_by_role("link", name=case).click()
     # 归档 only with its dossier: not among the acts recorded by hand
     expect(archivist.locator("select[name=act] option[value='archiving.archive']")).to_have_count(0)
     archived = submit(archivist, "立卷归档")
     text = entry(archivist, archived)
-    assert "归档" in text and "程慧敏" in text and f"{today()[:4]}-{CASE}" in text, text
+    assert "归档" in text and "程慧敏" in text and f"{today()[:4]}-{case}" in text, text
     expect(archivist.get_by_role("button", name="立卷归档")).to_have_count(0)
     shot(archivist, artifacts, "09-case-archived-1366x768")
     archivist.context.close()
@@ -375,7 +377,7 @@ def test_a_case_from_complaint_to_archive(
     # 监督人员: reads everything, records nothing ---------------------------------------------
     supervisor = person(SUPERVISOR)
     supervisor.goto(case_url)
-    expect(supervisor.locator("h1")).to_have_text(CASE)
+    expect(supervisor.locator("h1")).to_have_text(case)
     for absent in ("form.record-act", "#upload-form", "form.archive", "a[href*='documents/new']"):
         expect(supervisor.locator(absent)).to_have_count(0)
     assert supervisor.request.get(f"{case_url}/upload").status == 403  # nor uploads
