@@ -5,7 +5,7 @@ closed cases with their filing deadline; a supervisor is told he has nothing to 
 from __future__ import annotations
 
 import re
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 from fastapi.testclient import TestClient
@@ -207,6 +207,30 @@ def test_the_archivist_sees_a_closed_case_with_its_filing_deadline(app):
         assert DUE_SOON in line and "还剩 2 天" in line  # due 1 January 2027
         assert "30 个工作日内归档" in line and "立卷归档" in line
         assert OVERDUE not in page  # still open: not the archivist's yet
+
+
+def test_an_officer_is_asked_to_bind_his_files_stored_over_a_day_ago(app, tmp_path):
+    from PIL import Image
+
+    from liuhen.evidence import devices, ingest
+
+    _people(app)
+    devices.register(app, {"device_no": "ZFJLY-07", "model": "DSJ-V9", "unit": "wl-zd1",
+                           "officer": "31010001", "status": "在用"})  # fmt: skip
+    folder = tmp_path / "DCIM"
+    folder.mkdir()
+    Image.new("RGB", (120, 80), (200, 30, 30)).save(folder / "20261103_101500.jpg")
+    ingest.ingest(app, folder, "ZFJLY-07")
+    with TestClient(create_app(app)) as client:
+        login(client, "zhangw", "correct-horse-1")
+        assert "20261103_101500.jpg" not in client.get("/inbox").text  # stored just now
+        app.clock = FixedClock(app.clock.now() + timedelta(days=2))
+        login(client, "zhangw", "correct-horse-1")  # two days on: a new session
+        page = client.get("/inbox").text
+        line = _item(page[page.index('id="media"') :], "20261103_101500.jpg")
+        assert "尚未归入案件" in line and 'href="/media/todo"' in line
+        login(client, "wangq", "correct-horse-3")
+        assert "20261103_101500.jpg" not in client.get("/inbox").text  # not his file
 
 
 def test_a_supervisor_has_nothing_to_do_and_is_sent_to_the_overview(app):

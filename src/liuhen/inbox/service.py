@@ -18,7 +18,6 @@ A kind of work is a ``Kind`` and a function in ``SOURCES``; adding one needs not
 from __future__ import annotations
 
 import json
-import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
@@ -121,7 +120,7 @@ def inbox(app: App, user: User, judge: Judge | None = None) -> Inbox:
     for roles, find in SOURCES:
         if user.roles & roles:
             items += find(ctx)
-    _COUNTS[_count_key(app, user)] = (size, time.monotonic(), len(items))
+    _COUNTS[_count_key(app, user)] = (size, ctx.now.timestamp(), len(items))
     return Inbox(sorted(items, key=Item.sort_key))
 
 
@@ -134,7 +133,8 @@ _COUNTS: dict[tuple[str, str, str], tuple[int, float, int]] = {}
 def count(app: App, user: User, judge: Judge | None = None) -> int:
     """How many items ``user``'s inbox holds (the menu's badge)."""
     hit = _COUNTS.get(_count_key(app, user))
-    if hit and hit[0] == _journal_size(app) and time.monotonic() - hit[1] < COUNT_SECONDS:
+    age = app.clock.now().timestamp() - hit[1] if hit else -1.0
+    if hit and hit[0] == _journal_size(app) and 0 <= age < COUNT_SECONDS:
         return hit[2]
     return len(inbox(app, user, judge).items)
 
