@@ -153,9 +153,7 @@ def awaits_approver(app: App, number: str) -> bool:
     """Whether a document of the case still waits for the head's own signature in its
     approver's block (after his approval the page sends him to sign it)."""
     with app.engine.connect() as conn:
-        return any(
-            d.case and d.case.number == number for d in _to_sign(conn, true(), Block.APPROVER)
-        )
+        return bool(_to_sign(conn, CASE.c.number == number, Block.APPROVER))
 
 
 # The approval chain ------------------------------------------------------------------------------
