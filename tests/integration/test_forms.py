@@ -2,15 +2,17 @@
 
 from __future__ import annotations
 
+import json
 from typing import Any
 from urllib.parse import quote
 
 from fastapi.testclient import TestClient
-from sqlalchemy import text
+from sqlalchemy import select, text
 
 from liuhen.accounts import service as access
 from liuhen.cases import service as cases
 from liuhen.entrypoints.web import create_app
+from liuhen.kernel.db.store import ENTRY
 from tests.integration import factory
 from tests.integration.auth import login, token_headers
 
@@ -202,6 +204,8 @@ def test_an_officer_opens_a_case_from_the_pages(app):
         form = client.get("/cases/new", params={"act": "initiation.ex_officio"})
         assert form.status_code == 200 and "案由" in form.text
         assert "案件编号由系统按本机关规则自动编号" in form.text and 'name="case"' not in form.text
+        # the filing is the head's to approve, on the 立案审批表 in his inbox: not typed here
+        assert 'name="f_head_opinion"' not in form.text and 'name="f_approver"' not in form.text
         csrf = form.text.split('name="csrf" value="')[1].split('"')[0]
         data = {
             "csrf": csrf,
@@ -224,7 +228,17 @@ def test_an_officer_opens_a_case_from_the_pages(app):
         )
         assert made.status_code == 303, made.text
         first = "/cases/" + quote("某区文化和旅游局立〔2026〕1号")
-        assert made.headers["location"].split("#")[0] == first
+        # on to the 立案审批表 with his opinion, which then waits for the head's
+        location = made.headers["location"]
+        assert location.startswith(first + "/documents/new?")
+        assert "doc_type=filing_approval" in location
+        with app.engine.connect() as conn:
+            opened = conn.execute(
+                select(ENTRY.c.body).where(ENTRY.c.act == "initiation.ex_officio")
+            ).scalar()
+        recorded = json.loads(opened)["fields"]  # a posted head's opinion is not read
+        assert "head_opinion" not in recorded and "approver" not in recorded
+        assert recorded["handler_opinion"] == "建议立案"
         assert client.get(first).status_code == 200
         # the same form again is another case, under the next number: none is typed
         again = client.post(

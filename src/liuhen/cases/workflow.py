@@ -38,6 +38,9 @@ NOT_BY_FORM = (
 )  # fmt: skip
 # an approval step is confirmed by signing the record it produced (opinion, signature, time)
 SIGNED_RECORD = {
+    # 立案 is approved by the head on its 立案审批表: the officer issues it with his opinion,
+    # then it waits in the head's inbox (``documents.approvals``)
+    "initiation.ex_officio": "filing_approval",
     "decision.legal_review": "legal_review_opinion",
     "decision.collective_discussion": "collective_discussion_record",
 }

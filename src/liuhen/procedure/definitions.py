@@ -40,7 +40,7 @@ Schema = Mapping[str, tuple[Check, Any]]  # key: (check, default or REQUIRED)
 REQUIRED = object()
 _LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
-_FIELD_KEYS = {"name", "label", "kind", "required", "choices", "max_length"}
+_FIELD_KEYS = {"name", "label", "kind", "required", "choices", "max_length", "form"}
 _TOP_KEYS = {"lists", "groups", "sample_values"}  # sample_values: anchors for samples only
 
 
@@ -266,7 +266,10 @@ def _field(item: JsonObject, ctx: Context) -> FieldSpec:
     max_length = item.get("max_length")
     if max_length is not None and (type(max_length) is not int or max_length <= 0):
         raise ctx.at("max_length").error("应为正整数")
-    return FieldSpec(name, label, kind, required, choices, max_length)
+    form = flag(item.get("form", True), ctx.at("form"))
+    if form is False and required:
+        raise ctx.at("form").error("不在表单中填写的字段（form: false）须为选填（required: false）")
+    return FieldSpec(name, label, kind, required, choices, max_length, form)
 
 
 # Checks for schema values ---------------------------------------------------------------------

@@ -47,6 +47,9 @@ class FieldSpec:
     required: bool = True
     choices: tuple[str, ...] = ()
     max_length: int | None = None
+    # drawn on the recording forms; False: someone else's to record (a head's approval on the
+    # act an officer records), still accepted from imports of older records
+    form: bool = True
 
 
 class Block(StrEnum):

@@ -42,6 +42,8 @@ def input_ids(form: Form, *, person_parts: bool = True) -> list[str]:
     them (``person_parts``)."""
     ids: list[str] = []
     for spec in form.fields:
+        if not spec.form:
+            continue
         name = f"f_{spec.name}"
         ids.append(name)
         if person_parts and widget(spec) == "person":
@@ -86,6 +88,8 @@ def parse(act: Form, form: dict[str, str], zone: tzinfo) -> tuple[FieldValues, l
     values: FieldValues = {}
     problems: list[Problem] = []
     for spec in act.fields:
+        if not spec.form:  # someone else's to record: not read from this form
+            continue
         name = f"f_{spec.name}"
         kind = widget(spec)
         if kind == "person":
