@@ -15,7 +15,7 @@ import dataclasses
 from datetime import tzinfo
 from typing import Protocol
 
-from liuhen.errors import ConflictError, Problem, ValidationError
+from liuhen.errors import Problem, ValidationError
 from liuhen.kernel.db.batch import Batch, Known
 from liuhen.kernel.instance import App
 from liuhen.kernel.journal import Appended, Check, Draft
@@ -28,8 +28,11 @@ PENDING_CHAIN = "（待编号）"  # what a case opening carries until its numbe
 MAX_NUMBER = 100  # a case number is its chain's name (journal_entry.chain is 100 long)
 
 
-class NumberTaken(ConflictError):
-    """The 文号 a document was rendered with went to another document first: render again."""
+class NumberTaken(Exception):  # a signal to retry, never shown to anyone
+    """The 文号 a document was rendered with went to another document first: render again.
+
+    Not a ``LiuhenError``: the issuer catches it and renders with the next number; only after
+    repeated losses does it refuse, as a ``ConflictError``."""
 
 
 class Rows(Protocol):
@@ -68,11 +71,11 @@ def _agency_of_unit(rows: Rows, unit: object, where: str) -> str:
     return str(found["agency"])
 
 
-def _case_agency(rows: Rows, case: str) -> str:
+def _case_agency(rows: Rows, case: str) -> str | None:
+    """The agency of a case's unit; None for a case (imported) whose unit is not registered."""
     found = rows.get("case_record", case)
-    if found is None:
-        raise ValidationError(f"案件“{case}”不存在", [Problem("案件不存在", "case")])
-    return _agency_of_unit(rows, found.get("unit"), "case")
+    unit = rows.get("unit", str(found.get("unit") or "")) if found is not None else None
+    return str(unit["agency"]) if unit is not None else None
 
 
 def assign_case_number(zone: tzinfo) -> Check:
@@ -112,6 +115,8 @@ def _document_number(
     rows: Rows, case: str, doc_type: str, occurred_at: str, zone: tzinfo
 ) -> DocumentNumber | None:
     agency = _case_agency(rows, case)
+    if agency is None:
+        return None
     settings = settings_in(rows, agency)
     pattern = settings.pattern_for(doc_type)
     if pattern is None:
