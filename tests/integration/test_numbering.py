@@ -325,3 +325,27 @@ def test_the_demo_numbers_on_from_its_cases(settings: Settings):
         assert verify.verify(app).ok
     finally:
         app.engine.dispose()
+
+
+def test_forms_quote_the_numbers_the_system_issued(doc_case):
+    """A form's 案件编号 starts as the case's number, a quoted 文号 as the one issued in the
+    case, so neither is typed again."""
+    from fastapi.testclient import TestClient
+
+    from liuhen.entrypoints.web import create_app
+    from tests.integration.auth import login
+
+    app, act_seq = doc_case
+    case = "某文旅罚〔2026〕1号"
+    assert documents.quoted_numbers(app, case, "filing_approval") == {"case_no": case}
+    assert documents.quoted_numbers(app, case, "demand_notice") == {}  # no decision issued yet
+    access.create_user(app, "zhangw", "correct-horse-1", ["officer"], "张伟", "wl-zd1", "31010001")
+    with TestClient(create_app(app)) as client:
+        login(client, "zhangw", "correct-horse-1")
+        url = f"/cases/{case}/documents/new"
+        form = client.get(url, params={"act_seq": act_seq - 1, "doc_type": "filing_approval"})
+        assert form.status_code == 200, form.text[:500]
+        assert f'value="{case}"' in form.text
+        inquiry = client.get(url, params={"act_seq": act_seq, "doc_type": "inquiry_record"})
+        assert "预计为 某文旅询〔2026〕001号" in inquiry.text
+        assert 'name="number"' not in inquiry.text

@@ -24,6 +24,7 @@ from liuhen.documents.service import (
     issue,
     issued_fields,
     officer_names,
+    quoted_numbers,
 )
 from liuhen.documents.types import DOC_TYPES, DocType
 from liuhen.errors import NotFoundError, Problem, ValidationError
@@ -74,7 +75,8 @@ def blank(
     """The form for document ``code`` on act ``act_seq``: unknown types are not found, and a
     record marked beyond what ``user`` may read is refused (LH460) rather than pre-filled."""
     doc = doc_for(code)
-    values = act_fields(app, user, number, act_seq)
+    # the numbers it quotes as the system issued them, unless the act recorded its own
+    values = {**quoted_numbers(app, number, doc.code), **act_fields(app, user, number, act_seq)}
     block = own_block(user, doc)
     signer = (block, user.cert_no) if block and user.cert_no else None
     return Blank(doc, values, signer, demanded_by(app, number, doc.code))

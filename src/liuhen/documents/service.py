@@ -434,6 +434,44 @@ def _document_fields(
     return fields
 
 
+# Fields of a form that quote another document's 文号 (or the case's number), and the type whose
+# issued number they quote: the form starts from the number the system issued in this case.
+QUOTED_NUMBERS: dict[tuple[str, str], str] = {
+    ("preservation_list", "notice_no"): "preservation_notice",
+    ("seal_list", "decision_no"): "seal_decision",
+    ("release_decision", "original_no"): "seal_decision",
+    ("demand_notice", "decision_no"): "penalty_decision",
+    ("enforcement_decision", "decision_no"): "penalty_decision",
+    ("enforcement_decision", "demand_no"): "demand_notice",
+    ("enforcement_application", "decision_no"): "penalty_decision",
+    ("enforcement_application", "demand_no"): "demand_notice",
+    ("closing_approval", "decision_no"): "penalty_decision",
+}
+
+
+def quoted_numbers(app: App, case: str, doc_type: str) -> FieldValues:
+    """The numbers a new ``doc_type`` form of ``case`` quotes, as issued: the case number for
+    its ``case_no`` and the latest 文号 of each document type it refers to."""
+    wanted = {f: t for (d, f), t in QUOTED_NUMBERS.items() if d == doc_type}
+    names = {f.name for f in DOC_TYPES[doc_type].fields} if doc_type in DOC_TYPES else set()
+    out: FieldValues = {"case_no": case} if "case_no" in names else {}
+    if not wanted:
+        return out
+    latest: dict[str, str] = {}
+    with app.engine.connect() as conn:
+        rows = conn.execute(
+            select(ENTRY.c.body)
+            .where(ENTRY.c.chain == case, ENTRY.c.act == "general.document")
+            .order_by(ENTRY.c.seq)
+        ).scalars()
+        for body in rows:
+            fields = json.loads(body).get("fields") or {}
+            if fields.get("number"):
+                latest[str(fields.get("doc_type"))] = str(fields["number"])
+    out.update({f: latest[t] for f, t in wanted.items() if t in latest})
+    return out
+
+
 def countersign(
     app: App,
     case: str,
