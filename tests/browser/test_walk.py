@@ -292,27 +292,26 @@ def test_a_case_from_complaint_to_archive(
     waiting = head.locator("section", has=head.locator("h2", has_text="待负责人审批"))
     expect(waiting.get_by_role("link", name=case)).to_be_visible()
     shot(head, artifacts, "05-inbox-head-approval-1366x768")
-    waiting.get_by_role("link", name=case).click()
-    head.get_by_label("记录事项").select_option("decision.head_approval")
-    with head.expect_navigation():
-        head.get_by_role("button", name="填写").click()
-    fill(head, {
-        "f_matter": "对星河网吧作出行政处罚决定", "f_opinion": "同意法制审核意见，按建议处理。",
-        "f_approved": "true", "f_subject_seq": str(review),
-    })  # fmt: skip
-    with head.expect_navigation():  # approval recorded: on to the document awaiting his block
-        head.get_by_role("button", name="记入案件", exact=True).click()
-    to_sign = head.locator("#sign-approver")
+    # the reviewed draft's 法制审核意见书 waits for his block: he approves on its approval page
+    to_sign = head.locator("#sign-approver .inbox-item", has_text=case)
     expect(to_sign).to_contain_text("法制审核意见书")
-    expect(head.locator("section", has_text="待负责人审批").get_by_text(case)).to_have_count(0)
-    shot(head, artifacts, "05b-inbox-head-to-sign-1366x768")
     with head.expect_navigation():
-        to_sign.get_by_role("button", name="在批准人栏签名").click()
+        to_sign.get_by_role("link", name="审批并签署").click()
+    head.get_by_label("同意", exact=True).check()
+    head.locator("#opinion").fill("同意法制审核意见，按建议处理。")
+    shot(head, artifacts, "05b-approval-page-1366x768")
+    with head.expect_navigation():
+        head.get_by_role("button", name="下一步：确认").click()
+    expect(head.locator(".approval-confirm")).to_contain_text("同意法制审核意见，按建议处理。")
+    with head.expect_navigation():
+        head.get_by_role("button", name="确认签署").click()
     countersigned = int(head.url.rsplit("#seq-", 1)[1])
     text = entry(head, countersigned)
     assert "PAdES，审核人" in text and "贺建国" in text and "PAdES，批准人" in text, text
-    approval = countersigned - 1  # the approval, recorded just before he signed
+    approval = countersigned + 1  # the approval the rules read, recorded as he signed
     assert "同意法制审核意见" in entry(head, approval)
+    head.goto(server.url + "/inbox")
+    expect(head.locator("section", has_text="待负责人审批").get_by_text(case)).to_have_count(0)
     head.context.close()
 
     # 执法人员: decide, serve with a signed receipt, payment, close ---------------------------
