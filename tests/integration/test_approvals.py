@@ -143,6 +143,8 @@ def test_the_head_approves_the_filing_in_his_box(app, tmp_path):
         signed = _approve(client, first, "同意", "同意立案。")
         assert signed.status_code == 303, signed.text[:2000]
         assert f"/approvals/{first}" not in client.get("/inbox").text
+        login(client, "zhangw", "correct-horse-1")  # the filing's approval decides nothing yet
+        assert "待作出行政执法决定" not in client.get("/inbox").text
 
     latest = _fields(app, int(signed.headers["location"].rsplit("#seq-", 1)[1]))
     assert latest["supersedes"] == first

@@ -284,7 +284,10 @@ def _officer(ctx: _Ctx) -> list[Item]:
         steps = _steps(conn, CASE.c.number.in_(list(own)))
     for s in steps.values():
         approval = s.get("decision.head_approval")
-        if approval is None or approval.seq < _seq(s, "decision.draft"):
+        # an answer to his draft: a head's approval before any draft (the filing's, on the
+        # 立案审批表) decides nothing yet
+        draft = _seq(s, "decision.draft")
+        if approval is None or not draft or approval.seq < draft:
             continue
         if _seq(s, "decision.decision") > approval.seq or approval.seq < _seq(
             s, "decision.legal_review"

@@ -318,6 +318,40 @@ def order(rule_id: str, rule: P.Order, rec: CaseRecord, ctx: Context) -> Iterato
                 )  # fmt: skip
 
 
+def opening_approved(
+    rule_id: str, rule: P.OpeningApproved, rec: CaseRecord, ctx: Context
+) -> Iterator[Finding]:
+    """Whatever of ``rule.before`` was done after the opening and before the head approved."""
+    for opening in rec.of(rule.acts):
+        if rule.legacy_fields and all(opening.fields.get(f) for f in rule.legacy_fields):
+            continue  # an older record: the head's opinion and name typed on the opening act
+        answers = [
+            a for a in rec.of(["decision.head_approval"])
+            if a.fields.get("subject_seq") == opening.seq
+        ]  # fmt: skip
+        refused = any(a.fields.get("approved") is False for a in answers)
+        approved = [a.seq for a in answers if a.fields.get("approved") is True]
+        if not refused:  # a signed approver's block approves, unless he said no
+            approved += [
+                d.seq for d in rec.attached("general.document", opening.seq)
+                if d.fields.get("doc_type") == rule.document
+                and any(s.get("role") == Block.APPROVER and s.get("method") == "PAdES"
+                        for s in d.fields.get("signatures") or [])
+            ]  # fmt: skip
+        first = min(approved, default=None)
+        asked = {a.seq for a in answers}  # his answer itself is no step taken without it
+        early = [
+            e for e in rec.of(rule.before)
+            if e.seq > opening.seq and e.seq not in asked and (first is None or e.seq < first)
+        ]  # fmt: skip
+        if early:
+            yield _finding(
+                rule_id, rule, "unapproved",
+                f"“{opening.label}”未经负责人批准即已“{early[0].label}”",
+                [opening.seq, early[0].seq],
+            )  # fmt: skip
+
+
 def _fields_match(e: Entry, wanted: dict[str, list[Any]] | None) -> bool:
     return not wanted or all(e.fields.get(k) in values for k, values in wanted.items())
 
@@ -530,6 +564,7 @@ CHECKS: dict[str, Callable[..., Iterator[Finding]]] = {
     "opening_statement": opening_statement,
     "documents": documents,
     "order": order,
+    "opening_approved": opening_approved,
     "requires": requires,
     "served_issued": served_issued,
     "deadline": deadline_rule,

@@ -266,6 +266,19 @@ class ProcedureMatch(RuleBase):
     ordinary_acts: Acts
 
 
+class OpeningApproved(RuleBase):
+    """A case opened on the agency's own initiative goes on only once the head approved its
+    filing: the approver's block of its approval form signed (unless he refused), his approval
+    of the opening act (``decision.head_approval``, ``subject_seq``), or, in records made
+    before the head approved in his own inbox, his opinion and name on the opening act."""
+
+    kind: Literal["opening_approved"]
+    acts: Acts
+    document: str  # the approval form whose approver's block approves the filing
+    legacy_fields: list[str] = []  # all filled on the opening act: an older record's approval
+    before: Acts  # what must not be done before the approval
+
+
 class FieldPresent(RuleBase):
     """An act's optional field that the law wants recorded (a summary penalty's filing)."""
 
@@ -353,7 +366,7 @@ Rule = Annotated[
     MinOfficers | FieldTrue | AudioVideo | Documents | Order | Deadline | Requires | AVStorage
     | AVInterruption | DeviceCheck | OpeningStatement | ServedIssued | Retention | SummaryLimits
     | ProcedureMatch | FieldPresent | OfficerSignatures | FineAmount | FieldMentions | DatedAfter
-    | ServiceDates | DocumentTimes | CollectionLimit | SpanOrder | ActorOverlap,
+    | ServiceDates | DocumentTimes | CollectionLimit | SpanOrder | ActorOverlap | OpeningApproved,
     Field(discriminator="kind"),
 ]  # fmt: skip
 _RULE = TypeAdapter(Rule)
