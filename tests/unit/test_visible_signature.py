@@ -9,8 +9,8 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
-import weasyprint  # type: ignore[import-untyped]
 
+from liuhen.documents.render import weasyprint_html  # WeasyPrint without its Pillow side effect
 from liuhen.signing.appearance import Stamp, box_size_mm, find_box
 from liuhen.signing.ca import CertificateAuthority
 from liuhen.signing.pdf import sign, validate
@@ -28,7 +28,7 @@ def _stamp_pdf(width_mm: float, height_mm: float, text: str) -> bytes:
     html = (f"<html><head><style>@page{{size:{width_mm}mm {height_mm}mm;margin:2mm}}"
             "body{font-family:'Noto Serif CJK SC';font-size:11pt}</style></head>"
             f"<body>{text}</body></html>")  # fmt: skip
-    return bytes(weasyprint.HTML(string=html).write_pdf())
+    return bytes(weasyprint_html()(string=html).write_pdf())
 
 
 @pytest.fixture
@@ -46,7 +46,7 @@ def _keys(ca: CertificateAuthority, cert_no: str) -> tuple[bytes, bytes]:
 
 
 def test_box_is_found_from_the_anchors() -> None:
-    pdf = bytes(weasyprint.HTML(string=FORM).write_pdf())
+    pdf = bytes(weasyprint_html()(string=FORM).write_pdf())
     box = find_box(pdf, "box-approver")
     assert box is not None and box.page == 0
     width, height = box_size_mm(box)
@@ -59,7 +59,7 @@ def test_opinion_in_the_box_keeps_the_earlier_signature_valid(
     ca: CertificateAuthority, tmp_path: Path
 ) -> None:
     ca_pem = ca.cert_path.read_bytes()
-    pdf = bytes(weasyprint.HTML(string=FORM).write_pdf())
+    pdf = bytes(weasyprint_html()(string=FORM).write_pdf())
     pdf = sign(pdf, *_keys(ca, "11010023"), ca_pem, "sig1-officer", "制作", "周立衡")
     box = find_box(pdf, "box-approver")
     assert box is not None
