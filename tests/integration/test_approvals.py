@@ -75,7 +75,6 @@ def _issue(client: TestClient, opening: int, **extra: Any) -> int:
     params = {"act_seq": opening, "doc_type": "filing_approval", **extra}
     form = client.get(url, params=params)
     assert form.status_code == 200, form.text[:2000]
-    assert f'name="sign_officer" value="{OFFICER}"' in form.text
     data = {"csrf": _csrf(form.text), **FILING, "sign_officer": OFFICER}
     issued = client.post(url, params=params, data=data, follow_redirects=False)
     assert issued.status_code == 303, re.findall(r"<li>(.*?)</li>", issued.text)
@@ -143,6 +142,8 @@ def test_the_head_approves_the_filing_in_his_box(app, tmp_path):
         signed = _approve(client, first, "同意", "同意立案。")
         assert signed.status_code == 303, signed.text[:2000]
         assert f"/approvals/{first}" not in client.get("/inbox").text
+        case_page = client.get(f"/cases/{CASE}").text  # the signature line says his opinion
+        assert "以电子签名签署（有效，登录确认），意见：同意立案。" in case_page
         login(client, "zhangw", "correct-horse-1")  # the filing's approval decides nothing yet
         assert "待作出行政执法决定" not in client.get("/inbox").text
 

@@ -133,6 +133,8 @@ def signature_line(sig: Any, doc_type: str = "") -> str:
         if sig.get("auth"):
             notes.append(f"{sig['auth']}确认")
         text += " 以电子签名签署" + (f"（{'，'.join(notes)}）" if notes else "")
+        if sig.get("opinion"):  # what a reviewer or head wrote in his box
+            text += f"，意见：{sig['opinion']}"
     elif method:
         text += f" {method}" if method.endswith("签名") else f" 以{method}方式签署"
     else:
