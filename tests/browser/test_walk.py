@@ -233,7 +233,7 @@ def test_a_case_from_complaint_to_archive(
     shot(officer, artifacts, "02-signature-form-768")
     signed = submit(officer, "制作并签名")
     text = entry(officer, signed)
-    assert "李某" in text and "手写签名" in text and "PAdES" in text, text
+    assert "李某" in text and "手写签名" in text and "以电子签名签署（有效" in text, text
     assert pdf_images(officer, server, signed) >= 1  # the drawn signature is in the PDF
     assert_fits(officer)
     shot(officer, artifacts, "03-case-768")
