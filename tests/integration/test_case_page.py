@@ -169,3 +169,26 @@ def test_the_views_page_is_guarded_like_the_case_page(app, client):
     assert before == views.status_code == 403
     supervisor = User("sifaju", "监督员", frozenset({"supervisor"}))
     assert cases.open_case_views(app, supervisor, CASE).total == 0  # refusals journal nothing
+
+
+def test_the_agencys_list_of_acts_decides_the_menu(app, client):
+    """An agency that lists its acts gets exactly those (general acts are every agency's),
+    a power by law that only some agencies have included once it is listed."""
+    factory.register(app)
+    factory.open_case(app)
+    officer(app, client)
+    agency = access.case_agency_settings(app, CASE)
+    assert agency is not None and agency.allowed is None
+    listed = ["investigation.inquiry", "investigation.restrict_liberty"]
+    change = access.SettingsChange(short_name="某执法局", act_types=listed)
+    access.change_agency_settings(app, agency.agency, change, factory.ADMIN)
+    menu = MENU.search(client.get(URL).text)
+    assert menu
+    codes = re.findall(r'<option value="([^"]+)"', menu.group(1))
+    assert "investigation.inquiry" in codes and "investigation.restrict_liberty" in codes
+    assert "investigation.inspection" not in codes
+    assert any(c.startswith("general.") for c in codes)
+    withheld = client.get(f"{URL}/record", params={"act": "investigation.inspection"})
+    assert withheld.status_code == 403 and "没有实施“现场检查（勘验）”的职权" in withheld.text
+    allowed = client.get(f"{URL}/record", params={"act": "investigation.restrict_liberty"})
+    assert allowed.status_code == 200

@@ -13,6 +13,7 @@ from typing import Any
 from urllib.parse import quote
 
 from liuhen.access.policy import User, can_record
+from liuhen.accounts import service as access
 from liuhen.accounts.service import Forbidden
 from liuhen.cases import menu
 from liuhen.cases import service as cases
@@ -61,12 +62,21 @@ def recordable(user: User) -> list[ActType]:
     ]  # fmt: skip
 
 
+def agency_acts(app: App, number: str) -> frozenset[str] | None:
+    """The acts the case's agency lets its officers record (its settings' list), None when it
+    sets none: then every act but those needing a power by law that only some agencies have."""
+    settings = access.case_agency_settings(app, number)
+    return settings.allowed if settings else None
+
+
 def case_menu(app: App, user: User, number: str, allowed: Collection[str] | None = None) -> Menu:
     """The 记录事项 menu of a case for ``user``: what his roles may record (``recordable``)
-    that fits the case where it stands (``menu.offered``); ``allowed`` is the agency's acts,
-    None until agencies carry that setting (then no act needing a special power by law)."""
+    that fits the case where it stands (``menu.offered``); ``allowed`` is the agency's acts
+    (``agency_acts``, read when not given)."""
     if not can_record(user):
         return Menu(None, [])
+    if allowed is None:
+        allowed = agency_acts(app, number)
     state = cases.case_state(app, number)
     return menu.offered(
         recordable(user), stage=state.stage, status=state.status, category=state.category,
@@ -81,8 +91,11 @@ def act_for(
     spec = act_type(code)
     if spec is None or spec not in recordable(user):
         raise Forbidden(f"不能在此记录“{code}”")
+    if allowed is None:
+        allowed = agency_acts(app, number)
     if code not in case_menu(app, user, number, allowed).codes:
-        if code in menu.NEEDS_SPECIAL_POWER and (allowed is None or code not in allowed):
+        withheld = code in menu.NEEDS_SPECIAL_POWER if allowed is None else code not in allowed
+        if withheld and spec.stage is not Stage.GENERAL:  # general acts are every agency's
             raise Forbidden(f"本机关没有实施“{spec.label}”的职权，不能记录")
         raise Forbidden(f"“{spec.label}”不适用于本案目前的环节和状态，不能在此记录")
     return spec
