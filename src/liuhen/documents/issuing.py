@@ -6,10 +6,11 @@ own certificate only."""
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from liuhen.access.policy import User
 from liuhen.accounts.service import AuthError, Forbidden, act_fields, confirm_presence
+from liuhen.documents import prefill
 from liuhen.documents.render import validate
 from liuhen.documents.service import (
     BLOCK_ROLES,
@@ -48,6 +49,7 @@ class Blank:
     values: FieldValues  # what the act recorded, unless marked beyond the user's clearance
     signer: tuple[str, str] | None  # (block, cert_no): the user's own block, his number in it
     demanded: str  # the case's pack rule that demands this document, if any
+    blocks: dict[str, str] = field(default_factory=dict)  # officer blocks: the act's officers
 
 
 def doc_for(code: str) -> DocType:
@@ -75,11 +77,20 @@ def blank(
     """The form for document ``code`` on act ``act_seq``: unknown types are not found, and a
     record marked beyond what ``user`` may read is refused (LH460) rather than pre-filled."""
     doc = doc_for(code)
-    # the numbers it quotes as the system issued them, unless the act recorded its own
-    values = {**quoted_numbers(app, number, doc.code), **act_fields(app, user, number, act_seq)}
+    recorded = act_fields(app, user, number, act_seq)  # refused first if marked beyond him
+    known = prefill.prefill(app, user, number, act_seq, doc)
+    # what the case knows, then the numbers it quotes as the system issued them, then what the
+    # act recorded (a person the act names keeps the details the case knows of him)
+    values = {**known.values, **quoted_numbers(app, number, doc.code), **recorded}
+    for name, person in recorded.items():
+        case_person = known.values.get(name)
+        if not (isinstance(case_person, dict) and isinstance(person, dict)):
+            continue
+        if person.get("name") in (None, case_person.get("name")):
+            values[name] = {**case_person, **person}
     block = own_block(user, doc)
     signer = (block, user.cert_no) if block and user.cert_no else None
-    return Blank(doc, values, signer, demanded_by(app, number, doc.code))
+    return Blank(doc, values, signer, demanded_by(app, number, doc.code), known.blocks)
 
 
 def version_values(app: App, number: str, seq: int, doc: DocType) -> FieldValues:

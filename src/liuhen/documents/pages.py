@@ -30,6 +30,11 @@ from liuhen.web.field_errors import FieldErrors
 CONFIRM_ROWS = 3  # 在场同事确认 rows shown when fewer colleagues are named
 CONFIRM_MAX = issuing.CONFIRM_MAX  # rows read back
 
+# A person's labelled details on a document form, after his name (web.forms.PERSON_PARTS).
+PERSON_PARTS = (("id_no", "身份证号码或统一社会信用代码"), ("gender", "性别"), ("age", "年龄"),
+                ("unit", "工作单位"), ("title", "职务"), ("address", "住址（住所）"),
+                ("phone", "联系电话"))  # fmt: skip
+
 RecordCase = Annotated[User, Depends(guard.record_case())]
 
 
@@ -87,7 +92,7 @@ def router(app: App, templates: Jinja2Templates, demanded_by: issuing.DemandedBy
             {"number": number, "act_seq": act_seq, "doc": doc, "form": form, "error": error,
              "errors": field_errors(error, doc, blocks, rows),
              "widget": forms.widget, "in_person": documents.IN_PERSON, "demanded": demanded,
-             "blocks": blocks, "confirm_rows": rows,
+             "blocks": blocks, "confirm_rows": rows, "person_parts": PERSON_PARTS,
              "next_number": issuing.next_number(app, number, doc)},
             status_code=error.http_status if error else 200,
         )  # fmt: skip
@@ -108,7 +113,8 @@ def router(app: App, templates: Jinja2Templates, demanded_by: issuing.DemandedBy
         if supersedes is not None:
             values = issuing.version_values(app, number, supersedes, blank.doc)
         form = forms.as_form(blank.doc, values)
-        if blank.signer:
+        form |= {f"sign_{b}": certs for b, certs in blank.blocks.items()}
+        if blank.signer and f"sign_{blank.signer[0]}" not in form:
             form[f"sign_{blank.signer[0]}"] = blank.signer[1]
         return doc_page(request, number, act_seq, blank.doc, form, demanded=blank.demanded)
 

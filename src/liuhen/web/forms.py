@@ -25,6 +25,11 @@ class Form(Protocol):
     def fields(self) -> Sequence[FieldSpec]: ...
 
 
+# A person's parts a form may post (``f_party.id_no``): the act forms draw name, phone and
+# address; the document forms every part a printed form names (the party's labelled details).
+PERSON_PARTS = ("name", "gender", "age", "id_no", "unit", "title", "phone", "address")
+
+
 def widget(spec: FieldSpec) -> str:
     """Which input the template draws for a field."""
     return {
@@ -93,9 +98,17 @@ def parse(act: Form, form: dict[str, str], zone: tzinfo) -> tuple[FieldValues, l
         name = f"f_{spec.name}"
         kind = widget(spec)
         if kind == "person":
-            person = {k: form.get(f"{name}.{k}", "").strip() for k in ("name", "phone", "address")}
+            person: dict[str, Any] = {k: form.get(f"{name}.{k}", "").strip() for k in PERSON_PARTS}
             if any(person.values()):
-                values[spec.name] = {k: v for k, v in person.items() if v}
+                if person["age"]:
+                    if not person["age"].isdigit():
+                        problems.append(Problem(
+                            f"{spec.label}的年龄须为整数", f"fields.{spec.name}",
+                            label=spec.label, kind="number",
+                        ))  # fmt: skip
+                    else:
+                        person["age"] = int(person["age"])
+                values[spec.name] = {k: v for k, v in person.items() if v not in ("", None)}
             continue
         raw = form.get(name, "")
         if not raw.strip():
@@ -155,6 +168,7 @@ def as_form(spec: Form, values: FieldValues) -> dict[str, str]:
         if v is None:
             continue
         if w == "person" and isinstance(v, dict):
+            out |= {f"{name}.{k}": str(v[k]) for k in PERSON_PARTS if v.get(k) is not None}
             out[name + ".name"] = str(v.get("name") or "")
         elif w == "lines" and isinstance(v, list):
             out[name] = "\n".join(x if isinstance(x, str) else str(x.get("name", "")) for x in v)
