@@ -87,6 +87,17 @@ def _seq(response: Any) -> int:
     return int(response.headers["location"].rsplit("#seq-", 1)[1])
 
 
+def _approve(client: TestClient, seq: int) -> Any:
+    """The head on the approval page: reads, writes his opinion, confirms, and it is signed."""
+    approval = f"/cases/{CASE}/approvals/{seq}"
+    page = client.get(approval)
+    data = {"csrf": _csrf(page.text), "choice": "同意", "opinion": "同意。"}
+    assert "确认签署" in client.post(approval, data=data).text
+    signed = client.post(approval, data={**data, "confirmed": "1"}, follow_redirects=False)
+    assert signed.status_code == 303, signed.text[:3000]
+    return signed
+
+
 def test_the_reviewer_and_the_head_each_sign_their_own_block(app):
     from liuhen.signing import pdf as pades
     from liuhen.signing import service as signing
@@ -129,22 +140,16 @@ def test_the_reviewer_and_the_head_each_sign_their_own_block(app):
             f"/cases/{CASE}/documents/{first}/sign", params={"role": "approver"},
             data={"csrf": _csrf(inbox)}, follow_redirects=False,
         )  # fmt: skip
-        assert sneak.status_code == 422 and "不是负责人" in sneak.text
+        assert sneak.status_code == 303  # the old address signs nothing: to the approval page
+        assert client.get(sneak.headers["location"]).status_code == 403
 
         login(client, "wangq", "correct-horse-3")
         inbox = client.get("/inbox").text
         assert "待在批准人栏签名的文书（1）" in inbox and f"/approvals/{first}" in inbox
-        signed = client.post(
-            f"/cases/{CASE}/documents/{first}/sign", params={"role": "approver"},
-            data={"csrf": _csrf(inbox)}, follow_redirects=False,
-        )  # fmt: skip
-        assert signed.status_code == 303, signed.text[:3000]
+        signed = _approve(client, first)
         assert "待在批准人栏签名的文书（" not in client.get("/inbox").text
-        again = client.post(
-            f"/cases/{CASE}/documents/{first}/sign", params={"role": "approver"},
-            data={"csrf": _csrf(inbox)}, follow_redirects=False,
-        )  # fmt: skip
-        assert again.status_code == 422 and "更新的版本" in again.text
+        again = client.get(f"/cases/{CASE}/approvals/{first}")
+        assert again.status_code == 409 and "更新的版本" in again.text
 
     latest = _fields(app, _seq(signed))
     assert latest["supersedes"] == first
