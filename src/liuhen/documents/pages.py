@@ -139,12 +139,12 @@ def router(app: App, templates: Jinja2Templates, demanded_by: issuing.DemandedBy
 
     @r.post("/cases/{number}/documents/{seq}/sign", include_in_schema=False)
     async def doc_countersign(
-        request: Request, number: str, seq: int, role: str, user: RecordCase
+        request: Request, number: str, seq: int, user: RecordCase, role: str = ""
     ) -> Response:
-        """The reviewer or the head signs his block of an issued document from his own login;
-        the signed result is a new version (see ``documents.countersign``)."""
+        """The one-click signature of old: a reviewer's or head's block is signed only from
+        the approval page, once he has read the document, written his opinion and confirmed
+        (``documents.approvals``), so this address sends him there and signs nothing."""
         await posted_form(request)
-        entry = await anyio.to_thread.run_sync(issuing.countersign_as, app, user, number, seq, role)
-        return RedirectResponse(f"/cases/{quote(number)}#seq-{entry.seq}", status_code=303)
+        return RedirectResponse(f"/cases/{quote(number, safe='')}/approvals/{seq}", 303)
 
     return r
