@@ -131,6 +131,8 @@ def test_a_decision_names_remedies_and_the_evidence_it_rests_on(client, case):
     assert value_of(page, "f_evidence").splitlines() == [
         "询问笔录（2026年11月3日）", "现场检查笔录（2026年11月4日）"]  # fmt: skip
     assert value_of(page, "f_legal_basis") == "《营业性演出管理条例》第四十三条"  # the act's
+    # the provision broken, as the case was opened on it (立案理由)
+    assert value_of(page, "f_violated") == "《营业性演出管理条例》第六条"
 
 
 def test_what_the_user_typed_wins_over_the_case(client, case):
@@ -150,3 +152,5 @@ def test_what_the_user_typed_wins_over_the_case(client, case):
     assert value_of(again, "f_review_body") == "某市人民政府"
     assert value_of(again, "f_party.phone") == "13900000000"
     assert value_of(again, "f_court") == ""  # cleared by the user: not filled in behind his back
+    # no provision broken given: the form asks for it instead of printing "违反了法律规定"
+    assert re.search(r'id="f_violated"[^>]*aria-invalid="true"', again)

@@ -6,6 +6,7 @@ Validated values are canonical (ISO dates, decimal strings); a printed form writ
 
 from __future__ import annotations
 
+import re
 from datetime import date, datetime, timedelta
 from decimal import Decimal
 
@@ -130,3 +131,33 @@ def index_cells(row: str) -> list[str]:
     """The six cells of a 卷内文件目录 row: 文号, 责任者, 题名, 日期, 页号, 备注."""
     cells = [c.strip() for c in row.replace("｜", "|").split("|")]
     return cells + [""] * (6 - len(cells))
+
+
+# A provision as decisions cite it: 《名称》 then its article (第…条, 第…款, 第（…）项).
+PROVISION = re.compile(r"^(《[^《》]+》)\s*(第\S+)$")
+# A number someone typed before an item of a list the form numbers itself: "1." "1、" "（1）".
+_LEADING_NUMBER = re.compile(
+    r"^\s*(?:\d+\s*[.．、)）](?!\d)|[（(]\s*\d+\s*[)）]|[一二三四五六七八九十]+、)\s*"
+)
+
+
+def unnumbered(text: str | None) -> str:
+    """An item of a numbered list without the number typed before it, so it is numbered once."""
+    return _LEADING_NUMBER.sub("", text or "", count=1).strip()
+
+
+def provisions(items: list[str] | None) -> str:
+    """Provisions as one clause: 《A》第二十一条、第二十三条、《B》第六条 (a law named once for its
+    articles that follow one another)."""
+    parts: list[str] = []
+    last_law = ""
+    for item in items or []:
+        found = PROVISION.match(item.strip())
+        if found is None:
+            parts.append(item.strip())
+            last_law = ""
+            continue
+        law, article = found.groups()
+        parts.append(article if law == last_law else law + article)
+        last_law = law
+    return "、".join(p for p in parts if p)

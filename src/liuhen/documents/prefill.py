@@ -33,7 +33,9 @@ OFFICER_FIELDS = ("officers", "inquirers", "inspectors", "handlers")
 # Fields naming the one person the act concerns: the case's first party.
 PARTY_FIELDS = ("party", "holder")
 # Fields an earlier document of the case filled that a later one repeats as they were typed.
-CARRIED = ("party", "legal_rep", "contact", "contact_phone", "agency_address")
+CARRIED = ("party", "legal_rep", "contact", "contact_phone", "agency_address", "violated")
+# A provision cited in running text: 《营业性演出管理条例》第六条（第…款、第（…）项）.
+CITED = re.compile(r"《[^《》]+》第[^，。；、《\s]+?条(?:第[^，。；、《\s]+?[款项])*")
 # Blocks signed by the officers who did the act (reviewers and heads sign their own).
 OFFICER_BLOCKS = (Block.OFFICER, Block.SERVER)
 # The records a decision rests on, as its evidence list names them.
@@ -156,6 +158,9 @@ def _from_case(
             values.update({k: content[k] for k in CARRIED if content.get(k)})
     if cause:
         values["cause"] = cause
+    if not values.get("violated"):  # the provisions the case was opened on (立案理由)
+        reasons = [str((e.get("fields") or {}).get("reason") or "") for e in entries[:1]]
+        values["violated"] = [m.group(0) for r in reasons for m in CITED.finditer(r)]
     if parties:
         first = dict(parties[0])
         known = values.get("party")

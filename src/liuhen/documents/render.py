@@ -124,6 +124,8 @@ _ENV.filters.update(
     yes_no=fmt.yes_no,
     lines=fmt.lines,
     index_cells=fmt.index_cells,
+    provisions=fmt.provisions,
+    unnumbered=fmt.unnumbered,
 )
 _ENV.globals.update(cn_span=fmt.cn_span)
 
@@ -200,6 +202,20 @@ def _summary_decision(v: FieldValues) -> list[Problem]:
     return problems
 
 
+def _penalty_decision(v: FieldValues) -> list[Problem]:
+    """Each provision as 《名称》第…条, so that "违反了《…》第…条的规定，依据《…》第…条的规定"
+    reads whole: the form asks again rather than print an empty 《》 or a bare "法律规定"."""
+    problems: list[Problem] = []
+    for name, what in (("violated", "违反的法律规定"), ("legal_basis", "处罚依据")):
+        for i, item in enumerate(v.get(name) or []):
+            if not fmt.PROVISION.match(item.strip()) or "条" not in item:
+                problems.append(Problem(
+                    f"{what}第 {i + 1} 项应写明法律、法规或规章的名称及条款，"
+                    "如《营业性演出管理条例》第六条", f"fields.{name}", label=what, kind="format",
+                ))  # fmt: skip
+    return problems
+
+
 def _service_receipt(v: FieldValues) -> list[Problem]:
     problems: list[Problem] = []
     if v.get("method") == "留置送达":
@@ -246,6 +262,7 @@ def _dossier_index(v: FieldValues) -> list[Problem]:
 _BY_DOC: dict[str, Callable[[FieldValues], list[Problem]]] = {
     "seal_decision": _seal_decision,
     "summary_decision": _summary_decision,
+    "penalty_decision": _penalty_decision,
     "service_receipt": _service_receipt,
     "hearing_notice": _hearing_notice,
     "enforcement_application": _enforcement_application,
