@@ -23,7 +23,8 @@ from tests.integration import factory
 from tests.integration.auth import login
 
 CASE = "某文旅罚〔2026〕1号"
-OFFICER, HEAD = "31010001", "31010009"  # the factory registers 张伟; the head is added
+OFFICER, REVIEWER = "31010001", "31010002"  # the factory registers 张伟 and 李娜
+HEAD = "31010009"  # added here
 NOW = datetime(2026, 12, 1, 10, 0, tzinfo=SHANGHAI)
 FILING = {
     "f_cause": "未经许可擅自从事营业性演出", "f_source": "日常巡查",
@@ -43,10 +44,11 @@ def _staff(app: Any) -> int:
     for user, pw, roles, name, cert in (
         ("zhangw", "correct-horse-1", ["officer"], "张伟", OFFICER),
         ("hejg", "correct-horse-3", ["head"], "贺建国", HEAD),
+        ("lina", "correct-horse-2", ["legal_reviewer"], "李娜", REVIEWER),
     ):
         access.create_user(app, user, pw, roles, name, "wl-zd1", cert)
     signing.init_ca(app, "某区文化和旅游局")
-    for cert in (OFFICER, HEAD):
+    for cert in (OFFICER, HEAD, REVIEWER):
         signing.issue(app, cert)
     return int(factory.open_case(app).seq)
 
@@ -222,3 +224,33 @@ def test_a_return_goes_back_to_the_officer_and_a_new_version_comes_back(app):
         login(client, "hejg", "correct-horse-3")
         inbox = client.get("/inbox").text
         assert f"/approvals/{second}" in inbox and f"/approvals/{first}" not in inbox
+
+
+def test_the_reviewer_and_the_head_each_write_in_their_own_box(app, tmp_path):
+    """Two opinions drawn one after the other, each its own signature's appearance; the
+    reviewer's records no head's approval."""
+    from liuhen.signing import service as signing
+
+    opening = _staff(app)
+    with TestClient(create_app(app)) as client:
+        login(client, "zhangw", "correct-horse-1")
+        first = _issue(client, opening)
+        login(client, "lina", "correct-horse-2")
+        inbox = client.get("/inbox").text
+        assert f"/approvals/{first}" in inbox and "审核并签署" in inbox
+        assert "承办机构审核人意见" in client.get(f"/cases/{CASE}/approvals/{first}").text
+        reviewed = _approve(client, first, "同意", "同意立案，请尽快调查。")
+        second = int(reviewed.headers["location"].rsplit("#seq-", 1)[1])
+        assert _entries(app, "decision.head_approval") == []
+        login(client, "hejg", "correct-horse-3")
+        signed = _approve(client, second, "同意", "同意。")
+    latest = _fields(app, int(signed.headers["location"].rsplit("#seq-", 1)[1]))
+    assert [s["role"] for s in latest["signatures"]] == ["officer", "reviewer", "approver"]
+    pdf = b"".join(app.blobs.read(latest["digest"]))
+    statuses = signing.validate_pdf(pdf, signing.ca_pem(app))
+    assert [s.serial_number for s in statuses] == [OFFICER, REVIEWER, HEAD]
+    assert all(s.valid for s in statuses)
+    assert _pdfsig(pdf, tmp_path).count("Signature Validation: Signature is Valid.") == 3
+    text = _text(pdf, tmp_path)
+    assert "同意立案，请尽快调查。" in text and "承办机构审核人（签名）：李娜" in text
+    assert "负责人（签名）：贺建国" in text
