@@ -254,3 +254,20 @@ def test_the_reviewer_and_the_head_each_write_in_their_own_box(app, tmp_path):
     text = _text(pdf, tmp_path)
     assert "同意立案，请尽快调查。" in text and "承办机构审核人（签名）：李娜" in text
     assert "负责人（签名）：贺建国" in text
+
+
+def test_a_return_after_the_reviewers_signature_still_reaches_the_officer(app):
+    """The reviewed version is recorded by the reviewer; a return goes to whoever issued it."""
+    opening = _staff(app)
+    with TestClient(create_app(app)) as client:
+        login(client, "zhangw", "correct-horse-1")
+        first = _issue(client, opening)
+        login(client, "lina", "correct-horse-2")
+        reviewed = _approve(client, first, "同意", "同意立案。")
+        second = int(reviewed.headers["location"].rsplit("#seq-", 1)[1])
+        login(client, "hejg", "correct-horse-3")
+        assert _approve(client, second, "退回补充", "退回补充：当事人名称不全。").status_code == 303
+        login(client, "zhangw", "correct-horse-1")
+        inbox = client.get("/inbox").text
+        assert "被批准人退回补充" in inbox and "当事人名称不全" in inbox
+        assert f"supersedes={second}" in inbox

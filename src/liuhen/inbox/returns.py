@@ -54,9 +54,10 @@ def redo_url(number: str, seq: int, act_seq: int, doc_type: str) -> str:
     return f"{case_url(number)}/documents/new?{query}"
 
 
-def returned_to(conn: Connection, cond: ColumnElement[bool], issuer: set[str]) -> list[Item]:
-    """The latest versions, issued by one of ``issuer`` (his certificate number, his user
-    name), that were returned to him: each with the reason and the form for a new version."""
+def returned_to(conn: Connection, cond: ColumnElement[bool], mine: set[str]) -> list[Item]:
+    """The latest versions of documents first issued by one of ``mine`` (his certificate
+    number, his user name) that were returned to him: each with the reason and the form for a
+    new version."""
     returns = returned_seqs(conn, cond)
     if not returns:
         return []
@@ -67,16 +68,19 @@ def returned_to(conn: Connection, cond: ColumnElement[bool], issuer: set[str]) -
         .order_by(ENTRY.c.seq)
     )
     latest: dict[int, tuple[CaseRef, dict[str, object], str]] = {}
-    for seq, chain, body, cause in conn.execute(query):
+    issuer: dict[int, str] = {}  # version → who issued its first version (countersigned
+    for seq, chain, body, cause in conn.execute(query):  # versions are recorded by the signer)
         entry = json.loads(body)
         fields = entry.get("fields") or {}
-        latest.pop(fields.get("supersedes") or 0, None)
-        by = str((entry.get("recorded_by") or {}).get("id", ""))
+        previous = fields.get("supersedes") or 0
+        latest.pop(previous, None)
+        by = issuer.get(previous) or str((entry.get("recorded_by") or {}).get("id", ""))
+        issuer[int(seq)] = by
         latest[int(seq)] = (CaseRef(chain, cause), fields, by)
     out: list[Item] = []
     for seq, (case, fields, by) in latest.items():
         back = returns.get(seq)
-        if back is None or by not in issuer:
+        if back is None or by not in mine:
             continue
         code = str(fields.get("doc_type", ""))
         doc = DOC_TYPES.get(code)
