@@ -73,9 +73,7 @@ def case(app: Any) -> dict[str, int]:
 
 
 def form_page(client: TestClient, seq: int, doc_type: str) -> str:
-    page = client.get(
-        f"/cases/{CASE}/documents/new", params={"act_seq": seq, "doc_type": doc_type}
-    )
+    page = client.get(f"/cases/{CASE}/documents/new", params={"act_seq": seq, "doc_type": doc_type})
     assert page.status_code == 200, page.text[:800]
     return html.unescape(page.text)
 

@@ -29,6 +29,7 @@ from liuhen.kernel import numbering
 from liuhen.kernel.instance import App
 from liuhen.kernel.record import ActInput, build_draft
 from liuhen.payloads import FieldValues
+from liuhen.procedure import act_numbers
 from liuhen.procedure.catalog import ActType
 from liuhen.web import forms
 from liuhen.web.field_errors import FieldErrors
@@ -62,17 +63,30 @@ def act_page(
     spec: ActType,
     form: dict[str, str],
     error: LiuhenError | None = None,
+    issued: dict[str, str] | None = None,
 ) -> Response:
     """The act form (``number`` empty when the act opens a case), with a refusal's problems
-    each shown beside its input."""
+    each shown beside its input; a field in ``issued`` (the 文号 the system issues on the
+    act's document) is shown as that number to come, not asked for."""
     inputs = ([] if number else ["case"]) + ["occurred_at", "actors", "place"]
     errors = FieldErrors(error, inputs + forms.input_ids(spec))
     return templates.TemplateResponse(
         request, "act_form.html",
         {"number": number, "act": spec, "form": form, "error": error, "errors": errors,
-         "widget": forms.widget},
+         "widget": forms.widget, "issued": issued or {}, "issued_note": act_numbers.NOTE},
         status_code=error.http_status if error else 200,
     )  # fmt: skip
+
+
+def issued_numbers(app: App, number: str, spec: ActType) -> dict[str, str]:
+    """The act's number field → the 文号 its document would be issued now, where the case's
+    agency numbers that document type (``procedure.act_numbers``): the act form leaves it to
+    the system."""
+    if not number or spec.code not in act_numbers.ACT_NUMBERS:
+        return {}
+    name, doc_type = act_numbers.ACT_NUMBERS[spec.code]
+    expected = numbering.expected_number(app, number, doc_type, app.clock.now().isoformat())
+    return {name: expected.number} if expected is not None else {}
 
 
 def read_act(
@@ -120,7 +134,8 @@ def record_from_form(
         inp = read_act(user, spec, number, form, app.settings.timezone, app.clock.now())
         where = workflow.record_and_continue(app, user, number, inp, awaits_approver)
     except LiuhenError as exc:
-        return act_page(templates, request, page, spec, form, exc)
+        issued = issued_numbers(app, page, spec)
+        return act_page(templates, request, page, spec, form, exc, issued)
     return RedirectResponse(where, status_code=303)
 
 
@@ -238,7 +253,9 @@ def recording_router(
         spec = workflow.act_for(app, user, number, act)
         now = app.clock.now().strftime("%Y-%m-%dT%H:%M")
         form = {"occurred_at": now, "actors": user.cert_no or ""}
-        return act_page(templates, request, number, spec, form)
+        return act_page(
+            templates, request, number, spec, form, None, issued_numbers(app, number, spec)
+        )
 
     @r.post("/cases/{number}/record", include_in_schema=False)
     async def record_submit(request: Request, number: str, act: str, user: RecordCase) -> Response:

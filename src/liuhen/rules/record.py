@@ -8,6 +8,7 @@ from datetime import datetime
 from decimal import Decimal, InvalidOperation
 
 from liuhen.payloads import FieldValues, JsonObject
+from liuhen.procedure.act_numbers import ACT_NUMBERS
 from liuhen.procedure.catalog import act_type
 
 
@@ -62,6 +63,22 @@ class CaseRecord:
         return best
 
 
+def _issued_numbers(docs: list[JsonObject], fields_by_seq: dict[int, FieldValues]) -> None:
+    """An act whose number the system issues on its document (``procedure.act_numbers``) and
+    that recorded none carries its document's 文号 (the latest version's), so the rules match
+    the decision, its 送达 and its 催告 by the one number of record."""
+    acts = {d["seq"]: d["act"] for d in docs}
+    for d in docs:
+        fields = d["body"].get("fields") or {}
+        act_seq, number = fields.get("act_seq"), fields.get("number")
+        if d["act"] != "general.document" or not number or act_seq not in fields_by_seq:
+            continue
+        name, doc_type = ACT_NUMBERS.get(acts[act_seq], ("", ""))
+        recorded = fields_by_seq[act_seq]
+        if name and fields.get("doc_type") == doc_type and recorded.get(name) in (None, "", number):
+            recorded[name] = number
+
+
 def from_documents(number: str, docs: Iterable[JsonObject]) -> CaseRecord:
     """Build the engine's view from entry documents (canonical JSON objects) of one case.
 
@@ -75,6 +92,7 @@ def from_documents(number: str, docs: Iterable[JsonObject]) -> CaseRecord:
         fields_by_seq[d["seq"]] = dict(body.get("fields") or {})
         if d["act"] == "general.correction" and body.get("corrects") in fields_by_seq:
             fields_by_seq[body["corrects"]].update((body.get("fields") or {}).get("changes") or {})
+    _issued_numbers(docs, fields_by_seq)
     header: FieldValues = {}  # the opening act's fields
     entries = []
     for d in docs:
