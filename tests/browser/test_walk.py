@@ -282,7 +282,8 @@ def test_a_case_from_complaint_to_archive(
     expect(reviewer.locator("[name=f_submitting_unit]")).to_have_value("执法大队一中队")
     fill(reviewer, {"sign_approver": ""})
     opinion = submit(reviewer, "制作并签名")
-    assert "沈若兰" in entry(reviewer, opinion) and "PAdES，审核人" in entry(reviewer, opinion)
+    assert "法制审核人员 沈若兰" in entry(reviewer, opinion)
+    assert "以电子签名签署" in entry(reviewer, opinion)
     assert "同意草拟的处理建议" in entry(reviewer, review)
     reviewer.context.close()
 
@@ -307,7 +308,8 @@ def test_a_case_from_complaint_to_archive(
         head.get_by_role("button", name="确认签署").click()
     countersigned = int(head.url.rsplit("#seq-", 1)[1])
     text = entry(head, countersigned)
-    assert "PAdES，审核人" in text and "贺建国" in text and "PAdES，批准人" in text, text
+    assert "法制审核人员 沈若兰" in text and "负责人 贺建国" in text, text
+    assert "意见：同意法制审核意见，按建议处理。" in text, text  # his box's opinion
     approval = countersigned + 1  # the approval the rules read, recorded as he signed
     assert "同意法制审核意见" in entry(head, approval)
     head.goto(server.url + "/inbox")
