@@ -183,6 +183,10 @@ def test_a_refusal_is_signed_and_recorded_as_not_approved(app, tmp_path):
         )  # a refusal without its reason: refused, what was typed kept
         assert refused.status_code == 422 and "须写明理由" in refused.text
         assert ">不同意，理由：</textarea>" in refused.text
+        endless = "不同意，理由：" + "现有证据不足以认定演出事实，请补充调查。" * 60
+        too_long = _approve(client, first, "不同意", endless)  # more than his box can hold
+        assert too_long.status_code == 422 and "写不下" in too_long.text
+        assert len(_entries(app, "general.document")) == 1  # nothing signed
         why = "不同意，理由：现有证据不足以认定演出事实，请补充调查。"
         signed = _approve(client, first, "不同意", why)
         assert signed.status_code == 303

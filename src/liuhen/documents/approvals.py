@@ -23,6 +23,7 @@ from sqlalchemy import select
 
 from liuhen.access.policy import User
 from liuhen.accounts.service import Forbidden
+from liuhen.documents import opinion_box
 from liuhen.documents.service import countersign
 from liuhen.documents.types import BLOCK_ROLES, DOC_TYPES, DocType, pending_blocks, role_label
 from liuhen.errors import ConflictError, NotFoundError, Problem, ValidationError
@@ -233,7 +234,12 @@ def decide(app: App, user: User, case: str, seq: int, choice: str, opinion: str)
     approval = _approval(app, p, user, d) if p.block == Block.APPROVER else None
     if approval is not None:
         build_draft(approval, app.clock.now())  # its checks before the key is used
-    signed = countersign(app, case, seq, p.block, str(user.cert_no), user.actor, d.opinion)
+    try:
+        signed = countersign(app, case, seq, p.block, str(user.cert_no), user.actor, d.opinion)
+    except opinion_box.TooLong as exc:  # refused before his key was used: nothing stored
+        raise ValidationError(str(exc), [Problem(
+            str(exc), "opinion", label="意见", kind="too_long",
+        )]) from None  # fmt: skip
     act = record.record(app, approval) if approval is not None else None
     return Outcome(signed, act)
 
