@@ -29,7 +29,9 @@ class Context:
     calendar: WorkingCalendar
 
     def fmt(self, moment: datetime) -> str:
-        return moment.astimezone(self.calendar.tz).strftime("%Y-%m-%d %H:%M")
+        """A moment in a finding as the reader reads dates: 2026年5月25日 10:30, local time."""
+        t = moment.astimezone(self.calendar.tz)
+        return f"{t.year}年{t.month}月{t.day}日 {t:%H:%M}"
 
 
 def _label(code: str) -> str:
