@@ -73,7 +73,7 @@ def test_assignment_needs_two_registered_officers_and_a_head(marked: tuple[App, 
     app, _seq = marked
     with pytest.raises(ValidationError) as one:
         assign(app, ["31010001"])
-    assert "至少两名" in str(one.value.as_dict())
+    assert "至少指派两名执法人员" in str(one.value.as_dict())
     with pytest.raises(ValidationError) as unknown:
         assign(app, ["31010001", "99999999"])
     assert "99999999" in str(unknown.value.as_dict())
