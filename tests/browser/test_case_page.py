@@ -47,3 +47,35 @@ def test_the_case_page_reads_like_a_record(
         finally:
             context.close()
     assert console.errors == []
+
+
+def test_a_document_is_previewed_in_place_only_when_asked(
+    browser: Browser, server: Server, console: ConsoleLog, artifacts: Path
+) -> None:
+    """Opening the page fetches no PDF (reading one is journaled); opening the fold frames the
+    document's PDF, which the site's headers allow for its own pages only."""
+    context = browser.new_context(viewport=DESKTOP, locale="zh-CN")
+    try:
+        page = context.new_page()
+        console.watch(page)
+        log_in(page, server.url, "zhoulh", "zhifa-demo-2026")
+        fetched: list[str] = []
+        page.on("request", lambda r: fetched.append(r.url) if r.url.endswith("/pdf") else None)
+        page.goto(f"{server.url}/cases/{quote(OPEN_CASE)}")
+        fold = page.locator("details.pdf-preview").first
+        expect(fold).to_be_visible()
+        assert fetched == [] and page.locator("iframe.pdf-frame").count() == 0
+        with page.expect_response(lambda r: r.url.endswith("/pdf")) as caught:
+            fold.locator("summary").click()
+        response = caught.value
+        assert response.status == 200
+        assert response.headers["x-frame-options"] == "SAMEORIGIN"
+        assert "frame-ancestors 'self'" in response.headers["content-security-policy"]
+        expect(fold.locator("iframe.pdf-frame")).to_have_count(1)
+        fold.locator("summary").click()  # closing and opening again frames it once, not twice
+        fold.locator("summary").click()
+        expect(fold.locator("iframe.pdf-frame")).to_have_count(1)
+        screenshot(page, artifacts, "case-pdf-preview-1366x768.png")
+    finally:
+        context.close()
+    assert console.errors == []
