@@ -186,6 +186,7 @@ def seed(app: App) -> dict[str, int]:
         ("registry.agency", registry["agencies"]),
         ("registry.unit", registry["units"]),
         ("registry.officer", registry["officers"]),
+        ("registry.device", registry["devices"]),  # the cameras the cases' media name
     ):
         for item in items:
             record.record(app, ActInput(kind, now, fields=item, recorded_by=ADMIN))
