@@ -248,29 +248,42 @@ def test_a_refused_document_form_puts_each_message_at_its_field(app):
             "f_started_at": "2026-03-01T09:30",
             "sign_officer": f"{ME},{COLLEAGUE}",
             "party_name": "陈某",
-            "refused": "1",
-            "refusal_reason": "当事人拒绝签字",
-            "party_signature_png": drawn,
         }
-        refused = client.post(url, params=params, data={"csrf": csrf, **typed})
+        # the content is checked when it is previewed, each message at its field
+        preview_url = f"/cases/{CASE}/documents/preview"
+        refused = client.post(preview_url, params=params, data={"csrf": csrf, **typed})
         assert refused.status_code == 422
         page = Page(refused.text)
         assert page.at("f_cause") == ["请填写案由"]
+        assert "有 1 处需要修改" in "".join(page.shown)
+        assert ("#f_cause", "请填写案由") in page.links
+        # every value typed comes back, the list of inquirers too
+        kept = {n: page.value(n) for n in typed}
+        assert kept == typed
+        assert "\n" in page.value("f_inquirers")  # a list, one per line
+        _assert_folded(page, "LH100", "fields.cause")
+
+        # fixed and previewed: what is decided at signing is checked under the preview
+        fixed = {**typed, "f_cause": doc.sample["cause"]}
+        shown = client.post(preview_url, params=params, data={"csrf": csrf, **fixed})
+        assert shown.status_code == 200, shown.text[:800]
+        locked = {n: e.get("value", "") for n, e in Page(shown.text).by_name.items()
+                  if e.get("type") == "hidden" and n != "party_signature_png"}  # fmt: skip
+        signing_now = {**locked, "refused": "1", "refusal_reason": "当事人拒绝签字",
+                       "party_signature_png": drawn}  # fmt: skip
+        both = client.post(url, params=params, data=signing_now)
+        assert both.status_code == 422
+        page = Page(both.text)
         assert page.at("signature-pad") == [
             "已勾选当事人拒绝签字，不应再附当事人手写签名：请清除签名或取消勾选"
         ]
-        assert "有 2 处需要修改" in "".join(page.shown)
-        assert ("#f_cause", "请填写案由") in page.links
-        # every value typed comes back, the drawn signature and the list of inquirers too
-        kept = {n: page.value(n) for n in typed if n != "refused"}
-        assert kept == {n: v for n, v in typed.items() if n != "refused"}
         assert "checked" in page.by_name["refused"]
-        assert "\n" in page.value("f_inquirers")  # a list, one per line
-        _assert_folded(page, "LH100", "fields.cause", "party_signature_png")
+        assert page.value("party_signature_png") == drawn
+        _assert_folded(page, "LH100", "party_signature_png")
 
-        # fixed, but the colleague has not confirmed: said by name, at his password row
-        fixed = {**typed, "f_cause": doc.sample["cause"], "refused": "", "refusal_reason": ""}
-        unconfirmed = client.post(url, params=params, data={"csrf": csrf, **fixed})
+        # signed, but the colleague has not confirmed: said by name, at his password row
+        unconfirmed = client.post(url, params=params,
+                                  data={**locked, "party_signature_png": drawn})  # fmt: skip
     assert unconfirmed.status_code == 422
     page = Page(unconfirmed.text)
     assert page.value("confirm_cert_1") == COLLEAGUE

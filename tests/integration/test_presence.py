@@ -84,7 +84,10 @@ def test_a_colleague_signs_with_his_own_password(app, inquiry):
     with TestClient(create_app(app)) as client:
         login(client, "zhangw", "correct-horse-1")
         form = Form(client, inquiry.seq)
-        assert "在场同事确认" in form.page and 'name="confirm_password_1"' in form.page
+        # a party signs this form by hand: the colleagues confirm under its preview
+        shown = client.post(f"/cases/{CASE}/documents/preview", params=form.params,
+                            data={**form.data, "sign_officer": f"{ME},{COLLEAGUE}"})  # fmt: skip
+        assert "在场同事确认" in shown.text and 'name="confirm_password_1"' in shown.text
         # naming a colleague without his confirmation is refused, located at his row
         asked = form.post(sign_officer=f"{ME},{COLLEAGUE}")
         assert asked.status_code == 422

@@ -243,8 +243,18 @@ def issue_from_form(
     """The document form's submit: the form read and checked whole (every problem at once),
     then each colleague's confirmation, then the document signed and filed (a new version of
     ``supersedes``, when given: it keeps that one's number)."""
-    req, problems = read_form(app, user, number, act_seq, doc, form)
+    req = checked_request(app, user, number, act_seq, doc, form)
     req.supersedes = supersedes
+    # each colleague whose key is applied confirms with his own password (argon2)
+    return issue_confirmed(app, req, user.cert_no, confirmations(form))
+
+
+def checked_request(
+    app: App, user: User, number: str, act_seq: int, doc: DocType, form: dict[str, str]
+) -> DocumentRequest:
+    """The document the form asks for, its own fields checked too, or every problem at once
+    (what issuing it and previewing it both start from)."""
+    req, problems = read_form(app, user, number, act_seq, doc, form)
     unread = {p.field for p in problems}
     try:  # the document's own fields too, so that everything is corrected at once
         validate(doc.code, req.values)
@@ -252,8 +262,7 @@ def issue_from_form(
         problems += [p for p in exc.problems if p.field not in unread]
     if problems:
         raise ValidationError(f"《{doc.title}》有 {len(problems)} 处问题", problems)
-    # each colleague whose key is applied confirms with his own password (argon2)
-    return issue_confirmed(app, req, user.cert_no, confirmations(form))
+    return req
 
 
 def issue_from_api(

@@ -8,6 +8,7 @@ the documents' services.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Annotated
 from urllib.parse import quote
 
@@ -19,7 +20,7 @@ from fastapi.templating import Jinja2Templates
 from liuhen.access.policy import User
 from liuhen.accounts import guard
 from liuhen.accounts.guard import posted_form
-from liuhen.documents import issuing
+from liuhen.documents import issuing, preview
 from liuhen.documents import service as documents
 from liuhen.documents.types import DocType
 from liuhen.errors import LiuhenError
@@ -72,6 +73,51 @@ def field_errors(
     return FieldErrors(error, inputs, aliases)
 
 
+def preview_page(
+    app: App,
+    templates: Jinja2Templates,
+    editable: Callable[..., Response],
+    request: Request,
+    number: str,
+    act_seq: int,
+    doc: DocType,
+    form: dict[str, str],
+    user: User,
+    supersedes: int | None,
+    error: LiuhenError | None = None,
+) -> Response:
+    """The document rendered as it will print, its content locked under the party's pad;
+    a problem with the content itself sends the user back to the editable form
+    (``editable``)."""
+    blocks = [b for b in doc.signers if b in documents.CRYPTO_ROLES]
+    rows = [c for c in confirm_rows(form, blocks, request) if c]
+    form = {k: v for k, v in form.items() if not k.startswith("confirm_")}
+    form |= {f"confirm_cert_{i}": c for i, c in enumerate(rows, start=1)}
+    try:
+        content = {k: v for k, v in form.items() if k not in preview.AT_SIGNING}
+        req = issuing.checked_request(app, user, number, act_seq, doc, content)
+        req.supersedes = supersedes
+        pdf = preview.pdf(app, req)
+        images, count = preview.page_images(pdf)
+    except LiuhenError as exc:
+        return editable(request, number, act_seq, doc, form, exc)
+    session = str(getattr(request.state, "csrf", ""))
+    passwords = [f"confirm_password_{i}" for i in range(1, len(rows) + 1)]
+    inputs = ["party_name", "refused", "refusal_reason", "signature-pad", *passwords]
+    aliases = {f"confirm.{c}": f"confirm_password_{i}" for i, c in enumerate(rows, start=1)}
+    aliases |= {"refusal": "refused", "party_signature_png": "signature-pad",
+                "party.signature_png": "signature-pad", "party": "party_name"}  # fmt: skip
+    return templates.TemplateResponse(
+        request, "doc_preview.html",
+        {"number": number, "act_seq": act_seq, "doc": doc, "form": form, "error": error,
+         "errors": FieldErrors(error, inputs, aliases), "images": images,
+         "page_count": count, "hidden": preview.locked(form),
+         "mac": preview.mac(session, number, act_seq, doc.code, form),
+         "has_party": preview.needs_preview(doc.code), "confirm_rows": rows},
+        status_code=error.http_status if error else 200,
+    )  # fmt: skip
+
+
 def router(app: App, templates: Jinja2Templates, demanded_by: issuing.DemandedBy) -> APIRouter:
     r = APIRouter()
 
@@ -93,7 +139,8 @@ def router(app: App, templates: Jinja2Templates, demanded_by: issuing.DemandedBy
              "errors": field_errors(error, doc, blocks, rows),
              "widget": forms.widget, "in_person": documents.IN_PERSON, "demanded": demanded,
              "blocks": blocks, "confirm_rows": rows, "person_parts": PERSON_PARTS,
-             "next_number": issuing.next_number(app, number, doc)},
+             "next_number": issuing.next_number(app, number, doc),
+             "preview_first": preview.needs_preview(doc.code)},
             status_code=error.http_status if error else 200,
         )  # fmt: skip
 
@@ -129,13 +176,41 @@ def router(app: App, templates: Jinja2Templates, demanded_by: issuing.DemandedBy
     ) -> Response:
         form = await posted_form(request)
         doc = issuing.doc_for(doc_type)
+        session = str(getattr(request.state, "csrf", ""))
         try:  # signing (pyHanko) runs its own event loop: keep it off this one
+            try:
+                preview.check(session, number, act_seq, doc.code, form)
+            except LiuhenError:  # what he drew was not under this content: he signs again
+                form = {k: v for k, v in form.items() if k != "party_signature_png"}
+                raise
             entry = await anyio.to_thread.run_sync(
                 issuing.issue_from_form, app, user, number, act_seq, doc, form, supersedes
             )
         except LiuhenError as exc:
+            if form.get(preview.MAC_FIELD):  # signing under a preview: the party stays there
+                args = (request, number, act_seq, doc, form, user, supersedes, exc)
+                return await anyio.to_thread.run_sync(preview_page, app, templates, doc_page, *args)
             return doc_page(request, number, act_seq, doc, form, exc)
         return RedirectResponse(f"/cases/{quote(number)}#seq-{entry.seq}", status_code=303)
+
+    @r.post("/cases/{number}/documents/preview", include_in_schema=False)
+    async def doc_preview(
+        request: Request,
+        number: str,
+        act_seq: int,
+        doc_type: str,
+        user: RecordCase,
+        supersedes: int | None = None,
+    ) -> Response:
+        """预览: the document as it will print, before the party signs below it; "返回修改"
+        (``back``) returns to the editable form with every value kept."""
+        form = await posted_form(request)
+        doc = issuing.doc_for(doc_type)
+        if form.get("back"):
+            kept = {k: v for k, v in form.items() if k not in (preview.MAC_FIELD, "back")}
+            return doc_page(request, number, act_seq, doc, kept)
+        args = (request, number, act_seq, doc, form, user, supersedes)
+        return await anyio.to_thread.run_sync(preview_page, app, templates, doc_page, *args)
 
     @r.post("/cases/{number}/documents/{seq}/sign", include_in_schema=False)
     async def doc_countersign(
