@@ -30,6 +30,7 @@ UNIT_CODES = frozenset({"unit", "agency"})
 PERSON_LABELS = {
     "role": "身份", "id_no": "证件号码", "gender": "性别", "age": "年龄", "title": "职务",
     "unit": "工作单位", "phone": "联系电话", "address": "住址（地址）",
+    "legal_rep": "法定代表人（负责人）",
 }  # fmt: skip
 ITEM_LABELS = {"spec": "规格", "quantity": "数量", "unit": "单位", "location": "存放地点"}
 _RESIDENT_ID = re.compile(r"^\d{6}(19|20)[\d*]{2}|\*")

@@ -21,8 +21,8 @@ from pydantic import BaseModel
 from liuhen.access.policy import RECORDERS, User
 from liuhen.accounts import guard
 from liuhen.accounts.guard import posted_form
+from liuhen.cases import act_defaults, workflow
 from liuhen.cases import service as cases
-from liuhen.cases import workflow
 from liuhen.cases.schemas import ActRecorded, CasePage, CaseRecord
 from liuhen.errors import LiuhenError, ValidationError
 from liuhen.kernel import numbering
@@ -31,7 +31,7 @@ from liuhen.kernel.record import ActInput, build_draft
 from liuhen.payloads import FieldValues
 from liuhen.procedure import act_numbers
 from liuhen.procedure.catalog import ActType
-from liuhen.web import forms
+from liuhen.web import forms, persons_form
 from liuhen.web.field_errors import FieldErrors
 
 MAX_PAGE = 100_000  # deeper than any agency's list; keeps SQL offsets in range
@@ -57,6 +57,8 @@ class ActBody(BaseModel):
 
 
 def act_page(
+    app: App,
+    user: User,
     templates: Jinja2Templates,
     request: Request,
     number: str,
@@ -67,13 +69,22 @@ def act_page(
 ) -> Response:
     """The act form (``number`` empty when the act opens a case), with a refusal's problems
     each shown beside its input; a field in ``issued`` (the 文号 the system issues on the
-    act's document) is shown as that number to come, not asked for."""
+    act's document) is shown as that number to come, not asked for. Officers are picked by
+    name, the unit by name, parties in their parts (``cases.act_defaults``)."""
     inputs = ([] if number else ["case"]) + ["occurred_at", "actors", "place"]
-    errors = FieldErrors(error, inputs + forms.input_ids(spec))
+    drawn = {f"f_{f.name}" for f in spec.fields if persons_form.is_editor(f)}
+    fields = [i for i in forms.input_ids(spec) if i.split(".")[0] not in drawn]
+    fields += persons_form.input_ids(spec.fields, form)
+    order = {f"f_{f.name}": n for n, f in enumerate(spec.fields)}
+    fields.sort(key=lambda i: order.get(i.split(".")[0], len(order)))  # page order, stable
+    errors = FieldErrors(error, inputs + fields, persons_form.aliases(spec.fields, form))
     return templates.TemplateResponse(
         request, "act_form.html",
         {"number": number, "act": spec, "form": form, "error": error, "errors": errors,
-         "widget": forms.widget, "issued": issued or {}, "issued_note": act_numbers.NOTE},
+         "widget": forms.widget, "issued": issued or {}, "issued_note": act_numbers.NOTE,
+         "officers": act_defaults.officers(app, user, number), "actor_key": forms.ACTOR,
+         "units": act_defaults.units(app, user), "person_rows": persons_form.rows,
+         "is_editor": persons_form.is_editor, "party_types": persons_form.TYPES},
         status_code=error.http_status if error else 200,
     )  # fmt: skip
 
@@ -135,7 +146,7 @@ def record_from_form(
         where = workflow.record_and_continue(app, user, number, inp, awaits_approver)
     except LiuhenError as exc:
         issued = issued_numbers(app, page, spec)
-        return act_page(templates, request, page, spec, form, exc, issued)
+        return act_page(app, user, templates, request, page, spec, form, exc, issued)
     return RedirectResponse(where, status_code=303)
 
 
@@ -218,8 +229,8 @@ def list_router(
     ) -> Response:
         spec = workflow.opening_for(user, act)
         now = app.clock.now().strftime("%Y-%m-%dT%H:%M")
-        form = {"occurred_at": now, "actors": user.cert_no or "", "f_unit": user.unit or ""}
-        return act_page(templates, request, "", spec, form)
+        form = act_defaults.opening_form(user, spec, now)
+        return act_page(app, user, templates, request, "", spec, form)
 
     @r.post("/cases/new", include_in_schema=False)
     async def new_case_submit(
@@ -232,7 +243,7 @@ def list_router(
                            app.clock.now())  # fmt: skip
             entry = numbering.open_case(app, inp)
         except LiuhenError as exc:
-            return act_page(templates, request, "", spec, form, exc)
+            return act_page(app, user, templates, request, "", spec, form, exc)
         where = workflow.next_step(app, user, entry.chain, act, entry.seq, awaits_approver)
         return RedirectResponse(where, status_code=303)
 
@@ -252,10 +263,9 @@ def recording_router(
     def record_form(request: Request, number: str, act: str, user: RecordCase) -> Response:
         spec = workflow.act_for(app, user, number, act)
         now = app.clock.now().strftime("%Y-%m-%dT%H:%M")
-        form = {"occurred_at": now, "actors": user.cert_no or ""}
-        return act_page(
-            templates, request, number, spec, form, None, issued_numbers(app, number, spec)
-        )
+        form = act_defaults.case_form(app, user, number, spec, now)
+        issued = issued_numbers(app, number, spec)
+        return act_page(app, user, templates, request, number, spec, form, None, issued)
 
     @r.post("/cases/{number}/record", include_in_schema=False)
     async def record_submit(request: Request, number: str, act: str, user: RecordCase) -> Response:

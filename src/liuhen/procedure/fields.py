@@ -28,7 +28,7 @@ class FieldKind(StrEnum):
     DATETIME = "datetime"  # ISO 8601 with offset
     BOOL = "bool"
     CHOICE = "choice"  # one of ``choices``
-    PERSON = "person"  # {"name", optional "id_no", "phone", "address", "role", "unit"}
+    PERSON = "person"  # {"name", optional "id_no", "phone", "address", "role", "unit", ...}
     PERSONS = "persons"  # list of PERSON
     ITEMS = "items"  # list of {"name", optional "spec", "quantity", "unit", "note"}
     SEQ = "seq"  # a journal sequence number this act refers to
@@ -71,7 +71,10 @@ class Block(StrEnum):
     EXPERT = "expert"
 
 
-_PERSON_KEYS = {"name", "id_no", "gender", "age", "phone", "address", "role", "unit", "title"}
+# ``legal_rep`` (optional, added later): an organisation's 法定代表人（负责人）, typed with it
+_PERSON_KEYS = {
+    "name", "id_no", "gender", "age", "phone", "address", "role", "unit", "title", "legal_rep",
+}  # fmt: skip
 _ITEM_KEYS = {"name", "spec", "quantity", "unit", "note", "location"}
 # ``auth`` (optional, added later): how the signer was authenticated, e.g. 登录、现场密码确认
 # ``opinion`` (optional, added later): what a reviewer or approver wrote in his box
@@ -102,7 +105,7 @@ PART_LABELS: dict[str, str] = {
     "address": "住址", "role": "身份", "unit": "单位", "title": "职务", "spec": "规格",
     "quantity": "数量", "note": "备注", "location": "存放地点", "cert_no": "执法证号",
     "signed_at": "签名时间", "method": "签名方式", "valid": "验证结果", "serial": "证书序号",
-    "auth": "确认方式", "opinion": "意见",
+    "auth": "确认方式", "opinion": "意见", "legal_rep": "法定代表人（负责人）",
 }  # fmt: skip
 
 

@@ -16,6 +16,7 @@ from liuhen.errors import Problem
 from liuhen.kernel import jsonlines
 from liuhen.payloads import FieldValues
 from liuhen.procedure.fields import FieldKind, FieldSpec
+from liuhen.web import persons_form
 
 
 class Form(Protocol):
@@ -97,8 +98,17 @@ def parse(act: Form, form: dict[str, str], zone: tzinfo) -> tuple[FieldValues, l
             continue
         name = f"f_{spec.name}"
         kind = widget(spec)
+        if kind == "lines" and spec.kind is FieldKind.PERSONS and not form.get(name, "").strip():
+            people, unread = persons_form.read_many(spec, form)  # the act form's editor
+            problems += unread
+            if people:
+                values[spec.name] = people
+            continue
         if kind == "person":
             person: dict[str, Any] = {k: form.get(f"{name}.{k}", "").strip() for k in PERSON_PARTS}
+            if f"{name}.kind" in form:  # the act form's editor: its parts, kept ones included
+                edited, _bad = persons_form.read_one(form, name)
+                person |= {k: v for k, v in (edited or {}).items() if k != "age"}
             if any(person.values()):
                 if person["age"]:
                     if not person["age"].isdigit():
@@ -155,8 +165,16 @@ def _typed(spec: FieldSpec, kind: str, raw: str, zone: tzinfo) -> Any:
     return raw
 
 
+ACTOR = "actor:"  # a checked officer of the act form's picker: ``actor:<cert_no>``
+
+
 def actors(form: dict[str, str]) -> list[str]:
-    return [a.strip() for a in form.get("actors", "").replace("，", ",").split(",") if a.strip()]
+    """The acting officers: those checked in the picker (``actor:<cert_no>``, in page order),
+    then those typed by certificate number (``actors``, comma-separated: officers of another
+    unit, and API-era clients), each once."""
+    checked = [v.strip() for k, v in form.items() if k.startswith(ACTOR) and v.strip()]
+    typed = [a.strip() for a in form.get("actors", "").replace("，", ",").split(",") if a.strip()]
+    return list(dict.fromkeys(checked + typed))
 
 
 def as_form(spec: Form, values: FieldValues) -> dict[str, str]:

@@ -1,0 +1,118 @@
+"""What the act form starts from, so an officer does not retype what the system knows.
+
+The officers who may act are picked by name (the case's own first, then the unit's), the unit
+by name from the agency's, and a case's act starts from the case's parties and cause. Nothing
+here is recorded: it is the form's first text, and the officer may change any of it.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import select
+
+from liuhen.access.policy import User
+from liuhen.kernel.db import store
+from liuhen.kernel.instance import App
+from liuhen.procedure.catalog import ActType
+from liuhen.procedure.fields import FieldKind
+from liuhen.web import forms, persons_form
+
+# 依职权立案 is most often a 行政处罚 case in 一般程序 (简易程序 cases are decided on the spot)
+OPENING_CHOICES = {"initiation.ex_officio": {"f_category": "penalty", "f_procedure": "ordinary"}}
+
+
+@dataclass(frozen=True, slots=True)
+class Officer:
+    """One officer the picker offers: by name, with the certificate number that is posted."""
+
+    cert_no: str
+    name: str
+    unit_name: str
+    on_case: bool
+
+
+@dataclass(frozen=True, slots=True)
+class _Header:
+    officers: list[str]
+    parties: list[Any]
+    cause: str
+
+
+def _case_header(app: App, number: str) -> _Header:
+    """What the case header says the form may repeat (nothing for an unknown case)."""
+    with app.engine.connect() as conn:
+        row = (
+            conn.execute(
+                select(store.CASE.c.officers, store.CASE.c.parties, store.CASE.c.cause).where(
+                    store.CASE.c.number == number
+                )
+            )
+            .mappings()
+            .first()
+        )
+    if row is None:
+        return _Header([], [], "")
+    officers = [str(c) for c in json.loads(row["officers"] or "[]")]
+    return _Header(officers, list(json.loads(row["parties"] or "[]")), str(row["cause"] or ""))
+
+
+def officers(app: App, user: User, number: str = "") -> list[Officer]:
+    """The case's officers first (in the order the case names them), then the other officers
+    in post of the user's unit, by name."""
+    on_case = _case_header(app, number).officers if number else []
+    officer, unit = store.OFFICER, store.UNIT
+    with app.engine.connect() as conn:
+        rows = conn.execute(
+            select(officer.c.cert_no, officer.c.name, officer.c.unit, officer.c.active, unit.c.name)
+            .select_from(officer.outerjoin(unit, unit.c.code == officer.c.unit))
+            .where(
+                (officer.c.cert_no.in_(on_case))
+                | ((officer.c.unit == (user.unit or "")) & officer.c.active.is_(True))
+            )
+            .order_by(officer.c.name, officer.c.cert_no)
+        ).all()
+    found = {r[0]: Officer(r[0], r[1], r[4] or r[2], r[0] in on_case) for r in rows}
+    first = [found[c] for c in on_case if c in found]
+    return first + [o for o in found.values() if not o.on_case]
+
+
+def units(app: App, user: User) -> dict[str, str]:
+    """The units of the user's agency, code → name, by name."""
+    with app.engine.connect() as conn:
+        rows = conn.execute(
+            select(store.UNIT.c.code, store.UNIT.c.name)
+            .where(store.UNIT.c.agency == (user.agency or ""))
+            .order_by(store.UNIT.c.name, store.UNIT.c.code)
+        ).all()
+    return {code: name for code, name in rows}
+
+
+def checked(certs: list[str]) -> dict[str, str]:
+    """The picker's inputs that check ``certs``."""
+    return {f"{forms.ACTOR}{c}": c for c in dict.fromkeys(certs) if c}
+
+
+def opening_form(user: User, spec: ActType, now: str) -> dict[str, str]:
+    """A case-opening form: now, the user acting, his unit, the usual case kind."""
+    form = {"occurred_at": now, "f_unit": user.unit or "", **checked([user.cert_no or ""])}
+    return form | OPENING_CHOICES.get(spec.code, {})
+
+
+def case_form(app: App, user: User, number: str, spec: ActType, now: str) -> dict[str, str]:
+    """An act in a case: now, the user and the case's officers acting, and the fields that
+    repeat the case header (its parties, its cause) as the case holds them."""
+    header = _case_header(app, number)
+    form = {"occurred_at": now, **checked([user.cert_no or "", *header.officers])}
+    parties = header.parties
+    for f in spec.fields:
+        if not f.form:
+            continue
+        if f.name == "cause" and f.kind is FieldKind.TEXT and header.cause:
+            form[f"f_{f.name}"] = header.cause
+        elif f.name in ("party", "parties") and persons_form.is_editor(f) and parties:
+            value = parties if f.kind is FieldKind.PERSONS else parties[0]
+            form |= persons_form.as_form(f, value)
+    return form
