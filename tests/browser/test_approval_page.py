@@ -46,7 +46,7 @@ def _officer_opens_and_issues(officer: Page, url: str) -> None:
     officer.fill("[name=f_cause]", CAUSE)
     officer.select_option("[name=f_category]", "penalty")
     officer.select_option("[name=f_procedure]", "ordinary")
-    officer.fill("[name=f_parties]", "某区星光KTV")
+    officer.fill("[name='f_parties.0.name']", "某区星光KTV")
     officer.fill("[name=f_summary]", "12月1日晚巡查发现该KTV未取得营业性演出许可证组织歌手演出。")
     officer.fill("[name=f_source]", "日常巡查发现")
     officer.fill("[name=f_reason]", "涉嫌违反《营业性演出管理条例》第六条，建议立案调查。")

@@ -32,6 +32,8 @@ def test_a_refused_act_form_shows_each_problem_at_its_field(
     log_in(page, server.url, "zhoulh", "zhifa-demo-2026")
     visit(page, f"{server.url}/cases/{quote(CASE)}/record?act=investigation.inquiry")
     page.locator("#actors").fill("")
+    for box in page.locator("fieldset.officers input[type=checkbox]").all():
+        box.uncheck()  # the officer and the case's officers start checked
     page.locator("input[name='f_subject.name']").fill("网吧员工刘某")
     page.locator("input[name='f_subject.phone']").fill("13900000000")
     page.locator("#f_relation").fill("证人")

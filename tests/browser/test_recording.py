@@ -29,7 +29,9 @@ def test_officer_records_an_inquiry(
         page.get_by_label("记录事项").select_option("investigation.inquiry")
         with page.expect_navigation():
             page.get_by_role("button", name="填写").click()
-        page.get_by_label("执法人员执法证号（多个以逗号分隔）").fill("11010023,11010031")
+        page.get_by_label("其他执法人员执法证号（联合执法时填写，多个以逗号分隔）").fill(
+            "11010023,11010031"
+        )
         page.locator("input[name='f_subject.name']").fill("网吧员工刘某")
         page.get_by_label("与本案关系").fill("证人")
         page.get_by_label("询问内容（问答） *").fill(
