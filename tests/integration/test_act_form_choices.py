@@ -202,3 +202,17 @@ def test_a_case_act_starts_from_the_case_parties_and_officers(app):
     # the party as the case holds it, which the officer may change
     assert 'name="f_party.name" value="某区夜色酒吧"' in html
     assert 'name="f_party.address" value="某区滨江路18号"' in html
+
+
+def test_a_case_officer_no_longer_in_post_is_neither_offered_nor_checked(app):
+    from liuhen.accounts.registry import change_officer
+
+    _setup(app)
+    factory.open_case(app)  # 31010001 and 31010002 act
+    change_officer(app, "31010002", "wl-zd1", ["officer"], False, factory.ADMIN)
+    with TestClient(create_app(app)) as client:
+        login(client, "zhangw", "correct-horse-1")
+        page = client.get(f"/cases/{quote(CASE)}/record", params={"act": "investigation.sampling"})
+    assert page.status_code == 200
+    assert _checked(page.text) == {"31010001"}
+    assert 'name="actor:31010002"' not in page.text

@@ -60,8 +60,8 @@ def _case_header(app: App, number: str) -> _Header:
 
 
 def officers(app: App, user: User, number: str = "") -> list[Officer]:
-    """The case's officers first (in the order the case names them), then the other officers
-    in post of the user's unit, by name."""
+    """The case's officers in post first (in the order the case names them), then the other
+    officers in post of the user's unit, by name."""
     on_case = _case_header(app, number).officers if number else []
     officer, unit = store.OFFICER, store.UNIT
     with app.engine.connect() as conn:
@@ -69,8 +69,8 @@ def officers(app: App, user: User, number: str = "") -> list[Officer]:
             select(officer.c.cert_no, officer.c.name, officer.c.unit, officer.c.active, unit.c.name)
             .select_from(officer.outerjoin(unit, unit.c.code == officer.c.unit))
             .where(
-                (officer.c.cert_no.in_(on_case))
-                | ((officer.c.unit == (user.unit or "")) & officer.c.active.is_(True))
+                officer.c.active.is_(True),
+                officer.c.cert_no.in_(on_case) | (officer.c.unit == (user.unit or "")),
             )
             .order_by(officer.c.name, officer.c.cert_no)
         ).all()
@@ -105,7 +105,9 @@ def case_form(app: App, user: User, number: str, spec: ActType, now: str) -> dic
     """An act in a case: now, the user and the case's officers acting, and the fields that
     repeat the case header (its parties, its cause) as the case holds them."""
     header = _case_header(app, number)
-    form = {"occurred_at": now, **checked([user.cert_no or "", *header.officers])}
+    in_post = {o.cert_no for o in officers(app, user, number)}  # one who left is not checked
+    acting = [user.cert_no or "", *(c for c in header.officers if c in in_post)]
+    form = {"occurred_at": now, **checked(acting)}
     parties = header.parties
     for f in spec.fields:
         if not f.form:
