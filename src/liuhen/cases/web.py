@@ -84,7 +84,8 @@ def act_page(
          "widget": forms.widget, "issued": issued or {}, "issued_note": act_numbers.NOTE,
          "officers": act_defaults.officers(app, user, number), "actor_key": forms.ACTOR,
          "units": act_defaults.units(app, user), "person_rows": persons_form.rows,
-         "is_editor": persons_form.is_editor, "party_types": persons_form.TYPES},
+         "is_editor": persons_form.is_editor, "party_types": persons_form.TYPES,
+         "id_labels": persons_form.ID_LABELS},
         status_code=error.http_status if error else 200,
     )  # fmt: skip
 

@@ -20,6 +20,12 @@ from liuhen.procedure.fields import FieldKind, FieldSpec
 # the kinds of party the 行政处罚 documents distinguish; the stored value keeps it as the 身份
 TYPES = {"citizen": "公民", "org": "法人或者其他组织", "sole": "个体工商户"}
 _ROLE_OF = {"org": TYPES["org"], "sole": TYPES["sole"]}
+# what the id number is called for each kind (static/party_editor.js says the same)
+ID_LABELS = {
+    "citizen": "身份证号码",
+    "org": "统一社会信用代码",
+    "sole": "统一社会信用代码或经营者身份证号码",
+}
 EDITED = ("name", "id_no", "address", "phone", "legal_rep")
 KEPT = ("role", "gender", "age", "unit", "title")
 MAX_ROWS = 50  # more parties than any case names; bounds what a post can make the server read

@@ -3,12 +3,14 @@
 // records the rows it draws.
 (function () {
   "use strict";
+  // as web/persons_form.py ID_LABELS
+  var ID_LABELS = { citizen: "身份证号码", org: "统一社会信用代码", sole: "统一社会信用代码或经营者身份证号码" };
 
   function sync(row) {
     var kind = row.querySelector("select.kind");
     if (!kind) { return; }
     var label = row.querySelector(".id-no-label");
-    if (label) { label.textContent = kind.value === "citizen" ? "身份证号码" : "统一社会信用代码"; }
+    if (label) { label.textContent = ID_LABELS[kind.value] || ID_LABELS.citizen; }
     var rep = row.querySelector(".legal-rep");
     if (rep) { rep.hidden = kind.value !== "org" && !rep.querySelector("input").value; }
   }
