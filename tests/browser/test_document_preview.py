@@ -57,7 +57,8 @@ def open_case_with_inquiry(officer: Page, url: str) -> str:
     visit(officer, url + "/cases/new?act=initiation.ex_officio")
     fill(officer, {
         "f_cause": CAUSE, "f_category": "penalty", "f_procedure": "ordinary",
-        "f_parties": "某区夜色酒吧", "f_summary": "巡查发现该酒吧未取得营业性演出许可证组织演出。",
+        "f_parties.0.name": "某区夜色酒吧",
+        "f_summary": "巡查发现该酒吧未取得营业性演出许可证组织演出。",
         "f_source": "日常巡查发现", "f_reason": "涉嫌违反《营业性演出管理条例》第六条。",
         "f_handler_opinion": "建议立案调查。",
     })  # fmt: skip

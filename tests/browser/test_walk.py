@@ -177,7 +177,7 @@ def test_a_case_from_complaint_to_archive(
     expect(officer.locator("#f_category option[value=penalty]")).to_have_text("行政处罚")
     fill(officer, {
         "f_cause": "涉嫌接纳未成年人进入互联网上网服务营业场所",
-        "f_category": "penalty", "f_procedure": "ordinary", "f_parties": PARTY,
+        "f_category": "penalty", "f_procedure": "ordinary", "f_parties.0.name": PARTY,
         "f_summary": "群众电话举报星河网吧夜间接纳未成年人上网。",
         "f_complainant.name": "王某", "f_complainant.phone": "13800000000",
         "f_real_name": "true", "f_channel": "电话", "f_received_at": when(30),
@@ -211,15 +211,6 @@ def test_a_case_from_complaint_to_archive(
     officer.set_viewport_size(TABLET)
     officer.locator(f"#seq-{inquiry}").get_by_role("link", name="询问笔录").click()
     expect(officer.locator("h1")).to_have_text("制作：询问笔录")
-    expect(officer.locator("#signature-status")).to_have_text("未签名")
-    sign(officer, [[(0.2, 0.2), (0.8, 0.8)]])
-    expect(officer.locator("#signature-status")).to_have_text("已签名")
-    officer.get_by_role("button", name="清除重签").click()  # a slip: clear and sign again
-    expect(officer.locator("#signature-status")).to_have_text("未签名")
-    assert officer.locator("#party_signature_png").input_value() == ""
-    sign(officer, NAME_STROKES)
-    png = officer.locator("#party_signature_png").input_value()
-    assert png.startswith("iVBORw0KGgo")  # base64 of the PNG signature
     fill(officer, {
         "party_name": "李某",
         "f_cause": "涉嫌接纳未成年人进入互联网上网服务营业场所",
@@ -229,6 +220,23 @@ def test_a_case_from_complaint_to_archive(
         "f_rights_notified": "true",
         "f_transcript": "问：11月19日晚是否有未成年人上网？\n答：有三名，没有核验身份证。",
     })  # fmt: skip
+    assert_fits(officer)
+    shot(officer, artifacts, "02-document-form-768")
+    # the party reads the rendered document (预览) and signs below it, its content locked
+    with officer.expect_navigation():
+        officer.get_by_role("button", name="预览", exact=True).click()
+    expect(officer.locator("h1")).to_have_text("预览：询问笔录")
+    expect(officer.locator("img.preview-page").first).to_be_visible()
+    officer.locator("#signature-pad").scroll_into_view_if_needed()
+    expect(officer.locator("#signature-status")).to_have_text("未签名")
+    sign(officer, [[(0.2, 0.2), (0.8, 0.8)]])
+    expect(officer.locator("#signature-status")).to_have_text("已签名")
+    officer.get_by_role("button", name="清除重签").click()  # a slip: clear and sign again
+    expect(officer.locator("#signature-status")).to_have_text("未签名")
+    assert officer.locator("#party_signature_png").input_value() == ""
+    sign(officer, NAME_STROKES)
+    png = officer.locator("#party_signature_png").input_value()
+    assert png.startswith("iVBORw0KGgo")  # base64 of the PNG signature
     assert_fits(officer)
     shot(officer, artifacts, "02-signature-form-768")
     signed = submit(officer, "制作并签名")
@@ -319,9 +327,8 @@ def test_a_case_from_complaint_to_archive(
     # 执法人员: decide, serve with a signed receipt, payment, close ---------------------------
     officer = person(OFFICER)
     officer.goto(case_url)
-    decision_no = "某文旅罚决〔2026〕120号"
-    record(officer, "decision.decision", {
-        "f_document_no": decision_no, "f_party.name": PARTY,
+    decided = record(officer, "decision.decision", {
+        "f_party.name": PARTY,
         "f_facts": "当事人于11月19日晚接纳三名未成年人上网，有询问笔录、视频为证。",
         "f_kinds": "警告\n罚款", "f_legal_basis": "《互联网上网服务营业场所管理条例》第三十一条",
         "f_content": "警告，并处罚款五千元。", "f_amount": "5000",
@@ -329,22 +336,43 @@ def test_a_case_from_complaint_to_archive(
         "f_remedy": "可于六十日内申请行政复议，或于六个月内提起行政诉讼。",
         "f_decided_on": today(),
     })  # fmt: skip
+    officer.context.close()
+    # its 决定书, signed by the head, gets the agency's next 文号 when issued: the act form does
+    # not ask for it; the document form starts from the case and the act (复议机关 and 法院
+    # from the agency's settings) and names the provision broken
+    head = person(HEAD)
+    head.goto(f"{case_url}/documents/new?act_seq={decided}&doc_type=penalty_decision")
+    expect(head.locator("h1")).to_have_text("制作：行政处罚决定书")
+    expect(head.locator("[name=f_review_body]")).to_have_value("某区人民政府")
+    expect(head.locator("[name=f_court]")).to_have_value("某区人民法院")
+    fill(head, {"f_violated": "《互联网上网服务营业场所管理条例》第二十一条"})
+    shot(head, artifacts, "05b-decision-form-1366x768")
+    issued = submit(head, "制作并签名")
+    found = re.search(r"某文旅罚决〔2026〕\d+号", entry(head, issued))
+    assert found, entry(head, issued)
+    decision_no = found.group(0)
+    head.context.close()
+    officer = person(OFFICER)
+    officer.goto(case_url)
     served = record(officer, "service.direct", {
         "f_document": "行政处罚决定书", "f_document_no": decision_no,
         "f_recipient.name": "李某", "f_served_at": when(0.2), "f_place": "星河网吧",
         "f_server": "周立衡",
     })  # fmt: skip
     officer.locator(f"#seq-{served}").get_by_role("link", name="送达回证").click()
-    sign(officer, NAME_STROKES)
     fill(officer, {
         "party_name": "李某", "f_document": "行政处罚决定书", "f_document_no": decision_no,
         "f_recipient.name": "李某", "f_method": "直接送达", "f_place": "星河网吧",
         "f_served_at": when(0.2), "f_servers": f"周立衡（{OFFICER[2]}）",
     })  # fmt: skip
     shot(officer, artifacts, "06-service-receipt-form-1366x768")
+    with officer.expect_navigation():  # the recipient reads the receipt, then signs below it
+        officer.get_by_role("button", name="预览", exact=True).click()
+    officer.locator("#signature-pad").scroll_into_view_if_needed()
+    sign(officer, NAME_STROKES)
     receipt = submit(officer, "制作并签名")
     text = entry(officer, receipt)
-    assert "李某，手写签名，受送达人" in text and "PAdES，送达人" in text, text  # their blocks
+    assert "受送达人 李某 手写签名" in text and "送达人 周立衡" in text, text  # their blocks
     assert pdf_images(officer, server, receipt) >= 1
     record(officer, "execution.compliance", {
         "f_decision_no": decision_no, "f_status": "全部履行", "f_fulfilled_on": today(),

@@ -51,7 +51,7 @@ def make_case(app: Any) -> dict[str, int]:
     for cert, _name in factory.OFFICERS:
         signing.issue(app, cert)
     opening = factory.opening_input(CASE)
-    opening.fields["parties"] = [PARTY]
+    opening.fields["parties"] = [{**PARTY, "legal_rep": "王某"}]
     record.record(app, opening)
     review, court = demo_remedy()
     change = access.SettingsChange(short_name="某文旅", review_body=review, court=court)
@@ -117,6 +117,7 @@ def test_an_inspection_record_names_the_party_with_his_details(client, case):
     assert value_of(page, "f_cause") == "未经许可擅自从事营业性演出"
     for part, value in PARTY.items():
         assert value_of(page, f"f_party.{part}") == value
+    assert value_of(page, "f_legal_rep") == "王某"
     # the signed-in officer signs first, then his colleague who did the act with him
     assert value_of(page, "sign_officer") == "31010001,31010002"
     assert value_of(page, "f_inspectors").splitlines() == [

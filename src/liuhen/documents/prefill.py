@@ -166,6 +166,8 @@ def _from_case(
         known = values.get("party")
         if not isinstance(known, dict) or known.get("name") != first.get("name"):
             values["party"] = first
+        if first.get("legal_rep"):  # typed with the party when the case was opened
+            values["legal_rep"] = first["legal_rep"]
         values["holder"] = values["party"]
         values["parties"] = parties
         values["party_kind"] = party_kind(values["party"])
