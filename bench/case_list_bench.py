@@ -12,21 +12,17 @@ what an upgrade or ``liuhen journal rebuild`` costs once), and a list after a ca
 from __future__ import annotations
 
 import argparse
-import statistics
 import tempfile
 import time
 from pathlib import Path
 from urllib.parse import urlencode
 
-import psycopg
 from fastapi.testclient import TestClient
 from tests.integration.auth import login
 
-from bench.inbox_bench import copies
+from bench.common import copies, fresh_app, get_times, p50_p95
 from liuhen.demo import seed as demo
 from liuhen.entrypoints.web import create_app
-from liuhen.kernel import instance
-from liuhen.kernel import settings as settings_mod
 
 PG_DB = "liuhen_case_list_bench"  # its own database: benches may run side by side
 
@@ -44,28 +40,6 @@ QUERIES: list[tuple[str, dict[str, str]]] = [
 USERS = ("sifaju", "zhoulh")  # the supervisor sees every case; the officer his unit's and his own
 
 
-def fresh_app(backend: str, folder: Path) -> instance.App:
-    env = {"LIUHEN_DATA_DIR": str(folder)}
-    if backend == "postgres":
-        with psycopg.connect("host=127.0.0.1 user=postgres dbname=postgres", autocommit=True) as c:
-            c.execute(f"DROP DATABASE IF EXISTS {PG_DB}")
-            c.execute(f"CREATE DATABASE {PG_DB}")
-        env["LIUHEN_DATABASE_URL"] = f"postgresql+psycopg://postgres@127.0.0.1:5432/{PG_DB}"
-    st = settings_mod.load(env)
-    instance.init(st)
-    return instance.open_app(st)
-
-
-def timed(client: TestClient, url: str, rounds: int) -> tuple[float, float]:
-    times = []
-    for _ in range(rounds):
-        start = time.perf_counter()
-        response = client.get(url)
-        times.append((time.perf_counter() - start) * 1000)
-        assert response.status_code == 200, response.text[:200]
-    return statistics.median(times), statistics.quantiles(times, n=20)[-1]
-
-
 def main() -> None:
     p = argparse.ArgumentParser()
     p.add_argument("--rounds", type=int, default=50)
@@ -73,7 +47,7 @@ def main() -> None:
     p.add_argument("--backend", default="sqlite")
     args = p.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
-        app = fresh_app(args.backend, Path(tmp) / "data")
+        app = fresh_app(Path(tmp) / "data", args.backend, PG_DB)
         demo.seed(app)
         if args.copies:
             copies(app, args.copies)
@@ -91,9 +65,11 @@ def main() -> None:
                 client.get("/")  # warm: templates, this user's stale summaries (none)
                 print(f"  {username}：")
                 for label, params in QUERIES:
-                    p50, p95 = timed(client, "/?" + urlencode(params), args.rounds)
+                    p50, p95 = p50_p95(get_times(client, "/?" + urlencode(params), args.rounds))
                     print(f"    {label}：中位数 {p50:.1f} 毫秒，p95 {p95:.1f} 毫秒")
-            p50, p95 = timed(client, "/api/v1/cases?" + urlencode({"q": "娱乐"}), args.rounds)
+            p50, p95 = p50_p95(
+                get_times(client, "/api/v1/cases?" + urlencode({"q": "娱乐"}), args.rounds)
+            )
             print(f"  接口 /api/v1/cases?q=娱乐：中位数 {p50:.1f} 毫秒，p95 {p95:.1f} 毫秒")
             viewed = []
             number = client.get("/api/v1/cases", params={"per_page": 1}).json()["items"][0]
@@ -102,11 +78,8 @@ def main() -> None:
                 start = time.perf_counter()
                 client.get("/")
                 viewed.append((time.perf_counter() - start) * 1000)
-            p95 = statistics.quantiles(viewed, n=20)[-1]
-            print(
-                f"  调阅一件后的列表（重算该件摘要）：中位数 {statistics.median(viewed):.1f} 毫秒，"
-                f"p95 {p95:.1f} 毫秒"
-            )
+            p50, p95 = p50_p95(viewed)
+            print(f"  调阅一件后的列表（重算该件摘要）：中位数 {p50:.1f} 毫秒，p95 {p95:.1f} 毫秒")
         app.engine.dispose()
 
 

@@ -9,7 +9,6 @@ nothing.
 from __future__ import annotations
 
 import argparse
-import statistics
 import tempfile
 import time
 from pathlib import Path
@@ -18,12 +17,11 @@ from urllib.parse import quote
 from fastapi.testclient import TestClient
 from tests.integration.auth import login
 
+from bench.common import fresh_app, p50_p95
 from liuhen.access.policy import User
 from liuhen.accounts import service as access
 from liuhen.demo.seed import seed
 from liuhen.entrypoints.web import create_app
-from liuhen.kernel import instance
-from liuhen.kernel import settings as settings_mod
 
 CASE = "某文旅罚〔2026〕3号"  # the demo case that went through every stage
 
@@ -37,8 +35,7 @@ def _timings(client: TestClient, url: str, rounds: int) -> tuple[float, float, i
         times.append((time.perf_counter() - start) * 1000)
         assert page.status_code == 200, page.status_code
         size = len(page.content)
-    times.sort()
-    return statistics.median(times), times[max(0, round(len(times) * 0.95) - 1)], size
+    return *p50_p95(times), size
 
 
 def _report(when: str, p50: float, p95: float, size: int) -> None:
@@ -51,9 +48,7 @@ def main() -> None:
     parser.add_argument("--views", type=int, default=400)
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
-        st = settings_mod.load({"LIUHEN_DATA_DIR": str(Path(tmp) / "data")})
-        instance.init(st)
-        app = instance.open_app(st)
+        app = fresh_app(Path(tmp) / "data")
         seed(app)
         url = f"/cases/{quote(CASE)}"
         with TestClient(create_app(app)) as client:

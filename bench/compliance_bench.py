@@ -10,15 +10,13 @@ its own number, appended through the real journal in large units.
 from __future__ import annotations
 
 import argparse
-import json
 import statistics
 import tempfile
 import time
-from importlib import resources
 from pathlib import Path
 
+from bench.common import copies
 from bench.journal_bench import fresh_app
-from liuhen.cases import imports
 from liuhen.compliance import service as compliance
 from liuhen.demo import seed as demo
 
@@ -28,28 +26,15 @@ def main() -> None:
     p.add_argument("--cases", type=int, default=100_000)
     p.add_argument("--backend", default="sqlite")
     args = p.parse_args()
-    folder = resources.files("liuhen") / "demo"
-    templates = [
-        json.loads((folder / f"case_{i:02d}.json").read_text("utf-8")) for i in range(1, 13)
-    ]
     with tempfile.TemporaryDirectory() as tmp:
         app = fresh_app(args.backend, Path(tmp))
         demo.seed(app)  # the demo registry (agency under pack 001) and its twelve cases
-        now = app.clock.now()
-        unit: list = []
-        entries = 0
         start = time.perf_counter()
-        for n in range(args.cases):
-            doc = dict(templates[n % len(templates)])
-            doc["case"] = f"压测〔2026〕{n + 1}号"
-            _case, drafts = imports.parse(json.dumps(doc, ensure_ascii=False), now)
-            for d in drafts:  # references are positions within their own file
-                d.refs = {k: v + len(unit) for k, v in d.refs.items()}
-            unit.extend(drafts)
-            if len(unit) >= 5000 or n == args.cases - 1:
-                entries += len(app.journal.append_all(unit))
-                unit = []
-                print(f"\r  写入 {n + 1:,}/{args.cases:,} 件", end="", flush=True)
+
+        def written(n: int) -> None:
+            print(f"\r  写入 {n:,}/{args.cases:,} 件", end="", flush=True)
+
+        entries = copies(app, args.cases, written)
         print(
             f"\n{args.backend}: 写入 {args.cases:,} 件案件（{entries:,} 条记录）用时 "
             f"{time.perf_counter() - start:.0f} 秒"

@@ -14,28 +14,17 @@ import threading
 import time
 from pathlib import Path
 
-import psycopg
 from tests.integration import factory
 
+from bench import common
 from liuhen.archive import verify
 from liuhen.kernel import instance, proofs, record
-from liuhen.kernel import settings as settings_mod
 from liuhen.kernel.journal import Draft
 from liuhen.kernel.record import ActInput
 
-PG = "postgresql+psycopg://postgres@127.0.0.1:5432/liuhen_bench"
-
 
 def fresh_app(backend: str, folder: Path) -> instance.App:
-    env = {"LIUHEN_DATA_DIR": str(folder)}
-    if backend == "postgres":
-        with psycopg.connect("host=127.0.0.1 user=postgres dbname=postgres", autocommit=True) as c:
-            c.execute("DROP DATABASE IF EXISTS liuhen_bench")
-            c.execute("CREATE DATABASE liuhen_bench")
-        env["LIUHEN_DATABASE_URL"] = PG
-    st = settings_mod.load(env)
-    instance.init(st)
-    app = instance.open_app(st)
+    app = common.fresh_app(folder, backend)
     factory.register(app)
     return app
 

@@ -16,9 +16,9 @@ from pathlib import Path
 
 from tests.integration import factory
 
+from bench.common import fresh_app
 from liuhen.accounts import service as access
 from liuhen.kernel import instance
-from liuhen.kernel import settings as settings_mod
 
 
 def _refusal_ms(app: instance.App, username: str, password: str, rounds: int) -> float:
@@ -36,9 +36,7 @@ def main() -> None:
     parser.add_argument("--rounds", type=int, default=20)
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
-        st = settings_mod.load({"LIUHEN_DATA_DIR": str(Path(tmp) / "data")})
-        instance.init(st)
-        app = instance.open_app(st)
+        app = fresh_app(Path(tmp) / "data")
         factory.register(app)
         for name in ("locked", "wrong", "closed"):
             access.create_user(app, name, "correct-horse-1", ["officer"], name, "wl-zd1", None)

@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import argparse
 import re
-import statistics
 import tempfile
 import time
 from pathlib import Path
@@ -21,10 +20,9 @@ from urllib.parse import unquote
 from fastapi.testclient import TestClient
 from tests.integration.auth import login
 
+from bench.common import fresh_app, p50_p95
 from liuhen.demo.seed import seed
 from liuhen.entrypoints.web import create_app
-from liuhen.kernel import instance
-from liuhen.kernel import settings as settings_mod
 
 AIM_MS = 200.0
 ROLES = {
@@ -55,8 +53,7 @@ def _time(client: TestClient, url: str, rounds: int) -> tuple[float, float, int]
         start = time.perf_counter()
         client.get(url)
         times.append((time.perf_counter() - start) * 1000)
-    times.sort()
-    return statistics.median(times), times[max(0, round(len(times) * 0.95) - 1)], first.status_code
+    return *p50_p95(times), first.status_code
 
 
 def _pages(client: TestClient) -> list[str]:
@@ -80,9 +77,7 @@ def main() -> None:
     args = parser.parse_args()
     worst: list[tuple[float, str, str]] = []
     with tempfile.TemporaryDirectory() as tmp:
-        st = settings_mod.load({"LIUHEN_DATA_DIR": str(Path(tmp) / "data")})
-        instance.init(st)
-        app = instance.open_app(st)
+        app = fresh_app(Path(tmp) / "data")
         seed(app)
         for username, (password, role) in ROLES.items():
             with TestClient(create_app(app)) as client:
