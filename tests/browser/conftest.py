@@ -77,17 +77,33 @@ def browser(playwright: Playwright) -> Iterator[Browser]:
     b.close()
 
 
-@pytest.fixture(scope="package")
-def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
-    """``liuhen serve`` on a fresh SQLite instance; its first start seeds the 12 demo cases."""
-    data_dir = tmp_path_factory.mktemp("browser") / "data"
+def demo_server(tmp_path_factory: pytest.TempPathFactory, name: str) -> Server:
+    """``liuhen serve`` started on a fresh SQLite instance of its own, seeded with the demo
+    cases; a module whose cases or documents others must not count has one. The caller stops it."""
+    data_dir = tmp_path_factory.mktemp(name) / "data"
     env = {
         "LIUHEN_DATA_DIR": str(data_dir),
         # The defaults, spelled out so that a variable in the caller's environment can't leak in.
         "LIUHEN_DATABASE_URL": f"sqlite:///{data_dir / 'liuhen.db'}",
         "LIUHEN_BLOB_URL": f"file://{data_dir / 'blobs'}",
     }
-    srv = Server(env, demo=True).start()
+    return Server(env, demo=True).start()
+
+
+def fill(page: Page, values: dict[str, str]) -> None:
+    """Type into the form's fields by name; a select gets its option chosen."""
+    for name, value in values.items():
+        field = page.locator(f"form [name='{name}']")
+        if field.evaluate("e => e.tagName") == "SELECT":
+            field.select_option(value)
+        else:
+            field.fill(value)
+
+
+@pytest.fixture(scope="package")
+def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
+    """``liuhen serve`` on a fresh SQLite instance; its first start seeds the 12 demo cases."""
+    srv = demo_server(tmp_path_factory, "browser")
     yield srv
     srv.stop()
 

@@ -14,7 +14,14 @@ import pytest
 from playwright.sync_api import Page, expect
 
 from liuhen.demo.seed import DEMO_USERS
-from tests.browser.conftest import DESKTOP, TABLET, ConsoleLog, PageFactory, log_in
+from tests.browser.conftest import (
+    DESKTOP,
+    TABLET,
+    ConsoleLog,
+    PageFactory,
+    demo_server,
+    log_in,
+)
 from tests.browser.test_pages import assert_fits, screenshot, visit
 from tests.integration.server import Server
 
@@ -27,13 +34,7 @@ CAUSE = "某区星光KTV未经许可擅自从事营业性演出"
 def own_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
     """A demo instance of its own: the case and documents made here must not change what the
     other browser tests count on the shared one."""
-    data_dir = tmp_path_factory.mktemp("approvals") / "data"
-    env = {
-        "LIUHEN_DATA_DIR": str(data_dir),
-        "LIUHEN_DATABASE_URL": f"sqlite:///{data_dir / 'liuhen.db'}",
-        "LIUHEN_BLOB_URL": f"file://{data_dir / 'blobs'}",
-    }
-    srv = Server(env, demo=True).start()
+    srv = demo_server(tmp_path_factory, "approvals")
     yield srv
     srv.stop()
 

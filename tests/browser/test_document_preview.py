@@ -16,7 +16,15 @@ import pytest
 from playwright.sync_api import Page, expect
 
 from liuhen.demo.seed import DEMO_USERS
-from tests.browser.conftest import DESKTOP, TABLET, ConsoleLog, PageFactory, log_in
+from tests.browser.conftest import (
+    DESKTOP,
+    TABLET,
+    ConsoleLog,
+    PageFactory,
+    demo_server,
+    fill,
+    log_in,
+)
 from tests.browser.test_pages import assert_fits, screenshot, visit
 from tests.integration.server import Server
 
@@ -27,24 +35,9 @@ CAUSE = "某区夜色酒吧未经许可擅自从事营业性演出"
 @pytest.fixture(scope="module")
 def own_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
     """A demo instance of its own, so the case made here changes nothing others count on."""
-    data_dir = tmp_path_factory.mktemp("preview") / "data"
-    env = {
-        "LIUHEN_DATA_DIR": str(data_dir),
-        "LIUHEN_DATABASE_URL": f"sqlite:///{data_dir / 'liuhen.db'}",
-        "LIUHEN_BLOB_URL": f"file://{data_dir / 'blobs'}",
-    }
-    srv = Server(env, demo=True).start()
+    srv = demo_server(tmp_path_factory, "preview")
     yield srv
     srv.stop()
-
-
-def fill(page: Page, values: dict[str, str]) -> None:
-    for name, value in values.items():
-        field = page.locator(f"form [name='{name}']")
-        if field.evaluate("e => e.tagName") == "SELECT":
-            field.select_option(value)
-        else:
-            field.fill(value)
 
 
 def click(page: Page, button: str) -> None:

@@ -14,7 +14,6 @@ The walk has its own server: the other browser tests count the twelve demo cases
 from __future__ import annotations
 
 import io
-import os
 import re
 import subprocess
 import sys
@@ -27,7 +26,7 @@ import pytest
 from playwright.sync_api import Browser, Page, expect
 from pypdf import PdfReader
 
-from tests.browser.conftest import DESKTOP, TABLET, ConsoleLog, log_in
+from tests.browser.conftest import DESKTOP, TABLET, ConsoleLog, demo_server, fill, log_in
 from tests.browser.test_pages import assert_fits
 from tests.browser.test_upload_page import upload_files
 from tests.integration.server import Server
@@ -45,13 +44,7 @@ BEIJING = timezone(timedelta(hours=8))
 def walk_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
     """A demo instance whose officer holds a signing certificate (``liuhen ca`` as an admin
     would run it once), so documents can be signed from the pages."""
-    data_dir = tmp_path_factory.mktemp("walk") / "data"
-    env = {
-        "LIUHEN_DATA_DIR": str(data_dir),
-        "LIUHEN_DATABASE_URL": f"sqlite:///{data_dir / 'liuhen.db'}",
-        "LIUHEN_BLOB_URL": f"file://{data_dir / 'blobs'}",
-    }
-    srv = Server(env, demo=True).start()
+    srv = demo_server(tmp_path_factory, "walk")
     try:
         for args in (
             ["ca", "init", "--name", "某区文化和旅游局"],
@@ -59,7 +52,7 @@ def walk_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
         ):
             subprocess.run(
                 [sys.executable, "-m", "liuhen", *args],
-                env={**os.environ, **env}, check=True, capture_output=True, timeout=120,
+                env=srv.env, check=True, capture_output=True, timeout=120,
             )  # fmt: skip
         yield srv
     finally:
@@ -88,16 +81,6 @@ def shot(page: Page, artifacts: Path, name: str) -> None:
     path = artifacts / f"walk-{name}.png"
     page.screenshot(path=path, full_page=True)
     assert path.stat().st_size > 0
-
-
-def fill(page: Page, values: dict[str, str]) -> None:
-    """Type into the form's fields by name; a select gets its option chosen."""
-    for name, value in values.items():
-        field = page.locator(f"form [name='{name}']")
-        if field.evaluate("e => e.tagName") == "SELECT":
-            field.select_option(value)
-        else:
-            field.fill(value)
 
 
 def submit(page: Page, button: str) -> int:
