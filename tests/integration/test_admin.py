@@ -14,20 +14,14 @@ from liuhen.compliance import packs
 from liuhen.entrypoints.web import create_app
 from liuhen.kernel.db import store
 from liuhen.signing import service as signing
-from tests.integration import factory
-from tests.integration.auth import login
+from tests.integration.auth import ADMIN_PASSWORD, admin_client, login
 
-ADMIN_PASSWORD = "guanli-secret-1"
 CSRF = re.compile(r'name="csrf" value="([^"]+)"')
 
 
 @pytest.fixture
 def site(app):
-    factory.register(app)
-    access.create_user(app, "root", ADMIN_PASSWORD, ["admin"], "管理员")
-    access.create_user(app, "zhangw", "correct-horse-1", ["officer"], "张伟", "wl-zd1", "31010001")
-    with TestClient(create_app(app)) as client:
-        assert login(client, "root", ADMIN_PASSWORD).status_code == 303
+    with admin_client(app) as client:
         yield app, client
 
 

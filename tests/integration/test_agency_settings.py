@@ -6,27 +6,20 @@ import json
 import re
 
 import pytest
-from fastapi.testclient import TestClient
 from sqlalchemy import select
 
 from liuhen.accounts import service as access
-from liuhen.entrypoints.web import create_app
 from liuhen.kernel.db import store
 from tests.integration import factory
-from tests.integration.auth import login
+from tests.integration.auth import admin_client, login
 
-ADMIN_PASSWORD = "guanli-secret-1"
 CSRF = re.compile(r'name="csrf" value="([^"]+)"')
 PENALTY = "{简称}罚决〔{年}〕{号}号"
 
 
 @pytest.fixture
 def site(app):
-    factory.register(app)
-    access.create_user(app, "root", ADMIN_PASSWORD, ["admin"], "管理员")
-    access.create_user(app, "zhangw", "correct-horse-1", ["officer"], "张伟", "wl-zd1", "31010001")
-    with TestClient(create_app(app)) as client:
-        assert login(client, "root", ADMIN_PASSWORD).status_code == 303
+    with admin_client(app) as client:
         yield app, client
 
 
