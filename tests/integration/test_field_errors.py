@@ -20,14 +20,12 @@ from fastapi.testclient import TestClient
 from liuhen.accounts import service as access
 from liuhen.documents import DOC_TYPES
 from liuhen.entrypoints.web import create_app
-from liuhen.signing import service as signing
 from tests.integration import factory
 from tests.integration.auth import login
 from tests.integration.test_forms import _as_form
+from tests.integration.test_presence import COLLEAGUE, ME, signed_inquiry
 
 CASE = "某文旅罚〔2026〕1号"
-ME, COLLEAGUE = "31010001", "31010002"
-SECRET = "correct-horse-2"
 
 
 class Page(HTMLParser):
@@ -227,14 +225,7 @@ def _png() -> str:
 
 
 def test_a_refused_document_form_puts_each_message_at_its_field(app):
-    factory.register(app)
-    signing.init_ca(app, "某区文化和旅游局")
-    for cert, _name in factory.OFFICERS:
-        signing.issue(app, cert)
-    factory.open_case(app)
-    access.create_user(app, "zhangw", "correct-horse-1", ["officer"], "张伟", "wl-zd1", ME)
-    access.create_user(app, "lina", SECRET, ["officer"], "李娜", "wl-zd1", COLLEAGUE)
-    seq = factory.inquiry(app).seq
+    seq = signed_inquiry(app).seq
     url = f"/cases/{CASE}/documents/new"
     params: dict[str, str | int] = {"act_seq": seq, "doc_type": "inquiry_record"}
     doc = DOC_TYPES["inquiry_record"]

@@ -29,8 +29,9 @@ ME, COLLEAGUE, NO_ACCOUNT = "31010001", "31010002", "31010003"
 SECRET = "correct-horse-2"
 
 
-@pytest.fixture
-def inquiry(app: Any) -> Any:
+def signed_inquiry(app: Any) -> Any:
+    """A case with an inquiry, every officer holding a signing certificate, and two of them with
+    accounts: ``zhangw`` (ME) and ``lina`` (COLLEAGUE, password SECRET)."""
     factory.register(app)
     signing.init_ca(app, "某区文化和旅游局")
     for cert, _name in factory.OFFICERS:
@@ -39,6 +40,11 @@ def inquiry(app: Any) -> Any:
     access.create_user(app, "zhangw", "correct-horse-1", ["officer"], "张伟", "wl-zd1", ME)
     access.create_user(app, "lina", SECRET, ["officer"], "李娜", "wl-zd1", COLLEAGUE)
     return factory.inquiry(app)
+
+
+@pytest.fixture
+def inquiry(app: Any) -> Any:
+    return signed_inquiry(app)
 
 
 def _documents(app: Any) -> list[dict[str, Any]]:
