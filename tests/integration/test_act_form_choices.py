@@ -54,6 +54,16 @@ def _opened(app: Any) -> dict[str, Any]:
     return {"fields": json.loads(body)["fields"], "actors": json.loads(actors)}
 
 
+def _post(app: Any, typed: dict[str, str]) -> Any:
+    """The new-case form as ``zhangw`` posts it with ``typed`` (his session's CSRF token added)."""
+    with TestClient(create_app(app)) as client:
+        login(client, "zhangw", "correct-horse-1")
+        csrf = _csrf(client.get("/cases/new", params=NEW).text)
+        return client.post(
+            "/cases/new", params=NEW, data={"csrf": csrf, **typed}, follow_redirects=False
+        )
+
+
 def _setup(app: Any) -> None:
     factory.register(app)  # 张伟 31010001, 李娜 31010002, 王强 31010003 in 执法大队一中队
     factory.add_unit(app, "wl-zd2", "执法大队二中队")
@@ -115,13 +125,8 @@ def test_the_new_case_form_offers_officers_and_units_by_name_with_the_usual_choi
 
 def test_two_checked_officers_two_parties_and_a_unit_are_recorded(app):
     _setup(app)
-    with TestClient(create_app(app)) as client:
-        login(client, "zhangw", "correct-horse-1")
-        csrf = _csrf(client.get("/cases/new", params=NEW).text)
-        made = client.post(
-            "/cases/new", params=NEW, data={"csrf": csrf, **TYPED}, follow_redirects=False
-        )
-        assert made.status_code == 303, made.text
+    made = _post(app, TYPED)
+    assert made.status_code == 303, made.text
     opened = _opened(app)
     assert [a["cert_no"] for a in opened["actors"]] == ["31010001", "31010002"]
     assert [a["name"] for a in opened["actors"]] == ["张伟", "李娜"]
@@ -138,13 +143,8 @@ def test_an_officer_of_another_unit_joins_by_number_and_the_old_shape_still_reco
     _setup(app)
     typed = {k: v for k, v in TYPED.items() if not k.startswith(("actor:", "f_parties."))}
     typed |= {"actors": "31010001，31020001", "f_parties": "某区夜色酒吧\n刘某"}
-    with TestClient(create_app(app)) as client:
-        login(client, "zhangw", "correct-horse-1")
-        csrf = _csrf(client.get("/cases/new", params=NEW).text)
-        made = client.post(
-            "/cases/new", params=NEW, data={"csrf": csrf, **typed}, follow_redirects=False
-        )
-        assert made.status_code == 303, made.text
+    made = _post(app, typed)
+    assert made.status_code == 303, made.text
     opened = _opened(app)
     assert [a["cert_no"] for a in opened["actors"]] == ["31010001", "31020001"]
     assert opened["fields"]["parties"] == [{"name": "某区夜色酒吧"}, {"name": "刘某"}]
@@ -155,10 +155,7 @@ def test_a_refused_form_keeps_the_checks_the_parties_and_the_unit(app):
     typed = {**TYPED, "f_cause": "", "actor:31010001": "", "actor:31010003": "31010003",
              "f_parties.1.phone": "", "f_parties.1.name": ""}  # fmt: skip
     del typed["actor:31010001"]  # unchecked: a checkbox left unchecked is not posted
-    with TestClient(create_app(app)) as client:
-        login(client, "zhangw", "correct-horse-1")
-        csrf = _csrf(client.get("/cases/new", params=NEW).text)
-        refused = client.post("/cases/new", params=NEW, data={"csrf": csrf, **typed})
+    refused = _post(app, typed)
     assert refused.status_code == 422
     page = refused.text
     assert _checked(page) == {"31010002", "31010003"}
@@ -174,10 +171,7 @@ def test_a_refused_form_keeps_the_checks_the_parties_and_the_unit(app):
 def test_a_party_missing_its_name_is_told_at_that_row(app):
     _setup(app)
     typed = {**TYPED, "f_parties.1.name": ""}
-    with TestClient(create_app(app)) as client:
-        login(client, "zhangw", "correct-horse-1")
-        csrf = _csrf(client.get("/cases/new", params=NEW).text)
-        refused = client.post("/cases/new", params=NEW, data={"csrf": csrf, **typed})
+    refused = _post(app, typed)
     assert refused.status_code == 422
     page = refused.text
     # the message is beside the second row's name, which is linked from the summary
