@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import fnmatch
 import functools
-from collections.abc import Callable
+from collections.abc import Callable, Container
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Annotated, Any, Literal
@@ -24,6 +24,14 @@ from liuhen.procedure.fields import SIGNER_ROLES
 from liuhen.rules import yamlmarks
 
 _CODES = {a.code for a in ACT_TYPES}
+
+
+def _known(v: list[str], known: Container[str], what: str) -> list[str]:
+    """``v`` when each of its codes is in ``known``; else every unknown one named at once."""
+    unknown = [c for c in v if c not in known]
+    if unknown:
+        raise ValueError(f"未知的{what}：{'、'.join(unknown)}")
+    return v
 
 
 def expand_acts(selectors: list[str]) -> list[str]:
@@ -156,10 +164,7 @@ class DocRequirement(_Model):
     @field_validator("signers")
     @classmethod
     def _signers(cls, v: list[str]) -> list[str]:
-        unknown = [s for s in v if s not in SIGNER_ROLES]
-        if unknown:
-            raise ValueError(f"未知的签名角色：{'、'.join(unknown)}")
-        return v
+        return _known(v, SIGNER_ROLES, "签名角色")
 
 
 class Documents(RuleBase):
@@ -297,10 +302,7 @@ class OfficerSignatures(RuleBase):
     @field_validator("documents")
     @classmethod
     def _types(cls, v: list[str]) -> list[str]:
-        unknown = [t for t in v if t not in DOCUMENT_TYPES]
-        if unknown:
-            raise ValueError(f"未知的文书种类：{'、'.join(unknown)}")
-        return v
+        return _known(v, DOCUMENT_TYPES, "文书种类")
 
 
 class FineAmount(RuleBase):
