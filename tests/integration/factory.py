@@ -8,6 +8,7 @@ from liuhen.kernel import record
 from liuhen.kernel.instance import App
 from liuhen.kernel.journal import Appended
 from liuhen.kernel.record import ActInput
+from liuhen.signing import service as signing
 
 ADMIN = {"id": "admin", "role": "admin"}
 OFFICER = {"id": "31010001", "role": "officer"}
@@ -130,3 +131,11 @@ def inquiry(
     actors: list[str] | None = None,
 ) -> Appended:
     return record.record(app, inquiry_input(number, who, actors))
+
+
+def certify_officers(app: App) -> None:
+    """The agency's CA and a signing certificate for each of ``OFFICERS``: what a test that signs
+    documents needs before its case is opened."""
+    signing.init_ca(app, "某区文化和旅游局")
+    for cert, _name in OFFICERS:
+        signing.issue(app, cert)

@@ -41,9 +41,7 @@ def signature_png() -> str:
 def signed_case(app):
     factory.register(app)
     packs.use_pack(app, "001", "测试")
-    signing.init_ca(app, "某区文化和旅游局")
-    for cert, _name in factory.OFFICERS:
-        signing.issue(app, cert)
+    factory.certify_officers(app)
     opened = factory.open_case(app)
     inquiry = factory.inquiry(app)
     return app, opened, inquiry

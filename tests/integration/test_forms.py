@@ -277,12 +277,9 @@ def _as_form(doc, values: dict) -> dict[str, str]:
 
 def test_an_officer_issues_a_signed_document_from_the_pages(app):
     from liuhen.documents import DOC_TYPES
-    from liuhen.signing import service as signing
 
     factory.register(app)
-    signing.init_ca(app, "某区文化和旅游局")
-    for cert, _name in factory.OFFICERS:
-        signing.issue(app, cert)
+    factory.certify_officers(app)
     factory.open_case(app)
     inquiry = factory.inquiry(app)
     access.create_user(app, "zhangw", "correct-horse-1", ["officer"], "张伟", "wl-zd1", "31010001")

@@ -11,7 +11,6 @@ from liuhen.compliance import service as compliance
 from liuhen.documents import DOC_TYPES
 from liuhen.documents import service as documents
 from liuhen.errors import ValidationError
-from liuhen.signing import service as signing
 from tests.integration import factory
 
 CASE = "某文旅罚〔2026〕1号"
@@ -22,9 +21,7 @@ RULE = "documents.officers_signed"
 def inquired(app):
     factory.register(app)
     packs.use_pack(app, "001", "测试")
-    signing.init_ca(app, "某区文化和旅游局")
-    for cert, _name in factory.OFFICERS:
-        signing.issue(app, cert)
+    factory.certify_officers(app)
     factory.open_case(app)
     return app, factory.inquiry(app)  # by 张伟 (31010001) and 李娜 (31010002)
 

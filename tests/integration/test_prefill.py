@@ -19,7 +19,6 @@ from liuhen.accounts import service as access
 from liuhen.entrypoints.web import create_app
 from liuhen.kernel import record
 from liuhen.kernel.record import ActInput
-from liuhen.signing import service as signing
 from tests.integration import factory
 from tests.integration.auth import login
 
@@ -47,9 +46,7 @@ def make_case(app: Any) -> dict[str, int]:
     """A case with a detailed party, the demo agency's remedies, two officers with accounts,
     an inquiry, an inspection and a decision (seqs by name)."""
     factory.register(app)
-    signing.init_ca(app, "某区文化和旅游局")
-    for cert, _name in factory.OFFICERS:
-        signing.issue(app, cert)
+    factory.certify_officers(app)
     opening = factory.opening_input(CASE)
     opening.fields["parties"] = [{**PARTY, "legal_rep": "王某"}]
     record.record(app, opening)

@@ -17,12 +17,12 @@ from liuhen.accounts import service as access
 from liuhen.documents import DOC_TYPES
 from liuhen.entrypoints.web import create_app
 from liuhen.kernel.db import store
-from liuhen.kernel.db.store import ENTRY
 from liuhen.signing import pdf as pades
 from liuhen.signing import service as signing
 from tests.integration import factory
 from tests.integration.auth import login
 from tests.integration.test_forms import _as_form
+from tests.integration.test_preview import documents_of
 
 CASE = "某文旅罚〔2026〕1号"
 ME, COLLEAGUE, NO_ACCOUNT = "31010001", "31010002", "31010003"
@@ -33,9 +33,7 @@ def signed_inquiry(app: Any) -> Any:
     """A case with an inquiry, every officer holding a signing certificate, and two of them with
     accounts: ``zhangw`` (ME) and ``lina`` (COLLEAGUE, password SECRET)."""
     factory.register(app)
-    signing.init_ca(app, "某区文化和旅游局")
-    for cert, _name in factory.OFFICERS:
-        signing.issue(app, cert)
+    factory.certify_officers(app)
     factory.open_case(app)
     access.create_user(app, "zhangw", "correct-horse-1", ["officer"], "张伟", "wl-zd1", ME)
     access.create_user(app, "lina", SECRET, ["officer"], "李娜", "wl-zd1", COLLEAGUE)
@@ -45,14 +43,6 @@ def signed_inquiry(app: Any) -> Any:
 @pytest.fixture
 def inquiry(app: Any) -> Any:
     return signed_inquiry(app)
-
-
-def _documents(app: Any) -> list[dict[str, Any]]:
-    with app.engine.connect() as conn:
-        bodies = conn.execute(
-            select(ENTRY.c.body).where(ENTRY.c.act == "general.document").order_by(ENTRY.c.seq)
-        ).scalars()
-        return [dict(json.loads(b)["fields"]) for b in bodies]
 
 
 def _account(app: Any, username: str) -> Any:
@@ -105,12 +95,12 @@ def test_a_colleague_signs_with_his_own_password(app, inquiry):
         # his row now carries his number (not the signed-in user's): he only types his password
         assert f'name="confirm_cert_1" value="{COLLEAGUE}"' in asked.text
         assert f'name="confirm_cert_2" value="{ME}"' not in asked.text
-        assert 'value="陈某"' in asked.text and _documents(app) == []
+        assert 'value="陈某"' in asked.text and documents_of(app) == []
 
         made = form.post(sign_officer=f"{ME},{COLLEAGUE}", confirm_cert_1=COLLEAGUE,
                          confirm_password_1=SECRET)  # fmt: skip
         assert made.status_code == 303, _problems(made)
-    (fields,) = _documents(app)
+    (fields,) = documents_of(app)
     sigs = [(s["cert_no"], s["auth"]) for s in fields["signatures"] if s["method"] == "PAdES"]
     assert sigs == [(ME, "登录"), (COLLEAGUE, "现场密码确认")]
     pdf = b"".join(app.blobs.read(fields["digest"]))
@@ -151,7 +141,7 @@ def test_a_wrong_password_is_refused_counted_and_never_shown(app, inquiry):
         # locked: even his right password is refused now, and nothing was ever journaled
         late = form.post(**typed, confirm_password_1=SECRET)
         assert late.status_code == 422 and "暂时锁定" in late.text
-    assert _documents(app) == []
+    assert documents_of(app) == []
     assert login(TestClient(create_app(app)), "lina", SECRET).status_code != 303
 
 
@@ -167,7 +157,7 @@ def test_a_colleague_without_an_account_cannot_sign_from_the_pages(app, inquiry)
         p.startswith(f"confirm_password_1：王强（执法证号 {NO_ACCOUNT}）没有可用的账户")
         for p in _problems(refused)
     ), _problems(refused)
-    assert _documents(app) == []
+    assert documents_of(app) == []
 
 
 def test_the_second_officer_of_a_refusal_attestation_confirms_too(app, inquiry):
@@ -185,7 +175,7 @@ def test_the_second_officer_of_a_refusal_attestation_confirms_too(app, inquiry):
         made = form.post(**refusal, sign_officer=f"{ME},{COLLEAGUE}", confirm_cert_1=COLLEAGUE,
                          confirm_password_1=SECRET)  # fmt: skip
         assert made.status_code == 303, _problems(made)
-    (fields,) = _documents(app)
+    (fields,) = documents_of(app)
     assert fields["party_refused"] is True
     assert {(s["cert_no"], s["auth"]) for s in fields["signatures"]} == {
         (ME, "登录"), (COLLEAGUE, "现场密码确认"),
@@ -221,7 +211,7 @@ def test_the_api_asks_the_same_of_a_signed_in_officer(app, inquiry):
             json={**body, "confirmations": [{"cert_no": COLLEAGUE, "password": SECRET}]},
         )
         assert made.status_code == 201, made.text
-    (fields,) = _documents(app)
+    (fields,) = documents_of(app)
     assert [s.get("auth") for s in fields["signatures"]] == ["登录", "现场密码确认", None]
 
 
@@ -240,4 +230,4 @@ def test_the_service_refuses_a_key_nobody_confirmed(app, inquiry):
     with pytest.raises(ValidationError) as refused:
         documents.issue(app, req)
     assert [p.field for p in refused.value.problems] == [f"confirm.{COLLEAGUE}"]
-    assert _documents(app) == []
+    assert documents_of(app) == []
