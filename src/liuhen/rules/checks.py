@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Generator, Iterator
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from itertools import pairwise
 from typing import Any
 
@@ -32,6 +32,10 @@ class Context:
         """A moment in a finding as the reader reads dates: 2026年5月25日 10:30, local time."""
         t = moment.astimezone(self.calendar.tz)
         return f"{t.year}年{t.month}月{t.day}日 {t:%H:%M}"
+
+    def day(self, moment: datetime) -> date:
+        """The agency's calendar day of a moment: what a date typed on a form is compared with."""
+        return moment.astimezone(self.calendar.tz).date()
 
 
 def _label(code: str) -> str:

@@ -297,7 +297,7 @@ def dated_after(
         if decided is None:
             continue
         for e in rec.of(rule.after):
-            day = e.occurred_at.astimezone(ctx.calendar.tz).date()
+            day = ctx.day(e.occurred_at)
             if e.seq < target.seq and day > decided:
                 yield _finding(
                     rule_id, rule, "dated_before_evidence",
@@ -318,7 +318,7 @@ def service_dates(
         if not s.act.startswith("service.") or not number:
             continue
         served_at = parse_datetime(s.fields.get("served_at")) or s.occurred_at
-        served = served_at.astimezone(ctx.calendar.tz).date()
+        served = ctx.day(served_at)
         # the act that made the document: the first to carry its number (later acts, a 催告
         # say, name the decision they rest on by the same number)
         e = next(
@@ -331,7 +331,7 @@ def service_dates(
         )  # fmt: skip
         if e is None:
             continue
-        made = _day(e.fields.get("decided_on")) or e.occurred_at.astimezone(ctx.calendar.tz).date()
+        made = _day(e.fields.get("decided_on")) or ctx.day(e.occurred_at)
         if served < made:
             yield _finding(
                 rule_id, rule, "served_before_made",
