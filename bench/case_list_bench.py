@@ -11,16 +11,13 @@ what an upgrade or ``liuhen journal rebuild`` costs once), and a list after a ca
 
 from __future__ import annotations
 
-import argparse
-import tempfile
 import time
-from pathlib import Path
 from urllib.parse import urlencode
 
 from fastapi.testclient import TestClient
 from tests.integration.auth import login
 
-from bench.common import copies, fresh_app, get_times, p50_p95
+from bench.common import demo_app, demo_args, get_times, p50_p95
 from liuhen.demo import seed as demo
 from liuhen.entrypoints.web import create_app
 
@@ -41,17 +38,8 @@ USERS = ("sifaju", "zhoulh")  # the supervisor sees every case; the officer his 
 
 
 def main() -> None:
-    p = argparse.ArgumentParser()
-    p.add_argument("--rounds", type=int, default=50)
-    p.add_argument("--copies", type=int, default=0)
-    p.add_argument("--backend", default="sqlite")
-    args = p.parse_args()
-    with tempfile.TemporaryDirectory() as tmp:
-        app = fresh_app(Path(tmp) / "data", args.backend, PG_DB)
-        demo.seed(app)
-        if args.copies:
-            copies(app, args.copies)
-        print(f"{args.backend}：演示数据" + (f"另加 {args.copies} 件案件" if args.copies else ""))
+    args = demo_args()
+    with demo_app(args, PG_DB) as app:
         passwords = {u[0]: u[1] for u in demo.DEMO_USERS}
         with TestClient(create_app(app)) as client:
             login(client, "sifaju", passwords["sifaju"])
@@ -80,7 +68,6 @@ def main() -> None:
                 viewed.append((time.perf_counter() - start) * 1000)
             p50, p95 = p50_p95(viewed)
             print(f"  调阅一件后的列表（重算该件摘要）：中位数 {p50:.1f} 毫秒，p95 {p95:.1f} 毫秒")
-        app.engine.dispose()
 
 
 if __name__ == "__main__":

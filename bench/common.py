@@ -4,10 +4,13 @@ list of timings, so that every script reads its figures the same way."""
 
 from __future__ import annotations
 
+import argparse
 import json
 import statistics
+import tempfile
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from importlib import resources
 from pathlib import Path
 
@@ -15,6 +18,7 @@ import psycopg
 from fastapi.testclient import TestClient
 
 from liuhen.cases import imports
+from liuhen.demo import seed as demo
 from liuhen.kernel import instance
 from liuhen.kernel import settings as settings_mod
 
@@ -75,3 +79,28 @@ def get_times(client: TestClient, url: str, rounds: int, status: int = 200) -> l
         times.append((time.perf_counter() - start) * 1000)
         assert response.status_code == status, response.text[:200]
     return times
+
+
+def demo_args() -> argparse.Namespace:
+    """``--rounds``, ``--copies`` and ``--backend``: what a bench over the demo cases is asked."""
+    p = argparse.ArgumentParser()
+    p.add_argument("--rounds", type=int, default=50)
+    p.add_argument("--copies", type=int, default=0)
+    p.add_argument("--backend", default="sqlite")
+    return p.parse_args()
+
+
+@contextmanager
+def demo_app(args: argparse.Namespace, pg_db: str) -> Iterator[instance.App]:
+    """A fresh instance with the demo data and ``args.copies`` more cases, said on the first line
+    of the figures; gone afterwards."""
+    with tempfile.TemporaryDirectory() as tmp:
+        app = fresh_app(Path(tmp) / "data", args.backend, pg_db)
+        demo.seed(app)
+        if args.copies:
+            copies(app, args.copies)
+        print(f"{args.backend}：演示数据" + (f"另加 {args.copies} 件案件" if args.copies else ""))
+        try:
+            yield app
+        finally:
+            app.engine.dispose()

@@ -10,14 +10,10 @@ and case officers), to see how the inbox grows with the cases a user answers for
 
 from __future__ import annotations
 
-import argparse
-import tempfile
-from pathlib import Path
-
 from fastapi.testclient import TestClient
 from tests.integration.auth import login
 
-from bench.common import copies, fresh_app, get_times, p50_p95
+from bench.common import demo_app, demo_args, get_times, p50_p95
 from liuhen.accounts import service as access
 from liuhen.demo import seed as demo
 from liuhen.entrypoints.web import create_app
@@ -27,27 +23,16 @@ PG_DB = "liuhen_inbox_bench"
 
 
 def main() -> None:
-    p = argparse.ArgumentParser()
-    p.add_argument("--rounds", type=int, default=50)
-    p.add_argument("--copies", type=int, default=0)
-    p.add_argument("--backend", default="sqlite")
-    args = p.parse_args()
-    with tempfile.TemporaryDirectory() as tmp:
-        app = fresh_app(Path(tmp) / "data", args.backend, PG_DB)
-        demo.seed(app)
-        if args.copies:
-            copies(app, args.copies)
-        print(f"{args.backend}：演示数据" + (f"另加 {args.copies} 件案件" if args.copies else ""))
-        with TestClient(create_app(app)) as client:
-            for username, password, roles, name, _unit, _cert in demo.DEMO_USERS:
-                login(client, username, password)
-                assert client.get("/inbox").status_code == 200  # warm: packs, templates
-                times = get_times(client, "/inbox", args.rounds)
-                items = len(inbox.inbox(app, access.get_user(app, username)).items)
-                p50, p95 = p50_p95(times)
-                who = f"{name}（{'、'.join(roles)}）"
-                print(f"  {who}：待办 {items} 项，中位数 {p50:.1f} 毫秒，p95 {p95:.1f} 毫秒")
-        app.engine.dispose()
+    args = demo_args()
+    with demo_app(args, PG_DB) as app, TestClient(create_app(app)) as client:
+        for username, password, roles, name, _unit, _cert in demo.DEMO_USERS:
+            login(client, username, password)
+            assert client.get("/inbox").status_code == 200  # warm: packs, templates
+            times = get_times(client, "/inbox", args.rounds)
+            items = len(inbox.inbox(app, access.get_user(app, username)).items)
+            p50, p95 = p50_p95(times)
+            who = f"{name}（{'、'.join(roles)}）"
+            print(f"  {who}：待办 {items} 项，中位数 {p50:.1f} 毫秒，p95 {p95:.1f} 毫秒")
 
 
 if __name__ == "__main__":
