@@ -7,24 +7,35 @@ Screenshots (``new-case-filled-1366.png``, ``new-case-filled-768.png``) land in
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 from playwright.sync_api import ViewportSize, expect
 
-from tests.browser.conftest import DESKTOP, TABLET, ConsoleLog, PageFactory, log_in
+from tests.browser.conftest import DESKTOP, TABLET, ConsoleLog, PageFactory, demo_server, log_in
 from tests.browser.test_pages import assert_fits, screenshot, visit
 from tests.integration.server import Server
+
+
+@pytest.fixture(scope="module")
+def own_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
+    """A demo instance of its own: the case opened here must not change what the other browser
+    tests count on the shared one (its list holds the 12 demo cases)."""
+    srv = demo_server(tmp_path_factory, "act_form")
+    yield srv
+    srv.stop()
 
 
 @pytest.mark.parametrize("viewport", [DESKTOP, TABLET], ids=["1366", "768"])
 def test_an_officer_fills_the_new_case_form_without_retyping(
     open_page: PageFactory,
-    server: Server,
+    own_server: Server,
     console: ConsoleLog,
     artifacts: Path,
     viewport: ViewportSize,
 ) -> None:
+    server = own_server
     page = open_page(viewport, anonymous=True)
     log_in(page, server.url, "zhoulh", "zhifa-demo-2026")
     visit(page, f"{server.url}/cases/new?act=initiation.ex_officio")
