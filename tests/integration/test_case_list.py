@@ -273,6 +273,14 @@ def test_summaries_are_recomputed_only_when_stale(app):
     assert stale() == 0  # nothing changed: one query, nothing evaluated
     user = person(app, ["head"], "wl-zd1", None)
     cases.open_case(app, user, A, "测试调阅")  # a viewing moves the case's last_seq
+    assert stale() == 0  # ... but judges nothing: the row just follows the seq
+    with app.engine.connect() as conn:
+        seqs = select(store.CASE.c.last_seq, store.CASE_SUMMARY.c.last_seq).join(
+            store.CASE_SUMMARY, store.CASE_SUMMARY.c.number == store.CASE.c.number
+        )
+        assert all(case_seq == row_seq for case_seq, row_seq in conn.execute(seqs))
+    factory.inquiry(app, A, who="王某")  # an act after the viewing: judged again
+    cases.open_case(app, user, A, "测试调阅")
     assert stale() == 1
     compliance.use_pack(app, "001", "测试更换规则包", agency="wl")
     assert stale() == 3  # another pack: every case of the agency is judged again

@@ -106,6 +106,8 @@ def refresh(app: App, judge: Judge, where: Sequence[ColumnElement[bool]], now: d
             .select_from(CASE.outerjoin(SUMMARY, SUMMARY.c.number == CASE.c.number))
             .where(stale(rules, now), *where)
         ).all()
+    viewed = _only_viewed(app, rules, now, [r.number for r in rows])
+    rows = [r for r in rows if r.number not in viewed]
     done = 0
     for part in _chunks(rows, CHUNK):
         numbers = [r.number for r in part]
@@ -131,6 +133,55 @@ def refresh(app: App, judge: Judge, where: Sequence[ColumnElement[bool]], now: d
                 _upsert(conn, v)
         done += len(values)
     return done
+
+
+def _only_viewed(app: App, rules: RulesInForce, now: datetime, numbers: Sequence[str]) -> set[str]:
+    """The cases among ``numbers`` whose rows are stale only because someone viewed them: the
+    same rules, no deadline passed, and nothing but 调阅 entries since the row's ``last_seq``.
+    Their rows just move to the case's ``last_seq``: a view judges nothing, and re-judging the
+    case each time someone opens it would make every list after a view pay for a case."""
+    if not numbers:
+        return set()
+    moved: set[str] = set()
+    for part in _chunks(numbers, CHUNK):
+        fresh_rules = and_(
+            SUMMARY.c.number.in_(part),
+            SUMMARY.c.rules == _expected(rules),
+            or_(  # not stale by a deadline (``stale``'s last clause, negated)
+                SUMMARY.c.next_due_at.is_(None),
+                SUMMARY.c.next_due_at > utc_text(now),
+                SUMMARY.c.computed_at >= SUMMARY.c.next_due_at,
+            ),
+        )
+        with app.engine.connect() as conn:
+            candidates = set(
+                conn.execute(
+                    select(SUMMARY.c.number)
+                    .select_from(SUMMARY.join(CASE, CASE.c.number == SUMMARY.c.number))
+                    .where(fresh_rules)
+                ).scalars()
+            )
+            acted = set(
+                conn.execute(
+                    select(ENTRY.c.chain)
+                    .join(SUMMARY, SUMMARY.c.number == ENTRY.c.chain)
+                    .where(
+                        ENTRY.c.chain.in_(candidates),
+                        ENTRY.c.seq > SUMMARY.c.last_seq,
+                        ENTRY.c.act != VIEW,
+                    )
+                    .distinct()
+                ).scalars()
+            )
+        moved |= candidates - acted
+    if moved:
+        with write_transaction(app.engine) as conn:
+            for number in moved:
+                last = select(CASE.c.last_seq).where(CASE.c.number == number).scalar_subquery()
+                conn.execute(
+                    SUMMARY.update().where(SUMMARY.c.number == number).values(last_seq=last)
+                )
+    return moved
 
 
 def _counts(ev: Evaluation) -> dict[str, Any]:
