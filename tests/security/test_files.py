@@ -265,7 +265,7 @@ def test_only_known_safe_types_are_inline(declared: str | None, served: str, inl
 def test_every_response_carries_the_security_headers(site: Site) -> None:
     client = site.as_("zhangw")
     for path in ("/", f"/cases/{CASE}", "/login", "/api/v1/cases", "/no-such-page",
-                 f"/api/v1/media/{site.files['bound_zd1']}/content", "/static/upload.js",
+                 f"/api/v1/media/{site.files['bound_zd1']}/content", "/static/evidence_upload.js",
                  "/api/v1/journal/checkpoint"):  # fmt: skip
         r = client.get(path)
         assert r.headers["x-content-type-options"] == "nosniff", path

@@ -9,7 +9,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from liuhen.access.policy import User
-from liuhen.accounts.service import AuthError, Forbidden, act_fields, confirm_presence
+from liuhen.accounts.service import AuthError, act_fields, confirm_presence
 from liuhen.documents import prefill
 from liuhen.documents.render import validate
 from liuhen.documents.service import (
@@ -21,7 +21,6 @@ from liuhen.documents.service import (
     DocumentRequest,
     account_roles,
     block_problems,
-    countersign,
     issue,
     issued_fields,
     officer_names,
@@ -283,10 +282,3 @@ def issue_from_api(
     # everyone, for a machine token) by his own password in ``confirmations``
     signed_in = user.cert_no if user is not None and not user.machine else None
     return issue_confirmed(app, req, signed_in, confirmations)
-
-
-def countersign_as(app: App, user: User, case: str, seq: int, role: str) -> Appended:
-    """``countersign`` by the signed-in user, under his own certificate number only."""
-    if not user.cert_no:
-        raise Forbidden("签署文书须以本人执法证号办理")
-    return countersign(app, case, seq, role, user.cert_no, user.actor)

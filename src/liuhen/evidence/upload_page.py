@@ -1,10 +1,11 @@
 """The upload page of a case (``/cases/{number}/upload``): several files at once, each with the
 act it records, the camera and the recording's start and end.
 
-The page only offers choices; the browser fills the times from each file (``upload.js``) and
-sends everything as tus ``Upload-Metadata``, which ``uploads.service.admit`` checks (the camera
-registered and of the case's unit, the times in order and not in the future) before a byte is
-received. What the file itself records is the fallback when the times are left empty.
+The page only offers choices; the browser fills the times from each file
+(``evidence_upload.js``) and sends everything as tus ``Upload-Metadata``, which
+``uploads.service.admit`` checks (the camera registered and of the case's unit, the times in
+order and not in the future) before a byte is received. What the file itself records is the
+fallback when the times are left empty.
 """
 
 from __future__ import annotations
