@@ -6,8 +6,9 @@ approval page: the PDF as it stands, what it approves, and an opinion box. The h
 
 - 同意 / 不同意: his PAdES signature, whose appearance is his opinion, name and the date in
   the block's box (``service.countersign``); for the approver's block also the act the rules
-  engine reads, ``decision.head_approval`` about the act the document records (its
-  ``subject_seq`` comes from the document, never from what is typed);
+  engine reads, as ``APPROVER_RECORDS`` says for the document's type (mostly
+  ``decision.head_approval`` about the act the document records: its ``subject_seq`` comes
+  from the document, never from what is typed);
 - 退回补充: no signature; ``general.approval_returned`` with his reason, and the document goes
   back to the officer who issued it, to be corrected as a new version and sent again.
 """
@@ -15,6 +16,7 @@ approval page: the PDF as it stands, what it approves, and an opinion box. The h
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 from urllib.parse import quote
@@ -208,15 +210,54 @@ def _actor(user: User, block: str) -> dict[str, str]:
     return {"id": str(user.cert_no), "role": role.value}
 
 
-def _approval(app: App, p: Pending, user: User, d: Decision) -> ActInput:
-    """The head's approval as the rules engine reads it, about the act the document records."""
+def head_approval(p: Pending, d: Decision) -> FieldValues:
+    """``decision.head_approval`` about the act the document records (``subject_seq``)."""
     fields: FieldValues = {"matter": p.doc.title, "opinion": d.opinion,
                            "approved": d.choice == AGREE}  # fmt: skip
     if p.act_seq:
         fields["subject_seq"] = p.act_seq
+    return fields
+
+
+@dataclass(frozen=True, slots=True)
+class Records:
+    """The act the approver's 同意 or 不同意 on a document records beside his signature, and
+    its fields from the document and his decision; both are journaled together or neither."""
+
+    act: str
+    fields: Callable[[Pending, Decision], FieldValues]
+
+
+HEAD = Records(HEAD_APPROVAL, head_approval)
+# What the approver's signature records, per document type: the rules engine reads the act,
+# never the PDF. A type with an approver's block must be listed; ``None``: his signature
+# alone is the record. Add a row with each new form the head approves.
+APPROVER_RECORDS: dict[str, Records | None] = {
+    "filing_approval": HEAD,  # 立案审批表: about the opening act
+    "not_opened_approval": HEAD,
+    "case_handling_approval": HEAD,  # 案件处理审批表: about the decision.draft
+    "legal_review_opinion": HEAD,
+    "closing_approval": HEAD,
+    "evidence_notice": HEAD,
+    "seal_decision": HEAD,
+    "release_decision": HEAD,
+    "prior_notice": HEAD,
+    "hearing_notice": HEAD,
+    "penalty_decision": HEAD,  # older versions, issued for the head's block
+    "demand_notice": HEAD,
+    "enforcement_decision": HEAD,
+    "enforcement_application": HEAD,
+}
+
+
+def _approval(app: App, p: Pending, user: User, d: Decision) -> ActInput | None:
+    """What the approver's decision records besides his signature (``APPROVER_RECORDS``)."""
+    records = APPROVER_RECORDS.get(p.doc.code) if p.block == Block.APPROVER else None
+    if records is None:
+        return None
     return ActInput(
-        HEAD_APPROVAL, app.clock.now().isoformat(), case=p.case, actors=[str(user.cert_no)],
-        fields=fields, recorded_by=_actor(user, p.block),
+        records.act, app.clock.now().isoformat(), case=p.case, actors=[str(user.cert_no)],
+        fields=records.fields(p, d), recorded_by=_actor(user, p.block),
     )  # fmt: skip
 
 
@@ -231,7 +272,7 @@ def decide(app: App, user: User, case: str, seq: int, choice: str, opinion: str)
             recorded_by=_actor(user, p.block),
         ))  # fmt: skip
         return Outcome(None, returned)
-    approval = _approval(app, p, user, d) if p.block == Block.APPROVER else None
+    approval = _approval(app, p, user, d)
     if approval is not None:
         build_draft(approval, app.clock.now())  # its checks before the key is used
     try:
