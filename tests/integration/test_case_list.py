@@ -20,6 +20,7 @@ from liuhen.accounts import service as access
 from liuhen.cases import service as cases
 from liuhen.cases import summaries
 from liuhen.clock import SHANGHAI, FixedClock
+from liuhen.compliance import packs
 from liuhen.compliance import service as compliance
 from liuhen.entrypoints.web import CASE_JUDGE, create_app
 from liuhen.kernel import instance, record
@@ -308,3 +309,27 @@ def test_a_broken_rule_pack_does_not_take_the_list_down(api, app):
     assert response.status_code == 200
     assert {c["number"]: c["violations"] for c in response.json()["items"]}[C] == 1
     assert api.get("/").status_code == 200
+
+
+def test_a_closed_case_awaits_archiving_with_its_archive_deadline(app, clock):
+    """结案 ends the decision deadline; what the list then shows is 待归档 and the deadline
+    the pack sets for it (001: 30 working days), named by its rule, not a bare count of days."""
+    packs.use_pack(app, "001", "测试")
+    record.record(app, ActInput(
+        "archiving.closing", clock.now().isoformat(), case=A, actors=["31010001", "31010002"],
+        recorded_by={"id": "31010001", "role": "officer"},
+        fields={"closed_on": clock.now().date().isoformat(), "outcome": "不予处罚",
+                "report": "违法行为轻微并及时改正，不予处罚。"},
+    ))  # fmt: skip
+    clock.current = datetime(2027, 2, 10, 10, 0, tzinfo=SHANGHAI)  # past 30 working days
+    with TestClient(create_app(app), headers=token_headers(app, ["head"])) as client:
+        a = next(c for c in client.get("/api/v1/cases").json()["items"] if c["number"] == A)
+        assert a["status"] == "closed" and a["awaiting_archive"] is True
+        assert "归档" in a["next_due_title"] and a["overdue"] is True
+        assert a["next_due_at"] < "2027-01-31"  # not the decision deadline closing ended
+        b = next(c for c in client.get("/api/v1/cases").json()["items"] if c["number"] == B)
+        assert "awaiting_archive" not in b and "九十日" in b["next_due_title"]
+        page = client.get("/")
+        row = page.text.split(f">{A}</a>")[1].split("</tr>")[0]
+        assert "<strong>待归档</strong><br>归档已逾期" in row
+        assert f'title="{a["next_due_title"]}"' in row

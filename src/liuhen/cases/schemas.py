@@ -48,6 +48,8 @@ class CaseSummary(BaseModel):
     next_due_at: str | None = None  # the earliest deadline not yet met, at the instance offset
     due_in_days: int | None = None  # calendar days to it; negative: days overdue
     overdue: bool | None = None  # it has passed
+    next_due_title: str | None = None  # the title of the rule whose deadline that is
+    awaiting_archive: bool | None = None  # closed (已结案), not yet archived: 待归档
 
 
 class CasePage(BaseModel):

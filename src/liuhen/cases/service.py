@@ -97,7 +97,8 @@ def list_cases(
         summaries.refresh(app, judge, cond, now)
     cond += listing.conditions(query, now, reader, app.engine.dialect.name)
     joined = CASE.outerjoin(SUMMARY, SUMMARY.c.number == CASE.c.number)
-    judged = [SUMMARY.c.acts, SUMMARY.c.violations, SUMMARY.c.warnings, SUMMARY.c.next_due_at]
+    judged = [SUMMARY.c.acts, SUMMARY.c.violations, SUMMARY.c.warnings, SUMMARY.c.next_due_at,
+              SUMMARY.c.next_due_title]  # fmt: skip
     with app.engine.connect() as conn:
         total = conn.execute(select(func.count()).select_from(joined).where(*cond)).scalar_one()
         rows = conn.execute(
@@ -120,10 +121,13 @@ def _judged(app: App, row: RowMapping, now: datetime, wanted: bool) -> dict[str,
     counts, and the next deadline at the instance's offset with whole days left (negative:
     days overdue); nothing unless the summaries were brought up to date for this list."""
     out: dict[str, object] = {k: None for k in ("acts", "violations", "warnings", "next_due_at")}
+    if row["status"] == "closed":  # what it calls for is 归档, whatever deadline is next
+        out["awaiting_archive"] = True
     if not wanted or row["acts"] is None:
         return out
     out.update(acts=row["acts"], violations=row["violations"], warnings=row["warnings"])
     if row["next_due_at"]:
+        out["next_due_title"] = row["next_due_title"]
         zone = app.settings.timezone
         due = datetime.fromisoformat(row["next_due_at"]).astimezone(zone)
         out["next_due_at"] = due.isoformat()

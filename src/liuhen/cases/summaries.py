@@ -186,16 +186,18 @@ def _only_viewed(app: App, rules: RulesInForce, now: datetime, numbers: Sequence
 
 def _counts(ev: Evaluation) -> dict[str, Any]:
     """What the list keeps of an evaluation: the counts, and the earliest deadline still open
-    (due, or overdue and still unmet) in UTC."""
-    due = [
-        datetime.fromisoformat(f.due_at)
+    (due, or overdue and still unmet) in UTC with its rule's title (so that the list can say
+    which deadline it is, e.g. a closed case's 归档)."""
+    due = sorted(
+        (datetime.fromisoformat(f.due_at), f.title)
         for f in ev.findings
         if f.due_at and f.code.endswith(OPEN_DEADLINE)
-    ]
+    )
     return {
         "violations": sum(f.severity is Severity.VIOLATION for f in ev.findings),
         "warnings": sum(f.severity is Severity.WARNING for f in ev.findings),
-        "next_due_at": utc_text(min(due)) if due else None,
+        "next_due_at": utc_text(due[0][0]) if due else None,
+        "next_due_title": due[0][1][:200] if due else None,
     }
 
 

@@ -148,6 +148,7 @@ class CaseSummary(Base):
     violations: Mapped[int] = mapped_column(Integer)
     warnings: Mapped[int] = mapped_column(Integer)
     next_due_at: Mapped[str | None] = mapped_column(String(40), index=True)
+    next_due_title: Mapped[str | None] = mapped_column(String(200))  # its rule's (0010)
     case_mark: Mapped[str | None] = mapped_column(String(16))  # whole-case mark (保密标记)
 
 
