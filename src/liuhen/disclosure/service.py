@@ -43,6 +43,7 @@ OFFICER = store.OFFICER
 ALL = "全部"
 COPY_KINDS = ("复制", "查阅并复制")
 APPROVED = ("同意", "部分同意")
+DECISION = "general.disclosure_decision"
 
 
 @dataclass(frozen=True, slots=True)
@@ -187,16 +188,33 @@ def decide(
     app: App, case: str, request_seq: int, *, decision: str, reason: str,
     materials: list[str] | None, by: str,
 ) -> Appended:  # fmt: skip
+    fields: FieldValues = {"request": request_seq, "decision": decision, "reason": reason}
+    if materials:
+        fields["materials"] = materials
+    return record.record(app, checked_decision(app, ActInput(
+        DECISION, app.clock.now().isoformat(), case=case, actors=[by], fields=fields,
+    )))  # fmt: skip
+
+
+def checked_decision(app: App, inp: ActInput) -> ActInput:
+    """The head's decision ``inp`` held to the rules above (only a registered head, once per
+    request, what is approved asked for; with no materials named, what was asked), as it is
+    recorded; refused otherwise. The approval page records it beside the head's signature on
+    the 查阅、复制审批表, in one transaction, so it is checked here before his key is used."""
+    by = inp.actors[0] if inp.actors else ""
     access.person(app, by, (Role.HEAD,), "审批查阅、复制申请")
+    case, request_seq = str(inp.case), int(inp.fields.get("request") or 0)
+    decision, materials = str(inp.fields.get("decision") or ""), inp.fields.get("materials")
     req = _one(app, case, request_seq)
     if req.decision is not None:
         raise DisclosureRefused(
             f"申请（序号 {request_seq}）已于 {req.decision.decided_at[:16]} 审批，不能重复审批"
         )
     asked = req.materials or []
-    fields: FieldValues = {"request": request_seq, "decision": decision, "reason": reason}
+    fields: FieldValues = {"request": request_seq, "decision": decision,
+                           "reason": inp.fields.get("reason")}  # fmt: skip
     if decision in APPROVED:
-        approved = _materials(app, case, materials or asked, "fields.materials")
+        approved = _materials(app, case, list(materials or asked), "fields.materials")
         if ALL not in asked:
             extra = [m for m in approved if m not in asked]
             if extra:
@@ -205,10 +223,10 @@ def decide(
         fields["materials"] = approved
     elif materials:
         raise ValidationError("不同意时不应列出准予的记录", [Problem("应为空", "fields.materials")])
-    return record.record(app, ActInput(
-        "general.disclosure_decision", app.clock.now().isoformat(), case=case,
-        actors=[by], fields=fields, recorded_by={"id": by, "role": Role.HEAD},
-    ))  # fmt: skip
+    return ActInput(
+        DECISION, inp.occurred_at, case=case, actors=[by], fields=fields,
+        recorded_by={"id": by, "role": Role.HEAD},
+    )  # fmt: skip
 
 
 @dataclass(frozen=True, slots=True)

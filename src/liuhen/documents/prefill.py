@@ -53,6 +53,17 @@ MEDIA_WORDS = {
     "video": ("执法记录视频", "段"), "audio": ("录音", "段"), "photo": ("现场照片", "张"),
 }  # fmt: skip
 _CITIZEN_ID = re.compile(r"^\d{17}[\dXx]$")
+# Which measure a 查封（扣押） form is about: the act's code says it, nobody should choose it.
+MEASURES = {"investigation.seal": "查封", "investigation.seize": "扣押"}
+# What an approval form cites and states where its act records neither: the law the measure
+# rests on, and the time it runs (行政处罚法 第五十六条; 行政强制法 第二十五条).
+STATED: dict[str, FieldValues] = {
+    "preservation_approval": {
+        "legal_basis": ["《中华人民共和国行政处罚法》第五十六条"],
+        "period": "自先行登记保存之日起七日内作出处理决定",
+    },
+    "coercion_extension_approval": {"legal_basis": ["《中华人民共和国行政强制法》第二十五条"]},
+}
 
 
 @dataclass(frozen=True)
@@ -174,6 +185,28 @@ def _from_case(
     return values
 
 
+def _measure(entries: list[JsonObject], act: JsonObject | None) -> FieldValues:
+    """The 查封（扣押） an act imposes or extends: which measure, and for an extension what the
+    original measure recorded (its items, its period, its decision's number, its party)."""
+    if act is None:
+        return {}
+    if act["act"] in MEASURES:
+        return {"measure": MEASURES[act["act"]]}
+    original = next(
+        (e for e in entries if e["seq"] == (act.get("fields") or {}).get("measure_seq")), None
+    )
+    if original is None or original["act"] not in MEASURES:
+        return {}
+    fields = original.get("fields") or {}
+    values: FieldValues = {"measure": MEASURES[original["act"]]}
+    for key in ("items", "period_days", "party"):
+        if fields.get(key):
+            values[key] = fields[key]
+    if fields.get("decision_no"):
+        values["original_no"] = fields["decision_no"]
+    return values
+
+
 def prefill(app: App, user: User, number: str, act_seq: int, doc: DocType) -> Prefill:
     """The values of ``doc``'s form that case ``number`` already knows, for act ``act_seq``."""
     names = {f.name: f for f in doc.fields if f.form}
@@ -197,6 +230,8 @@ def prefill(app: App, user: User, number: str, act_seq: int, doc: DocType) -> Pr
         values |= {"review_body": settings.review_body, "court": settings.court}
     if "evidence" in names and names["evidence"].kind is FieldKind.TEXTS:
         values["evidence"] = evidence_list([e for e in entries if e["seq"] < act_seq])
+    values |= STATED.get(doc.code, {})
+    values |= _measure(entries, act)
     values = {k: v for k, v in values.items() if k in names and v not in (None, "", [])}
     blocks = {b: ",".join(certs) for b in doc.signers if b in OFFICER_BLOCKS and certs}
     return Prefill(values, blocks)

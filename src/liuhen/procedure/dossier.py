@@ -34,6 +34,10 @@ INTERNAL_DOC_TYPES: frozenset[str] = frozenset(
         "legal_review_opinion",
         "collective_discussion_record",
         "closing_approval",
+        "preservation_approval",
+        "seal_approval",
+        "coercion_extension_approval",
+        "disclosure_approval",
     }
 )
 # Made when the dossier is made; an issued copy of either is not a file of the case.
