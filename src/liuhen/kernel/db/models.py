@@ -314,6 +314,19 @@ class AccountEvent(Base):
     details: Mapped[str] = mapped_column(Text)  # JSON object
 
 
+class FormDraft(Base):
+    """A form its user saved to finish later (暂存): working state, not a record. Never
+    journaled, never rebuilt or verified; deleted when the form is recorded or discarded."""
+
+    __tablename__ = "form_draft"
+    username: Mapped[str] = mapped_column(String(64), primary_key=True)
+    url: Mapped[str] = mapped_column(String(500), primary_key=True)  # the form's page
+    case_number: Mapped[str | None] = mapped_column(String(100), index=True)
+    title: Mapped[str] = mapped_column(String(200))  # what the form makes (an act, a document)
+    fields: Mapped[str] = mapped_column(Text)  # JSON object: the form's inputs as typed
+    saved_at: Mapped[str] = mapped_column(String(40))
+
+
 PROJECTION_TABLES = (
     "agency", "unit", "officer", "case_record", "setting", "calendar_year", "device", "media",
     "signing_key", "agency_settings", "number_counter",
@@ -323,3 +336,5 @@ AUDIT_TABLES = ("account_event",)  # append-only too, guarded from migration 000
 # computed from projections and the rules, not replayed: emptied by a rebuild, refilled on use;
 # ``liuhen verify`` does not compare them (nothing recorded depends on them)
 CACHE_TABLES = ("case_summary",)
+# The rest (upload, form_draft, the accounts' tables) are people's working state: neither
+# replayed nor emptied by a rebuild, nor compared by ``liuhen verify``.
