@@ -96,7 +96,7 @@ def test_case_list_and_show(run, seeded):
     listed = json.loads(run("case", "list", "--json"))
     assert listed["total"] == 2
     assert {c["number"] for c in listed["items"]} == {"某文旅罚〔2025〕88号", "某文旅罚〔2026〕1号"}
-    assert "案件（共 2 件，第 1 页）" in run("case", "list")
+    assert "案件（共 2 件，第 1/1 页）" in run("case", "list")
     assert listed["items"][0]["cause"] == "未经许可擅自从事营业性演出"  # newest first
     shown = json.loads(run("case", "show", "某文旅罚〔2025〕88号", "--json"))
     assert [s["stage"] for s in shown["stages"]] == ["initiation", "investigation", "general"]

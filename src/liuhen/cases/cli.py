@@ -2,15 +2,20 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from dataclasses import replace
 from pathlib import Path
 
 import typer
 from rich.table import Table
+from rich.text import Text
 
-from liuhen.cases import imports
+from liuhen.cases import imports, listing
 from liuhen.cases import service as cases
+from liuhen.cases.schemas import CasePage, CaseSummary
 from liuhen.cli.common import app, out, print_json
 from liuhen.errors import ImportFormatError
+from liuhen.kernel.instance import App
 
 cli = typer.Typer(help="案件：导入、列表、查看", no_args_is_help=True)
 
@@ -28,33 +33,84 @@ def import_cmd(file: Path = typer.Argument(..., help="liuhen-case/1 格式的 JS
     )
 
 
-@cli.command("list")
-def list_cmd(
-    as_json: bool = typer.Option(False, "--json", help="以 JSON 输出"),
-    page: int = typer.Option(1, help="页码"),
-    per_page: int = typer.Option(50, help="每页条数"),
-    stage: str | None = typer.Option(None, help="只列出处于该环节的案件"),
-) -> None:
-    """列出案件（按立案时间倒序，分页）。"""
-    result = cases.list_cases(app(), page=page, per_page=per_page, stage=stage)
-    if as_json:
-        print_json(result.model_dump(mode="json", exclude_unset=True))
-        return
-    table = Table(title=f"案件（共 {result.total} 件，第 {result.page} 页）")
-    for col in ("案件编号", "案由", "类别", "程序", "环节", "状态", "启动时间", "记录数"):
+def list_command(judge: cases.Judge) -> Callable[..., None]:
+    """``liuhen case list``: the web list's search, filters, sort and columns; ``judge`` (the
+    compliance evaluation, a layer above) brings the deadline and violation columns up to date."""
+
+    def list_cmd(
+        search: str = typer.Option(
+            "", "--search", "-q", help="案件编号、当事人、案由、承办人员或执法证号"
+        ),
+        stage: str = typer.Option("", help="环节代码：" + "、".join(listing.STAGES)),
+        status: str = typer.Option("", help="状态：" + "、".join(listing.STATUS_LABELS)),
+        unit: str = typer.Option("", help="承办单位代码"),
+        procedure: str = typer.Option("", help="程序：summary 或 ordinary"),
+        overdue: bool = typer.Option(False, "--overdue", help="只列出有期限已过而未办结的案件"),
+        violations: bool = typer.Option(False, "--violations", help="只列出有违规的案件"),
+        officer: str = typer.Option("", "--officer", "--mine", help="只列出该执法证号承办的案件"),
+        sort: str = typer.Option("opened", help="排序：" + "、".join(listing.SORTS)),
+        page: int = typer.Option(1, help="页码"),
+        limit: int = typer.Option(50, "--limit", "--per-page", help="每页条数"),
+        as_json: bool = typer.Option(False, "--json", help="以 JSON 输出"),
+    ) -> None:
+        """列出案件：可搜索、筛选、排序，显示期限与违规（与网页案件列表一致）。"""
+        query = cases.read_query({
+            "q": search, "stage": stage, "status": status, "unit": unit,
+            "procedure": procedure, "overdue": str(overdue), "violations": str(violations),
+            "sort": sort,
+        })  # fmt: skip
+        query = replace(query, officer=officer.strip())
+        application = app()
+        result = cases.list_cases(application, page=page, per_page=limit, query=query, judge=judge)
+        if as_json:
+            print_json(result.model_dump(mode="json", exclude_unset=True))
+            return
+        out.print(_table(application, result, query))
+
+    return list_cmd
+
+
+def _table(application: App, result: CasePage, query: cases.CaseQuery) -> Table | str:
+    pages = max(1, (result.total + result.per_page - 1) // result.per_page)
+    if not result.items:
+        return "没有符合条件的案件" if query.params() else "暂无案件"
+    units = cases.unit_names(application, (c.unit for c in result.items))
+    names = cases.officer_names(application, (o for c in result.items for o in c.officers))
+    table = Table(title=f"案件（共 {result.total} 件，第 {result.page}/{pages} 页）")
+    for col in ("案件编号", "案由", "当事人", "阶段", "承办", "期限/违规"):
         table.add_column(col, overflow="fold")
     for c in result.items:
         table.add_row(
             c.number,
             c.cause,
-            c.category_label,
-            c.procedure_label,
-            c.stage_label,
-            c.status_label,
-            c.opened_at[:16].replace("T", " "),
-            str(c.entry_count),
+            "、".join(str(p.get("name", "")) if isinstance(p, dict) else str(p) for p in c.parties),
+            f"{c.stage_label}\n{c.status_label}",
+            units.get(c.unit, c.unit) + "\n" + "、".join(names.get(o, o) for o in c.officers),
+            _due(c),
         )
-    out.print(table)
+    return table
+
+
+def _due(c: CaseSummary) -> Text:
+    """The deadline and violations cell, worded as on the web list."""
+    lines: list[tuple[str, str]] = []
+    if c.awaiting_archive:
+        lines.append(("待归档", "bold"))
+    if c.next_due_at and c.due_in_days is not None:
+        what = "归档" if c.awaiting_archive and "归档" in (c.next_due_title or "") else ""
+        if c.overdue:
+            days = f"已逾期 {-c.due_in_days} 天" if c.due_in_days < 0 else "今天已到期"
+        else:
+            days = "今天到期" if c.due_in_days == 0 else f"{c.due_in_days} 天后到期"
+        lines.append((f"{what}{days}（{c.next_due_at[:10]}）", "red" if c.overdue else ""))
+    if c.violations:
+        lines.append((f"违规 {c.violations}", "red"))
+    if c.warnings:
+        lines.append((f"提示 {c.warnings}", "yellow"))
+    text = Text()
+    for i, (line, style) in enumerate(lines or [("—", "")]):
+        text.append(("\n" if i else "") + line, style=style)
+    return text
 
 
 @cli.command("show")

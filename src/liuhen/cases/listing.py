@@ -62,6 +62,7 @@ class CaseQuery:
     violations: bool = False
     mine: bool = False
     sort: str = "opened"
+    officer: str = ""  # cases listing this certificate number (the CLI's ``--officer``)
 
     def params(self, **changes: object) -> dict[str, str]:
         """The query as URL parameters (those set), e.g. for the pager's links."""
@@ -195,6 +196,8 @@ def conditions(
         cond.append(SUMMARY.c.violations > 0)
     if query.mine:
         cond.append(officer_on_case(reader.cert_no if reader else None))
+    if query.officer:
+        cond.append(officer_on_case(query.officer))
     return cond
 
 

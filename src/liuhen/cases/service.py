@@ -403,3 +403,14 @@ def unit_names(app: App, codes: Iterable[str]) -> dict[str, str]:
         rows = conn.execute(select(UNIT.c.code, UNIT.c.name).where(UNIT.c.code.in_(wanted)))
         found = {str(code): str(name) for code, name in rows}
     return {c: str(found.get(c, c)) for c in wanted}
+
+
+def officer_names(app: App, certs: Iterable[str]) -> dict[str, str]:
+    """Officers' names by certificate number (numbers no officer has map to themselves)."""
+    wanted = set(certs)
+    with app.engine.connect() as conn:
+        rows = conn.execute(
+            select(OFFICER.c.cert_no, OFFICER.c.name).where(OFFICER.c.cert_no.in_(wanted))
+        )
+        found = {str(cert): str(name) for cert, name in rows}
+    return {c: found.get(c, c) for c in wanted}

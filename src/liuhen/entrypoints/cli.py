@@ -12,11 +12,13 @@ from liuhen.archive import cli as archiving
 from liuhen.archive import export_cli as export
 from liuhen.archive import verify as verify_service
 from liuhen.cases import cli as case
+from liuhen.cases import service as cases
 from liuhen.cli import db, journal
 from liuhen.cli.common import Commands, err, out, print_json
 from liuhen.cli.common import app as open_app
 from liuhen.compliance import cli as rules
-from liuhen.compliance import packs
+from liuhen.compliance import packs, queries
+from liuhen.compliance import service as compliance
 from liuhen.demo import seed as demo
 from liuhen.disclosure import cli as disclosure
 from liuhen.disclosure import ledger_cli as ledger
@@ -39,6 +41,10 @@ cli = typer.Typer(
 cli.add_typer(db.cli, name="db")
 cli.add_typer(journal.cli, name="journal")
 cli.add_typer(case.cli, name="case")
+# the list's deadlines and violations come from the compliance evaluation, a layer above cases
+case.cli.command("list")(
+    case.list_command(cases.Judge(compliance.evaluate_cases, queries.rules_in_force))
+)
 cli.add_typer(rules.pack_cli, name="pack")
 cli.add_typer(rules.calendar_cli, name="calendar")
 cli.command("compliance")(rules.compliance_cmd)
