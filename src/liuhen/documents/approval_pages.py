@@ -9,6 +9,7 @@ with what was typed.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Annotated
 from urllib.parse import quote
 
@@ -29,7 +30,10 @@ RecordCase = Annotated[User, Depends(guard.record_case(refusal="无权审批该�
 INPUTS = ["choice", "opinion"]
 
 
-def router(app: App, templates: Jinja2Templates) -> APIRouter:
+def router(
+    app: App, templates: Jinja2Templates, checks: Mapping[str, approvals.Check]
+) -> APIRouter:
+    """``checks``: the acts other features own, held to their rules (``approvals.Check``)."""
     r = APIRouter()
 
     def page(
@@ -69,7 +73,7 @@ def router(app: App, templates: Jinja2Templates) -> APIRouter:
             )
         try:  # signing (pyHanko) runs its own event loop: keep it off this one
             outcome = await anyio.to_thread.run_sync(
-                approvals.decide, app, user, number, seq, choice, opinion
+                approvals.decide, app, user, number, seq, choice, opinion, checks
             )
         except LiuhenError as exc:
             return page(request, p, kept, exc)

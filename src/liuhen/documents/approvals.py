@@ -16,7 +16,7 @@ approval page: the PDF as it stands, what it approves, and an opinion box. The h
 from __future__ import annotations
 
 import json
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 from urllib.parse import quote
@@ -226,9 +226,25 @@ class Records:
 
     act: str
     fields: Callable[[Pending, Decision], FieldValues]
+    # the act is another feature's, held to its rules by its own check (``Check``, passed in
+    # by the entry points): without it nothing is signed
+    checked: bool = False
+
+
+# A feature's check of an act it owns, above documents (``disclosure.checked_decision``):
+# the act as it is to be recorded, or refused; run before the approver's key is used.
+Check = Callable[[App, ActInput], ActInput]
+
+
+def disclosure_decision(p: Pending, d: Decision) -> FieldValues:
+    """The head's 同意 grants what the party asked (the request's own list, not the form's);
+    his 不同意 refuses it, his opinion the reasons (001 第二十一条)."""
+    return {"request": p.act_seq, "decision": AGREE if d.choice == AGREE else DISAGREE,
+            "reason": d.opinion}  # fmt: skip
 
 
 HEAD = Records(HEAD_APPROVAL, head_approval)
+DISCLOSURE = Records("general.disclosure_decision", disclosure_decision, checked=True)
 # What the approver's signature records, per document type: the rules engine reads the act,
 # never the PDF. A type with an approver's block must be listed; ``None``: his signature
 # alone is the record. Add a row with each new form the head approves.
@@ -247,6 +263,12 @@ APPROVER_RECORDS: dict[str, Records | None] = {
     "demand_notice": HEAD,
     "enforcement_decision": HEAD,
     "enforcement_application": HEAD,
+    # the coercive measures and the evidence preserved, approved by the head (行政处罚法
+    # 第五十六条, 行政强制法 第十八条、第二十五条): about the act the form records
+    "preservation_approval": HEAD,
+    "seal_approval": HEAD,
+    "coercion_extension_approval": HEAD,
+    "disclosure_approval": DISCLOSURE,  # 查阅、复制: his decision on the party's request
 }
 
 
@@ -261,8 +283,12 @@ def _approval(app: App, p: Pending, user: User, d: Decision) -> ActInput | None:
     )  # fmt: skip
 
 
-def decide(app: App, user: User, case: str, seq: int, choice: str, opinion: str) -> Outcome:
-    """Record the holder's confirmed decision on version ``seq`` (see the module's doc)."""
+def decide(
+    app: App, user: User, case: str, seq: int, choice: str, opinion: str,
+    checks: Mapping[str, Check] | None = None,
+) -> Outcome:  # fmt: skip
+    """Record the holder's confirmed decision on version ``seq`` (see the module's doc);
+    ``checks`` hold the acts other features own to their rules (``Records.checked``)."""
     p = pending(app, user, case, seq)
     d = read(choice, opinion)
     if d.returned:
@@ -275,6 +301,7 @@ def decide(app: App, user: User, case: str, seq: int, choice: str, opinion: str)
     approval = _approval(app, p, user, d)
     if approval is not None:
         build_draft(approval, app.clock.now())  # its checks before the key is used
+        approval = _checked(app, approval, checks or {})
     try:
         signed = countersign(app, case, seq, p.block, str(user.cert_no), user.actor, d.opinion)
     except opinion_box.TooLong as exc:  # refused before his key was used: nothing stored
@@ -283,6 +310,16 @@ def decide(app: App, user: User, case: str, seq: int, choice: str, opinion: str)
         )]) from None  # fmt: skip
     act = record.record(app, approval) if approval is not None else None
     return Outcome(signed, act)
+
+
+def _checked(app: App, approval: ActInput, checks: Mapping[str, Check]) -> ActInput:
+    """The act as its own feature records it, where the table says it checks it."""
+    records = next((r for r in APPROVER_RECORDS.values() if r and r.act == approval.act), None)
+    if records is None or not records.checked:
+        return approval
+    if approval.act not in checks:
+        raise ConflictError(f"“{approval.act}”须经其业务规则检查后才能记录，未签署")
+    return checks[approval.act](app, approval)
 
 
 def page_url(case: str, seq: int) -> str:

@@ -28,6 +28,7 @@ from liuhen.cases import web as cases_web
 from liuhen.compliance import queries
 from liuhen.compliance import service as compliance
 from liuhen.compliance import web as compliance_web
+from liuhen.disclosure import service as disclosure
 from liuhen.documents import approval_pages
 from liuhen.documents import pages as document_pages
 from liuhen.documents import web as documents_web
@@ -112,7 +113,9 @@ def create_app(app: App) -> FastAPI:
     api.include_router(journal.router(app), dependencies=PUBLIC)  # anyone may verify
     api.include_router(cases_web.list_router(app, TEMPLATES, inbox.awaits_approver, CASE_JUDGE))
     api.include_router(document_pages.router(app, TEMPLATES, demanded_by=queries.demanded_by))
-    api.include_router(approval_pages.router(app, TEMPLATES))
+    api.include_router(approval_pages.router(app, TEMPLATES, checks={
+        "general.disclosure_decision": disclosure.checked_decision,
+    }))  # fmt: skip
     api.include_router(
         cases_web.recording_router(app, TEMPLATES, inbox.awaits_approver, archiving.archive)
     )
