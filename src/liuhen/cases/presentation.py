@@ -16,7 +16,7 @@ from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from liuhen.cases.schemas import Entry
-from liuhen.documents import DOC_TYPES, role_label
+from liuhen.documents import DOC_TYPES, SEAL, role_label
 from liuhen.evidence.schemas import MediaRow
 from liuhen.procedure.catalog import CASE_HEADER_FIELDS, act_type
 from liuhen.procedure.fields import FieldKind
@@ -133,7 +133,9 @@ def signature_line(sig: Any, doc_type: str = "") -> str:
         notes = [str(sig["valid"])] if sig.get("valid") else []
         if sig.get("auth"):
             notes.append(f"{sig['auth']}确认")
-        text += " 以电子签名签署" + (f"（{'，'.join(notes)}）" if notes else "")
+        # the agency's seal (role ``seal``, no person): "机关印章 某区文化和旅游局 … 加盖电子印章"
+        how = " 加盖电子印章" if sig.get("role") == SEAL else " 以电子签名签署"
+        text += how + (f"（{'，'.join(notes)}）" if notes else "")
         if sig.get("opinion"):  # what a reviewer or head wrote in his box
             text += f"，意见：{sig['opinion']}"
     elif method:

@@ -8,6 +8,7 @@ loads WeasyPrint.
 from __future__ import annotations
 
 from liuhen.documents.types import DOC_TYPES as DOC_TYPES
+from liuhen.documents.types import SEAL as SEAL
 from liuhen.documents.types import DocType as DocType
 from liuhen.documents.types import doc_type as doc_type
 from liuhen.documents.types import role_label as role_label

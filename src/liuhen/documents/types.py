@@ -118,8 +118,14 @@ def doc_type(code: str) -> DocType | None:
     return DOC_TYPES.get(code)
 
 
+# The agency's seal in a document entry's signatures (``documents.seal``): no person's block.
+SEAL = "seal"
+
+
 def role_label(code: str, role: str) -> str:
     """How a form names a signer role, for signature blocks and for prompts to sign."""
+    if role == SEAL:
+        return "机关印章"
     return _ROLE_LABELS.get(code, {}).get(role) or SIGNER_ROLES.get(role, role)
 
 

@@ -1,8 +1,10 @@
-"""The instance's certificate authority and the people's signing certificates.
+"""The instance's certificate authority, the people's signing certificates and the agencies'
+seal certificates.
 
 Officers, reviewers and heads sign documents with keys issued here by an administrator (003
-第五条: 电子认证、电子签章). The CA key never leaves the data folder; each issued certificate is
-journaled, so a court can see who held which key from when.
+第五条: 电子认证、电子签章); an agency seals its decisions and notices with a key of its own (电子
+印章), whose certificate names the agency. The CA key never leaves the data folder; each issued
+certificate is journaled, so a court can see who held which key from when.
 """
 
 from __future__ import annotations
@@ -21,7 +23,7 @@ from cryptography.x509.oid import ExtendedKeyUsageOID, NameOID
 from liuhen.errors import ConfigurationError, NotFoundError, Problem, ValidationError
 
 CA_YEARS = 20
-PERSON_YEARS = 5
+PERSON_YEARS = 5  # a person's key and an agency's seal key alike
 _PRINTABLE_CERT_NO = re.compile(r"[A-Za-z0-9-]{1,64}")
 _NONE = dict.fromkeys(
     ("data_encipherment", "key_agreement", "encipher_only", "decipher_only", "key_encipherment"),
@@ -121,19 +123,45 @@ class CertificateAuthority:
             raise ValidationError(
                 f"执法证号“{cert_no}”不能写入签名证书：{why}", [Problem(why, "cert_no")]
             )
-        ca_cert, ca_key = self.certificate(), self._key()
-        ca_public = ca_key.public_key()
-        key = ec.generate_private_key(ec.SECP256R1())
-        subject = x509.Name([
+        subject = [
             x509.NameAttribute(NameOID.COUNTRY_NAME, "CN"),
-            x509.NameAttribute(NameOID.ORGANIZATION_NAME, ca_cert.subject.get_attributes_for_oid(
-                NameOID.ORGANIZATION_NAME)[0].value),
+            x509.NameAttribute(NameOID.ORGANIZATION_NAME, self._organisation()),
             x509.NameAttribute(NameOID.COMMON_NAME, name),
             x509.NameAttribute(NameOID.SERIAL_NUMBER, cert_no),
-        ])  # fmt: skip
+        ]
+        return self._certify(cert_no, subject, self.person_paths(cert_no), now)
+
+    def seal_paths(self, agency: str) -> tuple[Path, Path]:
+        safe = "".join(c for c in agency if c.isalnum() or c in "-_")
+        if not safe or safe != agency:
+            raise NotFoundError(f"机关编码无效：“{agency}”")
+        return self.dir / "agencies" / f"{safe}.key", self.dir / "agencies" / f"{safe}.pem"
+
+    def issue_seal(self, key_no: str, agency: str, name: str, now: datetime) -> Issued:
+        """A new seal key and organisation certificate for an agency (replacing any earlier
+        one): the agency is its subject (O and CN), its code the organizationIdentifier."""
+        subject = [
+            x509.NameAttribute(NameOID.COUNTRY_NAME, "CN"),
+            x509.NameAttribute(NameOID.ORGANIZATION_NAME, name),
+            x509.NameAttribute(NameOID.COMMON_NAME, name),
+            x509.NameAttribute(NameOID.ORGANIZATION_IDENTIFIER, agency),
+        ]
+        return self._certify(key_no, subject, self.seal_paths(agency), now)
+
+    def _organisation(self) -> str:
+        found = self.certificate().subject.get_attributes_for_oid(NameOID.ORGANIZATION_NAME)
+        return str(found[0].value)
+
+    def _certify(
+        self, key_no: str, subject: list[x509.NameAttribute[str]], paths: tuple[Path, Path],
+        now: datetime,
+    ) -> Issued:  # fmt: skip
+        """A signing key and its certificate under the CA, written to ``paths``."""
+        ca_cert, ca_key = self.certificate(), self._key()
+        key = ec.generate_private_key(ec.SECP256R1())
         cert = (
             x509.CertificateBuilder()
-            .subject_name(subject)
+            .subject_name(x509.Name(subject))
             .issuer_name(ca_cert.subject)
             .public_key(key.public_key())
             .serial_number(x509.random_serial_number())
@@ -142,14 +170,16 @@ class CertificateAuthority:
             .add_extension(x509.BasicConstraints(ca=False, path_length=None), critical=True)
             .add_extension(PERSON_USAGE, critical=True)
             .add_extension(x509.ExtendedKeyUsage([ExtendedKeyUsageOID.EMAIL_PROTECTION]), False)
-            .add_extension(x509.AuthorityKeyIdentifier.from_issuer_public_key(ca_public), False)
+            .add_extension(
+                x509.AuthorityKeyIdentifier.from_issuer_public_key(ca_key.public_key()), False
+            )
             .sign(ca_key, hashes.SHA256())
         )
-        key_path, cert_path = self.person_paths(cert_no)
+        key_path, cert_path = paths
         _write_private(key_path, _pem_key(key))
         cert_path.write_bytes(cert.public_bytes(serialization.Encoding.PEM))
         return Issued(
-            cert_no=cert_no,
+            cert_no=key_no,
             serial=format(cert.serial_number, "x"),
             fingerprint=cert.fingerprint(hashes.SHA256()).hex(),
             not_before=cert.not_valid_before_utc.isoformat(),
@@ -161,6 +191,13 @@ class CertificateAuthority:
         key_path, cert_path = self.person_paths(cert_no)
         if not key_path.is_file() or not cert_path.is_file():
             raise NotFoundError(f"执法证号 {cert_no} 尚未签发签名证书（liuhen ca issue {cert_no}）")
+        return key_path.read_bytes(), cert_path.read_bytes()
+
+    def seal(self, agency: str) -> tuple[bytes, bytes] | None:
+        """(key PEM, certificate PEM) of an agency's seal; None before one was issued."""
+        key_path, cert_path = self.seal_paths(agency)
+        if not key_path.is_file() or not cert_path.is_file():
+            return None
         return key_path.read_bytes(), cert_path.read_bytes()
 
 

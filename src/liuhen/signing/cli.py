@@ -32,13 +32,23 @@ def ca_issue(cert_no: str = typer.Argument(..., help="执法证号（须已登�
 
 @cli.command("list")
 def ca_list() -> None:
-    """列出已签发的签名证书。"""
+    """列出已签发的签名证书与机关电子印章证书。"""
     t = store.SIGNING_KEY
     with app().engine.connect() as conn:
         rows = conn.execute(select(t).order_by(t.c.cert_no)).mappings().all()
     table = Table(title=f"签名证书（共 {len(rows)} 张）")
-    for col in ("执法证号", "姓名", "序列号", "有效期至"):
+    for col in ("执法证号（机关印章：seal:机关编码）", "姓名或机关", "序列号", "有效期至"):
         table.add_column(col)
     for r in rows:
         table.add_row(r["cert_no"], r["name"], r["serial"], r["not_after"][:10])
     out.print(table)
+
+
+@cli.command("seal")
+def ca_seal(agency: str = typer.Argument(..., help="机关编码（须已登记）")) -> None:
+    """为一个已登记的机关签发电子印章（印章密钥与机关证书；重新签发即替换，旧用印仍可验证）。"""
+    issued, entry = service.issue_seal(app(), agency)
+    out.print(
+        f"已为机关 {agency} 签发电子印章证书，序列号 {issued.serial}，"
+        f"有效期至 {issued.not_after[:10]}（日志序号 {entry.seq}）"
+    )

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+from cryptography import x509
 from cryptography.hazmat.primitives import hashes
 from sqlalchemy import select
 
-from liuhen.errors import ConflictError, IntegrityError, NotFoundError
+from liuhen.errors import ConflictError, IntegrityError, NotFoundError, Problem, ValidationError
 from liuhen.kernel import record
 from liuhen.kernel.db import store
 from liuhen.kernel.instance import App
@@ -23,6 +24,8 @@ from liuhen.signing.pdf import SignatureStatus as SignatureStatus
 
 OFFICER = store.OFFICER
 SETTING = store.SETTING
+SIGNING_KEY = store.SIGNING_KEY
+KEY_NO_MAX, NAME_MAX = 64, 100  # the signing_key table's columns
 ADMIN = {"id": "admin", "role": Role.ADMIN.value}
 
 sign_pdf = pdf.sign  # other features sign and check PDFs through this module
@@ -83,3 +86,56 @@ def issue(app: App, cert_no: str, by: dict[str, str] = ADMIN) -> tuple[Issued, A
                 "not_after": issued.not_after},
     ))  # fmt: skip
     return issued, entry
+
+
+# An agency's seal key is listed and journaled like a person's, under a number no officer can
+# hold (registry codes have no colon): ``seal:<agency code>``.
+SEAL = "seal:"
+AGENCY = store.AGENCY
+
+
+def seal_no(agency: str) -> str:
+    return SEAL + agency
+
+
+def issue_seal(app: App, agency: str, by: dict[str, str] = ADMIN) -> tuple[Issued, Appended]:
+    """Issue a seal key and organisation certificate for a registered agency (电子印章),
+    replacing any earlier one (documents sealed with it still verify); journaled."""
+    with app.engine.connect() as conn:
+        name = conn.execute(select(AGENCY.c.name).where(AGENCY.c.code == agency)).scalar()
+    if name is None:
+        raise NotFoundError(f"机关编码“{agency}”未登记")
+    key_no = seal_no(agency)
+    problems = []
+    if len(key_no) > KEY_NO_MAX:
+        most = KEY_NO_MAX - len(SEAL)
+        problems.append(Problem(f"机关编码至多 {most} 个字符才能签发印章", "agency"))
+    if len(str(name)) > NAME_MAX:
+        problems.append(Problem(f"机关名称至多 {NAME_MAX} 个字符才能写入印章证书", "agency"))
+    if problems:
+        raise ValidationError(f"无法为“{name}”签发电子印章", problems)
+    ca_pem(app)  # refuse to issue under a CA the journal does not know
+    issued = authority(app).issue_seal(key_no, agency, str(name), app.clock.now())
+    entry = record.record(app, ActInput(
+        "registry.signing_key", app.clock.now().isoformat(), recorded_by=by,
+        fields={"cert_no": key_no, "name": str(name), "serial": issued.serial,
+                "fingerprint": issued.fingerprint, "not_before": issued.not_before,
+                "not_after": issued.not_after},
+    ))  # fmt: skip
+    return issued, entry
+
+
+def seal_key(app: App, agency: str) -> tuple[bytes, bytes] | None:
+    """(key PEM, certificate PEM) of the agency's seal, None before one was issued; refused
+    if the certificate is not the one the journal recorded."""
+    with app.engine.connect() as conn:
+        recorded = conn.execute(
+            select(SIGNING_KEY.c.fingerprint).where(SIGNING_KEY.c.cert_no == seal_no(agency))
+        ).scalar()
+    found = authority(app).seal(agency)
+    if recorded is None or found is None:
+        return None
+    actual = x509.load_pem_x509_certificate(found[1]).fingerprint(hashes.SHA256()).hex()
+    if actual != recorded:
+        raise IntegrityError(f"机关“{agency}”的印章证书与日志记录不符，拒绝用印")
+    return found
