@@ -9,8 +9,9 @@ the documents' services.
 from __future__ import annotations
 
 from collections.abc import Callable
+from functools import partial
 from typing import Annotated
-from urllib.parse import quote
+from urllib.parse import quote, urlencode
 
 import anyio
 from fastapi import APIRouter, Depends, Request
@@ -25,7 +26,7 @@ from liuhen.documents import service as documents
 from liuhen.documents.types import DocType
 from liuhen.errors import LiuhenError
 from liuhen.kernel.instance import App
-from liuhen.web import forms
+from liuhen.web import drafts, forms
 from liuhen.web.field_errors import FieldErrors
 
 CONFIRM_ROWS = 3  # 在场同事确认 rows shown when fewer colleagues are named
@@ -49,6 +50,20 @@ def confirm_rows(form: dict[str, str], blocks: list[str], request: Request) -> l
     typed = [form.get(f"confirm_cert_{i}", "").strip() for i in range(1, CONFIRM_MAX + 1)]
     rows = [c for c in dict.fromkeys(named + typed) if c and c != me][:CONFIRM_MAX]
     return rows + [""] * max(0, CONFIRM_ROWS - len(rows))
+
+
+def form_url(number: str, act_seq: int, doc_type: str, supersedes: int | None = None) -> str:
+    """The document form's address: where its draft (暂存) is kept, and the inbox's link."""
+    query: dict[str, object] = {"act_seq": act_seq, "doc_type": doc_type}
+    if supersedes is not None:
+        query["supersedes"] = supersedes
+    return f"/cases/{quote(number, safe='')}/documents/new?{urlencode(query)}"
+
+
+def draft_url(number: str, act_seq: int, doc_type: str, supersedes: int | None) -> str:
+    """Where the form's 暂存 and 放弃暂存 buttons post."""
+    url = form_url(number, act_seq, doc_type, supersedes)
+    return url.replace("/documents/new?", "/documents/draft?", 1)
 
 
 def field_errors(
@@ -118,6 +133,32 @@ def preview_page(
     )  # fmt: skip
 
 
+def _supersedes(request: Request) -> int | None:
+    value = request.query_params.get("supersedes", "")
+    return int(value) if value.isdigit() else None
+
+
+def _draft_route(r: APIRouter, app: App, doc_page: Callable[..., Response]) -> None:
+    """暂存 and 放弃暂存 of the document form, beside it (``doc_page`` shows it refused)."""
+
+    @r.post("/cases/{number}/documents/draft", include_in_schema=False)
+    async def doc_draft(
+        request: Request,
+        number: str,
+        act_seq: int,
+        doc_type: str,
+        user: RecordCase,
+        supersedes: int | None = None,
+    ) -> Response:
+        """暂存 and 放弃暂存 of the form (``web.drafts``): nothing signed, nothing recorded."""
+        form = await posted_form(request)
+        doc = issuing.doc_for(doc_type)
+        url = form_url(number, act_seq, doc.code, supersedes)
+        refused = partial(doc_page, request, number, act_seq, doc, form)
+        now = app.clock.now()
+        return drafts.answer(app.engine, user.username, url, number, doc.title, form, now, refused)
+
+
 def router(app: App, templates: Jinja2Templates, demanded_by: issuing.DemandedBy) -> APIRouter:
     r = APIRouter()
 
@@ -129,6 +170,7 @@ def router(app: App, templates: Jinja2Templates, demanded_by: issuing.DemandedBy
         form: dict[str, str],
         error: LiuhenError | None = None,
         demanded: str = "",
+        draft: drafts.Draft | None = None,
     ) -> Response:
         blocks = [b for b in doc.signers if b in documents.CRYPTO_ROLES]
         form = {k: v for k, v in form.items() if not k.startswith("confirm_password")}
@@ -140,7 +182,9 @@ def router(app: App, templates: Jinja2Templates, demanded_by: issuing.DemandedBy
              "widget": forms.widget, "in_person": documents.IN_PERSON, "demanded": demanded,
              "blocks": blocks, "confirm_rows": rows, "person_parts": PERSON_PARTS,
              "next_number": issuing.next_number(app, number, doc),
-             "preview_first": preview.needs_preview(doc.code)},
+             "preview_first": preview.needs_preview(doc.code), "draft": draft,
+             "saved": request.query_params.get("saved") == "1",
+             "draft_action": draft_url(number, act_seq, doc.code, _supersedes(request))},
             status_code=error.http_status if error else 200,
         )  # fmt: skip
 
@@ -163,7 +207,10 @@ def router(app: App, templates: Jinja2Templates, demanded_by: issuing.DemandedBy
         form |= {f"sign_{b}": certs for b, certs in blank.blocks.items()}
         if blank.signer and f"sign_{blank.signer[0]}" not in form:
             form[f"sign_{blank.signer[0]}"] = blank.signer[1]
-        return doc_page(request, number, act_seq, blank.doc, form, demanded=blank.demanded)
+        url = form_url(number, act_seq, blank.doc.code, supersedes)
+        form, draft = drafts.restore(app.engine, user.username, url, form)  # as he left it
+        args = (request, number, act_seq, blank.doc, form)
+        return doc_page(*args, demanded=blank.demanded, draft=draft)
 
     @r.post("/cases/{number}/documents/new", include_in_schema=False)
     async def doc_submit(
@@ -176,6 +223,7 @@ def router(app: App, templates: Jinja2Templates, demanded_by: issuing.DemandedBy
     ) -> Response:
         form = await posted_form(request)
         doc = issuing.doc_for(doc_type)
+        url = form_url(number, act_seq, doc.code, supersedes)
         session = str(getattr(request.state, "csrf", ""))
         try:  # signing (pyHanko) runs its own event loop: keep it off this one
             try:
@@ -191,7 +239,10 @@ def router(app: App, templates: Jinja2Templates, demanded_by: issuing.DemandedBy
                 args = (request, number, act_seq, doc, form, user, supersedes, exc)
                 return await anyio.to_thread.run_sync(preview_page, app, templates, doc_page, *args)
             return doc_page(request, number, act_seq, doc, form, exc)
+        drafts.discard(app.engine, user.username, url)
         return RedirectResponse(f"/cases/{quote(number)}#seq-{entry.seq}", status_code=303)
+
+    _draft_route(r, app, doc_page)
 
     @r.post("/cases/{number}/documents/preview", include_in_schema=False)
     async def doc_preview(
