@@ -1,8 +1,10 @@
 """The approval page: a reviewer or head reads the document, writes his opinion, confirms, and
 only then signs (or returns it). See ``documents.approvals`` for what is recorded.
 
-``GET /cases/{number}/approvals/{seq}`` shows the document in place with what it approves and
-an opinion box; the form posts to the same address, which answers with the confirmation page
+``GET /cases/{number}/approvals/{seq}`` shows the document in place, as page images (a framed
+PDF shows nothing in many browsers; the images are drawn as the party's preview draws its pages,
+and reading them is guarded and journaled as reading the PDF is), with what it approves and an
+opinion box; the form posts to the same address, which answers with the confirmation page
 until the post carries ``confirmed=1`` (from that page's button). A refusal shows the page again
 with what was typed.
 """
@@ -21,7 +23,8 @@ from fastapi.templating import Jinja2Templates
 from liuhen.access.policy import User
 from liuhen.accounts import guard
 from liuhen.accounts.guard import posted_form
-from liuhen.documents import approvals
+from liuhen.documents import approvals, preview
+from liuhen.documents import service as documents
 from liuhen.errors import LiuhenError
 from liuhen.kernel.instance import App
 from liuhen.web.field_errors import FieldErrors
@@ -42,10 +45,14 @@ def router(
         form: dict[str, str],
         error: LiuhenError | None = None,
     ) -> Response:
+        """The page with the version's pages drawn (pdftoppm: call it off the event loop)."""
+        user = getattr(request.state, "user", None)
+        documents.read_pdf(app, user, p.digest, None)  # as /api/v1/documents/…/pdf reads it
+        images, count = preview.page_images(b"".join(app.blobs.read(p.digest)))
         return templates.TemplateResponse(
             request, "approval.html",
             {"p": p, "form": form, "error": error, "errors": FieldErrors(error, INPUTS),
-             "phrases": approvals.PHRASES},
+             "phrases": approvals.PHRASES, "images": images, "page_count": count},
             status_code=error.http_status if error else 200,
         )  # fmt: skip
 
@@ -64,9 +71,9 @@ def router(
         try:
             decision = approvals.read(choice, opinion)
         except LiuhenError as exc:
-            return page(request, p, kept, exc)
+            return await anyio.to_thread.run_sync(page, request, p, kept, exc)
         if form.get("edit") == "1":  # back from the confirmation, with what was typed
-            return page(request, p, kept)
+            return await anyio.to_thread.run_sync(page, request, p, kept)
         if form.get("confirmed") != "1":
             return templates.TemplateResponse(
                 request, "approval_confirm.html", {"p": p, "d": decision}
@@ -76,7 +83,7 @@ def router(
                 approvals.decide, app, user, number, seq, choice, opinion, checks
             )
         except LiuhenError as exc:
-            return page(request, p, kept, exc)
+            return await anyio.to_thread.run_sync(page, request, p, kept, exc)
         done = outcome.signed or outcome.act
         anchor = f"#seq-{done.seq}" if done is not None else ""
         return RedirectResponse(f"/cases/{quote(number)}{anchor}", status_code=303)
