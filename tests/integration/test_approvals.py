@@ -108,6 +108,20 @@ def _pdfsig(pdf: bytes, tmp: Path) -> str:
     return subprocess.run(["pdfsig", str(path)], capture_output=True, text=True).stdout
 
 
+def _page_read(app: Any, client: TestClient, seq: int) -> str:
+    """The approval page of ``seq``: the document as page images (a framed PDF shows nothing
+    in many browsers), read as its PDF is read (journaled, naming the file), the PDF itself
+    one click away."""
+    reads = len(_entries(app, "general.review_access"))
+    page = client.get(f"/cases/{CASE}/approvals/{seq}").text
+    digest = _fields(app, seq)["digest"]
+    assert page.count('<img class="approval-page" src="data:image/png;base64,iVBOR') == 1
+    assert f'href="/api/v1/documents/{digest}/pdf"' in page
+    read = _entries(app, "general.review_access")[reads:]
+    assert [r["fields"]["materials"] for r in read] == [[digest]], read
+    return page
+
+
 def test_the_head_approves_the_filing_in_his_box(app, tmp_path):
     from liuhen.signing import service as signing
 
@@ -123,15 +137,8 @@ def test_the_head_approves_the_filing_in_his_box(app, tmp_path):
         login(client, "hejg", "correct-horse-3")
         inbox = client.get("/inbox").text
         assert "《立案审批表》" in inbox and f"/approvals/{first}" in inbox
-        reads = len(_entries(app, "general.review_access"))
-        page = client.get(f"/cases/{CASE}/approvals/{first}").text
+        page = _page_read(app, client, first)
         digest = _fields(app, first)["digest"]
-        # the document as page images (a framed PDF shows nothing in many browsers), read as
-        # its PDF is read: journaled, naming the file; the PDF itself one click away
-        assert page.count('<img class="approval-page" src="data:image/png;base64,iVBOR') == 1
-        assert f'href="/api/v1/documents/{digest}/pdf"' in page
-        read = _entries(app, "general.review_access")[reads:]
-        assert [r["fields"]["materials"] for r in read] == [[digest]], read
         assert "建议立案，由周立衡、李娜承办。" in page and "某区夜色酒吧" in page
         assert 'value="同意"' in page and 'value="不同意"' in page and 'value="退回补充"' in page
         framed = client.get(f"/api/v1/documents/{digest}/pdf")
