@@ -194,3 +194,12 @@ def test_api_and_case_page_show_findings(app):
 def test_a_report_item_is_its_case_then_the_finding_key_for_key():
     """The agency-wide report writes each item as the case, then a finding's keys in order."""
     assert list(CaseFinding.model_fields) == ["case", *Finding.model_fields]
+
+
+def test_refusal_witnesses_follow_the_cases_pack(app):
+    """The hook a document form asks: two officers under 003 (003 第十四条), one elsewhere."""
+    _officers(app)
+    number, _ = imports.import_text(app, SCENARIO.read_text("utf-8"))
+    assert compliance.refusal_witnesses_required(app, number) == 1
+    packs.use_pack(app, "003", "该机关适用街道办事处办法", agency="wl")
+    assert compliance.refusal_witnesses_required(app, number) == 2

@@ -157,3 +157,54 @@ def test_selectors_expand():
     ]
     with pytest.raises(ValueError, match="未知"):
         P.expand_acts(["nothing.*"])
+
+
+def test_refusal_attestation_is_each_packs_own():
+    """Only 003 第十四条 says a refusal to sign is attested by 两名以上 officers; the others
+    inherit the national baseline (行政强制法 第十八条第八项: noted, no number)."""
+    got = {name: packs.load_pack(name).refusal_officers for name in packs.BUILTIN}
+    assert got == {"national": 1, "001": 1, "002": 1, "003": 2}
+    three = packs.load_pack("003").refusal
+    assert three is not None and three.cite == ["003 第十四条"]
+    derived = P.load(
+        "local", sources(local='pack: local\ntitle: 某局\nextends: "003"\nrules: {}\n')
+    )
+    assert derived.refusal_officers == 2  # inherited from the nearest pack that states it
+
+
+def test_a_bad_refusal_attestation_names_its_line():
+    with pytest.raises(ValidationError) as exc:
+        P.load(
+            "local",
+            sources(
+                local="""
+            pack: local
+            title: 某局
+            extends: national
+            refusal_attestation: {officers: 0, cite: [本局 第一条]}
+            rules: {}
+        """
+            ),
+        )
+    assert [(p.field, p.line) for p in exc.value.problems] == [("refusal_attestation.officers", 5)]
+
+
+def test_an_av_rule_cites_the_item_of_the_act():
+    rule = packs.load_pack("001").rule("av.coercive_measures")
+    assert rule.cite_for("investigation.release_seize") == ["001 第九条第二项"]
+    assert rule.cite_for("investigation.restrict_liberty") == ["001 第九条第四项"]
+    with pytest.raises(ValidationError) as exc:
+        P.load(
+            "local",
+            sources(
+                local="""
+            pack: local
+            title: 某局
+            extends: "001"
+            rules:
+              av.coercive_measures:
+                cite_by_act: {execution.restoration: [本局 第一条]}
+        """
+            ),
+        )
+    assert "cite_by_act" in exc.value.problems[0].message

@@ -59,7 +59,7 @@ ARCHIVING_ACTS = (
 # Fixed periods in years; 长期 and 永久 never end, so nothing filed under them is ever disposed.
 YEARS: dict[str, int] = {"5年": 5, "10年": 10, "30年": 30}
 NEVER_ENDS = ("长期", "永久")
-DEFAULT_MIN_YEARS = 5  # 001 第十八条: audio-video records are kept at least five years
+DEFAULT_MIN_YEARS = 5  # 001 第十九条: audio-video records are kept at least five years
 
 
 # Periods --------------------------------------------------------------------------------------

@@ -86,6 +86,18 @@ def evaluate_case(app: App, number: str, now: datetime | None = None) -> Evaluat
     return evaluate(pack, rec, now or app.clock.now(), working_calendar(app))
 
 
+def refusal_witnesses_required(app: App, case: str) -> int:
+    """How many officers must sign a record on which the party refused to sign, under the pack
+    the case's agency runs (003 第十四条: 两名以上; the other packs' texts name no number).
+    The hook a document form calls so that it asks what the engine will later check."""
+    with app.engine.connect() as conn:
+        unit = conn.execute(select(CASE.c.unit).where(CASE.c.number == case)).scalar()
+    if unit is None:
+        raise NotFoundError(f"案件“{case}”不存在")
+    name = packs.pack_name_for(app, _agencies(app).get(unit))
+    return packs.load_pack(name, app.settings.data_dir).refusal_officers
+
+
 def evaluate_page(app: App, number: str) -> Evaluation:
     """``evaluate_case`` for the case page: every opening of the page is a 调阅记录, so a case
     read a thousand times would have the engine read a thousand entries on each opening. No

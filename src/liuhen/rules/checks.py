@@ -19,7 +19,8 @@ from liuhen.rules.calendar import Due, WorkingCalendar
 from liuhen.rules.findings import Finding, RetentionReason, Severity
 from liuhen.rules.record import CaseRecord, Entry
 
-AV_KINDS = ("video", "audio")
+AV_KINDS = ("video", "audio")  # what 全程 (continuous) recording is made of
+STILL_KINDS = ("photo",)  # 照相: 音像记录 too (001 第三条、002 第三条), but never continuous
 INTERRUPTION_TOLERANCE = timedelta(minutes=5)
 
 
@@ -27,6 +28,7 @@ INTERRUPTION_TOLERANCE = timedelta(minutes=5)
 class Context:
     now: datetime
     calendar: WorkingCalendar
+    refusal_officers: int = 1  # officers who attest a party's refusal to sign (the pack's)
 
     def fmt(self, moment: datetime) -> str:
         """A moment in a finding as the reader reads dates: 2026年5月25日 10:30, local time."""
@@ -51,6 +53,7 @@ def _finding(
     seqs: tuple[int, ...] | list[int],
     severity: Severity | None = None,
     due: Due | None = None,
+    cite: list[str] | None = None,
 ) -> Finding:
     return Finding(
         code=f"{rule_id}:{outcome}",
@@ -58,7 +61,7 @@ def _finding(
         severity=severity or Severity(rule.severity),
         title=rule.title,
         message=message,
-        cite=tuple(rule.cite),
+        cite=tuple(cite or rule.cite),
         remedy=rule.remedy,
         seqs=tuple(seqs),
         due_at=due.at.isoformat() if due else None,
@@ -105,8 +108,8 @@ def field_true(rule_id: str, rule: P.FieldTrue, rec: CaseRecord, ctx: Context) -
 # --- audio-video -------------------------------------------------------------------------------
 
 
-def _av_of(rec: CaseRecord, seq: int) -> list[Entry]:
-    return [m for m in rec.attached("general.media", seq) if m.fields.get("kind") in AV_KINDS]
+def _av_of(rec: CaseRecord, seq: int, kinds: tuple[str, ...] = AV_KINDS) -> list[Entry]:
+    return [m for m in rec.attached("general.media", seq) if m.fields.get("kind") in kinds]
 
 
 def audio_video(
@@ -114,18 +117,28 @@ def audio_video(
 ) -> Iterator[Finding]:
     if rule.level == "none":
         return
+    kinds = AV_KINDS if rule.continuous else AV_KINDS + STILL_KINDS
     for e in rec.of(rule.acts):
-        if _av_of(rec, e.seq):
+        if _av_of(rec, e.seq, kinds):
             continue
-        if rule.level == "mandatory":
+        cite = rule.cite_for(e.act)
+        stills = not rule.continuous or not _av_of(rec, e.seq, STILL_KINDS)
+        if rule.level == "mandatory" and rule.continuous:
+            what = "没有音像记录" if stills else "只有照片，没有录像或录音"
             yield _finding(
-                rule_id, rule, "missing", f"“{e.label}”没有音像记录（应当全程音像记录）", [e.seq]
-            )
+                rule_id, rule, "missing", f"“{e.label}”{what}（应当全程音像记录）", [e.seq],
+                cite=cite,
+            )  # fmt: skip
+        elif rule.level == "mandatory":
+            yield _finding(
+                rule_id, rule, "missing", f"“{e.label}”没有音像记录（应当进行音像记录）",
+                [e.seq], cite=cite,
+            )  # fmt: skip
         else:
             yield _finding(
                 rule_id, rule, "unrecorded",
                 f"“{e.label}”没有音像记录；依规定应根据实际情况进行音像记录，请确认并说明",
-                [e.seq], Severity.WARNING,
+                [e.seq], Severity.WARNING, cite=cite,
             )  # fmt: skip
 
 
@@ -260,6 +273,8 @@ def opening_statement(
 
 # --- documents ---------------------------------------------------------------------------------
 
+_COUNT = {2: "两", 3: "三"}
+
 
 def documents(rule_id: str, rule: P.Documents, rec: CaseRecord, ctx: Context) -> Iterator[Finding]:
     for e in rec.of(rule.acts):
@@ -297,11 +312,12 @@ def documents(rule_id: str, rule: P.Documents, rec: CaseRecord, ctx: Context) ->
                         rule_id, rule, "party_unsigned",
                         f"《{name}》既无当事人签名，也未注明当事人拒绝签字", [e.seq, doc.seq],
                     )  # fmt: skip
-                elif not doc.fields.get("refusal_reason") or officers < 2:
+                elif not doc.fields.get("refusal_reason") or officers < ctx.refusal_officers:
+                    n = ctx.refusal_officers
+                    who = f"由{_COUNT.get(n, n)}名以上执法人员签字" if n > 1 else "由执法人员签字"
                     yield _finding(
                         rule_id, rule, "refusal_unattested",
-                        f"《{name}》注明当事人拒签，但应注明情况并由两名以上执法人员签字"
-                        f"（现有 {officers} 名）",
+                        f"《{name}》注明当事人拒签，但应注明情况并{who}（现有 {officers} 名）",
                         [e.seq, doc.seq],
                     )  # fmt: skip
 

@@ -37,7 +37,7 @@ def applies(when: P.When | None, rec: CaseRecord) -> bool:
 
 
 def evaluate(pack: P.Pack, rec: CaseRecord, now: datetime, calendar: WorkingCalendar) -> Evaluation:
-    ctx = Context(now, calendar)
+    ctx = Context(now, calendar, pack.refusal_officers)
     findings: list[Finding] = []
     retention: RetentionClass | None = None
     for rule_id, rule in pack.rules.items():

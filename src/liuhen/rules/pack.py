@@ -143,9 +143,28 @@ class FieldTrue(RuleBase):
 
 
 class AudioVideo(RuleBase):
+    """Acts to be recorded by 音像记录. ``continuous``: the text asks for 全程音像记录, which
+    only video or audio gives; else 音像记录 or 适当方式, which photos give too (001 第三条、
+    002 第三条 count 照相 as 音像记录). ``cite_by_act``: where one rule covers several items of
+    an article, the item each act falls under, cited instead of the whole list."""
+
     kind: Literal["av"]
     acts: Acts
     level: Literal["mandatory", "circumstances", "none"]
+    continuous: bool = True
+    cite_by_act: dict[str, list[str]] = Field(default_factory=dict)
+
+    @model_validator(mode="after")
+    def _cited_acts(self) -> AudioVideo:
+        stray = [a for a in self.cite_by_act if a not in self.acts]
+        if stray:
+            raise ValueError(f"cite_by_act 中的事项不在 acts 中：{'、'.join(stray)}")
+        if any(not c for c in self.cite_by_act.values()):
+            raise ValueError("cite_by_act 的每一项须至少引用一条")
+        return self
+
+    def cite_for(self, act: str) -> list[str]:
+        return self.cite_by_act.get(act) or self.cite
 
 
 class DocRequirement(_Model):
@@ -374,6 +393,14 @@ Rule = Annotated[
 _RULE = TypeAdapter(Rule)
 
 
+class RefusalAttestation(_Model):
+    """How many officers attest that the party refused to sign a record, and where the pack's
+    texts say so (003 第十四条: 两名以上; the others name no number, so one officer's note)."""
+
+    officers: int = Field(ge=1)
+    cite: list[str] = Field(min_length=1)
+
+
 @dataclass(frozen=True)
 class Pack:
     name: str
@@ -381,6 +408,12 @@ class Pack:
     version: int
     chain: tuple[str, ...]  # this pack and its ancestors, nearest first
     rules: dict[str, Rule]  # rule id -> its model, in file order
+    refusal: RefusalAttestation | None = None  # None: no pack of the chain states one
+
+    @property
+    def refusal_officers(self) -> int:
+        """Officers who sign a party's refusal to sign; one (the noting officer) by default."""
+        return self.refusal.officers if self.refusal else 1
 
     def rule(self, rule_id: str) -> Any:
         """The rule's model, for a caller that asks by id and so knows its kind."""
@@ -458,6 +491,9 @@ def _build(name: str, sources: tuple[PackSource, ...]) -> Pack:
                 line = yamlmarks.line_of(lines, path)
                 field = ".".join(str(p) for p in path)
                 problems.append(Problem(f"{source.origin}：{_message(e)}", field, line))
+    refusal = _refusal(chain)
+    if isinstance(refusal, list):
+        problems += refusal
     if problems:
         raise _fail(chain[0][0].origin, problems)
     top = chain[0][1]
@@ -467,7 +503,29 @@ def _build(name: str, sources: tuple[PackSource, ...]) -> Pack:
         version=int(top.get("version", 1)),
         chain=tuple(s.name for s, _, _ in chain),
         rules=rules,
+        refusal=refusal if isinstance(refusal, RefusalAttestation) else None,
     )
+
+
+_TOP_KEYS = {"pack", "title", "version", "extends", "rules", "refusal_attestation"}
+
+
+def _refusal(chain: list[tuple[PackSource, JsonObject, dict[yamlmarks.Path, int]]]) -> Any:
+    """The nearest pack's ``refusal_attestation``; None when no pack of the chain states one."""
+    for source, data, lines in chain:
+        if "refusal_attestation" in data:
+            try:
+                return RefusalAttestation.model_validate(data["refusal_attestation"])
+            except PydanticError as exc:
+                return [
+                    Problem(
+                        f"{source.origin}：{_message(e)}",
+                        ".".join(str(p) for p in ("refusal_attestation", *e["loc"])),
+                        yamlmarks.line_of(lines, ("refusal_attestation", *e["loc"])),
+                    )
+                    for e in exc.errors()
+                ]
+    return None
 
 
 @functools.lru_cache(maxsize=128)
@@ -479,7 +537,7 @@ def _parse(source: PackSource) -> tuple[JsonObject, dict[yamlmarks.Path, int]]:
     problems: list[Problem] = []
     if not isinstance(data, dict):
         raise _fail(source.origin, [Problem("规则包应为 YAML 映射", None, 1)])
-    for key in sorted(set(data) - {"pack", "title", "version", "extends", "rules"}, key=str):
+    for key in sorted(set(data) - _TOP_KEYS, key=str):
         problems.append(Problem("未知的键", str(key), yamlmarks.line_of(lines, (key,))))
     if data.get("pack") != source.name:
         problems.append(
