@@ -5,7 +5,7 @@ approval page: the PDF as it stands, what it approves, and an opinion box. The h
 同意, 不同意 or 退回补充, edits the opinion and confirms; only then is anything recorded:
 
 - 同意 / 不同意: his PAdES signature, whose appearance is his opinion, name and the date in
-  the block's box (``service.countersign``); for the approver's block also the act the rules
+  the block's box (``service.countersigned``); for the approver's block also the act the rules
   engine reads, as ``APPROVER_RECORDS`` says for the document's type (mostly
   ``decision.head_approval`` about the act the document records: its ``subject_seq`` comes
   from the document, never from what is typed);
@@ -26,7 +26,7 @@ from sqlalchemy import select
 from liuhen.access.policy import User
 from liuhen.accounts.service import Forbidden
 from liuhen.documents import opinion_box
-from liuhen.documents.service import countersign
+from liuhen.documents.service import countersigned
 from liuhen.documents.types import BLOCK_ROLES, DOC_TYPES, DocType, pending_blocks, role_label
 from liuhen.errors import ConflictError, NotFoundError, Problem, ValidationError
 from liuhen.kernel import record
@@ -259,7 +259,6 @@ APPROVER_RECORDS: dict[str, Records | None] = {
     "release_decision": HEAD,
     "prior_notice": HEAD,
     "hearing_notice": HEAD,
-    "penalty_decision": HEAD,  # older versions, issued for the head's block
     "demand_notice": HEAD,
     "enforcement_decision": HEAD,
     "enforcement_application": HEAD,
@@ -303,13 +302,14 @@ def decide(
         build_draft(approval, app.clock.now())  # its checks before the key is used
         approval = _checked(app, approval, checks or {})
     try:
-        signed = countersign(app, case, seq, p.block, str(user.cert_no), user.actor, d.opinion)
+        version = countersigned(app, case, seq, p.block, str(user.cert_no), user.actor, d.opinion)
     except opinion_box.TooLong as exc:  # refused before his key was used: nothing stored
         raise ValidationError(str(exc), [Problem(
             str(exc), "opinion", label="意见", kind="too_long",
         )]) from None  # fmt: skip
-    act = record.record(app, approval) if approval is not None else None
-    return Outcome(signed, act)
+    # the signed version and what his approval records: both journaled, or neither
+    appended = record.record_all(app, [version] if approval is None else [version, approval])
+    return Outcome(appended[0], appended[1] if approval is not None else None)
 
 
 def _checked(app: App, approval: ActInput, checks: Mapping[str, Check]) -> ActInput:

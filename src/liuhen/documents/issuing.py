@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 
 from liuhen.access.policy import User
 from liuhen.accounts.service import AuthError, act_fields, confirm_presence
-from liuhen.documents import prefill
+from liuhen.documents import prefill, prior_approval
 from liuhen.documents.render import validate
 from liuhen.documents.service import (
     BLOCK_ROLES,
@@ -206,6 +206,7 @@ def read_form(
             "请在签名栏填写签名执法人员的执法证号", "sign", label="签名栏", kind="actor"
         ))  # fmt: skip
     problems += block_problems(app, blocks, user.cert_no)
+    problems += prior_approval.problems(app, number, doc.code)  # said at once, too
     party = form.get("party_name", "").strip()
     refused = bool(form.get("refused"))
     drawn = form.get("party_signature_png", "")  # base64 PNG from the signature pad

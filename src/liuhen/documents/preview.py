@@ -7,8 +7,8 @@ values then travel locked: hidden in the preview page with a MAC over them, the 
 case, the act and the type, so the submit that applies the signatures is refused if anything
 changed after the party read it (``check``). "返回修改" goes back to the editable form with every
 value kept. Once the first signature is on a document its content is frozen anyway: a change
-is a new version (``documents.service.issue`` with ``supersedes``; ``countersign`` signs only the
-latest version, incrementally).
+is a new version (``documents.service.issue`` with ``supersedes``; ``countersigned`` signs only
+the latest version, incrementally).
 """
 
 from __future__ import annotations
@@ -18,12 +18,13 @@ import hashlib
 import hmac
 import io
 import json
-import secrets
 import subprocess
 import tempfile
 from pathlib import Path
 
 import pypdf
+from cryptography.hazmat.primitives import hashes, serialization
+from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 
 from liuhen.documents import render
 from liuhen.documents.service import DocumentRequest, agency_name, officer_names, stamp
@@ -37,7 +38,7 @@ MAC_FIELD = "preview_mac"
 MAX_PAGES = 12  # pages shown as images; a longer document says how many more
 # What the party decides at signing, not what he reads: kept out of the locked content.
 AT_SIGNING = {"csrf", MAC_FIELD, "party_signature_png", "refused", "refusal_reason", "back"}
-_KEY = secrets.token_bytes(32)  # a preview expires when the process restarts: preview again
+_KEY_INFO = b"liuhen/documents.preview/mac/v1"  # this key's purpose: no other use derives it
 
 
 def needs_preview(doc_code: str) -> bool:
@@ -55,13 +56,27 @@ def locked(form: dict[str, str]) -> dict[str, str]:
     }  # fmt: skip
 
 
-def mac(session: str, case: str, act_seq: int, doc_code: str, form: dict[str, str]) -> str:
+def _key(app: App) -> bytes:
+    """The MAC's key, derived (HKDF) from the instance's own key in its data folder: a preview
+    outlives a restart and every worker of the instance accepts it, yet nothing else derives
+    or learns it (the session in the message still ties it to one login)."""
+    secret = app.key.private_bytes(
+        serialization.Encoding.Raw, serialization.PrivateFormat.Raw, serialization.NoEncryption()
+    )
+    return HKDF(algorithm=hashes.SHA256(), length=32, salt=None, info=_KEY_INFO).derive(secret)
+
+
+def mac(
+    app: App, session: str, case: str, act_seq: int, doc_code: str, form: dict[str, str]
+) -> str:
     """The MAC that ties the previewed content to this session, case, act and type."""
     message = json.dumps([session, case, act_seq, doc_code, locked(form)], ensure_ascii=False)
-    return hmac.new(_KEY, message.encode(), hashlib.sha256).hexdigest()
+    return hmac.new(_key(app), message.encode(), hashlib.sha256).hexdigest()
 
 
-def check(session: str, case: str, act_seq: int, doc_code: str, form: dict[str, str]) -> None:
+def check(
+    app: App, session: str, case: str, act_seq: int, doc_code: str, form: dict[str, str]
+) -> None:
     """Refuse a submit whose content is not what was previewed: a drawn signature only under
     a preview, and no value changed after it (``ValidationError`` at the signature pad)."""
     given = form.get(MAC_FIELD, "")
@@ -73,9 +88,9 @@ def check(session: str, case: str, act_seq: int, doc_code: str, form: dict[str, 
             "请先点击“预览”，由当事人阅看文书全文后，在预览下方签名", "party_signature_png",
             label="当事人手写签名", kind="signature",
         )])  # fmt: skip
-    if not hmac.compare_digest(given, mac(session, case, act_seq, doc_code, form)):
+    if not hmac.compare_digest(given, mac(app, session, case, act_seq, doc_code, form)):
         raise ValidationError("文书内容在预览后被改动，未签名", [Problem(
-            "预览后文书内容有改动（或预览已过期），请返回修改后重新预览，再由当事人签名",
+            "预览后文书内容有改动（或已重新登录），请返回修改后重新预览，再由当事人签名",
             "party_signature_png", label="当事人手写签名", kind="signature",
         )])  # fmt: skip
 

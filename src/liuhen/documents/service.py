@@ -24,7 +24,7 @@ from sqlalchemy import select
 
 from liuhen.access.policy import User
 from liuhen.accounts import service as access
-from liuhen.documents import listed, opinion_box, render
+from liuhen.documents import listed, opinion_box, prior_approval, render
 from liuhen.documents.dossier_pages import copy_note as copy_note
 from liuhen.documents.dossier_pages import render_part as render_part
 from liuhen.documents.render import render_pdf as render_pdf
@@ -244,6 +244,7 @@ def _checked(app: App, req: DocumentRequest, spec: DocType) -> _Checked:
     refusal_certs = list((req.refusal or {}).get("officers") or [])
     problems += _signer_problems(req, refusal_certs)
     problems += _number_problems(app, req)
+    problems += prior_approval.problems(app, req.case, req.doc_type)
     problems += listed.unsigned_listed(
         spec, values, req.signers, refusal_certs, lambda certs: officer_names(app, certs)
     )
@@ -342,15 +343,29 @@ def _record_document(
 ) -> Appended:
     """Journal the 文书 entry, the stored PDF as its attachment; ``assign`` gives it its 文号
     in the append transaction (``kernel.numbering``)."""
-    attachment = {"digest": digest, "name": f"{spec.title}.pdf", "media_type": "application/pdf",
-                  "size": len(pdf)}  # fmt: skip
-    inp = ActInput(
-        "general.document", now, case=case, actors=actors, fields=fields,
-        recorded_by=recorded_by, attachments=[attachment],
-    )  # fmt: skip
+    inp = _document_input(case, spec, pdf, digest, now, fields, actors, recorded_by)
     if assign is None:
         return record.record(app, inp)
     return numbering.record_numbered(app, inp, assign)
+
+
+def _document_input(
+    case: str,
+    spec: DocType,
+    pdf: bytes,
+    digest: str,
+    now: str,
+    fields: FieldValues,
+    actors: list[str],
+    recorded_by: dict[str, str],
+) -> ActInput:
+    """The 文书 entry as recorded, the stored PDF as its attachment."""
+    attachment = {"digest": digest, "name": f"{spec.title}.pdf", "media_type": "application/pdf",
+                  "size": len(pdf)}  # fmt: skip
+    return ActInput(
+        "general.document", now, case=case, actors=actors, fields=fields,
+        recorded_by=recorded_by, attachments=[attachment],
+    )  # fmt: skip
 
 
 def _act_problems(app: App, req: DocumentRequest, spec: DocType) -> list[Problem]:
@@ -472,7 +487,7 @@ def quoted_numbers(app: App, case: str, doc_type: str) -> FieldValues:
     return out
 
 
-def countersign(
+def countersigned(
     app: App,
     case: str,
     seq: int,
@@ -480,8 +495,10 @@ def countersign(
     cert_no: str,
     recorded_by: dict[str, str],
     opinion: str | None = None,
-) -> Appended:
-    """Sign an issued document's reviewer's or approver's block from the holder's own login.
+) -> ActInput:
+    """The new version of an issued document with the holder's signature in a reviewer's or
+    approver's block, its PDF stored, ready to journal (alone, or with the act his approval
+    records, in one transaction: ``documents.approvals``).
 
     The signature is added incrementally to the stored PDF, so the earlier signatures stay
     valid; the result is a new version whose entry names the one it supersedes, with every
@@ -523,7 +540,7 @@ def countersign(
     fields.update(digest=digest, signatures=signatures, supersedes=seq)
     fields.pop(ISSUED, None)  # the number stays; only the version that was issued it says so
     actors = list(dict.fromkeys(str(s["cert_no"]) for s in signatures if s.get("cert_no")))
-    return _record_document(app, case, spec, pdf, digest, now, fields, actors, recorded_by)
+    return _document_input(case, spec, pdf, digest, now, fields, actors, recorded_by)
 
 
 def issued_fields(app: App, case: str, seq: int) -> tuple[FieldValues, bool]:

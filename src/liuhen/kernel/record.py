@@ -278,3 +278,10 @@ def _check_mark_change(pending: Batch, draft: Draft) -> None:
 
 def record(app: App, inp: ActInput) -> Appended:
     return app.journal.append(build_draft(inp, app.clock.now()))
+
+
+def record_all(app: App, inputs: list[ActInput]) -> list[Appended]:
+    """Record acts that belong together: every one journaled, in one transaction, or none
+    (a signature and the approval it gives; each is validated before any is written)."""
+    now = app.clock.now()
+    return app.journal.append_all([build_draft(inp, now) for inp in inputs])
