@@ -176,7 +176,7 @@ def test_a_bad_amount_a_missing_choice_and_an_unknown_officer(app):
     url, act = "/cases/new", {"act": "decision.summary"}
     typed = {
         "occurred_at": "2026-11-03T10:00",
-        "actors": ME,
+        "actors": f"{ME},{COLLEAGUE}",
         "place": "某区滨江路18号",
         "f_cause": "未按规定核验上网消费者身份",
         "f_category": "penalty",
@@ -209,6 +209,51 @@ def test_a_bad_amount_a_missing_choice_and_an_unknown_officer(app):
     assert page.at("actors") == ["执法证号 31019999 未登记或已停用，请核对后重新填写"]
     assert page.value("actors") == f"{ME},31019999"
     _assert_folded(page, "LH100", "officer")
+
+
+def test_an_act_at_the_scene_with_one_officer_is_refused_at_the_picker(app):
+    """A new case by 当场处罚 (and any act done at the scene, ``officers.min_two``'s
+    ``@on_site``) with one officer is refused beside the officers, not flagged once recorded;
+    an act not done at the scene (依职权立案) may be recorded by one."""
+    factory.register(app)
+    access.create_user(app, "zhangw", "correct-horse-1", ["officer"], "张伟", "wl-zd1", ME)
+    url, act = "/cases/new", {"act": "decision.summary"}
+    typed = {
+        "occurred_at": "2026-11-03T10:00", "place": "某区滨江路18号",
+        f"actor:{ME}": ME, "actors": "",
+        "f_cause": "未按规定核验上网消费者身份", "f_category": "penalty",
+        "f_procedure": "summary", "f_parties": "某某网吧", "f_unit": "wl-zd1",
+        "f_summary": "检查发现两名未成年人上网。", "f_document_no": "某文旅当罚〔2026〕3号",
+        "f_facts": "当晚未核验身份证。",
+        "f_legal_basis": "《互联网上网服务营业场所管理条例》第三十一条",
+        "f_penalty": "罚款", "f_amount": "200",
+    }  # fmt: skip
+    with TestClient(create_app(app)) as client:
+        login(client, "zhangw", "correct-horse-1")
+        csrf = _csrf(client, url, **act)
+        refused = client.post(url, params=act, data={"csrf": csrf, **typed})
+        assert refused.status_code == 422
+        page = Page(refused.text)
+        assert page.at("actors") == ["请至少选择两名执法人员（行政处罚法 第四十二条）"]
+        assert "有 1 处需要修改" in "".join(page.shown)
+        assert page.by_name[f"actor:{ME}"].get("checked") is not None  # his choice is kept
+        assert page.value("f_facts") == typed["f_facts"]
+        _assert_folded(page, "LH100", "too_few")
+        assert client.get("/api/v1/cases").json()["total"] == 0  # nothing recorded
+
+        two = client.post(url, params=act, data={"csrf": csrf, **typed, "actors": COLLEAGUE},
+                          follow_redirects=False)  # fmt: skip
+        assert two.status_code == 303, two.text
+        act = {"act": "initiation.ex_officio"}
+        alone = {
+            "occurred_at": "2026-11-03T11:00", f"actor:{ME}": ME, "f_cause": "无证经营网吧",
+            "f_category": "penalty", "f_procedure": "ordinary", "f_parties": "张某",
+            "f_unit": "wl-zd1", "f_summary": "群众反映。", "f_source": "群众举报",
+            "f_reason": "涉嫌无证经营。", "f_handler_opinion": "建议立案调查。",
+        }  # fmt: skip
+        one = client.post(url, params=act, data={"csrf": _csrf(client, url, **act), **alone},
+                          follow_redirects=False)  # fmt: skip
+        assert one.status_code == 303, one.text
 
 
 def _png() -> str:

@@ -24,7 +24,7 @@ from liuhen.accounts.guard import posted_form
 from liuhen.cases import act_defaults, workflow
 from liuhen.cases import service as cases
 from liuhen.cases.schemas import ActRecorded, CasePage, CaseRecord
-from liuhen.errors import LiuhenError, ValidationError
+from liuhen.errors import LiuhenError, Problem, ValidationError
 from liuhen.kernel import numbering
 from liuhen.kernel.instance import App
 from liuhen.kernel.record import ActInput, build_draft
@@ -38,6 +38,12 @@ MAX_PAGE = 100_000  # deeper than any agency's list; keeps SQL offsets in range
 LIST_PARAMS = ("q", "stage", "status", "unit", "procedure", "overdue", "violations", "mine", "sort")
 SEARCH_HELP = "搜索：案件编号、当事人名称、案由、承办人员姓名或执法证号（部分匹配）"
 SORT_HELP = "opened（启动时间新→旧，默认）、changed（最近变更）、due（最近期限）、number（编号）"
+
+# An act done at the scene (``on_site``, what every rule pack's ``officers.min_two`` selects
+# as ``@on_site``) needs two officers: refused at the picker rather than flagged once recorded.
+ON_SITE_ALONE = Problem(
+    "请至少选择两名执法人员（行政处罚法 第四十二条）", "actors", label="执法人员", kind="too_few"
+)
 
 SignedIn = Annotated[User, Depends(guard.signed_in())]
 SeeCase = Annotated[User, Depends(guard.see_case())]
@@ -117,6 +123,8 @@ def read_act(
         actors=forms.actors(form), place=form.get("place") or None, fields=values,
         recorded_by=user.actor,
     )  # fmt: skip
+    if spec.on_site and len(inp.actors) == 1:  # none at all: recording says so (build_draft)
+        problems.append(ON_SITE_ALONE)
     if problems:
         unread = {p.field for p in problems}
         try:
