@@ -50,6 +50,7 @@ from liuhen.rules.pack import Order
 ENTRY = store.ENTRY
 CASE = store.CASE
 STEPS = ("decision.draft", "decision.legal_review", "decision.head_approval", "decision.decision")
+DISCLOSURE_FORM = "disclosure_approval"  # 查阅、复制审批表, decided on the approval page
 SIGN: dict[str, str] = {Block.REVIEWER: "sign-reviewer", Block.APPROVER: "sign-approver"}
 
 # The headings, in the order a tie between kinds is shown.
@@ -390,12 +391,20 @@ def _flagged(ctx: _Ctx, visible: Scope | Literal[False] = False) -> list[CaseSum
 
 
 def _requests(ctx: _Ctx) -> list[Item]:
-    """Parties' requests to see or copy the file wait for the head (001 第二十一条)."""
+    """Parties' requests to see or copy the file wait for the head (001 第二十一条).
+
+    A request whose 查阅、复制审批表 has been sent is his on the approval page, listed with
+    the documents waiting for his block (or back with its officer, returned); only one no
+    form was sent for (taken by someone who signs no officer's block) keeps the act's form."""
     scope = None if ctx.units is None else (ctx.units, None)
     pending = disclosure.requests(ctx.app, pending=True, scope=scope)
+    with ctx.app.engine.connect() as conn:
+        sent = _documented(conn, {r.case for r in pending}, DISCLOSURE_FORM)
     causes = _causes(ctx.app, {r.case for r in pending})
     items = []
     for r in pending:
+        if r.seq in sent:
+            continue
         who = f"{r.requester.name if r.requester else ''}（{r.relation or ''}）"
         items.append(Item(
             "disclosure", f"{who}申请{r.kind or '查阅'}：{'、'.join(r.materials or [])}",
@@ -403,6 +412,22 @@ def _requests(ctx: _Ctx) -> list[Item]:
             CaseRef(r.case, causes.get(r.case, "")), "查阅、复制申请", since=r.received_at,
         ))  # fmt: skip
     return items
+
+
+def _documented(conn: Connection, numbers: set[str], doc_type: str) -> set[int]:
+    """The entries of these cases a document of ``doc_type`` was issued for."""
+    rows = conn.execute(
+        select(ENTRY.c.body).where(
+            ENTRY.c.chain.in_(numbers), ENTRY.c.act == "general.document",
+            ENTRY.c.body.contains(f'"{doc_type}"'),
+        )
+    ).scalars()  # fmt: skip
+    out: set[int] = set()
+    for body in rows:
+        fields = json.loads(body).get("fields") or {}
+        if fields.get("doc_type") == doc_type and isinstance(fields.get("act_seq"), int):
+            out.add(int(fields["act_seq"]))
+    return out
 
 
 def _causes(app: App, numbers: set[str]) -> dict[str, str]:
