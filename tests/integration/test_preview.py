@@ -15,7 +15,10 @@ from fastapi.testclient import TestClient
 from sqlalchemy import select
 
 from liuhen.documents import DOC_TYPES
+from liuhen.documents import preview as preview_mod
 from liuhen.entrypoints.web import create_app
+from liuhen.kernel import instance
+from liuhen.kernel import settings as settings_mod
 from liuhen.kernel.db.store import ENTRY
 from tests.integration.auth import login
 from tests.integration.test_documents import signature_png
@@ -131,3 +134,39 @@ def test_going_back_to_change_keeps_everything(client, case):
     assert value_of(page, "f_transcript") == values["f_transcript"]
     assert value_of(page, "f_place") == values["f_place"]
     assert value_of(page, "sign_officer") == "31010001,31010002"
+
+
+def test_a_preview_holds_after_a_restart_and_in_every_worker(app, client, case, settings):
+    """The lock's key comes from the instance's data folder, not the process: a second App on
+    the same folder (another worker, or the server restarted) accepts the first one's preview;
+    another instance's key does not."""
+    seq = case["inquiry"]
+    values = locked(preview(client, seq, typed_form(client, seq)).text)
+    form = {
+        **values,
+        "party_signature_png": signature_png(),
+        "confirm_password_1": "correct-horse-2",
+    }
+    other = instance.open_app(settings)
+    try:
+        args = (values["csrf"], CASE, seq, "inquiry_record", form)
+        assert preview_mod.mac(other, *args) == values["preview_mac"]
+        with TestClient(create_app(other)) as worker:
+            worker.cookies = client.cookies  # the same login, served by the other worker
+            signed = submit(worker, seq, form)
+        assert signed.status_code == 303, signed.text[:1500]
+    finally:
+        other.engine.dispose()
+    assert [d["content"]["transcript"] for d in documents_of(app)] == [values["f_transcript"]]
+
+
+def test_another_instance_does_not_accept_a_preview(app, tmp_path):
+    stranger = settings_mod.load({"LIUHEN_DATA_DIR": str(tmp_path / "stranger")})
+    instance.init(stranger)
+    elsewhere = instance.open_app(stranger)
+    try:
+        args = ("session", CASE, 2, "inquiry_record", {"f_place": "星河网吧"})
+        assert preview_mod.mac(app, *args) != preview_mod.mac(elsewhere, *args)
+        assert preview_mod.mac(app, *args) == preview_mod.mac(app, *args)
+    finally:
+        elsewhere.engine.dispose()

@@ -127,7 +127,7 @@ def preview_page(
         {"number": number, "act_seq": act_seq, "doc": doc, "form": form, "error": error,
          "errors": FieldErrors(error, inputs, aliases), "images": images,
          "page_count": count, "hidden": preview.locked(form),
-         "mac": preview.mac(session, number, act_seq, doc.code, form),
+         "mac": preview.mac(app, session, number, act_seq, doc.code, form),
          "has_party": preview.needs_preview(doc.code), "confirm_rows": rows},
         status_code=error.http_status if error else 200,
     )  # fmt: skip
@@ -227,7 +227,7 @@ def router(app: App, templates: Jinja2Templates, demanded_by: issuing.DemandedBy
         session = str(getattr(request.state, "csrf", ""))
         try:  # signing (pyHanko) runs its own event loop: keep it off this one
             try:
-                preview.check(session, number, act_seq, doc.code, form)
+                preview.check(app, session, number, act_seq, doc.code, form)
             except LiuhenError:  # what he drew was not under this content: he signs again
                 form = {k: v for k, v in form.items() if k != "party_signature_png"}
                 raise
