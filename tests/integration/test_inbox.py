@@ -228,7 +228,7 @@ def test_an_officer_is_asked_to_bind_his_files_stored_over_a_day_ago(app, tmp_pa
         login(client, "zhangw", "correct-horse-1")  # two days on: a new session
         page = client.get("/inbox").text
         line = _item(page[page.index('id="media"') :], "20261103_101500.jpg")
-        assert "尚未归入案件" in line and 'href="/media/todo"' in line
+        assert "尚未归入案件" in line and 'href="/media/sha256:' in line and '/bind"' in line
         login(client, "wangq", "correct-horse-3")
         assert "20261103_101500.jpg" not in client.get("/inbox").text  # not his file
 

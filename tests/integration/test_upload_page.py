@@ -204,6 +204,22 @@ def test_the_server_refuses_what_cannot_be_true(scene):
         assert conn.execute(select(store.UPLOAD.c.id)).first() is None  # nothing was begun
 
 
+def test_a_file_with_no_case_comes_from_a_camera_of_the_uploaders_own_unit(scene):
+    """Not yet a case's: the file is his unit's to file, so another unit's camera is refused at
+    its field, as on a case; one of his unit is taken."""
+    app = scene[0]
+    data = b"\x00" * 1000
+    with TestClient(create_app(app)) as client:
+        login(client, "zhangw", "officer-pass-1")
+        page = Browser(client)
+        refused = page.create(data, filename="x.mp4", device="ZFJLY-90")
+        assert refused.status_code == 422, refused.text
+        [problem] = refused.json()["problems"]
+        assert problem["field"] == "metadata.device"
+        assert "属于执法大队二中队，不是上传人所属机构执法大队一中队的" in problem["message"]
+        assert page.create(data, filename="x.mp4", device="ZFJLY-21").status_code == 201
+
+
 def test_without_times_the_file_says_when_or_that_it_cannot(scene, tmp_path: Path):
     app = scene[0]
     clip = tmp_path / "clip.mp4"

@@ -31,7 +31,7 @@ from liuhen.kernel.record import ActInput, build_draft
 from liuhen.payloads import FieldValues
 from liuhen.procedure import act_numbers
 from liuhen.procedure.catalog import ActType
-from liuhen.web import forms, persons_form
+from liuhen.web import drafts, forms, persons_form
 from liuhen.web.field_errors import FieldErrors
 
 MAX_PAGE = 100_000  # deeper than any agency's list; keeps SQL offsets in range
@@ -72,11 +72,13 @@ def act_page(
     form: dict[str, str],
     error: LiuhenError | None = None,
     issued: dict[str, str] | None = None,
+    draft: drafts.Draft | None = None,
 ) -> Response:
     """The act form (``number`` empty when the act opens a case), with a refusal's problems
     each shown beside its input; a field in ``issued`` (the 文号 the system issues on the
     act's document) is shown as that number to come, not asked for. Officers are picked by
-    name, the unit by name, parties in their parts (``cases.act_defaults``)."""
+    name, the unit by name, parties in their parts (``cases.act_defaults``). ``draft``: the
+    user's 暂存 of this form, which ``form`` then holds."""
     inputs = ([] if number else ["case"]) + ["occurred_at", "actors", "place"]
     drawn = {f"f_{f.name}" for f in spec.fields if persons_form.is_editor(f)}
     fields = [i for i in forms.input_ids(spec) if i.split(".")[0] not in drawn]
@@ -91,9 +93,48 @@ def act_page(
          "officers": act_defaults.officers(app, user, number), "actor_key": forms.ACTOR,
          "units": act_defaults.units(app, user), "person_rows": persons_form.rows,
          "is_editor": persons_form.is_editor, "party_types": persons_form.TYPES,
-         "id_labels": persons_form.ID_LABELS},
+         "id_labels": persons_form.ID_LABELS, "draft": draft,
+         "saved": request.query_params.get("saved") == "1"},
         status_code=error.http_status if error else 200,
     )  # fmt: skip
+
+
+def form_url(number: str, act: str) -> str:
+    """The act form's address: where its draft is kept and where the inbox sends him back."""
+    if not number:
+        return f"/cases/new?act={quote(act, safe='')}"
+    return f"/cases/{quote(number, safe='')}/record?act={quote(act, safe='')}"
+
+
+def restored(app: App, user: User, number: str, spec: ActType, form: dict[str, str]) -> tuple[
+    dict[str, str], drafts.Draft | None
+]:  # fmt: skip
+    """The form to show: his draft of it, as he left it, else ``form`` (the defaults)."""
+    return drafts.restore(app.engine, user.username, form_url(number, spec.code), form)
+
+
+def draft_answer(
+    app: App,
+    templates: Jinja2Templates,
+    request: Request,
+    user: User,
+    spec: ActType,
+    number: str,
+    form: dict[str, str],
+) -> Response | None:
+    """暂存 or 放弃暂存, when the form was posted by one of those buttons: nothing recorded,
+    the form shown again (saved) or afresh (discarded). None: the form is to be recorded."""
+
+    if not drafts.posted(form):
+        return None
+
+    def refused(exc: LiuhenError) -> Response:
+        issued = issued_numbers(app, number, spec)
+        return act_page(app, user, templates, request, number, spec, form, exc, issued)
+
+    url = form_url(number, spec.code)
+    now = app.clock.now()
+    return drafts.answer(app.engine, user.username, url, number, spec.label, form, now, refused)
 
 
 def issued_numbers(app: App, number: str, spec: ActType) -> dict[str, str]:
@@ -150,12 +191,16 @@ def record_from_form(
 ) -> Response:
     """Record one act from a page form; a refusal re-renders the form with what was typed
     (``page`` is the case number the form was shown for, empty when opening a case)."""
+    answer = draft_answer(app, templates, request, user, spec, page, form)
+    if answer is not None:
+        return answer
     try:
         inp = read_act(user, spec, number, form, app.settings.timezone, app.clock.now())
         where = workflow.record_and_continue(app, user, number, inp, awaits_approver)
     except LiuhenError as exc:
         issued = issued_numbers(app, page, spec)
         return act_page(app, user, templates, request, page, spec, form, exc, issued)
+    drafts.discard(app.engine, user.username, form_url(page, spec.code))
     return RedirectResponse(where, status_code=303)
 
 
@@ -238,8 +283,8 @@ def list_router(
     ) -> Response:
         spec = workflow.opening_for(user, act)
         now = app.clock.now().strftime("%Y-%m-%dT%H:%M")
-        form = act_defaults.opening_form(user, spec, now)
-        return act_page(app, user, templates, request, "", spec, form)
+        form, draft = restored(app, user, "", spec, act_defaults.opening_form(user, spec, now))
+        return act_page(app, user, templates, request, "", spec, form, draft=draft)
 
     @r.post("/cases/new", include_in_schema=False)
     async def new_case_submit(
@@ -247,12 +292,16 @@ def list_router(
     ) -> Response:
         form = await posted_form(request)
         spec = workflow.opening_for(user, act)
+        answer = draft_answer(app, templates, request, user, spec, "", form)
+        if answer is not None:
+            return answer
         try:  # the number is the agency's next, issued with the entry (kernel.numbering)
             inp = read_act(user, spec, numbering.PENDING_CHAIN, form, app.settings.timezone,
                            app.clock.now())  # fmt: skip
             entry = numbering.open_case(app, inp)
         except LiuhenError as exc:
             return act_page(app, user, templates, request, "", spec, form, exc)
+        drafts.discard(app.engine, user.username, form_url("", spec.code))
         where = workflow.next_step(app, user, entry.chain, act, entry.seq, awaits_approver)
         return RedirectResponse(where, status_code=303)
 
@@ -272,9 +321,10 @@ def recording_router(
     def record_form(request: Request, number: str, act: str, user: RecordCase) -> Response:
         spec = workflow.act_for(app, user, number, act)
         now = app.clock.now().strftime("%Y-%m-%dT%H:%M")
-        form = act_defaults.case_form(app, user, number, spec, now)
+        defaults = act_defaults.case_form(app, user, number, spec, now)
+        form, draft = restored(app, user, number, spec, defaults)
         issued = issued_numbers(app, number, spec)
-        return act_page(app, user, templates, request, number, spec, form, None, issued)
+        return act_page(app, user, templates, request, number, spec, form, None, issued, draft)
 
     @r.post("/cases/{number}/record", include_in_schema=False)
     async def record_submit(request: Request, number: str, act: str, user: RecordCase) -> Response:

@@ -36,7 +36,7 @@ from liuhen.disclosure import service as disclosure
 from liuhen.documents import DOC_TYPES
 from liuhen.documents.service import pending_blocks
 from liuhen.evidence import service as evidence
-from liuhen.inbox import findings, returns
+from liuhen.inbox import findings, returns, unfinished
 from liuhen.inbox.findings import CASES, DEADLINE, VIOLATION, Judged, case_url, record_url
 from liuhen.inbox.items import WINDOW_DAYS, Action, CaseRef, Item, Kind, countdown
 from liuhen.kernel.db import store
@@ -46,6 +46,7 @@ from liuhen.procedure.catalog import Role
 from liuhen.procedure.fields import Block
 from liuhen.rules.engine import applies
 from liuhen.rules.pack import Order
+from liuhen.web import drafts
 
 ENTRY = store.ENTRY
 CASE = store.CASE
@@ -67,6 +68,8 @@ KINDS: tuple[Kind, ...] = (
     Kind("decide", "已批准、待作出决定"),
     Kind("redraft", "未获批准、待重新草拟"),
     Kind(returns.KIND, "退回补充、待修改后重新送签"),
+    Kind(unfinished.REQUEST_KIND, "待提交负责人审批"),
+    Kind(unfinished.DRAFT_KIND, "暂存待继续填写"),
     Kind("media", "待归入案件的音像资料"),
     Kind("archive", "已结案待归档"),
 )
@@ -305,7 +308,11 @@ def _officer(ctx: _Ctx) -> list[Item]:
                               Action("重新草拟", record_url(case.number, "decision.draft")),
                               case, "负责人审批意见", since=approval.at,
                               detail=f"见序号 {approval.seq} 的审批意见"))  # fmt: skip
-    return items + _media(ctx)
+    # an approval to ask for, unless a violation or his draft already leads to its form
+    taken = {i.action.href for i in items} | {
+        d.url for d in drafts.of_user(ctx.app.engine, ctx.user.username)
+    }  # fmt: skip
+    return items + unfinished.request_items(ctx.app.engine, own, taken) + _media(ctx)
 
 
 def _media(ctx: _Ctx) -> list[Item]:
@@ -319,7 +326,8 @@ def _media(ctx: _Ctx) -> list[Item]:
     )  # fmt: skip
     return [
         Item("media", f"{m.name}（{m.device_no or '设备未知'}）尚未归入案件",
-             Action("归入案件", "/media/todo"), None, "音像记录应及时归入案件（003 第二十三条）",
+             Action("归入案件", f"/media/{m.digest}/bind"), None,
+             "音像记录应及时归入案件（003 第二十三条）",
              since=m.stored_at)
         for m in page.items
     ]  # fmt: skip
@@ -544,6 +552,11 @@ def _returned(ctx: _Ctx) -> list[Item]:
         return returns.returned_to(conn, ctx.in_units(), mine)
 
 
+def _drafts(ctx: _Ctx) -> list[Item]:
+    """The forms he saved to finish later (``inbox.unfinished``)."""
+    return unfinished.draft_items(ctx.app, ctx.user)
+
+
 # The archivist -----------------------------------------------------------------------------------
 
 
@@ -574,6 +587,7 @@ def _archive(ctx: _Ctx) -> list[Item]:
 SOURCES: tuple[tuple[frozenset[str], Callable[[_Ctx], list[Item]]], ...] = (
     (frozenset({Role.OFFICER}), _officer),
     (frozenset({Role.OFFICER}), _returned),
+    (frozenset({Role.OFFICER, Role.LEGAL_REVIEWER, Role.HEAD}), _drafts),
     (frozenset({Role.LEGAL_REVIEWER}), _reviews),
     (frozenset({Role.LEGAL_REVIEWER}), _signing(Block.REVIEWER)),
     (frozenset({Role.HEAD}), _approvals),

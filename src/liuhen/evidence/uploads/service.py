@@ -168,8 +168,9 @@ def admit(app: App, user: User | None, meta: JsonObject) -> JsonObject:
         out["officer"], out["unit"] = user.cert_no, user.unit
         author = {"id": user.cert_no, "role": Role.OFFICER}
     case = meta.get("case")
-    header = _check_case(app, user, str(case), meta.get("act_seq")) if case else None
-    _check_recording(app, meta, header["unit"] if header else None)
+    header = check_case(app, user, str(case), meta.get("act_seq")) if case else None
+    # a case's file: a camera of the case's unit; else one of the uploader's own unit
+    _check_recording(app, meta, header["unit"] if header else out.get("unit"), bool(header))
     out = {k: v for k, v in out.items() if v not in (None, "")}
     out["author"] = author
     if user is not None:
@@ -189,10 +190,12 @@ def _in_case(app: App, case: str, seq: int) -> bool:
 FUTURE = "记录时间晚于当前时间：不能是尚未发生的记录"
 
 
-def _check_recording(app: App, meta: JsonObject, case_unit: str | None) -> None:
-    """What the uploader says of the recording: the camera is registered (and, for a case's
-    file, one of the case's unit), and it recorded from ``started_at`` to ``ended_at``, which
-    is neither backwards nor in the future. Every problem at once, each at its field (LH100)."""
+def _check_recording(app: App, meta: JsonObject, unit: str | None, for_case: bool) -> None:
+    """What the uploader says of the recording: the camera is registered and one of ``unit``
+    (the case's, ``for_case``, else the uploader's own: a file with no case yet is filed by
+    his unit, and a camera of another unit is not his to upload from), and it recorded from
+    ``started_at`` to ``ended_at``, which is neither backwards nor in the future. Every
+    problem at once, each at its field (LH100)."""
     problems: list[Problem] = []
     device_no = str(meta.get("device") or "")
     if device_no:
@@ -201,14 +204,11 @@ def _check_recording(app: App, meta: JsonObject, case_unit: str | None) -> None:
         except NotFoundError as exc:
             problems.append(Problem(exc.message, "metadata.device"))
         else:
-            if case_unit and device.unit != case_unit:
-                owner, handler = (
-                    devices.unit_name(app, device.unit),
-                    devices.unit_name(app, case_unit),
-                )
+            if unit and device.unit != unit:
+                owner, handler = devices.unit_name(app, device.unit), devices.unit_name(app, unit)
+                whose = f"本案承办机构{handler}" if for_case else f"上传人所属机构{handler}"
                 problems.append(Problem(
-                    f"执法记录仪“{device_no}”属于{owner}，不是本案承办机构{handler}的",
-                    "metadata.device",
+                    f"执法记录仪“{device_no}”属于{owner}，不是{whose}的", "metadata.device",
                 ))  # fmt: skip
     started = parse_datetime(str(meta.get("started_at") or ""))
     ended = parse_datetime(str(meta.get("ended_at") or ""))
@@ -222,13 +222,14 @@ def _check_recording(app: App, meta: JsonObject, case_unit: str | None) -> None:
         raise ValidationError(f"音像资料的设备或记录时间有 {len(problems)} 处问题", problems)
 
 
-def _check_case(app: App, user: User | None, case: str, act_seq: int | None) -> dict[str, Any]:
-    """The case's header, once ``user`` may upload to it and ``act_seq`` is one of its entries."""
+def check_case(app: App, user: User | None, case: str, act_seq: int | None) -> dict[str, Any]:
+    """The case's header, once ``user`` may upload to it (or bind a stored file to it) and
+    ``act_seq`` is one of its entries."""
     header = case_header(app, case)  # NotFoundError: 案件不存在
     if user is not None and not (
         can_record(user) and can_view_case(user, header, unit_agency(app, header["unit"]))
     ):
-        raise Forbidden(f"无权向案件“{case}”上传音像资料")
+        raise Forbidden(f"无权向案件“{case}”记入音像资料")
     if act_seq is not None and not _in_case(app, case, act_seq):
         raise ValidationError(
             f"案件“{case}”中没有序号为 {act_seq} 的记录",
