@@ -77,9 +77,12 @@ def _values(doc_type: str, act: JsonObject, cause: str, signers: list[str]) -> F
     return values
 
 
-def with_documents(app: App, case: JsonObject, agency: str, names: dict[str, str]) -> JsonObject:
-    """The demo case with each document rendered, signed and stored as ``liuhen doc issue``
-    would have done, its entry naming the stored PDF's real digest and PAdES signatures.
+def with_documents(
+    app: App, case: JsonObject, agency: tuple[str, str], names: dict[str, str]
+) -> JsonObject:
+    """The demo case with each document rendered, signed, sealed by ``agency`` (code, name)
+    and stored as ``liuhen doc issue`` would have done, its entry naming the stored PDF's real
+    digest and PAdES signatures.
 
     Without this the demo journals documents whose files exist nowhere, and a newcomer's first
     ``liuhen verify`` (and every 查看文书 PDF link) fails on them.
@@ -98,7 +101,7 @@ def _issue(
     entry: JsonObject,
     entries: list[JsonObject],
     cause: str,
-    agency: str,
+    agency: tuple[str, str],
     names: dict[str, str],
     ca_pem: bytes,
 ) -> None:
@@ -120,18 +123,21 @@ def _issue(
     shown = [{"role": r, "name": names[c], "cert_no": c, "date": when}
              for r, c, when in signed]  # fmt: skip
     pdf = documents.render_pdf(
-        f["doc_type"], values, agency=agency, number=f.get("number"),
+        f["doc_type"], values, agency=agency[1], number=f.get("number"),
         refusal=refusal, signers=shown,
     )  # fmt: skip
     pdf = _sign(app, pdf, signed, refusal is not None, names, ca_pem)
     serials = [status.serial_number for status in signing.validate_pdf(pdf, ca_pem)]
-    f["digest"] = documents.store_pdf(app, pdf)
     f["content"] = values
     f["signatures"] = [
         {"role": r, "name": names[c], "cert_no": c, "signed_at": when or f["issued_at"],
          "method": "PAdES", "valid": "有效", "serial": serial}
         for (r, c, when), serial in zip(signed, serials, strict=True)
     ] + [{**s, "method": "手写签名"} for s in old if not s.get("cert_no")]  # fmt: skip
+    pdf, sealed = documents.affix_seal(app, agency, f["doc_type"], pdf, f["signatures"],
+                                       f["issued_at"])  # fmt: skip
+    f["signatures"] += sealed
+    f["digest"] = documents.store_pdf(app, pdf)
     title = DOC_TYPES[f["doc_type"]].title
     entry["attachments"] = [{"digest": f["digest"], "name": f"{title}.pdf",
                              "media_type": "application/pdf", "size": len(pdf)}]  # fmt: skip
@@ -196,11 +202,14 @@ def seed(app: App) -> dict[str, int]:
         access.change_agency_settings(app, item["agency"], wanted, ADMIN)
     # Signing keys for every officer before the cases: the demo's documents are rendered and
     # signed with them, and the staff can sign new documents from the pages at once.
-    agency = registry["agencies"][0]["name"]
-    signing.init_ca(app, agency)
+    first = registry["agencies"][0]
+    agency = (str(first["code"]), str(first["name"]))
+    signing.init_ca(app, agency[1])
     names = {o["cert_no"]: o["name"] for o in registry["officers"]}
     for cert in names:
         signing.issue(app, cert)
+    for item in registry["agencies"]:  # its seal: its decisions and notices are sealed
+        signing.issue_seal(app, item["code"])
     entries = 0
     for f in _files():
         case = with_documents(app, json.loads(f.read_text("utf-8")), agency, names)

@@ -302,7 +302,8 @@ def decide(
         build_draft(approval, app.clock.now())  # its checks before the key is used
         approval = _checked(app, approval, checks or {})
     try:
-        version = countersigned(app, case, seq, p.block, str(user.cert_no), user.actor, d.opinion)
+        version = countersigned(app, case, seq, p.block, str(user.cert_no), user.actor, d.opinion,
+                                approved=d.choice == AGREE)  # fmt: skip
     except opinion_box.TooLong as exc:  # refused before his key was used: nothing stored
         raise ValidationError(str(exc), [Problem(
             str(exc), "opinion", label="意见", kind="too_long",

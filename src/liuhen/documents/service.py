@@ -24,11 +24,12 @@ from sqlalchemy import select
 
 from liuhen.access.policy import User
 from liuhen.accounts import service as access
-from liuhen.documents import listed, opinion_box, prior_approval, render
+from liuhen.documents import listed, opinion_box, prior_approval, render, seal
 from liuhen.documents.dossier_pages import copy_note as copy_note
 from liuhen.documents.dossier_pages import render_part as render_part
 from liuhen.documents.render import render_pdf as render_pdf
 from liuhen.documents.render import validate as validate
+from liuhen.documents.seal import affix_seal as affix_seal
 from liuhen.documents.types import BLOCK_ROLES as BLOCK_ROLES
 from liuhen.documents.types import CRYPTO_ROLES as CRYPTO_ROLES
 from liuhen.documents.types import DOC_TYPES, DocType, HandSignature, KeySignature, role_label
@@ -212,9 +213,12 @@ def issue(app: App, req: DocumentRequest) -> Appended:
         expected = _expected_number(app, req, now)
         number = expected.number if expected is not None else req.number
         pdf, signed_roles, statuses = _signed_pdf(app, req, checked, number)
-        digest = store_pdf(app, pdf)
         signatures = _signatures(req, spec, checked.names, signed_roles, statuses, now)
+        pdf, sealed = affix_seal(app, seal.agency_of(app, req.case), spec.code, pdf,
+                                 [s.to_json() for s in signatures], now)  # fmt: skip
+        digest = store_pdf(app, pdf)
         fields = _document_fields(req, checked.values, digest, now, signatures, number)
+        fields["signatures"] += sealed  # the agency's seal, last (``documents.seal``)
         assign = None  # a new version keeps its number (``_number_problems``)
         if req.supersedes is None:
             assign = numbering.assign_document_number(expected, app.settings.timezone)
@@ -495,10 +499,12 @@ def countersigned(
     cert_no: str,
     recorded_by: dict[str, str],
     opinion: str | None = None,
+    approved: bool = True,
 ) -> ActInput:
     """The new version of an issued document with the holder's signature in a reviewer's or
     approver's block, its PDF stored, ready to journal (alone, or with the act his approval
-    records, in one transaction: ``documents.approvals``).
+    records, in one transaction: ``documents.approvals``). The last block signed ``approved``
+    seals a sealed form (``documents.seal``); one he did not approve is not sealed.
 
     The signature is added incrementally to the stored PDF, so the earlier signatures stay
     valid; the result is a new version whose entry names the one it supersedes, with every
@@ -532,11 +538,14 @@ def countersigned(
     statuses = signing.validate_pdf(pdf, ca_pem)
     if len(statuses) != before + 1 or not all(s.valid for s in statuses):
         raise IntegrityError("文书签名验证未通过，未记录")
-    digest = store_pdf(app, pdf)
     now = now_at.isoformat()
     signed = KeySignature(role, names[cert_no], cert_no, now, statuses[-1].serial_number, BY_LOGIN,
                           opinion)  # fmt: skip
     signatures.append(signed.to_json())
+    pdf, sealed = affix_seal(app, seal.agency_of(app, case), spec.code, pdf, signatures, now,
+                             approved)  # fmt: skip
+    signatures += sealed
+    digest = store_pdf(app, pdf)
     fields.update(digest=digest, signatures=signatures, supersedes=seq)
     fields.pop(ISSUED, None)  # the number stays; only the version that was issued it says so
     actors = list(dict.fromkeys(str(s["cert_no"]) for s in signatures if s.get("cert_no")))
