@@ -42,6 +42,8 @@ SIGNED_RECORD = {
     # 立案 is approved by the head on its 立案审批表: the officer issues it with his opinion,
     # then it waits in the head's inbox (``documents.approvals``)
     "initiation.ex_officio": "filing_approval",
+    # a drafted decision goes to the head on its 案件处理审批表, the same way
+    "decision.draft": "case_handling_approval",
     "decision.legal_review": "legal_review_opinion",
     "decision.collective_discussion": "collective_discussion_record",
 }

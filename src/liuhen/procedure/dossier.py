@@ -31,6 +31,7 @@ INTERNAL_DOC_TYPES: frozenset[str] = frozenset(
     {
         "filing_approval",
         "not_opened_approval",
+        "case_handling_approval",
         "legal_review_opinion",
         "collective_discussion_record",
         "closing_approval",
