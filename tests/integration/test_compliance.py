@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from datetime import datetime
+from decimal import Decimal
 from pathlib import Path
 from typing import cast
 
@@ -11,9 +12,10 @@ import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import text
 
+from liuhen.accounts import service as access
 from liuhen.archive import verify
 from liuhen.cases import imports
-from liuhen.compliance import calendar, packs
+from liuhen.compliance import calendar, packs, queries
 from liuhen.compliance import service as compliance
 from liuhen.compliance.schemas import CaseFinding, Finding
 from liuhen.entrypoints.web import create_app
@@ -203,3 +205,39 @@ def test_refusal_witnesses_follow_the_cases_pack(app):
     assert compliance.refusal_witnesses_required(app, number) == 1
     packs.use_pack(app, "003", "该机关适用街道办事处办法", agency="wl")
     assert compliance.refusal_witnesses_required(app, number) == 2
+
+
+MAJOR = Path(__file__).parents[1] / "scenarios" / "national" / "order.legal_review_major"
+
+
+def test_the_major_case_standard_is_the_agencys_own_setting(app, run):
+    """No seed sets the fine from which a penalty needs legal review as a major case: until the
+    agency sets its standard, the national rule does not apply; once set (CLI, kept by a change
+    that leaves it out, cleared explicitly) it does, and the case list's rules key moves."""
+    _officers(app)
+    for cert in ("11010023", "11010024"):
+        factory.add_officer(app, cert, "情景人员")
+    number, _ = imports.import_text(app, (MAJOR / "major_fine_unreviewed.json").read_text("utf-8"))
+    code = "order.legal_review_major:out_of_order"
+
+    def codes() -> set[str]:
+        return {f.code for f in compliance.evaluate_case(app, number, NOW).findings}
+
+    assert code not in codes()
+    assert "未设置" in run("agency", "settings", "wl")
+    before = queries.rules_in_force(app).default, queries.rules_in_force(app).by_unit["whlyj-zd1"]
+    shown = run("agency", "settings", "wl", "--major-fine-threshold", "100000")
+    assert "100000 元" in shown
+    assert code in codes()
+    assert queries.rules_in_force(app).by_unit["whlyj-zd1"] != before[1]
+    assert compliance.evaluate_cases(app, [number], NOW)[number].counts["violation"] >= 1
+    assert code in {f.rule + ":out_of_order" for f in compliance.evaluate_all(app, NOW).items}
+    # A change that does not mention the standard (the settings page) keeps it.
+    run("agency", "settings", "wl", "--court", "某区人民法院")
+    assert access.agency_settings(app, "wl").major_fine_threshold == Decimal("100000")
+    run("agency", "settings", "wl", "--major-fine-threshold", "300000")
+    assert code not in codes()  # 27万 is below the agency's own standard now
+    assert "LH100" in run("agency", "settings", "wl", "--major-fine-threshold", "-5", code=2)
+    run("agency", "settings", "wl", "--no-major-fine-threshold")
+    assert access.agency_settings(app, "wl").major_fine_threshold is None
+    assert code not in codes()

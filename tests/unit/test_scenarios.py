@@ -7,6 +7,7 @@ Layout: ``tests/scenarios/<pack>/<rule id>/<variant>.json`` (a ``liuhen-case/1``
     packs: ["001", "003"]                 # optional: more packs the expectation holds under
     rules: [deadline.archive]             # optional: rule ids compared (default: the folder)
     calendar: [{year: 2027, holidays: [...], workdays: [...], source: ...}]   # optional
+    settings: {major_fine_threshold: "100000"}   # optional: the agency's own standards
     findings:                             # exactly these, for the compared rules
       - code: deadline.archive:late
         seqs: [5, 6]                      # entry positions in the file, from 1
@@ -23,6 +24,7 @@ from __future__ import annotations
 from collections import defaultdict
 from dataclasses import dataclass
 from datetime import date
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
@@ -88,7 +90,10 @@ def _calendar(s: Scenario) -> WorkingCalendar:
 def _judge(s: Scenario, pack: str) -> list[Finding]:
     now = parse_datetime(s.expect["now"])
     assert now is not None, f"{s.id}: now must be an ISO time with offset"
-    ev = compliance.evaluate_file(s.path.read_text("utf-8"), _LOADED[pack], now, _calendar(s))
+    settings = {k: Decimal(str(v)) for k, v in (s.expect.get("settings") or {}).items()}
+    ev = compliance.evaluate_file(
+        s.path.read_text("utf-8"), _LOADED[pack], now, _calendar(s), settings
+    )
     return [f for f in ev.findings if f.rule in s.rules]
 
 

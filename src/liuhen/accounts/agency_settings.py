@@ -1,5 +1,6 @@
 """An agency's settings other features read: its short name and numbering patterns, the
-reconsideration body and court its documents name, and the acts its officers may record.
+reconsideration body and court its documents name, the acts its officers may record, and the
+fine from which it reviews a penalty as a major case (its own standard, not a seed's).
 
 Kept as journal entries (``registry.agency_settings``): a change is a new entry, the projection
 takes the latest, and what an earlier number or document said stays as it was.
@@ -7,9 +8,12 @@ takes the latest, and what an earlier number or document said stays as it was.
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass, field
+from decimal import Decimal, InvalidOperation
+from enum import Enum
 
-from sqlalchemy import select
+from sqlalchemy import Connection, select
 
 from liuhen.errors import NotFoundError, Problem, ValidationError
 from liuhen.kernel import numbering as issuing
@@ -23,6 +27,7 @@ from liuhen.procedure import numbering
 from liuhen.procedure.catalog import ACT_TYPES, DOCUMENT_TYPES, act_type
 
 MAX_NAME = 50
+CENT = Decimal("0.01")
 MAX_BODY = 200
 
 
@@ -40,6 +45,9 @@ class AgencySettings:
     act_types: tuple[str, ...]  # the acts its officers may record; empty: every act
     numbers_used: dict[str, int]  # "kind/year" → the last number used before the system
     recorded: bool
+    # The fine from which a penalty is a 重大案件 needing legal review before the decision: the
+    # agency's own standard (no seed text sets an amount); None: no money standard applies.
+    major_fine_threshold: Decimal | None = None
 
     @property
     def allowed(self) -> frozenset[str] | None:
@@ -59,6 +67,15 @@ class AgencySettings:
         return numbering.format_number(pattern, self.short_name, year, 1) if pattern else None
 
 
+class Keep(Enum):
+    """A setting left as it is in force."""
+
+    KEEP = "keep"
+
+
+KEEP = Keep.KEEP
+
+
 @dataclass
 class SettingsChange:
     """The settings an administrator submits (the page, the CLI and the API alike)."""
@@ -70,6 +87,39 @@ class SettingsChange:
     court: str | None = None
     act_types: list[str] = field(default_factory=list)
     numbers_used: dict[str, int] = field(default_factory=dict)
+    # None clears it; left out (``KEEP``), the one in force stays: a form that does not show it
+    # (or an older client) must not erase it.
+    major_fine_threshold: Decimal | Keep | None = KEEP
+
+
+def _latest_fields(conn: Connection, agency_code: str) -> dict[str, object]:
+    """The fields of the agency's latest ``registry.agency_settings`` entry (settings the
+    numbering projection does not carry are read from it)."""
+    t = store.ENTRY
+    rows = conn.execute(
+        select(t.c.body)
+        .where(t.c.act == "registry.agency_settings", t.c.body.contains(f'"{agency_code}"'))
+        .order_by(t.c.seq.desc())
+    ).scalars()
+    for body in rows:
+        fields = json.loads(body).get("fields") or {}
+        if fields.get("agency") == agency_code:
+            return dict(fields)
+    return {}
+
+
+def _money(value: object) -> Decimal | None:
+    try:
+        return Decimal(str(value)) if value not in (None, "") else None
+    except InvalidOperation:
+        return None
+
+
+def _amount_ok(amount: Decimal) -> bool:
+    try:
+        return amount.is_finite() and amount > 0 and amount == amount.quantize(CENT)
+    except InvalidOperation:
+        return False
 
 
 def agency_settings(app: App, agency_code: str) -> AgencySettings:
@@ -80,11 +130,13 @@ def agency_settings(app: App, agency_code: str) -> AgencySettings:
         if agency is None:
             raise NotFoundError(f"机关“{agency_code}”未登记")
         s = issuing.settings_in(rows, agency_code)
+        latest = _latest_fields(conn, agency_code) if s.recorded else {}
     return AgencySettings(
         agency=agency_code, agency_name=str(agency["name"]), short_name=s.short_name,
         case_pattern=s.case_pattern, document_patterns=dict(s.document_patterns),
         review_body=s.review_body, court=s.court, act_types=s.act_types,
         numbers_used=dict(s.numbers_used), recorded=s.recorded,
+        major_fine_threshold=_money(latest.get("major_fine_threshold")),
     )  # fmt: skip
 
 
@@ -139,6 +191,9 @@ def _problems(change: SettingsChange) -> list[Problem]:
     for key, value in (("review_body", change.review_body), ("court", change.court)):
         if value is not None and len(value) > MAX_BODY:
             problems.append(Problem(f"至多 {MAX_BODY} 字", key))
+    threshold = change.major_fine_threshold
+    if isinstance(threshold, Decimal) and not _amount_ok(threshold):
+        problems.append(Problem("应为大于零的金额（元，至多两位小数）", "major_fine_threshold"))
     unknown = [a for a in change.act_types if act_type(a) is None]
     if unknown:
         problems.append(Problem(f"未知的事项类型：{'、'.join(unknown)}", "act_types"))
@@ -155,7 +210,9 @@ def change_agency_settings(
     app: App, agency_code: str, change: SettingsChange, by: dict[str, str]
 ) -> Appended:
     """Journal the agency's new settings (every problem at once, nothing recorded if any)."""
-    agency_settings(app, agency_code)  # not found unless registered
+    current = agency_settings(app, agency_code)  # not found unless registered
+    if change.major_fine_threshold is KEEP:
+        change.major_fine_threshold = current.major_fine_threshold
     change.document_patterns = {
         k: v.strip() for k, v in change.document_patterns.items() if v and v.strip()
     }
@@ -171,6 +228,11 @@ def change_agency_settings(
         "court": (change.court or "").strip() or None,
         "act_types": sorted(set(change.act_types)),
         "numbers_used": [f"{k}={n}" for k, n in sorted(change.numbers_used.items())],
+        "major_fine_threshold": (
+            f"{change.major_fine_threshold:f}"
+            if isinstance(change.major_fine_threshold, Decimal)
+            else None
+        ),
     }
     return record.record(app, ActInput(
         "registry.agency_settings", app.clock.now().isoformat(), recorded_by=by,

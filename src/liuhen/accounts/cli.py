@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import getpass
+from decimal import Decimal, InvalidOperation
 
 import typer
 
 from liuhen.accounts import service as access
+from liuhen.accounts.agency_settings import KEEP, Keep
 from liuhen.cli.common import app, out
 from liuhen.errors import Problem, ValidationError
 from liuhen.procedure.catalog import Role
@@ -63,6 +65,18 @@ def _pairs(items: list[str], what: str) -> dict[str, str]:
     return out
 
 
+def _threshold(given: str | None) -> Decimal | Keep:
+    """The amount typed, or the one in force kept when none is typed."""
+    if given is None:
+        return KEEP
+    try:
+        return Decimal(given.strip())
+    except InvalidOperation:
+        raise ValidationError(
+            f"“{given}”不是金额", [Problem("应为金额（元）", "major_fine_threshold")]
+        ) from None
+
+
 @agency_cli.command("settings")
 def agency_settings_cmd(
     code: str = typer.Argument(..., help="机关编码"),
@@ -78,11 +92,20 @@ def agency_settings_cmd(
     act: list[str] = typer.Option([], "--act", help="可记录的事项，可重复（取代原清单）"),
     all_acts: bool = typer.Option(False, "--all-acts", help="可记录的事项恢复为默认（全部）"),
     used: list[str] = typer.Option([], "--used", help="启用前已用的最大号，可重复：case/2026=35"),
+    major_fine: str | None = typer.Option(
+        None, "--major-fine-threshold", help="重大案件法制审核罚款金额标准（元），如 100000"
+    ),
+    no_major_fine: bool = typer.Option(
+        False, "--no-major-fine-threshold", help="取消重大案件法制审核罚款金额标准"
+    ),
 ) -> None:
     """查看机关的编号与救济设置；给出任何选项即记入一条新设置（未给出的保持不变）。"""
     application = app()
     now = access.agency_settings(application, code)
-    changing = any((short_name, case_pattern, doc, review_body, court, act, all_acts, used))
+    changing = (
+        any((short_name, case_pattern, doc, review_body, court, act, all_acts, used, major_fine))
+        or no_major_fine
+    )
     if changing:
         patterns = {**now.document_patterns, **_pairs(doc, "doc")}
         numbers = dict(now.numbers_used)
@@ -98,6 +121,7 @@ def agency_settings_cmd(
             court=court if court is not None else now.court,
             act_types=[] if all_acts else (act or list(now.act_types)),
             numbers_used=numbers,
+            major_fine_threshold=None if no_major_fine else _threshold(major_fine),
         )
         entry = access.change_agency_settings(
             application, code, change, {"id": operator(), "role": Role.ADMIN.value}
@@ -115,5 +139,14 @@ def agency_settings_cmd(
     out.print(f"行政复议机关：{now.review_body or '（未设置）'}")
     out.print(f"管辖人民法院：{now.court or '（未设置）'}")
     out.print(f"可记录的事项：{'、'.join(now.act_types) or '默认（全部）'}")
+    threshold = now.major_fine_threshold
+    out.print(
+        "重大案件法制审核罚款金额标准："
+        + (
+            f"{threshold.normalize():f} 元"
+            if threshold is not None
+            else "（未设置：不按罚款金额认定重大案件）"
+        )
+    )
     for series, last in sorted(now.numbers_used.items()):
         out.print(f"启用前已用至：{series}={last}")

@@ -10,7 +10,7 @@ from sqlalchemy import select
 from liuhen import __version__
 from liuhen.accounts.service import unit_agency
 from liuhen.cases import service as cases
-from liuhen.compliance import packs
+from liuhen.compliance import packs, service
 from liuhen.compliance.calendar import imported_years
 from liuhen.compliance.schemas import PackList, PackRules
 from liuhen.kernel.db import store
@@ -66,8 +66,10 @@ def rules_in_force(app: App) -> cases.RulesInForce:
         name = packs.pack_name_for(app, agency)
         if name not in keys:
             digest = packs.digest(app, name).removeprefix("sha256:")[:16]
-            keys[name] = f"{name}:{digest}:{calendar}:{__version__}"[:200]
-        return keys[name]
+            keys[name] = f"{name}:{digest}:{calendar}:{__version__}"
+        standards = service.rule_settings(app, agency)  # the agency's own amounts
+        extra = "".join(f":{k}={v}" for k, v in sorted(standards.items()))
+        return (keys[name] + extra)[:200]
 
     by_agency = {agency: key(agency) for agency in {a for _u, a in units}}
     return cases.RulesInForce({u: by_agency[a] for u, a in units}, key(None))

@@ -11,9 +11,11 @@ from collections import Counter
 from collections.abc import Collection, Iterator
 from dataclasses import dataclass, field
 from datetime import datetime
+from decimal import Decimal
 
 from sqlalchemy import select
 
+from liuhen.accounts import service as access
 from liuhen.cases.service import imported_documents
 from liuhen.compliance import packs
 from liuhen.compliance.calendar import working_calendar
@@ -61,6 +63,19 @@ def case_record(app: App, number: str, views: bool = True) -> tuple[CaseRecord, 
     return from_documents(number, docs), _agencies(app).get(unit)
 
 
+def rule_settings(app: App, agency: str | None) -> dict[str, Decimal]:
+    """The agency's own standards that rules take their amounts from (``When``'s
+    ``fine_at_least_setting``); none for a case of no registered agency."""
+    if not agency:
+        return {}
+    try:
+        found = access.agency_settings(app, agency)
+    except NotFoundError:
+        return {}
+    threshold = found.major_fine_threshold
+    return {"major_fine_threshold": threshold} if threshold is not None else {}
+
+
 class _Packs:
     """Packs by name, loaded once per report."""
 
@@ -74,16 +89,26 @@ class _Packs:
         return self.loaded[name]
 
 
-def evaluate_file(text: str, pack: P.Pack, now: datetime, calendar: WorkingCalendar) -> Evaluation:
-    """Judge an import file without importing it; seqs in findings are entry positions."""
+def evaluate_file(
+    text: str,
+    pack: P.Pack,
+    now: datetime,
+    calendar: WorkingCalendar,
+    settings: dict[str, Decimal] | None = None,
+) -> Evaluation:
+    """Judge an import file without importing it; seqs in findings are entry positions.
+    ``settings``: the standards of the agency it is judged for (none: rules that need one
+    are off)."""
     number, docs = imported_documents(text, now)
-    return evaluate(pack, from_documents(number, docs), now, calendar)
+    return evaluate(pack, from_documents(number, docs), now, calendar, settings)
 
 
 def evaluate_case(app: App, number: str, now: datetime | None = None) -> Evaluation:
     rec, agency = case_record(app, number)
     pack = packs.load_pack(packs.pack_name_for(app, agency), app.settings.data_dir)
-    return evaluate(pack, rec, now or app.clock.now(), working_calendar(app))
+    return evaluate(
+        pack, rec, now or app.clock.now(), working_calendar(app), rule_settings(app, agency)
+    )
 
 
 def refusal_witnesses_required(app: App, case: str) -> int:
@@ -106,7 +131,7 @@ def evaluate_page(app: App, number: str) -> Evaluation:
     pack = packs.load_pack(packs.pack_name_for(app, agency), app.settings.data_dir)
     if VIEW in repr(pack):
         rec, _ = case_record(app, number)
-    return evaluate(pack, rec, app.clock.now(), working_calendar(app))
+    return evaluate(pack, rec, app.clock.now(), working_calendar(app), rule_settings(app, agency))
 
 
 def evaluate_cases(
@@ -122,6 +147,7 @@ def evaluate_cases(
     agencies = _agencies(app)
     loaded = _Packs(app)
     names: dict[str | None, str] = {}
+    standards: dict[str | None, dict[str, Decimal]] = {}
     docs: dict[str, list[JsonObject]] = {n: [] for n in wanted}
     with app.engine.connect() as conn:
         units: dict[str, str] = {
@@ -141,8 +167,11 @@ def evaluate_cases(
         agency = agencies.get(unit)
         if agency not in names:
             names[agency] = packs.pack_name_for(app, agency)
+            standards[agency] = rule_settings(app, agency)
         pack = loaded.get(names[agency])
-        out[number] = evaluate(pack, from_documents(number, docs[number]), now, calendar)
+        out[number] = evaluate(
+            pack, from_documents(number, docs[number]), now, calendar, standards[agency]
+        )
     return out
 
 
@@ -217,13 +246,14 @@ def evaluate_all(app: App, now: datetime | None = None) -> AgencyReport:
     agencies = _agencies(app)
     loaded = _Packs(app)
     names: dict[str | None, str] = {}
+    standards: dict[str | None, dict[str, Decimal]] = {}
     tally = _Tally()
     for number, unit, docs in _cases(app):
         agency = agencies.get(unit)
         if agency not in names:
             names[agency] = packs.pack_name_for(app, agency)
+            standards[agency] = rule_settings(app, agency)
         pack = loaded.get(names[agency])
-        tally.add(
-            number, pack.name, evaluate(pack, from_documents(number, docs), now, calendar).findings
-        )
+        ev = evaluate(pack, from_documents(number, docs), now, calendar, standards[agency])
+        tally.add(number, pack.name, ev.findings)
     return tally.report(now.isoformat())

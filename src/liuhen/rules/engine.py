@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Mapping
 from datetime import datetime
+from decimal import Decimal
 
 from liuhen.rules import checks, decisions
 from liuhen.rules import pack as P
@@ -15,9 +17,17 @@ from liuhen.rules.record import CaseRecord
 CHECKS = {**checks.CHECKS, **decisions.CHECKS}
 
 
-def applies(when: P.When | None, rec: CaseRecord) -> bool:
+def applies(
+    when: P.When | None, rec: CaseRecord, settings: Mapping[str, Decimal] | None = None
+) -> bool:
+    """Whether a rule's conditions hold; ``settings``: the agency's standards some rules
+    take their amount from (a rule whose setting the agency has not made does not apply)."""
     if when is None:
         return True
+    if when.fine_at_least_setting is not None:
+        floor = (settings or {}).get(when.fine_at_least_setting)
+        if floor is None or rec.max_amount() < floor:
+            return False
     if when.procedure is not None and rec.procedure not in when.procedure:
         return False
     if when.category is not None and rec.category not in when.category:
@@ -36,12 +46,18 @@ def applies(when: P.When | None, rec: CaseRecord) -> bool:
     return not (when.fine_at_least is not None and rec.max_amount() < when.fine_at_least)
 
 
-def evaluate(pack: P.Pack, rec: CaseRecord, now: datetime, calendar: WorkingCalendar) -> Evaluation:
+def evaluate(
+    pack: P.Pack,
+    rec: CaseRecord,
+    now: datetime,
+    calendar: WorkingCalendar,
+    settings: Mapping[str, Decimal] | None = None,
+) -> Evaluation:
     ctx = Context(now, calendar, pack.refusal_officers)
     findings: list[Finding] = []
     retention: RetentionClass | None = None
     for rule_id, rule in pack.rules.items():
-        if not applies(rule.when, rec):
+        if not applies(rule.when, rec, settings):
             continue
         findings.extend(CHECKS[rule.kind](rule_id, rule, rec, ctx))
         if isinstance(rule, P.Retention):

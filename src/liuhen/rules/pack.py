@@ -85,6 +85,8 @@ class When(_Model):
     any_act: list[str] | None = None
     no_act: list[str] | None = None
     fine_at_least: Decimal | None = None
+    # the amount is the agency's own standard, a setting named here; unset: the rule is off
+    fine_at_least_setting: Literal["major_fine_threshold"] | None = None
     act_fields: dict[str, dict[str, list[Any]]] | None = (
         None  # an entry of the act with these values
     )
