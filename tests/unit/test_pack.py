@@ -208,3 +208,23 @@ def test_an_av_rule_cites_the_item_of_the_act():
             ),
         )
     assert "cite_by_act" in exc.value.problems[0].message
+
+
+def test_photos_count_unless_the_text_asks_for_continuous_recording():
+    """全程音像记录 (004; 003 第十九条) takes video or audio; 音像记录, 同时进行音像记录 or
+    适当方式 (001 第九条, 002 第十三、十五、二十五、二十七、三十条) is met by photos too, which
+    001 第三条 and 002 第三条 count as 音像记录."""
+    continuous = {
+        name: sorted(
+            rule_id
+            for rule_id, rule in packs.load_pack(name).rules.items()
+            if isinstance(rule, P.AudioVideo) and rule.continuous
+        )
+        for name in packs.BUILTIN
+    }
+    assert continuous == {
+        "national": ["av.coercive_measures", "av.forced_demolition"],
+        "001": [],
+        "002": [],
+        "003": ["av.coercive_measures", "av.forced_demolition"],
+    }

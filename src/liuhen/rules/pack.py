@@ -153,7 +153,7 @@ class AudioVideo(RuleBase):
     kind: Literal["av"]
     acts: Acts
     level: Literal["mandatory", "circumstances", "none"]
-    continuous: bool = True
+    continuous: bool = False
     cite_by_act: dict[str, list[str]] = Field(default_factory=dict)
 
     @model_validator(mode="after")
