@@ -29,6 +29,7 @@ from liuhen.errors import LiuhenError, Problem, ValidationError
 from liuhen.kernel.instance import App
 from liuhen.payloads import JsonObject
 from liuhen.signing import service as signing
+from liuhen.web.field_errors import FieldErrors
 
 PER_PAGE = 50
 DONE = {
@@ -49,6 +50,38 @@ DONE = {
 }
 
 
+# Each form of the pages: its id, its inputs (each input's id is "<form>-<name>"), and the input
+# a refusal that names no field concerns (the form's key: 已登记, 不存在), if any.
+FORMS: dict[str, tuple[tuple[str, ...], str | None]] = {
+    "new-user": (("username", "display_name", "password", "unit", "cert_no", "roles"), "username"),
+    "change-user": (("unit", "cert_no", "roles"), None),
+    "reset-password": (("username", "password"), "username"),
+    "new-agency": (("code", "name", "region"), "code"),
+    "new-unit": (("code", "name", "agency"), "code"),
+    "new-officer": (("cert_no", "name", "unit", "roles"), "cert_no"),
+    "change-officer": (("unit", "active", "roles"), None),
+    "create-token": (("name", "unit", "roles"), "name"),
+    "init-ca": (("name",), "name"),
+    "issue": (("cert_no",), "cert_no"),
+    "change-pack": (("agency", "pack", "reason"), "pack"),
+}
+
+
+def placed(error: LiuhenError | None, form: str | None) -> FieldErrors | None:
+    """Where a refusal of ``form`` is shown: each problem beside its input of that form (the
+    same field names occur in several forms of a page); a refusal without problems beside the
+    form's key input."""
+    if error is None or form is None:
+        return None
+    names, key = FORMS[form]
+    inputs = [f"{form}-{n}" for n in names]
+    aliases = {n: f"{form}-{n}" for n in names}
+    if not error.problems and key is not None:  # placed there; the page still says it at the top
+        return FieldErrors(ValidationError(error.message, [Problem(error.message, key)]), inputs,
+                           aliases)  # fmt: skip
+    return FieldErrors(error, inputs, aliases)
+
+
 class _Pages:
     """The administration pages' rendering, shared by the routes of each page."""
 
@@ -62,17 +95,24 @@ class _Pages:
         name: str,
         context: dict[str, Any],
         error: LiuhenError | None = None,
+        at: str | None = None,
     ) -> Response:
+        """``at``: the form that was refused, whose inputs show the problems."""
         done = DONE.get(request.query_params.get("done", ""))
         return self.templates.TemplateResponse(
             request, name,
             {"error": error, "done": None if error else done, "role_names": ROLE_NAMES,
-             "form": {}, **context},
+             "form": {}, "errors": placed(error, at), **context},
             status_code=error.http_status if error else 200,
         )  # fmt: skip
 
     def users_page(
-        self, request: Request, page: int = 1, error: LiuhenError | None = None, **forms: Any
+        self,
+        request: Request,
+        page: int = 1,
+        error: LiuhenError | None = None,
+        at: str | None = None,
+        **forms: Any,
     ) -> Response:
         result = access.list_users(self.app, page, PER_PAGE)
         pages = max(1, (result.total + PER_PAGE - 1) // PER_PAGE)
@@ -86,46 +126,49 @@ class _Pages:
                    "describe": describe,
                    "event_pages": max(1, (events.total + PER_PAGE - 1) // PER_PAGE),
                    **forms}  # fmt: skip
-        return self.render(request, "admin_users.html", context, error)
+        return self.render(request, "admin_users.html", context, error, at)
 
     def units_page(
-        self, request: Request, error: LiuhenError | None = None, **forms: Any
-    ) -> Response:
+        self, request: Request, error: LiuhenError | None = None, at: str | None = None,
+        **forms: Any,
+    ) -> Response:  # fmt: skip
         reg = access.listing(self.app)
         edit = request.query_params.get("edit", "")
         if "change_form" not in forms and edit:
             found = next((o for o in reg.officers if o.cert_no == edit), None)
             forms["change_form"] = _officer(found) if found else Posted({})
         context = {"reg": reg, "officer_roles": access.OFFICER_ROLES, **forms}
-        return self.render(request, "admin_units.html", context, error)
+        return self.render(request, "admin_units.html", context, error, at)
 
     def tokens_page(
         self,
         request: Request,
         error: LiuhenError | None = None,
         status: int = 200,
+        at: str | None = None,
         **forms: Any,
     ) -> Response:
         context = {"tokens": access.list_tokens(self.app), "roles": access.ROLES,
                    "units": access.listing(self.app).units, **forms}  # fmt: skip
-        response = self.render(request, "admin_tokens.html", context, error)
+        response = self.render(request, "admin_tokens.html", context, error, at)
         if error is None:
             response.status_code = status
         response.headers["Cache-Control"] = "no-store"  # a new token is on this page once
         return response
 
     def keys_page(
-        self, request: Request, error: LiuhenError | None = None, **forms: Any
-    ) -> Response:
+        self, request: Request, error: LiuhenError | None = None, at: str | None = None,
+        **forms: Any,
+    ) -> Response:  # fmt: skip
         context = {"k": keys(self.app), "officers": access.listing(self.app).officers, **forms}
-        return self.render(request, "admin_keys.html", context, error)
+        return self.render(request, "admin_keys.html", context, error, at)
 
     def packs_page(
-        self, request: Request, error: LiuhenError | None = None, **forms: Any
-    ) -> Response:
-        return self.render(
-            request, "admin_packs.html", {"p": pack_settings(self.app), **forms}, error
-        )
+        self, request: Request, error: LiuhenError | None = None, at: str | None = None,
+        **forms: Any,
+    ) -> Response:  # fmt: skip
+        context = {"p": pack_settings(self.app), **forms}
+        return self.render(request, "admin_packs.html", context, error, at)
 
 
 @dataclass(frozen=True, slots=True)
@@ -208,7 +251,7 @@ def _user_pages(r: APIRouter, app: App, pg: _Pages) -> None:
                 form.value("display_name").strip(), form.value("unit") or None,
                 form.value("cert_no").strip() or None, by=user.username,
             ),
-            lambda exc: pg.users_page(request, 1, exc, form=form.but(password="")),
+            lambda exc: pg.users_page(request, 1, exc, "new-user", form=form.but(password="")),
         )  # fmt: skip
         return failed or _done("users", "created")
 
@@ -220,7 +263,8 @@ def _user_pages(r: APIRouter, app: App, pg: _Pages) -> None:
                 app, username, form.roles, form.value("unit") or None,
                 form.value("cert_no").strip() or None, user.username,
             ),
-            lambda exc: pg.users_page(request, 1, exc, change=form.but(username=username)),
+            lambda exc: pg.users_page(request, 1, exc, "change-user",
+                                      change=form.but(username=username)),
         )  # fmt: skip
         return failed or _done("users", "changed")
 
@@ -251,7 +295,9 @@ def _account_state_pages(r: APIRouter, app: App, pg: _Pages) -> None:
             lambda: access.reset_password(
                 app, form.value("username"), form.value("password"), by=user.username
             ),
-            lambda exc: pg.users_page(request, 1, exc, reset={"username": form.value("username")}),
+            lambda exc: pg.users_page(
+                request, 1, exc, "reset-password", reset={"username": form.value("username")}
+            ),
         )
         return failed or _done("users", "password")
 
@@ -269,7 +315,7 @@ def _unit_pages(r: APIRouter, app: App, pg: _Pages) -> None:
                 app, form.value("code").strip(), form.value("name"),
                 form.value("region"), recorder(user),
             ),
-            lambda exc: pg.units_page(request, exc, agency_form=form),
+            lambda exc: pg.units_page(request, exc, "new-agency", agency_form=form),
         )  # fmt: skip
         return failed or _done("units", "agency")
 
@@ -281,7 +327,7 @@ def _unit_pages(r: APIRouter, app: App, pg: _Pages) -> None:
                 app, form.value("code").strip(), form.value("name"),
                 form.value("agency"), recorder(user),
             ),
-            lambda exc: pg.units_page(request, exc, unit_form=form),
+            lambda exc: pg.units_page(request, exc, "new-unit", unit_form=form),
         )  # fmt: skip
         return failed or _done("units", "unit")
 
@@ -293,7 +339,7 @@ def _unit_pages(r: APIRouter, app: App, pg: _Pages) -> None:
                 app, form.value("cert_no").strip(), form.value("name"),
                 form.value("unit"), form.roles, recorder(user),
             ),
-            lambda exc: pg.units_page(request, exc, officer_form=form),
+            lambda exc: pg.units_page(request, exc, "new-officer", officer_form=form),
         )  # fmt: skip
         return failed or _done("units", "officer")
 
@@ -305,7 +351,8 @@ def _unit_pages(r: APIRouter, app: App, pg: _Pages) -> None:
                 app, cert_no, form.value("unit"), form.roles, form.value("active") == "1",
                 recorder(user),
             ),
-            lambda exc: pg.units_page(request, exc, change_form=form.but(cert_no=cert_no)),
+            lambda exc: pg.units_page(request, exc, "change-officer",
+                                      change_form=form.but(cert_no=cert_no)),
         )  # fmt: skip
         return failed or _done("units", "officer_changed")
 
@@ -325,7 +372,7 @@ def _token_pages(r: APIRouter, app: App, pg: _Pages) -> None:
                 user.username,
             )  # fmt: skip
         except LiuhenError as exc:
-            return pg.tokens_page(request, exc, form=form)
+            return pg.tokens_page(request, exc, at="create-token", form=form)
         return pg.tokens_page(request, status=201, created={"name": form.value("name").strip(),
                                                          "token": secret})  # fmt: skip
 
@@ -350,7 +397,7 @@ def _key_pages(r: APIRouter, app: App, pg: _Pages) -> None:
         name = form.value("name").strip()
         failed = _attempt(
             lambda: signing.init_ca(app, name, recorder(user)) if name else _no_ca_name(),
-            lambda exc: pg.keys_page(request, exc, ca_form=form),
+            lambda exc: pg.keys_page(request, exc, "init-ca", ca_form=form),
         )
         return failed or _done("keys", "ca")
 
@@ -359,7 +406,7 @@ def _key_pages(r: APIRouter, app: App, pg: _Pages) -> None:
         form = await _posted(request)
         failed = _attempt(
             lambda: signing.issue(app, form.value("cert_no").strip(), recorder(user)),
-            lambda exc: pg.keys_page(request, exc, issue_form=form),
+            lambda exc: pg.keys_page(request, exc, "issue", issue_form=form),
         )
         return failed or _done("keys", "issued")
 
@@ -376,7 +423,7 @@ def _pack_pages(r: APIRouter, app: App, pg: _Pages) -> None:
                           agency=form.value("agency") or None)  # fmt: skip
         failed = _attempt(
             lambda: change_pack(app, user, body),
-            lambda exc: pg.packs_page(request, exc, form=form),
+            lambda exc: pg.packs_page(request, exc, "change-pack", form=form),
         )
         return failed or _done("packs", "pack")
 

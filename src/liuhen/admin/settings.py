@@ -20,6 +20,7 @@ from liuhen.errors import LiuhenError, NotFoundError, Problem, ValidationError
 from liuhen.kernel.instance import App
 from liuhen.procedure.catalog import DOCUMENT_TYPES
 from liuhen.procedure.numbering import DEFAULT_CASE_PATTERN
+from liuhen.web.field_errors import FieldErrors
 
 
 class SettingsBody(BaseModel):
@@ -102,6 +103,14 @@ def _as_form(found: access.AgencySettings) -> dict[str, Any]:
     }  # fmt: skip
 
 
+# the form's inputs (ids) in page order, where a refusal's problems are shown ("doc.<type>" is
+# input "doc_<type>"); a problem of no input (机关 unknown) stays at the top
+INPUTS = [
+    "short_name", "case_pattern", "review_body", "court",
+    *(f"doc_{c}" for c in DOCUMENT_TYPES), "numbers_used", "act_types",
+]  # fmt: skip
+
+
 def page_router(app: App, templates: Jinja2Templates) -> APIRouter:
     r = APIRouter(prefix="/admin", include_in_schema=False)
 
@@ -117,6 +126,7 @@ def page_router(app: App, templates: Jinja2Templates) -> APIRouter:
         return templates.TemplateResponse(
             request, "admin_settings.html",
             {"agencies": agencies, "code": code, "found": found, "error": error,
+             "errors": FieldErrors(error, INPUTS),
              "done": "机关设置已保存（已记入日志）" if done else None,
              "form": form if form is not None else (_as_form(found) if found else {}),
              "documents": DOCUMENT_TYPES, "acts": access.recordable_acts(),
