@@ -165,9 +165,8 @@ def affix_seal(
     if len(statuses) != before + 1 or not all(s.valid for s in statuses):
         raise IntegrityError("文书用印后签名验证未通过，未记录")
     return sealed, [{
-        "role": ROLE, "name": name, "agency": code, "key": signing.seal_no(code),
-        "signed_at": at, "method": PADES, "valid": "有效",
-        "certificate": format(_serial(cert_pem), "x"),
+        "role": ROLE, "name": name, "agency": code, "signed_at": at, "method": PADES,
+        "valid": "有效", "certificate": format(_serial(cert_pem), "x"),
     }]  # fmt: skip
 
 

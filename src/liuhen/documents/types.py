@@ -66,6 +66,14 @@ def _signer_labels(value: Any, ctx: _defs.Context) -> dict[str, str]:
     return labels
 
 
+def _former_roles(value: Any, ctx: _defs.Context) -> dict[str, str]:
+    roles = _defs.labels(value, ctx)
+    unknown = [r for pair in roles.items() for r in pair if r not in SIGNER_ROLES]
+    if unknown:
+        raise ctx.error(f"未知的签名角色：{'、'.join(unknown)}")
+    return roles
+
+
 def _act_fields(values: dict[str, Any]) -> dict[str, F]:
     """The fields a document may take by name: of its acts, the first that has the name."""
     fields: dict[str, F] = {}
@@ -84,6 +92,7 @@ _DEFINITIONS = _defs.load(
         "acts": (_acts, _defs.REQUIRED),
         "signers": (_signers, _defs.REQUIRED),
         "signer_labels": (_signer_labels, {}),
+        "former_roles": (_former_roles, {}),
         "transcript": (_defs.flag, False),
         "template": (_defs.text, _defs.REQUIRED),
         "sample": (_defs.plain, _defs.REQUIRED),
@@ -114,18 +123,31 @@ _ROLE_LABELS: dict[str, dict[str, str]] = {
 }
 
 
+# A block that older entries of a form signed under another role, which stands for it.
+#
+# The 集体讨论记录's 主持人 was a ``host`` block, which an officer, a legal reviewer or a head
+# could sign when the record was made, with no word of his own. It is now the form's
+# ``approver`` block (labelled 主持人): a head's, signed only from his own login, on the approval
+# page, where he confirms the record and its 讨论决定 and his opinion prints in the block's box.
+# Reusing the approver's block rather than making ``host`` an in-person block on this form only
+# keeps one meaning per role everywhere (who may sign it, the inbox, the return, the box, the
+# journal's role); the records made before keep their ``host`` signature, valid as it was, and
+# this map says it fills the block, so they are not asked for another.
+FORMER_ROLES: dict[str, dict[str, str]] = {
+    e.key: e.values["former_roles"] for e in _DEFINITIONS.entries if e.values["former_roles"]
+}
+
+
 def doc_type(code: str) -> DocType | None:
     return DOC_TYPES.get(code)
 
 
 # The agency's seal in a document entry's signatures (``documents.seal``): no person's block.
-SEAL = "seal"
+SEAL = Block.SEAL
 
 
 def role_label(code: str, role: str) -> str:
     """How a form names a signer role, for signature blocks and for prompts to sign."""
-    if role == SEAL:
-        return "机关印章"
     return _ROLE_LABELS.get(code, {}).get(role) or SIGNER_ROLES.get(role, role)
 
 
@@ -154,6 +176,11 @@ BLOCK_ROLES: dict[str, frozenset[str]] = {
 # Blocks whose holder signs only from his own login; officers present together sign in turn,
 # each confirming with his own password (``authenticate``).
 IN_PERSON = frozenset({Block.REVIEWER, Block.APPROVER})
+# Blocks left empty when the document is made and signed only on the approval page, where the
+# holder reads it and writes his opinion in his box: the 主持人 confirms what the 记录人 wrote.
+ON_APPROVAL_PAGE: dict[str, frozenset[str]] = {
+    "collective_discussion_record": frozenset({Block.APPROVER}),
+}
 PADES = "PAdES"  # an electronic signature's method, as the entry records it
 HANDWRITTEN = "手写签名"  # a party's or a witness's own hand, drawn or on paper
 
@@ -203,6 +230,7 @@ def pending_blocks(doc_type: str, signatures: Sequence[JsonObject]) -> list[str]
     ``signatures`` are a document entry's, as journaled (parsed JSON: imported entries too)."""
 
     signed = {s.get("role") for s in signatures if s.get("method") == PADES}
+    signed |= {now for now, was in FORMER_ROLES.get(doc_type, {}).items() if was in signed}
     spec = DOC_TYPES.get(doc_type)
     return [r for r in (spec.signers if spec else ()) if r in IN_PERSON and r not in signed]
 

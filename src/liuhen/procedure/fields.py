@@ -69,6 +69,7 @@ class Block(StrEnum):
     RECIPIENT = "recipient"
     HOST = "host"
     EXPERT = "expert"
+    SEAL = "seal"  # the agency's electronic seal: no person's block, applied last
 
 
 # ``legal_rep`` (optional, added later): an organisation's 法定代表人（负责人）, typed with it
@@ -78,8 +79,11 @@ _PERSON_KEYS = {
 _ITEM_KEYS = {"name", "spec", "quantity", "unit", "note", "location"}
 # ``auth`` (optional, added later): how the signer was authenticated, e.g. 登录、现场密码确认
 # ``opinion`` (optional, added later): what a reviewer or approver wrote in his box
+# ``agency``, ``certificate`` (the agency's seal, role ``seal``, added later): the sealing
+# agency's code and its seal certificate's serial number (``registry.signing_key seal:<code>``)
 _SIGNATURE_KEYS = {
     "role", "name", "cert_no", "signed_at", "method", "valid", "serial", "auth", "opinion",
+    "agency", "certificate",
 }  # fmt: skip
 # each block's generic label; ``documents.types.role_label`` says what a particular form calls it
 SIGNER_ROLES: dict[str, str] = {
@@ -93,6 +97,7 @@ SIGNER_ROLES: dict[str, str] = {
     Block.RECIPIENT: "受送达人",
     Block.HOST: "听证主持人",
     Block.EXPERT: "专家",
+    Block.SEAL: "机关印章",
 }
 _MAX_TEXT = 200
 _MAX_LONGTEXT = 20000
@@ -106,6 +111,7 @@ PART_LABELS: dict[str, str] = {
     "quantity": "数量", "note": "备注", "location": "存放地点", "cert_no": "执法证号",
     "signed_at": "签名时间", "method": "签名方式", "valid": "验证结果", "serial": "证书序号",
     "auth": "确认方式", "opinion": "意见", "legal_rep": "法定代表人（负责人）",
+    "agency": "机关编码", "certificate": "印章证书序列号",
 }  # fmt: skip
 
 

@@ -1,0 +1,122 @@
+"""The agency's electronic seal on a 行政处罚事先告知书: the head issues it signing his block,
+and the agency's seal is the last signature, drawn in red over the agency's name and date,
+every signature valid for our validator and for poppler's pdfsig; the file tampered with after
+sealing is caught. An agency without a seal key cannot issue a sealed form."""
+
+from __future__ import annotations
+
+import subprocess
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+import pytest
+from PIL import Image
+
+from liuhen.clock import SHANGHAI, FixedClock
+from liuhen.documents import DOC_TYPES
+from liuhen.documents import service as documents
+from liuhen.errors import ValidationError
+from liuhen.kernel import record
+from liuhen.kernel.record import ActInput
+from liuhen.signing import service as signing
+from tests.integration import factory
+
+CASE = "某文旅罚〔2026〕1号"
+HEAD = "31010009"
+NOW = datetime(2026, 12, 1, 10, 0, tzinfo=SHANGHAI)
+DPI = 72  # one pixel a point: the box's coordinates read straight off the image
+
+
+def _case(app: Any, sealed: bool = True) -> int:
+    """A case of agency ``wl`` with its CA, the officers' and the head's keys (and its seal,
+    unless not ``sealed``); the seq of a recorded 权利告知."""
+    app.clock = FixedClock(NOW)
+    factory.register(app)
+    factory.add_officer(app, HEAD, "贺建国", roles=("head",))
+    factory.certify_officers(app)
+    signing.issue(app, HEAD)
+    if sealed:
+        signing.issue_seal(app, "wl")
+    factory.open_case(app)
+    notice = record.record(app, ActInput(
+        "investigation.rights_notice", "2026-11-20T10:00:00+08:00", case=CASE,
+        actors=["31010001", "31010002"], recorded_by=factory.OFFICER,
+        fields={"proposed_penalty": "警告，并处罚款人民币5000元。", "facts": "未经许可组织演出。",
+                "reasons": "违反《营业性演出管理条例》第六条。",
+                "legal_basis": ["《营业性演出管理条例》第四十三条"], "defense_right": True,
+                "hearing_right": True, "method": "送达告知书",
+                "notified_at": "2026-11-20T10:00:00+08:00"},
+    ))  # fmt: skip
+    return int(notice.seq)
+
+
+def _issue(app: Any, act_seq: int) -> Any:
+    """The head issues the 告知书, signing his block (its only signer) from his own login."""
+    return documents.issue(app, documents.DocumentRequest(
+        case=CASE, act_seq=act_seq, doc_type="prior_notice",
+        values=dict(DOC_TYPES["prior_notice"].sample),
+        signers=[{"role": "approver", "cert_no": HEAD}], recorded_by={"id": HEAD, "role": "head"},
+    ))  # fmt: skip
+
+
+def _doc(app: Any, seq: int) -> tuple[dict[str, Any], bytes]:
+    fields, _later = documents.issued_fields(app, CASE, seq)
+    return fields, b"".join(app.blobs.read(fields["digest"]))
+
+
+def _red_share(png: Path, box: signing.Box, page_height: float) -> float:
+    """The share of red pixels inside ``box`` on the page image."""
+    image = Image.open(png).convert("RGB")
+    top = round(page_height - box.y2)
+    area = image.crop((round(box.x1), top, round(box.x2), top + round(box.height)))
+    pixels = list(area.get_flattened_data())  # type: ignore[attr-defined]
+    red = sum(1 for r, g, b in pixels if r > 180 and g < 90 and b < 90)
+    return red / len(pixels)
+
+
+def test_the_agency_seals_last(app: Any, tmp_path: Path) -> None:
+    issued = _issue(app, _case(app))
+    fields, pdf = _doc(app, issued.seq)
+    assert [s["role"] for s in fields["signatures"]] == ["approver", "seal"]
+    sealed = fields["signatures"][-1]
+    assert sealed["name"] == "某区文化和旅游局" and sealed["agency"] == "wl"
+    assert sealed["method"] == "PAdES" and sealed["certificate"]
+    assert "cert_no" not in sealed  # no person: no actor, no officer's block
+    box = signing.find_box(pdf, "box-seal")
+    assert box is not None and [round(v) for v in signing.box_size_mm(box)] == [42, 42]
+
+    ca = signing.ca_pem(app)
+    statuses = signing.validate_pdf(pdf, ca)
+    assert [s.signer for s in statuses] == ["贺建国", "某区文化和旅游局"]  # the seal last
+    assert all(s.valid for s in statuses), statuses
+    path = tmp_path / "sealed.pdf"
+    path.write_bytes(pdf)
+    report = subprocess.run(["pdfsig", str(path)], capture_output=True, text=True).stdout
+    assert report.count("Signature Validation: Signature is Valid.") == 2, report
+    assert report.rindex("某区文化和旅游局") > report.index("贺建国"), report
+
+    # the seal drawn where the form put its box: over the agency's name and the date
+    subprocess.run(["pdftoppm", "-png", "-r", str(DPI), "-singlefile", "-f", str(box.page + 1),
+                    str(path), str(tmp_path / "page")], check=True)  # fmt: skip
+    page_height = 842  # A4 in points
+    assert _red_share(tmp_path / "page.png", box, page_height) > 0.05
+    blank = signing.Box(box.page, 60, box.y1, 60 + box.width, box.y2)  # the same band, left
+    assert _red_share(tmp_path / "page.png", blank, page_height) == 0
+    assert documents.check_all(app) == []
+
+    # a byte changed in what the seal covers (a page's compressed content) is caught
+    at = pdf.index(b"stream", pdf.index(b"/FlateDecode")) + 40
+    tampered = pdf[:at] + bytes([pdf[at] ^ 0x01]) + pdf[at + 1 :]
+    after = signing.validate_pdf(tampered, ca)
+    assert not after[-1].valid and not any(s.intact for s in after), after
+
+
+def test_no_seal_key_no_sealed_form(app: Any) -> None:
+    act = _case(app, sealed=False)
+    with pytest.raises(ValidationError) as refused:
+        _issue(app, act)
+    assert "尚未签发电子印章" in str(refused.value)
+    assert refused.value.problems[0].field == "seal"
+    signing.issue_seal(app, "wl")  # the administrator issues it: now the notice goes out
+    assert _issue(app, act).seq > act
