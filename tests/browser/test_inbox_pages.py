@@ -30,7 +30,13 @@ def test_the_officers_and_the_heads_inbox(
     log_in(officer, server.url, OFFICER[0], OFFICER[1])
     officer.get_by_role("link", name="待办").click()
     expect(officer.locator("h1")).to_have_text("待办")
-    expect(officer.locator(".inbox-summary")).to_contain_text("待办 1 项")
+    expect(officer.locator(".inbox-summary")).to_contain_text("违规待整改 1")
+    # the approvals his case's acts still lack, each with the form that asks for one
+    request = officer.locator("#request .inbox-item").first
+    expect(request).to_contain_text("提交《立案审批表》待负责人审批")
+    assert "doc_type=filing_approval" in (
+        request.get_by_role("link", name="制作《立案审批表》").get_attribute("href") or ""
+    )
     # his one case's broken rule, one click from the entry it concerns
     line = officer.locator("#violation .inbox-item")
     expect(line).to_have_count(1)

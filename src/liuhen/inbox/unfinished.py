@@ -6,8 +6,8 @@ not yet asked for.
 - An act recorded on an officer's case that a document with an approver's block records
   (``documents.DOC_TYPES``: the 立案审批表 of a filing, the 查封（扣押）决定书 of a seizure, and
   whatever approval form is added to ``procedure/documents.yaml``) waits for that document, made
-  and sent to the head, until one is issued for it. Read from the document types, so a new
-  approval form needs nothing here.
+  and sent to the head, until one is issued for it or the head's approval of it is recorded.
+  Read from the document types, so a new approval form needs nothing here.
 """
 
 from __future__ import annotations
@@ -36,6 +36,7 @@ CASE = store.CASE
 DRAFT_KIND = "draft"
 REQUEST_KIND = "request"
 DOCUMENT = "general.document"
+APPROVAL = "decision.head_approval"
 
 
 def _approval_documents() -> dict[str, tuple[str, ...]]:
@@ -74,7 +75,7 @@ def draft_items(app: App, user: User) -> list[Item]:
         case = CaseRef(d.case, causes.get(d.case, "")) if d.case else None
         items.append(Item(
             DRAFT_KIND, f"继续填写：《{d.title}》（暂存于 {saved:%Y-%m-%d %H:%M}）",
-            Action("继续填写", d.url), case, "暂存的内容尚未记入案件", since=d.saved_at,
+            Action("继续填写", d.url), case, since=d.saved_at, detail="暂存的内容尚未记入案件",
         ))  # fmt: skip
     return items
 
@@ -107,21 +108,24 @@ def request_items(
             select(ENTRY.c.chain, ENTRY.c.body).select_from(ENTRY)
             .where(ENTRY.c.chain.in_({a.chain for a in acts}), ENTRY.c.act == DOCUMENT)
         ).all())  # fmt: skip
+        answered = _answered(acts, conn.execute(
+            select(ENTRY.c.seq, ENTRY.c.chain, ENTRY.c.body)
+            .where(ENTRY.c.chain.in_({a.chain for a in acts}), ENTRY.c.act == APPROVAL)
+            .order_by(ENTRY.c.seq)
+        ).all())  # fmt: skip
     kinds = {int(a.seq): a.act for a in acts}
     out: list[Item] = []
     for a in acts:
         codes = APPROVAL_DOCUMENTS[a.act]
         done = issued.get(a.chain, {})
-        if any(int(a.seq) in done.get(c, ()) for c in codes):
+        if int(a.seq) in answered or any(int(a.seq) in done.get(c, ()) for c in codes):
             continue
         code = codes[0]
         # a document of several acts made once for an earlier one of them (the 听证通知书
         # answering the 事先告知's request, before the hearing) answers this one too
         earlier = [s for s in done.get(code, ()) if s < int(a.seq) and kinds.get(s) != a.act]
-        if earlier:
-            continue
         url = document_url(a.chain, int(a.seq), code)
-        if url in taken:
+        if earlier or url in taken:
             continue
         case, _ = cases[a.chain]
         spec = act_type(a.act)
@@ -131,6 +135,21 @@ def request_items(
             f"{spec.label if spec else a.act}（序号 {a.seq}）须经负责人审批", since=a.recorded_at,
             more=Action("查看记录", f"{case_url(a.chain)}#seq-{a.seq}"),
         ))  # fmt: skip
+    return out
+
+
+def _answered(acts: Sequence[Any], approvals: Sequence[Any]) -> set[int]:
+    """The acts a head's approval (批准 or not) already answers: the one its ``subject_seq``
+    names, else (an approval recorded without one) the latest act before it that awaits one."""
+    out: set[int] = set()
+    for seq, chain, body in approvals:
+        subject = (json.loads(body).get("fields") or {}).get("subject_seq")
+        if isinstance(subject, int):
+            out.add(subject)
+            continue
+        before = [int(a.seq) for a in acts if a.chain == chain and int(a.seq) < int(seq)]
+        if before:
+            out.add(max(before))
     return out
 
 
