@@ -35,6 +35,7 @@ from tests.integration.test_approvals import (
 ITEMS = [{"name": "电脑主机", "spec": "组装机", "quantity": 12, "unit": "台"}]
 PARTY = {"name": "某区夜色酒吧", "address": "某区滨江路18号"}
 BY_OFFICER = {"id": OFFICER, "role": "officer"}
+CONFIRMED = "以上记录与讨论情况相符，确认讨论决定。"
 
 
 class _Form(HTMLParser):
@@ -296,3 +297,94 @@ def test_a_disclosure_refusal_gives_his_reasons_and_a_request_is_decided_once(ap
     assert len(_entries(app, "general.disclosure_decision")) == 2
     # nothing was signed for the refused one: no version supersedes the form as sent
     assert late not in [d["fields"].get("supersedes") for d in _entries(app, "general.document")]
+
+
+def _discussion(app: Any) -> int:
+    return int(record.record(app, ActInput(
+        "decision.collective_discussion", "2026-11-30T15:00:00+08:00", case=CASE,
+        actors=[HEAD],
+        fields={"held_at": "2026-11-30T15:00:00+08:00", "place": "本局二楼会议室",
+                "host": "贺建国（局长）", "participants": ["贺建国（局长）", "陈静（副局长）"],
+                "recorder": "张伟", "minutes": "张伟汇报案情。陈静：同意承办机构意见。",
+                "conclusion": "给予警告，并处罚款人民币20000元。"},
+        recorded_by={"id": HEAD, "role": "head"},
+    )).seq)  # fmt: skip
+
+
+def test_the_host_confirms_the_discussion_record_on_the_approval_page(app, tmp_path):
+    _staff(app)
+    discussed = _discussion(app)
+    with TestClient(create_app(app)) as client:
+        login(client, "hejg", "correct-horse-3")  # the head who recorded it: his block is empty
+        form = _opened(client, discussed, "collective_discussion_record")
+        assert form["sign_approver"] == ""
+        data = {**form, "sign_approver": HEAD}
+        early = client.post(
+            f"/cases/{CASE}/documents/new", data=data,
+            params={"act_seq": discussed, "doc_type": "collective_discussion_record"},
+        )  # fmt: skip
+        assert early.status_code == 422 and "在审批页面" in early.text
+        assert _entries(app, "general.document") == []
+
+        login(client, "zhangw", "correct-horse-1")  # the 记录人 makes it, signing his block
+        form = _opened(client, discussed, "collective_discussion_record")
+        assert form["f_conclusion"] == "给予警告，并处罚款人民币20000元。"
+        sent = client.post(
+            f"/cases/{CASE}/documents/new", data={**form, "sign_recorder": OFFICER},
+            params={"act_seq": discussed, "doc_type": "collective_discussion_record"},
+            follow_redirects=False,
+        )  # fmt: skip
+        first = _signed_seq(sent)
+
+        login(client, "hejg", "correct-horse-3")
+        assert f"/approvals/{first}" in client.get("/inbox").text
+        page = client.get(f"/cases/{CASE}/approvals/{first}").text
+        assert "主持人意见栏" in page and 'value="退回补充"' in page
+        assert 'value="不同意"' not in page  # he confirms the record or sends it back
+        assert CONFIRMED in page  # the phrase his opinion starts from
+        against = _approve_refused(client, first, "不同意", "不同意，理由：记录有误。")
+        assert "请选择同意、退回补充之一" in against
+        signed = _signed_seq(
+            _approve(client, first, "同意", "以上记录与讨论情况相符，确认讨论决定。")
+        )
+        assert f"/approvals/{first}" not in client.get("/inbox").text
+    latest = _fields(app, signed)
+    assert [s["role"] for s in latest["signatures"]] == ["recorder", "approver"]
+    assert latest["signatures"][-1]["opinion"] == CONFIRMED
+    text = _pdf_text(app, signed, tmp_path)
+    assert "确认讨论决定" in text and "主持人（签名）：贺建国" in text
+    assert _entries(app, "decision.head_approval") == []  # the discussion is its own record
+
+
+def _approve_refused(client: TestClient, seq: int, choice: str, opinion: str) -> str:
+    url = f"/cases/{CASE}/approvals/{seq}"
+    csrf = re.search(r'name="csrf" value="([^"]+)"', client.get(url).text)
+    assert csrf
+    refused = client.post(url, data={"csrf": csrf.group(1), "choice": choice, "opinion": opinion})
+    assert refused.status_code == 422, refused.text[:1500]
+    return refused.text
+
+
+def test_a_discussion_record_its_host_signed_before_stays_as_it_is(app):
+    """A record made when the 主持人 signed a ``host`` block with the 记录人: valid, complete,
+    asked for nothing."""
+    from liuhen.documents.service import DocumentRequest, check_all, issue
+
+    _staff(app)
+    discussed = _discussion(app)
+    values = {
+        "cause": "未经许可擅自从事营业性演出", "held_at": "2026-11-30T15:00:00+08:00",
+        "place": "本局二楼会议室", "host": "贺建国（局长）", "participants": ["贺建国（局长）"],
+        "recorder": "张伟", "minutes": "张伟汇报案情。", "conclusion": "给予警告。",
+    }  # fmt: skip
+    old = issue(app, DocumentRequest(
+        case=CASE, act_seq=discussed, doc_type="collective_discussion_record", values=values,
+        signers=[{"role": "host", "cert_no": HEAD}, {"role": "recorder", "cert_no": OFFICER}],
+        recorded_by={"id": HEAD, "role": "head"},
+    ))  # fmt: skip
+    assert [s["role"] for s in _fields(app, old.seq)["signatures"]] == ["host", "recorder"]
+    assert check_all(app) == []  # its signatures verify
+    with TestClient(create_app(app)) as client:
+        login(client, "hejg", "correct-horse-3")
+        assert f"/approvals/{old.seq}" not in client.get("/inbox").text
+        assert client.get(f"/cases/{CASE}/approvals/{old.seq}").status_code == 403

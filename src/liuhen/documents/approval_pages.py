@@ -52,7 +52,7 @@ def router(
         return templates.TemplateResponse(
             request, "approval.html",
             {"p": p, "form": form, "error": error, "errors": FieldErrors(error, INPUTS),
-             "phrases": approvals.PHRASES, "images": images, "page_count": count},
+             "phrases": p.phrases, "images": images, "page_count": count},
             status_code=error.http_status if error else 200,
         )  # fmt: skip
 
@@ -69,7 +69,7 @@ def router(
         choice, opinion = form.get("choice", ""), form.get("opinion", "")
         kept = {"choice": choice, "opinion": opinion}
         try:
-            decision = approvals.read(choice, opinion)
+            decision = approvals.read(choice, opinion, p.phrases)
         except LiuhenError as exc:
             return await anyio.to_thread.run_sync(page, request, p, kept, exc)
         if form.get("edit") == "1":  # back from the confirmation, with what was typed

@@ -46,6 +46,15 @@ HEAD_APPROVAL = "decision.head_approval"
 AGREE, DISAGREE, RETURN = "同意", "不同意", "退回补充"
 # the usual phrases a choice starts the opinion with; the holder edits them
 PHRASES: dict[str, str] = {AGREE: "同意。", DISAGREE: "不同意，理由：", RETURN: "退回补充："}
+# A form whose holder confirms what others wrote rather than approving a proposal: the
+# 集体讨论记录's 主持人 confirms the record and its 讨论决定, or returns it to be corrected (a
+# record he disagrees with is not his to sign against).
+FORM_PHRASES: dict[str, dict[str, str]] = {
+    "collective_discussion_record": {
+        AGREE: "以上记录与讨论情况相符，确认讨论决定。",
+        RETURN: "退回补充：",
+    },
+}
 OPINION_MAX = 2000
 
 
@@ -78,6 +87,11 @@ class Pending:
     def row(self) -> str:
         """The form's row the opinion is written in."""
         return f"{self.label}意见栏"
+
+    @property
+    def phrases(self) -> dict[str, str]:
+        """The choices this form offers, each with the phrase its opinion starts from."""
+        return FORM_PHRASES.get(self.doc.code, PHRASES)
 
 
 @dataclass(frozen=True, slots=True)
@@ -179,13 +193,14 @@ def pending(app: App, user: User, case: str, seq: int) -> Pending:
     )  # fmt: skip
 
 
-def read(choice: str, opinion: str) -> Decision:
-    """The holder's choice and opinion, or every problem with them (``ValidationError``)."""
+def read(choice: str, opinion: str, phrases: dict[str, str] = PHRASES) -> Decision:
+    """The holder's choice (one of the form's ``phrases``) and opinion, or every problem with
+    them (``ValidationError``)."""
     opinion = opinion.replace("\r\n", "\n").strip()
     problems: list[Problem] = []
-    if choice not in PHRASES:
+    if choice not in phrases:
         problems.append(Problem(
-            f"请选择{'、'.join(PHRASES)}之一", "choice", label="审批结论", kind="choice",
+            f"请选择{'、'.join(phrases)}之一", "choice", label="审批结论", kind="choice",
         ))  # fmt: skip
     bare = PHRASES.get(choice, "").rstrip("。：")
     if not opinion:
@@ -268,6 +283,9 @@ APPROVER_RECORDS: dict[str, Records | None] = {
     "seal_approval": HEAD,
     "coercion_extension_approval": HEAD,
     "disclosure_approval": DISCLOSURE,  # 查阅、复制: his decision on the party's request
+    # the 主持人 confirms the record of a discussion already recorded (decision.
+    # collective_discussion): his signature and opinion are the confirmation
+    "collective_discussion_record": None,
 }
 
 
@@ -289,7 +307,7 @@ def decide(
     """Record the holder's confirmed decision on version ``seq`` (see the module's doc);
     ``checks`` hold the acts other features own to their rules (``Records.checked``)."""
     p = pending(app, user, case, seq)
-    d = read(choice, opinion)
+    d = read(choice, opinion, p.phrases)
     if d.returned:
         returned = record.record(app, ActInput(
             RETURNED, app.clock.now().isoformat(), case=case, actors=[str(user.cert_no)],

@@ -26,7 +26,7 @@ from liuhen.documents.service import (
     officer_names,
     quoted_numbers,
 )
-from liuhen.documents.types import DOC_TYPES, DocType
+from liuhen.documents.types import DOC_TYPES, ON_APPROVAL_PAGE, DocType, role_label
 from liuhen.errors import NotFoundError, Problem, ValidationError
 from liuhen.kernel import numbering
 from liuhen.kernel.instance import App
@@ -66,8 +66,13 @@ def next_number(app: App, case: str, doc: DocType) -> str | None:
 
 
 def own_block(user: User, doc: DocType) -> str | None:
-    """The first block the document declares that the signed-in user's role may sign."""
-    return next((b for b in doc.signers if user.roles & BLOCK_ROLES.get(b, set())), None)
+    """The first block the document declares that the signed-in user's role may sign (not
+    one signed on the approval page only: that one he signs there)."""
+    later = ON_APPROVAL_PAGE.get(doc.code, frozenset())
+    return next(
+        (b for b in doc.signers if user.roles & BLOCK_ROLES.get(b, set()) and b not in later),
+        None,
+    )
 
 
 def blank(
@@ -206,6 +211,13 @@ def read_form(
             "请在签名栏填写签名执法人员的执法证号", "sign", label="签名栏", kind="actor"
         ))  # fmt: skip
     problems += block_problems(app, blocks, user.cert_no)
+    for b in ON_APPROVAL_PAGE.get(doc.code, frozenset()):
+        if blocks.get(b):
+            label = role_label(doc.code, b)
+            problems.append(Problem(
+                f"{label}栏在文书制作后由其本人在审批页面阅看、写明意见后签署，制作时请留空",
+                f"sign_{b}", label=f"{label}签名栏", kind="signature",
+            ))  # fmt: skip
     problems += prior_approval.problems(app, number, doc.code)  # said at once, too
     party = form.get("party_name", "").strip()
     refused = bool(form.get("refused"))
