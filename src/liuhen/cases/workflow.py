@@ -138,8 +138,9 @@ def next_step(
 ) -> str:
     """Where a recorded approval step continues so that it has opinion, signature and time:
     the legal review to its 法制审核意见书 signed in the reviewer's block, a collective
-    discussion to its 集体讨论记录 signed by host and recorder; the head's
-    approval to his inbox when a document of the case still waits for his block."""
+    discussion to its 集体讨论记录 signed by the recorder (the head hosting confirms it
+    afterwards on the approval page); the head's approval to his inbox when a document of the
+    case still waits for his block."""
     if act in SIGNED_RECORD:  # the participants confirm the record by signing it
         return (f"/cases/{quote(number)}/documents/new?act_seq={seq}"
                 f"&doc_type={SIGNED_RECORD[act]}&after=1")  # fmt: skip
