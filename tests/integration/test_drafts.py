@@ -158,3 +158,29 @@ def test_a_document_draft_keeps_no_password_or_signature_and_replaces_the_approv
         assert issued == 1
         login(client, "hejg", "correct-horse-3")  # now it waits for the head's signature
         assert f"《立案审批表》（序号 {seq}）" in client.get("/inbox").text
+
+
+def test_an_act_the_head_already_answered_asks_for_no_approval_form(app):
+    from liuhen.kernel import record
+    from liuhen.kernel.record import ActInput
+
+    opening = _staff(app)
+    with TestClient(create_app(app)) as client:
+        login(client, "zhangw", "correct-horse-1")
+        assert "提交《立案审批表》待负责人审批" in client.get("/inbox").text
+        record.record(app, ActInput(
+            "decision.head_approval", "2026-12-01T09:00:00+08:00", case=CASE,
+            actors=["31010009"], recorded_by={"id": "31010009", "role": "head"},
+            fields={"matter": "立案", "opinion": "同意立案", "approved": True,
+                    "subject_seq": opening},
+        ))  # fmt: skip
+        assert "提交《立案审批表》" not in client.get("/inbox").text
+        # the investigation's own approvals are asked for act by act
+        record.record(app, ActInput(
+            "investigation.evidence_request", "2026-12-01T09:30:00+08:00", case=CASE,
+            actors=["31010001", "31010002"], recorded_by=factory.OFFICER,
+            fields={"holder": {"name": "某区夜色酒吧"}, "collected_at": "2026-12-01T09:30:00+08:00",
+                    "items": [{"name": "演出合同", "quantity": "1份"}]},
+        ))  # fmt: skip
+        line = _item(client.get("/inbox").text, "提交《调取证据通知书》待负责人审批")
+        assert "doc_type=evidence_notice" in line and CASE in line
