@@ -13,9 +13,13 @@ from fastapi.testclient import TestClient
 from liuhen.accounts import service as access
 from liuhen.clock import SHANGHAI, FixedClock
 from liuhen.compliance import service as compliance
+from liuhen.documents import DOC_TYPES
+from liuhen.documents import approvals as approvals_service
+from liuhen.documents.service import DocumentRequest, issue
 from liuhen.entrypoints.web import create_app
 from liuhen.kernel import record
 from liuhen.kernel.record import ActInput
+from liuhen.signing import service as signing
 from tests.integration import factory
 from tests.integration.auth import login
 
@@ -24,6 +28,7 @@ OVERDUE = "某文旅罚〔2026〕2号"  # opened 20 October: 90 days ended on 18
 NOT_HIS = "某文旅罚〔2026〕3号"  # his unit's, but he is not one of its case officers
 ELSEWHERE = "某区市场监管罚〔2026〕1号"  # another agency's
 NOW = datetime(2027, 1, 29, 10, 0, tzinfo=SHANGHAI)
+HEAD = "31010009"  # a head who signs his own block
 
 
 def _people(app: Any) -> None:
@@ -159,33 +164,67 @@ def test_the_legal_reviewer_sees_drafts_and_the_deadlines_running_on_them(app):
 
 
 def test_a_head_sees_his_agencys_approvals_and_its_cases_by_finding(app):
+    _people(app)  # the keys are issued today: signing validates them against the real time
+    factory.add_officer(app, "32010001", "钱七", unit="wl-zd1")
+    factory.add_officer(app, HEAD, "赵局长", roles=("head",))
+    access.create_user(app, "zhaoj", "correct-horse-6", ["head"], "赵局长", "wl-zd1", HEAD)
+    signing.init_ca(app, "某区文化和旅游局")
+    for cert in ("31010001", "32010001", HEAD):
+        signing.issue(app, cert)
     app.clock = FixedClock(NOW)
-    _people(app)
     record.record(app, ActInput(
         "registry.agency", NOW.isoformat(), recorded_by=factory.ADMIN,
         fields={"code": "sc", "name": "某区市场监督管理局", "region": "某区"},
     ))  # fmt: skip
     factory.add_unit(app, "sc-zd1", "市场监管执法一队", agency="sc")
-    factory.add_officer(app, "32010001", "钱七", unit="sc-zd1")
+    factory.add_officer(app, "32010001", "钱七", unit="sc-zd1")  # moved to that agency
     factory.open_case(app, DUE_SOON)
     factory.open_case(app, OVERDUE, when="2026-10-20T09:00:00+08:00")
     factory.open_case_in(app, ELSEWHERE, "sc-zd1", "32010001")
+    sent = {}
     for case, actor in ((DUE_SOON, "31010001"), (ELSEWHERE, "32010001")):
-        _draft(app, case, actor)
+        draft = _draft(app, case, actor)
         _review(app, case, actor)
+        sent[case] = issue(app, DocumentRequest(  # the officer sends its 案件处理审批表
+            case=case, act_seq=draft, doc_type="case_handling_approval",
+            values=dict(DOC_TYPES["case_handling_approval"].sample),
+            signers=[{"role": "officer", "cert_no": actor}],
+            recorded_by={"id": actor, "role": "officer"},
+        )).seq  # fmt: skip
     with TestClient(create_app(app)) as client:
-        login(client, "boss", "correct-horse-9")
+        login(client, "zhaoj", "correct-horse-6")
         page = client.get("/inbox").text
         approvals = page[page.index('id="approval"') :]
         approvals = approvals[: approvals.index("</section>")]
         assert "待负责人审批（1）" in page and DUE_SOON in approvals
-        assert "act=decision.head_approval" in approvals
+        assert "法制审核后待负责人审批" in approvals
+        assert f"/approvals/{sent[DUE_SOON]}" in approvals  # decided on its approval page
+        assert "act=decision.head_approval" not in page  # never the bare act: approved twice
+        assert "《案件处理审批表》" not in page[page.index('id="approval"') + len(approvals) :]
         assert ELSEWHERE not in page  # another agency's case is not his
         summary = _item(page[page.index('id="cases"') :], OVERDUE)
         assert "违规 " in summary and "已逾期 11 天" in summary and "#compliance" in summary
         assert page.index('id="cases"') < page.index('id="approval"')  # overdue leads
-        _approve(app, DUE_SOON, True)
+        head = access.get_user(app, "zhaoj")
+        approvals_service.decide(app, head, DUE_SOON, sent[DUE_SOON], "同意", "同意。")
         assert 'id="approval"' not in client.get("/inbox").text
+
+
+def test_a_draft_sent_to_nobody_is_not_the_heads_yet(app):
+    app.clock = FixedClock(NOW)
+    _people(app)
+    factory.open_case(app, DUE_SOON)
+    _draft(app, DUE_SOON)
+    _review(app, DUE_SOON)
+    factory.add_officer(app, HEAD, "赵局长", roles=("head",))
+    access.create_user(app, "zhaoj", "correct-horse-6", ["head"], "赵局长", "wl-zd1", HEAD)
+    with TestClient(create_app(app)) as client:
+        login(client, "zhaoj", "correct-horse-6")
+        page = client.get("/inbox").text
+        assert 'id="approval"' not in page and "act=decision.head_approval" not in page
+        login(client, "zhangw", "correct-horse-1")  # the officer is asked to send it
+        page = client.get("/inbox").text
+        assert "提交《案件处理审批表》" in page and "doc_type=case_handling_approval" in page
 
 
 def test_the_archivist_sees_a_closed_case_with_its_filing_deadline(app):

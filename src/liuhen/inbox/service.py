@@ -52,6 +52,7 @@ ENTRY = store.ENTRY
 CASE = store.CASE
 STEPS = ("decision.draft", "decision.legal_review", "decision.head_approval", "decision.decision")
 DISCLOSURE_FORM = "disclosure_approval"  # 查阅、复制审批表, decided on the approval page
+DECISION_FORM = "case_handling_approval"  # 案件处理审批表: the draft decision's approval
 SIGN: dict[str, str] = {Block.REVIEWER: "sign-reviewer", Block.APPROVER: "sign-approver"}
 
 # The headings, in the order a tie between kinds is shown.
@@ -157,7 +158,7 @@ def awaits_approver(app: App, number: str) -> bool:
     """Whether a document of the case still waits for the head's own signature in its
     approver's block (after his approval the page sends him to sign it)."""
     with app.engine.connect() as conn:
-        return bool(_to_sign(conn, CASE.c.number == number, Block.APPROVER))
+        return bool(_waiting(conn, CASE.c.number == number, Block.APPROVER))
 
 
 # The approval chain ------------------------------------------------------------------------------
@@ -213,18 +214,6 @@ def _waiting_review(ctx: _Ctx) -> list[_Step]:
     return out
 
 
-def _waiting_approval(ctx: _Ctx) -> list[_Step]:
-    """Reviews with no approval or decision after them (their review steps)."""
-    out = []
-    for s in ctx.steps().values():
-        review = _seq(s, "decision.legal_review")
-        draft = _seq(s, "decision.draft")
-        later = max(_seq(s, a) for a in STEPS[2:])
-        if review and later < review and draft < review:
-            out.append(s["decision.legal_review"])
-    return out
-
-
 def _reviews(ctx: _Ctx) -> list[Item]:
     """Drafts waiting for the legal reviewer, and the deadlines running on their cases (a
     late review makes the decision late)."""
@@ -251,12 +240,24 @@ def _reviews(ctx: _Ctx) -> list[Item]:
 
 
 def _approvals(ctx: _Ctx) -> list[Item]:
-    return [
-        Item("approval", "法制审核后待负责人审批",
-             Action("审批", record_url(s.case.number, "decision.head_approval")),
-             s.case, "负责人审批（002 第二十条）", since=s.at)
-        for s in _waiting_approval(ctx)
-    ]  # fmt: skip
+    """Draft decisions whose 案件处理审批表 waits for the head's block, each a click from its
+    approval page (his 同意 there is the approval the decision waits for: never the bare
+    act's form, which would let him approve twice); a draft sent to nobody is not his yet."""
+    if not ctx.user.cert_no:
+        return []  # no certificate, no key to sign with
+    with ctx.app.engine.connect() as conn:
+        waiting = _waiting(conn, ctx.in_units(), Block.APPROVER, DECISION_FORM)
+    items = []
+    for seq, (case, at, fields) in waiting.items():
+        steps = ctx.steps().get(case.number, {})
+        reviewed = _seq(steps, "decision.legal_review") > int(fields.get("act_seq") or 0)
+        title = "法制审核后待负责人审批" if reviewed else "决定草拟待负责人审批（尚未法制审核）"
+        items.append(Item(
+            "approval", f"{title}：《{DOC_TYPES[DECISION_FORM].title}》（序号 {seq}）",
+            Action("审批", f"{case_url(case.number)}/approvals/{seq}"), case,
+            "负责人审批（002 第二十条）", since=at,
+        ))  # fmt: skip
+    return items
 
 
 # The officer's own cases -------------------------------------------------------------------------
@@ -504,25 +505,42 @@ def _amount(value: Any) -> Decimal:
 # Signatures ------------------------------------------------------------------------------------
 
 
-def _to_sign(conn: Connection, cond: ColumnElement[bool], block: str) -> list[Item]:
-    """Documents whose ``block`` (the reviewer's or the approver's) still waits for its
-    holder's own signature; only the latest version of each document counts."""
+def _waiting(
+    conn: Connection, cond: ColumnElement[bool], block: str, doc_type: str | None = None
+) -> dict[int, tuple[CaseRef, str, FieldValues]]:
+    """Documents (of ``doc_type``, if given) whose ``block`` (the reviewer's or the approver's)
+    still waits for its holder's own signature, by seq: case, time, fields. Only the latest
+    version of each document counts; one returned to its officer waits for him, not here."""
     query = (
         select(ENTRY.c.seq, ENTRY.c.chain, ENTRY.c.body, ENTRY.c.recorded_at, CASE.c.cause)
         .select_from(ENTRY.join(CASE, CASE.c.number == ENTRY.c.chain))
         .where(ENTRY.c.act == "general.document", cond)
         .order_by(ENTRY.c.seq)
     )
+    if doc_type is not None:
+        query = query.where(ENTRY.c.body.contains(f'"{doc_type}"'))
     latest: dict[int, tuple[CaseRef, str, FieldValues]] = {}  # seq -> case, time, fields
     for seq, chain, body, at, cause in conn.execute(query):
         fields = json.loads(body)["fields"] or {}
         latest.pop(fields.get("supersedes") or 0, None)
         latest[int(seq)] = (CaseRef(chain, cause), at, fields)
-    returned = returns.returned_seqs(conn, cond)  # back with its officer, not waiting here
+    returned = returns.returned_seqs(conn, cond)
+    return {
+        seq: (case, at, fields) for seq, (case, at, fields) in latest.items()
+        if seq not in returned
+        and (doc_type is None or fields.get("doc_type") == doc_type)
+        and block in pending_blocks(str(fields.get("doc_type", "")),
+                                    fields.get("signatures") or [])
+    }  # fmt: skip
+
+
+def _to_sign(conn: Connection, cond: ColumnElement[bool], block: str) -> list[Item]:
+    """Documents whose ``block`` still waits for its holder's own signature (``_waiting``),
+    but for the 案件处理审批表, which waits among the approvals (``_approvals``)."""
     out: list[Item] = []
-    for seq, (case, at, fields) in latest.items():
+    for seq, (case, at, fields) in _waiting(conn, cond, block).items():
         code = fields.get("doc_type", "")
-        if seq in returned or block not in pending_blocks(code, fields.get("signatures") or []):
+        if code == DECISION_FORM:
             continue
         doc = DOC_TYPES.get(code)
         url = f"{case_url(case.number)}/approvals/{seq}"  # read, write the opinion, confirm
