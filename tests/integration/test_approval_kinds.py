@@ -259,6 +259,7 @@ def test_a_disclosure_request_is_decided_on_the_approval_page(app, tmp_path):
         inbox = client.get("/inbox").text
         assert f"/approvals/{sent}" in inbox
         assert "act=general.disclosure_decision" not in inbox  # decided on the page now
+        assert "钱律" in client.get(f"/cases/{CASE}/approvals/{sent}").text  # who asks
         signed = _signed_seq(_approve(client, sent, "同意", "同意查阅、复制。"))
         assert f"/approvals/{sent}" not in client.get("/inbox").text
     assert "同意查阅、复制。" in _pdf_text(app, signed, tmp_path)

@@ -145,9 +145,11 @@ def _later(app: App, case: str, seq: int) -> tuple[bool, list[FieldValues]]:
 
 
 def _party(content: FieldValues) -> str:
-    one = content.get("party")
-    if isinstance(one, dict) and one.get("name"):
-        return str(one["name"])
+    """Whom the document concerns: its party, or who asks to see the file (查阅、复制)."""
+    for key in ("party", "requester"):
+        one = content.get(key)
+        if isinstance(one, dict) and one.get("name"):
+            return str(one["name"])
     many = content.get("parties")
     if isinstance(many, list):
         return "、".join(str(p.get("name", "")) for p in many if isinstance(p, dict))
