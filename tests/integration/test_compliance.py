@@ -130,7 +130,7 @@ def test_cli_compliance_pack_and_calendar_commands(run, app, tmp_path):
     assert data["pack"] == "national"
     assert {f["code"] for f in data["findings"]} >= {"deadline.seal_seize:extended_too_often"}
     human = run("compliance", number, "--at", "2026-11-20T12:00:00+08:00")
-    assert "【违规】" in human and "行政强制法 第二十五条" in human
+    assert "【违规】" in human and "《中华人民共和国行政强制法》第二十五条" in human
     summary = json.loads(run("compliance", "--all", "--json"))
     assert summary["cases"] == 1 and summary["by_severity"]["violation"] >= 2
     assert "共 1 件案件" in run("compliance", "--all")
@@ -190,7 +190,8 @@ def test_api_and_case_page_show_findings(app):
         assert "deadline.seal_seize" in client.get("/api/v1/packs/001").json()["rules"]
         assert client.get("/api/v1/packs/nope").status_code == 404
         page = client.get(f"/cases/{number}").text
-        assert "合规检查（规则包 national）" in page and "行政强制法 第二十五条" in page
+        assert "合规检查（规则包 national）" in page
+        assert "《中华人民共和国行政强制法》第二十五条" in page
 
 
 def test_a_report_item_is_its_case_then_the_finding_key_for_key():

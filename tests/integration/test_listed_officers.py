@@ -45,7 +45,12 @@ def entries(app) -> int:
 
 
 def findings(app, rule: str) -> list[str]:
-    return [f.message for f in compliance.evaluate_case(app, CASE).findings if f.rule == rule]
+    """Each finding's message and the articles it cites, as the case page shows them."""
+    return [
+        f"{f.message}（{'、'.join(f.cite)}）"
+        for f in compliance.evaluate_case(app, CASE).findings
+        if f.rule == rule
+    ]
 
 
 def test_a_listed_colleague_who_does_not_sign_is_refused_and_nothing_is_recorded(inquired):

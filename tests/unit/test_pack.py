@@ -228,3 +228,34 @@ def test_photos_count_unless_the_text_asks_for_continuous_recording():
         "002": [],
         "003": ["av.coercive_measures", "av.forced_demolition"],
     }
+
+
+def _cites(pack: P.Pack) -> set[str]:
+    out: set[str] = set(pack.refusal.cite if pack.refusal else [])
+    for rule in pack.rules.values():
+        out |= set(rule.cite)
+        out |= {c for cs in getattr(rule, "cite_by_act", {}).values() for c in cs}
+        out |= {c for t in getattr(rule, "long_term", []) for c in t.cite}
+    return out
+
+
+@pytest.mark.parametrize("name", packs.BUILTIN)
+def test_every_cite_names_its_text_by_title(name):
+    """A supervisor outside the agency reads "《…》第二十七条", not "002 第二十七条" alone:
+    every short code a shipped pack cites has its full title in the pack's ``sources``."""
+    pack = packs.load_pack(name)
+    untitled = sorted(c for c in _cites(pack) if pack.cite_text(c) == c)
+    assert not untitled
+    assert all(pack.cite_text(c).startswith("《") for c in _cites(pack))
+
+
+def test_a_cite_reads_title_and_article_and_an_unknown_code_stays():
+    two = packs.load_pack("002")
+    assert two.cite_text("002 第二十七条") == "《行政执法全过程记录实施办法（试行）》第二十七条"
+    assert two.cite_text("行政处罚法 第五十八条第一款") == (
+        "《中华人民共和国行政处罚法》第五十八条第一款"
+    )  # inherited from national
+    assert two.cite_text("本局 第一条") == "本局 第一条"
+    with pytest.raises(ValidationError) as exc:
+        P.load("local", sources(local="pack: local\ntitle: 某局\nsources: [x]\nrules: {}\n"))
+    assert exc.value.problems[0].field == "sources"

@@ -11,7 +11,7 @@ Layout: ``tests/scenarios/<pack>/<rule id>/<variant>.json`` (a ``liuhen-case/1``
     findings:                             # exactly these, for the compared rules
       - code: deadline.archive:late
         seqs: [5, 6]                      # entry positions in the file, from 1
-        cite: ["001 第十六条"]            # optional checks: cite, due_at, provisional
+        cite: ["001 第十六条"]            # optional checks: cite (short codes), due_at, provisional
         due_at: "2026-11-13T23:59:59+08:00"
         provisional: false
 
@@ -118,8 +118,9 @@ def test_scenario(scenario: Scenario, pack: str):
     by_key = {(f.code, tuple(f.seqs)): f for f in found}
     for e in scenario.expect["findings"] or []:
         f = by_key[(e["code"], tuple(e["seqs"]))]
-        if "cite" in e:
-            assert list(f.cite) == e["cite"], f.cite
+        if "cite" in e:  # by the packs' short codes; the titled text is checked below
+            assert list(f.cite_short) == e["cite"], f.cite_short
+            assert list(f.cite) == [_LOADED[pack].cite_text(c) for c in e["cite"]]
         if "due_at" in e:
             assert f.due_at == e["due_at"], f.due_at
         if "provisional" in e:
@@ -143,3 +144,11 @@ def test_every_rule_has_a_compliant_and_a_violating_scenario(pack: str):
         if found[rule] != {True, False}
     }
     assert not missing, f"pack {pack} lacks scenarios: {missing}"
+
+
+def test_a_finding_names_the_regulation_by_title_and_keeps_the_short_code():
+    s = next(s for s in SCENARIOS if s.id == "002/av.service/public_notice_not_recorded")
+    (f,) = _judge(s, "002")
+    assert f.cite == ("《行政执法全过程记录实施办法（试行）》第二十七条",)
+    assert f.cite_short == ("002 第二十七条",)
+    assert f.as_dict()["cite_short"] == ["002 第二十七条"]

@@ -165,7 +165,7 @@ def pack_show(
     out.print(f"[bold]{p.name}[/] {p.title}（继承链 {' → '.join(p.chain)}）")
     for rule_id, r in p.rules.items():
         out.print(f"  [bold]{rule_id}[/] [dim]{r.kind}[/] {r.title}")
-        out.print(f"      依据：{'、'.join(r.cite)}", markup=False)
+        out.print(f"      依据：{'、'.join(p.cite_text(c) for c in r.cite)}", markup=False)
 
 
 @pack_cli.command("use")

@@ -37,6 +37,7 @@ def rules_of(p: Pack) -> PackRules:
         version=p.version,
         chain=list(p.chain),
         rules={k: r.model_dump(mode="json") for k, r in p.rules.items()},
+        sources=dict(p.sources),
     )
 
 

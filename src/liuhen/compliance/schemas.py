@@ -24,6 +24,7 @@ class Finding(BaseModel):
     seqs: list[int]
     due_at: str | None
     provisional: bool
+    cite_short: list[str] = []  # the cites by the packs' short codes, for compact displays
 
 
 class _OfCase(BaseModel):
@@ -91,3 +92,4 @@ class PackRules(BaseModel):
     version: int
     chain: list[str]
     rules: dict[str, JsonObject]  # each rule's keys depend on its kind
+    sources: dict[str, str] = {}  # a cite's short code → the full title of the text it names

@@ -21,12 +21,6 @@ from liuhen.rules.checks import Context
 from liuhen.rules.findings import Finding, Severity
 from liuhen.rules.record import CaseRecord, Entry
 
-# The statutes packs cite by their short names, and the titles a message names them by.
-_LAW_TITLES = {
-    "行政处罚法": "《中华人民共和国行政处罚法》",
-    "行政强制法": "《中华人民共和国行政强制法》",
-}
-
 
 def _finding(
     rule_id: str,
@@ -36,15 +30,8 @@ def _finding(
     seqs: list[int],
     severity: Severity | None = None,
 ) -> Finding:
-    """A finding whose message ends with the statutes it rests on, by their titles."""
-    laws: dict[str, list[str]] = {}
-    for cite in rule.cite:
-        short, _, article = str(cite).partition(" ")
-        if short in _LAW_TITLES:
-            laws.setdefault(_LAW_TITLES[short], []).append(article)
-    if laws:
-        named = "；".join(f"{title}{'、'.join(articles)}" for title, articles in laws.items())
-        message = f"{message}（{named}）"
+    """A finding; the statutes it rests on are named by their titles in its cite (the engine
+    titles every cite by the pack's ``sources``), not repeated in the message."""
     return checks._finding(rule_id, rule, outcome, message, seqs, severity)
 
 

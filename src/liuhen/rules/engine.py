@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Mapping
+from dataclasses import replace
 from datetime import datetime
 from decimal import Decimal
 
@@ -61,10 +62,17 @@ def evaluate(
             continue
         findings.extend(CHECKS[rule.kind](rule_id, rule, rec, ctx))
         if isinstance(rule, P.Retention):
-            reasons = retention_reasons(rule, rec)
+            reasons = [
+                replace(r, cite=[pack.cite_text(c) for c in r.cite], cite_short=r.cite)
+                for r in retention_reasons(rule, rec)
+            ]
             retention = RetentionClass(
                 "长期" if reasons else f"{rule.min_years}年以上", bool(reasons), tuple(reasons)
             )
+    findings = [
+        replace(f, cite=tuple(pack.cite_text(c) for c in f.cite), cite_short=f.cite)
+        for f in findings
+    ]
     findings.sort(key=Finding.sort_key)
     counts = Counter(f.severity.value for f in findings)
     return Evaluation(

@@ -24,11 +24,12 @@ class Finding:
     severity: Severity
     title: str  # the rule's title
     message: str  # what exactly is wrong or due, in Chinese
-    cite: tuple[str, ...]
+    cite: tuple[str, ...]  # as readers read it: the text's title and the article
     remedy: str
     seqs: tuple[int, ...] = ()  # the entries concerned
     due_at: str | None = None
     provisional: bool = False  # computed without official calendar data for some day
+    cite_short: tuple[str, ...] = ()  # the same by the packs' short codes ("002 第二十七条")
 
     def as_dict(self) -> dict[str, Any]:
         return {
@@ -43,6 +44,7 @@ class Finding:
             "seqs": list(self.seqs),
             "due_at": self.due_at,
             "provisional": self.provisional,
+            "cite_short": list(self.cite_short),
         }
 
     def sort_key(self) -> tuple[int, int, str]:
@@ -55,8 +57,9 @@ class RetentionReason:
     meets, its articles and the entries that meet it."""
 
     title: str
-    cite: list[str]
+    cite: list[str]  # titled, as a finding's
     seqs: list[int]
+    cite_short: list[str] = field(default_factory=list)
 
 
 @dataclass(frozen=True)

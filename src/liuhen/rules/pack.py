@@ -10,7 +10,7 @@ from __future__ import annotations
 import fnmatch
 import functools
 from collections.abc import Callable, Container
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Annotated, Any, Literal
 
@@ -411,6 +411,16 @@ class Pack:
     chain: tuple[str, ...]  # this pack and its ancestors, nearest first
     rules: dict[str, Rule]  # rule id -> its model, in file order
     refusal: RefusalAttestation | None = None  # None: no pack of the chain states one
+    # the short code a cite starts with ("002", "行政处罚法") -> the full title of the text it
+    # names, every pack of the chain's ``sources`` merged, the nearest winning
+    sources: dict[str, str] = field(default_factory=dict)
+
+    def cite_text(self, cite: str) -> str:
+        """A cite as a reader outside the agency reads it: "002 第二十七条" →
+        "《行政执法全过程记录实施办法（试行）》第二十七条"; one of no known source unchanged."""
+        code, sep, rest = cite.partition(" ")
+        title = self.sources.get(code)
+        return f"{title}{rest}" if sep and title else cite
 
     @property
     def refusal_officers(self) -> int:
@@ -496,6 +506,9 @@ def _build(name: str, sources: tuple[PackSource, ...]) -> Pack:
     refusal = _refusal(chain)
     if isinstance(refusal, list):
         problems += refusal
+    titles = _sources(chain)
+    if isinstance(titles, list):
+        problems += titles
     if problems:
         raise _fail(chain[0][0].origin, problems)
     top = chain[0][1]
@@ -506,10 +519,26 @@ def _build(name: str, sources: tuple[PackSource, ...]) -> Pack:
         chain=tuple(s.name for s, _, _ in chain),
         rules=rules,
         refusal=refusal if isinstance(refusal, RefusalAttestation) else None,
+        sources=titles,
     )
 
 
-_TOP_KEYS = {"pack", "title", "version", "extends", "rules", "refusal_attestation"}
+_TOP_KEYS = {"pack", "title", "version", "extends", "rules", "refusal_attestation", "sources"}
+
+
+def _sources(chain: list[tuple[PackSource, JsonObject, dict[yamlmarks.Path, int]]]) -> Any:
+    """Every pack's ``sources`` merged (the nearest wins); a list of problems if one is not a
+    mapping of short code to title."""
+    merged: dict[str, str] = {}
+    for source, data, lines in reversed(chain):
+        given = data.get("sources") or {}
+        if not isinstance(given, dict) or not all(
+            isinstance(k, str) and isinstance(v, str) and v.strip() for k, v in given.items()
+        ):
+            line = yamlmarks.line_of(lines, ("sources",))
+            return [Problem(f"{source.origin}：sources 应为“简称: 全称”的映射", "sources", line)]
+        merged.update(given)
+    return merged
 
 
 def _refusal(chain: list[tuple[PackSource, JsonObject, dict[yamlmarks.Path, int]]]) -> Any:
