@@ -14,11 +14,19 @@ from typing import Any
 from sqlalchemy import select
 
 from liuhen.access.policy import User
+from liuhen.documents import DOC_TYPES
 from liuhen.kernel.db import store
 from liuhen.kernel.instance import App
 from liuhen.procedure.catalog import ActType
 from liuhen.procedure.fields import FieldKind
 from liuhen.web import forms, persons_form
+
+# the person fields a case's act starts from its party: the party itself, the 受送达人, the
+# 陈述申辩人; a 被询问人 or a 被限制人 or 拒绝人 is a person, so only a party who is a citizen
+PARTY_FIELDS = ("party", "parties", "recipient", "speaker")
+CITIZEN_FIELDS = ("subject", "person")
+SERVICE = "service."  # the 送达 acts: what they serve is one of the case's documents
+DOCUMENT = "general.document"
 
 # 依职权立案 is most often a 行政处罚 case in 一般程序 (简易程序 cases are decided on the spot)
 OPENING_CHOICES = {"initiation.ex_officio": {"f_category": "penalty", "f_procedure": "ordinary"}}
@@ -32,6 +40,20 @@ class Officer:
     name: str
     unit_name: str
     on_case: bool
+
+
+@dataclass(frozen=True, slots=True)
+class ServedDocument:
+    """A document of the case a 送达 form offers: the latest version of each, with its 文号."""
+
+    seq: int
+    title: str
+    number: str
+    issued_on: str  # YYYY-MM-DD
+
+    @property
+    def label(self) -> str:
+        return f"《{self.title}》{self.number}（{self.issued_on}）"
 
 
 @dataclass(frozen=True, slots=True)
@@ -114,7 +136,52 @@ def case_form(app: App, user: User, number: str, spec: ActType, now: str) -> dic
             continue
         if f.name == "cause" and f.kind is FieldKind.TEXT and header.cause:
             form[f"f_{f.name}"] = header.cause
-        elif f.name in ("party", "parties") and persons_form.is_editor(f) and parties:
+        elif f.name in PARTY_FIELDS + CITIZEN_FIELDS and persons_form.is_editor(f) and parties:
             value = parties if f.kind is FieldKind.PERSONS else parties[0]
+            if f.name in CITIZEN_FIELDS and not _citizen(value):
+                continue
             form |= persons_form.as_form(f, value)
     return form
+
+
+def _citizen(party: Any) -> bool:
+    """A party known to be a natural person: read as 公民 from an ID number, a sex or an age
+    (a bare name may be a shop's)."""
+    if not isinstance(party, dict) or persons_form.kind_of(party) != "citizen":
+        return False
+    return any(party.get(k) for k in ("id_no", "gender", "age"))
+
+
+def served_documents(app: App, number: str) -> list[ServedDocument]:
+    """The documents of case ``number`` a 送达 may serve, in the order issued: those with a 文号,
+    each in its latest version (one a later version supersedes is left out)."""
+    with app.engine.connect() as conn:
+        rows = conn.execute(
+            select(store.ENTRY.c.seq, store.ENTRY.c.occurred_at, store.ENTRY.c.body)
+            .where(store.ENTRY.c.chain == number, store.ENTRY.c.act == DOCUMENT)
+            .order_by(store.ENTRY.c.seq)
+        ).all()
+    found: dict[int, ServedDocument] = {}
+    for seq, occurred_at, body in rows:
+        fields = json.loads(body).get("fields") or {}
+        if isinstance(fields.get("supersedes"), int):
+            found.pop(fields["supersedes"], None)
+        doc = DOC_TYPES.get(str(fields.get("doc_type")))
+        if doc is None or not fields.get("number"):
+            continue
+        when = str(fields.get("issued_at") or occurred_at)[:10]
+        found[int(seq)] = ServedDocument(int(seq), doc.title, str(fields["number"]), when)
+    return list(found.values())
+
+
+def serve_chosen(app: App, number: str, spec: ActType, form: dict[str, str]) -> dict[str, str]:
+    """A 送达 form with the document chosen from the case's (``served_doc``, its entry's seq)
+    written into the served document's name and 文号, as recorded; the typed ones otherwise
+    (a document issued outside the system)."""
+    chosen = form.get("served_doc", "").strip()
+    if not spec.code.startswith(SERVICE) or not chosen.isdigit():
+        return form
+    doc = next((d for d in served_documents(app, number) if d.seq == int(chosen)), None)
+    if doc is None:
+        return form
+    return {**form, "f_document": doc.title, "f_document_no": doc.number}

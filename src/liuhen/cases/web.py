@@ -94,6 +94,8 @@ def act_page(
          "units": act_defaults.units(app, user), "person_rows": persons_form.rows,
          "is_editor": persons_form.is_editor, "party_types": persons_form.TYPES,
          "id_labels": persons_form.ID_LABELS, "draft": draft,
+         "served": act_defaults.served_documents(app, number)
+         if number and spec.code.startswith(act_defaults.SERVICE) else [],
          "saved": request.query_params.get("saved") == "1"},
         status_code=error.http_status if error else 200,
     )  # fmt: skip
@@ -194,6 +196,7 @@ def record_from_form(
     answer = draft_answer(app, templates, request, user, spec, page, form)
     if answer is not None:
         return answer
+    form = act_defaults.serve_chosen(app, number, spec, form)
     try:
         inp = read_act(user, spec, number, form, app.settings.timezone, app.clock.now())
         where = workflow.record_and_continue(app, user, number, inp, awaits_approver)

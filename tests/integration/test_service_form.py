@@ -1,0 +1,118 @@
+"""送达 forms offer the case's issued documents instead of asking for their 文号 again, start
+from the case's party as 受送达人, and still keep free text for a document issued outside the
+system; the rule that only issued documents are served reads what they record."""
+
+from __future__ import annotations
+
+import html
+import json
+import re
+from datetime import datetime
+
+import pytest
+from fastapi.testclient import TestClient
+from sqlalchemy import select
+
+from liuhen.accounts import service as access
+from liuhen.compliance import service as compliance
+from liuhen.entrypoints.web import create_app
+from liuhen.kernel import record
+from liuhen.kernel.db import store
+from liuhen.kernel.record import ActInput
+from tests.integration import archive_case
+from tests.integration.auth import login
+
+CASE = archive_case.CASE
+URL = f"/cases/{CASE}/record"
+SERVE = {"act": "service.direct"}
+
+
+def body(app, seq: int) -> dict:
+    with app.engine.connect() as conn:
+        row = conn.execute(select(store.ENTRY.c.body).where(store.ENTRY.c.seq == seq)).scalar_one()
+    return json.loads(row)["fields"]
+
+
+def last_service(app) -> dict:
+    with app.engine.connect() as conn:
+        row = conn.execute(
+            select(store.ENTRY.c.body)
+            .where(store.ENTRY.c.chain == CASE, store.ENTRY.c.act == "service.direct")
+            .order_by(store.ENTRY.c.seq.desc())
+        ).first()
+    assert row is not None
+    return json.loads(row.body)["fields"]
+
+
+@pytest.fixture
+def filed(app):
+    filed = archive_case.case_with_documents(app, closed=False)
+    record.record(app, ActInput(
+        "decision.decision", "2026-11-04T10:00:00+08:00", case=CASE,
+        actors=["31010001", "31010002"], recorded_by=archive_case.OFFICER,
+        fields={"party": {"name": "某区夜色酒吧"}, "facts": "当事人未经许可擅自从事营业性演出。",
+                "kinds": ["罚款"], "legal_basis": ["《营业性演出管理条例》第四十三条"],
+                "content": "罚款人民币5000元。", "performance": "十五日内缴纳。",
+                "remedy": "六十日内申请行政复议。", "decided_on": "2026-11-04",
+                "document_no": "某文旅罚决〔2026〕1号"},
+    ))  # fmt: skip
+    access.create_user(app, "zhangw", "correct-horse-1", ["officer"], "张伟", "wl-zd1", "31010001")
+    return filed
+
+
+@pytest.fixture
+def client(app, filed):
+    with TestClient(create_app(app)) as c:
+        login(c, "zhangw", "correct-horse-1")
+        yield c
+
+
+def _post(client: TestClient, **typed: str):
+    page = client.get(URL, params=SERVE).text
+    csrf = re.search(r'name="csrf" value="([^"]+)"', page)
+    assert csrf
+    form = {
+        "csrf": csrf.group(1), "occurred_at": "2026-11-05T10:00",
+        "actor:31010001": "31010001", "actor:31010002": "31010002",
+        "f_recipient.kind": "org", "f_recipient.name": "某区夜色酒吧",
+        "f_served_at": "2026-11-05T10:00", "f_place": "某区滨江路18号", "f_server": "张伟",
+        **typed,
+    }  # fmt: skip
+    return client.post(URL, params=SERVE, data=form, follow_redirects=False)
+
+
+def test_the_form_offers_the_cases_documents_and_starts_from_its_party(client, app, filed):
+    inquiry, approval = body(app, filed.inquiry_doc.seq), body(app, filed.approval_doc.seq)
+    page = html.unescape(client.get(URL, params=SERVE).text)
+    options = re.findall(r'<option value="(\d+)" data-title="([^"]+)" data-number="([^"]+)"', page)
+    assert options == [
+        (str(filed.inquiry_doc.seq), "询问笔录", inquiry["number"]),
+        (str(filed.approval_doc.seq), "立案审批表", approval["number"]),
+    ]
+    assert f"《询问笔录》{inquiry['number']}（" in page
+    assert "本系统外出具的文书" in page  # free text stays for old cases
+    assert re.search(r'name="f_recipient.name"[^>]*value="某区夜色酒吧"', page)  # 受送达人
+    assert '<script src="/static/served_document.js">' in page
+
+
+def test_the_chosen_document_is_recorded_as_issued(client, app, filed):
+    inquiry = body(app, filed.inquiry_doc.seq)
+    done = _post(client, served_doc=str(filed.inquiry_doc.seq), f_document="",
+                 f_document_no="随便写的")  # fmt: skip
+    assert done.status_code == 303, done.text
+    served = last_service(app)
+    assert served["document"] == "询问笔录" and served["document_no"] == inquiry["number"]
+    assert served["recipient"]["name"] == "某区夜色酒吧"
+    found = compliance.evaluate_cases(app, [CASE], datetime.now().astimezone())[CASE]
+    assert not [f for f in found.findings if f.rule == "order.served_issued"]
+
+
+def test_a_document_from_outside_the_system_is_typed(client, app):
+    done = _post(client, served_doc="", f_document="行政处罚决定书",
+                 f_document_no="某文旅罚决〔2025〕9号")  # fmt: skip
+    assert done.status_code == 303, done.text
+    served = last_service(app)
+    assert served["document_no"] == "某文旅罚决〔2025〕9号"
+    found = compliance.evaluate_cases(app, [CASE], datetime.now().astimezone())[CASE]
+    # the rule still reads the 文号 a 送达 records: this one was never issued in the case
+    assert [f for f in found.findings if f.rule == "order.served_issued"]
