@@ -33,9 +33,9 @@ def test_the_officers_and_the_heads_inbox(
     expect(officer.locator(".inbox-summary")).to_contain_text("违规待整改 1")
     # the approvals his case's acts still lack, each with the form that asks for one
     request = officer.locator("#request .inbox-item").first
-    expect(request).to_contain_text("提交《立案审批表》待负责人审批")
-    assert "doc_type=filing_approval" in (
-        request.get_by_role("link", name="制作《立案审批表》").get_attribute("href") or ""
+    expect(request).to_contain_text("提交《调取证据通知书》待负责人审批")
+    assert "doc_type=evidence_notice" in (
+        request.get_by_role("link", name="制作《调取证据通知书》").get_attribute("href") or ""
     )
     # his one case's broken rule, one click from the entry it concerns
     line = officer.locator("#violation .inbox-item")

@@ -15,16 +15,28 @@ from fastapi.testclient import TestClient
 from sqlalchemy import func, select
 
 from liuhen.accounts import service as access
+from liuhen.clock import FixedClock
 from liuhen.entrypoints.web import create_app
-from liuhen.kernel.db.store import ENTRY, FORM_DRAFT, HEAD
+from liuhen.kernel.db import store
+from liuhen.kernel.db.store import ENTRY, FORM_DRAFT
 from liuhen.kernel.rebuild import rebuild
 from liuhen.web import drafts
 from tests.integration import factory
 from tests.integration.auth import login
-from tests.integration.test_approvals import CASE, FILING, OFFICER, _csrf, _issue, _staff
+from tests.integration.test_approvals import (
+    CASE,
+    FILING,
+    HEAD,
+    NOW,
+    OFFICER,
+    REVIEWER,
+    _csrf,
+    _issue,
+)
 from tests.integration.test_inbox import _item
 
 INCIDENT = f"/cases/{quote(CASE, safe='')}/record?act=general.incident"
+OLD = "某文旅罚〔2026〕2号"
 THEIRS = "某文旅罚〔2026〕3号"  # his unit's, not his as case officer
 THEIRS_INCIDENT = f"/cases/{quote(THEIRS, safe='')}/record?act=general.incident"
 TYPED = {
@@ -34,9 +46,33 @@ TYPED = {
 }  # fmt: skip
 
 
+def _staff(app: Any) -> int:
+    """As ``test_approvals`` sets up its officer, head and reviewer, with the case opened as
+    the act form opens one now: no head's approval typed on it (the 立案审批表 asks for it)."""
+    from liuhen.kernel import record
+    from liuhen.signing import service as signing
+
+    app.clock = FixedClock(NOW)
+    factory.register(app)
+    factory.add_officer(app, HEAD, "贺建国", roles=("head",))
+    for user, pw, roles, name, cert in (
+        ("zhangw", "correct-horse-1", ["officer"], "张伟", OFFICER),
+        ("hejg", "correct-horse-3", ["head"], "贺建国", HEAD),
+        ("lina", "correct-horse-2", ["legal_reviewer"], "李娜", REVIEWER),
+    ):
+        access.create_user(app, user, pw, roles, name, "wl-zd1", cert)
+    signing.init_ca(app, "某区文化和旅游局")
+    for cert in (OFFICER, HEAD, REVIEWER):
+        signing.issue(app, cert)
+    opening = factory.opening_input(CASE)
+    for typed in ("approver", "head_opinion"):
+        opening.fields.pop(typed)
+    return int(record.record(app, opening).seq)
+
+
 def _size(app: Any) -> int:
     with app.engine.connect() as conn:
-        return int(conn.execute(select(HEAD.c.size)).scalar() or 0)
+        return int(conn.execute(select(store.HEAD.c.size)).scalar() or 0)
 
 
 def _drafts(app: Any) -> list[tuple[str, str]]:
@@ -175,6 +211,8 @@ def test_an_act_the_head_already_answered_asks_for_no_approval_form(app):
                     "subject_seq": opening},
         ))  # fmt: skip
         assert "提交《立案审批表》" not in client.get("/inbox").text
+        factory.open_case(app, OLD)  # an older record: the head who approved it typed on it
+        assert OLD not in client.get("/inbox").text
         # the investigation's own approvals are asked for act by act
         record.record(app, ActInput(
             "investigation.evidence_request", "2026-12-01T09:30:00+08:00", case=CASE,

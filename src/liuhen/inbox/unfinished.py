@@ -6,8 +6,9 @@ not yet asked for.
 - An act recorded on an officer's case that a document with an approver's block records
   (``documents.DOC_TYPES``: the 立案审批表 of a filing, the 查封（扣押）决定书 of a seizure, and
   whatever approval form is added to ``procedure/documents.yaml``) waits for that document, made
-  and sent to the head, until one is issued for it or the head's approval of it is recorded.
-  Read from the document types, so a new approval form needs nothing here.
+  and sent to the head, until one is issued for it or the head's approval of it is recorded
+  (or, in an older record, typed on the act as its ``approver``). Read from the document
+  types, so a new approval form needs nothing here.
 """
 
 from __future__ import annotations
@@ -98,7 +99,7 @@ def request_items(
         return []
     with engine.connect() as conn:
         acts = conn.execute(
-            select(ENTRY.c.seq, ENTRY.c.chain, ENTRY.c.act, ENTRY.c.recorded_at)
+            select(ENTRY.c.seq, ENTRY.c.chain, ENTRY.c.act, ENTRY.c.recorded_at, ENTRY.c.body)
             .where(ENTRY.c.chain.in_(list(cases)), ENTRY.c.act.in_(list(APPROVAL_DOCUMENTS)))
             .order_by(ENTRY.c.seq)
         ).all()
@@ -120,6 +121,8 @@ def request_items(
         done = issued.get(a.chain, {})
         if int(a.seq) in answered or any(int(a.seq) in done.get(c, ()) for c in codes):
             continue
+        if (json.loads(a.body).get("fields") or {}).get("approver"):
+            continue  # an older record names the head who approved it, typed on the act
         code = codes[0]
         # a document of several acts made once for an earlier one of them (the 听证通知书
         # answering the 事先告知's request, before the hearing) answers this one too
