@@ -192,6 +192,30 @@ def test_a_returned_seizure_form_comes_back_and_is_approved(app, tmp_path):
     assert approval["fields"]["matter"] == "查封（扣押）审批表"
 
 
+def test_a_seizure_the_head_refuses_must_be_released(app):
+    _staff(app)
+    seized = _seize(app)
+    with TestClient(create_app(app)) as client:
+        login(client, "zhangw", "correct-horse-1")
+        sent = _send(client, seized, "seal_approval", "建议扣押。")
+        login(client, "hejg", "correct-horse-3")
+        _signed_seq(_approve(client, sent, "不同意", "不同意，理由：酒吧已停业，无扣押必要。"))
+    refused = [f for f in compliance.evaluate_case(app, CASE).findings
+               if f.rule == "order.refused_measure_released"]  # fmt: skip
+    assert [(f.code, f.seqs[0]) for f in refused] == [
+        ("order.refused_measure_released:not_undone", seized)
+    ]
+    record.record(app, ActInput(
+        "investigation.release_seize", "2026-12-01T10:00:00+08:00", case=CASE,
+        actors=[OFFICER, REVIEWER], place="某区滨江路18号",
+        fields={"measure_seq": seized, "reason": "负责人不批准扣押，立即解除。",
+                "released_at": "2026-12-01T10:00:00+08:00"},
+        recorded_by=BY_OFFICER,
+    ))  # fmt: skip
+    assert not [f for f in compliance.evaluate_case(app, CASE).findings
+                if f.rule == "order.refused_measure_released"]  # fmt: skip
+
+
 def _extension_findings(app: Any) -> list[str]:
     return [
         f.code for f in compliance.evaluate_case(app, CASE).findings

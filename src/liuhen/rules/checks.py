@@ -374,6 +374,30 @@ def opening_approved(
             )  # fmt: skip
 
 
+def refused_undone(
+    rule_id: str, rule: P.RefusedUndone, rec: CaseRecord, ctx: Context
+) -> Iterator[Finding]:
+    """Each measure whose head's last answer said no, and that no ``undo`` act names."""
+    answers: dict[Any, Entry] = {}
+    for a in rec.of(["decision.head_approval"]):  # in journal order: the last answer stands
+        answers[a.fields.get("subject_seq")] = a
+    wanted = "或".join(f"“{_label(a)}”" for a in rule.undo)
+    for measure in rec.of(rule.acts):
+        answer = answers.get(measure.seq)
+        if answer is None or answer.fields.get("approved") is not False:
+            continue
+        undone = any(
+            e.seq > measure.seq and any(e.fields.get(link) == measure.seq for link in rule.links)
+            for e in rec.of(rule.undo)
+        )
+        if not undone:
+            yield _finding(
+                rule_id, rule, "not_undone",
+                f"负责人不批准“{measure.label}”（审批序号 {answer.seq}），仍未见{wanted}",
+                [measure.seq, answer.seq],
+            )  # fmt: skip
+
+
 def _fields_match(e: Entry, wanted: dict[str, list[Any]] | None) -> bool:
     return not wanted or all(e.fields.get(k) in values for k, values in wanted.items())
 
@@ -587,6 +611,7 @@ CHECKS: dict[str, Callable[..., Iterator[Finding]]] = {
     "documents": documents,
     "order": order,
     "opening_approved": opening_approved,
+    "refused_undone": refused_undone,
     "requires": requires,
     "served_issued": served_issued,
     "deadline": deadline_rule,

@@ -125,6 +125,7 @@ class RuleBase(_Model):
         "summary_acts",
         "ordinary_acts",
         "after",
+        "undo",
         check_fields=False,
     )
     @classmethod
@@ -305,6 +306,18 @@ class OpeningApproved(RuleBase):
     before: Acts  # what must not be done before the approval
 
 
+class RefusedUndone(RuleBase):
+    """A measure the head refused is undone (行政强制法 第十九条: 负责人认为不应当采取的，应当
+    立即解除): where his last ``decision.head_approval`` about it (``subject_seq``, as the
+    approval page records it from the measure's approval form) says no, an ``undo`` act
+    names it by one of ``links``."""
+
+    kind: Literal["refused_undone"]
+    acts: Acts
+    undo: Acts
+    links: list[str] = Field(min_length=1)  # the undo act's field naming the measure's entry
+
+
 class FieldPresent(RuleBase):
     """An act's optional field that the law wants recorded (a summary penalty's filing)."""
 
@@ -389,7 +402,8 @@ Rule = Annotated[
     MinOfficers | FieldTrue | AudioVideo | Documents | Order | Deadline | Requires | AVStorage
     | AVInterruption | DeviceCheck | OpeningStatement | ServedIssued | Retention | SummaryLimits
     | ProcedureMatch | FieldPresent | OfficerSignatures | FineAmount | FieldMentions | DatedAfter
-    | ServiceDates | DocumentTimes | CollectionLimit | SpanOrder | ActorOverlap | OpeningApproved,
+    | ServiceDates | DocumentTimes | CollectionLimit | SpanOrder | ActorOverlap | OpeningApproved
+    | RefusedUndone,
     Field(discriminator="kind"),
 ]  # fmt: skip
 _RULE = TypeAdapter(Rule)
