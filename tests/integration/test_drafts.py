@@ -222,3 +222,18 @@ def test_an_act_the_head_already_answered_asks_for_no_approval_form(app):
         ))  # fmt: skip
         line = _item(client.get("/inbox").text, "提交《调取证据通知书》待负责人审批")
         assert "doc_type=evidence_notice" in line and CASE in line
+
+
+def test_a_new_case_form_is_saved_with_no_case_and_restored(app):
+    _staff(app)
+    url = "/cases/new?act=initiation.ex_officio"
+    with TestClient(create_app(app)) as client:
+        login(client, "zhangw", "correct-horse-1")
+        csrf = _csrf(client.get(url).text)
+        typed = {"f_cause": "未经许可从事互联网上网服务经营活动", "occurred_at": "2026-12-01T09:00"}
+        saved = client.post(url, data={"csrf": csrf, "draft": "save", **typed},
+                            follow_redirects=False)  # fmt: skip
+        assert saved.status_code == 303 and saved.headers["location"] == url + "&saved=1"
+        line = _item(client.get("/inbox").text, "继续填写：《依职权立案》")
+        assert html.escape(url) in line
+        assert typed["f_cause"] in client.get(url).text
