@@ -171,6 +171,28 @@ def test_certificate_issued_from_the_keys_page(site):
     assert unknown.status_code == 404 and "未登记" in unknown.text
 
 
+def test_agency_seal_issued_from_the_keys_page(site):
+    """The agency's electronic seal: an organisation key and certificate, journaled as
+    ``seal:<agency code>`` beside the people's, by the administrator from the keys page."""
+    app, client = site
+    token = csrf(client, "/admin/keys")
+    client.post("/admin/keys/ca", data={"csrf": token, "name": "某区文化和旅游局"})
+    page = client.get("/admin/keys").text
+    assert 'action="/admin/keys/seal"' in page and "某区文化和旅游局（wl）" in page
+    sealed = client.post("/admin/keys/seal", data={"csrf": token, "agency": "wl"},
+                         follow_redirects=False)  # fmt: skip
+    assert sealed.status_code == 303 and sealed.headers["location"].endswith("done=sealed")
+    assert "机关电子印章已签发" in client.get(sealed.headers["location"]).text
+    keys = client.get("/api/v1/admin/keys").json()
+    assert [(c["cert_no"], c["name"]) for c in keys["certificates"]] == [
+        ("seal:wl", "某区文化和旅游局")]  # fmt: skip
+    entry = journal(app, "registry.signing_key")[-1]
+    assert entry["fields"]["cert_no"] == "seal:wl" and entry["recorded_by"]["id"] == "root"
+    assert signing.seal_key(app, "wl") is not None
+    unknown = client.post("/admin/keys/seal", data={"csrf": token, "agency": "nope"})
+    assert unknown.status_code == 404 and "未登记" in unknown.text
+
+
 def test_pack_change_is_journaled_with_its_reason(site):
     app, client = site
     assert "national" in client.get("/admin/packs").text

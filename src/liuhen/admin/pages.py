@@ -46,6 +46,7 @@ DONE = {
     "officer": "执法人员已登记（已记入日志）",
     "ca": "签名根证书已建立（指纹已记入日志）",
     "issued": "签名证书已签发（已记入日志）",
+    "sealed": "机关电子印章已签发（已记入日志）",
     "pack": "规则包已变更（已记入日志）",
 }
 
@@ -63,6 +64,7 @@ FORMS: dict[str, tuple[tuple[str, ...], str | None]] = {
     "create-token": (("name", "unit", "roles"), "name"),
     "init-ca": (("name",), "name"),
     "issue": (("cert_no",), "cert_no"),
+    "seal": (("agency",), "agency"),
     "change-pack": (("agency", "pack", "reason"), "pack"),
 }
 
@@ -160,7 +162,9 @@ class _Pages:
         self, request: Request, error: LiuhenError | None = None, at: str | None = None,
         **forms: Any,
     ) -> Response:  # fmt: skip
-        context = {"k": keys(self.app), "officers": access.listing(self.app).officers, **forms}
+        listing = access.listing(self.app)
+        context = {"k": keys(self.app), "officers": listing.officers,
+                   "agencies": listing.agencies, **forms}  # fmt: skip
         return self.render(request, "admin_keys.html", context, error, at)
 
     def packs_page(
@@ -409,6 +413,15 @@ def _key_pages(r: APIRouter, app: App, pg: _Pages) -> None:
             lambda exc: pg.keys_page(request, exc, "issue", issue_form=form),
         )
         return failed or _done("keys", "issued")
+
+    @r.post("/keys/seal")
+    async def issue_seal(request: Request, user: AdminDep) -> Response:
+        form = await _posted(request)
+        failed = _attempt(
+            lambda: signing.issue_seal(app, form.value("agency").strip(), recorder(user)),
+            lambda exc: pg.keys_page(request, exc, "seal", seal_form=form),
+        )
+        return failed or _done("keys", "sealed")
 
 
 def _pack_pages(r: APIRouter, app: App, pg: _Pages) -> None:
