@@ -13,6 +13,7 @@ from typing import Any
 import pytest
 from PIL import Image
 
+from liuhen.cases.presentation import signature_line
 from liuhen.clock import SHANGHAI, FixedClock
 from liuhen.documents import DOC_TYPES
 from liuhen.documents import service as documents
@@ -83,6 +84,9 @@ def test_the_agency_seals_last(app: Any, tmp_path: Path) -> None:
     assert sealed["name"] == "某区文化和旅游局" and sealed["agency"] == "wl"
     assert sealed["method"] == "PAdES" and sealed["certificate"]
     assert "cert_no" not in sealed  # no person: no actor, no officer's block
+    line = signature_line(sealed, "prior_notice")  # as the case page lists it
+    assert line.startswith("机关印章 某区文化和旅游局 于 ")
+    assert line.endswith("加盖电子印章（有效）")
     box = signing.find_box(pdf, "box-seal")
     assert box is not None and [round(v) for v in signing.box_size_mm(box)] == [42, 42]
 
@@ -120,3 +124,11 @@ def test_no_seal_key_no_sealed_form(app: Any) -> None:
     assert refused.value.problems[0].field == "seal"
     signing.issue_seal(app, "wl")  # the administrator issues it: now the notice goes out
     assert _issue(app, act).seq > act
+
+
+def test_the_administrator_seals_from_the_cli(run: Any, app: Any) -> None:
+    factory.register(app)
+    run("ca", "init", "--name", "某区文化和旅游局")
+    assert "已为机关 wl 签发电子印章证书" in run("ca", "seal", "wl")
+    assert "seal:wl" in run("ca", "list") and signing.seal_key(app, "wl") is not None
+    assert "未登记" in run("ca", "seal", "nope", code=2)
