@@ -333,3 +333,47 @@ def test_a_closed_case_awaits_archiving_with_its_archive_deadline(app, clock):
         row = page.text.split(f">{A}</a>")[1].split("</tr>")[0]
         assert "<strong>待归档</strong><br>归档已逾期" in row
         assert f'title="{a["next_due_title"]}"' in row
+
+
+def test_parties_of_earlier_cases_are_found_only_where_the_user_may_see(app):
+    """``GET /api/v1/parties``: a party of an earlier case by name or ID number, with every
+    part the case recorded, from the cases in the user's scope only, never from a case whose
+    header a whole-case mark withholds from him."""
+    d = "某文旅罚〔2026〕4号"
+    zhang = {"name": "张某", "id_no": "330106199001011234", "address": "某区滨江路20号",
+             "phone": "13800000000", "gender": "男", "age": 36}  # fmt: skip
+    _open(app, d, "2026-11-04T10:00:00+08:00", "wl-zd1", ["31010001", "31010002"],
+          parties=[zhang, {"name": "某区夜色酒吧", "id_no": "91330106MA2H7K3X5L",
+                           "legal_rep": "王某", "role": "法人或者其他组织"}])  # fmt: skip
+    with TestClient(create_app(app)) as client:
+        client.headers.update(token_headers(app, ["officer"], "wl-zd1"))
+
+        def found(q: str) -> list[dict[str, Any]]:
+            answer = client.get("/api/v1/parties", params={"q": q})
+            assert answer.status_code == 200, answer.text
+            return list(answer.json()["items"])
+
+        # the newest case's record of each party: 4号's 张某 has the ID number and the rest
+        assert found("1990010112") == [{
+            "name": "张某", "id_no": "330106199001011234", "address": "某区滨江路20号",
+            "phone": "13800000000", "gender": "男", "age": "36", "kind": "citizen", "case": d,
+        }]  # fmt: skip
+        names = [(p["name"], p.get("id_no", "")) for p in found("某")]
+        assert ("某区星光KTV", "") not in names  # 2号 is the second squad's
+        assert ("张某", "330106199001011234") in names and ("张某", "") in names  # 3号's too
+        bar = next(p for p in found("夜色") if p["case"] == d)
+        assert bar["kind"] == "org" and bar["legal_rep"] == "王某" and "role" not in bar
+        assert found("%") == [] and found("name") == []
+        assert client.get("/api/v1/parties", params={"q": " "}).status_code == 422
+        client.headers.update(token_headers(app, ["officer"], "wl-zd2"))
+        assert [p["name"] for p in found("某")] == ["某区星光KTV"]
+        assert found("张某") == []
+    record.record(app, ActInput(
+        "general.confidentiality", app.clock.now().isoformat(), case=d, actors=["31010001"],
+        fields={"mark": "国家秘密", "records": [], "reason": "测试"},
+        recorded_by={"id": "31010001", "role": "officer"},
+    ))  # fmt: skip
+    with TestClient(create_app(app)) as client:
+        client.headers.update(token_headers(app, ["officer"], "wl-zd1"))
+        left = client.get("/api/v1/parties", params={"q": "张某"}).json()["items"]
+        assert [p["case"] for p in left] == [C]  # 4号's header is withheld from this reader

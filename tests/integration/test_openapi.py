@@ -214,6 +214,7 @@ QUERIES: dict[str, list[dict[str, Any]]] = {
     "/api/v1/retention": [{}, {"due": True}],
     "/api/v1/admin/users": [{}, {"page": 2, "per_page": 2}],
     "/api/v1/journal/consistency": [{"old": 3, "new": 10}],
+    "/api/v1/parties": [{"q": "某"}, {"q": "3301"}],
 }
 RANGES = ("/content", "/proxy", "/thumbnail", "/pdf", "/dossier/{digest}")
 

@@ -21,7 +21,7 @@ from pydantic import BaseModel
 from liuhen.access.policy import RECORDERS, User
 from liuhen.accounts import guard
 from liuhen.accounts.guard import posted_form
-from liuhen.cases import act_defaults, workflow
+from liuhen.cases import act_defaults, parties, workflow
 from liuhen.cases import service as cases
 from liuhen.cases.schemas import ActRecorded, CasePage, CaseRecord
 from liuhen.errors import LiuhenError, Problem, ValidationError
@@ -49,6 +49,12 @@ SignedIn = Annotated[User, Depends(guard.signed_in())]
 SeeCase = Annotated[User, Depends(guard.see_case())]
 RecordCase = Annotated[User, Depends(guard.record_case())]
 Recorder = Annotated[User, Depends(guard.role(RECORDERS, "监督人员和系统管理员不记录案件"))]
+
+
+class PartiesFound(BaseModel):
+    """Parties of earlier cases: each with its recorded parts, ``kind`` and ``case``."""
+
+    items: list[dict[str, str]]
 
 
 class ActBody(BaseModel):
@@ -237,6 +243,15 @@ def api_router(app: App, judge: cases.Judge) -> APIRouter:
             "sort": sort,
         })  # fmt: skip
         return cases.visible_cases(app, user, judge, query, page=page, per_page=per_page)
+
+    @r.get("/api/v1/parties", summary="查找以往案件的当事人（姓名、名称或证件号码）",
+           response_model=PartiesFound)  # fmt: skip
+    def api_parties(
+        user: SignedIn,
+        q: Annotated[str, Query(description="姓名、名称或证件号码（部分匹配）", max_length=200)],
+    ) -> PartiesFound:
+        """Only parties of cases the user may see, so a new case or act names them again."""
+        return PartiesFound(items=parties.find(app, user, q))
 
     @r.get("/api/v1/cases/{number}", summary="一个案件的完整记录", response_model=CaseRecord,
            response_model_exclude_unset=True)  # fmt: skip
