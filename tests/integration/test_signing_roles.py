@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 import re
+from decimal import Decimal
 from typing import Any
 
 from fastapi.testclient import TestClient
@@ -185,9 +186,14 @@ def test_an_officer_cannot_sign_the_reviewers_block(app):
 
 def test_the_heads_inbox_holds_collective_discussion_where_the_pack_demands_it(app):
     _staff(app, keys=False)
-    _draft(app, amount=5000)  # below the pack's 重大 threshold: no discussion demanded
+    _draft(app, amount=200000)
     with TestClient(create_app(app)) as client:
         login(client, "wangq", "correct-horse-3")
+        # 重大 is the agency's own standard: none set, no amount demands a discussion
+        assert "待集体讨论（" not in client.get("/inbox").text
+        change = access.SettingsChange(short_name="某文旅", major_fine_threshold=Decimal(100000))
+        access.change_agency_settings(app, "wl", change, factory.ADMIN)
+        _draft(app, amount=5000)  # below the agency's 重大 standard: no discussion demanded
         assert "待集体讨论（" not in client.get("/inbox").text
         _draft(app, amount=200000)  # the revised draft proposes a major fine
         inbox = client.get("/inbox").text

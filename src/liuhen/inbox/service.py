@@ -479,11 +479,17 @@ def _collective(ctx: _Ctx) -> list[Item]:
         )
         drafts = rec.of(["decision.draft"])
         proposed = max(rec.max_amount(), _amount(drafts[-1].fields.get("amount")))
+        settings = compliance.rule_settings(ctx.app, agency)
         for rule in pack.rules.values():
             if not isinstance(rule, Order) or "decision.collective_discussion" not in rule.before:
                 continue
             when, floor = rule.when, rule.when.fine_at_least if rule.when else None
-            if applies(when.model_copy(update={"fine_at_least": None}) if when else None, rec) and (
+            if when is not None and when.fine_at_least_setting is not None:
+                floor = settings.get(when.fine_at_least_setting)
+                if floor is None:
+                    continue  # the agency has set no standard: the rule does not apply by amount
+            rest = {"fine_at_least": None, "fine_at_least_setting": None}
+            if applies(when.model_copy(update=rest) if when else None, rec) and (
                 floor is None or proposed >= floor
             ):
                 out.append(Item(
