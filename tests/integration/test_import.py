@@ -138,3 +138,49 @@ def test_first_entry_must_open_the_case(app):
     with pytest.raises(ImportFormatError) as err:
         imports.import_text(app, json.dumps(doc, ensure_ascii=False, indent=1))
     assert any(p.field == "entries[0].act" for p in err.value.problems)
+
+
+def test_an_older_public_notice_without_its_reason_is_imported_and_found_wanting(app):
+    """002 第二十七条 asks for why the other modes failed: the form requires it, an older record
+    that lacks it is still imported (refusing it would hide the whole case from the rules), and
+    the 002 pack finds it missing."""
+    from datetime import datetime
+
+    from liuhen.compliance import packs
+    from liuhen.compliance import service as compliance
+    from liuhen.errors import ValidationError
+    from liuhen.kernel import record
+    from liuhen.kernel.record import ActInput
+    from liuhen.rules.engine import evaluate
+
+    notice = {
+        "document": "行政处罚决定书", "document_no": "某文旅罚〔2025〕88号",
+        "recipient": {"name": "某区星光娱乐有限公司"}, "served_at": "2025-12-29T09:00:00+08:00",
+        "place": "某区文化和旅游局公告栏", "server": "张伟",
+        "medium": "区政府门户网站及当事人住所地张贴", "published_on": "2025-12-29",
+        "period_days": 30,
+    }  # fmt: skip
+
+    def add(d: dict) -> None:
+        d["entries"].append({
+            "act": "service.public_notice", "occurred_at": "2025-12-29T09:00:00+08:00",
+            "recorded_at": "2025-12-29T16:20:00+08:00", "actors": ["31010001", "31010002"],
+            "recorded_by": {"id": "31010001", "role": "officer"}, "fields": notice,
+        })  # fmt: skip
+
+    factory.register(app)
+    number, appended = imports.import_text(app, _mutated(add))
+    rec, _ = compliance.case_record(app, number)
+    pack = packs.load_pack("002", app.settings.data_dir)
+    now = datetime.fromisoformat("2026-02-02T12:00:00+08:00")
+    found = evaluate(pack, rec, now, compliance.working_calendar(app)).findings
+    assert [(f.code, f.seqs) for f in found if f.rule == "documents.public_notice_service"] == [
+        ("documents.public_notice_service:missing", (appended[-1].seq,))
+    ]
+    with pytest.raises(ValidationError) as err:  # a new record made on the form must state it
+        record.record(app, ActInput(
+            "service.public_notice", "2026-01-05T09:00:00+08:00", case=number,
+            actors=["31010001", "31010002"], recorded_by={"id": "31010001", "role": "officer"},
+            fields=notice,
+        ))  # fmt: skip
+    assert [p.field for p in err.value.problems] == ["fields.failed_modes"]

@@ -119,7 +119,7 @@ def build_draft(inp: ActInput, now: datetime) -> Draft:
     if refusal:
         raise PermissionDenied(refusal)
     problems: list[Problem] = []
-    values, field_problems = validate_fields(spec.fields, inp.fields)
+    values, field_problems = validate_fields(spec.fields, inp.fields, imported=bool(inp.imported))
     problems.extend(field_problems)
     occurred = parse_datetime(inp.occurred_at)
     problems.extend(_occurred_problems(inp.occurred_at, occurred, now))

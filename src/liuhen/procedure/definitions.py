@@ -11,7 +11,8 @@ A YAML file holds ``lists`` (named lists of words), ``groups`` (named field list
 mapping of entries. An item of a ``fields`` list is one of:
 
 * ``{name, label, kind, required, choices, max_length}``: a field; ``kind`` defaults to text,
-  ``required`` to true, and ``choices`` is a list or the name of a list;
+  ``required`` to true, and ``choices`` is a list or the name of a list; ``import_required:
+  false`` (a required field only) lets an import of an older record lack it;
 * the name of a group, spliced in place; ``{label}`` in a group's labels becomes the label of
   the entry using it (查封理由, 扣押理由 from one 行政强制 group);
 * the name of a field of the entries the loader is given to borrow from (for a document: the
@@ -40,7 +41,9 @@ Schema = Mapping[str, tuple[Check, Any]]  # key: (check, default or REQUIRED)
 REQUIRED = object()
 _LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
-_FIELD_KEYS = {"name", "label", "kind", "required", "choices", "max_length", "form"}
+_FIELD_KEYS = {
+    "name", "label", "kind", "required", "choices", "max_length", "form", "import_required",
+}  # fmt: skip
 _TOP_KEYS = {"lists", "groups", "sample_values"}  # sample_values: anchors for samples only
 
 
@@ -269,7 +272,10 @@ def _field(item: JsonObject, ctx: Context) -> FieldSpec:
     form = flag(item.get("form", True), ctx.at("form"))
     if form is False and required:
         raise ctx.at("form").error("不在表单中填写的字段（form: false）须为选填（required: false）")
-    return FieldSpec(name, label, kind, required, choices, max_length, form)
+    import_required = flag(item.get("import_required", True), ctx.at("import_required"))
+    if not import_required and not required:
+        raise ctx.at("import_required").error("import_required: false 只用于必填字段")
+    return FieldSpec(name, label, kind, required, choices, max_length, form, import_required)
 
 
 # Checks for schema values ---------------------------------------------------------------------

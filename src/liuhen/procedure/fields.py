@@ -50,6 +50,9 @@ class FieldSpec:
     # drawn on the recording forms; False: someone else's to record (a head's approval on the
     # act an officer records), still accepted from imports of older records
     form: bool = True
+    # a required field an older record may lack: the form asks for it, an import takes the
+    # record without it and the rules engine finds it missing (a fact is never made up)
+    import_required: bool = True
 
 
 class Block(StrEnum):
@@ -401,7 +404,7 @@ def required_message(spec: FieldSpec) -> str:
 
 
 def validate_fields(
-    specs: tuple[FieldSpec, ...], values: Any, prefix: str = "fields"
+    specs: tuple[FieldSpec, ...], values: Any, prefix: str = "fields", imported: bool = False
 ) -> tuple[FieldValues, list[Problem]]:
     """Normalised values and every problem found, so a form can show all of them at once.
 
@@ -418,7 +421,7 @@ def validate_fields(
     for spec in specs:
         value = values.get(spec.name)
         if value is None or value == "" or value == []:
-            if spec.required:
+            if spec.required and (spec.import_required or not imported):
                 problems.append(
                     problem(required_message(spec), f"{prefix}.{spec.name}", spec.label,
                             "required")
