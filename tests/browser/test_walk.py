@@ -2,10 +2,12 @@
 
 An officer opens the case from a complaint, records an inquiry, uploads a real video with the
 page's tus client, has the party sign the inquiry record on a tablet's signature pad, drafts
-the decision; the legal reviewer and the head find it in their inboxes, record review and
-approval and each sign his own block of the 法制审核意见书 from his own login (002 第三十八条);
-the officer decides, serves with a signed receipt, records payment and
-closes; the archivist files it from the inbox; the supervisor reads it and can change nothing.
+the decision and sends its 案件处理审批表; the legal reviewer finds it in her inbox, records the
+review and signs her block of the 法制审核意见书; the head finds the 案件处理审批表 in his inbox
+and approves it on its approval page, his opinion printed in his box (002 第三十八条); only then
+does the officer decide and issue the numbered 行政处罚决定书 under his own key, serve it with a
+signed receipt, record payment and close; the archivist files it from the inbox; the supervisor
+reads it and can change nothing.
 Key pages are saved to ``tests/browser/artifacts/walk-*.png``.
 
 The walk has its own server: the other browser tests count the twelve demo cases.
@@ -136,6 +138,21 @@ def pdf_images(page: Page, server: Server, seq: int) -> int:
     return sum(len(p.images) for p in PdfReader(io.BytesIO(response.body())).pages)
 
 
+def pdf_text(page: Page, server: Server, seq: int) -> str:
+    """The text of document entry ``seq``'s PDF as pdftotext reads it, fetched as the page's
+    user."""
+    href = page.locator(f"#seq-{seq} a", has_text="查看文书 PDF").get_attribute("href")
+    assert href
+    response = page.request.get(server.url + href)
+    assert response.ok
+    return subprocess.run(
+        ["pdftotext", "-layout", "-", "-"],
+        input=response.body(),
+        capture_output=True,
+        check=True,
+    ).stdout.decode()
+
+
 def test_a_case_from_complaint_to_archive(
     browser: Browser,
     walk_server: Server,
@@ -230,12 +247,31 @@ def test_a_case_from_complaint_to_archive(
     shot(officer, artifacts, "03-case-768")
     officer.set_viewport_size(DESKTOP)
 
-    draft = record(officer, "decision.draft", {
+    officer.get_by_label("记录事项").select_option("decision.draft")
+    with officer.expect_navigation():
+        officer.get_by_role("button", name="填写").click()
+    fill(officer, {
         "f_drafter": "周立衡", "f_facts": "当事人于11月19日晚接纳三名未成年人上网。",
         "f_evidence": "询问笔录\n执法记录仪视频",
         "f_legal_basis": "《互联网上网服务营业场所管理条例》第三十一条",
         "f_factors": "初次违法，配合调查。", "f_proposal": "警告，并处罚款五千元。",
+        "f_amount": "5000",
     })  # fmt: skip
+    with officer.expect_navigation():
+        officer.get_by_role("button", name="记入案件", exact=True).click()
+    draft = int(re.search(r"act_seq=(\d+)", officer.url).group(1))  # type: ignore[union-attr]
+    # the draft goes on to its 案件处理审批表, prefilled from the case and the draft, which the
+    # officer sends to the head with his opinion, signing his own block
+    expect(officer.locator("h1")).to_have_text("制作：案件处理审批表")
+    expect(officer.locator("[name=f_proposal]")).to_have_value("警告，并处罚款五千元。")
+    expect(officer.locator("[name=f_cause]")).to_have_value(
+        "涉嫌接纳未成年人进入互联网上网服务营业场所"
+    )
+    expect(officer.locator("[name=sign_officer]")).to_have_value(OFFICER[2])
+    handler = "事实清楚，证据确凿，建议给予警告并处罚款五千元。"
+    fill(officer, {"f_party.name": PARTY, "f_handler_opinion": handler})
+    sent = submit(officer, "制作并签名")
+    assert "承办人 周立衡" in entry(officer, sent), entry(officer, sent)
     officer.context.close()
 
     # 法制审核人员: inbox → review ----------------------------------------------------------
@@ -284,30 +320,36 @@ def test_a_case_from_complaint_to_archive(
     waiting = head.locator("section", has=head.locator("h2", has_text="待负责人审批"))
     expect(waiting.get_by_role("link", name=case)).to_be_visible()
     shot(head, artifacts, "05-inbox-head-approval-1366x768")
-    # the reviewed draft's 法制审核意见书 waits for his block: he approves on its approval page
-    to_sign = head.locator("#sign-approver .inbox-item", has_text=case)
-    expect(to_sign).to_contain_text("法制审核意见书")
+    # the reviewed draft's 案件处理审批表 waits for him: he approves it on its approval page,
+    # never on the bare approval act's form
+    item = waiting.locator(".inbox-item", has_text=case)
+    expect(item).to_contain_text("法制审核后待负责人审批")
+    expect(item).to_contain_text("案件处理审批表")
+    expect(head.locator("a[href*='act=decision.head_approval']")).to_have_count(0)
     with head.expect_navigation():
-        to_sign.get_by_role("link", name="审批并签署").click()
+        item.get_by_role("link", name="审批").click()
+    expect(head.locator("h1")).to_have_text("审批：《案件处理审批表》")
     head.get_by_label("同意", exact=True).check()
-    head.locator("#opinion").fill("同意法制审核意见，按建议处理。")
+    head.locator("#opinion").fill("同意，按拟定意见作出处罚决定。")
     shot(head, artifacts, "05b-approval-page-1366x768")
     with head.expect_navigation():
         head.get_by_role("button", name="下一步：确认").click()
-    expect(head.locator(".approval-confirm")).to_contain_text("同意法制审核意见，按建议处理。")
+    expect(head.locator(".approval-confirm")).to_contain_text("同意，按拟定意见作出处罚决定。")
     with head.expect_navigation():
         head.get_by_role("button", name="确认签署").click()
     countersigned = int(head.url.rsplit("#seq-", 1)[1])
     text = entry(head, countersigned)
-    assert "法制审核人员 沈若兰" in text and "负责人 贺建国" in text, text
-    assert "意见：同意法制审核意见，按建议处理。" in text, text  # his box's opinion
+    assert "承办人 周立衡" in text and "负责人 贺建国" in text, text
+    assert "意见：同意，按拟定意见作出处罚决定。" in text, text  # his box's opinion
     approval = countersigned + 1  # the approval the rules read, recorded as he signed
-    assert "同意法制审核意见" in entry(head, approval)
+    assert "同意，按拟定意见作出处罚决定" in entry(head, approval)
+    printed = pdf_text(head, server, countersigned)  # and printed in his row of the form
+    assert "同意，按拟定意见作出处罚决定。" in printed and "贺建国" in printed, printed
     head.goto(server.url + "/inbox")
     expect(head.locator("section", has_text="待负责人审批").get_by_text(case)).to_have_count(0)
     head.context.close()
 
-    # 执法人员: decide, serve with a signed receipt, payment, close ---------------------------
+    # 执法人员: decide, issue the 决定书, serve with a signed receipt, payment, close ---------
     officer = person(OFFICER)
     officer.goto(case_url)
     decided = record(officer, "decision.decision", {
@@ -319,24 +361,20 @@ def test_a_case_from_complaint_to_archive(
         "f_remedy": "可于六十日内申请行政复议，或于六个月内提起行政诉讼。",
         "f_decided_on": today(),
     })  # fmt: skip
-    officer.context.close()
-    # its 决定书, signed by the head, gets the agency's next 文号 when issued: the act form does
-    # not ask for it; the document form starts from the case and the act (复议机关 and 法院
-    # from the agency's settings) and names the provision broken
-    head = person(HEAD)
-    head.goto(f"{case_url}/documents/new?act_seq={decided}&doc_type=penalty_decision")
-    expect(head.locator("h1")).to_have_text("制作：行政处罚决定书")
-    expect(head.locator("[name=f_review_body]")).to_have_value("某区人民政府")
-    expect(head.locator("[name=f_court]")).to_have_value("某区人民法院")
-    fill(head, {"f_violated": "《互联网上网服务营业场所管理条例》第二十一条"})
-    shot(head, artifacts, "05b-decision-form-1366x768")
-    issued = submit(head, "制作并签名")
-    found = re.search(r"某文旅罚决〔2026〕\d+号", entry(head, issued))
-    assert found, entry(head, issued)
+    # its 决定书, issued by the officer now that the head approved, gets the agency's next 文号
+    # when issued: the act form does not ask for it; the document form starts from the case
+    # and the act (复议机关 and 法院 from the agency's settings) and names the provision broken
+    officer.goto(f"{case_url}/documents/new?act_seq={decided}&doc_type=penalty_decision")
+    expect(officer.locator("h1")).to_have_text("制作：行政处罚决定书")
+    expect(officer.locator("[name=f_review_body]")).to_have_value("某区人民政府")
+    expect(officer.locator("[name=f_court]")).to_have_value("某区人民法院")
+    expect(officer.locator("[name=sign_officer]")).to_have_value(OFFICER[2])
+    fill(officer, {"f_violated": "《互联网上网服务营业场所管理条例》第二十一条"})
+    shot(officer, artifacts, "05c-decision-form-1366x768")
+    issued = submit(officer, "制作并签名")
+    found = re.search(r"某文旅罚决〔2026〕\d+号", entry(officer, issued))
+    assert found, entry(officer, issued)
     decision_no = found.group(0)
-    head.context.close()
-    officer = person(OFFICER)
-    officer.goto(case_url)
     served = record(officer, "service.direct", {
         "f_document": "行政处罚决定书", "f_document_no": decision_no,
         "f_recipient.name": "李某", "f_served_at": when(0.2), "f_place": "星河网吧",
