@@ -5,11 +5,13 @@ sealing is caught. An agency without a seal key cannot issue a sealed form."""
 
 from __future__ import annotations
 
+import io
 import subprocess
 from datetime import datetime
 from pathlib import Path
 from typing import Any
 
+import pypdf
 import pytest
 from PIL import Image
 
@@ -132,3 +134,24 @@ def test_the_administrator_seals_from_the_cli(run: Any, app: Any) -> None:
     assert "已为机关 wl 签发电子印章证书" in run("ca", "seal", "wl")
     assert "seal:wl" in run("ca", "list") and signing.seal_key(app, "wl") is not None
     assert "未登记" in run("ca", "seal", "nope", code=2)
+
+
+def test_a_copy_without_the_signatures_still_shows_the_seal(app: Any, tmp_path: Path) -> None:
+    """A dossier's reading copy or a party's copy drops the signature fields (their byte ranges
+    name the original); what they drew, the seal here, stays on the page."""
+    _fields, pdf = _doc(app, _issue(app, _case(app)).seq)
+    box = signing.find_box(pdf, "box-seal")
+    assert box is not None
+    writer = pypdf.PdfWriter(clone_from=io.BytesIO(pdf))
+    assert documents.without_signatures(writer) == 2
+    out = io.BytesIO()
+    writer.write(out)
+    path = tmp_path / "copy.pdf"
+    path.write_bytes(out.getvalue())
+    report = subprocess.run(["pdfsig", str(path)], capture_output=True, text=True)
+    assert "Signature #" not in report.stdout, report.stdout
+    subprocess.run(["pdftoppm", "-png", "-r", str(DPI), "-singlefile", "-f", str(box.page + 1),
+                    str(path), str(tmp_path / "copy")], check=True)  # fmt: skip
+    assert _red_share(tmp_path / "copy.png", box, 842) > 0.05
+    words = subprocess.run(["pdftotext", str(path), "-"], capture_output=True, text=True).stdout
+    assert "行政处罚事先告知书" in words  # the page's own content kept under it

@@ -64,11 +64,51 @@ def _is_signature(annot: DictionaryObject) -> bool:
     return False
 
 
+def _flatten(writer: pypdf.PdfWriter, page: pypdf.PageObject, annot: DictionaryObject) -> None:
+    """Draw a widget's normal appearance (an opinion box, the agency's seal) into the page's
+    own content, where the widget showed it (nothing for a widget without one)."""
+    g = pypdf.generic
+    ap = annot.get("/AP")
+    normal = ap.get_object().get("/N") if ap is not None else None
+    stream = normal.get_object() if normal is not None else None
+    rect = annot.get("/Rect")
+    if not isinstance(stream, g.StreamObject) or rect is None:
+        return
+    r = [float(v) for v in rect.get_object()]
+    (x1, x2), (y1, y2) = sorted(r[0::2]), sorted(r[1::2])  # corners in either order (pyHanko's
+    b = [float(v) for v in stream.get("/BBox", [0, 0, x2 - x1, y2 - y1])]  # BBox runs down)
+    (bx1, bx2), (by1, by2) = sorted(b[0::2]), sorted(b[1::2])
+    if bx2 <= bx1 or by2 <= by1 or x2 <= x1 or y2 <= y1:
+        return
+    sx, sy = (x2 - x1) / (bx2 - bx1), (y2 - y1) / (by2 - by1)
+    resources = page.get("/Resources")
+    resources = resources.get_object() if resources is not None else g.DictionaryObject()
+    page[g.NameObject("/Resources")] = resources
+    xobjects = resources.get("/XObject")
+    xobjects = xobjects.get_object() if xobjects is not None else g.DictionaryObject()
+    resources[g.NameObject("/XObject")] = xobjects
+    name = g.NameObject(f"/LiuhenSig{len(xobjects)}")
+    xobjects[name] = normal if isinstance(normal, g.IndirectObject) else writer._add_object(stream)
+    # the page's own drawing may leave its coordinates changed (WeasyPrint flips them): it runs
+    # inside q … Q, the appearance after it in the page's default space
+    before, after = g.DecodedStreamObject(), g.DecodedStreamObject()
+    before.set_data(b"q\n")
+    at = f"{sx:.6f} 0 0 {sy:.6f} {x1 - bx1 * sx:.4f} {y1 - by1 * sy:.4f}"
+    after.set_data(f"\nQ q {at} cm {name} Do Q\n".encode())
+    contents = page.get("/Contents")
+    parts = contents.get_object() if contents is not None else g.ArrayObject()
+    parts = list(parts) if isinstance(parts, g.ArrayObject) else [contents]
+    page[g.NameObject("/Contents")] = g.ArrayObject(
+        [writer._add_object(before), *parts, writer._add_object(after)]
+    )
+
+
 def without_signatures(writer: pypdf.PdfWriter) -> int:
     """Remove every signature field and its widgets from a copy; how many widgets went.
 
-    The copy keeps each page's printed content (the signature blocks as rendered); what goes
-    is the form machinery (/AcroForm, /Perms, /Sig widgets) whose byte ranges point into the
+    The copy keeps each page's printed content (the signature blocks as rendered) and what
+    the signatures drew (an opinion in its box, the agency's seal: ``_flatten``); what goes is
+    the form machinery (/AcroForm, /Perms, /Sig widgets) whose byte ranges point into the
     original file and would make any validator call the copy an altered signed document.
     """
     removed = 0
@@ -80,6 +120,7 @@ def without_signatures(writer: pypdf.PdfWriter) -> int:
         for ref in annots.get_object():
             annot = ref.get_object()
             if isinstance(annot, pypdf.generic.DictionaryObject) and _is_signature(annot):
+                _flatten(writer, page, annot)
                 removed += 1
             else:
                 kept.append(ref)
