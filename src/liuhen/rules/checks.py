@@ -398,6 +398,63 @@ def refused_undone(
             )  # fmt: skip
 
 
+def _served(rec: CaseRecord, demand: Entry, target: Entry) -> bool:
+    """A service of the demand's 催告书 journaled between it and ``target``: by its number, or,
+    a demand of no number, by the served document's name."""
+    number = demand.fields.get("document_no")
+    return any(
+        demand.seq < s.seq < target.seq and s.occurred_at <= target.occurred_at
+        and (s.fields.get("document_no") == number if number
+             else "催告" in str(s.fields.get("document") or ""))
+        for s in rec.entries if s.act.startswith("service.")
+    )  # fmt: skip
+
+
+def after_demand(
+    rule_id: str, rule: P.AfterDemand, rec: CaseRecord, ctx: Context
+) -> Iterator[Finding]:
+    for target in rec.of(rule.acts):
+        demands = [
+            d for d in rec.of(rule.demand)
+            if d.seq < target.seq and d.occurred_at <= target.occurred_at
+        ]  # fmt: skip
+        if not demands:
+            continue
+        demand = demands[-1]
+        name = f"催告书（{demand.fields.get('document_no') or '无文号'}）"
+        if not _served(rec, demand, target):
+            yield _finding(
+                rule_id, rule, "not_served",
+                f"“{target.label}”之前未见{name}送达当事人的记录", [demand.seq, target.seq],
+                cite=rule.cite_by_outcome.get("not_served"),
+            )  # fmt: skip
+        by = _date(demand.fields.get(rule.deadline_field))
+        if by is not None and ctx.day(target.occurred_at) <= by:
+            yield _finding(
+                rule_id, rule, "before_deadline",
+                f"{name}限定的履行期限（{by.year}年{by.month}月{by.day}日）尚未届满，"
+                f"即于 {ctx.fmt(target.occurred_at)} “{target.label}”",
+                [demand.seq, target.seq], cite=rule.cite_by_outcome.get("before_deadline"),
+            )  # fmt: skip
+        for s in rec.of(rule.statements):
+            if demand.seq < s.seq < target.seq and any(
+                s.fields.get(f) in (None, "", []) for f in rule.review_fields
+            ):
+                yield _finding(
+                    rule_id, rule, "unreviewed",
+                    f"当事人收到{name}后的“{s.label}”未记录复核及是否采纳的理由，"
+                    f"即“{target.label}”",
+                    [s.seq, target.seq], cite=rule.cite_by_outcome.get("unreviewed"),
+                )  # fmt: skip
+
+
+def _date(value: Any) -> date | None:
+    try:
+        return date.fromisoformat(str(value)) if value else None
+    except ValueError:
+        return None
+
+
 def _fields_match(e: Entry, wanted: dict[str, list[Any]] | None) -> bool:
     return not wanted or all(e.fields.get(k) in values for k, values in wanted.items())
 
@@ -612,6 +669,7 @@ CHECKS: dict[str, Callable[..., Iterator[Finding]]] = {
     "order": order,
     "opening_approved": opening_approved,
     "refused_undone": refused_undone,
+    "after_demand": after_demand,
     "requires": requires,
     "served_issued": served_issued,
     "deadline": deadline_rule,

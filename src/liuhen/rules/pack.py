@@ -318,6 +318,29 @@ class RefusedUndone(RuleBase):
     links: list[str] = Field(min_length=1)  # the undo act's field naming the measure's entry
 
 
+class AfterDemand(RuleBase):
+    """Enforcement taken only as the demand (催告) before it allows: the 催告书 served on the
+    party, the time it gave to perform passed, and each 陈述申辩 the party made after it
+    recorded with its 复核 (行政强制法 第三十六至三十八条; 002 第二十九、三十条). Whether any
+    demand came at all is ``order``'s to say. ``cite_by_outcome``: the article each failing
+    names, cited instead of the whole list."""
+
+    kind: Literal["after_demand"]
+    acts: Acts
+    demand: Acts
+    deadline_field: str = "deadline"  # the date the demand gave to perform by
+    statements: Acts
+    review_fields: list[str] = Field(min_length=1)  # the 复核 a statement must carry
+    cite_by_outcome: dict[Literal["not_served", "before_deadline", "unreviewed"], list[str]] = (
+        Field(default_factory=dict)
+    )
+
+    @field_validator("demand", "statements")
+    @classmethod
+    def _codes(cls, v: list[str]) -> list[str]:
+        return expand_acts(v)
+
+
 class FieldPresent(RuleBase):
     """An act's optional field that the law wants recorded (a summary penalty's filing)."""
 
@@ -403,7 +426,7 @@ Rule = Annotated[
     | AVInterruption | DeviceCheck | OpeningStatement | ServedIssued | Retention | SummaryLimits
     | ProcedureMatch | FieldPresent | OfficerSignatures | FineAmount | FieldMentions | DatedAfter
     | ServiceDates | DocumentTimes | CollectionLimit | SpanOrder | ActorOverlap | OpeningApproved
-    | RefusedUndone,
+    | RefusedUndone | AfterDemand,
     Field(discriminator="kind"),
 ]  # fmt: skip
 _RULE = TypeAdapter(Rule)
@@ -466,7 +489,7 @@ _KIND_TAGS = {
     "av_interruption", "device_check", "opening_statement", "served_issued", "retention",
     "summary_limits", "procedure_match", "field_present", "officer_signatures", "fine_amount",
     "field_mentions", "dated_after", "service_dates", "document_times", "collection_limit",
-    "span_order", "actor_overlap",
+    "span_order", "actor_overlap", "after_demand",
 }  # fmt: skip
 
 
