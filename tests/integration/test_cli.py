@@ -114,8 +114,8 @@ def test_import_errors_are_reported_in_chinese_with_code(run, app, tmp_path):
 
 
 def test_db_commands(run, app):
-    assert "0010" in run("db", "upgrade")
-    assert "0010" in run("db", "current")
+    assert "0011" in run("db", "upgrade")
+    assert "0011" in run("db", "current")
     assert "一致" in run("db", "check")
 
 
