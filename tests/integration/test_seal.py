@@ -155,3 +155,21 @@ def test_a_copy_without_the_signatures_still_shows_the_seal(app: Any, tmp_path: 
     assert _red_share(tmp_path / "copy.png", box, 842) > 0.05
     words = subprocess.run(["pdftotext", str(path), "-"], capture_output=True, text=True).stdout
     assert "行政处罚事先告知书" in words  # the page's own content kept under it
+
+
+def test_nothing_is_sealed_while_a_block_waits_or_when_the_head_disagreed(app: Any) -> None:
+    _case(app)
+    values = documents.validate("prior_notice", dict(DOC_TYPES["prior_notice"].sample))
+    pdf = documents.render_pdf("prior_notice", values, agency="某区文化和旅游局")
+    agency, at = ("wl", "某区文化和旅游局"), NOW.isoformat()
+    assert documents.affix_seal(app, agency, "prior_notice", pdf, [], at) == (pdf, [])  # waits
+    head = [{"role": "approver", "name": "贺建国", "method": "PAdES"}]
+    disagreed = documents.affix_seal(app, agency, "prior_notice", pdf, head, at, approved=False)
+    assert disagreed == (pdf, [])
+    sealed, record_ = documents.affix_seal(app, agency, "prior_notice", pdf, head, at)
+    assert [r["role"] for r in record_] == ["seal"]
+    assert [s.signer for s in signing.validate_pdf(sealed, signing.ca_pem(app))] == [
+        "某区文化和旅游局"]  # fmt: skip
+    # sealed once: a document already sealed is left as it is
+    assert documents.affix_seal(app, agency, "prior_notice", sealed, head + record_, at) == (
+        sealed, [])  # fmt: skip
