@@ -73,3 +73,12 @@ def test_roles_are_the_callers_filter() -> None:
     m = offered(officer_acts, stage="archiving", status="archived", category="penalty",
                 procedure="ordinary")  # fmt: skip
     assert "archiving.legal_hold" not in m.codes  # heads and archivists keep files on hold
+
+
+def test_a_case_a_complaint_opened_is_offered_its_filing_until_recorded() -> None:
+    """立案 starts the 90 days of 行政处罚法 第六十条; an ex officio opening is its own."""
+    assert "initiation.filing" in menu("initiation", done={"initiation.complaint"}).codes
+    assert "initiation.filing" in menu("investigation", done={"initiation.complaint"}).codes
+    filed = menu("investigation", done={"initiation.complaint", "initiation.filing"})
+    assert "initiation.filing" not in filed.codes
+    assert "initiation.filing" not in menu("initiation", done={"initiation.ex_officio"}).codes

@@ -26,6 +26,7 @@ EXPECTED_CODES = {
         "application",
         "ex_officio",
         "complaint",
+        "filing",
         "not_opened",
         "complainant_notice",
     ],

@@ -28,6 +28,9 @@ AFTER_CLOSING = ("archiving.legal_hold", "archiving.hold_release", "archiving.di
                  "archiving.disposal")  # fmt: skip
 # A case not opened keeps only telling the complainant why.
 NOT_OPENED = ("initiation.complainant_notice",)
+# 立案 of a case a complaint or an application opened, offered until it is recorded.
+FILING = "initiation.filing"
+OPENED_FOR_FILING = ("initiation.complaint", "initiation.application")
 # Acts of the 行政处罚 procedure alone (事先告知、陈述申辩、听证、当场处罚).
 PENALTY_ONLY = frozenset({"investigation.rights_notice", "investigation.statement_defense",
                           "investigation.hearing", "decision.summary"})  # fmt: skip
@@ -113,6 +116,8 @@ def offered(
     stands: its stage and status, its category and procedure, and ``allowed`` (the acts the
     agency may perform; None: all but those needing a special power by law)."""
     stages, extra = _stages_of(stage, status, procedure)
+    if status == "open" and FILING not in done and any(a in done for a in OPENED_FOR_FILING):
+        extra = {*extra, FILING}
     fitting = [a for a in candidates
                if ((a.stage in stages and a.stage is not Stage.ARCHIVING) or a.code in extra)
                and _fits(a, category, procedure, allowed)]  # fmt: skip

@@ -521,6 +521,8 @@ def deadline_rule(
     rule_id: str, rule: P.Deadline, rec: CaseRecord, ctx: Context
 ) -> Iterator[Finding]:
     starts = [s for s in rec.of(rule.start) if _fields_match(s, rule.start_fields)]
+    if not rule.each and rule.first_of == "listed":
+        starts = next((of for act in rule.start if (of := [s for s in starts if s.act == act])), [])
     if not rule.each:
         starts = starts[:1]
     refusals = {

@@ -215,6 +215,9 @@ class Deadline(RuleBase):
     end: Acts
     limit: Limit
     each: bool = False  # every start entry has its own deadline (each seizure), else the first
+    # which start counts when not ``each``: the earliest entry ("journal"), or an entry of the
+    # first act of ``start`` the record holds ("listed": the 立案 over the complaint before it)
+    first_of: Literal["journal", "listed"] = "journal"
     link: str | None = None  # an end entry whose act has this seq field must name the start
     match: dict[str, str] | None = None  # end field -> start field that must be equal
     unless: list[str] = Field(default_factory=list)  # acts that end the matter without ``end``
