@@ -83,6 +83,7 @@ EXPECTED_CODES = {
     ],
     "general": [
         "av_interruption",
+        "av_unsuitable",
         "device_check",
         "correction",
         "review_access",

@@ -121,6 +121,10 @@ def audio_video(
     for e in rec.of(rule.acts):
         if _av_of(rec, e.seq, kinds):
             continue
+        if rule.unsuitable_excepted and any(
+            u.fields.get("reason") for u in rec.attached("general.av_unsuitable", e.seq)
+        ):
+            continue
         cite = rule.cite_for(e.act)
         stills = not rule.continuous or not _av_of(rec, e.seq, STILL_KINDS)
         if rule.level == "mandatory" and rule.continuous:

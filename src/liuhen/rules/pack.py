@@ -156,6 +156,9 @@ class AudioVideo(RuleBase):
     level: Literal["mandatory", "circumstances", "none"]
     continuous: bool = False
     cite_by_act: dict[str, list[str]] = Field(default_factory=dict)
+    # the text excepts what is 不适宜音像记录 (002 第十三条): a ``general.av_unsuitable`` naming
+    # the act, with its reason, excuses it
+    unsuitable_excepted: bool = False
 
     @model_validator(mode="after")
     def _cited_acts(self) -> AudioVideo:
