@@ -20,6 +20,7 @@ from liuhen.access.policy import User
 from liuhen.accounts import service as access
 from liuhen.clock import SHANGHAI, FixedClock
 from liuhen.documents import DOC_TYPES, approvals
+from liuhen.documents.seal import ROLE as SEAL
 from liuhen.documents.service import DocumentRequest, issue
 from liuhen.entrypoints.web import create_app
 from liuhen.errors import ValidationError
@@ -68,6 +69,7 @@ def _staff(app: Any) -> None:
     ):
         access.create_user(app, user, pw, roles, name, "wl-zd1", cert)
     signing.init_ca(app, "某区文化和旅游局")
+    signing.issue_seal(app, "wl")  # the 决定书 carries the agency's seal
     for cert in (OFFICER, HEAD, REVIEWER):
         signing.issue(app, cert)
     factory.open_case(app)
@@ -192,7 +194,8 @@ def test_issued_by_the_officer_after_the_heads_agreement(app, tmp_path):
     issued = _issue_decision(app, _decision(app))  # now the officer may
     fields = _fields(app, issued.seq)
     assert fields["doc_type"] == "penalty_decision"
-    assert [(s["role"], s["cert_no"]) for s in fields["signatures"]] == [("officer", OFFICER)]
+    signed = [(s["role"], s.get("cert_no")) for s in fields["signatures"]]
+    assert signed[0] == ("officer", OFFICER) and [r for r, _c in signed] == ["officer", SEAL]
 
 
 def test_the_refusal_is_shown_at_the_officers_signature(app):
@@ -247,3 +250,29 @@ def test_the_heads_signature_and_his_approval_are_one_transaction(app, monkeypat
     monkeypatch.undo()
     out = approvals.decide(app, _head(app), CASE, sent, "同意", "同意。")  # still his to sign
     assert out.signed is not None and out.act is not None and out.act.seq == out.signed.seq + 1
+
+
+def test_the_head_is_not_offered_the_bare_approval_of_a_sent_draft(app):
+    from liuhen.accounts.service import Forbidden
+    from liuhen.cases import workflow
+
+    _staff(app)
+    draft = _draft(app)
+
+    def bare(subject: int | None) -> ActInput:
+        fields: dict[str, Any] = {"matter": "处罚决定", "opinion": "同意。", "approved": True}
+        if subject is not None:
+            fields["subject_seq"] = subject
+        return ActInput("decision.head_approval", NOW.isoformat(), case=CASE, actors=[HEAD],
+                        fields=fields, recorded_by={"id": HEAD, "role": "head"})  # fmt: skip
+
+    with TestClient(create_app(app)) as client:
+        login(client, "zhangw", "correct-horse-1")
+        sent = _send(client, draft)
+    for subject in (None, draft):
+        with pytest.raises(Forbidden, match=f"/approvals/{sent}"):
+            workflow.record_act(app, _head(app), CASE, bare(subject))
+    approvals.decide(app, _head(app), CASE, sent, "同意", "同意。")
+    with pytest.raises(Forbidden, match="不能再次审批"):
+        workflow.record_act(app, _head(app), CASE, bare(None))
+    assert _count(app, "decision.head_approval") == 1  # his one, with his signature

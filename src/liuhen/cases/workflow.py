@@ -22,6 +22,7 @@ from liuhen.cases.presentation import Card, Context, Timeline, card, timeline
 from liuhen.cases.schemas import CaseRecord, Entry
 from liuhen.disclosure import service as disclosure
 from liuhen.documents import DOC_TYPES, DocType
+from liuhen.documents.service import bare_approval_refusal
 from liuhen.evidence.service import list_media
 from liuhen.kernel import record
 from liuhen.kernel.instance import App
@@ -118,6 +119,10 @@ def opening_for(user: User, code: str) -> ActType:
 
 def record_act(app: App, user: User, number: str, inp: ActInput) -> Appended:
     """Record an act; requests and decisions go through their service's rules."""
+    if inp.act == "decision.head_approval":  # not what a sent approval form decides
+        refusal = bare_approval_refusal(app, number, inp.fields.get("subject_seq"))
+        if refusal:
+            raise Forbidden(refusal)
     if inp.act not in disclosure.VIA_SERVICE:
         return record.record(app, inp)
     if not user.cert_no:

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass
+from urllib.parse import quote
 
 from sqlalchemy import Connection, select
 
@@ -108,3 +109,22 @@ def problems(app: App, case: str, doc_type: str, where: str = "sign.officer") ->
     elif not found.sent:
         message += f"（尚未送签《{form}》）"
     return [Problem(message, where, label="签发条件", kind="rule")]
+
+
+def bare_approval_refusal(app: App, case: str, subject: object) -> str | None:
+    """Why the head may not record a bare ``decision.head_approval`` about ``subject`` (None:
+    naming none): the draft decision sent to him on its approval form is approved on that
+    form's approval page, his signature and his approval together; a bare act about it would
+    approve it twice, or without the signed form."""
+    named = int(str(subject)) if str(subject or "").isdigit() else None
+    for prior in REQUIRES.values():
+        with app.engine.connect() as conn:
+            found = state(conn, case, prior)
+        if found.form is None or named not in (None, found.subject):
+            continue  # nothing sent, or an approval of something else
+        title = DOC_TYPES[prior.form].title
+        if found.signed:
+            return f"负责人已在《{title}》（序号 {found.form}）上审批该决定草拟，不能再次审批"
+        return (f"本案的决定草拟已送《{title}》（序号 {found.form}），请在其审批页审批："
+                f"/cases/{quote(case, safe='')}/approvals/{found.form}")  # fmt: skip
+    return None

@@ -27,6 +27,7 @@ from liuhen.accounts import service as access
 from liuhen.documents import listed, opinion_box, prior_approval, render, seal
 from liuhen.documents.dossier_pages import copy_note as copy_note
 from liuhen.documents.dossier_pages import render_part as render_part
+from liuhen.documents.prior_approval import bare_approval_refusal as bare_approval_refusal
 from liuhen.documents.render import render_pdf as render_pdf
 from liuhen.documents.render import validate as validate
 from liuhen.documents.seal import affix_seal as affix_seal
