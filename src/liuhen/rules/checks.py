@@ -119,7 +119,7 @@ def audio_video(
         return
     kinds = AV_KINDS if rule.continuous else AV_KINDS + STILL_KINDS
     for e in rec.of(rule.acts):
-        if _av_of(rec, e.seq, kinds):
+        if _av_of(rec, e.seq, kinds) or not _fields_match(e, rule.fields):
             continue
         if rule.unsuitable_excepted and any(
             u.fields.get("reason") for u in rec.attached("general.av_unsuitable", e.seq)

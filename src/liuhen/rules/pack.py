@@ -159,6 +159,7 @@ class AudioVideo(RuleBase):
     # the text excepts what is 不适宜音像记录 (002 第十三条): a ``general.av_unsuitable`` naming
     # the act, with its reason, excuses it
     unsuitable_excepted: bool = False
+    fields: dict[str, list[Any]] | None = None  # only entries whose fields match (争议 marked)
 
     @model_validator(mode="after")
     def _cited_acts(self) -> AudioVideo:
