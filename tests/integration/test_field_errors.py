@@ -18,6 +18,7 @@ from typing import Any
 from fastapi.testclient import TestClient
 
 from liuhen.accounts import service as access
+from liuhen.compliance import packs
 from liuhen.documents import DOC_TYPES
 from liuhen.entrypoints.web import create_app
 from tests.integration import factory
@@ -254,6 +255,26 @@ def test_an_act_at_the_scene_with_one_officer_is_refused_at_the_picker(app):
         one = client.post(url, params=act, data={"csrf": _csrf(client, url, **act), **alone},
                           follow_redirects=False)  # fmt: skip
         assert one.status_code == 303, one.text
+
+
+def test_the_officers_an_act_needs_are_the_packs(app):
+    """An agency's pack says how many officers and cites its own article too (003 第六条): an
+    inquiry in a case of that agency by one officer is refused citing both."""
+    factory.register(app)
+    packs.use_pack(app, "003", "测试")
+    factory.open_case(app)
+    access.create_user(app, "zhangw", "correct-horse-1", ["officer"], "张伟", "wl-zd1", ME)
+    url, act = f"/cases/{CASE}/record", {"act": "investigation.inquiry"}
+    with TestClient(create_app(app)) as client:
+        login(client, "zhangw", "correct-horse-1")
+        refused = client.post(url, params=act, data={
+            "csrf": _csrf(client, url, **act), "occurred_at": "2026-11-03T10:00",
+            f"actor:{ME}": ME, "actors": "", "f_subject.name": "陈某",
+        })  # fmt: skip
+    assert refused.status_code == 422
+    assert Page(refused.text).at("actors") == [
+        "请至少选择两名执法人员（003 第六条、行政处罚法 第四十二条）"
+    ]
 
 
 def _png() -> str:

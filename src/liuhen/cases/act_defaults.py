@@ -81,6 +81,13 @@ def _case_header(app: App, number: str) -> _Header:
     return _Header(officers, list(json.loads(row["parties"] or "[]")), str(row["cause"] or ""))
 
 
+def case_unit(app: App, number: str) -> str:
+    """The unit a case is handled by (empty for an unknown case)."""
+    with app.engine.connect() as conn:
+        unit = conn.execute(select(store.CASE.c.unit).where(store.CASE.c.number == number)).scalar()
+    return str(unit or "")
+
+
 def officers(app: App, user: User, number: str = "") -> list[Officer]:
     """The case's officers in post first (in the order the case names them), then the other
     officers in post of the user's unit, by name."""

@@ -8,6 +8,7 @@ the head's inbox) is passed in by the composer.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import datetime, tzinfo
 from typing import Annotated
 from urllib.parse import quote
@@ -39,11 +40,13 @@ LIST_PARAMS = ("q", "stage", "status", "unit", "procedure", "overdue", "violatio
 SEARCH_HELP = "搜索：案件编号、当事人名称、案由、承办人员姓名或执法证号（部分匹配）"
 SORT_HELP = "opened（启动时间新→旧，默认）、changed（最近变更）、due（最近期限）、number（编号）"
 
-# An act done at the scene (``on_site``, what every rule pack's ``officers.min_two`` selects
-# as ``@on_site``) needs two officers: refused at the picker rather than flagged once recorded.
-ON_SITE_ALONE = Problem(
-    "请至少选择两名执法人员（行政处罚法 第四十二条）", "actors", label="执法人员", kind="too_few"
-)
+# The fewest officers an act needs under the rules in force for a unit, and the articles that
+# say so (``compliance.service.officers_required``, a layer above: the pack's ``min_officers``
+# rules, ``officers.min_two``'s acts done at the scene); None when no rule asks. The act form
+# refuses fewer at the officer picker rather than have the engine flag the act once recorded.
+Needed = tuple[int, tuple[str, ...]] | None
+OfficersNeeded = Callable[[App, str, str], Needed]
+_COUNT = {2: "两", 3: "三", 4: "四", 5: "五"}
 
 SignedIn = Annotated[User, Depends(guard.signed_in())]
 SeeCase = Annotated[User, Depends(guard.see_case())]
@@ -156,12 +159,29 @@ def issued_numbers(app: App, number: str, spec: ActType) -> dict[str, str]:
     return {name: expected.number} if expected is not None else {}
 
 
+def too_few(needed: Needed, actors: list[str]) -> Problem | None:
+    """Fewer officers chosen than ``needed`` asks (none at all: recording says so itself)."""
+    if needed is None or not actors or len(set(actors)) >= needed[0]:
+        return None
+    most, cite = needed
+    return Problem(
+        f"请至少选择{_COUNT.get(most, str(most))}名执法人员（{'、'.join(cite)}）", "actors",
+        label="执法人员", kind="too_few",
+    )  # fmt: skip
+
+
 def read_act(
-    user: User, spec: ActType, number: str, form: dict[str, str], zone: tzinfo, now: datetime
+    user: User,
+    spec: ActType,
+    number: str,
+    form: dict[str, str],
+    zone: tzinfo,
+    now: datetime,
+    needed: Needed,
 ) -> ActInput:
     """The act a page form asks to record, or every problem with it at once: text that cannot
-    be read as its field's kind, and what recording it would refuse (a required field left
-    empty, no officer), so the officer corrects the form once.
+    be read as its field's kind, what recording it would refuse (a required field left
+    empty, no officer) and fewer officers than ``needed``, so the officer corrects the form once.
 
     Local times in the form are read in the instance's zone (``LIUHEN_TIMEZONE``).
     """
@@ -172,8 +192,9 @@ def read_act(
         actors=forms.actors(form), place=form.get("place") or None, fields=values,
         recorded_by=user.actor,
     )  # fmt: skip
-    if spec.on_site and len(inp.actors) == 1:  # none at all: recording says so (build_draft)
-        problems.append(ON_SITE_ALONE)
+    alone = too_few(needed, inp.actors)
+    if alone is not None:
+        problems.append(alone)
     if problems:
         unread = {p.field for p in problems}
         try:
@@ -190,6 +211,7 @@ def record_from_form(
     app: App,
     templates: Jinja2Templates,
     awaits_approver: workflow.AwaitsApprover,
+    officers_needed: OfficersNeeded,
     request: Request,
     user: User,
     spec: ActType,
@@ -203,8 +225,9 @@ def record_from_form(
     if answer is not None:
         return answer
     form = act_defaults.serve_chosen(app, number, spec, form)
+    needed = officers_needed(app, act_defaults.case_unit(app, number), spec.code)
     try:
-        inp = read_act(user, spec, number, form, app.settings.timezone, app.clock.now())
+        inp = read_act(user, spec, number, form, app.settings.timezone, app.clock.now(), needed)
         where = workflow.record_and_continue(app, user, number, inp, awaits_approver)
     except LiuhenError as exc:
         issued = issued_numbers(app, page, spec)
@@ -266,6 +289,7 @@ def list_router(
     templates: Jinja2Templates,
     awaits_approver: workflow.AwaitsApprover,
     judge: cases.Judge,
+    officers_needed: OfficersNeeded,
 ) -> APIRouter:
     """The case list (the home page: search, filters, sort) and opening a case."""
     r = APIRouter()
@@ -313,9 +337,11 @@ def list_router(
         answer = draft_answer(app, templates, request, user, spec, "", form)
         if answer is not None:
             return answer
+        unit = form.get("f_unit", "").strip() or user.unit or ""  # the new case's
+        needed = officers_needed(app, unit, spec.code)
         try:  # the number is the agency's next, issued with the entry (kernel.numbering)
             inp = read_act(user, spec, numbering.PENDING_CHAIN, form, app.settings.timezone,
-                           app.clock.now())  # fmt: skip
+                           app.clock.now(), needed)  # fmt: skip
             entry = numbering.open_case(app, inp)
         except LiuhenError as exc:
             return act_page(app, user, templates, request, "", spec, form, exc)
@@ -331,6 +357,7 @@ def recording_router(
     templates: Jinja2Templates,
     awaits_approver: workflow.AwaitsApprover,
     file_dossier: workflow.FileDossier,
+    officers_needed: OfficersNeeded,
 ) -> APIRouter:
     """Recording in a case: an act from its form or through the API, and 立卷归档."""
     r = APIRouter()
@@ -349,8 +376,9 @@ def recording_router(
         form = await posted_form(request)
         spec = workflow.act_for(app, user, number, act)
         return record_from_form(
-            app, templates, awaits_approver, request, user, spec, number, form, number
-        )
+            app, templates, awaits_approver, officers_needed, request, user, spec, number, form,
+            number,
+        )  # fmt: skip
 
     @r.post("/cases/{number}/archive", include_in_schema=False)
     async def archive_submit(request: Request, number: str, user: RecordCase) -> Response:

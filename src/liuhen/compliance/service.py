@@ -123,6 +123,22 @@ def refusal_witnesses_required(app: App, case: str) -> int:
     return packs.load_pack(name, app.settings.data_dir).refusal_officers
 
 
+def officers_required(app: App, unit: str, act: str) -> tuple[int, tuple[str, ...]] | None:
+    """The fewest officers an act of ``act`` needs under the pack the unit's agency runs, and
+    the articles that say so: its ``min_officers`` rules that hold for every case (one with
+    conditions is the engine's to judge once recorded); None when no rule asks. The hook the
+    act form calls so that it refuses what the engine would flag afterwards."""
+    name = packs.pack_name_for(app, _agencies(app).get(unit))
+    rules = [
+        r for r in packs.load_pack(name, app.settings.data_dir).rules.values()
+        if isinstance(r, P.MinOfficers) and not r.disabled and r.when is None and act in r.acts
+    ]  # fmt: skip
+    if not rules:
+        return None
+    most = max(rules, key=lambda r: r.min)
+    return most.min, tuple(most.cite)
+
+
 def evaluate_page(app: App, number: str) -> Evaluation:
     """``evaluate_case`` for the case page: every opening of the page is a 调阅记录, so a case
     read a thousand times would have the engine read a thousand entries on each opening. No

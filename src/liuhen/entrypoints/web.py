@@ -111,13 +111,17 @@ def create_app(app: App) -> FastAPI:
     api.include_router(cases_web.api_router(app, CASE_JUDGE))
     api.include_router(compliance_web.api_router(app))
     api.include_router(journal.router(app), dependencies=PUBLIC)  # anyone may verify
-    api.include_router(cases_web.list_router(app, TEMPLATES, inbox.awaits_approver, CASE_JUDGE))
+    api.include_router(cases_web.list_router(
+        app, TEMPLATES, inbox.awaits_approver, CASE_JUDGE, compliance.officers_required
+    ))  # fmt: skip
     api.include_router(document_pages.router(app, TEMPLATES, demanded_by=queries.demanded_by))
     api.include_router(approval_pages.router(app, TEMPLATES, checks={
         "general.disclosure_decision": disclosure.checked_decision,
     }))  # fmt: skip
     api.include_router(
-        cases_web.recording_router(app, TEMPLATES, inbox.awaits_approver, archiving.archive)
+        cases_web.recording_router(
+            app, TEMPLATES, inbox.awaits_approver, archiving.archive, compliance.officers_required
+        )
     )
     api.include_router(compliance_web.page_router(app, TEMPLATES))
     api.include_router(inbox_web.router(app, TEMPLATES, CASE_JUDGE))
