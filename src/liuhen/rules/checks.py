@@ -647,7 +647,21 @@ def retention_reasons(rule: P.Retention, rec: CaseRecord) -> list[RetentionReaso
 def retention(rule_id: str, rule: P.Retention, rec: CaseRecord, ctx: Context) -> Iterator[Finding]:
     reasons = retention_reasons(rule, rec)
     needed = 1000 if reasons else rule.min_years
+    recorded = bool(rec.of(["general.media"]))
     for a in rec.of(["archiving.archive"]):
+        if (
+            rule.long_term_medium
+            and reasons
+            and recorded
+            and not a.fields.get(rule.long_term_medium)
+        ):
+            yield _finding(
+                rule_id, rule, "no_medium",
+                "本案音像资料应长期保存（" + "；".join(r.title for r in reasons) + "），"
+                "归档时未记载刻录光盘或专门硬盘等存储介质的编号",
+                [a.seq, *[s for r in reasons for s in r.seqs]],
+                cite=sorted({c for r in reasons for c in r.cite}),
+            )  # fmt: skip
         period = str(a.fields.get("retention"))
         if _PERIOD_YEARS.get(period, 0) < needed:
             why = (

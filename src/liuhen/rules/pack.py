@@ -279,6 +279,9 @@ class Retention(RuleBase):
     kind: Literal["retention"]
     min_years: int = Field(ge=1)
     long_term: list[Trigger] = Field(default_factory=list)
+    # the archive's field naming the disc or dedicated hard disk that keeps a long-term case's
+    # 音像资料 (001 第十八条: 刻录光盘或者专门硬盘存储); None: the pack asks for no medium
+    long_term_medium: str | None = None
 
 
 class SummaryLimits(RuleBase):
