@@ -19,7 +19,7 @@ from liuhen.entrypoints.web import create_app
 from liuhen.kernel import record
 from liuhen.kernel.db import store
 from liuhen.kernel.record import ActInput
-from tests.integration import archive_case
+from tests.integration import archive_case, factory
 from tests.integration.auth import login
 
 CASE = archive_case.CASE
@@ -116,3 +116,23 @@ def test_a_document_from_outside_the_system_is_typed(client, app):
     found = compliance.evaluate_cases(app, [CASE], datetime.now().astimezone())[CASE]
     # the rule still reads the 文号 a 送达 records: this one was never issued in the case
     assert [f for f in found.findings if f.rule == "order.served_issued"]
+
+
+def test_a_citizen_party_starts_the_inquiry_a_shop_does_not(app):
+    """被询问人 is a person: the case's party fills it when the case knows him to be one (an ID
+    number, a sex, an age), not when the party may be a shop known by name only."""
+    factory.register(app)
+    citizen = factory.opening_input("某文旅罚〔2026〕7号")
+    citizen.fields["parties"] = [{"name": "张某", "id_no": "330106199001011234", "gender": "男",
+                                  "address": "某区滨江路20号"}]  # fmt: skip
+    record.record(app, citizen)
+    factory.open_case(app)  # 1号: 某区夜色酒吧, a name only
+    access.create_user(app, "zhangw", "correct-horse-1", ["officer"], "张伟", "wl-zd1", "31010001")
+    with TestClient(create_app(app)) as client:
+        login(client, "zhangw", "correct-horse-1")
+        act = {"act": "investigation.inquiry"}
+        page = html.unescape(client.get("/cases/某文旅罚〔2026〕7号/record", params=act).text)
+        assert re.search(r'name="f_subject.name"[^>]*value="张某"', page)
+        assert re.search(r'name="f_subject.id_no"[^>]*value="330106199001011234"', page)
+        page = html.unescape(client.get(URL, params=act).text)
+        assert re.search(r'name="f_subject.name"[^>]*value=""', page)
