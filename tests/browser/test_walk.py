@@ -44,13 +44,15 @@ BEIJING = timezone(timedelta(hours=8))
 
 @pytest.fixture(scope="module")
 def walk_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
-    """A demo instance whose officer holds a signing certificate (``liuhen ca`` as an admin
-    would run it once), so documents can be signed from the pages."""
+    """A demo instance whose officer holds a signing certificate and whose agency holds its
+    seal (``liuhen ca`` as an admin would run it once), so documents can be signed from the
+    pages."""
     srv = demo_server(tmp_path_factory, "walk")
     try:
         for args in (
             ["ca", "init", "--name", "某区文化和旅游局"],
             *(["ca", "issue", who[2]] for who in (OFFICER, REVIEWER, HEAD)),
+            ["ca", "seal", "whlyj"],  # the agency's seal, which its 决定书 carries
         ):
             subprocess.run(
                 [sys.executable, "-m", "liuhen", *args],
