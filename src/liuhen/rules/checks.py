@@ -181,9 +181,26 @@ def av_storage(rule_id: str, rule: P.AVStorage, rec: CaseRecord, ctx: Context) -
             )  # fmt: skip
 
 
+def _interruption_note(notes: list[Entry], device: Any, since: datetime, until: datetime) -> Any:
+    """The note of ``device``'s interruption between ``since`` and ``until``, if any."""
+    return next(
+        (
+            n for n in notes
+            if n.fields.get("device_no") == device
+            and (t := parse_datetime(n.fields.get("interrupted_at"))) is not None
+            and since - INTERRUPTION_TOLERANCE <= t <= until + INTERRUPTION_TOLERANCE
+        ),
+        None,
+    )  # fmt: skip
+
+
 def av_interruption(
     rule_id: str, rule: P.AVInterruption, rec: CaseRecord, ctx: Context
 ) -> Iterator[Finding]:
+    """A gap between two clips of one device, or a recording that stops before the act it
+    records ends (不间断记录至执法活动结束, 001 第十三条), needs its note; a note of a
+    recording never resumed (no 恢复时间) is the written one the texts ask for after the fact,
+    signed as the pack says (001 第十四条, 003 第二十二条)."""
     notes = rec.of(["general.av_interruption"])
     groups: dict[tuple[Any, Any], list[tuple[datetime, datetime, Entry]]] = {}
     for m in rec.of(["general.media"]):
@@ -193,20 +210,14 @@ def av_interruption(
                 (*span, m)
             )
     gap = timedelta(minutes=rule.gap_minutes)
-    for (_act, device), clips in groups.items():
+    acts = {e.seq: e for e in rec.entries}
+    judged: set[int] = set()  # notes whose signatures were judged with their gap
+    for (act_seq, device), clips in groups.items():
         clips.sort(key=lambda c: c[0])
         for (_s1, end1, m1), (start2, _e2, m2) in pairwise(clips):
             if start2 - end1 <= gap:
                 continue
-            note = next(
-                (
-                    n for n in notes
-                    if n.fields.get("device_no") == device
-                    and (t := parse_datetime(n.fields.get("interrupted_at"))) is not None
-                    and end1 - INTERRUPTION_TOLERANCE <= t <= start2 + INTERRUPTION_TOLERANCE
-                ),
-                None,
-            )  # fmt: skip
+            note = _interruption_note(notes, device, end1, start2)
             minutes = int((start2 - end1).total_seconds() // 60)
             if note is None:
                 yield _finding(
@@ -215,16 +226,46 @@ def av_interruption(
                     f"中断 {minutes} 分钟，未见中断说明",
                     [m1.seq, m2.seq],
                 )  # fmt: skip
-            elif (
-                rule.written_signatures
-                and note.fields.get("form") == "书面说明"
-                and len(set(note.fields.get("signing_officers") or [])) < rule.written_signatures
-            ):
-                yield _finding(
-                    rule_id, rule, "unsigned",
-                    f"音像记录中断的书面说明应由 {rule.written_signatures} 名以上执法人员签字",
-                    [note.seq],
-                )  # fmt: skip
+            else:
+                judged.add(note.seq)
+                yield from _unsigned(rule_id, rule, note)
+        act = acts.get(act_seq) if isinstance(act_seq, int) else None
+        act_span = _clips(act) if act is not None else None
+        last_end, last = max((c[1], c[2].seq) for c in clips)
+        if act is None or act_span is None or act_span[1] - last_end <= gap:
+            continue
+        if _interruption_note(notes, device, last_end, act_span[1]) is None:
+            yield _finding(
+                rule_id, rule, "stopped",
+                f"设备 {device} 的音像记录于 {ctx.fmt(last_end)} 停止，而“{act.label}”至 "
+                f"{ctx.fmt(act_span[1])} 才结束，未见中断说明",
+                [act.seq, last],
+            )  # fmt: skip
+    for note in notes:
+        if note.fields.get("resumed_at") or note.seq in judged:
+            continue
+        if note.fields.get("form") != "书面说明":
+            yield _finding(
+                rule_id, rule, "not_written",
+                "音像记录中断后未再恢复（确实无法继续记录），应事后书面说明情况，"
+                f"现为“{note.fields.get('form') or '未注明'}”",
+                [note.seq],
+            )  # fmt: skip
+        else:
+            yield from _unsigned(rule_id, rule, note)
+
+
+def _unsigned(rule_id: str, rule: P.AVInterruption, note: Entry) -> Iterator[Finding]:
+    if (
+        rule.written_signatures
+        and note.fields.get("form") == "书面说明"
+        and len(set(note.fields.get("signing_officers") or [])) < rule.written_signatures
+    ):
+        yield _finding(
+            rule_id, rule, "unsigned",
+            f"音像记录中断的书面说明应由 {rule.written_signatures} 名以上执法人员签字",
+            [note.seq],
+        )  # fmt: skip
 
 
 def _recorded_acts(rec: CaseRecord) -> Iterator[tuple[Entry, list[Entry]]]:
