@@ -175,6 +175,7 @@ def test_issued_by_the_officer_after_the_heads_agreement(app, tmp_path):
         login(client, "hejg", "correct-horse-3")
         page = client.get(f"/cases/{CASE}/approvals/{sent}")
         assert page.status_code == 200 and "建议罚款人民币5000元。" in page.text
+        assert "<dt>处理建议</dt>" in page.text and DRAFT["proposal"] in page.text
         data = {"csrf": _csrf(page.text), "choice": "同意", "opinion": "同意按拟定意见处罚。"}
         url = f"/cases/{CASE}/approvals/{sent}"
         client.post(url, data=data)
