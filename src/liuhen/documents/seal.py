@@ -30,7 +30,6 @@ from liuhen.payloads import JsonObject
 from liuhen.signing import service as signing
 
 ANCHOR = "box-seal"
-ROLE = SEAL
 REASON = "加盖机关电子印章"
 DIAMETER_MM = 42.0
 RED = "#d7000f"
@@ -145,7 +144,7 @@ def affix_seal(
     while it waits for the head: better told when it is issued than when he approves.
     """
     box = signing.find_box(pdf, ANCHOR)
-    if box is None or any(s.get("role") == ROLE for s in signatures):
+    if box is None or any(s.get("role") == SEAL for s in signatures):
         return pdf, []
     key = signing.seal_key(app, agency[0]) if agency else None
     if agency is None or key is None:
@@ -159,13 +158,13 @@ def affix_seal(
     stamp = signing.Stamp(box, seal_pdf(name, width, height))
     key_pem, cert_pem = key
     sealed = signing.sign_pdf(
-        pdf, key_pem, cert_pem, ca_pem, f"sig{before + 1}-{ROLE}", REASON, name, stamp
+        pdf, key_pem, cert_pem, ca_pem, f"sig{before + 1}-{SEAL}", REASON, name, stamp
     )
     statuses = signing.validate_pdf(sealed, ca_pem)
     if len(statuses) != before + 1 or not all(s.valid for s in statuses):
         raise IntegrityError("文书用印后签名验证未通过，未记录")
     return sealed, [{
-        "role": ROLE, "name": name, "agency": code, "signed_at": at, "method": PADES,
+        "role": SEAL, "name": name, "agency": code, "signed_at": at, "method": PADES,
         "valid": "有效", "certificate": format(_serial(cert_pem), "x"),
     }]  # fmt: skip
 

@@ -175,15 +175,8 @@ def _key_of(app: App, cert_no: str) -> tuple[bytes, bytes]:
 
 def agency_name(app: App, case: str) -> str:
     """The agency a case belongs to, as documents, dossiers and bags name it."""
-    case_t, unit_t, agency_t = store.CASE, store.UNIT, store.AGENCY
-    with app.engine.connect() as conn:
-        name = conn.execute(
-            select(agency_t.c.name)
-            .select_from(case_t.join(unit_t, unit_t.c.code == case_t.c.unit)
-                         .join(agency_t, agency_t.c.code == unit_t.c.agency))
-            .where(case_t.c.number == case)
-        ).scalar()  # fmt: skip
-    return str(name) if name else "行政执法机关"
+    found = seal.agency_of(app, case)
+    return found[1] if found else "行政执法机关"
 
 
 @dataclass(frozen=True, slots=True)
