@@ -85,9 +85,11 @@ def test_the_form_offers_the_cases_documents_and_starts_from_its_party(client, a
     inquiry, approval = body(app, filed.inquiry_doc.seq), body(app, filed.approval_doc.seq)
     page = html.unescape(client.get(URL, params=SERVE).text)
     options = re.findall(r'<option value="(\d+)" data-title="([^"]+)" data-number="([^"]+)"', page)
+    decision = options[-1]
     assert options == [
         (str(filed.inquiry_doc.seq), "询问笔录", inquiry["number"]),
         (str(filed.approval_doc.seq), "立案审批表", approval["number"]),
+        (decision[0], "行政处罚决定书", "某文旅罚决〔2026〕1号"),  # its 文号 on the act
     ]
     assert f"《询问笔录》{inquiry['number']}（" in page
     assert "本系统外出具的文书" in page  # free text stays for old cases
@@ -103,6 +105,21 @@ def test_the_chosen_document_is_recorded_as_issued(client, app, filed):
     served = last_service(app)
     assert served["document"] == "询问笔录" and served["document_no"] == inquiry["number"]
     assert served["recipient"]["name"] == "某区夜色酒吧"
+    found = compliance.evaluate_cases(app, [CASE], datetime.now().astimezone())[CASE]
+    assert not [f for f in found.findings if f.rule == "order.served_issued"]
+
+
+def test_a_decision_whose_number_is_on_the_act_is_served_from_it(client, app):
+    """A decision recorded with its 文号 (older records, imports: no 文书 entry issued) is
+    offered as well, and serving it satisfies the rule as the act's own number does."""
+    page = html.unescape(client.get(URL, params=SERVE).text)
+    seq = re.search(r'<option value="(\d+)" data-title="行政处罚决定书"', page)
+    assert seq
+    done = _post(client, served_doc=seq.group(1))
+    assert done.status_code == 303, done.text
+    served = last_service(app)
+    assert served["document"] == "行政处罚决定书"
+    assert served["document_no"] == "某文旅罚决〔2026〕1号"
     found = compliance.evaluate_cases(app, [CASE], datetime.now().astimezone())[CASE]
     assert not [f for f in found.findings if f.rule == "order.served_issued"]
 

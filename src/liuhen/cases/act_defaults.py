@@ -17,7 +17,8 @@ from liuhen.access.policy import User
 from liuhen.documents import DOC_TYPES
 from liuhen.kernel.db import store
 from liuhen.kernel.instance import App
-from liuhen.procedure.catalog import ActType
+from liuhen.procedure import act_numbers
+from liuhen.procedure.catalog import ActType, act_type
 from liuhen.procedure.fields import FieldKind
 from liuhen.web import forms, persons_form
 
@@ -27,6 +28,7 @@ PARTY_FIELDS = ("party", "parties", "recipient", "speaker")
 CITIZEN_FIELDS = ("subject", "person")
 SERVICE = "service."  # the 送达 acts: what they serve is one of the case's documents
 DOCUMENT = "general.document"
+NUMBER_FIELDS = ("document_no", "decision_no", "notice_no")  # as order.served_issued reads them
 
 # 依职权立案 is most often a 行政处罚 case in 一般程序 (简易程序 cases are decided on the spot)
 OPENING_CHOICES = {"initiation.ex_officio": {"f_category": "penalty", "f_procedure": "ordinary"}}
@@ -160,25 +162,49 @@ def _citizen(party: Any) -> bool:
 
 
 def served_documents(app: App, number: str) -> list[ServedDocument]:
-    """The documents of case ``number`` a 送达 may serve, in the order issued: those with a 文号,
-    each in its latest version (one a later version supersedes is left out)."""
+    """The documents of case ``number`` a 送达 may serve, in the order made: each issued
+    document with a 文号 in its latest version (one a later version supersedes is left out),
+    and each act that recorded its own document's 文号 (a decision's ``document_no``, as
+    ``order.served_issued`` reads them) unless a document of that 文号 was issued."""
     with app.engine.connect() as conn:
         rows = conn.execute(
-            select(store.ENTRY.c.seq, store.ENTRY.c.occurred_at, store.ENTRY.c.body)
-            .where(store.ENTRY.c.chain == number, store.ENTRY.c.act == DOCUMENT)
+            select(store.ENTRY.c.seq, store.ENTRY.c.act, store.ENTRY.c.occurred_at,
+                   store.ENTRY.c.body)
+            .where(
+                store.ENTRY.c.chain == number,
+                ~store.ENTRY.c.act.startswith(SERVICE),
+                (store.ENTRY.c.act == DOCUMENT) | ~store.ENTRY.c.act.startswith("general."),
+            )
             .order_by(store.ENTRY.c.seq)
-        ).all()
-    found: dict[int, ServedDocument] = {}
-    for seq, occurred_at, body in rows:
+        ).all()  # fmt: skip
+    issued: dict[int, ServedDocument] = {}  # by the document entry's seq
+    named: dict[str, ServedDocument] = {}  # by 文号, the last act naming it
+    for seq, act, occurred_at, body in rows:
         fields = json.loads(body).get("fields") or {}
-        if isinstance(fields.get("supersedes"), int):
-            found.pop(fields["supersedes"], None)
-        doc = DOC_TYPES.get(str(fields.get("doc_type")))
-        if doc is None or not fields.get("number"):
+        if act == DOCUMENT:
+            if isinstance(fields.get("supersedes"), int):
+                issued.pop(fields["supersedes"], None)
+            doc = DOC_TYPES.get(str(fields.get("doc_type")))
+            if doc is not None and fields.get("number"):
+                when = str(fields.get("issued_at") or occurred_at)[:10]
+                issued[int(seq)] = ServedDocument(int(seq), doc.title, str(fields["number"]), when)
             continue
-        when = str(fields.get("issued_at") or occurred_at)[:10]
-        found[int(seq)] = ServedDocument(int(seq), doc.title, str(fields["number"]), when)
-    return list(found.values())
+        no = next((str(fields[f]) for f in NUMBER_FIELDS if fields.get(f)), None)
+        if no is not None:
+            named[no] = ServedDocument(int(seq), _title_of(act), no, str(occurred_at)[:10])
+    numbers = {d.number for d in issued.values()}
+    acts = [d for n, d in named.items() if n not in numbers]
+    return sorted([*issued.values(), *acts], key=lambda d: d.seq)
+
+
+def _title_of(act: str) -> str:
+    """The document an act that records a 文号 makes: the one the system numbers for it, else
+    the first document type that records the act, else the act itself."""
+    if act in act_numbers.ACT_NUMBERS:
+        return DOC_TYPES[act_numbers.ACT_NUMBERS[act][1]].title
+    spec = act_type(act)
+    label = spec.label if spec else act
+    return next((d.title for d in DOC_TYPES.values() if act in d.acts), label)
 
 
 def serve_chosen(app: App, number: str, spec: ActType, form: dict[str, str]) -> dict[str, str]:
