@@ -222,11 +222,13 @@ def test_photos_count_unless_the_text_asks_for_continuous_recording():
         )
         for name in packs.BUILTIN
     }
+    # 002 says nothing of other acts on major interests or of 执法办案场所: 004's 全程 holds
+    major = ["av.case_site", "av.major_interest"]
     assert continuous == {
-        "national": ["av.coercive_measures", "av.forced_demolition"],
+        "national": sorted(["av.coercive_measures", "av.forced_demolition", *major]),
         "001": [],
-        "002": [],
-        "003": ["av.coercive_measures", "av.forced_demolition"],
+        "002": major,
+        "003": sorted(["av.coercive_measures", "av.forced_demolition", *major]),
     }
 
 
@@ -235,6 +237,7 @@ def _cites(pack: P.Pack) -> set[str]:
     for rule in pack.rules.values():
         out |= set(rule.cite)
         out |= {c for cs in getattr(rule, "cite_by_act", {}).values() for c in cs}
+        out |= {c for cs in getattr(rule, "cite_by_outcome", {}).values() for c in cs}
         out |= {c for t in getattr(rule, "long_term", []) for c in t.cite}
     return out
 
