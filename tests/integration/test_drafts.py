@@ -33,7 +33,7 @@ from tests.integration.test_approvals import (
     _csrf,
     _issue,
 )
-from tests.integration.test_inbox import _item
+from tests.integration.test_inbox import _badge, _item
 
 INCIDENT = f"/cases/{quote(CASE, safe='')}/record?act=general.incident"
 OLD = "某文旅罚〔2026〕2号"
@@ -92,10 +92,12 @@ def test_a_saved_act_form_comes_back_from_the_inbox_and_goes_once_recorded(app):
         form = client.get(INCIDENT).text
         assert 'name="draft" value="save"' in form and "formnovalidate" in form
         size = _size(app)
+        badge = _badge(client.get("/").text) or 0  # the menu's count, remembered
         saved = client.post(INCIDENT, data={"csrf": _csrf(form), "draft": "save", **TYPED},
                             follow_redirects=False)  # fmt: skip
         assert saved.status_code == 303 and saved.headers["location"] == INCIDENT + "&saved=1"
         assert _size(app) == size  # a draft is no record
+        assert _badge(client.get("/").text) == badge + 1  # though the count follows it
         page = client.get(saved.headers["location"]).text
         assert "已暂存" in page and TYPED["f_description"] in page
         assert 'value="2026-12-01T09:30"' in page and 'value="阻碍执法" selected' in page

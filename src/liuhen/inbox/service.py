@@ -118,28 +118,29 @@ def inbox(app: App, user: User, judge: Judge | None = None) -> Inbox:
     """What ``user`` has to do now, within the cases he may see. With a ``judge`` a head's
     units' cases are picked from the case list's kept summaries, and only those with
     something to show are judged again, for the rules' titles."""
-    size = _journal_size(app)
+    state = _state(app, user)
     scope = case_scope(app, user)
     ctx = _Ctx(app, user, app.clock.now(), None if scope is None else scope[0] or [], judge)
     items: list[Item] = []
     for roles, find in SOURCES:
         if user.roles & roles:
             items += find(ctx)
-    _COUNTS[_count_key(app, user)] = (size, ctx.now.timestamp(), len(items))
+    _COUNTS[_count_key(app, user)] = (state, ctx.now.timestamp(), len(items))
     return Inbox(sorted(items, key=Item.sort_key))
 
 
-# The menu's count: remembered while nothing is recorded, for at most COUNT_SECONDS (deadlines
-# and a file's day of grace move with the clock alone), so most pages pay one small query.
+# The menu's count: remembered while nothing is recorded and his drafts stay as they were, for
+# at most COUNT_SECONDS (deadlines and a file's day of grace move with the clock alone), so
+# most pages pay one small query.
 COUNT_SECONDS = 300
-_COUNTS: dict[tuple[str, str, str], tuple[int, float, int]] = {}
+_COUNTS: dict[tuple[str, str, str], tuple[tuple[int, int, str], float, int]] = {}
 
 
 def count(app: App, user: User, judge: Judge | None = None) -> int:
     """How many items ``user``'s inbox holds (the menu's badge)."""
     hit = _COUNTS.get(_count_key(app, user))
     age = app.clock.now().timestamp() - hit[1] if hit else -1.0
-    if hit and hit[0] == _journal_size(app) and 0 <= age < COUNT_SECONDS:
+    if hit and hit[0] == _state(app, user) and 0 <= age < COUNT_SECONDS:
         return hit[2]
     return len(inbox(app, user, judge).items)
 
@@ -148,10 +149,16 @@ def _count_key(app: App, user: User) -> tuple[str, str, str]:
     return (str(app.settings.data_dir), str(app.engine.url), user.username)
 
 
-def _journal_size(app: App) -> int:
+def _state(app: App, user: User) -> tuple[int, int, str]:
+    """What the count follows besides the clock: the journal's size, and how many drafts he
+    keeps and when he last saved one (a draft records nothing)."""
+    mine = drafts.DRAFT.c.username == user.username
     with app.engine.connect() as conn:
         size = conn.execute(select(store.HEAD.c.size).where(store.HEAD.c.id == 1)).scalar()
-    return int(size or 0)
+        kept, last = conn.execute(
+            select(func.count(), func.max(drafts.DRAFT.c.saved_at)).where(mine)
+        ).one()
+    return int(size or 0), int(kept), str(last or "")
 
 
 def awaits_approver(app: App, number: str) -> bool:
