@@ -13,17 +13,22 @@ from typing import Any
 
 import pypdf
 import pytest
+from fastapi.testclient import TestClient
 from PIL import Image
 
 from liuhen.cases.presentation import signature_line
 from liuhen.clock import SHANGHAI, FixedClock
 from liuhen.documents import DOC_TYPES
 from liuhen.documents import service as documents
+from liuhen.entrypoints.web import create_app
 from liuhen.errors import ValidationError
 from liuhen.kernel import record
 from liuhen.kernel.record import ActInput
 from liuhen.signing import service as signing
 from tests.integration import factory
+from tests.integration.auth import login
+from tests.integration.test_approvals import _csrf, _staff
+from tests.integration.test_forms import _as_form
 
 CASE = "某文旅罚〔2026〕1号"
 HEAD = "31010009"
@@ -42,7 +47,11 @@ def _case(app: Any, sealed: bool = True) -> int:
     if sealed:
         signing.issue_seal(app, "wl")
     factory.open_case(app)
-    notice = record.record(app, ActInput(
+    return int(record.record(app, _rights_notice()).seq)
+
+
+def _rights_notice() -> ActInput:
+    return ActInput(
         "investigation.rights_notice", "2026-11-20T10:00:00+08:00", case=CASE,
         actors=["31010001", "31010002"], recorded_by=factory.OFFICER,
         fields={"proposed_penalty": "警告，并处罚款人民币5000元。", "facts": "未经许可组织演出。",
@@ -50,8 +59,7 @@ def _case(app: Any, sealed: bool = True) -> int:
                 "legal_basis": ["《营业性演出管理条例》第四十三条"], "defense_right": True,
                 "hearing_right": True, "method": "送达告知书",
                 "notified_at": "2026-11-20T10:00:00+08:00"},
-    ))  # fmt: skip
-    return int(notice.seq)
+    )  # fmt: skip
 
 
 def _issue(app: Any, act_seq: int) -> Any:
@@ -173,3 +181,27 @@ def test_nothing_is_sealed_while_a_block_waits_or_when_the_head_disagreed(app: A
     # sealed once: a document already sealed is left as it is
     assert documents.affix_seal(app, agency, "prior_notice", sealed, head + record_, at) == (
         sealed, [])  # fmt: skip
+
+
+def test_the_head_issues_a_sealed_notice_from_the_form(app: Any) -> None:
+    """The page's way: the head fills in the 事先告知书, signs his block from his own login and
+    the document comes out sealed; the case page names the seal."""
+    _staff(app)
+    signing.issue_seal(app, "wl")
+    act = record.record(app, _rights_notice())
+    url = f"/cases/{CASE}/documents/new"
+    params = {"act_seq": act.seq, "doc_type": "prior_notice"}
+    with TestClient(create_app(app)) as client:
+        login(client, "hejg", "correct-horse-3")
+        form = client.get(url, params=params)
+        assert form.status_code == 200, form.text[:1500]
+        typed = _as_form(DOC_TYPES["prior_notice"], DOC_TYPES["prior_notice"].sample)
+        data = {"csrf": _csrf(form.text), **typed, "sign_approver": HEAD}
+        issued = client.post(url, params=params, data=data, follow_redirects=False)
+        assert issued.status_code == 303, issued.text[:3000]
+        seq = int(issued.headers["location"].rsplit("#seq-", 1)[1])
+        fields, pdf = _doc(app, seq)
+        assert [s["role"] for s in fields["signatures"]] == ["approver", "seal"]
+        assert all(s.valid for s in signing.validate_pdf(pdf, signing.ca_pem(app)))
+        page = client.get(f"/cases/{CASE}").text
+        assert "机关印章 某区文化和旅游局" in page and "加盖电子印章（有效）" in page
