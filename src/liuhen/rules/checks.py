@@ -212,6 +212,7 @@ def av_interruption(
     gap = timedelta(minutes=rule.gap_minutes)
     acts = {e.seq: e for e in rec.entries}
     judged: set[int] = set()  # notes whose signatures were judged with their gap
+    ends: dict[Any, list[tuple[datetime, Entry]]] = {}  # device -> (its last clip's end, act)
     for (act_seq, device), clips in groups.items():
         clips.sort(key=lambda c: c[0])
         for (_s1, end1, m1), (start2, _e2, m2) in pairwise(clips):
@@ -232,7 +233,10 @@ def av_interruption(
         act = acts.get(act_seq) if isinstance(act_seq, int) else None
         act_span = _clips(act) if act is not None else None
         last_end, last = max((c[1], c[2].seq) for c in clips)
-        if act is None or act_span is None or act_span[1] - last_end <= gap:
+        if act is None or act_span is None:
+            continue
+        ends.setdefault(device, []).append((last_end, act))
+        if act_span[1] - last_end <= gap:
             continue
         if _interruption_note(notes, device, last_end, act_span[1]) is None:
             yield _finding(
@@ -241,8 +245,20 @@ def av_interruption(
                 f"{ctx.fmt(act_span[1])} 才结束，未见中断说明",
                 [act.seq, last],
             )  # fmt: skip
+    yield from _unresumed(rule_id, rule, ctx, [n for n in notes if n.seq not in judged], ends)
+
+
+def _unresumed(
+    rule_id: str,
+    rule: P.AVInterruption,
+    ctx: Context,
+    notes: list[Entry],
+    ends: dict[Any, list[tuple[datetime, Entry]]],
+) -> Iterator[Finding]:
+    """Notes of recordings never resumed: written (事后书面说明), signed as the pack says, and
+    made once the act they stopped in had ended (在现场执法结束后, 003 第二十二条)."""
     for note in notes:
-        if note.fields.get("resumed_at") or note.seq in judged:
+        if note.fields.get("resumed_at"):
             continue
         if note.fields.get("form") != "书面说明":
             yield _finding(
@@ -251,8 +267,22 @@ def av_interruption(
                 f"现为“{note.fields.get('form') or '未注明'}”",
                 [note.seq],
             )  # fmt: skip
-        else:
-            yield from _unsigned(rule_id, rule, note)
+            continue
+        yield from _unsigned(rule_id, rule, note)
+        stopped = parse_datetime(note.fields.get("interrupted_at"))
+        act = next(
+            (a for end, a in ends.get(note.fields.get("device_no"), [])
+             if stopped is not None and abs(end - stopped) <= INTERRUPTION_TOLERANCE),
+            None,
+        )  # fmt: skip
+        act_span = _clips(act) if act is not None else None
+        if act is not None and act_span is not None and note.occurred_at < act_span[1]:
+            yield _finding(
+                rule_id, rule, "written_during",
+                f"音像记录中断的书面说明作出于 {ctx.fmt(note.occurred_at)}，早于“{act.label}”"
+                f"结束（{ctx.fmt(act_span[1])}）：应在现场执法结束后书面说明情况",
+                [act.seq, note.seq],
+            )  # fmt: skip
 
 
 def _unsigned(rule_id: str, rule: P.AVInterruption, note: Entry) -> Iterator[Finding]:
