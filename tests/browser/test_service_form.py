@@ -23,6 +23,9 @@ def test_the_served_document_is_chosen_not_typed(
     log_in(page, server.url, "zhoulh", "zhifa-demo-2026")  # one of 9号's officers
     visit(page, f"{server.url}/cases/{quote(CASE)}/record?act=service.direct")
     expect(page.locator("input[name='f_recipient.name']")).to_have_value("某区途远旅行社有限公司")
+    # earlier cases' parties are offered for the 受送达人, not for one who signs for him
+    expect(page.locator("fieldset[data-prefix='f_recipient'] input.find")).to_be_visible()
+    expect(page.locator("fieldset[data-prefix='f_signed_by'] input.find")).to_have_count(0)
     pick = page.locator("#served_doc")
     label = pick.locator("option", has_text="行政处罚决定书").inner_text()
     pick.select_option(label=label)

@@ -23,7 +23,8 @@ from liuhen.procedure.fields import FieldKind
 from liuhen.web import forms, persons_form
 
 # the person fields a case's act starts from its party: the party itself, the 受送达人, the
-# 陈述申辩人; a 被询问人 or a 被限制人 or 拒绝人 is a person, so only a party who is a citizen
+# 陈述申辩人; a 被询问人 or a 被限制人 or 拒绝人 is a person, so only a party who is a citizen.
+# Their editors also offer the parties of earlier cases (cases.parties)
 PARTY_FIELDS = ("party", "parties", "recipient", "speaker")
 CITIZEN_FIELDS = ("subject", "person")
 SERVICE = "service."  # the 送达 acts: what they serve is one of the case's documents

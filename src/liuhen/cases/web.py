@@ -103,6 +103,7 @@ def act_page(
          "units": act_defaults.units(app, user), "person_rows": persons_form.rows,
          "is_editor": persons_form.is_editor, "party_types": persons_form.TYPES,
          "id_labels": persons_form.ID_LABELS, "draft": draft,
+         "party_fields": act_defaults.PARTY_FIELDS + act_defaults.CITIZEN_FIELDS,
          "served": act_defaults.served_documents(app, number)
          if number and spec.code.startswith(act_defaults.SERVICE) else [],
          "saved": request.query_params.get("saved") == "1"},
