@@ -599,7 +599,7 @@ def deadline_rule(
     if not rule.each and rule.first_of == "listed":
         starts = next((of for act in rule.start if (of := [s for s in starts if s.act == act])), [])
     if not rule.each:
-        starts = starts[:1]
+        starts = starts[-1:] if rule.first_of == "last" else starts[:1]
     refusals = {
         a.fields.get("subject_seq") for a in rec.of(["decision.head_approval"])
         if a.fields.get("approved") is False
@@ -608,7 +608,12 @@ def deadline_rule(
         ends = _ends_for(rule, rec, start)
         if not ends and any(e.seq > start.seq for e in rec.of(rule.unless)):
             continue  # the matter ended another way (a case closed without a decision)
-        due = deadline(ctx.calendar, start.occurred_at, rule.limit)
+        anchor = (
+            parse_datetime(start.fields.get(rule.start_time_field))
+            if rule.start_time_field
+            else None
+        )
+        due = deadline(ctx.calendar, anchor or start.occurred_at, rule.limit)
         seqs = [start.seq]
         if rule.extension is not None:
             exts = [

@@ -219,9 +219,13 @@ class Deadline(RuleBase):
     end: Acts
     limit: Limit
     each: bool = False  # every start entry has its own deadline (each seizure), else the first
-    # which start counts when not ``each``: the earliest entry ("journal"), or an entry of the
-    # first act of ``start`` the record holds ("listed": the 立案 over the complaint before it)
-    first_of: Literal["journal", "listed"] = "journal"
+    # which start counts when not ``each``: the earliest entry ("journal"), an entry of the
+    # first act of ``start`` the record holds ("listed": the 立案 over the complaint before it),
+    # or the latest ("last": the inspection that ended the 执法检查)
+    first_of: Literal["journal", "listed", "last"] = "journal"
+    # the start entry's field holding the moment counted from (an inspection's ended_at); the
+    # entry's time when it is empty
+    start_time_field: str | None = None
     link: str | None = None  # an end entry whose act has this seq field must name the start
     match: dict[str, str] | None = None  # end field -> start field that must be equal
     unless: list[str] = Field(default_factory=list)  # acts that end the matter without ``end``
