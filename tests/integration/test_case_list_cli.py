@@ -7,7 +7,9 @@ import json
 import pytest
 
 from liuhen.cli.common import out
+from liuhen.compliance import packs
 from liuhen.kernel import record
+from liuhen.kernel.record import ActInput
 from tests.integration import factory
 
 A, B, C = "某文旅罚〔2026〕1号", "某文旅罚〔2026〕2号", "某文旅罚〔2026〕3号"
@@ -66,3 +68,19 @@ def test_bad_options_are_refused_in_chinese(run, listed):
     refused = run("case", "list", "--sort", "bogus", code=2)
     assert "未知的排序方式" in refused or "查询条件有误" in refused
     assert "页码从 1 开始" in run("case", "list", "--limit", "500", code=2)
+
+
+def test_a_closed_case_reads_awaiting_archiving(run, listed, monkeypatch):
+    packs.use_pack(listed, "001", "测试")
+    record.record(listed, ActInput(
+        "archiving.closing", listed.clock.now().isoformat(), case=A,
+        actors=["31010001", "31010002"], recorded_by=factory.OFFICER,
+        fields={"closed_on": listed.clock.now().date().isoformat(), "outcome": "不予处罚",
+                "report": "违法行为轻微并及时改正，不予处罚。"},
+    ))  # fmt: skip
+    item = json.loads(run("case", "list", "--json", "--search", A))["items"][0]
+    assert item["awaiting_archive"] is True and "归档" in item["next_due_title"]
+    monkeypatch.setattr(out, "_width", 200)
+    row = next(line for line in run("case", "list").splitlines() if A in line)
+    assert "待归档" in row  # first line of its 期限/违规 cell; then the archive deadline
+    assert "天后到期" in run("case", "list", "--search", A).split("待归档")[1]
