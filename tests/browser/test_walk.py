@@ -194,8 +194,8 @@ def test_a_case_from_complaint_to_archive(
     case = officer.locator("h1").inner_text()
     case_url = f"{server.url}/cases/{quote(case)}"
 
-    inquiry = record(officer, "investigation.inquiry", {
-        "place": "星河网吧", "f_subject.name": "李某", "f_relation": "经营者",
+    inquiry = record(officer, "investigation.inquiry", {  # at the scene: two officers
+        "actors": "11010047", "place": "星河网吧", "f_subject.name": "李某", "f_relation": "经营者",
         "f_started_at": when(3), "f_ended_at": when(2.5), "f_identity_shown": "true",
         "f_rights_notified": "true", "f_recorder": "韩晓雯",
         "f_transcript": "问：11月19日晚是否有未成年人上网？\n答：有三名，没有核验身份证。",
