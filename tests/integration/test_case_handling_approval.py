@@ -20,13 +20,13 @@ from liuhen.access.policy import User
 from liuhen.accounts import service as access
 from liuhen.clock import SHANGHAI, FixedClock
 from liuhen.documents import DOC_TYPES, approvals
-from liuhen.documents.seal import ROLE as SEAL
 from liuhen.documents.service import DocumentRequest, issue
 from liuhen.entrypoints.web import create_app
 from liuhen.errors import ValidationError
 from liuhen.kernel import record
 from liuhen.kernel.db.store import ENTRY
 from liuhen.kernel.record import ActInput
+from liuhen.procedure.fields import Block
 from tests.integration import factory
 from tests.integration.auth import login
 
@@ -181,6 +181,9 @@ def test_issued_by_the_officer_after_the_heads_agreement(app, tmp_path):
         client.post(url, data=data)
         signed = client.post(url, data={**data, "confirmed": "1"}, follow_redirects=False)
         assert signed.status_code == 303, signed.text[:2000]
+        assert f"/approvals/{sent}" not in client.get("/inbox").text
+        login(client, "zhangw", "correct-horse-1")  # the officer is told to decide
+        assert "负责人已批准，待作出行政执法决定" in client.get("/inbox").text
     version = int(signed.headers["location"].rsplit("#seq-", 1)[1])
     latest = _fields(app, version)
     assert latest["supersedes"] == sent and latest["signatures"][-1]["role"] == "approver"
@@ -196,7 +199,7 @@ def test_issued_by_the_officer_after_the_heads_agreement(app, tmp_path):
     fields = _fields(app, issued.seq)
     assert fields["doc_type"] == "penalty_decision"
     signed = [(s["role"], s.get("cert_no")) for s in fields["signatures"]]
-    assert signed[0] == ("officer", OFFICER) and [r for r, _c in signed] == ["officer", SEAL]
+    assert signed[0] == ("officer", OFFICER) and [r for r, _c in signed] == ["officer", Block.SEAL]
 
 
 def test_the_refusal_is_shown_at_the_officers_signature(app):
