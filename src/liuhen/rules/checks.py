@@ -530,6 +530,15 @@ def _date(value: Any) -> date | None:
         return None
 
 
+def kept(rule_id: str, rule: P.Kept, rec: CaseRecord, ctx: Context) -> Iterator[Finding]:
+    for e in rec.of(rule.acts):
+        if not e.attachments and not rec.attached("general.document", e.seq):
+            yield _finding(
+                rule_id, rule, "missing",
+                f"“{e.label}”未留存{rule.what}（记录的附件或归入的文书）", [e.seq],
+            )  # fmt: skip
+
+
 def _fields_match(e: Entry, wanted: dict[str, list[Any]] | None) -> bool:
     return not wanted or all(e.fields.get(k) in values for k, values in wanted.items())
 
@@ -766,6 +775,7 @@ CHECKS: dict[str, Callable[..., Iterator[Finding]]] = {
     "opening_approved": opening_approved,
     "refused_undone": refused_undone,
     "after_demand": after_demand,
+    "kept": kept,
     "requires": requires,
     "served_issued": served_issued,
     "deadline": deadline_rule,

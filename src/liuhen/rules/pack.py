@@ -355,6 +355,15 @@ class AfterDemand(RuleBase):
         return expand_acts(v)
 
 
+class Kept(RuleBase):
+    """An act whose paper is kept with the record (002 第二十七条: 留存书面公告): a file
+    attached to the entry, or a document (``general.document``) attached to it."""
+
+    kind: Literal["kept"]
+    acts: Acts
+    what: str = Field(min_length=1)  # what is kept, as the finding names it (书面公告)
+
+
 class FieldPresent(RuleBase):
     """An act's optional field that the law wants recorded (a summary penalty's filing)."""
 
@@ -440,7 +449,7 @@ Rule = Annotated[
     | AVInterruption | DeviceCheck | OpeningStatement | ServedIssued | Retention | SummaryLimits
     | ProcedureMatch | FieldPresent | OfficerSignatures | FineAmount | FieldMentions | DatedAfter
     | ServiceDates | DocumentTimes | CollectionLimit | SpanOrder | ActorOverlap | OpeningApproved
-    | RefusedUndone | AfterDemand,
+    | RefusedUndone | AfterDemand | Kept,
     Field(discriminator="kind"),
 ]  # fmt: skip
 _RULE = TypeAdapter(Rule)
@@ -503,7 +512,7 @@ _KIND_TAGS = {
     "av_interruption", "device_check", "opening_statement", "served_issued", "retention",
     "summary_limits", "procedure_match", "field_present", "officer_signatures", "fine_amount",
     "field_mentions", "dated_after", "service_dates", "document_times", "collection_limit",
-    "span_order", "actor_overlap", "after_demand",
+    "span_order", "actor_overlap", "after_demand", "kept",
 }  # fmt: skip
 
 

@@ -20,6 +20,7 @@ class Entry:
     actors: tuple[str, ...]
     fields: FieldValues  # as corrected
     place: str = ""  # where the act was done, as recorded (may be empty)
+    attachments: int = 0  # files the entry itself carries (a notice kept, an original scanned)
 
     @property
     def label(self) -> str:
@@ -107,6 +108,7 @@ def from_documents(number: str, docs: Iterable[JsonObject]) -> CaseRecord:
                 actors=tuple(a["cert_no"] for a in d.get("actors") or []),
                 fields=fields_by_seq[d["seq"]],
                 place=str(d["body"].get("place") or ""),
+                attachments=len(d["body"].get("attachments") or []),
             )
         )
     return CaseRecord(
