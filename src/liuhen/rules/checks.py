@@ -61,7 +61,7 @@ def _finding(
         severity=severity or Severity(rule.severity),
         title=rule.title,
         message=message,
-        cite=tuple(cite or rule.cite),
+        cite=tuple(cite or rule.cite_by_outcome.get(outcome) or rule.cite),
         remedy=rule.remedy,
         seqs=tuple(seqs),
         due_at=due.at.isoformat() if due else None,
@@ -501,7 +501,6 @@ def after_demand(
             yield _finding(
                 rule_id, rule, "not_served",
                 f"“{target.label}”之前未见{name}送达当事人的记录", [demand.seq, target.seq],
-                cite=rule.cite_by_outcome.get("not_served"),
             )  # fmt: skip
         by = _date(demand.fields.get(rule.deadline_field))
         if by is not None and ctx.day(target.occurred_at) <= by:
@@ -509,7 +508,7 @@ def after_demand(
                 rule_id, rule, "before_deadline",
                 f"{name}限定的履行期限（{by.year}年{by.month}月{by.day}日）尚未届满，"
                 f"即于 {ctx.fmt(target.occurred_at)} “{target.label}”",
-                [demand.seq, target.seq], cite=rule.cite_by_outcome.get("before_deadline"),
+                [demand.seq, target.seq],
             )  # fmt: skip
         for s in rec.of(rule.statements):
             if demand.seq < s.seq < target.seq and any(
@@ -519,7 +518,7 @@ def after_demand(
                     rule_id, rule, "unreviewed",
                     f"当事人收到{name}后的“{s.label}”未记录复核及是否采纳的理由，"
                     f"即“{target.label}”",
-                    [s.seq, target.seq], cite=rule.cite_by_outcome.get("unreviewed"),
+                    [s.seq, target.seq],
                 )  # fmt: skip
 
 

@@ -114,6 +114,16 @@ class RuleBase(_Model):
     severity: Literal["violation", "warning"] = "violation"
     when: When | None = None
     disabled: bool = False
+    # where one rule checks several duties, the article each failing (by its outcome, the part
+    # of the finding's code after the colon) rests on, cited instead of the whole list
+    cite_by_outcome: dict[str, list[str]] = Field(default_factory=dict)
+
+    @field_validator("cite_by_outcome")
+    @classmethod
+    def _outcome_cites(cls, v: dict[str, list[str]]) -> dict[str, list[str]]:
+        if any(not c for c in v.values()):
+            raise ValueError("cite_by_outcome 的每一项须至少引用一条")
+        return v
 
     @field_validator(
         "acts",
@@ -336,8 +346,7 @@ class AfterDemand(RuleBase):
     """Enforcement taken only as the demand (催告) before it allows: the 催告书 served on the
     party, the time it gave to perform passed, and each 陈述申辩 the party made after it
     recorded with its 复核 (行政强制法 第三十六至三十八条; 002 第二十九、三十条). Whether any
-    demand came at all is ``order``'s to say. ``cite_by_outcome``: the article each failing
-    names, cited instead of the whole list."""
+    demand came at all is ``order``'s to say."""
 
     kind: Literal["after_demand"]
     acts: Acts
@@ -345,9 +354,6 @@ class AfterDemand(RuleBase):
     deadline_field: str = "deadline"  # the date the demand gave to perform by
     statements: Acts
     review_fields: list[str] = Field(min_length=1)  # the 复核 a statement must carry
-    cite_by_outcome: dict[Literal["not_served", "before_deadline", "unreviewed"], list[str]] = (
-        Field(default_factory=dict)
-    )
 
     @field_validator("demand", "statements")
     @classmethod
