@@ -60,8 +60,9 @@ def open_case_with_inquiry(officer: Page, url: str) -> str:
     assert found, officer.url
     number = found.group(1)
     visit(officer, f"{url}/cases/{number}/record?act=investigation.inquiry")
-    fill(officer, {
-        "place": "某区滨江路18号", "f_subject.name": "陈某", "f_relation": "酒吧负责人",
+    fill(officer, {  # an inquiry is at the scene: two officers
+        "actors": "11010047", "place": "某区滨江路18号", "f_subject.name": "陈某",
+        "f_relation": "酒吧负责人",
         "f_started_at": "2026-12-01T10:00", "f_ended_at": "2026-12-01T10:40",
         "f_identity_shown": "true", "f_rights_notified": "true", "f_recorder": "周立衡",
         "f_transcript": "问：你是否知道演出需要许可？\n答：不知道。",
