@@ -246,6 +246,35 @@ def av_interruption(
                 [act.seq, last],
             )  # fmt: skip
     yield from _unresumed(rule_id, rule, ctx, [n for n in notes if n.seq not in judged], ends)
+    if rule.from_start:
+        yield from _started_late(rule_id, rule, ctx, acts, groups, gap)
+
+
+def _started_late(
+    rule_id: str,
+    rule: P.AVInterruption,
+    ctx: Context,
+    acts: dict[int, Entry],
+    groups: dict[tuple[Any, Any], list[tuple[datetime, datetime, Entry]]],
+    gap: timedelta,
+) -> Iterator[Finding]:
+    """Acts whose earliest recording, on any device, began more than ``gap`` after the act's
+    recorded start."""
+    first: dict[int, tuple[datetime, int]] = {}
+    for (act_seq, _device), clips in groups.items():
+        if isinstance(act_seq, int):
+            earliest = min((c[0], c[2].seq) for c in clips)
+            first[act_seq] = min(first.get(act_seq, earliest), earliest)
+    for act_seq, (began, media) in sorted(first.items()):
+        act = acts.get(act_seq)
+        span = _clips(act) if act is not None else None
+        if act is not None and span is not None and began - span[0] > gap:
+            yield _finding(
+                rule_id, rule, "started_late",
+                f"“{act.label}”自 {ctx.fmt(span[0])} 开始，音像记录 {ctx.fmt(began)} 才开始"
+                "（应自到达现场开展执法活动时开始记录）",
+                [act.seq, media],
+            )  # fmt: skip
 
 
 def _unresumed(

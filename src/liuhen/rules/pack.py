@@ -262,6 +262,8 @@ class AVInterruption(RuleBase):
     kind: Literal["av_interruption"]
     gap_minutes: int = Field(ge=1)
     written_signatures: int = Field(0, ge=0)  # distinct officers who must sign a written note
+    # recording begins when the act does (001 第十三条: 自到达执法现场开展执法活动时开始)
+    from_start: bool = False
 
 
 class DeviceCheck(RuleBase):
