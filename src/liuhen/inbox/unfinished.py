@@ -38,6 +38,8 @@ DRAFT_KIND = "draft"
 REQUEST_KIND = "request"
 DOCUMENT = "general.document"
 APPROVAL = "decision.head_approval"
+DRAFT_ACT = "decision.draft"
+DECISION = "decision.decision"
 
 
 def _approval_documents() -> dict[str, tuple[str, ...]]:
@@ -115,14 +117,18 @@ def request_items(
             .order_by(ENTRY.c.seq)
         ).all())  # fmt: skip
     kinds = {int(a.seq): a.act for a in acts}
+    acts_after = _decisions(engine, {a.chain for a in acts})
     out: list[Item] = []
     for a in acts:
         codes = APPROVAL_DOCUMENTS[a.act]
         done = issued.get(a.chain, {})
         if int(a.seq) in answered or any(int(a.seq) in done.get(c, ()) for c in codes):
             continue
-        if (json.loads(a.body).get("fields") or {}).get("approver"):
+        body = json.loads(a.body)
+        if (body.get("fields") or {}).get("approver"):
             continue  # an older record names the head who approved it, typed on the act
+        if body.get("imported") and not _undecided_draft(a, acts_after.get(a.chain, ())):
+            continue  # made on paper before the case came in: its forms are in the paper file
         code = codes[0]
         # a document of several acts made once for an earlier one of them (the 听证通知书
         # answering the 事先告知's request, before the hearing) answers this one too
@@ -139,6 +145,26 @@ def request_items(
             more=Action("查看记录", f"{case_url(a.chain)}#seq-{a.seq}"),
         ))  # fmt: skip
     return out
+
+
+def _decisions(engine: Engine, chains: set[str]) -> dict[str, tuple[int, ...]]:
+    """Case → the seqs of its decisions, so an imported draft still undecided is told apart."""
+    with engine.connect() as conn:
+        rows = conn.execute(
+            select(ENTRY.c.chain, ENTRY.c.seq).where(
+                ENTRY.c.chain.in_(chains), ENTRY.c.act == DECISION
+            )
+        ).all()
+    out: dict[str, list[int]] = {}
+    for chain, seq in rows:
+        out.setdefault(chain, []).append(int(seq))
+    return {chain: tuple(seqs) for chain, seqs in out.items()}
+
+
+def _undecided_draft(act: Any, decisions: Sequence[int]) -> bool:
+    """An imported draft no decision followed: the officer still needs the head's approval
+    (``documents.prior_approval``) before he can issue the decision here."""
+    return bool(act.act == DRAFT_ACT and not any(s > int(act.seq) for s in decisions))
 
 
 def _answered(acts: Sequence[Any], approvals: Sequence[Any]) -> set[int]:
