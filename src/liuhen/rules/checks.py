@@ -502,15 +502,19 @@ def refused_undone(
             )  # fmt: skip
 
 
-def _served(rec: CaseRecord, demand: Entry, target: Entry) -> bool:
-    """A service of the demand's 催告书 journaled between it and ``target``: by its number, or,
-    a demand of no number, by the served document's name."""
+def _served(rec: CaseRecord, demand: Entry, target: Entry) -> Entry | None:
+    """The first service of the demand's 催告书 journaled between it and ``target``: by its
+    number, or, a demand of no number, by the served document's name."""
     number = demand.fields.get("document_no")
-    return any(
-        demand.seq < s.seq < target.seq and s.occurred_at <= target.occurred_at
-        and (s.fields.get("document_no") == number if number
-             else "催告" in str(s.fields.get("document") or ""))
-        for s in rec.entries if s.act.startswith("service.")
+    return next(
+        (
+            s for s in rec.entries
+            if s.act.startswith("service.") and demand.seq < s.seq < target.seq
+            and s.occurred_at <= target.occurred_at
+            and (s.fields.get("document_no") == number if number
+                 else "催告" in str(s.fields.get("document") or ""))
+        ),
+        None,
     )  # fmt: skip
 
 
@@ -526,11 +530,22 @@ def after_demand(
             continue
         demand = demands[-1]
         name = f"催告书（{demand.fields.get('document_no') or '无文号'}）"
-        if not _served(rec, demand, target):
+        served = _served(rec, demand, target)
+        if served is None:
             yield _finding(
                 rule_id, rule, "not_served",
                 f"“{target.label}”之前未见{name}送达当事人的记录", [demand.seq, target.seq],
             )  # fmt: skip
+        wait = rule.wait_after_service.get(target.act)
+        if served is not None and wait is not None:
+            on = ctx.day(parse_datetime(served.fields.get("served_at")) or served.occurred_at)
+            if ctx.day(target.occurred_at) <= on + timedelta(days=wait):
+                yield _finding(
+                    rule_id, rule, "too_soon",
+                    f"{name}于 {on.year}年{on.month}月{on.day}日送达，送达{wait}日后方可"
+                    f"“{target.label}”，却于 {ctx.fmt(target.occurred_at)} 即已办理",
+                    [served.seq, target.seq],
+                )  # fmt: skip
         by = _date(demand.fields.get(rule.deadline_field))
         if by is not None and ctx.day(target.occurred_at) <= by:
             yield _finding(
