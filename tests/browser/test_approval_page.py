@@ -127,8 +127,9 @@ def _shows_the_pages(page: Page) -> None:
     expect(image).to_be_visible()
     natural = image.evaluate("img => [img.complete, img.naturalWidth, img.naturalHeight]")
     assert natural[0] and natural[1] > 0 and natural[2] > natural[1], natural  # an A4 page
-    box = image.bounding_box()
-    assert box is not None and box["height"] > 300 and box["width"] <= page.viewport_size["width"]
+    box, viewport = image.bounding_box(), page.viewport_size
+    assert box is not None and viewport is not None
+    assert box["height"] > 300 and box["width"] <= viewport["width"]
     expect(page.get_by_role("link", name="在新窗口打开 PDF（含电子签名）")).to_be_visible()
 
 

@@ -35,7 +35,7 @@ OFFICER, REVIEWER, HEAD = "31010001", "31010002", "31010009"
 NOW = datetime(2026, 12, 1, 10, 0, tzinfo=SHANGHAI)
 BY_OFFICER = {"id": OFFICER, "role": "officer"}
 REFUSAL = "须先经负责人在《案件处理审批表》上批准，方可签发《行政处罚决定书》"
-DRAFT = {
+DRAFT: dict[str, Any] = {
     "drafter": "张伟", "facts": "当事人未取得营业性演出许可证，于2026年11月1日组织营业性演出。",
     "evidence": ["现场检查笔录1份", "询问笔录1份"],
     "legal_basis": ["《营业性演出管理条例》第六条", "《营业性演出管理条例》第四十三条"],
@@ -85,7 +85,7 @@ def _draft(app: Any) -> int:
 def _send(client: TestClient, draft: int) -> int:
     """The officer sends the 案件处理审批表 of ``draft`` with his opinion, prefilled."""
     url = f"/cases/{CASE}/documents/new"
-    params = {"act_seq": draft, "doc_type": "case_handling_approval"}
+    params: dict[str, str | int] = {"act_seq": draft, "doc_type": "case_handling_approval"}
     form = client.get(url, params=params)
     assert form.status_code == 200, form.text[:2000]
     assert "拟作出行政处罚决定：罚款人民币5000元。" in form.text  # the draft's proposal
@@ -198,8 +198,11 @@ def test_issued_by_the_officer_after_the_heads_agreement(app, tmp_path):
     issued = _issue_decision(app, _decision(app))  # now the officer may
     fields = _fields(app, issued.seq)
     assert fields["doc_type"] == "penalty_decision"
-    signed = [(s["role"], s.get("cert_no")) for s in fields["signatures"]]
-    assert signed[0] == ("officer", OFFICER) and [r for r, _c in signed] == ["officer", Block.SEAL]
+    signers = [(s["role"], s.get("cert_no")) for s in fields["signatures"]]
+    assert signers[0] == ("officer", OFFICER) and [r for r, _c in signers] == [
+        "officer",
+        Block.SEAL,
+    ]
 
 
 def test_the_refusal_is_shown_at_the_officers_signature(app):
@@ -209,7 +212,7 @@ def test_the_refusal_is_shown_at_the_officers_signature(app):
     with TestClient(create_app(app)) as client:
         login(client, "zhangw", "correct-horse-1")
         url = f"/cases/{CASE}/documents/new"
-        params = {"act_seq": decision, "doc_type": "penalty_decision"}
+        params: dict[str, str | int] = {"act_seq": decision, "doc_type": "penalty_decision"}
         form = client.get(url, params=params)
         assert form.status_code == 200 and 'id="sign_officer"' in form.text
         refused = client.post(url, params=params, data={"csrf": _csrf(form.text),

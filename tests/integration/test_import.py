@@ -148,6 +148,7 @@ def test_an_older_public_notice_without_its_reason_is_imported_and_found_wanting
 
     from liuhen.compliance import packs
     from liuhen.compliance import service as compliance
+    from liuhen.compliance.calendar import working_calendar
     from liuhen.errors import ValidationError
     from liuhen.kernel import record
     from liuhen.kernel.record import ActInput
@@ -173,7 +174,7 @@ def test_an_older_public_notice_without_its_reason_is_imported_and_found_wanting
     rec, _ = compliance.case_record(app, number)
     pack = packs.load_pack("002", app.settings.data_dir)
     now = datetime.fromisoformat("2026-02-02T12:00:00+08:00")
-    found = evaluate(pack, rec, now, compliance.working_calendar(app)).findings
+    found = evaluate(pack, rec, now, working_calendar(app)).findings
     assert [(f.code, f.seqs) for f in found if f.rule == "documents.public_notice_service"] == [
         ("documents.public_notice_service:missing", (appended[-1].seq,))
     ]
