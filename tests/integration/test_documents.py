@@ -123,16 +123,16 @@ def test_a_one_byte_change_to_a_stored_pdf_is_detected(signed_case):
     assert "摘要不符" in found[0].what
 
 
-def test_refusal_needs_two_officers_and_is_recorded(signed_case):
+def test_refusal_needs_the_packs_officers_and_is_recorded(signed_case):
+    """As many officers attest a refusal as the pack in force wants (003 第十四条: two; the
+    entry points pass ``compliance.refusal_witnesses_required``)."""
     app, _opened, inquiry = signed_case
+    one = {"reason": "当事人拒绝签字", "officers": ["31010001"]}
     with pytest.raises(ValidationError) as err:
-        documents.issue(
-            app,
-            inquiry_request(
-                inquiry, party=None, refusal={"reason": "当事人拒绝签字", "officers": ["31010001"]}
-            ),
-        )
-    assert any(p.field == "refusal.officers" for p in err.value.problems)
+        documents.issue(app, inquiry_request(inquiry, party=None, refusal=one, refusal_witnesses=2))
+    assert [p.message for p in err.value.problems if p.field == "refusal.officers"] == [
+        "当事人拒签的，本机关适用的规则要求由 2 名以上执法人员签名注明"
+    ]
     entry = documents.issue(
         app,
         inquiry_request(

@@ -161,12 +161,16 @@ def test_a_colleague_without_an_account_cannot_sign_from_the_pages(app, inquiry)
 
 
 def test_the_second_officer_of_a_refusal_attestation_confirms_too(app, inquiry):
+    """Under 003 (第十四条: 两名以上) the form asks for a second officer, who confirms."""
+    from liuhen.compliance import packs
+
+    packs.use_pack(app, "003", "该机关适用 003", agency="wl")
     refusal = {"refused": "1", "refusal_reason": "当事人拒绝签字", "party_name": ""}
     with TestClient(create_app(app)) as client:
         login(client, "zhangw", "correct-horse-1")
         form = Form(client, inquiry.seq)
         alone = form.post(**refusal, sign_officer=ME)
-        assert alone.status_code == 422 and "两名以上执法人员" in alone.text
+        assert alone.status_code == 422 and "要求由 2 名以上执法人员签名注明" in alone.text
         unconfirmed = form.post(**refusal, sign_officer=f"{ME},{COLLEAGUE}")
         assert unconfirmed.status_code == 422
         assert any(
@@ -231,3 +235,16 @@ def test_the_service_refuses_a_key_nobody_confirmed(app, inquiry):
         documents.issue(app, req)
     assert [p.field for p in refused.value.problems] == [f"confirm.{COLLEAGUE}"]
     assert documents_of(app) == []
+
+
+def test_one_officer_notes_a_refusal_where_the_pack_names_no_number(app, inquiry):
+    """The national pack (行政强制法 第十八条第八项) asks the refusal noted, by no number of
+    officers: one officer's signature on the form does it."""
+    refusal = {"refused": "1", "refusal_reason": "当事人拒绝签字", "party_name": ""}
+    with TestClient(create_app(app)) as client:
+        login(client, "zhangw", "correct-horse-1")
+        made = Form(client, inquiry.seq).post(**refusal, sign_officer=ME)
+        assert made.status_code == 303, _problems(made)
+    (fields,) = documents_of(app)
+    assert fields["party_refused"] is True
+    assert [s["cert_no"] for s in fields["signatures"]] == [ME]

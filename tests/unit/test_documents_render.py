@@ -350,14 +350,14 @@ def test_rules_of_law_across_fields(code: str, changes: dict[str, Any], field: s
     assert field in _problems(code, _sample(code, **changes))
 
 
-def test_refusal_needs_two_officers() -> None:
+def test_a_refusal_needs_an_officer() -> None:
     problems = _problems(
         "inquiry_record",
         DOC_TYPES["inquiry_record"].sample,
-        refusal={"reason": "拒绝"},
+        refusal={"reason": "拒绝", "officers": []},
         signers=OFFICERS[:1],
     )
-    assert "两名以上执法人员" in problems["refusal.officers"]
+    assert "应由执法人员签名注明" in problems["refusal.officers"]
 
 
 def test_refusal_only_where_a_party_signs() -> None:

@@ -36,6 +36,8 @@ from liuhen.procedure.fields import SIGNER_ROLES, Block
 from liuhen.web import forms
 
 DemandedBy = Callable[[App, str, str], str]  # compliance.queries.demanded_by, above documents
+# compliance.refusal_witnesses_required, above documents: officers a refusal to sign needs
+Witnesses = Callable[[App, str], int]
 CONFIRM_MAX = 8  # 在场同事确认 rows read back: more colleagues than this sign from their own logins
 CONFIRM_LABEL = "在场同事确认"
 
@@ -195,7 +197,13 @@ def confirmations(form: dict[str, str]) -> dict[str, str]:
 
 
 def read_form(
-    app: App, user: User, number: str, act_seq: int, doc: DocType, form: dict[str, str]
+    app: App,
+    user: User,
+    number: str,
+    act_seq: int,
+    doc: DocType,
+    form: dict[str, str],
+    witnesses: int = 1,
 ) -> tuple[DocumentRequest, list[Problem]]:
     """The document the form asks for, and every problem with it (all shown at once)."""
     values, problems = forms.parse(doc, form, app.settings.timezone)
@@ -239,7 +247,7 @@ def read_form(
         party={"name": party, **({"signature_png": drawn} if drawn else {})}
         if party and not refused else None,
         refusal={"reason": form.get("refusal_reason", ""), "officers": certs}
-        if refused else None,
+        if refused else None, refusal_witnesses=witnesses,
     ), problems  # fmt: skip
 
 
@@ -251,22 +259,29 @@ def issue_from_form(
     doc: DocType,
     form: dict[str, str],
     supersedes: int | None = None,
+    witnesses: int = 1,
 ) -> Appended:
     """The document form's submit: the form read and checked whole (every problem at once),
     then each colleague's confirmation, then the document signed and filed (a new version of
     ``supersedes``, when given: it keeps that one's number)."""
-    req = checked_request(app, user, number, act_seq, doc, form)
+    req = checked_request(app, user, number, act_seq, doc, form, witnesses)
     req.supersedes = supersedes
     # each colleague whose key is applied confirms with his own password (argon2)
     return issue_confirmed(app, req, user.cert_no, confirmations(form))
 
 
 def checked_request(
-    app: App, user: User, number: str, act_seq: int, doc: DocType, form: dict[str, str]
+    app: App,
+    user: User,
+    number: str,
+    act_seq: int,
+    doc: DocType,
+    form: dict[str, str],
+    witnesses: int = 1,
 ) -> DocumentRequest:
     """The document the form asks for, its own fields checked too, or every problem at once
     (what issuing it and previewing it both start from)."""
-    req, problems = read_form(app, user, number, act_seq, doc, form)
+    req, problems = read_form(app, user, number, act_seq, doc, form, witnesses)
     unread = {p.field for p in problems}
     try:  # the document's own fields too, so that everything is corrected at once
         validate(doc.code, req.values)

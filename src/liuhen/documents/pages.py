@@ -159,7 +159,12 @@ def _draft_route(r: APIRouter, app: App, doc_page: Callable[..., Response]) -> N
         return drafts.answer(app.engine, user.username, url, number, doc.title, form, now, refused)
 
 
-def router(app: App, templates: Jinja2Templates, demanded_by: issuing.DemandedBy) -> APIRouter:
+def router(
+    app: App,
+    templates: Jinja2Templates,
+    demanded_by: issuing.DemandedBy,
+    witnesses: issuing.Witnesses,
+) -> APIRouter:
     r = APIRouter()
 
     def doc_page(
@@ -232,7 +237,15 @@ def router(app: App, templates: Jinja2Templates, demanded_by: issuing.DemandedBy
                 form = {k: v for k, v in form.items() if k != "party_signature_png"}
                 raise
             entry = await anyio.to_thread.run_sync(
-                issuing.issue_from_form, app, user, number, act_seq, doc, form, supersedes
+                issuing.issue_from_form,
+                app,
+                user,
+                number,
+                act_seq,
+                doc,
+                form,
+                supersedes,
+                witnesses(app, number),
             )
         except LiuhenError as exc:
             if form.get(preview.MAC_FIELD):  # signing under a preview: the party stays there

@@ -79,6 +79,9 @@ class DocumentRequest:
     # cert_no → how that signer was authenticated (see ``authenticate``); None: an operator on
     # the server (``liuhen doc issue``), whose entries carry no ``auth``
     auth: dict[str, str] | None = None
+    # how many officers must attest a party's refusal to sign: the pack in force says (003
+    # 第十四条: 两名以上); the entry points ask it (``issuing.Witnesses``), one by default
+    refusal_witnesses: int = 1
 
 
 def _png(data: str | None, where: str) -> bytes | None:
@@ -394,10 +397,13 @@ def _signer_problems(req: DocumentRequest, refusal_certs: list[str]) -> list[Pro
             problems.append(Problem("当事人已签名，不能同时记录拒签", "refusal"))
         if not str(req.refusal.get("reason") or "").strip():
             problems.append(Problem("须注明拒签情况", "refusal.reason"))
-        if len(set(refusal_certs)) < 2:
-            problems.append(
-                Problem("拒签须由两名以上执法人员签字（003 第十四条）", "refusal.officers")
-            )
+        needed = max(1, req.refusal_witnesses)
+        if len(set(refusal_certs)) < needed:
+            problems.append(Problem(
+                "当事人拒签的，须由执法人员签名注明" if needed == 1 else
+                f"当事人拒签的，本机关适用的规则要求由 {needed} 名以上执法人员签名注明",
+                "refusal.officers", label="见证拒签的执法人员", kind="signature",
+            ))  # fmt: skip
     return problems
 
 

@@ -54,7 +54,7 @@ def type_schema(d: DocType) -> schemas.DocumentType:
     )  # fmt: skip
 
 
-def router(app: App) -> APIRouter:
+def router(app: App, witnesses: issuing.Witnesses) -> APIRouter:
     r = APIRouter(tags=["执法文书"])
 
     @r.get("/api/v1/documents/types", response_model=list[schemas.DocumentType], summary="文书种类")
@@ -79,7 +79,7 @@ def router(app: App) -> APIRouter:
             case=number, act_seq=body.act_seq, doc_type=body.doc_type, values=body.values,
             signers=body.signers, recorded_by=recorded_by,
             number=body.number, party=body.party, witness=body.witness, refusal=body.refusal,
-            supersedes=body.supersedes,
+            supersedes=body.supersedes, refusal_witnesses=witnesses(app, number),
         )  # fmt: skip
         confirmations = {c.cert_no: c.password for c in body.confirmations}
         entry = issuing.issue_from_api(app, user, req, confirmations)

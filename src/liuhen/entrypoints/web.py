@@ -106,7 +106,8 @@ def create_app(app: App) -> FastAPI:
     api.include_router(records.router(app, TEMPLATES))
     api.include_router(tus.router(uploads, app.settings.upload_max), dependencies=UPLOADERS)
     api.include_router(media.router(app), dependencies=SIGNED_IN)
-    api.include_router(documents_web.router(app), dependencies=SIGNED_IN)
+    witnesses = compliance.refusal_witnesses_required  # the pack in force says (003 第十四条)
+    api.include_router(documents_web.router(app, witnesses), dependencies=SIGNED_IN)
     api.include_router(dossier_web.router(app))
     api.include_router(cases_web.api_router(app, CASE_JUDGE))
     api.include_router(compliance_web.api_router(app))
@@ -114,7 +115,9 @@ def create_app(app: App) -> FastAPI:
     api.include_router(cases_web.list_router(
         app, TEMPLATES, inbox.awaits_approver, CASE_JUDGE, compliance.officers_required
     ))  # fmt: skip
-    api.include_router(document_pages.router(app, TEMPLATES, demanded_by=queries.demanded_by))
+    api.include_router(document_pages.router(
+        app, TEMPLATES, demanded_by=queries.demanded_by, witnesses=witnesses
+    ))  # fmt: skip
     api.include_router(approval_pages.router(app, TEMPLATES, checks={
         "general.disclosure_decision": disclosure.checked_decision,
     }))  # fmt: skip
