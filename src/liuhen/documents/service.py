@@ -220,8 +220,9 @@ def issue(app: App, req: DocumentRequest) -> Appended:
         if req.supersedes is None:
             assign = numbering.assign_document_number(expected, app.settings.timezone)
         try:
-            return _record_document(app, req.case, spec, pdf, digest, now, fields,
-                                    checked.actors, req.recorded_by, assign)  # fmt: skip
+            inp = _document_input(req.case, spec, pdf, digest, now, fields, checked.actors,
+                                  req.recorded_by)  # fmt: skip
+            return _record_document(app, inp, assign)
         except numbering.NumberTaken:
             continue  # another document took the number first: render with the next one
     raise ConflictError("同时签发的文书过多，未能编定文号，请稍后重试")
@@ -330,21 +331,9 @@ def _signed_pdf(
     return pdf, signed_roles, statuses
 
 
-def _record_document(
-    app: App,
-    case: str,
-    spec: DocType,
-    pdf: bytes,
-    digest: str,
-    now: str,
-    fields: FieldValues,
-    actors: list[str],
-    recorded_by: dict[str, str],
-    assign: Check | None = None,
-) -> Appended:
-    """Journal the 文书 entry, the stored PDF as its attachment; ``assign`` gives it its 文号
-    in the append transaction (``kernel.numbering``)."""
-    inp = _document_input(case, spec, pdf, digest, now, fields, actors, recorded_by)
+def _record_document(app: App, inp: ActInput, assign: Check | None = None) -> Appended:
+    """Journal the 文书 entry (``_document_input``, which a new version's entry shares);
+    ``assign`` gives it its 文号 in the append transaction (``kernel.numbering``)."""
     if assign is None:
         return record.record(app, inp)
     return numbering.record_numbered(app, inp, assign)
