@@ -9,6 +9,7 @@ the documents' services.
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import dataclass
 from functools import partial
 from typing import Annotated
 from urllib.parse import quote, urlencode
@@ -38,6 +39,34 @@ PERSON_PARTS = (("id_no", "身份证号码或统一社会信用代码"), ("gende
                 ("phone", "联系电话"))  # fmt: skip
 
 RecordCase = Annotated[User, Depends(guard.record_case())]
+
+
+@dataclass(frozen=True)
+class Posted:
+    """What the form's 暂存, 预览 and 签发 posts all start from: the same address
+    parameters, the form read once its CSRF field is checked, and the document type."""
+
+    number: str
+    act_seq: int
+    doc: DocType
+    form: dict[str, str]
+    supersedes: int | None
+
+    @property
+    def url(self) -> str:
+        """The form's own address, which keys its draft."""
+        return form_url(self.number, self.act_seq, self.doc.code, self.supersedes)
+
+
+async def read_posted(
+    request: Request, number: str, act_seq: int, doc_type: str, supersedes: int | None = None
+) -> Posted:
+    """The posted document form (declared after the user, so the guard runs first)."""
+    form = await posted_form(request)
+    return Posted(number, act_seq, issuing.doc_for(doc_type), form, supersedes)
+
+
+PostedDoc = Annotated[Posted, Depends(read_posted)]
 
 
 def confirm_rows(form: dict[str, str], blocks: list[str], request: Request) -> list[str]:
@@ -142,20 +171,12 @@ def _draft_route(r: APIRouter, app: App, doc_page: Callable[..., Response]) -> N
     """暂存 and 放弃暂存 of the document form, beside it (``doc_page`` shows it refused)."""
 
     @r.post("/cases/{number}/documents/draft", include_in_schema=False)
-    async def doc_draft(
-        request: Request,
-        number: str,
-        act_seq: int,
-        doc_type: str,
-        user: RecordCase,
-        supersedes: int | None = None,
-    ) -> Response:
+    async def doc_draft(request: Request, user: RecordCase, posted: PostedDoc) -> Response:
         """暂存 and 放弃暂存 of the form (``web.drafts``): nothing signed, nothing recorded."""
-        form = await posted_form(request)
-        doc = issuing.doc_for(doc_type)
-        url = form_url(number, act_seq, doc.code, supersedes)
+        number, act_seq, doc, form = posted.number, posted.act_seq, posted.doc, posted.form
         refused = partial(doc_page, request, number, act_seq, doc, form)
         now = app.clock.now()
+        url = posted.url
         return drafts.answer(app.engine, user.username, url, number, doc.title, form, now, refused)
 
 
@@ -218,17 +239,9 @@ def router(
         return doc_page(*args, demanded=blank.demanded, draft=draft)
 
     @r.post("/cases/{number}/documents/new", include_in_schema=False)
-    async def doc_submit(
-        request: Request,
-        number: str,
-        act_seq: int,
-        doc_type: str,
-        user: RecordCase,
-        supersedes: int | None = None,
-    ) -> Response:
-        form = await posted_form(request)
-        doc = issuing.doc_for(doc_type)
-        url = form_url(number, act_seq, doc.code, supersedes)
+    async def doc_submit(request: Request, user: RecordCase, posted: PostedDoc) -> Response:
+        number, act_seq, doc, form = posted.number, posted.act_seq, posted.doc, posted.form
+        supersedes = posted.supersedes
         session = str(getattr(request.state, "csrf", ""))
         try:  # signing (pyHanko) runs its own event loop: keep it off this one
             try:
@@ -252,24 +265,17 @@ def router(
                 args = (request, number, act_seq, doc, form, user, supersedes, exc)
                 return await anyio.to_thread.run_sync(preview_page, app, templates, doc_page, *args)
             return doc_page(request, number, act_seq, doc, form, exc)
-        drafts.discard(app.engine, user.username, url)
+        drafts.discard(app.engine, user.username, posted.url)
         return RedirectResponse(f"/cases/{quote(number)}#seq-{entry.seq}", status_code=303)
 
     _draft_route(r, app, doc_page)
 
     @r.post("/cases/{number}/documents/preview", include_in_schema=False)
-    async def doc_preview(
-        request: Request,
-        number: str,
-        act_seq: int,
-        doc_type: str,
-        user: RecordCase,
-        supersedes: int | None = None,
-    ) -> Response:
+    async def doc_preview(request: Request, user: RecordCase, posted: PostedDoc) -> Response:
         """预览: the document as it will print, before the party signs below it; "返回修改"
         (``back``) returns to the editable form with every value kept."""
-        form = await posted_form(request)
-        doc = issuing.doc_for(doc_type)
+        number, act_seq, doc, form = posted.number, posted.act_seq, posted.doc, posted.form
+        supersedes = posted.supersedes
         if form.get("back"):
             kept = {k: v for k, v in form.items() if k not in (preview.MAC_FIELD, "back")}
             return doc_page(request, number, act_seq, doc, kept)
