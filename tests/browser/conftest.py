@@ -49,6 +49,8 @@ TABLET: ViewportSize = {"width": 768, "height": 1024}
 
 # The demo's 司法局 supervisor sees every case (read-only), so the list shows all 12.
 SUPERVISOR = next(u for u in DEMO_USERS if "supervisor" in u[2])
+# The demo's first officer, 周立衡 of 执法大队一中队 (an officer of 9号): the form tests' user.
+OFFICER = next(u for u in DEMO_USERS if "officer" in u[2])
 
 
 def chromium_path() -> str:
@@ -88,6 +90,20 @@ def demo_server(tmp_path_factory: pytest.TempPathFactory, name: str) -> Server:
         "LIUHEN_BLOB_URL": f"file://{data_dir / 'blobs'}",
     }
     return Server(env, demo=True).start()
+
+
+def own_demo_server(name: str) -> object:
+    """A module's ``own_server`` fixture: a ``demo_server`` of its own for the module's tests,
+    stopped after them, so that what they record changes nothing the shared one is counted on
+    for. Assigned as ``own_server = own_demo_server(name)`` in the module."""
+
+    @pytest.fixture(scope="module")
+    def own_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
+        srv = demo_server(tmp_path_factory, name)
+        yield srv
+        srv.stop()
+
+    return own_server
 
 
 def fill(page: Page, values: dict[str, str]) -> None:
@@ -165,6 +181,13 @@ def log_in(page: Page, base_url: str, username: str, password: str) -> None:
     page.get_by_label("密码").fill(password)
     with page.expect_navigation():
         page.get_by_role("button", name="登录").click()
+
+
+def officer_page(open_page: PageFactory, viewport: ViewportSize, base_url: str) -> Page:
+    """A fresh page of ``viewport`` signed in through the login form as ``OFFICER``."""
+    page = open_page(viewport, anonymous=True)
+    log_in(page, base_url, OFFICER[0], OFFICER[1])
+    return page
 
 
 @pytest.fixture(scope="package")

@@ -7,24 +7,23 @@ Screenshots (``new-case-filled-1366.png``, ``new-case-filled-768.png``) land in
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 from playwright.sync_api import ViewportSize, expect
 
-from tests.browser.conftest import DESKTOP, TABLET, ConsoleLog, PageFactory, demo_server, log_in
+from tests.browser.conftest import (
+    DESKTOP,
+    TABLET,
+    ConsoleLog,
+    PageFactory,
+    officer_page,
+    own_demo_server,
+)
 from tests.browser.test_pages import assert_fits, screenshot, visit
 from tests.integration.server import Server
 
-
-@pytest.fixture(scope="module")
-def own_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
-    """A demo instance of its own: the case opened here must not change what the other browser
-    tests count on the shared one (its list holds the 12 demo cases)."""
-    srv = demo_server(tmp_path_factory, "act_form")
-    yield srv
-    srv.stop()
+own_server = own_demo_server("act_form")  # the case opened here: the shared list holds 12
 
 
 @pytest.mark.parametrize("viewport", [DESKTOP, TABLET], ids=["1366", "768"])
@@ -36,8 +35,7 @@ def test_an_officer_fills_the_new_case_form_without_retyping(
     viewport: ViewportSize,
 ) -> None:
     server = own_server
-    page = open_page(viewport, anonymous=True)
-    log_in(page, server.url, "zhoulh", "zhifa-demo-2026")
+    page = officer_page(open_page, viewport, server.url)
     visit(page, f"{server.url}/cases/new?act=initiation.ex_officio")
     officers = page.locator("fieldset.officers")
     me = officers.get_by_label("周立衡")

@@ -9,35 +9,27 @@ from __future__ import annotations
 
 import re
 import subprocess
-from collections.abc import Iterator
 from pathlib import Path
 
-import pytest
 from playwright.sync_api import Page, expect
 
-from liuhen.demo.seed import DEMO_USERS
 from tests.browser.conftest import (
     DESKTOP,
+    OFFICER,
     TABLET,
     ConsoleLog,
     PageFactory,
-    demo_server,
     fill,
-    log_in,
+    officer_page,
+    own_demo_server,
 )
 from tests.browser.test_pages import assert_fits, screenshot, visit
 from tests.integration.server import Server
 
-OFFICER = next(u for u in DEMO_USERS if "officer" in u[2])
 CAUSE = "某区夜色酒吧未经许可擅自从事营业性演出"
 
 
-@pytest.fixture(scope="module")
-def own_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
-    """A demo instance of its own, so the case made here changes nothing others count on."""
-    srv = demo_server(tmp_path_factory, "preview")
-    yield srv
-    srv.stop()
+own_server = own_demo_server("preview")  # the case made here
 
 
 def click(page: Page, button: str) -> None:
@@ -74,8 +66,7 @@ def open_case_with_inquiry(officer: Page, url: str) -> str:
 def test_the_party_signs_the_inquiry_record_under_its_preview(
     open_page: PageFactory, own_server: Server, console: ConsoleLog, artifacts: Path
 ) -> None:
-    officer = open_page(DESKTOP, anonymous=True)
-    log_in(officer, own_server.url, OFFICER[0], OFFICER[1])
+    officer = officer_page(open_page, DESKTOP, own_server.url)
     open_case_with_inquiry(officer, own_server.url)
     if "制作：询问笔录" not in officer.locator("h1").inner_text():
         officer.get_by_role("link", name="询问笔录").first.click()

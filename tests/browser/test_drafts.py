@@ -5,14 +5,20 @@ At 1366×768 and 768 px; screenshots (``draft-saved-*.png``, ``inbox-draft-*.png
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from pathlib import Path
 from urllib.parse import quote
 
 import pytest
 from playwright.sync_api import ViewportSize, expect
 
-from tests.browser.conftest import DESKTOP, TABLET, ConsoleLog, PageFactory, demo_server, log_in
+from tests.browser.conftest import (
+    DESKTOP,
+    TABLET,
+    ConsoleLog,
+    PageFactory,
+    officer_page,
+    own_demo_server,
+)
 from tests.browser.test_pages import assert_fits, screenshot, visit
 from tests.integration.server import Server
 
@@ -21,12 +27,7 @@ FORM = f"/cases/{quote(CASE, safe='')}/record?act=general.incident"
 WHAT = "当事人阻挡执法人员进入经营场所，经说明法律规定后放行。"
 
 
-@pytest.fixture(scope="module")
-def own_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
-    """A demo instance of its own: the act recorded here must not change the shared one."""
-    srv = demo_server(tmp_path_factory, "drafts")
-    yield srv
-    srv.stop()
+own_server = own_demo_server("drafts")  # the act recorded here
 
 
 @pytest.mark.parametrize("viewport", [DESKTOP, TABLET], ids=["1366", "768"])
@@ -38,8 +39,7 @@ def test_a_saved_form_waits_in_the_inbox_and_is_recorded_from_there(
     viewport: ViewportSize,
 ) -> None:
     server = own_server
-    page = open_page(viewport, anonymous=True)
-    log_in(page, server.url, "zhoulh", "zhifa-demo-2026")
+    page = officer_page(open_page, viewport, server.url)
     visit(page, server.url + FORM)
     page.locator("#f_kind").select_option("阻碍执法")
     page.locator("#f_description").fill(WHAT)  # the time and more left for later

@@ -13,7 +13,7 @@ from urllib.parse import quote
 import pytest
 from playwright.sync_api import ViewportSize, expect
 
-from tests.browser.conftest import DESKTOP, TABLET, ConsoleLog, PageFactory, log_in
+from tests.browser.conftest import DESKTOP, TABLET, ConsoleLog, PageFactory, officer_page
 from tests.browser.test_pages import assert_fits, screenshot, visit
 from tests.integration.server import Server
 
@@ -28,8 +28,7 @@ def test_a_refused_act_form_shows_each_problem_at_its_field(
     artifacts: Path,
     viewport: ViewportSize,
 ) -> None:
-    page = open_page(viewport, anonymous=True)
-    log_in(page, server.url, "zhoulh", "zhifa-demo-2026")
+    page = officer_page(open_page, viewport, server.url)
     visit(page, f"{server.url}/cases/{quote(CASE)}/record?act=investigation.inquiry")
     page.locator("#actors").fill("")
     for box in page.locator("fieldset.officers input[type=checkbox]").all():

@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import ViewportSize, expect
 
-from tests.browser.conftest import DESKTOP, TABLET, ConsoleLog, PageFactory, log_in
+from tests.browser.conftest import DESKTOP, TABLET, ConsoleLog, PageFactory, officer_page
 from tests.browser.test_pages import assert_fits, screenshot, visit
 from tests.integration.server import Server
 
@@ -27,8 +27,7 @@ def test_an_earlier_cases_party_fills_the_row_when_picked(
     viewport: ViewportSize,
 ) -> None:
     width = "1366" if viewport == DESKTOP else "768"
-    page = open_page(viewport, anonymous=True)
-    log_in(page, server.url, "zhoulh", "zhifa-demo-2026")  # 执法大队一中队
+    page = officer_page(open_page, viewport, server.url)  # 执法大队一中队
     visit(page, f"{server.url}/cases/new?act=initiation.complaint")
     row = page.locator("fieldset.party").first
     find = row.locator("input.find")
