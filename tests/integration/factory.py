@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
 
+from liuhen.accounts import service as access
+from liuhen.clock import FixedClock
 from liuhen.kernel import record
 from liuhen.kernel.instance import App
 from liuhen.kernel.journal import Appended
@@ -13,6 +16,13 @@ from liuhen.signing import service as signing
 ADMIN = {"id": "admin", "role": "admin"}
 OFFICER = {"id": "31010001", "role": "officer"}
 OFFICERS = [("31010001", "张伟"), ("31010002", "李娜"), ("31010003", "王强")]
+HEAD = "31010009"  # registered by ``approval_staff``
+# login, password, roles, name, certificate: those an approval passes through
+APPROVAL_LOGINS = (
+    ("zhangw", "correct-horse-1", ["officer"], "张伟", "31010001"),
+    ("hejg", "correct-horse-3", ["head"], "贺建国", HEAD),
+    ("lina", "correct-horse-2", ["legal_reviewer"], "李娜", "31010002"),
+)
 
 
 def register(app: App) -> None:
@@ -138,4 +148,18 @@ def certify_officers(app: App) -> None:
     documents needs before its case is opened."""
     signing.init_ca(app, "某区文化和旅游局")
     for cert, _name in OFFICERS:
+        signing.issue(app, cert)
+
+
+def approval_staff(app: App, now: datetime) -> None:
+    """The agency at ``now`` with the officer, the head and the legal reviewer an approval
+    passes through, each signed in by ``APPROVAL_LOGINS`` and holding a signing key: what the
+    approval, draft and case-handling tests all start from, before their case is opened."""
+    app.clock = FixedClock(now)
+    register(app)
+    add_officer(app, HEAD, "贺建国", roles=("head",))
+    for user, pw, roles, name, cert in APPROVAL_LOGINS:
+        access.create_user(app, user, pw, roles, name, "wl-zd1", cert)
+    signing.init_ca(app, "某区文化和旅游局")
+    for *_login, cert in APPROVAL_LOGINS:
         signing.issue(app, cert)

@@ -15,8 +15,7 @@ from typing import Any
 from fastapi.testclient import TestClient
 from sqlalchemy import select
 
-from liuhen.accounts import service as access
-from liuhen.clock import SHANGHAI, FixedClock
+from liuhen.clock import SHANGHAI
 from liuhen.entrypoints.web import create_app
 from liuhen.kernel.db.store import ENTRY
 from tests.integration import factory
@@ -36,20 +35,7 @@ FILING = {
 
 
 def _staff(app: Any) -> int:
-    from liuhen.signing import service as signing
-
-    app.clock = FixedClock(NOW)
-    factory.register(app)
-    factory.add_officer(app, HEAD, "贺建国", roles=("head",))
-    for user, pw, roles, name, cert in (
-        ("zhangw", "correct-horse-1", ["officer"], "张伟", OFFICER),
-        ("hejg", "correct-horse-3", ["head"], "贺建国", HEAD),
-        ("lina", "correct-horse-2", ["legal_reviewer"], "李娜", REVIEWER),
-    ):
-        access.create_user(app, user, pw, roles, name, "wl-zd1", cert)
-    signing.init_ca(app, "某区文化和旅游局")
-    for cert in (OFFICER, HEAD, REVIEWER):
-        signing.issue(app, cert)
+    factory.approval_staff(app, NOW)
     return int(factory.open_case(app).seq)
 
 

@@ -18,7 +18,7 @@ from sqlalchemy import func, select
 
 from liuhen.access.policy import User
 from liuhen.accounts import service as access
-from liuhen.clock import SHANGHAI, FixedClock
+from liuhen.clock import SHANGHAI
 from liuhen.documents import DOC_TYPES, approvals
 from liuhen.documents.service import DocumentRequest, issue
 from liuhen.entrypoints.web import create_app
@@ -59,19 +59,8 @@ def _csrf(html: str) -> str:
 def _staff(app: Any) -> None:
     from liuhen.signing import service as signing
 
-    app.clock = FixedClock(NOW)
-    factory.register(app)
-    factory.add_officer(app, HEAD, "贺建国", roles=("head",))
-    for user, pw, roles, name, cert in (
-        ("zhangw", "correct-horse-1", ["officer"], "张伟", OFFICER),
-        ("lina", "correct-horse-2", ["legal_reviewer"], "李娜", REVIEWER),
-        ("hejg", "correct-horse-3", ["head"], "贺建国", HEAD),
-    ):
-        access.create_user(app, user, pw, roles, name, "wl-zd1", cert)
-    signing.init_ca(app, "某区文化和旅游局")
+    factory.approval_staff(app, NOW)
     signing.issue_seal(app, "wl")  # the 决定书 carries the agency's seal
-    for cert in (OFFICER, HEAD, REVIEWER):
-        signing.issue(app, cert)
     factory.open_case(app)
 
 

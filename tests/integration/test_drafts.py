@@ -15,7 +15,6 @@ from fastapi.testclient import TestClient
 from sqlalchemy import func, select
 
 from liuhen.accounts import service as access
-from liuhen.clock import FixedClock
 from liuhen.entrypoints.web import create_app
 from liuhen.kernel.db import store
 from liuhen.kernel.db.store import ENTRY, FORM_DRAFT
@@ -26,10 +25,8 @@ from tests.integration.auth import login
 from tests.integration.test_approvals import (
     CASE,
     FILING,
-    HEAD,
     NOW,
     OFFICER,
-    REVIEWER,
     _csrf,
     _issue,
 )
@@ -47,23 +44,11 @@ TYPED = {
 
 
 def _staff(app: Any) -> int:
-    """As ``test_approvals`` sets up its officer, head and reviewer, with the case opened as
+    """``factory.approval_staff``'s officer, head and reviewer, with the case opened as
     the act form opens one now: no head's approval typed on it (the 立案审批表 asks for it)."""
     from liuhen.kernel import record
-    from liuhen.signing import service as signing
 
-    app.clock = FixedClock(NOW)
-    factory.register(app)
-    factory.add_officer(app, HEAD, "贺建国", roles=("head",))
-    for user, pw, roles, name, cert in (
-        ("zhangw", "correct-horse-1", ["officer"], "张伟", OFFICER),
-        ("hejg", "correct-horse-3", ["head"], "贺建国", HEAD),
-        ("lina", "correct-horse-2", ["legal_reviewer"], "李娜", REVIEWER),
-    ):
-        access.create_user(app, user, pw, roles, name, "wl-zd1", cert)
-    signing.init_ca(app, "某区文化和旅游局")
-    for cert in (OFFICER, HEAD, REVIEWER):
-        signing.issue(app, cert)
+    factory.approval_staff(app, NOW)
     opening = factory.opening_input(CASE)
     for typed in ("approver", "head_opinion"):
         opening.fields.pop(typed)
