@@ -20,10 +20,15 @@ def sources(**texts: str):
     return find
 
 
-def problems(
-    exc: pytest.ExceptionInfo[ValidationError],
-) -> list[tuple[int | None, str | None, str]]:
-    return [(p.line, p.field, p.message) for p in exc.value.problems]
+def refusal(name: str, text: str) -> ValidationError:
+    """What loading pack ``name``, written as ``text``, is refused with (refused it must be)."""
+    with pytest.raises(ValidationError) as exc:
+        P.load(name, sources(**{name: text}))
+    return exc.value
+
+
+def problems(exc: ValidationError) -> list[tuple[int | None, str | None, str]]:
+    return [(p.line, p.field, p.message) for p in exc.problems]
 
 
 @pytest.mark.parametrize("name", packs.BUILTIN)
@@ -59,11 +64,9 @@ def test_derived_pack_overrides_single_keys_and_can_drop_a_rule():
 
 
 def test_errors_name_file_line_and_problem():
-    with pytest.raises(ValidationError) as exc:
-        P.load(
-            "bad",
-            sources(
-                bad="""
+    exc = refusal(
+        "bad",
+        """
             pack: bad
             title: 错误示例
             extends: national
@@ -85,10 +88,9 @@ def test_errors_name_file_line_and_problem():
                 remedy: 归档
               officers.min_two:
                 min: 0
-        """
-            ),
-        )
-    assert exc.value.code == "LH130"
+        """,
+    )
+    assert exc.code == "LH130"
     found = problems(exc)
     lines = {(line, field) for line, field, _ in found}
     # the text starts with a newline, so "pack: bad" is line 2
@@ -102,11 +104,9 @@ def test_errors_name_file_line_and_problem():
 
 
 def test_unknown_kind_missing_key_and_yaml_syntax():
-    with pytest.raises(ValidationError) as exc:
-        P.load(
-            "x",
-            sources(
-                x="""
+    exc = refusal(
+        "x",
+        """
             pack: x
             title: t
             rules:
@@ -117,14 +117,12 @@ def test_unknown_kind_missing_key_and_yaml_syntax():
                 remedy: r
               b:
                 title: t
-        """
-            ),
-        )
+        """,
+    )
     found = problems(exc)
     assert any(line == 6 and "未知的规则种类" in msg for line, _, msg in found)
     assert any(field == "rules.b" and "kind" in msg for _, field, msg in found)
-    with pytest.raises(ValidationError) as exc:
-        P.load("y", sources(y="pack: y\ntitle: t\nrules:\n  a: [1, 2\n"))
+    exc = refusal("y", "pack: y\ntitle: t\nrules:\n  a: [1, 2\n")
     assert problems(exc)[0][0] is not None
 
 
@@ -173,41 +171,35 @@ def test_refusal_attestation_is_each_packs_own():
 
 
 def test_a_bad_refusal_attestation_names_its_line():
-    with pytest.raises(ValidationError) as exc:
-        P.load(
-            "local",
-            sources(
-                local="""
+    exc = refusal(
+        "local",
+        """
             pack: local
             title: 某局
             extends: national
             refusal_attestation: {officers: 0, cite: [本局 第一条]}
             rules: {}
-        """
-            ),
-        )
-    assert [(p.field, p.line) for p in exc.value.problems] == [("refusal_attestation.officers", 5)]
+        """,
+    )
+    assert [(p.field, p.line) for p in exc.problems] == [("refusal_attestation.officers", 5)]
 
 
 def test_an_av_rule_cites_the_item_of_the_act():
     rule = packs.load_pack("001").rule("av.coercive_measures")
     assert rule.cite_for("investigation.release_seize") == ["001 第九条第二项"]
     assert rule.cite_for("investigation.restrict_liberty") == ["001 第九条第四项"]
-    with pytest.raises(ValidationError) as exc:
-        P.load(
-            "local",
-            sources(
-                local="""
+    exc = refusal(
+        "local",
+        """
             pack: local
             title: 某局
             extends: "001"
             rules:
               av.coercive_measures:
                 cite_by_act: {execution.restoration: [本局 第一条]}
-        """
-            ),
-        )
-    assert "cite_by_act" in exc.value.problems[0].message
+        """,
+    )
+    assert "cite_by_act" in exc.problems[0].message
 
 
 def test_photos_count_unless_the_text_asks_for_continuous_recording():
@@ -259,6 +251,5 @@ def test_a_cite_reads_title_and_article_and_an_unknown_code_stays():
         "《中华人民共和国行政处罚法》第五十八条第一款"
     )  # inherited from national
     assert two.cite_text("本局 第一条") == "本局 第一条"
-    with pytest.raises(ValidationError) as exc:
-        P.load("local", sources(local="pack: local\ntitle: 某局\nsources: [x]\nrules: {}\n"))
-    assert exc.value.problems[0].field == "sources"
+    exc = refusal("local", "pack: local\ntitle: 某局\nsources: [x]\nrules: {}\n")
+    assert exc.problems[0].field == "sources"
