@@ -79,13 +79,18 @@ def issue(app: App, cert_no: str, by: dict[str, str] = ADMIN) -> tuple[Issued, A
         raise NotFoundError(f"执法证号 {cert_no} 未登记")
     ca_pem(app)  # refuse to issue under a CA the journal does not know
     issued = authority(app).issue(cert_no, str(name), app.clock.now())
-    entry = record.record(app, ActInput(
+    return issued, _journal_key(app, cert_no, str(name), issued, by)
+
+
+def _journal_key(app: App, key_no: str, name: str, issued: Issued, by: dict[str, str]) -> Appended:
+    """The issuance journaled: a person's key and an agency's seal are listed alike
+    (``registry.signing_key``), so that either is verified against the journal."""
+    return record.record(app, ActInput(
         "registry.signing_key", app.clock.now().isoformat(), recorded_by=by,
-        fields={"cert_no": cert_no, "name": str(name), "serial": issued.serial,
+        fields={"cert_no": key_no, "name": name, "serial": issued.serial,
                 "fingerprint": issued.fingerprint, "not_before": issued.not_before,
                 "not_after": issued.not_after},
     ))  # fmt: skip
-    return issued, entry
 
 
 # An agency's seal key is listed and journaled like a person's, under a number no officer can
@@ -116,13 +121,7 @@ def issue_seal(app: App, agency: str, by: dict[str, str] = ADMIN) -> tuple[Issue
         raise ValidationError(f"无法为“{name}”签发电子印章", problems)
     ca_pem(app)  # refuse to issue under a CA the journal does not know
     issued = authority(app).issue_seal(key_no, agency, str(name), app.clock.now())
-    entry = record.record(app, ActInput(
-        "registry.signing_key", app.clock.now().isoformat(), recorded_by=by,
-        fields={"cert_no": key_no, "name": str(name), "serial": issued.serial,
-                "fingerprint": issued.fingerprint, "not_before": issued.not_before,
-                "not_after": issued.not_after},
-    ))  # fmt: skip
-    return issued, entry
+    return issued, _journal_key(app, key_no, str(name), issued, by)
 
 
 def seal_key(app: App, agency: str) -> tuple[bytes, bytes] | None:
