@@ -127,6 +127,18 @@ def _csrf(client: TestClient, url: str, **params: Any) -> str:
     return page.by_name["csrf"]["value"]
 
 
+def _refused(
+    client: TestClient, url: str, act: dict[str, str], typed: dict[str, str]
+) -> tuple[str, Page]:
+    """The act form posted by 张伟 with ``typed`` and refused (422): its CSRF token, for
+    posting it again corrected, and the page it was shown again on."""
+    login(client, "zhangw", "correct-horse-1")
+    csrf = _csrf(client, url, **act)
+    refused = client.post(url, params=act, data={"csrf": csrf, **typed})
+    assert refused.status_code == 422
+    return csrf, Page(refused.text)
+
+
 def test_a_refused_act_form_puts_each_message_at_its_field(app):
     factory.register(app)
     factory.open_case(app)
@@ -192,11 +204,7 @@ def test_a_bad_amount_a_missing_choice_and_an_unknown_officer(app):
         "f_amount": "12.345",
     }
     with TestClient(create_app(app)) as client:
-        login(client, "zhangw", "correct-horse-1")
-        csrf = _csrf(client, url, **act)
-        refused = client.post(url, params=act, data={"csrf": csrf, **typed})
-        assert refused.status_code == 422
-        page = Page(refused.text)
+        csrf, page = _refused(client, url, act, typed)
         assert page.at("f_amount") == ["罚款金额须为不超过两位小数的金额（元），如 5000 或 1234.50"]
         assert page.at("f_penalty") == ["请选择处罚种类"]
         assert "有 2 处需要修改" in "".join(page.shown)
@@ -230,11 +238,7 @@ def test_an_act_at_the_scene_with_one_officer_is_refused_at_the_picker(app):
         "f_penalty": "罚款", "f_amount": "200",
     }  # fmt: skip
     with TestClient(create_app(app)) as client:
-        login(client, "zhangw", "correct-horse-1")
-        csrf = _csrf(client, url, **act)
-        refused = client.post(url, params=act, data={"csrf": csrf, **typed})
-        assert refused.status_code == 422
-        page = Page(refused.text)
+        csrf, page = _refused(client, url, act, typed)
         assert page.at("actors") == ["请至少选择两名执法人员（行政处罚法 第四十二条）"]
         assert "有 1 处需要修改" in "".join(page.shown)
         assert page.by_name[f"actor:{ME}"].get("checked") is not None  # his choice is kept
