@@ -56,15 +56,14 @@ def _csrf(html: str) -> str:
     return match.group(1)
 
 
-def _staff(app: Any) -> None:
+def _draft(app: Any) -> int:
+    """The staff (``factory.approval_staff``), the agency's seal (the 决定书 carries it), the
+    case, and the officer's recorded draft decision, whose seq every test here starts from."""
     from liuhen.signing import service as signing
 
     factory.approval_staff(app, NOW)
-    signing.issue_seal(app, "wl")  # the 决定书 carries the agency's seal
+    signing.issue_seal(app, "wl")
     factory.open_case(app)
-
-
-def _draft(app: Any) -> int:
     return int(record.record(app, ActInput(
         "decision.draft", NOW.isoformat(), case=CASE, actors=[OFFICER], recorded_by=BY_OFFICER,
         fields=DRAFT,
@@ -133,7 +132,6 @@ def _text(pdf: bytes, tmp: Path) -> str:
 
 
 def test_refused_before_the_heads_approval_and_after_his_refusal(app):
-    _staff(app)
     draft = _draft(app)
     decision = _decision(app)
     with pytest.raises(ValidationError) as refused:  # no form sent yet
@@ -156,7 +154,6 @@ def test_refused_before_the_heads_approval_and_after_his_refusal(app):
 def test_issued_by_the_officer_after_the_heads_agreement(app, tmp_path):
     from liuhen.signing import service as signing
 
-    _staff(app)
     draft = _draft(app)
     with TestClient(create_app(app)) as client:
         login(client, "zhangw", "correct-horse-1")
@@ -195,7 +192,6 @@ def test_issued_by_the_officer_after_the_heads_agreement(app, tmp_path):
 
 
 def test_the_refusal_is_shown_at_the_officers_signature(app):
-    _staff(app)
     _draft(app)
     decision = _decision(app)
     with TestClient(create_app(app)) as client:
@@ -212,7 +208,6 @@ def test_the_refusal_is_shown_at_the_officers_signature(app):
 
 
 def test_a_failure_in_the_second_entry_leaves_neither(app):
-    _staff(app)
     draft = _draft(app)
     good = ActInput("decision.head_approval", NOW.isoformat(), case=CASE, actors=[HEAD],
                     fields={"matter": "案件处理审批表", "opinion": "同意。", "approved": True,
@@ -227,7 +222,6 @@ def test_a_failure_in_the_second_entry_leaves_neither(app):
 
 
 def test_the_heads_signature_and_his_approval_are_one_transaction(app, monkeypatch):
-    _staff(app)
     draft = _draft(app)
     with TestClient(create_app(app)) as client:
         login(client, "zhangw", "correct-horse-1")
@@ -252,7 +246,6 @@ def test_the_head_is_not_offered_the_bare_approval_of_a_sent_draft(app):
     from liuhen.accounts.service import Forbidden
     from liuhen.cases import workflow
 
-    _staff(app)
     draft = _draft(app)
 
     def bare(subject: int | None) -> ActInput:
