@@ -14,6 +14,7 @@ from typing import Any
 from sqlalchemy import select
 
 from liuhen.access.policy import User
+from liuhen.accounts import service as access
 from liuhen.documents import DOC_TYPES
 from liuhen.kernel.db import store
 from liuhen.kernel.instance import App
@@ -30,6 +31,24 @@ CITIZEN_FIELDS = ("subject", "person")
 SERVICE = "service."  # the 送达 acts: what they serve is one of the case's documents
 DOCUMENT = "general.document"
 NUMBER_FIELDS = ("document_no", "decision_no", "notice_no")  # as order.served_issued reads them
+
+# text fields that name the person filling the form in (the 起草人, the 审核人, the 送达人)
+SELF_FIELDS = ("drafter", "reviewer", "server")
+DRAFT, DECISION = "decision.draft", "decision.decision"
+TODAY_FIELDS = ("closed_on",)  # dates that are the day the form is filled in, as a rule
+# acts whose decision_no is the 行政处罚决定书 they follow (履行, 催告, 加处罚款)
+FOLLOWS_DECISION = ("execution.compliance", "execution.demand_notice", "execution.late_fee")
+DECISION_TITLE = "行政处罚决定书"
+DRAFT_TO_DECISION = {"facts": "facts", "legal_basis": "legal_basis", "proposal": "content",
+                     "amount": "amount"}  # fmt: skip
+# the kinds of penalty 行政处罚法 第九条 names, as a draft's proposal words them
+PENALTY_KINDS = ("警告", "通报批评", "罚款", "没收违法所得", "没收非法财物", "暂扣许可证件",
+                 "降低资质等级", "吊销许可证件", "限制开展生产经营活动", "责令停产停业",
+                 "责令关闭", "限制从业", "行政拘留")  # fmt: skip
+# 行政处罚法 第六十七条第三款: fifteen days to pay at the designated bank
+FINE_PAYMENT = "当事人应当自收到本决定书之日起十五日内，到指定的银行或者通过电子支付系统缴纳罚款。"
+REMEDY = ("当事人如不服本决定，可以在收到本决定书之日起六十日内向{body}申请行政复议，"
+          "也可以在六个月内依法向{court}提起行政诉讼。")  # fmt: skip
 
 # 依职权立案 is most often a 行政处罚 case in 一般程序 (简易程序 cases are decided on the spot)
 OPENING_CHOICES = {"initiation.ex_officio": {"f_category": "penalty", "f_procedure": "ordinary"}}
@@ -141,6 +160,9 @@ def case_form(app: App, user: User, number: str, spec: ActType, now: str) -> dic
     acting = [user.cert_no or "", *(c for c in header.officers if c in in_post)]
     form = {"occurred_at": now, **checked(acting)}
     parties = header.parties
+    names = {f.name for f in spec.fields if f.form}
+    form |= {f"f_{n}": user.display_name for n in SELF_FIELDS if n in names and user.display_name}
+    form |= carried(app, number, spec, now[:10])
     for f in spec.fields:
         if not f.form:
             continue
@@ -152,6 +174,73 @@ def case_form(app: App, user: User, number: str, spec: ActType, now: str) -> dic
                 continue
             form |= persons_form.as_form(f, value)
     return form
+
+
+def carried(app: App, number: str, spec: ActType, today: str) -> dict[str, str]:
+    """What an act repeats of the acts before it: a decision what its approved draft proposed
+    (facts, law, content, amount) and the remedy the agency's settings name; a 送达 the latest
+    document of the case not yet served."""
+    if spec.code == DECISION:
+        return _from_draft(app, number, today)
+    if spec.code.startswith(SERVICE):
+        doc = _next_to_serve(app, number)
+        if doc is not None:
+            return {
+                "served_doc": str(doc.seq),
+                "f_document": doc.title,
+                "f_document_no": doc.number,
+            }
+        return {}
+    names = {f.name for f in spec.fields if f.form}
+    form = {f"f_{n}": today for n in TODAY_FIELDS if n in names}
+    if spec.code in FOLLOWS_DECISION and "decision_no" in names:
+        decisions = [d for d in served_documents(app, number) if d.title == DECISION_TITLE]
+        if decisions:
+            form["f_decision_no"] = decisions[-1].number
+    return form
+
+
+def _from_draft(app: App, number: str, today: str) -> dict[str, str]:
+    """The decision form from the case's latest 决定草拟 (what the head approved), dated today,
+    with the remedy naming the agency's 复议机关 and 法院 (行政处罚法 第五十九条第一款第五项)."""
+    with app.engine.connect() as conn:
+        body = conn.execute(
+            select(store.ENTRY.c.body)
+            .where(store.ENTRY.c.chain == number, store.ENTRY.c.act == DRAFT)
+            .order_by(store.ENTRY.c.seq.desc())
+            .limit(1)
+        ).scalar()
+    form = {"f_decided_on": today}
+    draft = (json.loads(body).get("fields") or {}) if body else {}
+    for source, target in DRAFT_TO_DECISION.items():
+        value = draft.get(source)
+        if isinstance(value, list):
+            value = "\n".join(str(v) for v in value)
+        if value not in (None, ""):
+            form[f"f_{target}"] = str(value)
+    proposal = str(draft.get("proposal") or "")
+    kinds = [k for k in PENALTY_KINDS if k in proposal]
+    if kinds:
+        form["f_kinds"] = "\n".join(kinds)
+    if draft.get("amount"):
+        form["f_performance"] = FINE_PAYMENT
+    settings = access.case_agency_settings(app, number)
+    if settings is not None and settings.review_body and settings.court:
+        form["f_remedy"] = REMEDY.format(body=settings.review_body, court=settings.court)
+    return form
+
+
+def _next_to_serve(app: App, number: str) -> ServedDocument | None:
+    """The latest document of the case no 送达 names yet (the one an officer serves next)."""
+    with app.engine.connect() as conn:
+        bodies = conn.execute(
+            select(store.ENTRY.c.body).where(
+                store.ENTRY.c.chain == number, store.ENTRY.c.act.startswith(SERVICE)
+            )
+        ).scalars()
+        served = {(json.loads(b).get("fields") or {}).get("document_no") for b in bodies}
+    waiting = [d for d in served_documents(app, number) if d.number not in served]
+    return waiting[-1] if waiting else None
 
 
 def _citizen(party: Any) -> bool:

@@ -26,10 +26,11 @@ from liuhen.documents.types import DocType
 from liuhen.kernel.db import store
 from liuhen.kernel.instance import App
 from liuhen.payloads import FieldValues, JsonObject
+from liuhen.procedure.catalog import act_type
 from liuhen.procedure.fields import Block, FieldKind
 
 # Fields that list the officers who did the act, as "姓名（执法证号 X）".
-OFFICER_FIELDS = ("officers", "inquirers", "inspectors", "handlers")
+OFFICER_FIELDS = ("officers", "inquirers", "inspectors", "handlers", "servers")
 # Fields naming the one person the act concerns: the case's first party.
 PARTY_FIELDS = ("party", "holder")
 # Fields an earlier document of the case filled that a later one repeats as they were typed.
@@ -185,6 +186,16 @@ def _from_case(
     return values
 
 
+def _method(names: dict[str, Any], act: JsonObject | None) -> FieldValues:
+    """A form's 方式 is the kind of act it records where the form names the acts' kinds (a
+    送达回证 recording a 邮寄送达 says 邮寄送达)."""
+    spec = act_type(str(act["act"])) if act is not None else None
+    field = names.get("method")
+    if spec is None or field is None or spec.label not in (field.choices or ()):
+        return {}
+    return {"method": spec.label}
+
+
 def _measure(entries: list[JsonObject], act: JsonObject | None) -> FieldValues:
     """The 查封（扣押） an act imposes or extends: which measure, and for an extension what the
     original measure recorded (its items, its period, its decision's number, its party)."""
@@ -232,6 +243,7 @@ def prefill(app: App, user: User, number: str, act_seq: int, doc: DocType) -> Pr
         values["evidence"] = evidence_list([e for e in entries if e["seq"] < act_seq])
     values |= STATED.get(doc.code, {})
     values |= _measure(entries, act)
+    values |= _method(names, act)
     values = {k: v for k, v in values.items() if k in names and v not in (None, "", [])}
     blocks = {b: ",".join(certs) for b in doc.signers if b in OFFICER_BLOCKS and certs}
     return Prefill(values, blocks)

@@ -1,0 +1,90 @@
+"""An act's form starts from what the acts before it recorded: a decision from the draft the
+head approved (with the agency's remedy and today's date), a 送达 from the latest document not
+yet served and the officer serving it, a 履行 from the decision it follows."""
+
+from __future__ import annotations
+
+import html
+import re
+
+import pytest
+from fastapi.testclient import TestClient
+
+from liuhen.accounts import service as access
+from liuhen.entrypoints.web import create_app
+from liuhen.kernel import record
+from liuhen.kernel.record import ActInput
+from tests.integration import archive_case
+from tests.integration.auth import login
+
+CASE = archive_case.CASE
+URL = f"/cases/{CASE}/record"
+DRAFT = {
+    "drafter": "张伟", "facts": "当事人未经许可擅自从事营业性演出。",
+    "evidence": ["现场检查笔录1份"], "legal_basis": ["《营业性演出管理条例》第四十三条"],
+    "factors": "初次违法。", "proposal": "警告，并处罚款人民币5000元。", "amount": "5000",
+}  # fmt: skip
+
+
+@pytest.fixture
+def client(app):
+    archive_case.case_with_documents(app, closed=False)
+    access.create_user(app, "zhangw", "correct-horse-1", ["officer"], "张伟", "wl-zd1", "31010001")
+    with TestClient(create_app(app)) as c:
+        login(c, "zhangw", "correct-horse-1")
+        yield c
+
+
+def _value(page: str, name: str) -> str:
+    """What the form's input or text area ``name`` starts with."""
+    found = re.search(rf'name="{re.escape(name)}"[^>]*value="([^"]*)"', page) or re.search(
+        rf'name="{re.escape(name)}"[^>]*>([^<]*)</textarea>', page
+    )
+    return html.unescape(found.group(1)).strip() if found else ""
+
+
+def test_a_decision_starts_from_the_approved_draft(app, client):
+    record.record(app, ActInput(
+        "decision.draft", "2026-11-03T10:00:00+08:00", case=CASE, actors=["31010001"],
+        recorded_by=archive_case.OFFICER, fields=DRAFT,
+    ))  # fmt: skip
+    page = client.get(URL, params={"act": "decision.decision"}).text
+    assert _value(page, "f_facts") == DRAFT["facts"]
+    assert _value(page, "f_content") == DRAFT["proposal"]
+    assert _value(page, "f_legal_basis") == "《营业性演出管理条例》第四十三条"
+    assert _value(page, "f_kinds") == "警告\n罚款"  # the kinds 第九条 names, as proposed
+    assert _value(page, "f_amount").startswith("5000")
+    assert "十五日内" in _value(page, "f_performance")
+    assert _value(page, "f_decided_on") == app.clock.now().date().isoformat()
+
+
+def test_the_drafter_is_who_fills_the_form_in(client):
+    page = client.get(URL, params={"act": "decision.draft"}).text
+    assert _value(page, "f_drafter") == "张伟"
+
+
+def test_a_service_serves_the_latest_document_not_yet_served(app, client):
+    record.record(app, ActInput(
+        "decision.decision", "2026-11-04T10:00:00+08:00", case=CASE,
+        actors=["31010001", "31010002"], recorded_by=archive_case.OFFICER,
+        fields={"party": {"name": "某区夜色酒吧"}, "facts": "当事人未经许可擅自从事营业性演出。",
+                "kinds": ["罚款"], "legal_basis": ["《营业性演出管理条例》第四十三条"],
+                "content": "罚款人民币5000元。", "performance": "十五日内缴纳。",
+                "remedy": "六十日内申请行政复议。", "decided_on": "2026-11-04",
+                "document_no": "某文旅罚决〔2026〕1号"},
+    ))  # fmt: skip
+    page = client.get(URL, params={"act": "service.direct"}).text
+    assert _value(page, "f_document_no") == "某文旅罚决〔2026〕1号"
+    assert _value(page, "f_document") == "行政处罚决定书"
+    assert _value(page, "f_server") == "张伟"
+    record.record(app, ActInput(
+        "service.direct", "2026-11-05T10:00:00+08:00", case=CASE,
+        actors=["31010001", "31010002"], recorded_by=archive_case.OFFICER,
+        fields={"document": "行政处罚决定书", "document_no": "某文旅罚决〔2026〕1号",
+                "recipient": {"name": "某区夜色酒吧"}, "served_at": "2026-11-05T10:00:00+08:00",
+                "place": "某区滨江路18号", "server": "张伟"},
+    ))  # fmt: skip
+    served = client.get(URL, params={"act": "service.mail"}).text
+    assert _value(served, "f_document_no") != "某文旅罚决〔2026〕1号"  # served already
+    paid = client.get(URL, params={"act": "execution.compliance"}).text
+    assert _value(paid, "f_decision_no") == "某文旅罚决〔2026〕1号"
