@@ -652,9 +652,10 @@ def deadline_rule(
         starts = next((of for act in rule.start if (of := [s for s in starts if s.act == act])), [])
     if not rule.each:
         starts = starts[-1:] if rule.first_of == "last" else starts[:1]
-    refusals = {
-        a.fields.get("subject_seq") for a in rec.of(["decision.head_approval"])
-        if a.fields.get("approved") is False
+    # the head's last answer about each act (``subject_seq``), as the approval page records it
+    answers = {
+        a.fields.get("subject_seq"): a.fields.get("approved")
+        for a in rec.of(["decision.head_approval"])
     }  # fmt: skip
     for start in starts:
         ends = _ends_for(rule, rec, start)
@@ -674,7 +675,7 @@ def deadline_rule(
             ]  # fmt: skip
             seqs += [ext.seq for ext in exts]
             due = yield from _extended(
-                rule_id, rule, rule.extension, ctx, start, exts, due, refusals
+                rule_id, rule, rule.extension, ctx, start, exts, due, answers
             )
         outcome = _deadline_outcome(rule_id, rule, ctx, start, ends[0] if ends else None, due,
                                     seqs)  # fmt: skip
@@ -690,10 +691,12 @@ def _extended(
     start: Entry,
     exts: list[Entry],
     due: Due,
-    refusals: set[Any],
+    answers: dict[Any, Any],
 ) -> Generator[Finding, None, Due]:
     """The deadline after the start's extensions: one the rule does not allow (one too many,
-    not approved, made after the deadline had passed) is a finding and adds no time."""
+    not approved, made after the deadline had passed) is a finding and adds no time. An
+    extension is approved by the head's answer about it (his 同意 on its 审批表) or, in an
+    older record, by the approver named on it; his 不同意 refuses it either way."""
     for i, ext in enumerate(exts):
         if i >= ext_rule.max:
             yield _finding(
@@ -702,9 +705,9 @@ def _extended(
                 [start.seq, ext.seq],
             )  # fmt: skip
             continue
-        if (
-            ext_rule.approval_field and not ext.fields.get(ext_rule.approval_field)
-        ) or ext.seq in refusals:
+        answer = answers.get(ext.seq)
+        named = bool(ext_rule.approval_field and ext.fields.get(ext_rule.approval_field))
+        if answer is False or (ext_rule.approval_field and answer is not True and not named):
             yield _finding(
                 rule_id, rule, "extension_unapproved",
                 f"“{_label(ext.act)}”未经负责人批准", [ext.seq],
