@@ -88,3 +88,21 @@ def test_a_service_serves_the_latest_document_not_yet_served(app, client):
     assert _value(served, "f_document_no") != "某文旅罚决〔2026〕1号"  # served already
     paid = client.get(URL, params={"act": "execution.compliance"}).text
     assert _value(paid, "f_decision_no") == "某文旅罚决〔2026〕1号"
+
+
+def test_a_release_names_the_measure_from_a_list_not_a_typed_number(app, client):
+    seal = record.record(app, ActInput(
+        "investigation.seal", "2026-11-04T10:00:00+08:00", case=CASE,
+        actors=["31010001", "31010002"], recorded_by=archive_case.OFFICER,
+        fields={"party": {"name": "某区夜色酒吧"}, "reason": "涉嫌无证演出的音响设备",
+                "legal_basis": ["《中华人民共和国行政强制法》第二十二条"], "period_days": 30,
+                "executed_at": "2026-11-04T10:00:00+08:00", "approver": "贺建国",
+                "place": "某区滨江路18号",
+                "items": [{"name": "音响", "quantity": "2台"}]},
+    ))  # fmt: skip
+    page = client.get(URL, params={"act": "investigation.release_seal"}).text
+    options = re.search(r'<select id="f_measure_seq"[^>]*>(.*?)</select>', page, re.S)
+    assert options, page[-2000:]
+    picked = re.search(r'<option value="(\d+)" selected>([^<]*)</option>', options.group(1))
+    assert picked and int(picked.group(1)) == seal.seq
+    assert picked.group(2) == "查封（2026年11月4日 10:00）"

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy import select
@@ -32,6 +33,12 @@ SERVICE = "service."  # the 送达 acts: what they serve is one of the case's do
 DOCUMENT = "general.document"
 NUMBER_FIELDS = ("document_no", "decision_no", "notice_no")  # as order.served_issued reads them
 
+# the kinds of act a field naming an earlier record is about (release, extension, handling)
+SEQ_TARGETS = {
+    "measure_seq": ("investigation.seal", "investigation.seize", "investigation.freeze"),
+    "preservation_seq": ("investigation.preservation",),
+    "complaint_seq": ("initiation.complaint",),
+}
 # text fields that name the person filling the form in (the 起草人, the 审核人, the 送达人)
 SELF_FIELDS = ("drafter", "reviewer", "server")
 DRAFT, DECISION = "decision.draft", "decision.decision"
@@ -76,6 +83,14 @@ class ServedDocument:
     @property
     def label(self) -> str:
         return f"《{self.title}》{self.number}（{self.issued_on}）"
+
+
+@dataclass(frozen=True, slots=True)
+class EntryOption:
+    """An act of the case a field naming a record (``kind: seq``) offers, by what it was."""
+
+    seq: int
+    label: str  # "查封（2026年11月5日 10:00）"
 
 
 @dataclass(frozen=True, slots=True)
@@ -163,6 +178,7 @@ def case_form(app: App, user: User, number: str, spec: ActType, now: str) -> dic
     names = {f.name for f in spec.fields if f.form}
     form |= {f"f_{n}": user.display_name for n in SELF_FIELDS if n in names and user.display_name}
     form |= carried(app, number, spec, now[:10])
+    form |= _latest_targets(app, number, spec)
     for f in spec.fields:
         if not f.form:
             continue
@@ -241,6 +257,52 @@ def _next_to_serve(app: App, number: str) -> ServedDocument | None:
         served = {(json.loads(b).get("fields") or {}).get("document_no") for b in bodies}
     waiting = [d for d in served_documents(app, number) if d.number not in served]
     return waiting[-1] if waiting else None
+
+
+def entry_options(app: App, number: str, spec: ActType) -> dict[str, list[EntryOption]]:
+    """For each field of ``spec`` naming an earlier record of the case (``kind: seq``), the
+    acts it may name, newest first: those of the kinds it is about (``SEQ_TARGETS``), else
+    every act; so nobody types an internal record number."""
+    fields = [f for f in spec.fields if f.form and f.kind is FieldKind.SEQ]
+    if not number or not fields:
+        return {}
+    acts = _acts(app, number)
+    out: dict[str, list[EntryOption]] = {}
+    for f in fields:
+        targets = SEQ_TARGETS.get(f.name)
+        chosen = [a for a in acts if targets is None or a[1] in targets]
+        out[f.name] = [EntryOption(seq, label) for seq, _act, label in reversed(chosen)]
+    return out
+
+
+def _acts(app: App, number: str) -> list[tuple[int, str, str]]:
+    """The case's acts (not its documents, views or registry entries): seq, code, label."""
+    with app.engine.connect() as conn:
+        rows = conn.execute(
+            select(store.ENTRY.c.seq, store.ENTRY.c.act, store.ENTRY.c.occurred_at)
+            .where(store.ENTRY.c.chain == number, ~store.ENTRY.c.act.startswith("general."))
+            .order_by(store.ENTRY.c.seq)
+        ).all()
+    out = []
+    for seq, act, occurred_at in rows:
+        spec = act_type(act)
+        at = datetime.fromisoformat(str(occurred_at)).astimezone(app.settings.timezone)
+        when = f"{at.year}年{at.month}月{at.day}日 {at:%H:%M}"
+        out.append((int(seq), str(act), f"{spec.label if spec else act}（{when}）"))
+    return out
+
+
+def _latest_targets(app: App, number: str, spec: ActType) -> dict[str, str]:
+    """A field naming a record of a known kind starts from the newest of that kind."""
+    form: dict[str, str] = {}
+    for f in spec.fields:
+        targets = SEQ_TARGETS.get(f.name) if f.form and f.kind is FieldKind.SEQ else None
+        if targets is None:
+            continue
+        latest = [seq for seq, act, _label in _acts(app, number) if act in targets]
+        if latest:
+            form[f"f_{f.name}"] = str(latest[-1])
+    return form
 
 
 def _citizen(party: Any) -> bool:

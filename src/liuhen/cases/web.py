@@ -104,6 +104,7 @@ def act_page(
          "is_editor": persons_form.is_editor, "party_types": persons_form.TYPES,
          "id_labels": persons_form.ID_LABELS, "draft": draft,
          "party_fields": act_defaults.PARTY_FIELDS + act_defaults.CITIZEN_FIELDS,
+         "entries": act_defaults.entry_options(app, number, spec),
          "served": act_defaults.served_documents(app, number)
          if number and spec.code.startswith(act_defaults.SERVICE) else [],
          "saved": request.query_params.get("saved") == "1"},
