@@ -238,7 +238,7 @@ def _from_draft(app: App, number: str, today: str) -> dict[str, str]:
     kinds = [k for k in PENALTY_KINDS if k in proposal]
     if kinds:
         form["f_kinds"] = "\n".join(kinds)
-    if draft.get("amount"):
+    if draft.get("amount") or "罚款" in kinds:
         form["f_performance"] = FINE_PAYMENT
     settings = access.case_agency_settings(app, number)
     if settings is not None and settings.review_body and settings.court:
