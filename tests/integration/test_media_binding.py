@@ -91,7 +91,7 @@ def test_a_clip_is_bound_from_the_todo_list_into_the_act_it_recorded(camera, doc
         assert again.status_code == 422 and "已归入案件" in again.text
 
         login(client, "zhaol", "correct-horse-6")  # another unit's officer: not his file
-        assert client.get(f"/media/{the_clip(app).digest}/bind").status_code in (404, 422)
+        assert client.get(f"/media/{the_clip(app).digest}/bind").status_code == 403
     assert verify.verify(app).ok
 
 
@@ -106,11 +106,11 @@ def test_another_units_officer_neither_sees_nor_binds_an_unbound_clip(camera, do
     access.create_user(app, "zhaol", "correct-horse-6", ["officer"], "赵六", "wl-zd2", "31020001")
     with TestClient(create_app(app)) as client:
         login(client, "zhaol", "correct-horse-6")
-        bind = f"/media/{video.digest}/bind"
-        assert client.get(bind).status_code == 404
+        bind = f"/media/{video.digest}/bind"  # the file guard: another unit's unbound file
+        refused = client.get(bind)
+        assert refused.status_code == 403 and "仅限其所属机构查看" in refused.text
         csrf = _csrf(client.get("/inbox").text)
-        refused = client.post(bind, data={"csrf": csrf, "case": CASE})
-        assert refused.status_code == 404
+        assert client.post(bind, data={"csrf": csrf, "case": CASE}).status_code == 403
     with app.engine.connect() as conn:
         assert (
             conn.execute(select(ENTRY.c.seq).where(ENTRY.c.act == "general.media")).first() is None

@@ -38,7 +38,8 @@ CASE = store.CASE
 ENTRY = store.ENTRY
 MEDIA = store.MEDIA
 MAX_CASES = 200  # the case picker's length: his own cases first, then his units' newest
-SignedIn = Annotated[User, Depends(guard.signed_in())]
+# a file by its digest: the guard resolves it to the unit that stored it (unbound) or its case
+FileReader = Annotated[User, Depends(guard.file())]
 
 
 @dataclass(frozen=True, slots=True)
@@ -148,7 +149,7 @@ def router(app: App, templates: Jinja2Templates) -> APIRouter:
         return templates.TemplateResponse(request, "media_bind.html", context, status_code=status)
 
     @r.get("/media/{digest}/bind", response_class=HTMLResponse)
-    def bind_page(request: Request, digest: str, user: SignedIn, case: str = "") -> Response:
+    def bind_page(request: Request, digest: str, user: FileReader, case: str = "") -> Response:
         media = unbound_file(app, user, digest)
         if case and case not in {c.number for c in case_choices(app, user)}:
             error = ValidationError(
@@ -158,7 +159,7 @@ def router(app: App, templates: Jinja2Templates) -> APIRouter:
         return page(request, user, media, case, None)
 
     @r.post("/media/{digest}/bind")
-    async def bind_submit(request: Request, digest: str, user: SignedIn) -> Response:
+    async def bind_submit(request: Request, digest: str, user: FileReader) -> Response:
         form = await posted_form(request)
         media = unbound_file(app, user, digest)
         number = form.get("case", "")
