@@ -177,9 +177,11 @@ def test_a_case_from_complaint_to_archive(
     officer.get_by_role("link", name="登记投诉举报").click()
     expect(officer.locator("h1")).to_have_text("记录：投诉举报登记")
     expect(officer.locator("#f_category option[value=penalty]")).to_have_text("行政处罚")
+    expect(officer.locator("#f_category")).to_have_value("penalty")  # the usual case, chosen
+    expect(officer.locator("#f_procedure")).to_have_value("ordinary")
     fill(officer, {
         "f_cause": "涉嫌接纳未成年人进入互联网上网服务营业场所",
-        "f_category": "penalty", "f_procedure": "ordinary", "f_parties.0.name": PARTY,
+        "f_parties.0.name": PARTY,
         "f_summary": "群众电话举报星河网吧夜间接纳未成年人上网。",
         "f_complainant.name": "王某", "f_complainant.phone": "13800000000",
         "f_real_name": "true", "f_channel": "电话", "f_received_at": when(30),

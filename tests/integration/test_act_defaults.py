@@ -106,3 +106,11 @@ def test_a_release_names_the_measure_from_a_list_not_a_typed_number(app, client)
     picked = re.search(r'<option value="(\d+)" selected>([^<]*)</option>', options.group(1))
     assert picked and int(picked.group(1)) == seal.seq
     assert picked.group(2) == "查封（2026年11月4日 10:00）"
+
+
+def test_a_complaint_is_an_ordinary_penalty_case_received_now(app, client):
+    page = client.get("/cases/new", params={"act": "initiation.complaint"}).text
+    for name, value in (("f_category", "penalty"), ("f_procedure", "ordinary")):
+        select = re.search(rf'<select id="{name}"[^>]*>(.*?)</select>', page, re.S)
+        assert select and f'value="{value}" selected' in select.group(1), name
+    assert _value(page, "f_received_at") == app.clock.now().strftime("%Y-%m-%dT%H:%M")

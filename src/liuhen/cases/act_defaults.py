@@ -58,7 +58,13 @@ REMEDY = ("当事人如不服本决定，可以在收到本决定书之日起六
           "也可以在六个月内依法向{court}提起行政诉讼。")  # fmt: skip
 
 # 依职权立案 is most often a 行政处罚 case in 一般程序 (简易程序 cases are decided on the spot)
-OPENING_CHOICES = {"initiation.ex_officio": {"f_category": "penalty", "f_procedure": "ordinary"}}
+# (and so is a case a complaint opens, whose complaint is registered as it comes in)
+ORDINARY_PENALTY = {"f_category": "penalty", "f_procedure": "ordinary"}
+OPENING_CHOICES = {
+    "initiation.ex_officio": ORDINARY_PENALTY,
+    "initiation.complaint": ORDINARY_PENALTY,
+}
+RECEIVED_NOW = ("received_at",)  # a complaint registered when it is received, as a rule
 
 
 @dataclass(frozen=True, slots=True)
@@ -164,6 +170,7 @@ def checked(certs: list[str]) -> dict[str, str]:
 def opening_form(user: User, spec: ActType, now: str) -> dict[str, str]:
     """A case-opening form: now, the user acting, his unit, the usual case kind."""
     form = {"occurred_at": now, "f_unit": user.unit or "", **checked([user.cert_no or ""])}
+    form |= {f"f_{f.name}": now for f in spec.fields if f.form and f.name in RECEIVED_NOW}
     return form | OPENING_CHOICES.get(spec.code, {})
 
 
