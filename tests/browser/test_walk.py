@@ -418,10 +418,14 @@ def test_a_case_from_complaint_to_archive(
     text = entry(officer, receipt)
     assert "受送达人 李某 手写签名" in text and "送达人 周立衡" in text, text  # their blocks
     assert pdf_images(officer, server, receipt) >= 1
-    record(officer, "execution.compliance", {
-        "f_status": "全部履行", "f_fulfilled_on": today(),
-        "f_paid_amount": "5000", "f_receipt_no": "JK2026112001",
-    })  # fmt: skip
+    officer.get_by_label("记录事项").select_option("execution.compliance")
+    with officer.expect_navigation():
+        officer.get_by_role("button", name="填写").click()
+    expect(officer.locator("[name=f_decision_no]")).to_have_value(decision_no)
+    expect(officer.locator("[name=f_paid_amount]")).to_have_value(re.compile(r"^5000(\.00)?$"))
+    fill(officer, {"f_status": "全部履行", "f_fulfilled_on": today(),
+                   "f_receipt_no": "JK2026112001"})  # fmt: skip
+    submit(officer, "记入案件")
     record(officer, "archiving.closing", {
         "f_outcome": "执行完毕", "f_report": "当事人已全部履行，建议结案。",
     })  # fmt: skip

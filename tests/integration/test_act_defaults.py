@@ -71,7 +71,7 @@ def test_a_service_serves_the_latest_document_not_yet_served(app, client):
                 "kinds": ["罚款"], "legal_basis": ["《营业性演出管理条例》第四十三条"],
                 "content": "罚款人民币5000元。", "performance": "十五日内缴纳。",
                 "remedy": "六十日内申请行政复议。", "decided_on": "2026-11-04",
-                "document_no": "某文旅罚决〔2026〕1号"},
+                "document_no": "某文旅罚决〔2026〕1号", "amount": "5000"},
     ))  # fmt: skip
     page = client.get(URL, params={"act": "service.direct"}).text
     assert _value(page, "f_document_no") == "某文旅罚决〔2026〕1号"
@@ -88,6 +88,7 @@ def test_a_service_serves_the_latest_document_not_yet_served(app, client):
     assert _value(served, "f_document_no") != "某文旅罚决〔2026〕1号"  # served already
     paid = client.get(URL, params={"act": "execution.compliance"}).text
     assert _value(paid, "f_decision_no") == "某文旅罚决〔2026〕1号"
+    assert _value(paid, "f_paid_amount").startswith("5000")  # the decision's amount
 
 
 def test_a_release_names_the_measure_from_a_list_not_a_typed_number(app, client):

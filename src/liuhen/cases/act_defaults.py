@@ -220,7 +220,24 @@ def carried(app: App, number: str, spec: ActType, today: str) -> dict[str, str]:
         decisions = [d for d in served_documents(app, number) if d.title == DECISION_TITLE]
         if decisions:
             form["f_decision_no"] = decisions[-1].number
+    if "paid_amount" in names:  # 履行: what the decision imposed, as paid in full
+        amount = _latest_field(app, number, DECISION, "amount")
+        if amount:
+            form["f_paid_amount"] = amount
     return form
+
+
+def _latest_field(app: App, number: str, act: str, name: str) -> str:
+    """Field ``name`` of the case's latest ``act`` (empty when none states it)."""
+    with app.engine.connect() as conn:
+        body = conn.execute(
+            select(store.ENTRY.c.body)
+            .where(store.ENTRY.c.chain == number, store.ENTRY.c.act == act)
+            .order_by(store.ENTRY.c.seq.desc())
+            .limit(1)
+        ).scalar()
+    value = (json.loads(body).get("fields") or {}).get(name) if body else None
+    return "" if value in (None, "") else str(value)
 
 
 def _from_draft(app: App, number: str, today: str) -> dict[str, str]:
