@@ -26,6 +26,9 @@ ADMIN = {"id": "demo", "role": Role.ADMIN.value}
 # One account per role, printed by ``liuhen demo`` and listed in the README.
 DEMO_USERS: tuple[tuple[str, str, list[str], str, str | None, str | None], ...] = (
     ("zhoulh", "zhifa-demo-2026", [Role.OFFICER], "周立衡", "whlyj-zd1", "11010023"),
+    # his partner on 9号: at the scene two officers act and sign (行政处罚法 第四十二条), each
+    # confirming his own signature with his own password
+    ("dengjm", "zhifa2-demo-2026", [Role.OFFICER], "邓家明", "whlyj-zd1", "11010047"),
     ("shenrl", "fazhi-demo-2026", [Role.LEGAL_REVIEWER], "沈若兰", "whlyj-fzk", "11010085"),
     ("hejg", "fuze-demo-2026", [Role.HEAD], "贺建国", "whlyj-zd1", "11010101"),
     ("chenghm", "dangan-demo-2026", [Role.ARCHIVIST], "程慧敏", "whlyj-fzk", "11010112"),
