@@ -221,14 +221,14 @@ def carried(app: App, number: str, spec: ActType, today: str) -> dict[str, str]:
         if decisions:
             form["f_decision_no"] = decisions[-1].number
     if "paid_amount" in names:  # 履行: what the decision imposed, as paid in full
-        amount = _latest_field(app, number, DECISION, "amount")
-        if amount:
-            form["f_paid_amount"] = amount
+        amount = _latest_fields(app, number, DECISION).get("amount")
+        if amount not in (None, ""):
+            form["f_paid_amount"] = str(amount)
     return form
 
 
-def _latest_field(app: App, number: str, act: str, name: str) -> str:
-    """Field ``name`` of the case's latest ``act`` (empty when none states it)."""
+def _latest_fields(app: App, number: str, act: str) -> dict[str, Any]:
+    """The fields of the case's latest ``act`` (empty when there is none)."""
     with app.engine.connect() as conn:
         body = conn.execute(
             select(store.ENTRY.c.body)
@@ -236,22 +236,14 @@ def _latest_field(app: App, number: str, act: str, name: str) -> str:
             .order_by(store.ENTRY.c.seq.desc())
             .limit(1)
         ).scalar()
-    value = (json.loads(body).get("fields") or {}).get(name) if body else None
-    return "" if value in (None, "") else str(value)
+    return dict(json.loads(body).get("fields") or {}) if body else {}
 
 
 def _from_draft(app: App, number: str, today: str) -> dict[str, str]:
     """The decision form from the case's latest 决定草拟 (what the head approved), dated today,
     with the remedy naming the agency's 复议机关 and 法院 (行政处罚法 第五十九条第一款第五项)."""
-    with app.engine.connect() as conn:
-        body = conn.execute(
-            select(store.ENTRY.c.body)
-            .where(store.ENTRY.c.chain == number, store.ENTRY.c.act == DRAFT)
-            .order_by(store.ENTRY.c.seq.desc())
-            .limit(1)
-        ).scalar()
     form = {"f_decided_on": today}
-    draft = (json.loads(body).get("fields") or {}) if body else {}
+    draft = _latest_fields(app, number, DRAFT)
     for source, target in DRAFT_TO_DECISION.items():
         value = draft.get(source)
         if isinstance(value, list):
