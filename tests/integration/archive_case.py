@@ -76,6 +76,19 @@ def close(app: App) -> Appended:
     )
 
 
+def decide(app: App, **extra: object) -> Appended:
+    """The case's penalty decision, 文号 某文旅罚决〔2026〕1号, as recorded on 2026-11-04."""
+    return record.record(app, ActInput(
+        "decision.decision", "2026-11-04T10:00:00+08:00", case=CASE,
+        actors=["31010001", "31010002"], recorded_by=OFFICER,
+        fields={"party": {"name": "某区夜色酒吧"}, "facts": "当事人未经许可擅自从事营业性演出。",
+                "kinds": ["罚款"], "legal_basis": ["《营业性演出管理条例》第四十三条"],
+                "content": "罚款人民币5000元。", "performance": "十五日内缴纳。",
+                "remedy": "六十日内申请行政复议。", "decided_on": "2026-11-04",
+                "document_no": "某文旅罚决〔2026〕1号", **extra},
+    ))  # fmt: skip
+
+
 def case_with_documents(app: App, closed: bool = True) -> Filed:
     people(app)
     opened = factory.open_case(app)

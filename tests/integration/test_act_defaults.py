@@ -64,15 +64,7 @@ def test_the_drafter_is_who_fills_the_form_in(client):
 
 
 def test_a_service_serves_the_latest_document_not_yet_served(app, client):
-    record.record(app, ActInput(
-        "decision.decision", "2026-11-04T10:00:00+08:00", case=CASE,
-        actors=["31010001", "31010002"], recorded_by=archive_case.OFFICER,
-        fields={"party": {"name": "某区夜色酒吧"}, "facts": "当事人未经许可擅自从事营业性演出。",
-                "kinds": ["罚款"], "legal_basis": ["《营业性演出管理条例》第四十三条"],
-                "content": "罚款人民币5000元。", "performance": "十五日内缴纳。",
-                "remedy": "六十日内申请行政复议。", "decided_on": "2026-11-04",
-                "document_no": "某文旅罚决〔2026〕1号", "amount": "5000"},
-    ))  # fmt: skip
+    archive_case.decide(app, amount="5000")
     page = client.get(URL, params={"act": "service.direct"}).text
     assert _value(page, "f_document_no") == "某文旅罚决〔2026〕1号"
     assert _value(page, "f_document") == "行政处罚决定书"

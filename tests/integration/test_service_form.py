@@ -18,7 +18,6 @@ from liuhen.compliance import service as compliance
 from liuhen.entrypoints.web import create_app
 from liuhen.kernel import record
 from liuhen.kernel.db import store
-from liuhen.kernel.record import ActInput
 from tests.integration import archive_case, factory
 from tests.integration.auth import login
 
@@ -47,15 +46,7 @@ def last_service(app) -> dict:
 @pytest.fixture
 def filed(app):
     filed = archive_case.case_with_documents(app, closed=False)
-    record.record(app, ActInput(
-        "decision.decision", "2026-11-04T10:00:00+08:00", case=CASE,
-        actors=["31010001", "31010002"], recorded_by=archive_case.OFFICER,
-        fields={"party": {"name": "某区夜色酒吧"}, "facts": "当事人未经许可擅自从事营业性演出。",
-                "kinds": ["罚款"], "legal_basis": ["《营业性演出管理条例》第四十三条"],
-                "content": "罚款人民币5000元。", "performance": "十五日内缴纳。",
-                "remedy": "六十日内申请行政复议。", "decided_on": "2026-11-04",
-                "document_no": "某文旅罚决〔2026〕1号"},
-    ))  # fmt: skip
+    archive_case.decide(app)
     access.create_user(app, "zhangw", "correct-horse-1", ["officer"], "张伟", "wl-zd1", "31010001")
     return filed
 
