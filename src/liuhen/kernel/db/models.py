@@ -327,6 +327,33 @@ class FormDraft(Base):
     saved_at: Mapped[str] = mapped_column(String(40))
 
 
+class Anomaly(Base):
+    """What the supervision detectors last found (a cache of ``liuhen anomalies scan``; the
+    supervisors' conclusions are journaled, ``registry.anomaly_review``)."""
+
+    __tablename__ = "anomaly"
+    key: Mapped[str] = mapped_column(String(64), primary_key=True)  # kind + entries, hashed
+    kind: Mapped[str] = mapped_column(String(40), index=True)
+    severity: Mapped[str] = mapped_column(String(16), index=True)
+    agency: Mapped[str | None] = mapped_column(String(64), index=True)
+    unit: Mapped[str | None] = mapped_column(String(64), index=True)
+    officer: Mapped[str | None] = mapped_column(String(64))
+    explanation: Mapped[str] = mapped_column(Text)
+    refs: Mapped[str] = mapped_column(Text)  # JSON list of {case, seq}
+    detail: Mapped[str] = mapped_column(Text)  # JSON object (a copy's shared passages, …)
+    found_at: Mapped[str] = mapped_column(String(40))
+    active: Mapped[bool] = mapped_column(Boolean)  # found by the latest scan
+
+
+class AnomalyScan(Base):
+    """How far the anomaly scan has read the journal (one row, ``id`` 1)."""
+
+    __tablename__ = "anomaly_scan"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    position: Mapped[int] = mapped_column(BigInteger)
+    scanned_at: Mapped[str] = mapped_column(String(40))
+
+
 PROJECTION_TABLES = (
     "agency", "unit", "officer", "case_record", "setting", "calendar_year", "device", "media",
     "signing_key", "agency_settings", "number_counter",
@@ -335,6 +362,6 @@ APPEND_ONLY_TABLES = ("journal_entry", "merkle_node", "checkpoint")
 AUDIT_TABLES = ("account_event",)  # append-only too, guarded from migration 0006 on
 # computed from projections and the rules, not replayed: emptied by a rebuild, refilled on use;
 # ``liuhen verify`` does not compare them (nothing recorded depends on them)
-CACHE_TABLES = ("case_summary",)
+CACHE_TABLES = ("case_summary", "anomaly", "anomaly_scan")
 # The rest (upload, form_draft, the accounts' tables) are people's working state: neither
 # replayed nor emptied by a rebuild, nor compared by ``liuhen verify``.
