@@ -20,6 +20,7 @@ from functools import cache
 from pathlib import Path
 
 import pytest
+import yaml
 
 from liuhen.compliance import packs
 from liuhen.rules.pack import Pack
@@ -157,3 +158,33 @@ def test_test_references_exist():
         if pattern and not re.search(pattern, source, re.MULTILINE):
             problems.append(f"{ref}: {path} defines no {function}")
     assert not problems, problems
+
+
+@cache
+def judged_under(folder: str, rule: str) -> frozenset[str]:
+    """The packs a scenario folder's cases are judged under: its own, and the ``packs`` its
+    expectations add (002's scenarios of an inherited rule may hold for 003 as well)."""
+    path = ROOT / "tests" / "scenarios" / folder / rule
+    out = {folder} if path.is_dir() else set()
+    for expect in path.glob("*.expect.yaml"):
+        out.update(
+            str(p) for p in (yaml.safe_load(expect.read_text("utf-8")) or {}).get("packs", [])
+        )
+    return frozenset(out)
+
+
+def test_every_rule_a_row_cites_is_shown_by_its_scenarios():
+    """A row that names a rule cites a scenario folder of that rule whose cases are judged under
+    the rule's pack (or the pack it inherits the rule from); the coverage test in
+    test_scenarios.py then holds a compliant and a violating case behind it."""
+    problems = []
+    for label, _duty, impl, tests in rows():
+        cited = [m.group(1, 2) for m in _SCENARIO.finditer(tests)]
+        for m in _RULE.finditer(" ".join(_CODE.findall(impl))):
+            name, rule = m.groups()
+            if name not in packs.BUILTIN or rule not in pack(name).rules:
+                continue  # test_rule_references_name_rules_of_their_pack reports these
+            chain = set(pack(name).chain)
+            if not any(r == rule and judged_under(f, r) & chain for f, r in cited):
+                problems.append(f"{label}: {name}:{rule} 未引用判定它的情景目录")
+    assert not problems, "\n".join(problems)
