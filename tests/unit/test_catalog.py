@@ -29,6 +29,7 @@ EXPECTED_CODES = {
         "filing",
         "not_opened",
         "complainant_notice",
+        "inspection_notice",
     ],
     "investigation": [
         "inquiry",
@@ -50,6 +51,7 @@ EXPECTED_CODES = {
         "rights_notice",
         "statement_defense",
         "hearing",
+        "hearing_report",
         "refusal",
     ],
     "decision": [
