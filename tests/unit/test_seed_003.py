@@ -1,0 +1,33 @@
+"""Duties of seed 003 (街道办事处《行政执法全过程记录办法》) that the act catalog holds by
+construction rather than a rule: a form that lacks the field is refused before anything is
+journaled, so no rule could ever find it missing."""
+
+from __future__ import annotations
+
+import pytest
+
+from liuhen.procedure.catalog import act_type
+
+
+def _required(code: str) -> set[str]:
+    act = act_type(code)
+    assert act is not None, code
+    return {f.name for f in act.fields if f.required}
+
+
+@pytest.mark.parametrize(
+    ("code", "names"),
+    [
+        # 第十七条第一款: every 送达文书 names the document, recipient, time, place and server
+        ("service.direct", {"document", "recipient", "served_at", "place", "server"}),
+        # 第十七条第二款: 委托送达 records why; 转交 likewise
+        ("service.entrusted", {"reason", "entrusted_to"}),
+        ("service.forwarded", {"reason", "forwarded_via"}),
+        # 第十七条第三款: 留置送达 — the server states what happened, before a witness
+        ("service.lodged", {"refusal_reason", "witness"}),
+        ("service.mail", {"tracking_no", "posted_on", "receipt_returned"}),
+        ("service.public_notice", {"medium", "published_on"}),
+    ],
+)
+def test_service_modes_record_what_article_17_names(code: str, names: set[str]) -> None:
+    assert names <= _required(code), names - _required(code)
