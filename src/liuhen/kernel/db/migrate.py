@@ -43,7 +43,11 @@ def current(engine: Engine) -> str | None:
 
 
 def _ours(obj: Any, name: str | None, type_: str, reflected: bool, compare_to: Any) -> bool:
-    """procrastinate keeps its job tables in the same database; they are not our models."""
+    """procrastinate keeps its job tables in the same database; they are not our models. Nor
+    are the search index's FTS5 table (and its shadow tables) and its expression index, which
+    SQLAlchemy cannot declare (migration 0014)."""
+    if (name or "").startswith(("search_fts", "ix_search_doc_fts")):
+        return False
     return not (name or "").startswith("procrastinate")
 
 

@@ -327,6 +327,37 @@ class FormDraft(Base):
     saved_at: Mapped[str] = mapped_column(String(40))
 
 
+class SearchDoc(Base):
+    """One searchable text of a case: its header, an entry, or what a source found (the
+    compliance findings, the supervision's anomalies). A cache of ``liuhen.search`` (migration
+    0014), caught up from the journal by ``search_state``'s cursor; SQLite indexes the segmented
+    ``*_tokens`` with FTS5 (``search_fts``, kept by triggers), PostgreSQL with a GIN index."""
+
+    __tablename__ = "search_doc"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    case_number: Mapped[str] = mapped_column(String(100), index=True)
+    kind: Mapped[str] = mapped_column(String(16), index=True)  # case, document, act, finding…
+    seq: Mapped[int | None] = mapped_column(BigInteger)  # the entry's; None: header, source
+    title: Mapped[str] = mapped_column(String(200))
+    body: Mapped[str] = mapped_column(Text)  # the text as written, for snippets
+    title_tokens: Mapped[str] = mapped_column(Text)  # segmented, space-joined
+    body_tokens: Mapped[str] = mapped_column(Text)
+    mark: Mapped[str | None] = mapped_column(String(16))  # the strictest mark covering it
+    due_at: Mapped[str | None] = mapped_column(String(40))  # a source's text expires (UTC)
+
+
+class SearchState(Base):
+    """The search index's cursor (``cursor``: the last journal seq indexed) and each source's
+    rules key (``source:<kind>``)."""
+
+    __tablename__ = "search_state"
+    name: Mapped[str] = mapped_column(String(64), primary_key=True)
+    value: Mapped[str] = mapped_column(Text)
+
+
+SEARCH_TABLES = ("search_doc", "search_state")  # liuhen.search's index and its cursor
+
+
 class Anomaly(Base):
     """What the supervision detectors last found (a cache of ``liuhen anomalies scan``; the
     supervisors' conclusions are journaled, ``registry.anomaly_review``)."""
@@ -362,6 +393,6 @@ APPEND_ONLY_TABLES = ("journal_entry", "merkle_node", "checkpoint")
 AUDIT_TABLES = ("account_event",)  # append-only too, guarded from migration 0006 on
 # computed from projections and the rules, not replayed: emptied by a rebuild, refilled on use;
 # ``liuhen verify`` does not compare them (nothing recorded depends on them)
-CACHE_TABLES = ("case_summary", "anomaly", "anomaly_scan")
+CACHE_TABLES = ("case_summary", "anomaly", "anomaly_scan", *SEARCH_TABLES)
 # The rest (upload, form_draft, the accounts' tables) are people's working state: neither
 # replayed nor emptied by a rebuild, nor compared by ``liuhen verify``.
