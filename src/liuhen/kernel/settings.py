@@ -33,6 +33,8 @@ SETTINGS: dict[str, tuple[str, str]] = {
     "LIUHEN_EXPORT_SM3": ("0", "导出包另附 SM3 载荷清单（1 为是；实例摘要为 sm3 时总是附上）"),
     "LIUHEN_COOKIE_SECURE": ("0", "会话 Cookie 带 Secure 属性（1 为是；经 HTTPS 服务时须开启）"),
     "LIUHEN_SESSION_IDLE_MINUTES": ("30", "会话闲置超过此分钟数即失效，须重新登录"),
+    "LIUHEN_SMTP_URL": ("", "预警邮件的发信服务器：smtp://主机:端口 或 smtps://；为空不发邮件"),
+    "LIUHEN_SMTP_SENDER": ("liuhen@localhost", "预警邮件的发件人地址"),
 }
 
 
@@ -50,6 +52,8 @@ class Settings:
     export_sm3: bool
     cookie_secure: bool
     session_idle_minutes: int
+    smtp_url: str = ""  # empty: no e-mail (warnings still reach the inboxes)
+    smtp_sender: str = "liuhen@localhost"
 
     @property
     def key_path(self) -> Path:
@@ -117,7 +121,15 @@ def load(env: Mapping[str, str] | None = None) -> Settings:
         export_sm3=_flag(get("LIUHEN_EXPORT_SM3"), "LIUHEN_EXPORT_SM3"),
         cookie_secure=_flag(get("LIUHEN_COOKIE_SECURE"), "LIUHEN_COOKIE_SECURE"),
         session_idle_minutes=numbers["LIUHEN_SESSION_IDLE_MINUTES"],
+        smtp_url=_smtp_url(get("LIUHEN_SMTP_URL").strip()),
+        smtp_sender=get("LIUHEN_SMTP_SENDER").strip(),
     )
+
+
+def _smtp_url(url: str) -> str:
+    if url and not url.startswith(("smtp://", "smtps://")):
+        raise ConfigurationError("LIUHEN_SMTP_URL 只支持 smtp://主机:端口 或 smtps://主机:端口")
+    return url
 
 
 def _flag(value: str, key: str) -> bool:
