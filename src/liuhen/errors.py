@@ -217,6 +217,8 @@ CODES: Mapping[str, ErrorCode] = _declare(
         "查阅、复制申请的状态不允许该操作：尚未审批、已经审批、负责人不同意，"
         "或只申请查阅而要求提供复制件",
     ),
+    # Search (LH490–LH499)
+    ErrorCode("LH490", 422, "搜索词为空、超过 100 个字，或不含可搜索的文字（只有标点、空格）"),
 )
 
 
@@ -427,3 +429,10 @@ class ConfidentialRecord(_kind("LH460")):  # type: ignore[misc]
 
 class DisclosureRefused(_kind("LH461")):  # type: ignore[misc]
     """A delivery or decision that the request's state does not allow."""
+
+
+# Search (LH490–LH499).
+
+
+class SearchQueryError(_kind("LH490")):  # type: ignore[misc]
+    """A search that asks nothing (empty, only punctuation) or too much (over 100 characters)."""
