@@ -382,6 +382,8 @@ _COUNT = {2: "两", 3: "三"}
 
 def documents(rule_id: str, rule: P.Documents, rec: CaseRecord, ctx: Context) -> Iterator[Finding]:
     for e in rec.of(rule.acts):
+        if not _fields_match(e, rule.fields):
+            continue
         attached = rec.attached("general.document", e.seq)
         for req in rule.documents:
             name = DOCUMENT_TYPES[req.type]

@@ -207,6 +207,8 @@ class Documents(RuleBase):
     kind: Literal["documents"]
     acts: Acts
     documents: list[DocRequirement] = Field(min_length=1)
+    # only entries whose fields match: a 先行登记保存 has a 清单, a 复制 preservation none
+    fields: dict[str, list[Any]] | None = None
 
 
 class Order(RuleBase):
