@@ -1,0 +1,124 @@
+"""Transcripts copied from one case to another (不同案件记录存在相同关系).
+
+Each 询问笔录 and 现场检查笔录 text is cut into words (rjieba) and compared as sets of word
+4-grams: MinHash LSH (datasketch) proposes the pairs, the exact Jaccard of the two sets decides.
+Phrases every transcript of the corpus has (the officers' opening formula, 告知权利) say nothing
+about copying, so 4-grams found in more than a few texts are left out first. The passages the
+two texts share are returned as character ranges of each, for a side-by-side view.
+"""
+
+from __future__ import annotations
+
+import difflib
+from collections import Counter
+from dataclasses import dataclass
+
+import rjieba
+from datasketch import MinHash, MinHashLSH  # type: ignore[import-untyped]
+
+from liuhen.supervision.detectors.model import Anomaly, CaseFile, Corpus, Item, Ref, Severity
+from liuhen.supervision.detectors.thresholds import Thresholds
+
+COPY = "transcript_copy"
+TEXT_FIELDS = {
+    "investigation.inquiry": ("transcript",),
+    "investigation.inspection": ("scene",),
+}
+SHINGLE = 4
+PERMUTATIONS = 64
+COMMON_DOCS = 4  # a 4-gram in more texts than this (and 1% of them) is boilerplate
+
+
+@dataclass(frozen=True, slots=True)
+class Text:
+    case: CaseFile
+    item: Item
+    name: str  # the field
+    text: str
+    words: tuple[str, ...]  # content words (no punctuation or spaces)
+    starts: tuple[int, ...]  # each word's offset in ``text``
+
+
+def cut(text: str) -> tuple[tuple[str, ...], tuple[int, ...]]:
+    """Content words of ``text`` and where each starts (punctuation and spaces dropped)."""
+    words, starts, at = [], [], 0
+    for w in rjieba.cut(text):
+        if any(ch.isalnum() for ch in w):
+            words.append(w)
+            starts.append(at)
+        at += len(w)
+    return tuple(words), tuple(starts)
+
+
+def texts(corpus: Corpus, t: Thresholds) -> list[Text]:
+    out = []
+    for case in corpus.cases:
+        for e in case.entries:
+            for name in TEXT_FIELDS.get(e.act, ()):
+                value = e.fields.get(name)
+                if not isinstance(value, str):
+                    continue
+                words, starts = cut(value)
+                if len(words) >= t.copy_min_tokens:
+                    out.append(Text(case, e, name, value, words, starts))
+    return out
+
+
+def _shingles(words: tuple[str, ...]) -> set[str]:
+    return {"\x1f".join(words[i : i + SHINGLE]) for i in range(len(words) - SHINGLE + 1)}
+
+
+def passages(a: Text, b: Text, min_words: int) -> list[dict[str, int]]:
+    """The runs of at least ``min_words`` words both texts have, as character ranges."""
+    matcher = difflib.SequenceMatcher(None, a.words, b.words, autojunk=False)
+    out = []
+    for block in matcher.get_matching_blocks():
+        if block.size < min_words:
+            continue
+        ia, ib, n = block.a, block.b, block.size
+        out.append({
+            "a_start": a.starts[ia], "a_end": a.starts[ia + n - 1] + len(a.words[ia + n - 1]),
+            "b_start": b.starts[ib], "b_end": b.starts[ib + n - 1] + len(b.words[ib + n - 1]),
+        })  # fmt: skip
+    return out
+
+
+def copies(corpus: Corpus, t: Thresholds) -> list[Anomaly]:
+    items = texts(corpus, t)
+    sets = [_shingles(x.words) for x in items]
+    df = Counter(s for shingles in sets for s in shingles)
+    common = max(COMMON_DOCS, len(items) // 100)
+    sets = [{s for s in shingles if df[s] <= common} for shingles in sets]
+    lsh = MinHashLSH(threshold=t.copy_similarity * 0.8, num_perm=PERMUTATIONS)
+    hashes = []
+    for i, shingles in enumerate(sets):
+        m = MinHash(num_perm=PERMUTATIONS)
+        m.update_batch([s.encode() for s in shingles])
+        hashes.append(m)
+        if shingles:
+            lsh.insert(str(i), m)
+    found: list[Anomaly] = []
+    for i, shingles in enumerate(sets):
+        if not shingles:
+            continue
+        for j in sorted(int(k) for k in lsh.query(hashes[i])):
+            a, b = items[i], items[j]
+            if j <= i or a.case.number == b.case.number:
+                continue
+            jaccard = len(shingles & sets[j]) / len(shingles | sets[j])
+            if jaccard < t.copy_similarity:
+                continue
+            shared = passages(a, b, t.copy_passage_tokens)
+            found.append(Anomaly(
+                COPY, Severity.HIGH,
+                f"{a.case.number}案{a.item.label}（{a.case.party() or '当事人未载明'}）与"
+                f"{b.case.number}案{b.item.label}（{b.case.party() or '当事人未载明'}）的笔录内容"
+                f"高度雷同（相似度 {jaccard:.0%}，相同段落 {len(shared)} 处）",
+                (Ref(a.case.number, a.item.seq), Ref(b.case.number, b.item.seq)),
+                unit=a.case.unit, agency=a.case.agency,
+                detail={"similarity": round(jaccard, 3), "field": a.name,
+                        "a": {"case": a.case.number, "seq": a.item.seq, "text": a.text},
+                        "b": {"case": b.case.number, "seq": b.item.seq, "text": b.text},
+                        "passages": shared},
+            ))  # fmt: skip
+    return found
