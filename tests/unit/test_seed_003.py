@@ -31,3 +31,18 @@ def _required(code: str) -> set[str]:
 )
 def test_service_modes_record_what_article_17_names(code: str, names: set[str]) -> None:
     assert names <= _required(code), names - _required(code)
+
+
+@pytest.mark.parametrize(
+    ("code", "names"),
+    [
+        # 第九条第一项: the officers' 处理建议 with its facts, evidence, basis and discretion
+        ("decision.draft", {"drafter", "facts", "evidence", "legal_basis", "factors", "proposal"}),
+        # 第九条第三项、第四项、第五项: what the review, the discussion and the head record
+        ("decision.legal_review", {"reviewer", "opinion", "conclusion"}),
+        ("decision.collective_discussion", {"held_at", "participants", "minutes", "conclusion"}),
+        ("decision.head_approval", {"matter", "opinion", "approved"}),
+    ],
+)
+def test_review_and_decision_record_what_article_9_names(code: str, names: set[str]) -> None:
+    assert names <= _required(code), names - _required(code)
