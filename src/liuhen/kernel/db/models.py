@@ -385,14 +385,84 @@ class AnomalyScan(Base):
     scanned_at: Mapped[str] = mapped_column(String(40))
 
 
+class StatsCase(Base):
+    """One row per case with the dimensions statistics group by (liuhen.stats, migration 0013)."""
+
+    __tablename__ = "stats_case"
+    number: Mapped[str] = mapped_column(String(100), primary_key=True)
+    agency: Mapped[str | None] = mapped_column(String(64), index=True)
+    unit: Mapped[str] = mapped_column(String(64), index=True)
+    category: Mapped[str] = mapped_column(String(16))
+    procedure: Mapped[str] = mapped_column(String(16))
+    source_act: Mapped[str] = mapped_column(String(64))  # the act that opened the case
+    source: Mapped[str] = mapped_column(String(100))  # 案件来源 as the statistics name it
+    officers: Mapped[str] = mapped_column(Text)  # JSON list of cert_no
+    stage: Mapped[str] = mapped_column(String(16))
+    status: Mapped[str] = mapped_column(String(16))
+    opened_on: Mapped[str] = mapped_column(String(10), index=True)  # local dates, YYYY-MM-DD
+    closed_on: Mapped[str | None] = mapped_column(String(10), index=True)
+    archived_on: Mapped[str | None] = mapped_column(String(10))
+    decided_on: Mapped[str | None] = mapped_column(String(10), index=True)
+    decision_kinds: Mapped[str] = mapped_column(Text)  # JSON list (罚款, 警告, 准予行政许可…)
+    amount_fen: Mapped[int | None] = mapped_column(BigInteger)  # the decision's amount, in fen
+    last_seq: Mapped[int] = mapped_column(BigInteger)
+
+
+class StatsAct(Base):
+    """One row per case entry: its act, stage, date, unit and audio-video seconds."""
+
+    __tablename__ = "stats_act"
+    seq: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
+    case_number: Mapped[str] = mapped_column(String(100), index=True)
+    agency: Mapped[str | None] = mapped_column(String(64), index=True)
+    unit: Mapped[str] = mapped_column(String(64), index=True)
+    act: Mapped[str] = mapped_column(String(64), index=True)
+    stage: Mapped[str] = mapped_column(String(16))
+    on_date: Mapped[str] = mapped_column(String(10), index=True)
+    av_seconds: Mapped[int] = mapped_column(Integer)
+
+
+class StatsActOfficer(Base):
+    """Who took part in each act (its actors, or who recorded it): officers' workload."""
+
+    __tablename__ = "stats_act_officer"
+    seq: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
+    officer: Mapped[str] = mapped_column(String(64), primary_key=True)
+
+
+class StatsFinding(Base):
+    """What the rules found in a case when its facts were last caught up (by rule and date)."""
+
+    __tablename__ = "stats_finding"
+    case_number: Mapped[str] = mapped_column(String(100), primary_key=True)
+    n: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    rule: Mapped[str] = mapped_column(String(100), index=True)
+    code: Mapped[str] = mapped_column(String(140))
+    severity: Mapped[str] = mapped_column(String(16))
+    title: Mapped[str] = mapped_column(String(300))
+    seq: Mapped[int | None] = mapped_column(BigInteger)  # the first entry concerned
+    on_date: Mapped[str] = mapped_column(String(10), index=True)
+
+
+class StatsPosition(Base):
+    """How far the statistics have read the journal (one row, ``id`` 1)."""
+
+    __tablename__ = "stats_position"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    seq: Mapped[int] = mapped_column(BigInteger)
+    caught_up_at: Mapped[str] = mapped_column(String(40))
+
+
 PROJECTION_TABLES = (
     "agency", "unit", "officer", "case_record", "setting", "calendar_year", "device", "media",
     "signing_key", "agency_settings", "number_counter",
 )  # fmt: skip
+# liuhen.stats' fact tables, caught up from the journal before each read (stats_position)
+STATS_TABLES = ("stats_case", "stats_act", "stats_act_officer", "stats_finding", "stats_position")
 APPEND_ONLY_TABLES = ("journal_entry", "merkle_node", "checkpoint")
 AUDIT_TABLES = ("account_event",)  # append-only too, guarded from migration 0006 on
 # computed from projections and the rules, not replayed: emptied by a rebuild, refilled on use;
 # ``liuhen verify`` does not compare them (nothing recorded depends on them)
-CACHE_TABLES = ("case_summary", "anomaly", "anomaly_scan", *SEARCH_TABLES)
+CACHE_TABLES = ("case_summary", "anomaly", "anomaly_scan", *SEARCH_TABLES, *STATS_TABLES)
 # The rest (upload, form_draft, the accounts' tables) are people's working state: neither
 # replayed nor emptied by a rebuild, nor compared by ``liuhen verify``.
