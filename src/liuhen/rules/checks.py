@@ -373,6 +373,12 @@ def opening_statement(
                 f"“{e.label}”的音像记录开始时未语音说明时间、地点、执法人员、事由等",
                 [e.seq, first.seq],
             )  # fmt: skip
+        if rule.notice and first.fields.get("recording_notified") is not True:
+            yield _finding(
+                rule_id, rule, "not_notified",
+                f"“{e.label}”的音像记录开始时未告知当事人及现场其他人员正在进行音像记录",
+                [e.seq, first.seq],
+            )  # fmt: skip
 
 
 # --- documents ---------------------------------------------------------------------------------
@@ -581,6 +587,54 @@ def kept(rule_id: str, rule: P.Kept, rec: CaseRecord, ctx: Context) -> Iterator[
             yield _finding(
                 rule_id, rule, "missing",
                 f"“{e.label}”未留存{rule.what}（记录的附件或归入的文书）", [e.seq],
+            )  # fmt: skip
+
+
+def _first_signed(docs: list[Entry], role: str) -> datetime | None:
+    """The earliest time any version of a form was signed in ``role``'s block (a later
+    version carries the earlier signatures on; a signature found invalid counts for nothing)."""
+    times = [
+        t for d in docs for s in d.fields.get("signatures") or []
+        if s.get("role") == role and s.get("valid") is not False
+        and (t := parse_datetime(s.get("signed_at"))) is not None
+    ]  # fmt: skip
+    return min(times, default=None)
+
+
+def reviewed_first(
+    rule_id: str, rule: P.ReviewedFirst, rec: CaseRecord, ctx: Context
+) -> Iterator[Finding]:
+    forms: dict[tuple[Any, str], list[Entry]] = {}
+    for d in rec.of(["general.document"]):
+        if d.fields.get("doc_type") in rule.documents:
+            forms.setdefault((d.fields.get("act_seq"), str(d.fields.get("doc_type"))), []).append(d)
+    acts = {e.seq: e for e in rec.entries}
+    for (act_seq, doc_type), docs in forms.items():
+        reviewed = _first_signed(docs, Block.REVIEWER)
+        approved = _first_signed(docs, Block.APPROVER)
+        if reviewed is not None and approved is not None and approved < reviewed:
+            act = acts.get(act_seq) if isinstance(act_seq, int) else None
+            yield _finding(
+                rule_id, rule, "approved_before_review",
+                f"《{DOCUMENT_TYPES[doc_type]}》的批准人于 {ctx.fmt(approved)} 签署，"
+                f"早于审核人审核（{ctx.fmt(reviewed)}）",
+                [*([act.seq] if act else []), docs[-1].seq],
+            )  # fmt: skip
+    drafts = {e.seq for e in rec.of(["decision.draft"])}
+    for target in rec.of(rule.acts):
+        reviews = [r for r in rec.of(rule.review) if r.seq < target.seq]
+        approvals = [
+            a for a in rec.of(["decision.head_approval"])
+            if a.seq < target.seq and a.fields.get("approved") is True
+            and a.fields.get("subject_seq") in (None, *drafts)
+        ]  # fmt: skip
+        if reviews and approvals and approvals[-1].seq < reviews[-1].seq:
+            yield _finding(
+                rule_id, rule, "approved_before_review",
+                f"负责人于 {ctx.fmt(approvals[-1].occurred_at)} 批准，“{reviews[-1].label}”"
+                f"却在其后（{ctx.fmt(reviews[-1].occurred_at)}）才记录，其后未再经批准即"
+                f"“{target.label}”",
+                [approvals[-1].seq, reviews[-1].seq, target.seq],
             )  # fmt: skip
 
 
@@ -824,6 +878,7 @@ CHECKS: dict[str, Callable[..., Iterator[Finding]]] = {
     "refused_undone": refused_undone,
     "after_demand": after_demand,
     "kept": kept,
+    "reviewed_first": reviewed_first,
     "requires": requires,
     "served_issued": served_issued,
     "deadline": deadline_rule,

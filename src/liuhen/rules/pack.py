@@ -275,6 +275,9 @@ class DeviceCheck(RuleBase):
 
 class OpeningStatement(RuleBase):
     kind: Literal["opening_statement"]
+    # the text asks the officer also to tell those present that the recording runs (001 第十三条:
+    # 告知当事人及现场其他人员正在进行音像记录), which the first clip attests too
+    notice: bool = False
 
 
 class ServedIssued(RuleBase):
@@ -377,6 +380,27 @@ class Kept(RuleBase):
     what: str = Field(min_length=1)  # what is kept, as the finding names it (书面公告)
 
 
+class ReviewedFirst(RuleBase):
+    """The approver approves what the reviewer has reviewed (002 第三十八条: 经审核人审核后，
+    由批准人批准): on a form with both blocks, no approver's signature before the reviewer's;
+    and a decision's review (``review``) not journaled after the head's last approval of it."""
+
+    kind: Literal["reviewed_first"]
+    documents: list[str] = Field(min_length=1)  # forms with a reviewer's and an approver's block
+    acts: Acts  # the decisions whose head approval follows their review
+    review: Acts
+
+    @field_validator("documents")
+    @classmethod
+    def _types(cls, v: list[str]) -> list[str]:
+        return _known(v, DOCUMENT_TYPES, "文书种类")
+
+    @field_validator("review")
+    @classmethod
+    def _codes(cls, v: list[str]) -> list[str]:
+        return expand_acts(v)
+
+
 class FieldPresent(RuleBase):
     """An act's optional field that the law wants recorded (a summary penalty's filing)."""
 
@@ -462,7 +486,7 @@ Rule = Annotated[
     | AVInterruption | DeviceCheck | OpeningStatement | ServedIssued | Retention | SummaryLimits
     | ProcedureMatch | FieldPresent | OfficerSignatures | FineAmount | FieldMentions | DatedAfter
     | ServiceDates | DocumentTimes | CollectionLimit | SpanOrder | ActorOverlap | OpeningApproved
-    | RefusedUndone | AfterDemand | Kept,
+    | RefusedUndone | AfterDemand | Kept | ReviewedFirst,
     Field(discriminator="kind"),
 ]  # fmt: skip
 _RULE = TypeAdapter(Rule)
@@ -525,7 +549,7 @@ _KIND_TAGS = {
     "av_interruption", "device_check", "opening_statement", "served_issued", "retention",
     "summary_limits", "procedure_match", "field_present", "officer_signatures", "fine_amount",
     "field_mentions", "dated_after", "service_dates", "document_times", "collection_limit",
-    "span_order", "actor_overlap", "after_demand", "kept",
+    "span_order", "actor_overlap", "after_demand", "kept", "reviewed_first",
 }  # fmt: skip
 
 
