@@ -84,26 +84,28 @@ def passages(a: Text, b: Text, min_words: int) -> list[dict[str, int]]:
 
 
 def copies(corpus: Corpus, t: Thresholds) -> list[Anomaly]:
+    """Pairs of texts of different cases whose 4-gram sets overlap at least ``copy_similarity``
+    (Jaccard) and that share at least ``copy_passage_tokens`` 4-grams no other few texts have:
+    the formulas every transcript shares make texts alike, not copies."""
     items = texts(corpus, t)
     sets = [_shingles(x.words) for x in items]
     df = Counter(s for shingles in sets for s in shingles)
     common = max(COMMON_DOCS, len(items) // 100)
-    sets = [{s for s in shingles if df[s] <= common} for shingles in sets]
+    rare = [{s for s in shingles if df[s] <= common} for shingles in sets]
     lsh = MinHashLSH(threshold=t.copy_similarity * 0.8, num_perm=PERMUTATIONS)
     hashes = []
     for i, shingles in enumerate(sets):
         m = MinHash(num_perm=PERMUTATIONS)
         m.update_batch([s.encode() for s in shingles])
         hashes.append(m)
-        if shingles:
-            lsh.insert(str(i), m)
+        lsh.insert(str(i), m)
     found: list[Anomaly] = []
     for i, shingles in enumerate(sets):
-        if not shingles:
-            continue
         for j in sorted(int(k) for k in lsh.query(hashes[i])):
             a, b = items[i], items[j]
             if j <= i or a.case.number == b.case.number:
+                continue
+            if len(rare[i] & rare[j]) < t.copy_passage_tokens:
                 continue
             jaccard = len(shingles & sets[j]) / len(shingles | sets[j])
             if jaccard < t.copy_similarity:

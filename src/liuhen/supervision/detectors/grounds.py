@@ -65,8 +65,12 @@ def unbacked(corpus: Corpus, t: Thresholds) -> list[Anomaly]:
                 behind = [e for e in case.of(*acts) if e.occurred_at <= source.occurred_at]
                 m = DATE.search(text)
                 if m:
-                    when = date(int(m[1]), int(m[2]), int(m[3]))
-                    behind = [e for e in behind if when in _days(e)]
+                    try:
+                        when = date(int(m[1]), int(m[2]), int(m[3]))
+                    except ValueError:  # no such day: nothing can have been done on it
+                        behind = []
+                    else:
+                        behind = [e for e in behind if when in _days(e)]
                 if behind:
                     continue
                 found.append(Anomaly(
