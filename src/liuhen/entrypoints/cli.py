@@ -29,6 +29,7 @@ from liuhen.kernel import instance, rebuild
 from liuhen.kernel import settings as settings_mod
 from liuhen.procedure.catalog import ACT_TYPES, ROLE_LABELS, STAGE_LABELS, Role
 from liuhen.signing import cli as signing
+from liuhen.stats import cli as stats
 
 if TYPE_CHECKING:
     import uvicorn
@@ -57,6 +58,7 @@ cli.add_typer(people.agency_cli, name="agency")
 cli.add_typer(evidence.device_cli, name="device")
 cli.command("ingest")(evidence.ingest_cmd)
 cli.command("ledger")(ledger.ledger_cmd)
+cli.command("stats")(stats.stats_cmd)
 cli.command("export")(export.export_cmd)
 cli.command("verify-bag")(export.verify_bag_cmd)
 cli.add_typer(disclosure.cli, name="disclose")

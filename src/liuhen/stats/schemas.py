@@ -1,0 +1,139 @@
+"""The statistics as the API answers them (and as the page and the workbook read them)."""
+
+from __future__ import annotations
+
+from pydantic import BaseModel, Field
+
+
+class Count(BaseModel):
+    """One row of a breakdown: a value of a dimension and what was counted under it."""
+
+    key: str
+    label: str
+    opened: int = 0
+    closed: int = 0
+    count: int = 0
+    amount_yuan: float = 0.0
+    link: str = Field("", description="列出这些案件的页面地址")
+
+
+class RateFigure(BaseModel):
+    label: str
+    good: int
+    total: int
+    percent: float | None = Field(None, description="百分比；没有可统计的数据时为空")
+    link: str = ""
+
+
+class Headline(BaseModel):
+    key: str
+    label: str
+    value: str
+    link: str = ""
+
+
+class UnitRow(BaseModel):
+    unit: str
+    name: str
+    agency: str | None
+    officers: int
+    opened: int
+    closed: int
+    acts: int
+    acts_per_officer: float
+    av_hours: float
+    reviews: int
+    violations: int
+    on_time_storage: float | None
+    on_time_archive: float | None
+    av_coverage: float | None
+    score: float | None
+    link: str
+
+
+class OfficerRow(BaseModel):
+    cert_no: str
+    name: str
+    unit: str
+    unit_name: str
+    cases: int
+    acts: int
+    av_hours: float
+    violations: int
+    av_coverage: float | None
+    on_time_storage: float | None
+    score: float | None
+    link: str
+
+
+class SeriesPoint(BaseModel):
+    bucket: str
+    opened: int
+    closed: int
+    acts: int
+    findings: int
+
+
+class RuleRow(BaseModel):
+    rule: str
+    title: str
+    violations: int
+    warnings: int
+    by_bucket: list[int]
+    link: str
+
+
+class Weight(BaseModel):
+    indicator: str
+    label: str
+    weight: int
+
+
+class ScoreRule(BaseModel):
+    formula: str
+    weights: list[Weight]
+    from_settings: bool = Field(description="权重来自机关设置；否则为默认值")
+
+
+class StatsReport(BaseModel):
+    """The figures of one period for the reader's scope, drill-down links beside each."""
+
+    period: str
+    period_label: str
+    start: str
+    end: str
+    bucket: str
+    scope: str
+    filters: dict[str, str]
+    empty: bool = Field(description="本期间没有任何记录")
+    headlines: list[Headline]
+    by_stage: list[Count]
+    by_procedure: list[Count]
+    by_source: list[Count]
+    by_category: list[Count]
+    penalty_levels: list[Count]
+    decision_kinds: list[Count]
+    acts: list[Count]
+    rates: list[RateFigure]
+    units: list[UnitRow]
+    officers: list[OfficerRow]
+    series: list[SeriesPoint]
+    buckets: list[str]
+    rules: list[RuleRow]
+    reviews: list[Count]
+    score_rule: ScoreRule
+
+
+class CaseBehind(BaseModel):
+    number: str
+    cause: str
+    unit_name: str
+    opened_on: str
+    status: str
+    link: str
+
+
+class CasesBehind(BaseModel):
+    title: str
+    period_label: str
+    cases: list[CaseBehind]
