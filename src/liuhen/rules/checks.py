@@ -434,6 +434,66 @@ def documents(rule_id: str, rule: P.Documents, rec: CaseRecord, ctx: Context) ->
                     )  # fmt: skip
 
 
+def participants_signed(
+    rule_id: str, rule: P.ParticipantsSigned, rec: CaseRecord, ctx: Context
+) -> Iterator[Finding]:
+    name = DOCUMENT_TYPES[rule.document]
+    for e in rec.of(rule.acts):
+        docs = [
+            d for d in rec.attached("general.document", e.seq)
+            if d.fields.get("doc_type") == rule.document
+        ]  # fmt: skip
+        if not docs:
+            continue
+        doc = docs[-1]  # the latest version
+        signed = {str(s.get("name")) for s in doc.fields.get("signatures") or [] if s.get("name")}
+        notes = [*(e.fields.get(f) for f in rule.notes), doc.fields.get("refusal_reason")]
+        noted = " ".join(str(v) for v in notes if v)
+        people = [p for p in e.fields.get(rule.field) or [] if isinstance(p, dict)]
+        missing = [
+            n for p in people
+            if (n := str(p.get("name") or "")) and n not in signed and n not in noted
+        ]  # fmt: skip
+        if missing:
+            yield _finding(
+                rule_id, rule, "unsigned",
+                f"《{name}》缺少参加人{'、'.join(missing)}的签名，也未注明其拒签或退出的情况",
+                [e.seq, doc.seq],
+            )  # fmt: skip
+
+
+def approval_signatures(
+    rule_id: str, rule: P.ApprovalSignatures, rec: CaseRecord, ctx: Context
+) -> Iterator[Finding]:
+    latest: dict[tuple[Any, str], Entry] = {}  # (act, form) -> its latest version
+    for d in rec.of(["general.document"]):
+        kind = str(d.fields.get("doc_type"))
+        if kind in rule.documents:
+            latest[(d.fields.get("act_seq"), kind)] = d
+    for (act_seq, kind), doc in latest.items():
+        name = DOCUMENT_TYPES[kind]
+        seqs = [act_seq, doc.seq] if isinstance(act_seq, int) else [doc.seq]
+        signatures = doc.fields.get("signatures") or []
+        roles = {s.get("role") for s in signatures}
+        for role in rule.documents[kind]:
+            if role not in roles:
+                yield _finding(
+                    rule_id, rule, f"unsigned.{role}",
+                    f"《{name}》缺少{SIGNER_ROLES[role]}的签名（意见）", seqs,
+                )  # fmt: skip
+        undated = [
+            str(s.get("name") or SIGNER_ROLES.get(str(s.get("role")), s.get("role")))
+            for s in signatures
+            if s.get("role") in {Block.OFFICER, Block.REVIEWER, Block.APPROVER}
+            and not (s.get("signed_at") or s.get("date"))
+        ]  # fmt: skip
+        if undated:
+            yield _finding(
+                rule_id, rule, "undated",
+                f"《{name}》上{'、'.join(undated)}的签名未载明签字日期", seqs,
+            )  # fmt: skip
+
+
 # --- order and obligations -------------------------------------------------------------------
 
 
@@ -873,6 +933,8 @@ CHECKS: dict[str, Callable[..., Iterator[Finding]]] = {
     "device_check": device_check,
     "opening_statement": opening_statement,
     "documents": documents,
+    "participants_signed": participants_signed,
+    "approval_signatures": approval_signatures,
     "order": order,
     "opening_approved": opening_approved,
     "refused_undone": refused_undone,

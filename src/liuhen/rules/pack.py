@@ -211,6 +211,40 @@ class Documents(RuleBase):
     fields: dict[str, list[Any]] | None = None
 
 
+class ParticipantsSigned(RuleBase):
+    """Everyone an act lists as taking part signs its record, by name (003 第十六条: 听证参加人
+    审核无误后签字或者盖章); one whose refusal or leaving the act's ``notes`` fields or the
+    record's refusal note names is excused. A missing record is the documents rule's to find."""
+
+    kind: Literal["participants_signed"]
+    acts: Acts
+    document: str
+    field: str  # the act's persons field naming them
+    notes: list[str] = Field(default_factory=list)
+
+    @field_validator("document")
+    @classmethod
+    def _type(cls, v: str) -> str:
+        return _known([v], DOCUMENT_TYPES, "文书种类")[0]
+
+
+class ApprovalSignatures(RuleBase):
+    """Internal approval forms (003 第十五条: 承办意见、审核意见、批准意见，并分别载明签字日期):
+    the latest version of each form signed in each block listed for it, every signature in
+    those blocks dated. An empty list checks only the dates (a form another rule asks for)."""
+
+    kind: Literal["approval_signatures"]
+    documents: dict[str, list[str]] = Field(min_length=1)
+
+    @field_validator("documents")
+    @classmethod
+    def _forms(cls, v: dict[str, list[str]]) -> dict[str, list[str]]:
+        _known(list(v), DOCUMENT_TYPES, "文书种类")
+        for roles in v.values():
+            _known(roles, SIGNER_ROLES, "签名角色")
+        return v
+
+
 class Order(RuleBase):
     kind: Literal["order"]
     acts: Acts
@@ -486,7 +520,7 @@ Rule = Annotated[
     | AVInterruption | DeviceCheck | OpeningStatement | ServedIssued | Retention | SummaryLimits
     | ProcedureMatch | FieldPresent | OfficerSignatures | FineAmount | FieldMentions | DatedAfter
     | ServiceDates | DocumentTimes | CollectionLimit | SpanOrder | ActorOverlap | OpeningApproved
-    | RefusedUndone | AfterDemand | Kept | ReviewedFirst,
+    | RefusedUndone | AfterDemand | Kept | ReviewedFirst | ParticipantsSigned | ApprovalSignatures,
     Field(discriminator="kind"),
 ]  # fmt: skip
 _RULE = TypeAdapter(Rule)
@@ -550,6 +584,7 @@ _KIND_TAGS = {
     "summary_limits", "procedure_match", "field_present", "officer_signatures", "fine_amount",
     "field_mentions", "dated_after", "service_dates", "document_times", "collection_limit",
     "span_order", "actor_overlap", "after_demand", "kept", "reviewed_first",
+    "participants_signed", "approval_signatures",
 }  # fmt: skip
 
 
