@@ -158,7 +158,7 @@ def test_camera_and_times_reach_the_media_and_clear_the_findings(scene, tmp_path
                                               "2026-11-03T10:40:00+08:00")  # fmt: skip
     [bound] = bindings(app, CASE)
     assert bound["device_no"] == "ZFJLY-21" and bound["started_at"] == "2026-11-03T10:00:00+08:00"
-    assert bound["opening_statement"] is True
+    assert bound["opening_statement"] is True and bound["recording_notified"] is True
     found = compliance.evaluate_case(app, CASE).findings
     assert not [f for f in found if f.code.startswith(("av.device_check", "av.opening"))], found
     assert not any("未登记设备" in f.message for f in found)
@@ -169,7 +169,9 @@ def test_camera_and_times_reach_the_media_and_clear_the_findings(scene, tmp_path
     other_found = compliance.evaluate_case(app, OTHER).findings
     assert any(f.code == "av.device_check:missing" and "未登记设备" in f.message
                for f in other_found), other_found  # fmt: skip
-    assert "av.opening_statement:missing" in {f.code for f in other_found}
+    assert {"av.opening_statement:missing", "av.opening_statement:not_notified"} <= {
+        f.code for f in other_found
+    }
     assert verify.verify(app).ok
 
 

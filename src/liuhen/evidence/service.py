@@ -167,7 +167,8 @@ def binding_input(
     opening_statement: bool = False,
 ) -> ActInput:  # fmt: skip
     """The ``general.media`` entry that puts a stored file into a case's record;
-    ``opening_statement`` when the uploader says it opens with the 001 第十三条 statement."""
+    ``opening_statement`` when the uploader says it opens with the 001 第十三条 statement, which
+    the text makes one with telling those present that the recording runs (both are recorded)."""
     fields: FieldValues = {
         "digest": media.digest,
         "kind": media.kind if media.kind in ("video", "audio", "photo") else "photo",
@@ -182,6 +183,7 @@ def binding_input(
         fields["remote"] = True
     if opening_statement:
         fields["opening_statement"] = True
+        fields["recording_notified"] = True
     if media.returned_at:
         fields["returned_at"] = media.returned_at
     # the file's officer acted; failing that the person binding it (a station's token is no one)
