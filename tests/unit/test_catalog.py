@@ -92,6 +92,7 @@ EXPECTED_CODES = {
         "document",
         "media",
         "incident",
+        "police_referral",
         "objection",
         "evidence_use",
         "disclosure_request",
