@@ -1,0 +1,313 @@
+"""Keeping the index: a cursor over journal positions, caught up before a search reads.
+
+``search_state['cursor']`` is the last journal seq whose entry is indexed. ``catch_up`` reads the
+entries after it in chunks and, per chunk and outside any write lock, works out the rows: each
+touched case's header again (its cause or parties may have changed), one row per new entry with
+text, the sources' texts (compliance findings, anomalies) of the touched cases, and every row's
+mark when a confidentiality entry came in. It then writes them in one write transaction that
+first checks the cursor is still where it read it (another process may have indexed the chunk
+meanwhile: then it starts over from the new cursor). Entries become visible in seq order (every
+append locks the journal head), so a cursor misses none.
+
+A source's text may also expire without a new entry: a deadline passes (its ``due_at``), or the
+rules it was judged by change (its key in ``search_state``); those cases are collected again.
+``liuhen journal rebuild`` empties both tables; with no cursor the index starts from seq 0.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import Connection, and_, bindparam, delete, insert, select, update
+
+from liuhen.access.marks import Marks, strictest
+from liuhen.accounts.service import entry_files, marks_from
+from liuhen.errors import LiuhenError
+from liuhen.kernel.db import store
+from liuhen.kernel.db.engine import write_transaction
+from liuhen.kernel.instance import App
+from liuhen.search import segment, texts
+
+log = logging.getLogger(__name__)
+DOC = store.T["search_doc"]
+STATE = store.T["search_state"]
+ENTRY = store.ENTRY
+CASE = store.CASE
+CURSOR = "cursor"
+CHUNK = 2000  # entries per transaction
+MARK = "general.confidentiality"
+FAILED = "(failed)"  # a source's key when it could not be read: the next success redoes all
+
+
+@dataclass(frozen=True, slots=True)
+class Found:
+    """A text a source found for a case: a title, the text, and when it stops being true (a
+    deadline then passed: UTC, ``...+00:00``), if it can."""
+
+    title: str
+    body: str
+    due_at: str | None = None
+
+
+Collect = Callable[[App, Sequence[str], datetime], dict[str, list[Found]]]
+
+
+@dataclass(frozen=True)
+class Source:
+    """Texts of a case that are not entries, from a feature the composer passes in: the
+    compliance findings (``kind`` ``finding``), the supervision's anomaly explanations.
+
+    ``collect`` gives the texts of the cases named (all of them at once); ``key`` names what
+    they were computed under (the rules in force), so that a change re-collects every case;
+    ``readers`` are the roles who may find them (None: whoever may see the case)."""
+
+    kind: str
+    label: str
+    collect: Collect
+    key: Callable[[App], str] = field(default=lambda _app: "")
+    readers: frozenset[str] | None = None
+
+
+@dataclass
+class _Chunk:
+    """What one round writes."""
+
+    start: int
+    end: int
+    headers: dict[str, texts.Text] = field(default_factory=dict)
+    entries: dict[str, list[texts.Text]] = field(default_factory=dict)
+    found: dict[tuple[str, str], list[Found]] = field(default_factory=dict)  # (kind, case)
+    marks: dict[str, dict[int | None, str | None]] = field(default_factory=dict)  # case → seq →
+    remarked: set[str] = field(default_factory=set)  # cases whose older rows' marks may change
+    keys: dict[str, str] = field(default_factory=dict)
+
+
+def utc_text(t: datetime) -> str:
+    return t.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S+00:00")
+
+
+def cursor(conn: Connection) -> int | None:
+    value = conn.execute(select(STATE.c.value).where(STATE.c.name == CURSOR)).scalar()
+    return None if value is None else int(value)
+
+
+def catch_up(app: App, sources: Sequence[Source], now: datetime) -> int:
+    """Index what was journaled since the cursor, and re-collect the sources' expired texts;
+    returns the entries read. Cheap when nothing is new: two small queries."""
+    done = 0
+    while True:
+        chunk = _read(app, sources, now)
+        if chunk is None:
+            return done
+        if _write(app, chunk):
+            done += chunk.end - chunk.start
+
+
+def _read(app: App, sources: Sequence[Source], now: datetime) -> _Chunk | None:
+    with app.engine.connect() as conn:
+        start = cursor(conn) or 0
+        rows = conn.execute(
+            select(ENTRY.c.seq, ENTRY.c.chain, ENTRY.c.chain_seq, ENTRY.c.act, ENTRY.c.body)
+            .where(ENTRY.c.seq > start)
+            .order_by(ENTRY.c.seq)
+            .limit(CHUNK)
+        ).all()
+        end = int(rows[-1].seq) if rows else start
+        keys, sources = _keys(app, sources)
+        stale = _expired(conn, sources, keys, now, start)
+        if not rows and not stale:
+            return None
+        chains = list(dict.fromkeys(r.chain for r in rows))
+        cases = {
+            r.number: r
+            for r in conn.execute(
+                select(CASE.c.number, CASE.c.cause, CASE.c.summary, CASE.c.parties).where(
+                    CASE.c.number.in_(chains)
+                )
+            )
+        }
+        chunk = _Chunk(start, end, keys=keys)
+        by_case: dict[str, list[Any]] = {}
+        for r in rows:
+            if r.chain in cases:
+                by_case.setdefault(r.chain, []).append(r)
+        for number, new in by_case.items():
+            case = cases[number]
+            chunk.headers[number] = texts.header(number, case.cause, case.summary, case.parties)
+            found = [texts.entry(int(r.seq), r.act, json.loads(r.body)) for r in new]
+            chunk.entries[number] = [t for t in found if t is not None]
+            if any(r.act == MARK for r in new):
+                chunk.remarked.add(number)
+        complete = {n for n, new in by_case.items() if int(new[0].chain_seq) == 1}
+        _marks(conn, chunk, by_case, complete)
+        collect = {s.kind: [*by_case, *stale.get(s.kind, ())] for s in sources}
+        extra = {n for names in stale.values() for n in names} - set(by_case)
+        _marks(conn, chunk, {n: [] for n in extra}, set())
+    for source in sources:
+        numbers = list(dict.fromkeys(collect[source.kind]))
+        if not numbers:
+            continue
+        try:
+            got = source.collect(app, numbers, now)
+        except LiuhenError as exc:
+            log.warning("search: %s not collected for %d cases: %s", source.kind, len(numbers), exc)
+            chunk.keys[source.kind] = FAILED
+            continue
+        for number in numbers:
+            chunk.found[(source.kind, number)] = got.get(number, [])
+    return chunk
+
+
+def _keys(app: App, sources: Sequence[Source]) -> tuple[dict[str, str], list[Source]]:
+    """Each source's key, and the sources that can be read now. A source that cannot (a rule
+    pack edited badly) must not take the search down: its texts stay as they were, its key is
+    noted as failed, and once it works again every case is collected anew."""
+    keys: dict[str, str] = {}
+    working: list[Source] = []
+    for source in sources:
+        try:
+            keys[source.kind] = source.key(app)
+        except LiuhenError as exc:
+            log.warning("search: %s not collected: %s", source.kind, exc)
+            keys[source.kind] = FAILED
+            continue
+        working.append(source)
+    return keys, working
+
+
+def _expired(
+    conn: Connection, sources: Sequence[Source], keys: dict[str, str], now: datetime, start: int
+) -> dict[str, list[str]]:
+    """Per source kind, the cases whose texts must be collected again: every case indexed so
+    far when the rules key changed (or the source is new), else those whose deadline passed."""
+    out: dict[str, list[str]] = {}
+    for source in sources:
+        name = f"source:{source.kind}"
+        held = conn.execute(select(STATE.c.value).where(STATE.c.name == name)).scalar()
+        if held != keys[source.kind] and start > 0:
+            numbers = conn.execute(select(CASE.c.number)).scalars()
+        else:
+            numbers = conn.execute(
+                select(DOC.c.case_number)
+                .where(DOC.c.kind == source.kind, DOC.c.due_at <= utc_text(now))
+                .distinct()
+            ).scalars()
+        found = list(numbers)
+        if found:
+            out[source.kind] = found
+    return out
+
+
+def _marks(
+    conn: Connection, chunk: _Chunk, by_case: dict[str, list[Any]], complete: set[str]
+) -> None:
+    """Each case's marks now in force, as the rows' marks: an entry's is the strictest covering
+    it, the files it names or the record it documents or corrects; the header's and the
+    sources' is the whole case's. A case whose first entry is in the chunk has all its entries
+    there; the others are read whole."""
+    partial = [n for n in by_case if n not in complete]
+    rows: dict[str, list[Any]] = {n: list(by_case[n]) for n in complete}
+    if partial:
+        for r in conn.execute(
+            select(ENTRY.c.seq, ENTRY.c.chain, ENTRY.c.act, ENTRY.c.body)
+            .where(ENTRY.c.chain.in_(partial))
+            .order_by(ENTRY.c.seq)
+        ):
+            rows.setdefault(r.chain, []).append(r)
+    for number, entries in rows.items():
+        docs = [{"seq": int(r.seq), "act": r.act, **json.loads(r.body)} for r in entries]
+        marks = marks_from(docs)
+        by_seq: dict[int | None, str | None] = {None: marks.case_mark}
+        for d in docs:
+            by_seq[d["seq"]] = _entry_mark(marks, d)
+        chunk.marks[number] = by_seq
+
+
+def _entry_mark(marks: Marks, doc: dict[str, Any]) -> str | None:
+    fields = doc.get("fields") or {}
+    own = marks.of_record(doc["seq"], entry_files(fields, doc.get("attachments")))
+    refs = [fields.get("act_seq"), doc.get("corrects")]
+    return strictest([own, *(marks.of_entry(r) for r in refs if isinstance(r, int))])
+
+
+def _row(number: str, text: texts.Text | Found, kind: str, seq: int | None, mark: str | None) -> (
+    dict[str, Any]
+):  # fmt: skip
+    return {
+        "case_number": number, "kind": kind, "seq": seq, "title": text.title[:200],
+        "body": text.body, "title_tokens": segment.index_tokens(text.title),
+        "body_tokens": segment.index_tokens(text.body), "mark": mark,
+        "due_at": text.due_at if isinstance(text, Found) else None,
+    }  # fmt: skip
+
+
+def _write(app: App, chunk: _Chunk) -> bool:
+    """Write one chunk if the cursor is still where it was read; False: someone else moved it."""
+    with write_transaction(app.engine) as conn:
+        if conn.dialect.name == "postgresql":  # one indexer at a time, even with no cursor row
+            conn.exec_driver_sql("SELECT pg_advisory_xact_lock(7411)")
+        held = cursor(conn)
+        if (held or 0) != chunk.start:
+            return False
+        if held is None:  # a rebuild emptied the index (or it never existed): start afresh
+            conn.execute(delete(DOC))
+            conn.execute(delete(STATE))
+        rows: list[dict[str, Any]] = []
+        for number, header in chunk.headers.items():
+            marks = chunk.marks.get(number, {})
+            conn.execute(delete(DOC).where(DOC.c.case_number == number, DOC.c.kind == "case"))
+            rows.append(_row(number, header, "case", None, marks.get(None)))
+            for t in chunk.entries.get(number, []):
+                rows.append(_row(number, t, t.kind, t.seq, marks.get(t.seq)))
+        for (kind, number), found in chunk.found.items():
+            conn.execute(delete(DOC).where(DOC.c.case_number == number, DOC.c.kind == kind))
+            mark = chunk.marks.get(number, {}).get(None)
+            rows += [_row(number, f, kind, None, mark) for f in found]
+        if rows:
+            conn.execute(insert(DOC), rows)
+        _remark(conn, chunk)
+        _state(conn, CURSOR, str(chunk.end))
+        for kind, key in chunk.keys.items():
+            _state(conn, f"source:{kind}", key)
+    return True
+
+
+def _remark(conn: Connection, chunk: _Chunk) -> None:
+    """After a confidentiality entry, every older row of its case takes the marks now in force."""
+    for number in chunk.remarked:
+        marks = chunk.marks[number]
+        entries = [{"n": number, "s": s, "m": m} for s, m in marks.items() if s is not None]
+        if entries:
+            conn.execute(
+                update(DOC)
+                .where(and_(DOC.c.case_number == bindparam("n"), DOC.c.seq == bindparam("s")))
+                .values(mark=bindparam("m")),
+                entries,
+            )
+        conn.execute(
+            update(DOC)
+            .where(DOC.c.case_number == number, DOC.c.seq.is_(None))
+            .values(mark=marks.get(None))
+        )
+
+
+def _state(conn: Connection, name: str, value: str) -> None:
+    changed = conn.execute(update(STATE).where(STATE.c.name == name).values(value=value))
+    if changed.rowcount == 0:
+        conn.execute(insert(STATE).values(name=name, value=value))
+
+
+def reset(app: App) -> None:
+    """Empty the index (as a rebuild does): the next search indexes the whole journal."""
+    with write_transaction(app.engine) as conn:
+        conn.execute(delete(DOC))
+        conn.execute(delete(STATE))
+
+
+def kinds(sources: Iterable[Source]) -> dict[str, str]:
+    return {s.kind: s.label for s in sources}

@@ -1,0 +1,120 @@
+"""The search as SQL: the full-text match of each database, the reader's scope and marks.
+
+Every condition is part of the one query that is counted and paged: the reader's visibility
+(``accounts.service.case_scope``), the marks (a row under a mark he may not read is not
+matched at all, so it is neither counted nor shown) and the kinds he may find (a source's
+``readers``). SQLite matches the FTS5 table ``search_fts`` and ranks by ``bm25`` (a word in the
+title counts ten times one in the text); PostgreSQL matches ``to_tsvector('simple', …)`` (the
+GIN index of migration 0014) and ranks by ``ts_rank`` with the title weighted A.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Collection
+from typing import Any
+
+from sqlalchemy import (
+    ColumnElement,
+    Select,
+    and_,
+    false,
+    func,
+    literal,
+    literal_column,
+    or_,
+    select,
+    table,
+)
+
+from liuhen.access.marks import MARKS, may_see
+from liuhen.access.policy import User
+from liuhen.accounts.service import Scope, cases_in
+from liuhen.kernel.db import store
+from liuhen.search.index import DOC
+
+CASE = store.CASE
+FTS = table("search_fts")
+TITLE_WEIGHT = 10.0
+
+
+def _fts5(terms: list[str]) -> str:
+    """An FTS5 query: every term, each as a quoted prefix (quotes keep its text literal)."""
+    return " AND ".join('"' + t.replace('"', '""') + '"*' for t in terms)
+
+
+def _tsquery(terms: list[str]) -> str:
+    """A tsquery text: every term, each a quoted prefix lexeme."""
+    return " & ".join("'" + t.replace("'", "''").replace("\\", "\\\\") + "':*" for t in terms)
+
+
+def _matched(dialect: str, terms: list[str]) -> tuple[Any, ColumnElement[Any], ColumnElement[Any]]:
+    """The FROM clause, the match condition and the rank (higher is better) for a dialect."""
+    if dialect == "postgresql":
+        query = func.to_tsquery(literal_column("'simple'"), literal(_tsquery(terms)))
+        both = DOC.c.title_tokens + literal(" ") + DOC.c.body_tokens
+        vector = func.to_tsvector(literal_column("'simple'"), both)
+        weighted = func.setweight(
+            func.to_tsvector(literal_column("'simple'"), DOC.c.title_tokens), literal("A")
+        ).op("||")(
+            func.setweight(
+                func.to_tsvector(literal_column("'simple'"), DOC.c.body_tokens), literal("B")
+            )
+        )
+        return DOC, vector.op("@@")(query), func.ts_rank(weighted, query)
+    joined = DOC.join(FTS, literal_column("search_fts.rowid") == DOC.c.id)
+    match = literal_column("search_fts").op("MATCH")(literal(_fts5(terms)))
+    # bm25 is lower for better matches
+    rank = -func.bm25(literal_column("search_fts"), TITLE_WEIGHT, 1.0)
+    return joined, match, rank
+
+
+def readable(reader: User) -> ColumnElement[bool]:
+    """Rows whose mark the reader may read: none, one anyone who sees the case may read, or
+    one only the case's own officers may (and he is one of them)."""
+    anyone = [m for m in MARKS if may_see(reader, m, False)]
+    handlers = [m for m in MARKS if may_see(reader, m, True) and m not in anyone]
+    either: list[ColumnElement[bool]] = [DOC.c.mark.is_(None), DOC.c.mark.in_(anyone)]
+    if handlers and reader.cert_no:
+        on_case = CASE.c.officers.contains(f'"{reader.cert_no}"')
+        either.append(and_(DOC.c.mark.in_(handlers), on_case))
+    return or_(*either)
+
+
+def conditions(
+    dialect: str, terms: list[str], reader: User, scope: Scope, kinds: Collection[str]
+) -> tuple[Any, list[ColumnElement[bool]], ColumnElement[Any]]:
+    """The FROM clause (the rows joined to their case), the conditions and the rank."""
+    source, match, rank = _matched(dialect, terms)
+    joined = source.join(CASE, CASE.c.number == DOC.c.case_number)
+    cond = [match, readable(reader), DOC.c.kind.in_(list(kinds)) if kinds else false()]
+    scoped = cases_in(scope)
+    if scoped is not None:
+        cond.append(scoped)
+    return joined, cond, rank
+
+
+def page(
+    joined: Any, cond: list[ColumnElement[bool]], rank: ColumnElement[Any], limit: int, offset: int
+) -> Select[Any]:
+    return (
+        select(
+            DOC.c.case_number,
+            DOC.c.kind,
+            DOC.c.seq,
+            DOC.c.title,
+            DOC.c.body,
+            DOC.c.mark,
+            CASE.c.cause,
+            rank.label("rank"),
+        )
+        .select_from(joined)
+        .where(*cond)
+        .order_by(rank.desc(), DOC.c.case_number.desc(), DOC.c.id)
+        .limit(limit)
+        .offset(offset)
+    )
+
+
+def counts(joined: Any, cond: list[ColumnElement[bool]]) -> Select[Any]:
+    """How many rows of each kind match (the filter's numbers)."""
+    return select(DOC.c.kind, func.count()).select_from(joined).where(*cond).group_by(DOC.c.kind)

@@ -1,0 +1,44 @@
+"""The search API's responses as named OpenAPI schemas."""
+
+from __future__ import annotations
+
+from pydantic import BaseModel, Field
+
+
+class SnippetPart(BaseModel):
+    """A piece of a title or snippet; ``hit``: a word searched for (shown highlighted)."""
+
+    text: str
+    hit: bool = False
+
+
+class SearchHit(BaseModel):
+    """One text found: where it is (case, entry), what it is and the words found in it."""
+
+    case_number: str
+    cause: str = Field(description="案由")
+    kind: str = Field(description="case（案件）、document（执法文书）、act（执法行为）、finding 等")
+    kind_label: str
+    seq: int | None = Field(None, description="所在记录的日志序号；案件信息与检查发现为空")
+    title: list[SnippetPart]
+    snippet: list[SnippetPart]
+    url: str = Field(description="在案件页中的位置")
+
+
+class KindCount(BaseModel):
+    kind: str
+    label: str
+    count: int
+
+
+class SearchPage(BaseModel):
+    """One page of results, best first, and how many of each kind match in all."""
+
+    q: str
+    terms: list[str] = Field(description="搜索词切分出的词语（每个都须出现）")
+    kind: str | None = None
+    items: list[SearchHit]
+    total: int
+    page: int
+    per_page: int
+    kinds: list[KindCount]

@@ -1,0 +1,161 @@
+"""Full-text search over the cases a reader may see: headers, parties, documents, act notes and
+the compliance findings, in Chinese words, best match first, the words found highlighted.
+
+**The index is a cache of the journal.** ``search_doc`` holds one row per text (a case's header,
+an entry's fields, a document's content, a source's findings), segmented into words by jieba
+and indexed by FTS5 (SQLite) or a GIN ``to_tsvector('simple', …)`` index (PostgreSQL). A cursor
+(``search_state['cursor']``: the last journal seq indexed) says how far it has read; every
+search first indexes the entries after the cursor (``catch_up``, in chunks, each written in
+one write transaction that checks the cursor has not moved, so two processes never index an
+entry twice), and ``liuhen search --catch-up`` does the same from a job or cron.
+``liuhen journal rebuild`` empties the index with the other caches; the next search reads
+the whole journal again.
+
+**Who finds what.** A row is found only in a case the reader may see (``case_scope``: his
+unit's or agency's, all for supervisors) and only if the confidentiality mark covering it (an
+entry's own, the files it names, the record it documents or corrects, the whole case's) is one
+he may read: a marked record is neither shown nor counted for someone who may not read it.
+
+**Sources.** Texts that are not entries come from features above or beside this one, passed
+in by the composer as ``Source``s: the compliance findings (``findings_source``, from the case
+list's ``Judge``) and — the hook for the supervision's anomaly explanations — any other
+``Source(kind, label, collect, key, readers)``: ``collect(app, case_numbers, now)`` returns
+each case's ``Found`` texts (``due_at`` when a text stops being true), ``key(app)`` what they
+were computed under, ``readers`` the roles who may find them (e.g. supervisors only).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime
+from urllib.parse import quote
+
+from liuhen.access.policy import User
+from liuhen.accounts.service import case_scope
+from liuhen.cases.service import Judge
+from liuhen.errors import Problem, SearchQueryError
+from liuhen.kernel.instance import App
+from liuhen.rules.findings import Severity
+from liuhen.search import index, query, segment
+from liuhen.search.index import Found as Found
+from liuhen.search.index import Source as Source
+from liuhen.search.index import catch_up as catch_up
+from liuhen.search.index import reset as reset
+from liuhen.search.schemas import KindCount, SearchHit, SearchPage, SnippetPart
+
+MAX_QUERY = 100  # characters, as the case list's search
+MAX_PAGE = 1000
+PER_PAGE = 20
+KINDS = {"case": "案件信息", "document": "执法文书", "act": "执法行为记录"}
+FINDING = "finding"
+OPEN_DEADLINE = (":due", ":overdue")
+
+
+def terms_of(q: str) -> tuple[str, list[str]]:
+    """The query as typed (spaces folded) and its words, or LH490 saying what is wrong."""
+    text = " ".join((q or "").split())
+    if not text:
+        raise SearchQueryError("请输入搜索词", [Problem("请输入搜索词", "q", kind="required")])
+    if len(text) > MAX_QUERY:
+        message = f"搜索词不能超过 {MAX_QUERY} 个字"
+        raise SearchQueryError(message, [Problem(message, "q", kind="too_long")])
+    terms = segment.query_terms(text)
+    if not terms:
+        message = "搜索词中没有可搜索的文字（只有标点或空格）"
+        raise SearchQueryError(message, [Problem(message, "q", kind="text")])
+    return text, terms
+
+
+def kind_labels(sources: Sequence[Source]) -> dict[str, str]:
+    return {**KINDS, **index.kinds(sources)}
+
+
+def _kinds_for(user: User, sources: Sequence[Source]) -> list[str]:
+    """The kinds this reader may find: every entry kind, and the sources open to his roles."""
+    return [*KINDS, *(s.kind for s in sources if s.readers is None or user.roles & s.readers)]
+
+
+def search(
+    app: App,
+    user: User,
+    q: str,
+    sources: Sequence[Source] = (),
+    *,
+    kind: str | None = None,
+    page: int = 1,
+    per_page: int = PER_PAGE,
+) -> SearchPage:
+    """A page of what ``user`` may find for ``q``, best first; ``kind`` narrows to one kind.
+    The index is caught up first."""
+    text, terms = terms_of(q)
+    labels = kind_labels(sources)
+    if kind and kind not in labels:
+        message = f"未知的结果类别“{kind[:40]}”"
+        raise SearchQueryError(message, [Problem(message, "kind", kind="choice")])
+    if not 1 <= page <= MAX_PAGE:
+        raise SearchQueryError(f"页码应在 1–{MAX_PAGE} 之间")
+    catch_up(app, sources, app.clock.now())
+    allowed = _kinds_for(user, sources)
+    dialect = app.engine.dialect.name
+    scope = case_scope(app, user)
+    joined, cond, rank = query.conditions(dialect, terms, user, scope, allowed)
+    with app.engine.connect() as conn:
+        counted = {k: int(n) for k, n in conn.execute(query.counts(joined, cond))}
+        if kind:
+            only = [k for k in allowed if k == kind]  # never a kind his roles may not find
+            joined, cond, rank = query.conditions(dialect, terms, user, scope, only)
+        rows = conn.execute(query.page(joined, cond, rank, per_page, (page - 1) * per_page)).all()
+    items = [
+        SearchHit(
+            case_number=r.case_number,
+            cause=r.cause,
+            kind=r.kind,
+            kind_label=labels.get(r.kind, r.kind),
+            seq=r.seq,
+            title=_parts(segment.highlight(r.title, terms)),
+            snippet=_parts(segment.snippet(r.body, terms)),
+            url=f"/cases/{quote(r.case_number, safe='')}" + (f"#seq-{r.seq}" if r.seq else ""),
+        )
+        for r in rows
+    ]
+    total = counted.get(kind, 0) if kind else sum(counted.values())
+    kinds = [KindCount(kind=k, label=labels[k], count=counted[k]) for k in labels if k in counted]
+    return SearchPage(
+        q=text, terms=terms, kind=kind or None, items=items, total=total, page=page,
+        per_page=per_page, kinds=kinds,
+    )  # fmt: skip
+
+
+def _parts(parts: list[segment.Part]) -> list[SnippetPart]:
+    return [SnippetPart(text=p.text, hit=p.hit) for p in parts]
+
+
+def findings_source(judge: Judge) -> Source:
+    """The compliance findings of each case (violations and warnings, by their rule's title)
+    as a source: collected with the case list's evaluation, again when a deadline they hold
+    passes or the rules in force change."""
+
+    def collect(app: App, numbers: Sequence[str], now: datetime) -> dict[str, list[Found]]:
+        found = judge.evaluate(app, numbers, now)
+        out: dict[str, list[Found]] = {}
+        for number, ev in found.items():
+            shown = [f for f in ev.findings if f.severity in (Severity.VIOLATION, Severity.WARNING)]
+            if not shown:
+                continue
+            due = sorted(
+                index.utc_text(datetime.fromisoformat(f.due_at))
+                for f in ev.findings
+                if f.due_at and f.code.endswith(OPEN_DEADLINE)
+            )
+            titles = list(dict.fromkeys(f.title for f in shown))
+            body = "；".join(dict.fromkeys(f"{f.title}：{f.message}" for f in shown))
+            out[number] = [
+                Found("合规检查发现：" + "、".join(titles), body, due[0] if due else None)
+            ]
+        return out
+
+    def key(app: App) -> str:
+        rules = judge.rules(app)
+        return repr((sorted(rules.by_unit.items()), rules.default))[:2000]
+
+    return Source(FINDING, "合规检查发现", collect, key)
