@@ -462,8 +462,8 @@ def participants_signed(
             )  # fmt: skip
 
 
-def approval_signatures(
-    rule_id: str, rule: P.ApprovalSignatures, rec: CaseRecord, ctx: Context
+def form_signatures(
+    rule_id: str, rule: P.FormSignatures, rec: CaseRecord, ctx: Context
 ) -> Iterator[Finding]:
     latest: dict[tuple[Any, str], Entry] = {}  # (act, form) -> its latest version
     for d in rec.of(["general.document"]):
@@ -481,11 +481,11 @@ def approval_signatures(
                     rule_id, rule, f"unsigned.{role}",
                     f"《{name}》缺少{SIGNER_ROLES[role]}的签名（意见）", seqs,
                 )  # fmt: skip
+        dated = {Block.OFFICER, Block.REVIEWER, Block.APPROVER, *rule.documents[kind]}
         undated = [
             str(s.get("name") or SIGNER_ROLES.get(str(s.get("role")), s.get("role")))
             for s in signatures
-            if s.get("role") in {Block.OFFICER, Block.REVIEWER, Block.APPROVER}
-            and not (s.get("signed_at") or s.get("date"))
+            if s.get("role") in dated and not s.get("signed_at")
         ]  # fmt: skip
         if undated:
             yield _finding(
@@ -934,7 +934,7 @@ CHECKS: dict[str, Callable[..., Iterator[Finding]]] = {
     "opening_statement": opening_statement,
     "documents": documents,
     "participants_signed": participants_signed,
-    "approval_signatures": approval_signatures,
+    "form_signatures": form_signatures,
     "order": order,
     "opening_approved": opening_approved,
     "refused_undone": refused_undone,

@@ -228,12 +228,13 @@ class ParticipantsSigned(RuleBase):
         return _known([v], DOCUMENT_TYPES, "文书种类")[0]
 
 
-class ApprovalSignatures(RuleBase):
-    """Internal approval forms (003 第十五条: 承办意见、审核意见、批准意见，并分别载明签字日期):
-    the latest version of each form signed in each block listed for it, every signature in
-    those blocks dated. An empty list checks only the dates (a form another rule asks for)."""
+class FormSignatures(RuleBase):
+    """Forms signed in the blocks the text names, each signature dated: internal approval forms
+    (003 第十五条: 承办意见、审核意见、批准意见，并分别载明签字日期) and the documents issued to a
+    party under the agency's seal (003 第十三条: 加盖印章，载明签发日期). The latest version of
+    each form is judged; an empty list checks only the dates (a form another rule asks for)."""
 
-    kind: Literal["approval_signatures"]
+    kind: Literal["form_signatures"]
     documents: dict[str, list[str]] = Field(min_length=1)
 
     @field_validator("documents")
@@ -520,7 +521,7 @@ Rule = Annotated[
     | AVInterruption | DeviceCheck | OpeningStatement | ServedIssued | Retention | SummaryLimits
     | ProcedureMatch | FieldPresent | OfficerSignatures | FineAmount | FieldMentions | DatedAfter
     | ServiceDates | DocumentTimes | CollectionLimit | SpanOrder | ActorOverlap | OpeningApproved
-    | RefusedUndone | AfterDemand | Kept | ReviewedFirst | ParticipantsSigned | ApprovalSignatures,
+    | RefusedUndone | AfterDemand | Kept | ReviewedFirst | ParticipantsSigned | FormSignatures,
     Field(discriminator="kind"),
 ]  # fmt: skip
 _RULE = TypeAdapter(Rule)
@@ -584,7 +585,7 @@ _KIND_TAGS = {
     "summary_limits", "procedure_match", "field_present", "officer_signatures", "fine_amount",
     "field_mentions", "dated_after", "service_dates", "document_times", "collection_limit",
     "span_order", "actor_overlap", "after_demand", "kept", "reviewed_first",
-    "participants_signed", "approval_signatures",
+    "participants_signed", "form_signatures",
 }  # fmt: skip
 
 
