@@ -28,6 +28,8 @@ from liuhen.evidence.jobs import run_worker
 from liuhen.kernel import instance, rebuild
 from liuhen.kernel import settings as settings_mod
 from liuhen.procedure.catalog import ACT_TYPES, ROLE_LABELS, STAGE_LABELS, Role
+from liuhen.search import cli as search_cli
+from liuhen.search import service as search
 from liuhen.signing import cli as signing
 from liuhen.stats import cli as stats
 
@@ -62,6 +64,10 @@ cli.command("stats")(stats.stats_cmd)
 cli.command("export")(export.export_cmd)
 cli.command("verify-bag")(export.verify_bag_cmd)
 cli.add_typer(disclosure.cli, name="disclose")
+# search finds the compliance findings too (the same evaluation as the case list's)
+cli.command("search")(search_cli.search_command(
+    (search.findings_source(cases.Judge(compliance.evaluate_cases, queries.rules_in_force)),)
+))  # fmt: skip
 cli.command("mark")(disclosure.mark_cmd)
 cli.command("archive")(archiving.archive_cmd)
 cli.command("dossier")(archiving.dossier_cmd)

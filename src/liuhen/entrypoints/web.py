@@ -42,6 +42,8 @@ from liuhen.inbox import service as inbox
 from liuhen.inbox import web as inbox_web
 from liuhen.kernel.instance import App
 from liuhen.kernel.jobs import JobQueue
+from liuhen.search import service as search
+from liuhen.search import web as search_web
 from liuhen.web import bodies, headers, invalid, journal, refusals
 from liuhen.web.templates import STATIC, TEMPLATES
 
@@ -52,6 +54,8 @@ ADMINS = [Depends(guard.role(guard.ADMIN, "系统管理仅限系统管理员"))]
 UPLOADERS = [Depends(guard.role(guard.RECORDERS, "监督人员和系统管理员不上传音像资料"))]
 # the case list's violations and deadlines come from the compliance evaluation, a layer above
 CASE_JUDGE = cases.Judge(compliance.evaluate_cases, queries.rules_in_force)
+# what search finds beside the entries: the compliance findings (an anomaly source joins here)
+SEARCH_SOURCES = (search.findings_source(CASE_JUDGE),)
 
 
 async def liuhen_error(request: Request, exc: LiuhenError) -> Response:
@@ -128,6 +132,7 @@ def create_app(app: App) -> FastAPI:
     )
     api.include_router(compliance_web.page_router(app, TEMPLATES))
     api.include_router(inbox_web.router(app, TEMPLATES, CASE_JUDGE))
+    api.include_router(search_web.router(app, TEMPLATES, SEARCH_SOURCES))
     api.include_router(evidence_pages.router(app, TEMPLATES))
     api.include_router(cases_web.case_router(app, TEMPLATES, compliance.evaluate_page))
     # last: any path no route above matched is the 404 page
