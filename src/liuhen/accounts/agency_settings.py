@@ -29,6 +29,10 @@ from liuhen.procedure.catalog import ACT_TYPES, DOCUMENT_TYPES, act_type
 MAX_NAME = 50
 CENT = Decimal("0.01")
 MAX_BODY = 200
+# The early-warning window (liuhen.warnings): a time limit earns its yellow card once it falls
+# within this many working days; the rule packs set no window of their own.
+DEFAULT_WARNING_DAYS = 3
+MAX_WARNING_DAYS = 30
 
 
 @dataclass(frozen=True, slots=True)
@@ -48,6 +52,7 @@ class AgencySettings:
     # The fine from which a penalty is a 重大案件 needing legal review before the decision: the
     # agency's own standard (no seed text sets an amount); None: no money standard applies.
     major_fine_threshold: Decimal | None = None
+    warning_days: int = DEFAULT_WARNING_DAYS  # 预警: working days before a time limit
 
     @property
     def allowed(self) -> frozenset[str] | None:
@@ -90,6 +95,7 @@ class SettingsChange:
     # None clears it; left out (``KEEP``), the one in force stays: a form that does not show it
     # (or an older client) must not erase it.
     major_fine_threshold: Decimal | Keep | None = KEEP
+    warning_days: int | Keep = KEEP
 
 
 def _latest_fields(conn: Connection, agency_code: str) -> dict[str, object]:
@@ -115,6 +121,10 @@ def _money(value: object) -> Decimal | None:
         return None
 
 
+def _days(value: object) -> int:
+    return value if isinstance(value, int) and value > 0 else DEFAULT_WARNING_DAYS
+
+
 def _amount_ok(amount: Decimal) -> bool:
     try:
         return amount.is_finite() and amount > 0 and amount == amount.quantize(CENT)
@@ -137,6 +147,7 @@ def agency_settings(app: App, agency_code: str) -> AgencySettings:
         review_body=s.review_body, court=s.court, act_types=s.act_types,
         numbers_used=dict(s.numbers_used), recorded=s.recorded,
         major_fine_threshold=_money(latest.get("major_fine_threshold")),
+        warning_days=_days(latest.get("warning_days")),
     )  # fmt: skip
 
 
@@ -175,6 +186,12 @@ def unit_agency_settings(app: App, unit: str | None) -> AgencySettings | None:
     return agency_settings(app, str(agency)) if agency else None
 
 
+def _window_problems(days: int | Keep) -> list[Problem]:
+    if isinstance(days, int) and not 1 <= days <= MAX_WARNING_DAYS:
+        return [Problem(f"应为 1 至 {MAX_WARNING_DAYS} 的工作日数", "warning_days")]
+    return []
+
+
 def _problems(change: SettingsChange) -> list[Problem]:
     problems: list[Problem] = []
     short = change.short_name.strip()
@@ -194,6 +211,7 @@ def _problems(change: SettingsChange) -> list[Problem]:
     threshold = change.major_fine_threshold
     if isinstance(threshold, Decimal) and not _amount_ok(threshold):
         problems.append(Problem("应为大于零的金额（元，至多两位小数）", "major_fine_threshold"))
+    problems += _window_problems(change.warning_days)
     unknown = [a for a in change.act_types if act_type(a) is None]
     if unknown:
         problems.append(Problem(f"未知的事项类型：{'、'.join(unknown)}", "act_types"))
@@ -213,6 +231,8 @@ def change_agency_settings(
     current = agency_settings(app, agency_code)  # not found unless registered
     if change.major_fine_threshold is KEEP:
         change.major_fine_threshold = current.major_fine_threshold
+    if change.warning_days is KEEP:
+        change.warning_days = current.warning_days
     change.document_patterns = {
         k: v.strip() for k, v in change.document_patterns.items() if v and v.strip()
     }
@@ -233,6 +253,7 @@ def change_agency_settings(
             if isinstance(change.major_fine_threshold, Decimal)
             else None
         ),
+        "warning_days": change.warning_days,
     }
     return record.record(app, ActInput(
         "registry.agency_settings", app.clock.now().isoformat(), recorded_by=by,

@@ -41,6 +41,16 @@ def user_add(
     out.print(f"已创建账户 {user.username}（{'、'.join(sorted(user.roles))}）")
 
 
+@user_cli.command("email")
+def user_email(
+    username: str = typer.Argument(..., help="用户名"),
+    address: str = typer.Argument("", help="电子邮箱；留空为删除"),
+) -> None:
+    """设置账户的电子邮箱（期限预警的黄牌、红牌发送至此）。"""
+    access.set_email(app(), username, address, by=operator())
+    out.print(f"已{'设置' if address.strip() else '删除'} {username} 的电子邮箱")
+
+
 @token_cli.command("create")
 def token_create(
     name: str = typer.Argument(..., help="令牌名称，如采集站编号"),
@@ -98,6 +108,9 @@ def agency_settings_cmd(
     no_major_fine: bool = typer.Option(
         False, "--no-major-fine-threshold", help="取消重大案件法制审核罚款金额标准"
     ),
+    warning_days: int | None = typer.Option(
+        None, "--warning-days", help="期限到期前多少个工作日亮黄牌预警（默认 3）"
+    ),
 ) -> None:
     """查看机关的编号与救济设置；给出任何选项即记入一条新设置（未给出的保持不变）。"""
     application = app()
@@ -105,6 +118,7 @@ def agency_settings_cmd(
     changing = (
         any((short_name, case_pattern, doc, review_body, court, act, all_acts, used, major_fine))
         or no_major_fine
+        or warning_days is not None
     )
     if changing:
         patterns = {**now.document_patterns, **_pairs(doc, "doc")}
@@ -122,6 +136,7 @@ def agency_settings_cmd(
             act_types=[] if all_acts else (act or list(now.act_types)),
             numbers_used=numbers,
             major_fine_threshold=None if no_major_fine else _threshold(major_fine),
+            warning_days=warning_days if warning_days is not None else KEEP,
         )
         entry = access.change_agency_settings(
             application, code, change, {"id": operator(), "role": Role.ADMIN.value}
@@ -148,5 +163,6 @@ def agency_settings_cmd(
             else "（未设置：不按罚款金额认定重大案件）"
         )
     )
+    out.print(f"期限预警：到期前 {now.warning_days} 个工作日亮黄牌，逾期亮红牌")
     for series, last in sorted(now.numbers_used.items()):
         out.print(f"启用前已用至：{series}={last}")

@@ -27,6 +27,7 @@ from liuhen.access.policy import User
 # names are private to accounts (pyproject's protected contracts hold other features to it).
 from liuhen.accounts.access_log import record_access as record_access
 from liuhen.accounts.access_log import unit_agency as unit_agency
+from liuhen.accounts.agency_settings import DEFAULT_WARNING_DAYS as DEFAULT_WARNING_DAYS
 from liuhen.accounts.agency_settings import AgencySettings as AgencySettings
 from liuhen.accounts.agency_settings import SettingsChange as SettingsChange
 from liuhen.accounts.agency_settings import agency_settings as agency_settings
@@ -84,7 +85,7 @@ EVENT_ACTIONS = {
     "created": "创建账户", "activated": "启用账户", "deactivated": "停用账户",
     "unlocked": "解除锁定", "password": "重设密码", "changed": "变更角色、机构或执法证号",
     "locked_out": "连续登录失败，已锁定", "token_created": "创建访问令牌",
-    "token_revoked": "吊销访问令牌",
+    "token_revoked": "吊销访问令牌", "email": "变更电子邮箱",
 }  # fmt: skip
 
 
@@ -315,6 +316,17 @@ def _change(app: App, username: str, by: str, action: str, **values: Any) -> Non
         if "password_hash" in values or values.get("active") is False:
             # a new password or a closed account ends the sessions opened before
             conn.execute(delete(SESSIONS).where(SESSIONS.c.username == username))
+
+
+def set_email(app: App, username: str, email: str | None, by: str = SYSTEM) -> None:
+    """The address warnings (liuhen.warnings) are e-mailed to; None or empty removes it."""
+    address = (email or "").strip() or None
+    if address is not None and (
+        len(address) > 254 or address.count("@") != 1 or any(c.isspace() for c in address)
+        or not all(address.split("@"))
+    ):  # fmt: skip
+        raise ValidationError("电子邮箱格式不正确", [Problem("应为 名称@域名", "email")])
+    _change(app, username, by, "email", email=address)
 
 
 def set_active(app: App, username: str, active: bool, by: str = SYSTEM) -> None:

@@ -275,6 +275,7 @@ class AppUser(Base):
     roles: Mapped[str] = mapped_column(Text)  # JSON list
     unit: Mapped[str | None] = mapped_column(String(64))
     cert_no: Mapped[str | None] = mapped_column(String(64))
+    email: Mapped[str | None] = mapped_column(String(254))  # for warnings (migration 0015)
     password_hash: Mapped[str] = mapped_column(String(200))
     failed: Mapped[int] = mapped_column(Integer)
     locked_until: Mapped[str | None] = mapped_column(String(40))
@@ -451,6 +452,33 @@ class StatsPosition(Base):
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
     seq: Mapped[int] = mapped_column(BigInteger)
     caught_up_at: Mapped[str] = mapped_column(String(40))
+
+
+class WarningCard(Base):
+    """A yellow or red card on a case's time limit (liuhen.warnings, migration 0015): raised
+    once per level by the warnings scan, cleared when the limit is met. Working state, like the
+    accounts: neither journaled nor emptied by a rebuild (when it was raised and e-mailed is
+    known nowhere else)."""
+
+    __tablename__ = "warning_card"
+    __table_args__ = (UniqueConstraint("case_number", "rule", "anchor", "level"),)
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    case_number: Mapped[str] = mapped_column(String(100), index=True)
+    unit: Mapped[str] = mapped_column(String(64), index=True)
+    rule: Mapped[str] = mapped_column(String(100))
+    anchor: Mapped[int] = mapped_column(BigInteger)  # the entry that started the clock
+    code: Mapped[str] = mapped_column(String(140))
+    level: Mapped[str] = mapped_column(String(8))
+    title: Mapped[str] = mapped_column(String(300))
+    message: Mapped[str] = mapped_column(Text)
+    cite: Mapped[str] = mapped_column(Text)  # JSON list
+    due_at: Mapped[str] = mapped_column(String(40))  # UTC
+    raised_at: Mapped[str] = mapped_column(String(40), index=True)
+    cleared_at: Mapped[str | None] = mapped_column(String(40), index=True)
+    cleared_by: Mapped[str | None] = mapped_column(String(16))
+    handlers: Mapped[str] = mapped_column(Text)  # JSON list of cert_no
+    emailed_at: Mapped[str | None] = mapped_column(String(40))
+    recipients: Mapped[str | None] = mapped_column(Text)  # JSON list of addresses
 
 
 PROJECTION_TABLES = (
