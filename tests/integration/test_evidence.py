@@ -298,3 +298,30 @@ def test_verify_media_rehashes_every_stored_file(camera, dock):
     assert len(damages) == 1 and "摘要不符" in damages[0].what
     assert damages[0].seq == video.stored_seq
     assert verify.check_files(app) == []  # without --media only documents are re-hashed
+
+
+def test_cli_verify_media_names_a_clip_changed_on_disk(camera, dock, env, monkeypatch):
+    """`liuhen verify --media` (001 第二十三条: 不得篡改、删改原始记录): one byte of a stored clip
+    changed behind the system's back is reported with the entry that stored it, and the exit
+    code says so; plain `liuhen verify` does not re-hash media and stays silent about it."""
+    for key, value in env.items():
+        monkeypatch.setenv(key, value)
+    runner = CliRunner()
+
+    def run(*args: str, code: int = 0) -> str:
+        result = runner.invoke(cli, list(args))
+        assert result.exit_code == code, (args, result.output, result.exception)
+        return result.output
+
+    run("ingest", str(dock), "--device", "ZFJLY-07")
+    assert run("verify", "--media").startswith("完好")
+    video = the_clip(camera)
+    path = camera.blobs.path(video.digest)
+    path.chmod(0o644)
+    data = bytearray(path.read_bytes())
+    data[len(data) // 2] ^= 0x01
+    path.write_bytes(bytes(data))
+    assert run("verify").startswith("完好")
+    report = run("verify", "--media", code=1)
+    assert "发现 1 处损坏" in report
+    assert f"序号 {video.stored_seq}：音像文件的内容与记录的摘要不符（文件被改动）" in report
