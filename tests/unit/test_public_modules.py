@@ -41,6 +41,7 @@ def test_every_feature_module_is_public_or_protected() -> None:
     features |= {"evidence", "signing", "admin", "inbox", "demo"}
     features |= {"stats"}
     features |= {"search"}
+    features |= {"supervision"}
     assert set(contracts) == features
     for feature, protected in contracts.items():
         public = PUBLIC | EXTRA_PUBLIC.get(feature, set())

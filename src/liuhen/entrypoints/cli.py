@@ -32,6 +32,7 @@ from liuhen.search import cli as search_cli
 from liuhen.search import service as search
 from liuhen.signing import cli as signing
 from liuhen.stats import cli as stats
+from liuhen.supervision import cli as supervision
 
 if TYPE_CHECKING:
     import uvicorn
@@ -68,6 +69,7 @@ cli.add_typer(disclosure.cli, name="disclose")
 cli.command("search")(search_cli.search_command(
     (search.findings_source(cases.Judge(compliance.evaluate_cases, queries.rules_in_force)),)
 ))  # fmt: skip
+cli.add_typer(supervision.cli, name="anomalies")
 cli.command("mark")(disclosure.mark_cmd)
 cli.command("archive")(archiving.archive_cmd)
 cli.command("dossier")(archiving.dossier_cmd)

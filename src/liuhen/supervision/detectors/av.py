@@ -24,6 +24,9 @@ OUTSIDE = "av_outside_time"
 AFTER = "av_after_act"
 BEFORE_CHECK = "av_before_check"
 ON_SITE_RECORDS = ("inquiry_record", "inspection_record")  # signed where the act was done
+# Acts whose stated time is not when anyone was filmed: a 公告送达 is dated by its publication,
+# the posting of the notice at the party's address is filmed when it is done.
+POSTED = ("service.public_notice",)
 
 
 def _av(case: CaseFile) -> dict[int, list[tuple[Item, datetime, datetime]]]:
@@ -57,6 +60,8 @@ def _check_act(case: CaseFile, act: Item, media: list[tuple[Item, datetime, date
     refs = (Ref(case.number, act.seq), *(Ref(case.number, m.seq) for m, _, _ in media))
     first, last = min(s for _, s, _ in media), max(e for _, _, e in media)
     span = act.span()
+    if act.act in POSTED:
+        return []
     if span is None:  # a point act: its video should start about when it was done
         if first - act.occurred_at > timedelta(minutes=t.point_av_minutes):
             return [Anomaly(

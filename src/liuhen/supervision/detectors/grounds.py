@@ -23,7 +23,7 @@ ORDER = "order_contradiction"
 DECISIONS = ("decision.decision", "decision.summary")
 # What an evidence item's words say it is, and the acts that would have produced it.
 KINDS: tuple[tuple[tuple[str, ...], tuple[str, ...]], ...] = (
-    (("现场检查笔录", "检查笔录", "勘验笔录"), ("investigation.inspection",)),
+    (("现场检查笔录", "检查笔录", "核查笔录", "勘验笔录"), ("investigation.inspection",)),
     (("询问笔录", "调查笔录", "询问记录"), ("investigation.inquiry",)),
     (("抽样", "取样"), ("investigation.sampling",)),
     (("鉴定意见", "检测报告", "检验报告", "鉴定报告"), ("investigation.appraisal",)),
@@ -63,6 +63,9 @@ def unbacked(corpus: Corpus, t: Thresholds) -> list[Anomaly]:
                 if acts is None:
                     continue  # a kind of evidence no act records (书证 handed over, …)
                 behind = [e for e in case.of(*acts) if e.occurred_at <= source.occurred_at]
+                if "general.media" in acts:  # photos may be files the act itself carries
+                    behind += [e for e in case.entries if e.attachments
+                               and e.occurred_at <= source.occurred_at]  # fmt: skip
                 m = DATE.search(text)
                 if m:
                     try:

@@ -52,6 +52,7 @@ class Item:
     place: str = ""
     recorded_by: str = ""  # who entered it (cert_no or user name)
     corrects: int | None = None
+    attachments: int = 0  # files the entry itself carries (photos of an inspection, …)
 
     @property
     def label(self) -> str:
@@ -192,6 +193,7 @@ def case_file(number: str, unit: str, agency: str, docs: Iterable[JsonObject]) -
             recorded_at=recorded, actors=actors, fields=fields_by_seq[int(d["seq"])],
             place=str(body.get("place") or ""), recorded_by=str(by.get("id") or ""),
             corrects=body.get("corrects") if isinstance(body.get("corrects"), int) else None,
+            attachments=len(body.get("attachments") or []),
         ))  # fmt: skip
     return CaseFile(number, unit, agency, items)
 
