@@ -18,7 +18,7 @@ from sqlalchemy import select
 from liuhen.accounts import service as access
 from liuhen.cases.service import imported_documents
 from liuhen.compliance import packs
-from liuhen.compliance.calendar import working_calendar
+from liuhen.compliance.calendar import working_calendar as working_calendar
 from liuhen.compliance.packs import available as available
 from liuhen.compliance.packs import load_pack as load_pack
 from liuhen.compliance.packs import pack_name_for as pack_name_for

@@ -1,1 +1,2 @@
-"""Early warning (预警): yellow and red cards for time limits near or past, in inboxes and by e-mail."""
+"""Early warning (预警): yellow and red cards for time limits near or past, in inboxes and
+by e-mail."""

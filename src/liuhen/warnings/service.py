@@ -1,0 +1,144 @@
+"""Early warning (预警), as the provincial 电子监察 systems do it: every time limit the rules
+engine tracks raises a yellow card (黄牌) once it falls within the agency's warning window
+(``warning_days`` working days before it, 3 unless the agency sets another; the packs' rules
+set none of their own) and a red card (红牌) once passed, addressed to the case's officers and
+their head: shown in their inboxes and on ``/warnings``, and e-mailed once per card.
+
+The cards are kept by ``liuhen warnings scan`` (a job to run every few minutes; it also sends
+the e-mail) and by a catch-up on the reader's own cases before his inbox or the warnings page is
+read (``catch_up``, no e-mail): see ``warnings.cards``. ``rates`` gives the figures the
+statistics show: how often cases were warned and how long a card took to clear.
+"""
+
+from __future__ import annotations
+
+import statistics
+from collections import defaultdict
+from datetime import datetime
+from typing import Literal
+
+from sqlalchemy import func, select
+
+from liuhen.access.policy import User
+from liuhen.accounts import service as accounts
+from liuhen.kernel.db import store
+from liuhen.kernel.instance import App
+from liuhen.procedure.catalog import Role
+from liuhen.warnings import cards
+from liuhen.warnings.cards import ESCALATED as ESCALATED
+from liuhen.warnings.cards import MET as MET
+from liuhen.warnings.cards import recipients as recipients
+from liuhen.warnings.cards import scan as scan
+from liuhen.warnings.levels import LABELS as LABELS
+from liuhen.warnings.levels import Level as Level
+from liuhen.warnings.schemas import Card, WarningRate
+
+VIEWERS = frozenset({Role.OFFICER, Role.HEAD, Role.SUPERVISOR})
+CATCH_UP_SECONDS = 60  # a reader's cases are judged again after this long, or a new record
+_CAUGHT: dict[tuple[str, str], tuple[int, float]] = {}  # (database, user) -> (journal, time)
+
+
+def _view(app: App, user: User) -> tuple[list[str] | None, str | None] | None:
+    """(units, cert) whose cards are the user's: a supervisor's every unit, a head's his
+    agency's units, an officer's the cases he is an officer of; None for anyone else."""
+    if Role.SUPERVISOR in user.roles:
+        return None, None
+    units = accounts.unit_scope(app, user) if Role.HEAD in user.roles else []
+    cert = user.cert_no if Role.OFFICER in user.roles else None
+    return (units, cert) if units or cert else None
+
+
+def cards_for(app: App, user: User, open_only: bool = True) -> list[Card]:
+    """The cards the user answers for (or, a supervisor, oversees), nearest deadline first."""
+    view = _view(app, user)
+    if view is None:
+        return []
+    units, cert = view
+    return cards.cards_where(app, units, cert, open_only)
+
+
+def catch_up(app: App, user: User) -> None:
+    """Bring the user's cards up to date before he reads them, without e-mail: his cases are
+    judged again when something was recorded since, or ``CATCH_UP_SECONDS`` passed (a card
+    also moves with the clock alone). The remembered state is only a saving: every process
+    keeps its own, and the scan job keeps the table current regardless."""
+    view = _view(app, user)
+    if view is None:
+        return
+    now = app.clock.now()
+    with app.engine.connect() as conn:
+        size = int(
+            conn.execute(select(store.HEAD.c.size).where(store.HEAD.c.id == 1)).scalar() or 0
+        )
+    key = (f"{app.settings.data_dir}|{app.engine.url}", user.username)
+    seen = _CAUGHT.get(key)
+    if seen and seen[0] == size and 0 <= now.timestamp() - seen[1] < CATCH_UP_SECONDS:
+        return
+    units, cert = view
+    cond = accounts.cases_in(None if units is None else (units, cert))
+    query = select(store.CASE.c.number)
+    with app.engine.connect() as conn:
+        numbers = list(conn.execute(query if cond is None else query.where(cond)).scalars())
+    cards.scan(app, numbers, now, send=False)
+    _CAUGHT[key] = (size, now.timestamp())
+
+
+def count_open(app: App) -> dict[str, int]:
+    """Open cards by level, for a glance (``liuhen warnings list``)."""
+    t = cards.CARD
+    with app.engine.connect() as conn:
+        rows = conn.execute(
+            select(t.c.level, func.count()).where(t.c.cleared_at.is_(None)).group_by(t.c.level)
+        ).all()
+    return {str(level): int(n) for level, n in rows}
+
+
+def rates(
+    app: App, start: datetime, end: datetime, by: Literal["unit", "officer"] = "unit"
+) -> list[WarningRate]:
+    """Per unit (or per officer) for the period [start, end): the cards raised, the share of
+    cases open in the period that got one (预警率) or a red one, and the hours from raising a
+    card to its limit being met (a yellow card replaced by a red one is not a clearance)."""
+    raised = cards.raised_between(app, start, end)
+    t = store.CASE
+    with app.engine.connect() as conn:
+        rows = conn.execute(
+            select(t.c.number, t.c.unit, t.c.officers, t.c.status, t.c.updated_at).where(
+                t.c.opened_at < end.isoformat()
+            )
+        ).all()
+        unit_names = {c: n for c, n in conn.execute(select(store.UNIT.c.code, store.UNIT.c.name))}
+        officers = select(store.OFFICER.c.cert_no, store.OFFICER.c.name)
+        officer_names = {c: n for c, n in conn.execute(officers)}
+    names = unit_names if by == "unit" else officer_names
+    cases: dict[str, set[str]] = defaultdict(set)
+    for r in rows:
+        running = r.status in cards.SCANNED or datetime.fromisoformat(r.updated_at) >= start
+        if running:
+            for key in [r.unit] if by == "unit" else list(cards.json_list(r.officers)):
+                cases[key].add(r.number)
+    per: dict[str, list[Card]] = defaultdict(list)
+    for c in raised:
+        for key in [c.unit] if by == "unit" else c.handlers:
+            per[key].append(c)
+    out = []
+    for key in sorted(set(cases) | set(per)):
+        mine = per.get(key, [])
+        hours = [
+            (datetime.fromisoformat(c.cleared_at) - datetime.fromisoformat(c.raised_at))
+            .total_seconds() / 3600
+            for c in mine if c.cleared_at and c.cleared_by == MET
+        ]  # fmt: skip
+        warned = {c.case for c in mine}
+        red = {c.case for c in mine if c.level == Level.RED}
+        total = len(cases.get(key, set()) | warned)
+        out.append(WarningRate(
+            key=key, name=names.get(key, key), cases=total, cases_warned=len(warned),
+            cases_red=len(red), yellow=sum(c.level == Level.YELLOW for c in mine),
+            red=sum(c.level == Level.RED for c in mine), cleared=len(hours),
+            rate=len(warned) / total if total else None,
+            red_rate=len(red) / total if total else None,
+            mean_hours_to_clear=statistics.fmean(hours) if hours else None,
+            median_hours_to_clear=statistics.median(hours) if hours else None,
+        ))  # fmt: skip
+    return out
