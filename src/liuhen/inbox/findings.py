@@ -20,10 +20,12 @@ from liuhen.kernel.instance import App
 from liuhen.procedure.catalog import DOCUMENT_TYPES, Role, act_type
 from liuhen.rules.findings import Evaluation, Finding, Severity
 from liuhen.rules.pack import Deadline, Documents, Pack, Rule
+from liuhen.warnings.schemas import Card
 
 DEADLINE = "deadline"
 VIOLATION = "violation"
 CASES = "cases"
+WARNING = "warning"
 
 
 class Judged:
@@ -170,4 +172,17 @@ def summary_item(
         case, "；".join(titles), (), due_at,
         countdown(due_at, clock.now, clock.tz) if due_at else None, since=since,
         violation=bool(violations),
+    )  # fmt: skip
+
+
+def card_item(card: Card) -> Item:
+    """A yellow or red card (``liuhen.warnings``) as an item: no countdown of its own (the
+    deadline's item already counts it), a red card ranks with the violations."""
+    red = card.level == "red"
+    state = "已超过期限" if red else "期限将至"
+    return Item(
+        WARNING, f"{card.level_label}：{state}，届满时间 {card.due_text}",
+        Action("查看案件", case_url(card.case) + "#compliance"), CaseRef(card.case, card.cause),
+        card.title, tuple(card.cite), since=card.raised_at, violation=red,
+        detail=f"责任人：{'、'.join(card.responsible)}",
     )  # fmt: skip

@@ -46,6 +46,7 @@ from liuhen.procedure.catalog import Role
 from liuhen.procedure.fields import Block
 from liuhen.rules.engine import applies
 from liuhen.rules.pack import Order
+from liuhen.warnings import service as warnings
 from liuhen.web import drafts
 
 ENTRY = store.ENTRY
@@ -59,6 +60,7 @@ SIGN: dict[str, str] = {Block.REVIEWER: "sign-reviewer", Block.APPROVER: "sign-a
 KINDS: tuple[Kind, ...] = (
     Kind(DEADLINE, "期限将至与已逾期"),
     Kind(VIOLATION, "违规待整改"),
+    Kind(findings.WARNING, "期限预警（黄牌、红牌）"),
     Kind("review", "待法制审核"),
     Kind("approval", "待负责人审批"),
     Kind(SIGN[Block.REVIEWER], "待在审核人栏签名的文书"),
@@ -614,6 +616,13 @@ def _archive(ctx: _Ctx) -> list[Item]:
     return items
 
 
+def _cards(ctx: _Ctx) -> list[Item]:
+    """The yellow and red cards on his cases (an officer's own, a head's units'), caught up
+    first (``warnings.service.catch_up``)."""
+    warnings.catch_up(ctx.app, ctx.user)
+    return [findings.card_item(c) for c in warnings.cards_for(ctx.app, ctx.user)]
+
+
 # Who finds what: a new kind of work is one more line here (and its Kind above).
 SOURCES: tuple[tuple[frozenset[str], Callable[[_Ctx], list[Item]]], ...] = (
     (frozenset({Role.OFFICER}), _officer),
@@ -627,4 +636,5 @@ SOURCES: tuple[tuple[frozenset[str], Callable[[_Ctx], list[Item]]], ...] = (
     (frozenset({Role.HEAD}), _requests),
     (frozenset({Role.HEAD}), _head_cases),
     (frozenset({Role.ARCHIVIST}), _archive),
+    (frozenset({Role.OFFICER, Role.HEAD}), _cards),
 )
