@@ -39,6 +39,7 @@ def test_every_feature_module_is_public_or_protected() -> None:
     contracts = _contracts()
     features = {"accounts", "archive", "cases", "compliance", "disclosure", "documents"}
     features |= {"evidence", "signing", "admin", "inbox", "demo"}
+    features |= {"warnings"}
     features |= {"stats"}
     features |= {"search"}
     features |= {"supervision"}

@@ -33,6 +33,7 @@ from liuhen.search import service as search
 from liuhen.signing import cli as signing
 from liuhen.stats import cli as stats
 from liuhen.supervision import cli as supervision
+from liuhen.warnings import cli as early_warning
 
 if TYPE_CHECKING:
     import uvicorn
@@ -70,6 +71,7 @@ cli.command("search")(search_cli.search_command(
     (search.findings_source(cases.Judge(compliance.evaluate_cases, queries.rules_in_force)),)
 ))  # fmt: skip
 cli.add_typer(supervision.cli, name="anomalies")
+cli.add_typer(early_warning.cli, name="warnings")
 cli.command("mark")(disclosure.mark_cmd)
 cli.command("archive")(archiving.archive_cmd)
 cli.command("dossier")(archiving.dossier_cmd)
