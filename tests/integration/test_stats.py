@@ -83,3 +83,38 @@ def test_demo_figures_catch_up_rebuild_and_workbook(app, tmp_path, run) -> None:
     assert openpyxl.load_workbook(out)["总览"]["A1"].value.endswith("（2026年11月）")
     assert "一致" in run("stats", "--verify")
     assert "本期间没有记录" in run("stats", "--period", "2025-01")
+
+
+def test_pages_api_and_download_are_for_heads_and_supervisors(app) -> None:
+    from fastapi.testclient import TestClient
+
+    from liuhen.entrypoints.web import create_app
+    from tests.integration.auth import login
+
+    demo.seed(app)
+    with TestClient(create_app(app)) as client:
+        login(client, "zhoulh", "zhifa-demo-2026")  # an officer: refused
+        assert client.get("/stats").status_code == 403
+        assert client.get("/api/v1/stats").status_code == 403
+        login(client, "hejg", "fuze-demo-2026")  # the head: his agency
+        page = client.get("/stats", params={"period": "2026"})
+        assert page.status_code == 200
+        assert "执法统计" in page.text and "某区文化和旅游局" in page.text
+        assert "执法大队一中队" in page.text and "评议考核得分的计算" in page.text
+        assert "/static/vendor/echarts-5.6.0.min.js" in page.text
+        api = client.get("/api/v1/stats", params={"period": "2026-Q1"}).json()
+        assert next(h["value"] for h in api["headlines"] if h["key"] == "opened") == "2"
+        link = next(h["link"] for h in api["headlines"] if h["key"] == "opened")
+        listed = client.get(link)
+        assert listed.status_code == 200
+        assert "某文旅罚〔2026〕3号" in listed.text and "某文旅罚〔2026〕5号" in listed.text
+        assert "某文旅罚〔2026〕9号" not in listed.text  # opened in April
+        empty = client.get("/stats", params={"period": "2025"})
+        assert "本期间没有记录" in empty.text and "stats-data" not in empty.text
+        bad = client.get("/stats", params={"period": "明年"})
+        assert bad.status_code == 422 and "统计期间" in bad.text
+        book = client.get("/stats.xlsx", params={"period": "2026"})
+        assert book.headers["content-type"].startswith("application/vnd.openxmlformats")
+        assert openpyxl.load_workbook(io.BytesIO(book.content))["各机构"]["A3"].value
+        login(client, "sifaju", "jiandu-demo-2026")  # the supervisor: every agency
+        assert client.get("/api/v1/stats", params={"period": "2026"}).json()["scope"] == "全部机关"
