@@ -248,6 +248,23 @@ def av_interruption(
     yield from _unresumed(rule_id, rule, ctx, [n for n in notes if n.seq not in judged], ends)
     if rule.from_start:
         yield from _started_late(rule_id, rule, ctx, acts, groups, gap)
+    if rule.resume_spoken:
+        yield from _resumed_unspoken(rule_id, rule, ctx, notes)
+
+
+def _resumed_unspoken(
+    rule_id: str, rule: P.AVInterruption, ctx: Context, notes: list[Entry]
+) -> Iterator[Finding]:
+    """Notes of recordings that resumed, explained otherwise than by voice at the restart."""
+    for note in notes:
+        resumed = parse_datetime(note.fields.get("resumed_at"))
+        if resumed is not None and note.fields.get("form") != "语音说明":
+            yield _finding(
+                rule_id, rule, "not_spoken",
+                f"音像记录于 {ctx.fmt(resumed)} 重新开始，中止原因应在重新开始记录时语音说明，"
+                f"现记为“{note.fields.get('form') or '未注明'}”；请确认是否已语音说明",
+                [note.seq], Severity.WARNING,
+            )  # fmt: skip
 
 
 def _started_late(

@@ -301,6 +301,9 @@ class AVInterruption(RuleBase):
     written_signatures: int = Field(0, ge=0)  # distinct officers who must sign a written note
     # recording begins when the act does (001 第十三条: 自到达执法现场开展执法活动时开始)
     from_start: bool = False
+    # a recording resumed is explained by voice as it restarts (001 第十四条: 重新开始记录时应当
+    # 对中止原因进行语音说明); a written note in its stead is a hint to confirm
+    resume_spoken: bool = False
 
 
 class DeviceCheck(RuleBase):
