@@ -46,3 +46,16 @@ def test_service_modes_record_what_article_17_names(code: str, names: set[str]) 
 )
 def test_review_and_decision_record_what_article_9_names(code: str, names: set[str]) -> None:
     assert names <= _required(code), names - _required(code)
+
+
+@pytest.mark.parametrize(
+    ("code", "names"),
+    [
+        # 第七条第一项: a case opened ex officio records where it came from and why
+        ("initiation.ex_officio", {"source", "reason"}),
+        # 第七条第二项: an application records the request and whether it was accepted
+        ("initiation.application", {"mode", "applied_at", "matter", "acceptance"}),
+    ],
+)
+def test_opening_acts_record_what_article_7_names(code: str, names: set[str]) -> None:
+    assert names <= _required(code), names - _required(code)
