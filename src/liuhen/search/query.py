@@ -51,13 +51,15 @@ def _matched(dialect: str, terms: list[str]) -> tuple[Any, ColumnElement[Any], C
     """The FROM clause, the match condition and the rank (higher is better) for a dialect."""
     if dialect == "postgresql":
         query = func.to_tsquery(literal_column("'simple'"), literal(_tsquery(terms)))
-        both = DOC.c.title_tokens + literal(" ") + DOC.c.body_tokens
+        # literally the GIN index's expression (migration 0014), so that the planner uses it
+        both = DOC.c.title_tokens.op("||")(literal_column("' '")).op("||")(DOC.c.body_tokens)
         vector = func.to_tsvector(literal_column("'simple'"), both)
         weighted = func.setweight(
-            func.to_tsvector(literal_column("'simple'"), DOC.c.title_tokens), literal("A")
+            func.to_tsvector(literal_column("'simple'"), DOC.c.title_tokens), literal_column("'A'")
         ).op("||")(
             func.setweight(
-                func.to_tsvector(literal_column("'simple'"), DOC.c.body_tokens), literal("B")
+                func.to_tsvector(literal_column("'simple'"), DOC.c.body_tokens),
+                literal_column("'B'"),
             )
         )
         return DOC, vector.op("@@")(query), func.ts_rank(weighted, query)
