@@ -64,6 +64,23 @@ def test_main_volume_in_procedural_order_then_internal_papers():
     assert video.kind == "media" and "现场.mp4" in video.title and video.day == "2026-11-03"
 
 
+def test_a_clip_used_as_evidence_carries_its_statement_into_the_directory():
+    """001 第十七条: the 说明 made when a clip becomes evidence is filed with it (附卷)."""
+    clip = "sha256:" + "a" * 64
+    use = entry(
+        11, "general.evidence_use", "2026-11-15T09:00:00+08:00", digests=[clip],
+        purpose="证明2026年11月3日当事人拒绝出示营业执照的经过", medium="DVD-R 光盘 WL-2026-017",
+    )  # fmt: skip
+    files = items([*case_entries(), use], AGENCY)
+    video = next(f for f in files if f.kind == "media")
+    assert video.note.endswith(
+        "；作为证据使用（记录序号 11）：证明2026年11月3日当事人拒绝出示营业执照的经过，"
+        "转存介质 DVD-R 光盘 WL-2026-017"
+    )
+    plain = next(f for f in items(case_entries(), AGENCY) if f.kind == "media")
+    assert "作为证据" not in plain.note
+
+
 def test_page_numbers_run_on_and_files_without_pages_keep_their_number():
     files = items(case_entries(), AGENCY)
     pages = {f.digest: n for f, n in zip(files, (3, 0, 2, 1, 2), strict=True) if n}

@@ -155,6 +155,9 @@ class _Case:
     listed: set[str]  # files with a row of their own: a document's PDF, an evidence file
     numbers: set[str]  # 文号 of the documents issued
     with_pdf: set[Any]  # the acts a document (other than the dossier's own) records
+    # evidence file digest -> the latest 音像记录作为证据使用 naming it: its 说明 goes with the file
+    # into the dossier (001 第十七条: 制作说明附卷，随卷宗归档保存)
+    evidence: dict[str, JsonObject]
 
     def order(self, entry: JsonObject, act_seq: Any) -> tuple[int, str, int]:
         """A file takes the stage and time of the act it records, else of its own entry."""
@@ -181,6 +184,12 @@ def _case(entries: list[JsonObject], agency: str, names: Mapping[str, str]) -> _
             _fields(e).get("act_seq")
             for e in documents
             if _fields(e).get("doc_type") not in DOSSIER_DOC_TYPES
+        },
+        evidence={
+            str(digest): e
+            for e in entries
+            if e["act"] == "general.evidence_use"
+            for digest in _fields(e).get("digests") or []
         },
     )
 
@@ -271,6 +280,14 @@ def _media(e: JsonObject, f: FieldValues, case: _Case) -> Item:
     label = MEDIA_LABELS.get(str(f.get("kind")), "音像资料")
     name = case.names.get(digest)
     officers = "、".join(str(a.get("name") or a["cert_no"]) for a in e["actors"] or [])
+    note = f"电子文件 {digest[:19]}…（设备 {f.get('device_no', '')}）"
+    use = case.evidence.get(digest)
+    if use is not None:
+        u = _fields(use)
+        note += (
+            f"；作为证据使用（记录序号 {use['seq']}）：{u.get('purpose') or ''}，"
+            f"转存介质 {u.get('medium') or '未记载'}"
+        )
     return Item(
         MAIN,
         "media",
@@ -280,7 +297,7 @@ def _media(e: JsonObject, f: FieldValues, case: _Case) -> Item:
         officers or case.agency,
         f"音像记录（{label}）" + (f"：{name}" if name else ""),
         _day(f.get("started_at") or e["occurred_at"]),
-        f"电子文件 {digest[:19]}…（设备 {f.get('device_no', '')}）",
+        note,
         case.order(e, f.get("act_seq")),
     )
 
