@@ -351,6 +351,28 @@ def _recorded_acts(rec: CaseRecord) -> Iterator[tuple[Entry, list[Entry]]]:
             yield e, media
 
 
+def evidence_described(
+    rule_id: str, rule: P.EvidenceDescribed, rec: CaseRecord, ctx: Context
+) -> Iterator[Finding]:
+    media = {str(m.fields.get("digest")): m for m in rec.of(["general.media"])}
+    for e in rec.of(rule.acts):
+        for digest in e.fields.get(rule.field) or []:
+            m = media.get(str(digest))
+            short = str(digest).rpartition(":")[2][:12]
+            if m is None:
+                yield _finding(
+                    rule_id, rule, "not_in_case",
+                    f"作为证据的音像文件（{short}…）不是本案归入的音像记录，无从注明其记录的事项、时间、"
+                    "地点、方式和执法人员", [e.seq],
+                )  # fmt: skip
+            elif not isinstance(m.fields.get("act_seq"), int) or _clips(m) is None:
+                yield _finding(
+                    rule_id, rule, "unbound",
+                    f"作为证据的音像记录（{short}…）未指明所记录的事项或起止时间，无从注明其记录的"
+                    "事项、时间、地点和执法人员", [e.seq, m.seq],
+                )  # fmt: skip
+
+
 def device_check(
     rule_id: str, rule: P.DeviceCheck, rec: CaseRecord, ctx: Context
 ) -> Iterator[Finding]:
@@ -952,6 +974,7 @@ CHECKS: dict[str, Callable[..., Iterator[Finding]]] = {
     "documents": documents,
     "participants_signed": participants_signed,
     "form_signatures": form_signatures,
+    "evidence_described": evidence_described,
     "order": order,
     "opening_approved": opening_approved,
     "refused_undone": refused_undone,

@@ -228,6 +228,17 @@ class ParticipantsSigned(RuleBase):
         return _known([v], DOCUMENT_TYPES, "文书种类")[0]
 
 
+class EvidenceDescribed(RuleBase):
+    """Recordings used as evidence are described by the record (003 第二十五条第二款: 注明记录的
+    事项、时间、地点、方式和行政执法人员): each file an ``acts`` entry names in ``field`` is a
+    recording of this case, bound to the act it records and timed, so the act gives the matter,
+    place and officers and the recording its time and kind."""
+
+    kind: Literal["evidence_described"]
+    acts: Acts
+    field: str  # the entry's list of file digests
+
+
 class FormSignatures(RuleBase):
     """Forms signed in the blocks the text names, each signature dated: internal approval forms
     (003 第十五条: 承办意见、审核意见、批准意见，并分别载明签字日期) and the documents issued to a
@@ -524,7 +535,8 @@ Rule = Annotated[
     | AVInterruption | DeviceCheck | OpeningStatement | ServedIssued | Retention | SummaryLimits
     | ProcedureMatch | FieldPresent | OfficerSignatures | FineAmount | FieldMentions | DatedAfter
     | ServiceDates | DocumentTimes | CollectionLimit | SpanOrder | ActorOverlap | OpeningApproved
-    | RefusedUndone | AfterDemand | Kept | ReviewedFirst | ParticipantsSigned | FormSignatures,
+    | RefusedUndone | AfterDemand | Kept | ReviewedFirst | ParticipantsSigned | FormSignatures
+    | EvidenceDescribed,
     Field(discriminator="kind"),
 ]  # fmt: skip
 _RULE = TypeAdapter(Rule)
@@ -588,7 +600,7 @@ _KIND_TAGS = {
     "summary_limits", "procedure_match", "field_present", "officer_signatures", "fine_amount",
     "field_mentions", "dated_after", "service_dates", "document_times", "collection_limit",
     "span_order", "actor_overlap", "after_demand", "kept", "reviewed_first",
-    "participants_signed", "form_signatures",
+    "participants_signed", "form_signatures", "evidence_described",
 }  # fmt: skip
 
 
