@@ -4,9 +4,13 @@ journaled, so no rule could ever find it missing."""
 
 from __future__ import annotations
 
+import textwrap
+
 import pytest
 
+from liuhen.errors import PackError
 from liuhen.procedure.catalog import act_type
+from liuhen.rules import pack as P
 
 
 def _required(code: str) -> set[str]:
@@ -59,3 +63,37 @@ def test_review_and_decision_record_what_article_9_names(code: str, names: set[s
 )
 def test_opening_acts_record_what_article_7_names(code: str, names: set[str]) -> None:
     assert names <= _required(code), names - _required(code)
+
+
+def test_the_new_kinds_name_forms_and_blocks_that_exist() -> None:
+    """A pack naming a form or block the catalog lacks is refused with the name, not loaded
+    with a rule that can never find anything."""
+    text = """
+        pack: bad
+        title: t
+        rules:
+          a:
+            kind: form_signatures
+            title: t
+            documents: {passport: []}
+            cite: [c]
+            remedy: r
+          c:
+            kind: form_signatures
+            title: t
+            documents: {filing_approval: [officer, notary]}
+            cite: [c]
+            remedy: r
+          b:
+            kind: participants_signed
+            title: t
+            acts: [investigation.hearing]
+            document: minutes_of_tea
+            field: participants
+            cite: [c]
+            remedy: r
+    """
+    with pytest.raises(PackError) as exc:
+        P.load("bad", lambda name: P.PackSource(name, textwrap.dedent(text), f"{name}.yaml"))
+    messages = " ".join(p.message for p in exc.value.problems)
+    assert all(name in messages for name in ("passport", "notary", "minutes_of_tea"))
