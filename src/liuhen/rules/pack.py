@@ -377,7 +377,9 @@ class OpeningApproved(RuleBase):
     """A case opened on the agency's own initiative goes on only once the head approved its
     filing: the approver's block of its approval form signed (unless he refused), his approval
     of the opening act (``decision.head_approval``, ``subject_seq``), or, in records made
-    before the head approved in his own inbox, his opinion and name on the opening act."""
+    before the head approved in his own inbox, his opinion and name on the opening act. Any
+    act the head approves on its form before what follows may be done is held the same way:
+    a decision's draft on its 案件处理审批表 before the decision (003 第九条第五项)."""
 
     kind: Literal["opening_approved"]
     acts: Acts
