@@ -45,6 +45,7 @@ from liuhen.kernel.jobs import JobQueue
 from liuhen.search import service as search
 from liuhen.search import web as search_web
 from liuhen.stats import web as stats_web
+from liuhen.supervision import web as supervision_web
 from liuhen.warnings import web as warnings_web
 from liuhen.web import bodies, headers, invalid, journal, refusals
 from liuhen.web.templates import STATIC, TEMPLATES
@@ -136,6 +137,7 @@ def create_app(app: App) -> FastAPI:
     api.include_router(inbox_web.router(app, TEMPLATES, CASE_JUDGE))
     api.include_router(warnings_web.router(app, TEMPLATES))
     api.include_router(stats_web.router(app, TEMPLATES))
+    api.include_router(supervision_web.router(app, TEMPLATES))
     api.include_router(search_web.router(app, TEMPLATES, SEARCH_SOURCES))
     api.include_router(evidence_pages.router(app, TEMPLATES))
     api.include_router(cases_web.case_router(app, TEMPLATES, compliance.evaluate_page))
