@@ -59,21 +59,20 @@ ARCHIVING_ACTS = (
 # Fixed periods in years; 长期 and 永久 never end, so nothing filed under them is ever disposed.
 YEARS: dict[str, int] = {"5年": 5, "10年": 10, "30年": 30}
 NEVER_ENDS = ("长期", "永久")
-DEFAULT_MIN_YEARS = 5  # 001 第十九条: audio-video records are kept at least five years
 
 
 # Periods --------------------------------------------------------------------------------------
 
 
 def _min_years(rc: RetentionClass | None) -> int:
-    if rc is None or rc.long_term:
-        return DEFAULT_MIN_YEARS
-    digits = "".join(ch for ch in rc.label if ch.isdigit())
-    return max(int(digits), DEFAULT_MIN_YEARS) if digits else DEFAULT_MIN_YEARS
+    """The pack's minimum (001 第十九条: five years); a pack whose texts set none (002, and 003,
+    which leaves the period to the agency) claims none, and the archivist's choice stands."""
+    return rc.min_years if rc is not None else 0
 
 
 def default_period(rc: RetentionClass | None) -> str:
-    """The shortest period that satisfies the pack: 长期 when a long-term trigger applies."""
+    """The shortest period that satisfies the pack: 长期 when a long-term trigger applies; the
+    shortest there is when the pack sets no minimum (the archivist may choose a longer one)."""
     if rc is not None and rc.long_term:
         return "长期"
     need = _min_years(rc)

@@ -67,7 +67,10 @@ def evaluate(
                 for r in retention_reasons(rule, rec)
             ]
             retention = RetentionClass(
-                "长期" if reasons else f"{rule.min_years}年以上", bool(reasons), tuple(reasons)
+                "长期" if reasons else f"{rule.min_years}年以上",
+                bool(reasons),
+                tuple(reasons),
+                rule.min_years,
             )
     findings = [
         replace(f, cite=tuple(pack.cite_text(c) for c in f.cite), cite_short=f.cite)

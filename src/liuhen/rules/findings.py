@@ -67,6 +67,8 @@ class RetentionClass:
     label: str  # "5年" … or "长期"
     long_term: bool
     reasons: tuple[RetentionReason, ...] = ()
+    # the shortest period the pack's texts set, in years (001 第十九条: five); 0: none
+    min_years: int = 0
 
 
 @dataclass(frozen=True)
