@@ -406,7 +406,7 @@ def opening_statement(
         if not timed:
             continue
         first = min(timed, key=lambda t: t[0])[1]
-        if first.fields.get("opening_statement") is not True:
+        if rule.statement and first.fields.get("opening_statement") is not True:
             yield _finding(
                 rule_id, rule, "missing",
                 f"“{e.label}”的音像记录开始时未语音说明时间、地点、执法人员、事由等",

@@ -327,6 +327,9 @@ class OpeningStatement(RuleBase):
     # the text asks the officer also to tell those present that the recording runs (001 第十三条:
     # 告知当事人及现场其他人员正在进行音像记录), which the first clip attests too
     notice: bool = False
+    # the spoken statement of time, place, officers and matter (001 第十三条); 003 第六条第二款
+    # asks only that the party be told the recording has started (``notice``)
+    statement: bool = True
 
 
 class ServedIssued(RuleBase):
@@ -458,6 +461,8 @@ class FieldPresent(RuleBase):
     kind: Literal["field_present"]
     acts: Acts
     field: str
+    # only entries where this other field is filled: a statement recorded asks for its review
+    if_present: str | None = None
 
 
 class OfficerSignatures(RuleBase):
