@@ -145,6 +145,8 @@ def field_present(
     rule_id: str, rule: P.FieldPresent, rec: CaseRecord, ctx: Context
 ) -> Iterator[Finding]:
     for e in rec.of(rule.acts):
+        if rule.if_present and e.fields.get(rule.if_present) in (None, "", []):
+            continue
         if e.fields.get(rule.field) in (None, "", []):
             yield _finding(
                 rule_id, rule, "missing",
