@@ -234,12 +234,18 @@ def role_rule(method: str, path: str) -> Any:
         return administers
     if path in ("/overview", "/api/v1/compliance"):
         return sees_overview
+    if path.startswith(("/stats", "/api/v1/stats")):  # 执法统计: as the overview; heads set weights
+        return (lambda p: "head" in p.roles) if method == "POST" else sees_overview
     if path in ("/retention", "/api/v1/retention"):
         return (
             (lambda p: bool(set(p.roles) & KEEPERS))
             if method == "POST"
             else (lambda p: bool(set(p.roles) & ARCHIVE_LOOKERS))
         )
+    if path in ("/warnings", "/api/v1/warnings"):  # 期限预警: officers, heads, supervisors
+        return lambda p: bool(set(p.roles) & {"officer", "head", "supervisor"})
+    if path.startswith(("/anomalies", "/api/v1/anomalies")):  # 执法记录异常: supervisors, heads
+        return lambda p: bool(set(p.roles) & {"supervisor", "head"})
     if path.startswith("/api/v1/uploads") or path == "/cases/new":
         return lambda p: bool(set(p.roles) & RECORDERS)  # supervisors and admins record nothing
     if path.startswith("/devices"):  # 执法记录仪: the officer checks, heads and the admin manage
