@@ -18,11 +18,12 @@ from liuhen.accounts.service import Forbidden
 from liuhen.cases import menu
 from liuhen.cases import service as cases
 from liuhen.cases.menu import Menu
-from liuhen.cases.presentation import Card, Context, Timeline, card, timeline
+from liuhen.cases.presentation import ActView, Card, Context, Timeline, card, timeline
 from liuhen.cases.schemas import CaseRecord, Entry
 from liuhen.disclosure import service as disclosure
 from liuhen.documents import DOC_TYPES, DocType
 from liuhen.documents.service import bare_approval_refusal
+from liuhen.errors import NotFoundError
 from liuhen.evidence.service import list_media
 from liuhen.kernel import record
 from liuhen.kernel.instance import App
@@ -242,10 +243,12 @@ def view_line(e: Entry, ctx: Context) -> str:
     return view_row(e, ctx).line
 
 
-def case_view(app: App, user: User, number: str, evaluate: Evaluate) -> CaseView:
+def case_view(
+    app: App, user: User, number: str, evaluate: Evaluate, purpose: str = "在线调阅案件记录"
+) -> CaseView:
     """What the case page shows; opening it is journaled as a viewing (``open_page_case``).
     Only the latest views are read, so the page does not grow with the number of views."""
-    page = cases.open_page_case(app, user, number, "在线调阅案件记录")
+    page = cases.open_page_case(app, user, number, purpose)
     case = page.case
     evaluation = evaluate(app, number)
     by_seq: dict[int, list[Finding]] = {}
@@ -283,6 +286,22 @@ def case_view(app: App, user: User, number: str, evaluate: Evaluate) -> CaseView
         menu=case_menu(app, user, number),
         doc_types_for=docs_by_act(),
     )
+
+
+def act_in_place(
+    app: App, user: User, number: str, seq: int, evaluate: Evaluate
+) -> tuple[CaseView, ActView]:
+    """One act as the case page shows it (its documents, media and findings), for the live
+    feed to open in place; opening it is journaled as a viewing of the case like the page."""
+    view = case_view(app, user, number, evaluate, purpose="实时调阅执法事项")
+    for stage in view.timeline.stages:
+        for a in stage.acts:
+            if a.entry.seq == seq:
+                return view, a
+            for b in a.bound:
+                if b.entry.seq == seq:
+                    return view, b
+    raise NotFoundError(f"案件“{number}”中没有可单独查看的第 {seq} 号记录")
 
 
 @dataclass(frozen=True, slots=True)

@@ -23,6 +23,7 @@ from liuhen.admin import web as admin
 from liuhen.archive import archiving
 from liuhen.archive import records_web as records
 from liuhen.archive import web as dossier_web
+from liuhen.cases import feed_web
 from liuhen.cases import service as cases
 from liuhen.cases import web as cases_web
 from liuhen.compliance import queries
@@ -141,6 +142,7 @@ def create_app(app: App) -> FastAPI:
     api.include_router(search_web.router(app, TEMPLATES, SEARCH_SOURCES))
     api.include_router(evidence_pages.router(app, TEMPLATES))
     api.include_router(cases_web.case_router(app, TEMPLATES, compliance.evaluate_page))
+    api.include_router(feed_web.router(app, TEMPLATES, CASE_JUDGE, compliance.evaluate_page))
     # last: any path no route above matched is the 404 page
     api.get("/{path:path}", include_in_schema=False, dependencies=PUBLIC)(not_found)
     return api
