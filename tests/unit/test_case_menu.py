@@ -82,3 +82,12 @@ def test_a_case_a_complaint_opened_is_offered_its_filing_until_recorded() -> Non
     filed = menu("investigation", done={"initiation.complaint", "initiation.filing"})
     assert "initiation.filing" not in filed.codes
     assert "initiation.filing" not in menu("initiation", done={"initiation.ex_officio"}).codes
+
+
+def test_an_inspection_case_records_the_notice_it_rests_on() -> None:
+    opened = menu("initiation", category="inspection")
+    assert "initiation.inspection_notice" in opened.codes  # 001 第七条第一项、第二项
+    assert "initiation.inspection_notice" in menu("investigation", category="inspection").codes
+    assert "initiation.inspection_notice" not in menu("initiation").codes  # a penalty case
+    assert "investigation.hearing_report" in menu("investigation").codes
+    assert "investigation.hearing_report" not in menu("investigation", category="inspection").codes

@@ -31,9 +31,13 @@ NOT_OPENED = ("initiation.complainant_notice",)
 # 立案 of a case a complaint or an application opened, offered until it is recorded.
 FILING = "initiation.filing"
 OPENED_FOR_FILING = ("initiation.complaint", "initiation.application")
+# An inspection case records the 督导检查通知、方案 it rests on (001 第七条第一项、第二项), at
+# any point while it is open.
+INSPECTION_NOTICE = "initiation.inspection_notice"
 # Acts of the 行政处罚 procedure alone (事先告知、陈述申辩、听证、当场处罚).
 PENALTY_ONLY = frozenset({"investigation.rights_notice", "investigation.statement_defense",
-                          "investigation.hearing", "decision.summary"})  # fmt: skip
+                          "investigation.hearing", "investigation.hearing_report",
+                          "decision.summary"})  # fmt: skip
 SUMMARY_ONLY = frozenset({"decision.summary"})
 # Acts only an agency a law empowers may perform (行政强制法 第十条、第二十九条、第四十六条):
 # no culture and tourism bureau restricts liberty, freezes or draws accounts, or auctions.
@@ -118,6 +122,8 @@ def offered(
     stages, extra = _stages_of(stage, status, procedure)
     if status == "open" and FILING not in done and any(a in done for a in OPENED_FOR_FILING):
         extra = {*extra, FILING}
+    if status == "open" and category == "inspection":
+        extra = {*extra, INSPECTION_NOTICE}
     fitting = [a for a in candidates
                if ((a.stage in stages and a.stage is not Stage.ARCHIVING) or a.code in extra)
                and _fits(a, category, procedure, allowed)]  # fmt: skip
