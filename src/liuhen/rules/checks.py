@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Generator, Iterator
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import date, datetime, time, timedelta
 from itertools import pairwise
 from typing import Any
 
@@ -737,6 +737,36 @@ def reviewed_first(
             )  # fmt: skip
 
 
+def checked_when_due(
+    rule_id: str, rule: P.CheckedWhenDue, rec: CaseRecord, ctx: Context
+) -> Iterator[Finding]:
+    for e in rec.of(rule.acts):
+        by = _date(e.fields.get(rule.date_field))
+        if by is None:
+            continue
+        checks = [c for c in rec.of(rule.check) if c.seq > e.seq]
+        if any(
+            _fields_match(c, rule.done)
+            or ctx.day(parse_datetime(c.fields.get(rule.check_date_field)) or c.occurred_at) >= by
+            for c in checks
+        ):
+            continue
+        due = Due(datetime.combine(by, time(23, 59, 59), ctx.calendar.tz))
+        wanted = "或".join(f"“{_label(a)}”" for a in rule.check)
+        when = f"{by.year}年{by.month}月{by.day}日"
+        if ctx.day(ctx.now) > by:
+            yield _finding(
+                rule_id, rule, "overdue",
+                f"“{e.label}”限定的期限（{when}）已届满，仍未见期限届满后的{wanted}",
+                [e.seq, *[c.seq for c in checks]], due=due,
+            )  # fmt: skip
+        else:
+            yield _finding(
+                rule_id, rule, "due", f"“{e.label}”限定的期限（{when}）届满后应{wanted}",
+                [e.seq], Severity.DUE, due,
+            )  # fmt: skip
+
+
 def _fields_match(e: Entry, wanted: dict[str, list[Any]] | None) -> bool:
     return not wanted or all(e.fields.get(k) in values for k, values in wanted.items())
 
@@ -981,6 +1011,7 @@ CHECKS: dict[str, Callable[..., Iterator[Finding]]] = {
     "after_demand": after_demand,
     "kept": kept,
     "reviewed_first": reviewed_first,
+    "checked_when_due": checked_when_due,
     "requires": requires,
     "served_issued": served_issued,
     "deadline": deadline_rule,

@@ -455,6 +455,24 @@ class ReviewedFirst(RuleBase):
         return expand_acts(v)
 
 
+class CheckedWhenDue(RuleBase):
+    """A duty given a date is checked once it falls due (002 第二十八条第二款: 依法应责令改正的，
+    应按期对改正情况进行核查): an act stating the date (``date_field``, 责令改正期限) is followed
+    by a ``check`` dated on or after it, or by one that found the duty done (``done``) earlier."""
+
+    kind: Literal["checked_when_due"]
+    acts: Acts
+    date_field: str
+    check: Acts
+    check_date_field: str  # the check's datetime (复查时间)
+    done: dict[str, list[Any]] = Field(default_factory=dict)  # a check finding it done
+
+    @field_validator("check")
+    @classmethod
+    def _codes(cls, v: list[str]) -> list[str]:
+        return expand_acts(v)
+
+
 class FieldPresent(RuleBase):
     """An act's optional field that the law wants recorded (a summary penalty's filing)."""
 
@@ -543,7 +561,7 @@ Rule = Annotated[
     | ProcedureMatch | FieldPresent | OfficerSignatures | FineAmount | FieldMentions | DatedAfter
     | ServiceDates | DocumentTimes | CollectionLimit | SpanOrder | ActorOverlap | OpeningApproved
     | RefusedUndone | AfterDemand | Kept | ReviewedFirst | ParticipantsSigned | FormSignatures
-    | EvidenceDescribed,
+    | EvidenceDescribed | CheckedWhenDue,
     Field(discriminator="kind"),
 ]  # fmt: skip
 _RULE = TypeAdapter(Rule)
@@ -607,7 +625,7 @@ _KIND_TAGS = {
     "summary_limits", "procedure_match", "field_present", "officer_signatures", "fine_amount",
     "field_mentions", "dated_after", "service_dates", "document_times", "collection_limit",
     "span_order", "actor_overlap", "after_demand", "kept", "reviewed_first",
-    "participants_signed", "form_signatures", "evidence_described",
+    "participants_signed", "form_signatures", "evidence_described", "checked_when_due",
 }  # fmt: skip
 
 
