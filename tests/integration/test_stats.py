@@ -118,3 +118,55 @@ def test_pages_api_and_download_are_for_heads_and_supervisors(app) -> None:
         assert openpyxl.load_workbook(io.BytesIO(book.content))["各机构"]["A3"].value
         login(client, "sifaju", "jiandu-demo-2026")  # the supervisor: every agency
         assert client.get("/api/v1/stats", params={"period": "2026"}).json()["scope"] == "全部机关"
+
+
+def test_evaluation_weights_are_the_agencys_journaled_setting(app, run) -> None:
+    import pytest
+
+    from liuhen.errors import ValidationError
+    from liuhen.stats.score import DEFAULT_WEIGHTS
+
+    demo.seed(app)
+    before = stats.report(app, None, "2026", ALL)
+    assert not before.score_rule.from_settings
+    assert {w.indicator: w.weight for w in before.score_rule.weights} == DEFAULT_WEIGHTS
+    # only the compliance rate counts: every unit's score is its share of cases without violations
+    zero = ("av_coverage", "on_time_storage", "on_time_archive", "closing")
+    args = ["--weight", "compliance=100"] + [a for k in zero for a in ("--weight", f"{k}=0")]
+    out = run("stats", "--agency", "whlyj", *args)
+    assert "已变更 whlyj 的评议考核权重" in out
+    after = stats.report(app, None, "2026", Filters(agency="whlyj"))
+    assert after.score_rule.from_settings and "案件无违规率×100" in after.score_rule.formula
+    for unit in after.units:
+        behind = stats.cases_behind(app, None, "2026", Filters(agency="whlyj"), "unit", unit.unit)
+        assert behind.cases  # the unit's cases in the period
+    assert {u.score for u in after.units} != {u.score for u in before.units}
+    with pytest.raises(ValidationError) as exc:
+        stats.set_weights(app, "whlyj", {"speed": "5"}, {"id": "admin", "role": "admin"})
+    assert "不是评议考核的指标" in exc.value.problems[0].message
+
+
+def test_a_head_sets_his_agencys_weights_on_the_page(app) -> None:
+    from fastapi.testclient import TestClient
+
+    from liuhen.entrypoints.web import create_app
+    from tests.integration.auth import login
+
+    demo.seed(app)
+    with TestClient(create_app(app)) as client:
+        login(client, "shenrl", "fazhi-demo-2026")  # a legal reviewer reads but may not set
+        page = client.get("/stats", params={"period": "2026"})
+        assert page.status_code == 200 and "调整本机关的权重" not in page.text
+        login(client, "hejg", "fuze-demo-2026")
+        page = client.get("/stats", params={"period": "2026"})
+        assert "调整本机关的权重" in page.text and "默认值" in page.text
+        csrf = page.text.split('name="csrf" value="')[1].split('"')[0]
+        saved = client.post(
+            "/stats/weights",
+            data={"csrf": csrf, "period": "2026", "weight_compliance": "60", "weight_closing": "0"},
+            follow_redirects=False,
+        )
+        assert saved.status_code == 303
+        page = client.get(saved.headers["location"])
+        assert "本机关设置" in page.text and "案件无违规率×60" in page.text
+        assert "办结率×" not in page.text  # weight 0: not in the formula

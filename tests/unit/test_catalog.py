@@ -114,6 +114,7 @@ EXPECTED_CODES = {
         "agency_settings",
         "supervision_settings",
         "anomaly_review",
+        "evaluation_settings",
     ],
     "evidence": ["stored", "derived"],
 }
@@ -206,7 +207,10 @@ def test_roles_follow_the_approval_chain() -> None:
     # supervision's: the supervisors set their thresholds and conclude, a head too (not admin)
     assert _act("registry.supervision_settings").roles == {Role.ADMIN, Role.SUPERVISOR}
     assert _act("registry.anomaly_review").roles == {Role.SUPERVISOR, Role.HEAD}
+    # the evaluation's weights: the agency's own (its head) or the administrator
+    assert _act("registry.evaluation_settings").roles == {Role.ADMIN, Role.HEAD}
     supervision = ("registry.supervision_settings", "registry.anomaly_review")
+    supervision += ("registry.evaluation_settings",)
     for act in acts_in_stage(Stage.REGISTRY):
         if act.code in supervision:
             continue

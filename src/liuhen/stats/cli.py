@@ -8,8 +8,23 @@ import typer
 from rich.table import Table
 
 from liuhen.cli.common import app, err, out, print_json
+from liuhen.errors import ValidationError
+from liuhen.kernel.instance import App
+from liuhen.procedure.catalog import Role
 from liuhen.stats import service as stats
 from liuhen.stats.figures import Filters
+
+
+def _set_weights(a: App, agency: str | None, pairs: list[str]) -> None:
+    if not agency:
+        raise ValidationError("设置评议考核权重需要 --agency 机关编码")
+    values = dict(p.partition("=")[::2] for p in pairs)
+    entry = stats.set_weights(a, agency, values, {"id": "admin", "role": Role.ADMIN.value})
+    w, _ = stats.weights(a, agency)
+    out.print(
+        f"已变更 {agency} 的评议考核权重（日志序号 {entry.seq}）："
+        + "，".join(f"{k}={v}" for k, v in w.items())
+    )
 
 
 def stats_cmd(  # noqa: C901 - one command, its options each a branch
@@ -25,11 +40,17 @@ def stats_cmd(  # noqa: C901 - one command, its options each a branch
     act: str | None = typer.Option(None, "--act", help="只统计此类执法行为（事项代码）"),
     xlsx: Path | None = typer.Option(None, "--xlsx", help="导出为电子表格（.xlsx）"),
     as_json: bool = typer.Option(False, "--json", help="以 JSON 输出全部数字"),
+    weight: list[str] = typer.Option(
+        [], "--weight", help="设置机关的评议考核权重：指标=权重（0–100，需 --agency），可写多次"
+    ),
     rebuild: bool = typer.Option(False, "--rebuild", help="清空统计表并从日志重新生成"),
     verify: bool = typer.Option(False, "--verify", help="将统计表与日志的重放逐行比对"),
 ) -> None:
     """执法统计：案件、执法行为、音像记录、按时存储与归档、发现项、决定与评议考核得分。"""
     a = app()
+    if weight:
+        _set_weights(a, agency, weight)
+        return
     if rebuild:
         done = stats.rebuild(a)
         out.print(f"统计表已从日志重新生成：读取 {done.entries} 条案件记录，{done.cases} 件案件")

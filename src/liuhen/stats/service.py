@@ -12,8 +12,9 @@ from liuhen.access.policy import User
 from liuhen.errors import ValidationError
 from liuhen.kernel.db import store
 from liuhen.kernel.instance import App
+from liuhen.kernel.journal import Appended
 from liuhen.procedure.catalog import Role
-from liuhen.stats import figures, periods, projection, score, workbook
+from liuhen.stats import figures, periods, projection, settings, workbook
 from liuhen.stats.figures import STATUS_LABELS, Filters, Scope
 from liuhen.stats.periods import Period
 from liuhen.stats.projection import CaughtUp, Difference
@@ -43,7 +44,12 @@ def scope_for(app: App, user: User | None) -> Scope:
 
 def weights(app: App, agency: str | None) -> tuple[dict[str, int], bool]:
     """The score's weights for an agency and whether they are its own (else the defaults)."""
-    return dict(score.DEFAULT_WEIGHTS), False
+    return settings.weights_for(app, agency)
+
+
+def set_weights(app: App, agency: str, values: dict[str, str], by: dict[str, str]) -> Appended:
+    """Journal an agency's evaluation weights (``registry.evaluation_settings``)."""
+    return settings.set_weights(app, agency, values, by)
 
 
 def report(app: App, user: User | None, period_text: str | None, filters: Filters) -> StatsReport:

@@ -5,22 +5,25 @@ supervisors (every agency); officers are refused."""
 from __future__ import annotations
 
 from typing import Annotated
-from urllib.parse import quote
+from urllib.parse import quote, urlencode
 
 from fastapi import APIRouter, Depends, Query, Request
-from fastapi.responses import HTMLResponse, Response
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from fastapi.templating import Jinja2Templates
 
 from liuhen.access.policy import OVERVIEW, User
 from liuhen.accounts import guard
 from liuhen.kernel.instance import App
+from liuhen.procedure.catalog import Role
 from liuhen.stats import service as stats
 from liuhen.stats.figures import Filters
 from liuhen.stats.schemas import CasesBehind, StatsReport
+from liuhen.stats.score import INDICATORS
 
 Reader = Annotated[
     User, Depends(guard.role(OVERVIEW, "执法统计仅限负责人、法制审核人员和监督人员查看"))
 ]
+Head = Annotated[User, Depends(guard.role({Role.HEAD}, "只有负责人可以设置本机关的评议考核权重"))]
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 PeriodQ = Annotated[
     str | None,
@@ -68,6 +71,7 @@ def router(app: App, templates: Jinja2Templates) -> APIRouter:
         return templates.TemplateResponse(
             request, "stats.html",
             {"report": report, "data": report.model_dump(mode="json"), "query": query,
+             "may_set_weights": Role.HEAD in user.roles and bool(user.agency),
              "xlsx": "/stats.xlsx" + (f"?{query}" if query else "")},
         )  # fmt: skip
 
@@ -86,6 +90,18 @@ def router(app: App, templates: Jinja2Templates) -> APIRouter:
         )  # fmt: skip
         return templates.TemplateResponse(
             request, "stats_cases.html", {"found": found, "back": back}
+        )
+
+    @r.post("/stats/weights", include_in_schema=False)
+    async def set_weights(request: Request, user: Head) -> Response:
+        form = await guard.posted_form(request)
+        values = {
+            k: str(form.get(f"weight_{k}", "")) for k in INDICATORS if form.get(f"weight_{k}")
+        }
+        period = str(form.get("period") or "")
+        stats.set_weights(app, user.agency or "", values, user.actor)
+        return RedirectResponse(
+            "/stats?" + urlencode({"period": period} if period else {}) + "#score", status_code=303
         )
 
     @r.get("/stats.xlsx", include_in_schema=False)
