@@ -210,7 +210,8 @@ def test_inboxes_and_the_warnings_page_show_the_cards_to_whom_they_concern(app):
             assert (NEAR in page.text and "黄牌" in page.text) is sees, user
             if sees:
                 line = _card_line(inbox, NEAR)
-                assert "黄牌：期限将至，届满时间 2027年1月31日 23:59" in line and TITLE in line
+                assert "期限将至，届满时间 2027年1月31日 23:59" in line and TITLE in line
+                assert '<span class="warn-card warn-yellow">黄牌</span>' in line
                 assert (
                     "2027年1月31日 23:59" in page.text
                     and "张伟、李娜、赵局长（负责人）" in page.text
@@ -228,4 +229,5 @@ def test_inboxes_and_the_warnings_page_show_the_cards_to_whom_they_concern(app):
         app.clock = FixedClock(FEB1)
         login(client, "zhangw", "correct-horse-1")
         line = _card_line(client.get("/inbox").text, NEAR)
-        assert "红牌：已超过期限" in line and "黄牌：" not in line
+        assert '<span class="warn-card warn-red">红牌</span>' in line and "已超过期限" in line
+        assert "warn-yellow" not in line  # the yellow card gave way to the red one

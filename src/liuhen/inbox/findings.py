@@ -177,11 +177,12 @@ def summary_item(
 
 def card_item(card: Card) -> Item:
     """A yellow or red card (``liuhen.warnings``) as an item: no countdown of its own (the
-    deadline's item already counts it), a red card ranks with the violations."""
+    deadline's item already counts it), a red card ranks with the violations; the page shows
+    the card's colour and name (黄牌, 红牌) where a deadline shows its countdown."""
     red = card.level == "red"
     state = "已超过期限" if red else "期限将至"
     return Item(
-        WARNING, f"{card.level_label}：{state}，届满时间 {card.due_text}",
+        WARNING, f"{state}，届满时间 {card.due_text}",
         Action("查看案件", case_url(card.case) + "#compliance"), CaseRef(card.case, card.cause),
         card.title, tuple(card.cite), since=card.raised_at, violation=red,
         detail=f"责任人：{'、'.join(card.responsible)}",
