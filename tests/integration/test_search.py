@@ -211,3 +211,23 @@ def test_the_api_pages_and_refuses_an_empty_or_long_query(app):
         assert api.get("/search", params={"q": "演" * 101}).status_code == 422
     with TestClient(create_app(app)) as anonymous:
         assert anonymous.get("/api/v1/search", params={"q": "演出"}).status_code == 401
+
+
+def test_a_deadline_passing_brings_its_finding_into_the_index(app, clock):
+    head = person(app, ["head"], "wl-zd1", None)
+    later = datetime(2027, 3, 1, 9, 0, tzinfo=SHANGHAI)  # past 1号's 90 days to decide
+    shown = ("violation", "warning")
+    now_found = {
+        f.title
+        for f in compliance.evaluate_case(app, A, app.clock.now()).findings
+        if f.severity.value in shown
+    }
+    late = [
+        f.title
+        for f in compliance.evaluate_case(app, A, later).findings
+        if f.severity.value == "violation" and f.title not in now_found
+    ]
+    assert late, "the test needs a deadline of 1号 that passes by March"
+    assert (A, "finding") not in hits(find(app, head, late[0][:40], kind="finding"))
+    clock.advance(days=(later - NOW).days)  # no entry: only time moved on
+    assert (A, "finding") in hits(find(app, head, late[0][:40], kind="finding"))

@@ -85,6 +85,7 @@ class _Chunk:
     marks: dict[str, dict[int | None, str | None]] = field(default_factory=dict)  # case → seq →
     remarked: set[str] = field(default_factory=set)  # cases whose older rows' marks may change
     keys: dict[str, str] = field(default_factory=dict)
+    now: str = ""  # UTC text: a source's ``due_at`` not after it is no longer a reason to redo
 
 
 def utc_text(t: datetime) -> str:
@@ -131,7 +132,7 @@ def _read(app: App, sources: Sequence[Source], now: datetime) -> _Chunk | None:
                 )
             )
         }
-        chunk = _Chunk(start, end, keys=keys)
+        chunk = _Chunk(start, end, keys=keys, now=utc_text(now))
         by_case: dict[str, list[Any]] = {}
         for r in rows:
             if r.chain in cases:
@@ -235,14 +236,18 @@ def _entry_mark(marks: Marks, doc: dict[str, Any]) -> str | None:
     return strictest([own, *(marks.of_entry(r) for r in refs if isinstance(r, int))])
 
 
-def _row(number: str, text: texts.Text | Found, kind: str, seq: int | None, mark: str | None) -> (
-    dict[str, Any]
-):  # fmt: skip
+def _row(
+    number: str, text: texts.Text | Found, kind: str, seq: int | None, mark: str | None,
+    now: str = "",
+) -> dict[str, Any]:  # fmt: skip
+    """A row; a source's ``due_at`` is kept only while it lies ahead (a deadline already past
+    would have the text collected again on every search, and nothing changes until an entry)."""
+    due = text.due_at if isinstance(text, Found) and text.due_at and text.due_at > now else None
     return {
         "case_number": number, "kind": kind, "seq": seq, "title": text.title[:200],
         "body": text.body, "title_tokens": segment.index_tokens(text.title),
         "body_tokens": segment.index_tokens(text.body), "mark": mark,
-        "due_at": text.due_at if isinstance(text, Found) else None,
+        "due_at": due,
     }  # fmt: skip
 
 
@@ -267,7 +272,7 @@ def _write(app: App, chunk: _Chunk) -> bool:
         for (kind, number), found in chunk.found.items():
             conn.execute(delete(DOC).where(DOC.c.case_number == number, DOC.c.kind == kind))
             mark = chunk.marks.get(number, {}).get(None)
-            rows += [_row(number, f, kind, None, mark) for f in found]
+            rows += [_row(number, f, kind, None, mark, chunk.now) for f in found]
         if rows:
             conn.execute(insert(DOC), rows)
         _remark(conn, chunk)

@@ -140,13 +140,18 @@ def findings_source(judge: Judge) -> Source:
         out: dict[str, list[Found]] = {}
         for number, ev in found.items():
             shown = [f for f in ev.findings if f.severity in (Severity.VIOLATION, Severity.WARNING)]
-            if not shown:
-                continue
-            due = sorted(
-                index.utc_text(datetime.fromisoformat(f.due_at))
-                for f in ev.findings
-                if f.due_at and f.code.endswith(OPEN_DEADLINE)
+            due = sorted(  # the next deadline still ahead: then a due item turns overdue
+                t
+                for t in (
+                    index.utc_text(datetime.fromisoformat(f.due_at))
+                    for f in ev.findings
+                    if f.due_at and f.code.endswith(OPEN_DEADLINE)
+                )
+                if t > index.utc_text(now)
             )
+            if not shown:  # nothing to find yet; a row without words remembers the deadline
+                out[number] = [Found("", "", due[0])] if due else []
+                continue
             titles = list(dict.fromkeys(f.title for f in shown))
             body = "；".join(dict.fromkeys(f"{f.title}：{f.message}" for f in shown))
             out[number] = [
