@@ -71,6 +71,7 @@ EXPECTED_CODES = {
         "late_fee",
         "transfer",
         "auction",
+        "confiscation_handling",
         "restoration",
         "substitute_performance",
         "court_application",

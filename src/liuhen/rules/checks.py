@@ -771,9 +771,19 @@ def _fields_match(e: Entry, wanted: dict[str, list[Any]] | None) -> bool:
     return not wanted or all(e.fields.get(k) in values for k, values in wanted.items())
 
 
+def _mentions(e: Entry, wanted: dict[str, list[str]] | None) -> bool:
+    """Each named field (a text, or a list of texts) contains one of its words."""
+    for name, words in (wanted or {}).items():
+        value = e.fields.get(name)
+        texts = [str(v) for v in value] if isinstance(value, list) else [str(value or "")]
+        if not any(w in t for t in texts for w in words):
+            return False
+    return True
+
+
 def requires(rule_id: str, rule: P.Requires, rec: CaseRecord, ctx: Context) -> Iterator[Finding]:
     for trigger in rec.of(rule.acts):
-        if not _fields_match(trigger, rule.fields):
+        if not _fields_match(trigger, rule.fields) or not _mentions(trigger, rule.mentions):
             continue
         if not any(e.seq > trigger.seq for e in rec.of(rule.require)):
             wanted = "或".join(f"“{_label(a)}”" for a in rule.require)

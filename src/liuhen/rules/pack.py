@@ -298,6 +298,9 @@ class Requires(RuleBase):
     acts: Acts
     require: Acts
     fields: dict[str, list[Any]] | None = None  # only trigger entries whose fields match
+    # only trigger entries whose text field (or one of its texts) contains one of the words:
+    # a decision whose kinds name 没收非法财物 however the officer worded them
+    mentions: dict[str, list[str]] | None = None
 
 
 class AVStorage(RuleBase):
