@@ -9,7 +9,9 @@ The honest cases follow the demo's shape (立案, 设备检查, 现场检查 wit
 询问 with its 笔录 and video, 调取证据, 案件处理审批, 法制审核, 负责人审批, 决定, 送达, 履行,
 结案): two officers of a unit per case, each pair in one place at a time, each officer wearing
 his own camera, records entered the same day (some the next), videos uploaded within two days,
-transcripts written from the same formulas with each case's own facts. The plants are the
+transcripts written from the same formulas with each case's own facts; and the noise honest
+records have: 15% of acts written up the next morning, 10% of videos in two files (a battery
+change, three minutes apart), 5% of transcripts corrected before the decision. The plants are the
 study's fabrications: one officer in two cases at once, a camera 900 km away, another's camera,
 a 笔录 whose video runs at other times, a video made after the act, a video before the check,
 an officer who enters everything days late, a case written up in one sitting, evidence added
@@ -33,6 +35,9 @@ from liuhen.supervision.detectors.run import KINDS, detect
 from liuhen.supervision.detectors.thresholds import Thresholds
 
 START = datetime.fromisoformat("2026-01-05T00:00:00+08:00")
+LATE_SHARE = 0.15  # acts written up the next morning
+SPLIT_SHARE = 0.10  # videos in two files (a battery change)
+CORRECTED_SHARE = 0.05  # cases with a correction before the decision
 UNITS = 10
 PAIRS_PER_UNIT = 3
 SURNAMES = (
@@ -209,6 +214,8 @@ class Gen:
         **fields: Any,
     ) -> dict[str, Any]:
         self.seq += 1
+        if act not in ("general.media", "general.document") and self.rng.random() < LATE_SHARE:
+            lag_min += self.rng.randint(14 * 60, 26 * 60)  # written up the next morning
         doc = {
             "seq": self.seq,
             "act": act,
@@ -267,22 +274,21 @@ class Gen:
             act_seq=seq,
             issued_at=end.isoformat(),
         )
-        digest = f"sha256:{self.seq:064x}"
-        media = self.add(
-            number,
-            "general.media",
-            start,
-            minutes + r.randint(60, 2880),
-            [o2],
-            digest=digest,
-            kind="video",
-            device_no=self.devices[o1],
-            act_seq=seq,
-            started_at=(start - timedelta(minutes=1)).isoformat(),
-            ended_at=(end + timedelta(minutes=1)).isoformat(),
-        )
-        self.gps[digest] = where
-        return check, act_doc, doc, media
+        split = r.random() < SPLIT_SHARE  # the battery changed halfway: two files
+        middle = start + timedelta(minutes=minutes // 2)
+        parts = [(start - timedelta(minutes=1), middle), (middle + timedelta(minutes=3), end)]
+        files = []
+        for begin, finish in parts if split else [(start - timedelta(minutes=1), end)]:
+            digest = f"sha256:{self.seq + 1:064x}"
+            files.append(self.add(
+                number, "general.media", begin, minutes + r.randint(60, 2880), [o2],
+                digest=digest, kind="video", device_no=self.devices[o1], act_seq=seq,
+                started_at=begin.isoformat(),
+                ended_at=(finish + timedelta(minutes=1)).isoformat(),
+            ))  # fmt: skip
+            self.gps[digest] = where
+        m.setdefault("split", set()).update({act} if split else set())
+        return check, act_doc, doc, files[0]
 
     def case(self, i: int) -> str:
         r = self.rng
@@ -346,6 +352,11 @@ class Gen:
         t_asked = datetime.fromisoformat(asked[1]["occurred_at"])
         t_seen = datetime.fromisoformat(inspected[1]["occurred_at"])
         draft_at = t_asked + timedelta(days=r.randint(3, 10), hours=2)
+        if r.random() < CORRECTED_SHARE:  # a slip in the transcript, corrected in time
+            fix = self.add(number, "general.correction", draft_at - timedelta(days=1), 30, [o1],
+                           changes={"transcript": transcript(ctx, r)})  # fmt: skip
+            fix["body"]["corrects"] = asked[1]["seq"]
+            self.meta[number]["corrected"] = True
         self.add(
             number,
             "decision.draft",
@@ -445,7 +456,9 @@ class Planter:
     def take(self, n: int = 1, pair: int | None = None) -> list[str]:
         got = []
         for c in self.honest:
-            if c in self.used or (pair is not None and self.g.meta[c]["pair"] != pair):
+            # plants edit one video and the transcript as first recorded: not in these cases
+            split = self.g.meta[c].get("split") or self.g.meta[c].get("corrected")
+            if c in self.used or split or (pair is not None and self.g.meta[c]["pair"] != pair):
                 continue
             got.append(c)
             if len(got) == n:
@@ -635,6 +648,20 @@ def _scan(corpus: Corpus) -> tuple[list[Any], float]:
     return found, time.perf_counter() - t0
 
 
+def _per_detector(corpus: Corpus) -> str:
+    """Seconds each detector takes on ``corpus`` (a detector two kinds share, once)."""
+    seen, out = set(), []
+    for kind in KINDS:
+        if kind.detect in seen:
+            continue
+        seen.add(kind.detect)
+        t0 = time.perf_counter()
+        kind.detect(corpus, Thresholds())
+        out.append(f"{kind.detect.__module__.rsplit('.', 1)[-1]}.{kind.detect.__name__} "
+                   f"{time.perf_counter() - t0:.2f}")  # fmt: skip
+    return "，".join(out)
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--cases", type=int, default=1000)
@@ -649,6 +676,7 @@ def main() -> None:
     entries = sum(len(c.entries) for c in corpus.cases)
     false, elapsed = _scan(corpus)
     print(f"诚实数据：{args.cases} 件案件，{entries} 条记录；扫描用时 {elapsed:.2f} 秒")
+    print(f"  各检测用时（秒）：{_per_detector(corpus)}")
     # recall: another world, K of each kind planted in it
     g = Gen(random.Random(args.seed + 1))
     honest = [g.case(i) for i in range(args.cases)]
