@@ -82,6 +82,20 @@ def test_demo_figures_catch_up_rebuild_and_workbook(app, tmp_path, run) -> None:
     assert "已导出" in run("stats", "--period", "2026-11", "--xlsx", str(out))
     assert openpyxl.load_workbook(out)["总览"]["A1"].value.endswith("（2026年11月）")
     assert "一致" in run("stats", "--verify")
+    assert "完好" in run("verify")
+    # a fact row changed behind the journal's back: both verifications say so
+    from sqlalchemy import update
+
+    from liuhen.kernel.db import store
+
+    with app.engine.begin() as conn:
+        conn.execute(
+            update(store.T["stats_act"]).where(store.T["stats_act"].c.seq == 60).values(unit="x")
+        )
+    assert [d.key for d in stats.verify(app)] == ["60"]
+    assert "统计表 stats_act 的 60" in run("verify", code=1)
+    run("stats", "--rebuild")
+    assert stats.verify(app) == []
     assert "本期间没有记录" in run("stats", "--period", "2025-01")
 
 

@@ -32,6 +32,7 @@ from liuhen.search import cli as search_cli
 from liuhen.search import service as search
 from liuhen.signing import cli as signing
 from liuhen.stats import cli as stats
+from liuhen.stats import service as stats_service
 from liuhen.supervision import cli as supervision
 from liuhen.warnings import cli as early_warning
 
@@ -126,9 +127,15 @@ def verify(
     application = open_app()
     report = verify_service.verify(application)
     report.damages.extend(verify_service.check_files(application, media))
-    if report.ok:
+    # the statistics' fact tables against a replay, once the journal itself is sound
+    stats_diffs = stats_service.verify(application) if report.ok else []
+    if report.ok and not stats_diffs:
         out.print(f"完好：{report.entries} 条记录、{report.checkpoints} 个签名检查点均通过校验")
         return
+    for d in stats_diffs[:50]:
+        err.print(f"  - 统计表 {d.table} 的 {d.key} 与日志的重放不一致（liuhen stats --rebuild）")
+    if not report.damages:
+        raise typer.Exit(1)
     err.print(f"发现 {len(report.damages)} 处损坏（共 {report.entries} 条记录）：")
     for damage in report.damages:
         err.print("  - " + damage.render())

@@ -55,6 +55,7 @@ def stats_cmd(  # noqa: C901 - one command, its options each a branch
         done = stats.rebuild(a)
         out.print(f"统计表已从日志重新生成：读取 {done.entries} 条案件记录，{done.cases} 件案件")
     if verify:
+        stats.catch_up(a)
         diffs = stats.verify(a)
         if diffs:
             for d in diffs[:50]:
