@@ -27,6 +27,7 @@ from liuhen.kernel.instance import App
 from liuhen.kernel.rebuild import rebuild
 from liuhen.kernel.record import ActInput
 from liuhen.search import service as search
+from liuhen.search.schemas import SearchPage
 from tests.integration import factory
 from tests.integration.auth import token_headers
 
@@ -81,11 +82,11 @@ def person(app: App, roles: list[str], unit: str, cert: str | None) -> User:
     return access.create_user(app, name, "mima-12345678", roles, name, unit, cert)
 
 
-def find(app: App, user: User, q: str, **kw: Any) -> search.SearchPage:
+def find(app: App, user: User, q: str, **kw: Any) -> SearchPage:
     return search.search(app, user, q, SEARCH_SOURCES, **kw)
 
 
-def hits(page: search.SearchPage) -> list[tuple[str, str]]:
+def hits(page: SearchPage) -> list[tuple[str, str]]:
     return [(h.case_number, h.kind) for h in page.items]
 
 
