@@ -210,7 +210,7 @@ def test_roles_follow_the_approval_chain() -> None:
     assert _act("registry.anomaly_review").roles == {Role.SUPERVISOR, Role.HEAD}
     # the evaluation's weights: the agency's own (its head) or the administrator
     assert _act("registry.evaluation_settings").roles == {Role.ADMIN, Role.HEAD}
-    supervision = ("registry.supervision_settings", "registry.anomaly_review")
+    supervision: tuple[str, ...] = ("registry.supervision_settings", "registry.anomaly_review")
     supervision += ("registry.evaluation_settings",)
     for act in acts_in_stage(Stage.REGISTRY):
         if act.code in supervision:
