@@ -13,8 +13,14 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
-import rjieba
+from liuhen import lazy
+
+if TYPE_CHECKING:
+    import rjieba
+else:  # loading jieba's dictionary takes about a second: only searching pays for it
+    rjieba = lazy.module("rjieba")
 
 MAX_TERMS = 12  # words of a query; more would only make the match slower, not better
 WORD = re.compile(r"\w+")  # what a token must be: letters (CJK included) or digits
