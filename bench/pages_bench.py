@@ -33,7 +33,7 @@ ROLES = {
     "sifaju": ("jiandu-demo-2026", "监督人员"),
     "admin": ("guanli-demo-2026", "系统管理员"),
 }
-COMMON = ["/", "/?overdue=1&sort=due", "/inbox", "/devices", "/media/todo", "/overview",
+COMMON = ["/", "/?overdue=1&sort=due", "/inbox", "/devices", "/media/todo", "/overview", "/review/live",
           "/retention", "/requests", "/admin/users", "/admin/units", "/admin/tokens",
           "/admin/keys", "/admin/packs", "/admin/settings"]  # fmt: skip
 CASE_LINK = re.compile(r'href="(/cases/[^"/?#]+)"')
