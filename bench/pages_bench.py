@@ -33,9 +33,9 @@ ROLES = {
     "sifaju": ("jiandu-demo-2026", "监督人员"),
     "admin": ("guanli-demo-2026", "系统管理员"),
 }
-COMMON = ["/", "/?overdue=1&sort=due", "/inbox", "/devices", "/media/todo", "/overview", "/review/live",
-          "/retention", "/requests", "/admin/users", "/admin/units", "/admin/tokens",
-          "/admin/keys", "/admin/packs", "/admin/settings"]  # fmt: skip
+COMMON = ["/", "/?overdue=1&sort=due", "/inbox", "/devices", "/media/todo", "/overview",
+          "/review/live", "/retention", "/requests", "/admin/users", "/admin/units",
+          "/admin/tokens", "/admin/keys", "/admin/packs", "/admin/settings"]  # fmt: skip
 CASE_LINK = re.compile(r'href="(/cases/[^"/?#]+)"')
 FOLLOW = re.compile(
     r'href="(/cases/[^"]+/(?:documents/new|approvals/\d+|upload|views)[^"]*'
