@@ -17,7 +17,7 @@ from collections import defaultdict
 from datetime import datetime
 from typing import Literal
 
-from sqlalchemy import func, select
+from sqlalchemy import ColumnElement, func, or_, select
 
 from liuhen.access.policy import User
 from liuhen.accounts import service as accounts
@@ -75,12 +75,35 @@ def catch_up(app: App, user: User) -> None:
     if seen and seen[0] == size and 0 <= now.timestamp() - seen[1] < CATCH_UP_SECONDS:
         return
     units, cert = view
-    cond = accounts.cases_in(None if units is None else (units, cert))
-    query = select(store.CASE.c.number)
-    with app.engine.connect() as conn:
-        numbers = list(conn.execute(query if cond is None else query.where(cond)).scalars())
-    cards.scan(app, numbers, now, send=False)
+    cards.scan(app, _may_warn(app, accounts.cases_in(None if units is None else (units, cert))),
+               now, send=False)  # fmt: skip
     _CAUGHT[key] = (size, now.timestamp())
+
+
+def _may_warn(app: App, cond: ColumnElement[bool] | None) -> list[str]:
+    """The cases of ``cond`` a card may be raised or cleared on: those whose kept case-list
+    summary (``case_summary``) shows an open deadline, is missing or is older than the case's
+    record, and those holding an open card. A case whose fresh summary shows no deadline
+    running can earn no card; the scan job judges every case regardless."""
+    case, summary = store.CASE, store.CASE_SUMMARY
+    query = (
+        select(case.c.number)
+        .select_from(case.outerjoin(summary, summary.c.number == case.c.number))
+        .where(
+            case.c.status.in_(cards.SCANNED),
+            or_(
+                summary.c.number.is_(None),
+                summary.c.last_seq != case.c.last_seq,
+                summary.c.next_due_at.is_not(None),
+            ),
+        )
+    )
+    carded = select(cards.CARD.c.case_number).where(cards.CARD.c.cleared_at.is_(None))
+    if cond is not None:
+        query = query.where(cond)
+        carded = carded.where(cards.CARD.c.case_number.in_(select(case.c.number).where(cond)))
+    with app.engine.connect() as conn:
+        return sorted(set(conn.execute(query).scalars()) | set(conn.execute(carded).scalars()))
 
 
 def count_open(app: App) -> dict[str, int]:
