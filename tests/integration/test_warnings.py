@@ -6,9 +6,10 @@ the cards to them and to supervisors, not to an officer of another unit."""
 from __future__ import annotations
 
 import dataclasses
+import json
 import socket
 from collections.abc import Iterator
-from datetime import datetime
+from datetime import datetime, timedelta
 from email import message_from_bytes, policy
 from email.message import EmailMessage
 from typing import Any
@@ -231,3 +232,37 @@ def test_inboxes_and_the_warnings_page_show_the_cards_to_whom_they_concern(app):
         line = _card_line(client.get("/inbox").text, NEAR)
         assert '<span class="warn-card warn-red">红牌</span>' in line and "已超过期限" in line
         assert "warn-yellow" not in line  # the yellow card gave way to the red one
+
+
+def test_the_agencys_window_decides_when_the_yellow_card_comes(app):
+    app.clock = FixedClock(JAN20)
+    _people(app)
+    factory.open_case(app, NEAR)
+    change = access.SettingsChange(short_name="某文旅", warning_days=1)
+    access.change_agency_settings(app, "wl", change, factory.ADMIN)
+    assert access.agency_settings(app, "wl").warning_days == 1
+    # Thursday 28th: one working day reaches to Friday 29th 23:59, short of the 31st
+    assert warnings.scan(app, now=JAN28, send=False).raised == 0
+    friday = datetime(2027, 1, 29, 10, 0, tzinfo=SHANGHAI)  # to Monday 1 February 23:59
+    assert warnings.scan(app, now=friday, send=False).raised == 1
+
+
+def test_the_commands_scan_list_and_count(app, run):
+    now = datetime.now(SHANGHAI)
+    _people(app)
+    # whatever the day: one case due tomorrow night (within any window), one long overdue
+    factory.open_case(app, NEAR, when=(now - timedelta(days=89)).isoformat())
+    factory.open_case(app, MET, when=(now - timedelta(days=120)).isoformat())
+    scanned = json.loads(run("warnings", "scan", "--json", "--no-mail"))
+    assert (scanned["raised"], scanned["open_yellow"], scanned["open_red"]) == (2, 1, 1)
+    assert "新亮预警 0 张" in run("warnings", "scan")  # nothing new, no server: no e-mail
+    listed = {c["case"]: c for c in json.loads(run("warnings", "list", "--json"))}
+    assert (listed[NEAR]["level_label"], listed[MET]["level_label"]) == ("黄牌", "红牌")
+    assert listed[MET]["title"] == TITLE and listed[MET]["emailed_at"] is None
+    assert "红牌" in run("warnings", "list") and TITLE[:6] in run("warnings", "list")
+    since = (now - timedelta(days=1)).isoformat()
+    (unit,) = json.loads(run("warnings", "rates", "--from", since, "--json"))
+    assert (unit["key"], unit["cases_warned"], unit["yellow"], unit["red"]) == ("wl-zd1", 2, 1, 1)
+    assert "已设置" in run("user", "email", "wangq", "wq@example.cn")
+    assert "LH100" in run("user", "email", "wangq", "not-an-address", code=2)
+    assert "到期前 2 个工作日" in run("agency", "settings", "wl", "--warning-days", "2")

@@ -51,15 +51,12 @@ def list_cmd(
     if not found:
         out.print("没有未解除的预警" if not include_cleared else "没有预警")
         return
-    table = Table("预警", "案件", "期限", "届满时间", "责任人", "依据", "状态")
-    for c in found:
+    for c in found:  # one card a few lines: a table's columns wrap Chinese at 80 columns
         style = "bold red" if c.level == Level.RED else "yellow"
         state = "未解除" if c.cleared_at is None else _cleared(c.cleared_by)
-        table.add_row(
-            f"[{style}]{c.level_label}[/]", f"{c.case}\n{c.cause}", c.title, c.due_text,
-            "、".join(c.responsible), "；".join(c.cite), state,
-        )  # fmt: skip
-    out.print(table)
+        out.print(f"[{style}]【{c.level_label}】[/]{c.case}（{c.cause}）")
+        out.print(f"  期限：{c.title}（{'；'.join(c.cite)}）")
+        out.print(f"  届满：{c.due_text}　责任人：{'、'.join(c.responsible)}　{state}")
 
 
 def _cleared(how: str | None) -> str:
