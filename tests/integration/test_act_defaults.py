@@ -101,6 +101,26 @@ def test_a_release_names_the_measure_from_a_list_not_a_typed_number(app, client)
     assert picked.group(2) == "查封（2026年11月4日 10:00）"
 
 
+def test_a_hearing_report_names_the_hearing_it_reports_on(app, client):
+    """001 第七条第四项: the 听证报告 starts from the case's latest 听证, offered by name."""
+    hearing = record.record(app, ActInput(
+        "investigation.hearing", "2026-11-05T09:30:00+08:00", case=CASE,
+        actors=["31010001"], recorded_by=archive_case.OFFICER,
+        fields={"host": "周平", "clerk": "孙悦", "place": "某区文化和旅游局听证室",
+                "started_at": "2026-11-05T09:30:00+08:00", "ended_at": "2026-11-05T11:00:00+08:00",
+                "participants": [{"name": "陈某", "role": "当事人"}],
+                "transcript": "承办人陈述事实和拟处罚意见；当事人请求从轻处罚。"},
+    ))  # fmt: skip
+    page = client.get(URL, params={"act": "investigation.hearing_report"}).text
+    options = re.search(r'<select id="f_hearing_seq"[^>]*>(.*?)</select>', page, re.S)
+    assert options, page[-2000:]
+    listed = re.findall(r'<option value="(\d+)"', options.group(1))
+    assert listed == [str(hearing.seq)]  # the hearings only, not every act of the case
+    picked = re.search(r'<option value="(\d+)" selected>([^<]*)</option>', options.group(1))
+    assert picked and int(picked.group(1)) == hearing.seq
+    assert picked.group(2) == "听证（2026年11月5日 09:30）"
+
+
 def test_a_complaint_is_an_ordinary_penalty_case_received_now(app, client):
     page = client.get("/cases/new", params={"act": "initiation.complaint"}).text
     for name, value in (("f_category", "penalty"), ("f_procedure", "ordinary")):

@@ -38,6 +38,7 @@ SEQ_TARGETS = {
     "measure_seq": ("investigation.seal", "investigation.seize", "investigation.freeze"),
     "preservation_seq": ("investigation.preservation",),
     "complaint_seq": ("initiation.complaint",),
+    "hearing_seq": ("investigation.hearing",),  # the 听证 a 听证报告 reports on
 }
 # text fields that name the person filling the form in (the 起草人, the 审核人, the 送达人)
 SELF_FIELDS = ("drafter", "reviewer", "server")
