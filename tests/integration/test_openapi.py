@@ -215,6 +215,7 @@ QUERIES: dict[str, list[dict[str, Any]]] = {
     "/api/v1/admin/users": [{}, {"page": 2, "per_page": 2}],
     "/api/v1/journal/consistency": [{"old": 3, "new": 10}],
     "/api/v1/parties": [{"q": "某"}, {"q": "3301"}],
+    "/api/v1/search": [{"q": "演出"}, {"q": "某", "kind": "case"}],
 }
 RANGES = ("/content", "/proxy", "/thumbnail", "/pdf", "/dossier/{digest}")
 
