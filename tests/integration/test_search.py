@@ -232,3 +232,12 @@ def test_a_deadline_passing_brings_its_finding_into_the_index(app, clock):
     assert (A, "finding") not in hits(find(app, head, late[0][:40], kind="finding"))
     clock.advance(days=(later - NOW).days)  # no entry: only time moved on
     assert (A, "finding") in hits(find(app, head, late[0][:40], kind="finding"))
+
+
+def test_the_command_line_searches_as_the_operator_or_as_an_account(app, run):
+    assert "已编入索引" in run("search", "--catch-up")
+    out = run("search", "点歌设备")
+    assert A in out and "询问" in out
+    zhao = person(app, ["officer"], "wl-zd2", ZHAO)
+    assert "共 0 条" in run("search", "点歌设备", "--as", zhao.username)
+    assert "LH490" in run("search", "，", code=2)
