@@ -220,7 +220,9 @@ CODES: Mapping[str, ErrorCode] = _declare(
     # Search (LH490–LH499)
     ErrorCode("LH490", 422, "搜索词为空、超过 100 个字，或不含可搜索的文字（只有标点、空格）"),
     # Real-time review (LH520–LH529)
-    ErrorCode("LH520", 422, "实时调阅的筛选条件有误：不是可查看的执法单位，或不是事项目录中的事项类型"),
+    ErrorCode(
+        "LH520", 422, "实时调阅的筛选条件有误：不是可查看的执法单位，或不是事项目录中的事项类型"
+    ),
 )
 
 
