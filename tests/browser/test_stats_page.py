@@ -84,3 +84,21 @@ def test_dashboard_at_768_and_officer_refused(
     visit(officer, server.url + "/stats", status=403)
     expect(officer.get_by_role("link", name="执法统计")).to_have_count(0)
     assert console.errors == []
+
+
+def test_filter_by_officer_from_his_row(
+    open_page: PageFactory, server: Server, console: ConsoleLog, artifacts: Path
+) -> None:
+    page = open_page(DESKTOP)
+    visit(page, server.url + "/stats?period=2026")
+    row = page.locator("tr", has_text="秦雨桐")
+    row.get_by_role("link", name="筛选").click()
+    expect(page.locator("p.meta", has_text="筛选")).to_contain_text("11010052")
+    figures = api(page, server, "/api/v1/stats?period=2026&officer=11010052")
+    acts = next(h["value"] for h in figures["headlines"] if h["key"] == "acts")
+    expect(page.locator(".stats-card", has_text="执法行为").locator("strong")).to_have_text(acts)
+    expect(page.locator("table.stats-table").nth(1).locator("tbody tr")).to_have_count(
+        len(figures["officers"])
+    )
+    screenshot(page, artifacts, "stats-officer-1366.png")
+    assert console.errors == []

@@ -34,6 +34,9 @@ def test_demo_figures_catch_up_rebuild_and_workbook(app, tmp_path, run) -> None:
     units = {u.unit: u for u in year.units}
     assert units["whlyj-zd1"].opened == 6 and units["whlyj-zd2"].opened == 6
     assert all(u.score is not None and 0 <= u.score <= 100 for u in year.units)
+    # the officers' table: 执法人员 only, not the heads' approvals or the reviewers' reviews
+    names = {o.name for o in year.officers}
+    assert names == {"周立衡", "韩晓雯", "邓家明", "秦雨桐", "罗文斌", "褚思远"}
     assert year.score_rule.weights and "得分" in year.score_rule.formula
     march = stats.report(app, None, "2026-03", ALL)
     assert _headline(march, "opened") == "2"  # 3号 (03-05) and 5号 (03-09)
@@ -83,7 +86,12 @@ def test_demo_figures_catch_up_rebuild_and_workbook(app, tmp_path, run) -> None:
     assert openpyxl.load_workbook(out)["总览"]["A1"].value.endswith("（2026年11月）")
     assert "一致" in run("stats", "--verify")
     assert "完好" in run("verify")
-    # a fact row changed behind the journal's back: both verifications say so
+    _a_changed_row_is_found(app, run)
+    assert "本期间没有记录" in run("stats", "--period", "2025-01")
+
+
+def _a_changed_row_is_found(app, run) -> None:
+    """A fact row changed behind the journal's back: both verifications say so."""
     from sqlalchemy import update
 
     from liuhen.kernel.db import store
@@ -96,7 +104,6 @@ def test_demo_figures_catch_up_rebuild_and_workbook(app, tmp_path, run) -> None:
     assert "统计表 stats_act 的 60" in run("verify", code=1)
     run("stats", "--rebuild")
     assert stats.verify(app) == []
-    assert "本期间没有记录" in run("stats", "--period", "2025-01")
 
 
 def test_pages_api_and_download_are_for_heads_and_supervisors(app) -> None:

@@ -529,7 +529,11 @@ class _Builder:
             for o in self.who.get(s, []):
                 mine[o][s] = a
         rows = []
+        # 执法人员 only: a head's approvals and a reviewer's reviews are not field workload
+        field = {c for people in self.field_officers.values() for c in people}
         for cert, acts in mine.items():
+            if field and cert not in field:
+                continue
             name, unit = self.officers.get(cert, (cert, ""))
             numbers = {a["case_number"] for a in acts.values()}
             rates = self.rates_of(numbers, acts)
