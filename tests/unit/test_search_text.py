@@ -86,3 +86,11 @@ def test_a_document_is_titled_by_its_kind_and_number_and_holds_its_content():
     assert t is not None and t.kind == "document"
     assert t.title == "询问笔录 某文旅询〔2026〕5号"
     assert "营业性演出许可证" in t.body and "张伟" not in t.body
+
+
+def test_words_and_long_numbers_match_as_prefixes_short_numbers_whole():
+    from liuhen.search import query
+
+    assert query._fts5(["许可", "3", "号"]) == '"许可"* AND "3" AND "号"*'
+    assert query._fts5(['a"b']) == '"a""b"*'  # a quote stays literal
+    assert query._tsquery(["许可", "3", "110105"]) == "'许可':* & '3' & '110105':*"

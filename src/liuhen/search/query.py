@@ -37,14 +37,25 @@ FTS = table("search_fts")
 TITLE_WEIGHT = 10.0
 
 
+def _prefix(term: str) -> bool:
+    """Words match as prefixes (许可 finds 许可证), and long numbers (the start of an ID number);
+    a short number only whole (3号's 3 must not find 30号)."""
+    return not (term.isdigit() and len(term) < 4)
+
+
 def _fts5(terms: list[str]) -> str:
-    """An FTS5 query: every term, each as a quoted prefix (quotes keep its text literal)."""
-    return " AND ".join('"' + t.replace('"', '""') + '"*' for t in terms)
+    """An FTS5 query: every term, quoted (quotes keep its text literal), words as prefixes."""
+    return " AND ".join(
+        '"' + t.replace('"', '""') + '"' + ("*" if _prefix(t) else "") for t in terms
+    )
 
 
 def _tsquery(terms: list[str]) -> str:
-    """A tsquery text: every term, each a quoted prefix lexeme."""
-    return " & ".join("'" + t.replace("'", "''").replace("\\", "\\\\") + "':*" for t in terms)
+    """A tsquery text: every term a quoted lexeme, words as prefixes."""
+    return " & ".join(
+        "'" + t.replace("'", "''").replace("\\", "\\\\") + "'" + (":*" if _prefix(t) else "")
+        for t in terms
+    )
 
 
 def _matched(dialect: str, terms: list[str]) -> tuple[Any, ColumnElement[Any], ColumnElement[Any]]:
