@@ -61,11 +61,16 @@ _OFFICER_ROLES = (Block.OFFICER, Block.SERVER, Block.HOST)
 Signed = tuple[str, str, Any]
 
 
-def _values(doc_type: str, act: JsonObject, cause: str, signers: list[str]) -> FieldValues:
-    """The form's content from the act it records: the demo file states each fact once."""
+def _values(
+    doc_type: str, act: JsonObject, cause: str, signers: list[str], own: FieldValues | None = None
+) -> FieldValues:
+    """The form's content from the act it records: the demo file states each fact once; what
+    only the paper form holds (an approval form's opinions, a notice's deadline) is in ``own``,
+    the imported document's ``content``."""
     fields = act.get("fields") or {}
     names = {f.name for f in DOC_TYPES[doc_type].fields}
     values = {k: v for k, v in fields.items() if k in names}
+    values.update(own or {})
     values.setdefault("place", act.get("place") or "")
     values.setdefault("cause", cause)
     if doc_type == "inspection_record":
@@ -77,7 +82,7 @@ def _values(doc_type: str, act: JsonObject, cause: str, signers: list[str]) -> F
         values.setdefault("method", _SERVICE_METHODS.get(act["act"], "直接送达"))
         values.setdefault("servers", str(fields.get("server") or "").split("、"))
         values.pop("cause", None)
-    return values
+    return {k: v for k, v in values.items() if k in names}  # a notice has no place, a list no cause
 
 
 def with_documents(
@@ -121,7 +126,7 @@ def _issue(
     values = documents.validate(
         f["doc_type"],
         _values(f["doc_type"], act, cause, [f"{names[c]}（执法证号 {c}）" for _, c, _ in signed
-                                            if c in names]),
+                                            if c in names], f.get("content")),
     )  # fmt: skip
     shown = [{"role": r, "name": names[c], "cert_no": c, "date": when}
              for r, c, when in signed]  # fmt: skip
