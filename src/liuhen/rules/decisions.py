@@ -330,11 +330,19 @@ def service_dates(
             )  # fmt: skip
 
 
+# Documents of an act that the law has made before it starts: a 听证通知书 is served seven days
+# before the hearing (行政处罚法 第六十四条第二项), and documents.hearing_notice asks for it on
+# the hearing; it records nothing of the hearing, so its earlier date is no early signature.
+_MADE_BEFORE_THE_ACT = frozenset({"hearing_notice"})
+
+
 def document_times(
     rule_id: str, rule: P.DocumentTimes, rec: CaseRecord, ctx: Context
 ) -> Iterator[Finding]:
     by_seq = {e.seq: e for e in rec.entries}
     for d in rec.of(["general.document"]):
+        if d.fields.get("doc_type") in _MADE_BEFORE_THE_ACT:
+            continue
         act = by_seq.get(d.fields.get("act_seq"))  # type: ignore[arg-type]
         started = parse_datetime(act.fields.get("started_at")) if act else None
         if act is None or started is None:
