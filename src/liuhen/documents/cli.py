@@ -72,7 +72,7 @@ def doc_issue(
     request: Path = typer.Argument(
         ...,
         help="文书请求 JSON：case, act_seq, doc_type, values, "
-        "signers, party, refusal, number, supersedes",
+        "signers, party, participants, refusal, number, supersedes",
     ),
     by: str = typer.Option(..., "--by", help="操作人执法证号"),
 ) -> None:
@@ -86,6 +86,7 @@ def doc_issue(
         signers=data.get("signers") or [], recorded_by={"id": by, "role": Role.OFFICER},
         number=data.get("number"), party=data.get("party"), witness=data.get("witness"),
         refusal=data.get("refusal"), supersedes=data.get("supersedes"),
+        participants=data.get("participants"),
     )  # fmt: skip
     entry = documents.issue(app(), req)
     out.print(f"已制作并记入案件 {req.case}（日志序号 {entry.seq}）")

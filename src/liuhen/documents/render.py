@@ -53,6 +53,11 @@ _CONFIRMATION: dict[str, tuple[str, str]] = {
     "collective_discussion_record": ("以上记录我已看过，与讨论情况相符", "参加人员"),
 }
 
+# The 笔录 whose every participant signs in his own hand, not the party alone (003 第十六条:
+# 听证参加人 — 申请人, 代理人, 第三人 — each confirm the hearing record).
+PARTICIPANT_DOCS = frozenset({"hearing_record"})
+_PARTICIPANT_KEYS = {"name", "as", "signature_png", "note", "date"}
+
 # A refusal and the signers as a caller gives them, before ``render_html`` checks them (a value
 # of any other shape is reported as a problem, not rendered).
 RawRefusal = Mapping[str, object]
@@ -96,6 +101,18 @@ class SignatureBlock:
     cert: bool  # the block carries an enforcement certificate number
     image: str | None  # the party's handwritten signature, as a data URI
     refused: bool  # the party refused: the block carries the refusal note instead
+
+
+@dataclass(frozen=True, slots=True)
+class Participant:
+    """A participant other than the party who signs a hearing record by hand, or whose refusal
+    or leaving is noted in his place."""
+
+    name: str
+    label: str  # what he took part as: 委托代理人, 第三人 …
+    image: str | None  # his handwritten signature, as a data URI
+    note: str | None  # why he did not sign
+    date: str | None
 
 
 @dataclass(frozen=True, slots=True)
@@ -366,6 +383,50 @@ def _signers(raw: Any, problems: list[Problem]) -> list[Signer]:
     return out
 
 
+def _participants(
+    raw: Sequence[object] | None, doc: DocType, problems: list[Problem]
+) -> list[Participant]:
+    """The other participants' signatures or notes: each names who he is and either signs
+    (a PNG) or has his refusal or leaving noted, never both, never neither."""
+    if not raw:
+        return []
+    if doc.code not in PARTICIPANT_DOCS:
+        problems.append(Problem(f"《{doc.title}》只由当事人手写签名", "participants"))
+        return []
+    out: list[Participant] = []
+    seen: set[str] = set()
+    for i, p in enumerate(raw):
+        where = f"participants[{i}]"
+        if not isinstance(p, Mapping):
+            problems.append(Problem("应为对象：name、as，signature_png 或 note", where))
+            continue
+        unknown = sorted(set(p) - _PARTICIPANT_KEYS)
+        if unknown:
+            problems.append(Problem(f"未知的项：{'、'.join(unknown)}", where))
+        who = f"第 {i + 1} 名听证参加人"
+        name = _text(p.get("name"), f"{where}.name", problems, f"{who}的姓名")
+        label = _text(p.get("as") or "听证参加人", f"{where}.as", problems, f"{who}的身份")
+        png = p.get("signature_png")
+        image = _png_uri(png, problems, f"{where}.signature_png") if png else None
+        note = (
+            _text(p["note"], f"{where}.note", problems, f"{who}未签名的情况", limit=500)
+            if p.get("note")
+            else None
+        )
+        if bool(image) == bool(note):
+            problems.append(Problem(
+                f"{name or who}须手写签名，或注明其拒绝签字、中途退出的情况（二者取一）",
+                f"{where}.signature_png", label=f"{name or who}的签名", kind="signature",
+            ))  # fmt: skip
+        if name in seen:
+            problems.append(Problem(f"{name}重复列出", f"{where}.name"))
+        day = _sign_date(p["date"], f"{where}.date", problems) if p.get("date") else None
+        if name and label:
+            seen.add(name)
+            out.append(Participant(name, label, image, note, day))
+    return out
+
+
 def _party_role(doc: DocType) -> str | None:
     """The role a party signs in: 当事人 on most forms, 受送达人 on a 送达回证."""
     for role in (Block.PARTY, Block.RECIPIENT):
@@ -431,11 +492,11 @@ def _refusal_officers(given: Any, problems: list[Problem]) -> list[Officer]:
     return officers
 
 
-def _png_uri(png: Any, problems: list[Problem]) -> str | None:
+def _png_uri(png: Any, problems: list[Problem], where: str = "party_signature_png") -> str | None:
     if png is None:
         return None
     if not isinstance(png, bytes) or not png.startswith(_PNG_MAGIC):
-        problems.append(Problem("当事人签名图片应为 PNG", "party_signature_png"))
+        problems.append(Problem("签名图片应为 PNG", where))
         return None
     return "data:image/png;base64," + base64.b64encode(png).decode("ascii")
 
@@ -490,6 +551,7 @@ def render_html(
     party_signature_png: bytes | None = None,
     refusal: RawRefusal | None = None,
     signers: RawSigners | None = None,
+    participants: Sequence[Mapping[str, object]] | None = None,
 ) -> str:
     """The document as HTML for WeasyPrint; ``signers`` fill the signature blocks.
 
@@ -504,6 +566,7 @@ def render_html(
     signer_list = _signers(signers, problems)
     refused = _refusal(refusal, doc, signer_list, problems)
     image = _png_uri(party_signature_png, problems)
+    others = _participants(participants, doc, problems)
     if image and _party_role(doc) is None:
         problems.append(Problem(f"《{doc.title}》不需当事人签字", "party_signature_png"))
     if refused and image:
@@ -525,6 +588,7 @@ def render_html(
         "party_image": image,
         "party_date": refused.date if refused else party_entry.date if party_entry else None,
         "confirmation": Confirmation(*confirmation) if confirmation else None,
+        "others": others,
     }
     return _ENV.get_template(doc.template).render(context)
 
@@ -538,6 +602,7 @@ def render_pdf(
     party_signature_png: bytes | None = None,
     refusal: RawRefusal | None = None,
     signers: RawSigners | None = None,
+    participants: Sequence[Mapping[str, object]] | None = None,
 ) -> bytes:
     """The document as an A4 PDF with its fonts embedded, ready to be signed.
 
@@ -552,6 +617,7 @@ def render_pdf(
         party_signature_png=party_signature_png,
         refusal=refusal,
         signers=signers,
+        participants=participants,
     )
     pdf: bytes = weasyprint_html()(string=html, base_url=str(TEMPLATES)).write_pdf()
     return pdf

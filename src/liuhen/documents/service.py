@@ -82,6 +82,9 @@ class DocumentRequest:
     # how many officers must attest a party's refusal to sign: the pack in force says (003
     # 第十四条: 两名以上); the entry points ask it (``issuing.Witnesses``), one by default
     refusal_witnesses: int = 1
+    # the other participants of a hearing (代理人, 第三人 …), each signing by hand or noted
+    # as refusing or having left: [{"name", "as", "signature_png": base64} | {…, "note"}]
+    participants: list[dict[str, str]] | None = None
 
 
 def _png(data: str | None, where: str) -> bytes | None:
@@ -188,6 +191,7 @@ class _Checked:
 
     values: FieldValues  # the document's normalised values
     party_png: bytes | None  # the party's drawn signature
+    participants: list[dict[str, Any]]  # the other participants, their signatures decoded
     names: dict[str, str]  # cert_no → name of every signer and refusal witness
     signer_certs: list[str]
     refusal_certs: list[str]
@@ -242,6 +246,10 @@ def _checked(app: App, req: DocumentRequest, spec: DocType) -> _Checked:
     values = render.validate(req.doc_type, req.values)
     party_png = _png((req.party or {}).get("signature_png"), "party.signature_png")
     _png((req.witness or {}).get("signature_png"), "witness.signature_png")  # validated only
+    participants = [
+        {**p, "signature_png": _png(p.get("signature_png"), f"participants[{i}].signature_png")}
+        for i, p in enumerate(req.participants or [])
+    ]
     signer_certs = [s.get("cert_no", "") for s in req.signers]
     refusal_certs = list((req.refusal or {}).get("officers") or [])
     problems += _signer_problems(req, refusal_certs)
@@ -265,7 +273,7 @@ def _checked(app: App, req: DocumentRequest, spec: DocType) -> _Checked:
                 ))  # fmt: skip
     if problems:
         raise ValidationError(f"《{spec.title}》有 {len(problems)} 处问题，未制作文书", problems)
-    return _Checked(values, party_png, names, signer_certs, refusal_certs)
+    return _Checked(values, party_png, participants, names, signer_certs, refusal_certs)
 
 
 def _number_problems(app: App, req: DocumentRequest) -> list[Problem]:
@@ -314,6 +322,7 @@ def _signed_pdf(
     pdf = render.render_pdf(
         req.doc_type, checked.values, agency=agency_name(app, req.case), number=number,
         party_signature_png=checked.party_png, refusal=refusal_view, signers=shown,
+        participants=[{**p, "date": today} for p in checked.participants] or None,
     )  # fmt: skip
     signed_roles: list[tuple[str, str]] = [(s["role"], s["cert_no"]) for s in req.signers]
     signed_roles += [
@@ -416,6 +425,11 @@ def _signatures(
         signatures.append(HandSignature(party_role, req.party["name"]))
     if req.witness:
         signatures.append(HandSignature(Block.WITNESS, req.witness["name"]))
+    signatures += [
+        HandSignature(Block.PARTY, p["name"])
+        for p in req.participants or []
+        if p.get("signature_png")
+    ]
     return signatures
 
 
@@ -439,6 +453,9 @@ def _document_fields(
         fields["refusal_reason"] = str(req.refusal["reason"])
     if req.supersedes is not None:
         fields["supersedes"] = req.supersedes
+    noted = [f"{p['name']}：{p['note']}" for p in req.participants or [] if p.get("note")]
+    if noted:  # a participant who refused or left, as 003 第十六条 asks it noted
+        fields["participant_notes"] = noted
     return fields
 
 

@@ -486,7 +486,8 @@ def participants_signed(
             continue
         doc = docs[-1]  # the latest version
         signed = {str(s.get("name")) for s in doc.fields.get("signatures") or [] if s.get("name")}
-        notes = [*(e.fields.get(f) for f in rule.notes), doc.fields.get("refusal_reason")]
+        notes = [*(e.fields.get(f) for f in rule.notes), doc.fields.get("refusal_reason"),
+                 *(doc.fields.get("participant_notes") or [])]  # fmt: skip
         noted = " ".join(str(v) for v in notes if v)
         people = [p for p in e.fields.get(rule.field) or [] if isinstance(p, dict)]
         missing = [
