@@ -6,9 +6,10 @@ with it rather than refuse to look.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Generator, Iterator
-from dataclasses import dataclass
+from collections.abc import Callable, Generator, Iterator, Mapping
+from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
+from decimal import Decimal
 from itertools import pairwise
 from typing import Any
 
@@ -29,6 +30,9 @@ class Context:
     now: datetime
     calendar: WorkingCalendar
     refusal_officers: int = 1  # officers who attest a party's refusal to sign (the pack's)
+    # the agency's own standards (``compliance.service.rule_settings``): amounts, and periods
+    # in years (``av_retention.<category>``)
+    settings: Mapping[str, Decimal] = field(default_factory=dict)
 
     def fmt(self, moment: datetime) -> str:
         """A moment in a finding as the reader reads dates: 2026年5月25日 10:30, local time."""
@@ -962,6 +966,11 @@ def _deadline_outcome(
 _PERIOD_YEARS = {"5年": 5, "10年": 10, "30年": 30, "长期": 1000, "永久": 10_000}
 
 
+def period_years(period: str) -> int | None:
+    """A retention period's length in years as periods compare (长期 and 永久 as very long)."""
+    return _PERIOD_YEARS.get(period)
+
+
 def retention_reasons(rule: P.Retention, rec: CaseRecord) -> list[RetentionReason]:
     reasons = []
     for trig in rule.long_term:
@@ -1004,6 +1013,24 @@ def retention(rule_id: str, rule: P.Retention, rec: CaseRecord, ctx: Context) ->
             )  # fmt: skip
 
 
+def agency_retention(
+    rule_id: str, rule: P.AgencyRetention, rec: CaseRecord, ctx: Context
+) -> Iterator[Finding]:
+    needed = ctx.settings.get(f"{rule.setting}.{rec.category}")
+    if needed is None or not rec.of(["general.media"]):
+        return
+    wanted = next((p for p, y in _PERIOD_YEARS.items() if y == needed), f"{needed}年")
+    for a in rec.of(["archiving.archive"]):
+        period = str(a.fields.get("retention"))
+        if _PERIOD_YEARS.get(period, 0) < needed:
+            yield _finding(
+                rule_id, rule, "too_short",
+                f"归档保管期限为“{period}”，短于本机关为此类案件音像记录资料预先设定的"
+                f"保存期限“{wanted}”",
+                [a.seq],
+            )  # fmt: skip
+
+
 CHECKS: dict[str, Callable[..., Iterator[Finding]]] = {
     "min_officers": min_officers,
     "field_true": field_true,
@@ -1027,4 +1054,5 @@ CHECKS: dict[str, Callable[..., Iterator[Finding]]] = {
     "served_issued": served_issued,
     "deadline": deadline_rule,
     "retention": retention,
+    "agency_retention": agency_retention,
 }

@@ -54,7 +54,7 @@ def evaluate(
     calendar: WorkingCalendar,
     settings: Mapping[str, Decimal] | None = None,
 ) -> Evaluation:
-    ctx = Context(now, calendar, pack.refusal_officers)
+    ctx = Context(now, calendar, pack.refusal_officers, settings or {})
     findings: list[Finding] = []
     retention: RetentionClass | None = None
     for rule_id, rule in pack.rules.items():

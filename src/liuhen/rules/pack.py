@@ -360,6 +360,16 @@ class Retention(RuleBase):
     long_term_medium: str | None = None
 
 
+class AgencyRetention(RuleBase):
+    """The period the agency set in advance for the 音像记录资料 of a case's category (003
+    第二十四条第四款: 合理确定各类音像记录资料的保存期限和保存方式) holds for the archive of
+    a case that has any: an archive filed for less is found. No setting for the category: the
+    archivist's choice stands (the text fixes no length)."""
+
+    kind: Literal["agency_retention"]
+    setting: Literal["av_retention"]  # the settings' key prefix: "av_retention.<category>"
+
+
 class SummaryLimits(RuleBase):
     """What a 当场 (summary) decision may impose: the penalties and the fine limit by the kind
     of party (行政处罚法 第五十一条)."""
@@ -564,7 +574,7 @@ Rule = Annotated[
     | ProcedureMatch | FieldPresent | OfficerSignatures | FineAmount | FieldMentions | DatedAfter
     | ServiceDates | DocumentTimes | CollectionLimit | SpanOrder | ActorOverlap | OpeningApproved
     | RefusedUndone | AfterDemand | Kept | ReviewedFirst | ParticipantsSigned | FormSignatures
-    | EvidenceDescribed | CheckedWhenDue,
+    | EvidenceDescribed | CheckedWhenDue | AgencyRetention,
     Field(discriminator="kind"),
 ]  # fmt: skip
 _RULE = TypeAdapter(Rule)
