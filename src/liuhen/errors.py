@@ -123,6 +123,12 @@ CODES: Mapping[str, ErrorCode] = _declare(
         "上传状态为 `failed`；可用 `liuhen media bind` 重新归入",
     ),
     ErrorCode(
+        "LH148",
+        422,
+        "事项附件未保存：不是 PDF、JPEG 或 PNG 文件（按文件内容识别），是空文件，或超过大小上限"
+        "（LIUHEN_ATTACHMENT_MAX）；事项未记录，表单保留已填写的内容",
+    ),
+    ErrorCode(
         "LH150",
         401,
         "未登录、用户名或密码错误，或账户已暂时锁定（连续 5 次错误锁定 15 分钟）",
@@ -414,6 +420,10 @@ class MediaError(_kind("LH146")):  # type: ignore[misc]
 
 class NotBound(_kind("LH147")):  # type: ignore[misc]
     """The file is stored as evidence, but binding it to the named case failed."""
+
+
+class AttachmentRefused(_kind("LH148")):  # type: ignore[misc]
+    """A file attached to an act form that is not a PDF, JPEG or PNG by its content, or too big."""
 
 
 class AuthError(_kind("LH150")):  # type: ignore[misc]

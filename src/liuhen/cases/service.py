@@ -255,6 +255,21 @@ def open_case(app: App, user: User, number: str, purpose: str) -> CaseRecord:
     return case
 
 
+def open_attachment(app: App, user: User, number: str, digest: str) -> dict[str, Any]:
+    """The attachment ``digest`` of an act of case ``number`` (its name and type as the entry
+    records them) that ``user`` may read, the reading journaled naming the file; not found when
+    no act of the case the user may read attaches it (a withheld act's files stay withheld)."""
+    case = show_case(app, number)
+    entries = sorted((e for st in case.stages for e in st.entries), key=lambda e: e.seq)
+    redact(case, marks_from(entries), user)
+    for e in entries:
+        for a in e.attachments or []:
+            if isinstance(a, dict) and a.get("digest") == digest and not e.withheld:
+                record_access(app, user, number, "查看事项附件", materials=[digest])
+                return dict(a)
+    raise NotFoundError(f"本案没有附件 {digest}")
+
+
 @dataclass(frozen=True, slots=True)
 class PageRecord:
     """A case as its page shows it: the record without its 调阅记录 (``case``; every view is

@@ -25,15 +25,16 @@ from liuhen.accounts.guard import posted_form
 from liuhen.cases import act_defaults, parties, workflow
 from liuhen.cases import service as cases
 from liuhen.cases.schemas import ActRecorded, CasePage, CaseRecord
-from liuhen.errors import LiuhenError, Problem, ValidationError
+from liuhen.errors import AttachmentRefused, LiuhenError, Problem, ValidationError
 from liuhen.kernel import numbering
 from liuhen.kernel.instance import App
 from liuhen.kernel.record import ActInput, build_draft
 from liuhen.payloads import FieldValues
 from liuhen.procedure import act_numbers
 from liuhen.procedure.catalog import ActType
-from liuhen.web import drafts, forms, persons_form
+from liuhen.web import attachments, drafts, forms, persons_form
 from liuhen.web.field_errors import FieldErrors
+from liuhen.web.files import serve_blob
 
 MAX_PAGE = 100_000  # deeper than any agency's list; keeps SQL offsets in range
 LIST_PARAMS = ("q", "stage", "status", "unit", "procedure", "overdue", "violations", "mine", "sort")
@@ -51,6 +52,7 @@ _COUNT = {2: "两", 3: "三", 4: "四", 5: "五"}
 SignedIn = Annotated[User, Depends(guard.signed_in())]
 SeeCase = Annotated[User, Depends(guard.see_case())]
 RecordCase = Annotated[User, Depends(guard.record_case())]
+FileUser = Annotated[User, Depends(guard.file())]
 Recorder = Annotated[User, Depends(guard.role(RECORDERS, "监督人员和系统管理员不记录案件"))]
 
 
@@ -94,7 +96,8 @@ def act_page(
     fields += persons_form.input_ids(spec.fields, form)
     order = {f"f_{f.name}": n for n, f in enumerate(spec.fields)}
     fields.sort(key=lambda i: order.get(i.split(".")[0], len(order)))  # page order, stable
-    errors = FieldErrors(error, inputs + fields, persons_form.aliases(spec.fields, form))
+    ids = inputs + fields + [attachments.FIELD]  # the file input is last on the page
+    errors = FieldErrors(error, ids, persons_form.aliases(spec.fields, form))
     return templates.TemplateResponse(
         request, "act_form.html",
         {"number": number, "act": spec, "form": form, "error": error, "errors": errors,
@@ -105,6 +108,8 @@ def act_page(
          "id_labels": persons_form.ID_LABELS, "draft": draft,
          "party_fields": act_defaults.PARTY_FIELDS + act_defaults.CITIZEN_FIELDS,
          "entries": act_defaults.entry_options(app, number, spec),
+         "attachment_field": attachments.FIELD, "attachment_types": attachments.ALLOWED,
+         "attachment_max": attachments.readable_size(app.settings.attachment_max),
          "served": act_defaults.served_documents(app, number)
          if number and spec.code.startswith(act_defaults.SERVICE) else [],
          "saved": request.query_params.get("saved") == "1"},
@@ -209,6 +214,28 @@ def read_act(
     return inp
 
 
+def with_files(app: App, uploads: list[attachments.Upload], read: Callable[[], ActInput]) -> (
+    ActInput
+):  # fmt: skip
+    """The act ``read`` gives, with the chosen files stored and attached; a file that is not a
+    PDF, JPEG or PNG by its content, or too big, refuses the act (LH148) before anything is
+    stored, together with the form's own problems so the officer corrects the form once."""
+    try:
+        checked, refused = attachments.check(uploads, app.settings.attachment_max), None
+    except AttachmentRefused as exc:
+        checked, refused = [], exc
+    try:
+        inp = read()
+    except ValidationError as exc:
+        if refused is not None:
+            exc.problems = [*exc.problems, *refused.problems]
+        raise
+    if refused is not None:
+        raise refused
+    inp.attachments = attachments.store(app, checked)
+    return inp
+
+
 def record_from_form(
     app: App,
     templates: Jinja2Templates,
@@ -220,16 +247,25 @@ def record_from_form(
     number: str,
     form: dict[str, str],
     page: str,
+    uploads: list[attachments.Upload] | None = None,
 ) -> Response:
     """Record one act from a page form; a refusal re-renders the form with what was typed
-    (``page`` is the case number the form was shown for, empty when opening a case)."""
+    (``page`` is the case number the form was shown for, empty when opening a case). The
+    chosen files (``uploads``) are stored and attached only when the act is recorded; a draft
+    keeps none."""
     answer = draft_answer(app, templates, request, user, spec, page, form)
     if answer is not None:
         return answer
     form = act_defaults.serve_chosen(app, number, spec, form)
     needed = officers_needed(app, act_defaults.case_unit(app, number), spec.code)
     try:
-        inp = read_act(user, spec, number, form, app.settings.timezone, app.clock.now(), needed)
+        inp = with_files(
+            app,
+            uploads or [],
+            lambda: read_act(
+                user, spec, number, form, app.settings.timezone, app.clock.now(), needed
+            ),
+        )
         where = workflow.record_and_continue(app, user, number, inp, awaits_approver)
     except LiuhenError as exc:
         issued = issued_numbers(app, page, spec)
@@ -335,6 +371,8 @@ def list_router(
         request: Request, user: Recorder, act: str = "initiation.ex_officio"
     ) -> Response:
         form = await posted_form(request)
+        form.pop(attachments.FIELD, None)  # the files: not text, not kept in a draft
+        uploads = await attachments.posted(request)
         spec = workflow.opening_for(user, act)
         answer = draft_answer(app, templates, request, user, spec, "", form)
         if answer is not None:
@@ -342,8 +380,9 @@ def list_router(
         unit = form.get("f_unit", "").strip() or user.unit or ""  # the new case's
         needed = officers_needed(app, unit, spec.code)
         try:  # the number is the agency's next, issued with the entry (kernel.numbering)
-            inp = read_act(user, spec, numbering.PENDING_CHAIN, form, app.settings.timezone,
-                           app.clock.now(), needed)  # fmt: skip
+            inp = with_files(app, uploads, lambda: read_act(
+                user, spec, numbering.PENDING_CHAIN, form, app.settings.timezone,
+                app.clock.now(), needed))  # fmt: skip
             entry = numbering.open_case(app, inp)
         except LiuhenError as exc:
             return act_page(app, user, templates, request, "", spec, form, exc)
@@ -376,10 +415,12 @@ def recording_router(
     @r.post("/cases/{number}/record", include_in_schema=False)
     async def record_submit(request: Request, number: str, act: str, user: RecordCase) -> Response:
         form = await posted_form(request)
+        form.pop(attachments.FIELD, None)  # the files: not text, not kept in a draft
+        uploads = await attachments.posted(request)
         spec = workflow.act_for(app, user, number, act)
         return record_from_form(
             app, templates, awaits_approver, officers_needed, request, user, spec, number, form,
-            number,
+            number, uploads,
         )  # fmt: skip
 
     @r.post("/cases/{number}/archive", include_in_schema=False)
@@ -412,6 +453,15 @@ def case_router(app: App, templates: Jinja2Templates, evaluate: workflow.Evaluat
     def page_case(request: Request, number: str, user: SeeCase) -> Response:
         view = workflow.case_view(app, user, number, evaluate)
         return templates.TemplateResponse(request, "case.html", view.context())
+
+    @r.get("/cases/{number}/attachments/{digest}", response_class=Response,
+           include_in_schema=False)  # fmt: skip
+    def attachment(request: Request, number: str, digest: str, user: FileUser) -> Response:
+        """A file attached to an act, to those who may see the case and the act's marks (the
+        file guard), served inline only if a browser runs no script in it (``web.files``)."""
+        found = cases.open_attachment(app, user, number, digest)
+        name = str(found.get("name") or "附件")
+        return serve_blob(app, digest, str(found.get("media_type") or ""), request, name)
 
     @r.get("/cases/{number}/views", response_class=HTMLResponse, include_in_schema=False)
     def page_views(

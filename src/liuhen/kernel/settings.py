@@ -28,6 +28,7 @@ SETTINGS: dict[str, tuple[str, str]] = {
     ),
     "LIUHEN_BLOB_LOCK_DAYS": ("1830", "S3 对象锁（合规模式）的保留天数，默认约五年"),
     "LIUHEN_UPLOAD_MAX": ("68719476736", "单个上传文件的最大字节数，默认 64 GiB"),
+    "LIUHEN_ATTACHMENT_MAX": ("20971520", "事项表单上传的单个附件的最大字节数，默认 20 MiB"),
     "LIUHEN_HOST": ("127.0.0.1", "liuhen serve 监听地址"),
     "LIUHEN_PORT": ("8000", "liuhen serve 监听端口"),
     "LIUHEN_EXPORT_SM3": ("0", "导出包另附 SM3 载荷清单（1 为是；实例摘要为 sm3 时总是附上）"),
@@ -54,6 +55,7 @@ class Settings:
     session_idle_minutes: int
     smtp_url: str = ""  # empty: no e-mail (warnings still reach the inboxes)
     smtp_sender: str = "liuhen@localhost"
+    attachment_max: int = 20 * 1024 * 1024  # an act form's attached file (a scan, a photo)
 
     @property
     def key_path(self) -> Path:
@@ -103,7 +105,12 @@ def load(env: Mapping[str, str] | None = None) -> Settings:
     if not blob_url.startswith(("file://", "s3://")):
         raise ConfigurationError("LIUHEN_BLOB_URL 只支持 file://路径 或 s3://存储桶")
     numbers = {}
-    for key in ("LIUHEN_BLOB_LOCK_DAYS", "LIUHEN_UPLOAD_MAX", "LIUHEN_SESSION_IDLE_MINUTES"):
+    for key in (
+        "LIUHEN_BLOB_LOCK_DAYS",
+        "LIUHEN_UPLOAD_MAX",
+        "LIUHEN_SESSION_IDLE_MINUTES",
+        "LIUHEN_ATTACHMENT_MAX",
+    ):
         text = get(key)
         if not text.isdigit() or int(text) <= 0:
             raise ConfigurationError(f"{key} 应为正整数：{text}")
@@ -123,6 +130,7 @@ def load(env: Mapping[str, str] | None = None) -> Settings:
         session_idle_minutes=numbers["LIUHEN_SESSION_IDLE_MINUTES"],
         smtp_url=_smtp_url(get("LIUHEN_SMTP_URL").strip()),
         smtp_sender=get("LIUHEN_SMTP_SENDER").strip(),
+        attachment_max=numbers["LIUHEN_ATTACHMENT_MAX"],
     )
 
 
