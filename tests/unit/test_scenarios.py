@@ -123,6 +123,8 @@ def test_scenario(scenario: Scenario, pack: str):
             assert list(f.cite) == [_LOADED[pack].cite_text(c) for c in e["cite"]]
         if "due_at" in e:
             assert f.due_at == e["due_at"], f.due_at
+        if "severity" in e:  # a duty the text says 应当 is a violation, a hint is a warning
+            assert f.severity == e["severity"], f.severity
         if "provisional" in e:
             assert f.provisional is e["provisional"]
 
