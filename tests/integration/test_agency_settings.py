@@ -43,7 +43,7 @@ def test_the_page_changes_settings_and_keeps_what_was_typed_when_refused(site):
         "csrf": token.group(1), "short_name": "某文旅", "case_pattern": "{简称}罚〔{年}〕号",
         "doc_penalty_decision": PENALTY, "review_body": "某区人民政府",
         "court": "某区人民法院", "numbers_used": "case/2026=35",
-        "act_types": ["investigation.inquiry", "investigation.inspection"],
+        "act_types": ["investigation.inquiry", "investigation.inspection"], "warning_days": "5",
     }  # fmt: skip
     refused = client.post("/admin/settings?agency=wl", data=typed)
     assert refused.status_code == 422 and "案件编号规则" in refused.text
@@ -64,6 +64,10 @@ def test_the_page_changes_settings_and_keeps_what_was_typed_when_refused(site):
     assert entry["numbers_used"] == ["case/2026=35"]
     found = access.agency_settings(app, "wl")
     assert found.act_types == ("investigation.inquiry", "investigation.inspection")
+    assert found.warning_days == 5 and 'name="warning_days" type="number"' in shown
+    assert 'value="5"' in client.get("/admin/settings?agency=wl").text
+    api = client.get("/api/v1/admin/agencies/wl/settings").json()
+    assert api["warning_days"] == 5
 
 
 def test_only_admins_reach_the_settings(site):

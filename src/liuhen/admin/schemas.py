@@ -215,6 +215,7 @@ class AgencySettingsView(BaseModel):
     court: str | None = Field(description="管辖人民法院")
     act_types: list[str] = Field(description="本机关执法人员可记录的事项；空为默认（全部）")
     numbers_used: dict[str, int] = Field(description="启用前已使用的最大号：种类/年度 → 号")
+    warning_days: int = Field(description="期限到期前多少个工作日亮黄牌预警")
     recorded: bool
 
 

@@ -33,6 +33,9 @@ class SettingsBody(BaseModel):
     court: str | None = None
     act_types: list[str] = Field(default=[], description="可记录的事项；空为默认（全部）")
     numbers_used: dict[str, int] = Field(default={}, description="种类/年度 → 启用前已用的最大号")
+    warning_days: int | None = Field(
+        default=None, description="期限到期前多少个工作日亮黄牌预警（1–30）；不给出为不变"
+    )
 
 
 def view(app: App, code: str) -> schemas.AgencySettingsView:
@@ -43,7 +46,10 @@ def view(app: App, code: str) -> schemas.AgencySettingsView:
 
 
 def change(app: App, code: str, body: SettingsBody, by: dict[str, str]) -> int:
-    wanted = access.SettingsChange(**body.model_dump())
+    given = body.model_dump(exclude={"warning_days"})
+    if body.warning_days is not None:  # left out: the window in force stays
+        given["warning_days"] = body.warning_days
+    wanted = access.SettingsChange(**given)
     return access.change_agency_settings(app, code, wanted, by).seq
 
 
@@ -89,7 +95,18 @@ def _typed(form: dict[str, Any], acts: list[str]) -> SettingsBody:
         court=str(form.get("court", "")) or None,
         act_types=acts,
         numbers_used=used,
+        warning_days=_days(form.get("warning_days")),
     )
+
+
+def _days(text: Any) -> int | None:
+    """The warning window typed: a whole number (checked by the settings), else refused."""
+    text = str(text or "").strip()
+    if not text:
+        return None
+    if not text.isdigit():
+        raise ValidationError("期限预警的工作日数应为整数", [Problem("应为整数", "warning_days")])
+    return int(text)
 
 
 def _as_form(found: access.AgencySettings) -> dict[str, Any]:
@@ -99,14 +116,14 @@ def _as_form(found: access.AgencySettings) -> dict[str, Any]:
         **{f"doc_{c}": p for c, p in found.document_patterns.items()},
         "review_body": found.review_body or "", "court": found.court or "",
         "numbers_used": "\n".join(f"{k}={n}" for k, n in sorted(found.numbers_used.items())),
-        "act_types": list(found.act_types),
+        "act_types": list(found.act_types), "warning_days": found.warning_days,
     }  # fmt: skip
 
 
 # the form's inputs (ids) in page order, where a refusal's problems are shown ("doc.<type>" is
 # input "doc_<type>"); a problem of no input (机关 unknown) stays at the top
 INPUTS = [
-    "short_name", "case_pattern", "review_body", "court",
+    "short_name", "case_pattern", "review_body", "court", "warning_days",
     *(f"doc_{c}" for c in DOCUMENT_TYPES), "numbers_used", "act_types",
 ]  # fmt: skip
 
