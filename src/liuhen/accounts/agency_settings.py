@@ -1,6 +1,7 @@
 """An agency's settings other features read: its short name and numbering patterns, the
-reconsideration body and court its documents name, the acts its officers may record, and the
-fine from which it reviews a penalty as a major case (its own standard, not a seed's).
+reconsideration body and court its documents name, the acts its officers may record, the
+fine from which it reviews a penalty as a major case (its own standard, not a seed's), and the
+period and way it keeps each category's 音像记录资料 (003 第二十四条第四款: set in advance).
 
 Kept as journal entries (``registry.agency_settings``): a change is a new entry, the projection
 takes the latest, and what an earlier number or document said stays as it was.
@@ -24,7 +25,14 @@ from liuhen.kernel.instance import App
 from liuhen.kernel.journal import Appended
 from liuhen.kernel.record import ActInput
 from liuhen.procedure import numbering
-from liuhen.procedure.catalog import ACT_TYPES, DOCUMENT_TYPES, act_type
+from liuhen.procedure.catalog import (
+    ACT_TYPES,
+    CATEGORY_LABELS,
+    DOCUMENT_TYPES,
+    RETENTION_PERIODS,
+    Category,
+    act_type,
+)
 
 MAX_NAME = 50
 CENT = Decimal("0.01")
@@ -33,6 +41,7 @@ MAX_BODY = 200
 # within this many working days; the rule packs set no window of their own.
 DEFAULT_WARNING_DAYS = 3
 MAX_WARNING_DAYS = 30
+MAX_STORAGE = 100  # 保存方式, as the agency words it (刻录光盘一式两份、专门硬盘……)
 
 
 @dataclass(frozen=True, slots=True)
@@ -53,6 +62,10 @@ class AgencySettings:
     # agency's own standard (no seed text sets an amount); None: no money standard applies.
     major_fine_threshold: Decimal | None = None
     warning_days: int = DEFAULT_WARNING_DAYS  # 预警: working days before a time limit
+    # case category → the 保管期限 (a ``RETENTION_PERIODS`` label) and the 保存方式 the agency
+    # set for its 音像记录资料; a category not listed: none set, the archivist's choice stands
+    av_retention: dict[str, str] = field(default_factory=dict)
+    av_storage: dict[str, str] = field(default_factory=dict)
 
     @property
     def allowed(self) -> frozenset[str] | None:
@@ -96,6 +109,8 @@ class SettingsChange:
     # (or an older client) must not erase it.
     major_fine_threshold: Decimal | Keep | None = KEEP
     warning_days: int | Keep = KEEP
+    av_retention: dict[str, str] | Keep = KEEP  # category → period; {} clears every one
+    av_storage: dict[str, str] | Keep = KEEP  # category → 保存方式
 
 
 def _latest_fields(conn: Connection, agency_code: str) -> dict[str, object]:
@@ -125,6 +140,12 @@ def _days(value: object) -> int:
     return value if isinstance(value, int) and value > 0 else DEFAULT_WARNING_DAYS
 
 
+def _by_category(value: object) -> dict[str, str]:
+    """``["penalty=10年", ...]`` as journaled → {category: value}."""
+    items = value if isinstance(value, list) else []
+    return dict(str(i).partition("=")[::2] for i in items if "=" in str(i))
+
+
 def _amount_ok(amount: Decimal) -> bool:
     try:
         return amount.is_finite() and amount > 0 and amount == amount.quantize(CENT)
@@ -148,6 +169,8 @@ def agency_settings(app: App, agency_code: str) -> AgencySettings:
         numbers_used=dict(s.numbers_used), recorded=s.recorded,
         major_fine_threshold=_money(latest.get("major_fine_threshold")),
         warning_days=_days(latest.get("warning_days")),
+        av_retention=_by_category(latest.get("av_retention")),
+        av_storage=_by_category(latest.get("av_storage")),
     )  # fmt: skip
 
 
@@ -192,6 +215,25 @@ def _window_problems(days: int | Keep) -> list[Problem]:
     return []
 
 
+def _av_problems(change: SettingsChange) -> list[Problem]:
+    known = [c.value for c in Category]
+    problems: list[Problem] = []
+    for key, given in (("av_retention", change.av_retention), ("av_storage", change.av_storage)):
+        for category, value in (given if isinstance(given, dict) else {}).items():
+            if category not in known:
+                problems.append(Problem(
+                    f"未知的案件类别“{category}”，应为：{'、'.join(known)}", key
+                ))  # fmt: skip
+            elif key == "av_retention" and value not in RETENTION_PERIODS:
+                label = CATEGORY_LABELS[Category(category)]
+                problems.append(Problem(
+                    f"{label}的保存期限“{value}”应为：{'、'.join(RETENTION_PERIODS)}", key
+                ))  # fmt: skip
+            elif key == "av_storage" and not 0 < len(value) <= MAX_STORAGE:
+                problems.append(Problem(f"保存方式至多 {MAX_STORAGE} 字", key))
+    return problems
+
+
 def _problems(change: SettingsChange) -> list[Problem]:
     problems: list[Problem] = []
     short = change.short_name.strip()
@@ -212,6 +254,7 @@ def _problems(change: SettingsChange) -> list[Problem]:
     if isinstance(threshold, Decimal) and not _amount_ok(threshold):
         problems.append(Problem("应为大于零的金额（元，至多两位小数）", "major_fine_threshold"))
     problems += _window_problems(change.warning_days)
+    problems += _av_problems(change)
     unknown = [a for a in change.act_types if act_type(a) is None]
     if unknown:
         problems.append(Problem(f"未知的事项类型：{'、'.join(unknown)}", "act_types"))
@@ -233,6 +276,10 @@ def change_agency_settings(
         change.major_fine_threshold = current.major_fine_threshold
     if change.warning_days is KEEP:
         change.warning_days = current.warning_days
+    if change.av_retention is KEEP:
+        change.av_retention = current.av_retention
+    if change.av_storage is KEEP:
+        change.av_storage = current.av_storage
     change.document_patterns = {
         k: v.strip() for k, v in change.document_patterns.items() if v and v.strip()
     }
@@ -254,11 +301,18 @@ def change_agency_settings(
             else None
         ),
         "warning_days": change.warning_days,
+        "av_retention": _journaled(change.av_retention),
+        "av_storage": _journaled(change.av_storage),
     }
     return record.record(app, ActInput(
         "registry.agency_settings", app.clock.now().isoformat(), recorded_by=by,
         fields={k: v for k, v in fields.items() if v not in (None, [])},
     ))  # fmt: skip
+
+
+def _journaled(by_category: dict[str, str] | Keep) -> list[str]:
+    items = by_category if isinstance(by_category, dict) else {}
+    return [f"{k}={v.strip()}" for k, v in sorted(items.items())]
 
 
 def recordable_acts() -> list[tuple[str, str]]:

@@ -11,7 +11,7 @@ from liuhen.accounts import service as access
 from liuhen.accounts.agency_settings import KEEP, Keep
 from liuhen.cli.common import app, out
 from liuhen.errors import Problem, ValidationError
-from liuhen.procedure.catalog import Role
+from liuhen.procedure.catalog import CATEGORY_LABELS, Role
 
 user_cli = typer.Typer(help="账户：创建与查看", no_args_is_help=True)
 token_cli = typer.Typer(help="机器访问令牌（采集站）", no_args_is_help=True)
@@ -75,6 +75,15 @@ def _pairs(items: list[str], what: str) -> dict[str, str]:
     return out
 
 
+def _merged(now: dict[str, str], given: list[str], what: str) -> dict[str, str] | Keep:
+    """The per-category settings in force with the typed ones laid over (an empty value drops
+    its category); none typed: kept as they are."""
+    if not given:
+        return KEEP
+    out = {**now, **_pairs(given, what)}
+    return {k: v for k, v in out.items() if v}
+
+
 def _threshold(given: str | None) -> Decimal | Keep:
     """The amount typed, or the one in force kept when none is typed."""
     if given is None:
@@ -111,6 +120,16 @@ def agency_settings_cmd(
     warning_days: int | None = typer.Option(
         None, "--warning-days", help="期限到期前多少个工作日亮黄牌预警（默认 3）"
     ),
+    av_retention: list[str] = typer.Option(
+        [],
+        "--av-retention",
+        help="某类案件音像记录资料的保存期限，可重复：类别=期限，如 penalty=10年（留空为取消）",
+    ),
+    av_storage: list[str] = typer.Option(
+        [],
+        "--av-storage",
+        help="某类案件音像记录资料的保存方式，可重复：类别=方式，如 penalty=刻录光盘（留空为取消）",
+    ),
 ) -> None:
     """查看机关的编号与救济设置；给出任何选项即记入一条新设置（未给出的保持不变）。"""
     application = app()
@@ -119,6 +138,8 @@ def agency_settings_cmd(
         any((short_name, case_pattern, doc, review_body, court, act, all_acts, used, major_fine))
         or no_major_fine
         or warning_days is not None
+        or av_retention
+        or av_storage
     )
     if changing:
         patterns = {**now.document_patterns, **_pairs(doc, "doc")}
@@ -137,6 +158,8 @@ def agency_settings_cmd(
             numbers_used=numbers,
             major_fine_threshold=None if no_major_fine else _threshold(major_fine),
             warning_days=warning_days if warning_days is not None else KEEP,
+            av_retention=_merged(now.av_retention, av_retention, "av_retention"),
+            av_storage=_merged(now.av_storage, av_storage, "av_storage"),
         )
         entry = access.change_agency_settings(
             application, code, change, {"id": operator(), "role": Role.ADMIN.value}
@@ -164,5 +187,12 @@ def agency_settings_cmd(
         )
     )
     out.print(f"期限预警：到期前 {now.warning_days} 个工作日亮黄牌，逾期亮红牌")
+    for category in sorted({*now.av_retention, *now.av_storage}):
+        label = {c.value: t for c, t in CATEGORY_LABELS.items()}.get(category, category)
+        period = now.av_retention.get(category, "（未设定）")
+        out.print(f"{label}案件音像记录资料：保存期限 {period}，保存方式 "
+                  f"{now.av_storage.get(category, '（未设定）')}")  # fmt: skip
+    if not now.av_retention and not now.av_storage:
+        out.print("音像记录资料的保存期限和保存方式：（未设定，归档时由档案人员选定）")
     for series, last in sorted(now.numbers_used.items()):
         out.print(f"启用前已用至：{series}={last}")

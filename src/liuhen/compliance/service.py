@@ -30,6 +30,7 @@ from liuhen.kernel.instance import App
 from liuhen.payloads import JsonObject
 from liuhen.rules import pack as P
 from liuhen.rules.calendar import WorkingCalendar
+from liuhen.rules.checks import period_years
 from liuhen.rules.engine import evaluate
 from liuhen.rules.findings import Evaluation, Finding, Severity
 from liuhen.rules.record import CaseRecord, from_documents
@@ -65,15 +66,21 @@ def case_record(app: App, number: str, views: bool = True) -> tuple[CaseRecord, 
 
 def rule_settings(app: App, agency: str | None) -> dict[str, Decimal]:
     """The agency's own standards that rules take their amounts from (``When``'s
-    ``fine_at_least_setting``); none for a case of no registered agency."""
+    ``fine_at_least_setting``) and the periods it set for its 音像记录资料 (``agency_retention``);
+    none for a case of no registered agency."""
     if not agency:
         return {}
     try:
         found = access.agency_settings(app, agency)
     except NotFoundError:
         return {}
-    threshold = found.major_fine_threshold
-    return {"major_fine_threshold": threshold} if threshold is not None else {}
+    out: dict[str, Decimal] = {}
+    if found.major_fine_threshold is not None:
+        out["major_fine_threshold"] = found.major_fine_threshold
+    for category, period in found.av_retention.items():  # 003 第二十四条第四款, in years
+        if (years := period_years(period)) is not None:
+            out[f"av_retention.{category}"] = Decimal(years)
+    return out
 
 
 class _Packs:
