@@ -383,3 +383,19 @@ def test_account_events_refuse_update_and_delete(site):
     with pytest.raises(Exception, match="append-only"), app.engine.begin() as conn:
         conn.execute(delete(t))
     assert [e["actor"] for e in events(app)] == ["system", "system"]
+
+
+def test_an_accounts_e_mail_address_for_the_warnings(site):
+    app, client = site
+    token = csrf(client)
+    data = {"csrf": token, "roles": ["officer"], "unit": "wl-zd1", "cert_no": "31010001"}
+    made = client.post(
+        "/admin/users/zhangw/change", data={**data, "email": "zhangw@example.cn"},
+        follow_redirects=False,
+    )  # fmt: skip
+    assert made.status_code == 303 and access.email_of(app, "zhangw") == "zhangw@example.cn"
+    assert 'value="zhangw@example.cn"' in client.get("/admin/users?edit=zhangw").text
+    bad = client.post("/admin/users/zhangw/change", data={**data, "email": "zhangw at example"})
+    assert bad.status_code == 422 and "电子邮箱格式不正确" in bad.text
+    assert access.email_of(app, "zhangw") == "zhangw@example.cn"
+    assert [e["action"] for e in events(app)].count("email") == 1  # an address as it was: none

@@ -318,9 +318,19 @@ def _change(app: App, username: str, by: str, action: str, **values: Any) -> Non
             conn.execute(delete(SESSIONS).where(SESSIONS.c.username == username))
 
 
+def email_of(app: App, username: str) -> str | None:
+    """The account's e-mail address (warnings are sent to it), if it has one."""
+    with app.engine.connect() as conn:
+        found = conn.execute(select(USERS.c.email).where(USERS.c.username == username)).scalar()
+    return str(found) if found else None
+
+
 def set_email(app: App, username: str, email: str | None, by: str = SYSTEM) -> None:
-    """The address warnings (liuhen.warnings) are e-mailed to; None or empty removes it."""
+    """The address warnings (liuhen.warnings) are e-mailed to; None or empty removes it. An
+    address as it is changes nothing (no account event)."""
     address = (email or "").strip() or None
+    if address == email_of(app, username):
+        return
     if address is not None and (
         len(address) > 254 or address.count("@") != 1 or any(c.isspace() for c in address)
         or not all(address.split("@"))

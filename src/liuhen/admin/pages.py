@@ -55,7 +55,7 @@ DONE = {
 # a refusal that names no field concerns (the form's key: 已登记, 不存在), if any.
 FORMS: dict[str, tuple[tuple[str, ...], str | None]] = {
     "new-user": (("username", "display_name", "password", "unit", "cert_no", "roles"), "username"),
-    "change-user": (("unit", "cert_no", "roles"), None),
+    "change-user": (("unit", "cert_no", "roles", "email"), None),
     "reset-password": (("username", "password"), "username"),
     "new-agency": (("code", "name", "region"), "code"),
     "new-unit": (("code", "name", "agency"), "code"),
@@ -262,11 +262,16 @@ def _user_pages(r: APIRouter, app: App, pg: _Pages) -> None:
     @r.post("/users/{username}/change")
     async def change(request: Request, username: str, user: AdminDep) -> Response:
         form = await _posted(request)
-        failed = _attempt(
-            lambda: access.change_user(
+
+        def both() -> None:
+            access.change_user(
                 app, username, form.roles, form.value("unit") or None,
                 form.value("cert_no").strip() or None, user.username,
-            ),
+            )  # fmt: skip
+            access.set_email(app, username, form.value("email"), by=user.username)
+
+        failed = _attempt(
+            both,
             lambda exc: pg.users_page(request, 1, exc, "change-user",
                                       change=form.but(username=username)),
         )  # fmt: skip
@@ -478,7 +483,12 @@ def _account(app: App, username: str) -> Posted:
     except LiuhenError:
         return Posted({})
     return Posted(
-        {"username": found.username, "unit": found.unit or "", "cert_no": found.cert_no or ""},
+        {
+            "username": found.username,
+            "unit": found.unit or "",
+            "cert_no": found.cert_no or "",
+            "email": access.email_of(app, found.username) or "",
+        },
         sorted(found.roles),
     )
 
