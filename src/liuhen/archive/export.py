@@ -35,6 +35,7 @@ from liuhen.archive.export_manifest import (
     withholding_statement,
     write_tags,
 )
+from liuhen.archive.export_statement import STATEMENT_NAME, STATEMENT_PATH, media_statement
 from liuhen.durable import fsync_dir
 from liuhen.errors import ExportFailed, ExportTargetExists
 from liuhen.journal import checkpoint as notes
@@ -124,6 +125,7 @@ def _write(
             progress(what, done, total)
 
     index_files = _write_payload(app, w, c, tick)
+    index_files += _write_statement(app, w, c, index_files)
     entries_sums = w.write("data/journal/entries.jsonl", _entry_lines(c))
     _write_proofs(app, w, c, cp_a, latest, tick)
     _write_index(app, w, c, index_files, entries_sums)
@@ -160,6 +162,18 @@ def _write_payload(
         index_files.append(f)
         tick(f.path)
     return index_files
+
+
+def _write_statement(app: App, w: BagWriter, c: Collected, files: list[BagFile]) -> list[BagFile]:
+    """The recordings' statement (``export_statement``), made at export like the dossier."""
+    statement = media_statement(c, files)
+    if statement is None:
+        return []
+    data = statement.encode("utf-8")
+    w.write(STATEMENT_PATH, [data])
+    digest = f"{app.alg.name}:{app.alg.digest(data).hex()}"
+    return [BagFile(STATEMENT_PATH, digest, "statement", None, STATEMENT_NAME, "text/plain",
+                    generated=True)]  # fmt: skip
 
 
 def _check_copied(app: App, path: Path, digest: str, sums: dict[str, str]) -> None:
