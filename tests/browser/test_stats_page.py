@@ -5,6 +5,7 @@ the Excel download, an empty period, and an officer refused. Screenshots land in
 from __future__ import annotations
 
 import io
+import re
 from pathlib import Path
 
 import openpyxl
@@ -70,7 +71,9 @@ def test_dashboard_at_768_and_officer_refused(
     open_page: PageFactory, server: Server, console: ConsoleLog, artifacts: Path
 ) -> None:
     page: Page = open_page(TABLET)  # the supervisor: every agency
-    visit(page, server.url + "/stats?period=2026")
+    visit(page, server.url + "/stats")  # this month by default; the year is one click away
+    page.get_by_role("navigation", name="常用期间").get_by_role("link", name="本年").click()
+    expect(page.get_by_label("统计期间")).to_have_value(re.compile(r"^\d{4}$"))
     expect(page.locator("h1")).to_contain_text("全部机关")
     expect(page.locator(".chart canvas")).to_have_count(4)
     assert overflow(page) is None

@@ -32,6 +32,15 @@ def test_each_kind_of_period_covers_its_days() -> None:
     assert len(r.buckets()) == 45 and r.contains("2026-02-28T23:00:00+08:00")
     assert not r.contains("2026-01-14") and not r.contains(None)
     assert periods.default(date(2026, 12, 6)).key == "2026-12"
+    quick = dict(periods.quick(date(2026, 1, 6)))
+    assert quick == {
+        "本月": "2026-01",
+        "上月": "2025-12",
+        "本季度": "2026-Q1",
+        "本年": "2026",
+        "上年": "2025",
+    }
+    assert all(periods.parse(k).key == k for k in quick.values())
 
 
 @pytest.mark.parametrize("text", ["2026-13", "2026-02-30", "明年", "2026-Q5", "2026-03..2026-01"])

@@ -115,5 +115,18 @@ def default(today: date) -> Period:
     return parse(f"{today.year:04d}-{today.month:02d}")
 
 
+def quick(today: date) -> list[tuple[str, str]]:
+    """The periods a head picks most, as (label, key): this and last month, quarter, year."""
+    last_month = today.replace(day=1) - timedelta(days=1)
+    q = (today.month - 1) // 3 + 1
+    return [
+        ("本月", f"{today.year:04d}-{today.month:02d}"),
+        ("上月", f"{last_month.year:04d}-{last_month.month:02d}"),
+        ("本季度", f"{today.year:04d}-Q{q}"),
+        ("本年", f"{today.year:04d}"),
+        ("上年", f"{today.year - 1:04d}"),
+    ]
+
+
 def _cn(d: date) -> str:
     return f"{d.year}年{d.month}月{d.day}日"

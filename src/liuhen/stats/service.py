@@ -28,6 +28,11 @@ def period(app: App, text: str | None) -> Period:
     return periods.parse(text) if text else periods.default(app.clock.now().date())
 
 
+def quick_periods(app: App) -> list[tuple[str, str]]:
+    """This and last month, this quarter, this and last year by the instance clock."""
+    return periods.quick(app.clock.now().date())
+
+
 def scope_for(app: App, user: User | None) -> Scope:
     """A supervisor (or the CLI, ``user`` None) sees every agency; anyone else their own."""
     if user is None or Role.SUPERVISOR in user.roles:

@@ -72,6 +72,7 @@ def router(app: App, templates: Jinja2Templates) -> APIRouter:
             request, "stats.html",
             {"report": report, "data": report.model_dump(mode="json"), "query": query,
              "may_set_weights": Role.HEAD in user.roles and bool(user.agency),
+             "quick": stats.quick_periods(app),
              "xlsx": "/stats.xlsx" + (f"?{query}" if query else "")},
         )  # fmt: skip
 
