@@ -10,18 +10,22 @@ import json
 import subprocess
 
 import pytest
+from fastapi.testclient import TestClient
 from PIL import Image
 from sqlalchemy import text
 
+from liuhen.accounts import service as access
 from liuhen.compliance import packs
 from liuhen.compliance import service as compliance
 from liuhen.documents import DOC_TYPES
 from liuhen.documents import service as documents
 from liuhen.documents.types import HANDWRITTEN
+from liuhen.entrypoints.web import create_app
 from liuhen.errors import ValidationError
 from liuhen.kernel import record
 from liuhen.kernel.record import ActInput
 from tests.integration import factory
+from tests.integration.auth import token_headers
 
 CASE = "某文旅罚〔2026〕1号"
 RULE = "documents.hearing_participants"
@@ -116,3 +120,33 @@ def test_a_participant_neither_signing_nor_noted_is_refused(hearing):
         documents.issue(app, _request(entry.seq, [{"name": "钱律", "as": "委托代理人"}]))
     assert any(p.field == "participants[0].signature_png" for p in err.value.problems)
     assert _findings(app) == set()  # nothing issued, so nothing judged
+
+
+def test_the_api_takes_each_participants_hand(hearing, env, monkeypatch):
+    app, entry = hearing
+    for user, cert in (("zhangw", "31010001"), ("lina", "31010002")):
+        access.create_user(app, user, f"pw-of-{user}-2026", ["officer"], user, "wl-zd1", cert)
+    body = {
+        "act_seq": entry.seq, "doc_type": "hearing_record", "by": "31010001",
+        "values": {**DOC_TYPES["hearing_record"].sample,
+                   "third_parties": [{"name": "赵某"}, {"name": "孙某"}]},
+        "signers": [{"role": "host", "cert_no": "31010001"},
+                    {"role": "recorder", "cert_no": "31010002"}],
+        "party": {"name": "陈某", "signature_png": _png("white")},
+        "participants": [
+            {"name": "钱律", "as": "委托代理人", "signature_png": _png("gray")},
+            {"name": "赵某", "as": "第三人", "signature_png": _png("silver")},
+            {"name": "孙某", "as": "第三人", "note": "拒绝签字"},
+        ],
+        "confirmations": [{"cert_no": "31010001", "password": "pw-of-zhangw-2026"},
+                          {"cert_no": "31010002", "password": "pw-of-lina-2026"}],
+    }  # fmt: skip
+    with TestClient(create_app(app), headers=token_headers(app)) as client:
+        made = client.post(f"/api/v1/cases/{CASE}/documents", json=body)
+    assert made.status_code == 201, made.text
+    fields = _fields(app, made.json()["seq"])
+    assert [s["name"] for s in fields["signatures"] if s["method"] == HANDWRITTEN] == [
+        "陈某", "钱律", "赵某",
+    ]  # fmt: skip
+    assert fields["participant_notes"] == ["孙某：拒绝签字"]
+    assert _findings(app) == set()

@@ -38,6 +38,11 @@ class IssueBody(BaseModel):
     witness: dict[str, str] | None = None
     refusal: dict[str, Any] | None = None
     supersedes: int | None = None
+    participants: list[dict[str, str]] | None = Field(
+        default=None,
+        description="听证笔录的其他听证参加人（代理人、第三人等）：每人 name、as，"
+        "及 signature_png（base64 PNG 手写签名）或 note（拒签、中途退出的情况），二者取一",
+    )
     confirmations: list[Confirmation] = Field(
         default=[],
         description="在场同事确认：签名人中除登录本人以外的每一位（机器令牌则为每一位），"
@@ -80,6 +85,7 @@ def router(app: App, witnesses: issuing.Witnesses) -> APIRouter:
             signers=body.signers, recorded_by=recorded_by,
             number=body.number, party=body.party, witness=body.witness, refusal=body.refusal,
             supersedes=body.supersedes, refusal_witnesses=witnesses(app, number),
+            participants=body.participants,
         )  # fmt: skip
         confirmations = {c.cert_no: c.password for c in body.confirmations}
         entry = issuing.issue_from_api(app, user, req, confirmations)
