@@ -24,6 +24,7 @@ from sqlalchemy import (
     or_,
     select,
     table,
+    true,
 )
 
 from liuhen.access.marks import MARKS, may_see
@@ -73,7 +74,17 @@ def _matched(dialect: str, terms: list[str]) -> tuple[Any, ColumnElement[Any], C
                 literal_column("'B'"),
             )
         )
-        return DOC, vector.op("@@")(query), func.ts_rank(weighted, query)
+        # the matches first, through the GIN index (a materialised CTE is planned on its own):
+        # joined to the reader's cases the planner would rather walk every visible case's rows
+        # and compute each one's tsvector, seconds for an officer who sees many cases
+        matched = (
+            select(DOC.c.id)
+            .where(vector.op("@@")(query))
+            .cte("matched")
+            .prefix_with("MATERIALIZED")
+        )
+        joined = DOC.join(matched, matched.c.id == DOC.c.id)
+        return joined, true(), func.ts_rank(weighted, query)
     joined = DOC.join(FTS, literal_column("search_fts.rowid") == DOC.c.id)
     match = literal_column("search_fts").op("MATCH")(literal(_fts5(terms)))
     # bm25 is lower for better matches
