@@ -39,9 +39,9 @@ class Server:
             args, env=self.env,
             stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
         )  # fmt: skip
-        # a first start seeds the demo: it renders and signs some 90 documents, minutes on a
+        # a first start seeds the demo: it renders and signs its 76 documents, minutes on a
         # loaded 2-core machine
-        deadline = time.monotonic() + 180
+        deadline = time.monotonic() + 600
         while True:
             try:
                 httpx.get(f"{self.url}/openapi.json", timeout=2)
@@ -52,7 +52,7 @@ class Server:
                         self.proc.stdout.read() if self.proc.stdout else ""
                     ) from None
                 if time.monotonic() > deadline:
-                    raise RuntimeError("liuhen serve did not start within 180 s") from None
+                    raise RuntimeError("liuhen serve did not start within 600 s") from None
                 time.sleep(0.2)
 
     def kill(self) -> None:

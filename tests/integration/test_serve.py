@@ -34,14 +34,14 @@ def test_serve_first_start_seeds_demo_and_serves(tmp_path):
     )
     base = f"http://127.0.0.1:{port}"
     try:
-        deadline = time.monotonic() + 180  # seeding renders and signs some 90 documents
+        deadline = time.monotonic() + 600  # seeding renders and signs 76 documents
         while True:
             try:
                 anonymous = httpx.get(f"{base}/api/v1/cases", timeout=2)
                 break
             except httpx.TransportError:
                 assert proc.poll() is None, proc.stdout.read() if proc.stdout else ""
-                assert time.monotonic() < deadline, "liuhen serve did not start within 180 s"
+                assert time.monotonic() < deadline, "liuhen serve did not start within 600 s"
                 time.sleep(0.3)
         assert anonymous.status_code == 401 and anonymous.json()["code"] == "LH150"
         login = httpx.get(f"{base}/login", timeout=5)
