@@ -138,7 +138,11 @@ def test_pages_api_and_download_are_for_heads_and_supervisors(app) -> None:
         assert book.headers["content-type"].startswith("application/vnd.openxmlformats")
         assert openpyxl.load_workbook(io.BytesIO(book.content))["各机构"]["A3"].value
         login(client, "sifaju", "jiandu-demo-2026")  # the supervisor: every agency
-        assert client.get("/api/v1/stats", params={"period": "2026"}).json()["scope"] == "全部机关"
+        every = client.get("/api/v1/stats", params={"period": "2026"}).json()
+        assert every["scope"] == "全部机关"
+        assert every["agencies"] == [{"key": "whlyj", "label": "某区文化和旅游局"}]
+        one = client.get("/stats", params={"period": "2026", "agency": "whlyj"})
+        assert '<option value="whlyj" selected>' in one.text
 
 
 def test_evaluation_weights_are_the_agencys_journaled_setting(app, run) -> None:

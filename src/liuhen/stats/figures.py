@@ -33,6 +33,7 @@ from liuhen.stats import projection, score
 from liuhen.stats.facts import VIEW, Row
 from liuhen.stats.periods import Period
 from liuhen.stats.schemas import (
+    Choice,
     Count,
     Headline,
     OfficerRow,
@@ -735,6 +736,11 @@ class _Builder:
             buckets=buckets,
             rules=self.rule_rows(buckets),
             reviews=self.reviews(),
+            agencies=[
+                Choice(key=code, label=name)
+                for code, name in sorted(agency_names.items())
+                if self.scope.agencies is None or code in self.scope.agencies
+            ],
             score_rule=ScoreRule(
                 formula=score.formula_text(weights),
                 weights=[
@@ -744,7 +750,7 @@ class _Builder:
                 from_settings=from_settings,
             ),
         )
-        del active, agency_names
+        del active
         return Figures(report, self.behind, self.titles)
 
 

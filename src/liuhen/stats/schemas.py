@@ -95,6 +95,11 @@ class ScoreRule(BaseModel):
     from_settings: bool = Field(description="权重来自机关设置；否则为默认值")
 
 
+class Choice(BaseModel):
+    key: str
+    label: str
+
+
 class StatsReport(BaseModel):
     """The figures of one period for the reader's scope, drill-down links beside each."""
 
@@ -122,6 +127,7 @@ class StatsReport(BaseModel):
     rules: list[RuleRow]
     reviews: list[Count]
     score_rule: ScoreRule
+    agencies: list[Choice] = Field(default_factory=list, description="可选的机关（统计范围内）")
 
 
 class CaseBehind(BaseModel):
