@@ -34,6 +34,7 @@ from liuhen.evidence import service as evidence
 from liuhen.evidence.schemas import MediaRow
 from liuhen.kernel import instance
 from liuhen.kernel import settings as settings_mod
+from liuhen.supervision import service as supervision
 from tests.conftest import BACKENDS, reset_pg
 from tests.integration.archive_case import ARCHIVIST, CASE, HEAD, case_with_documents
 from tests.integration.auth import token_headers
@@ -71,6 +72,13 @@ class Seeded:
     real: dict[str, str]  # a real thing's name for each path parameter (a digest: per route)
 
 
+def _anomaly_key(app: instance.App) -> str:
+    """A scanned anomaly's key, or one no anomaly has (its 404 is an answer the schema names)."""
+    supervision.scan(app)
+    items = supervision.list_anomalies(app).items
+    return items[0].key if items else "0" * 16
+
+
 @pytest.fixture(scope="module", params=BACKENDS)
 def seeded(
     request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
@@ -106,7 +114,7 @@ def seeded(
         real = {
             "number": CASE, "seq": str(made.inquiry.seq), "name": "001", "upload_id": upload,
             "media": clip.digest, "document": doc_digest(app, made.inquiry_doc.seq),
-            "dossier": filed.digest, "code": "wl",
+            "dossier": filed.digest, "code": "wl", "key": _anomaly_key(app),
         }  # fmt: skip
         schema = schemathesis.openapi.from_asgi("/openapi.json", web)
         yield Seeded(app, web, schema, real)
@@ -216,6 +224,7 @@ QUERIES: dict[str, list[dict[str, Any]]] = {
     "/api/v1/journal/consistency": [{"old": 3, "new": 10}],
     "/api/v1/parties": [{"q": "某"}, {"q": "3301"}],
     "/api/v1/search": [{"q": "演出"}, {"q": "某", "kind": "case"}],
+    "/api/v1/stats/cases": [{"metric": "opened"}],
 }
 RANGES = ("/content", "/proxy", "/thumbnail", "/pdf", "/dossier/{digest}")
 
