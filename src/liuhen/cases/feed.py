@@ -40,7 +40,7 @@ VIEW = "general.review_access"
 MARK = "general.confidentiality"
 PAGE = 30
 SCAN_LIMIT = 2000  # entries read at most to fill one page filtered by finding
-FINDING_CHOICES = {"": "全部", "violation": "有违规的事项", "warning": "有提示的事项"}
+FINDING_CHOICES = {"violation": "有违规的事项", "warning": "有提示的事项"}
 
 
 @dataclass(frozen=True, slots=True)
