@@ -20,6 +20,9 @@ DOCUMENT = "general.document"
 # marked on the records they name), registry entries
 SKIPPED = frozenset({"general.review_access", "general.confidentiality"})
 SKIPPED_KEYS = frozenset({"digest", "signatures", "act_seq", "supersedes", "records", "issued"})
+# an act's own codes, not words: the case's unit, category and procedure (a party's or a
+# person's "unit" further down is his 工作单位, a name worth finding)
+CODE_FIELDS = frozenset({"unit", "category", "procedure"})
 TIME = re.compile(r"^\d{4}-\d{2}-\d{2}([T ]\d{2}:\d{2}(:\d{2}(\.\d+)?)?([+-]\d{2}:\d{2}|Z)?)?$")
 DIGEST = re.compile(r"^(sha256|sm3):[0-9a-f]{16,}$")
 TITLE_MAX = 200
@@ -77,7 +80,7 @@ def entry(seq: int, act: str, body: dict[str, Any]) -> Text | None:
         texts = [*strings(fields.get("content")), *strings(fields.get("refusal_reason"))]
         return Text("document", seq, str(title)[:TITLE_MAX] or "执法文书", "；".join(texts))
     spec = act_type(act)
-    texts = list(strings(fields))
+    texts = list(strings({k: v for k, v in fields.items() if k not in CODE_FIELDS}))
     if body.get("place"):
         texts.insert(0, str(body["place"]))
     if not texts:
