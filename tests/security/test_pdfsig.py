@@ -168,7 +168,7 @@ def test_dossier_names_every_file_and_says_destroyed_only_after_a_disposal(app, 
     path.write_bytes(render_dossier(app, number))
     words = _text(path)
     assert "销毁" not in words
-    assert words.count("原件由来源系统（某区行政执法信息平台（旧系统））保存") == 3
+    assert words.count("原件由来源系统（某区行政执法信息平台（旧系统））保存") == 9
     rows = [(r.item.kind, r.item.number, r.item.title) for r in build(app, number).rows]
     titles = [t for _kind, _number, t in rows]
     documents = ("现场检查（勘验）笔录", "询问笔录", "送达回证")
@@ -176,10 +176,10 @@ def test_dossier_names_every_file_and_says_destroyed_only_after_a_disposal(app, 
     for title in documents + photos:
         assert title in titles, rows
     assert titles.count("音像记录（视频）") == 2
-    known = {n for kind, n, _t in rows if kind == "record"}  # known only by their entries
-    assert known == {"某文旅罚告〔2026〕3号", "某文旅罚决〔2026〕3号"}, rows
-    assert len(rows) == 3 + 2 + 2 + 2
-    assert "某文旅罚告" in words and "附件：检票台及海报.jpg" in words  # the directory prints them
+    # the paper file's 告知书 and 决定书 are imported documents, none known only by its entry
+    assert [n for kind, n, _t in rows if kind == "record"] == [], rows
+    assert len(rows) == 9 + 2 + 2
+    assert "行政处罚事先告知书" in words and "附件：检票台及海报.jpg" in words  # the directory
     assert_unsigned(path)
 
     with app.engine.connect() as conn:
@@ -204,4 +204,4 @@ def test_dossier_names_every_file_and_says_destroyed_only_after_a_disposal(app, 
     words = _text(path)
     assert words.count(f"本文件已按保管期限销毁（销毁记录序号{disposal.seq}）") == 1
     assert "销毁记录序号—" not in words
-    assert words.count("原件由来源系统（某区行政执法信息平台（旧系统））保存") == 2
+    assert words.count("原件由来源系统（某区行政执法信息平台（旧系统））保存") == 8
