@@ -390,7 +390,7 @@ def _signed(app: App, pdf: bytes, cert_no: str, name: str) -> bytes:
         raise IntegrityError(f"{cert_no} 的签名证书与日志记录不符，拒绝签署案卷")
     ca_pem = signing.ca_pem(app)
     signed = signing.sign_pdf(pdf, key_pem, cert_pem, ca_pem, "sig-archivist", "立卷归档", name)
-    statuses = signing.validate_pdf(signed, ca_pem)
+    statuses = signing.validate_pdf(signed, ca_pem, app.clock.now())
     if len(statuses) != 1 or not statuses[0].valid:
         raise IntegrityError("案卷签名验证未通过，未归档")
     return signed

@@ -135,7 +135,8 @@ def _issue(
         refusal=refusal, signers=shown,
     )  # fmt: skip
     pdf = _sign(app, pdf, signed, refusal is not None, names, ca_pem)
-    serials = [status.serial_number for status in signing.validate_pdf(pdf, ca_pem)]
+    statuses = signing.validate_pdf(pdf, ca_pem, app.clock.now())
+    serials = [status.serial_number for status in statuses]
     f["content"] = values
     f["signatures"] = [
         {"role": r, "name": names[c], "cert_no": c, "signed_at": when or f["issued_at"],

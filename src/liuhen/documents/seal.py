@@ -153,14 +153,14 @@ def affix_seal(
         return pdf, []
     code, name = agency
     ca_pem = signing.ca_pem(app)
-    before = len(signing.validate_pdf(pdf, ca_pem))
+    before = len(signing.validate_pdf(pdf, ca_pem, app.clock.now()))
     width, height = signing.box_size_mm(box)
     stamp = signing.Stamp(box, seal_pdf(name, width, height))
     key_pem, cert_pem = key
     sealed = signing.sign_pdf(
         pdf, key_pem, cert_pem, ca_pem, f"sig{before + 1}-{SEAL}", REASON, name, stamp
     )
-    statuses = signing.validate_pdf(sealed, ca_pem)
+    statuses = signing.validate_pdf(sealed, ca_pem, app.clock.now())
     if len(statuses) != before + 1 or not all(s.valid for s in statuses):
         raise IntegrityError("文书用印后签名验证未通过，未记录")
     return sealed, [{

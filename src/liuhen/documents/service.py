@@ -334,7 +334,7 @@ def _signed_pdf(
         pdf = signing.sign_pdf(
             pdf, key_pem, cert_pem, ca_pem, f"sig{i + 1}-{role}", reason, names[cert]
         )
-    statuses = signing.validate_pdf(pdf, ca_pem)
+    statuses = signing.validate_pdf(pdf, ca_pem, app.clock.now())
     if len(statuses) != len(signed_roles) or not all(s.valid for s in statuses):
         raise IntegrityError("文书签名验证未通过，未记录")
     return pdf, signed_roles, statuses
@@ -532,7 +532,7 @@ def countersigned(
     key_pem, cert_pem = _key_of(app, cert_no)
     ca_pem = signing.ca_pem(app)
     pdf = b"".join(app.blobs.read(fields["digest"]))
-    before = len(signing.validate_pdf(pdf, ca_pem))
+    before = len(signing.validate_pdf(pdf, ca_pem, app.clock.now()))
     reason = "审核确认" if role == Block.REVIEWER else "批准"
     now_at = app.clock.now()
     today = now_at.astimezone(app.settings.timezone).date()
@@ -541,7 +541,7 @@ def countersigned(
     pdf = signing.sign_pdf(
         pdf, key_pem, cert_pem, ca_pem, f"sig{before + 1}-{role}", reason, names[cert_no], box
     )
-    statuses = signing.validate_pdf(pdf, ca_pem)
+    statuses = signing.validate_pdf(pdf, ca_pem, app.clock.now())
     if len(statuses) != before + 1 or not all(s.valid for s in statuses):
         raise IntegrityError("文书签名验证未通过，未记录")
     now = now_at.isoformat()

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import io
 from dataclasses import dataclass
+from datetime import datetime
 from typing import TYPE_CHECKING
 
 from asn1crypto import keys as asn1_keys
@@ -103,14 +104,20 @@ class DamagedPdf(Exception):
     """The file cannot even be read as a signed PDF."""
 
 
-def validate(pdf: bytes, ca_pem: bytes) -> list[SignatureStatus]:
-    """Every signature of ``pdf``, checked; raises ``DamagedPdf`` if it cannot be parsed."""
+def validate(pdf: bytes, ca_pem: bytes, moment: datetime | None = None) -> list[SignatureStatus]:
+    """Every signature of ``pdf``, checked; raises ``DamagedPdf`` if it cannot be parsed.
+
+    ``moment`` is the time the certificates must be valid at: the application's clock when a
+    document is being signed (a certificate issued by that clock is valid from its time, which
+    a test's fixed clock may put after the machine's), the machine's time when omitted."""
     try:
         reader = pdf_reader.PdfFileReader(io.BytesIO(pdf), strict=False)
         embedded = list(reader.embedded_signatures)
     except Exception as exc:  # pyHanko raises many kinds on a broken file; all mean "damaged"
         raise DamagedPdf(str(exc)) from exc
-    context = certvalidator.ValidationContext(trust_roots=[_cert(ca_pem)], allow_fetching=False)
+    context = certvalidator.ValidationContext(
+        trust_roots=[_cert(ca_pem)], allow_fetching=False, moment=moment
+    )
     out = []
     for sig in embedded:
         try:
