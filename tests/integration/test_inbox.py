@@ -198,6 +198,9 @@ def test_a_head_sees_his_agencys_approvals_and_its_cases_by_finding(app):
         approvals = approvals[: approvals.index("</section>")]
         assert "待负责人审批（1）" in page and DUE_SOON in approvals
         assert "法制审核后待负责人审批" in approvals
+        # the basis as his agency's pack cites it (the national rule here), never another's
+        assert "负责人审批（《中华人民共和国行政处罚法》第五十七条）" in approvals
+        assert "002 第二十条" not in approvals
         assert f"/approvals/{sent[DUE_SOON]}" in approvals  # decided on its approval page
         assert "act=decision.head_approval" not in page  # never the bare act: approved twice
         assert "《案件处理审批表》" not in page[page.index('id="approval"') + len(approvals) :]

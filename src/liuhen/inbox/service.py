@@ -257,6 +257,7 @@ def _approvals(ctx: _Ctx) -> list[Item]:
     with ctx.app.engine.connect() as conn:
         waiting = _waiting(conn, ctx.in_units(), Block.APPROVER, DECISION_FORM)
     items = []
+    basis = _head_approval_basis(ctx) if waiting else ""
     for seq, (case, at, fields) in waiting.items():
         steps = ctx.steps().get(case.number, {})
         reviewed = _seq(steps, "decision.legal_review") > int(fields.get("act_seq") or 0)
@@ -264,9 +265,19 @@ def _approvals(ctx: _Ctx) -> list[Item]:
         items.append(Item(
             "approval", f"{title}：《{DOC_TYPES[DECISION_FORM].title}》（序号 {seq}）",
             Action("审批", f"{case_url(case.number)}/approvals/{seq}"), case,
-            "负责人审批（002 第二十条）", since=at,
+            basis, since=at,
         ))  # fmt: skip
     return items
+
+
+def _head_approval_basis(ctx: _Ctx) -> str:
+    """What the head's approval rests on, as his agency's pack cites it (002 第二十条 for a
+    district that runs 002; 行政处罚法 第五十七条 where the pack inherits the national rule)."""
+    name = compliance.pack_name_for(ctx.app, ctx.user.agency)
+    pack = compliance.load_pack(name, ctx.app.settings.data_dir)
+    rule = pack.rules.get("order.head_approval")
+    cites = "、".join(pack.cite_text(c) for c in rule.cite) if rule else ""
+    return f"负责人审批（{cites}）" if cites else "负责人审批"
 
 
 # The officer's own cases -------------------------------------------------------------------------
