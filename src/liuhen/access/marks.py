@@ -142,7 +142,7 @@ def may_lift(user: User) -> bool:
 def lift_refusal(act: str, fields: FieldValues, role: str) -> str | None:
     """Why recording this act is refused, if it lifts a mark and the recorder is not a head."""
     if act == "general.confidentiality" and fields.get("mark") == LIFT and role != Role.HEAD:
-        return "只有负责人可以解除保密标记（001 第二十一条）"
+        return "只有负责人可以解除保密标记：解除即准许他人查看，须经负责人决定"
     return None
 
 
@@ -179,7 +179,7 @@ def change_refusal(marks: Marks, fields: FieldValues, role: str, on_case: bool) 
     if refused:
         return refused
     if any(lowers(marks._mark(t), mark) for t in targets_of(fields)):
-        return "只有负责人可以降低保密标记的等级（001 第二十一条）"
+        return "只有负责人可以降低保密标记的等级：降低即准许更多人查看，须经负责人决定"
     if role in _MARKERS or (role == Role.OFFICER and on_case):
         return None
     return "只有承办本案的执法人员、法制审核人员、档案管理人员或负责人可以标记本案的记录"
