@@ -239,7 +239,7 @@ def _service_receipt(v: FieldValues) -> list[Problem]:
         for name, label in (("refusal_reason", "拒收事由"), ("witness", "见证人")):
             if name not in v:
                 problems.append(
-                    Problem(f"留置送达应记明{label}（002 第二十五条）", f"fields.{name}")
+                    Problem(f"留置送达应记明{label}", f"fields.{name}")
                 )
     return problems
 

@@ -90,7 +90,7 @@ def returned_to(conn: Connection, cond: ColumnElement[bool], mine: set[str]) -> 
         action = Action("修改后重新送签", redo_url(case.number, seq, int(str(act_seq or 0)), code))
         out.append(Item(
             KIND, f"《{title}》（序号 {seq}）被{who}退回补充", action, case,
-            "退回补充：修改后制作新版本，重新签名送签（002 第三十八条）", since=back["at"],
+            "退回补充：修改后制作新版本，重新签名送签", since=back["at"],
             detail=f"退回理由：{back['reason']}",
             more=Action("查看文书", f"{case_url(case.number)}#seq-{quote(str(seq))}"),
         ))  # fmt: skip

@@ -230,7 +230,7 @@ def _reviews(ctx: _Ctx) -> list[Item]:
     items = [
         Item("review", "决定草拟待法制审核",
              Action("法制审核", record_url(s.case.number, "decision.legal_review")),
-             s.case, "作出决定前的法制审核（002 第十七条）", since=s.at)
+             s.case, "作出决定前的法制审核", since=s.at)
         for s in waiting
     ]  # fmt: skip
     numbers = {s.case.number for s in waiting}
@@ -322,7 +322,7 @@ def _officer(ctx: _Ctx) -> list[Item]:
         if approval.approved:
             items.append(Item("decide", "负责人已批准，待作出行政执法决定",
                               Action("作出决定", record_url(case.number, "decision.decision")),
-                              case, "经负责人批准后作出决定（002 第二十一条）",
+                              case, "经负责人批准后作出决定（《行政处罚法》第五十七条）",
                               since=approval.at))  # fmt: skip
         elif approval.approved is False:
             items.append(Item("redraft", "负责人未批准，待修改后重新草拟",
@@ -348,7 +348,7 @@ def _media(ctx: _Ctx) -> list[Item]:
     return [
         Item("media", f"{m.name}（{m.device_no or '设备未知'}）尚未归入案件",
              Action("归入案件", f"/media/{m.digest}/bind"), None,
-             "音像记录应及时归入案件（003 第二十三条）",
+             "音像记录应及时归入案件",
              since=m.stored_at)
         for m in page.items
     ]  # fmt: skip
@@ -574,7 +574,7 @@ def _to_sign(conn: Connection, cond: ColumnElement[bool], block: str) -> list[It
         title = f"《{doc.title if doc else code}》（序号 {seq}）"
         out.append(Item(
             SIGN[block], title, Action(label, url), case,
-            "审核人、批准人各自登录签名（002 第三十八条）", since=at,
+            "审核人、批准人各自登录签名", since=at,
         ))  # fmt: skip
     return out
 
