@@ -238,9 +238,7 @@ def _service_receipt(v: FieldValues) -> list[Problem]:
     if v.get("method") == "留置送达":
         for name, label in (("refusal_reason", "拒收事由"), ("witness", "见证人")):
             if name not in v:
-                problems.append(
-                    Problem(f"留置送达应记明{label}", f"fields.{name}")
-                )
+                problems.append(Problem(f"留置送达应记明{label}", f"fields.{name}"))
     return problems
 
 
