@@ -138,6 +138,12 @@ def test_an_act_opened_in_place_shows_its_record_and_is_journaled(app, client):
     assert views[-1].fields["purpose"] == "实时调阅执法事项"
     assert json.dumps(views[-1].fields["accessor"], ensure_ascii=False).count("监督") >= 1
 
+    # a document the feed lists opens within the act it records
+    doc = entries(app, "general.document")[0]
+    within = client.get(f"/cases/{quote(CASE)}/acts/{doc.seq}")
+    assert within.status_code == 200
+    assert f'id="seq-{doc.seq}"' in within.text and 'class="entry"' in within.text
+
     assert client.get(f"/cases/{quote(CASE)}/acts/99999").status_code == 404
     assert login(client, "zhangw", "correct-horse-1").status_code == 303
     assert client.get(f"/cases/{quote(OTHER)}/acts/1").status_code in (403, 404)

@@ -89,6 +89,7 @@ def router(app: App, templates: Jinja2Templates, judge: Judge, evaluate: workflo
     @r.get("/cases/{number}/acts/{seq}", response_class=HTMLResponse, include_in_schema=False)
     def act_in_place(request: Request, number: str, seq: int, user: SeeCase) -> Response:
         view, act = workflow.act_in_place(app, user, number, seq, evaluate)
-        return templates.TemplateResponse(request, "case_act.html", view.context() | {"a": act})
+        context = view.context() | {"a": act, "seq": seq}
+        return templates.TemplateResponse(request, "case_act.html", context)
 
     return r

@@ -18,7 +18,16 @@ from liuhen.accounts.service import Forbidden
 from liuhen.cases import menu
 from liuhen.cases import service as cases
 from liuhen.cases.menu import Menu
-from liuhen.cases.presentation import ActView, Card, Context, Timeline, card, timeline
+from liuhen.cases.presentation import (
+    ActView,
+    Card,
+    Context,
+    DocView,
+    MediaView,
+    Timeline,
+    card,
+    timeline,
+)
 from liuhen.cases.schemas import CaseRecord, Entry
 from liuhen.disclosure import service as disclosure
 from liuhen.documents import DOC_TYPES, DocType
@@ -290,17 +299,27 @@ def case_view(
 
 def act_in_place(
     app: App, user: User, number: str, seq: int, evaluate: Evaluate
-) -> tuple[CaseView, ActView]:
-    """One act as the case page shows it (its documents, media and findings), for the live
-    feed to open in place; opening it is journaled as a viewing of the case like the page."""
+) -> tuple[CaseView, ActView | DocView | MediaView]:
+    """One entry as the case page shows it, for the live feed to open in place: an act with its
+    documents, media and findings; a document or a clip within the act it records (the feed
+    lists them as they are journaled); one no act claims on its own. Opening it is journaled
+    as a viewing of the case, like the page."""
     view = case_view(app, user, number, evaluate, purpose="实时调阅执法事项")
+
+    def within(a: ActView) -> ActView | None:
+        held = [a.entry.seq, *(d.entry.seq for d in a.documents), *(m.entry.seq for m in a.media)]
+        if seq in held:
+            return a
+        return next((found for b in a.bound if (found := within(b))), None)
+
     for stage in view.timeline.stages:
         for a in stage.acts:
-            if a.entry.seq == seq:
-                return view, a
-            for b in a.bound:
-                if b.entry.seq == seq:
-                    return view, b
+            if found := within(a):
+                return view, found
+    loose: list[DocView | MediaView] = [*view.timeline.loose_documents, *view.timeline.loose_media]
+    for item in loose:
+        if item.entry.seq == seq:
+            return view, item
     raise NotFoundError(f"案件“{number}”中没有可单独查看的第 {seq} 号记录")
 
 
