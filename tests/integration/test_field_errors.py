@@ -277,7 +277,7 @@ def test_the_officers_an_act_needs_are_the_packs(app):
         })  # fmt: skip
     assert refused.status_code == 422
     assert Page(refused.text).at("actors") == [
-        "请至少选择两名执法人员（003 第六条、行政处罚法 第四十二条）"
+        "请至少选择两名执法人员（003 第六条第一款、行政处罚法 第四十二条）"
     ]
 
 
