@@ -482,13 +482,9 @@ def participants_signed(
 ) -> Iterator[Finding]:
     name = DOCUMENT_TYPES[rule.document]
     for e in rec.of(rule.acts):
-        docs = [
-            d for d in rec.attached("general.document", e.seq)
-            if d.fields.get("doc_type") == rule.document
-        ]  # fmt: skip
-        if not docs:
+        doc = rec.latest_document(e.seq, rule.document)
+        if doc is None:
             continue
-        doc = docs[-1]  # the latest version
         signed = {str(s.get("name")) for s in doc.fields.get("signatures") or [] if s.get("name")}
         notes = [*(e.fields.get(f) for f in rule.notes), doc.fields.get("refusal_reason"),
                  *(doc.fields.get("participant_notes") or [])]  # fmt: skip

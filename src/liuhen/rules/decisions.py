@@ -46,12 +46,6 @@ def _yuan(amount: Decimal) -> str:
     return f"{amount.normalize():f}"
 
 
-def _latest_document(rec: CaseRecord, act_seq: int, doc_type: str) -> Entry | None:
-    docs = [d for d in rec.attached("general.document", act_seq)
-            if d.fields.get("doc_type") == doc_type]  # fmt: skip
-    return docs[-1] if docs else None
-
-
 def _field_label(act: str, name: str) -> str:
     spec = act_type(act)
     return next((f.label for f in spec.fields if f.name == name), name) if spec else name
@@ -62,7 +56,7 @@ def _field_label(act: str, name: str) -> str:
 
 def _party_kind(rec: CaseRecord, e: Entry) -> str | None:
     """The kind the 当场 decision states, else what the recorded parties show."""
-    doc = _latest_document(rec, e.seq, "summary_decision")
+    doc = rec.latest_document(e.seq, "summary_decision")
     stated = ((doc.fields.get("content") or {}) if doc else {}).get("party_kind")
     if stated in (parties.CITIZEN, parties.ORGANISATION):
         return str(stated)

@@ -54,6 +54,13 @@ class CaseRecord:
         """Entries of ``act`` (documents, media) that name ``seq`` as the act they record."""
         return [e for e in self._by_act.get(act, []) if e.fields.get("act_seq") == seq]
 
+    def latest_document(self, seq: int, doc_type: str) -> Entry | None:
+        """The latest version of the 文书 of ``doc_type`` recording the act ``seq``: a correction
+        is a new version, and the earlier ones no longer count."""
+        docs = [d for d in self.attached("general.document", seq)
+                if d.fields.get("doc_type") == doc_type]  # fmt: skip
+        return docs[-1] if docs else None
+
     def max_amount(self) -> Decimal:
         best = Decimal(0)
         for e in self.of(["decision.decision", "decision.summary"]):
