@@ -229,6 +229,15 @@ CODES: Mapping[str, ErrorCode] = _declare(
     ErrorCode(
         "LH520", 422, "实时调阅的筛选条件有误：不是可查看的执法单位，或不是事项目录中的事项类型"
     ),
+    # Certificates of lawful external CAs (LH540–LH549)
+    ErrorCode("LH540", 422, "登记为信任锚的证书不是 CA 证书，或文件中没有可读的证书"),
+    ErrorCode("LH541", 422, "证书已过期或尚未生效：不能登记为信任锚，也不能导入为签名证书"),
+    ErrorCode("LH542", 409, "该证书已登记为信任锚（或是本实例的根证书），不重复登记"),
+    ErrorCode("LH543", 422, "导入的签名证书不能链接到任何已登记的信任锚（`liuhen ca trust`）"),
+    ErrorCode("LH544", 422, "PKCS#12 文件无法读取、口令错误、缺少私钥或证书，或私钥与证书不匹配"),
+    ErrorCode(
+        "LH545", 422, "证书的密钥用法不含数字签名（digitalSignature）或不可否认（nonRepudiation）"
+    ),
 )
 
 
@@ -457,3 +466,31 @@ class SearchQueryError(_kind("LH490")):  # type: ignore[misc]
 
 class FeedFilterError(_kind("LH520")):  # type: ignore[misc]
     """A live-feed filter naming a unit the reader does not oversee or an act not in the catalog."""
+
+
+# Certificates of lawful external CAs (LH540–LH549): each refusal says what the certificate lacks.
+
+
+class NotACertificateAuthority(_kind("LH540")):  # type: ignore[misc]
+    """A file offered as a trust anchor holding no certificate, or one that is not a CA's."""
+
+
+class CertificateOutOfDate(_kind("LH541")):  # type: ignore[misc]
+    """A certificate expired or not yet valid: it can neither anchor trust nor sign now."""
+
+
+class AnchorExists(_kind("LH542")):  # type: ignore[misc]
+    """A trust anchor registered twice (or the instance's own root offered as external)."""
+
+
+class UntrustedCertificate(_kind("LH543")):  # type: ignore[misc]
+    """An imported signing certificate whose issuer no registered anchor vouches for."""
+
+
+class KeyBundleError(_kind("LH544")):  # type: ignore[misc]
+    """A PKCS#12 file that cannot be opened, lacks a key or a certificate, or holds a key
+    that is not the certificate's."""
+
+
+class KeyUsageError(_kind("LH545")):  # type: ignore[misc]
+    """A certificate whose key usage does not allow signing documents."""
