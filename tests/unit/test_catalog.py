@@ -109,6 +109,7 @@ EXPECTED_CODES = {
         "device",
         "signing_ca",
         "signing_key",
+        "trust_anchor",
         "device_maintenance",
         "rule_pack",
         "calendar",
