@@ -89,6 +89,7 @@ EXPECTED_CODES = {
         "av_unsuitable",
         "device_check",
         "correction",
+        "content_check",
         "review_access",
         "document",
         "media",

@@ -47,6 +47,7 @@ from liuhen.web.templates import when
 NOT_BY_FORM = (
     "general.document", "general.media", "general.review_access", "archiving.archive",
     "general.approval_returned",  # only from the approval page, on the document it returns
+    "general.content_check",  # only from its check form, against the pack's checklist
 )  # fmt: skip
 # an approval step is confirmed by signing the record it produced (opinion, signature, time)
 SIGNED_RECORD = {

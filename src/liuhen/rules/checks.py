@@ -15,6 +15,7 @@ from typing import Any
 
 from liuhen.procedure.catalog import DOCUMENT_TYPES, act_type
 from liuhen.procedure.fields import SIGNER_ROLES, Block, parse_datetime
+from liuhen.rules import content
 from liuhen.rules import pack as P
 from liuhen.rules.calendar import Due, WorkingCalendar
 from liuhen.rules.findings import Finding, RetentionReason, Severity
@@ -1027,6 +1028,42 @@ def agency_retention(
             )  # fmt: skip
 
 
+def content_check(
+    rule_id: str, rule: P.ContentCheck, rec: CaseRecord, ctx: Context
+) -> Iterator[Finding]:
+    """审看、核对记录: the latest check of each record against the checklist; an item found
+    不符合 breaks the article the pack cites for it, a record unchecked once the case reaches
+    ``by`` is a hint (the texts name what to check, not when)."""
+    checks = content.latest_checks(rule_id, rec)
+    for subject in content.subjects(rule, rec):
+        check = checks.get(subject.seq)
+        if check is None:
+            continue
+        results = content.results_of(check)
+        for item in rule.items:
+            r = results.get(item.key)
+            if r is not None and r.result == content.FAILS:
+                yield _finding(
+                    rule_id, rule, "nonconforming",
+                    f"{content.describe(subject)}经审看核对，“{item.label}”一项不符合：{r.note}",
+                    [subject.seq, check.seq], cite=item.cite,
+                )  # fmt: skip
+    reached = rec.of(rule.by) if rule.by else []
+    if not reached:
+        return
+    unchecked = [
+        s for s in content.subjects(rule, rec) if s.seq < reached[0].seq and s.seq not in checks
+    ]
+    if unchecked:
+        named = "、".join(content.describe(s) for s in unchecked)
+        yield _finding(
+            rule_id, rule, "unchecked",
+            f"本案已“{reached[0].label}”，{named}尚未见审看核对记录（逐项核对"
+            f"{'、'.join(i.key for i in rule.items)}）",
+            [*(s.seq for s in unchecked), reached[0].seq], Severity.WARNING,
+        )  # fmt: skip
+
+
 CHECKS: dict[str, Callable[..., Iterator[Finding]]] = {
     "min_officers": min_officers,
     "field_true": field_true,
@@ -1051,4 +1088,5 @@ CHECKS: dict[str, Callable[..., Iterator[Finding]]] = {
     "deadline": deadline_rule,
     "retention": retention,
     "agency_retention": agency_retention,
+    "content_check": content_check,
 }

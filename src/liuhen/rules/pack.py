@@ -560,6 +560,47 @@ class ActorOverlap(RuleBase):
     acts: Acts
 
 
+class CheckItem(_Model):
+    """One point of a checklist: a short key the results name, what the text says, and where."""
+
+    key: str = Field(min_length=1, pattern=r"^[^：:\n]+$")  # no colon: results are "项目：结论"
+    label: str = Field(min_length=1)
+    cite: list[str] = Field(min_length=1)
+
+
+class ContentCheck(RuleBase):
+    """What only a person can judge of a record — a clip's content, a transcript's wording, the
+    marks on a paper record — checked item by item (``general.content_check``): an item found
+    不符合 breaks its article; a record of the ``subject`` kind left unchecked when the case
+    reaches one of ``by`` is a hint (the texts say what to check, not when)."""
+
+    kind: Literal["content_check"]
+    subject: Literal["general.media", "general.document", "investigation.evidence_request"]
+    media_kinds: list[Literal["video", "audio", "photo"]] | None = None  # general.media only
+    documents: list[str] | None = None  # general.document only: these types (None: every one)
+    paper: bool = False  # general.document only: imported records with no system-made PDF
+    items: list[CheckItem] = Field(min_length=1)
+    by: list[str] = Field(default_factory=list)  # a check is expected before the first of these
+
+    @field_validator("documents")
+    @classmethod
+    def _types(cls, v: list[str] | None) -> list[str] | None:
+        return _known(v, DOCUMENT_TYPES, "文书种类") if v is not None else None
+
+    @field_validator("by")
+    @classmethod
+    def _by(cls, v: list[str]) -> list[str]:
+        return expand_acts(v) if v else v
+
+    @field_validator("items")
+    @classmethod
+    def _unique(cls, v: list[CheckItem]) -> list[CheckItem]:
+        keys = [i.key for i in v]
+        if len(set(keys)) != len(keys):
+            raise ValueError("核对项目的 key 不得重复")
+        return v
+
+
 class ServiceDates(RuleBase):
     kind: Literal["service_dates"]
 
@@ -574,7 +615,7 @@ Rule = Annotated[
     | ProcedureMatch | FieldPresent | OfficerSignatures | FineAmount | FieldMentions | DatedAfter
     | ServiceDates | DocumentTimes | CollectionLimit | SpanOrder | ActorOverlap | OpeningApproved
     | RefusedUndone | AfterDemand | Kept | ReviewedFirst | ParticipantsSigned | FormSignatures
-    | EvidenceDescribed | CheckedWhenDue | AgencyRetention,
+    | EvidenceDescribed | CheckedWhenDue | AgencyRetention | ContentCheck,
     Field(discriminator="kind"),
 ]  # fmt: skip
 _RULE = TypeAdapter(Rule)
@@ -639,6 +680,7 @@ _KIND_TAGS = {
     "field_mentions", "dated_after", "service_dates", "document_times", "collection_limit",
     "span_order", "actor_overlap", "after_demand", "kept", "reviewed_first",
     "participants_signed", "form_signatures", "evidence_described", "checked_when_due",
+    "content_check",
 }  # fmt: skip
 
 
