@@ -12,7 +12,7 @@ from liuhen.kernel.db.models import Base
 def test_models_and_migrations_do_not_drift(settings):
     engine = make_engine(settings.database_url)
     migrate.upgrade(engine)
-    assert migrate.current(engine) == "0015"
+    assert migrate.current(engine) == "0016"
     assert migrate.drift(engine) == []
     engine.dispose()
 

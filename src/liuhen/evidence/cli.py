@@ -136,8 +136,10 @@ def device_add(
     officer: str | None = typer.Option(None, help="使用人执法证号"),
     status: str = typer.Option("在用", help="在用、维修、停用、报废"),
     note: str | None = typer.Option(None, help="说明"),
+    kind: str = typer.Option("执法记录仪", help="设备类别：执法记录仪、办案场所监控"),
+    site: str | None = typer.Option(None, help="办案场所监控所在的执法办案场所（如“询问室一”）"),
 ) -> None:
-    """登记（或变更）一台执法记录仪；记入日志。"""
+    """登记（或变更）一台执法记录仪或执法办案场所的监控摄像机；记入日志。"""
     fields: FieldValues = {
         "device_no": device_no,
         "model": model,
@@ -146,10 +148,15 @@ def device_add(
     }
     if officer:
         fields["officer"] = officer
+    if kind != devices.BODY_CAMERA:
+        fields["kind"] = kind
+    if site:
+        fields["site"] = site
     if note:
         fields["note"] = note
     entry = devices.register(app(), fields)
-    out.print(f"已登记执法记录仪 {device_no}（日志序号 {entry.seq}）")
+    what = f"{kind}（{site}）" if site else kind
+    out.print(f"已登记{what} {device_no}（日志序号 {entry.seq}）")
 
 
 @device_cli.command("list")
@@ -163,10 +170,12 @@ def device_list(
         print_json(items)
         return
     table = Table(title=f"执法记录仪（共 {len(items)} 台）")
-    for col in ("编号", "型号", "机构", "使用人", "状态"):
+    for col in ("编号", "类别", "型号", "机构", "使用人或场所", "状态"):
         table.add_column(col)
     for d in items:
-        table.add_row(d.device_no, d.model, d.unit, d.officer or "", d.status)
+        table.add_row(
+            d.device_no, d.kind, d.model, d.unit, d.site or d.officer or "", d.status
+        )  # fmt: skip
     out.print(table)
 
 
@@ -181,8 +190,9 @@ def device_show(
         print_json(data)
         return
     out.print(
-        f"[bold]{data.device_no}[/] {data.model}  {data.unit}  "
-        f"使用人 {data.officer or '无'}  {data.status}"
+        f"[bold]{data.device_no}[/] {data.kind} {data.model}  {data.unit}  "
+        + (f"场所 {data.site}" if data.watches_site else f"使用人 {data.officer or '无'}")
+        + f"  {data.status}"
     )
     labels = {
         "registry.device": "登记/变更",

@@ -96,6 +96,13 @@ def _officer_problems(app: App, unit: str, officer: str | None) -> list[Problem]
     return []
 
 
+def _kind_and_site(form: dict[str, str]) -> FieldValues:
+    """A site camera's kind and site as typed (a body camera's kind goes unsaid, as before)."""
+    kind, site = form.get("kind", "").strip(), form.get("site", "").strip()
+    out: FieldValues = {"kind": kind} if kind and kind != devices.BODY_CAMERA else {}
+    return {**out, "site": site} if site else out
+
+
 def register_device(app: App, user: User, form: dict[str, str]) -> Appended:
     """A new camera of a unit ``user`` manages; an existing number is refused (change it on its
     own page: the registration is a record, never overwritten)."""
@@ -128,6 +135,7 @@ def register_device(app: App, user: User, form: dict[str, str]) -> Appended:
     }  # fmt: skip
     if officer:
         fields["officer"] = officer
+    fields.update(_kind_and_site(form))
     if note := form.get("note", "").strip():
         fields["note"] = note
     return devices.register(app, fields, _manager(user))
@@ -152,6 +160,8 @@ def change_device(
     holder = officer if assign else device.officer
     if holder:
         fields["officer"] = holder
+    if device.watches_site:
+        fields.update(kind=device.kind, site=device.site)
     if note.strip():
         fields["note"] = note.strip()
     return devices.register(app, fields, _manager(user))

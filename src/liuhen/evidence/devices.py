@@ -8,11 +8,11 @@ device page gathers them from the journal rather than keeping a second copy.
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from sqlalchemy import RowMapping, select
 
-from liuhen.errors import NotFoundError
+from liuhen.errors import NotFoundError, Problem, ValidationError
 from liuhen.kernel import record
 from liuhen.kernel.db import store
 from liuhen.kernel.instance import App
@@ -26,11 +26,14 @@ ENTRY = store.ENTRY
 MEDIA = store.MEDIA
 UNIT = store.UNIT
 LOGGED = ("registry.device", "registry.device_maintenance", "general.device_check")
+BODY_CAMERA = "执法记录仪"
+SITE_CAMERA = "办案场所监控"  # a fixed camera of an 执法办案场所 (001 第九条第四项, 003 第十九条)
 
 
 @dataclass(frozen=True, slots=True)
 class Device:
-    """A registered body camera, as its ``device`` row holds it."""
+    """A registered camera, as its ``device`` row holds it: a body camera, or a fixed
+    surveillance camera of the 执法办案场所 ``site`` (``kind`` 办案场所监控)."""
 
     device_no: str
     model: str
@@ -38,12 +41,19 @@ class Device:
     officer: str | None
     status: str
     note: str | None
+    kind: str = BODY_CAMERA
+    site: str | None = None
 
     @classmethod
     def of_row(cls, row: RowMapping) -> Device:
         return cls(
-            row["device_no"], row["model"], row["unit"], row["officer"], row["status"], row["note"]
-        )
+            row["device_no"], row["model"], row["unit"], row["officer"], row["status"], row["note"],
+            row["kind"] or BODY_CAMERA, row["site"],
+        )  # fmt: skip
+
+    @property
+    def watches_site(self) -> bool:
+        return self.kind == SITE_CAMERA
 
 
 @dataclass(frozen=True, slots=True)
@@ -72,18 +82,38 @@ class RecentMedia:
 class DeviceHistory(Device):
     """A device with its log and its recent files (the device page, ``liuhen device show``)."""
 
-    log: list[LogItem]
-    media: list[RecentMedia]
+    log: list[LogItem] = field(default_factory=list)
+    media: list[RecentMedia] = field(default_factory=list)
 
 
 def register(app: App, fields: FieldValues, by: dict[str, str] | None = None) -> Appended:
     """Register a device, or record a change of its officer or status (a whole new row);
-    ``by`` is who did it (the operator, as the administrator, by default)."""
+    ``by`` is who did it (the operator, as the administrator, by default).
+
+    A site camera (办案场所监控) names the 执法办案场所 it watches and is issued to no officer:
+    its recordings are bound to the acts held there by the site's time, not by who carried it."""
+    problems = site_problems(fields)
+    if problems:
+        raise ValidationError(f"登记设备有 {len(problems)} 处问题", problems)
     return record.record(
         app,
         ActInput("registry.device", app.clock.now().isoformat(), fields=fields,
                  recorded_by=by or {"id": "admin", "role": Role.ADMIN.value}),
     )  # fmt: skip
+
+
+def site_problems(fields: FieldValues) -> list[Problem]:
+    """What a site camera's registration lacks or must not have (none for a body camera)."""
+    if fields.get("kind") != SITE_CAMERA:
+        if str(fields.get("site") or "").strip():
+            return [Problem("只有办案场所监控登记所在的执法办案场所", "site")]
+        return []
+    problems = []
+    if not str(fields.get("site") or "").strip():
+        problems.append(Problem("办案场所监控须填写所在的执法办案场所（如“询问室一”）", "site"))
+    if fields.get("officer"):
+        problems.append(Problem("办案场所监控固定于执法办案场所，不配发给执法人员", "officer"))
+    return problems
 
 
 def maintain(app: App, fields: FieldValues, by: dict[str, str]) -> Appended:
@@ -142,5 +172,5 @@ def history(app: App, device_no: str) -> DeviceHistory:
     recent = [RecentMedia(**m) for m in media]
     return DeviceHistory(
         device.device_no, device.model, device.unit, device.officer, device.status, device.note,
-        log, recent,
+        device.kind, device.site, log, recent,
     )  # fmt: skip

@@ -15,7 +15,8 @@ from sqlalchemy import ColumnElement, RowMapping, and_, false, func, or_, select
 
 from liuhen.access.policy import User
 from liuhen.accounts.service import Scope, case_scope, chains_in, unit_scope
-from liuhen.errors import NotFoundError, ValidationError
+from liuhen.errors import NotFoundError, Problem, ValidationError
+from liuhen.evidence.devices import SITE_CAMERA
 from liuhen.evidence.media import probe
 from liuhen.evidence.schemas import MediaPage, MediaRow
 from liuhen.kernel import record
@@ -30,6 +31,7 @@ from liuhen.procedure.fields import parse_datetime
 MEDIA = store.MEDIA
 OFFICER = store.OFFICER
 DEVICE = store.DEVICE
+ENTRY = store.ENTRY
 
 
 # neither the uploader nor the file says when it was recorded: binding falls back to storage
@@ -179,6 +181,10 @@ def binding_input(
     }
     if act_seq is not None:
         fields["act_seq"] = act_seq
+    site = _site_of(app, media.device_no)
+    if site is not None:
+        _check_site_clip(app, case, act_seq, fields)
+        fields["site"] = site
     if media.remote:
         fields["remote"] = True
     if opening_statement:
@@ -199,6 +205,51 @@ def binding_input(
         fields=fields,
         recorded_by=by,
     )
+
+
+def _site_of(app: App, device_no: str | None) -> str | None:
+    """The 执法办案场所 a site camera watches; None for a body camera or an unknown device."""
+    if not device_no:
+        return None
+    with app.engine.connect() as conn:
+        row = conn.execute(
+            select(DEVICE.c.kind, DEVICE.c.site).where(DEVICE.c.device_no == device_no)
+        ).first()
+    return str(row.site) if row is not None and row.kind == SITE_CAMERA and row.site else None
+
+
+def _check_site_clip(app: App, case: str, act_seq: int | None, fields: FieldValues) -> None:
+    """A site camera's recording records an act held at the site (marked ``case_site``) and
+    runs while it did: a clip bound elsewhere, or outside the act's times, records nothing of
+    it (001 第九条第四项, 003 第十九条). The 全程 coverage is the rules' to judge."""
+    if act_seq is None:
+        raise ValidationError(
+            "办案场所监控录像须归入其所记录的事项",
+            [Problem("请选择在该执法办案场所进行的事项", "act_seq", kind="required")],
+        )
+    with app.engine.connect() as conn:
+        row = conn.execute(
+            select(ENTRY.c.body, ENTRY.c.occurred_at)
+            .where(ENTRY.c.chain == case, ENTRY.c.seq == act_seq)
+        ).first()  # fmt: skip
+    act = (json.loads(row.body).get("fields") or {}) if row is not None else None
+    if act is None or act.get("case_site") is not True:
+        raise ValidationError(
+            "办案场所监控录像只能归入标记“在执法办案场所进行”的事项",
+            [Problem(f"本案序号 {act_seq} 的记录未标记在执法办案场所进行", "act_seq")],
+        )
+    assert row is not None
+    start = parse_datetime(act.get("started_at")) or parse_datetime(row.occurred_at)
+    end = parse_datetime(act.get("ended_at")) or start
+    clip_start, clip_end = parse_datetime(fields["started_at"]), parse_datetime(fields["ended_at"])
+    if start and end and clip_start and clip_end and (clip_end < start or clip_start > end):
+        raise ValidationError(
+            "监控录像的起止时间与该事项的时间不重合",
+            [Problem(
+                f"录像 {fields['started_at']}—{fields['ended_at']} 不在该事项"
+                f" {start.isoformat()}—{end.isoformat()} 之内", "act_seq",
+            )],
+        )  # fmt: skip
 
 
 def journal_stored(

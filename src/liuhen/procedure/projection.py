@@ -260,6 +260,8 @@ def _device(store: ProjectionStore, fields: FieldValues) -> None:
             "officer": fields.get("officer"),
             "status": fields["status"],
             "note": fields.get("note"),
+            "kind": fields.get("kind"),
+            "site": fields.get("site"),
         },
     )
 

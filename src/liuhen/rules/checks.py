@@ -124,7 +124,11 @@ def audio_video(
         return
     kinds = AV_KINDS if rule.continuous else AV_KINDS + STILL_KINDS
     for e in rec.of(rule.acts):
-        if _av_of(rec, e.seq, kinds) or not _fields_match(e, rule.fields):
+        if not _fields_match(e, rule.fields):
+            continue
+        if clips := _av_of(rec, e.seq, kinds):
+            if rule.whole_duration:
+                yield from _uncovered(rule_id, rule, e, clips)
             continue
         if rule.unsuitable_excepted and any(
             u.fields.get("reason") for u in rec.attached("general.av_unsuitable", e.seq)
@@ -149,6 +153,32 @@ def audio_video(
                 f"“{e.label}”没有音像记录；依规定应根据实际情况进行音像记录，请确认并说明",
                 [e.seq], Severity.WARNING, cite=cite,
             )  # fmt: skip
+
+
+def _uncovered(rule_id: str, rule: P.AudioVideo, e: Entry, clips: list[Entry]) -> Iterator[Finding]:
+    """The stretches of ``e``'s start-to-end its clips leave unrecorded (their union is what
+    covers it: a body camera's clip and the site's surveillance may take turns)."""
+    start, end = (
+        parse_datetime(e.fields.get("started_at")),
+        parse_datetime(e.fields.get("ended_at")),
+    )
+    if start is None or end is None or end <= start:
+        return
+    gaps: list[tuple[datetime, datetime]] = []
+    reached = start
+    for a, b in sorted(c for c in map(_clips, clips) if c is not None):
+        if a > reached and reached < end:
+            gaps.append((reached, min(a, end)))
+        reached = max(reached, b)
+    if reached < end:
+        gaps.append((reached, end))
+    if gaps:
+        spans = "、".join(f"{a:%H:%M:%S}—{b:%H:%M:%S}" for a, b in gaps)
+        yield _finding(
+            rule_id, rule, "partial",
+            f"“{e.label}”的音像记录未覆盖其全程：{spans} 没有录像或录音（应当全程音像记录）",
+            [e.seq, *(m.seq for m in clips)], cite=rule.cite_for(e.act),
+        )  # fmt: skip
 
 
 def _clips(m: Entry) -> tuple[datetime, datetime] | None:

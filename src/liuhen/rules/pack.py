@@ -170,6 +170,10 @@ class AudioVideo(RuleBase):
     # the act, with its reason, excuses it
     unsuitable_excepted: bool = False
     fields: dict[str, list[Any]] | None = None  # only entries whose fields match (争议 marked)
+    # 全程 judged by time (003 第十九条: 执法办案场所全程音像记录): the video or audio bound to an
+    # act that records its start and end, body cameras' and the site's surveillance together,
+    # covers the whole of it; a gap is a violation
+    whole_duration: bool = False
 
     @model_validator(mode="after")
     def _cited_acts(self) -> AudioVideo:

@@ -206,6 +206,9 @@ class Device(Base):
     officer: Mapped[str | None] = mapped_column(String(64), index=True)
     status: Mapped[str] = mapped_column(String(16))
     note: Mapped[str | None] = mapped_column(Text)
+    # 执法记录仪 (None: registered before kinds) or 办案场所监控, a fixed camera of ``site``
+    kind: Mapped[str | None] = mapped_column(String(16))
+    site: Mapped[str | None] = mapped_column(String(200))
 
 
 class Media(Base):
