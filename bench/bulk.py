@@ -393,7 +393,8 @@ def bulk_append(
 
 
 def projections(app: instance.App, say: Callable[[str], None] = print) -> dict[str, float]:
-    """Every projection brought up to date through its own rebuild or catch-up, each timed."""
+    """Every projection brought up to date through its own rebuild or catch-up, each timed;
+    the anomalies before the search index, which holds their explanations."""
     from liuhen.entrypoints.web import SEARCH_SOURCES
     from liuhen.search import service as search
     from liuhen.stats import service as stats
@@ -402,9 +403,9 @@ def projections(app: instance.App, say: Callable[[str], None] = print) -> dict[s
     steps: list[tuple[str, Callable[[], object]]] = [
         ("案件投影（rebuild）", lambda: rebuild.rebuild(app)),
         ("统计事实（stats catch_up）", lambda: stats.catch_up(app)),
+        ("异常扫描（supervision scan）", lambda: supervision.scan(app)),
         ("检索索引（search catch_up）",
          lambda: search.catch_up(app, SEARCH_SOURCES, app.clock.now())),
-        ("异常扫描（supervision scan）", lambda: supervision.scan(app)),
         ("检查点（proofs.checkpoint）", lambda: proofs.checkpoint(app)),
     ]  # fmt: skip
     out = {}

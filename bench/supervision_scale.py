@@ -1,0 +1,232 @@
+"""Issue 15's figures at scale, on an instance ``bench.bulk`` generated (100,000 cases /
+5,000,000 entries is the aim): the statistics page's data (dashboard), search, the full anomaly
+scan, and anomaly detection keeping up with appends. Prints a table (figure, p50, p95, target);
+asserts nothing.
+
+    .venv/bin/python -m bench.bulk --cases 100000            # once: the instance
+    .venv/bin/python -m bench.supervision_scale [--rounds 20] [--db liuhen_bench_scale]
+        [--data-dir /tmp/liuhen_bench_scale] [--append-rounds 3] [--no-http]
+
+Dashboard: ``stats.service.report`` (what ``/stats`` and ``/api/v1/stats`` call) as the
+supervisor, for one agency and for every agency, for a month and a year; then the same as HTTP
+GETs of ``/stats`` and ``/api/v1/stats`` with the supervisor signed in. Search: 50 queries of
+words the cases use, through ``search.service.search`` as the supervisor. Full scan:
+``supervision.service.scan``. Incremental detection: cases appended through the journal's
+normal ``append_all`` (one case a unit), about 3,000 entries a round, then the supervision's
+catch-up; the appends per second it handles are the round's entries over append + detection
+time, and the detection alone over its own time.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import time
+from collections.abc import Callable
+from datetime import date
+from functools import partial
+from importlib import resources
+
+from sqlalchemy import func, select
+
+from bench import bulk
+from bench.common import p50_p95
+from liuhen.accounts.service import get_user
+from liuhen.cases import imports
+from liuhen.entrypoints.web import SEARCH_SOURCES
+from liuhen.kernel.db import store
+from liuhen.kernel.instance import App
+from liuhen.search import service as search
+from liuhen.search.index import Source
+from liuhen.stats import service as stats
+from liuhen.supervision import service as supervision
+
+QUERIES = [
+    "演出许可证", "营业性演出", "未成年人", "网吧", "上网服务", "星河文化传播", "询问笔录",
+    "现场检查", "执法记录仪", "罚款", "没收违法所得", "责令改正", "送达", "陈述申辩", "听证",
+    "法定代表人", "营业执照", "当事人", "行政处罚决定书", "催告", "强制执行", "人民法院",
+    "扣押", "查封", "解除", "鉴定", "投诉", "举报", "立案", "结案", "归档", "负责人审批",
+    "集体讨论", "法制审核", "调取证据", "娱乐场所", "歌舞", "出版物", "印刷", "艺术培训",
+    "旅行社", "文物", "噪音", "消防", "存储卡", "进货单据", "执法证件", "营业面积",
+    "烟花爆竹", "演出门票",
+]  # fmt: skip
+TARGETS = {"dashboard": 1000.0, "search": 200.0, "scan": 300_000.0}
+INCREMENTAL = ("detect_new", "catch_up_incremental", "incremental", "catch_up")
+
+
+def _timed(f: Callable[[], object], rounds: int) -> list[float]:
+    out = []
+    for _ in range(rounds):
+        t = time.perf_counter()
+        f()
+        out.append((time.perf_counter() - t) * 1000)
+    return out
+
+
+class Table:
+    def __init__(self) -> None:
+        self.rows: list[tuple[str, str, str, str, str]] = []
+
+    def add(self, figure: str, times: list[float], target: float | None, unit: str = "ms") -> None:
+        p50, p95 = p50_p95(times)
+        mark = "" if target is None else ("达标" if p95 < target else "未达标")
+        aim = "" if target is None else f"< {target:,.0f} {unit}"
+        self.rows.append((figure, f"{p50:,.1f}", f"{p95:,.1f}", aim, mark))
+        print(f"  {figure}：p50 {p50:,.1f} {unit}，p95 {p95:,.1f} {unit} {aim} {mark}", flush=True)
+
+    def line(self, figure: str, value: str, target: str, mark: str) -> None:
+        self.rows.append((figure, value, "", target, mark))
+        print(f"  {figure}：{value} {target} {mark}", flush=True)
+
+    def render(self) -> str:
+        head = ("指标", "p50", "p95", "目标", "")
+        lines = [" | ".join(head), " | ".join("---" for _ in head)]
+        lines += [" | ".join(r) for r in self.rows]
+        return "\n".join(lines)
+
+
+def _periods(app: App) -> tuple[str, str]:
+    """Last month and last year by the clock: whole periods full of cases."""
+    today = app.clock.now().date()
+    first = date(today.year, today.month, 1)
+    last_month = date(first.year - (first.month == 1), (first.month - 2) % 12 + 1, 1)
+    return f"{last_month.year}-{last_month.month:02d}", str(today.year - 1)
+
+
+def dashboard(app: App, table: Table, rounds: int, agency: str) -> None:
+    user = get_user(app, bulk.SUPERVISOR[0])
+    stats.catch_up(app)
+    for period in _periods(app):
+        for label, filters in ((f"机关 {agency}", stats.Filters(agency=agency)),
+                               ("全部机关", stats.Filters())):  # fmt: skip
+            times = _timed(partial(stats.report, app, user, period, filters), rounds)
+            table.add(f"统计（stats.report，{label}，{period}）", times, TARGETS["dashboard"])
+
+
+def dashboard_http(app: App, table: Table, rounds: int, agency: str) -> None:
+    from fastapi.testclient import TestClient
+    from tests.integration.auth import login
+
+    from liuhen.entrypoints.web import create_app
+
+    with TestClient(create_app(app)) as client:
+        answer = login(client, *bulk.SUPERVISOR)
+        assert answer.status_code in (302, 303), answer.text[:200]
+        for period in _periods(app):
+            for path in ("/stats", "/api/v1/stats"):
+                for query in (f"period={period}&agency={agency}", f"period={period}"):
+                    url = f"{path}?{query}"
+                    first = client.get(url)
+                    assert first.status_code == 200, (url, first.text[:200])
+                    times = _timed(partial(client.get, url), rounds)
+                    table.add(f"统计 HTTP GET {url}", times, TARGETS["dashboard"])
+
+
+def search_figures(app: App, table: Table) -> None:
+    """With the sources the web app searches; and, when they include the anomaly source, once
+    more without it, to show what its check for a changed scan costs each query."""
+    user = get_user(app, bulk.SUPERVISOR[0])
+    runs: list[tuple[str, tuple[Source, ...]]] = [("", SEARCH_SOURCES)]
+    fewer = tuple(s for s in SEARCH_SOURCES if s.kind != "anomaly")
+    if len(fewer) < len(SEARCH_SOURCES):
+        runs.append(("，不含异常说明来源", fewer))
+    for label, sources in runs:
+        search.search(app, user, QUERIES[0], sources)  # the index caught up first
+        times, found = [], 0
+        for q in QUERIES:
+            t = time.perf_counter()
+            page = search.search(app, user, q, sources)
+            times.append((time.perf_counter() - t) * 1000)
+            found += page.total > 0
+        figure = f"检索（{len(QUERIES)} 个词，{found} 个有结果，监督人员{label}）"
+        table.add(figure, times, TARGETS["search"])
+
+
+def scan_figure(app: App, table: Table, rounds: int) -> None:
+    times = []
+    for _ in range(rounds):
+        result = supervision.scan(app)
+        times.append(result.seconds * 1000)
+        print(f"    扫描 {result.cases} 件案件、{result.entries} 条记录，{result.anomalies} 个异常")
+    table.add("异常全量扫描（supervision.scan）", times, TARGETS["scan"])
+
+
+def _demo_cases() -> list[str]:
+    folder = resources.files("liuhen") / "demo"
+    return [
+        f.read_text("utf-8")
+        for f in sorted(folder.iterdir(), key=lambda f: f.name)
+        if f.name.startswith("case_") and f.name.endswith(".json")
+    ]
+
+
+def incremental(app: App, table: Table, rounds: int, per_round: int = 3000) -> None:
+    """Rounds of appends through the normal path, each followed by the incremental detection."""
+    name = next(n for n in INCREMENTAL if hasattr(supervision, n))
+    detect = getattr(supervision, name)
+    print(f"    增量检测函数：supervision.service.{name}")
+    detect(app)  # start from a caught-up position
+    texts = _demo_cases()
+    handled, alone, appends = [], [], []
+    k = 0
+    for r in range(rounds):
+        n = 0
+        t = time.perf_counter()
+        while n < per_round:
+            doc = json.loads(texts[k % len(texts)])
+            doc["case"] = f"增量{r + 1}-{k + 1}号"
+            _case, drafts = imports.parse(json.dumps(doc, ensure_ascii=False), app.clock.now())
+            n += len(app.journal.append_all(drafts))
+            k += 1
+        appended = time.perf_counter() - t
+        t = time.perf_counter()
+        detect(app)
+        detected = time.perf_counter() - t
+        appends.append(n / appended)
+        alone.append(n / detected)
+        handled.append(n / (appended + detected))
+        print(
+            f"    第 {r + 1} 轮：追加 {n} 条 {appended:.1f} 秒，检测 {detected:.1f} 秒", flush=True
+        )
+    for label, values in (("经正常接口追加（条/秒）", appends), ("增量检测处理（条/秒）", alone),
+                          ("追加并检测（条/秒）", handled)):  # fmt: skip
+        p50, _ = p50_p95(values)
+        worst = min(values)
+        mark = "达标" if worst >= 3000 else "未达标"
+        target = "≥ 3,000 条/秒" if label != "经正常接口追加（条/秒）" else ""
+        table.line(f"{label}（{name}）", f"中位 {p50:,.0f}，最慢 {worst:,.0f}", target,
+                   mark if target else "")  # fmt: skip
+
+
+def main() -> None:
+    p = argparse.ArgumentParser()
+    p.add_argument("--db", default=bulk.PG_DB)
+    p.add_argument("--data-dir", default=bulk.DATA_DIR)
+    p.add_argument("--rounds", type=int, default=20)
+    p.add_argument("--scan-rounds", type=int, default=1)
+    p.add_argument("--append-rounds", type=int, default=3)
+    p.add_argument("--no-http", action="store_true")
+    args = p.parse_args()
+    app = bulk.open_app(args.db, args.data_dir)
+    try:
+        with app.engine.connect() as conn:
+            size = conn.execute(store.HEAD.select()).mappings().one()["size"]
+            cases = conn.execute(select(func.count()).select_from(store.CASE)).scalar()
+        print(f"PostgreSQL 数据库 {args.db}：{cases} 件案件，{size} 条记录", flush=True)
+        table = Table()
+        agency = "whlyj"
+        dashboard(app, table, args.rounds, agency)
+        if not args.no_http:
+            dashboard_http(app, table, args.rounds, agency)
+        search_figures(app, table)
+        scan_figure(app, table, args.scan_rounds)
+        incremental(app, table, args.append_rounds)
+        print()
+        print(f"{cases} 件案件，{size} 条记录：")
+        print(table.render())
+    finally:
+        app.engine.dispose()
+
+
+if __name__ == "__main__":
+    main()
