@@ -23,6 +23,7 @@ from liuhen.demo import seed as demo
 from liuhen.disclosure import cli as disclosure
 from liuhen.disclosure import ledger_cli as ledger
 from liuhen.documents import cli as documents
+from liuhen.entrypoints import sources
 from liuhen.evidence import cli as evidence
 from liuhen.evidence.jobs import run_worker
 from liuhen.kernel import instance, rebuild
@@ -67,9 +68,11 @@ cli.command("stats")(stats.stats_cmd)
 cli.command("export")(export.export_cmd)
 cli.command("verify-bag")(export.verify_bag_cmd)
 cli.add_typer(disclosure.cli, name="disclose")
-# search finds the compliance findings too (the same evaluation as the case list's)
+# search finds the compliance findings too (the same evaluation as the case list's), and the
+# anomaly explanations
 cli.command("search")(search_cli.search_command(
-    (search.findings_source(cases.Judge(compliance.evaluate_cases, queries.rules_in_force)),)
+    (search.findings_source(cases.Judge(compliance.evaluate_cases, queries.rules_in_force)),
+     sources.anomaly_source())
 ))  # fmt: skip
 cli.add_typer(supervision.cli, name="anomalies")
 cli.add_typer(early_warning.cli, name="warnings")

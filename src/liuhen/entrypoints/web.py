@@ -33,6 +33,7 @@ from liuhen.disclosure import service as disclosure
 from liuhen.documents import approval_pages
 from liuhen.documents import pages as document_pages
 from liuhen.documents import web as documents_web
+from liuhen.entrypoints import sources
 from liuhen.errors import LiuhenError, NotFoundError
 from liuhen.evidence import pages as evidence_pages
 from liuhen.evidence import web as media
@@ -58,8 +59,8 @@ ADMINS = [Depends(guard.role(guard.ADMIN, "系统管理仅限系统管理员"))]
 UPLOADERS = [Depends(guard.role(guard.RECORDERS, "监督人员和系统管理员不上传音像资料"))]
 # the case list's violations and deadlines come from the compliance evaluation, a layer above
 CASE_JUDGE = cases.Judge(compliance.evaluate_cases, queries.rules_in_force)
-# what search finds beside the entries: the compliance findings (an anomaly source joins here)
-SEARCH_SOURCES = (search.findings_source(CASE_JUDGE),)
+# what search finds beside the entries: the compliance findings and the anomaly explanations
+SEARCH_SOURCES = (search.findings_source(CASE_JUDGE), sources.anomaly_source())
 
 
 async def liuhen_error(request: Request, exc: LiuhenError) -> Response:
