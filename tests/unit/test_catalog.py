@@ -90,6 +90,7 @@ EXPECTED_CODES = {
         "device_check",
         "correction",
         "content_check",
+        "supplement",
         "review_access",
         "document",
         "media",
@@ -207,8 +208,9 @@ def test_roles_follow_the_approval_chain() -> None:
     assert _act("decision.collective_discussion").roles == {Role.HEAD}
     assert _act("decision.head_approval").roles == {Role.HEAD}
     assert _act("archiving.archive").roles == {Role.ARCHIVIST}
-    # supervision's: the supervisors set their thresholds and conclude, a head too (not admin)
-    assert _act("registry.supervision_settings").roles == {Role.ADMIN, Role.SUPERVISOR}
+    # supervision's: thresholds are set by the administrator, the supervisors and the agency's
+    # head (the thresholds page); conclusions by the supervisors and a head (not the admin)
+    assert _act("registry.supervision_settings").roles == {Role.ADMIN, Role.SUPERVISOR, Role.HEAD}
     assert _act("registry.anomaly_review").roles == {Role.SUPERVISOR, Role.HEAD}
     # the evaluation's weights: the agency's own (its head) or the administrator
     assert _act("registry.evaluation_settings").roles == {Role.ADMIN, Role.HEAD}
