@@ -28,6 +28,7 @@ from __future__ import annotations
 import argparse
 import copy
 import json
+import random
 import re
 import time
 from collections.abc import Callable, Iterator
@@ -35,9 +36,11 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from functools import partial
 from importlib import resources
+from json.encoder import encode_basestring as _encode_string
 from pathlib import Path
 from typing import Any
 
+from bench import anomalies as honest
 from liuhen.accounts import service as access
 from liuhen.cases import imports
 from liuhen.demo import seed as demo
@@ -102,6 +105,14 @@ def _renames(registry: dict[str, Any], k: int) -> dict[str, str]:
     return out
 
 
+def agency(k: int) -> Agency:
+    """The ``k``-th agency ``register`` makes (0: the demo's own)."""
+    registry = json.loads(registry_text())
+    renames = _renames(registry, k)
+    code = registry["agencies"][0]["code"]
+    return Agency(renames.get(code, code), renames)
+
+
 def _renamed(value: Any, renames: dict[str, str]) -> Any:
     if isinstance(value, str):
         return renames.get(value, value)
@@ -139,7 +150,7 @@ def register(app: instance.App, agencies: int) -> list[Agency]:
                 app, renames.get(item["agency"], item["agency"]), access.SettingsChange(**values),
                 demo.ADMIN,
             )  # fmt: skip
-        out.append(Agency(renames.get(registry["agencies"][0]["code"], "whlyj"), renames))
+        out.append(agency(k))
     user = next(u for u in demo.DEMO_USERS if u[0] == SUPERVISOR[0])
     access.create_user(app, user[0], user[1], list(user[2]), user[3], user[4], user[5])
     return out
@@ -160,7 +171,9 @@ _TOKEN = re.compile(
     r'"(\d{4}-\d\d-\d\d(?:T\d\d:\d\d(?::\d\d(?:\.\d+)?)?(?:[+-]\d\d:\d\d|Z))?)"'
     r"|(?<=[:\[,])9876(5\d{4})(?=[,}\]])"
     r'|"(' + "|".join(re.escape(c) for c in _codes()) + ')"'
+    r'|"@@(transcript|scene)@@"'
 )
+TEXTS = {"investigation.inquiry": "transcript", "investigation.inspection": "scene"}
 
 
 @dataclass(frozen=True)
@@ -196,6 +209,8 @@ def _template(drafts: list[Draft]) -> Template:
         for name, index in d.refs.items():
             target: dict[str, Any] = body if name == "corrects" else body["fields"]
             target[name] = REF_BASE + index
+        if d.act in TEXTS and body["fields"].get(TEXTS[d.act]):  # each case its own words
+            body["fields"][TEXTS[d.act]] = f"@@{TEXTS[d.act]}@@"
         doc = entry_document(
             seq=1, chain="x", chain_seq=1, act=d.act, occurred_at=d.occurred_at,
             recorded_at=d.occurred_at, actors=d.body["actors"], body=body, prev_hash=None,
@@ -241,6 +256,30 @@ def _shifted(text: str, delta: timedelta) -> str:
     return '"' + day.date().isoformat() + '"'
 
 
+def _rename(renames: dict[str, str]) -> Callable[[re.Match[str]], str]:
+    def one(m: re.Match[str]) -> str:
+        code = m.group(3)
+        return m.group(0) if code is None else '"' + renames.get(code, code) + '"'
+
+    return one
+
+
+def _context(rng: random.Random, certs: list[str]) -> dict[str, Any]:
+    """The facts one case's transcripts and scene records are written from, as
+    ``bench.anomalies`` writes its honest cases' (so that no two cases share their words)."""
+    certs = [*certs, "", ""]
+    party = rng.choice(honest.SURNAMES) + rng.choice(honest.GIVEN) + rng.choice(honest.GIVEN)
+    trade = rng.choice(honest.TRADES)
+    officers = [rng.choice(honest.SURNAMES) + rng.choice(honest.GIVEN) for _ in range(2)]
+    return {
+        "agency": "文化和旅游局", "o1": officers[0], "o2": officers[1], "c1": certs[0],
+        "c2": certs[1], "party": party, "shop": f"{party}{rng.choice(['商行', '经营部', '店'])}",
+        "addr": f"某区{rng.choice(honest.ROADS)}路{rng.randint(1, 300)}号", "license": trade[0],
+        "goods": trade[1], "place_item": trade[2], "papers": trade[3],
+        "phone": f"1{rng.randint(3, 9)}{rng.randint(0, 9)}****{rng.randint(1000, 9999)}",
+    }  # fmt: skip
+
+
 def case(t: Template, number: str, delta: timedelta, agency: Agency) -> list[Row]:
     """One case from a template: renamed into ``agency``, moved back by ``delta``, padded. Every
     time, code and reference is replaced in the canonical text itself (the values change, never
@@ -251,6 +290,10 @@ def case(t: Template, number: str, delta: timedelta, agency: Agency) -> list[Row
     order += [(i, 0) for i in range(end, len(t.acts))]
     where = {key: pos for pos, key in enumerate(order)}
     renames = agency.renames
+    rng = random.Random(number)
+    ctx = _context(
+        rng, re.findall(r'"cert_no":"([^"]+)"', _TOKEN.sub(_rename(renames), t.actors[0]))
+    )
     out = []
     for i, c in order:
         moved = delta + PAD_GAP * c
@@ -266,6 +309,9 @@ def case(t: Template, number: str, delta: timedelta, agency: Agency) -> list[Row
                 pos = where[(r, c if c and start <= r < end else 0)]
                 refs.append(pos)
                 return str(REF_BASE + pos)  # the seq goes in when the case has its place
+            if m.group(4) is not None:
+                made = (honest.transcript if m.group(4) == "transcript" else honest.scene)(ctx, rng)
+                return _encode_string(made)
             code = m.group(3)
             return '"' + renames.get(code, code) + '"'
 
@@ -288,6 +334,23 @@ def cases(n: int, per_case: int, agencies: list[Agency], now: datetime) -> Itera
         delta = back - timedelta(minutes=(j * SPREAD_DAYS * 1440) // per_agency + 37 * (i % 7))
         number = f"压测{agency.code}〔规模〕{j + 1}号"
         yield case(ts[(j + i % len(agencies)) % len(ts)], number, delta, agency)
+
+
+def as_drafts(rows: list[Row]) -> list[Draft]:
+    """A generated case as drafts for the journal's normal ``append_all`` (references back to
+    positions in ``refs``, as ``imports`` gives them)."""
+    out = []
+    for r in rows:
+        body = json.loads(r.body)
+        body["actors"] = json.loads(r.actors)
+        refs = {}
+        if isinstance(body.get("corrects"), int) and body["corrects"] >= REF_BASE:
+            refs["corrects"] = body["corrects"] - REF_BASE
+        for name, value in (body.get("fields") or {}).items():
+            if type(value) is int and REF_BASE <= value < REF_BASE + 10_000:
+                refs[name] = value - REF_BASE
+        out.append(Draft(r.chain, r.act, r.occurred_at, body, refs=refs))
+    return out
 
 
 # --- writing: the journal's rows, by COPY -----------------------------------------------------
@@ -411,7 +474,11 @@ def projections(app: instance.App, say: Callable[[str], None] = print) -> dict[s
     out = {}
     for label, step in steps:
         t = time.perf_counter()
-        step()
+        try:
+            step()
+        except Exception as exc:  # another step's figures are still worth having
+            say(f"  {label}：失败（{type(exc).__name__}: {exc}）")
+            continue
         out[label] = time.perf_counter() - t
         say(f"  {label}：{out[label]:.1f} 秒")
     return out
