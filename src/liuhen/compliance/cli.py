@@ -8,12 +8,13 @@ from pathlib import Path
 import typer
 from rich.table import Table
 
+from liuhen.accounts import service as access
 from liuhen.cli.common import app, out, print_json
 from liuhen.compliance import calendar as calendar_service
-from liuhen.compliance import packs, queries
+from liuhen.compliance import content_checks, packs, queries
 from liuhen.compliance import service as compliance
 from liuhen.compliance.schemas import AgencyReport, Finding
-from liuhen.errors import ImportFormatError, ValidationError
+from liuhen.errors import Forbidden, ImportFormatError, ValidationError
 from liuhen.kernel.instance import App
 from liuhen.procedure.fields import parse_datetime
 from liuhen.rules.findings import SEVERITY_LABELS, Evaluation, Severity
@@ -204,3 +205,42 @@ def calendar_show(year: int = typer.Argument(..., help="年份")) -> None:
     out.print(f"{year} 年（来源：{data.source}）")
     out.print("放假：" + "、".join(d.isoformat() for d in sorted(data.holidays)))
     out.print("调休上班：" + ("、".join(d.isoformat() for d in sorted(data.workdays)) or "无"))
+
+
+def check_cmd(
+    case: str = typer.Argument(..., help="案件编号"),
+    seq: int = typer.Argument(..., help="所核对的记录序号（音像记录、执法文书、调取证据等）"),
+    checklist: str | None = typer.Option(
+        None, "--checklist", help="核对清单（规则编号）；不给出时列出该记录可用的清单"
+    ),
+    items: list[str] = typer.Option(
+        [], "--item", help="项目=结论[：说明]，如 现场环境=不符合：未拍摄全景；每项一次"
+    ),
+    note: str = typer.Option("", "--note", help="其他说明"),
+    by: str = typer.Option(..., "--by", help="核对人的账户名（按其账户的角色核对，记为记录人）"),
+) -> None:
+    """审看核对一项记录：按适用规则包的核对清单逐项记明符合、不符合或不适用（记入日志）。"""
+    application = app()
+    user = access.get_user(application, by)
+    why = content_checks.refusal(application, user, case, seq)
+    if why:
+        raise Forbidden(why)
+    found = content_checks.target(application, case, seq)
+    if checklist is None:
+        out.print(f"{found.what} 可用的核对清单：")
+        for c in found.checklists:
+            out.print(f"  {c.rule}  {c.title}")
+            for i in c.items:
+                last = c.latest.get(i.key)
+                shown = f"  [dim]最近：{last.line()}[/]" if last else ""
+                out.print(f"    {i.key}：{i.label}（{'、'.join(i.cite)}）{shown}")
+        return
+    given: dict[str, tuple[str, str]] = {}
+    for raw in items:
+        key, sep, rest = raw.partition("=")
+        if not sep:
+            raise ValidationError(f"--item 应写作 项目=结论[：说明]：{raw}")
+        result, _, text = rest.replace(":", "：", 1).partition("：")
+        given[key.strip()] = (result.strip(), text.strip())
+    entry = content_checks.record_check(application, user, case, seq, checklist, given, note)
+    out.print(f"已记录对第{seq}号记录的审看核对（日志序号 {entry.seq}）")

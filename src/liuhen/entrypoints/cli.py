@@ -52,6 +52,8 @@ cli.add_typer(case.cli, name="case")
 case.cli.command("list")(
     case.list_command(cases.Judge(compliance.evaluate_cases, queries.rules_in_force))
 )
+# 审看核对 needs the pack in force, a layer above cases
+case.cli.command("check")(rules.check_cmd)
 cli.add_typer(rules.pack_cli, name="pack")
 cli.add_typer(rules.calendar_cli, name="calendar")
 cli.command("compliance")(rules.compliance_cmd)

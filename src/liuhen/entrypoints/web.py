@@ -26,7 +26,7 @@ from liuhen.archive import web as dossier_web
 from liuhen.cases import feed_web
 from liuhen.cases import service as cases
 from liuhen.cases import web as cases_web
-from liuhen.compliance import queries
+from liuhen.compliance import checks_web, queries
 from liuhen.compliance import service as compliance
 from liuhen.compliance import web as compliance_web
 from liuhen.disclosure import service as disclosure
@@ -136,6 +136,7 @@ def create_app(app: App) -> FastAPI:
         )
     )
     api.include_router(compliance_web.page_router(app, TEMPLATES))
+    api.include_router(checks_web.router(app, TEMPLATES))  # 审看核对: guarded per route
     api.include_router(inbox_web.router(app, TEMPLATES, CASE_JUDGE))
     api.include_router(warnings_web.router(app, TEMPLATES))
     api.include_router(stats_web.router(app, TEMPLATES))
