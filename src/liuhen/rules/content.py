@@ -70,11 +70,11 @@ def problems(rule: P.ContentCheck, given: Mapping[str, tuple[str, str]]) -> list
 
 def applies_to(rule: P.ContentCheck, entry: Entry) -> bool:
     """Whether ``entry`` is a record of the kind ``rule``'s checklist checks."""
-    if entry.act != rule.subject:
+    if entry.act not in rule.subject:
         return False
-    if rule.subject == "general.media":
+    if entry.act == "general.media":
         return rule.media_kinds is None or entry.fields.get("kind") in rule.media_kinds
-    if rule.subject == "general.document":
+    if entry.act == "general.document":
         if rule.documents is not None and entry.fields.get("doc_type") not in rule.documents:
             return False
         return not rule.paper or not entry.fields.get("digest")
@@ -82,9 +82,13 @@ def applies_to(rule: P.ContentCheck, entry: Entry) -> bool:
 
 
 def subjects(rule: P.ContentCheck, rec: CaseRecord) -> list[Entry]:
-    """The case's records ``rule`` checks; of a document's versions only the latest counts (a
-    correction is a new version: the one to check)."""
-    found = [e for e in rec.of([rule.subject]) if applies_to(rule, e)]
+    """The case's records ``rule`` expects a check of: of a document's versions only the latest
+    (a correction is a new version: the one to check); of a ``files_only`` act, only one that
+    carries files (a statement handed in with materials)."""
+    found = [
+        e for e in rec.of(rule.subject)
+        if applies_to(rule, e) and (e.act not in rule.files_only or e.attachments)
+    ]  # fmt: skip
     superseded = {e.fields.get("supersedes") for e in rec.of(["general.document"])}
     return [e for e in found if e.seq not in superseded]
 

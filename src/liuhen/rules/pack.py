@@ -579,7 +579,9 @@ class ContentCheck(RuleBase):
     reaches one of ``by`` is a hint (the texts say what to check, not when)."""
 
     kind: Literal["content_check"]
-    subject: Literal["general.media", "general.document", "investigation.evidence_request"]
+    subject: Acts  # the records checked: general.media, general.document, or acts themselves
+    # of those, acts that count only when they carry files (materials a party handed in)
+    files_only: list[str] = Field(default_factory=list)
     media_kinds: list[Literal["video", "audio", "photo"]] | None = None  # general.media only
     documents: list[str] | None = None  # general.document only: these types (None: every one)
     paper: bool = False  # general.document only: imported records with no system-made PDF
@@ -591,7 +593,7 @@ class ContentCheck(RuleBase):
     def _types(cls, v: list[str] | None) -> list[str] | None:
         return _known(v, DOCUMENT_TYPES, "文书种类") if v is not None else None
 
-    @field_validator("by")
+    @field_validator("by", "subject", "files_only")
     @classmethod
     def _by(cls, v: list[str]) -> list[str]:
         return expand_acts(v) if v else v
