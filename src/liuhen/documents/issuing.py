@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from liuhen.access.policy import User
 from liuhen.accounts.service import AuthError, act_fields, confirm_presence
 from liuhen.documents import prefill, prior_approval
-from liuhen.documents.render import validate
+from liuhen.documents.render import PARTICIPANT_DOCS, validate
 from liuhen.documents.service import (
     BLOCK_ROLES,
     BY_LOGIN,
@@ -40,6 +40,100 @@ DemandedBy = Callable[[App, str, str], str]  # compliance.queries.demanded_by, a
 Witnesses = Callable[[App, str], int]
 CONFIRM_MAX = 8  # 在场同事确认 rows read back: more colleagues than this sign from their own logins
 CONFIRM_LABEL = "在场同事确认"
+
+
+# A hearing participant who signs in another block: the applicant signs (or refuses) as the
+# party, the officers in charge with their electronic signatures (案件承办人栏).
+_SIGNS_ELSEWHERE = ("申请人", "承办人", "调查人员")
+# How a role recorded on the hearing act reads on the record (``render.Participant.label``).
+_ROLE_LABELS = {"代理人": "委托代理人"}
+PARTICIPANT_NOTE_MAX = 500  # as ``render._participants`` takes a note
+
+
+@dataclass(frozen=True)
+class Attendee:
+    """A hearing participant who signs the record by hand on the page, or has his refusal or
+    leaving noted (003 第十六条): ``index`` names his pad and fields on the form."""
+
+    index: int
+    name: str
+    label: str  # what he took part as: 委托代理人, 第三人 …
+
+    @property
+    def png(self) -> str:
+        return f"participant_png_{self.index}"
+
+    @property
+    def left(self) -> str:
+        return f"participant_left_{self.index}"
+
+    @property
+    def note(self) -> str:
+        return f"participant_note_{self.index}"
+
+
+def attendees(
+    app: App, user: User, number: str, act_seq: int, doc: DocType, party: str = ""
+) -> list[Attendee]:
+    """The hearing participants the act lists who sign the record on its page, each on a pad
+    of his own: everyone but the applicant (the party's pad, or ``party`` by name) and the
+    officers in charge (their electronic signatures). Only a hearing record has them."""
+    if doc.code not in PARTICIPANT_DOCS:
+        return []
+    listed = act_fields(app, user, number, act_seq).get("participants")
+    out: list[Attendee] = []
+    seen = {party.strip()} - {""}
+    for p in listed if isinstance(listed, list) else []:
+        if not isinstance(p, dict):
+            continue
+        name = str(p.get("name") or "").strip()
+        role = str(p.get("role") or "").strip()
+        if not name or name in seen or any(w in role for w in _SIGNS_ELSEWHERE):
+            continue
+        seen.add(name)
+        label = _ROLE_LABELS.get(role, role) or "听证参加人"
+        out.append(Attendee(len(out) + 1, name, label))
+    return out
+
+
+def read_attendees(
+    form: dict[str, str], people: list[Attendee]
+) -> tuple[list[dict[str, str]], list[Problem]]:
+    """What each participant gave on his pad: his drawn signature, or (拒绝签字/中途退出
+    ticked) the note of it — one of the two, never both, never neither (003 第十六条)."""
+    out: list[dict[str, str]] = []
+    problems: list[Problem] = []
+    for a in people:
+        drawn = form.get(a.png, "")
+        left = bool(form.get(a.left))
+        note = form.get(a.note, "").strip()
+        who = f"{a.label}{a.name}"
+        if left and drawn:
+            problems.append(Problem(
+                f"已勾选{who}拒绝签字或中途退出，不应再附其手写签名：请清除签名或取消勾选",
+                a.png, label=f"{who}的签名", kind="signature",
+            ))  # fmt: skip
+        elif left and not note:
+            problems.append(Problem(
+                f"请注明{who}拒绝签字或中途退出的情况", a.note,
+                label=f"{who}未签名的情况", kind="required",
+            ))  # fmt: skip
+        elif left and len(note) > PARTICIPANT_NOTE_MAX:
+            problems.append(Problem(
+                f"{who}未签名的情况不得超过 {PARTICIPANT_NOTE_MAX} 字", a.note,
+                label=f"{who}未签名的情况", kind="too_long",
+            ))  # fmt: skip
+        elif left:
+            out.append({"name": a.name, "as": a.label, "note": note})
+        elif drawn:
+            out.append({"name": a.name, "as": a.label, "signature_png": drawn})
+        else:
+            problems.append(Problem(
+                f"{who}须核对笔录后在其签名板手写签名，"
+                "或勾选“拒绝签字/中途退出”并注明情况（003 第十六条）",
+                a.png, label=f"{who}的签名", kind="signature",
+            ))  # fmt: skip
+    return out, problems
 
 
 @dataclass(frozen=True)
@@ -204,8 +298,10 @@ def read_form(
     doc: DocType,
     form: dict[str, str],
     witnesses: int = 1,
+    at_signing: bool = True,
 ) -> tuple[DocumentRequest, list[Problem]]:
-    """The document the form asks for, and every problem with it (all shown at once)."""
+    """The document the form asks for, and every problem with it (all shown at once); a
+    preview (``at_signing`` false) reads no hearing participant's pad, which follows it."""
     values, problems = forms.parse(doc, form, app.settings.timezone)
     # each declared block its own signers: officers present sign theirs in turn; the
     # reviewer's and approver's only their holders, from their own logins (002 第三十八条)
@@ -240,6 +336,11 @@ def read_form(
             "当事人已手写签名，请填写签名的当事人姓名", "party_name",
             label="当事人（签名人）姓名", kind="required",
         ))  # fmt: skip
+    participants: list[dict[str, str]] = []
+    if at_signing:
+        people = attendees(app, user, number, act_seq, doc, party)
+        participants, unsigned = read_attendees(form, people)
+        problems += unsigned
     return DocumentRequest(
         case=number, act_seq=act_seq, doc_type=doc.code, values=values,
         signers=[{"role": b, "cert_no": c} for b, cs in blocks.items() for c in cs],
@@ -248,6 +349,7 @@ def read_form(
         if party and not refused else None,
         refusal={"reason": form.get("refusal_reason", ""), "officers": certs}
         if refused else None, refusal_witnesses=witnesses,
+        participants=participants or None,
     ), problems  # fmt: skip
 
 
@@ -278,10 +380,11 @@ def checked_request(
     doc: DocType,
     form: dict[str, str],
     witnesses: int = 1,
+    at_signing: bool = True,
 ) -> DocumentRequest:
     """The document the form asks for, its own fields checked too, or every problem at once
     (what issuing it and previewing it both start from)."""
-    req, problems = read_form(app, user, number, act_seq, doc, form, witnesses)
+    req, problems = read_form(app, user, number, act_seq, doc, form, witnesses, at_signing)
     unread = {p.field for p in problems}
     try:  # the document's own fields too, so that everything is corrected at once
         validate(doc.code, req.values)

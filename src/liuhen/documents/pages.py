@@ -137,9 +137,10 @@ def preview_page(
     rows = [c for c in confirm_rows(form, blocks, request) if c]
     form = {k: v for k, v in form.items() if not k.startswith("confirm_")}
     form |= {f"confirm_cert_{i}": c for i, c in enumerate(rows, start=1)}
+    people = issuing.attendees(app, user, number, act_seq, doc, form.get("party_name", ""))
     try:
-        content = {k: v for k, v in form.items() if k not in preview.AT_SIGNING}
-        req = issuing.checked_request(app, user, number, act_seq, doc, content)
+        content = preview.locked(form)
+        req = issuing.checked_request(app, user, number, act_seq, doc, content, at_signing=False)
         req.supersedes = supersedes
         pdf = preview.pdf(app, req)
         images, count = preview.page_images(pdf)
@@ -147,8 +148,22 @@ def preview_page(
         return editable(request, number, act_seq, doc, form, exc)
     session = str(getattr(request.state, "csrf", ""))
     passwords = [f"confirm_password_{i}" for i in range(1, len(rows) + 1)]
-    inputs = ["party_name", "refused", "refusal_reason", "signature-pad", *passwords]
+    pads = [(a.png, f"participant-pad-{a.index}") for a in people]
+    inputs = [
+        "party_name",
+        "refused",
+        "refusal_reason",
+        "signature-pad",
+        *passwords,
+        *(i for a, (_, pad) in zip(people, pads, strict=True) for i in (pad, a.note)),
+    ]
     aliases = {f"confirm.{c}": f"confirm_password_{i}" for i, c in enumerate(rows, start=1)}
+    aliases |= dict(pads)
+    aliases |= {
+        f"participants[{i}].{part}": pad  # as ``render`` locates them
+        for i, (_, pad) in enumerate(pads)
+        for part in ("signature_png", "note")
+    }
     aliases |= {"refusal": "refused", "party_signature_png": "signature-pad",
                 "party.signature_png": "signature-pad", "party": "party_name"}  # fmt: skip
     return templates.TemplateResponse(
@@ -157,7 +172,8 @@ def preview_page(
          "errors": FieldErrors(error, inputs, aliases), "images": images,
          "page_count": count, "hidden": preview.locked(form),
          "mac": preview.mac(app, session, number, act_seq, doc.code, form),
-         "has_party": preview.needs_preview(doc.code), "confirm_rows": rows},
+         "has_party": preview.needs_preview(doc.code), "confirm_rows": rows,
+         "attendees": people},
         status_code=error.http_status if error else 200,
     )  # fmt: skip
 
@@ -246,8 +262,8 @@ def router(
         try:  # signing (pyHanko) runs its own event loop: keep it off this one
             try:
                 preview.check(app, session, number, act_seq, doc.code, form)
-            except LiuhenError:  # what he drew was not under this content: he signs again
-                form = {k: v for k, v in form.items() if k != "party_signature_png"}
+            except LiuhenError:  # what they drew was not under this content: they sign again
+                form = preview.undrawn(form)
                 raise
             entry = await anyio.to_thread.run_sync(
                 issuing.issue_from_form,

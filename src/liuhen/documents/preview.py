@@ -38,6 +38,8 @@ MAC_FIELD = "preview_mac"
 MAX_PAGES = 12  # pages shown as images; a longer document says how many more
 # What the party decides at signing, not what he reads: kept out of the locked content.
 AT_SIGNING = {"csrf", MAC_FIELD, "party_signature_png", "refused", "refusal_reason", "back"}
+# Each hearing participant's pad, tick and note under the preview (``issuing.Attendee``).
+AT_SIGNING_PREFIX = ("confirm_password", "participant_")
 _KEY_INFO = b"liuhen/documents.preview/mac/v1"  # this key's purpose: no other use derives it
 
 
@@ -52,8 +54,20 @@ def locked(form: dict[str, str]) -> dict[str, str]:
     colleagues' passwords."""
     return {
         k: v for k, v in sorted(form.items())
-        if k not in AT_SIGNING and not k.startswith("confirm_password")
+        if k not in AT_SIGNING and not k.startswith(AT_SIGNING_PREFIX)
     }  # fmt: skip
+
+
+def drawn(form: dict[str, str]) -> bool:
+    """Whether anyone signed by hand on the form: the party, or a hearing participant."""
+    return any(v for k, v in form.items()
+               if k == "party_signature_png" or k.startswith("participant_png_"))  # fmt: skip
+
+
+def undrawn(form: dict[str, str]) -> dict[str, str]:
+    """The form without its hand-drawn signatures: drawn under another content, drawn again."""
+    return {k: v for k, v in form.items()
+            if k != "party_signature_png" and not k.startswith("participant_png_")}  # fmt: skip
 
 
 def _key(app: App) -> bytes:
@@ -80,8 +94,7 @@ def check(
     """Refuse a submit whose content is not what was previewed: a drawn signature only under
     a preview, and no value changed after it (``ValidationError`` at the signature pad)."""
     given = form.get(MAC_FIELD, "")
-    drawn = bool(form.get("party_signature_png"))
-    if not given and not drawn:
+    if not given and not drawn(form):
         return  # nothing the party signed by hand: the officers sign what they typed
     if not given:
         raise ValidationError("当事人须先阅看文书预览，再手写签名", [Problem(
@@ -128,4 +141,14 @@ def page_images(document: bytes, dpi: int = 80) -> tuple[list[str], int]:
     return images, max(count, len(images))
 
 
-__all__ = ["MAC_FIELD", "check", "locked", "mac", "needs_preview", "page_images", "pdf"]
+__all__ = [
+    "MAC_FIELD",
+    "check",
+    "drawn",
+    "locked",
+    "mac",
+    "needs_preview",
+    "page_images",
+    "pdf",
+    "undrawn",
+]
