@@ -76,6 +76,8 @@ cli.command("search")(search_cli.search_command(
     (search.findings_source(cases.Judge(compliance.evaluate_cases, queries.rules_in_force)),
      sources.anomaly_source())
 ))  # fmt: skip
+# the statistics count the warnings feature's cards (期限预警), a sibling they may not import
+stats_service.use_warnings(sources.warning_groups)
 cli.add_typer(supervision.cli, name="anomalies")
 cli.add_typer(early_warning.cli, name="warnings")
 cli.command("mark")(disclosure.mark_cmd)

@@ -6,19 +6,26 @@ supervisor or a head finds a case by the words of an anomaly found in it. Each s
 (the ``anomaly`` table as the last scan left it, including those no longer found: the list shows
 them too) gives one text to every case it refers to; search shows it only in cases the reader
 may see, and only to the roles who read anomalies.
+
+``warning_groups``: the warnings feature's cards, grouped for the statistics' 期限预警 figures
+(``stats.service.use_warnings``), counted by ``warnings.service.groups`` as ``liuhen warnings
+rates`` counts them.
 """
 
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Iterator, Sequence
+from collections.abc import Collection, Iterator, Sequence
 from datetime import datetime
+from typing import Literal
 
 from liuhen.kernel.instance import App
 from liuhen.procedure.catalog import Role
 from liuhen.search import service as search
+from liuhen.stats import service as stats
 from liuhen.supervision import service as supervision
 from liuhen.supervision.schemas import AnomalyItem
+from liuhen.warnings import service as early_warning
 
 ANOMALY = "anomaly"
 ANOMALY_READERS = frozenset({Role.SUPERVISOR, Role.HEAD})  # as the anomaly pages
@@ -55,3 +62,13 @@ def anomaly_source() -> search.Source:
         return digest.hexdigest()
 
     return search.Source(ANOMALY, "执法记录异常", collect, key, ANOMALY_READERS)
+
+
+def warning_groups(
+    app: App, start: datetime, end: datetime, by: str, among: Collection[str]
+) -> Sequence[stats.WarningGroup]:
+    """The cards raised in [start, end) on the cases ``among``, per ``by`` (all, unit, officer)."""
+    kind: Literal["unit", "officer", "all"] = (
+        "unit" if by == "unit" else "officer" if by == "officer" else "all"
+    )
+    return early_warning.groups(app, start, end, kind, among)

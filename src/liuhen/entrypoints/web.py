@@ -46,6 +46,7 @@ from liuhen.kernel.instance import App
 from liuhen.kernel.jobs import JobQueue
 from liuhen.search import service as search
 from liuhen.search import web as search_web
+from liuhen.stats import service as stats_service
 from liuhen.stats import web as stats_web
 from liuhen.supervision import web as supervision_web
 from liuhen.warnings import web as warnings_web
@@ -61,6 +62,8 @@ UPLOADERS = [Depends(guard.role(guard.RECORDERS, "监督人员和系统管理员
 CASE_JUDGE = cases.Judge(compliance.evaluate_cases, queries.rules_in_force)
 # what search finds beside the entries: the compliance findings and the anomaly explanations
 SEARCH_SOURCES = (search.findings_source(CASE_JUDGE), sources.anomaly_source())
+# the statistics count the warnings feature's cards (期限预警), a sibling they may not import
+stats_service.use_warnings(sources.warning_groups)
 
 
 async def liuhen_error(request: Request, exc: LiuhenError) -> Response:

@@ -9,8 +9,10 @@ from __future__ import annotations
 
 import json
 from collections import Counter, defaultdict
-from collections.abc import Collection, Iterable
+from collections.abc import Callable, Collection, Iterable, Sequence
 from dataclasses import dataclass, field
+from datetime import datetime, time, timedelta
+from typing import Protocol
 from urllib.parse import urlencode
 
 from sqlalchemy import ColumnElement, Connection, Table, select
@@ -43,6 +45,9 @@ from liuhen.stats.schemas import (
     SeriesPoint,
     StatsReport,
     UnitRow,
+    WarningFigures,
+    WarningPoint,
+    WarningRow,
     Weight,
 )
 
@@ -66,6 +71,51 @@ STATUS_LABELS = {
     "archived": "已归档",
     "not_opened": "不予立案",
 }
+
+
+RATE_DEFINITION = (
+    "预警率 = 本期间亮过红牌（已超过期限）的案件数 ÷ 本期间期限在运行的案件数。期限在运行：本期间"
+    "某时处于办理中，或已结案尚未归档（规则包所列的立案、调查、送达、归档等期限在计时）；"
+    "本期间亮过牌的案件都计入分母。"
+)
+CLEAR_DEFINITION = (
+    "解除用时：本期间亮出的每张黄牌、红牌，自亮牌至该期限办结（期限内完成、逾期后补办完成或期限"
+    "终止，牌随之解除）的时长；黄牌因逾期改亮红牌不算解除，尚未解除的牌不计入。"
+)
+WARNING_GROUPS = ("all", "unit", "officer")
+
+
+class WarningGroup(Protocol):
+    """The cards of one group in a period as the warnings feature hands them
+    (``warnings.schemas.WarningGroup``): the entry points pass its service in, as statistics
+    may not import a sibling feature."""
+
+    @property
+    def key(self) -> str: ...
+    @property
+    def warned(self) -> frozenset[str]: ...
+    @property
+    def red_cases(self) -> frozenset[str]: ...
+    @property
+    def cleared_cases(self) -> frozenset[str]: ...
+    @property
+    def yellow(self) -> int: ...
+    @property
+    def red(self) -> int: ...
+    @property
+    def hours(self) -> tuple[float, ...]: ...
+    @property
+    def raised(self) -> tuple[tuple[str, str], ...]: ...
+    @property
+    def total(self) -> frozenset[str]: ...
+    @property
+    def mean_hours(self) -> float | None: ...
+    @property
+    def median_hours(self) -> float | None: ...
+
+
+# (app, start, end, "all" | "unit" | "officer", the cases counted) -> the groups
+WarningSource = Callable[[App, datetime, datetime, str, Collection[str]], Sequence[WarningGroup]]
 
 
 @dataclass(frozen=True, slots=True)
@@ -190,6 +240,20 @@ def _pct(good: int, total: int) -> float | None:
     return round(good / total * 100, 1) if total else None
 
 
+def _warning_groups(
+    app: App, period: Period, cases: Collection[str], source: WarningSource | None
+) -> dict[str, Sequence[WarningGroup]] | None:
+    """The cards raised in the period's days (the agency's time zone) on these cases, per
+    group; None when no warnings source is wired in."""
+    if source is None:
+        return None
+    zone = app.settings.timezone
+    start = datetime.combine(period.start, time(), tzinfo=zone)
+    end = datetime.combine(period.end + timedelta(days=1), time(), tzinfo=zone)
+    among = set(cases)
+    return {by: source(app, start, end, by, among) for by in WARNING_GROUPS}
+
+
 def compute(
     app: App,
     scope: Scope,
@@ -197,8 +261,10 @@ def compute(
     filters: Filters,
     weights: dict[str, int],
     from_settings: bool,
+    warnings: WarningSource | None = None,
 ) -> Figures:
-    """Catch the facts up, then count. ``weights`` are the score's (stats.settings)."""
+    """Catch the facts up, then count. ``weights`` are the score's (stats.settings);
+    ``warnings`` the warnings feature's cards, when the entry points wired it in."""
     projection.catch_up(app)
     start, end = period.start.isoformat(), period.end.isoformat()
     with app.engine.connect() as conn:
@@ -263,6 +329,7 @@ def compute(
         officers,
         field_officers,
     )
+    b.warning_groups = _warning_groups(app, period, cases, warnings)
     return b.build(weights, from_settings, agency_names)
 
 
@@ -296,6 +363,7 @@ class _Builder:
         self.closed = {n for n, c in cases.items() if period.contains(c["closed_on"])}
         self.decided = {n for n, c in cases.items() if period.contains(c["decided_on"])}
         self.real_acts = {s: a for s, a in acts.items() if a["act"] != VIEW}
+        self.warning_groups: dict[str, Sequence[WarningGroup]] | None = None
 
     # --- links -------------------------------------------------------------------------------
 
@@ -600,6 +668,80 @@ class _Builder:
             )
         return rows
 
+    # --- early warning -------------------------------------------------------------------
+
+    def warning_row(self, g: WarningGroup, by: str) -> WarningRow:
+        if by == "unit":
+            name = self.units.get(g.key, (g.key, ""))[0]
+        elif by == "officer":
+            name = self.officers.get(g.key, (g.key, ""))[0]
+        else:
+            name = self.scope.label
+        key = f"{by}:{g.key}" if by != "all" else ""
+        who = f"{name}：" if by != "all" else ""
+
+        def hours(v: float | None) -> float | None:
+            return None if v is None else round(v, 1)
+
+        return WarningRow(
+            key=g.key,
+            name=name,
+            cases=len(g.total),
+            cases_warned=len(g.warned),
+            cases_red=len(g.red_cases),
+            yellow=g.yellow,
+            red=g.red,
+            cleared=len(g.hours),
+            rate=_pct(len(g.red_cases), len(g.total)),
+            mean_hours=hours(g.mean_hours),
+            median_hours=hours(g.median_hours),
+            link=self.link("warn_cases", key, g.total, f"{who}期限在运行的案件"),
+            red_link=self.link("warn_red", key, g.red_cases, f"{who}亮过红牌的案件"),
+            warned_link=self.link("warn_carded", key, g.warned, f"{who}亮过牌的案件"),
+            cleared_link=self.link(
+                "warn_cleared", key, g.cleared_cases, f"{who}有牌因期限办结而解除的案件"
+            ),
+        )
+
+    def warning_figures(self, buckets: list[str]) -> WarningFigures | None:
+        groups = self.warning_groups
+        if groups is None:
+            return None
+        every = list(groups["all"])
+        total = (
+            self.warning_row(every[0], "all")
+            if every
+            else WarningRow(
+                key="",
+                name=self.scope.label,
+                cases=0,
+                cases_warned=0,
+                cases_red=0,
+                yellow=0,
+                red=0,
+                cleared=0,
+            )
+        )
+        raised = [r for g in every for r in g.raised]
+        per = {
+            level: Counter(self.period.bucket_of(at[:10]) for at, lv in raised if lv == level)
+            for level in ("yellow", "red")
+        }
+        field = {c for people in self.field_officers.values() for c in people}
+        officers = [
+            self.warning_row(g, "officer") for g in groups["officer"] if not field or g.key in field
+        ]
+        return WarningFigures(
+            rate_definition=RATE_DEFINITION,
+            clear_definition=CLEAR_DEFINITION,
+            total=total,
+            units=[self.warning_row(g, "unit") for g in groups["unit"]],
+            officers=sorted(officers, key=lambda r: (-r.red, -r.yellow, r.key)),
+            series=[
+                WarningPoint(bucket=k, yellow=per["yellow"][k], red=per["red"][k]) for k in buckets
+            ],
+        )
+
     def build(
         self, weights: dict[str, int], from_settings: bool, agency_names: dict[str, str]
     ) -> Figures:
@@ -703,6 +845,29 @@ class _Builder:
             ),
         ]
         buckets, series = self.series()
+        warned = self.warning_figures(buckets)
+        if warned is not None:
+            t = warned.total
+            median = "—" if t.median_hours is None else f"{t.median_hours:.1f}"
+            headlines += [
+                Headline(key="yellow", label="黄牌", value=str(t.yellow), link=t.warned_link),
+                Headline(key="red", label="红牌", value=str(t.red), link=t.red_link),
+                Headline(
+                    key="clear_median",
+                    label="解除用时中位数（小时）",
+                    value=median,
+                    link=t.cleared_link,
+                ),
+            ]
+            rates.append(
+                RateFigure(
+                    label="预警率（红牌）",
+                    good=t.cases_red,
+                    total=t.cases,
+                    percent=t.rate,
+                    link=t.red_link,
+                )
+            )
         stage_labels = {s.value: STAGE_LABELS[s] for s in Stage}
         report = StatsReport(
             period=p.key,
@@ -741,6 +906,7 @@ class _Builder:
                 for code, name in sorted(agency_names.items())
                 if self.scope.agencies is None or code in self.scope.agencies
             ],
+            warnings=warned,
             score_rule=ScoreRule(
                 formula=score.formula_text(weights),
                 weights=[

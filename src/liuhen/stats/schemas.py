@@ -100,6 +100,46 @@ class Choice(BaseModel):
     label: str
 
 
+class WarningRow(BaseModel):
+    """One unit's, officer's (or the whole scope's) early-warning cards in the period."""
+
+    key: str
+    name: str
+    cases: int = Field(description="期限在运行的案件（本期间某时处于办理中或已结案未归档）")
+    cases_warned: int = Field(description="本期间亮过牌（黄牌或红牌）的案件")
+    cases_red: int = Field(description="本期间亮过红牌的案件")
+    yellow: int = Field(description="本期间亮出的黄牌")
+    red: int = Field(description="本期间亮出的红牌")
+    cleared: int = Field(description="其中期限已办结而解除的牌")
+    rate: float | None = Field(
+        None, description="预警率（百分比）：亮过红牌的案件 ÷ 期限在运行的案件"
+    )
+    mean_hours: float | None = Field(None, description="平均解除用时（小时）")
+    median_hours: float | None = Field(None, description="解除用时中位数（小时）")
+    link: str = Field("", description="期限在运行的案件")
+    red_link: str = Field("", description="亮过红牌的案件")
+    warned_link: str = Field("", description="亮过牌的案件")
+    cleared_link: str = Field("", description="有牌因期限办结而解除的案件")
+
+
+class WarningPoint(BaseModel):
+    bucket: str
+    yellow: int
+    red: int
+
+
+class WarningFigures(BaseModel):
+    """期限预警 statistics (issue 15 item 3): the cards raised in the period and how they
+    cleared, from the warnings feature's cards, with the definitions the page shows."""
+
+    rate_definition: str
+    clear_definition: str
+    total: WarningRow
+    units: list[WarningRow]
+    officers: list[WarningRow]
+    series: list[WarningPoint]
+
+
 class StatsReport(BaseModel):
     """The figures of one period for the reader's scope, drill-down links beside each."""
 
@@ -128,6 +168,7 @@ class StatsReport(BaseModel):
     reviews: list[Count]
     score_rule: ScoreRule
     agencies: list[Choice] = Field(default_factory=list, description="可选的机关（统计范围内）")
+    warnings: WarningFigures | None = Field(None, description="期限预警（黄牌、红牌）的统计")
 
 
 class CaseBehind(BaseModel):

@@ -15,12 +15,20 @@ from liuhen.kernel.instance import App
 from liuhen.kernel.journal import Appended
 from liuhen.procedure.catalog import Role
 from liuhen.stats import figures, periods, projection, settings, workbook
-from liuhen.stats.figures import STATUS_LABELS, Filters, Scope
+from liuhen.stats.figures import STATUS_LABELS, Filters, Scope, WarningGroup, WarningSource
 from liuhen.stats.periods import Period
 from liuhen.stats.projection import CaughtUp, Difference
 from liuhen.stats.schemas import CaseBehind, CasesBehind, StatsReport
 
-__all__ = ["CaughtUp", "Difference", "Filters", "Period", "Scope"]
+__all__ = ["CaughtUp", "Difference", "Filters", "Period", "Scope", "WarningGroup", "WarningSource"]
+# The warnings feature's cards, wired in by the entry points (statistics may not import a
+# sibling feature); without it the report has no 期限预警 figures.
+_WARNINGS: list[WarningSource] = []
+
+
+def use_warnings(source: WarningSource) -> None:
+    """Count the early-warning cards with ``source`` (``warnings.service.groups``)."""
+    _WARNINGS[:] = [source]
 
 
 def period(app: App, text: str | None) -> Period:
@@ -70,7 +78,8 @@ def _figures(
     w, own = weights(
         app, filters.agency or (next(iter(scope.agencies)) if scope.agencies else None)
     )
-    return figures.compute(app, scope, period(app, period_text), filters, w, own)
+    source = _WARNINGS[0] if _WARNINGS else None
+    return figures.compute(app, scope, period(app, period_text), filters, w, own, source)
 
 
 def cases_behind(

@@ -8,7 +8,7 @@ from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
 from liuhen import lazy
-from liuhen.stats.schemas import Count, StatsReport
+from liuhen.stats.schemas import Count, StatsReport, WarningFigures, WarningRow
 
 if TYPE_CHECKING:
     import openpyxl
@@ -42,6 +42,35 @@ def _sheet(
 
 def _counts(rows: Sequence[Count]) -> list[list[object]]:
     return [[r.label, r.opened, r.closed] for r in rows]
+
+
+WARNING_HEADER = [
+    "期限在运行的案件", "亮牌案件", "亮红牌案件", "黄牌", "红牌", "预警率",
+    "已解除", "平均解除用时（小时）", "解除用时中位数（小时）",
+]  # fmt: skip
+
+
+def _hours(v: float | None) -> object:
+    return "—" if v is None else v
+
+
+def _warning_cells(r: WarningRow) -> list[object]:
+    return [
+        r.cases, r.cases_warned, r.cases_red, r.yellow, r.red, _pct(r.rate), r.cleared,
+        _hours(r.mean_hours), _hours(r.median_hours),
+    ]  # fmt: skip
+
+
+def _warnings(book: object, rep: StatsReport, w: WarningFigures) -> None:
+    """期限预警: the scope's total, each unit, each officer, the cards by day or month, and the
+    definitions, so that a printed sheet says what its rate counts."""
+    rows: list[list[object]] = [["合计", "", *_warning_cells(w.total)]]
+    rows += [["执法机构", u.name, *_warning_cells(u)] for u in w.units]
+    rows += [["执法人员", f"{o.name}（{o.key}）", *_warning_cells(o)] for o in w.officers]
+    rows += [[], ["时间", "", "黄牌", "红牌"]]
+    rows += [[p.bucket, "", p.yellow, p.red] for p in w.series]
+    rows += [[], [w.rate_definition], [w.clear_definition]]
+    _sheet(book, "期限预警", rep, ["范围", "名称", *WARNING_HEADER], rows)
 
 
 def build(rep: StatsReport) -> bytes:
@@ -160,6 +189,8 @@ def build(rep: StatsReport) -> bytes:
         ["时间", "新立", "办结", "执法行为", "发现项"],
         [[p.bucket, p.opened, p.closed, p.acts, p.findings] for p in rep.series],
     )
+    if rep.warnings is not None:
+        _warnings(book, rep, rep.warnings)
     _sheet(
         book,
         "评议考核公式",

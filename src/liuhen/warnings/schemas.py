@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import statistics
 from dataclasses import dataclass, field
 
 
@@ -64,3 +65,48 @@ class WarningRate:
     red_rate: float | None
     mean_hours_to_clear: float | None
     median_hours_to_clear: float | None
+
+
+@dataclass(frozen=True, slots=True)
+class WarningGroup:
+    """One unit's, officer's (or all the cases') cards raised in a period, with the cases
+    behind each count, for the statistics' figures and their drill-down; ``WarningRate`` is
+    its summary. A case counts once per group however many cards it got.
+
+    ``cases``: the cases whose time limits ran at some time in the period (open, or closed and
+    not yet archived); ``warned`` those that got a card, ``red_cases`` a red one; ``hours``
+    from raising each card to its limit being met (``cleared_cases`` theirs); ``raised``
+    each card's raising time (the agency's local ISO time) and level."""
+
+    key: str
+    cases: frozenset[str]
+    warned: frozenset[str]
+    red_cases: frozenset[str]
+    cleared_cases: frozenset[str]
+    yellow: int
+    red: int
+    hours: tuple[float, ...]
+    raised: tuple[tuple[str, str], ...] = ()
+
+    @property
+    def total(self) -> frozenset[str]:
+        """The denominator: the cases whose limits ran, and any case carded in the period."""
+        return self.cases | self.warned
+
+    @property
+    def rate(self) -> float | None:
+        """Cases that got a card ÷ the denominator."""
+        return len(self.warned) / len(self.total) if self.total else None
+
+    @property
+    def red_rate(self) -> float | None:
+        """预警率 as the statistics show it: cases that got a red card ÷ the denominator."""
+        return len(self.red_cases) / len(self.total) if self.total else None
+
+    @property
+    def mean_hours(self) -> float | None:
+        return statistics.fmean(self.hours) if self.hours else None
+
+    @property
+    def median_hours(self) -> float | None:
+        return statistics.median(self.hours) if self.hours else None

@@ -12,8 +12,8 @@ statistics show: how often cases were warned and how long a card took to clear.
 
 from __future__ import annotations
 
-import statistics
 from collections import defaultdict
+from collections.abc import Collection, Iterable
 from datetime import datetime
 from typing import Literal
 
@@ -31,7 +31,7 @@ from liuhen.warnings.cards import recipients as recipients
 from liuhen.warnings.cards import scan as scan
 from liuhen.warnings.levels import LABELS as LABELS
 from liuhen.warnings.levels import Level as Level
-from liuhen.warnings.schemas import Card, WarningRate
+from liuhen.warnings.schemas import Card, WarningGroup, WarningRate
 
 VIEWERS = frozenset({Role.OFFICER, Role.HEAD, Role.SUPERVISOR})
 CATCH_UP_SECONDS = 60  # a reader's cases are judged again after this long, or a new record
@@ -116,13 +116,21 @@ def count_open(app: App) -> dict[str, int]:
     return {str(level): int(n) for level, n in rows}
 
 
-def rates(
-    app: App, start: datetime, end: datetime, by: Literal["unit", "officer"] = "unit"
-) -> list[WarningRate]:
-    """Per unit (or per officer) for the period [start, end): the cards raised, the share of
-    cases open in the period that got one (预警率) or a red one, and the hours from raising a
-    card to its limit being met (a yellow card replaced by a red one is not a clearance)."""
-    raised = cards.raised_between(app, start, end)
+def groups(
+    app: App,
+    start: datetime,
+    end: datetime,
+    by: Literal["unit", "officer", "all"] = "unit",
+    among: Collection[str] | None = None,
+) -> list[WarningGroup]:
+    """Per unit, per officer (or one group ``all``) for the period [start, end): the cards
+    raised and the cases behind them (see ``WarningGroup``); ``among`` limits the cases
+    counted (the statistics' scope and filters). A yellow card replaced by a red one is not a
+    clearance: hours to clear count the cards whose limit was met (or ended)."""
+    wanted = None if among is None else set(among)
+    raised = [
+        c for c in cards.raised_between(app, start, end) if wanted is None or c.case in wanted
+    ]
     t = store.CASE
     with app.engine.connect() as conn:
         rows = conn.execute(
@@ -130,38 +138,60 @@ def rates(
                 t.c.opened_at < end.isoformat()
             )
         ).all()
-        unit_names = {c: n for c, n in conn.execute(select(store.UNIT.c.code, store.UNIT.c.name))}
-        officers = select(store.OFFICER.c.cert_no, store.OFFICER.c.name)
-        officer_names = {c: n for c, n in conn.execute(officers)}
-    names = unit_names if by == "unit" else officer_names
+
+    def keys(unit: str, officers: Iterable[str]) -> list[str]:
+        return [unit] if by == "unit" else list(officers) if by == "officer" else [""]
+
     cases: dict[str, set[str]] = defaultdict(set)
     for r in rows:
-        running = r.status in cards.SCANNED or datetime.fromisoformat(r.updated_at) >= start
-        if running:
-            for key in [r.unit] if by == "unit" else list(cards.json_list(r.officers)):
+        if wanted is not None and r.number not in wanted:
+            continue
+        if r.status in cards.SCANNED or datetime.fromisoformat(r.updated_at) >= start:
+            for key in keys(r.unit, cards.json_list(r.officers)):
                 cases[key].add(r.number)
     per: dict[str, list[Card]] = defaultdict(list)
     for c in raised:
-        for key in [c.unit] if by == "unit" else c.handlers:
+        for key in keys(c.unit, c.handlers):
             per[key].append(c)
     out = []
     for key in sorted(set(cases) | set(per)):
         mine = per.get(key, [])
-        hours = [
-            (datetime.fromisoformat(c.cleared_at) - datetime.fromisoformat(c.raised_at))
+        met = [c for c in mine if c.cleared_at and c.cleared_by == MET]
+        hours = tuple(
+            (datetime.fromisoformat(c.cleared_at or "") - datetime.fromisoformat(c.raised_at))
             .total_seconds() / 3600
-            for c in mine if c.cleared_at and c.cleared_by == MET
-        ]  # fmt: skip
-        warned = {c.case for c in mine}
-        red = {c.case for c in mine if c.level == Level.RED}
-        total = len(cases.get(key, set()) | warned)
+            for c in met
+        )  # fmt: skip
+        out.append(WarningGroup(
+            key=key, cases=frozenset(cases.get(key, set())),
+            warned=frozenset(c.case for c in mine),
+            red_cases=frozenset(c.case for c in mine if c.level == Level.RED),
+            cleared_cases=frozenset(c.case for c in met),
+            yellow=sum(c.level == Level.YELLOW for c in mine),
+            red=sum(c.level == Level.RED for c in mine), hours=hours,
+            raised=tuple((c.raised_at, c.level) for c in mine),
+        ))  # fmt: skip
+    return out
+
+
+def rates(
+    app: App, start: datetime, end: datetime, by: Literal["unit", "officer"] = "unit"
+) -> list[WarningRate]:
+    """Per unit (or per officer) for the period [start, end): the cards raised, the share of
+    cases open in the period that got one (预警率) or a red one, and the hours from raising a
+    card to its limit being met (a yellow card replaced by a red one is not a clearance)."""
+    with app.engine.connect() as conn:
+        if by == "unit":
+            names = {c: n for c, n in conn.execute(select(store.UNIT.c.code, store.UNIT.c.name))}
+        else:
+            officers = select(store.OFFICER.c.cert_no, store.OFFICER.c.name)
+            names = {c: n for c, n in conn.execute(officers)}
+    out = []
+    for g in groups(app, start, end, by):
         out.append(WarningRate(
-            key=key, name=names.get(key, key), cases=total, cases_warned=len(warned),
-            cases_red=len(red), yellow=sum(c.level == Level.YELLOW for c in mine),
-            red=sum(c.level == Level.RED for c in mine), cleared=len(hours),
-            rate=len(warned) / total if total else None,
-            red_rate=len(red) / total if total else None,
-            mean_hours_to_clear=statistics.fmean(hours) if hours else None,
-            median_hours_to_clear=statistics.median(hours) if hours else None,
+            key=g.key, name=names.get(g.key, g.key), cases=len(g.total),
+            cases_warned=len(g.warned), cases_red=len(g.red_cases), yellow=g.yellow, red=g.red,
+            cleared=len(g.hours), rate=g.rate, red_rate=g.red_rate,
+            mean_hours_to_clear=g.mean_hours, median_hours_to_clear=g.median_hours,
         ))  # fmt: skip
     return out

@@ -72,6 +72,36 @@
     ]
   }, function (p) { return rules[p.dataIndex].link; });
 
+  // 期限预警: the cards raised per day or month, and each unit's 预警率 beside its cards
+  var warned = data.warnings;
+  if (warned) {
+    chart("chart-warnings", {
+      tooltip: { trigger: "axis" },
+      legend: { top: 0 },
+      grid: grid,
+      color: ["#e6a700", "#c23b22"],
+      xAxis: { type: "category", data: warned.series.map(function (p) { return p.bucket; }) },
+      yAxis: { type: "value", minInterval: 1 },
+      series: [
+        { name: "黄牌", type: "bar", stack: "c", data: warned.series.map(function (p) { return p.yellow; }) },
+        { name: "红牌", type: "bar", stack: "c", data: warned.series.map(function (p) { return p.red; }) }
+      ]
+    });
+    chart("chart-warning-units", {
+      tooltip: { trigger: "axis" },
+      legend: { top: 0 },
+      grid: grid,
+      color: ["#e6a700", "#c23b22", "#1f3f6b"],
+      xAxis: { type: "category", data: warned.units.map(function (u) { return u.name; }) },
+      yAxis: [{ type: "value", name: "张", minInterval: 1 }, { type: "value", name: "预警率 %", max: 100 }],
+      series: [
+        { name: "黄牌", type: "bar", data: warned.units.map(function (u) { return u.yellow; }) },
+        { name: "红牌", type: "bar", data: warned.units.map(function (u) { return u.red; }) },
+        { name: "预警率", type: "line", yAxisIndex: 1, data: warned.units.map(function (u) { return u.rate; }) }
+      ]
+    }, function (p) { return warned.units[p.dataIndex].red_link; });
+  }
+
   window.addEventListener("resize", function () {
     charts.forEach(function (c) { c.resize(); });
   });
