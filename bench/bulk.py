@@ -31,7 +31,7 @@ import json
 import random
 import re
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Collection, Iterator
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from functools import partial
@@ -455,24 +455,33 @@ def bulk_append(
 # --- projections ---------------------------------------------------------------------------
 
 
-def projections(app: instance.App, say: Callable[[str], None] = print) -> dict[str, float]:
+STEPS = ("rebuild", "stats", "scan", "search", "checkpoint")
+
+
+def projections(
+    app: instance.App, say: Callable[[str], None] = print, skip: Collection[str] = ()
+) -> dict[str, float]:
     """Every projection brought up to date through its own rebuild or catch-up, each timed;
-    the anomalies before the search index, which holds their explanations."""
+    the anomalies before the search index, which holds their explanations. ``skip`` names
+    steps (``STEPS``) left out."""
     from liuhen.entrypoints.web import SEARCH_SOURCES
     from liuhen.search import service as search
     from liuhen.stats import service as stats
     from liuhen.supervision import service as supervision
 
-    steps: list[tuple[str, Callable[[], object]]] = [
-        ("案件投影（rebuild）", lambda: rebuild.rebuild(app)),
-        ("统计事实（stats catch_up）", lambda: stats.catch_up(app)),
-        ("异常扫描（supervision scan）", lambda: supervision.scan(app)),
-        ("检索索引（search catch_up）",
+    steps: list[tuple[str, str, Callable[[], object]]] = [
+        ("rebuild", "案件投影（rebuild）", lambda: rebuild.rebuild(app)),
+        ("stats", "统计事实（stats catch_up）", lambda: stats.catch_up(app)),
+        ("scan", "异常扫描（supervision scan）", lambda: supervision.scan(app)),
+        ("search", "检索索引（search catch_up）",
          lambda: search.catch_up(app, SEARCH_SOURCES, app.clock.now())),
-        ("检查点（proofs.checkpoint）", lambda: proofs.checkpoint(app)),
+        ("checkpoint", "检查点（proofs.checkpoint）", lambda: proofs.checkpoint(app)),
     ]  # fmt: skip
     out = {}
-    for label, step in steps:
+    for key, label, step in steps:
+        if key in skip:
+            say(f"  {label}：跳过")
+            continue
         t = time.perf_counter()
         try:
             step()
@@ -490,6 +499,7 @@ def generate(
     per_case: int = 50,
     batch: int = 20_000,
     say: Callable[[str], None] = print,
+    skip: Collection[str] = (),
 ) -> dict[str, float]:
     """The registry, ``n`` cases and the projections; returns what each step took."""
     t = time.perf_counter()
@@ -505,7 +515,7 @@ def generate(
     entries = bulk_append(app, cases(n, per_case, agencies, app.clock.now()), batch, progress)
     times["写入记录（COPY）"] = time.perf_counter() - t
     say(f"  写入 {n} 件案件、{entries} 条记录：{times['写入记录（COPY）']:.1f} 秒")
-    times.update(projections(app, say))
+    times.update(projections(app, say, skip))
     times["entries"] = entries
     return times
 
@@ -532,12 +542,24 @@ def main() -> None:
     p.add_argument("--batch", type=int, default=20_000)
     p.add_argument("--db", default=PG_DB)
     p.add_argument("--data-dir", default=DATA_DIR)
+    p.add_argument(
+        "--skip", default="", help="steps left out, e.g. scan,search: " + ",".join(STEPS)
+    )
+    p.add_argument("--only", default="", help="on the existing instance, only these steps")
     args = p.parse_args()
+    say = partial(print, flush=True)
+    t = time.perf_counter()
+    if args.only:
+        app = open_app(args.db, args.data_dir)
+        try:
+            projections(app, say, set(STEPS) - set(args.only.split(",")))
+        finally:
+            app.engine.dispose()
+        return
     print(f"PostgreSQL 数据库 {args.db}，数据目录 {args.data_dir}：{args.cases} 件案件")
     app = fresh(args.db, args.data_dir)
-    t = time.perf_counter()
     try:
-        generate(app, args.cases, args.per_case, args.batch, lambda s: print(s, flush=True))
+        generate(app, args.cases, args.per_case, args.batch, say, args.skip.split(","))
     finally:
         app.engine.dispose()
     print(f"合计 {time.perf_counter() - t:.1f} 秒（不含文书 PDF 和音视频文件）")

@@ -5,7 +5,8 @@ asserts nothing.
 
     .venv/bin/python -m bench.bulk --cases 100000            # once: the instance
     .venv/bin/python -m bench.supervision_scale [--rounds 20] [--db liuhen_bench_scale]
-        [--data-dir /tmp/liuhen_bench_scale] [--append-rounds 3] [--no-http]
+        [--data-dir /tmp/liuhen_bench_scale] [--append-rounds 3]
+        [--parts dashboard,http,search,scan,incremental]
 
 Dashboard: ``stats.service.report`` (what ``/stats`` and ``/api/v1/stats`` call) as the
 supervisor, for one agency and for every agency, for a month and a year; then the same as HTTP
@@ -48,6 +49,7 @@ QUERIES = [
     "烟花爆竹", "演出门票",
 ]  # fmt: skip
 TARGETS = {"dashboard": 1000.0, "search": 200.0, "scan": 300_000.0}
+PARTS = ("dashboard", "http", "search", "scan", "incremental")
 INCREMENTAL = ("detect_new", "catch_up_incremental", "incremental", "catch_up")
 
 
@@ -203,7 +205,7 @@ def main() -> None:
     p.add_argument("--rounds", type=int, default=20)
     p.add_argument("--scan-rounds", type=int, default=1)
     p.add_argument("--append-rounds", type=int, default=3)
-    p.add_argument("--no-http", action="store_true")
+    p.add_argument("--parts", default=",".join(PARTS), help="figures measured: " + ",".join(PARTS))
     args = p.parse_args()
     app = bulk.open_app(args.db, args.data_dir)
     try:
@@ -213,19 +215,20 @@ def main() -> None:
         print(f"PostgreSQL 数据库 {args.db}：{cases} 件案件，{size} 条记录", flush=True)
         table = Table()
         agency = "whlyj"
-        parts: list[Callable[[], None]] = [
-            partial(dashboard, app, table, args.rounds, agency),
-            partial(search_figures, app, table),
-            partial(scan_figure, app, table, args.scan_rounds),
-            partial(incremental, app, table, args.append_rounds),
-        ]
-        if not args.no_http:
-            parts.insert(1, partial(dashboard_http, app, table, args.rounds, agency))
-        for part in parts:
+        parts: dict[str, Callable[[], None]] = {
+            "dashboard": partial(dashboard, app, table, args.rounds, agency),
+            "http": partial(dashboard_http, app, table, args.rounds, agency),
+            "search": partial(search_figures, app, table),
+            "scan": partial(scan_figure, app, table, args.scan_rounds),
+            "incremental": partial(incremental, app, table, args.append_rounds),
+        }
+        wanted = args.parts.split(",")
+        for name, part in parts.items():
+            if name not in wanted:
+                continue
             try:
                 part()
             except Exception as exc:  # the other figures are still worth having
-                name = getattr(part.func, "__name__", "")  # type: ignore[attr-defined]
                 print(f"  {name} 失败：{type(exc).__name__}: {exc}", flush=True)
         print()
         print(f"{cases} 件案件，{size} 条记录：")
