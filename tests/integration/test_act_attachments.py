@@ -41,7 +41,11 @@ def client(app: App):
         yield c
 
 
-def _post(client: TestClient, files: list[tuple[str, tuple[str, bytes, str]]]):
+def _post(
+    client: TestClient,
+    files: list[tuple[str, tuple[str, bytes, str]]],
+    kinds: list[str] | None = None,
+):
     page = client.get(URL, params=MAIL).text
     csrf = re.search(r'name="csrf" value="([^"]+)"', page)
     assert csrf
@@ -53,6 +57,7 @@ def _post(client: TestClient, files: list[tuple[str, tuple[str, bytes, str]]]):
         "f_document_no": "某文旅罚决〔2026〕1号", "f_mail_type": "特快专递",
         "f_tracking_no": "EMS1234567890", "f_receipt_returned": "true",
         "f_place": "某区滨江路18号", "f_server": "张伟", "f_posted_on": "2026-11-03",
+        "attachment_kinds": kinds or [],
     }  # fmt: skip
     return client.post(URL, params=MAIL, data=form, files=files, follow_redirects=False)
 
@@ -75,12 +80,14 @@ def test_the_form_says_drafts_keep_no_files(client):
 
 
 def test_a_mail_service_keeps_its_scanned_receipt(client, app):
-    done = _post(client, [("attachments", ("付邮凭证及回执.pdf", PDF, "application/pdf"))])
+    scan = [("attachments", ("付邮凭证及回执.pdf", PDF, "application/pdf"))]
+    done = _post(client, scan, ["付邮凭证", "邮寄回执"])
     assert done.status_code == 303, done.text
     (mail,) = _mails(app)
     digest = "sha256:" + hashlib.sha256(PDF).hexdigest()
     assert mail["attachments"] == [{"digest": digest, "name": "付邮凭证及回执.pdf",
-                                    "media_type": "application/pdf", "size": len(PDF)}]  # fmt: skip
+                                    "media_type": "application/pdf", "size": len(PDF),
+                                    "kinds": ["付邮凭证", "邮寄回执"]}]  # fmt: skip
     assert b"".join(app.blobs.read(digest)) == PDF
     found = compliance.evaluate_cases(app, [CASE], datetime.now().astimezone())[CASE]
     kept = [f for f in found.findings if f.rule.endswith("_kept") and mail["seq"] in f.seqs]

@@ -10,12 +10,15 @@ import typer
 from rich.table import Table
 from rich.text import Text
 
-from liuhen.cases import imports, listing
+from liuhen.cases import imports, listing, workflow
 from liuhen.cases import service as cases
 from liuhen.cases.schemas import CasePage, CaseSummary
 from liuhen.cli.common import app, out, print_json
 from liuhen.errors import ImportFormatError
+from liuhen.kernel import record
 from liuhen.kernel.instance import App
+from liuhen.procedure.catalog import Role
+from liuhen.web import attachments
 
 cli = typer.Typer(help="案件：导入、列表、查看", no_args_is_help=True)
 
@@ -111,6 +114,38 @@ def _due(c: CaseSummary) -> Text:
     for i, (line, style) in enumerate(lines or [("—", "")]):
         text.append(("\n" if i else "") + line, style=style)
     return text
+
+
+@cli.command("supplement")
+def supplement_cmd(
+    number: str = typer.Argument(..., help="案件编号"),
+    seq: int = typer.Argument(..., help="所补充的事项的记录序号"),
+    files: list[Path] = typer.Argument(
+        ..., help="附件文件（PDF、JPEG、PNG）", exists=True, dir_okay=False
+    ),
+    kinds: list[str] = typer.Option(
+        [], "--kind", help="附件包含的材料，可重复：邮寄回执、付邮凭证、书面公告……"
+    ),
+    note: str = typer.Option("", "--note", help="补充说明"),
+    by: str = typer.Option(..., "--by", help="补充人的执法证号"),
+) -> None:
+    """为已记录的事项补充附件（如邮寄送达后退回的回执）；记入日志，原记录不改。"""
+    application = app()
+    handles = [path.open("rb") for path in files]
+    try:
+        uploads = [attachments.Upload(p.name, h) for p, h in zip(files, handles, strict=True)]
+        checked = attachments.check(uploads, application.settings.attachment_max)
+        inp = workflow.supplement_input(
+            application, {"id": by, "role": Role.OFFICER.value}, number, seq, note
+        )
+        inp.attachments = attachments.store(application, checked, kinds)
+    finally:
+        for h in handles:
+            h.close()
+    entry = record.record(application, inp)
+    out.print(
+        f"已为案件 {number} 序号 {seq} 的记录补充 {len(files)} 个附件（日志序号 {entry.seq}）"
+    )
 
 
 @cli.command("show")

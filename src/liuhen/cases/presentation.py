@@ -280,7 +280,7 @@ def technical(entry: Entry) -> list[tuple[str, str]]:
 
 DOCUMENT = "general.document"
 MEDIA = "general.media"
-BOUND = (DOCUMENT, MEDIA, "general.incident")  # entries that name the act they belong to
+BOUND = (DOCUMENT, MEDIA, "general.incident", "general.supplement")  # entries naming their act
 # a document's own fields shown beside its content (the rest: its signatures, its fold)
 DOC_KEEP = frozenset({"文号", "制作（签发）时间", "当事人拒绝签字", "拒签情况说明",
                       "被本版本更正的文书记录序号"})  # fmt: skip

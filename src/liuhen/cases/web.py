@@ -31,7 +31,8 @@ from liuhen.kernel.instance import App
 from liuhen.kernel.record import ActInput, build_draft
 from liuhen.payloads import FieldValues
 from liuhen.procedure import act_numbers
-from liuhen.procedure.catalog import ActType
+from liuhen.procedure.catalog import ATTACHMENT_KINDS, ActType
+from liuhen.procedure.fields import FieldKind
 from liuhen.web import attachments, drafts, forms, persons_form
 from liuhen.web.field_errors import FieldErrors
 from liuhen.web.files import serve_blob
@@ -96,7 +97,7 @@ def act_page(
     fields += persons_form.input_ids(spec.fields, form)
     order = {f"f_{f.name}": n for n, f in enumerate(spec.fields)}
     fields.sort(key=lambda i: order.get(i.split(".")[0], len(order)))  # page order, stable
-    ids = inputs + fields + [attachments.FIELD]  # the file input is last on the page
+    ids = inputs + fields + [attachments.FIELD, attachments.KIND_FIELD]  # the files: last
     errors = FieldErrors(error, ids, persons_form.aliases(spec.fields, form))
     return templates.TemplateResponse(
         request, "act_form.html",
@@ -109,6 +110,7 @@ def act_page(
          "party_fields": act_defaults.PARTY_FIELDS + act_defaults.CITIZEN_FIELDS,
          "entries": act_defaults.entry_options(app, number, spec),
          "attachment_field": attachments.FIELD, "attachment_types": attachments.ALLOWED,
+         "attachment_kind_field": attachments.KIND_FIELD, "attachment_kinds": ATTACHMENT_KINDS,
          "attachment_max": attachments.readable_size(app.settings.attachment_max),
          "served": act_defaults.served_documents(app, number)
          if number and spec.code.startswith(act_defaults.SERVICE) else [],
@@ -214,10 +216,14 @@ def read_act(
     return inp
 
 
-def with_files(app: App, uploads: list[attachments.Upload], read: Callable[[], ActInput]) -> (
-    ActInput
-):  # fmt: skip
-    """The act ``read`` gives, with the chosen files stored and attached; a file that is not a
+def with_files(
+    app: App,
+    uploads: list[attachments.Upload],
+    read: Callable[[], ActInput],
+    kinds: list[str] | None = None,
+) -> ActInput:
+    """The act ``read`` gives, with the chosen files stored and attached (holding ``kinds``:
+    邮寄回执, 书面公告…, as the form ticks them); a file that is not a
     PDF, JPEG or PNG by its content, or too big, refuses the act (LH148) before anything is
     stored, together with the form's own problems so the officer corrects the form once."""
     try:
@@ -232,7 +238,13 @@ def with_files(app: App, uploads: list[attachments.Upload], read: Callable[[], A
         raise
     if refused is not None:
         raise refused
-    inp.attachments = attachments.store(app, checked)
+    wrong = [k for k in kinds or [] if k not in ATTACHMENT_KINDS]
+    if wrong:
+        told = f"附件类别应为：{'、'.join(ATTACHMENT_KINDS)}"
+        raise ValidationError(
+            "附件类别有误", [Problem(told, attachments.KIND_FIELD, label="附件类别")]
+        )
+    inp.attachments = attachments.store(app, checked, kinds)
     return inp
 
 
@@ -248,11 +260,12 @@ def record_from_form(
     form: dict[str, str],
     page: str,
     uploads: list[attachments.Upload] | None = None,
+    kinds: list[str] | None = None,
 ) -> Response:
     """Record one act from a page form; a refusal re-renders the form with what was typed
     (``page`` is the case number the form was shown for, empty when opening a case). The
-    chosen files (``uploads``) are stored and attached only when the act is recorded; a draft
-    keeps none."""
+    chosen files (``uploads``, holding ``kinds``) are stored and attached only when the act is
+    recorded; a draft keeps none."""
     answer = draft_answer(app, templates, request, user, spec, page, form)
     if answer is not None:
         return answer
@@ -265,6 +278,7 @@ def record_from_form(
             lambda: read_act(
                 user, spec, number, form, app.settings.timezone, app.clock.now(), needed
             ),
+            kinds,
         )
         where = workflow.record_and_continue(app, user, number, inp, awaits_approver)
     except LiuhenError as exc:
@@ -372,7 +386,9 @@ def list_router(
     ) -> Response:
         form = await posted_form(request)
         form.pop(attachments.FIELD, None)  # the files: not text, not kept in a draft
+        form.pop(attachments.KIND_FIELD, None)
         uploads = await attachments.posted(request)
+        kinds = await attachments.posted_kinds(request)
         spec = workflow.opening_for(user, act)
         answer = draft_answer(app, templates, request, user, spec, "", form)
         if answer is not None:
@@ -382,7 +398,7 @@ def list_router(
         try:  # the number is the agency's next, issued with the entry (kernel.numbering)
             inp = with_files(app, uploads, lambda: read_act(
                 user, spec, numbering.PENDING_CHAIN, form, app.settings.timezone,
-                app.clock.now(), needed))  # fmt: skip
+                app.clock.now(), needed), kinds)  # fmt: skip
             entry = numbering.open_case(app, inp)
         except LiuhenError as exc:
             return act_page(app, user, templates, request, "", spec, form, exc)
@@ -408,6 +424,10 @@ def recording_router(
         spec = workflow.act_for(app, user, number, act)
         now = app.clock.now().strftime("%Y-%m-%dT%H:%M")
         defaults = act_defaults.case_form(app, user, number, spec, now)
+        for f in spec.fields:  # the act a link names (补充附件 of record 12: ?act_seq=12)
+            named = request.query_params.get(f.name, "")
+            if f.kind is FieldKind.SEQ and named.isascii() and named.isdigit():
+                defaults[f"f_{f.name}"] = named
         form, draft = restored(app, user, number, spec, defaults)
         issued = issued_numbers(app, number, spec)
         return act_page(app, user, templates, request, number, spec, form, None, issued, draft)
@@ -416,11 +436,13 @@ def recording_router(
     async def record_submit(request: Request, number: str, act: str, user: RecordCase) -> Response:
         form = await posted_form(request)
         form.pop(attachments.FIELD, None)  # the files: not text, not kept in a draft
+        form.pop(attachments.KIND_FIELD, None)
         uploads = await attachments.posted(request)
+        kinds = await attachments.posted_kinds(request)
         spec = workflow.act_for(app, user, number, act)
         return record_from_form(
             app, templates, awaits_approver, officers_needed, request, user, spec, number, form,
-            number, uploads,
+            number, uploads, kinds,
         )  # fmt: skip
 
     @r.post("/cases/{number}/archive", include_in_schema=False)
@@ -441,6 +463,28 @@ def recording_router(
             fields=body.fields, corrects=body.corrects, recorded_by=user.actor,
         ))  # fmt: skip
         return ActRecorded(seq=entry.seq, case=number, act=body.act)
+
+    @r.post("/api/v1/cases/{number}/acts/{seq}/supplement", status_code=201, tags=["案件"],
+            summary="为已记录的事项补充附件", response_model=ActRecorded)  # fmt: skip
+    async def api_supplement(request: Request, number: str, seq: int, user: RecordCase) -> (
+        ActRecorded
+    ):  # fmt: skip
+        """多部分表单：``attachments``（一个或多个 PDF、JPEG、PNG 文件）、``attachment_kinds``
+        （附件所含材料的类别，可重复，如“邮寄回执”）、``note``（补充说明）。补充附件记入日志，
+        记录人为登录用户，合规检查把它计为所指事项留存的材料。"""
+        form = await request.form()
+        uploads = attachments.chosen(list(form.getlist(attachments.FIELD)))
+        kinds = await attachments.posted_kinds(request)
+        note = str(form.get("note") or "")
+        workflow.act_for(app, user, number, workflow.SUPPLEMENT)
+        inp = with_files(
+            app,
+            uploads,
+            lambda: workflow.supplement_input(app, user.actor, number, seq, note),
+            kinds,
+        )
+        entry = workflow.record_in_case(app, user, number, inp)
+        return ActRecorded(seq=entry.seq, case=number, act=workflow.SUPPLEMENT)
 
     return r
 

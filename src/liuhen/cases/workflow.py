@@ -38,6 +38,7 @@ from liuhen.kernel import record
 from liuhen.kernel.instance import App
 from liuhen.kernel.journal import Appended
 from liuhen.kernel.record import ActInput, build_draft
+from liuhen.payloads import FieldValues
 from liuhen.procedure.catalog import ACT_TYPES, CASE_STAGES, ActType, Role, Stage, act_type
 from liuhen.rules.findings import SEVERITY_LABELS, Evaluation, Finding
 from liuhen.web.templates import when
@@ -49,6 +50,7 @@ NOT_BY_FORM = (
     "general.approval_returned",  # only from the approval page, on the document it returns
     "general.content_check",  # only from its check form, against the pack's checklist
 )  # fmt: skip
+SUPPLEMENT = "general.supplement"  # 补充附件: files that complete an act already recorded
 # an approval step is confirmed by signing the record it produced (opinion, signature, time)
 SIGNED_RECORD = {
     # 立案 is approved by the head on its 立案审批表: the officer issues it with his opinion,
@@ -149,6 +151,19 @@ def record_in_case(app: App, user: User, number: str, inp: ActInput) -> Appended
     return record_act(app, user, number, inp)
 
 
+def supplement_input(
+    app: App, by: dict[str, str], number: str, act_seq: int, note: str = ""
+) -> ActInput:
+    """A 补充附件 of the act ``act_seq`` by ``by`` (the signed-in user, or the officer the
+    command line names), now; its files are attached by whoever stores them."""
+    fields: FieldValues = {"act_seq": act_seq}
+    if note.strip():
+        fields["note"] = note.strip()
+    actors = [by["id"]] if by.get("role") == Role.OFFICER else []
+    return ActInput(SUPPLEMENT, app.clock.now().isoformat(), case=number, actors=actors,
+                    fields=fields, recorded_by=by)  # fmt: skip
+
+
 def next_step(
     app: App, user: User, number: str, act: str, seq: int, awaits_approver: AwaitsApprover
 ) -> str:
@@ -216,6 +231,8 @@ class CaseView:
         return {f.name: getattr(self, f.name) for f in fields(self)} | {
             "severity_labels": SEVERITY_LABELS,
             "recordable": bool(self.menu.groups or self.menu.suggested),
+            # a 补充附件 (a 回执 come back) may be added to an act already recorded
+            "supplementable": SUPPLEMENT in self.menu.codes,
         }
 
 

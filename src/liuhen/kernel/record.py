@@ -17,10 +17,11 @@ from liuhen.kernel.db.batch import Batch
 from liuhen.kernel.instance import App
 from liuhen.kernel.journal import Appended, Draft
 from liuhen.payloads import FieldValues, JsonObject
-from liuhen.procedure.catalog import ActType, Role, Stage, act_type
+from liuhen.procedure.catalog import ATTACHMENT_KINDS, ActType, Role, Stage, act_type
 from liuhen.procedure.fields import FieldKind, out_of_range, parse_datetime, validate_fields
 
 FUTURE_TOLERANCE = timedelta(minutes=5)  # clock skew between a device and the server
+SUPPLEMENT = "general.supplement"  # a file completing an act already recorded: never empty
 
 
 @dataclass
@@ -65,6 +66,12 @@ def _attachments(items: list[JsonObject], problems: list[Problem]) -> list[JsonO
                 entry[key] = item[key].strip()[:200]
         if isinstance(item.get("size"), int) and not isinstance(item["size"], bool):
             entry["size"] = item["size"]
+        kinds = item.get("kinds") or []
+        if not isinstance(kinds, list) or any(k not in ATTACHMENT_KINDS for k in kinds):
+            problems.append(Problem(f"附件类别应为：{'、'.join(ATTACHMENT_KINDS)}", where))
+            continue
+        if kinds:
+            entry["kinds"] = list(dict.fromkeys(kinds))
         out.append(entry)
     return out
 
@@ -140,6 +147,9 @@ def build_draft(inp: ActInput, now: datetime) -> Draft:
         ))  # fmt: skip
     place = inp.place.strip() if isinstance(inp.place, str) and inp.place.strip() else None
     attachments = _attachments(inp.attachments, problems)
+    if spec.code == SUPPLEMENT and not inp.attachments:
+        problems.append(Problem("补充附件须至少选择一个文件", "attachments", label="附件",
+                                kind="required"))  # fmt: skip
     if problems:
         raise ValidationError(f"“{spec.label}”的记录有 {len(problems)} 处问题", problems)
     assert occurred is not None

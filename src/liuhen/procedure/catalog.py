@@ -216,6 +216,8 @@ DEVICE_STATUSES: tuple[str, ...] = _LISTS["device_statuses"]
 INCIDENT_KINDS: tuple[str, ...] = _LISTS["incident_kinds"]
 OBJECTION_KINDS: tuple[str, ...] = _LISTS["objection_kinds"]
 AV_INTERRUPTION_REASONS: tuple[str, ...] = _LISTS["av_interruption_reasons"]
+# what an attached file is (邮寄回执, 书面公告…): what the kept rules count
+ATTACHMENT_KINDS: tuple[str, ...] = _LISTS["attachment_kinds"]
 
 _BY_CODE: dict[str, ActType] = {a.code: a for a in ACT_TYPES}
 

@@ -713,11 +713,28 @@ def _date(value: Any) -> date | None:
 
 
 def kept(rule_id: str, rule: P.Kept, rec: CaseRecord, ctx: Context) -> Iterator[Finding]:
+    """The act's papers are kept: its own files or a 补充附件's naming it (a 回执 comes back
+    after the 邮寄送达 is recorded). A rule naming ``kinds`` counts only files recorded as
+    those kinds, each one needed: a 送达回证 the office issued is not the 回执 that came back."""
     for e in rec.of(rule.acts):
-        if not e.attachments and not rec.attached("general.document", e.seq):
+        supplements = rec.attached("general.supplement", e.seq)
+        if not rule.kinds:
+            if e.attachments or supplements or rec.attached("general.document", e.seq):
+                continue
             yield _finding(
                 rule_id, rule, "missing",
-                f"“{e.label}”未留存{rule.what}（记录的附件或归入的文书）", [e.seq],
+                f"“{e.label}”未留存{rule.what}（记录的附件、补充附件或归入的文书）", [e.seq],
+            )  # fmt: skip
+            continue
+        have = {k for x in (e, *supplements) for k in x.attachment_kinds}
+        lacking = [k for k in rule.kinds if k not in have]
+        if lacking:
+            files = e.attachments + sum(x.attachments for x in supplements)
+            told = f"（已有 {files} 个附件，均未注明为该类别）" if files else ""
+            yield _finding(
+                rule_id, rule, "missing",
+                f"“{e.label}”未留存{rule.what}：没有注明为“{'”“'.join(lacking)}”的附件"
+                f"或补充附件{told}", [e.seq],
             )  # fmt: skip
 
 

@@ -19,7 +19,13 @@ from pydantic import ValidationError as PydanticError
 
 from liuhen.errors import PackError, Problem
 from liuhen.payloads import JsonObject
-from liuhen.procedure.catalog import ACT_TYPES, DOCUMENT_TYPES, Category, Procedure
+from liuhen.procedure.catalog import (
+    ACT_TYPES,
+    ATTACHMENT_KINDS,
+    DOCUMENT_TYPES,
+    Category,
+    Procedure,
+)
 from liuhen.procedure.fields import SIGNER_ROLES
 from liuhen.rules import yamlmarks
 
@@ -449,6 +455,15 @@ class Kept(RuleBase):
     kind: Literal["kept"]
     acts: Acts
     what: str = Field(min_length=1)  # what is kept, as the finding names it (书面公告)
+    # the kinds of attached file that are what is kept, each one needed (002 第二十四条: 付邮凭证
+    # 和回执); the act's own files and those of a 补充附件 (general.supplement) naming it count.
+    # Empty: any file or 文书 counts (a 送达回证 would pass for a 回执: name the kinds).
+    kinds: list[str] = Field(default_factory=list)
+
+    @field_validator("kinds")
+    @classmethod
+    def _kinds(cls, v: list[str]) -> list[str]:
+        return _known(v, ATTACHMENT_KINDS, "附件类别")
 
 
 class ReviewedFirst(RuleBase):

@@ -21,6 +21,8 @@ class Entry:
     fields: FieldValues  # as corrected
     place: str = ""  # where the act was done, as recorded (may be empty)
     attachments: int = 0  # files the entry itself carries (a notice kept, an original scanned)
+    # what they hold, as the recorder said (邮寄回执, 书面公告…; a scan may hold several)
+    attachment_kinds: tuple[str, ...] = ()
 
     @property
     def label(self) -> str:
@@ -116,6 +118,9 @@ def from_documents(number: str, docs: Iterable[JsonObject]) -> CaseRecord:
                 fields=fields_by_seq[d["seq"]],
                 place=str(d["body"].get("place") or ""),
                 attachments=len(d["body"].get("attachments") or []),
+                attachment_kinds=tuple(
+                    str(k) for a in d["body"].get("attachments") or [] for k in a.get("kinds") or []
+                ),
             )
         )
     return CaseRecord(

@@ -23,6 +23,7 @@ from liuhen.kernel.instance import App
 from liuhen.payloads import JsonObject
 
 FIELD = "attachments"  # the form's file input, and the path its problems are placed at
+KIND_FIELD = "attachment_kinds"  # what the chosen files hold (邮寄回执…): the kept rules ask
 ALLOWED = "PDF、JPEG、PNG"
 _MAGIC = (  # the first bytes of each type an act form accepts
     (b"%PDF-", "application/pdf"),
@@ -95,9 +96,13 @@ def check(uploads: list[Upload], limit: int) -> list[tuple[Upload, str, int]]:
     return out
 
 
-def store(app: App, checked: list[tuple[Upload, str, int]]) -> list[JsonObject]:
+def store(
+    app: App, checked: list[tuple[Upload, str, int]], kinds: list[str] | None = None
+) -> list[JsonObject]:
     """Each checked file stored by its digest (never overwritten; the same bytes twice are
-    stored once), as the act's ``attachments`` name them."""
+    stored once), as the act's ``attachments`` name them; ``kinds`` what they hold, as the
+    uploader says (a scan may hold the 付邮凭证 and the 回执 both), checked with the act
+    against the catalog's ``attachment_kinds``."""
     staging = app.settings.data_dir / "uploads"
     staging.mkdir(parents=True, exist_ok=True)
     out: list[JsonObject] = []
@@ -110,8 +115,16 @@ def store(app: App, checked: list[tuple[Upload, str, int]]) -> list[JsonObject]:
                 fh.write(chunk)
         digest = f"{app.alg.name}:{hasher.digest().hex()}"
         app.blobs.put_file(Path(name), digest)
-        out.append({"digest": digest, "name": up.name, "media_type": media_type, "size": size})
+        item: JsonObject = {"digest": digest, "name": up.name, "media_type": media_type,
+                            "size": size}  # fmt: skip
+        out.append({**item, "kinds": list(kinds)} if kinds else item)
     return out
+
+
+async def posted_kinds(request: Request) -> list[str]:
+    """What the files chosen in a posted form hold, as ticked (邮寄回执, 付邮凭证…), in order."""
+    ticked = (await request.form()).getlist(KIND_FIELD)
+    return list(dict.fromkeys(k.strip() for k in ticked if isinstance(k, str) and k.strip()))
 
 
 async def posted(request: Request) -> list[Upload]:
