@@ -68,8 +68,11 @@ PAD_ACTS = ("general.document", "general.media")  # what follows an interview as
 
 def open_app(db: str = PG_DB, data_dir: str = DATA_DIR) -> instance.App:
     """The generated instance, opened again (by the measurements, or ``liuhen`` with the same
-    ``LIUHEN_DATA_DIR`` and ``LIUHEN_DATABASE_URL``)."""
-    return instance.open_app(settings_mod.load(env(db, data_dir)))
+    ``LIUHEN_DATA_DIR`` and ``LIUHEN_DATABASE_URL``), its schema brought to the newest migration
+    first, as ``liuhen init`` does."""
+    st = settings_mod.load(env(db, data_dir))
+    instance.init(st)
+    return instance.open_app(st)
 
 
 def env(db: str = PG_DB, data_dir: str = DATA_DIR) -> dict[str, str]:
@@ -469,12 +472,17 @@ def projections(
     from liuhen.stats import service as stats
     from liuhen.supervision import service as supervision
 
+    # the anomaly source reads the anomaly list, which first detects whatever no scan has
+    # judged yet: without the scan the index holds the entries and findings only
+    sources = SEARCH_SOURCES
+    if "scan" in skip:
+        sources = tuple(s for s in SEARCH_SOURCES if s.kind != "anomaly")
     steps: list[tuple[str, str, Callable[[], object]]] = [
         ("rebuild", "案件投影（rebuild）", lambda: rebuild.rebuild(app)),
         ("stats", "统计事实（stats catch_up）", lambda: stats.catch_up(app)),
         ("scan", "异常扫描（supervision scan）", lambda: supervision.scan(app)),
         ("search", "检索索引（search catch_up）",
-         lambda: search.catch_up(app, SEARCH_SOURCES, app.clock.now())),
+         lambda: search.catch_up(app, sources, app.clock.now())),
         ("checkpoint", "检查点（proofs.checkpoint）", lambda: proofs.checkpoint(app)),
     ]  # fmt: skip
     out = {}
