@@ -13,15 +13,16 @@ scripts/services.sh
 if [ "$#" -gt 0 ]; then
     exec .venv/bin/pytest -p no:cacheprovider "$@"
 fi
-# The whole suite runs as two processes side by side: the browser tests spend much of their time
-# waiting on Chromium and the servers they drive, which the other tests' CPU work fills. Each has
-# its own PostgreSQL database; the browser run's report follows the other's.
+# The whole suite runs as two pytest processes side by side: the browser tests spend much of
+# their time waiting on Chromium and the servers they drive, which the other tests' CPU work
+# fills; those others are shared by two xdist workers (one per core), each with its own
+# PostgreSQL database (tests/conftest.py _worker_db). The browser run's report follows the other's.
 browser_log="$(mktemp)"
 LIUHEN_TEST_PG_DB="${LIUHEN_TEST_PG_DB:-liuhen_test}_browser" \
     .venv/bin/pytest -p no:cacheprovider tests/browser >"$browser_log" 2>&1 &
 browser=$!
 status=0
-.venv/bin/pytest -p no:cacheprovider --ignore=tests/browser || status=$?
+.venv/bin/pytest -p no:cacheprovider -n 2 --dist worksteal --ignore=tests/browser || status=$?
 wait "$browser" || status=$?
 echo "---- tests/browser ----"
 cat "$browser_log"

@@ -45,6 +45,20 @@ def reset_pg(url: str) -> None:
         conn.execute("CREATE SCHEMA public")
 
 
+@pytest.fixture(scope="session", autouse=True)
+def demo_template(tmp_path_factory: pytest.TempPathFactory) -> Iterator[None]:
+    """``liuhen.demo.seed.seed`` copies a demo seeded once per run into a fresh instance
+    (``tests/demo_template.py``) instead of signing its 76 documents again."""
+    from liuhen.demo import seed as demo
+    from tests import demo_template
+
+    root = demo_template.worker_root(tmp_path_factory.getbasetemp())
+    demo_template.configure(root, PG_ADMIN, PG_DB, _worker_db())
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setattr(demo, "seed", demo_template.seed)
+        yield
+
+
 BACKENDS = ["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)]
 
 

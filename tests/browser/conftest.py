@@ -26,6 +26,7 @@ from playwright.sync_api import (
 )
 
 from liuhen.demo.seed import DEMO_USERS
+from tests import demo_template
 from tests.integration.server import Server
 
 ARTIFACTS = Path(__file__).parent / "artifacts"
@@ -80,9 +81,14 @@ def browser(playwright: Playwright) -> Iterator[Browser]:
 
 
 def demo_server(tmp_path_factory: pytest.TempPathFactory, name: str) -> Server:
-    """``liuhen serve`` started on a fresh SQLite instance of its own, seeded with the demo
-    cases; a module whose cases or documents others must not count has one. The caller stops it."""
+    """``liuhen serve`` started on a fresh SQLite instance of its own, holding the demo cases;
+    a module whose cases or documents others must not count has one. The caller stops it.
+
+    The instance is a copy of the demo seeded once per run (``tests/demo_template.py``): the
+    server's first start finds its cases and seeds nothing, and ``test_serve`` covers that start.
+    """
     data_dir = tmp_path_factory.mktemp(name) / "data"
+    demo_template.copy_sqlite(data_dir)
     env = {
         "LIUHEN_DATA_DIR": str(data_dir),
         # The defaults, spelled out so that a variable in the caller's environment can't leak in.
@@ -118,7 +124,7 @@ def fill(page: Page, values: dict[str, str]) -> None:
 
 @pytest.fixture(scope="package")
 def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
-    """``liuhen serve`` on a fresh SQLite instance; its first start seeds the 12 demo cases."""
+    """``liuhen serve`` on a fresh SQLite instance with the 12 demo cases."""
     srv = demo_server(tmp_path_factory, "browser")
     yield srv
     srv.stop()

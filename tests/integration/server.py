@@ -24,6 +24,7 @@ class Server:
     def __init__(self, env: dict[str, str], port: int | None = None, *, demo: bool = False) -> None:
         """``demo=True`` lets the first start seed the demo cases (the default passes --no-demo)."""
         self.env = {**os.environ, **env}
+        self.chosen = port is None  # a port picked here may be taken by another worker first
         self.port = port or free_port()
         self.demo = demo
         self.env["LIUHEN_PORT"] = str(self.port)
@@ -48,9 +49,14 @@ class Server:
                 return self
             except httpx.TransportError:
                 if self.proc.poll() is not None:
-                    raise RuntimeError(
-                        self.proc.stdout.read() if self.proc.stdout else ""
-                    ) from None
+                    output = self.proc.stdout.read() if self.proc.stdout else ""
+                    if self.chosen and "address already in use" in output.lower():
+                        # free_port() only found the port free: under xdist another worker's
+                        # server can bind it in between; try another
+                        self.port = free_port()
+                        self.env["LIUHEN_PORT"] = str(self.port)
+                        return self.start()
+                    raise RuntimeError(output) from None
                 if time.monotonic() > deadline:
                     raise RuntimeError("liuhen serve did not start within 600 s") from None
                 time.sleep(0.2)

@@ -1,0 +1,193 @@
+"""The demo, seeded once per test run and copied to every test that asks for a fresh one.
+
+Seeding renders and signs the demo's 76 documents (about 50 s of CPU); a dozen fixtures and
+tests each used to seed their own. Now the first to need it seeds a template instance (a data
+folder, and for PostgreSQL a template database); the others get a copy of it, so a test that
+changes its demo instance still changes only its own.
+
+``liuhen.demo.seed.seed`` is wrapped (``tests/conftest.py``): called on an instance just
+initialised with the settings the template was made with (and the system clock), it puts the
+template's copy in place instead of seeding; any other call seeds for real. Under xdist the
+workers share one template per run: the folder sits in the run's temporary root, guarded by a
+file lock.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import fcntl
+import json
+import os
+import shutil
+import threading
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+import psycopg
+from sqlalchemy import func, inspect, select, table
+
+from liuhen.clock import SystemClock
+from liuhen.demo import seed as demo
+from liuhen.kernel import instance
+from liuhen.kernel import settings as settings_mod
+from liuhen.kernel.instance import App
+
+REAL_SEED: Callable[[App], dict[str, int]] = demo.seed
+
+_root: Path | None = None  # the run's temporary root, set by the session fixture
+_pg: tuple[str, str, str] | None = None  # (admin DSN, base database name, this worker's database)
+
+
+def configure(root: Path, pg_admin: str, pg_base: str, pg_worker_db: str) -> None:
+    global _root, _pg
+    _root = root
+    _pg = (pg_admin, pg_base, pg_worker_db)
+
+
+@contextmanager
+def _locked() -> Iterator[Path]:
+    assert _root is not None, "tests/conftest.py configures the demo template"
+    _root.mkdir(parents=True, exist_ok=True)
+    with open(_root / "demo-template.lock", "w") as fh:
+        fcntl.flock(fh, fcntl.LOCK_EX)
+        try:
+            yield _root
+        finally:
+            fcntl.flock(fh, fcntl.LOCK_UN)
+
+
+def _counts(app: App) -> dict[str, int]:
+    """Rows per table: an instance just initialised has exactly the template's before seeding."""
+    names = inspect(app.engine).get_table_names()
+    with app.engine.connect() as conn:
+        return {
+            n: int(conn.execute(select(func.count()).select_from(table(n))).scalar() or 0)
+            for n in names
+        }
+
+
+def _shape(settings: settings_mod.Settings) -> dict[str, str]:
+    """The settings that shape what seeding writes, the instance's own place left out."""
+    place = ("data_dir", "database_url", "blob_url")
+    values = {
+        f.name: str(getattr(settings, f.name))
+        for f in dataclasses.fields(settings)
+        if f.name not in place
+    }
+    values["hash_alg"] = settings.hash_alg.name
+    return values
+
+
+def _pg_dsn(name: str) -> str:
+    return f"postgresql://postgres@127.0.0.1:5432/{name}"
+
+
+def _pg_url(name: str) -> str:
+    return f"postgresql+psycopg://postgres@127.0.0.1:5432/{name}"
+
+
+def _in_thread(work: Callable[[], Any]) -> Any:
+    """Seeding signs PDFs through an event loop of its own; a browser test's thread already runs
+    Playwright's, so the template is always seeded in a thread of its own."""
+    result: list[Any] = []
+    failed: list[BaseException] = []
+
+    def target() -> None:
+        try:
+            result.append(work())
+        except BaseException as exc:  # re-raised in the caller's thread
+            failed.append(exc)
+
+    worker = threading.Thread(target=target)
+    worker.start()
+    worker.join()
+    if failed:
+        raise failed[0]
+    return result[0]
+
+
+def _template(backend: str) -> tuple[Path, dict[str, Any]]:
+    """The template's data folder and what it was made with, seeding it on first use."""
+    with _locked() as root:
+        folder = root / f"demo-{backend}"
+        done = folder / "made.json"
+        if not done.exists():
+            shutil.rmtree(folder, ignore_errors=True)
+            data = folder / "data"
+            env = {"LIUHEN_DATA_DIR": str(data)}
+            if backend == "postgres":
+                assert _pg is not None
+                admin, base, _ = _pg
+                name = f"{base}_demo"
+                with psycopg.connect(admin, autocommit=True) as conn:
+                    conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+                    conn.execute(f'CREATE DATABASE "{name}"')
+                env["LIUHEN_DATABASE_URL"] = _pg_url(name)
+            settings = settings_mod.load(env)
+
+            def make() -> dict[str, Any]:
+                instance.init(settings)
+                app = instance.open_app(settings)
+                try:
+                    counts = _counts(app)
+                    result = REAL_SEED(app)
+                finally:
+                    app.engine.dispose()
+                database = env.get("LIUHEN_DATABASE_URL", "").rsplit("/", 1)[-1]
+                return {"counts": counts, "result": result, "shape": _shape(settings),
+                        "database": database}  # fmt: skip
+
+            made = _in_thread(make)
+            done.write_text(json.dumps(made), "utf-8")
+        return folder / "data", json.loads(done.read_text("utf-8"))
+
+
+def copy_sqlite(data_dir: Path) -> None:
+    """A fresh copy of the seeded demo as a SQLite instance in ``data_dir`` (which must not exist):
+    for a ``liuhen serve`` started on it, which then finds the cases and seeds nothing."""
+    data, _ = _template("sqlite")
+    shutil.copytree(data, data_dir)
+
+
+def _backend(settings: settings_mod.Settings) -> str | None:
+    """Which template fits an instance of ``settings``: its database and blobs where the defaults
+    put them (SQLite), or in this worker's PostgreSQL test database; else None."""
+    data_dir = settings.data_dir
+    if settings.blob_url != settings_mod.default("LIUHEN_BLOB_URL", data_dir):
+        return None
+    if settings.database_url == settings_mod.default("LIUHEN_DATABASE_URL", data_dir):
+        return "sqlite"
+    if _pg is not None and settings.database_url == _pg_url(_pg[2]):
+        return "postgres"
+    return None
+
+
+def seed(app: App) -> dict[str, int]:
+    """``demo.seed``: a copy of the template when ``app`` is a fresh instance it fits."""
+    backend = _backend(app.settings) if _root is not None else None
+    if backend is None or type(app.clock) is not SystemClock:
+        return REAL_SEED(app)
+    data, made = _template(backend)
+    if _shape(app.settings) != made["shape"] or _counts(app) != made["counts"]:
+        return REAL_SEED(app)
+    app.engine.dispose()
+    target = app.settings.data_dir
+    shutil.rmtree(target)
+    shutil.copytree(data, target)
+    if backend == "postgres":
+        assert _pg is not None
+        admin, _, name = _pg
+        with _locked(), psycopg.connect(admin, autocommit=True) as conn:
+            conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+            conn.execute(f'CREATE DATABASE "{name}" TEMPLATE "{made["database"]}"')
+    fresh = instance.open_app(app.settings, clock=app.clock)
+    for f in dataclasses.fields(App):  # the test holds ``app``: it now opens the copy
+        setattr(app, f.name, getattr(fresh, f.name))
+    return dict(made["result"])
+
+
+def worker_root(basetemp: Path) -> Path:
+    """The run's temporary root: under xdist each worker's basetemp is a folder inside it."""
+    return basetemp.parent if os.environ.get("PYTEST_XDIST_WORKER") else basetemp
