@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import os
+from collections import Counter
 from collections.abc import Callable, Iterator
 from concurrent.futures import Future, ProcessPoolExecutor
 from multiprocessing import get_context
@@ -149,12 +150,15 @@ def _node_levels(app: App, conn: Connection) -> dict[int, tuple[int, bytes]]:
     return levels
 
 
-def check_files(app: App, media: bool = False) -> list[Damage]:
+def check_files(app: App, media: bool = False, issuers: Counter[str] | None = None) -> list[Damage]:
     """Stored files against the journal: every signed document (file digest and its PAdES
-    signatures), every filed dossier, and with ``media`` every evidence file re-hashed (slow:
-    gigabytes of video). A file missing without a disposal entry is damage."""
+    signatures, each at the moment the journal recorded it, ``issuers`` counting them by the
+    CA that issued the certificate), every filed dossier, and with ``media`` every evidence
+    file re-hashed (slow: gigabytes of video). A file missing without a disposal entry is
+    damage."""
     disposed = retention.disposals(app)  # removed by a journaled disposal: absent by design
-    damages = [Damage(what, seq, chain) for seq, chain, what in documents.check_all(app, disposed)]
+    found = documents.check_all(app, disposed, issuers)
+    damages = [Damage(what, seq, chain) for seq, chain, what in found]
     damages += _dossiers(app, disposed)
     if media:
         table = store.MEDIA

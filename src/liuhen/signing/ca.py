@@ -17,10 +17,17 @@ from pathlib import Path
 
 from cryptography import x509
 from cryptography.hazmat.primitives import hashes, serialization
-from cryptography.hazmat.primitives.asymmetric import ec
+from cryptography.hazmat.primitives.asymmetric import ec, rsa
+from cryptography.hazmat.primitives.serialization import pkcs12
 from cryptography.x509.oid import ExtendedKeyUsageOID, NameOID
 
-from liuhen.errors import ConfigurationError, NotFoundError, Problem, ValidationError
+from liuhen.errors import (
+    ConfigurationError,
+    KeyBundleError,
+    NotFoundError,
+    Problem,
+    ValidationError,
+)
 
 CA_YEARS = 20
 PERSON_YEARS = 5  # a person's key and an agency's seal key alike
@@ -55,7 +62,10 @@ def _write_private(path: Path, data: bytes) -> None:
         os.fsync(fh.fileno())
 
 
-def _pem_key(key: ec.EllipticCurvePrivateKey) -> bytes:
+SigningKey = ec.EllipticCurvePrivateKey | rsa.RSAPrivateKey  # what pyHanko signs PAdES with
+
+
+def _pem_key(key: SigningKey) -> bytes:
     return key.private_bytes(
         serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
     )
@@ -193,12 +203,130 @@ class CertificateAuthority:
             raise NotFoundError(f"执法证号 {cert_no} 尚未签发签名证书（liuhen ca issue {cert_no}）")
         return key_path.read_bytes(), cert_path.read_bytes()
 
+    def install(
+        self, key_no: str, paths: tuple[Path, Path], key: SigningKey, chain: list[x509.Certificate]
+    ) -> Issued:
+        """An externally issued key and its certificate (followed by the certificates between
+        it and the anchor) written where an issued one would be, replacing any earlier one."""
+        key_path, cert_path = paths
+        _write_private(key_path, _pem_key(key))
+        cert_path.write_bytes(pem_of(chain))
+        cert = chain[0]
+        return Issued(
+            cert_no=key_no,
+            serial=format(cert.serial_number, "x"),
+            fingerprint=fingerprint(cert),
+            not_before=cert.not_valid_before_utc.isoformat(),
+            not_after=cert.not_valid_after_utc.isoformat(),
+        )
+
+    def anchor_path(self, fp: str) -> Path:
+        if not re.fullmatch(r"[0-9a-f]{64}", fp):
+            raise NotFoundError(f"证书指纹无效：“{fp}”")
+        return self.dir / "anchors" / f"{fp}.pem"
+
+    def save_anchor(self, cert: x509.Certificate) -> None:
+        path = self.anchor_path(fingerprint(cert))
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_bytes(pem_of([cert]))
+
+    def anchor(self, fp: str) -> bytes | None:
+        path = self.anchor_path(fp)
+        return path.read_bytes() if path.is_file() else None
+
     def seal(self, agency: str) -> tuple[bytes, bytes] | None:
         """(key PEM, certificate PEM) of an agency's seal; None before one was issued."""
         key_path, cert_path = self.seal_paths(agency)
         if not key_path.is_file() or not cert_path.is_file():
             return None
         return key_path.read_bytes(), cert_path.read_bytes()
+
+
+# Certificates of a lawful external CA (电子认证服务机构): its root (or intermediate) registered
+# as a trust anchor, and the PKCS#12 bundles of keys it issued to officers and agencies.
+
+
+@dataclass(frozen=True)
+class Anchor:
+    """A trust anchor as the journal records it (``registry.trust_anchor``)."""
+
+    name: str
+    subject: str
+    issuer: str
+    fingerprint: str
+    not_before: str
+    not_after: str
+
+
+def fingerprint(cert: x509.Certificate) -> str:
+    """SHA-256 of the DER certificate, hex: how the journal names a certificate."""
+    return cert.fingerprint(hashes.SHA256()).hex()
+
+
+def display_name(name: x509.Name) -> str:
+    """A name as a reader knows it: its common name, else its organisation, else the whole."""
+    for oid in (NameOID.COMMON_NAME, NameOID.ORGANIZATION_NAME):
+        found = name.get_attributes_for_oid(oid)
+        if found:
+            return str(found[0].value)
+    return name.rfc4514_string()
+
+
+def read_certificates(data: bytes) -> list[x509.Certificate]:
+    """Every certificate in a PEM file (a chain may hold several) or the one of a DER file;
+    empty if the bytes hold none."""
+    try:
+        if b"-----BEGIN" in data:
+            return list(x509.load_pem_x509_certificates(data))
+        return [x509.load_der_x509_certificate(data)]
+    except ValueError:
+        return []
+
+
+def is_ca(cert: x509.Certificate) -> bool:
+    try:
+        return bool(cert.extensions.get_extension_for_class(x509.BasicConstraints).value.ca)
+    except x509.ExtensionNotFound:
+        return False
+
+
+def in_force(cert: x509.Certificate, now: datetime) -> bool:
+    return cert.not_valid_before_utc <= now <= cert.not_valid_after_utc
+
+
+def signs_documents(cert: x509.Certificate) -> bool:
+    """Whether the key usage allows an electronic signature (digitalSignature or
+    nonRepudiation); a certificate that states no key usage is not taken for one."""
+    try:
+        usage = cert.extensions.get_extension_for_class(x509.KeyUsage).value
+    except x509.ExtensionNotFound:
+        return False
+    return bool(usage.digital_signature or usage.content_commitment)
+
+
+def pem_of(certs: list[x509.Certificate]) -> bytes:
+    return b"".join(c.public_bytes(serialization.Encoding.PEM) for c in certs)
+
+
+def open_pkcs12(
+    data: bytes, password: bytes | None
+) -> tuple[SigningKey, x509.Certificate, list[x509.Certificate]]:
+    """(key, certificate, the other certificates) of a PKCS#12 bundle; refused if it cannot
+    be opened with ``password``, lacks a key or certificate, or its key is not the
+    certificate's."""
+    try:
+        key, cert, extra = pkcs12.load_key_and_certificates(data, password)
+    except (ValueError, TypeError):
+        raise KeyBundleError("PKCS#12 文件无法读取：文件损坏或口令错误") from None
+    if key is None or cert is None:
+        raise KeyBundleError("PKCS#12 文件中缺少私钥或签名证书")
+    if not isinstance(key, ec.EllipticCurvePrivateKey | rsa.RSAPrivateKey):
+        raise KeyBundleError("PKCS#12 文件中的私钥不是 RSA 或椭圆曲线密钥，无法用于文书签名")
+    spki = serialization.PublicFormat.SubjectPublicKeyInfo
+    der = serialization.Encoding.DER
+    if key.public_key().public_bytes(der, spki) != cert.public_key().public_bytes(der, spki):
+        raise KeyBundleError("PKCS#12 文件中的私钥与签名证书不匹配")
+    return key, cert, list(extra)
 
 
 def utcnow_for(now: datetime) -> datetime:
