@@ -474,9 +474,7 @@ def projections(
 
     # the anomaly source reads the anomaly list, which first detects whatever no scan has
     # judged yet: without the scan the index holds the entries and findings only
-    sources = SEARCH_SOURCES
-    if "scan" in skip:
-        sources = tuple(s for s in SEARCH_SOURCES if s.kind != "anomaly")
+    sources = tuple(s for s in SEARCH_SOURCES if "scan" not in skip or s.kind != "anomaly")
     steps: list[tuple[str, str, Callable[[], object]]] = [
         ("rebuild", "案件投影（rebuild）", lambda: rebuild.rebuild(app)),
         ("stats", "统计事实（stats catch_up）", lambda: stats.catch_up(app)),
