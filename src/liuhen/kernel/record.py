@@ -22,6 +22,8 @@ from liuhen.procedure.fields import FieldKind, out_of_range, parse_datetime, val
 
 FUTURE_TOLERANCE = timedelta(minutes=5)  # clock skew between a device and the server
 SUPPLEMENT = "general.supplement"  # a file completing an act already recorded: never empty
+# a waiver (放弃陈述申辩) leaves nothing to review: its 复核 fields are not asked of it
+WAIVED_REVIEW = {"investigation.statement_defense": ("waived", ("adopted", "review_opinion"))}
 
 
 @dataclass
@@ -127,6 +129,12 @@ def build_draft(inp: ActInput, now: datetime) -> Draft:
         raise PermissionDenied(refusal)
     problems: list[Problem] = []
     values, field_problems = validate_fields(spec.fields, inp.fields, imported=bool(inp.imported))
+    waiver, excused = WAIVED_REVIEW.get(spec.code, ("", ()))
+    if waiver and values.get(waiver) is True:
+        unasked = {f"fields.{name}" for name in excused}
+        field_problems = [
+            p for p in field_problems if not (p.kind == "required" and p.field in unasked)
+        ]
     problems.extend(field_problems)
     occurred = parse_datetime(inp.occurred_at)
     problems.extend(_occurred_problems(inp.occurred_at, occurred, now))

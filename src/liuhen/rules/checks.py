@@ -694,8 +694,11 @@ def after_demand(
                 [demand.seq, target.seq],
             )  # fmt: skip
         for s in rec.of(rule.statements):
-            if demand.seq < s.seq < target.seq and any(
-                s.fields.get(f) in (None, "", []) for f in rule.review_fields
+            waived = rule.waived_field is not None and s.fields.get(rule.waived_field) is True
+            if (
+                demand.seq < s.seq < target.seq
+                and not waived
+                and any(s.fields.get(f) in (None, "", []) for f in rule.review_fields)
             ):
                 yield _finding(
                     rule_id, rule, "unreviewed",

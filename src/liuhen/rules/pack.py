@@ -438,6 +438,8 @@ class AfterDemand(RuleBase):
     deadline_field: str = "deadline"  # the date the demand gave to perform by
     statements: Acts
     review_fields: list[str] = Field(min_length=1)  # the 复核 a statement must carry
+    # a statement marked so (放弃陈述申辩) said nothing to review: no 复核 is asked of it
+    waived_field: str | None = None
     # acts taken only so many days after the demand was served (行政强制法 第五十四条: 催告书
     # 送达十日后 to apply to the court); counted in calendar days, the most lenient reading
     wait_after_service: dict[str, int] = Field(default_factory=dict)
