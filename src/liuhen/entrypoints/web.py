@@ -61,7 +61,10 @@ UPLOADERS = [Depends(guard.role(guard.RECORDERS, "监督人员和系统管理员
 # the case list's violations and deadlines come from the compliance evaluation, a layer above
 CASE_JUDGE = cases.Judge(compliance.evaluate_cases, queries.rules_in_force)
 # what search finds beside the entries: the compliance findings and the anomaly explanations
-SEARCH_SOURCES = (search.findings_source(CASE_JUDGE), sources.anomaly_source())
+SEARCH_SOURCES: tuple[search.Source, ...] = (
+    search.findings_source(CASE_JUDGE),
+    sources.anomaly_source(),
+)
 # the statistics count the warnings feature's cards (期限预警), a sibling they may not import
 stats_service.use_warnings(sources.warning_groups)
 

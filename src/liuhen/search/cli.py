@@ -32,7 +32,9 @@ def search_command(sources: Sequence[service.Source]) -> Callable[..., None]:
 
     def search_cmd(
         words: list[str] = typer.Argument(None, help="搜索词（可含空格，每个词都须出现）"),
-        kind: str = typer.Option("", "--kind", help="只列出一类：case、document、act、finding、anomaly"),
+        kind: str = typer.Option(
+            "", "--kind", help="只列出一类：case、document、act、finding、anomaly"
+        ),
         page: int = typer.Option(1, "--page", min=1, help="页码（每页 20 条）"),
         as_user: str = typer.Option("", "--as", help="以该账户的可见范围和保密权限搜索"),
         as_json: bool = typer.Option(False, "--json", help="以 JSON 输出"),
