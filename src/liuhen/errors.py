@@ -182,6 +182,13 @@ CODES: Mapping[str, ErrorCode] = _declare(
         "不予提供声明 `data/journal/withholding.txt` 缺失（而包内有不予提供的记录或文件）、"
         "签名无效，或与 `entries.jsonl`、`withheld.json` 的摘要不符：导出后被改动",
     ),
+    ErrorCode(
+        "LH424",
+        None,
+        "文书的电子签名在其签名时刻（日志记录该文书的时间）未通过验证：证书不能链接到包内"
+        "`data/journal/trust-anchors.pem` 中的信任锚、当时不在有效期内，或签名与文件不符"
+        "（只由 `liuhen verify-bag` 检查）",
+    ),
     # Archiving, retention and disposal (LH430–LH459)
     ErrorCode("LH430", 409, "案件尚未结案（无“结案”记录），不能归档"),
     ErrorCode("LH431", 409, "案件已经归档，不能重复归档"),
@@ -238,6 +245,12 @@ CODES: Mapping[str, ErrorCode] = _declare(
     ErrorCode(
         "LH545", 422, "证书的密钥用法不含数字签名（digitalSignature）或不可否认（nonRepudiation）"
     ),
+    # Agencies' document formats (LH560–LH569)
+    ErrorCode("LH560", 422, "文书格式：该文书种类没有这一可调整的文字块（可调整的块见 --show）"),
+    ErrorCode(
+        "LH561", 422, "文书格式：必需的文字块为空、应为一行而分了行，或删去了法定内容（如救济途径）"
+    ),
+    ErrorCode("LH562", 422, "文书格式：文字块超过长度上限"),
 )
 
 
@@ -494,3 +507,19 @@ class KeyBundleError(_kind("LH544")):  # type: ignore[misc]
 
 class KeyUsageError(_kind("LH545")):  # type: ignore[misc]
     """A certificate whose key usage does not allow signing documents."""
+
+
+# Agencies' document formats (LH560–LH569): an agency adjusts wording, never the fields.
+
+
+class TemplateBlockUnknown(_kind("LH560")):  # type: ignore[misc]
+    """A wording block the document type does not let an agency adjust."""
+
+
+class TemplateBlockRequired(_kind("LH561")):  # type: ignore[misc]
+    """A block a document needs left empty, split over lines, or stripped of what the law
+    requires it to say."""
+
+
+class TemplateBlockTooLong(_kind("LH562")):  # type: ignore[misc]
+    """A wording block longer than the format's bound."""

@@ -116,6 +116,7 @@ EXPECTED_CODES = {
         "rule_pack",
         "calendar",
         "agency_settings",
+        "document_template",
         "supervision_settings",
         "anomaly_review",
         "evaluation_settings",

@@ -26,8 +26,14 @@ import pypdf
 from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 
-from liuhen.documents import render
-from liuhen.documents.service import DocumentRequest, agency_name, officer_names, stamp
+from liuhen.documents import render, wording
+from liuhen.documents.service import (
+    DocumentRequest,
+    agency_name,
+    issued_fields,
+    officer_names,
+    stamp,
+)
 from liuhen.documents.types import DOC_TYPES
 from liuhen.errors import Problem, ValidationError
 from liuhen.kernel import numbering
@@ -120,9 +126,29 @@ def pdf(app: App, req: DocumentRequest) -> bytes:
         now = app.clock.now().isoformat()
         expected = numbering.expected_number(app, req.case, req.doc_type, now)
     number = expected.number if expected is not None else req.number
+    template = wording.for_case(app, req.case, req.doc_type)  # the agency's, 003 第十二条
     rendered = render.render_pdf(req.doc_type, values, agency=agency_name(app, req.case),
-                                 number=number, signers=shown)  # fmt: skip
+                                 number=number, signers=shown,
+                                 wording=template.context())  # fmt: skip
     return stamp(rendered, MARK)
+
+
+def rerendered(app: App, case: str, seq: int) -> bytes:
+    """An issued document rendered again, unsigned, from what its entry records: its content,
+    its 文号 and the agency's wording it was issued under (``template_version``), not the one
+    in force now — an old document reads as it was issued (003 第十二条)."""
+    fields, _later = issued_fields(app, case, seq)
+    content = fields.get("content")
+    doc_type = str(fields.get("doc_type"))
+    if not isinstance(content, dict) or doc_type not in DOC_TYPES:
+        raise ValidationError(f"序号为 {seq} 的文书没有记录其内容，无法重新生成")
+    version = fields.get("template_version")
+    template = wording.at_version(app, version if isinstance(version, int) else None)
+    number = fields.get("number")
+    return render.render_pdf(doc_type, render.validate(doc_type, content),
+                             agency=agency_name(app, case),
+                             number=str(number) if number else None,
+                             wording=template.context())  # fmt: skip
 
 
 def page_images(document: bytes, dpi: int = 80) -> tuple[list[str], int]:
@@ -150,5 +176,6 @@ __all__ = [
     "needs_preview",
     "page_images",
     "pdf",
+    "rerendered",
     "undrawn",
 ]

@@ -56,6 +56,8 @@ _CONFIRMATION: dict[str, tuple[str, str]] = {
 # The 笔录 whose every participant signs in his own hand, not the party alone (003 第十六条:
 # 听证参加人 — 申请人, 代理人, 第三人 — each confirm the hearing record).
 PARTICIPANT_DOCS = frozenset({"hearing_record"})
+# The wording blocks an agency may adjust (``documents.wording``), as the templates read them.
+WORDING_BLOCKS = ("header", "title", "remedy", "notice", "footer")
 _PARTICIPANT_KEYS = {"name", "as", "signature_png", "note", "date"}
 
 # A refusal and the signers as a caller gives them, before ``render_html`` checks them (a value
@@ -550,12 +552,14 @@ def render_html(
     refusal: RawRefusal | None = None,
     signers: RawSigners | None = None,
     participants: Sequence[Mapping[str, object]] | None = None,
+    wording: Mapping[str, str | None] | None = None,
 ) -> str:
     """The document as HTML for WeasyPrint; ``signers`` fill the signature blocks.
 
     ``refusal`` is ``{"reason", optional "officers" (names or {name, cert_no}), "date"}``;
     without ``officers`` the officers among ``signers`` are taken. Both are checked here, as
     they come (from a request, a file or the service), before anything is rendered.
+    ``wording`` is the agency's wording blocks (``documents.wording``), checked when it was set.
     """
     doc = _doc(doc_type)
     fields, problems = _validate(doc, values)
@@ -587,6 +591,7 @@ def render_html(
         "party_date": refused.date if refused else party_entry.date if party_entry else None,
         "confirmation": Confirmation(*confirmation) if confirmation else None,
         "others": others,
+        "wording": {k: (wording or {}).get(k) for k in WORDING_BLOCKS},
     }
     return _ENV.get_template(doc.template).render(context)
 
@@ -601,6 +606,7 @@ def render_pdf(
     refusal: RawRefusal | None = None,
     signers: RawSigners | None = None,
     participants: Sequence[Mapping[str, object]] | None = None,
+    wording: Mapping[str, str | None] | None = None,
 ) -> bytes:
     """The document as an A4 PDF with its fonts embedded, ready to be signed.
 
@@ -616,6 +622,7 @@ def render_pdf(
         refusal=refusal,
         signers=signers,
         participants=participants,
+        wording=wording,
     )
     pdf: bytes = weasyprint_html()(string=html, base_url=str(TEMPLATES)).write_pdf()
     return pdf

@@ -13,10 +13,8 @@ import hashlib
 import json
 import os
 import tempfile
-from collections import Counter
 from collections.abc import Collection
 from dataclasses import dataclass
-from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -26,7 +24,7 @@ from sqlalchemy import select
 
 from liuhen.access.policy import User
 from liuhen.accounts import service as access
-from liuhen.documents import listed, opinion_box, prior_approval, render, seal
+from liuhen.documents import listed, opinion_box, prior_approval, render, seal, wording
 from liuhen.documents.dossier_pages import copy_note as copy_note
 from liuhen.documents.dossier_pages import render_part as render_part
 from liuhen.documents.prior_approval import bare_approval_refusal as bare_approval_refusal
@@ -197,6 +195,7 @@ class _Checked:
     names: dict[str, str]  # cert_no → name of every signer and refusal witness
     signer_certs: list[str]
     refusal_certs: list[str]
+    template: wording.Wording  # the agency's wording in force (003 第十二条)
 
     @property
     def actors(self) -> list[str]:
@@ -222,6 +221,8 @@ def issue(app: App, req: DocumentRequest) -> Appended:
         digest = store_pdf(app, pdf)
         fields = _document_fields(req, checked.values, digest, now, signatures, number)
         fields["signatures"] += sealed  # the agency's seal, last (``documents.seal``)
+        if checked.template.version is not None:  # re-rendered with it (``wording.at_version``)
+            fields["template_version"] = checked.template.version
         assign = None  # a new version keeps its number (``_number_problems``)
         if req.supersedes is None:
             assign = numbering.assign_document_number(expected, app.settings.timezone)
@@ -275,7 +276,8 @@ def _checked(app: App, req: DocumentRequest, spec: DocType) -> _Checked:
                 ))  # fmt: skip
     if problems:
         raise ValidationError(f"《{spec.title}》有 {len(problems)} 处问题，未制作文书", problems)
-    return _Checked(values, party_png, participants, names, signer_certs, refusal_certs)
+    template = wording.for_case(app, req.case, req.doc_type)
+    return _Checked(values, party_png, participants, names, signer_certs, refusal_certs, template)
 
 
 def _number_problems(app: App, req: DocumentRequest) -> list[Problem]:
@@ -325,6 +327,7 @@ def _signed_pdf(
         req.doc_type, checked.values, agency=agency_name(app, req.case), number=number,
         party_signature_png=checked.party_png, refusal=refusal_view, signers=shown,
         participants=[{**p, "date": today} for p in checked.participants] or None,
+        wording=checked.template.context(),
     )  # fmt: skip
     signed_roles: list[tuple[str, str]] = [(s["role"], s["cert_no"]) for s in req.signers]
     signed_roles += [
@@ -656,33 +659,22 @@ def read_pdf(app: App, user: User | None, digest: str, checked_case: str | None)
     access.record_access(app, user, case, "查看执法文书", materials=[digest])
 
 
-def check_all(
-    app: App, disposed: Collection[str] = (), issuers: Counter[str] | None = None
-) -> list[tuple[int, str, str]]:
+def check_all(app: App, disposed: Collection[str] = ()) -> list[tuple[int, str, str]]:
     """(seq, case, problem) for every stored document whose file or signatures do not verify.
 
     A file in ``disposed`` was removed by a journaled disposal: its absence is expected.
-    Each electronic signature is checked at its signing moment, not today: when the journal
-    recorded the version of the document that first carried it (the journal, hash-chained and
-    checkpointed, is the trusted timestamp). A certificate that expired after it signed still
-    verifies; one used after it expired does not. ``issuers`` counts the verified signatures
-    by the CA that issued their certificates.
     """
 
-    ca = signing.ca_pem(app) if signing.has_trust(app) else None
+    ca = signing.ca_pem(app) if signing.journaled_ca(app) else None
     out: list[tuple[int, str, str]] = []
     with app.engine.connect() as conn:
         rows = conn.execute(
-            select(ENTRY.c.seq, ENTRY.c.chain, ENTRY.c.recorded_at, ENTRY.c.body)
-            .where(ENTRY.c.act == "general.document")
-            .order_by(ENTRY.c.seq)
+            select(ENTRY.c.seq, ENTRY.c.chain, ENTRY.c.body).where(
+                ENTRY.c.act == "general.document"
+            )
         ).all()
-    signed: dict[int, list[tuple[JsonObject, datetime]]] = {}  # seq → its signatures' moments
-    for seq, chain, recorded_at, body in rows:
+    for seq, chain, body in rows:
         fields = json.loads(body)["fields"] or {}
-        crypto = [s for s in fields.get("signatures") or [] if s.get("method") == PADES]
-        moments = _moments(crypto, signed.get(fields.get("supersedes") or 0, []), recorded_at)
-        signed[int(seq)] = list(zip(crypto, moments, strict=True))
         digest = fields.get("digest")
         if not digest or digest in disposed:
             continue
@@ -698,35 +690,11 @@ def check_all(
         if ca is None:
             continue
         try:
-            statuses = signing.validate_pdf(data, ca, moments=moments)
+            statuses = signing.validate_pdf(data, ca)
         except signing.DamagedPdf as exc:
             out.append((int(seq), chain, f"文书文件无法解析：{exc}"))
             continue
+        crypto = [s for s in fields.get("signatures") or [] if s.get("method") == PADES]
         if len(statuses) != len(crypto) or not all(s.valid for s in statuses):
-            failed = [
-                f"{s.signer}（签名时刻 {_at(m)}）"
-                for s, m in zip(statuses, moments, strict=False)
-                if not s.valid
-            ]
-            why = f"：{'、'.join(failed)} 的签名未通过" if failed else ""
-            out.append((int(seq), chain, f"文书的电子签名验证未通过{why}"))
-        elif issuers is not None:
-            issuers.update(s.issuer or s.anchor for s in statuses)
+            out.append((int(seq), chain, "文书的电子签名验证未通过"))
     return out
-
-
-def _moments(
-    crypto: list[JsonObject], earlier: list[tuple[JsonObject, datetime]], recorded_at: str
-) -> list[datetime]:
-    """Each signature's signing moment: a signature the superseded version already carried (the
-    same record in the same place) keeps that version's moment; the others were made for this
-    one, recorded at ``recorded_at``."""
-    now = datetime.fromisoformat(recorded_at)
-    return [
-        earlier[i][1] if i < len(earlier) and earlier[i][0] == sig else now
-        for i, sig in enumerate(crypto)
-    ]
-
-
-def _at(moment: datetime) -> str:
-    return moment.isoformat(timespec="seconds")
