@@ -13,8 +13,10 @@ import hashlib
 import json
 import os
 import tempfile
+from collections import Counter
 from collections.abc import Collection
 from dataclasses import dataclass
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -659,22 +661,33 @@ def read_pdf(app: App, user: User | None, digest: str, checked_case: str | None)
     access.record_access(app, user, case, "查看执法文书", materials=[digest])
 
 
-def check_all(app: App, disposed: Collection[str] = ()) -> list[tuple[int, str, str]]:
+def check_all(
+    app: App, disposed: Collection[str] = (), issuers: Counter[str] | None = None
+) -> list[tuple[int, str, str]]:
     """(seq, case, problem) for every stored document whose file or signatures do not verify.
 
     A file in ``disposed`` was removed by a journaled disposal: its absence is expected.
+    Each electronic signature is checked at its signing moment, not today: when the journal
+    recorded the version of the document that first carried it (the journal, hash-chained and
+    checkpointed, is the trusted timestamp). A certificate that expired after it signed still
+    verifies; one used after it expired does not. ``issuers`` counts the verified signatures
+    by the CA that issued their certificates.
     """
 
-    ca = signing.ca_pem(app) if signing.journaled_ca(app) else None
+    ca = signing.ca_pem(app) if signing.has_trust(app) else None
     out: list[tuple[int, str, str]] = []
     with app.engine.connect() as conn:
         rows = conn.execute(
-            select(ENTRY.c.seq, ENTRY.c.chain, ENTRY.c.body).where(
-                ENTRY.c.act == "general.document"
-            )
+            select(ENTRY.c.seq, ENTRY.c.chain, ENTRY.c.recorded_at, ENTRY.c.body)
+            .where(ENTRY.c.act == "general.document")
+            .order_by(ENTRY.c.seq)
         ).all()
-    for seq, chain, body in rows:
+    signed: dict[int, list[tuple[JsonObject, datetime]]] = {}  # seq → its signatures' moments
+    for seq, chain, recorded_at, body in rows:
         fields = json.loads(body)["fields"] or {}
+        crypto = [s for s in fields.get("signatures") or [] if s.get("method") == PADES]
+        moments = _moments(crypto, signed.get(fields.get("supersedes") or 0, []), recorded_at)
+        signed[int(seq)] = list(zip(crypto, moments, strict=True))
         digest = fields.get("digest")
         if not digest or digest in disposed:
             continue
@@ -690,11 +703,35 @@ def check_all(app: App, disposed: Collection[str] = ()) -> list[tuple[int, str, 
         if ca is None:
             continue
         try:
-            statuses = signing.validate_pdf(data, ca)
+            statuses = signing.validate_pdf(data, ca, moments=moments)
         except signing.DamagedPdf as exc:
             out.append((int(seq), chain, f"文书文件无法解析：{exc}"))
             continue
-        crypto = [s for s in fields.get("signatures") or [] if s.get("method") == PADES]
         if len(statuses) != len(crypto) or not all(s.valid for s in statuses):
-            out.append((int(seq), chain, "文书的电子签名验证未通过"))
+            failed = [
+                f"{s.signer}（签名时刻 {_at(m)}）"
+                for s, m in zip(statuses, moments, strict=False)
+                if not s.valid
+            ]
+            why = f"：{'、'.join(failed)} 的签名未通过" if failed else ""
+            out.append((int(seq), chain, f"文书的电子签名验证未通过{why}"))
+        elif issuers is not None:
+            issuers.update(s.issuer or s.anchor for s in statuses)
     return out
+
+
+def _moments(
+    crypto: list[JsonObject], earlier: list[tuple[JsonObject, datetime]], recorded_at: str
+) -> list[datetime]:
+    """Each signature's signing moment: a signature the superseded version already carried (the
+    same record in the same place) keeps that version's moment; the others were made for this
+    one, recorded at ``recorded_at``."""
+    now = datetime.fromisoformat(recorded_at)
+    return [
+        earlier[i][1] if i < len(earlier) and earlier[i][0] == sig else now
+        for i, sig in enumerate(crypto)
+    ]
+
+
+def _at(moment: datetime) -> str:
+    return moment.isoformat(timespec="seconds")
