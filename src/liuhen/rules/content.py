@@ -112,6 +112,18 @@ def checklists(pack: P.Pack, entry: Entry) -> dict[str, P.ContentCheck]:
     }  # fmt: skip
 
 
+def checkable(pack: P.Pack, rec: CaseRecord) -> frozenset[int]:
+    """The seqs of the case's records ``pack`` has a checklist for: the case page offers 核对
+    beside these only, so a pack without checklists (002) offers no form that would then say
+    none applies (nor one for a 陈述申辩 that handed in no materials)."""
+    rules = [r for r in pack.rules.values() if isinstance(r, P.ContentCheck)]
+    acts = {act for r in rules for act in r.subject}
+    return frozenset(
+        e.seq for e in rec.of(acts)
+        if any(applies_to(r, e) and (e.act not in r.files_only or e.attachments) for r in rules)
+    )  # fmt: skip
+
+
 def describe(entry: Entry) -> str:
     """The checked record as a finding and a page name it: “录像（第5号记录，设备 …）”."""
     if entry.act == "general.document":

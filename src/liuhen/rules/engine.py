@@ -8,7 +8,7 @@ from dataclasses import replace
 from datetime import datetime
 from decimal import Decimal
 
-from liuhen.rules import checks, decisions
+from liuhen.rules import checks, content, decisions
 from liuhen.rules import pack as P
 from liuhen.rules.calendar import WorkingCalendar
 from liuhen.rules.checks import Context, retention_reasons
@@ -85,4 +85,5 @@ def evaluate(
         findings=tuple(findings),
         retention=retention,
         counts={k: counts.get(k, 0) for k in ("violation", "warning", "due")},
+        checkable=content.checkable(pack, rec),
     )

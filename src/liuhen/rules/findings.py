@@ -79,6 +79,9 @@ class Evaluation:
     findings: tuple[Finding, ...]
     retention: RetentionClass | None = None
     counts: dict[str, int] = field(default_factory=dict)
+    # records the pack has a 审看核对 checklist for (``content.checkable``): where the case
+    # page offers 核对; not part of the published evaluation
+    checkable: frozenset[int] = frozenset()
 
     def as_dict(self) -> dict[str, Any]:
         return {
