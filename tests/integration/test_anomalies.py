@@ -13,6 +13,7 @@ import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import select
 
+from liuhen.cases import imports
 from liuhen.demo import seed as demo
 from liuhen.entrypoints.web import create_app
 from liuhen.errors import NotFoundError, ValidationError
@@ -26,6 +27,7 @@ SEEN = "某文旅罚〔2026〕3号"  # 周立衡 and 韩晓雯 inspect the 演�
 ASKED = "某文旅罚〔2026〕18号"  # 韩晓雯's other case, still under investigation
 SUPERVISOR = {"id": "sifaju", "role": "supervisor"}
 ADMIN = {"id": "admin", "role": "admin"}
+ANOMALY = store.T["anomaly"]
 
 
 def _inquiry_fields() -> dict[str, object]:
@@ -167,3 +169,72 @@ def test_pages_list_show_side_by_side_and_review(app) -> None:
         login(client, "hejg", "fuze-demo-2026")  # the head: his own agency's
         assert client.get(f"/anomalies/{key}").status_code == 200
         assert client.get("/anomalies/0000").status_code == 404
+
+
+def _active(app) -> set[tuple[str, str]]:
+    with app.engine.connect() as conn:
+        rows = conn.execute(
+            select(ANOMALY.c.key, ANOMALY.c.kind).where(ANOMALY.c.active.is_(True))
+        ).all()
+    return {(k, kind) for k, kind in rows}
+
+
+def _import(app, name: str, number: str) -> None:
+    """A demo case's file journaled again as another case (its officers, times, transcripts)."""
+    doc = json.loads((DEMO / name).read_text("utf-8"))
+    doc["case"] = number
+    _case, drafts = imports.parse(json.dumps(doc, ensure_ascii=False), app.clock.now())
+    app.journal.append_all(drafts)
+
+
+def _same_as_full_scan(app) -> set[tuple[str, str]]:
+    incremental = _active(app)
+    anomalies.scan(app)
+    assert _active(app) == incremental
+    return incremental
+
+
+def test_incremental_detection_matches_a_full_scan(app) -> None:
+    """Cases appended one by one and judged incrementally leave the same anomalies as a full
+    scan: a case copied later (its officers in two places at once, its transcripts copied), an
+    inquiry planted across cases, then a correction that moves it away (its overlap made
+    inactive, its review kept)."""
+    demo.seed(app)
+    assert anomalies.detect_new(app) is not None  # the first pass: a full scan
+    assert _same_as_full_scan(app) == set()
+    for name, number in (("case_02.json", "某文旅罚〔2026〕901号"),
+                         ("case_05.json", "某文旅罚〔2026〕902号")):  # fmt: skip
+        _import(app, name, number)
+        assert anomalies.detect_new(app, batch=7) is not None  # several small batches
+    found = _same_as_full_scan(app)
+    kinds = {kind for _, kind in found}
+    assert {"officer_overlap", "transcript_copy"} <= kinds
+
+    _import(app, "case_01.json", "某文旅罚〔2026〕903号")  # 3号 again: a copy appended later
+    planted = _plant(app)  # one officer in 3号 and 18号 at once, planted in a later case
+    step = anomalies.detect_new(app)
+    assert step is not None and step.by_kind.get("officer_overlap")
+    found = _same_as_full_scan(app)
+    overlap = next(
+        a for a in anomalies.list_anomalies(app, kind="officer_overlap", per_page=500).items
+        if (ASKED, planted) in {(r.case, r.seq) for r in a.refs}
+    )  # fmt: skip
+    copied = {(r.case, r.seq) for a in anomalies.list_anomalies(
+        app, kind="transcript_copy", per_page=500).items for r in a.refs}  # fmt: skip
+    assert any(case == "某文旅罚〔2026〕903号" for case, _ in copied)
+    anomalies.review(app, overlap.key, "需进一步核查", "请核对询问室登记。", SUPERVISOR)
+
+    record(app, ActInput(
+        "general.correction", "2026-03-09T09:00:00+08:00", case=ASKED,
+        actors=["11010031"], corrects=planted, recorded_by={"id": "11010031", "role": "officer"},
+        fields={"reason": "询问时间笔误", "changes": {
+            "started_at": "2026-03-08T10:00:00+08:00", "ended_at": "2026-03-08T10:30:00+08:00"}},
+    ))  # fmt: skip
+    anomalies.detect_new(app)
+    after = _same_as_full_scan(app)
+    assert (overlap.key, "officer_overlap") in found and (
+        overlap.key,
+        "officer_overlap",
+    ) not in after
+    kept = anomalies.get_anomaly(app, overlap.key)
+    assert not kept.active and [r.conclusion for r in kept.reviews] == ["需进一步核查"]

@@ -1,22 +1,22 @@
 """Anomaly detection over every case, the list supervisors read, and their conclusions.
 
-A scan reads the cases from the journal (corrections applied, imported entries at the source
+Detection reads the cases from the journal (corrections applied, imported entries at the source
 system's recording time), the cameras' assignments (``registry.device``), the officers' names
-and the files' capture positions, runs the detectors of each agency with that agency's
-thresholds (``registry.supervision_settings``, the defaults where none are set), and replaces
-the ``anomaly`` table (a cache: rebuilt by the next scan, emptied by ``liuhen journal
-rebuild``). An anomaly no longer found stays listed, marked as such: what a supervisor saw must
-not vanish. A conclusion is a journal entry (``registry.anomaly_review``), read back from the
-journal, so neither a rescan nor a rebuild loses it.
+and the files' capture positions, and runs the detectors of each agency with that agency's
+thresholds (``registry.supervision_settings``, the defaults where none are set) into the
+``anomaly`` table (a cache, emptied by ``liuhen journal rebuild``).
 
-Incremental detection is a catch-up by journal position, like the case list's summaries: the
-table keeps the journal size its scan read (``anomaly_scan``); ``catch_up`` (called before the
-list and the page are read, and by ``liuhen anomalies scan`` without ``--full``) rescans when
-entries were journaled since, and only moves the position when the new entries are viewings,
-conclusions or settings, which change no case. The rescan is a full one on purpose: the kinds
-that matter most are across cases (one officer in two cases, a transcript copied from another
-case), so an entry in one case can raise or clear an anomaly of another; a full scan of 1,000
-cases takes seconds (bench/anomalies.py).
+It is incremental (``detect_new``, the job's work and what a read of the list does first): the
+entries journaled since the position the table keeps (``anomaly_scan``) are read in batches,
+only the cases they touched are judged again, and across cases only their neighbours, read
+from the indexed state ``supervision.index`` keeps (officers' presence intervals and positions,
+recording lags, transcripts' rare 4-grams). ``scan`` is the full scan: it empties that state
+and runs the same steps over every case, a chunk of cases at a time; the two find the same set
+(tests/integration/test_anomalies.py). New thresholds, or a first pass, mean a full scan.
+
+An anomaly no longer found stays listed, inactive: what a supervisor saw must not vanish. A
+conclusion is a journal entry (``registry.anomaly_review``) naming the anomaly's stable key,
+read back from the journal, so neither a rescan nor a rebuild loses it.
 """
 
 from __future__ import annotations
@@ -36,19 +36,19 @@ from liuhen.kernel.db.engine import write_transaction
 from liuhen.kernel.instance import App
 from liuhen.kernel.journal import Appended
 from liuhen.kernel.record import ActInput
+from liuhen.supervision import index
 from liuhen.supervision.detectors import thresholds as limits
 from liuhen.supervision.detectors.model import (
     SEVERITY_LABELS,
-    Anomaly,
     Assignment,
     CaseFile,
-    Corpus,
     Severity,
     case_file,
     parse_time,
 )
-from liuhen.supervision.detectors.run import BY_CODE, detect
+from liuhen.supervision.detectors.run import BY_CODE
 from liuhen.supervision.detectors.thresholds import Thresholds
+from liuhen.supervision.index import World
 from liuhen.supervision.schemas import (
     AnomalyDetail,
     AnomalyItem,
@@ -67,6 +67,9 @@ CONCLUSIONS = ("属实", "不属实", "需进一步核查")
 # Entries that change no case: a scan need not run again for them.
 NEUTRAL = ("general.review_access", REVIEW, SETTINGS)
 PER_PAGE = 50
+BATCH = 5000  # journal entries per incremental pass
+SCAN_CHUNK = 500  # cases read at once by a full scan
+CHUNK = 500  # names per IN list
 
 
 def _stored_gps(info: str | None) -> tuple[float, float] | None:
@@ -76,49 +79,6 @@ def _stored_gps(info: str | None) -> tuple[float, float] | None:
     except (ValueError, TypeError, AttributeError):
         return None
     return lat, lon
-
-
-def load_corpus(app: App) -> tuple[list[CaseFile], Corpus, int]:
-    """Every case as the detectors read it, with the registry around them; the journal size read."""
-    with app.engine.connect() as conn:
-        head = int(conn.execute(select(func.coalesce(func.max(ENTRY.c.seq), 0))).scalar() or 0)
-        agencies = {u: a for u, a in conn.execute(select(UNIT.c.code, UNIT.c.agency))}
-        units = {n: u for n, u in conn.execute(select(CASE.c.number, CASE.c.unit))}
-        docs: dict[str, list[dict[str, Any]]] = defaultdict(list)
-        rows = conn.execute(
-            select(ENTRY.c.seq, ENTRY.c.chain, ENTRY.c.act, ENTRY.c.occurred_at,
-                   ENTRY.c.recorded_at, ENTRY.c.actors, ENTRY.c.body)
-            .where(~ENTRY.c.chain.startswith("@"), ENTRY.c.act != "general.review_access",
-                   ENTRY.c.seq <= head)
-            .order_by(ENTRY.c.seq)
-        )  # fmt: skip
-        for seq, chain, act, occurred, recorded, actors, body in rows:
-            docs[chain].append({
-                "seq": int(seq), "act": act, "occurred_at": occurred, "recorded_at": recorded,
-                "actors": json.loads(actors), "body": json.loads(body),
-            })  # fmt: skip
-        assignments = []
-        for occurred, body in conn.execute(
-            select(ENTRY.c.occurred_at, ENTRY.c.body)
-            .where(ENTRY.c.act == "registry.device", ENTRY.c.seq <= head)
-            .order_by(ENTRY.c.seq)
-        ):
-            fields = json.loads(body).get("fields") or {}
-            since = parse_time(occurred)
-            if since is not None and fields.get("device_no"):
-                officer = fields.get("officer") or None
-                assignments.append(Assignment(str(fields["device_no"]), officer, since))
-        officers = {c: n for c, n in conn.execute(select(OFFICER.c.cert_no, OFFICER.c.name))}
-        gps = {
-            digest: where
-            for digest, info in conn.execute(select(MEDIA.c.digest, MEDIA.c.info))
-            if (where := _stored_gps(info)) is not None
-        }
-    cases = [
-        case_file(n, units.get(n, ""), agencies.get(units.get(n, ""), ""), d)
-        for n, d in docs.items()
-    ]
-    return cases, Corpus(cases, assignments, officers, gps), head
 
 
 def _settings_entries(conn: Connection) -> dict[str, list[str]]:
@@ -177,64 +137,204 @@ def set_thresholds(app: App, agency: str, values: dict[str, str], by: dict[str, 
     ))  # fmt: skip
 
 
-def _row(a: Anomaly, now: str) -> dict[str, Any]:
-    return {
-        "key": a.key, "kind": a.kind, "severity": a.severity.value, "agency": a.agency or None,
-        "unit": a.unit or None, "officer": a.officer or None, "explanation": a.explanation,
-        "refs": json.dumps([{"case": r.case, "seq": r.seq} for r in a.refs]),
-        "detail": json.dumps(a.detail, ensure_ascii=False), "found_at": now, "active": True,
-    }  # fmt: skip
+def _world(app: App, conn: Connection) -> World:
+    """Thresholds by agency, cameras' assignments, officers' names, files' positions."""
+    settings = _settings_entries(conn)
+    thresholds = {
+        agency: limits.with_values(Thresholds(), _parse_values(values))[0]
+        for agency, values in settings.items()
+    }
+    assignments = []
+    for occurred, body in conn.execute(
+        select(ENTRY.c.occurred_at, ENTRY.c.body)
+        .where(ENTRY.c.act == "registry.device")
+        .order_by(ENTRY.c.seq)
+    ):
+        fields = json.loads(body).get("fields") or {}
+        since = parse_time(occurred)
+        if since is not None and fields.get("device_no"):
+            officer = fields.get("officer") or None
+            assignments.append(Assignment(str(fields["device_no"]), officer, since))
+    officers = {c: n for c, n in conn.execute(select(OFFICER.c.cert_no, OFFICER.c.name))}
+    gps = {
+        digest: where
+        for digest, info in conn.execute(
+            select(MEDIA.c.digest, MEDIA.c.info).where(MEDIA.c.info.contains('"gps"'))
+        )
+        if (where := _stored_gps(info)) is not None
+    }
+    return World(thresholds, assignments, officers, gps)
 
 
-def scan(app: App) -> ScanResult:
-    """Run every detector over every case and replace the anomaly table's findings."""
-    t0 = time.perf_counter()
-    cases, corpus, head = load_corpus(app)
-    by_agency: dict[str, list[CaseFile]] = defaultdict(list)
-    for c in cases:
-        by_agency[c.agency].append(c)
-    found: dict[str, Anomaly] = {}
-    for agency, mine in by_agency.items():
-        part = Corpus(mine, corpus.assignments, corpus.officers, corpus.gps)
-        for a in detect(part, thresholds_for(app, agency)):
-            found.setdefault(a.key, a)
-    now = app.clock.now().isoformat()
-    with write_transaction(app.engine) as conn:
-        known = {k: f for k, f in conn.execute(select(ANOMALY.c.key, ANOMALY.c.found_at))}
-        conn.execute(ANOMALY.update().values(active=False))
-        for key, a in found.items():
-            row = _row(a, known.get(key, now))
-            if key in known:
-                conn.execute(ANOMALY.update().where(ANOMALY.c.key == key).values(**row))
-            else:
-                conn.execute(ANOMALY.insert().values(**row))
-        conn.execute(SCAN.delete())
+def _cases(conn: Connection, numbers: list[str], head: int) -> list[CaseFile]:
+    """These cases as the detectors read them, up to journal position ``head``."""
+    units: dict[str, str] = {}
+    for i in range(0, len(numbers), CHUNK):
+        units |= dict(
+            conn.execute(
+                select(CASE.c.number, CASE.c.unit).where(CASE.c.number.in_(numbers[i : i + CHUNK]))
+            ).all()
+        )
+    agencies = dict(conn.execute(select(UNIT.c.code, UNIT.c.agency)).all())
+    docs: dict[str, list[dict[str, Any]]] = defaultdict(list)
+    for i in range(0, len(numbers), CHUNK):
+        rows = conn.execute(
+            select(ENTRY.c.seq, ENTRY.c.chain, ENTRY.c.act, ENTRY.c.occurred_at,
+                   ENTRY.c.recorded_at, ENTRY.c.actors, ENTRY.c.body)
+            .where(ENTRY.c.chain.in_(numbers[i : i + CHUNK]),
+                   ENTRY.c.act != "general.review_access", ENTRY.c.seq <= head)
+            .order_by(ENTRY.c.seq)
+        )  # fmt: skip
+        for seq, chain, act, occurred, recorded, actors, body in rows:
+            docs[chain].append({
+                "seq": int(seq), "act": act, "occurred_at": occurred, "recorded_at": recorded,
+                "actors": json.loads(actors), "body": json.loads(body),
+            })  # fmt: skip
+    return [
+        case_file(n, units.get(n) or "", agencies.get(units.get(n) or "") or "", docs[n])
+        for n in numbers
+        if docs.get(n)
+    ]
+
+
+def _head(conn: Connection) -> int:
+    return int(conn.execute(select(func.coalesce(func.max(ENTRY.c.seq), 0))).scalar() or 0)
+
+
+def _position(conn: Connection) -> int | None:
+    q = select(SCAN.c.position).where(SCAN.c.id == 1)
+    if conn.dialect.name == "postgresql":
+        q = q.with_for_update()
+    found = conn.execute(q).scalar()
+    return None if found is None else int(found)
+
+
+def _set_position(conn: Connection, head: int, now: str) -> None:
+    if conn.execute(SCAN.update().where(SCAN.c.id == 1).values(position=head, scanned_at=now)
+                    ).rowcount == 0:  # fmt: skip
         conn.execute(SCAN.insert().values(id=1, position=head, scanned_at=now))
+
+
+def _result(out: index.Outcome, cases: int, entries: int, head: int, t0: float) -> ScanResult:
     counts: dict[str, int] = defaultdict(int)
-    for a in found.values():
+    for a in out.found.values():
         counts[a.kind] += 1
     return ScanResult(
-        cases=len(cases), entries=sum(len(c.entries) for c in cases), anomalies=len(found),
-        by_kind=dict(counts), position=head, seconds=round(time.perf_counter() - t0, 3),
+        cases=cases, entries=entries, anomalies=len(out.found), by_kind=dict(counts),
+        position=head, seconds=round(time.perf_counter() - t0, 3),
     )  # fmt: skip
 
 
-def catch_up(app: App) -> ScanResult | None:
-    """Scan again if anything that can change an anomaly was journaled since the last scan;
-    None when nothing was (the position moves past viewings and conclusions)."""
+def scan(app: App) -> ScanResult:
+    """Judge every case again from the journal: the index is emptied and refilled case by
+    case (a chunk at a time, never the whole journal in memory), then everything is judged
+    across cases. Anomalies not found again stay listed, inactive."""
+    t0 = time.perf_counter()
+    now = app.clock.now().isoformat()
+    with write_transaction(app.engine) as conn:
+        head = _head(conn)
+        world = _world(app, conn)
+        index.reset(conn)
+        numbers = [
+            n for n in conn.execute(
+                select(ENTRY.c.chain).where(~ENTRY.c.chain.startswith("@"), ENTRY.c.seq <= head)
+                .group_by(ENTRY.c.chain).order_by(func.min(ENTRY.c.seq))
+            ).scalars()
+        ]  # fmt: skip
+        out = index.Outcome()
+        entries = 0
+        for i in range(0, len(numbers), SCAN_CHUNK):
+            cases = _cases(conn, numbers[i : i + SCAN_CHUNK], head)
+            entries += sum(len(c.entries) for c in cases)
+            index.judge_cases(conn, cases, world, 0, out, fresh=True)
+        index.cross(conn, world, out, full=True)
+        index.judge_texts(conn, world, out, full=True)
+        index.write(conn, out, now)
+        _set_position(conn, head, now)
+    return _result(out, len(numbers), entries, head, t0)
+
+
+def _detect_batch(app: App, batch: int) -> ScanResult | None:
+    """Judge at most ``batch`` entries journaled since the last pass, in one write transaction:
+    the cases they touched alone, and across cases only their neighbours
+    (``supervision.index``). None when nothing was journaled. A first pass, or new
+    thresholds, is a full scan."""
+    t0 = time.perf_counter()
     with app.engine.connect() as conn:
         position = conn.execute(select(SCAN.c.position).where(SCAN.c.id == 1)).scalar()
-        head = int(conn.execute(select(func.coalesce(func.max(ENTRY.c.seq), 0))).scalar() or 0)
-        if position is not None and head <= position:
+        if position is not None and _head(conn) <= position:
             return None
-        moved = position is None or conn.execute(
-            select(ENTRY.c.seq).where(ENTRY.c.seq > position, ENTRY.c.act.not_in(NEUTRAL)).limit(1)
-        ).first() is not None  # fmt: skip
-    if moved:
+    if position is None:
         return scan(app)
+    now = app.clock.now().isoformat()
     with write_transaction(app.engine) as conn:
-        conn.execute(SCAN.update().where(SCAN.c.id == 1).values(position=head))
-    return None
+        after = _position(conn)
+        if after is None:
+            return None  # emptied meanwhile (a rebuild): the next pass scans in full
+        head = min(_head(conn), after + batch)
+        if head <= after:
+            return None
+        rows = list(conn.execute(
+            select(ENTRY.c.chain, ENTRY.c.act, ENTRY.c.body)
+            .where(ENTRY.c.seq > after, ENTRY.c.seq <= head, ENTRY.c.act.not_in(NEUTRAL[:1]))
+        ))  # fmt: skip
+        if any(act == SETTINGS for _, act, _ in rows):
+            full = True
+        else:
+            full = False
+            touched = {c for c, act, _ in rows if not c.startswith("@") and act not in NEUTRAL}
+            devices = [
+                str((json.loads(b).get("fields") or {}).get("device_no"))
+                for _, act, b in rows
+                if act == "registry.device"
+            ]
+            if devices:
+                touched |= set(
+                    conn.execute(
+                        select(index.DEVICE_USE.c.case_number).where(
+                            index.DEVICE_USE.c.device_no.in_(devices)
+                        )
+                    ).scalars()
+                )
+            world = _world(app, conn)
+            out = index.Outcome()
+            numbers = sorted(touched)
+            cases = _cases(conn, numbers, head)
+            index.judge_cases(conn, cases, world, after, out)
+            index.cross(conn, world, out)
+            index.judge_texts(conn, world, out)
+            index.write(conn, out, now)
+            _set_position(conn, head, now)
+    if full:
+        return scan(app)
+    return _result(out, len(cases), len(rows), head, t0)
+
+
+def detect_new(app: App, batch: int = BATCH) -> ScanResult | None:
+    """Judge everything journaled since the last pass, ``batch`` entries a transaction (the
+    job's work, and what a read of the list does first); None when nothing was. The figures
+    are the batches' sum."""
+    total: ScanResult | None = None
+    while (step := _detect_batch(app, batch)) is not None:
+        if step.cases == 0:
+            continue  # viewings, conclusions: no case to judge
+        if total is None:
+            total = step
+            continue
+        by_kind = dict(total.by_kind)
+        for k, n in step.by_kind.items():
+            by_kind[k] = by_kind.get(k, 0) + n
+        total = ScanResult(
+            cases=total.cases + step.cases, entries=total.entries + step.entries,
+            anomalies=total.anomalies + step.anomalies, by_kind=by_kind, position=step.position,
+            seconds=round(total.seconds + step.seconds, 3),
+        )  # fmt: skip
+    return total
+
+
+def catch_up(app: App) -> ScanResult | None:
+    """The list's and the page's catch-up before they are read: :func:`detect_new`."""
+    return detect_new(app)
 
 
 def _reviews(conn: Connection, key: str | None = None) -> dict[str, list[Review]]:

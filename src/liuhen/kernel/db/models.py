@@ -9,6 +9,7 @@ from __future__ import annotations
 from sqlalchemy import (
     BigInteger,
     Boolean,
+    Float,
     Integer,
     LargeBinary,
     MetaData,
@@ -372,7 +373,7 @@ class Anomaly(Base):
     severity: Mapped[str] = mapped_column(String(16), index=True)
     agency: Mapped[str | None] = mapped_column(String(64), index=True)
     unit: Mapped[str | None] = mapped_column(String(64), index=True)
-    officer: Mapped[str | None] = mapped_column(String(64))
+    officer: Mapped[str | None] = mapped_column(String(64), index=True)
     explanation: Mapped[str] = mapped_column(Text)
     refs: Mapped[str] = mapped_column(Text)  # JSON list of {case, seq}
     detail: Mapped[str] = mapped_column(Text)  # JSON object (a copy's shared passages, …)
@@ -387,6 +388,118 @@ class AnomalyScan(Base):
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
     position: Mapped[int] = mapped_column(BigInteger)
     scanned_at: Mapped[str] = mapped_column(String(40))
+
+
+# The anomaly detection's indexed state (liuhen.supervision.index, migration 0017): what the
+# cross-case detectors look new entries up against, so only their neighbours are read.
+
+
+class AnomalyPresence(Base):
+    """An officer present at an act from ``t0`` to ``t1`` (epoch seconds; ISO kept for text)."""
+
+    __tablename__ = "anomaly_presence"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    officer: Mapped[str] = mapped_column(String(64))  # indexed with agency, t0
+    agency: Mapped[str] = mapped_column(String(64))
+    unit: Mapped[str] = mapped_column(String(64))
+    case_number: Mapped[str] = mapped_column(String(100), index=True)
+    seq: Mapped[int] = mapped_column(BigInteger)
+    act: Mapped[str] = mapped_column(String(64))
+    t0: Mapped[int] = mapped_column(BigInteger)
+    t1: Mapped[int] = mapped_column(BigInteger)
+    start: Mapped[str] = mapped_column(String(40))
+    end: Mapped[str] = mapped_column(String(40))
+
+
+class AnomalyFix(Base):
+    """An officer at a media file's capture position during its recording."""
+
+    __tablename__ = "anomaly_fix"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    officer: Mapped[str] = mapped_column(String(64))  # indexed with agency, t0
+    agency: Mapped[str] = mapped_column(String(64))
+    unit: Mapped[str] = mapped_column(String(64))
+    case_number: Mapped[str] = mapped_column(String(100), index=True)
+    seq: Mapped[int] = mapped_column(BigInteger)
+    t0: Mapped[int] = mapped_column(BigInteger)  # epoch seconds of ``start``
+    start: Mapped[str] = mapped_column(String(40))
+    until: Mapped[str] = mapped_column(String(40))
+    lat: Mapped[float] = mapped_column(Float)
+    lon: Mapped[float] = mapped_column(Float)
+
+
+class AnomalyAct(Base):
+    """An act's recording lag, by who entered it (lags' medians, sittings of backfill)."""
+
+    __tablename__ = "anomaly_act"
+    case_number: Mapped[str] = mapped_column(String(100), primary_key=True)
+    seq: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
+    who: Mapped[str] = mapped_column(String(64))  # indexed with agency, t_recorded / lag
+    agency: Mapped[str] = mapped_column(String(64))
+    unit: Mapped[str] = mapped_column(String(64))  # indexed with agency, lag
+    act: Mapped[str] = mapped_column(String(64))
+    occurred: Mapped[str] = mapped_column(String(40))
+    recorded: Mapped[str] = mapped_column(String(40))
+    t_recorded: Mapped[int] = mapped_column(BigInteger)
+    lag: Mapped[float] = mapped_column(Float)
+
+
+class AnomalyDeviceUse(Base):
+    """A camera whose files a case holds: the cases to judge again when it is reassigned."""
+
+    __tablename__ = "anomaly_device_use"
+    device_no: Mapped[str] = mapped_column(String(64), primary_key=True)
+    case_number: Mapped[str] = mapped_column(String(100), primary_key=True, index=True)
+
+
+class AnomalyText(Base):
+    """A transcript's current text (corrections applied) and the entry that last set it."""
+
+    __tablename__ = "anomaly_text"
+    case_number: Mapped[str] = mapped_column(String(100), primary_key=True)
+    seq: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
+    agency: Mapped[str] = mapped_column(String(64))
+    unit: Mapped[str] = mapped_column(String(64))
+    party: Mapped[str] = mapped_column(String(200))
+    act: Mapped[str] = mapped_column(String(64))
+    field: Mapped[str] = mapped_column(String(32))
+    version: Mapped[int] = mapped_column(BigInteger)
+    text: Mapped[str] = mapped_column(Text)
+
+
+class AnomalyPosting(Base):
+    """A 4-gram (hashed) that was rare when a transcript came: texts sharing enough are compared."""
+
+    __tablename__ = "anomaly_posting"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    agency: Mapped[str] = mapped_column(String(64))  # indexed with shingle
+    shingle: Mapped[int] = mapped_column(BigInteger)
+    case_number: Mapped[str] = mapped_column(String(100))  # indexed with seq
+    seq: Mapped[int] = mapped_column(BigInteger)
+
+
+class AnomalyShingle(Base):
+    """In how many transcript versions of an agency a word 4-gram (hashed) occurred; shingle 0
+    counts the versions themselves."""
+
+    __tablename__ = "anomaly_shingle"
+    agency: Mapped[str] = mapped_column(String(64), primary_key=True)
+    shingle: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
+    df: Mapped[int] = mapped_column(Integer)
+
+
+class AnomalyRef(Base):
+    """A case an anomaly rests on: the anomalies to judge again when the case changes."""
+
+    __tablename__ = "anomaly_ref"
+    key: Mapped[str] = mapped_column(String(64), primary_key=True)
+    case_number: Mapped[str] = mapped_column(String(100), primary_key=True, index=True)
+
+
+ANOMALY_INDEX_TABLES = (
+    "anomaly_presence", "anomaly_fix", "anomaly_act", "anomaly_device_use", "anomaly_text",
+    "anomaly_posting", "anomaly_shingle", "anomaly_ref",
+)  # fmt: skip
 
 
 class StatsCase(Base):
@@ -494,6 +607,9 @@ APPEND_ONLY_TABLES = ("journal_entry", "merkle_node", "checkpoint")
 AUDIT_TABLES = ("account_event",)  # append-only too, guarded from migration 0006 on
 # computed from projections and the rules, not replayed: emptied by a rebuild, refilled on use;
 # ``liuhen verify`` does not compare them (nothing recorded depends on them)
-CACHE_TABLES = ("case_summary", "anomaly", "anomaly_scan", *SEARCH_TABLES, *STATS_TABLES)
+CACHE_TABLES = (
+    "case_summary", "anomaly", "anomaly_scan", *ANOMALY_INDEX_TABLES, *SEARCH_TABLES,
+    *STATS_TABLES,
+)  # fmt: skip
 # The rest (upload, form_draft, the accounts' tables) are people's working state: neither
 # replayed nor emptied by a rebuild, nor compared by ``liuhen verify``.

@@ -30,12 +30,22 @@ NOT_ACTS = ("general.media", "general.document", "general.review_access", "evide
 DECISIONS = ("decision.decision", "decision.summary")
 
 
-def _acts(case: CaseFile) -> list[Item]:
+def acts(case: CaseFile) -> list[Item]:
+    """The case's entries whose recording time says how diligently they were entered."""
     return [e for e in case.entries if e.act not in NOT_ACTS and not e.act.startswith("registry.")]
 
 
-def _lag(e: Item) -> float:
+def lag_of(e: Item) -> float:
     return (e.recorded_at - e.occurred_at).total_seconds()
+
+
+def who_entered(e: Item) -> str:
+    return e.recorded_by or (e.actors[0] if e.actors else "")
+
+
+def worst(items: list[Item], n: int = 5) -> list[Item]:
+    """The ``n`` most lagging entries (ties by entry, the same in a scan and a catch-up)."""
+    return sorted(items, key=lambda e: (-lag_of(e), e.case, e.seq))[:n]
 
 
 def lag(corpus: Corpus, t: Thresholds) -> list[Anomaly]:
@@ -44,74 +54,96 @@ def lag(corpus: Corpus, t: Thresholds) -> list[Anomaly]:
     by_unit: dict[str, list[Item]] = defaultdict(list)
     meta: dict[str, CaseFile] = {}
     for case in corpus.cases:
-        for e in _acts(case):
-            who = e.recorded_by or (e.actors[0] if e.actors else "")
+        for e in acts(case):
+            who = who_entered(e)
             if who:
                 by_officer[who].append(e)
             by_unit[case.unit].append(e)
             meta[case.number] = case
     found: list[Anomaly] = []
-    limit = t.lag_median_hours * 3600
     for scope, groups in (("officer", by_officer), ("unit", by_unit)):
         for who, items in groups.items():
             if len(items) < t.lag_min_entries:
                 continue
-            median = statistics.median(_lag(e) for e in items)
-            if median <= limit:
-                continue
-            worst = sorted(items, key=_lag, reverse=True)[:5]
-            case = meta[worst[0].case]
-            subject = corpus.who(who) if scope == "officer" else f"执法机构{who}"
-            found.append(Anomaly(
-                LAG, Severity.LOW,
-                f"{subject}录入的 {len(items)} 条记录，从事项发生到录入的时长中位数为"
-                f" {hours(median)}（上限 {t.lag_median_hours} 小时）；滞后最久的"
-                f"{'、'.join(f'{e.case}案{e.label}（{hours(_lag(e))}）' for e in worst[:3])}",
-                tuple(Ref(e.case, e.seq) for e in worst),
-                unit=case.unit if scope == "officer" else who, agency=case.agency,
-                officer=who if scope == "officer" else "",
-                detail={"scope": scope, "median_hours": round(median / 3600, 1),
-                        "entries": len(items)},
-            ))  # fmt: skip
+            median = statistics.median(lag_of(e) for e in items)
+            top = worst(items)
+            case = meta[top[0].case]
+            a = lag_found(scope, who, len(items), median, top, (case.unit, case.agency),
+                          corpus, t)  # fmt: skip
+            if a is not None:
+                found.append(a)
     return found
+
+
+def lag_found(
+    scope: str, who: str, count: int, median: float, top: list[Item],
+    where: tuple[str, str], corpus: Corpus, t: Thresholds,
+) -> Anomaly | None:  # fmt: skip
+    """The anomaly of a group of ``count`` entries with this median lag and these worst ones
+    (``where``: the unit and agency of the worst one's case), if the median is over the limit:
+    the incremental path has the count, the median and the worst from its index."""
+    if count < t.lag_min_entries or median <= t.lag_median_hours * 3600:
+        return None
+    subject = corpus.who(who) if scope == "officer" else f"执法机构{who}"
+    return Anomaly(
+        LAG, Severity.LOW,
+        f"{subject}录入的 {count} 条记录，从事项发生到录入的时长中位数为"
+        f" {hours(median)}（上限 {t.lag_median_hours} 小时）；滞后最久的"
+        f"{'、'.join(f'{e.case}案{e.label}（{hours(lag_of(e))}）' for e in top[:3])}",
+        tuple(Ref(e.case, e.seq) for e in top),
+        unit=where[0] if scope == "officer" else who, agency=where[1],
+        officer=who if scope == "officer" else "",
+        detail={"scope": scope, "median_hours": round(median / 3600, 1), "entries": count},
+    )  # fmt: skip
 
 
 def sessions(corpus: Corpus, t: Thresholds) -> list[Anomaly]:
     """Runs of acts one person entered within minutes of each other, each long after it
     happened, describing events days apart: written up together, not as they happened."""
-    gap = timedelta(minutes=t.session_gap_minutes)
     by_person: dict[str, list[Item]] = defaultdict(list)
-    units = {c.number: c for c in corpus.cases}
+    where = {c.number: (c.unit, c.agency) for c in corpus.cases}
     for case in corpus.cases:
-        for e in _acts(case):
-            who = e.recorded_by or (e.actors[0] if e.actors else "")
+        for e in acts(case):
+            who = who_entered(e)
             if who:
                 by_person[who].append(e)
     found: list[Anomaly] = []
     for who, items in by_person.items():
-        items.sort(key=lambda e: e.recorded_at)
-        run: list[Item] = []
-        pending: list[Item | None] = [*items, None]
-        for nxt in pending:
-            if nxt is not None and (not run or nxt.recorded_at - run[-1].recorded_at <= gap):
-                run.append(nxt)
-                continue
-            late = [x for x in run if _lag(x) >= t.session_lag_hours * 3600]
-            if len(late) >= t.session_min_entries:
-                first = min(x.occurred_at for x in late)
-                last = max(x.occurred_at for x in late)
-                if (last - first).total_seconds() >= t.session_span_hours * 3600:
-                    case = units[late[0].case]
-                    cases = sorted({x.case for x in late})
-                    found.append(Anomaly(
-                        SESSION, Severity.MEDIUM,
-                        f"{corpus.who(who)}于{span_text(late[0].recorded_at, late[-1].recorded_at)}"
-                        f"一次录入 {len(late)} 条记录（{'、'.join(cases)}案），所记事项发生于"
-                        f"{day(first)}至{day(last)}，每条均滞后 {t.session_lag_hours} 小时以上",
-                        tuple(Ref(x.case, x.seq) for x in late),
-                        unit=case.unit, agency=case.agency, officer=who,
-                    ))  # fmt: skip
-            run = [nxt] if nxt is not None else []
+        found += sessions_of(who, items, where, corpus, t)
+    return found
+
+
+def sessions_of(
+    who: str, items: list[Item], where: dict[str, tuple[str, str]], corpus: Corpus,
+    t: Thresholds,
+) -> list[Anomaly]:  # fmt: skip
+    """The sittings among one person's entries (all of them, or a stretch of them bounded by
+    pauses longer than a sitting's gap: a sitting never crosses such a pause)."""
+    gap = timedelta(minutes=t.session_gap_minutes)
+    items = sorted(items, key=lambda e: (e.recorded_at, e.seq))
+    found: list[Anomaly] = []
+    run: list[Item] = []
+    pending: list[Item | None] = [*items, None]
+    for nxt in pending:
+        if nxt is not None and (not run or nxt.recorded_at - run[-1].recorded_at <= gap):
+            run.append(nxt)
+            continue
+        late = [x for x in run if lag_of(x) >= t.session_lag_hours * 3600]
+        if len(late) >= t.session_min_entries:
+            first = min(x.occurred_at for x in late)
+            last = max(x.occurred_at for x in late)
+            if (last - first).total_seconds() >= t.session_span_hours * 3600:
+                unit, agency = where[late[0].case]
+                cases = sorted({x.case for x in late})
+                found.append(Anomaly(
+                    SESSION, Severity.MEDIUM,
+                    f"{corpus.who(who)}于{span_text(late[0].recorded_at, late[-1].recorded_at)}"
+                    f"一次录入 {len(late)} 条记录（{'、'.join(cases)}案），所记事项发生于"
+                    f"{day(first)}至{day(last)}，每条均滞后 {t.session_lag_hours} 小时以上",
+                    tuple(Ref(x.case, x.seq) for x in late),
+                    unit=unit, agency=agency, officer=who,
+                ))  # fmt: skip
+        run = [nxt] if nxt is not None else []
     return found
 
 

@@ -1,23 +1,37 @@
 """Transcripts copied from one case to another (不同案件记录存在相同关系).
 
 Each 询问笔录 and 现场检查笔录 text is cut into words (rjieba) and compared as sets of word
-4-grams: MinHash LSH (datasketch) proposes the pairs, the exact Jaccard of the two sets decides.
-Phrases every transcript of the corpus has (the officers' opening formula, 告知权利) say nothing
-about copying, so 4-grams found in more than a few texts are left out first. The passages the
-two texts share are returned as character ranges of each, for a side-by-side view.
+4-grams: the rare 4-grams propose the pairs, the exact Jaccard of the two sets decides. Phrases
+many transcripts have (the officers' opening formula, 告知权利) say nothing about copying, so a
+4-gram already in more than a few texts (``COMMON_DOCS``, or 1% of them) is left out. Each text's
+rare 4-grams are kept as postings (an inverted index, a table on the incremental path): a new
+text looks up the texts that share enough of its own rare 4-grams. A posting list stays short
+(a 4-gram stops being posted once common), and unlike a MinHash signature it does not go stale
+as 4-grams that were rare when a text came become common later.
+
+Texts are judged one version at a time, in journal order (a transcript, then each correction of
+it): a version is compared with the texts already there, with the 4-grams' counts as they stand
+then. The full scan and the incremental catch-up go through the same steps over a
+:class:`Store` (in memory for a scan, tables for a catch-up), so they find the same pairs
+whatever the batches. The passages the two texts share are returned as character ranges of
+each, for a side-by-side view.
 """
 
 from __future__ import annotations
 
 import difflib
+import hashlib
+import math
 import re
-from collections import Counter
+from collections import defaultdict
+from collections.abc import Iterable
 from dataclasses import dataclass
+from functools import lru_cache
+from typing import Protocol
 
 import rjieba
-from datasketch import MinHash, MinHashLSH  # type: ignore[import-untyped]
 
-from liuhen.supervision.detectors.model import Anomaly, CaseFile, Corpus, Item, Ref, Severity
+from liuhen.supervision.detectors.model import Anomaly, CaseFile, Corpus, Ref, Severity
 from liuhen.supervision.detectors.thresholds import Thresholds
 
 COPY = "transcript_copy"
@@ -27,19 +41,55 @@ TEXT_FIELDS = {
 }
 SHINGLE = 4
 CONTENT = re.compile(r"[^\W_]")  # a letter or digit: a word, not punctuation or space
-PERMUTATIONS = 64
-CANDIDATE = 0.3  # the rare 4-grams' Jaccard from which a pair is compared at all
-COMMON_DOCS = 4  # a 4-gram in more texts than this (and 1% of them) is boilerplate
+CANDIDATE = 0.3  # the share of a text's rare 4-grams another must have to be compared at all
+COMMON_DOCS = 20  # a 4-gram in more texts than this (and 1% of them) is boilerplate
+LABELS = {"investigation.inquiry": "询问", "investigation.inspection": "现场检查"}
+MASK63 = (1 << 63) - 1
+
+
+@dataclass(frozen=True, slots=True)
+class Version:
+    """A transcript's text as one entry set it: the transcript itself (``version`` = ``seq``)
+    or a correction of it (``version`` = the correction's seq)."""
+
+    case: str
+    seq: int  # the transcript's entry
+    version: int
+    act: str
+    name: str  # the field
+    text: str
+    unit: str
+    agency: str
+    party: str
 
 
 @dataclass(frozen=True, slots=True)
 class Text:
-    case: CaseFile
-    item: Item
-    name: str  # the field
-    text: str
+    version: Version
     words: tuple[str, ...]  # content words (no punctuation or spaces)
-    starts: tuple[int, ...]  # each word's offset in ``text``
+    starts: tuple[int, ...]  # each word's offset in the text
+
+    @property
+    def label(self) -> str:
+        return LABELS.get(self.version.act, self.version.act)
+
+
+class Store(Protocol):
+    """The texts judged so far, their rare 4-grams (postings), the 4-grams' counts, by agency."""
+
+    def count(self, agency: str) -> int: ...
+
+    def bump(self, agency: str, shingles: set[int]) -> None: ...  # one more version has these
+
+    def df(self, agency: str, shingles: Iterable[int]) -> dict[int, int]: ...
+
+    def candidates(self, agency: str, rare: set[int], least: int) -> set[tuple[str, int]]: ...
+
+    def text(self, case: str, seq: int) -> Version | None: ...
+
+    def put(self, v: Version, rare: set[int]) -> None: ...
+
+    def drop(self, case: str, seq: int) -> None: ...
 
 
 def cut(text: str) -> tuple[tuple[str, ...], tuple[int, ...]]:
@@ -53,28 +103,55 @@ def cut(text: str) -> tuple[tuple[str, ...], tuple[int, ...]]:
     return tuple(words), tuple(starts)
 
 
-def texts(corpus: Corpus, t: Thresholds) -> list[Text]:
+def versions(case: CaseFile) -> list[Version]:
+    """Every text the case's transcripts had, in journal order: as first stated, then as each
+    correction of the text changed it."""
+    party = case.party()
     out = []
-    for case in corpus.cases:
-        for e in case.entries:
-            for name in TEXT_FIELDS.get(e.act, ()):
-                value = e.fields.get(name)
-                if not isinstance(value, str):
-                    continue
-                words, starts = cut(value)
-                if len(words) >= t.copy_min_tokens:
-                    out.append(Text(case, e, name, value, words, starts))
+    for e in case.entries:
+        for name in TEXT_FIELDS.get(e.act, ()):
+            value = case.stated.get(e.seq, e.fields).get(name)
+            out.append(Version(case.number, e.seq, e.seq, e.act, name,
+                               value if isinstance(value, str) else "", case.unit, case.agency,
+                               party))  # fmt: skip
+        if e.act != "general.correction" or e.corrects is None:
+            continue
+        target, changes = case.entry(e.corrects), e.fields.get("changes")
+        if target is None or not isinstance(changes, dict):
+            continue
+        for name in TEXT_FIELDS.get(target.act, ()):
+            if name in changes:
+                value = changes[name]
+                out.append(Version(case.number, target.seq, e.seq, target.act, name,
+                                   value if isinstance(value, str) else "", case.unit,
+                                   case.agency, party))  # fmt: skip
     return out
 
 
-def _shingles(words: tuple[str, ...]) -> set[int]:
-    """The text's word 4-grams, each as a hash (equal within one scan, which is all that is
-    compared: faster to count and intersect than the strings)."""
-    return {hash(words[i : i + SHINGLE]) for i in range(len(words) - SHINGLE + 1)}
+@lru_cache(maxsize=1 << 17)
+def _word_hash(word: str) -> int:
+    return int.from_bytes(hashlib.blake2b(word.encode(), digest_size=8).digest(), "big")
 
 
-def _low32(value: int) -> int:
-    return value & 0xFFFFFFFF
+PRIME = (1 << 61) - 1
+
+
+def shingle_hash(words: tuple[str, ...]) -> int:
+    """A 4-gram's hash, the same in every process (it is stored): its words' hashes combined
+    as a polynomial modulo a Mersenne prime."""
+    h = 0
+    for w in words:
+        h = (h * 1_000_003 + _word_hash(w)) % PRIME
+    return h
+
+
+def shingles(words: tuple[str, ...]) -> set[int]:
+    hashed = [_word_hash(w) for w in words]
+    out = set()
+    for i in range(len(hashed) - SHINGLE + 1):
+        a, b, c, d = hashed[i : i + SHINGLE]
+        out.add((((a * 1_000_003 + b) * 1_000_003 + c) * 1_000_003 + d) % PRIME)
+    return out
 
 
 def passages(a: Text, b: Text, min_words: int) -> list[dict[str, int]]:
@@ -92,48 +169,118 @@ def passages(a: Text, b: Text, min_words: int) -> list[dict[str, int]]:
     return out
 
 
-def copies(corpus: Corpus, t: Thresholds) -> list[Anomaly]:
-    """Pairs of texts of different cases whose 4-gram sets overlap at least ``copy_similarity``
-    (Jaccard) and that share at least ``copy_passage_tokens`` 4-grams no other few texts have:
-    the formulas every transcript shares make texts alike, not copies."""
-    items = texts(corpus, t)
-    sets = [_shingles(x.words) for x in items]
-    df = Counter(s for shingles in sets for s in shingles)
-    common = max(COMMON_DOCS, len(items) // 100)
-    rare = [{s for s in shingles if df[s] <= common} for shingles in sets]
-    # The LSH index holds the rare 4-grams only: texts of one template share most of their
-    # formulas, and proposing every such pair made the comparison quadratic. A copy with a name
-    # changed keeps about half its rare 4-grams (a Jaccard near 0.5), an honest pair none, so a
-    # low threshold finds the copies and few others; the whole texts' Jaccard then decides.
-    lsh = MinHashLSH(threshold=CANDIDATE, num_perm=PERMUTATIONS)
-    hashes = MinHash.bulk(rare, num_perm=PERMUTATIONS, hashfunc=_low32)
-    for i, m in enumerate(hashes):
-        if rare[i]:
-            lsh.insert(i, m)
+def _rare(store: Store, agency: str, grams: set[int]) -> set[int]:
+    common = max(COMMON_DOCS, store.count(agency) // 100)
+    df = store.df(agency, grams)
+    return {s for s in grams if df.get(s, 0) <= common}
+
+
+def judge(v: Version, store: Store, t: Thresholds) -> list[Anomaly]:
+    """Compare a new version of a text with the texts already in ``store`` and put it there.
+
+    A pair is a copy when its texts share at least ``copy_passage_tokens`` 4-grams that were
+    rare when each came (the formulas every transcript shares make texts alike, not copies; a
+    copy with a name changed keeps about half its rare 4-grams, an honest pair none) and their
+    whole 4-gram sets overlap at least ``copy_similarity`` (Jaccard)."""
+    store.drop(v.case, v.seq)
+    words, starts = cut(v.text)
+    if len(words) < t.copy_min_tokens:
+        return []
+    grams = shingles(words)
+    store.bump(v.agency, grams)
+    rare = _rare(store, v.agency, grams)
+    b = Text(v, words, starts)
     found: list[Anomaly] = []
-    for i, shingles in enumerate(sets):
-        if not rare[i]:
+    least = max(t.copy_passage_tokens, math.ceil(CANDIDATE * len(rare)))
+    for case, seq in sorted(store.candidates(v.agency, rare, least)):
+        u = store.text(case, seq)
+        if u is None or case == v.case:
             continue
-        for j in sorted(lsh.query(hashes[i])):
-            a, b = items[i], items[j]
-            if j <= i or a.case.number == b.case.number:
-                continue
-            if len(rare[i] & rare[j]) < t.copy_passage_tokens:
-                continue
-            jaccard = len(shingles & sets[j]) / len(shingles | sets[j])
-            if jaccard < t.copy_similarity:
-                continue
-            shared = passages(a, b, t.copy_passage_tokens)
-            found.append(Anomaly(
-                COPY, Severity.HIGH,
-                f"{a.case.number}案{a.item.label}（{a.case.party() or '当事人未载明'}）与"
-                f"{b.case.number}案{b.item.label}（{b.case.party() or '当事人未载明'}）的笔录内容"
-                f"高度雷同（相似度 {jaccard:.0%}，相同段落 {len(shared)} 处）",
-                (Ref(a.case.number, a.item.seq), Ref(b.case.number, b.item.seq)),
-                unit=a.case.unit, agency=a.case.agency,
-                detail={"similarity": round(jaccard, 3), "field": a.name,
-                        "a": {"case": a.case.number, "seq": a.item.seq, "text": a.text},
-                        "b": {"case": b.case.number, "seq": b.item.seq, "text": b.text},
-                        "passages": shared},
-            ))  # fmt: skip
+        u_words, u_starts = cut(u.text)
+        u_grams = shingles(u_words)
+        jaccard = len(grams & u_grams) / len(grams | u_grams)
+        if jaccard < t.copy_similarity:
+            continue
+        a = Text(u, u_words, u_starts)
+        shared = passages(a, b, t.copy_passage_tokens)
+        found.append(Anomaly(
+            COPY, Severity.HIGH,
+            f"{u.case}案{a.label}（{u.party or '当事人未载明'}）与"
+            f"{v.case}案{b.label}（{v.party or '当事人未载明'}）的笔录内容"
+            f"高度雷同（相似度 {jaccard:.0%}，相同段落 {len(shared)} 处）",
+            (Ref(u.case, u.seq), Ref(v.case, v.seq)),
+            unit=u.unit, agency=u.agency,
+            detail={"similarity": round(jaccard, 3), "field": u.name,
+                    "a": {"case": u.case, "seq": u.seq, "text": u.text},
+                    "b": {"case": v.case, "seq": v.seq, "text": v.text},
+                    "passages": shared},
+        ))  # fmt: skip
+    store.put(v, rare)
     return found
+
+
+class MemoryStore:
+    """The :class:`Store` of a scan: everything in dicts."""
+
+    def __init__(self) -> None:
+        self.counts: dict[str, int] = defaultdict(int)
+        self.dfs: dict[str, dict[int, int]] = defaultdict(lambda: defaultdict(int))
+        self.postings: dict[tuple[str, int], set[tuple[str, int]]] = defaultdict(set)
+        self.texts: dict[tuple[str, int], tuple[Version, set[int]]] = {}
+
+    def count(self, agency: str) -> int:
+        return self.counts[agency]
+
+    def bump(self, agency: str, shingles: set[int]) -> None:
+        self.counts[agency] += 1
+        df = self.dfs[agency]
+        for s in shingles:
+            df[s] += 1
+
+    def df(self, agency: str, shingles: Iterable[int]) -> dict[int, int]:
+        df = self.dfs[agency]
+        return {s: df.get(s, 0) for s in shingles}
+
+    def candidates(self, agency: str, rare: set[int], least: int) -> set[tuple[str, int]]:
+        shared: dict[tuple[str, int], int] = defaultdict(int)
+        for s in rare:
+            for text in self.postings.get((agency, s), ()):
+                shared[text] += 1
+        return {text for text, n in shared.items() if n >= least}
+
+    def text(self, case: str, seq: int) -> Version | None:
+        found = self.texts.get((case, seq))
+        return found[0] if found else None
+
+    def put(self, v: Version, rare: set[int]) -> None:
+        self.texts[(v.case, v.seq)] = (v, rare)
+        for s in rare:
+            self.postings[(v.agency, s)].add((v.case, v.seq))
+
+    def drop(self, case: str, seq: int) -> None:
+        found = self.texts.pop((case, seq), None)
+        if found:
+            for s in found[1]:
+                self.postings[(found[0].agency, s)].discard((case, seq))
+
+
+def stream(
+    items: Iterable[Version], store: Store, t: Thresholds, found: dict[str, Anomaly]
+) -> set[tuple[str, int]]:
+    """Judge versions in journal order into ``found`` (a new version of a text replaces what
+    was found about the old one); returns the texts that got a new version."""
+    changed: set[tuple[str, int]] = set()
+    for v in sorted(items, key=lambda v: (v.version, v.case, v.seq)):
+        changed.add((v.case, v.seq))
+        for key in [k for k, a in found.items() if Ref(v.case, v.seq) in a.refs]:
+            del found[key]
+        for a in judge(v, store, t):
+            found[a.key] = a
+    return changed
+
+
+def copies(corpus: Corpus, t: Thresholds) -> list[Anomaly]:
+    """Every copied pair of the corpus, the texts judged in journal order."""
+    found: dict[str, Anomaly] = {}
+    stream((v for case in corpus.cases for v in versions(case)), MemoryStore(), t, found)
+    return list(found.values())

@@ -83,6 +83,9 @@ class CaseFile:
     unit: str
     agency: str
     entries: list[Item]
+    # the fields as first stated, of the entries a correction changed (by seq): a transcript's
+    # first text was compared with others when it was journaled
+    stated: dict[int, FieldValues] = field(default_factory=dict)
 
     def entry(self, seq: int) -> Item | None:
         for e in self.entries:
@@ -167,6 +170,7 @@ def case_file(number: str, unit: str, agency: str, docs: Iterable[JsonObject]) -
     fields (the correction stays an entry of its own: when it was made matters)."""
     docs = sorted(docs, key=lambda d: int(d["seq"]))
     fields_by_seq: dict[int, dict[str, Any]] = {}
+    stated: dict[int, FieldValues] = {}
     for d in docs:
         body = d.get("body") or {}
         fields_by_seq[int(d["seq"])] = dict(body.get("fields") or {})
@@ -174,6 +178,7 @@ def case_file(number: str, unit: str, agency: str, docs: Iterable[JsonObject]) -
         if d["act"] == "general.correction" and target in fields_by_seq:
             changes = (body.get("fields") or {}).get("changes") or {}
             if isinstance(changes, dict):
+                stated.setdefault(target, dict(fields_by_seq[target]))
                 fields_by_seq[target].update(changes)
     items = []
     for d in docs:
@@ -195,7 +200,7 @@ def case_file(number: str, unit: str, agency: str, docs: Iterable[JsonObject]) -
             corrects=body.get("corrects") if isinstance(body.get("corrects"), int) else None,
             attachments=len(body.get("attachments") or []),
         ))  # fmt: skip
-    return CaseFile(number, unit, agency, items)
+    return CaseFile(number, unit, agency, items, stated)
 
 
 def day(t: datetime) -> str:

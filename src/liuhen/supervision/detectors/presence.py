@@ -7,6 +7,7 @@ from __future__ import annotations
 import itertools
 import math
 from collections import defaultdict
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -68,28 +69,36 @@ def _clash(a: Presence, b: Presence, tol: timedelta) -> bool:
 
 
 def overlaps(corpus: Corpus, t: Thresholds) -> list[Anomaly]:
-    tol = timedelta(minutes=t.overlap_minutes)
     by_officer: dict[str, list[Presence]] = defaultdict(list)
     for case in corpus.cases:
         for p in presences(case):
             by_officer[p.officer].append(p)
     found: list[Anomaly] = []
-    for officer, items in by_officer.items():
-        items.sort(key=lambda p: p.start)
-        for i, a in enumerate(items):
-            for b in items[i + 1 :]:
-                if b.start > a.end:
-                    break
-                if a.item.case == b.item.case or not _clash(a, b, tol):
-                    continue
-                found.append(Anomaly(
-                    OVERLAP, Severity.HIGH,
-                    f"{corpus.who(officer)}{span_text(a.start, a.end)}在{a.item.case}案"
-                    f"{a.item.label}，同时（{span_text(b.start, b.end)}）在{b.item.case}案"
-                    f"{b.item.label}",
-                    (Ref(a.item.case, a.item.seq), Ref(b.item.case, b.item.seq)),
-                    unit=a.unit, agency=a.agency, officer=officer,
-                ))  # fmt: skip
+    for items in by_officer.values():
+        found += overlaps_among(items, corpus, t)
+    return found
+
+
+def overlaps_among(items: list[Presence], corpus: Corpus, t: Thresholds) -> list[Anomaly]:
+    """The overlaps among one officer's presences (the incremental path reads them from its
+    index; ties in time are ordered by entry so both paths word an anomaly alike)."""
+    tol = timedelta(minutes=t.overlap_minutes)
+    items = sorted(items, key=lambda p: (p.start, p.item.case, p.item.seq))
+    found: list[Anomaly] = []
+    for i, a in enumerate(items):
+        for b in items[i + 1 :]:
+            if b.start > a.end:
+                break
+            if a.item.case == b.item.case or not _clash(a, b, tol):
+                continue
+            found.append(Anomaly(
+                OVERLAP, Severity.HIGH,
+                f"{corpus.who(a.officer)}{span_text(a.start, a.end)}在{a.item.case}案"
+                f"{a.item.label}，同时（{span_text(b.start, b.end)}）在{b.item.case}案"
+                f"{b.item.label}",
+                (Ref(a.item.case, a.item.seq), Ref(b.item.case, b.item.seq)),
+                unit=a.unit, agency=a.agency, officer=a.officer,
+            ))  # fmt: skip
     return found
 
 
@@ -116,47 +125,52 @@ class Fix:
     agency: str
 
 
-def _fixes(corpus: Corpus) -> dict[str, list[Fix]]:
-    out: dict[str, list[Fix]] = defaultdict(list)
-    for case in corpus.cases:
-        for m in case.of("general.media"):
-            where = corpus.gps.get(str(m.fields.get("digest") or ""))
-            span = m.span()
-            if where is None or span is None:
-                continue
-            act = (
-                case.entry(m.fields["act_seq"])
-                if isinstance(m.fields.get("act_seq"), int)
-                else None
-            )
-            for officer in set(m.actors) | set(act.actors if act else ()):
-                out[officer].append(
-                    Fix(officer, span[0], span[1], where, m, case.unit, case.agency)
-                )
+def fixes(case: CaseFile, gps: Mapping[str, tuple[float, float]]) -> list[Fix]:
+    """Where the case's media files put its officers (those whose files carried a position)."""
+    out: list[Fix] = []
+    for m in case.of("general.media"):
+        where = gps.get(str(m.fields.get("digest") or ""))
+        span = m.span()
+        if where is None or span is None:
+            continue
+        act = case.entry(m.fields["act_seq"]) if isinstance(m.fields.get("act_seq"), int) else None
+        for officer in sorted(set(m.actors) | set(act.actors if act else ())):
+            out.append(Fix(officer, span[0], span[1], where, m, case.unit, case.agency))
     return out
 
 
 def travel(corpus: Corpus, t: Thresholds) -> list[Anomaly]:
+    by_officer: dict[str, list[Fix]] = defaultdict(list)
+    for case in corpus.cases:
+        for f in fixes(case, corpus.gps):
+            by_officer[f.officer].append(f)
     found: list[Anomaly] = []
-    for officer, fixes in _fixes(corpus).items():
-        fixes.sort(key=lambda f: f.at)
-        for a, b in itertools.pairwise(fixes):
-            if a.item.case == b.item.case:
-                continue
-            km = _km(a.where, b.where)
-            gap_h = max(0.0, (b.at - a.until).total_seconds() / 3600)
-            if km < 1.0 or km <= t.max_speed_kmh * gap_h:
-                continue
-            found.append(Anomaly(
-                TRAVEL, Severity.HIGH,
-                f"{corpus.who(officer)}{span_text(a.at, a.until)}在{a.item.case}案录像"
-                f"（拍摄位置 {a.where[0]:.4f},{a.where[1]:.4f}），{span_text(b.at, b.until)}"
-                f"在{b.item.case}案录像（{b.where[0]:.4f},{b.where[1]:.4f}）：两地相距约"
-                f" {km:.0f} 千米，间隔仅 {gap_h * 60:.0f} 分钟",
-                (Ref(a.item.case, a.item.seq), Ref(b.item.case, b.item.seq)),
-                unit=a.unit, agency=a.agency, officer=officer,
-                detail={"km": round(km, 1), "minutes": round(gap_h * 60)},
-            ))  # fmt: skip
+    for items in by_officer.values():
+        found += travel_among(items, corpus, t)
+    return found
+
+
+def travel_among(items: list[Fix], corpus: Corpus, t: Thresholds) -> list[Anomaly]:
+    """Consecutive positions of one officer too far apart for the time between them."""
+    found: list[Anomaly] = []
+    ordered = sorted(items, key=lambda f: (f.at, f.item.case, f.item.seq))
+    for a, b in itertools.pairwise(ordered):
+        if a.item.case == b.item.case:
+            continue
+        km = _km(a.where, b.where)
+        gap_h = max(0.0, (b.at - a.until).total_seconds() / 3600)
+        if km < 1.0 or km <= t.max_speed_kmh * gap_h:
+            continue
+        found.append(Anomaly(
+            TRAVEL, Severity.HIGH,
+            f"{corpus.who(a.officer)}{span_text(a.at, a.until)}在{a.item.case}案录像"
+            f"（拍摄位置 {a.where[0]:.4f},{a.where[1]:.4f}），{span_text(b.at, b.until)}"
+            f"在{b.item.case}案录像（{b.where[0]:.4f},{b.where[1]:.4f}）：两地相距约"
+            f" {km:.0f} 千米，间隔仅 {gap_h * 60:.0f} 分钟",
+            (Ref(a.item.case, a.item.seq), Ref(b.item.case, b.item.seq)),
+            unit=a.unit, agency=a.agency, officer=a.officer,
+            detail={"km": round(km, 1), "minutes": round(gap_h * 60)},
+        ))  # fmt: skip
     return found
 
 

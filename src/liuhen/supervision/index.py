@@ -1,0 +1,543 @@
+"""Incremental anomaly detection: the detectors' indexed state, and one pass over some cases.
+
+A pass re-judges the cases it is given with the per-case detectors (audio-video times, backfill
+after the decision, grounds, order, another's camera) and rewrites the cases' rows in the index
+tables (migration 0017): officers' presence intervals, capture positions, recording lags, the
+cameras a case used, its transcripts' texts. Only what changed there is judged across cases,
+against its neighbours read from the index: an officer's presences that overlap a changed one;
+an officer's positions (consecutive pairs); the lag median and worst entries of the officer or
+unit (in SQL); the sitting around a changed recording time (a stretch bounded by pauses longer
+than a sitting's gap); the transcripts sharing a new text's rare 4-grams, judged in journal
+order (``detectors.copies``). Stored anomalies of what was re-judged and not found again are
+made inactive, never deleted (a review names an anomaly by its key).
+
+The full scan empties the index and runs the same pass over every case, so both paths find
+the same set: every judgement reads the index's state, never the order of the batches.
+"""
+
+from __future__ import annotations
+
+import json
+import statistics
+from collections import defaultdict
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from typing import Any
+
+from sqlalchemy import Connection, and_, delete, func, insert, select, update
+
+from liuhen.kernel.db import store
+from liuhen.supervision.detectors import av, backfill, copies, grounds, presence
+from liuhen.supervision.detectors.model import (
+    Anomaly,
+    Assignment,
+    CaseFile,
+    Corpus,
+    Item,
+    parse_time,
+)
+from liuhen.supervision.detectors.thresholds import Thresholds
+
+T = store.T
+ANOMALY, REF = T["anomaly"], T["anomaly_ref"]
+PRESENCE, FIX, ACT = T["anomaly_presence"], T["anomaly_fix"], T["anomaly_act"]
+DEVICE_USE, TEXT = T["anomaly_device_use"], T["anomaly_text"]
+POSTING, SHINGLE = T["anomaly_posting"], T["anomaly_shingle"]
+INDEX = (PRESENCE, FIX, ACT, DEVICE_USE, TEXT, POSTING, SHINGLE, REF)
+PER_CASE = (
+    presence.devices, av.outside, av.before_check, backfill.after_decision, grounds.unbacked,
+    grounds.order,
+)  # fmt: skip
+PER_CASE_KINDS = (
+    presence.DEVICE, av.OUTSIDE, av.AFTER, av.BEFORE_CHECK, backfill.AFTER_DECISION,
+    grounds.UNBACKED, grounds.ORDER,
+)  # fmt: skip
+VERSIONS = 0  # the shingle row counting an agency's text versions
+CHUNK = 500
+
+
+def _epoch(t: datetime) -> int:
+    return int(t.timestamp())
+
+
+def _time(text: str) -> datetime:
+    t = parse_time(text)
+    assert t is not None  # written by this module from aware times
+    return t
+
+
+@dataclass(slots=True)
+class World:
+    """What every pass reads beside the cases: thresholds, cameras, officers' names, GPS."""
+
+    thresholds: Mapping[str, Thresholds]
+    assignments: list[Assignment]
+    officers: Mapping[str, str]
+    gps: Mapping[str, tuple[float, float]]
+
+    def limits(self, agency: str) -> Thresholds:
+        return self.thresholds.get(agency) or Thresholds()
+
+    def corpus(self, cases: list[CaseFile]) -> Corpus:
+        return Corpus(cases, self.assignments, self.officers, self.gps)
+
+
+@dataclass(slots=True)
+class Outcome:
+    """What a pass found, and which stored anomalies it judged again (``stale``: made
+    inactive unless found again)."""
+
+    found: dict[str, Anomaly] = field(default_factory=dict)
+    stale: set[str] = field(default_factory=set)
+    officers: dict[tuple[str, str], set[tuple[str, int, int, int]]] = field(
+        default_factory=lambda: defaultdict(set)
+    )  # (officer, agency) → presences changed (case, seq, t0, t1)
+    travellers: dict[tuple[str, str], set[tuple[str, int, int]]] = field(
+        default_factory=lambda: defaultdict(set)
+    )  # (officer, agency) → positions changed (case, seq, t0)
+    people: dict[tuple[str, str], set[int]] = field(default_factory=lambda: defaultdict(set))
+    units: set[tuple[str, str]] = field(default_factory=set)
+    texts: list[copies.Version] = field(default_factory=list)
+
+    def add(self, found: Iterable[Anomaly]) -> None:
+        for a in found:
+            self.found.setdefault(a.key, a)
+
+
+def _presence_rows(case: CaseFile) -> set[tuple[Any, ...]]:
+    return {
+        (p.officer, case.agency, case.unit, case.number, p.item.seq, p.item.act,
+         _epoch(p.start), _epoch(p.end), p.start.isoformat(), p.end.isoformat())
+        for p in presence.presences(case)
+    }  # fmt: skip
+
+
+def _fix_rows(case: CaseFile, gps: Mapping[str, tuple[float, float]]) -> set[tuple[Any, ...]]:
+    return {
+        (f.officer, case.agency, case.unit, case.number, f.item.seq, _epoch(f.at),
+         f.at.isoformat(), f.until.isoformat(), f.where[0], f.where[1])
+        for f in presence.fixes(case, gps)
+    }  # fmt: skip
+
+
+def _act_rows(case: CaseFile) -> set[tuple[Any, ...]]:
+    return {
+        (case.number, e.seq, backfill.who_entered(e), case.agency, case.unit, e.act,
+         e.occurred_at.isoformat(), e.recorded_at.isoformat(), _epoch(e.recorded_at),
+         backfill.lag_of(e))
+        for e in backfill.acts(case)
+    }  # fmt: skip
+
+
+def _devices(case: CaseFile) -> set[str]:
+    return {str(m.fields.get("device_no")) for m in case.of("general.media")
+            if m.fields.get("device_no")}  # fmt: skip
+
+
+COLUMNS = {
+    "presence": ("officer", "agency", "unit", "case_number", "seq", "act", "t0", "t1", "start",
+                 "end"),
+    "fix": ("officer", "agency", "unit", "case_number", "seq", "t0", "start", "until", "lat",
+            "lon"),
+    "act": ("case_number", "seq", "who", "agency", "unit", "act", "occurred", "recorded",
+            "t_recorded", "lag"),
+}  # fmt: skip
+
+
+def _stored(conn: Connection, table: Any, name: str, numbers: list[str]) -> set[tuple[Any, ...]]:
+    cols = [table.c[c] for c in COLUMNS[name]]
+    out: set[tuple[Any, ...]] = set()
+    for i in range(0, len(numbers), CHUNK):
+        part = numbers[i : i + CHUNK]
+        out |= {tuple(r) for r in conn.execute(select(*cols).where(table.c.case_number.in_(part)))}
+    return out
+
+
+def _replace(conn: Connection, table: Any, name: str, numbers: list[str],
+             rows: set[tuple[Any, ...]]) -> None:  # fmt: skip
+    for i in range(0, len(numbers), CHUNK):
+        conn.execute(delete(table).where(table.c.case_number.in_(numbers[i : i + CHUNK])))
+    if rows:
+        conn.execute(insert(table), [dict(zip(COLUMNS[name], r, strict=True)) for r in rows])
+
+
+def judge_cases(conn: Connection, cases: list[CaseFile], world: World, since: int,
+                out: Outcome, *, fresh: bool = False) -> None:  # fmt: skip
+    """Judge these cases alone and note in ``out`` what changed for the cross-case pass;
+    ``since``: the journal position already judged (their text versions after it are new).
+    ``fresh``: the index holds nothing of them (a full scan), nothing to compare or delete."""
+    numbers = [c.number for c in cases]
+    by_agency: dict[str, list[CaseFile]] = defaultdict(list)
+    for c in cases:
+        by_agency[c.agency].append(c)
+    for agency, mine in by_agency.items():
+        corpus, t = world.corpus(mine), world.limits(agency)
+        for detect in PER_CASE:
+            out.add(detect(corpus, t))
+    if not fresh:
+        out.stale |= _keys_of_cases(conn, numbers, PER_CASE_KINDS)
+    _reindex(conn, cases, world, out, fresh)
+    out.texts += [v for c in cases for v in copies.versions(c) if v.version > since]
+
+
+def _reindex(conn: Connection, cases: list[CaseFile], world: World, out: Outcome,
+             fresh: bool) -> None:  # fmt: skip
+    """Rewrite the cases' index rows; note whose presences, positions and lags changed."""
+    numbers = [c.number for c in cases]
+    new_p = set().union(*(_presence_rows(c) for c in cases))
+    new_f = set().union(*(_fix_rows(c, world.gps) for c in cases))
+    new_a = set().union(*(_act_rows(c) for c in cases))
+    old_p = set() if fresh else _stored(conn, PRESENCE, "presence", numbers)
+    old_f = set() if fresh else _stored(conn, FIX, "fix", numbers)
+    old_a = set() if fresh else _stored(conn, ACT, "act", numbers)
+    for r in new_p ^ old_p:
+        out.officers[(r[0], r[1])].add((r[3], r[4], r[6], r[7]))
+    for r in new_f ^ old_f:
+        out.travellers[(r[0], r[1])].add((r[3], r[4], r[5]))
+    for r in new_a ^ old_a:
+        if r[2]:
+            out.people[(r[2], r[3])].add(r[8])
+        out.units.add((r[4], r[3]))
+    for table, name, old, new in ((PRESENCE, "presence", old_p, new_p), (FIX, "fix", old_f, new_f),
+                                  (ACT, "act", old_a, new_a)):  # fmt: skip
+        if old != new:
+            _replace(conn, table, name, [] if fresh else numbers, new)
+    for i in range(0, 0 if fresh else len(numbers), CHUNK):
+        part = numbers[i : i + CHUNK]
+        conn.execute(delete(DEVICE_USE).where(DEVICE_USE.c.case_number.in_(part)))
+    uses = [{"device_no": d, "case_number": c.number} for c in cases for d in _devices(c)]
+    if uses:
+        conn.execute(insert(DEVICE_USE), uses)
+
+
+def _keys_of_cases(conn: Connection, numbers: list[str], kinds: Iterable[str]) -> set[str]:
+    out: set[str] = set()
+    for i in range(0, len(numbers), CHUNK):
+        out |= set(conn.execute(
+            select(ANOMALY.c.key).join(REF, REF.c.key == ANOMALY.c.key)
+            .where(REF.c.case_number.in_(numbers[i : i + CHUNK]), ANOMALY.c.kind.in_(kinds),
+                   ANOMALY.c.active.is_(True))
+        ).scalars())  # fmt: skip
+    return out
+
+
+def _stored_of(conn: Connection, kind: str, officer: str | None, agency: str,
+               unit: str | None = None) -> list[tuple[str, set[tuple[str, int]]]]:  # fmt: skip
+    """Active stored anomalies of a kind for an officer (or a unit's, officer empty)."""
+    q = select(ANOMALY.c.key, ANOMALY.c.refs).where(
+        ANOMALY.c.kind == kind, ANOMALY.c.agency == agency, ANOMALY.c.active.is_(True)
+    )
+    q = q.where(ANOMALY.c.officer == officer) if officer else q.where(
+        ANOMALY.c.officer.is_(None), ANOMALY.c.unit == unit
+    )  # fmt: skip
+    return [(k, {(r["case"], int(r["seq"])) for r in json.loads(refs)})
+            for k, refs in conn.execute(q)]  # fmt: skip
+
+
+def _item(case: str, seq: int, act: str, at: datetime, recorded: datetime | None = None,
+          who: str = "") -> Item:  # fmt: skip
+    return Item(case, seq, act, at, recorded or at, recorded_by=who)
+
+
+def cross(conn: Connection, world: World, out: Outcome, *, full: bool = False) -> None:
+    """Judge across cases what ``judge_cases`` noted as changed, reading neighbours from the
+    index. ``full``: a full scan (every stored anomaly is stale already)."""
+    _overlaps(conn, world, out, full)
+    _travel(conn, world, out, full)
+    _lags(conn, world, out, full)
+    _sittings(conn, world, out, full)
+
+
+def _overlaps(conn: Connection, world: World, out: Outcome, full: bool) -> None:
+    """An officer's presences that overlap his changed ones, read by time from the index."""
+    for (officer, agency), changed in out.officers.items():
+        keys = {(c, s) for c, s, _, _ in changed}
+        lo, hi = min(t0 for *_, t0, _ in changed), max(t1 for *_, t1 in changed)
+        q = select(PRESENCE).where(PRESENCE.c.officer == officer, PRESENCE.c.agency == agency)
+        if not full:
+            q = q.where(PRESENCE.c.t0 <= hi, PRESENCE.c.t1 >= lo)
+        items = [
+            presence.Presence(officer, _time(r.start), _time(r.end),
+                              _item(r.case_number, r.seq, r.act, _time(r.start)), r.unit,
+                              r.agency)
+            for r in conn.execute(q)
+        ]  # fmt: skip
+        found = presence.overlaps_among(items, world.corpus([]), world.limits(agency))
+        out.add(a for a in found if any((r.case, r.seq) in keys for r in a.refs))
+        if not full:
+            out.stale |= {k for k, refs in _stored_of(conn, presence.OVERLAP, officer, agency)
+                          if refs & keys}  # fmt: skip
+
+
+def _travel(conn: Connection, world: World, out: Outcome, full: bool) -> None:
+    """An officer's consecutive positions around his changed ones: the window from the last
+    position before them to the first after them (its pairs are the only ones that changed)."""
+    for (officer, agency), changed in out.travellers.items():
+        where = and_(FIX.c.officer == officer, FIX.c.agency == agency)
+        lo, hi = min(t for *_, t in changed), max(t for *_, t in changed)
+        if not full:
+            before = conn.execute(select(func.max(FIX.c.t0)).where(where, FIX.c.t0 < lo)).scalar()
+            after = conn.execute(select(func.min(FIX.c.t0)).where(where, FIX.c.t0 > hi)).scalar()
+            lo = int(before) if before is not None else lo
+            hi = int(after) if after is not None else hi
+            where = and_(where, FIX.c.t0 >= lo, FIX.c.t0 <= hi)
+        rows = list(conn.execute(select(FIX).where(where)))
+        fixes = [
+            presence.Fix(officer, _time(r.start), _time(r.until), (r.lat, r.lon),
+                         _item(r.case_number, r.seq, "general.media", _time(r.start)), r.unit,
+                         r.agency)
+            for r in rows
+        ]  # fmt: skip
+        out.add(presence.travel_among(fixes, world.corpus([]), world.limits(agency)))
+        if not full:
+            window = {(r.case_number, r.seq) for r in rows} | {(c, s) for c, s, _ in changed}
+            out.stale |= {k for k, refs in _stored_of(conn, presence.TRAVEL, officer, agency)
+                          if refs <= window}  # fmt: skip
+
+
+def _act_item(r: Any) -> Item:
+    return _item(r.case_number, r.seq, r.act, _time(r.occurred), _time(r.recorded), r.who)
+
+
+def _lag_of(conn: Connection, column: Any, who: str, agency: str) -> tuple[int, float, list[Any]]:
+    """The group's count, median lag and worst entries, read in SQL."""
+    where = and_(column == who, ACT.c.agency == agency)
+    n = int(conn.execute(select(func.count()).select_from(ACT).where(where)).scalar_one())
+    if n == 0:
+        return 0, 0.0, []
+    middle = [float(v) for v in conn.execute(
+        select(ACT.c.lag).where(where).order_by(ACT.c.lag).offset((n - 1) // 2).limit(2)
+    ).scalars()]  # fmt: skip
+    median = middle[0] if n % 2 else statistics.median(middle[:2])
+    top = list(conn.execute(select(ACT).where(where).order_by(ACT.c.lag.desc()).limit(5)))
+    floor = min(r.lag for r in top)
+    ties = list(conn.execute(select(ACT).where(where, ACT.c.lag >= floor)))
+    return n, median, ties
+
+
+def _lags(conn: Connection, world: World, out: Outcome, full: bool) -> None:
+    groups = [("officer", who, agency) for who, agency in out.people] + [
+        ("unit", unit, agency) for unit, agency in out.units
+    ]
+    for scope, who, agency in groups:
+        column = ACT.c.who if scope == "officer" else ACT.c.unit
+        n, median, rows = _lag_of(conn, column, who, agency)
+        t = world.limits(agency)
+        if n:
+            by_item = {(r.case_number, r.seq): r for r in rows}
+            top = backfill.worst([_act_item(r) for r in rows])
+            first = by_item[(top[0].case, top[0].seq)]
+            a = backfill.lag_found(scope, who, n, median, top, (first.unit, first.agency),
+                                   world.corpus([]), t)  # fmt: skip
+            if a is not None:
+                out.add([a])
+        if not full:
+            officer, unit = (who, None) if scope == "officer" else (None, who)
+            out.stale |= {k for k, _ in _stored_of(conn, backfill.LAG, officer, agency, unit)}
+
+
+def _sittings(conn: Connection, world: World, out: Outcome, full: bool) -> None:
+    for (who, agency), times in out.people.items():
+        t = world.limits(agency)
+        gap = int(timedelta(minutes=t.session_gap_minutes).total_seconds())
+        lo, hi = min(times), max(times)
+        where = and_(ACT.c.who == who, ACT.c.agency == agency)
+        while True:  # widen to the pauses around: a sitting never crosses one
+            rows = list(conn.execute(select(ACT).where(
+                where, ACT.c.t_recorded >= lo - gap, ACT.c.t_recorded <= hi + gap)))  # fmt: skip
+            if not rows:
+                break
+            new_lo = min(r.t_recorded for r in rows)
+            new_hi = max(r.t_recorded for r in rows)
+            if new_lo >= lo and new_hi <= hi:
+                break
+            lo, hi = min(lo, new_lo), max(hi, new_hi)
+        items = [_act_item(r) for r in rows]
+        where_of = {r.case_number: (r.unit, r.agency) for r in rows}
+        window = {(r.case_number, r.seq) for r in rows}
+        out.add(backfill.sessions_of(who, items, where_of, world.corpus([]), t))
+        if not full:
+            out.stale |= {k for k, refs in _stored_of(conn, backfill.SESSION, who, agency)
+                          if refs & window}  # fmt: skip
+
+
+class SqlStore(copies.MemoryStore):
+    """The copies' :class:`~liuhen.supervision.detectors.copies.Store` over the index tables:
+    what a pass adds is kept in memory (the :class:`MemoryStore` it extends) over what the
+    tables held before it, and written once at its end (``flush``). ``empty``: the tables hold
+    nothing (a full scan), so they are not read at all."""
+
+    def __init__(self, conn: Connection, empty: bool = False) -> None:
+        super().__init__()
+        self.conn, self.empty = conn, empty
+        self.loaded: dict[str, set[int]] = defaultdict(set)
+        self.dirty: dict[str, set[int]] = defaultdict(set)
+        self.dropped: set[tuple[str, int]] = set()
+
+    def _load(self, agency: str, shingles: Iterable[int]) -> None:
+        seen = self.loaded[agency]
+        missing = [s for s in shingles if s not in seen]
+        seen.update(missing)
+        if self.empty or not missing:
+            return
+        df = self.dfs[agency]
+        for i in range(0, len(missing), CHUNK):
+            q = select(SHINGLE.c.shingle, SHINGLE.c.df).where(
+                SHINGLE.c.agency == agency, SHINGLE.c.shingle.in_(missing[i : i + CHUNK])
+            )
+            for s, n in self.conn.execute(q):
+                df[int(s)] = int(n)
+
+    def count(self, agency: str) -> int:
+        self._load(agency, [VERSIONS])
+        return self.dfs[agency].get(VERSIONS, 0)
+
+    def bump(self, agency: str, shingles: set[int]) -> None:
+        self._load(agency, [*shingles, VERSIONS])
+        df = self.dfs[agency]
+        df[VERSIONS] += 1
+        for s in shingles:
+            df[s] += 1
+        self.dirty[agency] |= shingles | {VERSIONS}
+
+    def df(self, agency: str, shingles: Iterable[int]) -> dict[int, int]:
+        grams = list(shingles)
+        self._load(agency, grams)
+        return super().df(agency, grams)
+
+    def candidates(self, agency: str, rare: set[int], least: int) -> set[tuple[str, int]]:
+        shared: dict[tuple[str, int], int] = defaultdict(int)
+        grams = [] if self.empty else sorted(rare)
+        for i in range(0, len(grams), CHUNK):
+            q = select(POSTING.c.case_number, POSTING.c.seq).where(
+                POSTING.c.agency == agency, POSTING.c.shingle.in_(grams[i : i + CHUNK])
+            )
+            for case, seq in self.conn.execute(q):
+                key = (case, int(seq))
+                if key not in self.dropped and key not in self.texts:
+                    shared[key] += 1
+        for s in rare:
+            for text in self.postings.get((agency, s), ()):
+                shared[text] += 1
+        return {text for text, n in shared.items() if n >= least}
+
+    def text(self, case: str, seq: int) -> copies.Version | None:
+        if (case, seq) in self.texts or (case, seq) in self.dropped or self.empty:
+            return super().text(case, seq)
+        r = self.conn.execute(
+            select(TEXT).where(TEXT.c.case_number == case, TEXT.c.seq == seq)
+        ).first()
+        if r is None:
+            return None
+        return copies.Version(r.case_number, int(r.seq), int(r.version), r.act, r.field, r.text,
+                              r.unit, r.agency, r.party)  # fmt: skip
+
+    def drop(self, case: str, seq: int) -> None:
+        super().drop(case, seq)
+        self.dropped.add((case, seq))
+
+    def flush(self) -> None:
+        """Write what the pass added: the texts it dropped or put, their postings, the counts."""
+        gone = sorted(self.dropped | set(self.texts))
+        if not self.empty:
+            for case, seq in gone:
+                self.conn.execute(delete(TEXT).where(TEXT.c.case_number == case, TEXT.c.seq == seq))
+                self.conn.execute(delete(POSTING).where(POSTING.c.case_number == case,
+                                                        POSTING.c.seq == seq))  # fmt: skip
+        texts = [
+            {"case_number": v.case, "seq": v.seq, "agency": v.agency, "unit": v.unit,
+             "party": v.party[:200], "act": v.act, "field": v.name, "version": v.version,
+             "text": v.text}
+            for v, _ in self.texts.values()
+        ]  # fmt: skip
+        postings = [
+            {"agency": v.agency, "shingle": s, "case_number": v.case, "seq": v.seq}
+            for v, rare in self.texts.values()
+            for s in rare
+        ]
+        for rows, table in ((texts, TEXT), (postings, POSTING)):
+            for i in range(0, len(rows), 10 * CHUNK):
+                self.conn.execute(insert(table), rows[i : i + 10 * CHUNK])
+        for agency, grams in self.dirty.items():
+            df, gram_list = self.dfs[agency], sorted(grams)
+            for i in range(0, 0 if self.empty else len(gram_list), CHUNK):
+                part = gram_list[i : i + CHUNK]
+                self.conn.execute(delete(SHINGLE).where(SHINGLE.c.agency == agency,
+                                                        SHINGLE.c.shingle.in_(part)))  # fmt: skip
+            rows = [{"agency": agency, "shingle": s, "df": df[s]} for s in gram_list]
+            for i in range(0, len(rows), 10 * CHUNK):
+                self.conn.execute(insert(SHINGLE), rows[i : i + 10 * CHUNK])
+        self.dirty.clear()
+
+
+def judge_texts(conn: Connection, world: World, out: Outcome, *, full: bool = False) -> None:
+    """The new text versions, in journal order, against the texts already indexed."""
+    if not out.texts:
+        return
+    sql = SqlStore(conn, empty=full)
+    found: dict[str, Anomaly] = {}
+    by_agency: dict[str, list[copies.Version]] = defaultdict(list)
+    for v in out.texts:
+        by_agency[v.agency].append(v)
+    changed: set[tuple[str, int]] = set()
+    for agency, mine in by_agency.items():
+        changed |= copies.stream(mine, sql, world.limits(agency), found)
+    sql.flush()
+    out.add(found.values())
+    if not full:
+        cases = sorted({c for c, _ in changed})
+        for key in _keys_of_cases(conn, cases, (copies.COPY,)):
+            refs = conn.execute(select(ANOMALY.c.refs).where(ANOMALY.c.key == key)).scalar_one()
+            if {(r["case"], int(r["seq"])) for r in json.loads(refs)} & changed:
+                out.stale.add(key)
+
+
+def _row(a: Anomaly, found_at: str) -> dict[str, Any]:
+    return {
+        "key": a.key, "kind": a.kind, "severity": a.severity.value, "agency": a.agency or None,
+        "unit": a.unit or None, "officer": a.officer or None, "explanation": a.explanation,
+        "refs": json.dumps([{"case": r.case, "seq": r.seq} for r in a.refs]),
+        "detail": json.dumps(a.detail, ensure_ascii=False), "found_at": found_at, "active": True,
+    }  # fmt: skip
+
+
+def write(conn: Connection, out: Outcome, now: str) -> None:
+    """Store what was found (first-found time kept) and make inactive what was judged again
+    and not found: never deleted, a supervisor's review names it."""
+    keys = sorted(out.found)
+    known: dict[str, str] = {}
+    for i in range(0, len(keys), CHUNK):
+        known |= dict(conn.execute(select(ANOMALY.c.key, ANOMALY.c.found_at).where(
+            ANOMALY.c.key.in_(keys[i : i + CHUNK]))).all())  # fmt: skip
+    gone = sorted(out.stale - set(out.found))
+    for i in range(0, len(gone), CHUNK):
+        conn.execute(update(ANOMALY).where(ANOMALY.c.key.in_(gone[i : i + CHUNK]))
+                     .values(active=False))  # fmt: skip
+    fresh = [_row(a, now) for k, a in out.found.items() if k not in known]
+    if fresh:
+        conn.execute(insert(ANOMALY), fresh)
+        refs = {(a.key, r.case) for a in out.found.values() if a.key not in known for r in a.refs}
+        conn.execute(insert(REF), [{"key": k, "case_number": c} for k, c in sorted(refs)])
+    for k, a in out.found.items():
+        if k in known:
+            conn.execute(update(ANOMALY).where(ANOMALY.c.key == k).values(**_row(a, known[k])))
+            conn.execute(delete(REF).where(REF.c.key == k))
+            conn.execute(insert(REF), [{"key": k, "case_number": c}
+                                       for c in sorted({r.case for r in a.refs})])  # fmt: skip
+
+
+def reset(conn: Connection) -> None:
+    """Empty the index (a full scan fills it again) and mark every anomaly inactive."""
+    for table in INDEX:
+        conn.execute(delete(table))
+    conn.execute(update(ANOMALY).values(active=False))
+
+
+def refs_of_all(conn: Connection) -> None:
+    """The ``anomaly_ref`` rows of anomalies stored before the index existed."""
+    rows = [{"key": k, "case_number": c}
+            for k, refs in conn.execute(select(ANOMALY.c.key, ANOMALY.c.refs))
+            for c in sorted({r["case"] for r in json.loads(refs)})]  # fmt: skip
+    if rows:
+        conn.execute(insert(REF), rows)
