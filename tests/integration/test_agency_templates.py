@@ -5,6 +5,7 @@ and their re-rendering read the wording the document was issued under."""
 
 from __future__ import annotations
 
+import re
 import subprocess
 from pathlib import Path
 
@@ -12,6 +13,7 @@ from liuhen.archive import verify
 from liuhen.documents import preview, wording
 from liuhen.documents import service as documents
 from tests.integration import factory
+from tests.integration.auth import admin_client
 from tests.integration.test_documents import (
     CASE,
     entry_fields,
@@ -21,6 +23,7 @@ from tests.integration.test_documents import (
 )
 
 ADMIN = {"id": "admin", "role": "admin"}
+CSRF = re.compile(r'name="csrf" value="([^"]+)"')
 REMEDY = (
     "{当事人}不服本决定的，可于六十日内向{复议机关}申请行政复议，"
     "或于六个月内向{人民法院}提起行政诉讼。"
@@ -110,3 +113,33 @@ def test_an_issued_document_records_its_format_and_rerenders_with_it(signed_case
     assert "某区文化市场综合行政执法队" not in words(stored_pdf(app, third.seq)[1], tmp_path)
     assert verify.verify(app).ok
     assert verify.check_files(app) == []
+
+
+def test_the_admin_page_saves_refuses_keeping_the_text_and_resets(app):
+    with admin_client(app) as client:
+        page = client.get("/admin/formats?agency=wl&doc_type=penalty_decision")
+        assert page.status_code == 200 and "文书格式" in page.text and "内置格式" in page.text
+        assert 'name="block_remedy"' in page.text  # the decision tells the remedy
+        token = CSRF.search(page.text)
+        assert token
+        url = "/admin/formats?agency=wl&doc_type=penalty_decision"
+        typed = {"csrf": token.group(1), "block_header": "某区文化市场综合行政执法队",
+                 "block_title": "", "block_remedy": "可以申请复查。", "block_notice": "",
+                 "block_footer": "联系电话：0571-87001234"}  # fmt: skip
+        refused = client.post(url, data=typed)
+        assert refused.status_code == 422 and "LH561" in refused.text
+        assert "救济途径须载明行政复议和行政诉讼的途径" in refused.text
+        assert 'value="某区文化市场综合行政执法队"' in refused.text  # what was typed stays
+        assert wording.in_force(app, "wl", "penalty_decision").version is None
+        made = client.post(url, data={**typed, "block_remedy": REMEDY}, follow_redirects=False)
+        assert made.status_code == 303, made.text[:2000]
+        shown = client.get(made.headers["location"]).text
+        assert "文书格式已保存" in shown and "本机关格式（日志序号" in shown
+        now = wording.in_force(app, "wl", "penalty_decision")
+        assert now.blocks == {"header": "某区文化市场综合行政执法队", "remedy": REMEDY,
+                              "footer": "联系电话：0571-87001234"}  # fmt: skip
+        reset = client.post(url, data={"csrf": token.group(1), "reset": "1"},
+                            follow_redirects=False)  # fmt: skip
+        assert reset.status_code == 303
+        assert "已恢复内置格式" in client.get(reset.headers["location"]).text
+        assert wording.in_force(app, "wl", "penalty_decision").blocks == {}

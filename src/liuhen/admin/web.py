@@ -11,6 +11,7 @@ from fastapi import APIRouter
 from fastapi.templating import Jinja2Templates
 
 from liuhen.admin.api import api_router
+from liuhen.admin.formats import page_router as format_pages
 from liuhen.admin.pages import page_router
 from liuhen.admin.settings import api_router as settings_api
 from liuhen.admin.settings import page_router as settings_pages
@@ -24,4 +25,5 @@ def router(app: App, templates: Jinja2Templates) -> APIRouter:
     r.include_router(page_router(app, templates))
     r.include_router(settings_api(app))
     r.include_router(settings_pages(app, templates))
+    r.include_router(format_pages(app, templates))
     return r

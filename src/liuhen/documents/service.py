@@ -26,7 +26,8 @@ from sqlalchemy import select
 
 from liuhen.access.policy import User
 from liuhen.accounts import service as access
-from liuhen.documents import listed, opinion_box, prior_approval, render, seal, wording
+from liuhen.documents import listed, opinion_box, prior_approval, render, seal
+from liuhen.documents import wording as wording  # also the admin page's
 from liuhen.documents.dossier_pages import copy_note as copy_note
 from liuhen.documents.dossier_pages import render_part as render_part
 from liuhen.documents.prior_approval import bare_approval_refusal as bare_approval_refusal

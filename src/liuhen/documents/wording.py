@@ -240,6 +240,16 @@ def set_blocks(
     return _journal(app, agency, doc_type, blocks, by)
 
 
+def replace_blocks(
+    app: App, agency: str, doc_type: str, given: dict[str, str], by: dict[str, str]
+) -> Appended:
+    """Journal ``given`` as the whole wording of ``doc_type`` (the settings page's form: a
+    block left empty takes the built-in wording)."""
+    _agency(app, agency)
+    blocks = check(doc_type, {k: v for k, v in given.items() if v.strip()})
+    return _journal(app, agency, doc_type, blocks, by)
+
+
 def reset(app: App, agency: str, doc_type: str, by: dict[str, str]) -> Appended:
     """Journal the built-in wording of ``doc_type`` for the agency again (a new entry: the
     documents issued under the adjusted one keep it)."""
@@ -248,5 +258,5 @@ def reset(app: App, agency: str, doc_type: str, by: dict[str, str]) -> Appended:
     return _journal(app, agency, doc_type, {}, by)
 
 
-__all__ = ["ACT", "BLOCKS", "Block", "Wording", "at_version", "blocks_for", "check",
-           "for_case", "in_force", "remedy_docs", "reset", "set_blocks"]  # fmt: skip
+__all__ = ["ACT", "BLOCKS", "Block", "Wording", "at_version", "blocks_for", "check", "for_case",
+           "in_force", "remedy_docs", "replace_blocks", "reset", "set_blocks"]  # fmt: skip
