@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Mapping
+from datetime import datetime, timedelta
 from importlib import resources
 from typing import Any
 
@@ -11,6 +12,7 @@ from sqlalchemy import func, select
 
 from liuhen.accounts import service as access
 from liuhen.cases import service as cases
+from liuhen.compliance import service as compliance
 from liuhen.documents import DOC_TYPES
 from liuhen.documents import service as documents
 from liuhen.kernel import proofs, record
@@ -20,6 +22,8 @@ from liuhen.kernel.record import ActInput
 from liuhen.payloads import FieldValues, JsonObject
 from liuhen.procedure.catalog import Role
 from liuhen.procedure.fields import Block
+from liuhen.rules import content
+from liuhen.rules import pack as P
 from liuhen.signing import service as signing
 
 ADMIN = {"id": "demo", "role": Role.ADMIN.value}
@@ -187,6 +191,87 @@ def _sign(
     return pdf
 
 
+# the checklist a demo check of each kind of record follows (the demo agency runs 001)
+_CHECKLISTS = {"general.media": "content.av_focus", "general.document": "content.written_record"}
+_EVIDENCE_CHECKLIST = "content.evidence_materials"
+_REVIEW = "decision.legal_review"
+
+
+def _review_minutes(entry: JsonObject) -> int:
+    """How long the reviewer spends on one record: a clip is watched through, a document or a
+    list of evidence read."""
+    f = entry.get("fields") or {}
+    if entry["act"] == "general.media" and f.get("started_at") and f.get("ended_at"):
+        span = datetime.fromisoformat(f["ended_at"]) - datetime.fromisoformat(f["started_at"])
+        return max(1, int(span.total_seconds() // 60))
+    return 8 if entry["act"] == "general.document" else 15
+
+
+def _result(typed: str) -> tuple[str, str]:
+    """“不符合：说明” as (result, note), as the check form takes them."""
+    result, _, note = typed.partition(content.SEP)
+    return result, note
+
+
+def _shift_refs(value: Any, at: int, by: int) -> Any:
+    """``value`` with each ``{"entry": n}`` reference to position ``at`` or later moved on by
+    ``by`` (entries were inserted before it)."""
+    if isinstance(value, dict):
+        if set(value) == {"entry"} and isinstance(value["entry"], int):
+            return {"entry": value["entry"] + by} if value["entry"] >= at else value
+        return {k: _shift_refs(v, at, by) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_shift_refs(v, at, by) for v in value]
+    return value
+
+
+def with_checks(case: JsonObject, spec: JsonObject | None, pack: P.Pack) -> JsonObject:
+    """The demo case with its reviewer's 审看核对记录 (``checks.json``) inserted before its
+    法制审核: each record checked in turn from ``from``, each check journaled as it is finished,
+    against the checklist of the demo agency's pack; an item not listed conforms. The records
+    after them are renumbered. A check that would end after the review began, or that the
+    pack's checklist refuses, is a mistake in the demo's files."""
+    if not spec:
+        return case
+    entries: list[JsonObject] = case["entries"]
+    review = next(i for i, e in enumerate(entries) if e["act"] == _REVIEW)
+    began = datetime.fromisoformat(entries[review]["occurred_at"])
+    at = datetime.fromisoformat(spec["from"])
+    checks: list[JsonObject] = []
+    for item in spec["checks"]:
+        subject = entries[item["entry"] - 1]
+        rule_id = _CHECKLISTS.get(subject["act"], _EVIDENCE_CHECKLIST)
+        rule = pack.rule(rule_id)
+        typed = item.get("results") or {}
+        given = {i.key: _result(typed.get(i.key, content.CONFORMS)) for i in rule.items}
+        wrong = content.problems(rule, given)
+        at += timedelta(minutes=_review_minutes(subject))
+        if wrong or at >= began or set(typed) - set(given):
+            raise ValueError(f"{case['case']} 第{item['entry']}条的核对有误：{wrong or at}")
+        fields: JsonObject = {
+            "subject_seq": {"entry": item["entry"]},
+            "checklist": rule_id,
+            "results": [content.ItemResult(k, r, n).line() for k, (r, n) in given.items()],
+        }
+        digest = (subject.get("fields") or {}).get("digest")
+        if digest:
+            fields["subject_digest"] = digest
+        if item.get("note"):
+            fields["note"] = item["note"]
+        checks.append({
+            "act": content.ACT, "occurred_at": at.isoformat(), "recorded_at": at.isoformat(),
+            "actors": [], "place": "某区文化和旅游局法制科",
+            "recorded_by": {"id": spec["by"], "role": Role.LEGAL_REVIEWER.value},
+            "fields": fields,
+        })  # fmt: skip
+    after = [_shift_refs(e, review + 1, len(checks)) for e in entries[review:]]
+    for e in after:
+        if isinstance(e.get("corrects_entry"), int) and e["corrects_entry"] > review:
+            e["corrects_entry"] += len(checks)
+    case["entries"] = entries[:review] + checks + after
+    return case
+
+
 def has_cases(app: App) -> bool:
     with app.engine.connect() as conn:
         return bool(conn.execute(select(func.count()).select_from(store.CASE)).scalar())
@@ -220,8 +305,11 @@ def seed(app: App) -> dict[str, int]:
     for item in registry["agencies"]:  # its seal: its decisions and notices are sealed
         signing.issue_seal(app, item["code"])
     entries = 0
+    checks = json.loads((folder / "checks.json").read_text("utf-8"))["cases"]
+    pack = compliance.load_pack(str(first["rule_pack"]), app.settings.data_dir)
     for f in _files():
         case = with_documents(app, json.loads(f.read_text("utf-8")), agency, names)
+        case = with_checks(case, checks.get(case["case"]), pack)
         _case, appended = cases.import_text(app, json.dumps(case, ensure_ascii=False))
         entries += len(appended)
     for username, password, roles, name, unit, cert in DEMO_USERS:
