@@ -134,12 +134,15 @@ def search_figures(app: App, table: Table, with_anomalies: bool = True) -> None:
         runs.append(("", SEARCH_SOURCES))
     for label, sources in runs:
         search.search(app, user, QUERIES[0], sources)  # the index caught up first
-        times, found = [], 0
+        times, found, totals = [], 0, []
         for q in QUERIES:
             t = time.perf_counter()
             page = search.search(app, user, q, sources)
             times.append((time.perf_counter() - t) * 1000)
             found += page.total > 0
+            totals.append(page.total)
+        slowest = sorted(zip(times, QUERIES, totals, strict=True), reverse=True)[:3]
+        print("    最慢：" + "；".join(f"“{q}”{ms:,.0f} 毫秒（{n} 条）" for ms, q, n in slowest))
         figure = f"检索（{len(QUERIES)} 个词，{found} 个有结果，监督人员{label}）"
         table.add(figure, times, TARGETS["search"])
 
