@@ -86,7 +86,10 @@ def _operator() -> str:
 
 def _agency_format(given: str, doc_type: str) -> tuple[str, wording.Wording]:
     """``--agency``: a registered agency's code gives its name and its wording of the type;
-    anything else is the name to print, in the built-in format (no instance needed)."""
+    anything else is the name to print, in the built-in format. A name (not an ASCII code)
+    opens no instance: previewing the built-in formats needs none, and creates none."""
+    if not given.isascii():
+        return given, wording.Wording()
     try:
         application = app()
         settings = access.agency_settings(application, given)
