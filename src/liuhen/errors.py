@@ -182,6 +182,13 @@ CODES: Mapping[str, ErrorCode] = _declare(
         "不予提供声明 `data/journal/withholding.txt` 缺失（而包内有不予提供的记录或文件）、"
         "签名无效，或与 `entries.jsonl`、`withheld.json` 的摘要不符：导出后被改动",
     ),
+    ErrorCode(
+        "LH424",
+        None,
+        "文书的电子签名在其签名时刻（日志记录该文书的时间）未通过验证：证书不能链接到包内"
+        "`data/journal/trust-anchors.pem` 中的信任锚、当时不在有效期内，或签名与文件不符"
+        "（只由 `liuhen verify-bag` 检查）",
+    ),
     # Archiving, retention and disposal (LH430–LH459)
     ErrorCode("LH430", 409, "案件尚未结案（无“结案”记录），不能归档"),
     ErrorCode("LH431", 409, "案件已经归档，不能重复归档"),

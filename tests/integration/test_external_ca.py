@@ -1,6 +1,7 @@
 """Certificates of a lawful external CA (电子认证服务机构, 003 第五条): its root registered as a
 trust anchor, officers' and an agency's keys it issued imported from PKCS#12, documents signed
-with them and verified (by the application, by ``liuhen verify`` and by poppler's pdfsig), and
+with them and verified (by the application, by ``liuhen verify``, in the export package by
+``liuhen verify-bag``, and by poppler's pdfsig), and
 every signature checked at the moment the journal recorded it, not today.
 
 The external CA is made by the ``openssl`` command line (``external_ca``), never by our code.
@@ -22,7 +23,7 @@ from cryptography.x509.oid import NameOID
 from sqlalchemy import select
 
 from liuhen.accounts import service as access
-from liuhen.archive import verify
+from liuhen.archive import bag_verify, export, verify
 from liuhen.clock import FixedClock, SystemClock
 from liuhen.compliance import packs
 from liuhen.documents import service as documents
@@ -102,6 +103,10 @@ def test_an_external_cas_root_is_trusted_and_its_officers_keys_sign(
     assert issuers == {INTERMEDIATE_CN: 2}
     out = run("verify")
     assert f"{INTERMEDIATE_CN} 2 个" in out and "签名时刻" in out and "完好" in out
+    # the export package carries the anchors; liuhen verify-bag checks the signatures with them
+    report = bag_verify.verify_bag(_export(app, tmp_path / "bag"))
+    assert report.ok, report.problems
+    assert any(f"{INTERMEDIATE_CN} 2 个" in n and "签名时刻" in n for n in report.notes)
 
     # without the external root the same file does not verify: the anchor is what trusts it
     instance_only = signing.instance_ca_pem(app)
@@ -253,6 +258,17 @@ def test_a_signature_is_checked_at_the_moment_the_journal_recorded_it(
     found = verify.check_files(app)
     assert [(d.seq, d.chain) for d in found] == [(late.seq, CASE)]
     assert "张伟（签名时刻" in found[0].what and "签名未通过" in found[0].what
+    report = bag_verify.verify_bag(_export(app, tmp_path / "bag"))  # the same in the package
+    assert [p.code for p in report.problems] == ["LH424"]
+    assert (
+        f"序号 {late.seq} 的文书" in report.problems[0].message
+        and "张伟（签名时刻" in report.problems[0].message
+    )
+
+
+def _export(app: Any, out: Path) -> Path:
+    export.export_case(app, CASE, out, accessor={"name": "程慧敏", "role": "档案管理人员"})
+    return out
 
 
 def _body(app: Any, seq: int) -> str:

@@ -15,6 +15,7 @@ STRUCTURE, MANIFEST, TAGMANIFEST, OXUM = "LH410", "LH411", "LH412", "LH413"
 ENTRY, CHAIN, INCLUSION, SIGNATURE = "LH414", "LH415", "LH416", "LH417"
 CONSISTENCY, FILE_DIGEST, ABSENT = "LH418", "LH419", "LH420"
 UNJUSTIFIED, PINNED_KEY, STATEMENT = "LH421", "LH422", "LH423"
+DOCUMENT_SIGNATURE = "LH424"  # only liuhen verify-bag checks PAdES signatures (pyHanko)
 
 FILE_ACTS = ("general.document", "general.media")
 
@@ -63,6 +64,7 @@ class BagEntry:
     leaf: bytes
     withheld: bool = False  # only the leaf hash was released: content unknown, existence proven
     withheld_reason: str = ""
+    recorded_at: str = ""  # when the journal recorded it: the signing moment of its signatures
 
     def digests(self) -> list[str]:
         """Files this entry vouches for: attachments, and the file of a document or a clip."""

@@ -13,7 +13,9 @@ import base64
 import hashlib
 import json
 import os
+from collections import Counter
 from collections.abc import Iterator
+from datetime import datetime
 from pathlib import Path
 
 import bagit
@@ -25,6 +27,7 @@ from liuhen.archive.bag_report import (
     ABSENT,
     CHAIN,
     CONSISTENCY,
+    DOCUMENT_SIGNATURE,
     ENTRY,
     FILE_DIGEST,
     INCLUSION,
@@ -44,6 +47,7 @@ from liuhen.journal import checkpoint as notes
 from liuhen.journal.canonical import canonical
 from liuhen.journal.merkle import VerificationError, leaf_hash, verify_consistency, verify_inclusion
 from liuhen.payloads import JsonObject
+from liuhen.signing import service as signing
 
 
 def verify_bag(path: Path, key: str | None = None) -> BagReport:
@@ -225,6 +229,64 @@ def _journal(
     _chain(entries, report)
     held = _files(root, entries, report)
     _statement(root, name, key, entries, held, report)
+    _document_signatures(root, entries, report)
+
+
+ANCHORS = "data/journal/trust-anchors.pem"
+
+
+def _document_signatures(root: Path, entries: list[BagEntry], report: BagReport) -> None:
+    """Each intact document's PAdES signatures against the trust anchors the bag carries (the
+    instance CA and the registered roots of 电子认证服务机构), each at its signing moment: when
+    the journal recorded the version that first carried it, as the bag's entries show. A file
+    that differs from its entry was reported already and is not checked again."""
+    try:
+        anchors = (root / ANCHORS).read_bytes()
+    except OSError:
+        report.notes.append("包内没有信任锚证书（trust-anchors.pem），未验证文书的电子签名")
+        return
+    index = _load_json(root, "data/index.json", BagReport())
+    items = index.get("files", []) if isinstance(index, dict) else []
+    paths = {i.get("digest"): i.get("path", "") for i in items}  # a file once, for all its entries
+    issuers: Counter[str] = Counter()
+    moments: dict[int, list[tuple[JsonObject, datetime]]] = {}
+    for e in sorted(entries, key=lambda x: x.seq):
+        if e.act != "general.document" or e.withheld:
+            continue
+        fields = e.body.get("fields") or {}
+        crypto = [s for s in fields.get("signatures") or [] if s.get("method") == "PAdES"]
+        earlier = moments.get(fields.get("supersedes") or 0, [])
+        at = datetime.fromisoformat(e.recorded_at)
+        mine = [earlier[i][1] if i < len(earlier) and earlier[i][0] == sig else at
+                for i, sig in enumerate(crypto)]  # fmt: skip
+        moments[e.seq] = list(zip(crypto, mine, strict=True))
+        path = paths.get(fields.get("digest"))
+        if not crypto or not path or not (root / path).is_file():
+            continue
+        data = (root / path).read_bytes()
+        alg, _, hexd = str(fields.get("digest")).partition(":")
+        if alg not in ("sha256", "sm3") or get_alg(alg).digest(data).hex() != hexd:
+            continue
+        try:
+            statuses = signing.validate_pdf(data, anchors, moments=mine)
+        except signing.DamagedPdf as exc:
+            report.add(DOCUMENT_SIGNATURE, f"{path} 无法作为签名的 PDF 读取：{exc}")
+            continue
+        failed = [f"{s.signer}（签名时刻 {m.isoformat(timespec='seconds')}）"
+                  for s, m in zip(statuses, mine, strict=False) if not s.valid]  # fmt: skip
+        if failed or len(statuses) != len(crypto):
+            who = "、".join(failed) or f"签名数 {len(statuses)} 与记录所载 {len(crypto)} 不符"
+            report.add(
+                DOCUMENT_SIGNATURE, f"序号 {e.seq} 的文书 {path} 的电子签名未通过验证：{who}"
+            )
+        else:
+            issuers.update(s.issuer or s.anchor for s in statuses)
+    if issuers:
+        by = "、".join(f"{name} {n} 个" for name, n in sorted(issuers.items()))
+        report.notes.append(
+            f"文书电子签名 {issuers.total()} 个通过验证，每个按日志记录该文书的时间（签名时刻）"
+            f"验证；证书签发者：{by}"
+        )
 
 
 STATEMENT_HEADER = "liuhen/withholding/v1"
@@ -322,7 +384,7 @@ def _entries(root: Path, alg: HashAlg, report: BagReport) -> list[BagEntry]:
                 report.add(ENTRY, f"entries.jsonl 第 {n} 行：序号或案件与规范文本不符")
             out.append(
                 BagEntry(int(doc["seq"]), doc["chain"], int(doc["chain_seq"]), doc["prev"],
-                       doc["act"], doc["body"], leaf)
+                       doc["act"], doc["body"], leaf, recorded_at=str(doc["recorded_at"]))
             )  # fmt: skip
         except (ValueError, KeyError, TypeError, RecursionError) as exc:
             report.add(ENTRY, f"entries.jsonl 第 {n} 行无法解析：{exc}")

@@ -49,6 +49,7 @@ from liuhen.kernel.journal import Appended
 from liuhen.kernel.record import ActInput, record
 from liuhen.payloads import JsonObject
 from liuhen.procedure.catalog import Role
+from liuhen.signing import service as signing
 
 Progress = Callable[[str, int, int], None]  # (what, done, total)
 WITHHELD_REASON = "依保密标记不予提供"
@@ -240,6 +241,8 @@ def _write_proofs(
     public = app.key.public_key()
     pem = public.public_bytes(Encoding.PEM, PublicFormat.SubjectPublicKeyInfo).decode()
     w.text("data/journal/public-key.txt", notes.verifier_key(app.origin, public) + "\n" + pem)
+    if signing.has_trust(app):  # to check the documents' signatures (liuhen verify-bag, pdfsig)
+        w.text("data/journal/trust-anchors.pem", signing.ca_pem(app).decode())
 
 
 def _write_index(
