@@ -4,7 +4,7 @@ note is refused at his pad or note, each with a Chinese message."""
 
 from __future__ import annotations
 
-from liuhen.documents.issuing import Attendee, read_attendees
+from liuhen.documents.issuing import Attendee, listed_attendees, read_attendees
 
 AGENT = Attendee(1, "温志诚", "委托代理人")
 THIRD = Attendee(2, "赵小梅", "第三人")
@@ -34,3 +34,24 @@ def test_neither_both_or_a_tick_without_its_note_is_refused_at_the_pad() -> None
     long = {"participant_left_2": "1", "participant_note_2": "退" * 501}
     _, problems = read_attendees(long, [THIRD])
     assert [(p.field, p.kind) for p in problems] == [("participant_note_2", "too_long")]
+
+
+LISTED: list[object] = [
+    {"name": "蒋卫东", "role": "听证申请人（当事人法定代表人）"},
+    {"name": "温志诚", "role": "代理人"},
+    {"name": "赵小梅", "role": "第三人"},
+    {"name": "周立衡", "role": "案件承办人"},
+    {"name": "温志诚", "role": "委托代理人"},
+]
+
+
+def test_each_listed_participant_but_the_party_and_the_officers_gets_a_pad() -> None:
+    pads = listed_attendees(LISTED, "蒋卫东")  # the applicant signs as the party
+    assert [(a.index, a.name, a.label) for a in pads] == [
+        (1, "温志诚", "委托代理人"), (2, "赵小梅", "第三人"),
+    ]  # fmt: skip
+    # the party signs by another name (the company): the applicant signs on a pad of his own
+    pads = listed_attendees(LISTED, "某区途远旅行社有限公司")
+    assert [a.name for a in pads] == ["蒋卫东", "温志诚", "赵小梅"]
+    # no party by name (he refused in the party's block): the applicant has no pad either
+    assert [a.name for a in listed_attendees(LISTED, "")] == ["温志诚", "赵小梅"]

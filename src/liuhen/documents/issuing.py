@@ -42,9 +42,10 @@ CONFIRM_MAX = 8  # 在场同事确认 rows read back: more colleagues than this 
 CONFIRM_LABEL = "在场同事确认"
 
 
-# A hearing participant who signs in another block: the applicant signs (or refuses) as the
-# party, the officers in charge with their electronic signatures (案件承办人栏).
-_SIGNS_ELSEWHERE = ("申请人", "承办人", "调查人员")
+# A hearing participant who signs in another block: the officers in charge with their
+# electronic signatures (案件承办人栏); the applicant as the party, when the party signs by name.
+_OFFICERS = ("承办人", "调查人员")
+_APPLICANT = "申请人"
 # How a role recorded on the hearing act reads on the record (``render.Participant.label``).
 _ROLE_LABELS = {"代理人": "委托代理人"}
 PARTICIPANT_NOTE_MAX = 500  # as ``render._participants`` takes a note
@@ -76,19 +77,29 @@ def attendees(
     app: App, user: User, number: str, act_seq: int, doc: DocType, party: str = ""
 ) -> list[Attendee]:
     """The hearing participants the act lists who sign the record on its page, each on a pad
-    of his own: everyone but the applicant (the party's pad, or ``party`` by name) and the
-    officers in charge (their electronic signatures). Only a hearing record has them."""
+    of his own (``listed_attendees``). Only a hearing record has them."""
     if doc.code not in PARTICIPANT_DOCS:
         return []
     listed = act_fields(app, user, number, act_seq).get("participants")
+    return listed_attendees(listed if isinstance(listed, list) else [], party)
+
+
+def listed_attendees(listed: list[object], party: str = "") -> list[Attendee]:
+    """Of the participants a hearing act lists, those who sign on a pad of their own: not the
+    officers in charge (their electronic signatures), not the one who signs as the party
+    (``party`` by name; the applicant, when no party signs by name: he refused there), each
+    name once."""
     out: list[Attendee] = []
-    seen = {party.strip()} - {""}
-    for p in listed if isinstance(listed, list) else []:
+    named = party.strip()
+    seen = {named} - {""}
+    for p in listed:
         if not isinstance(p, dict):
             continue
         name = str(p.get("name") or "").strip()
         role = str(p.get("role") or "").strip()
-        if not name or name in seen or any(w in role for w in _SIGNS_ELSEWHERE):
+        if not name or name in seen or any(w in role for w in _OFFICERS):
+            continue
+        if _APPLICANT in role and not named:  # the party's block: refused there
             continue
         seen.add(name)
         label = _ROLE_LABELS.get(role, role) or "听证参加人"
