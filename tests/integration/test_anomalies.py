@@ -238,3 +238,10 @@ def test_incremental_detection_matches_a_full_scan(app) -> None:
     ) not in after
     kept = anomalies.get_anomaly(app, overlap.key)
     assert not kept.active and [r.conclusion for r in kept.reviews] == ["需进一步核查"]
+
+    # the job of a server or worker process finds the journal ahead and catches it up
+    _import(app, "case_03.json", "某文旅罚〔2026〕904号")
+    assert anomalies.JOB.pending(app) == ["journal"]
+    anomalies.JOB.run(app, "journal")
+    assert anomalies.JOB.pending(app) == []
+    _same_as_full_scan(app)

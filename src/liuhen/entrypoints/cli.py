@@ -36,6 +36,7 @@ from liuhen.signing import cli as signing
 from liuhen.stats import cli as stats
 from liuhen.stats import service as stats_service
 from liuhen.supervision import cli as supervision
+from liuhen.supervision import service as supervision_service
 from liuhen.warnings import cli as early_warning
 
 if TYPE_CHECKING:
@@ -223,6 +224,8 @@ def serve(
         out.print(f"已写入演示数据：{result['cases']} 个案件，{result['entries']} 条记录")
         _print_demo_users()
     bind_host, bind_port = host or st.host, port or st.port
+    anomaly_job = supervision_service.job(application)  # incremental anomaly detection
+    anomaly_job.start()
     err.print(f"留痕已启动：http://{bind_host}:{bind_port}/")
     uvicorn.run(create_app(application), host=bind_host, port=bind_port, log_level="warning")
 
@@ -231,7 +234,9 @@ def serve(
 def worker() -> None:
     """运行后台任务（缩略图、浏览用副本）：PostgreSQL 用 procrastinate 队列，SQLite 在本进程内。"""
     err.print("后台任务已启动（Ctrl-C 停止）")
-    run_worker(open_app())
+    application = open_app()
+    supervision_service.job(application).start()  # incremental anomaly detection
+    run_worker(application)
 
 
 def run() -> None:

@@ -409,6 +409,18 @@ class SqlStore(copies.MemoryStore):
     def candidates(self, agency: str, rare: set[int], least: int) -> set[tuple[str, int]]:
         shared: dict[tuple[str, int], int] = defaultdict(int)
         grams = [] if self.empty else sorted(rare)
+        if 0 < len(grams) <= CHUNK:  # the usual case: the database counts, sends the few
+            q = (
+                select(POSTING.c.case_number, POSTING.c.seq, func.count())
+                .where(POSTING.c.agency == agency, POSTING.c.shingle.in_(grams))
+                .group_by(POSTING.c.case_number, POSTING.c.seq)
+                .having(func.count() >= least)
+            )
+            for case, seq, n in self.conn.execute(q):
+                key = (case, int(seq))
+                if key not in self.dropped and key not in self.texts:
+                    shared[key] += int(n)
+            grams = []
         for i in range(0, len(grams), CHUNK):
             q = select(POSTING.c.case_number, POSTING.c.seq).where(
                 POSTING.c.agency == agency, POSTING.c.shingle.in_(grams[i : i + CHUNK])

@@ -30,7 +30,7 @@ from typing import Any
 from sqlalchemy import Connection, func, select
 
 from liuhen.errors import NotFoundError, Problem, ValidationError
-from liuhen.kernel import record
+from liuhen.kernel import jobs, record
 from liuhen.kernel.db import store
 from liuhen.kernel.db.engine import write_transaction
 from liuhen.kernel.instance import App
@@ -68,6 +68,7 @@ CONCLUSIONS = ("属实", "不属实", "需进一步核查")
 NEUTRAL = ("general.review_access", REVIEW, SETTINGS)
 PER_PAGE = 50
 BATCH = 5000  # journal entries per incremental pass
+JOB_SECONDS = 5.0  # how often the detection job of a server looks for new entries
 SCAN_CHUNK = 500  # cases read at once by a full scan
 CHUNK = 500  # names per IN list
 
@@ -156,14 +157,22 @@ def _world(app: App, conn: Connection) -> World:
             officer = fields.get("officer") or None
             assignments.append(Assignment(str(fields["device_no"]), officer, since))
     officers = {c: n for c, n in conn.execute(select(OFFICER.c.cert_no, OFFICER.c.name))}
-    gps = {
-        digest: where
-        for digest, info in conn.execute(
-            select(MEDIA.c.digest, MEDIA.c.info).where(MEDIA.c.info.contains('"gps"'))
-        )
-        if (where := _stored_gps(info)) is not None
-    }
-    return World(thresholds, assignments, officers, gps)
+    return World(thresholds, assignments, officers, {})
+
+
+def _with_gps(conn: Connection, world: World, cases: list[CaseFile]) -> World:
+    """``world`` with the capture positions of these cases' files (those that carried one)."""
+    digests = sorted({
+        str(m.fields.get("digest")) for c in cases for m in c.of("general.media")
+        if m.fields.get("digest")
+    })  # fmt: skip
+    gps: dict[str, tuple[float, float]] = {}
+    for i in range(0, len(digests), CHUNK):
+        q = select(MEDIA.c.digest, MEDIA.c.info).where(MEDIA.c.digest.in_(digests[i : i + CHUNK]))
+        for digest, info in conn.execute(q):
+            if (where := _stored_gps(info)) is not None:
+                gps[digest] = where
+    return World(world.thresholds, world.assignments, world.officers, gps)
 
 
 def _cases(conn: Connection, numbers: list[str], head: int) -> list[CaseFile]:
@@ -246,7 +255,7 @@ def scan(app: App) -> ScanResult:
         for i in range(0, len(numbers), SCAN_CHUNK):
             cases = _cases(conn, numbers[i : i + SCAN_CHUNK], head)
             entries += sum(len(c.entries) for c in cases)
-            index.judge_cases(conn, cases, world, 0, out, fresh=True)
+            index.judge_cases(conn, cases, _with_gps(conn, world, cases), 0, out, fresh=True)
         index.cross(conn, world, out, full=True)
         index.judge_texts(conn, world, out, full=True)
         index.write(conn, out, now)
@@ -300,7 +309,7 @@ def _detect_batch(app: App, batch: int) -> ScanResult | None:
             out = index.Outcome()
             numbers = sorted(touched)
             cases = _cases(conn, numbers, head)
-            index.judge_cases(conn, cases, world, after, out)
+            index.judge_cases(conn, cases, _with_gps(conn, world, cases), after, out)
             index.cross(conn, world, out)
             index.judge_texts(conn, world, out)
             index.write(conn, out, now)
@@ -330,6 +339,32 @@ def detect_new(app: App, batch: int = BATCH) -> ScanResult | None:
             seconds=round(total.seconds + step.seconds, 3),
         )  # fmt: skip
     return total
+
+
+def behind(app: App) -> bool:
+    """Whether entries were journaled after the position detection has reached."""
+    with app.engine.connect() as conn:
+        position = conn.execute(select(SCAN.c.position).where(SCAN.c.id == 1)).scalar()
+        return position is None or _head(conn) > int(position)
+
+
+def _pending(app: App) -> list[str]:
+    return ["journal"] if behind(app) else []
+
+
+def _run(app: App, _what: str) -> None:
+    detect_new(app)
+
+
+JOB = jobs.Task(name="liuhen.anomalies", queue="anomalies", pending=_pending, run=_run)
+
+
+def job(app: App, every: float = JOB_SECONDS) -> jobs.InProcessQueue:
+    """The detection job of a ``liuhen serve`` or ``liuhen worker`` process: a thread that
+    every ``every`` seconds runs :func:`detect_new` when entries were journaled. Several
+    processes may run one: each pass holds the write lock and starts from the stored
+    position, so none judges an entry twice."""
+    return jobs.InProcessQueue(app, JOB, rescan=every)
 
 
 def catch_up(app: App) -> ScanResult | None:
