@@ -1,6 +1,6 @@
 """The case page offers 核对 only beside records the pack in force has a checklist for (none
 under 002), and a finding about a document or a clip is badged beside it, linking to the finding
-in the compliance list."""
+in the compliance list; a record checked says so, with its latest check."""
 
 from __future__ import annotations
 
@@ -47,6 +47,9 @@ def test_a_finding_about_a_document_is_badged_beside_it(app: Any) -> None:
         assert made.status_code == 201, made.text
         page = client.get(f"/cases/{CASE}").text
     section = page.split(f'id="seq-{paper}"', 1)[1].split("</section>", 1)[0]
+    check = made.json()["seq"]  # said beside the record, the form offered again
+    assert f'已审看核对，见<a href="#seq-{check}">第{check}号记录</a>；' in section
+    assert f'checks/new?seq={paper}">再次核对</a>' in section
     badges = re.findall(r'class="finding-badge (\w+)" href="#finding-(\d+)"[^>]*>([^<]+)</a>',
                         section)  # fmt: skip
     listed = dict(re.findall(r'<li class="finding \w+" id="finding-(\d+)">(.*?)</li>', page, re.S))

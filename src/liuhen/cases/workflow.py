@@ -50,6 +50,7 @@ NOT_BY_FORM = (
     "general.approval_returned",  # only from the approval page, on the document it returns
     "general.content_check",  # only from its check form, against the pack's checklist
 )  # fmt: skip
+CONTENT_CHECK = "general.content_check"  # 审看核对记录, against the pack's checklist
 SUPPLEMENT = "general.supplement"  # 补充附件: files that complete an act already recorded
 # an approval step is confirmed by signing the record it produced (opinion, signature, time)
 SIGNED_RECORD = {
@@ -233,6 +234,13 @@ class CaseView:
             "recordable": bool(self.menu.groups or self.menu.suggested),
             # a 补充附件 (a 回执 come back) may be added to an act already recorded
             "supplementable": SUPPLEMENT in self.menu.codes,
+            # checked record's seq -> its latest 审看核对记录, said beside the record
+            "checked": {
+                int(e.fields["subject_seq"]): e.seq
+                for st in self.case.stages
+                for e in st.entries
+                if e.act == CONTENT_CHECK and isinstance((e.fields or {}).get("subject_seq"), int)
+            },
         }
 
 
