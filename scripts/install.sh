@@ -5,7 +5,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 # System packages the project needs; later features add theirs here (fonts, Chromium, pango…).
-SYSTEM_PACKAGES=(sqlite3 curl fonts-noto-cjk poppler-utils libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 chromium)
+SYSTEM_PACKAGES=(sqlite3 curl fonts-noto-cjk poppler-utils libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 chromium libnss3-tools)
 
 missing=()
 for pkg in "${SYSTEM_PACKAGES[@]}"; do
