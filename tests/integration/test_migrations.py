@@ -12,7 +12,8 @@ from liuhen.kernel.db.models import Base
 def test_models_and_migrations_do_not_drift(settings):
     engine = make_engine(settings.database_url)
     migrate.upgrade(engine)
-    assert migrate.current(engine) == "0016"
+    newest = max(p.name[:4] for p in (migrate.MIGRATIONS / "versions").glob("0*.py"))
+    assert migrate.current(engine) == newest  # whatever its number
     assert migrate.drift(engine) == []
     engine.dispose()
 

@@ -4,8 +4,9 @@ Every condition is part of the one query that is counted and paged: the reader's
 (``accounts.service.case_scope``), the marks (a row under a mark he may not read is not
 matched at all, so it is neither counted nor shown) and the kinds he may find (a source's
 ``readers``). SQLite matches the FTS5 table ``search_fts`` and ranks by ``bm25`` (a word in the
-title counts ten times one in the text); PostgreSQL matches ``to_tsvector('simple', …)`` (the
-GIN index of migration 0014) and ranks by ``ts_rank`` with the title weighted A.
+title counts ten times one in the text); PostgreSQL matches and ranks by the stored weighted
+tsvector ``search_doc.search_vector`` (migration 0018: the title's words weighted A, the
+text's B, a generated column under a GIN index), so neither computes a tsvector at search time.
 """
 
 from __future__ import annotations
@@ -63,20 +64,11 @@ def _matched(dialect: str, terms: list[str]) -> tuple[Any, ColumnElement[Any], C
     """The FROM clause, the match condition and the rank (higher is better) for a dialect."""
     if dialect == "postgresql":
         query = func.to_tsquery(literal_column("'simple'"), literal(_tsquery(terms)))
-        # literally the GIN index's expression (migration 0014), so that the planner uses it
-        both = DOC.c.title_tokens.op("||")(literal_column("' '")).op("||")(DOC.c.body_tokens)
-        vector = func.to_tsvector(literal_column("'simple'"), both)
-        weighted = func.setweight(
-            func.to_tsvector(literal_column("'simple'"), DOC.c.title_tokens), literal_column("'A'")
-        ).op("||")(
-            func.setweight(
-                func.to_tsvector(literal_column("'simple'"), DOC.c.body_tokens),
-                literal_column("'B'"),
-            )
-        )
+        # the stored vector (migration 0018), not declared in the models: SQLite has none
+        vector: ColumnElement[Any] = literal_column("search_doc.search_vector")
         # the matches first, through the GIN index (a materialised CTE is planned on its own):
         # joined to the reader's cases the planner would rather walk every visible case's rows
-        # and compute each one's tsvector, seconds for an officer who sees many cases
+        # and test each one's vector, slower for an officer who sees many cases
         matched = (
             select(DOC.c.id)
             .where(vector.op("@@")(query))
@@ -84,7 +76,7 @@ def _matched(dialect: str, terms: list[str]) -> tuple[Any, ColumnElement[Any], C
             .prefix_with("MATERIALIZED")
         )
         joined = DOC.join(matched, matched.c.id == DOC.c.id)
-        return joined, true(), func.ts_rank(weighted, query)
+        return joined, true(), func.ts_rank(vector, query)
     joined = DOC.join(FTS, literal_column("search_fts.rowid") == DOC.c.id)
     match = literal_column("search_fts").op("MATCH")(literal(_fts5(terms)))
     # bm25 is lower for better matches

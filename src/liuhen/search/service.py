@@ -3,7 +3,8 @@ the compliance findings, in Chinese words, best match first, the words found hig
 
 **The index is a cache of the journal.** ``search_doc`` holds one row per text (a case's header,
 an entry's fields, a document's content, a source's findings), segmented into words by jieba
-and indexed by FTS5 (SQLite) or a GIN ``to_tsvector('simple', …)`` index (PostgreSQL). A cursor
+and indexed by FTS5 (SQLite) or, on PostgreSQL, a stored weighted tsvector (``search_vector``,
+the title's words weighted A) under a GIN index, which the rank reads too. A cursor
 (``search_state['cursor']``: the last journal seq indexed) says how far it has read; every
 search first indexes the entries after the cursor (``catch_up``, in chunks, each written in
 one write transaction that checks the cursor has not moved, so two processes never index an

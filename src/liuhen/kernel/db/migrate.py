@@ -44,9 +44,10 @@ def current(engine: Engine) -> str | None:
 
 def _ours(obj: Any, name: str | None, type_: str, reflected: bool, compare_to: Any) -> bool:
     """procrastinate keeps its job tables in the same database; they are not our models. Nor
-    are the search index's FTS5 table (and its shadow tables) and its expression index, which
-    SQLAlchemy cannot declare (migration 0014)."""
-    if (name or "").startswith(("search_fts", "ix_search_doc_fts")):
+    are the search index's FTS5 table (and its shadow tables), its GIN index and the stored
+    weighted tsvector it indexes on PostgreSQL, which the models, shared with SQLite, cannot
+    declare (migrations 0014, 0018)."""
+    if (name or "").startswith(("search_fts", "ix_search_doc_fts", "search_vector")):
         return False
     return not (name or "").startswith("procrastinate")
 
