@@ -9,7 +9,7 @@ rules are in ``docs/access.md``.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from enum import StrEnum
 from typing import Any
 
@@ -25,7 +25,7 @@ from liuhen.accounts.auth_web import posted_form as posted_form
 from liuhen.accounts.confidentiality import case_header, guard_file
 from liuhen.accounts.scope import Scope, case_scope, unit_scope
 from liuhen.accounts.service import Forbidden
-from liuhen.errors import NotFoundError
+from liuhen.errors import LiuhenError, NotFoundError
 from liuhen.kernel.instance import App
 from liuhen.procedure.catalog import Role
 
@@ -78,9 +78,14 @@ class Guard:
         found = files.owner(app, digest)
         if found is None:
             raise NotFoundError(f"未找到文件 {digest}")
-        if found.case is not None:
-            guard_file(app, user, found.case, digest)
-        elif found.unit is None or found.unit not in unit_scope(app, user):
+        cases = found.cases or ((found.case,) if found.case else ())
+        if cases:
+            # a route naming its case asks for the file as that case's; else any case that
+            # names the file and that the reader may read lets him read it
+            named = str(request.path_params.get("number", ""))
+            return replace(found, case=_readable(app, user, (named,) if named in cases else cases,
+                                                 digest))  # fmt: skip
+        if found.unit is None or found.unit not in unit_scope(app, user):
             raise Forbidden("无权查看该文件：尚未归入案件的音像资料仅限其所属机构查看")
         return found
 
@@ -92,6 +97,21 @@ class Guard:
         if self.need is Need.RECORD_CASE and not can_record(user):
             raise Forbidden(self.refusal or "无权在该案件中记录")
         return header
+
+
+def _readable(app: App, user: User, cases: tuple[str, ...], digest: str) -> str:
+    """The first of ``cases`` whose file ``digest`` ``user`` may read (its case and marks);
+    refused as the first case refuses him when none does."""
+    refusal: LiuhenError | None = None
+    for case in cases:
+        try:
+            guard_file(app, user, case, digest)
+        except LiuhenError as exc:
+            refusal = refusal or exc
+            continue
+        return case
+    assert refusal is not None
+    raise refusal
 
 
 def public() -> Guard:

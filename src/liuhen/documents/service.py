@@ -627,24 +627,25 @@ def store_pdf(app: App, pdf: bytes) -> str:
     return digest
 
 
-def document_case(app: App, digest: str) -> str | None:
-    """The case whose 文书 entry names ``digest`` as its PDF, or None.
+def document_cases(app: App, digest: str) -> list[str]:
+    """The cases whose 文书 entries name ``digest`` as their PDF, in journal order (the same
+    PDF may be filed in two cases).
 
     The document's own ``digest`` field must equal it: a digest quoted anywhere else in an
     entry (a transcript, a note) does not make that file a document.
     """
     if not DIGEST.match(digest):
-        return None
+        return []
     with app.engine.connect() as conn:
         rows = conn.execute(
-            select(ENTRY.c.chain, ENTRY.c.body).where(
-                ENTRY.c.act == "general.document", ENTRY.c.body.contains(f'"{digest}"')
-            )
+            select(ENTRY.c.chain, ENTRY.c.body)
+            .where(ENTRY.c.act == "general.document", ENTRY.c.body.contains(f'"{digest}"'))
+            .order_by(ENTRY.c.seq)
         ).all()
-    for chain, body in rows:
-        if (json.loads(body).get("fields") or {}).get("digest") == digest:
-            return str(chain)
-    return None
+    found = [
+        str(c) for c, body in rows if (json.loads(body).get("fields") or {}).get("digest") == digest
+    ]
+    return list(dict.fromkeys(found))
 
 
 def read_pdf(app: App, user: User | None, digest: str, checked_case: str | None) -> None:
@@ -654,9 +655,10 @@ def read_pdf(app: App, user: User | None, digest: str, checked_case: str | None)
     no 文书 entry names (media, a dossier, another case's file) is not found. ``checked_case``
     is the case the route's file guard already checked the user against, if any.
     """
-    case = document_case(app, digest)
-    if case is None or user is None:  # the file guard has found the file stored
+    cases = document_cases(app, digest)
+    if not cases or user is None:  # the file guard has found the file stored
         raise NotFoundError(f"未找到文书 {digest}")
+    case = checked_case if checked_case in cases else cases[0]
     if checked_case != case:  # the guard checked another case's claim, or none
         access.guard_file(app, user, case, digest)
     access.record_access(app, user, case, "查看执法文书", materials=[digest])
