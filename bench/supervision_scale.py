@@ -164,8 +164,8 @@ def _agencies(app: App) -> list[bulk.Agency]:
 
 def incremental(app: App, table: Table, rounds: int, per_round: int = 3000) -> None:
     """Rounds of appends through the normal path, each followed by the incremental detection.
-    The cases appended are generated as the bulk ones are, over the last days before the clock
-    (each agency's officers in one case at a time), through ``Journal.append_all`` a case each."""
+    The cases appended are generated as the bulk ones are, each between two generated cases of
+    its agency, through ``Journal.append_all`` a case each."""
     name = next(n for n in INCREMENTAL if hasattr(supervision, n))
     detect = getattr(supervision, name)
     print(f"    增量检测函数：supervision.service.{name}")
@@ -174,6 +174,11 @@ def incremental(app: App, table: Table, rounds: int, per_round: int = 3000) -> N
     templates = bulk.templates(50)
     latest = max(t for tpl in templates for t in tpl.times)
     back = app.clock.now() - latest - timedelta(days=1)
+    with app.engine.connect() as conn:
+        cases = int(conn.execute(select(func.count()).select_from(store.CASE)).scalar() or 1)
+    # between the generated cases, as far apart as they are: an officer in one case at a time
+    apart = timedelta(minutes=bulk.SPREAD_DAYS * 1440 * len(agencies) / cases)
+    stamp = app.clock.now().strftime("%m%d%H%M%S")  # a run's own case numbers
     handled, alone, appends = [], [], []
     k = 0
     for r in range(rounds):
@@ -181,8 +186,9 @@ def incremental(app: App, table: Table, rounds: int, per_round: int = 3000) -> N
         t = time.perf_counter()
         while n < per_round:
             agency = agencies[k % len(agencies)]
-            delta = back + timedelta(minutes=k * 7)
-            rows = bulk.case(templates[k % len(templates)], f"增量{r + 1}-{k + 1}号", delta, agency)
+            delta = back - apart * (k // len(agencies) + 0.5)
+            number = f"增量{stamp}-{r + 1}-{k + 1}号"
+            rows = bulk.case(templates[k % len(templates)], number, delta, agency)
             n += len(app.journal.append_all(bulk.as_drafts(rows)))
             k += 1
         appended = time.perf_counter() - t
