@@ -106,6 +106,7 @@ EXPECTED_CODES = {
     ],
     "registry": [
         "agency",
+        "conduct_guide",
         "unit",
         "officer",
         "device",

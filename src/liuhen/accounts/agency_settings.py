@@ -24,6 +24,7 @@ from liuhen.kernel.db.batch import Batch, Known
 from liuhen.kernel.instance import App
 from liuhen.kernel.journal import Appended
 from liuhen.kernel.record import ActInput
+from liuhen.payloads import FieldValues
 from liuhen.procedure import numbering
 from liuhen.procedure.catalog import (
     ACT_TYPES,
@@ -34,6 +35,7 @@ from liuhen.procedure.catalog import (
     act_type,
 )
 
+AGENCY = store.AGENCY
 MAX_NAME = 50
 CENT = Decimal("0.01")
 MAX_BODY = 200
@@ -318,3 +320,58 @@ def _journaled(by_category: dict[str, str] | Keep) -> list[str]:
 def recordable_acts() -> list[tuple[str, str]]:
     """(code, label) of every act an agency may allow or withhold, for the settings form."""
     return [(a.code, a.label) for a in ACT_TYPES if not a.code.startswith("registry.")]
+
+
+GUIDE = "registry.conduct_guide"  # 003 第二十条: the agency's 执法行为用语指引
+
+
+@dataclass(frozen=True, slots=True)
+class ConductGuide:
+    """A registered 执法行为用语指引: its entry, title, date and file."""
+
+    seq: int
+    agency: str
+    title: str
+    issued_on: str | None
+    registered_at: str
+    files: list[dict[str, object]]
+
+
+def register_guide(
+    app: App, agency_code: str, title: str, attachments: list[dict[str, object]],
+    by: dict[str, str], issued_on: str | None = None, note: str | None = None,
+) -> Appended:  # fmt: skip
+    """Journal an agency's 执法行为用语指引 (003 第二十条) with its file; a newer one is a new
+    entry, the older kept."""
+    with app.engine.connect() as conn:
+        known = conn.execute(select(AGENCY.c.code).where(AGENCY.c.code == agency_code)).scalar()
+    if known is None:
+        raise NotFoundError(f"机关“{agency_code}”未登记")
+    if not attachments:
+        raise ValidationError("请附上指引文件", [Problem("请附上指引文件", "attachments")])
+    fields: FieldValues = {"agency": agency_code, "title": title.strip()}
+    if issued_on:
+        fields["issued_on"] = issued_on
+    if note:
+        fields["note"] = note
+    return record.record(app, ActInput(GUIDE, app.clock.now().isoformat(), fields=fields,
+                                       attachments=attachments, recorded_by=by))  # fmt: skip
+
+
+def conduct_guides(app: App, agency_code: str | None = None) -> list[ConductGuide]:
+    """Every registered 执法行为用语指引, oldest first (of one agency, if named)."""
+    entry = store.ENTRY
+    with app.engine.connect() as conn:
+        rows = conn.execute(
+            select(entry.c.seq, entry.c.occurred_at, entry.c.body)
+            .where(entry.c.act == GUIDE).order_by(entry.c.seq)
+        ).all()  # fmt: skip
+    out = []
+    for seq, occurred, body in rows:
+        doc = json.loads(body)
+        f = doc.get("fields") or {}
+        if agency_code is None or f.get("agency") == agency_code:
+            out.append(ConductGuide(int(seq), str(f.get("agency")), str(f.get("title")),
+                                    f.get("issued_on"), str(occurred),
+                                    list(doc.get("attachments") or [])))  # fmt: skip
+    return out

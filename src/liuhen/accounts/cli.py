@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import getpass
 from decimal import Decimal, InvalidOperation
+from pathlib import Path
 
 import typer
 
@@ -12,6 +13,7 @@ from liuhen.accounts.agency_settings import KEEP, Keep
 from liuhen.cli.common import app, out
 from liuhen.errors import Problem, ValidationError
 from liuhen.procedure.catalog import CATEGORY_LABELS, Role
+from liuhen.web import attachments
 
 user_cli = typer.Typer(help="账户：创建与查看", no_args_is_help=True)
 token_cli = typer.Typer(help="机器访问令牌（采集站）", no_args_is_help=True)
@@ -196,3 +198,37 @@ def agency_settings_cmd(
         out.print("音像记录资料的保存期限和保存方式：（未设定，归档时由档案人员选定）")
     for series, last in sorted(now.numbers_used.items()):
         out.print(f"启用前已用至：{series}={last}")
+
+
+@agency_cli.command("guide")
+def agency_guide_cmd(
+    agency: str = typer.Argument(..., help="机关编码"),
+    file: Path = typer.Argument(
+        ..., help="指引文件（PDF、JPEG、PNG）", exists=True, dir_okay=False
+    ),
+    title: str = typer.Option(..., "--title", help="指引名称"),
+    issued_on: str | None = typer.Option(None, "--issued-on", help="印发日期，如 2026-03-01"),
+) -> None:
+    """登记机关的执法行为用语指引（003 第二十条）：文件存储并记入日志；再次登记即为新版本。"""
+    application = app()
+    with file.open("rb") as fh:
+        checked = attachments.check([attachments.Upload(file.name, fh)],
+                                    application.settings.attachment_max)  # fmt: skip
+        stored = attachments.store(application, checked)
+    by = {"id": operator(), "role": Role.ADMIN.value}
+    entry = access.register_guide(application, agency, title, stored, by, issued_on)
+    out.print(f"已登记 {agency} 的执法行为用语指引《{title.strip()}》（日志序号 {entry.seq}）")
+
+
+@agency_cli.command("guides")
+def agency_guides_cmd(
+    agency: str | None = typer.Argument(None, help="机关编码（不填为全部）"),
+) -> None:
+    """列出已登记的执法行为用语指引（最新的一份为现行）。"""
+    items = access.conduct_guides(app(), agency)
+    if not items:
+        out.print("尚未登记执法行为用语指引（003 第二十条）")
+    for g in items:
+        when = f"，印发于 {g.issued_on}" if g.issued_on else ""
+        names = "、".join(str(f.get("name") or f.get("digest")) for f in g.files)
+        out.print(f"#{g.seq} {g.agency}《{g.title}》{when}；文件：{names}", markup=False)

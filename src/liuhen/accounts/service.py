@@ -29,12 +29,15 @@ from liuhen.accounts.access_log import record_access as record_access
 from liuhen.accounts.access_log import unit_agency as unit_agency
 from liuhen.accounts.agency_settings import DEFAULT_WARNING_DAYS as DEFAULT_WARNING_DAYS
 from liuhen.accounts.agency_settings import AgencySettings as AgencySettings
+from liuhen.accounts.agency_settings import ConductGuide as ConductGuide
 from liuhen.accounts.agency_settings import SettingsChange as SettingsChange
 from liuhen.accounts.agency_settings import agency_settings as agency_settings
 from liuhen.accounts.agency_settings import case_agency_settings as case_agency_settings
 from liuhen.accounts.agency_settings import change_agency_settings as change_agency_settings
+from liuhen.accounts.agency_settings import conduct_guides as conduct_guides
 from liuhen.accounts.agency_settings import next_numbers as next_numbers
 from liuhen.accounts.agency_settings import recordable_acts as recordable_acts
+from liuhen.accounts.agency_settings import register_guide as register_guide
 from liuhen.accounts.agency_settings import unit_agency_settings as unit_agency_settings
 from liuhen.accounts.confidentiality import act_fields as act_fields
 from liuhen.accounts.confidentiality import case_header as case_header
