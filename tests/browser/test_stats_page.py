@@ -34,8 +34,9 @@ def test_dashboard_drill_down_and_download(
     opened = next(h for h in figures["headlines"] if h["key"] == "opened")
     card = page.locator(".stats-card", has_text="新立（登记）案件")
     expect(card.locator("strong")).to_have_text(opened["value"])
-    # every chart drawn (ECharts puts a canvas in each box), served from the project
-    expect(page.locator(".chart canvas")).to_have_count(4)
+    # every chart drawn (ECharts puts a canvas in each box), served from the project: four, and
+    # the two of 期限预警
+    expect(page.locator(".chart canvas")).to_have_count(6)
     assert page.evaluate("typeof echarts") == "object"
     expect(page.locator("table.stats-table").first.locator("tbody tr")).to_have_count(
         len(figures["units"])
@@ -75,7 +76,7 @@ def test_dashboard_at_768_and_officer_refused(
     page.get_by_role("navigation", name="常用期间").get_by_role("link", name="本年").click()
     expect(page.get_by_label("统计期间")).to_have_value(re.compile(r"^\d{4}$"))
     expect(page.locator("h1")).to_contain_text("全部机关")
-    expect(page.locator(".chart canvas")).to_have_count(4)
+    expect(page.locator(".chart canvas")).to_have_count(6)
     assert overflow(page) is None
     screenshot(page, artifacts, "stats-768.png")
     # drill down from a unit's row
