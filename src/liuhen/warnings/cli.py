@@ -70,7 +70,7 @@ def rates_cmd(
     by: str = typer.Option("unit", "--by", help="unit（按执法机构）或 officer（按执法人员）"),
     as_json: bool = typer.Option(False, "--json", help="以 JSON 输出"),
 ) -> None:
-    """一段时间内的预警率（亮牌案件占在办案件的比例）与平均解除用时。"""
+    """一段时间内的亮牌率（亮过黄牌或红牌的案件占期限在运行的案件的比例）、预警率（亮过红牌的案件所占比例，与执法统计页相同）与解除用时。"""
     if by not in ("unit", "officer"):
         raise ValidationError("--by 应为 unit 或 officer")
     application = app()
@@ -81,13 +81,15 @@ def rates_cmd(
         print_json([asdict(r) for r in found])
         return
     table = Table(
-        "执法机构" if by == "unit" else "执法人员", "在办案件", "亮牌案件", "预警率",
-        LABELS[Level.YELLOW], LABELS[Level.RED], "已解除", "平均解除用时（小时）",
+        "执法机构" if by == "unit" else "执法人员", "期限在运行的案件", "亮牌案件", "亮牌率",
+        "亮红牌案件", "预警率", LABELS[Level.YELLOW], LABELS[Level.RED], "已解除",
+        "平均解除用时（小时）",
     )  # fmt: skip
     for r in found:
         table.add_row(
             r.name, str(r.cases), str(r.cases_warned),
-            f"{r.rate:.1%}" if r.rate is not None else "—", str(r.yellow), str(r.red),
+            f"{r.rate:.1%}" if r.rate is not None else "—", str(r.cases_red),
+            f"{r.red_rate:.1%}" if r.red_rate is not None else "—", str(r.yellow), str(r.red),
             str(r.cleared),
             f"{r.mean_hours_to_clear:.1f}" if r.mean_hours_to_clear is not None else "—",
         )  # fmt: skip

@@ -49,9 +49,10 @@ class ScanResult:
 class WarningRate:
     """One unit's or officer's cards in a period, for the statistics.
 
-    ``rate``: cases that got a card ÷ cases open at some time in the period (预警率);
-    ``red_rate`` the same for red cards; hours to clear: from raising a card to its limit
-    being met (cards cleared by a red card are not counted there)."""
+    ``rate``: cases that got a card ÷ cases whose limits ran in the period (亮牌率);
+    ``red_rate`` the same for red cards (预警率, as the statistics show it); hours to clear:
+    from raising a card to its limit being met (cards cleared by a red card are not counted
+    there)."""
 
     key: str  # unit code or officer cert_no
     name: str
