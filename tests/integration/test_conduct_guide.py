@@ -4,14 +4,19 @@ whether it has registered one (the system keeps the file, it cannot judge its wo
 
 from __future__ import annotations
 
+import hashlib
+
 import pytest
+from fastapi.testclient import TestClient
 from typer.testing import CliRunner
 
 from liuhen.accounts import service as access
 from liuhen.compliance import packs
 from liuhen.entrypoints.cli import cli
+from liuhen.entrypoints.web import create_app
 from liuhen.errors import NotFoundError, ValidationError
 from tests.integration import factory
+from tests.integration.auth import login
 
 PDF = b"%PDF-1.4\n% conduct guide\n%%EOF\n"
 
@@ -50,3 +55,19 @@ def test_a_guide_needs_a_registered_agency_and_a_file(app):
         access.register_guide(app, "nope", "指引", [{"digest": "sha256:" + "a" * 64}], by)
     with pytest.raises(ValidationError):
         access.register_guide(app, "wl", "指引", [], by)
+
+
+def test_the_overview_page_says_whether_the_guide_is_registered(app, tmp_path):
+    factory.register(app)
+    packs.use_pack(app, "003", "测试", "wl")
+    access.create_user(app, "boss", "correct-horse-9", ["head"], "赵局长", "wl-zd1", None)
+    with TestClient(create_app(app)) as client:
+        login(client, "boss", "correct-horse-9")
+        assert "某区文化和旅游局：未登记" in client.get("/overview").text
+        by = {"id": "admin", "role": "admin"}
+        guide = tmp_path / "g.pdf"
+        guide.write_bytes(PDF)
+        digest = "sha256:" + hashlib.sha256(PDF).hexdigest()
+        app.blobs.put_file(guide, digest)
+        access.register_guide(app, "wl", "用语指引", [{"digest": digest, "name": "g.pdf"}], by)
+        assert "某区文化和旅游局：已登记《用语指引》" in client.get("/overview").text

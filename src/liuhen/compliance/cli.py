@@ -167,24 +167,18 @@ def pack_show(
     for rule_id, r in p.rules.items():
         out.print(f"  [bold]{rule_id}[/] [dim]{r.kind}[/] {r.title}")
         out.print(f"      依据：{'、'.join(p.cite_text(c) for c in r.cite)}", markup=False)
-    if application is not None and GUIDE_PACK in p.chain:
+    if application is not None and queries.GUIDE_PACK in p.chain:
         _guides(application, p.name)
 
 
-GUIDE_PACK = "003"  # 003 第二十条: 编制……执法行为用语指引
-
-
 def _guides(application: App, pack: str) -> None:
-    """Whether each agency this pack applies to has registered its 执法行为用语指引: a file
-    the system keeps but cannot check, so it is reported rather than judged."""
-    agencies = [a for a in access.listing(application).agencies
-                if packs.pack_name_for(application, a.code) == pack]  # fmt: skip
+    """Whether each agency this pack applies to has registered its 执法行为用语指引."""
+    agencies = queries.guide_status(application, pack)
     out.print("执法行为用语指引（003 第二十条）：")
     if not agencies:
         out.print("  没有机关适用本规则包")
     for a in agencies:
-        found = access.conduct_guides(application, a.code)
-        state = f"已登记《{found[-1].title}》（日志序号 {found[-1].seq}）" if found else "未登记"
+        state = f"已登记《{a.title}》（日志序号 {a.seq}）" if a.title else "未登记"
         out.print(f"  {a.name}（{a.code}）：{state}", markup=False)
 
 

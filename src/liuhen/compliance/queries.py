@@ -4,10 +4,12 @@ rule demands a document (shown on the document form as the reason to sign)."""
 from __future__ import annotations
 
 import hashlib
+from dataclasses import dataclass
 
 from sqlalchemy import select
 
 from liuhen import __version__
+from liuhen.accounts import service as access
 from liuhen.accounts.service import unit_agency
 from liuhen.cases import service as cases
 from liuhen.compliance import packs, service
@@ -74,3 +76,33 @@ def rules_in_force(app: App) -> cases.RulesInForce:
 
     by_agency = {agency: key(agency) for agency in {a for _u, a in units}}
     return cases.RulesInForce({u: by_agency[a] for u, a in units}, key(None))
+
+
+GUIDE_PACK = "003"  # 003 第二十条: 编制……执法行为用语指引
+
+
+@dataclass(frozen=True, slots=True)
+class GuideStatus:
+    """Whether an agency under a pack that asks for a 执法行为用语指引 has registered one (the
+    latest registered is in force); a file the system keeps but cannot judge, so reported."""
+
+    code: str
+    name: str
+    title: str | None
+    seq: int | None
+
+
+def guide_status(app: App, pack: str | None = None) -> list[GuideStatus]:
+    """Each agency whose pack descends from 003 (or is ``pack``) and its guide, if any."""
+    out = []
+    for a in access.listing(app).agencies:
+        name = packs.pack_name_for(app, a.code)
+        if (pack is not None and name != pack) or GUIDE_PACK not in packs.load_pack(
+            name, app.settings.data_dir
+        ).chain:
+            continue
+        found = access.conduct_guides(app, a.code)
+        latest = found[-1] if found else None
+        out.append(GuideStatus(a.code, a.name, latest.title if latest else None,
+                               latest.seq if latest else None))  # fmt: skip
+    return out

@@ -51,6 +51,8 @@ def page_router(app: App, templates: Jinja2Templates) -> APIRouter:
     @r.get("/overview", response_class=HTMLResponse, include_in_schema=False)
     def overview(request: Request, user: Overview) -> Response:
         report = compliance.evaluate_all(app)
-        return templates.TemplateResponse(request, "overview.html", {"report": report})
+        guides = queries.guide_status(app)  # 003 第二十条: reported, not judged
+        return templates.TemplateResponse(request, "overview.html",
+                                          {"report": report, "guides": guides})  # fmt: skip
 
     return r
