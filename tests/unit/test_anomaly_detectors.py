@@ -234,6 +234,32 @@ def test_transcripts_copied_between_cases():
     assert text_a[first["a_start"] : first["a_end"]] == text_c[first["b_start"] : first["b_end"]]
 
 
+def test_copies_judged_in_journal_order_whatever_the_batches():
+    """A text is judged against those before it, in journal order: streaming the versions in
+    two batches over one store finds what one stream finds; a correction that rewrites the copy
+    is a new version, and what was found about the old one goes."""
+    a, c = Case("A"), Case("C", ("11010003", "11010004"))
+    sa = a.inquiry(60, 100, transcript=COPIED)
+    sc = c.inquiry(60, 100, transcript=COPIED.replace("二百一十六", "一百九十八"))
+    versions = [v for case in (a, c) for v in copies.versions(case.file())]
+    whole: dict[str, Any] = {}
+    copies.stream(versions, copies.MemoryStore(), T, whole)
+    store, split = copies.MemoryStore(), {}
+    for part in (versions[:1], versions[1:]):
+        copies.stream(part, store, T, split)
+    assert set(split) == set(whole) and len(whole) == 1
+    assert set(next(iter(whole.values())).refs) == {Ref("A", sa), Ref("C", sc)}
+
+    own = "问：今天检查发现的问题你是否认可？答：认可，我们马上整改，以后严格按照要求进行经营。" * 3
+    c.add(
+        "general.correction", at(200), corrects=sc, reason="笔录记错", changes={"transcript": own}
+    )
+    fixed = [v for v in copies.versions(c.file()) if v.version > sc]
+    assert [v.text for v in fixed] == [own]
+    copies.stream(fixed, store, T, split)
+    assert split == {} and copies.copies(corpus(a, c), T) == []
+
+
 # 5. grounds and order -----------------------------------------------------------------------
 
 
