@@ -244,7 +244,8 @@ def test_copies_judged_in_journal_order_whatever_the_batches():
     versions = [v for case in (a, c) for v in copies.versions(case.file())]
     whole: dict[str, Any] = {}
     copies.stream(versions, copies.MemoryStore(), T, whole)
-    store, split = copies.MemoryStore(), {}
+    store = copies.MemoryStore()
+    split: dict[str, Any] = {}
     for part in (versions[:1], versions[1:]):
         copies.stream(part, store, T, split)
     assert set(split) == set(whole) and len(whole) == 1
