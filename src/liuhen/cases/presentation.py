@@ -24,7 +24,8 @@ from liuhen.procedure.fields import FieldSpec as F
 from liuhen.web.templates import label, when
 
 # values people do not read: they identify files and entries for machines and auditors
-TECHNICAL = frozenset({"digest", "digests", "thumbnail", "proxy", "fingerprint", "serial"})
+TECHNICAL = frozenset({"digest", "digests", "thumbnail", "proxy", "fingerprint", "serial",
+                       "subject_digest"})  # fmt: skip
 # fields holding a unit's or agency's code: shown by the unit's name
 UNIT_CODES = frozenset({"unit", "agency"})
 PERSON_LABELS = {
