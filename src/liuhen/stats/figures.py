@@ -15,7 +15,7 @@ from datetime import datetime, time, timedelta
 from typing import Protocol
 from urllib.parse import urlencode
 
-from sqlalchemy import ColumnElement, Connection, Table, select
+from sqlalchemy import ColumnElement, Connection, Table, and_, or_, select
 
 from liuhen.compliance import service as compliance
 from liuhen.errors import LiuhenError
@@ -254,6 +254,40 @@ def _warning_groups(
     return {by: source(app, start, end, by, among) for by in WARNING_GROUPS}
 
 
+# The columns the figures read (not the whole fact rows).
+_CASE_COLUMNS = (
+    "number",
+    "agency",
+    "unit",
+    "category",
+    "procedure",
+    "source",
+    "officers",
+    "stage",
+    "status",
+    "opened_on",
+    "closed_on",
+    "decided_on",
+    "decision_kinds",
+    "amount_fen",
+)
+_ACT_COLUMNS = ("seq", "case_number", "agency", "unit", "act", "on_date", "av_seconds")
+
+
+def _touched(
+    within: Callable[[ColumnElement[str | None]], ColumnElement[bool]],
+) -> ColumnElement[bool]:
+    """The cases a period touches: opened, closed or decided in it, or with an act or a
+    finding in it (a test swaps this for every case, to check the figures are the same)."""
+    return or_(
+        within(CASE.c.opened_on),
+        within(CASE.c.closed_on),
+        within(CASE.c.decided_on),
+        CASE.c.number.in_(select(ACT.c.case_number).where(within(ACT.c.on_date))),
+        CASE.c.number.in_(select(FINDING.c.case_number).where(within(FINDING.c.on_date))),
+    )
+
+
 def compute(
     app: App,
     scope: Scope,
@@ -267,15 +301,37 @@ def compute(
     ``warnings`` the warnings feature's cards, when the entry points wired it in."""
     projection.catch_up(app)
     start, end = period.start.isoformat(), period.end.isoformat()
+
+    def within(col: ColumnElement[str | None]) -> ColumnElement[bool]:
+        return and_(col >= start, col <= end)
+
     with app.engine.connect() as conn:
-        cases = {
-            r.number: dict(r._mapping)
-            for r in conn.execute(select(CASE).where(*_in_scope(CASE, scope, filters)))
-        }
-        acts = {
-            int(r.seq): dict(r._mapping)
+        # Every case in scope is only a number (and agency) here: the warnings count among
+        # them. The whole row is read only for a case the period touches (opened, closed or
+        # decided in it, or with an act or a finding in it), as the figures count no other.
+        every = {
+            r.number: r
             for r in conn.execute(
-                select(ACT).where(
+                select(
+                    CASE.c.number,
+                    CASE.c.agency,
+                    *([CASE.c.officers] if filters.officer else []),
+                ).where(*_in_scope(CASE, scope, filters))
+            )
+        }
+        touched = _touched(within)
+        case_cols = [CASE.c[k] for k in _CASE_COLUMNS]
+        cases = {
+            r[0]: dict(zip(_CASE_COLUMNS, r, strict=True))
+            for r in conn.execute(
+                select(*case_cols).where(touched, *_in_scope(CASE, scope, filters))
+            )
+        }
+        act_cols = [ACT.c[k] for k in _ACT_COLUMNS]
+        acts = {
+            int(r[0]): dict(zip(_ACT_COLUMNS, r, strict=True))
+            for r in conn.execute(
+                select(*act_cols).where(
                     ACT.c.on_date >= start, ACT.c.on_date <= end, *_in_scope(ACT, scope, filters)
                 )
             )
@@ -305,16 +361,22 @@ def compute(
     for c in cases.values():
         c["officers"] = json.loads(c["officers"])
         c["decision_kinds"] = json.loads(c["decision_kinds"])
+    kept = set(every)
     if filters.officer:
         acted = {a["case_number"] for s, a in acts.items() if filters.officer in who.get(s, [])}
-        cases = {n: c for n, c in cases.items() if filters.officer in c["officers"] or n in acted}
+        kept = {
+            n
+            for n in kept
+            if n in acted or filters.officer in json.loads(every[n].officers or "[]")
+        }
         acts = {s: a for s, a in acts.items() if filters.officer in who.get(s, [])}
     if filters.act:
-        cases = {n: c for n, c in cases.items() if n in with_act}
+        kept &= with_act
         acts = {s: a for s, a in acts.items() if a["act"] == filters.act}
+    cases = {n: c for n, c in cases.items() if n in kept}
     acts = {s: a for s, a in acts.items() if a["case_number"] in cases}
     findings = [f for f in findings if f["case_number"] in cases]
-    rules = _rules(app, {c["agency"] for c in cases.values()})
+    rules = _rules(app, {every[n].agency for n in kept})
     b = _Builder(
         app,
         scope,
@@ -329,7 +391,7 @@ def compute(
         officers,
         field_officers,
     )
-    b.warning_groups = _warning_groups(app, period, cases, warnings)
+    b.warning_groups = _warning_groups(app, period, kept, warnings)
     return b.build(weights, from_settings, agency_names)
 
 
@@ -364,6 +426,28 @@ class _Builder:
         self.decided = {n for n, c in cases.items() if period.contains(c["decided_on"])}
         self.real_acts = {s: a for s, a in acts.items() if a["act"] != VIEW}
         self.warning_groups: dict[str, Sequence[WarningGroup]] | None = None
+        # The findings indexed once, so that each unit's and officer's rates do not read them
+        # all again (the tables made the report quadratic in officers × findings).
+        self.bad: set[str] = set()
+        self.late_archive: set[str] = set()
+        self.av_missing: set[int] = set()
+        self.late_storage: dict[str, set[tuple[str, int | None]]] = defaultdict(set)
+        self.violations_of_case: Counter[str] = Counter()
+        self.violations_of_seq: Counter[int] = Counter()
+        for f in findings:
+            if f["severity"] != "violation":
+                continue
+            self.bad.add(f["case_number"])
+            self.violations_of_case[f["case_number"]] += 1
+            if f["seq"] is not None:
+                self.violations_of_seq[f["seq"]] += 1
+            if f["rule"].startswith("deadline.archive"):
+                self.late_archive.add(f["case_number"])
+            kind = self._kind(f)
+            if kind == "av_storage":
+                self.late_storage[f["case_number"]].add((f["case_number"], f["seq"]))
+            elif kind == "av":
+                self.av_missing.add(f["seq"])
 
     # --- links -------------------------------------------------------------------------------
 
@@ -381,13 +465,7 @@ class _Builder:
     def storage(self, acts: dict[int, Row]) -> tuple[score.Rate, set[str]]:
         media = {s for s, a in acts.items() if a["act"] == "general.media"}
         cases = {acts[s]["case_number"] for s in media}
-        late = {
-            (f["case_number"], f["seq"])
-            for f in self.findings
-            if self._kind(f) == "av_storage"
-            and f["severity"] == "violation"
-            and f["case_number"] in cases
-        }
+        late = {pair for n in cases if n in self.late_storage for pair in self.late_storage[n]}
         n_late = min(len(late), len(media))
         return score.Rate(len(media) - n_late, len(media)), {c for c, _ in late}
 
@@ -397,11 +475,7 @@ class _Builder:
             for n in numbers
             if n in self.closed and self.cases[n]["status"] in ("closed", "archived")
         ]
-        late = {
-            f["case_number"]
-            for f in self.findings
-            if f["rule"].startswith("deadline.archive") and f["severity"] == "violation"
-        } & set(closed)
+        late = self.late_archive & set(closed)
         counted = [n for n in closed if self.cases[n]["status"] == "archived" or n in late]
         return score.Rate(len([n for n in counted if n not in late]), len(counted)), late
 
@@ -411,16 +485,11 @@ class _Builder:
             for s, a in acts.items()
             if a["act"] in self.rules.mandatory.get(a["agency"], frozenset())
         }
-        missing = {
-            f["seq"]
-            for f in self.findings
-            if self._kind(f) == "av" and f["severity"] == "violation" and f["seq"] in due
-        }
+        missing = due & self.av_missing
         return score.Rate(len(due - missing), len(due)), {acts[s]["case_number"] for s in missing}
 
     def compliance(self, numbers: Collection[str]) -> score.Rate:
-        bad = {f["case_number"] for f in self.findings if f["severity"] == "violation"}
-        return score.Rate(len([n for n in numbers if n not in bad]), len(numbers))
+        return score.Rate(len([n for n in numbers if n not in self.bad]), len(numbers))
 
     def closing(self, numbers: Collection[str]) -> score.Rate:
         opened = [n for n in numbers if n in self.opened]
@@ -550,10 +619,16 @@ class _Builder:
         codes = sorted(
             {c["unit"] for c in self.cases.values()} | {a["unit"] for a in self.acts.values()}
         )
+        acts_of: dict[str, dict[int, Row]] = defaultdict(dict)
+        for s, a in self.acts.items():
+            acts_of[a["unit"]][s] = a
+        cases_of: dict[str, list[str]] = defaultdict(list)
+        for n, c in self.cases.items():
+            cases_of[c["unit"]].append(n)
         for code in codes:
-            acts = {s: a for s, a in self.acts.items() if a["unit"] == code}
+            acts = acts_of.get(code, {})
             real = {s: a for s, a in acts.items() if a["act"] != VIEW}
-            numbers = self._active((n for n, c in self.cases.items() if c["unit"] == code), real)
+            numbers = self._active(cases_of.get(code, []), real)
             if not numbers and not acts:
                 continue
             name, agency = self.units.get(code, (code, ""))
@@ -574,11 +649,7 @@ class _Builder:
                     acts_per_officer=round(len(real) / people, 1) if people else 0.0,
                     av_hours=round(sum(a["av_seconds"] for a in real.values()) / 3600, 2),
                     reviews=len(acts) - len(real),
-                    violations=sum(
-                        1
-                        for f in self.findings
-                        if f["case_number"] in numbers and f["severity"] == "violation"
-                    ),
+                    violations=sum(self.violations_of_case[n] for n in numbers),
                     on_time_storage=_pct(
                         rates["on_time_storage"].good, rates["on_time_storage"].total
                     ),
@@ -615,11 +686,7 @@ class _Builder:
                     cases=len(numbers),
                     acts=len(acts),
                     av_hours=round(sum(a["av_seconds"] for a in acts.values()) / 3600, 2),
-                    violations=sum(
-                        1
-                        for f in self.findings
-                        if f["seq"] in acts and f["severity"] == "violation"
-                    ),
+                    violations=sum(self.violations_of_seq[s] for s in acts),
                     av_coverage=_pct(rates["av_coverage"].good, rates["av_coverage"].total),
                     on_time_storage=_pct(
                         rates["on_time_storage"].good, rates["on_time_storage"].total
@@ -746,7 +813,6 @@ class _Builder:
         self, weights: dict[str, int], from_settings: bool, agency_names: dict[str, str]
     ) -> Figures:
         p = self.period
-        active = self._active(self.cases, self.real_acts)
         storage, late_storage = self.storage(self.real_acts)
         archive, late_archive = self.archive(list(self.cases))
         coverage, uncovered = self.coverage(self.real_acts)
@@ -916,7 +982,6 @@ class _Builder:
                 from_settings=from_settings,
             ),
         )
-        del active
         return Figures(report, self.behind, self.titles)
 
 
