@@ -241,3 +241,31 @@ def test_the_command_line_searches_as_the_operator_or_as_an_account(app, run):
     zhao = person(app, ["officer"], "wl-zd2", ZHAO)
     assert "共 0 条" in run("search", "点歌设备", "--as", zhao.username)
     assert "LH490" in run("search", "，", code=2)
+
+
+def test_the_count_stops_at_the_cap_and_says_more_than(app, monkeypatch):
+    head = person(app, ["head"], "wl-zd1", None)
+    full = find(app, head, "网吧")  # 3号's header, an act of 1号 and one of 3号
+    assert {k.kind: (k.count, k.capped) for k in full.kinds} == {
+        "case": (1, False), "act": (2, False)
+    }  # fmt: skip
+    assert (full.total, full.total_capped, full.total_text) == (3, False, "3 条")
+    capped = find(app, head, "网吧", cap=1, per_page=1)
+    assert {k.kind: (k.count, k.capped, k.text) for k in capped.kinds} == {
+        "case": (1, False, "1 条"), "act": (1, True, "1 条以上")
+    }  # fmt: skip
+    assert (capped.total, capped.total_capped, capped.total_text) == (2, True, "2 条以上")
+    assert len(capped.items) == 1 and capped.has_more  # the best one, and more after it
+    acts = find(app, head, "网吧", kind="act", cap=1, per_page=1)
+    assert (acts.total, acts.total_capped, acts.has_more) == (1, True, True)
+    last = find(app, head, "网吧", kind="act", cap=1, per_page=1, page=2)
+    assert len(last.items) == 1 and not last.has_more
+    assert {hits(acts)[0], hits(last)[0]} == {(A, "act"), (C, "act")}
+    # the page, the API and the command say "more than", the pager runs as far as results go
+    monkeypatch.setattr(search, "COUNT_CAP", 1)
+    with TestClient(create_app(app), headers=token_headers(app, ["head"])) as api:
+        body = api.get("/api/v1/search", params={"q": "网吧"}).json()
+        assert (body["total"], body["total_capped"], body["total_text"]) == (2, True, "2 条以上")
+        page = api.get("/search", params={"q": "网吧", "kind": "act"}).text
+        assert "共 1 条以上结果" in page and "执法行为记录 1 以上" in page and "全部 2 以上" in page
+        assert "下一页" not in page  # both on this page: the pager ends where results do

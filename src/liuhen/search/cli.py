@@ -53,7 +53,7 @@ def search_command(sources: Sequence[service.Source]) -> Callable[..., None]:
         if as_json:
             print_json(found.model_dump(mode="json"))
             return
-        out.print(f"“{escape(found.q)}”：共 {found.total} 条（第 {found.page} 页）")
+        out.print(f"“{escape(found.q)}”：共 {found.total_text}（第 {found.page} 页）")
         for hit in found.items:
             where = f"{hit.case_number}" + (f" 记录 {hit.seq}" if hit.seq else "")
             out.print(f"[dim]{hit.kind_label}[/] {escape(where)}  {_text(hit.title)}")

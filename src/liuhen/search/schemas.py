@@ -26,19 +26,27 @@ class SearchHit(BaseModel):
 
 
 class KindCount(BaseModel):
+    """How many texts of one kind match; counting stops past a cap (``capped``: more than
+    ``count``)."""
+
     kind: str
     label: str
     count: int
+    capped: bool = Field(False, description="为真时实际条数多于 count（计数到上限即停止）")
+    text: str = Field("", description="条数的文字，如“37 条”“1,000 条以上”")
 
 
 class SearchPage(BaseModel):
-    """One page of results, best first, and how many of each kind match in all."""
+    """One page of results, best first, and how many of each kind match (up to a cap)."""
 
     q: str
     terms: list[str] = Field(description="搜索词切分出的词语（每个都须出现）")
     kind: str | None = None
     items: list[SearchHit]
-    total: int
+    total: int = Field(description="匹配条数；total_capped 为真时是下限（计数到上限即停止）")
+    total_capped: bool = False
+    total_text: str = Field("", description="条数的文字，如“37 条”“1,000 条以上”")
     page: int
     per_page: int
+    has_more: bool = Field(False, description="之后是否还有结果（下一页）")
     kinds: list[KindCount]

@@ -47,6 +47,7 @@ from liuhen.search.schemas import KindCount, SearchHit, SearchPage, SnippetPart
 MAX_QUERY = 100  # characters, as the case list's search
 MAX_PAGE = 1000
 PER_PAGE = 20
+COUNT_CAP = 1000  # matches counted at most, per kind: beyond it "1,000 条以上"
 KINDS = {"case": "案件信息", "document": "执法文书", "act": "执法行为记录"}
 FINDING = "finding"
 OPEN_DEADLINE = (":due", ":overdue")
@@ -85,10 +86,14 @@ def search(
     kind: str | None = None,
     page: int = 1,
     per_page: int = PER_PAGE,
+    cap: int | None = None,
 ) -> SearchPage:
     """A page of what ``user`` may find for ``q``, best first; ``kind`` narrows to one kind.
-    The index is caught up first."""
+    The index is caught up first. Each kind's matches are counted up to ``cap``
+    (``COUNT_CAP``; beyond it the total is "more than"): counting every match of a common word
+    took seconds. Only the page's rows are highlighted and cut into snippets."""
     text, terms = terms_of(q)
+    cap = COUNT_CAP if cap is None else max(1, cap)
     labels = kind_labels(sources)
     if kind and kind not in labels:
         message = f"未知的结果类别“{kind[:40]}”"
@@ -100,12 +105,27 @@ def search(
     dialect = app.engine.dialect.name
     scope = case_scope(app, user)
     joined, cond, rank = query.conditions(dialect, terms, user, scope, allowed)
+    capped: set[str] = set()
     with app.engine.connect() as conn:
-        counted = {k: int(n) for k, n in conn.execute(query.counts(joined, cond))}
+        query.prepare(conn)
+        counted = {k: int(n) for k, n in conn.execute(query.capped_counts(joined, cond, cap))}
+        if sum(counted.values()) > cap:  # a common word: each kind counted up to the cap
+            counted = {}
+            for k in allowed:
+                n = int(conn.execute(query.capped_count(joined, cond, k, cap)).scalar() or 0)
+                if n > cap:
+                    n = cap
+                    capped.add(k)
+                if n:
+                    counted[k] = n
         if kind:
             only = [k for k in allowed if k == kind]  # never a kind his roles may not find
             joined, cond, rank = query.conditions(dialect, terms, user, scope, only)
-        rows = conn.execute(query.page(joined, cond, rank, per_page, (page - 1) * per_page)).all()
+        # one row more than the page: whether a next page exists when the total is capped
+        found = query.page(joined, cond, rank, per_page + 1, (page - 1) * per_page)
+        rows = conn.execute(found).all()
+    has_more = len(rows) > per_page
+    rows = rows[:per_page]
     items = [
         SearchHit(
             case_number=r.case_number,
@@ -120,11 +140,25 @@ def search(
         for r in rows
     ]
     total = counted.get(kind, 0) if kind else sum(counted.values())
-    kinds = [KindCount(kind=k, label=labels[k], count=counted[k]) for k in labels if k in counted]
+    total_capped = kind in capped if kind else bool(capped)
+    kinds = [
+        KindCount(
+            kind=k, label=labels[k], count=counted[k], capped=k in capped,
+            text=count_text(counted[k], k in capped),
+        )
+        for k in labels
+        if k in counted
+    ]  # fmt: skip
     return SearchPage(
-        q=text, terms=terms, kind=kind or None, items=items, total=total, page=page,
-        per_page=per_page, kinds=kinds,
+        q=text, terms=terms, kind=kind or None, items=items, total=total,
+        total_capped=total_capped, total_text=count_text(total, total_capped), page=page,
+        per_page=per_page, has_more=has_more, kinds=kinds,
     )  # fmt: skip
+
+
+def count_text(n: int, capped: bool) -> str:
+    """A count as the page shows it: "37 条", or "1,000 条以上" when counting stopped."""
+    return f"{n:,} 条以上" if capped else f"{n:,} 条"
 
 
 def _parts(parts: list[segment.Part]) -> list[SnippetPart]:

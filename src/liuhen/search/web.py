@@ -60,6 +60,8 @@ def router(app: App, templates: Jinja2Templates, sources: Sequence[service.Sourc
             except LiuhenError as exc:
                 error = exc
         pages = max(1, -(-result.total // result.per_page)) if result else 1
+        if result and result.total_capped:  # the count stopped: pages as far as results go
+            pages = result.page + 1 if result.has_more else result.page
 
         def link(**changes: object) -> str:
             params = {"q": q, "kind": kind or "", "page": ""} | {
