@@ -113,9 +113,11 @@ def test_without_the_scan_the_mail_service_is_found_wanting(client, app):
 
 
 def test_an_exe_named_pdf_is_refused_and_the_form_kept(client, app):
-    done = _post(client, [("attachments", ("回执.pdf", EXE, "application/pdf"))])
+    done = _post(client, [("attachments", ("回执.pdf", EXE, "application/pdf"))], ["邮寄回执"])
     assert done.status_code == 422
     assert "LH148" in done.text
+    assert 'value="邮寄回执" checked>' in done.text  # what was ticked is kept
+    assert 'value="付邮凭证">' in done.text
     assert "附件“回执.pdf”不是 PDF、JPEG、PNG 文件" in done.text
     assert 'value="EMS1234567890"' in done.text  # what was typed is kept
     assert 'aria-invalid="true" aria-describedby="err-attachments"' in done.text

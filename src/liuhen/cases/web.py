@@ -283,6 +283,8 @@ def record_from_form(
         where = workflow.record_and_continue(app, user, number, inp, awaits_approver)
     except LiuhenError as exc:
         issued = issued_numbers(app, page, spec)
+        if kinds:  # the ticked boxes come back ticked (the files must be chosen again)
+            form = {**form, attachments.KIND_FIELD: "\n".join(kinds)}
         return act_page(app, user, templates, request, page, spec, form, exc, issued)
     drafts.discard(app.engine, user.username, form_url(page, spec.code))
     return RedirectResponse(where, status_code=303)
