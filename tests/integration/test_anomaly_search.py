@@ -17,6 +17,7 @@ from liuhen.entrypoints.web import SEARCH_SOURCES
 from liuhen.kernel.record import ActInput, record
 from liuhen.search import service as search
 from liuhen.supervision import service as anomalies
+from liuhen.supervision import stored
 from tests.integration import factory
 
 A, B = "某文旅罚〔2026〕1号", "某文旅罚〔2026〕2号"
@@ -88,3 +89,20 @@ def test_what_is_found_follows_the_stored_anomalies(overlapping, run) -> None:
     anomalies.scan(app)  # now three inquiries at once: more is stored
     assert anomalies.list_anomalies(app).total > anomalies_before
     assert ("某文旅罚〔2026〕3号", "anomaly") in _found(app, supervisor)
+
+
+def test_a_search_never_runs_the_detection(app) -> None:
+    """On an instance no scan has judged, the search reads the anomalies as stored (none) and
+    leaves the detection where it was; the texts follow once a scan stores them."""
+    factory.register(app)
+    for number in (A, B):
+        factory.open_case(app, number)
+        record(app, factory.inquiry_input(number, actors=["31010001"]))
+    supervisor = _user(app, "jiandu", ["supervisor"], "wl-zd1")
+    assert stored.stamp(app).startswith("0|")
+    assert _found(app, supervisor) == set()
+    assert anomalies.behind(app) and anomalies.list_anomalies(app).total == 0  # not detected
+    before = stored.stamp(app)
+    anomalies.scan(app)
+    assert stored.stamp(app) != before  # what a scan stored changes the stamp
+    assert _found(app, supervisor) == {(A, "anomaly"), (B, "anomaly")}

@@ -5,7 +5,9 @@ supervision, stats, search, warnings): the composer hands one feature's service 
 supervisor or a head finds a case by the words of an anomaly found in it. Each stored anomaly
 (the ``anomaly`` table as the last scan left it, including those no longer found: the list shows
 them too) gives one text to every case it refers to; search shows it only in cases the reader
-may see, and only to the roles who read anomalies.
+may see, and only to the roles who read anomalies. Whether they changed is told on every search
+by a stamp of the table (``supervision.stored.stamp``, one aggregate query) and they are read as
+stored (``supervision.stored.by_case``): a search never runs a detection.
 
 ``warning_groups``: the warnings feature's cards, grouped for the statistics' 期限预警 figures
 (``stats.service.use_warnings``), counted by ``warnings.service.groups`` as ``liuhen warnings
@@ -14,8 +16,7 @@ rates`` counts them.
 
 from __future__ import annotations
 
-import hashlib
-from collections.abc import Collection, Iterator, Sequence
+from collections.abc import Collection, Sequence
 from datetime import datetime
 from typing import Literal
 
@@ -23,43 +24,28 @@ from liuhen.kernel.instance import App
 from liuhen.procedure.catalog import Role
 from liuhen.search import service as search
 from liuhen.stats import service as stats
-from liuhen.supervision import service as supervision
-from liuhen.supervision.schemas import AnomalyItem
+from liuhen.supervision import stored as anomalies
 from liuhen.warnings import service as early_warning
 
 ANOMALY = "anomaly"
 ANOMALY_READERS = frozenset({Role.SUPERVISOR, Role.HEAD})  # as the anomaly pages
-PAGE = 500  # the supervision service's largest page
-
-
-def _anomalies(app: App) -> Iterator[AnomalyItem]:
-    page, pages = 1, 1
-    while page <= pages:
-        found = supervision.list_anomalies(app, page=page, per_page=PAGE)
-        yield from found.items
-        page, pages = page + 1, found.pages
 
 
 def anomaly_source() -> search.Source:
     """The anomaly explanations as a search source (kind ``anomaly``): collected again for every
-    case whenever a scan changed what is stored (the key is a digest of the stored anomalies)."""
+    case whenever a scan changed what is stored (the key is the table's stamp)."""
 
     def collect(app: App, numbers: Sequence[str], now: datetime) -> dict[str, list[search.Found]]:
-        wanted = set(numbers)
-        out: dict[str, list[search.Found]] = {n: [] for n in numbers}
-        for a in _anomalies(app):
-            title = f"执法记录异常：{a.kind_label}（{a.severity_label}）"
-            for case in dict.fromkeys(r.case for r in a.refs):
-                if case in wanted:
-                    out[case].append(search.Found(title, a.explanation))
-        return out
+        return {
+            n: [
+                search.Found(f"执法记录异常：{a.kind_label}（{a.severity_label}）", a.explanation)
+                for a in found
+            ]
+            for n, found in anomalies.by_case(app, numbers).items()
+        }
 
     def key(app: App) -> str:
-        digest = hashlib.sha256()
-        for a in _anomalies(app):
-            refs = ",".join(sorted({r.case for r in a.refs}))
-            digest.update(f"{a.key}|{a.kind}|{a.severity}|{refs}|{a.explanation}\n".encode())
-        return digest.hexdigest()
+        return anomalies.stamp(app)
 
     return search.Source(ANOMALY, "执法记录异常", collect, key, ANOMALY_READERS)
 
