@@ -55,6 +55,7 @@ PER_CASE_KINDS = (
 )  # fmt: skip
 VERSIONS = 0  # the shingle row counting an agency's text versions
 CHUNK = 500
+ANALYZE_AFTER = 2000  # postings written at once after which PostgreSQL's statistics are renewed
 
 
 def _epoch(t: datetime) -> int:
@@ -471,6 +472,8 @@ class SqlStore(copies.MemoryStore):
         for rows, table in ((texts, TEXT), (postings, POSTING)):
             for i in range(0, len(rows), 10 * CHUNK):
                 self.conn.execute(insert(table), rows[i : i + 10 * CHUNK])
+        if len(postings) > ANALYZE_AFTER:
+            analyze(self.conn, (POSTING, SHINGLE, TEXT))
         for agency, grams in self.dirty.items():
             df, gram_list = self.dfs[agency], sorted(grams)
             for i in range(0, 0 if self.empty else len(gram_list), CHUNK):
@@ -537,6 +540,14 @@ def write(conn: Connection, out: Outcome, now: str) -> None:
             conn.execute(delete(REF).where(REF.c.key == k))
             conn.execute(insert(REF), [{"key": k, "case_number": c}
                                        for c in sorted({r.case for r in a.refs})])  # fmt: skip
+
+
+def analyze(conn: Connection, tables: Iterable[Any] = INDEX) -> None:
+    """Renew PostgreSQL's statistics of tables that just grew a lot: planned on stale ones, a
+    posting lookup scanned the whole table instead of its index."""
+    if conn.dialect.name == "postgresql":
+        for table in tables:
+            conn.exec_driver_sql(f"ANALYZE {table.name}")
 
 
 def reset(conn: Connection) -> None:

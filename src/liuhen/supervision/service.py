@@ -256,6 +256,7 @@ def scan(app: App) -> ScanResult:
             cases = _cases(conn, numbers[i : i + SCAN_CHUNK], head)
             entries += sum(len(c.entries) for c in cases)
             index.judge_cases(conn, cases, _with_gps(conn, world, cases), 0, out, fresh=True)
+        index.analyze(conn)
         index.cross(conn, world, out, full=True)
         index.judge_texts(conn, world, out, full=True)
         index.write(conn, out, now)
