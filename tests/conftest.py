@@ -84,7 +84,9 @@ def settings(env: dict[str, str]) -> settings_mod.Settings:
 
 @pytest.fixture
 def app(settings: settings_mod.Settings) -> Iterator[App]:
-    instance.init(settings)
+    from tests import demo_template
+
+    demo_template.init(settings)  # a copy of one initialised once per run, where it fits
     application = instance.open_app(settings)
     yield application
     application.engine.dispose()

@@ -7,9 +7,10 @@ changes its demo instance still changes only its own.
 
 ``liuhen.demo.seed.seed`` is wrapped (``tests/conftest.py``): called on an instance just
 initialised with the settings the template was made with (and the system clock), it puts the
-template's copy in place instead of seeding; any other call seeds for real. Under xdist the
-workers share one template per run: the folder sits in the run's temporary root, guarded by a
-file lock.
+template's copy in place instead of seeding; any other call seeds for real. Likewise the ``app``
+fixture gets a copy of an instance initialised once per run (``init``): migrating a fresh schema
+costs each test seconds of fsync. Under xdist the workers share the templates of their run: the
+folders sit in the run's temporary root, each guarded by a file lock.
 """
 
 from __future__ import annotations
@@ -47,10 +48,12 @@ def configure(root: Path, pg_admin: str, pg_base: str, pg_worker_db: str) -> Non
 
 
 @contextmanager
-def _locked() -> Iterator[Path]:
+def _locked(name: str) -> Iterator[Path]:
+    """One template at a time per run: a worker waits for the other to finish making it (a lock
+    per template, so that copying a fresh instance never waits for the demo's seeding)."""
     assert _root is not None, "tests/conftest.py configures the demo template"
     _root.mkdir(parents=True, exist_ok=True)
-    with open(_root / "demo-template.lock", "w") as fh:
+    with open(_root / f"{name}.lock", "w") as fh:
         fcntl.flock(fh, fcntl.LOCK_EX)
         try:
             yield _root
@@ -110,7 +113,7 @@ def _in_thread(work: Callable[[], Any]) -> Any:
 
 def _template(backend: str) -> tuple[Path, dict[str, Any]]:
     """The template's data folder and what it was made with, seeding it on first use."""
-    with _locked() as root:
+    with _locked(f"demo-{backend}") as root:
         folder = root / f"demo-{backend}"
         done = folder / "made.json"
         if not done.exists():
@@ -144,6 +147,59 @@ def _template(backend: str) -> tuple[Path, dict[str, Any]]:
         return folder / "data", json.loads(done.read_text("utf-8"))
 
 
+def _initialised(backend: str) -> tuple[Path, dict[str, Any]]:
+    """A template of an instance just initialised (``liuhen init``), made on first use."""
+    with _locked(f"init-{backend}") as root:
+        folder = root / f"init-{backend}"
+        done = folder / "made.json"
+        if not done.exists():
+            shutil.rmtree(folder, ignore_errors=True)
+            data = folder / "data"
+            env = {"LIUHEN_DATA_DIR": str(data)}
+            database = ""
+            if backend == "postgres":
+                assert _pg is not None
+                admin, base, _ = _pg
+                database = f"{base}_init"
+                with psycopg.connect(admin, autocommit=True) as conn:
+                    conn.execute(f'DROP DATABASE IF EXISTS "{database}" WITH (FORCE)')
+                    conn.execute(f'CREATE DATABASE "{database}"')
+                env["LIUHEN_DATABASE_URL"] = _pg_url(database)
+            settings = settings_mod.load(env)
+            instance.init(settings)
+            made = {"shape": _shape(settings), "database": database}
+            done.write_text(json.dumps(made), "utf-8")
+        return folder / "data", json.loads(done.read_text("utf-8"))
+
+
+def _put(backend: str, data: Path, database: str, target: Path) -> None:
+    """The template's folder (and database) in place of the instance at ``target``."""
+    shutil.rmtree(target, ignore_errors=True)
+    shutil.copytree(data, target)
+    if backend == "postgres":
+        assert _pg is not None
+        admin, _, name = _pg
+        with _locked(f"copy-{database}"), psycopg.connect(admin, autocommit=True) as conn:
+            conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+            conn.execute(f'CREATE DATABASE "{name}" TEMPLATE "{database}"')
+
+
+def init(settings: settings_mod.Settings) -> None:
+    """``instance.init`` for the ``app`` fixture: a copy of an instance initialised once per run
+    when ``settings`` fit it and its data folder is still empty (migrating a schema costs
+    seconds of fsync per test), else a real ``init``."""
+    backend = _backend(settings) if _root is not None else None
+    target = settings.data_dir
+    if backend is None or (target.exists() and any(target.iterdir())):
+        instance.init(settings)
+        return
+    data, made = _initialised(backend)
+    if _shape(settings) != made["shape"]:
+        instance.init(settings)
+        return
+    _put(backend, data, made["database"], target)
+
+
 def copy_sqlite(data_dir: Path) -> None:
     """A fresh copy of the seeded demo as a SQLite instance in ``data_dir`` (which must not exist):
     for a ``liuhen serve`` started on it, which then finds the cases and seeds nothing."""
@@ -173,15 +229,7 @@ def seed(app: App) -> dict[str, int]:
     if _shape(app.settings) != made["shape"] or _counts(app) != made["counts"]:
         return REAL_SEED(app)
     app.engine.dispose()
-    target = app.settings.data_dir
-    shutil.rmtree(target)
-    shutil.copytree(data, target)
-    if backend == "postgres":
-        assert _pg is not None
-        admin, _, name = _pg
-        with _locked(), psycopg.connect(admin, autocommit=True) as conn:
-            conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-            conn.execute(f'CREATE DATABASE "{name}" TEMPLATE "{made["database"]}"')
+    _put(backend, data, made["database"], app.settings.data_dir)
     fresh = instance.open_app(app.settings, clock=app.clock)
     for f in dataclasses.fields(App):  # the test holds ``app``: it now opens the copy
         setattr(app, f.name, getattr(fresh, f.name))
