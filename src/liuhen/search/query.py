@@ -144,7 +144,8 @@ def prepare(conn: Connection) -> None:
 
 def capped_counts(joined: Any, cond: list[ColumnElement[bool]], cap: int) -> Select[Any]:
     """How many rows of each kind are among the first ``cap`` + 1 matches: every kind's count
-    in one query when they are no more than ``cap`` in all (a rare word)."""
+    when they are no more than ``cap`` in all (a rare word), else lower bounds; the scan stops
+    there. The same conditions as the page, so a row he may not read is not counted."""
     first = select(DOC.c.kind).select_from(joined).where(*cond).limit(cap + 1).subquery()
     return select(first.c.kind, func.count()).group_by(first.c.kind)
 

@@ -26,13 +26,13 @@ class SearchHit(BaseModel):
 
 
 class KindCount(BaseModel):
-    """How many texts of one kind match; counting stops past a cap (``capped``: more than
-    ``count``)."""
+    """How many texts of one kind match; counting stops past a cap (``capped``: at least
+    ``count``, counted among the first matches)."""
 
     kind: str
     label: str
     count: int
-    capped: bool = Field(False, description="为真时实际条数多于 count（计数到上限即停止）")
+    capped: bool = Field(False, description="为真时 count 是下限（匹配过多，计数到上限即停止）")
     text: str = Field("", description="条数的文字，如“37 条”“1,000 条以上”")
 
 

@@ -89,8 +89,8 @@ def search(
     cap: int | None = None,
 ) -> SearchPage:
     """A page of what ``user`` may find for ``q``, best first; ``kind`` narrows to one kind.
-    The index is caught up first. Each kind's matches are counted up to ``cap``
-    (``COUNT_CAP``; beyond it the total is "more than"): counting every match of a common word
+    The index is caught up first. The matches are counted up to ``cap`` (``COUNT_CAP``; beyond
+    it the total and each kind's count are "more than"): counting every match of a common word
     took seconds. Only the page's rows are highlighted and cut into snippets."""
     text, terms = terms_of(q)
     cap = COUNT_CAP if cap is None else max(1, cap)
@@ -108,16 +108,19 @@ def search(
     capped: set[str] = set()
     with app.engine.connect() as conn:
         query.prepare(conn)
+        # the kinds of the first cap + 1 matches: every count when there are no more (a rare
+        # word); for a common one, lower bounds (a kind counted in full would read every
+        # match, as many times as there are kinds)
         counted = {k: int(n) for k, n in conn.execute(query.capped_counts(joined, cond, cap))}
-        if sum(counted.values()) > cap:  # a common word: each kind counted up to the cap
-            counted = {}
-            for k in allowed:
-                n = int(conn.execute(query.capped_count(joined, cond, k, cap)).scalar() or 0)
-                if n > cap:
-                    n = cap
-                    capped.add(k)
-                if n:
-                    counted[k] = n
+        if sum(counted.values()) > cap:
+            capped = set(counted)
+        if kind and capped:  # the kind chosen: counted up to the cap by itself
+            n = int(conn.execute(query.capped_count(joined, cond, kind, cap)).scalar() or 0)
+            counted[kind] = min(n, cap)
+            if n <= cap:
+                capped.discard(kind)
+            if not n:
+                del counted[kind]
         if kind:
             only = [k for k in allowed if k == kind]  # never a kind his roles may not find
             joined, cond, rank = query.conditions(dialect, terms, user, scope, only)
@@ -139,7 +142,7 @@ def search(
         )
         for r in rows
     ]
-    total = counted.get(kind, 0) if kind else sum(counted.values())
+    total = counted.get(kind, 0) if kind else min(sum(counted.values()), cap)
     total_capped = kind in capped if kind else bool(capped)
     kinds = [
         KindCount(
