@@ -91,9 +91,13 @@ def _pg_url(name: str) -> str:
     return f"postgresql+psycopg://postgres@127.0.0.1:5432/{name}"
 
 
-def _in_thread(work: Callable[[], Any]) -> Any:
+_builders: dict[str, threading.Thread] = {}  # a template's seeding, by template
+
+
+def _in_thread(key: str, work: Callable[[], Any]) -> Any:
     """Seeding signs PDFs through an event loop of its own; a browser test's thread already runs
-    Playwright's, so the template is always seeded in a thread of its own."""
+    Playwright's, so the template is always seeded in a thread of its own. A caller stopped by
+    pytest-timeout leaves it running: the next caller waits for it (``_template``)."""
     result: list[Any] = []
     failed: list[BaseException] = []
 
@@ -103,7 +107,8 @@ def _in_thread(work: Callable[[], Any]) -> Any:
         except BaseException as exc:  # re-raised in the caller's thread
             failed.append(exc)
 
-    worker = threading.Thread(target=target)
+    worker = threading.Thread(target=target, daemon=True)
+    _builders[key] = worker
     worker.start()
     worker.join()
     if failed:
@@ -116,6 +121,9 @@ def _template(backend: str) -> tuple[Path, dict[str, Any]]:
     with _locked(f"demo-{backend}") as root:
         folder = root / f"demo-{backend}"
         done = folder / "made.json"
+        unfinished = _builders.get(folder.name)
+        if unfinished is not None and not done.exists():
+            unfinished.join()  # an earlier caller's seeding, which its timeout left running
         if not done.exists():
             shutil.rmtree(folder, ignore_errors=True)
             data = folder / "data"
@@ -139,11 +147,12 @@ def _template(backend: str) -> tuple[Path, dict[str, Any]]:
                 finally:
                     app.engine.dispose()
                 database = env.get("LIUHEN_DATABASE_URL", "").rsplit("/", 1)[-1]
-                return {"counts": counts, "result": result, "shape": _shape(settings),
+                made = {"counts": counts, "result": result, "shape": _shape(settings),
                         "database": database}  # fmt: skip
+                done.write_text(json.dumps(made), "utf-8")
+                return made
 
-            made = _in_thread(make)
-            done.write_text(json.dumps(made), "utf-8")
+            _in_thread(folder.name, make)
         return folder / "data", json.loads(done.read_text("utf-8"))
 
 
