@@ -45,9 +45,10 @@ def test_the_filing_approval_is_dated_by_each_signer_and_waits_for_the_reviewer(
     with TestClient(create_app(app)) as client:
         login(client, "zhangw", "correct-horse-1")
         first = _issue(client, opening)
+        # still in its signing chain, nothing done after it: 待签名 hints, no violation
         assert _codes(app, "documents.approval_signed") == [
-            ("documents.approval_signed:unsigned.approver", (opening, first)),
-            ("documents.approval_signed:unsigned.reviewer", (opening, first)),
+            ("documents.approval_signed:pending.approver", (opening, first)),
+            ("documents.approval_signed:pending.reviewer", (opening, first)),
         ]
         login(client, "hejg", "correct-horse-3")
         signed = _approve(client, first, "同意", "同意立案。")

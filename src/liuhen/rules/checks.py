@@ -459,6 +459,52 @@ def opening_statement(
 
 _COUNT = {2: "两", 3: "三"}
 
+# the signing chain of an internal form (内部审批表, 法制审核意见书): who signs after whom
+_CHAIN = (Block.OFFICER, Block.REVIEWER, Block.APPROVER)
+_NOT_A_STEP = {"general.document", "general.approval_returned"}
+
+
+def _internal(doc_type: str) -> bool:
+    return doc_type.endswith("_approval") or doc_type == "legal_review_opinion"
+
+
+def _awaiting(rec: CaseRecord, doc: Entry, role: str, roles: Any) -> bool:
+    """Whether an internal form's unsigned reviewer's or approver's block is one the workflow
+    still waits for: nobody after him in the chain has signed, and nothing but documents was
+    recorded after the form (no act resting on the approval, no decision, no closing). Until
+    then the case simply has not reached the step, and calling it a violation is false."""
+    if role not in (Block.REVIEWER, Block.APPROVER) or not _internal(
+        str(doc.fields.get("doc_type"))
+    ):
+        return False
+    if any(r in roles for r in _CHAIN[_CHAIN.index(Block(role)) + 1 :]):
+        return False  # the chain went past his block without him
+    return not any(e.seq > doc.seq and e.act not in _NOT_A_STEP for e in rec.entries)
+
+
+def _missing_signature(
+    rule_id: str,
+    rule: Any,
+    rec: CaseRecord,
+    doc: Entry,
+    role: str,
+    roles: Any,
+    name: str,
+    message: str,
+    seqs: list[int],
+) -> Finding:
+    """A missing signature: a hint while the form still awaits it, else the rule's finding."""
+    if _awaiting(rec, doc, role, roles):
+        return _finding(
+            rule_id,
+            rule,
+            f"pending.{role}",
+            f"待签名：《{name}》尚待{SIGNER_ROLES[role]}签署",
+            seqs,
+            Severity.WARNING,
+        )
+    return _finding(rule_id, rule, f"unsigned.{role}", message, seqs)
+
 
 def documents(rule_id: str, rule: P.Documents, rec: CaseRecord, ctx: Context) -> Iterator[Finding]:
     for e in rec.of(rule.acts):
@@ -476,8 +522,8 @@ def documents(rule_id: str, rule: P.Documents, rec: CaseRecord, ctx: Context) ->
             roles = [s.get("role") for s in signatures]
             for role in req.signers:
                 if role not in roles:
-                    yield _finding(
-                        rule_id, rule, f"unsigned.{role}",
+                    yield _missing_signature(
+                        rule_id, rule, rec, doc, role, roles, name,
                         f"《{name}》缺少{SIGNER_ROLES[role]}签名", [e.seq, doc.seq],
                     )  # fmt: skip
             if req.witness and Block.WITNESS not in roles:
@@ -548,8 +594,8 @@ def form_signatures(
         roles = {s.get("role") for s in signatures}
         for role in rule.documents[kind]:
             if role not in roles:
-                yield _finding(
-                    rule_id, rule, f"unsigned.{role}",
+                yield _missing_signature(
+                    rule_id, rule, rec, doc, role, roles, name,
                     f"《{name}》缺少{SIGNER_ROLES[role]}的签名（意见）", seqs,
                 )  # fmt: skip
         dated = {Block.OFFICER, Block.REVIEWER, Block.APPROVER, *rule.documents[kind]}
