@@ -52,9 +52,10 @@ def test_a_form_awaiting_its_approver_is_a_hint_until_the_case_moves_on() -> Non
             "待签名：《立案审批表》尚待批准人签署",
         )
     ]
-    # a returned form and a new version are no step past the approval
+    # a returned form, a new version or footage uploaded later are no step past the approval
     returned = _e(3, "general.approval_returned", subject_seq=2)
-    assert [c for c, *_ in _approval_signed(_rec(opening, form, returned))] == [
+    footage = _e(4, "general.media", kind="video")
+    assert [c for c, *_ in _approval_signed(_rec(opening, form, returned, footage))] == [
         "documents.approval_signed:pending.approver"
     ]
     inquiry = _e(3, "investigation.inquiry")

@@ -461,7 +461,13 @@ _COUNT = {2: "两", 3: "三"}
 
 # the signing chain of an internal form (内部审批表, 法制审核意见书): who signs after whom
 _CHAIN = (Block.OFFICER, Block.REVIEWER, Block.APPROVER)
-_NOT_A_STEP = {"general.document", "general.approval_returned"}
+# what may be recorded while a form waits without taking the case a step further: its new
+# versions and returns, A/V uploaded later, corrections, checks and the case's bookkeeping
+_NOT_A_STEP = {
+    "general.document", "general.approval_returned", "general.media", "general.correction",
+    "general.content_check", "general.device_check", "general.review_access",
+    "general.assignment", "general.confidentiality",
+}  # fmt: skip
 
 
 def _internal(doc_type: str) -> bool:
