@@ -83,6 +83,7 @@ def test_the_warning_figures_count_cards_rates_and_hours_to_clear(app) -> None:
     assert (heads["yellow"], heads["red"], heads["clear_median"]) == ("2", "1", "24.5")
     (shown,) = [r for r in report.rates if r.label == "预警率（红牌）"]
     assert (shown.good, shown.total, shown.percent) == (1, 2, 50.0)
+    assert shown.lower_better and not any(r.lower_better for r in report.rates if r is not shown)
 
     # the cases behind each number
     def behind(metric: str, key: str = "") -> list[str]:
@@ -120,6 +121,7 @@ def test_the_api_page_and_workbook_show_the_warning_figures(app, run) -> None:
         page = client.get("/stats", params={"period": PERIOD}).text
         assert 'id="warning-rate-definition"' in page and "预警率 = 本期间亮过红牌" in page
         assert 'id="chart-warnings"' in page and 'id="warning-officers"' in page
+        assert page.count("stats-card rate lower-better") == 1  # not shown as a rate met
         listed = client.get(red_link).text
         assert NEAR in listed and MET not in listed
         book = openpyxl.load_workbook(

@@ -932,6 +932,7 @@ class _Builder:
                     total=t.cases,
                     percent=t.rate,
                     link=t.red_link,
+                    lower_better=True,
                 )
             )
         stage_labels = {s.value: STAGE_LABELS[s] for s in Stage}

@@ -23,6 +23,7 @@ class RateFigure(BaseModel):
     total: int
     percent: float | None = Field(None, description="百分比；没有可统计的数据时为空")
     link: str = ""
+    lower_better: bool = Field(False, description="越低越好（如预警率），页面不以达标的颜色显示")
 
 
 class Headline(BaseModel):
