@@ -141,6 +141,8 @@ def field_present(
     for e in rec.of(rule.acts):
         if rule.if_present and e.fields.get(rule.if_present) in (None, "", []):
             continue
+        if rule.excused_by and e.fields.get(rule.excused_by) is True:
+            continue
         if e.fields.get(rule.field) in (None, "", []):
             yield _finding(
                 rule_id, rule, "missing",

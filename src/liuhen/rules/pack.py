@@ -515,6 +515,8 @@ class FieldPresent(RuleBase):
     field: str
     # only entries where this other field is filled: a statement recorded asks for its review
     if_present: str | None = None
+    # entries where this bool field is true are excused: a statement waived has nothing to review
+    excused_by: str | None = None
 
 
 class OfficerSignatures(RuleBase):
