@@ -246,6 +246,8 @@ def role_rule(method: str, path: str) -> Any:
         )
     if path in ("/warnings", "/api/v1/warnings"):  # 期限预警: officers, heads, supervisors
         return lambda p: bool(set(p.roles) & {"officer", "head", "supervisor"})
+    if path.startswith("/anomalies/thresholds"):  # 异常监测阈值: the agency's head, the admin
+        return lambda p: bool(set(p.roles) & {"head", "admin"})
     if path.startswith(("/anomalies", "/api/v1/anomalies")):  # 执法记录异常: supervisors, heads
         return lambda p: bool(set(p.roles) & {"supervisor", "head"})
     if path.startswith("/api/v1/uploads") or path == "/cases/new":
