@@ -10,6 +10,7 @@ from sqlalchemy import (
     BigInteger,
     Boolean,
     Float,
+    Index,
     Integer,
     LargeBinary,
     MetaData,
@@ -398,6 +399,7 @@ class AnomalyPresence(Base):
     """An officer present at an act from ``t0`` to ``t1`` (epoch seconds; ISO kept for text)."""
 
     __tablename__ = "anomaly_presence"
+    __table_args__ = (Index("ix_anomaly_presence_officer", "officer", "agency", "t0"),)
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
     officer: Mapped[str] = mapped_column(String(64))  # indexed with agency, t0
     agency: Mapped[str] = mapped_column(String(64))
@@ -415,6 +417,7 @@ class AnomalyFix(Base):
     """An officer at a media file's capture position during its recording."""
 
     __tablename__ = "anomaly_fix"
+    __table_args__ = (Index("ix_anomaly_fix_officer", "officer", "agency", "t0"),)
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
     officer: Mapped[str] = mapped_column(String(64))  # indexed with agency, t0
     agency: Mapped[str] = mapped_column(String(64))
@@ -432,6 +435,11 @@ class AnomalyAct(Base):
     """An act's recording lag, by who entered it (lags' medians, sittings of backfill)."""
 
     __tablename__ = "anomaly_act"
+    __table_args__ = (
+        Index("ix_anomaly_act_who", "who", "agency", "t_recorded"),
+        Index("ix_anomaly_act_who_lag", "who", "agency", "lag"),
+        Index("ix_anomaly_act_unit_lag", "unit", "agency", "lag"),
+    )
     case_number: Mapped[str] = mapped_column(String(100), primary_key=True)
     seq: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
     who: Mapped[str] = mapped_column(String(64))  # indexed with agency, t_recorded / lag
@@ -471,6 +479,10 @@ class AnomalyPosting(Base):
     """A 4-gram (hashed) that was rare when a transcript came: texts sharing enough are compared."""
 
     __tablename__ = "anomaly_posting"
+    __table_args__ = (
+        Index("ix_anomaly_posting_shingle", "agency", "shingle"),
+        Index("ix_anomaly_posting_text", "case_number", "seq"),
+    )
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
     agency: Mapped[str] = mapped_column(String(64))  # indexed with shingle
     shingle: Mapped[int] = mapped_column(BigInteger)
