@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import os
 import shutil
+import threading
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -96,6 +97,35 @@ def demo_server(tmp_path_factory: pytest.TempPathFactory, name: str) -> Server:
         "LIUHEN_BLOB_URL": f"file://{data_dir / 'blobs'}",
     }
     return Server(env, demo=True).start()
+
+
+def prepared_server(
+    tmp_path_factory: pytest.TempPathFactory, name: str, prepare: Callable[[dict[str, str]], None]
+) -> Server:
+    """``liuhen serve`` on a fresh SQLite instance that ``prepare(env)`` has filled first (the
+    demo seeded and cases planted), so the server's start seeds nothing. ``prepare`` runs in a
+    thread of its own: signing the demo's documents runs an event loop, and Playwright's is
+    already running in the test's. The caller stops the server."""
+    data_dir = tmp_path_factory.mktemp(name) / "data"
+    env = {
+        "LIUHEN_DATA_DIR": str(data_dir),
+        "LIUHEN_DATABASE_URL": f"sqlite:///{data_dir / 'liuhen.db'}",
+        "LIUHEN_BLOB_URL": f"file://{data_dir / 'blobs'}",
+    }
+    failed: list[BaseException] = []
+
+    def run() -> None:
+        try:
+            prepare(env)
+        except BaseException as exc:  # re-raised below, in the test's thread
+            failed.append(exc)
+
+    worker = threading.Thread(target=run)
+    worker.start()
+    worker.join()
+    if failed:
+        raise failed[0]
+    return Server(env, demo=False).start()
 
 
 def own_demo_server(name: str) -> object:

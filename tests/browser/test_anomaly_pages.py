@@ -7,7 +7,6 @@ inspecting for 3号, its transcript copied from 3号's. Screenshots land in arti
 from __future__ import annotations
 
 import json
-import threading
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -24,6 +23,7 @@ from tests.browser.conftest import (
     TABLET,
     ConsoleLog,
     log_in,
+    prepared_server,
 )
 from tests.browser.test_pages import overflow, screenshot, visit
 from tests.integration.server import Server
@@ -51,28 +51,7 @@ def _prepare(env: dict[str, str]) -> None:
 def planted(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
     """A server of its own on the demo instance, seeded and planted before it starts (so the
     server's start does not seed it): an overlapping inquiry whose transcript is 3号's."""
-    data_dir = tmp_path_factory.mktemp("anomalies") / "data"
-    env = {
-        "LIUHEN_DATA_DIR": str(data_dir),
-        "LIUHEN_DATABASE_URL": f"sqlite:///{data_dir / 'liuhen.db'}",
-        "LIUHEN_BLOB_URL": f"file://{data_dir / 'blobs'}",
-    }
-    # in a thread of its own: signing the demo's documents runs an event loop, and Playwright's
-    # is already running in this one
-    failed: list[BaseException] = []
-
-    def prepare() -> None:
-        try:
-            _prepare(env)
-        except BaseException as exc:  # re-raised below, in the test's thread
-            failed.append(exc)
-
-    worker = threading.Thread(target=prepare)
-    worker.start()
-    worker.join()
-    if failed:
-        raise failed[0]
-    server = Server(env, demo=False).start()
+    server = prepared_server(tmp_path_factory, "anomalies", _prepare)
     yield server
     server.stop()
 

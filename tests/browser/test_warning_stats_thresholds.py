@@ -9,7 +9,6 @@ after three hours) and one nearing its limit (a yellow card). Screenshots land i
 
 from __future__ import annotations
 
-import threading
 from collections.abc import Iterator
 from datetime import timedelta
 from pathlib import Path
@@ -23,7 +22,7 @@ from liuhen.kernel import instance
 from liuhen.kernel import settings as settings_mod
 from liuhen.kernel.record import ActInput, record
 from liuhen.warnings import service as warnings
-from tests.browser.conftest import DESKTOP, TABLET, ConsoleLog, log_in
+from tests.browser.conftest import DESKTOP, TABLET, ConsoleLog, log_in, prepared_server
 from tests.browser.test_pages import overflow, screenshot, visit
 from tests.integration import factory
 from tests.integration.server import Server
@@ -59,26 +58,7 @@ def _prepare(env: dict[str, str]) -> None:
 
 @pytest.fixture(scope="module")
 def prepared(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
-    data_dir = tmp_path_factory.mktemp("warning-stats") / "data"
-    env = {
-        "LIUHEN_DATA_DIR": str(data_dir),
-        "LIUHEN_DATABASE_URL": f"sqlite:///{data_dir / 'liuhen.db'}",
-        "LIUHEN_BLOB_URL": f"file://{data_dir / 'blobs'}",
-    }
-    failed: list[BaseException] = []
-
-    def prepare() -> None:  # a thread of its own, as test_anomaly_pages prepares its instance
-        try:
-            _prepare(env)
-        except BaseException as exc:
-            failed.append(exc)
-
-    worker = threading.Thread(target=prepare)
-    worker.start()
-    worker.join()
-    if failed:
-        raise failed[0]
-    server = Server(env, demo=False).start()
+    server = prepared_server(tmp_path_factory, "warning-stats", _prepare)
     yield server
     server.stop()
 
