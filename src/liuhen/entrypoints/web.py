@@ -51,6 +51,7 @@ from liuhen.stats import web as stats_web
 from liuhen.supervision import web as supervision_web
 from liuhen.warnings import web as warnings_web
 from liuhen.web import bodies, headers, invalid, journal, refusals
+from liuhen.web.prebuild import prebuild
 from liuhen.web.templates import STATIC, TEMPLATES
 
 TITLE = "留痕 liuhen"
@@ -153,4 +154,5 @@ def create_app(app: App) -> FastAPI:
     api.include_router(feed_web.router(app, TEMPLATES, CASE_JUDGE, compliance.evaluate_page))
     # last: any path no route above matched is the 404 page
     api.get("/{path:path}", include_in_schema=False, dependencies=PUBLIC)(not_found)
+    prebuild(api)  # before any thread but this one exists (pydantic builds are not thread-safe)
     return api
