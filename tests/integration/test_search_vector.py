@@ -51,5 +51,6 @@ def test_the_rank_reads_the_stored_weighted_vector(app, backend) -> None:
         )).scalar()  # fmt: skip
         assert "gin (search_vector)" in index
     joined, cond, rank = query.conditions("postgresql", ["点歌"], head, None, ["act"])
-    sql = str(query.page(joined, cond, rank, 20, 0).compile(dialect=postgresql.dialect()))
+    pool = query.pool("postgresql", joined, cond, rank, 1001)
+    sql = str(pool.compile(dialect=postgresql.dialect()))
     assert "ts_rank(search_doc.search_vector" in sql and "to_tsvector" not in sql

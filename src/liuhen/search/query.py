@@ -1,8 +1,9 @@
 """The search as SQL: the full-text match of each database, the reader's scope and marks.
 
-Every condition is part of the one query that is counted (up to a cap) and paged: the
-reader's visibility (``accounts.service.case_scope``), the marks (a row under a mark he may not
-read is not matched at all, so it is neither counted nor shown) and the kinds he may find (a
+Every condition is part of the query that takes the pool of newest matches (counted up to a
+cap, then ranked) and again of the one that reads the page's rows: the reader's visibility
+(``accounts.service.case_scope``), the marks (a row under a mark he may not read is not
+matched at all, so it is neither counted nor shown) and the kinds he may find (a
 source's ``readers``). SQLite matches the FTS5 table ``search_fts`` and ranks by ``bm25`` (a
 word in the title counts ten times one in the text); PostgreSQL matches and ranks by the
 stored weighted tsvector ``search_doc.search_vector`` (migration 0018: the title's words
@@ -17,7 +18,6 @@ from typing import Any
 
 from sqlalchemy import (
     ColumnElement,
-    Connection,
     Select,
     and_,
     false,
@@ -27,7 +27,6 @@ from sqlalchemy import (
     or_,
     select,
     table,
-    true,
 )
 
 from liuhen.access.marks import MARKS, may_see
@@ -65,25 +64,18 @@ def _tsquery(terms: list[str]) -> str:
 def _matched(dialect: str, terms: list[str]) -> tuple[Any, ColumnElement[Any], ColumnElement[Any]]:
     """The FROM clause, the match condition and the rank (higher is better) for a dialect."""
     if dialect == "postgresql":
-        query = func.to_tsquery(literal_column("'simple'"), literal(_tsquery(terms)))
         # the stored vector (migration 0018), not declared in the models: SQLite has none
         vector: ColumnElement[Any] = literal_column("search_doc.search_vector")
-        # the matches first, through the GIN index (a materialised CTE is planned on its own):
-        # joined to the reader's cases the planner would rather walk every visible case's rows
-        # and test each one's vector, slower for an officer who sees many cases
-        matched = (
-            select(DOC.c.id)
-            .where(vector.op("@@")(query))
-            .cte("matched")
-            .prefix_with("MATERIALIZED")
-        )
-        joined = DOC.join(matched, matched.c.id == DOC.c.id)
-        return joined, true(), func.ts_rank(vector, query)
+        return DOC, vector.op("@@")(tsquery(terms)), func.ts_rank(vector, tsquery(terms))
     joined = DOC.join(FTS, literal_column("search_fts.rowid") == DOC.c.id)
     match = literal_column("search_fts").op("MATCH")(literal(_fts5(terms)))
     # bm25 is lower for better matches
     rank = -func.bm25(literal_column("search_fts"), TITLE_WEIGHT, 1.0)
     return joined, match, rank
+
+
+def tsquery(terms: list[str]) -> ColumnElement[Any]:
+    return func.to_tsquery(literal_column("'simple'"), literal(_tsquery(terms)))
 
 
 def readable(reader: User) -> ColumnElement[bool]:
@@ -111,11 +103,44 @@ def conditions(
     return joined, cond, rank
 
 
-def page(
-    joined: Any, cond: list[ColumnElement[bool]], rank: ColumnElement[Any], limit: int, offset: int
+def pool(
+    dialect: str, joined: Any, cond: list[ColumnElement[bool]], rank: ColumnElement[Any], n: int
 ) -> Select[Any]:
+    """The newest ``n`` matches the reader may find (highest ``id`` first: the order the index
+    wrote them in, which is the journal's, a case's header and a source's text rewritten when
+    they change), each with its kind, case and rank. The page is ranked among them only.
+
+    Ranking every match does not scale: "当事人" matched 146,000 rows at 10,000 cases, and
+    ``ts_rank`` over all of them and their sort took seconds. Taken newest first, a common word
+    fills the pool from the last few thousand rows (a backward scan of the primary key that
+    tests each row's vector and stops at ``n``), a rare one from its few matches through the
+    GIN index; PostgreSQL's planner picks between the two from its statistics of the stored
+    vector's words (kept fresh: ``index.catch_up`` analyses the table after a large batch), so
+    no setting steers it. The rank is computed over the pool alone, outside its scan (inside,
+    a plan through the index would compute it for every match before sorting them).
+    SQLite's FTS5 gives its matches in rowid order itself, ``bm25`` computed per row it gives.
+    """
+    newest = (
+        select(DOC.c.id, DOC.c.kind, DOC.c.case_number)
+        .select_from(joined)
+        .where(*cond)
+        .order_by(DOC.c.id.desc())
+        .limit(n)
+    )
+    if dialect == "postgresql":
+        first = newest.cte("pool").prefix_with("MATERIALIZED")
+        return select(first.c.id, first.c.kind, first.c.case_number, rank.label("rank")).join_from(
+            first, DOC, DOC.c.id == first.c.id
+        )
+    return newest.add_columns(rank.label("rank"))
+
+
+def rows(joined: Any, cond: list[ColumnElement[bool]], ids: list[int]) -> Select[Any]:
+    """The page's rows, by id, under the same conditions again (a mark written since the pool
+    was read is obeyed)."""
     return (
         select(
+            DOC.c.id,
             DOC.c.case_number,
             DOC.c.kind,
             DOC.c.seq,
@@ -123,37 +148,7 @@ def page(
             DOC.c.body,
             DOC.c.mark,
             CASE.c.cause,
-            rank.label("rank"),
         )
         .select_from(joined)
-        .where(*cond)
-        .order_by(rank.desc(), DOC.c.case_number.desc(), DOC.c.id)
-        .limit(limit)
-        .offset(offset)
+        .where(*cond, DOC.c.id.in_(ids))
     )
-
-
-def prepare(conn: Connection) -> None:
-    """PostgreSQL: match through the GIN index, never by reading every row. The planner does not
-    charge for fetching each row's stored tsvector from TOAST, so for a word in a few percent
-    of the rows it chose a sequential scan that tests every vector (185 ms at 1,000 cases,
-    against 9 ms through the index); the setting lasts for the search's transaction only."""
-    if conn.dialect.name == "postgresql":
-        conn.exec_driver_sql("SET LOCAL enable_seqscan = off")
-
-
-def capped_counts(joined: Any, cond: list[ColumnElement[bool]], cap: int) -> Select[Any]:
-    """How many rows of each kind are among the first ``cap`` + 1 matches: every kind's count
-    when they are no more than ``cap`` in all (a rare word), else lower bounds; the scan stops
-    there. The same conditions as the page, so a row he may not read is not counted."""
-    first = select(DOC.c.kind).select_from(joined).where(*cond).limit(cap + 1).subquery()
-    return select(first.c.kind, func.count()).group_by(first.c.kind)
-
-
-def capped_count(joined: Any, cond: list[ColumnElement[bool]], kind: str, cap: int) -> Select[Any]:
-    """How many rows of ``kind`` match, counted no further than ``cap`` + 1: a common word
-    matches a large part of the index, and counting every match (each joined to its case and
-    filtered by the reader's scope and marks) cost seconds; beyond ``cap`` the page says "more
-    than". The same conditions as the page, so a row he may not read is not counted."""
-    first = select(literal(1)).select_from(joined).where(*cond, DOC.c.kind == kind).limit(cap + 1)
-    return select(func.count()).select_from(first.subquery())

@@ -37,7 +37,8 @@ class KindCount(BaseModel):
 
 
 class SearchPage(BaseModel):
-    """One page of results, best first, and how many of each kind match (up to a cap)."""
+    """One page of results, best first, and how many of each kind match (up to a cap); past
+    the cap only the newest matches are ranked (``ranked_all`` false, ``ranking`` says so)."""
 
     q: str
     terms: list[str] = Field(description="搜索词切分出的词语（每个都须出现）")
@@ -50,3 +51,11 @@ class SearchPage(BaseModel):
     per_page: int
     has_more: bool = Field(False, description="之后是否还有结果（下一页）")
     kinds: list[KindCount]
+    ranked_all: bool = Field(
+        True, description="为假时匹配过多，只在最近记录的一部分匹配中按相关程度排列"
+    )
+    ranking: str = Field(
+        "按相关程度排列",
+        description="排列方式的说明，如“匹配超过 1,000 条，只在最近记录的 1,001 条中"
+        "按相关程度排列”",
+    )

@@ -27,8 +27,10 @@ were computed under, ``readers`` the roles who may find them (e.g. supervisors o
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Sequence
 from datetime import datetime
+from typing import Any
 from urllib.parse import quote
 
 from liuhen.access.policy import User
@@ -89,9 +91,11 @@ def search(
     cap: int | None = None,
 ) -> SearchPage:
     """A page of what ``user`` may find for ``q``, best first; ``kind`` narrows to one kind.
-    The index is caught up first. The matches are counted up to ``cap`` (``COUNT_CAP``; beyond
-    it the total and each kind's count are "more than"): counting every match of a common word
-    took seconds. Only the page's rows are highlighted and cut into snippets."""
+    The index is caught up first. Only the newest ``cap`` + 1 matches (``COUNT_CAP``) are
+    read: counted (beyond ``cap`` the total and each kind's count are "more than") and ranked
+    (beyond it the order is by relevance among those only, and ``ranking`` says so), since
+    counting and ranking every match of a common word took seconds and grows with the index.
+    Only the page's rows are read whole, highlighted and cut into snippets."""
     text, terms = terms_of(q)
     cap = COUNT_CAP if cap is None else max(1, cap)
     labels = kind_labels(sources)
@@ -105,30 +109,29 @@ def search(
     dialect = app.engine.dialect.name
     scope = case_scope(app, user)
     joined, cond, rank = query.conditions(dialect, terms, user, scope, allowed)
-    capped: set[str] = set()
     with app.engine.connect() as conn:
-        query.prepare(conn)
-        # the kinds of the first cap + 1 matches: every count when there are no more (a rare
-        # word); for a common one, lower bounds (a kind counted in full would read every
-        # match, as many times as there are kinds)
-        counted = {k: int(n) for k, n in conn.execute(query.capped_counts(joined, cond, cap))}
-        if sum(counted.values()) > cap:
-            capped = set(counted)
-        if kind and capped:  # the kind chosen: counted up to the cap by itself
-            n = int(conn.execute(query.capped_count(joined, cond, kind, cap)).scalar() or 0)
-            counted[kind] = min(n, cap)
-            if n <= cap:
-                capped.discard(kind)
-            if not n:
-                del counted[kind]
+        # the newest cap + 1 matches: every kind's count when there are no more (a rare word);
+        # for a common one, lower bounds, and the page is ranked among these only
+        pool = conn.execute(query.pool(dialect, joined, cond, rank, cap + 1)).all()
+        counted = dict(Counter(r.kind for r in pool))
+        capped = set(counted) if len(pool) > cap else set()
         if kind:
             only = [k for k in allowed if k == kind]  # never a kind his roles may not find
             joined, cond, rank = query.conditions(dialect, terms, user, scope, only)
-        # one row more than the page: whether a next page exists when the total is capped
-        found = query.page(joined, cond, rank, per_page + 1, (page - 1) * per_page)
-        rows = conn.execute(found).all()
-    has_more = len(rows) > per_page
-    rows = rows[:per_page]
+            if capped:  # the kind chosen: its own newest matches, counted up to the cap
+                pool = conn.execute(query.pool(dialect, joined, cond, rank, cap + 1)).all()
+                counted[kind] = min(len(pool), cap)
+                if len(pool) <= cap:
+                    capped.discard(kind)
+                if not pool:
+                    del counted[kind]
+            else:
+                pool = [r for r in pool if r.kind == kind]
+        ranked = _ranked(pool)
+        start = (page - 1) * per_page
+        chosen = [r.id for r in ranked[start : start + per_page]]
+        by_id = {r.id: r for r in conn.execute(query.rows(joined, cond, chosen))} if chosen else {}
+    has_more = len(ranked) > start + per_page
     items = [
         SearchHit(
             case_number=r.case_number,
@@ -140,7 +143,7 @@ def search(
             snippet=_parts(segment.snippet(r.body, terms)),
             url=f"/cases/{quote(r.case_number, safe='')}" + (f"#seq-{r.seq}" if r.seq else ""),
         )
-        for r in rows
+        for r in (by_id[i] for i in chosen if i in by_id)
     ]
     total = counted.get(kind, 0) if kind else min(sum(counted.values()), cap)
     total_capped = kind in capped if kind else bool(capped)
@@ -155,8 +158,27 @@ def search(
     return SearchPage(
         q=text, terms=terms, kind=kind or None, items=items, total=total,
         total_capped=total_capped, total_text=count_text(total, total_capped), page=page,
-        per_page=per_page, has_more=has_more, kinds=kinds,
+        per_page=per_page, has_more=has_more, kinds=kinds, ranked_all=len(pool) <= cap,
+        ranking=ranking_text(len(pool), cap),
     )  # fmt: skip
+
+
+def _ranked(pool: Sequence[Any]) -> list[Any]:
+    """Best first; equal ranks by case number (newest first), then as the index wrote them."""
+    out = sorted(pool, key=lambda r: r.id)
+    out.sort(key=lambda r: r.case_number, reverse=True)
+    out.sort(key=lambda r: float(r.rank or 0.0), reverse=True)
+    return out
+
+
+def ranking_text(pooled: int, cap: int) -> str:
+    """What the order means, as the page and the API say it: by relevance among every match,
+    or, past the cap, among the newest matches only."""
+    if pooled <= cap:
+        return "按相关程度排列"
+    return (
+        f"匹配超过 {cap:,} 条，只在最近记录的 {pooled:,} 条中按相关程度排列；增加搜索词可缩小范围"
+    )
 
 
 def count_text(n: int, capped: bool) -> str:
