@@ -21,6 +21,7 @@ from liuhen.compliance import service as compliance
 from liuhen.entrypoints.web import create_app
 from liuhen.kernel.db import store
 from liuhen.kernel.instance import App
+from liuhen.rules.findings import Finding
 from tests.integration import archive_case
 from tests.integration.auth import login
 
@@ -31,8 +32,9 @@ PDF = b"%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\ntrailer << /Root 1 0 R >>
 EXE = b"MZ\x90\x00\x03\x00\x00\x00\x04\x00\x00\x00\xff\xff\x00\x00" + b"\x00" * 64
 
 
-@pytest.fixture
-def client(app: App):
+@pytest.fixture(name="client")
+def client_fixture(app: App):
+    """张伟 signed in on a decided, open case (imported by name where another file needs it)."""
     archive_case.case_with_documents(app, closed=False)
     archive_case.decide(app)
     access.create_user(app, "zhangw", "correct-horse-1", ["officer"], "张伟", "wl-zd1", "31010001")
@@ -62,14 +64,25 @@ def _post(
     return client.post(URL, params=MAIL, data=form, files=files, follow_redirects=False)
 
 
-def _mails(app: App) -> list[dict]:
+def entries(app: App, act: str) -> list[dict]:
+    """The case's entries of one act, oldest first, each body with its ``seq``."""
     with app.engine.connect() as conn:
         rows = conn.execute(
             select(store.ENTRY.c.seq, store.ENTRY.c.body)
-            .where(store.ENTRY.c.chain == CASE, store.ENTRY.c.act == "service.mail")
+            .where(store.ENTRY.c.chain == CASE, store.ENTRY.c.act == act)
             .order_by(store.ENTRY.c.seq)
         ).all()
     return [{"seq": r.seq, **json.loads(r.body)} for r in rows]
+
+
+def _mails(app: App) -> list[dict]:
+    return entries(app, "service.mail")
+
+
+def kept(app: App, seq: int) -> list[Finding]:
+    """The findings of the rules that an act's papers be kept, on the act ``seq``."""
+    found = compliance.evaluate_cases(app, [CASE], datetime.now().astimezone())[CASE]
+    return [f for f in found.findings if f.rule.endswith("_kept") and seq in f.seqs]
 
 
 def test_the_form_says_drafts_keep_no_files(client):
@@ -89,9 +102,7 @@ def test_a_mail_service_keeps_its_scanned_receipt(client, app):
                                     "media_type": "application/pdf", "size": len(PDF),
                                     "kinds": ["付邮凭证", "邮寄回执"]}]  # fmt: skip
     assert b"".join(app.blobs.read(digest)) == PDF
-    found = compliance.evaluate_cases(app, [CASE], datetime.now().astimezone())[CASE]
-    kept = [f for f in found.findings if f.rule.endswith("_kept") and mail["seq"] in f.seqs]
-    assert kept == []
+    assert kept(app, mail["seq"]) == []
     # the case page links it; the file comes back byte for byte, journaled as a 调阅
     page = client.get(f"/cases/{CASE}").text
     link = f"/cases/{CASE}/attachments/{digest}"
@@ -107,9 +118,8 @@ def test_without_the_scan_the_mail_service_is_found_wanting(client, app):
     assert done.status_code == 303, done.text
     (mail,) = _mails(app)
     assert mail["attachments"] == []
-    found = compliance.evaluate_cases(app, [CASE], datetime.now().astimezone())[CASE]
-    kept = [f for f in found.findings if f.rule.endswith("_kept") and mail["seq"] in f.seqs]
-    assert kept and all(f.severity == "violation" for f in kept), kept
+    wanting = kept(app, mail["seq"])
+    assert wanting and all(f.severity == "violation" for f in wanting), wanting
 
 
 def test_an_exe_named_pdf_is_refused_and_the_form_kept(client, app):

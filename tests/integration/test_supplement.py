@@ -5,51 +5,35 @@ file not said to be the 回执 (the office's own 送达回证, a 付邮凭证) d
 
 from __future__ import annotations
 
-import json
 import re
-from datetime import datetime
 
-import pytest
 from fastapi.testclient import TestClient
-from sqlalchemy import select
 from typer.testing import CliRunner
 
-from liuhen.accounts import service as access
-from liuhen.compliance import service as compliance
 from liuhen.entrypoints.cli import cli
 from liuhen.entrypoints.web import create_app
-from liuhen.kernel.db import store
 from liuhen.kernel.instance import App
-from tests.integration import archive_case
-from tests.integration.auth import login, token_headers
-from tests.integration.test_act_attachments import CASE, PDF, URL, _mails, _post
+from tests.integration.auth import token_headers
+from tests.integration.test_act_attachments import (  # noqa: F401 (client_fixture: fixture)
+    CASE,
+    PDF,
+    URL,
+    _mails,
+    _post,
+    client_fixture,
+    entries,
+    kept,
+)
 
 JPEG = b"\xff\xd8\xff\xe0" + b"\x00" * 64
 
 
-@pytest.fixture
-def client(app: App):
-    archive_case.case_with_documents(app, closed=False)
-    archive_case.decide(app)
-    access.create_user(app, "zhangw", "correct-horse-1", ["officer"], "张伟", "wl-zd1", "31010001")
-    with TestClient(create_app(app)) as c:
-        login(c, "zhangw", "correct-horse-1")
-        yield c
-
-
 def _kept(app: App, seq: int) -> list[str]:
-    found = compliance.evaluate_cases(app, [CASE], datetime.now().astimezone())[CASE]
-    return [f.code for f in found.findings if f.rule.endswith("_kept") and seq in f.seqs]
+    return [f.code for f in kept(app, seq)]
 
 
 def _supplements(app: App) -> list[dict]:
-    with app.engine.connect() as conn:
-        rows = conn.execute(
-            select(store.ENTRY.c.seq, store.ENTRY.c.body)
-            .where(store.ENTRY.c.chain == CASE, store.ENTRY.c.act == "general.supplement")
-            .order_by(store.ENTRY.c.seq)
-        ).all()
-    return [{"seq": r.seq, **json.loads(r.body)} for r in rows]
+    return entries(app, "general.supplement")
 
 
 def _supplement(client: TestClient, seq: int, files, kinds: list[str]):
