@@ -40,6 +40,7 @@ ENTRY = store.ENTRY
 CASE = store.CASE
 CURSOR = "cursor"
 CHUNK = 2000  # entries per transaction
+DELETE_BATCH = 500  # case numbers per DELETE of the texts a chunk rewrites
 ANALYZE_AFTER = 500  # entries indexed at once after which PostgreSQL's statistics are renewed
 MARK = "general.confidentiality"
 FAILED = "(failed)"  # a source's key when it could not be read: the next success redoes all
@@ -87,6 +88,19 @@ class _Chunk:
     remarked: set[str] = field(default_factory=set)  # cases whose older rows' marks may change
     keys: dict[str, str] = field(default_factory=dict)
     now: str = ""  # UTC text: a source's ``due_at`` not after it is no longer a reason to redo
+    rows: list[dict[str, Any]] = field(default_factory=list)  # segmented, ready to insert
+
+    def segment(self) -> None:
+        """The rows to insert, their texts cut into words: before the write transaction, which
+        then holds the index's lock only while it writes."""
+        for number, header in self.headers.items():
+            marks = self.marks.get(number, {})
+            self.rows.append(_row(number, header, "case", None, marks.get(None)))
+            for t in self.entries.get(number, []):
+                self.rows.append(_row(number, t, t.kind, t.seq, marks.get(t.seq)))
+        for (kind, number), found in self.found.items():
+            mark = self.marks.get(number, {}).get(None)
+            self.rows += [_row(number, f, kind, None, mark, self.now) for f in found]
 
 
 def utc_text(t: datetime) -> str:
@@ -169,6 +183,7 @@ def _read(app: App, sources: Sequence[Source], now: datetime) -> _Chunk | None:
             continue
         for number in numbers:
             chunk.found[(source.kind, number)] = got.get(number, [])
+    chunk.segment()
     return chunk
 
 
@@ -270,19 +285,16 @@ def _write(app: App, chunk: _Chunk) -> bool:
         if held is None:  # a rebuild emptied the index (or it never existed): start afresh
             conn.execute(delete(DOC))
             conn.execute(delete(STATE))
-        rows: list[dict[str, Any]] = []
-        for number, header in chunk.headers.items():
-            marks = chunk.marks.get(number, {})
-            conn.execute(delete(DOC).where(DOC.c.case_number == number, DOC.c.kind == "case"))
-            rows.append(_row(number, header, "case", None, marks.get(None)))
-            for t in chunk.entries.get(number, []):
-                rows.append(_row(number, t, t.kind, t.seq, marks.get(t.seq)))
-        for (kind, number), found in chunk.found.items():
-            conn.execute(delete(DOC).where(DOC.c.case_number == number, DOC.c.kind == kind))
-            mark = chunk.marks.get(number, {}).get(None)
-            rows += [_row(number, f, kind, None, mark, chunk.now) for f in found]
-        if rows:
-            conn.execute(insert(DOC), rows)
+        # the texts rewritten whole: the headers, and each source's texts of the cases collected
+        replaced: dict[str, list[str]] = {"case": list(chunk.headers)}
+        for kind, number in chunk.found:
+            replaced.setdefault(kind, []).append(number)
+        for kind, numbers in replaced.items():
+            for part in range(0, len(numbers), DELETE_BATCH):
+                batch = numbers[part : part + DELETE_BATCH]
+                conn.execute(delete(DOC).where(DOC.c.kind == kind, DOC.c.case_number.in_(batch)))
+        if chunk.rows:
+            conn.execute(insert(DOC), chunk.rows)
         _remark(conn, chunk)
         _state(conn, CURSOR, str(chunk.end))
         for kind, key in chunk.keys.items():
