@@ -25,9 +25,10 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import Connection, and_, delete, func, insert, select, update
+from sqlalchemy import Connection, and_, case, delete, func, insert, select, update
 
 from liuhen.kernel.db import store
+from liuhen.kernel.db.rows import insert_rows, slices
 from liuhen.supervision.detectors import av, backfill, copies, grounds, presence
 from liuhen.supervision.detectors.model import (
     Anomaly,
@@ -53,9 +54,7 @@ PER_CASE_KINDS = (
     presence.DEVICE, av.OUTSIDE, av.AFTER, av.BEFORE_CHECK, backfill.AFTER_DECISION,
     grounds.UNBACKED, grounds.ORDER,
 )  # fmt: skip
-VERSIONS = 0  # the shingle row counting an agency's text versions
 CHUNK = 500
-ANALYZE_AFTER = 2000  # postings written at once after which PostgreSQL's statistics are renewed
 
 
 def _epoch(t: datetime) -> int:
@@ -157,10 +156,9 @@ def _stored(conn: Connection, table: Any, name: str, numbers: list[str]) -> set[
 
 def _replace(conn: Connection, table: Any, name: str, numbers: list[str],
              rows: set[tuple[Any, ...]]) -> None:  # fmt: skip
-    for i in range(0, len(numbers), CHUNK):
-        conn.execute(delete(table).where(table.c.case_number.in_(numbers[i : i + CHUNK])))
-    if rows:
-        conn.execute(insert(table), [dict(zip(COLUMNS[name], r, strict=True)) for r in rows])
+    for part in slices(conn, numbers):
+        conn.execute(delete(table).where(table.c.case_number.in_(part)))
+    insert_rows(conn, table, [dict(zip(COLUMNS[name], r, strict=True)) for r in rows])
 
 
 def judge_cases(conn: Connection, cases: list[CaseFile], world: World, since: int,
@@ -208,8 +206,7 @@ def _reindex(conn: Connection, cases: list[CaseFile], world: World, out: Outcome
         part = numbers[i : i + CHUNK]
         conn.execute(delete(DEVICE_USE).where(DEVICE_USE.c.case_number.in_(part)))
     uses = [{"device_no": d, "case_number": c.number} for c in cases for d in _devices(c)]
-    if uses:
-        conn.execute(insert(DEVICE_USE), uses)
+    insert_rows(conn, DEVICE_USE, uses)
 
 
 def _keys_of_cases(conn: Connection, numbers: list[str], kinds: Iterable[str]) -> set[str]:
@@ -223,17 +220,30 @@ def _keys_of_cases(conn: Connection, numbers: list[str], kinds: Iterable[str]) -
     return out
 
 
-def _stored_of(conn: Connection, kind: str, officer: str | None, agency: str,
-               unit: str | None = None) -> list[tuple[str, set[tuple[str, int]]]]:  # fmt: skip
-    """Active stored anomalies of a kind for an officer (or a unit's, officer empty)."""
-    q = select(ANOMALY.c.key, ANOMALY.c.refs).where(
-        ANOMALY.c.kind == kind, ANOMALY.c.agency == agency, ANOMALY.c.active.is_(True)
-    )
-    q = q.where(ANOMALY.c.officer == officer) if officer else q.where(
-        ANOMALY.c.officer.is_(None), ANOMALY.c.unit == unit
-    )  # fmt: skip
-    return [(k, {(r["case"], int(r["seq"])) for r in json.loads(refs)})
-            for k, refs in conn.execute(q)]  # fmt: skip
+Refs = set[tuple[str, int]]
+Who = tuple[str, str]  # (officer or unit, agency)
+
+
+def _stored_of(conn: Connection, kind: str, groups: Iterable[Who],
+               units: bool = False) -> dict[Who, list[tuple[str, Refs]]]:  # fmt: skip
+    """Active stored anomalies of a kind for these officers (``units``: these units', officer
+    empty), by group, in one query per slice of names rather than one per group."""
+    wanted = set(groups)
+    column = ANOMALY.c.unit if units else ANOMALY.c.officer
+    out: dict[Who, list[tuple[str, Refs]]] = defaultdict(list)
+    names = sorted({who for who, _ in wanted})
+    for part in slices(conn, names):
+        q = select(column, ANOMALY.c.agency, ANOMALY.c.key, ANOMALY.c.refs).where(
+            ANOMALY.c.kind == kind, ANOMALY.c.active.is_(True), column.in_(part)
+        )
+        if units:
+            q = q.where(ANOMALY.c.officer.is_(None))
+        for who, agency, key, refs in conn.execute(q):
+            if (who, agency) in wanted:
+                out[(who, agency)].append(
+                    (key, {(r["case"], int(r["seq"])) for r in json.loads(refs)})
+                )
+    return out
 
 
 def _item(case: str, seq: int, act: str, at: datetime, recorded: datetime | None = None,
@@ -252,6 +262,7 @@ def cross(conn: Connection, world: World, out: Outcome, *, full: bool = False) -
 
 def _overlaps(conn: Connection, world: World, out: Outcome, full: bool) -> None:
     """An officer's presences that overlap his changed ones, read by time from the index."""
+    stored = {} if full else _stored_of(conn, presence.OVERLAP, out.officers)
     for (officer, agency), changed in out.officers.items():
         keys = {(c, s) for c, s, _, _ in changed}
         lo, hi = min(t0 for *_, t0, _ in changed), max(t1 for *_, t1 in changed)
@@ -267,22 +278,21 @@ def _overlaps(conn: Connection, world: World, out: Outcome, full: bool) -> None:
         found = presence.overlaps_among(items, world.corpus([]), world.limits(agency))
         out.add(a for a in found if any((r.case, r.seq) in keys for r in a.refs))
         if not full:
-            out.stale |= {k for k, refs in _stored_of(conn, presence.OVERLAP, officer, agency)
-                          if refs & keys}  # fmt: skip
+            out.stale |= {k for k, refs in stored.get((officer, agency), ()) if refs & keys}
 
 
 def _travel(conn: Connection, world: World, out: Outcome, full: bool) -> None:
     """An officer's consecutive positions around his changed ones: the window from the last
     position before them to the first after them (its pairs are the only ones that changed)."""
+    stored = {} if full else _stored_of(conn, presence.TRAVEL, out.travellers)
     for (officer, agency), changed in out.travellers.items():
         where = and_(FIX.c.officer == officer, FIX.c.agency == agency)
         lo, hi = min(t for *_, t in changed), max(t for *_, t in changed)
-        if not full:
-            before = conn.execute(select(func.max(FIX.c.t0)).where(where, FIX.c.t0 < lo)).scalar()
-            after = conn.execute(select(func.min(FIX.c.t0)).where(where, FIX.c.t0 > hi)).scalar()
-            lo = int(before) if before is not None else lo
-            hi = int(after) if after is not None else hi
-            where = and_(where, FIX.c.t0 >= lo, FIX.c.t0 <= hi)
+        if not full:  # one query: the window's bounds are subqueries
+            before = select(func.coalesce(func.max(FIX.c.t0), lo)).where(where, FIX.c.t0 < lo)
+            after = select(func.coalesce(func.min(FIX.c.t0), hi)).where(where, FIX.c.t0 > hi)
+            where = and_(where, FIX.c.t0 >= before.scalar_subquery(),
+                         FIX.c.t0 <= after.scalar_subquery())  # fmt: skip
         rows = list(conn.execute(select(FIX).where(where)))
         fixes = [
             presence.Fix(officer, _time(r.start), _time(r.until), (r.lat, r.lon),
@@ -293,20 +303,18 @@ def _travel(conn: Connection, world: World, out: Outcome, full: bool) -> None:
         out.add(presence.travel_among(fixes, world.corpus([]), world.limits(agency)))
         if not full:
             window = {(r.case_number, r.seq) for r in rows} | {(c, s) for c, s, _ in changed}
-            out.stale |= {k for k, refs in _stored_of(conn, presence.TRAVEL, officer, agency)
-                          if refs <= window}  # fmt: skip
+            out.stale |= {k for k, refs in stored.get((officer, agency), ()) if refs <= window}
 
 
 def _act_item(r: Any) -> Item:
     return _item(r.case_number, r.seq, r.act, _time(r.occurred), _time(r.recorded), r.who)
 
 
-def _lag_of(conn: Connection, column: Any, who: str, agency: str) -> tuple[int, float, list[Any]]:
-    """The group's count, median lag and worst entries, read in SQL."""
+def _lag_of(conn: Connection, column: Any, who: str, agency: str, n: int
+            ) -> tuple[float, list[Any]]:  # fmt: skip
+    """The group's median lag and worst entries, read in SQL (only for a group whose median
+    may be over the limit: the middle rows are found by OFFSET on the lag index)."""
     where = and_(column == who, ACT.c.agency == agency)
-    n = int(conn.execute(select(func.count()).select_from(ACT).where(where)).scalar_one())
-    if n == 0:
-        return 0, 0.0, []
     middle = [float(v) for v in conn.execute(
         select(ACT.c.lag).where(where).order_by(ACT.c.lag).offset((n - 1) // 2).limit(2)
     ).scalars()]  # fmt: skip
@@ -314,31 +322,52 @@ def _lag_of(conn: Connection, column: Any, who: str, agency: str) -> tuple[int, 
     top = list(conn.execute(select(ACT).where(where).order_by(ACT.c.lag.desc()).limit(5)))
     floor = min(r.lag for r in top)
     ties = list(conn.execute(select(ACT).where(where, ACT.c.lag >= floor)))
-    return n, median, ties
+    return median, ties
+
+
+def _over(conn: Connection, column: Any, names: Iterable[str], agency: str,
+          limit: float) -> list[tuple[str, int, int]]:  # fmt: skip
+    """Each group's count of entries and of entries lagging over ``limit``, one query per
+    slice of names: the median is over the limit only if at least half are, so most groups
+    need no median at all."""
+    over = func.sum(case((ACT.c.lag > limit, 1), else_=0))
+    out = []
+    for part in slices(conn, sorted(names)):
+        q = (select(column, func.count(), over)
+             .where(ACT.c.agency == agency, column.in_(part)).group_by(column))  # fmt: skip
+        out += [(who, int(n), int(k or 0)) for who, n, k in conn.execute(q)]
+    return out
 
 
 def _lags(conn: Connection, world: World, out: Outcome, full: bool) -> None:
-    groups = [("officer", who, agency) for who, agency in out.people] + [
-        ("unit", unit, agency) for unit, agency in out.units
-    ]
-    for scope, who, agency in groups:
-        column = ACT.c.who if scope == "officer" else ACT.c.unit
-        n, median, rows = _lag_of(conn, column, who, agency)
+    by_agency: dict[str, dict[str, set[str]]] = defaultdict(lambda: defaultdict(set))
+    for who, agency in out.people:
+        by_agency[agency]["officer"].add(who)
+    for unit, agency in out.units:
+        by_agency[agency]["unit"].add(unit)
+    for agency, scopes in by_agency.items():
         t = world.limits(agency)
-        if n:
-            by_item = {(r.case_number, r.seq): r for r in rows}
-            top = backfill.worst([_act_item(r) for r in rows])
-            first = by_item[(top[0].case, top[0].seq)]
-            a = backfill.lag_found(scope, who, n, median, top, (first.unit, first.agency),
-                                   world.corpus([]), t)  # fmt: skip
-            if a is not None:
-                out.add([a])
-        if not full:
-            officer, unit = (who, None) if scope == "officer" else (None, who)
-            out.stale |= {k for k, _ in _stored_of(conn, backfill.LAG, officer, agency, unit)}
+        for scope, names in scopes.items():
+            column = ACT.c.who if scope == "officer" else ACT.c.unit
+            for who, n, over in _over(conn, column, names, agency, t.lag_median_hours * 3600):
+                if n < t.lag_min_entries or 2 * over < n:
+                    continue  # fewer than half over the limit: the median is not
+                median, rows = _lag_of(conn, column, who, agency, n)
+                by_item = {(r.case_number, r.seq): r for r in rows}
+                top = backfill.worst([_act_item(r) for r in rows])
+                first = by_item[(top[0].case, top[0].seq)]
+                a = backfill.lag_found(scope, who, n, median, top, (first.unit, first.agency),
+                                       world.corpus([]), t)  # fmt: skip
+                if a is not None:
+                    out.add([a])
+    if not full:
+        for groups, units in ((out.people, False), (out.units, True)):
+            for stored in _stored_of(conn, backfill.LAG, groups, units).values():
+                out.stale |= {k for k, _ in stored}
 
 
 def _sittings(conn: Connection, world: World, out: Outcome, full: bool) -> None:
+    stored = {} if full else _stored_of(conn, backfill.SESSION, out.people)
     for (who, agency), times in out.people.items():
         t = world.limits(agency)
         gap = int(timedelta(minutes=t.session_gap_minutes).total_seconds())
@@ -359,153 +388,7 @@ def _sittings(conn: Connection, world: World, out: Outcome, full: bool) -> None:
         window = {(r.case_number, r.seq) for r in rows}
         out.add(backfill.sessions_of(who, items, where_of, world.corpus([]), t))
         if not full:
-            out.stale |= {k for k, refs in _stored_of(conn, backfill.SESSION, who, agency)
-                          if refs & window}  # fmt: skip
-
-
-class SqlStore(copies.MemoryStore):
-    """The copies' :class:`~liuhen.supervision.detectors.copies.Store` over the index tables:
-    what a pass adds is kept in memory (the :class:`MemoryStore` it extends) over what the
-    tables held before it, and written once at its end (``flush``). ``empty``: the tables hold
-    nothing (a full scan), so they are not read at all."""
-
-    def __init__(self, conn: Connection, empty: bool = False) -> None:
-        super().__init__()
-        self.conn, self.empty = conn, empty
-        self.loaded: dict[str, set[int]] = defaultdict(set)
-        self.dirty: dict[str, set[int]] = defaultdict(set)
-        self.dropped: set[tuple[str, int]] = set()
-
-    def _load(self, agency: str, shingles: Iterable[int]) -> None:
-        seen = self.loaded[agency]
-        missing = [s for s in shingles if s not in seen]
-        seen.update(missing)
-        if self.empty or not missing:
-            return
-        df = self.dfs[agency]
-        for i in range(0, len(missing), CHUNK):
-            q = select(SHINGLE.c.shingle, SHINGLE.c.df).where(
-                SHINGLE.c.agency == agency, SHINGLE.c.shingle.in_(missing[i : i + CHUNK])
-            )
-            for s, n in self.conn.execute(q):
-                df[int(s)] = int(n)
-
-    def count(self, agency: str) -> int:
-        self._load(agency, [VERSIONS])
-        return self.dfs[agency].get(VERSIONS, 0)
-
-    def bump(self, agency: str, shingles: set[int]) -> None:
-        self._load(agency, [*shingles, VERSIONS])
-        df = self.dfs[agency]
-        df[VERSIONS] += 1
-        for s in shingles:
-            df[s] += 1
-        self.dirty[agency] |= shingles | {VERSIONS}
-
-    def df(self, agency: str, shingles: Iterable[int]) -> dict[int, int]:
-        grams = list(shingles)
-        self._load(agency, grams)
-        return super().df(agency, grams)
-
-    def candidates(self, agency: str, rare: set[int], least: int) -> set[tuple[str, int]]:
-        shared: dict[tuple[str, int], int] = defaultdict(int)
-        grams = [] if self.empty else sorted(rare)
-        if 0 < len(grams) <= CHUNK:  # the usual case: the database counts, sends the few
-            q = (
-                select(POSTING.c.case_number, POSTING.c.seq, func.count())
-                .where(POSTING.c.agency == agency, POSTING.c.shingle.in_(grams))
-                .group_by(POSTING.c.case_number, POSTING.c.seq)
-                .having(func.count() >= least)
-            )
-            for case, seq, n in self.conn.execute(q):
-                key = (case, int(seq))
-                if key not in self.dropped and key not in self.texts:
-                    shared[key] += int(n)
-            grams = []
-        for i in range(0, len(grams), CHUNK):
-            q = select(POSTING.c.case_number, POSTING.c.seq).where(
-                POSTING.c.agency == agency, POSTING.c.shingle.in_(grams[i : i + CHUNK])
-            )
-            for case, seq in self.conn.execute(q):
-                key = (case, int(seq))
-                if key not in self.dropped and key not in self.texts:
-                    shared[key] += 1
-        for s in rare:
-            for text in self.postings.get((agency, s), ()):
-                shared[text] += 1
-        return {text for text, n in shared.items() if n >= least}
-
-    def text(self, case: str, seq: int) -> copies.Version | None:
-        if (case, seq) in self.texts or (case, seq) in self.dropped or self.empty:
-            return super().text(case, seq)
-        r = self.conn.execute(
-            select(TEXT).where(TEXT.c.case_number == case, TEXT.c.seq == seq)
-        ).first()
-        if r is None:
-            return None
-        return copies.Version(r.case_number, int(r.seq), int(r.version), r.act, r.field, r.text,
-                              r.unit, r.agency, r.party)  # fmt: skip
-
-    def drop(self, case: str, seq: int) -> None:
-        super().drop(case, seq)
-        self.dropped.add((case, seq))
-
-    def flush(self) -> None:
-        """Write what the pass added: the texts it dropped or put, their postings, the counts."""
-        gone = sorted(self.dropped | set(self.texts))
-        if not self.empty:
-            for case, seq in gone:
-                self.conn.execute(delete(TEXT).where(TEXT.c.case_number == case, TEXT.c.seq == seq))
-                self.conn.execute(delete(POSTING).where(POSTING.c.case_number == case,
-                                                        POSTING.c.seq == seq))  # fmt: skip
-        texts = [
-            {"case_number": v.case, "seq": v.seq, "agency": v.agency, "unit": v.unit,
-             "party": v.party[:200], "act": v.act, "field": v.name, "version": v.version,
-             "text": v.text}
-            for v, _ in self.texts.values()
-        ]  # fmt: skip
-        postings = [
-            {"agency": v.agency, "shingle": s, "case_number": v.case, "seq": v.seq}
-            for v, rare in self.texts.values()
-            for s in rare
-        ]
-        for rows, table in ((texts, TEXT), (postings, POSTING)):
-            for i in range(0, len(rows), 10 * CHUNK):
-                self.conn.execute(insert(table), rows[i : i + 10 * CHUNK])
-        if len(postings) > ANALYZE_AFTER:
-            analyze(self.conn, (POSTING, SHINGLE, TEXT))
-        for agency, grams in self.dirty.items():
-            df, gram_list = self.dfs[agency], sorted(grams)
-            for i in range(0, 0 if self.empty else len(gram_list), CHUNK):
-                part = gram_list[i : i + CHUNK]
-                self.conn.execute(delete(SHINGLE).where(SHINGLE.c.agency == agency,
-                                                        SHINGLE.c.shingle.in_(part)))  # fmt: skip
-            rows = [{"agency": agency, "shingle": s, "df": df[s]} for s in gram_list]
-            for i in range(0, len(rows), 10 * CHUNK):
-                self.conn.execute(insert(SHINGLE), rows[i : i + 10 * CHUNK])
-        self.dirty.clear()
-
-
-def judge_texts(conn: Connection, world: World, out: Outcome, *, full: bool = False) -> None:
-    """The new text versions, in journal order, against the texts already indexed."""
-    if not out.texts:
-        return
-    sql = SqlStore(conn, empty=full)
-    found: dict[str, Anomaly] = {}
-    by_agency: dict[str, list[copies.Version]] = defaultdict(list)
-    for v in out.texts:
-        by_agency[v.agency].append(v)
-    changed: set[tuple[str, int]] = set()
-    for agency, mine in by_agency.items():
-        changed |= copies.stream(mine, sql, world.limits(agency), found)
-    sql.flush()
-    out.add(found.values())
-    if not full:
-        cases = sorted({c for c, _ in changed})
-        for key in _keys_of_cases(conn, cases, (copies.COPY,)):
-            refs = conn.execute(select(ANOMALY.c.refs).where(ANOMALY.c.key == key)).scalar_one()
-            if {(r["case"], int(r["seq"])) for r in json.loads(refs)} & changed:
-                out.stale.add(key)
+            out.stale |= {k for k, refs in stored.get((who, agency), ()) if refs & window}
 
 
 def _row(a: Anomaly, found_at: str) -> dict[str, Any]:
@@ -517,29 +400,38 @@ def _row(a: Anomaly, found_at: str) -> dict[str, Any]:
     }  # fmt: skip
 
 
-def write(conn: Connection, out: Outcome, now: str) -> None:
+def write(conn: Connection, out: Outcome, now: str, *, full: bool = False) -> None:
     """Store what was found (first-found time kept) and make inactive what was judged again
-    and not found: never deleted, a supervisor's review names it."""
+    and not found: never deleted, a supervisor's review names it. A row found again as it
+    was is not rewritten (most of a catch-up's, all of a rescan's): only made active again.
+    ``full``: a full scan, which emptied ``anomaly_ref``."""
     keys = sorted(out.found)
-    known: dict[str, str] = {}
-    for i in range(0, len(keys), CHUNK):
-        known |= dict(conn.execute(select(ANOMALY.c.key, ANOMALY.c.found_at).where(
-            ANOMALY.c.key.in_(keys[i : i + CHUNK]))).all())  # fmt: skip
+    known: dict[str, Any] = {}
+    for part in slices(conn, keys):
+        known |= {r.key: r for r in conn.execute(select(ANOMALY).where(ANOMALY.c.key.in_(part)))}
     gone = sorted(out.stale - set(out.found))
-    for i in range(0, len(gone), CHUNK):
-        conn.execute(update(ANOMALY).where(ANOMALY.c.key.in_(gone[i : i + CHUNK]))
-                     .values(active=False))  # fmt: skip
-    fresh = [_row(a, now) for k, a in out.found.items() if k not in known]
-    if fresh:
-        conn.execute(insert(ANOMALY), fresh)
-        refs = {(a.key, r.case) for a in out.found.values() if a.key not in known for r in a.refs}
-        conn.execute(insert(REF), [{"key": k, "case_number": c} for k, c in sorted(refs)])
+    for part in slices(conn, gone):
+        conn.execute(update(ANOMALY).where(ANOMALY.c.key.in_(part)).values(active=False))
+    insert_rows(conn, ANOMALY, [_row(a, now) for k, a in out.found.items() if k not in known])
+    refs = {(a.key, r.case) for a in out.found.values() if full or a.key not in known
+            for r in a.refs}  # fmt: skip
+    revived: list[str] = []
     for k, a in out.found.items():
-        if k in known:
-            conn.execute(update(ANOMALY).where(ANOMALY.c.key == k).values(**_row(a, known[k])))
+        old = known.get(k)
+        if old is None:
+            continue
+        row = _row(a, old.found_at)
+        if all(getattr(old, c) == v for c, v in row.items() if c != "active"):
+            if not old.active:
+                revived.append(k)
+            continue
+        conn.execute(update(ANOMALY).where(ANOMALY.c.key == k).values(**row))
+        if not full and {r["case"] for r in json.loads(old.refs)} != {r.case for r in a.refs}:
             conn.execute(delete(REF).where(REF.c.key == k))
-            conn.execute(insert(REF), [{"key": k, "case_number": c}
-                                       for c in sorted({r.case for r in a.refs})])  # fmt: skip
+            refs |= {(k, r.case) for r in a.refs}
+    for part in slices(conn, revived):
+        conn.execute(update(ANOMALY).where(ANOMALY.c.key.in_(part)).values(active=True))
+    insert_rows(conn, REF, [{"key": k, "case_number": c} for k, c in sorted(refs)])
 
 
 def analyze(conn: Connection, tables: Iterable[Any] = INDEX) -> None:

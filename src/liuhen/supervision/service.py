@@ -36,7 +36,7 @@ from liuhen.kernel.db.engine import write_transaction
 from liuhen.kernel.instance import App
 from liuhen.kernel.journal import Appended
 from liuhen.kernel.record import ActInput
-from liuhen.supervision import index
+from liuhen.supervision import copy_index, index
 from liuhen.supervision.detectors import thresholds as limits
 from liuhen.supervision.detectors.model import (
     SEVERITY_LABELS,
@@ -258,8 +258,8 @@ def scan(app: App) -> ScanResult:
             index.judge_cases(conn, cases, _with_gps(conn, world, cases), 0, out, fresh=True)
         index.analyze(conn)
         index.cross(conn, world, out, full=True)
-        index.judge_texts(conn, world, out, full=True)
-        index.write(conn, out, now)
+        copy_index.judge_texts(conn, world, out, full=True)
+        index.write(conn, out, now, full=True)
         _set_position(conn, head, now)
     return _result(out, len(numbers), entries, head, t0)
 
@@ -312,7 +312,7 @@ def _detect_batch(app: App, batch: int) -> ScanResult | None:
             cases = _cases(conn, numbers, head)
             index.judge_cases(conn, cases, _with_gps(conn, world, cases), after, out)
             index.cross(conn, world, out)
-            index.judge_texts(conn, world, out)
+            copy_index.judge_texts(conn, world, out)
             index.write(conn, out, now)
             _set_position(conn, head, now)
     if full:

@@ -1,0 +1,238 @@
+"""The copied-transcript detector's state in tables: texts, rare 4-gram postings, 4-gram counts.
+
+A catch-up judges a few hundred new texts against every text indexed before. Asked one text at
+a time (its 4-grams' counts, then the texts sharing its rare 4-grams, then each candidate's
+text) that was a dozen round trips per text and most of a catch-up's time. So a pass reads up
+front, per agency, what its texts can ask: the counts of all their 4-grams in one query, and
+the postings of every 4-gram that may still be rare when its text's turn comes (a count only
+grows within a pass, and the bound above which a 4-gram is boilerplate grows by at most one
+per hundred texts judged). The judging itself (``detectors.copies``) then runs in memory, and
+what it added is written at the end: postings through COPY, counts as one upsert.
+"""
+
+from __future__ import annotations
+
+import json
+from collections import Counter, defaultdict
+from collections.abc import Iterable
+
+from sqlalchemy import Connection, delete, select, text, tuple_
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+
+from liuhen.kernel.db.rows import insert_rows, slices
+from liuhen.supervision.detectors import copies
+from liuhen.supervision.detectors.model import Anomaly
+from liuhen.supervision.index import ANOMALY, POSTING, REF, SHINGLE, TEXT, Outcome, World, analyze
+
+VERSIONS = 0  # the shingle row counting an agency's text versions
+STALE_SHARE = 0.1  # postings written, as a share of the table, after which statistics are renewed
+Key = tuple[str, int]
+
+
+class SqlStore(copies.MemoryStore):
+    """The copies' :class:`~liuhen.supervision.detectors.copies.Store` over the index tables:
+    what a pass adds is kept in memory (the :class:`MemoryStore` it extends) over what the
+    tables held before it (read by :meth:`prepare`), and written once at its end (``flush``).
+    ``empty``: the tables hold nothing (a full scan), so they are not read at all."""
+
+    def __init__(self, conn: Connection, empty: bool = False) -> None:
+        super().__init__()
+        self.conn, self.empty = conn, empty
+        self.loaded: dict[str, set[int]] = defaultdict(set)
+        self.dirty: dict[str, set[int]] = defaultdict(set)
+        self.dropped: set[Key] = set()
+        self.fetched: dict[str, set[int]] = defaultdict(set)  # 4-grams whose postings were read
+        self.stored: dict[str, dict[int, list[Key]]] = defaultdict(dict)
+        self.cached: dict[Key, copies.Version] = {}  # texts read from the table
+
+    def prepare(self, agency: str, items: list[copies.Version]) -> None:
+        """Read what judging ``items`` will ask, in a few queries (see the module's note)."""
+        if self.empty:
+            return
+        grams: set[int] = set()
+        for v in items:
+            grams |= copies.shingles(copies.cut(v.text)[0])
+        self._load(agency, [*grams, VERSIONS])
+        df = self.dfs[agency]
+        bound = copies.common_bound(df.get(VERSIONS, 0) + len(items))
+        self._postings(agency, [s for s in grams if 0 < df.get(s, 0) <= bound])
+
+    def _load(self, agency: str, shingles: Iterable[int]) -> None:
+        seen = self.loaded[agency]
+        missing = sorted({s for s in shingles if s not in seen})
+        seen.update(missing)
+        if self.empty or not missing:
+            return
+        df = self.dfs[agency]
+        for part in slices(self.conn, missing):
+            q = select(SHINGLE.c.shingle, SHINGLE.c.df).where(
+                SHINGLE.c.agency == agency, SHINGLE.c.shingle.in_(part)
+            )
+            for s, n in self.conn.execute(q):
+                df[int(s)] = int(n)
+
+    def _postings(self, agency: str, grams: Iterable[int]) -> None:
+        fetched, stored = self.fetched[agency], self.stored[agency]
+        wanted = sorted({s for s in grams if s not in fetched})
+        fetched.update(wanted)
+        for part in slices(self.conn, wanted):
+            q = select(POSTING.c.shingle, POSTING.c.case_number, POSTING.c.seq).where(
+                POSTING.c.agency == agency, POSTING.c.shingle.in_(part)
+            )
+            for s, case, seq in self.conn.execute(q):
+                stored.setdefault(int(s), []).append((case, int(seq)))
+
+    def count(self, agency: str) -> int:
+        self._load(agency, [VERSIONS])
+        return self.dfs[agency].get(VERSIONS, 0)
+
+    def bump(self, agency: str, shingles: set[int]) -> None:
+        self._load(agency, [*shingles, VERSIONS])
+        df = self.dfs[agency]
+        df[VERSIONS] += 1
+        for s in shingles:
+            df[s] += 1
+        self.dirty[agency] |= shingles | {VERSIONS}
+
+    def df(self, agency: str, shingles: Iterable[int]) -> dict[int, int]:
+        grams = list(shingles)
+        self._load(agency, grams)
+        return super().df(agency, grams)
+
+    def candidates(self, agency: str, rare: set[int], least: int) -> set[Key]:
+        shared: Counter[Key] = self.shared(agency, rare)
+        if not self.empty:
+            self._postings(agency, rare)  # none missing after prepare, unless judged unasked
+            stored, dropped, mine = self.stored[agency], self.dropped, self.texts
+            for s in rare:
+                for key in stored.get(s, ()):
+                    if key not in dropped and key not in mine:
+                        shared[key] += 1
+        found = {key for key, n in shared.items() if n >= least}
+        self._read_texts(found)
+        return found
+
+    def _read_texts(self, keys: set[Key]) -> None:
+        """The candidates' texts not in memory, in one query."""
+        wanted = sorted(k for k in keys if k not in self.texts and k not in self.dropped
+                        and k not in self.cached)  # fmt: skip
+        if self.empty or not wanted:
+            return
+        for part in slices(self.conn, wanted):
+            q = select(TEXT).where(tuple_(TEXT.c.case_number, TEXT.c.seq).in_(part))
+            for r in self.conn.execute(q):
+                self.cached[(r.case_number, int(r.seq))] = copies.Version(
+                    r.case_number, int(r.seq), int(r.version), r.act, r.field, r.text, r.unit,
+                    r.agency, r.party,
+                )  # fmt: skip
+
+    def text(self, case: str, seq: int) -> copies.Version | None:
+        key = (case, seq)
+        if key in self.texts or key in self.dropped or self.empty:
+            return super().text(case, seq)
+        self._read_texts({key})
+        return self.cached.get(key)
+
+    def drop(self, case: str, seq: int) -> None:
+        super().drop(case, seq)
+        self.dropped.add((case, seq))
+
+    def flush(self) -> None:
+        """Write what the pass added: the texts it dropped or put, their postings, the counts."""
+        conn = self.conn
+        if not self.empty:
+            gone = sorted(self.dropped | set(self.texts))
+            for part in slices(conn, gone):
+                pairs = tuple_(TEXT.c.case_number, TEXT.c.seq).in_(part)
+                conn.execute(delete(TEXT).where(pairs))
+                conn.execute(delete(POSTING).where(
+                    tuple_(POSTING.c.case_number, POSTING.c.seq).in_(part)))  # fmt: skip
+        texts = [
+            {"case_number": v.case, "seq": v.seq, "agency": v.agency, "unit": v.unit,
+             "party": v.party[:200], "act": v.act, "field": v.name, "version": v.version,
+             "text": v.text}
+            for v, _ in self.texts.values()
+        ]  # fmt: skip
+        postings = [
+            {"agency": v.agency, "shingle": s, "case_number": v.case, "seq": v.seq}
+            for v, rare in self.texts.values()
+            for s in rare
+        ]
+        insert_rows(conn, TEXT, texts)
+        insert_rows(conn, POSTING, postings)
+        counts = [
+            (agency, s, self.dfs[agency][s])
+            for agency, grams in self.dirty.items()
+            for s in sorted(grams)
+        ]
+        if self.empty:
+            insert_rows(conn, SHINGLE, [{"agency": a, "shingle": s, "df": n} for a, s, n in counts])
+        else:
+            _upsert_counts(conn, counts)
+        if self.empty or _grew(conn, len(postings)):
+            analyze(conn, (POSTING, SHINGLE, TEXT))
+        self.dirty.clear()
+
+
+def _upsert_counts(conn: Connection, counts: list[tuple[str, int, int]]) -> None:
+    """The 4-grams' new counts, inserted or replaced in one statement (PostgreSQL: arrays
+    unnested; SQLite: its upsert, executed many times in C)."""
+    if not counts:
+        return
+    if conn.dialect.name == "postgresql":
+        conn.execute(
+            text(
+                "INSERT INTO anomaly_shingle (agency, shingle, df) "
+                "SELECT * FROM unnest(CAST(:a AS text[]), CAST(:s AS bigint[]), CAST(:n AS int[])) "
+                "ON CONFLICT (agency, shingle) DO UPDATE SET df = EXCLUDED.df"
+            ),
+            {"a": [c[0] for c in counts], "s": [c[1] for c in counts],
+             "n": [c[2] for c in counts]},
+        )  # fmt: skip
+        return
+    stmt = sqlite_insert(SHINGLE)
+    stmt = stmt.on_conflict_do_update(
+        index_elements=[SHINGLE.c.agency, SHINGLE.c.shingle], set_={"df": stmt.excluded.df}
+    )
+    conn.execute(stmt, [{"agency": a, "shingle": s, "df": n} for a, s, n in counts])
+
+
+def _grew(conn: Connection, written: int) -> bool:
+    """Whether PostgreSQL's statistics of the postings are off by more than a tenth (or were
+    never gathered): planned on stale ones, a lookup scanned the table instead of its index."""
+    if conn.dialect.name != "postgresql" or not written:
+        return False
+    rows = conn.execute(
+        text("SELECT reltuples FROM pg_class WHERE relname = 'anomaly_posting'")
+    ).scalar()
+    return rows is None or rows <= 0 or written > STALE_SHARE * float(rows)
+
+
+def judge_texts(conn: Connection, world: World, out: Outcome, *, full: bool = False) -> None:
+    """The new text versions, in journal order, against the texts already indexed."""
+    if not out.texts:
+        return
+    sql = SqlStore(conn, empty=full)
+    found: dict[str, Anomaly] = {}
+    by_agency: dict[str, list[copies.Version]] = defaultdict(list)
+    for v in out.texts:
+        by_agency[v.agency].append(v)
+    changed: set[Key] = set()
+    for agency, mine in by_agency.items():
+        sql.prepare(agency, mine)
+        changed |= copies.stream(mine, sql, world.limits(agency), found)
+    sql.flush()
+    out.add(found.values())
+    if full:
+        return
+    cases = sorted({c for c, _ in changed})
+    for part in slices(conn, cases):
+        q = (
+            select(ANOMALY.c.key, ANOMALY.c.refs).join(REF, REF.c.key == ANOMALY.c.key)
+            .where(REF.c.case_number.in_(part), ANOMALY.c.kind == copies.COPY,
+                   ANOMALY.c.active.is_(True))
+            .distinct()
+        )  # fmt: skip
+        for key, refs in conn.execute(q):
+            if {(r["case"], int(r["seq"])) for r in json.loads(refs)} & changed:
+                out.stale.add(key)
