@@ -120,11 +120,13 @@ def pool(
     a plan through the index would compute it for every match before sorting them).
     SQLite's FTS5 gives its matches in rowid order itself, ``bm25`` computed per row it gives.
     """
+    # on SQLite the FTS5 table's rowid (the same number), an order FTS5 gives without a sort
+    order = DOC.c.id if dialect == "postgresql" else literal_column("search_fts.rowid")
     newest = (
         select(DOC.c.id, DOC.c.kind, DOC.c.case_number)
         .select_from(joined)
         .where(*cond)
-        .order_by(DOC.c.id.desc())
+        .order_by(order.desc())
         .limit(n)
     )
     if dialect == "postgresql":
