@@ -259,6 +259,19 @@ def test_the_count_stops_at_the_cap_and_says_more_than(app, monkeypatch):
     }
     assert (capped.total, capped.total_capped, capped.total_text) == (1, True, "1 条以上")
     assert len(capped.items) == 1 and capped.has_more  # the best one, and more after it
+    assert full.ranked_all and full.ranking == "按相关程度排列"
+    # past the cap only the newest cap + 1 matches are ranked, and the page says so
+    assert not capped.ranked_all and "只在最近记录的 2 条中按相关程度排列" in capped.ranking
+    doc = store.T["search_doc"]
+    with app.engine.connect() as conn:
+        newest = conn.execute(
+            select(doc.c.case_number, doc.c.kind)
+            .where(doc.c.body_tokens.contains("网吧") | doc.c.title_tokens.contains("网吧"))
+            .order_by(doc.c.id.desc())
+            .limit(2)
+        ).all()
+    pooled = find(app, head, "网吧", cap=1, per_page=10)
+    assert sorted(hits(pooled)) == sorted((n, k) for n, k in newest)
     cases = find(app, head, "网吧", kind="case", cap=1)  # counted by itself, in full
     assert (cases.total, cases.total_capped, cases.total_text) == (1, False, "1 条")
     acts = find(app, head, "网吧", kind="act", cap=1, per_page=1)
@@ -273,4 +286,5 @@ def test_the_count_stops_at_the_cap_and_says_more_than(app, monkeypatch):
         assert (body["total"], body["total_capped"], body["total_text"]) == (1, True, "1 条以上")
         page = api.get("/search", params={"q": "网吧", "kind": "act"}).text
         assert "共 1 条以上结果" in page and "执法行为记录 1 以上" in page
+        assert "只在最近记录的 2 条中按相关程度排列" in page
         assert "下一页" not in page  # both on this page: the pager ends where results do
