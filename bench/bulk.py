@@ -252,7 +252,8 @@ TEXTS = {"investigation.inquiry": "transcript", "investigation.inspection": "sce
 class Row:
     """One entry of a case as the journal stores it, before it has a place: its ``actors`` and
     ``body`` already in canonical text (references to entries of the case as
-    ``REF_BASE + position`` unless the case was made for its place, ``case(first_seq=…)``)."""
+    ``REF_BASE + position`` unless the case was made for its place, ``case(first_seq=…)``:
+    then they are seqs, and ``refs`` is empty)."""
 
     chain: str
     act: str
@@ -262,10 +263,11 @@ class Row:
     refs: tuple[int, ...] = ()  # positions within the case of the entries its body names
 
 
-# A hole in a compiled text: (_T, template time plus the copy's gap, True) or (_T, date, False,
-# the copy's gap), (_R, position), (_C, demo code) or (_X, "transcript"/"scene").
-_Piece = str | tuple[Any, ...]
-_T, _R, _C, _X = 0, 1, 2, 3
+# A text compiled: its leading literal, then each hole with the literal after it. A hole is
+# (_T, template time plus the copy's gap), (_D, date, the copy's gap), (_R, position),
+# (_C, demo code) or (_X, "transcript"/"scene").
+_Text = tuple[str, tuple[tuple[tuple[Any, ...], str], ...]]
+_T, _D, _R, _C, _X = 0, 1, 2, 3, 4
 
 
 @dataclass
@@ -275,12 +277,13 @@ class Plan:
 
     acts: list[str]
     occurred: list[datetime]  # template time plus the copy's gap
-    actors: list[list[_Piece]]
-    bodies: list[list[_Piece]]
+    actors: list[_Text]
+    bodies: list[_Text]
     refs: list[tuple[int, ...]]
     # (demo codes, start, end) in seconds from EPOCH before the case's shift: an act done in
     # person (what the overlap detector reads), a moment as a span of no length
     presence: list[tuple[tuple[str, ...], float, float]]
+    codes: set[str] = field(default_factory=set)  # the demo codes its texts name
 
 
 @dataclass
@@ -354,31 +357,40 @@ def _order(t: Template) -> list[tuple[int, int]]:
 
 
 def _compile(text: str, gap: timedelta, c: int, where: dict[tuple[int, int], int],
-             block: tuple[int, int], refs: list[int]) -> list[_Piece]:  # fmt: skip
-    pieces: list[_Piece] = []
+             block: tuple[int, int], refs: list[int], codes: set[str]) -> _Text:  # fmt: skip
+    lead = ""
+    rest: list[tuple[tuple[Any, ...], str]] = []
     last = 0
     for m in _TOKEN.finditer(text):
-        pieces.append(text[last : m.start()])
+        literal = text[last : m.start()]
+        if rest:
+            rest[-1] = (rest[-1][0], literal)
+        else:
+            lead = literal
         last = m.end()
+        hole: tuple[Any, ...]
         if m.group(1) is not None:
             value = m.group(1)
             if "T" in value:
-                pieces.append(
-                    (_T, datetime.fromisoformat(value.replace("Z", "+00:00")) + gap, True)
-                )
+                hole = (_T, datetime.fromisoformat(value.replace("Z", "+00:00")) + gap)
             else:
-                pieces.append((_T, datetime.fromisoformat(value), False, gap))
+                hole = (_D, datetime.fromisoformat(value), gap)
         elif m.group(2) is not None:
             r = int(m.group(2)) - (REF_BASE - 987_600_000)
             pos = where[(r, c if c and block[0] <= r < block[1] else 0)]
             refs.append(pos)
-            pieces.append((_R, pos))
+            hole = (_R, pos)
         elif m.group(4) is not None:
-            pieces.append((_X, m.group(4)))
+            hole = (_X, m.group(4))
         else:
-            pieces.append((_C, m.group(3)))
-    pieces.append(text[last:])
-    return [p for p in pieces if p != ""]
+            hole = (_C, m.group(3))
+            codes.add(m.group(3))
+        rest.append((hole, ""))
+    if rest:
+        rest[-1] = (rest[-1][0], text[last:])
+    else:
+        lead = text
+    return lead, tuple(rest)
 
 
 def plan(t: Template) -> Plan:
@@ -392,8 +404,8 @@ def plan(t: Template) -> Plan:
         refs: list[int] = []
         p.acts.append(t.acts[i])
         p.occurred.append(t.times[i] + gap)
-        p.actors.append(_compile(t.actors[i], gap, c, where, t.block, refs))
-        p.bodies.append(_compile(t.bodies[i], gap, c, where, t.block, refs))
+        p.actors.append(_compile(t.actors[i], gap, c, where, t.block, refs, p.codes))
+        p.bodies.append(_compile(t.bodies[i], gap, c, where, t.block, refs, p.codes))
         p.refs.append(tuple(refs))
         act = t.acts[i]
         if act in NOT_PRESENCE or act.startswith(("registry.", "evidence.")):
@@ -501,47 +513,49 @@ def case(
     seqs the case has when its first entry gets that one."""
     p = plan(t)
     renames = agency.teams[team] if agency.teams else agency.renames
+    names = {code: '"' + renames.get(code, code) + '"' for code in p.codes}
     rng = random.Random(number)
     base = REF_BASE if first_seq is None else first_seq
     times: dict[tuple[Any, ...], str] = {}
     words = {"transcript": _transcript, "scene": _scene}
     ctx: dict[str, Any] | None = None
 
-    def fill(pieces: list[_Piece]) -> str:
+    def fill(text: _Text) -> str:
         nonlocal ctx
-        out = []
-        for piece in pieces:
-            if isinstance(piece, str):
-                out.append(piece)
-                continue
-            kind, value = piece[0], piece[1]
-            if kind == _T:
-                text = times.get(piece)
-                if text is None:
-                    if piece[2]:
-                        text = '"' + (value + delta).isoformat() + '"'
+        lead, rest = text
+        if not rest:
+            return lead
+        out = [lead]
+        for hole, literal in rest:
+            kind = hole[0]
+            if kind <= _D:  # _T or _D
+                value = times.get(hole)
+                if value is None:
+                    if kind == _T:
+                        value = '"' + (hole[1] + delta).isoformat() + '"'
                     else:  # a day moves by the whole days the time moves (as the padding's)
-                        moved = timedelta(days=(delta + piece[3]).days)
-                        text = '"' + (value + moved).date().isoformat() + '"'
-                    times[piece] = text
-                out.append(text)
-            elif kind == _R:
-                out.append(str(base + value))
+                        moved = timedelta(days=(delta + hole[2]).days)
+                        value = '"' + (hole[1] + moved).date().isoformat() + '"'
+                    times[hole] = value
             elif kind == _C:
-                code: str = value
-                out.append('"' + renames.get(code, code) + '"')
+                value = names[hole[1]]
+            elif kind == _R:
+                value = str(base + hole[1])
             else:
                 if ctx is None:
                     ctx = _context(rng, re.findall(r'"cert_no":"([^"]+)"', fill(p.actors[0])))
-                out.append(_encode_string(words[value](ctx, rng)))
+                value = _encode_string(words[hole[1]](ctx, rng))
+            out.append(value)
+            out.append(literal)
         return "".join(out)
 
     out = []
+    placed = first_seq is not None  # references are seqs already: nothing left to set
     for pos, act in enumerate(p.acts):
         body = fill(p.bodies[pos])
         actors = fill(p.actors[pos])
         occurred = (p.occurred[pos] + delta).isoformat()
-        out.append(Row(number, act, occurred, actors, body, p.refs[pos]))
+        out.append(Row(number, act, occurred, actors, body, () if placed else p.refs[pos]))
     return out
 
 
@@ -670,7 +684,7 @@ def seal(
     references set here."""
     entries: list[tuple[Any, ...]] = []
     nodes: list[tuple[int, int, bytes]] = []
-    digest = app.alg.digest
+    new = app.alg.new
     append = work.append
     now = app.clock.now
     acts: dict[str, str] = {}
@@ -680,21 +694,21 @@ def seal(
         chain = rows[0].chain
         chain_text = ',"chain":' + _encode_string(chain) + ',"chain_seq":'
         prev: bytes | None = None
+        recorded_at = now().isoformat()  # a case's entries in one go, as ``append_all`` has them
+        recorded_text = ',"recorded_at":' + _encode_string(recorded_at) + ',"seq":'
         for k, r in enumerate(rows):
             body = r.body
-            if r.refs and _REF.search(body):
+            if r.refs:
                 body = _REF.sub(partial(_seq_of, first), body)
             seq = first + k
-            recorded_at = now().isoformat()
             act = acts.get(r.act) or acts.setdefault(r.act, '{"act":' + _encode_string(r.act))
             data = (
                 act + ',"actors":' + r.actors + ',"body":' + body + chain_text + str(k + 1)
                 + ',"occurred_at":' + _encode_string(r.occurred_at)
                 + ',"prev":' + ('"' + prev.hex() + '"' if prev is not None else "null")
-                + ',"recorded_at":' + _encode_string(recorded_at)
-                + ',"seq":' + str(seq) + tail
+                + recorded_text + str(seq) + tail
             ).encode("utf-8", "surrogatepass")  # fmt: skip
-            leaf = digest(LEAF_PREFIX + data)
+            leaf = new(LEAF_PREFIX + data).digest()
             entries.append(
                 (seq, chain, k + 1, r.act, r.occurred_at, recorded_at, r.actors, body, prev, leaf,
                  data)
