@@ -244,18 +244,19 @@ PageFactory = Callable[..., Page]
 
 @pytest.fixture
 def open_page(
-    browser: Browser, console: ConsoleLog, signed_in: StorageState
+    browser: Browser, console: ConsoleLog, request: pytest.FixtureRequest
 ) -> Iterator[PageFactory]:
-    """Makes pages of a given viewport in their own contexts, watched by ``console``.
+    """Makes pages of a given viewport in their own contexts, watched by ``console``, closed
+    at the end of the test.
 
-    Pages are signed in as the demo supervisor unless ``anonymous=True``.
+    Pages are signed in as the demo supervisor unless ``anonymous=True``; only then is the
+    shared demo server started, so a test on a server of its own does not wait for it.
     """
     contexts = []
 
     def make(viewport: ViewportSize, *, anonymous: bool = False) -> Page:
-        context = browser.new_context(
-            viewport=viewport, locale="zh-CN", storage_state=None if anonymous else signed_in
-        )
+        state = None if anonymous else request.getfixturevalue("signed_in")
+        context = browser.new_context(viewport=viewport, locale="zh-CN", storage_state=state)
         contexts.append(context)
         p = context.new_page()
         console.watch(p)

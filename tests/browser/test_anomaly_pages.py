@@ -11,7 +11,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from playwright.sync_api import Browser, expect
+from playwright.sync_api import expect
 
 from liuhen.demo import seed as demo
 from liuhen.kernel import instance
@@ -22,6 +22,7 @@ from tests.browser.conftest import (
     SUPERVISOR,
     TABLET,
     ConsoleLog,
+    PageFactory,
     log_in,
     prepared_server,
 )
@@ -58,12 +59,9 @@ def planted(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
 
 @pytest.mark.parametrize("viewport", [DESKTOP, TABLET], ids=["1366", "768"])
 def test_list_copy_pair_and_review(
-    browser: Browser, planted: Server, console: ConsoleLog, artifacts: Path, viewport
+    open_page: PageFactory, planted: Server, console: ConsoleLog, artifacts: Path, viewport
 ) -> None:
-    # a context of its own: the package's shared server (and its session) is not needed
-    context = browser.new_context(viewport=viewport, locale="zh-CN")
-    page = context.new_page()
-    console.watch(page)
+    page = open_page(viewport, anonymous=True)  # signed in below, on a server of its own
     log_in(page, planted.url, SUPERVISOR[0], SUPERVISOR[1])
     page.get_by_role("link", name="执法异常").click()
     expect(page.locator("h1")).to_contain_text("执法记录异常")
@@ -100,4 +98,3 @@ def test_list_copy_pair_and_review(
     visit(page, planted.url + "/anomalies?reviewed=yes")
     expect(page.locator("table.anomaly-table tbody tr")).to_have_count(1)
     assert console.errors == []
-    context.close()

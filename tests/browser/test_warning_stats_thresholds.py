@@ -14,7 +14,7 @@ from datetime import timedelta
 from pathlib import Path
 
 import pytest
-from playwright.sync_api import Browser, expect
+from playwright.sync_api import expect
 
 from liuhen.accounts import service as access
 from liuhen.clock import SHANGHAI
@@ -22,7 +22,14 @@ from liuhen.kernel import instance
 from liuhen.kernel import settings as settings_mod
 from liuhen.kernel.record import ActInput, record
 from liuhen.warnings import service as warnings
-from tests.browser.conftest import DESKTOP, TABLET, ConsoleLog, log_in, prepared_server
+from tests.browser.conftest import (
+    DESKTOP,
+    TABLET,
+    ConsoleLog,
+    PageFactory,
+    log_in,
+    prepared_server,
+)
 from tests.browser.test_pages import overflow, screenshot, visit
 from tests.integration import factory
 from tests.integration.server import Server
@@ -65,11 +72,9 @@ def prepared(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
 
 @pytest.mark.parametrize("viewport", [DESKTOP, TABLET], ids=["1366", "768"])
 def test_warning_figures_on_the_statistics_page(
-    browser: Browser, prepared: Server, console: ConsoleLog, artifacts: Path, viewport
+    open_page: PageFactory, prepared: Server, console: ConsoleLog, artifacts: Path, viewport
 ) -> None:
-    context = browser.new_context(viewport=viewport, locale="zh-CN")
-    page = context.new_page()
-    console.watch(page)
+    page = open_page(viewport, anonymous=True)
     log_in(page, prepared.url, *HEAD)
     visit(page, prepared.url + "/stats")  # this month: both cards were raised today
     section = page.locator("section.stats-warnings")
@@ -94,16 +99,13 @@ def test_warning_figures_on_the_statistics_page(
     expect(page.locator("table.stats-cases tbody tr")).to_have_count(1)
     expect(page.locator("table.stats-cases tbody")).to_contain_text(LATE)
     assert console.errors == []
-    context.close()
 
 
 @pytest.mark.parametrize("viewport", [DESKTOP, TABLET], ids=["1366", "768"])
 def test_the_thresholds_page_refuses_keeps_and_saves(
-    browser: Browser, prepared: Server, console: ConsoleLog, artifacts: Path, viewport
+    open_page: PageFactory, prepared: Server, console: ConsoleLog, artifacts: Path, viewport
 ) -> None:
-    context = browser.new_context(viewport=viewport, locale="zh-CN")
-    page = context.new_page()
-    console.watch(page)
+    page = open_page(viewport, anonymous=True)
     width = viewport["width"]
     log_in(page, prepared.url, *HEAD)
     visit(page, prepared.url + "/anomalies")
@@ -142,19 +144,15 @@ def test_the_thresholds_page_refuses_keeps_and_saves(
     )
     expect(overlap).to_contain_text("已调整")
     assert console.errors == []
-    context.close()
 
 
 def test_the_administrator_reaches_the_thresholds_from_administration(
-    browser: Browser, prepared: Server, console: ConsoleLog
+    open_page: PageFactory, prepared: Server, console: ConsoleLog
 ) -> None:
-    context = browser.new_context(viewport=DESKTOP, locale="zh-CN")
-    page = context.new_page()
-    console.watch(page)
+    page = open_page(DESKTOP, anonymous=True)
     log_in(page, prepared.url, *ADMIN)
     visit(page, prepared.url + "/admin/settings")
     page.get_by_role("navigation", name="系统管理").get_by_role("link", name="异常监测阈值").click()
     expect(page.get_by_label("机关")).to_have_value("wl")
     expect(page.locator("table.threshold-table tbody tr")).to_have_count(13)
     assert console.errors == []
-    context.close()
