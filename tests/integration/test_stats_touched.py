@@ -1,20 +1,25 @@
-"""The report reads whole fact rows only for the cases a period touches (opened, closed or
-decided in it, or with an act or a finding in it), which keeps a month's report from reading
-every case ever opened. The figures must not change for it: on the demo, on SQLite and
-PostgreSQL, each report and the cases behind each figure are the same as when every case in
-scope is read whole, for several periods and filters, with the warnings' figures wired in."""
+"""The report counts in SQL (grouped counts over the fact tables) and lists the cases behind a
+figure only when asked for. The figures must not change for it: on the demo, on SQLite and
+PostgreSQL, each report and the cases behind each figure are the same as the reference's
+(``stats_reference``: the former count in Python over every case in scope read whole), for
+several periods and filters, with the warnings' figures wired in; and every figure that counts
+cases lists exactly as many."""
 
 from __future__ import annotations
+
+from collections.abc import Iterator
+from urllib.parse import parse_qs, urlsplit
 
 import pytest
 from sqlalchemy import true
 
 import liuhen.entrypoints.web  # noqa: F401  (wires the warnings' figures into the report)
 from liuhen.demo import seed as demo
-from liuhen.stats import figures
 from liuhen.stats import service as stats
 from liuhen.stats.figures import Filters
+from liuhen.stats.schemas import StatsReport
 from liuhen.warnings import service as warnings
+from tests.integration import stats_reference as reference
 
 PERIODS = ("2026", "2026-03", "2026-Q2", "2026-12", "2025")
 FILTERS = (
@@ -26,20 +31,54 @@ FILTERS = (
 )
 
 
-def test_reading_only_the_touched_cases_changes_no_figure(
+def _key(link: str) -> tuple[str, str]:
+    query = parse_qs(urlsplit(link).query, keep_blank_values=True)
+    return query["metric"][0], query["key"][0]
+
+
+def case_counts(report: StatsReport) -> Iterator[tuple[str, int]]:
+    """(link, count) of each figure that counts cases."""
+    for h in report.headlines:
+        if h.key in ("opened", "closed", "decided"):
+            yield h.link, int(h.value)
+    for rows in (report.by_stage, report.by_procedure, report.by_source, report.by_category):
+        for c in rows:
+            yield c.link, c.count
+    for c in report.penalty_levels + report.decision_kinds:
+        yield c.link, c.count
+    for o in report.officers:
+        yield o.link, o.cases
+    if report.warnings is not None:
+        for w in [report.warnings.total, *report.warnings.units, *report.warnings.officers]:
+            yield w.link, w.cases
+            yield w.red_link, w.cases_red
+            yield w.warned_link, w.cases_warned
+
+
+def test_counting_in_sql_changes_no_figure_and_no_drill_down(
     app, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     demo.seed(app)
     warnings.scan(app, send=False)
-    narrow = {
-        (p, tuple(f.items().items())): stats._figures(app, None, p, f)
-        for p in PERIODS
-        for f in FILTERS
-    }
-    assert any(not found.report.empty for found in narrow.values())
-    monkeypatch.setattr(figures, "_touched", lambda within: true())
-    for (p, items), found in narrow.items():
-        whole = stats._figures(app, None, p, Filters(**dict(items)))
-        assert found.report.model_dump() == whole.report.model_dump(), (p, items)
-        assert found.behind == whole.behind, (p, items)
-        assert found.titles == whole.titles, (p, items)
+    monkeypatch.setattr(reference, "_touched", lambda within: true())
+    source = stats._WARNINGS[0]
+    scope = stats.scope_for(app, None)
+    compared = 0
+    for p in PERIODS:
+        for f in FILTERS:
+            found = stats.report(app, None, p, f)
+            w, own = stats.weights(app, f.agency)
+            ref = reference.compute(app, scope, stats.period(app, p), f, w, own, source)
+            assert found.model_dump() == ref.report.model_dump(), (p, f)
+            for (metric, key), numbers in ref.behind.items():
+                listed = stats.cases_behind(app, None, p, f, metric, key)
+                assert {c.number for c in listed.cases} == numbers, (p, f, metric, key)
+                assert listed.title == ref.titles[(metric, key)], (p, f, metric, key)
+                compared += 1
+            for link, count in case_counts(found):
+                if not link:  # a total of no warnings links nowhere
+                    continue
+                metric, key = _key(link)
+                listed = stats.cases_behind(app, None, p, f, metric, key)
+                assert len(listed.cases) == count, (p, f, metric, key)
+    assert compared > 100

@@ -14,7 +14,7 @@ from liuhen.kernel.db import store
 from liuhen.kernel.instance import App
 from liuhen.kernel.journal import Appended
 from liuhen.procedure.catalog import Role
-from liuhen.stats import figures, periods, projection, settings, workbook
+from liuhen.stats import drill, figures, periods, projection, settings, workbook
 from liuhen.stats.figures import STATUS_LABELS, Filters, Scope, WarningGroup, WarningSource
 from liuhen.stats.periods import Period
 from liuhen.stats.projection import CaughtUp, Difference
@@ -69,12 +69,17 @@ def report(app: App, user: User | None, period_text: str | None, filters: Filter
     return _figures(app, user, period_text, filters).report
 
 
-def _figures(
-    app: App, user: User | None, period_text: str | None, filters: Filters
-) -> figures.Figures:
+def _scope(app: App, user: User | None, filters: Filters) -> Scope:
     scope = scope_for(app, user)
     if filters.agency and scope.agencies is not None and filters.agency not in scope.agencies:
         raise ValidationError("只能统计本机关的数据")
+    return scope
+
+
+def _figures(
+    app: App, user: User | None, period_text: str | None, filters: Filters
+) -> figures.Figures:
+    scope = _scope(app, user, filters)
     w, own = weights(
         app, filters.agency or (next(iter(scope.agencies)) if scope.agencies else None)
     )
@@ -85,11 +90,13 @@ def _figures(
 def cases_behind(
     app: App, user: User | None, period_text: str | None, filters: Filters, metric: str, key: str
 ) -> CasesBehind:
-    """The cases behind one figure of the report, computed the same way as the figure."""
-    found = _figures(app, user, period_text, filters)
-    if (metric, key) not in found.behind:
-        raise ValidationError("没有这一项统计数字")
-    numbers = sorted(found.behind[(metric, key)])
+    """The cases behind one figure of the report, computed the same way as the figure (but
+    alone: the report itself lists none)."""
+    scope = _scope(app, user, filters)
+    when = period(app, period_text)
+    source = _WARNINGS[0] if _WARNINGS else None
+    title, found = drill.cases_behind(app, scope, when, filters, metric, key, source)
+    numbers = sorted(found)
     with app.engine.connect() as conn:
         units = {c: n for c, n in conn.execute(select(store.UNIT.c.code, store.UNIT.c.name))}
         rows = conn.execute(
@@ -114,9 +121,7 @@ def cases_behind(
         )
         for r in rows
     ]
-    return CasesBehind(
-        title=found.titles[(metric, key)], period_label=found.report.period_label, cases=cases
-    )
+    return CasesBehind(title=title, period_label=when.label, cases=cases)
 
 
 def xlsx(

@@ -1,0 +1,52 @@
+"""The registry names the figures show (units, officers, agencies) and each unit's field
+officers: small tables, read whole once per report."""
+
+from __future__ import annotations
+
+import json
+from collections import defaultdict
+
+from sqlalchemy import Connection, select
+
+from liuhen.kernel.db import store
+
+
+def names(
+    conn: Connection,
+) -> tuple[dict[str, tuple[str, str]], dict[str, tuple[str, str]], dict[str, str]]:
+    units = {
+        c: (n, a)
+        for c, n, a in conn.execute(
+            select(store.UNIT.c.code, store.UNIT.c.name, store.UNIT.c.agency)
+        )
+    }
+    officers = {
+        c: (n, u)
+        for c, n, u, roles, active in conn.execute(
+            select(
+                store.OFFICER.c.cert_no,
+                store.OFFICER.c.name,
+                store.OFFICER.c.unit,
+                store.OFFICER.c.roles,
+                store.OFFICER.c.active,
+            )
+        )
+    }
+    agencies = {c: n for c, n in conn.execute(select(store.AGENCY.c.code, store.AGENCY.c.name))}
+    return units, officers, agencies
+
+
+def field_officers(conn: Connection) -> dict[str, list[str]]:
+    """Each unit's active officers (执法人员), the denominator of acts per officer."""
+    out: dict[str, list[str]] = defaultdict(list)
+    for cert, unit, roles, active in conn.execute(
+        select(
+            store.OFFICER.c.cert_no,
+            store.OFFICER.c.unit,
+            store.OFFICER.c.roles,
+            store.OFFICER.c.active,
+        )
+    ):
+        if active and "officer" in json.loads(roles or "[]"):
+            out[unit].append(cert)
+    return out

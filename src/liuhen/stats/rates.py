@@ -1,0 +1,116 @@
+"""The rates the report and the score use, counted in SQL per group (a unit, an officer) or in
+total, so that no case or act row is read into Python: a year of a large instance has millions.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Sequence
+from typing import Any
+
+from sqlalchemy import ColumnElement, Connection, FromClause, Subquery, case, func, select
+
+from liuhen.stats.facts import MEDIA
+from liuhen.stats.score import Rate
+from liuhen.stats.sets import CASE, Rules, Sets
+
+Rates = dict[str, Rate]
+
+
+def pct(good: int, total: int) -> float | None:
+    return round(good / total * 100, 1) if total else None
+
+
+def flag(cond: ColumnElement[bool]) -> ColumnElement[int]:
+    """1 where ``cond`` holds, else 0: summed, the rows meeting it."""
+    return func.sum(case((cond, 1), else_=0))
+
+
+def grouped(
+    conn: Connection,
+    source: FromClause,
+    key: ColumnElement[Any] | None,
+    *cols: ColumnElement[Any],
+    where: Sequence[ColumnElement[bool]] = (),
+) -> dict[str, tuple[int, ...]]:
+    """``cols`` (aggregates) over ``source`` per value of ``key``, or once under '' when
+    ``key`` is None (a total: PostgreSQL refuses a constant to group by)."""
+    keys = [key] if key is not None else []
+    stmt = select(*keys, *cols).select_from(source).where(*where).group_by(*keys)
+    out: dict[str, tuple[int, ...]] = {}
+    for row in conn.execute(stmt):
+        values = tuple(int(v or 0) for v in (row[1:] if keys else row))
+        if keys:
+            out[row[0]] = values
+        elif any(values):
+            out[""] = values
+    return out
+
+
+def case_rates(conn: Connection, s: Sets, members: Subquery | None) -> dict[str, Rates]:
+    """Compliance, closing and on-time archiving over each group's cases (``members``: g,
+    number), or over every kept case (None; only archiving is reported in total)."""
+    closed = s.archive_closed()
+    cols = (
+        func.count(),
+        flag(CASE.c.number.in_(s.bad())),
+        flag(s.opened()),
+        flag(s.opened() & CASE.c.closed_on.is_not(None)),
+        flag(closed & s.archive_counted()),
+        flag(closed & CASE.c.number.in_(s.late_archive())),
+    )
+    if members is None:
+        found = grouped(conn, CASE, None, *cols, where=[s.is_kept(CASE.c.number)])
+    else:
+        source = members.join(CASE, CASE.c.number == members.c.number)
+        found = grouped(conn, source, members.c.g, *cols)
+    return {
+        g: {
+            "compliance": Rate(n - bad, n),
+            "closing": Rate(done, opened),
+            "on_time_archive": Rate(counted - late, counted),
+        }
+        for g, (n, bad, opened, done, counted, late) in found.items()
+    }
+
+
+def act_rates(
+    conn: Connection, s: Sets, acts: Subquery, rules: Rules, by_group: bool
+) -> dict[str, Rates]:
+    """Audio-video coverage of the acts that must be recorded, and on-time storage of the
+    recordings, over each group's acts (``acts`` has a column g when ``by_group``)."""
+    key = acts.c.g if by_group else None
+    due = s.due(acts, rules)
+    found = grouped(
+        conn,
+        acts,
+        key,
+        flag(due),
+        flag(due & acts.c.seq.in_(s.av_missing(rules))),
+        flag(acts.c.act == MEDIA),
+    )
+    late = late_recordings(conn, s, acts, rules, by_group)
+    out: dict[str, Rates] = defaultdict(dict)
+    for g, (n_due, missing, media) in found.items():
+        out[g]["av_coverage"] = Rate(n_due - missing, n_due)
+        out[g]["on_time_storage"] = Rate(media - min(late.get(g, 0), media), media)
+    return out
+
+
+def late_recordings(
+    conn: Connection, s: Sets, acts: Subquery, rules: Rules, by_group: bool
+) -> dict[str, int]:
+    """The recordings stored late (distinct case and entry of a violation) on the cases that
+    have a recording among each group's acts."""
+    media = s.media_cases(acts, by_group)
+    late = s.late_storage(rules)
+    cols = [media.c.g] if by_group else []
+    pairs = (
+        select(*cols, late.c.case_number, late.c.seq)
+        .select_from(media)
+        .join(late, late.c.case_number == media.c.case_number)
+        .distinct()
+        .subquery()
+    )
+    found = grouped(conn, pairs, pairs.c.g if by_group else None, func.count())
+    return {g: v[0] for g, v in found.items()}

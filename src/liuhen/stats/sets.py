@@ -1,0 +1,310 @@
+"""The sets every figure counts, as SQL over the fact tables: the one definition both the
+report's grouped counts (``stats.figures``) and a drill-down's list of cases
+(``stats.drill``) are built from, so that a number and the cases behind it cannot drift apart.
+
+Nothing here reads rows: each method returns a query or a condition for the database to count.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from typing import Any
+from urllib.parse import urlencode
+
+from sqlalchemy import (
+    ColumnElement,
+    Select,
+    Subquery,
+    Table,
+    and_,
+    false,
+    or_,
+    select,
+    true,
+    union,
+)
+
+from liuhen.compliance import service as compliance
+from liuhen.errors import LiuhenError
+from liuhen.kernel.instance import App
+from liuhen.rules.pack import expand_acts
+from liuhen.stats import projection
+from liuhen.stats.facts import MEDIA, VIEW
+from liuhen.stats.periods import Period
+
+CASE, ACT, ACT_OFFICER, FINDING = (
+    projection.CASE,
+    projection.ACT,
+    projection.ACT_OFFICER,
+    projection.FINDING,
+)
+CLOSED_STATUSES = ("closed", "archived")
+# 罚款 amounts as a supervision report bands them (key, label, fen from, fen below)
+PENALTY_BANDS: tuple[tuple[str, str, int, int | None], ...] = (
+    ("lt1k", "1千元以下", 0, 100_000),
+    ("1k-10k", "1千元至1万元", 100_000, 1_000_000),
+    ("10k-50k", "1万元至5万元", 1_000_000, 5_000_000),
+    ("50k-200k", "5万元至20万元", 5_000_000, 20_000_000),
+    ("ge200k", "20万元以上", 20_000_000, None),
+)
+
+
+@dataclass(frozen=True, slots=True)
+class Scope:
+    """Which agencies a reader's figures cover (None: all, a supervisor's) and its name."""
+
+    agencies: frozenset[str] | None
+    label: str
+
+
+@dataclass(frozen=True, slots=True)
+class Filters:
+    agency: str | None = None
+    unit: str | None = None
+    officer: str | None = None
+    act: str | None = None
+
+    def items(self) -> dict[str, str]:
+        return {
+            k: v
+            for k, v in (
+                ("agency", self.agency),
+                ("unit", self.unit),
+                ("officer", self.officer),
+                ("act", self.act),
+            )
+            if v
+        }
+
+
+@dataclass(frozen=True, slots=True)
+class Rules:
+    """What the packs in force say that the rates need: the rules of each kind (av: missing
+    recording, av_storage: late storage), and the acts that must be recorded on audio-video,
+    per agency."""
+
+    av: tuple[str, ...]
+    av_storage: tuple[str, ...]
+    mandatory: dict[str | None, frozenset[str]]
+
+
+def load_rules(app: App, agencies: Iterable[str | None]) -> Rules:
+    kinds: dict[str, str] = {}
+    mandatory: dict[str | None, frozenset[str]] = {}
+    for agency in set(agencies):
+        try:
+            pack = compliance.load_pack(
+                compliance.pack_name_for(app, agency), app.settings.data_dir
+            )
+        except LiuhenError:
+            mandatory[agency] = frozenset()
+            continue
+        acts: set[str] = set()
+        for rid, rule in pack.rules.items():
+            kind = str(getattr(rule, "kind", ""))
+            kinds[rid] = kind
+            if kind == "av" and getattr(rule, "level", "") == "mandatory" and not rule.disabled:
+                acts.update(expand_acts(list(getattr(rule, "acts", []) or [])))
+        mandatory[agency] = frozenset(acts)
+    return Rules(
+        av=tuple(sorted(r for r, k in kinds.items() if k == "av")),
+        av_storage=tuple(sorted(r for r, k in kinds.items() if k == "av_storage")),
+        mandatory=mandatory,
+    )
+
+
+def _like_json_item(text: str) -> str:
+    """A LIKE pattern for a JSON list (``["a", "b"]``) holding the string ``text``."""
+    escaped = text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    return f'%"{escaped}"%'
+
+
+class Sets:
+    """The cases, acts and findings a report counts, for one scope, period and filters.
+
+    Kept cases: in scope (agency, unit), with the officer among the case's officers or in one
+    of the period's acts, and with an act of the filtered kind. Acts: the period's acts of kept
+    cases (in scope by the act's own unit; only the officer's or the act kind's when filtered).
+    Findings: the period's findings on kept cases."""
+
+    def __init__(self, scope: Scope, period: Period, filters: Filters) -> None:
+        self.scope, self.period, self.filters = scope, period, filters
+        self.start, self.end = period.start.isoformat(), period.end.isoformat()
+
+    # --- scope -----------------------------------------------------------------------------
+
+    def within(self, col: ColumnElement[Any]) -> ColumnElement[bool]:
+        return and_(col >= self.start, col <= self.end)
+
+    def in_scope(self, table: Table) -> list[ColumnElement[bool]]:
+        where: list[ColumnElement[bool]] = []
+        col = table.c
+        if self.scope.agencies is not None:
+            where.append(col.agency.in_(sorted(self.scope.agencies)))
+        if self.filters.agency:
+            where.append(col.agency == self.filters.agency)
+        if self.filters.unit:
+            where.append(col.unit == self.filters.unit)
+        return where
+
+    def kept(self) -> Select[Any]:
+        """The numbers of the kept cases."""
+        f = self.filters
+        where = self.in_scope(CASE)
+        if f.officer:
+            acted = (
+                select(ACT.c.case_number)
+                .join(ACT_OFFICER, ACT_OFFICER.c.seq == ACT.c.seq)
+                .where(
+                    ACT_OFFICER.c.officer == f.officer,
+                    self.within(ACT.c.on_date),
+                    *self.in_scope(ACT),
+                )
+            )
+            where.append(
+                or_(
+                    CASE.c.number.in_(acted),
+                    CASE.c.officers.like(_like_json_item(f.officer), escape="\\"),
+                )
+            )
+        if f.act:
+            where.append(CASE.c.number.in_(select(ACT.c.case_number).where(ACT.c.act == f.act)))
+        return select(CASE.c.number).where(*where)
+
+    def is_kept(self, col: ColumnElement[Any]) -> ColumnElement[bool]:
+        """``col`` (a case number) is a kept case's. Every act and finding row belongs to a
+        case row, so without any scope or filter no condition is needed."""
+        if self.scope.agencies is None and not self.filters.items():
+            return true()
+        return col.in_(self.kept())
+
+    def cases(self, *where: ColumnElement[bool]) -> Select[Any]:
+        """The kept cases' rows (``CASE``) meeting ``where``; callers pick the columns."""
+        return select(CASE.c.number).where(self.is_kept(CASE.c.number), *where)
+
+    def opened(self) -> ColumnElement[bool]:
+        return self.within(CASE.c.opened_on)
+
+    def closed(self) -> ColumnElement[bool]:
+        return self.within(CASE.c.closed_on)
+
+    def decided(self) -> ColumnElement[bool]:
+        return self.within(CASE.c.decided_on)
+
+    def fined(self) -> ColumnElement[bool]:
+        return and_(self.decided(), CASE.c.amount_fen > 0)
+
+    def active(self) -> ColumnElement[bool]:
+        """Opened or closed in the period: the cases the breakdowns count."""
+        return or_(self.opened(), self.closed())
+
+    def band(self, key: str) -> ColumnElement[bool]:
+        for k, _, low, high in PENALTY_BANDS:
+            if k == key:
+                upper = [CASE.c.amount_fen < high] if high is not None else []
+                return and_(self.fined(), CASE.c.amount_fen >= low, *upper)
+        return false()
+
+    # --- acts ------------------------------------------------------------------------------
+
+    def acts(self, real: bool | None = True) -> Subquery:
+        """The period's acts (``real``: without the reviews; False: the reviews alone; None:
+        both), columns seq, case_number, agency, unit, act, on_date, av_seconds."""
+        f = self.filters
+        where = [self.within(ACT.c.on_date), *self.in_scope(ACT), self.is_kept(ACT.c.case_number)]
+        if f.officer:
+            where.append(
+                ACT.c.seq.in_(select(ACT_OFFICER.c.seq).where(ACT_OFFICER.c.officer == f.officer))
+            )
+        if f.act:
+            where.append(ACT.c.act == f.act)
+        if real is True:
+            where.append(ACT.c.act != VIEW)
+        elif real is False:
+            where.append(ACT.c.act == VIEW)
+        cols = ("seq", "case_number", "agency", "unit", "act", "on_date", "av_seconds")
+        return select(*(ACT.c[k] for k in cols)).where(*where).subquery()
+
+    def by_unit(self) -> Subquery:
+        """Each unit's cases (g, number): its cases opened or closed in the period, and the
+        cases of its acts in the period."""
+        a = self.acts()
+        return union(
+            select(CASE.c.unit.label("g"), CASE.c.number).where(
+                self.is_kept(CASE.c.number), self.active()
+            ),
+            select(a.c.unit.label("g"), a.c.case_number.label("number")),
+        ).subquery()
+
+    def officer_acts(self) -> Subquery:
+        """Each officer's acts in the period (g: the officer), the acts' columns."""
+        a = self.acts()
+        return (
+            select(ACT_OFFICER.c.officer.label("g"), *a.c)
+            .join(ACT_OFFICER, ACT_OFFICER.c.seq == a.c.seq)
+            .subquery()
+        )
+
+    def due(self, acts: Subquery, rules: Rules) -> ColumnElement[bool]:
+        """The acts that must be recorded on audio-video (by their agency's pack)."""
+        terms = [
+            and_(
+                acts.c.agency.is_(None) if agency is None else acts.c.agency == agency,
+                acts.c.act.in_(sorted(codes)),
+            )
+            for agency, codes in sorted(rules.mandatory.items(), key=lambda kv: kv[0] or "")
+            if codes
+        ]
+        return or_(false(), *terms)
+
+    # --- findings --------------------------------------------------------------------------
+
+    def findings(self, *where: ColumnElement[bool]) -> Select[Any]:
+        """The period's findings on kept cases meeting ``where``; callers pick the columns."""
+        return select(FINDING.c.case_number).where(
+            self.within(FINDING.c.on_date), self.is_kept(FINDING.c.case_number), *where
+        )
+
+    @staticmethod
+    def violation() -> ColumnElement[bool]:
+        return FINDING.c.severity == "violation"
+
+    def bad(self) -> Select[Any]:
+        """The cases with a violation found in the period."""
+        return self.findings(self.violation())
+
+    def late_archive(self) -> Select[Any]:
+        return self.findings(self.violation(), FINDING.c.rule.like("deadline.archive%"))
+
+    def av_missing(self, rules: Rules) -> Select[Any]:
+        """The acts a violation says lack their recording (seq)."""
+        return self.findings(self.violation(), FINDING.c.rule.in_(rules.av)).with_only_columns(
+            FINDING.c.seq
+        )
+
+    def late_storage(self, rules: Rules) -> Subquery:
+        """(case_number, seq) of each recording stored late, as violations say."""
+        return (
+            self.findings(self.violation(), FINDING.c.rule.in_(rules.av_storage))
+            .add_columns(FINDING.c.seq)
+            .subquery()
+        )
+
+    def media_cases(self, acts: Subquery, grouped: bool) -> Subquery:
+        """The cases with a recording among ``acts`` ((g,) case_number)."""
+        cols = [acts.c.g] if grouped else []
+        return select(*cols, acts.c.case_number).where(acts.c.act == MEDIA).distinct().subquery()
+
+    def archive_counted(self) -> ColumnElement[bool]:
+        """A closed case the archive rate counts: archived, or late to be (by a finding)."""
+        return or_(CASE.c.status == "archived", CASE.c.number.in_(self.late_archive()))
+
+    def archive_closed(self) -> ColumnElement[bool]:
+        return and_(self.closed(), CASE.c.status.in_(CLOSED_STATUSES))
+
+
+def link(period: Period, filters: Filters, metric: str, key: str) -> str:
+    """The address of the cases behind a figure (``stats.drill`` lists them)."""
+    query = {"period": period.key, **filters.items(), "metric": metric, "key": key}
+    return "/stats/cases?" + urlencode(query)

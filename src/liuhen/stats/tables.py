@@ -1,0 +1,165 @@
+"""The report's tables of units and officers: each column one grouped count in SQL, the score
+from the grouped rates, so a unit's or officer's row costs no more with a year of acts than
+with a day's."""
+
+from __future__ import annotations
+
+from sqlalchemy import Connection, case, func, select
+
+from liuhen.stats import score
+from liuhen.stats.facts import VIEW
+from liuhen.stats.rates import Rates, act_rates, case_rates, grouped, pct
+from liuhen.stats.schemas import OfficerRow, UnitRow
+from liuhen.stats.sets import ACT_OFFICER, CASE, FINDING, Rules, Sets, link
+
+NONE = score.Rate(0, 0)
+
+
+def _percent(rates: Rates, key: str) -> float | None:
+    rate = rates.get(key, NONE)
+    return pct(rate.good, rate.total)
+
+
+def _violations_of(s: Sets) -> list[object]:
+    return [
+        s.within(FINDING.c.on_date),
+        s.is_kept(FINDING.c.case_number),
+        s.violation(),
+    ]
+
+
+def unit_rows(
+    conn: Connection,
+    s: Sets,
+    rules: Rules,
+    units: dict[str, tuple[str, str]],
+    field: dict[str, list[str]],
+    weights: dict[str, int],
+) -> list[UnitRow]:
+    """A row per unit with cases opened or closed, or acts, in the period. A unit's cases are
+    its cases opened or closed and the cases of its acts (``Sets.by_unit``)."""
+    members = s.by_unit()
+    cases = grouped(
+        conn,
+        members.join(CASE, CASE.c.number == members.c.number),
+        members.c.g,
+        func.count(),
+        func.sum(case((s.opened(), 1), else_=0)),
+        func.sum(case((s.closed(), 1), else_=0)),
+    )
+    violations = grouped(
+        conn,
+        members.join(FINDING, FINDING.c.case_number == members.c.number),
+        members.c.g,
+        func.count(),
+        where=_violations_of(s),  # type: ignore[arg-type]
+    )
+    every = s.acts(None)
+    acts = grouped(
+        conn,
+        every,
+        every.c.unit,
+        func.count(),
+        func.sum(case((every.c.act != VIEW, 1), else_=0)),
+        func.sum(case((every.c.act != VIEW, every.c.av_seconds), else_=0)),
+    )
+    real = s.acts()
+    people = grouped(
+        conn,
+        real.join(ACT_OFFICER, ACT_OFFICER.c.seq == real.c.seq),
+        real.c.unit,
+        func.count(ACT_OFFICER.c.officer.distinct()),
+    )
+    by_unit = select(real.c.unit.label("g"), *(c for c in real.c)).subquery()
+    rates_of = case_rates(conn, s, members)
+    for g, r in act_rates(conn, s, by_unit, rules, True).items():
+        rates_of.setdefault(g, {}).update(r)
+    rows = []
+    for code in sorted(set(cases) | set(acts)):
+        name, agency = units.get(code, (code, ""))
+        _, opened, closed = cases.get(code, (0, 0, 0))
+        n_acts, n_real, seconds = acts.get(code, (0, 0, 0))
+        staff = len(field.get(code, [])) or people.get(code, (0,))[0]
+        rates = rates_of.get(code, {})
+        rows.append(
+            UnitRow(
+                unit=code,
+                name=name,
+                agency=agency or None,
+                officers=staff,
+                opened=opened,
+                closed=closed,
+                acts=n_real,
+                acts_per_officer=round(n_real / staff, 1) if staff else 0.0,
+                av_hours=round(seconds / 3600, 2),
+                reviews=n_acts - n_real,
+                violations=violations.get(code, (0,))[0],
+                on_time_storage=_percent(rates, "on_time_storage"),
+                on_time_archive=_percent(rates, "on_time_archive"),
+                av_coverage=_percent(rates, "av_coverage"),
+                score=score.score(_all(rates), weights).value,
+                link=link(s.period, s.filters, "unit", code),
+            )
+        )
+    return rows
+
+
+def _all(rates: Rates) -> Rates:
+    return {k: rates.get(k, NONE) for k in score.INDICATORS}
+
+
+def officer_rows(
+    conn: Connection,
+    s: Sets,
+    rules: Rules,
+    units: dict[str, tuple[str, str]],
+    officers: dict[str, tuple[str, str]],
+    field: dict[str, list[str]],
+    weights: dict[str, int],
+) -> list[OfficerRow]:
+    """A row per field officer (执法人员) who took part in an act of the period: a head's
+    approvals and a reviewer's reviews are not field workload."""
+    mine = s.officer_acts()
+    acts = grouped(
+        conn,
+        mine,
+        mine.c.g,
+        func.count(mine.c.case_number.distinct()),
+        func.count(),
+        func.sum(mine.c.av_seconds),
+    )
+    violations = grouped(
+        conn,
+        mine.join(FINDING, FINDING.c.seq == mine.c.seq),
+        mine.c.g,
+        func.count(),
+        where=_violations_of(s),  # type: ignore[arg-type]
+    )
+    members = select(mine.c.g, mine.c.case_number.label("number")).distinct().subquery()
+    rates_of = case_rates(conn, s, members)
+    for g, r in act_rates(conn, s, mine, rules, True).items():
+        rates_of.setdefault(g, {}).update(r)
+    staff = {c for people in field.values() for c in people}
+    rows = []
+    for cert, (n_cases, n_acts, seconds) in acts.items():
+        if staff and cert not in staff:
+            continue
+        name, unit = officers.get(cert, (cert, ""))
+        rates = rates_of.get(cert, {})
+        rows.append(
+            OfficerRow(
+                cert_no=cert,
+                name=name,
+                unit=unit,
+                unit_name=units.get(unit, (unit, ""))[0],
+                cases=n_cases,
+                acts=n_acts,
+                av_hours=round(seconds / 3600, 2),
+                violations=violations.get(cert, (0,))[0],
+                av_coverage=_percent(rates, "av_coverage"),
+                on_time_storage=_percent(rates, "on_time_storage"),
+                score=score.score(_all(rates), weights).value,
+                link=link(s.period, s.filters, "officer", cert),
+            )
+        )
+    return sorted(rows, key=lambda r: (r.unit, -r.acts, r.cert_no))
