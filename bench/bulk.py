@@ -37,6 +37,7 @@ import argparse
 import copy
 import json
 import math
+import operator
 import queue
 import random
 import re
@@ -50,7 +51,7 @@ from functools import partial
 from importlib import resources
 from json.encoder import encode_basestring as _encode_string
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 from sqlalchemy import select
 
@@ -248,8 +249,7 @@ _TOKEN = re.compile(
 TEXTS = {"investigation.inquiry": "transcript", "investigation.inspection": "scene"}
 
 
-@dataclass(frozen=True)
-class Row:
+class Row(NamedTuple):
     """One entry of a case as the journal stores it, before it has a place: its ``actors`` and
     ``body`` already in canonical text (references to entries of the case as
     ``REF_BASE + position`` unless the case was made for its place, ``case(first_seq=…)``:
@@ -263,17 +263,20 @@ class Row:
     refs: tuple[int, ...] = ()  # positions within the case of the entries its body names
 
 
-# A text compiled: its leading literal, then each hole with the literal after it. A hole is
-# (_T, template time plus the copy's gap), (_D, date, the copy's gap), (_R, position),
-# (_C, demo code) or (_X, "transcript"/"scene").
-_Text = tuple[str, tuple[tuple[tuple[Any, ...], str], ...]]
+# A text compiled: a %-format of its literals (each ``%`` doubled) with a ``%s`` for each hole
+# and a final ``%.0s`` that prints nothing, and what picks the holes' values out of a case's
+# (``Plan.slots``) as a tuple; or the text alone, when it has no hole.
+_Text = tuple[str, Callable[[list[str]], tuple[str, ...]] | None]
+# A slot: (_T, template time plus the copy's gap), (_D, date, the copy's gap), (_R, position),
+# (_C, demo code) or (_X, "transcript"/"scene", which of them)
 _T, _D, _R, _C, _X = 0, 1, 2, 3, 4
 
 
 @dataclass
 class Plan:
     """A template laid out once for every case made from it: the padded order of its entries,
-    each text split into literal pieces and holes, and the spans its officers are on site."""
+    each text compiled around its holes, the values a case fills them with (``slots``), and
+    the spans its officers are on site."""
 
     acts: list[str]
     occurred: list[datetime]  # template time plus the copy's gap
@@ -283,7 +286,7 @@ class Plan:
     # (demo codes, start, end) in seconds from EPOCH before the case's shift: an act done in
     # person (what the overlap detector reads), a moment as a span of no length
     presence: list[tuple[tuple[str, ...], float, float]]
-    codes: set[str] = field(default_factory=set)  # the demo codes its texts name
+    slots: dict[tuple[Any, ...], int] = field(default_factory=dict)  # a case's values
 
 
 @dataclass
@@ -357,40 +360,36 @@ def _order(t: Template) -> list[tuple[int, int]]:
 
 
 def _compile(text: str, gap: timedelta, c: int, where: dict[tuple[int, int], int],
-             block: tuple[int, int], refs: list[int], codes: set[str]) -> _Text:  # fmt: skip
-    lead = ""
-    rest: list[tuple[tuple[Any, ...], str]] = []
+             block: tuple[int, int], refs: list[int],
+             slots: dict[tuple[Any, ...], int]) -> _Text:  # fmt: skip
+    parts: list[str] = []
+    picks: list[int] = []
     last = 0
     for m in _TOKEN.finditer(text):
-        literal = text[last : m.start()]
-        if rest:
-            rest[-1] = (rest[-1][0], literal)
-        else:
-            lead = literal
+        parts.append(text[last : m.start()].replace("%", "%%"))
         last = m.end()
-        hole: tuple[Any, ...]
+        slot: tuple[Any, ...]
         if m.group(1) is not None:
             value = m.group(1)
             if "T" in value:
-                hole = (_T, datetime.fromisoformat(value.replace("Z", "+00:00")) + gap)
+                slot = (_T, datetime.fromisoformat(value.replace("Z", "+00:00")) + gap)
             else:
-                hole = (_D, datetime.fromisoformat(value), gap)
+                slot = (_D, datetime.fromisoformat(value), gap)
         elif m.group(2) is not None:
             r = int(m.group(2)) - (REF_BASE - 987_600_000)
             pos = where[(r, c if c and block[0] <= r < block[1] else 0)]
             refs.append(pos)
-            hole = (_R, pos)
+            slot = (_R, pos)
         elif m.group(4) is not None:
-            hole = (_X, m.group(4))
+            slot = (_X, m.group(4), len(slots))  # each its own words
         else:
-            hole = (_C, m.group(3))
-            codes.add(m.group(3))
-        rest.append((hole, ""))
-    if rest:
-        rest[-1] = (rest[-1][0], text[last:])
-    else:
-        lead = text
-    return lead, tuple(rest)
+            slot = (_C, m.group(3))
+        picks.append(slots.setdefault(slot, len(slots)))
+        parts.append("%s")
+    if not picks:
+        return text, None
+    parts.append(text[last:].replace("%", "%%") + "%.0s")
+    return "".join(parts), operator.itemgetter(*picks, 0)
 
 
 def plan(t: Template) -> Plan:
@@ -404,8 +403,8 @@ def plan(t: Template) -> Plan:
         refs: list[int] = []
         p.acts.append(t.acts[i])
         p.occurred.append(t.times[i] + gap)
-        p.actors.append(_compile(t.actors[i], gap, c, where, t.block, refs, p.codes))
-        p.bodies.append(_compile(t.bodies[i], gap, c, where, t.block, refs, p.codes))
+        p.actors.append(_compile(t.actors[i], gap, c, where, t.block, refs, p.slots))
+        p.bodies.append(_compile(t.bodies[i], gap, c, where, t.block, refs, p.slots))
         p.refs.append(tuple(refs))
         act = t.acts[i]
         if act in NOT_PRESENCE or act.startswith(("registry.", "evidence.")):
@@ -513,50 +512,44 @@ def case(
     seqs the case has when its first entry gets that one."""
     p = plan(t)
     renames = agency.teams[team] if agency.teams else agency.renames
-    names = {code: '"' + renames.get(code, code) + '"' for code in p.codes}
-    rng = random.Random(number)
     base = REF_BASE if first_seq is None else first_seq
-    times: dict[tuple[Any, ...], str] = {}
-    words = {"transcript": _transcript, "scene": _scene}
-    ctx: dict[str, Any] | None = None
-
-    def fill(text: _Text) -> str:
-        nonlocal ctx
-        lead, rest = text
-        if not rest:
-            return lead
-        out = [lead]
-        for hole, literal in rest:
-            kind = hole[0]
-            if kind <= _D:  # _T or _D
-                value = times.get(hole)
-                if value is None:
-                    if kind == _T:
-                        value = '"' + (hole[1] + delta).isoformat() + '"'
-                    else:  # a day moves by the whole days the time moves (as the padding's)
-                        moved = timedelta(days=(delta + hole[2]).days)
-                        value = '"' + (hole[1] + moved).date().isoformat() + '"'
-                    times[hole] = value
-            elif kind == _C:
-                value = names[hole[1]]
-            elif kind == _R:
-                value = str(base + hole[1])
-            else:
-                if ctx is None:
-                    ctx = _context(rng, re.findall(r'"cert_no":"([^"]+)"', fill(p.actors[0])))
-                value = _encode_string(words[hole[1]](ctx, rng))
-            out.append(value)
-            out.append(literal)
-        return "".join(out)
-
+    values: list[str] = []
+    texts: list[tuple[int, str]] = []
+    for slot in p.slots:
+        kind = slot[0]
+        if kind == _T:
+            values.append('"' + (slot[1] + delta).isoformat() + '"')
+        elif kind == _C:
+            values.append('"' + renames.get(slot[1], slot[1]) + '"')
+        elif kind == _D:  # a day moves by the whole days the time moves (as the padding's)
+            values.append(
+                '"' + (slot[1] + timedelta(days=(delta + slot[2]).days)).date().isoformat() + '"'
+            )
+        elif kind == _R:
+            values.append(str(base + slot[1]))
+        else:
+            texts.append((len(values), slot[1]))
+            values.append("")
+    if texts:
+        rng = random.Random(number)
+        ctx = _context(rng, re.findall(r'"cert_no":"([^"]+)"', _fill_text(p.actors[0], values)))
+        for k, kind in texts:
+            values[k] = _encode_string((_transcript if kind == "transcript" else _scene)(ctx, rng))
     out = []
     placed = first_seq is not None  # references are seqs already: nothing left to set
     for pos, act in enumerate(p.acts):
-        body = fill(p.bodies[pos])
-        actors = fill(p.actors[pos])
+        fmt, pick = p.bodies[pos]
+        body = fmt % pick(values) if pick else fmt
+        fmt, pick = p.actors[pos]
+        actors = fmt % pick(values) if pick else fmt
         occurred = (p.occurred[pos] + delta).isoformat()
         out.append(Row(number, act, occurred, actors, body, () if placed else p.refs[pos]))
     return out
+
+
+def _fill_text(text: _Text, values: list[str]) -> str:
+    fmt, pick = text
+    return fmt % pick(values) if pick else fmt
 
 
 class Schedule:
@@ -694,7 +687,7 @@ def seal(
         chain = rows[0].chain
         chain_text = ',"chain":' + _encode_string(chain) + ',"chain_seq":'
         prev: bytes | None = None
-        recorded_at = now().isoformat()  # a case's entries in one go, as ``append_all`` has them
+        recorded_at = now().isoformat()  # one instant a case (the journal reads it per entry)
         recorded_text = ',"recorded_at":' + _encode_string(recorded_at) + ',"seq":'
         for k, r in enumerate(rows):
             body = r.body
