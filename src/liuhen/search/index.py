@@ -30,6 +30,7 @@ from liuhen.accounts.service import entry_files, marks_from
 from liuhen.errors import LiuhenError
 from liuhen.kernel.db import store
 from liuhen.kernel.db.engine import write_transaction
+from liuhen.kernel.db.rows import insert_rows
 from liuhen.kernel.instance import App
 from liuhen.search import segment, texts
 
@@ -156,18 +157,21 @@ def _read(app: App, sources: Sequence[Source], now: datetime) -> _Chunk | None:
         }
         chunk = _Chunk(start, end, keys=keys, now=utc_text(now))
         by_case: dict[str, list[Any]] = {}
+        parsed: dict[int, dict[str, Any]] = {}  # seq → body, read once for the texts and marks
         for r in rows:
             if r.chain in cases:
                 by_case.setdefault(r.chain, []).append(r)
         for number, new in by_case.items():
             case = cases[number]
             chunk.headers[number] = texts.header(number, case.cause, case.summary, case.parties)
-            found = [texts.entry(int(r.seq), r.act, json.loads(r.body)) for r in new]
+            bodies = {int(r.seq): json.loads(r.body) for r in new}
+            parsed.update(bodies)
+            found = [texts.entry(int(r.seq), r.act, bodies[int(r.seq)]) for r in new]
             chunk.entries[number] = [t for t in found if t is not None]
             if any(r.act == MARK for r in new):
                 chunk.remarked.add(number)
         complete = {n for n, new in by_case.items() if int(new[0].chain_seq) == 1}
-        _marks(conn, chunk, by_case, complete)
+        _marks(conn, chunk, by_case, complete, parsed)
         collect = {s.kind: [*by_case, *stale.get(s.kind, ())] for s in sources}
         extra = {n for names in stale.values() for n in names} - set(by_case)
         _marks(conn, chunk, {n: [] for n in extra}, set())
@@ -228,8 +232,9 @@ def _expired(
 
 
 def _marks(
-    conn: Connection, chunk: _Chunk, by_case: dict[str, list[Any]], complete: set[str]
-) -> None:
+    conn: Connection, chunk: _Chunk, by_case: dict[str, list[Any]], complete: set[str],
+    parsed: dict[int, dict[str, Any]] | None = None,
+) -> None:  # fmt: skip
     """Each case's marks now in force, as the rows' marks: an entry's is the strictest covering
     it, the files it names or the record it documents or corrects; the header's and the
     sources' is the whole case's. A case whose first entry is in the chunk has all its entries
@@ -244,7 +249,10 @@ def _marks(
         ):
             rows.setdefault(r.chain, []).append(r)
     for number, entries in rows.items():
-        docs = [{"seq": int(r.seq), "act": r.act, **json.loads(r.body)} for r in entries]
+        docs = [
+            {"seq": int(r.seq), "act": r.act, **(parsed or {}).get(int(r.seq), json.loads(r.body))}
+            for r in entries
+        ]
         marks = marks_from(docs)
         by_seq: dict[int | None, str | None] = {None: marks.case_mark}
         for d in docs:
@@ -293,8 +301,7 @@ def _write(app: App, chunk: _Chunk) -> bool:
             for part in range(0, len(numbers), DELETE_BATCH):
                 batch = numbers[part : part + DELETE_BATCH]
                 conn.execute(delete(DOC).where(DOC.c.kind == kind, DOC.c.case_number.in_(batch)))
-        if chunk.rows:
-            conn.execute(insert(DOC), chunk.rows)
+        insert_rows(conn, DOC, chunk.rows)  # COPY on PostgreSQL
         _remark(conn, chunk)
         _state(conn, CURSOR, str(chunk.end))
         for kind, key in chunk.keys.items():

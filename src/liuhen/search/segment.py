@@ -38,7 +38,8 @@ def index_tokens(text: str) -> str:
     """The text as the index holds it: every word and the words inside it, space-joined."""
     if not text:
         return ""
-    return " ".join(_words(rjieba.cut_for_search(text)))
+    # lowered whole: the same as word by word, the words being apart
+    return " ".join(WORD.findall(" ".join(rjieba.cut_for_search(text)))).lower()
 
 
 def query_terms(q: str) -> list[str]:
