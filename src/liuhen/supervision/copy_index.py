@@ -19,7 +19,7 @@ from collections.abc import Iterable
 from sqlalchemy import Connection, delete, select, text, tuple_
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
-from liuhen.kernel.db.rows import insert_rows, slices
+from liuhen.kernel.db.rows import among, insert_rows, slices
 from liuhen.supervision.detectors import copies
 from liuhen.supervision.detectors.model import Anomaly
 from liuhen.supervision.index import ANOMALY, POSTING, REF, SHINGLE, TEXT, Outcome, World, analyze
@@ -55,32 +55,34 @@ class SqlStore(copies.MemoryStore):
         self._load(agency, [*grams, VERSIONS])
         df = self.dfs[agency]
         bound = copies.common_bound(df.get(VERSIONS, 0) + len(items))
-        self._postings(agency, [s for s in grams if 0 < df.get(s, 0) <= bound])
+        maybe_rare = [s for s in grams if df.get(s, 0) <= bound]
+        self._postings(agency, [s for s in maybe_rare if df.get(s, 0) > 0])
+        self.fetched[agency].update(maybe_rare)  # a 4-gram no text had has no postings
 
     def _load(self, agency: str, shingles: Iterable[int]) -> None:
+        if self.empty:
+            return
         seen = self.loaded[agency]
         missing = sorted({s for s in shingles if s not in seen})
         seen.update(missing)
-        if self.empty or not missing:
+        if not missing:
             return
         df = self.dfs[agency]
-        for part in slices(self.conn, missing):
-            q = select(SHINGLE.c.shingle, SHINGLE.c.df).where(
-                SHINGLE.c.agency == agency, SHINGLE.c.shingle.in_(part)
-            )
+        for among_ in among(self.conn, SHINGLE.c.shingle, missing):
+            q = select(SHINGLE.c.shingle, SHINGLE.c.df).where(SHINGLE.c.agency == agency, among_)
             for s, n in self.conn.execute(q):
-                df[int(s)] = int(n)
+                df[s] = n
 
     def _postings(self, agency: str, grams: Iterable[int]) -> None:
         fetched, stored = self.fetched[agency], self.stored[agency]
         wanted = sorted({s for s in grams if s not in fetched})
         fetched.update(wanted)
-        for part in slices(self.conn, wanted):
+        for among_ in among(self.conn, POSTING.c.shingle, wanted):
             q = select(POSTING.c.shingle, POSTING.c.case_number, POSTING.c.seq).where(
-                POSTING.c.agency == agency, POSTING.c.shingle.in_(part)
+                POSTING.c.agency == agency, among_
             )
             for s, case, seq in self.conn.execute(q):
-                stored.setdefault(int(s), []).append((case, int(seq)))
+                stored.setdefault(s, []).append((case, seq))
 
     def count(self, agency: str) -> int:
         self._load(agency, [VERSIONS])
@@ -90,9 +92,10 @@ class SqlStore(copies.MemoryStore):
         self._load(agency, [*shingles, VERSIONS])
         df = self.dfs[agency]
         df[VERSIONS] += 1
-        for s in shingles:
-            df[s] += 1
-        self.dirty[agency] |= shingles | {VERSIONS}
+        df.update(shingles)
+        dirty = self.dirty[agency]
+        dirty |= shingles
+        dirty.add(VERSIONS)
 
     def df(self, agency: str, shingles: Iterable[int]) -> dict[int, int]:
         grams = list(shingles)

@@ -25,10 +25,21 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import Connection, and_, case, delete, func, insert, select, update
+from sqlalchemy import (
+    Connection,
+    and_,
+    case,
+    delete,
+    func,
+    insert,
+    literal,
+    select,
+    union_all,
+    update,
+)
 
 from liuhen.kernel.db import store
-from liuhen.kernel.db.rows import insert_rows, slices
+from liuhen.kernel.db.rows import among, insert_rows
 from liuhen.supervision.detectors import av, backfill, copies, grounds, presence
 from liuhen.supervision.detectors.model import (
     Anomaly,
@@ -55,6 +66,8 @@ PER_CASE_KINDS = (
     grounds.UNBACKED, grounds.ORDER,
 )  # fmt: skip
 CHUNK = 500
+UNION = 200  # queries sent as one UNION ALL statement (SQLite takes at most 500)
+JOIN_SECONDS = 86400  # changed times closer than this are read from the index as one range
 
 
 def _epoch(t: datetime) -> int:
@@ -156,8 +169,8 @@ def _stored(conn: Connection, table: Any, name: str, numbers: list[str]) -> set[
 
 def _replace(conn: Connection, table: Any, name: str, numbers: list[str],
              rows: set[tuple[Any, ...]]) -> None:  # fmt: skip
-    for part in slices(conn, numbers):
-        conn.execute(delete(table).where(table.c.case_number.in_(part)))
+    for in_numbers in among(conn, table.c.case_number, numbers):
+        conn.execute(delete(table).where(in_numbers))
     insert_rows(conn, table, [dict(zip(COLUMNS[name], r, strict=True)) for r in rows])
 
 
@@ -232,9 +245,9 @@ def _stored_of(conn: Connection, kind: str, groups: Iterable[Who],
     column = ANOMALY.c.unit if units else ANOMALY.c.officer
     out: dict[Who, list[tuple[str, Refs]]] = defaultdict(list)
     names = sorted({who for who, _ in wanted})
-    for part in slices(conn, names):
+    for in_names in among(conn, column, names):
         q = select(column, ANOMALY.c.agency, ANOMALY.c.key, ANOMALY.c.refs).where(
-            ANOMALY.c.kind == kind, ANOMALY.c.active.is_(True), column.in_(part)
+            ANOMALY.c.kind == kind, ANOMALY.c.active.is_(True), in_names
         )
         if units:
             q = q.where(ANOMALY.c.officer.is_(None))
@@ -260,20 +273,40 @@ def cross(conn: Connection, world: World, out: Outcome, *, full: bool = False) -
     _sittings(conn, world, out, full)
 
 
+def _union(conn: Connection, queries: list[Any]) -> list[list[Any]]:
+    """Each query's rows, the queries sent together as UNION ALL statements: a batch asks
+    about many officers' stretches of time, each a cheap indexed range, and one round trip
+    for each was most of the cost."""
+    out: list[list[Any]] = [[] for _ in queries]
+    for i in range(0, len(queries), UNION):
+        tagged = [q.add_columns(literal(i + j).label("part"))
+                  for j, q in enumerate(queries[i : i + UNION])]  # fmt: skip
+        statement: Any = union_all(*tagged) if len(tagged) > 1 else tagged[0]
+        for r in conn.execute(statement):
+            out[r.part].append(r)
+    return out
+
+
 def _overlaps(conn: Connection, world: World, out: Outcome, full: bool) -> None:
     """An officer's presences that overlap his changed ones, read by time from the index."""
     stored = {} if full else _stored_of(conn, presence.OVERLAP, out.officers)
+    asked: list[tuple[str, str]] = []
+    queries = []
+    for (officer, agency), changed in out.officers.items():
+        q = select(PRESENCE).where(PRESENCE.c.officer == officer, PRESENCE.c.agency == agency)
+        for lo, hi in [(0, 0)] if full else _spans((t0, t1) for *_, t0, t1 in changed):
+            asked.append((officer, agency))
+            queries.append(q if full else q.where(PRESENCE.c.t0 <= hi, PRESENCE.c.t1 >= lo))
+    rows: dict[tuple[str, str], dict[int, Any]] = defaultdict(dict)
+    for group, got in zip(asked, _union(conn, queries), strict=True):
+        rows[group] |= {r.id: r for r in got}
     for (officer, agency), changed in out.officers.items():
         keys = {(c, s) for c, s, _, _ in changed}
-        lo, hi = min(t0 for *_, t0, _ in changed), max(t1 for *_, t1 in changed)
-        q = select(PRESENCE).where(PRESENCE.c.officer == officer, PRESENCE.c.agency == agency)
-        if not full:
-            q = q.where(PRESENCE.c.t0 <= hi, PRESENCE.c.t1 >= lo)
         items = [
             presence.Presence(officer, _time(r.start), _time(r.end),
                               _item(r.case_number, r.seq, r.act, _time(r.start)), r.unit,
                               r.agency)
-            for r in conn.execute(q)
+            for r in rows[(officer, agency)].values()
         ]  # fmt: skip
         found = presence.overlaps_among(items, world.corpus([]), world.limits(agency))
         out.add(a for a in found if any((r.case, r.seq) in keys for r in a.refs))
@@ -283,26 +316,33 @@ def _overlaps(conn: Connection, world: World, out: Outcome, full: bool) -> None:
 
 def _travel(conn: Connection, world: World, out: Outcome, full: bool) -> None:
     """An officer's consecutive positions around his changed ones: the window from the last
-    position before them to the first after them (its pairs are the only ones that changed)."""
+    position before them to the first after them (its pairs are the only ones that changed),
+    one window per stretch of changed times, each judged alone."""
     stored = {} if full else _stored_of(conn, presence.TRAVEL, out.travellers)
+    windows: list[tuple[str, str, int, int]] = []
+    queries = []
     for (officer, agency), changed in out.travellers.items():
-        where = and_(FIX.c.officer == officer, FIX.c.agency == agency)
-        lo, hi = min(t for *_, t in changed), max(t for *_, t in changed)
-        if not full:  # one query: the window's bounds are subqueries
-            before = select(func.coalesce(func.max(FIX.c.t0), lo)).where(where, FIX.c.t0 < lo)
-            after = select(func.coalesce(func.min(FIX.c.t0), hi)).where(where, FIX.c.t0 > hi)
-            where = and_(where, FIX.c.t0 >= before.scalar_subquery(),
-                         FIX.c.t0 <= after.scalar_subquery())  # fmt: skip
-        rows = list(conn.execute(select(FIX).where(where)))
+        mine = and_(FIX.c.officer == officer, FIX.c.agency == agency)
+        for lo, hi in [(0, 0)] if full else _spans((t, t) for *_, t in changed):
+            where = mine
+            if not full:  # the window's bounds are subqueries
+                before = select(func.coalesce(func.max(FIX.c.t0), lo)).where(mine, FIX.c.t0 < lo)
+                after = select(func.coalesce(func.min(FIX.c.t0), hi)).where(mine, FIX.c.t0 > hi)
+                where = and_(mine, FIX.c.t0 >= before.scalar_subquery(),
+                             FIX.c.t0 <= after.scalar_subquery())  # fmt: skip
+            windows.append((officer, agency, lo, hi))
+            queries.append(select(FIX).where(where))
+    for (officer, agency, lo, hi), rows in zip(windows, _union(conn, queries), strict=True):
         fixes = [
             presence.Fix(officer, _time(r.start), _time(r.until), (r.lat, r.lon),
-                         _item(r.case_number, r.seq, "general.media", _time(r.start)), r.unit,
-                         r.agency)
+                         _item(r.case_number, r.seq, "general.media", _time(r.start)),
+                         r.unit, r.agency)
             for r in rows
         ]  # fmt: skip
         out.add(presence.travel_among(fixes, world.corpus([]), world.limits(agency)))
         if not full:
-            window = {(r.case_number, r.seq) for r in rows} | {(c, s) for c, s, _ in changed}
+            window = {(r.case_number, r.seq) for r in rows}
+            window |= {(c, s) for c, s, t in out.travellers[(officer, agency)] if lo <= t <= hi}
             out.stale |= {k for k, refs in stored.get((officer, agency), ()) if refs <= window}
 
 
@@ -332,9 +372,9 @@ def _over(conn: Connection, column: Any, names: Iterable[str], agency: str,
     need no median at all."""
     over = func.sum(case((ACT.c.lag > limit, 1), else_=0))
     out = []
-    for part in slices(conn, sorted(names)):
+    for in_names in among(conn, column, sorted(names)):
         q = (select(column, func.count(), over)
-             .where(ACT.c.agency == agency, column.in_(part)).group_by(column))  # fmt: skip
+             .where(ACT.c.agency == agency, in_names).group_by(column))  # fmt: skip
         out += [(who, int(n), int(k or 0)) for who, n, k in conn.execute(q)]
     return out
 
@@ -366,23 +406,64 @@ def _lags(conn: Connection, world: World, out: Outcome, full: bool) -> None:
                 out.stale |= {k for k, _ in stored}
 
 
+def _spans(ranges: Iterable[tuple[int, int]]) -> list[tuple[int, int]]:
+    """The changed times as a few ranges, those less than a day apart joined: a batch's cases
+    may lie years apart, and one range from the first to the last read an officer's whole
+    history."""
+    out: list[tuple[int, int]] = []
+    for lo, hi in sorted(ranges):
+        if out and lo - out[-1][1] <= JOIN_SECONDS:
+            out[-1] = (out[-1][0], max(out[-1][1], hi))
+        else:
+            out.append((lo, hi))
+    return out
+
+
+def _stretches(conn: Connection, asked: list[tuple[Any, int, int, int]]) -> list[list[Any]]:
+    """Each (where, lo, hi, gap)'s acts from ``lo`` to ``hi`` widened to the pauses around
+    (longer than a sitting's ``gap``): a sitting never crosses one, so a stretch is judged
+    alone. All are widened together, a statement per step."""
+    spans = [(lo, hi) for _, lo, hi, _ in asked]
+    rows: list[list[Any]] = [[] for _ in asked]
+    todo = list(range(len(asked)))
+    while todo:
+        queries = []
+        for i in todo:
+            where, _, _, gap = asked[i]
+            lo, hi = spans[i]
+            queries.append(select(ACT).where(
+                where, ACT.c.t_recorded >= lo - gap, ACT.c.t_recorded <= hi + gap))  # fmt: skip
+        wider = []
+        for i, got in zip(todo, _union(conn, queries), strict=True):
+            rows[i] = got
+            if not got:
+                continue
+            lo, hi = spans[i]
+            new_lo = min(r.t_recorded for r in got)
+            new_hi = max(r.t_recorded for r in got)
+            if new_lo < lo or new_hi > hi:
+                spans[i] = (min(lo, new_lo), max(hi, new_hi))
+                wider.append(i)
+        todo = wider
+    return rows
+
+
 def _sittings(conn: Connection, world: World, out: Outcome, full: bool) -> None:
     stored = {} if full else _stored_of(conn, backfill.SESSION, out.people)
+    groups: list[tuple[str, str]] = []
+    asked: list[tuple[Any, int, int, int]] = []
     for (who, agency), times in out.people.items():
-        t = world.limits(agency)
-        gap = int(timedelta(minutes=t.session_gap_minutes).total_seconds())
-        lo, hi = min(times), max(times)
+        gap = int(timedelta(minutes=world.limits(agency).session_gap_minutes).total_seconds())
         where = and_(ACT.c.who == who, ACT.c.agency == agency)
-        while True:  # widen to the pauses around: a sitting never crosses one
-            rows = list(conn.execute(select(ACT).where(
-                where, ACT.c.t_recorded >= lo - gap, ACT.c.t_recorded <= hi + gap)))  # fmt: skip
-            if not rows:
-                break
-            new_lo = min(r.t_recorded for r in rows)
-            new_hi = max(r.t_recorded for r in rows)
-            if new_lo >= lo and new_hi <= hi:
-                break
-            lo, hi = min(lo, new_lo), max(hi, new_hi)
+        for lo, hi in _spans((x, x) for x in times):
+            groups.append((who, agency))
+            asked.append((where, lo, hi, gap))
+    found: dict[tuple[str, str], dict[tuple[str, int], Any]] = defaultdict(dict)
+    for group, got in zip(groups, _stretches(conn, asked), strict=True):
+        found[group] |= {(r.case_number, r.seq): r for r in got}
+    for who, agency in out.people:
+        t = world.limits(agency)
+        rows = list(found[(who, agency)].values())
         items = [_act_item(r) for r in rows]
         where_of = {r.case_number: (r.unit, r.agency) for r in rows}
         window = {(r.case_number, r.seq) for r in rows}
@@ -407,11 +488,11 @@ def write(conn: Connection, out: Outcome, now: str, *, full: bool = False) -> No
     ``full``: a full scan, which emptied ``anomaly_ref``."""
     keys = sorted(out.found)
     known: dict[str, Any] = {}
-    for part in slices(conn, keys):
-        known |= {r.key: r for r in conn.execute(select(ANOMALY).where(ANOMALY.c.key.in_(part)))}
+    for in_keys in among(conn, ANOMALY.c.key, keys):
+        known |= {r.key: r for r in conn.execute(select(ANOMALY).where(in_keys))}
     gone = sorted(out.stale - set(out.found))
-    for part in slices(conn, gone):
-        conn.execute(update(ANOMALY).where(ANOMALY.c.key.in_(part)).values(active=False))
+    for in_keys in among(conn, ANOMALY.c.key, gone):
+        conn.execute(update(ANOMALY).where(in_keys).values(active=False))
     insert_rows(conn, ANOMALY, [_row(a, now) for k, a in out.found.items() if k not in known])
     refs = {(a.key, r.case) for a in out.found.values() if full or a.key not in known
             for r in a.refs}  # fmt: skip
@@ -429,8 +510,8 @@ def write(conn: Connection, out: Outcome, now: str, *, full: bool = False) -> No
         if not full and {r["case"] for r in json.loads(old.refs)} != {r.case for r in a.refs}:
             conn.execute(delete(REF).where(REF.c.key == k))
             refs |= {(k, r.case) for r in a.refs}
-    for part in slices(conn, revived):
-        conn.execute(update(ANOMALY).where(ANOMALY.c.key.in_(part)).values(active=True))
+    for in_keys in among(conn, ANOMALY.c.key, revived):
+        conn.execute(update(ANOMALY).where(in_keys).values(active=True))
     insert_rows(conn, REF, [{"key": k, "case_number": c} for k, c in sorted(refs)])
 
 

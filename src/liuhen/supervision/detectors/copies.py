@@ -103,13 +103,10 @@ def cut(text: str) -> tuple[tuple[str, ...], tuple[int, ...]]:
     """Content words of ``text`` and where each starts (punctuation and spaces dropped).
     Cached: a catch-up cuts its new texts once to read their 4-grams' counts in one query,
     then again when judging each; a text compared with several new ones is cut once."""
-    words, starts, at = [], [], 0
-    for w in rjieba.cut(text):
-        if _content(w):
-            words.append(w)
-            starts.append(at)
-        at += len(w)
-    return tuple(words), tuple(starts)
+    pieces = rjieba.cut(text)
+    at = itertools.accumulate(map(len, pieces), initial=0)
+    kept = [(w, start) for w, start in zip(pieces, at, strict=False) if _content(w)]
+    return tuple(w for w, _ in kept), tuple(start for _, start in kept)
 
 
 def versions(case: CaseFile) -> list[Version]:
@@ -155,12 +152,11 @@ def shingle_hash(words: tuple[str, ...]) -> int:
 
 
 def shingles(words: tuple[str, ...]) -> set[int]:
-    hashed = [_word_hash(w) for w in words]
-    out = set()
-    for i in range(len(hashed) - SHINGLE + 1):
-        a, b, c, d = hashed[i : i + SHINGLE]
-        out.add((((a * 1_000_003 + b) * 1_000_003 + c) * 1_000_003 + d) % PRIME)
-    return out
+    h = [_word_hash(w) for w in words]
+    return {
+        (((a * 1_000_003 + b) * 1_000_003 + c) * 1_000_003 + d) % PRIME
+        for a, b, c, d in zip(h, h[1:], h[2:], h[3:], strict=False)
+    }
 
 
 def passages(a: Text, b: Text, min_words: int) -> list[dict[str, int]]:
@@ -238,7 +234,7 @@ class MemoryStore:
 
     def __init__(self) -> None:
         self.counts: dict[str, int] = defaultdict(int)
-        self.dfs: dict[str, dict[int, int]] = defaultdict(lambda: defaultdict(int))
+        self.dfs: dict[str, Counter[int]] = defaultdict(Counter)
         self.postings: dict[tuple[str, int], set[tuple[str, int]]] = defaultdict(set)
         self.texts: dict[tuple[str, int], tuple[Version, set[int]]] = {}
 
@@ -247,9 +243,7 @@ class MemoryStore:
 
     def bump(self, agency: str, shingles: set[int]) -> None:
         self.counts[agency] += 1
-        df = self.dfs[agency]
-        for s in shingles:
-            df[s] += 1
+        self.dfs[agency].update(shingles)  # each one more, counted in C
 
     def df(self, agency: str, shingles: Iterable[int]) -> dict[int, int]:
         df = self.dfs[agency]
