@@ -28,7 +28,7 @@ No PDFs or media files are stored: entries keep the digests the demo files name,
 behind them (verification checks the journal, not the blob store).
 
     .venv/bin/python -m bench.bulk --cases 100000 [--per-case 50] [--db liuhen_bench_scale]
-        [--data-dir /tmp/liuhen_bench_scale] [--batch 20000]
+        [--data-dir /tmp/liuhen_bench_scale] [--batch 10000] [--connections 2]
 """
 
 from __future__ import annotations
@@ -46,7 +46,7 @@ import threading
 import time
 from collections.abc import Callable, Collection, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from functools import partial
 from importlib import resources
 from json.encoder import encode_basestring as _encode_string
@@ -76,7 +76,8 @@ CASES_PER_AGENCY = 2000
 CASES_PER_OFFICER_YEAR = 100  # the busiest field officer's, about
 EPOCH = datetime.fromisoformat("2020-01-01T00:00:00+08:00")  # the schedule's quarters count from it
 SPREAD_DAYS = 730
-PAD_GAP = timedelta(hours=2)  # between one padded interview and the next
+PAD_GAP = timedelta(hours=2)  # between one padded interview and the next, in working hours
+LAST_START = 18  # no padded interview starts at this hour or later: the next one is next day
 SUPERVISOR = ("sifaju", "jiandu-demo-2026")
 ENTRY_COLUMNS = (
     "seq", "chain", "chain_seq", "act", "occurred_at", "recorded_at", "actors", "body",
@@ -245,6 +246,7 @@ _TOKEN = re.compile(
     r"|(?<=[:\[,])9876(5\d{4})(?=[,}\]])"
     r'|"(' + "|".join(re.escape(c) for c in _codes()) + ')"'
     r'|"@@(transcript|scene)@@"'
+    r"|(\d{4}年\d{1,2}月\d{1,2}日)"  # a day named in the words (a list of evidence, the facts)
 )
 TEXTS = {"investigation.inquiry": "transcript", "investigation.inspection": "scene"}
 
@@ -268,8 +270,8 @@ class Row(NamedTuple):
 # (``Plan.slots``) as a tuple; or the text alone, when it has no hole.
 _Text = tuple[str, Callable[[list[str]], tuple[str, ...]] | None]
 # A slot: (_T, template time plus the copy's gap), (_D, date, the copy's gap), (_R, position),
-# (_C, demo code) or (_X, "transcript"/"scene", which of them)
-_T, _D, _R, _C, _X = 0, 1, 2, 3, 4
+# (_C, demo code), (_X, "transcript"/"scene", which of them) or (_N, day named in words, gap)
+_T, _D, _R, _C, _X, _N = 0, 1, 2, 3, 4, 5
 
 
 @dataclass
@@ -382,6 +384,10 @@ def _compile(text: str, gap: timedelta, c: int, where: dict[tuple[int, int], int
             slot = (_R, pos)
         elif m.group(4) is not None:
             slot = (_X, m.group(4), len(slots))  # each its own words
+        elif m.group(5) is not None:
+            y, rest = m.group(5).split("年")
+            mo, d = rest.rstrip("日").split("月")
+            slot = (_N, date(int(y), int(mo), int(d)), gap)
         else:
             slot = (_C, m.group(3))
         picks.append(slots.setdefault(slot, len(slots)))
@@ -392,14 +398,29 @@ def _compile(text: str, gap: timedelta, c: int, where: dict[tuple[int, int], int
     return "".join(parts), operator.itemgetter(*picks, 0)
 
 
+def _gaps(t: Template) -> list[timedelta]:
+    """How far after the interview each padding copy is: ``PAD_GAP`` apart within a day, the
+    next morning at the interview's hour once a copy would start at ``LAST_START`` or later
+    (interviews through the night put a video after midnight and its camera's check before)."""
+    start = t.times[t.block[0]]
+    gaps = [timedelta(0)]
+    for _ in range(t.copies):
+        gap = gaps[-1] + PAD_GAP
+        if (start + gap).hour >= LAST_START or (start + gap).date() != (start + gaps[-1]).date():
+            gap = timedelta(days=gaps[-1].days + 1)
+        gaps.append(gap)
+    return gaps
+
+
 def plan(t: Template) -> Plan:
     if t.plan is not None:
         return t.plan
     order = _order(t)
     where = {key: pos for pos, key in enumerate(order)}
+    gaps = _gaps(t)
     p = Plan([], [], [], [], [], [])
     for i, c in order:
-        gap = PAD_GAP * c
+        gap = gaps[c]
         refs: list[int] = []
         p.acts.append(t.acts[i])
         p.occurred.append(t.times[i] + gap)
@@ -521,12 +542,13 @@ def case(
             values.append('"' + (slot[1] + delta).isoformat() + '"')
         elif kind == _C:
             values.append('"' + renames.get(slot[1], slot[1]) + '"')
-        elif kind == _D:  # a day moves by the whole days the time moves (as the padding's)
-            values.append(
-                '"' + (slot[1] + timedelta(days=(delta + slot[2]).days)).date().isoformat() + '"'
-            )
+        elif kind == _D:  # a day moves by the nearest whole days the times move
+            values.append('"' + (slot[1] + _days(delta + slot[2])).date().isoformat() + '"')
         elif kind == _R:
             values.append(str(base + slot[1]))
+        elif kind == _N:
+            day = slot[1] + _days(delta + slot[2])
+            values.append(f"{day.year}年{day.month}月{day.day}日")
         else:
             texts.append((len(values), slot[1]))
             values.append("")
@@ -545,6 +567,12 @@ def case(
         occurred = (p.occurred[pos] + delta).isoformat()
         out.append(Row(number, act, occurred, actors, body, () if placed else p.refs[pos]))
     return out
+
+
+def _days(moved: timedelta) -> timedelta:
+    """The whole days a day named without its hour moves by (the nearest: a case a few minutes
+    earlier keeps its days, as its acts do)."""
+    return timedelta(days=round(moved / timedelta(days=1)))
 
 
 def _fill_text(text: _Text, values: list[str]) -> str:
@@ -607,13 +635,14 @@ def cases(
     ts = templates(per_case)
     per_agency = max(1, n // len(agencies))
     latest = max(time for t in ts for time in t.times)
-    back = now - latest - timedelta(days=1)  # the newest case ends before the clock
+    back = timedelta(days=(now - latest).days - 1)  # the newest case ends before the clock
     plans = schedules if schedules is not None else [Schedule(a) for a in agencies]
     seq = first_seq
     for i in range(n):
         agency = agencies[i % len(agencies)]
         j = i // len(agencies)
-        delta = back - timedelta(minutes=(j * SPREAD_DAYS * 1440) // per_agency + 37 * (i % 7))
+        # whole days, so that the acts keep the demo's hours (a few minutes apart a case)
+        delta = back - timedelta(days=(j * SPREAD_DAYS) // per_agency, minutes=13 * (i % 7))
         number = f"压测{agency.code}〔规模〕{j + 1}号"
         t = ts[(j + i % len(agencies)) % len(ts)]
         team, delta = plans[i % len(agencies)].place(t, delta)
@@ -808,16 +837,17 @@ class BulkWriter:
 def bulk_append(
     app: instance.App,
     units: Iterable[list[Row]],
-    batch: int = 20_000,
+    batch: int = 10_000,
     progress: Callable[[int, int], None] | None = None,
     first_seq: int | None = None,
     connections: int = 2,
 ) -> BulkWriter:
     """Append every unit (one new case each) in transactions of about ``batch`` entries;
-    ``progress`` hears the cases and entries stored so far. ``first_seq``: the seq the units
-    were made for (``cases(first_seq=…)``), checked. Returns the writer (``written``,
-    ``storing``)."""
+    ``progress`` hears the cases and entries sealed so far (handed to the writing threads).
+    ``first_seq``: the seq the units were made for (``cases(first_seq=…)``), checked.
+    Returns the writer (``written``, ``storing``)."""
     writer = BulkWriter(app, connections, None if first_seq is None else first_seq - 1)
+    start = writer.frontier.size
     pending: list[list[Row]] = []
     in_batch = done = 0
     try:
@@ -829,13 +859,11 @@ def bulk_append(
                 writer.write(pending)
                 pending, in_batch = [], 0
                 if progress:
-                    progress(done, writer.written)
+                    progress(done, writer.frontier.size - start)
         if pending:
             writer.write(pending)
     finally:
         writer.close()
-    if progress:
-        progress(done, writer.written)
     return writer
 
 
@@ -887,7 +915,7 @@ def generate(
     app: instance.App,
     n: int,
     per_case: int = 50,
-    batch: int = 20_000,
+    batch: int = 10_000,
     say: Callable[[str], None] = print,
     skip: Collection[str] = (),
     connections: int = 2,
@@ -908,7 +936,7 @@ def generate(
 
     def progress(done: int, entries: int) -> None:
         rate = entries / max(time.perf_counter() - t, 1e-9)
-        say(f"    已写入 {done}/{n} 件案件，{entries} 条记录（{rate:,.0f} 条/秒）")
+        say(f"    已生成 {done}/{n} 件案件，{entries} 条记录（{rate:,.0f} 条/秒）")
 
     made = cases(n, per_case, agencies, app.clock.now(), first, schedules)
     writer = bulk_append(app, made, batch, progress, first, connections)
@@ -943,7 +971,7 @@ def main() -> None:
     p = argparse.ArgumentParser()
     p.add_argument("--cases", type=int, default=1000)
     p.add_argument("--per-case", type=int, default=50)
-    p.add_argument("--batch", type=int, default=20_000)
+    p.add_argument("--batch", type=int, default=10_000)
     p.add_argument("--connections", type=int, default=2, help="batches stored at once")
     p.add_argument("--db", default=PG_DB)
     p.add_argument("--data-dir", default=DATA_DIR)
