@@ -259,8 +259,8 @@ class _Report:
         ], empty
 
     def rates(self) -> list[RateFigure]:
-        acts = act_rates(self.conn, self.s, self.s.acts(), self.rules, False).get("", {})
-        cases = case_rates(self.conn, self.s, None).get("", {})
+        acts = act_rates(self.conn, self.s, self.s.acts(), self.rules, False)[0].get("", {})
+        cases = case_rates(self.conn, self.s, None)[0].get("", {})
         none = score.Rate(0, 0)
 
         def figure(label: str, rate: score.Rate, metric: str) -> RateFigure:

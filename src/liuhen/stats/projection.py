@@ -40,6 +40,7 @@ POSITION = T["stats_position"]
 TABLES = (CASE, ACT, ACT_OFFICER, FINDING, POSITION)
 BATCH = 2000  # entries per read while catching up
 CHUNK = 400  # cases per evaluation
+ANALYZE_AFTER = 5000  # entries caught up at once after which PostgreSQL's statistics are renewed
 
 
 @dataclass(frozen=True, slots=True)
@@ -185,6 +186,14 @@ def catch_up(app: App) -> CaughtUp:
             .values(seq=upto, caught_up_at=now.isoformat())
         )
     refreshed = refresh_findings(app, touched, now)
+    if len(acts) >= ANALYZE_AFTER and app.engine.dialect.name == "postgresql":
+        # fresh statistics after a large catch-up (a rebuild, an import): the report's grouped
+        # counts join the fact tables, and a planner that guesses a handful of rows picks
+        # nested loops that take seconds (autovacuum may be off, or not have run yet)
+        with app.engine.connect() as conn:
+            for table in TABLES:
+                conn.exec_driver_sql(f"ANALYZE {table.name}")
+            conn.commit()
     return CaughtUp(len(acts), refreshed, upto)
 
 

@@ -10,7 +10,7 @@ from typing import Any
 
 from sqlalchemy import ColumnElement, Connection, FromClause, Subquery, case, func, select
 
-from liuhen.stats.facts import MEDIA
+from liuhen.stats.facts import MEDIA, VIEW
 from liuhen.stats.score import Rate
 from liuhen.stats.sets import CASE, Rules, Sets
 
@@ -47,40 +47,60 @@ def grouped(
     return out
 
 
-def case_rates(conn: Connection, s: Sets, members: Subquery | None) -> dict[str, Rates]:
+def case_rates(
+    conn: Connection, s: Sets, members: Subquery | None
+) -> tuple[dict[str, Rates], dict[str, tuple[int, ...]]]:
     """Compliance, closing and on-time archiving over each group's cases (``members``: g,
-    number), or over every kept case (None; only archiving is reported in total)."""
+    number), or over every kept case (None; only archiving is reported in total); and per
+    group the cases opened, closed, the violations found on them in the period and the
+    cases. A case's
+    findings are read once (``Sets.case_findings``) rather than tested against a subquery per
+    case."""
+    found_on = s.case_findings()
+    bad, late = (func.coalesce(found_on.c[k], 0) == 1 for k in ("bad", "late_archive"))
     closed = s.archive_closed()
     cols = (
         func.count(),
-        flag(CASE.c.number.in_(s.bad())),
+        flag(bad),
         flag(s.opened()),
         flag(s.opened() & CASE.c.closed_on.is_not(None)),
-        flag(closed & s.archive_counted()),
-        flag(closed & CASE.c.number.in_(s.late_archive())),
+        flag(closed & ((CASE.c.status == "archived") | late)),
+        flag(closed & late),
+        flag(s.closed()),
+        func.sum(func.coalesce(found_on.c.violations, 0)),
     )
     if members is None:
-        found = grouped(conn, CASE, None, *cols, where=[s.is_kept(CASE.c.number)])
+        source = CASE.outerjoin(found_on, found_on.c.case_number == CASE.c.number)
+        found = grouped(conn, source, None, *cols, where=[s.is_kept(CASE.c.number)])
     else:
-        source = members.join(CASE, CASE.c.number == members.c.number)
+        source = members.join(CASE, CASE.c.number == members.c.number).outerjoin(
+            found_on, found_on.c.case_number == CASE.c.number
+        )
         found = grouped(conn, source, members.c.g, *cols)
-    return {
+    rates = {
         g: {
-            "compliance": Rate(n - bad, n),
-            "closing": Rate(done, opened),
-            "on_time_archive": Rate(counted - late, counted),
+            "compliance": Rate(v[0] - v[1], v[0]),
+            "closing": Rate(v[3], v[2]),
+            "on_time_archive": Rate(v[4] - v[5], v[4]),
         }
-        for g, (n, bad, opened, done, counted, late) in found.items()
+        for g, v in found.items()
     }
+    return rates, {g: (v[2], v[6], v[7], v[0]) for g, v in found.items()}
 
 
 def act_rates(
-    conn: Connection, s: Sets, acts: Subquery, rules: Rules, by_group: bool
-) -> dict[str, Rates]:
+    conn: Connection,
+    s: Sets,
+    acts: Subquery,
+    rules: Rules,
+    by_group: bool,
+    *extra: ColumnElement[Any],
+) -> tuple[dict[str, Rates], dict[str, tuple[int, ...]]]:
     """Audio-video coverage of the acts that must be recorded, and on-time storage of the
-    recordings, over each group's acts (``acts`` has a column g when ``by_group``)."""
+    recordings, over each group's acts (``acts`` has a column g when ``by_group``; reviews
+    among them count in neither), and the ``extra`` aggregates over the same acts."""
     key = acts.c.g if by_group else None
-    due = s.due(acts, rules)
+    due = s.due(acts, rules) & (acts.c.act != VIEW)
     found = grouped(
         conn,
         acts,
@@ -88,13 +108,14 @@ def act_rates(
         flag(due),
         flag(due & acts.c.seq.in_(s.av_missing(rules))),
         flag(acts.c.act == MEDIA),
+        *extra,
     )
     late = late_recordings(conn, s, acts, rules, by_group)
     out: dict[str, Rates] = defaultdict(dict)
-    for g, (n_due, missing, media) in found.items():
+    for g, (n_due, missing, media, *_) in found.items():
         out[g]["av_coverage"] = Rate(n_due - missing, n_due)
         out[g]["on_time_storage"] = Rate(media - min(late.get(g, 0), media), media)
-    return out
+    return out, {g: v[3:] for g, v in found.items()}
 
 
 def late_recordings(

@@ -18,7 +18,9 @@ from sqlalchemy import (
     Subquery,
     Table,
     and_,
+    case,
     false,
+    func,
     or_,
     select,
     true,
@@ -296,9 +298,21 @@ class Sets:
         cols = [acts.c.g] if grouped else []
         return select(*cols, acts.c.case_number).where(acts.c.act == MEDIA).distinct().subquery()
 
-    def archive_counted(self) -> ColumnElement[bool]:
-        """A closed case the archive rate counts: archived, or late to be (by a finding)."""
-        return or_(CASE.c.status == "archived", CASE.c.number.in_(self.late_archive()))
+    def case_findings(self) -> Subquery:
+        """Per case with a finding in the period: 1 in ``bad`` for a violation, in
+        ``late_archive`` for a violation of an archiving limit; ``violations`` counts them."""
+        violation = self.violation()
+        late = violation & FINDING.c.rule.like("deadline.archive%")
+        return (
+            self.findings()
+            .add_columns(
+                func.max(case((violation, 1), else_=0)).label("bad"),
+                func.max(case((late, 1), else_=0)).label("late_archive"),
+                func.sum(case((violation, 1), else_=0)).label("violations"),
+            )
+            .group_by(FINDING.c.case_number)
+            .subquery()
+        )
 
     def archive_closed(self) -> ColumnElement[bool]:
         return and_(self.closed(), CASE.c.status.in_(CLOSED_STATUSES))

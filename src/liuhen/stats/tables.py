@@ -10,7 +10,7 @@ from liuhen.stats import score
 from liuhen.stats.facts import VIEW
 from liuhen.stats.rates import Rates, act_rates, case_rates, grouped, pct
 from liuhen.stats.schemas import OfficerRow, UnitRow
-from liuhen.stats.sets import ACT_OFFICER, CASE, FINDING, Rules, Sets, link
+from liuhen.stats.sets import ACT_OFFICER, FINDING, Rules, Sets, link
 
 NONE = score.Rate(0, 0)
 
@@ -18,14 +18,6 @@ NONE = score.Rate(0, 0)
 def _percent(rates: Rates, key: str) -> float | None:
     rate = rates.get(key, NONE)
     return pct(rate.good, rate.total)
-
-
-def _violations_of(s: Sets) -> list[object]:
-    return [
-        s.within(FINDING.c.on_date),
-        s.is_kept(FINDING.c.case_number),
-        s.violation(),
-    ]
 
 
 def unit_rows(
@@ -39,45 +31,27 @@ def unit_rows(
     """A row per unit with cases opened or closed, or acts, in the period. A unit's cases are
     its cases opened or closed and the cases of its acts (``Sets.by_unit``)."""
     members = s.by_unit()
-    cases = grouped(
-        conn,
-        members.join(CASE, CASE.c.number == members.c.number),
-        members.c.g,
-        func.count(),
-        func.sum(case((s.opened(), 1), else_=0)),
-        func.sum(case((s.closed(), 1), else_=0)),
-    )
-    violations = grouped(
-        conn,
-        members.join(FINDING, FINDING.c.case_number == members.c.number),
-        members.c.g,
-        func.count(),
-        where=_violations_of(s),  # type: ignore[arg-type]
-    )
+    rates_of, cases = case_rates(conn, s, members)
     every = s.acts(None)
-    acts = grouped(
+    by_unit = select(every.c.unit.label("g"), *every.c).subquery()
+    real = by_unit.c.act != VIEW
+    act_rates_of, acts = act_rates(
         conn,
-        every,
-        every.c.unit,
+        s,
+        by_unit,
+        rules,
+        True,
         func.count(),
-        func.sum(case((every.c.act != VIEW, 1), else_=0)),
-        func.sum(case((every.c.act != VIEW, every.c.av_seconds), else_=0)),
+        func.sum(case((real, 1), else_=0)),
+        func.sum(case((real, by_unit.c.av_seconds), else_=0)),
     )
-    real = s.acts()
-    people = grouped(
-        conn,
-        real.join(ACT_OFFICER, ACT_OFFICER.c.seq == real.c.seq),
-        real.c.unit,
-        func.count(ACT_OFFICER.c.officer.distinct()),
-    )
-    by_unit = select(real.c.unit.label("g"), *(c for c in real.c)).subquery()
-    rates_of = case_rates(conn, s, members)
-    for g, r in act_rates(conn, s, by_unit, rules, True).items():
+    for g, r in act_rates_of.items():
         rates_of.setdefault(g, {}).update(r)
+    people = _people(conn, s, [u for u in set(cases) | set(acts) if not field.get(u)])
     rows = []
     for code in sorted(set(cases) | set(acts)):
         name, agency = units.get(code, (code, ""))
-        _, opened, closed = cases.get(code, (0, 0, 0))
+        opened, closed, violations, _ = cases.get(code, (0, 0, 0, 0))
         n_acts, n_real, seconds = acts.get(code, (0, 0, 0))
         staff = len(field.get(code, [])) or people.get(code, (0,))[0]
         rates = rates_of.get(code, {})
@@ -93,7 +67,7 @@ def unit_rows(
                 acts_per_officer=round(n_real / staff, 1) if staff else 0.0,
                 av_hours=round(seconds / 3600, 2),
                 reviews=n_acts - n_real,
-                violations=violations.get(code, (0,))[0],
+                violations=violations,
                 on_time_storage=_percent(rates, "on_time_storage"),
                 on_time_archive=_percent(rates, "on_time_archive"),
                 av_coverage=_percent(rates, "av_coverage"),
@@ -102,6 +76,21 @@ def unit_rows(
             )
         )
     return rows
+
+
+def _people(conn: Connection, s: Sets, units: list[str]) -> dict[str, tuple[int, ...]]:
+    """The officers who took part in the period's acts of each of ``units`` (those without
+    field officers on record, where they stand in for them)."""
+    if not units:
+        return {}
+    real = s.acts()
+    return grouped(
+        conn,
+        real.join(ACT_OFFICER, ACT_OFFICER.c.seq == real.c.seq),
+        real.c.unit,
+        func.count(ACT_OFFICER.c.officer.distinct()),
+        where=[real.c.unit.in_(sorted(units))],
+    )
 
 
 def _all(rates: Rates) -> Rates:
@@ -119,29 +108,36 @@ def officer_rows(
 ) -> list[OfficerRow]:
     """A row per field officer (执法人员) who took part in an act of the period: a head's
     approvals and a reviewer's reviews are not field workload."""
-    mine = s.officer_acts()
-    acts = grouped(
+    acted = s.officer_acts()
+    per_seq = (
+        s.findings(s.violation())
+        .with_only_columns(FINDING.c.seq, func.count().label("n"))
+        .group_by(FINDING.c.seq)
+        .subquery()
+    )
+    mine = (
+        select(*acted.c, func.coalesce(per_seq.c.n, 0).label("violations"))
+        .select_from(acted.outerjoin(per_seq, per_seq.c.seq == acted.c.seq))
+        .subquery()
+    )
+    rates_of, acts = act_rates(
         conn,
+        s,
         mine,
-        mine.c.g,
-        func.count(mine.c.case_number.distinct()),
+        rules,
+        True,
         func.count(),
         func.sum(mine.c.av_seconds),
+        func.sum(mine.c.violations),
     )
-    violations = grouped(
-        conn,
-        mine.join(FINDING, FINDING.c.seq == mine.c.seq),
-        mine.c.g,
-        func.count(),
-        where=_violations_of(s),  # type: ignore[arg-type]
-    )
-    members = select(mine.c.g, mine.c.case_number.label("number")).distinct().subquery()
-    rates_of = case_rates(conn, s, members)
-    for g, r in act_rates(conn, s, mine, rules, True).items():
+    # the officer's cases: distinct, so their count is the officer's number of cases
+    members = select(acted.c.g, acted.c.case_number.label("number")).distinct().subquery()
+    case_rates_of, cases = case_rates(conn, s, members)
+    for g, r in case_rates_of.items():
         rates_of.setdefault(g, {}).update(r)
     staff = {c for people in field.values() for c in people}
     rows = []
-    for cert, (n_cases, n_acts, seconds) in acts.items():
+    for cert, (n_acts, seconds, violations) in acts.items():
         if staff and cert not in staff:
             continue
         name, unit = officers.get(cert, (cert, ""))
@@ -152,10 +148,10 @@ def officer_rows(
                 name=name,
                 unit=unit,
                 unit_name=units.get(unit, (unit, ""))[0],
-                cases=n_cases,
+                cases=cases.get(cert, (0, 0, 0, 0))[3],
                 acts=n_acts,
                 av_hours=round(seconds / 3600, 2),
-                violations=violations.get(cert, (0,))[0],
+                violations=violations,
                 av_coverage=_percent(rates, "av_coverage"),
                 on_time_storage=_percent(rates, "on_time_storage"),
                 score=score.score(_all(rates), weights).value,
