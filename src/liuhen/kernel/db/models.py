@@ -340,6 +340,8 @@ class SearchDoc(Base):
     ``*_tokens`` with FTS5 (``search_fts``, kept by triggers), PostgreSQL with a GIN index."""
 
     __tablename__ = "search_doc"
+    # the texts whose deadline passed, asked before every search (migration 0019)
+    __table_args__ = (Index("ix_search_doc_kind_due", "kind", "due_at"),)
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
     case_number: Mapped[str] = mapped_column(String(100), index=True)
     kind: Mapped[str] = mapped_column(String(16), index=True)  # case, document, act, finding…
