@@ -44,20 +44,45 @@ class SqlStore(copies.MemoryStore):
         self.fetched: dict[str, set[int]] = defaultdict(set)  # 4-grams whose postings were read
         self.stored: dict[str, dict[int, list[Key]]] = defaultdict(dict)
         self.cached: dict[Key, copies.Version] = {}  # texts read from the table
+        self.pairs: dict[Key, list[tuple[Key, set[int]]]] = defaultdict(list)
+        self.paired: set[Key] = set()  # the new texts whose pairs were read
 
-    def prepare(self, agency: str, items: list[copies.Version]) -> None:
-        """Read what judging ``items`` will ask, in a few queries (see the module's note)."""
+    def prepare(self, agency: str, items: list[copies.Version], least: int) -> None:
+        """Read what judging ``items`` will ask, in a few queries (see the module's note);
+        ``least``: the fewest rare 4-grams a candidate shares (``copy_passage_tokens``)."""
         if self.empty:
             return
-        grams: set[int] = set()
+        grams_of: dict[Key, set[int]] = defaultdict(set)
         for v in items:
-            grams |= copies.shingles(copies.cut(v.text)[0])
+            grams_of[(v.case, v.seq)] |= copies.shingles(copies.cut(v.text)[0])
+        grams = set().union(*grams_of.values())
         self._load(agency, [*grams, VERSIONS])
         df = self.dfs[agency]
         bound = copies.common_bound(df.get(VERSIONS, 0) + len(items))
-        maybe_rare = [s for s in grams if df.get(s, 0) <= bound]
-        self._postings(agency, [s for s in maybe_rare if df.get(s, 0) > 0])
-        self.fetched[agency].update(maybe_rare)  # a 4-gram no text had has no postings
+        maybe = {s for s in grams if 0 < df.get(s, 0) <= bound}  # no text had the others
+        if self.conn.dialect.name == "postgresql":
+            self._pairs(agency, {k: g & maybe for k, g in grams_of.items()}, least)
+        else:
+            self._postings(agency, maybe)
+        self.fetched[agency] |= {s for s in grams if df.get(s, 0) <= bound}
+
+    def _pairs(self, agency: str, grams_of: dict[Key, set[int]], least: int) -> None:
+        """PostgreSQL: the stored texts sharing at least ``least`` of each new text's possibly
+        rare 4-grams, with the 4-grams they share, counted by the database in one statement
+        (the postings themselves were a quarter of a million rows a catch-up)."""
+        keys = list(grams_of)
+        numbers = [i for i, k in enumerate(keys) for _ in grams_of[k]]
+        grams = [s for k in keys for s in grams_of[k]]
+        q = text(
+            "SELECT t.i, p.case_number, p.seq, array_agg(p.shingle) "
+            "FROM unnest(CAST(:i AS int[]), CAST(:s AS bigint[])) AS t(i, shingle) "
+            "JOIN anomaly_posting p ON p.agency = :agency AND p.shingle = t.shingle "
+            "GROUP BY t.i, p.case_number, p.seq HAVING count(*) >= :least"
+        )
+        params = {"i": numbers, "s": grams, "agency": agency, "least": least}
+        for i, case, seq, shared in self.conn.execute(q, params):
+            self.pairs[keys[i]].append(((case, int(seq)), set(shared)))
+        self.paired |= set(keys)
 
     def _load(self, agency: str, shingles: Iterable[int]) -> None:
         if self.empty:
@@ -102,11 +127,18 @@ class SqlStore(copies.MemoryStore):
         self._load(agency, grams)
         return super().df(agency, grams)
 
-    def candidates(self, agency: str, rare: set[int], least: int) -> set[Key]:
+    def candidates(self, agency: str, rare: set[int], least: int, of: Key) -> set[Key]:
         shared: Counter[Key] = self.shared(agency, rare)
-        if not self.empty:
+        dropped, mine = self.dropped, self.texts
+        if self.empty:
+            pass
+        elif of in self.paired:  # what a stored text shares of ``rare``, out of the pairs
+            for key, grams in self.pairs.get(of, ()):
+                if key not in dropped and key not in mine:
+                    shared[key] += len(grams & rare)
+        else:
             self._postings(agency, rare)  # none missing after prepare, unless judged unasked
-            stored, dropped, mine = self.stored[agency], self.dropped, self.texts
+            stored = self.stored[agency]
             for s in rare:
                 for key in stored.get(s, ()):
                     if key not in dropped and key not in mine:
@@ -222,7 +254,7 @@ def judge_texts(conn: Connection, world: World, out: Outcome, *, full: bool = Fa
         by_agency[v.agency].append(v)
     changed: set[Key] = set()
     for agency, mine in by_agency.items():
-        sql.prepare(agency, mine)
+        sql.prepare(agency, mine, world.limits(agency).copy_passage_tokens)
         changed |= copies.stream(mine, sql, world.limits(agency), found)
     sql.flush()
     out.add(found.values())

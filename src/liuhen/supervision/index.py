@@ -237,10 +237,13 @@ Refs = set[tuple[str, int]]
 Who = tuple[str, str]  # (officer or unit, agency)
 
 
-def _stored_of(conn: Connection, kind: str, groups: Iterable[Who],
-               units: bool = False) -> dict[Who, list[tuple[str, Refs]]]:  # fmt: skip
+def _stored_of(
+    conn: Connection, kind: str, groups: Iterable[Who], units: bool = False,
+    cases: Iterable[str] | None = None,
+) -> dict[Who, list[tuple[str, Refs]]]:  # fmt: skip
     """Active stored anomalies of a kind for these officers (``units``: these units', officer
-    empty), by group, in one query per slice of names rather than one per group."""
+    empty), by group, in one query per slice of names rather than one per group; ``cases``:
+    only those resting on one of these cases (an officer may have thousands)."""
     wanted = set(groups)
     column = ANOMALY.c.unit if units else ANOMALY.c.officer
     out: dict[Who, list[tuple[str, Refs]]] = defaultdict(list)
@@ -251,6 +254,9 @@ def _stored_of(conn: Connection, kind: str, groups: Iterable[Who],
         )
         if units:
             q = q.where(ANOMALY.c.officer.is_(None))
+        if cases is not None:
+            on = select(REF.c.key).where(REF.c.case_number.in_(sorted(set(cases))))
+            q = q.where(ANOMALY.c.key.in_(on))
         for who, agency, key, refs in conn.execute(q):
             if (who, agency) in wanted:
                 out[(who, agency)].append(
@@ -289,7 +295,9 @@ def _union(conn: Connection, queries: list[Any]) -> list[list[Any]]:
 
 def _overlaps(conn: Connection, world: World, out: Outcome, full: bool) -> None:
     """An officer's presences that overlap his changed ones, read by time from the index."""
-    stored = {} if full else _stored_of(conn, presence.OVERLAP, out.officers)
+    changed_cases = {c for changed in out.officers.values() for c, *_ in changed}
+    stored = {} if full else _stored_of(conn, presence.OVERLAP, out.officers,
+                                        cases=changed_cases)  # fmt: skip
     asked: list[tuple[str, str]] = []
     queries = []
     for (officer, agency), changed in out.officers.items():

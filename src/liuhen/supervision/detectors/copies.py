@@ -84,7 +84,9 @@ class Store(Protocol):
 
     def df(self, agency: str, shingles: Iterable[int]) -> dict[int, int]: ...
 
-    def candidates(self, agency: str, rare: set[int], least: int) -> set[tuple[str, int]]: ...
+    def candidates(
+        self, agency: str, rare: set[int], least: int, of: tuple[str, int]
+    ) -> set[tuple[str, int]]: ...  # the texts with at least ``least`` of ``rare`` (``of``'s)
 
     def text(self, case: str, seq: int) -> Version | None: ...
 
@@ -202,7 +204,7 @@ def judge(v: Version, store: Store, t: Thresholds) -> list[Anomaly]:
     b = Text(v, words, starts)
     found: list[Anomaly] = []
     least = max(t.copy_passage_tokens, math.ceil(CANDIDATE * len(rare)))
-    for case, seq in sorted(store.candidates(v.agency, rare, least)):
+    for case, seq in sorted(store.candidates(v.agency, rare, least, (v.case, v.seq))):
         u = store.text(case, seq)
         if u is None or case == v.case:
             continue
@@ -249,7 +251,10 @@ class MemoryStore:
         df = self.dfs[agency]
         return {s: df.get(s, 0) for s in shingles}
 
-    def candidates(self, agency: str, rare: set[int], least: int) -> set[tuple[str, int]]:
+    def candidates(
+        self, agency: str, rare: set[int], least: int, of: tuple[str, int]
+    ) -> set[tuple[str, int]]:
+        del of  # every text is in memory
         shared = self.shared(agency, rare)
         return {text for text, n in shared.items() if n >= least}
 
