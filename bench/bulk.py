@@ -593,29 +593,42 @@ class Schedule:
 
     def place(self, t: Template, delta: timedelta) -> tuple[int, timedelta]:
         teams = self.agency.teams or (self.agency.renames,)
-        p = plan(t)
-        for _ in range(366):
-            shift = delta.total_seconds()
-            spans = [
-                (codes, set(range(int((s + shift) // 900) - 1, int((e + shift) // 900) + 2)))
-                for codes, s, e in p.presence
-            ]
+        shift = delta.total_seconds()
+        spans = [
+            (codes, int((s + shift) // 900) - 1, int((e + shift) // 900) + 2)
+            for codes, s, e in plan(t).presence
+        ]
+        busy = self.busy
+        for days in range(366):
+            back = days * 96  # quarters a day
             for k in range(len(teams)):
                 m = (self.next_team + k) % len(teams)
                 names = teams[m]
-                if all(
-                    self.busy.get(names.get(c, c), _NONE).isdisjoint(q)
-                    for codes, q in spans
-                    for c in codes
-                ):
-                    for codes, q in spans:
+                free = True
+                for codes, lo, hi in spans:
+                    quarters = range(lo - back, hi - back)
+                    for c in codes:
+                        if not busy.get(names.get(c, c), _NONE).isdisjoint(quarters):
+                            free = False
+                            break
+                    if not free:
+                        break
+                if free:
+                    for codes, lo, hi in spans:
                         for c in codes:
-                            self.busy.setdefault(names.get(c, c), set()).update(q)
+                            busy.setdefault(names.get(c, c), set()).update(
+                                range(lo - back, hi - back)
+                            )
                     self.next_team = m + 1
-                    return m, delta
-            delta -= timedelta(days=1)
-            self.moved += 1
+                    self.moved += days
+                    return m, delta - timedelta(days=days)
         raise RuntimeError(f"{self.agency.code}：一年内找不到空闲的执法人员")
+
+    def forget_after(self, quarter: int) -> None:
+        """Drop the quarters after ``quarter``, which no case still to come can reach (cases
+        come ever earlier): a hundred thousand cases' quarters would not fit in memory."""
+        for officer, quarters in self.busy.items():
+            self.busy[officer] = {q for q in quarters if q <= quarter}
 
 
 _NONE: frozenset[int] = frozenset()
@@ -637,10 +650,17 @@ def cases(
     latest = max(time for t in ts for time in t.times)
     back = timedelta(days=(now - latest).days - 1)  # the newest case ends before the clock
     plans = schedules if schedules is not None else [Schedule(a) for a in agencies]
+    # the latest a case's acts in person can be after its shift: quarters later than that past
+    # the newest shift still to come are dropped now and then
+    reach = max((e for t in ts for _, _, e in plan(t).presence), default=0.0) // 900 + 2
     seq = first_seq
     for i in range(n):
         agency = agencies[i % len(agencies)]
         j = i // len(agencies)
+        if i % (len(agencies) * 256) == 0 and i:
+            nominal = back - timedelta(days=(j * SPREAD_DAYS) // per_agency, minutes=13 * 7)
+            for schedule in plans:
+                schedule.forget_after(int(reach + nominal.total_seconds() // 900))
         # whole days, so that the acts keep the demo's hours (a few minutes apart a case)
         delta = back - timedelta(days=(j * SPREAD_DAYS) // per_agency, minutes=13 * (i % 7))
         number = f"压测{agency.code}〔规模〕{j + 1}号"
