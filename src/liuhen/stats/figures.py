@@ -103,6 +103,7 @@ def compute(
     projection.catch_up(app)
     s = Sets(scope, period, filters)
     with app.engine.connect() as conn:
+        lookup.roomy(conn)
         units, officers, agency_names = lookup.names(conn)
         field = lookup.field_officers(conn)
         rules = rules_of(app, conn, s)

@@ -8,9 +8,9 @@ from sqlalchemy import Connection, case, func, select
 
 from liuhen.stats import score
 from liuhen.stats.facts import VIEW
-from liuhen.stats.rates import Rates, act_rates, case_rates, grouped, pct
+from liuhen.stats.rates import Rates, act_rates, case_rates, grouped, officer_figures, pct
 from liuhen.stats.schemas import OfficerRow, UnitRow
-from liuhen.stats.sets import ACT_OFFICER, FINDING, Rules, Sets, link
+from liuhen.stats.sets import ACT_OFFICER, Rules, Sets, link
 
 NONE = score.Rate(0, 0)
 
@@ -108,47 +108,20 @@ def officer_rows(
 ) -> list[OfficerRow]:
     """A row per field officer (执法人员) who took part in an act of the period: a head's
     approvals and a reviewer's reviews are not field workload."""
-    acted = s.officer_acts()
-    per_seq = (
-        s.findings(s.violation())
-        .with_only_columns(FINDING.c.seq, func.count().label("n"))
-        .group_by(FINDING.c.seq)
-        .subquery()
-    )
-    mine = (
-        select(*acted.c, func.coalesce(per_seq.c.n, 0).label("violations"))
-        .select_from(acted.outerjoin(per_seq, per_seq.c.seq == acted.c.seq))
-        .subquery()
-    )
-    rates_of, acts = act_rates(
-        conn,
-        s,
-        mine,
-        rules,
-        True,
-        func.count(),
-        func.sum(mine.c.av_seconds),
-        func.sum(mine.c.violations),
-    )
-    # the officer's cases: distinct, so their count is the officer's number of cases
-    members = select(acted.c.g, acted.c.case_number.label("number")).distinct().subquery()
-    case_rates_of, cases = case_rates(conn, s, members)
-    for g, r in case_rates_of.items():
-        rates_of.setdefault(g, {}).update(r)
+    found = officer_figures(conn, s, rules)
     staff = {c for people in field.values() for c in people}
     rows = []
-    for cert, (n_acts, seconds, violations) in acts.items():
+    for cert, (rates, (n_cases, n_acts, seconds, violations)) in found.items():
         if staff and cert not in staff:
             continue
         name, unit = officers.get(cert, (cert, ""))
-        rates = rates_of.get(cert, {})
         rows.append(
             OfficerRow(
                 cert_no=cert,
                 name=name,
                 unit=unit,
                 unit_name=units.get(unit, (unit, ""))[0],
-                cases=cases.get(cert, (0, 0, 0, 0))[3],
+                cases=n_cases,
                 acts=n_acts,
                 av_hours=round(seconds / 3600, 2),
                 violations=violations,
