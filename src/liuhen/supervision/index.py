@@ -33,6 +33,7 @@ from sqlalchemy import (
     func,
     insert,
     literal,
+    or_,
     select,
     union_all,
     update,
@@ -302,9 +303,15 @@ def _overlaps(conn: Connection, world: World, out: Outcome, full: bool) -> None:
     queries = []
     for (officer, agency), changed in out.officers.items():
         q = select(PRESENCE).where(PRESENCE.c.officer == officer, PRESENCE.c.agency == agency)
-        for lo, hi in [(0, 0)] if full else _spans((t0, t1) for *_, t0, t1 in changed):
-            asked.append((officer, agency))
-            queries.append(q if full else q.where(PRESENCE.c.t0 <= hi, PRESENCE.c.t1 >= lo))
+        if not full:  # one range read per officer (``t0 <= hi`` is its whole history before)
+            spans = _spans((t0, t1) for *_, t0, t1 in changed)
+            if len(spans) > UNION:  # within SQLite's expression depth
+                spans = [(spans[0][0], max(hi for _, hi in spans))]
+            q = q.where(PRESENCE.c.t0 <= spans[-1][1], PRESENCE.c.t1 >= spans[0][0],
+                        or_(*(and_(PRESENCE.c.t0 <= hi, PRESENCE.c.t1 >= lo)
+                              for lo, hi in spans)))  # fmt: skip
+        asked.append((officer, agency))
+        queries.append(q)
     rows: dict[tuple[str, str], dict[int, Any]] = defaultdict(dict)
     for group, got in zip(asked, _union(conn, queries), strict=True):
         rows[group] |= {r.id: r for r in got}
