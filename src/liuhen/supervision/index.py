@@ -8,7 +8,9 @@ against its neighbours read from the index: an officer's presences that overlap 
 an officer's positions (consecutive pairs); the lag median and worst entries of the officer or
 unit (in SQL); the sitting around a changed recording time (a stretch bounded by pauses longer
 than a sitting's gap); the transcripts sharing a new text's rare 4-grams, judged in journal
-order (``detectors.copies``). Stored anomalies of what was re-judged and not found again are
+order (``detectors.copies`` over ``supervision.copy_index``). Neighbours are read a batch at a
+time, not a case or an officer at a time: per-entry queries were most of a catch-up's cost
+(bench/README.md, issue 15). Stored anomalies of what was re-judged and not found again are
 made inactive, never deleted (a review names an anomaly by its key).
 
 The full scan empties the index and runs the same pass over every case, so both paths find
