@@ -30,11 +30,15 @@ def _worker_db() -> str:
 
 @pytest.fixture(scope="session")
 def pg_url() -> str:
+    from tests import demo_template as templates
+
     name = _worker_db()
     with psycopg.connect(PG_ADMIN, autocommit=True) as conn:
         exists = conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", (name,)).fetchone()
         if not exists:
-            conn.execute(f'CREATE DATABASE "{name}"')
+            templates.created(conn, name)
+        else:  # made by an earlier run: commits need not wait for the disk either
+            conn.execute(f'ALTER DATABASE "{name}" SET synchronous_commit = off')
     return f"postgresql+psycopg://postgres@127.0.0.1:5432/{name}"
 
 
