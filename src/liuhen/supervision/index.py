@@ -524,9 +524,14 @@ def write(conn: Connection, out: Outcome, now: str, *, full: bool = False) -> No
                 revived.append(k)
             continue
         conn.execute(update(ANOMALY).where(ANOMALY.c.key == k).values(**row))
-        if not full and {r["case"] for r in json.loads(old.refs)} != {r.case for r in a.refs}:
+        cases = {r["case"] for r in json.loads(old.refs)}
+        if not full and (not old.active or cases != {r.case for r in a.refs}):
             conn.execute(delete(REF).where(REF.c.key == k))
             refs |= {(k, r.case) for r in a.refs}
+    # an inactive anomaly may have lost its refs to a full scan (which empties them)
+    for in_keys in among(conn, REF.c.key, [] if full else revived):
+        conn.execute(delete(REF).where(in_keys))
+    refs |= {(k, r.case) for k in ([] if full else revived) for r in out.found[k].refs}
     for in_keys in among(conn, ANOMALY.c.key, revived):
         conn.execute(update(ANOMALY).where(in_keys).values(active=True))
     insert_rows(conn, REF, [{"key": k, "case_number": c} for k, c in sorted(refs)])
