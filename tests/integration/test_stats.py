@@ -123,6 +123,8 @@ def test_pages_api_and_download_are_for_heads_and_supervisors(app) -> None:
         assert "执法统计" in page.text and "某区文化和旅游局" in page.text
         assert "执法大队一中队" in page.text and "评议考核得分的计算" in page.text
         assert "/static/vendor/echarts-5.6.0.min.js" in page.text
+        # the demo's limits raised no red card: 预警率 0.0% shows as good, not as a warning
+        assert page.text.count('"stats-card rate lower-better clear"') == 1
         api = client.get("/api/v1/stats", params={"period": "2026-Q1"}).json()
         assert next(h["value"] for h in api["headlines"] if h["key"] == "opened") == "2"
         link = next(h["link"] for h in api["headlines"] if h["key"] == "opened")

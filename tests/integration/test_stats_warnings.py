@@ -121,7 +121,7 @@ def test_the_api_page_and_workbook_show_the_warning_figures(app, run) -> None:
         page = client.get("/stats", params={"period": PERIOD}).text
         assert 'id="warning-rate-definition"' in page and "预警率 = 本期间亮过红牌" in page
         assert 'id="chart-warnings"' in page and 'id="warning-officers"' in page
-        assert page.count("stats-card rate lower-better") == 1  # not shown as a rate met
+        assert page.count('"stats-card rate lower-better"') == 1  # not shown as a rate met
         listed = client.get(red_link).text
         assert NEAR in listed and MET not in listed
         book = openpyxl.load_workbook(
