@@ -3,11 +3,13 @@
 A catch-up judges a few hundred new texts against every text indexed before. Asked one text at
 a time (its 4-grams' counts, then the texts sharing its rare 4-grams, then each candidate's
 text) that was a dozen round trips per text and most of a catch-up's time. So a pass reads up
-front, per agency, what its texts can ask: the counts of all their 4-grams in one query, and
-the postings of every 4-gram that may still be rare when its text's turn comes (a count only
-grows within a pass, and the bound above which a 4-gram is boilerplate grows by at most one
-per hundred texts judged). The judging itself (``detectors.copies``) then runs in memory, and
-what it added is written at the end: postings through COPY, counts as one upsert.
+front, per agency, what its texts can ask: the counts of all their 4-grams in one query, and on
+PostgreSQL the stored texts sharing enough of each new text's 4-grams that may still be rare
+when its turn comes (a count only grows within a pass, and the bound above which a 4-gram is
+boilerplate grows by at most one per hundred texts judged), with the 4-grams they share. SQLite,
+in process and without round trips, keeps one counting query per text. The judging itself
+(``detectors.copies``) then runs in memory, and what it added is written at the end: postings
+through COPY, counts as one upsert.
 """
 
 from __future__ import annotations
@@ -16,10 +18,10 @@ import json
 from collections import Counter, defaultdict
 from collections.abc import Iterable
 
-from sqlalchemy import Connection, delete, select, text, tuple_
+from sqlalchemy import Connection, delete, func, select, text, tuple_
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
-from liuhen.kernel.db.rows import among, insert_rows, slices
+from liuhen.kernel.db.rows import SLICE_DEFAULT, among, insert_rows, slices
 from liuhen.supervision.detectors import copies
 from liuhen.supervision.detectors.model import Anomaly
 from liuhen.supervision.index import ANOMALY, POSTING, REF, SHINGLE, TEXT, Outcome, World, analyze
@@ -41,8 +43,6 @@ class SqlStore(copies.MemoryStore):
         self.loaded: dict[str, set[int]] = defaultdict(set)
         self.dirty: dict[str, set[int]] = defaultdict(set)
         self.dropped: set[Key] = set()
-        self.fetched: dict[str, set[int]] = defaultdict(set)  # 4-grams whose postings were read
-        self.stored: dict[str, dict[int, list[Key]]] = defaultdict(dict)
         self.cached: dict[Key, copies.Version] = {}  # texts read from the table
         self.pairs: dict[Key, list[tuple[Key, set[int]]]] = defaultdict(list)
         self.paired: set[Key] = set()  # the new texts whose pairs were read
@@ -62,9 +62,6 @@ class SqlStore(copies.MemoryStore):
         maybe = {s for s in grams if 0 < df.get(s, 0) <= bound}  # no text had the others
         if self.conn.dialect.name == "postgresql":
             self._pairs(agency, {k: g & maybe for k, g in grams_of.items()}, least)
-        else:
-            self._postings(agency, maybe)
-        self.fetched[agency] |= {s for s in grams if df.get(s, 0) <= bound}
 
     def _pairs(self, agency: str, grams_of: dict[Key, set[int]], least: int) -> None:
         """PostgreSQL: the stored texts sharing at least ``least`` of each new text's possibly
@@ -98,16 +95,21 @@ class SqlStore(copies.MemoryStore):
             for s, n in self.conn.execute(q):
                 df[s] = n
 
-    def _postings(self, agency: str, grams: Iterable[int]) -> None:
-        fetched, stored = self.fetched[agency], self.stored[agency]
-        wanted = sorted({s for s in grams if s not in fetched})
-        fetched.update(wanted)
-        for among_ in among(self.conn, POSTING.c.shingle, wanted):
-            q = select(POSTING.c.shingle, POSTING.c.case_number, POSTING.c.seq).where(
-                POSTING.c.agency == agency, among_
-            )
-            for s, case, seq in self.conn.execute(q):
-                stored.setdefault(s, []).append((case, seq))
+    def _shared_stored(self, agency: str, grams: list[int], least: int) -> list[tuple[Key, int]]:
+        """The stored texts having at least ``least`` of ``grams``, with how many."""
+        q = (
+            select(POSTING.c.case_number, POSTING.c.seq, func.count())
+            .where(POSTING.c.agency == agency)
+            .group_by(POSTING.c.case_number, POSTING.c.seq)
+        )
+        if len(grams) <= SLICE_DEFAULT:  # the usual case: one query, the few texts returned
+            q = q.where(POSTING.c.shingle.in_(grams)).having(func.count() >= least)
+            return [((c, int(seq)), int(n)) for c, seq, n in self.conn.execute(q)]
+        counts: Counter[Key] = Counter()
+        for part in slices(self.conn, grams):
+            for c, seq, n in self.conn.execute(q.where(POSTING.c.shingle.in_(part))):
+                counts[(c, int(seq))] += int(n)
+        return [(k, n) for k, n in counts.items() if n >= least]
 
     def count(self, agency: str) -> int:
         self._load(agency, [VERSIONS])
@@ -136,13 +138,10 @@ class SqlStore(copies.MemoryStore):
             for key, grams in self.pairs.get(of, ()):
                 if key not in dropped and key not in mine:
                     shared[key] += len(grams & rare)
-        else:
-            self._postings(agency, rare)  # none missing after prepare, unless judged unasked
-            stored = self.stored[agency]
-            for s in rare:
-                for key in stored.get(s, ()):
-                    if key not in dropped and key not in mine:
-                        shared[key] += 1
+        else:  # SQLite, in process: it counts each text's shared postings itself
+            for key, n in self._shared_stored(agency, sorted(rare), least):
+                if key not in dropped and key not in mine:
+                    shared[key] += n
         found = {key for key, n in shared.items() if n >= least}
         self._read_texts(found)
         return found
