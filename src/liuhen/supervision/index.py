@@ -343,7 +343,7 @@ def _travel(conn: Connection, world: World, out: Outcome, full: bool) -> None:
     queries = []
     for (officer, agency), changed in out.travellers.items():
         mine = and_(FIX.c.officer == officer, FIX.c.agency == agency)
-        for lo, hi in [(0, 0)] if full else _spans((t, t) for *_, t in changed):
+        for lo, hi in [(0, 0)] if full else _spans(((t, t) for *_, t in changed), conn):
             where = mine
             if not full:  # the window's bounds are subqueries
                 before = select(func.coalesce(func.max(FIX.c.t0), lo)).where(mine, FIX.c.t0 < lo)
@@ -426,13 +426,16 @@ def _lags(conn: Connection, world: World, out: Outcome, full: bool) -> None:
                 out.stale |= {k for k, _ in stored}
 
 
-def _spans(ranges: Iterable[tuple[int, int]]) -> list[tuple[int, int]]:
+def _spans(ranges: Iterable[tuple[int, int]], conn: Connection | None = None
+           ) -> list[tuple[int, int]]:  # fmt: skip
     """The changed times as a few ranges, those less than a day apart joined: a batch's cases
     may lie years apart, and one range from the first to the last read an officer's whole
-    history."""
+    history. On SQLite (``conn``), a small instance's store without round trips, one range:
+    a query per range cost more there than reading the whole history."""
+    join = JOIN_SECONDS if conn is None or conn.dialect.name == "postgresql" else 1 << 62
     out: list[tuple[int, int]] = []
     for lo, hi in sorted(ranges):
-        if out and lo - out[-1][1] <= JOIN_SECONDS:
+        if out and lo - out[-1][1] <= join:
             out[-1] = (out[-1][0], max(out[-1][1], hi))
         else:
             out.append((lo, hi))
@@ -475,7 +478,7 @@ def _sittings(conn: Connection, world: World, out: Outcome, full: bool) -> None:
     for (who, agency), times in out.people.items():
         gap = int(timedelta(minutes=world.limits(agency).session_gap_minutes).total_seconds())
         where = and_(ACT.c.who == who, ACT.c.agency == agency)
-        for lo, hi in _spans((x, x) for x in times):
+        for lo, hi in _spans(((x, x) for x in times), conn):
             groups.append((who, agency))
             asked.append((where, lo, hi, gap))
     found: dict[tuple[str, str], dict[tuple[str, int], Any]] = defaultdict(dict)
