@@ -13,11 +13,10 @@ from dataclasses import dataclass, field
 from datetime import datetime, time, timedelta
 from urllib.parse import urlencode
 
-from sqlalchemy import ColumnElement, Connection, Table, and_, or_, select
+from sqlalchemy import ColumnElement, Table, and_, or_, select
 
 from liuhen.compliance import service as compliance
 from liuhen.errors import LiuhenError
-from liuhen.kernel.db import store
 from liuhen.kernel.instance import App
 from liuhen.procedure.catalog import (
     CATEGORY_LABELS,
@@ -29,7 +28,7 @@ from liuhen.procedure.catalog import (
     act_type,
 )
 from liuhen.rules.pack import expand_acts
-from liuhen.stats import projection, score
+from liuhen.stats import lookup, projection, score
 from liuhen.stats.facts import VIEW, Row
 from liuhen.stats.periods import Period
 from liuhen.stats.schemas import (
@@ -122,45 +121,9 @@ def _rules(app: App, agencies: Iterable[str | None]) -> _Rules:
     return _Rules(kinds, mandatory)
 
 
-def _names(
-    conn: Connection,
-) -> tuple[dict[str, tuple[str, str]], dict[str, tuple[str, str]], dict[str, str]]:
-    units = {
-        c: (n, a)
-        for c, n, a in conn.execute(
-            select(store.UNIT.c.code, store.UNIT.c.name, store.UNIT.c.agency)
-        )
-    }
-    officers = {
-        c: (n, u)
-        for c, n, u, roles, active in conn.execute(
-            select(
-                store.OFFICER.c.cert_no,
-                store.OFFICER.c.name,
-                store.OFFICER.c.unit,
-                store.OFFICER.c.roles,
-                store.OFFICER.c.active,
-            )
-        )
-    }
-    agencies = {c: n for c, n in conn.execute(select(store.AGENCY.c.code, store.AGENCY.c.name))}
-    return units, officers, agencies
-
-
-def _field_officers(conn: Connection) -> dict[str, list[str]]:
-    """Each unit's active officers (执法人员), the denominator of acts per officer."""
-    out: dict[str, list[str]] = defaultdict(list)
-    for cert, unit, roles, active in conn.execute(
-        select(
-            store.OFFICER.c.cert_no,
-            store.OFFICER.c.unit,
-            store.OFFICER.c.roles,
-            store.OFFICER.c.active,
-        )
-    ):
-        if active and "officer" in json.loads(roles or "[]"):
-            out[unit].append(cert)
-    return out
+# the registry's names are read as the report reads them: not what the counting changed
+_names = lookup.names
+_field_officers = lookup.field_officers
 
 
 def _in_scope(table: Table, scope: Scope, filters: Filters) -> list[ColumnElement[bool]]:
