@@ -143,6 +143,11 @@ def test_pages_list_show_side_by_side_and_review(app) -> None:
         page = client.get("/anomalies")
         assert page.status_code == 200 and "同一执法人员同时在两案执法" in page.text
         assert "执法人员韩晓雯（11010031）" in page.text
+        # units are chosen by name, and each row names its unit (no codes to know or type)
+        assert '<option value="whlyj-zd1" >执法大队一中队</option>' in page.text
+        assert "<td>执法大队一中队</td>" in page.text and "<td>whlyj-zd1</td>" not in page.text
+        other = client.get("/anomalies", params={"unit": "whlyj-zd2"}).text
+        assert '<option value="whlyj-zd2" selected>' in other and "韩晓雯（11010031）" not in other
         listed = client.get("/api/v1/anomalies", params={"kind": "transcript_copy"}).json()
         assert listed["total"] == 1
         key = listed["items"][0]["key"]

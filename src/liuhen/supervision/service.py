@@ -401,6 +401,16 @@ def _item(row: Any, reviews: list[Review]) -> dict[str, Any]:
     }  # fmt: skip
 
 
+def units(app: App, agency: str | None = None) -> list[tuple[str, str]]:
+    """The units a reader may filter the anomalies by (code, name): every agency's for a
+    supervisor (``agency`` None), else his own agency's; the list page offers them by name."""
+    q = select(UNIT.c.code, UNIT.c.name).order_by(UNIT.c.agency, UNIT.c.code)
+    if agency is not None:
+        q = q.where(UNIT.c.agency == agency)
+    with app.engine.connect() as conn:
+        return [(str(c), str(n)) for c, n in conn.execute(q)]
+
+
 def list_anomalies(
     app: App,
     *,

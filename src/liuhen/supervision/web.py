@@ -227,6 +227,7 @@ def router(app: App, templates: Jinja2Templates) -> APIRouter:
         return templates.TemplateResponse(request, "anomalies.html", {
             "found": found, "filters": filters, "kinds": KINDS,
             "severities": [(s.value, SEVERITY_LABELS[s]) for s in Severity],
+            "units": service.units(app, _agency(user)),
             "page_url": lambda n: "/anomalies?" + urlencode({**query, "page": n}),
             "may_set": bool(SETTERS & user.roles),
         })  # fmt: skip
