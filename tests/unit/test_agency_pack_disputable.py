@@ -51,14 +51,21 @@ rules:
 """
 
 
-def _disputable(pack_name: str, data_dir: Path) -> list[tuple[str, list[int], tuple[str, ...]]]:
+def findings(
+    pack_name: str, data_dir: Path, rule: str, text: str | None = None
+) -> list[tuple[str, list[int], tuple[str, ...]]]:
+    """One rule's findings (code, entries, citations) on the case ``text`` (the scenario's
+    by default), judged under a pack of ``data_dir`` after the case has closed."""
     now = parse_datetime("2027-01-10T12:00:00+08:00")
     assert now is not None
     pack = packs.load_pack(pack_name, data_dir)
-    ev = compliance.evaluate_file(
-        CASE.read_text("utf-8"), pack, now, WorkingCalendar.default([]), {}
-    )
-    return [(f.code, list(f.seqs), f.cite) for f in ev.findings if f.rule == "av.disputable"]
+    case = CASE.read_text("utf-8") if text is None else text
+    ev = compliance.evaluate_file(case, pack, now, WorkingCalendar.default([]), {})
+    return [(f.code, list(f.seqs), f.cite) for f in ev.findings if f.rule == rule]
+
+
+def _disputable(pack_name: str, data_dir: Path) -> list[tuple[str, list[int], tuple[str, ...]]]:
+    return findings(pack_name, data_dir, "av.disputable")
 
 
 def test_an_agency_pack_adds_its_disputable_processes_to_001s_list(tmp_path: Path) -> None:

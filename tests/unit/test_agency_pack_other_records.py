@@ -11,17 +11,9 @@ import json
 from pathlib import Path
 
 from liuhen.compliance import packs
-from liuhen.compliance import service as compliance
-from liuhen.procedure.fields import parse_datetime
-from liuhen.rules.calendar import WorkingCalendar
+from tests.unit.test_agency_pack_disputable import CASE, findings
 
-CASE = (
-    Path(__file__).parents[1]
-    / "scenarios"
-    / "003"
-    / "execution.confiscation_recorded"
-    / "destroyed_before_closing.json"
-)  # 12月30日集中销毁没收的烧烤炉（第3条），没有留存处理记录
+# CASE: 12月30日集中销毁没收的烧烤炉（第3条），没有留存处理记录
 OURS = """\
 pack: ours
 title: 某局行政执法全过程记录规则
@@ -42,13 +34,7 @@ rules:
 
 
 def _records(pack_name: str, data_dir: Path, text: str) -> list[tuple[str, list[int], tuple]]:
-    now = parse_datetime("2027-01-10T12:00:00+08:00")
-    assert now is not None
-    pack = packs.load_pack(pack_name, data_dir)
-    ev = compliance.evaluate_file(text, pack, now, WorkingCalendar.default([]), {})
-    return [
-        (f.code, list(f.seqs), f.cite) for f in ev.findings if f.rule == "documents.disposal_record"
-    ]
+    return findings(pack_name, data_dir, "documents.disposal_record", text)
 
 
 def test_an_agency_pack_requires_a_record_its_own_rules_name(tmp_path: Path) -> None:
