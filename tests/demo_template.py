@@ -129,6 +129,22 @@ def _in_thread(key: str, work: Callable[[], Any]) -> Any:
     return result[0]
 
 
+def _fresh_template(backend: str, folder: Path, suffix: str) -> dict[str, str]:
+    """The settings of an empty template instance in ``folder``: its data folder, and for
+    PostgreSQL the run's database ``<base>_<suffix>``, made anew."""
+    shutil.rmtree(folder, ignore_errors=True)
+    env = {"LIUHEN_DATA_DIR": str(folder / "data")}
+    if backend == "postgres":
+        assert _pg is not None
+        admin, base, _ = _pg
+        name = f"{base}_{suffix}"
+        with psycopg.connect(admin, autocommit=True) as conn:
+            conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+            created(conn, name)
+        env["LIUHEN_DATABASE_URL"] = _pg_url(name)
+    return env
+
+
 def _template(backend: str) -> tuple[Path, dict[str, Any]]:
     """The template's data folder and what it was made with, seeding it on first use."""
     with _locked(f"demo-{backend}") as root:
@@ -138,17 +154,7 @@ def _template(backend: str) -> tuple[Path, dict[str, Any]]:
         if unfinished is not None and not done.exists():
             unfinished.join()  # an earlier caller's seeding, which its timeout left running
         if not done.exists():
-            shutil.rmtree(folder, ignore_errors=True)
-            data = folder / "data"
-            env = {"LIUHEN_DATA_DIR": str(data)}
-            if backend == "postgres":
-                assert _pg is not None
-                admin, base, _ = _pg
-                name = f"{base}_demo"
-                with psycopg.connect(admin, autocommit=True) as conn:
-                    conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-                    created(conn, name)
-                env["LIUHEN_DATABASE_URL"] = _pg_url(name)
+            env = _fresh_template(backend, folder, "demo")
             settings = settings_mod.load(env)
 
             def make() -> dict[str, Any]:
@@ -175,20 +181,10 @@ def _initialised(backend: str) -> tuple[Path, dict[str, Any]]:
         folder = root / f"init-{backend}"
         done = folder / "made.json"
         if not done.exists():
-            shutil.rmtree(folder, ignore_errors=True)
-            data = folder / "data"
-            env = {"LIUHEN_DATA_DIR": str(data)}
-            database = ""
-            if backend == "postgres":
-                assert _pg is not None
-                admin, base, _ = _pg
-                database = f"{base}_init"
-                with psycopg.connect(admin, autocommit=True) as conn:
-                    conn.execute(f'DROP DATABASE IF EXISTS "{database}" WITH (FORCE)')
-                    created(conn, database)
-                env["LIUHEN_DATABASE_URL"] = _pg_url(database)
+            env = _fresh_template(backend, folder, "init")
             settings = settings_mod.load(env)
             instance.init(settings)
+            database = env.get("LIUHEN_DATABASE_URL", "").rsplit("/", 1)[-1]
             made = {"shape": _shape(settings), "database": database}
             done.write_text(json.dumps(made), "utf-8")
         return folder / "data", json.loads(done.read_text("utf-8"))
