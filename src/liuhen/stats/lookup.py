@@ -22,14 +22,8 @@ def names(
     }
     officers = {
         c: (n, u)
-        for c, n, u, roles, active in conn.execute(
-            select(
-                store.OFFICER.c.cert_no,
-                store.OFFICER.c.name,
-                store.OFFICER.c.unit,
-                store.OFFICER.c.roles,
-                store.OFFICER.c.active,
-            )
+        for c, n, u in conn.execute(
+            select(store.OFFICER.c.cert_no, store.OFFICER.c.name, store.OFFICER.c.unit)
         )
     }
     agencies = {c: n for c, n in conn.execute(select(store.AGENCY.c.code, store.AGENCY.c.name))}
