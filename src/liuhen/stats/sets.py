@@ -29,8 +29,9 @@ from sqlalchemy import (
 
 from liuhen.compliance import service as compliance
 from liuhen.errors import LiuhenError
+from liuhen.kernel.db import store
 from liuhen.kernel.instance import App
-from liuhen.rules.pack import expand_acts
+from liuhen.rules.pack import Pack, expand_acts
 from liuhen.stats import projection
 from liuhen.stats.facts import MEDIA, VIEW
 from liuhen.stats.periods import Period
@@ -92,28 +93,74 @@ class Rules:
 
 
 def load_rules(app: App, agencies: Iterable[str | None]) -> Rules:
+    """The rules of the packs the ``agencies`` run under. Which pack each runs under is read
+    in one query and the packs' files every time (a change of either is seen at once); what a
+    pack says the rates need is worked out once per loaded pack (``_pack_rules``)."""
+    wanted = set(agencies)
+    names = _pack_names(app, wanted)
+    found: dict[str, tuple[dict[str, str], frozenset[str]] | None] = {}
+    for name in set(names.values()):
+        try:
+            found[name] = _pack_rules(compliance.load_pack(name, app.settings.data_dir))
+        except LiuhenError:
+            found[name] = None
     kinds: dict[str, str] = {}
     mandatory: dict[str | None, frozenset[str]] = {}
-    for agency in set(agencies):
-        try:
-            pack = compliance.load_pack(
-                compliance.pack_name_for(app, agency), app.settings.data_dir
-            )
-        except LiuhenError:
+    for agency in wanted:
+        rules = found[names[agency]]
+        if rules is None:
             mandatory[agency] = frozenset()
             continue
-        acts: set[str] = set()
-        for rid, rule in pack.rules.items():
-            kind = str(getattr(rule, "kind", ""))
-            kinds[rid] = kind
-            if kind == "av" and getattr(rule, "level", "") == "mandatory" and not rule.disabled:
-                acts.update(expand_acts(list(getattr(rule, "acts", []) or [])))
-        mandatory[agency] = frozenset(acts)
+        kinds.update(rules[0])
+        mandatory[agency] = rules[1]
     return Rules(
         av=tuple(sorted(r for r, k in kinds.items() if k == "av")),
         av_storage=tuple(sorted(r for r, k in kinds.items() if k == "av_storage")),
         mandatory=mandatory,
     )
+
+
+def _pack_names(app: App, agencies: set[str | None]) -> dict[str | None, str]:
+    """Each agency's pack as ``compliance.pack_name_for`` names it: the agencies' own in one
+    query, the instance default for the others."""
+    codes = sorted(a for a in agencies if a)
+    with app.engine.connect() as conn:
+        own = {
+            code: str(pack)
+            for code, pack in conn.execute(
+                select(store.AGENCY.c.code, store.AGENCY.c.rule_pack).where(
+                    store.AGENCY.c.code.in_(codes)
+                )
+            )
+            if pack
+        }
+    fallback = compliance.pack_name_for(app, None)
+    return {a: own.get(a, fallback) if a else fallback for a in agencies}
+
+
+# the last packs worked out: id(pack) -> (pack, its rule kinds, its mandatory acts). A pack
+# is the parser's cached object for the exact texts of its files (``rules.pack.load``), so
+# an edited file gives a new object and is worked out afresh.
+_PACK_RULES: dict[int, tuple[Pack, dict[str, str], frozenset[str]]] = {}
+
+
+def _pack_rules(pack: Pack) -> tuple[dict[str, str], frozenset[str]]:
+    """A pack's rule kinds (rule id → kind) and the acts it says must be recorded on
+    audio-video."""
+    cached = _PACK_RULES.get(id(pack))
+    if cached is not None and cached[0] is pack:
+        return cached[1], cached[2]
+    kinds: dict[str, str] = {}
+    acts: set[str] = set()
+    for rid, rule in pack.rules.items():
+        kind = str(getattr(rule, "kind", ""))
+        kinds[rid] = kind
+        if kind == "av" and getattr(rule, "level", "") == "mandatory" and not rule.disabled:
+            acts.update(expand_acts(list(getattr(rule, "acts", []) or [])))
+    if len(_PACK_RULES) >= 64:
+        _PACK_RULES.clear()
+    _PACK_RULES[id(pack)] = (pack, kinds, frozenset(acts))
+    return kinds, frozenset(acts)
 
 
 def _like_json_item(text: str) -> str:
