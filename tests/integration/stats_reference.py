@@ -152,8 +152,8 @@ def _warning_groups(
     zone = app.settings.timezone
     start = datetime.combine(period.start, time(), tzinfo=zone)
     end = datetime.combine(period.end + timedelta(days=1), time(), tzinfo=zone)
-    among = set(cases)
-    return {by: source(app, start, end, by, among) for by in WARNING_GROUPS}
+    found = source(app, start, end, set(cases))
+    return {by: found.get(by, ()) for by in WARNING_GROUPS}
 
 
 # The columns the figures read (not the whole fact rows).

@@ -10,15 +10,14 @@ by a stamp of the table (``supervision.stored.stamp``, one aggregate query) and 
 stored (``supervision.stored.by_case``): a search never runs a detection.
 
 ``warning_groups``: the warnings feature's cards, grouped for the statistics' 期限预警 figures
-(``stats.service.use_warnings``), counted by ``warnings.service.groups`` as ``liuhen warnings
-rates`` counts them.
+(``stats.service.use_warnings``), counted by ``warnings.service.groups_by`` (all three groupings
+from one read) as ``liuhen warnings rates`` counts them.
 """
 
 from __future__ import annotations
 
-from collections.abc import Collection, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from datetime import datetime
-from typing import Literal
 
 from liuhen.kernel.instance import App
 from liuhen.procedure.catalog import Role
@@ -51,10 +50,7 @@ def anomaly_source() -> search.Source:
 
 
 def warning_groups(
-    app: App, start: datetime, end: datetime, by: str, among: Collection[str]
-) -> Sequence[stats.WarningGroup]:
-    """The cards raised in [start, end) on the cases ``among``, per ``by`` (all, unit, officer)."""
-    kind: Literal["unit", "officer", "all"] = (
-        "unit" if by == "unit" else "officer" if by == "officer" else "all"
-    )
-    return early_warning.groups(app, start, end, kind, among)
+    app: App, start: datetime, end: datetime, among: Collection[str]
+) -> Mapping[str, Sequence[stats.WarningGroup]]:
+    """The cards raised in [start, end) on the cases ``among``, per all, unit and officer."""
+    return early_warning.groups_by(app, start, end, ("all", "unit", "officer"), among)

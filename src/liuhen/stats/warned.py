@@ -5,7 +5,7 @@ named and linked to the cases behind them."""
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Callable, Collection, Sequence
+from collections.abc import Callable, Collection, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime, time, timedelta
 from typing import Protocol
@@ -64,8 +64,11 @@ class WarningGroup(Protocol):
     def median_hours(self) -> float | None: ...
 
 
-# (app, start, end, "all" | "unit" | "officer", the cases counted) -> the groups
-WarningSource = Callable[[App, datetime, datetime, str, Collection[str]], Sequence[WarningGroup]]
+# (app, start, end, the cases counted) -> the groups per "all", "unit" and "officer", from one
+# read of the cards and cases
+WarningSource = Callable[
+    [App, datetime, datetime, Collection[str]], Mapping[str, Sequence[WarningGroup]]
+]
 
 
 def warning_groups(
@@ -78,8 +81,8 @@ def warning_groups(
     zone = app.settings.timezone
     start = datetime.combine(period.start, time(), tzinfo=zone)
     end = datetime.combine(period.end + timedelta(days=1), time(), tzinfo=zone)
-    among = set(cases)
-    return {by: source(app, start, end, by, among) for by in WARNING_GROUPS}
+    found = source(app, start, end, set(cases))
+    return {by: found.get(by, ()) for by in WARNING_GROUPS}
 
 
 def warning_row(w: Warned, g: WarningGroup, by: str) -> WarningRow:

@@ -127,6 +127,18 @@ def groups(
     raised and the cases behind them (see ``WarningGroup``); ``among`` limits the cases
     counted (the statistics' scope and filters). A yellow card replaced by a red one is not a
     clearance: hours to clear count the cards whose limit was met (or ended)."""
+    return groups_by(app, start, end, (by,), among)[by]
+
+
+def groups_by(
+    app: App,
+    start: datetime,
+    end: datetime,
+    bys: Collection[Literal["unit", "officer", "all"]],
+    among: Collection[str] | None = None,
+) -> dict[str, list[WarningGroup]]:
+    """``groups`` for each of ``bys`` from one read of the cards and the cases: the statistics
+    show all three on one report."""
     wanted = None if among is None else set(among)
     raised = [
         c for c in cards.raised_between(app, start, end) if wanted is None or c.case in wanted
@@ -138,17 +150,27 @@ def groups(
                 t.c.opened_at < end.isoformat()
             )
         ).all()
+    running = [
+        (r.number, r.unit, r.officers)
+        for r in rows
+        if (wanted is None or r.number in wanted)
+        and (r.status in cards.SCANNED or datetime.fromisoformat(r.updated_at) >= start)
+    ]
+    return {by: _grouped(by, raised, running) for by in bys}
 
+
+def _grouped(
+    by: Literal["unit", "officer", "all"],
+    raised: list[Card],
+    running: list[tuple[str, str, str]],
+) -> list[WarningGroup]:
     def keys(unit: str, officers: Iterable[str]) -> list[str]:
         return [unit] if by == "unit" else list(officers) if by == "officer" else [""]
 
     cases: dict[str, set[str]] = defaultdict(set)
-    for r in rows:
-        if wanted is not None and r.number not in wanted:
-            continue
-        if r.status in cards.SCANNED or datetime.fromisoformat(r.updated_at) >= start:
-            for key in keys(r.unit, cards.json_list(r.officers)):
-                cases[key].add(r.number)
+    for number, unit, officers in running:
+        for key in keys(unit, cards.json_list(officers) if by == "officer" else ()):
+            cases[key].add(number)
     per: dict[str, list[Card]] = defaultdict(list)
     for c in raised:
         for key in keys(c.unit, c.handlers):
