@@ -3,6 +3,8 @@
 
 from __future__ import annotations
 
+import random
+from collections import Counter
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -259,6 +261,24 @@ def test_copies_judged_in_journal_order_whatever_the_batches():
     assert [v.text for v in fixed] == [own]
     copies.stream(fixed, store, T, split)
     assert split == {} and copies.copies(corpus(a, c), T) == []
+
+
+def test_candidates_by_the_shortest_posting_lists_are_those_counted_over_all():
+    """Prefix filtering (only the shortest posting lists counted) finds exactly the texts that
+    counting every rare 4-gram's list finds, whatever the lists' lengths and ``least``."""
+    rng = random.Random(15)
+    store = copies.MemoryStore()
+    for i in range(300):  # 4-grams 0..59: a few common, most rare, as a scan meets them
+        grams = {g for g in range(60) if rng.random() < (0.6 if g < 6 else 0.08)}
+        store.put(copies.Version(f"C{i}", i, i, "investigation.inquiry", "transcript", "", "u",
+                                 "a", ""), grams)  # fmt: skip
+    store.drop("C7", 7)
+    for _ in range(200):
+        rare = {g for g in range(70) if rng.random() < 0.3}
+        for least in (0, 1, 2, 3, 5, len(rare), len(rare) + 1):
+            counted = Counter(k for g in rare for k in store.postings.get(("a", g), ()))
+            want = {k for k, n in counted.items() if n >= least}
+            assert store.candidates("a", rare, least, ("X", 0)) == want
 
 
 # 5. grounds and order -----------------------------------------------------------------------

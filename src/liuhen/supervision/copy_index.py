@@ -130,8 +130,9 @@ class SqlStore(copies.MemoryStore):
         return super().df(agency, grams)
 
     def candidates(self, agency: str, rare: set[int], least: int, of: Key) -> set[Key]:
-        shared: Counter[Key] = self.shared(agency, rare)
+        found = self.sharing(agency, rare, least)  # the texts of this pass
         dropped, mine = self.dropped, self.texts
+        shared: Counter[Key] = Counter()  # the stored ones (none is also in memory)
         if self.empty:
             pass
         elif of in self.paired:  # what a stored text shares of ``rare``, out of the pairs
@@ -142,7 +143,7 @@ class SqlStore(copies.MemoryStore):
             for key, n in self._shared_stored(agency, sorted(rare), least):
                 if key not in dropped and key not in mine:
                     shared[key] += n
-        found = {key for key, n in shared.items() if n >= least}
+        found |= {key for key, n in shared.items() if n >= least}
         self._read_texts(found)
         return found
 
