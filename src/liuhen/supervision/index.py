@@ -299,6 +299,27 @@ def _union(conn: Connection, queries: list[Any]) -> list[list[Any]]:
     return out
 
 
+def _whole(conn: Connection, table: Any, who: Any, wanted: Iterable[Who]
+           ) -> Iterable[tuple[Who, list[Any]]]:  # fmt: skip
+    """A full scan's neighbours: every row of the table, one (who, agency) group at a time,
+    in one streamed statement. Every time changed, so every group's whole history is read;
+    thousands of per-group queries (as UNION ALL statements) cost more to compile and plan
+    than reading the rows."""
+    wanted = set(wanted)
+    q = select(table).order_by(who, table.c.agency).execution_options(yield_per=20_000)
+    group: Who | None = None
+    rows: list[Any] = []
+    for r in conn.execute(q):
+        key = (r._mapping[who], r.agency)
+        if key != group:
+            if group in wanted:
+                yield group, rows
+            group, rows = key, []
+        rows.append(r)
+    if group in wanted:
+        yield group, rows
+
+
 def _overlaps(conn: Connection, world: World, out: Outcome, full: bool) -> None:
     """An officer's presences that overlap his changed ones, read by time from the index."""
     changed_cases = {c for changed in out.officers.values() for c, *_ in changed}
@@ -306,20 +327,22 @@ def _overlaps(conn: Connection, world: World, out: Outcome, full: bool) -> None:
                                         cases=changed_cases)  # fmt: skip
     asked: list[tuple[str, str]] = []
     queries = []
-    for (officer, agency), changed in out.officers.items():
+    for (officer, agency), changed in [] if full else out.officers.items():
         q = select(PRESENCE).where(PRESENCE.c.officer == officer, PRESENCE.c.agency == agency)
-        if not full:  # one range read per officer (``t0 <= hi`` is its whole history before)
-            spans = _spans((t0, t1) for *_, t0, t1 in changed)
-            if len(spans) > UNION:  # within SQLite's expression depth
-                spans = [(spans[0][0], max(hi for _, hi in spans))]
-            q = q.where(PRESENCE.c.t0 <= spans[-1][1], PRESENCE.c.t1 >= spans[0][0],
-                        or_(*(and_(PRESENCE.c.t0 <= hi, PRESENCE.c.t1 >= lo)
-                              for lo, hi in spans)))  # fmt: skip
+        # one range read per officer (``t0 <= hi`` is its whole history before)
+        spans = _spans((t0, t1) for *_, t0, t1 in changed)
+        if len(spans) > UNION:  # within SQLite's expression depth
+            spans = [(spans[0][0], max(hi for _, hi in spans))]
+        q = q.where(PRESENCE.c.t0 <= spans[-1][1], PRESENCE.c.t1 >= spans[0][0],
+                    or_(*(and_(PRESENCE.c.t0 <= hi, PRESENCE.c.t1 >= lo)
+                          for lo, hi in spans)))  # fmt: skip
         asked.append((officer, agency))
         queries.append(q)
     rows: dict[tuple[str, str], dict[int, Any]] = defaultdict(dict)
     for group, got in zip(asked, _union(conn, queries), strict=True):
         rows[group] |= {r.id: r for r in got}
+    for group, got in _whole(conn, PRESENCE, PRESENCE.c.officer, out.officers) if full else ():
+        rows[group] = {r.id: r for r in got}
     for (officer, agency), changed in out.officers.items():
         keys = {(c, s) for c, s, _, _ in changed}
         items = [
@@ -341,18 +364,21 @@ def _travel(conn: Connection, world: World, out: Outcome, full: bool) -> None:
     stored = {} if full else _stored_of(conn, presence.TRAVEL, out.travellers)
     windows: list[tuple[str, str, int, int]] = []
     queries = []
-    for (officer, agency), changed in out.travellers.items():
+    for (officer, agency), changed in [] if full else out.travellers.items():
         mine = and_(FIX.c.officer == officer, FIX.c.agency == agency)
-        for lo, hi in [(0, 0)] if full else _spans(((t, t) for *_, t in changed), conn):
-            where = mine
-            if not full:  # the window's bounds are subqueries
-                before = select(func.coalesce(func.max(FIX.c.t0), lo)).where(mine, FIX.c.t0 < lo)
-                after = select(func.coalesce(func.min(FIX.c.t0), hi)).where(mine, FIX.c.t0 > hi)
-                where = and_(mine, FIX.c.t0 >= before.scalar_subquery(),
-                             FIX.c.t0 <= after.scalar_subquery())  # fmt: skip
+        for lo, hi in _spans(((t, t) for *_, t in changed), conn):
+            # the window's bounds are subqueries
+            before = select(func.coalesce(func.max(FIX.c.t0), lo)).where(mine, FIX.c.t0 < lo)
+            after = select(func.coalesce(func.min(FIX.c.t0), hi)).where(mine, FIX.c.t0 > hi)
+            where = and_(mine, FIX.c.t0 >= before.scalar_subquery(),
+                         FIX.c.t0 <= after.scalar_subquery())  # fmt: skip
             windows.append((officer, agency, lo, hi))
             queries.append(select(FIX).where(where))
-    for (officer, agency, lo, hi), rows in zip(windows, _union(conn, queries), strict=True):
+    read: Iterable[tuple[tuple[str, str, int, int], list[Any]]] = (
+        (((o, a, 0, 0), got) for (o, a), got in _whole(conn, FIX, FIX.c.officer, out.travellers))
+        if full else zip(windows, _union(conn, queries), strict=True)
+    )  # fmt: skip
+    for (officer, agency, lo, hi), rows in read:
         fixes = [
             presence.Fix(officer, _time(r.start), _time(r.until), (r.lat, r.lon),
                          _item(r.case_number, r.seq, "general.media", _time(r.start)),
@@ -475,7 +501,7 @@ def _sittings(conn: Connection, world: World, out: Outcome, full: bool) -> None:
     stored = {} if full else _stored_of(conn, backfill.SESSION, out.people)
     groups: list[tuple[str, str]] = []
     asked: list[tuple[Any, int, int, int]] = []
-    for (who, agency), times in out.people.items():
+    for (who, agency), times in [] if full else out.people.items():
         gap = int(timedelta(minutes=world.limits(agency).session_gap_minutes).total_seconds())
         where = and_(ACT.c.who == who, ACT.c.agency == agency)
         for lo, hi in _spans(((x, x) for x in times), conn):
@@ -484,6 +510,8 @@ def _sittings(conn: Connection, world: World, out: Outcome, full: bool) -> None:
     found: dict[tuple[str, str], dict[tuple[str, int], Any]] = defaultdict(dict)
     for group, got in zip(groups, _stretches(conn, asked), strict=True):
         found[group] |= {(r.case_number, r.seq): r for r in got}
+    for group, got in _whole(conn, ACT, ACT.c.who, out.people) if full else ():
+        found[group] = {(r.case_number, r.seq): r for r in got}
     for who, agency in out.people:
         t = world.limits(agency)
         rows = list(found[(who, agency)].values())
