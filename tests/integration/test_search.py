@@ -288,3 +288,43 @@ def test_the_count_stops_at_the_cap_and_says_more_than(app, monkeypatch):
         assert "共 1 条以上结果" in page and "执法行为记录 1 以上" in page
         assert "只在最近记录的 2 条中按相关程度排列" in page
         assert "下一页" not in page  # both on this page: the pager ends where results do
+
+
+def test_the_pool_read_in_slices_is_the_pool_of_one_query(app, monkeypatch):
+    """PostgreSQL reads the newest matches slice by slice of the index (``query.newest``): with
+    slices of one row the pages, counts and marks are those of one slice over all of it."""
+    from liuhen.search import query
+
+    seq = _inquiry(app, A, "网吧的病历记录，网吧老板签字。")
+    record.record(app, ActInput(
+        "general.confidentiality", app.clock.now().isoformat(), case=A, actors=["31010001"],
+        fields={"mark": "个人隐私", "records": [str(seq)], "reason": "涉及病情"},
+        recorded_by={"id": "31010001", "role": "officer"},
+    ))  # fmt: skip
+    _inquiry(app, C, "网吧内有未成年人上网。")
+    readers = [
+        person(app, ["head"], "wl-zd1", None),
+        person(app, ["officer"], "wl-zd1", "31010003"),  # of the unit, not on 1号
+        person(app, ["officer"], "wl-zd1", "31010002"),  # on 1号: reads its 个人隐私
+        person(app, ["officer"], "wl-zd2", ZHAO),  # the other unit, on 2号
+        person(app, ["supervisor"], "wl-zd1", None),
+    ]
+
+    def pages() -> list[Any]:
+        return [
+            (hits(p), p.total, p.total_capped, [(k.kind, k.count, k.capped) for k in p.kinds])
+            for u in readers
+            for p in (
+                find(app, u, "网吧"), find(app, u, "网吧", cap=1, per_page=1),
+                find(app, u, "网吧", kind="act", cap=1), find(app, u, "病历"),
+                find(app, u, "星光"),
+            )
+        ]  # fmt: skip
+
+    whole = pages()
+    monkeypatch.setattr(query, "FIRST", 1)
+    assert pages() == whole
+    assert whole[8][:2] == ([], 0)  # 病历: the outsider neither finds nor counts it
+    assert whole[3][0] == whole[13][0] == [(A, "act")]  # the head, the officer on 1号
+    assert (B, "case") in whole[19][0]  # 赵六 finds his unit's 星光
+    assert whole[5][1] == whole[0][1] - 1 > 0  # 网吧: the outsider counts all but the marked one

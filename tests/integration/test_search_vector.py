@@ -51,6 +51,7 @@ def test_the_rank_reads_the_stored_weighted_vector(app, backend) -> None:
         )).scalar()  # fmt: skip
         assert "gin (search_vector)" in index
     joined, cond, rank = query.conditions("postgresql", ["点歌"], head, None, ["act"])
-    pool = query.pool("postgresql", joined, cond, rank, 1001)
-    sql = str(pool.compile(dialect=postgresql.dialect()))
+    pool = query.pool("postgresql", joined, cond, rank, 1001, (0, 10))
+    ranks = query.ranks(["点歌"], [1, 2])
+    sql = " ".join(str(s.compile(dialect=postgresql.dialect())) for s in (pool, ranks))
     assert "ts_rank(search_doc.search_vector" in sql and "to_tsvector" not in sql

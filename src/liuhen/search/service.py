@@ -109,18 +109,22 @@ def search(
     allowed = _kinds_for(user, sources)
     dialect = app.engine.dialect.name
     scope = case_scope(app, user)
-    joined, cond, rank = query.conditions(dialect, terms, user, scope, allowed)
     with app.engine.connect() as conn:
+        cases = None
+        if dialect == "postgresql":  # the reader's cases, the pool's slices and the page's rows
+            conn.execution_options(isolation_level="REPEATABLE READ")  # see one snapshot
+            cases = query.visible(conn, user, scope)
+        joined, cond, rank = query.conditions(dialect, terms, user, scope, allowed, cases)
         # the newest cap + 1 matches: every kind's count when there are no more (a rare word);
         # for a common one, lower bounds, and the page is ranked among these only
-        pool = conn.execute(query.pool(dialect, joined, cond, rank, cap + 1)).all()
+        pool = query.newest(conn, dialect, terms, joined, cond, rank, cap + 1)
         counted = dict(Counter(r.kind for r in pool))
         capped = set(counted) if len(pool) > cap else set()
         if kind:
             only = [k for k in allowed if k == kind]  # never a kind his roles may not find
-            joined, cond, rank = query.conditions(dialect, terms, user, scope, only)
+            joined, cond, rank = query.conditions(dialect, terms, user, scope, only, cases)
             if capped:  # the kind chosen: its own newest matches, counted up to the cap
-                pool = conn.execute(query.pool(dialect, joined, cond, rank, cap + 1)).all()
+                pool = query.newest(conn, dialect, terms, joined, cond, rank, cap + 1)
                 counted[kind] = min(len(pool), cap)
                 if len(pool) <= cap:
                     capped.discard(kind)
