@@ -580,10 +580,41 @@ def analyze(conn: Connection, tables: Iterable[Any] = INDEX) -> None:
 
 
 def reset(conn: Connection) -> None:
-    """Empty the index (a full scan fills it again) and mark every anomaly inactive."""
-    for table in INDEX:
-        conn.execute(delete(table))
+    """Empty the index (a full scan fills it again) and mark every anomaly inactive. On
+    PostgreSQL by TRUNCATE (transactional there): deleting millions of rows one by one took
+    longer than the rows' writing, and left them all dead behind (autovacuum may be off)."""
+    if conn.dialect.name == "postgresql":
+        conn.exec_driver_sql(f"TRUNCATE {', '.join(t.name for t in INDEX)}")
+    else:
+        for table in INDEX:
+            conn.execute(delete(table))
     conn.execute(update(ANOMALY).values(active=False))
+
+
+def unindexed(conn: Connection, tables: Iterable[Any] = INDEX) -> list[Any]:
+    """PostgreSQL, a full scan on emptied tables: drop their secondary indexes (within the
+    scan's transaction) and return them for :func:`reindexed`. Building an index once over
+    millions of rows cost a fraction of keeping it up to date row by row (the postings: 8.4 s
+    for 925,000 rows with their indexes, 3.7 s without them and building them after)."""
+    if conn.dialect.name != "postgresql":
+        return []
+    dropped = [ix for t in tables for ix in sorted(t.indexes, key=lambda i: str(i.name))
+               if not ix.unique]  # fmt: skip
+    for ix in dropped:
+        ix.drop(conn, checkfirst=True)
+    if dropped:
+        conn.exec_driver_sql("SET LOCAL maintenance_work_mem = '256MB'")
+    return dropped
+
+
+def reindexed(conn: Connection, dropped: list[Any], tables: Iterable[Any]) -> None:
+    """Build again the indexes :func:`unindexed` dropped of these tables, then their
+    statistics."""
+    mine = set(tables)
+    for ix in dropped:
+        if ix.table in mine:
+            ix.create(conn, checkfirst=True)
+    analyze(conn, [t for t in INDEX if t in mine])
 
 
 def refs_of_all(conn: Connection) -> None:

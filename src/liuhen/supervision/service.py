@@ -244,6 +244,7 @@ def scan(app: App) -> ScanResult:
         head = _head(conn)
         world = _world(app, conn)
         index.reset(conn)
+        dropped = index.unindexed(conn)
         numbers = [
             n for n in conn.execute(
                 select(ENTRY.c.chain).where(~ENTRY.c.chain.startswith("@"), ENTRY.c.seq <= head)
@@ -256,10 +257,14 @@ def scan(app: App) -> ScanResult:
             cases = _cases(conn, numbers[i : i + SCAN_CHUNK], head)
             entries += sum(len(c.entries) for c in cases)
             index.judge_cases(conn, cases, _with_gps(conn, world, cases), 0, out, fresh=True)
+        # what the cross-case passes read is indexed again; the rest once written
+        early = (index.PRESENCE, index.FIX, index.ACT, index.DEVICE_USE)
+        index.reindexed(conn, dropped, early)
         index.analyze(conn)
         index.cross(conn, world, out, full=True)
         copy_index.judge_texts(conn, world, out, full=True)
         index.write(conn, out, now, full=True)
+        index.reindexed(conn, dropped, [t for t in index.INDEX if t not in early])
         _set_position(conn, head, now)
     return _result(out, len(numbers), entries, head, t0)
 
