@@ -156,6 +156,7 @@ def cases_behind(
     projection.catch_up(app)
     s = Sets(scope, period, filters)
     with app.engine.connect() as conn:
+        lookup.roomy(conn)
         names = _Names(conn)
         d = _Drill(app, conn, s)
         if metric in HEADLINE_TITLES and not key:
