@@ -21,7 +21,7 @@ from liuhen.stats.schemas import StatsReport
 from liuhen.warnings import service as warnings
 from tests.integration import stats_reference as reference
 
-PERIODS = ("2026", "2026-03", "2026-Q2", "2026-12", "2025")
+PERIODS = ("2026", "2026-03", "2026-Q2", "2026-12", "2025", "2026-02-10..2026-04-05")
 FILTERS = (
     Filters(),
     Filters(agency="whlyj"),
@@ -82,3 +82,37 @@ def test_counting_in_sql_changes_no_figure_and_no_drill_down(
                 listed = stats.cases_behind(app, None, p, f, metric, key)
                 assert len(listed.cases) == count, (p, f, metric, key)
     assert compared > 100
+
+
+def test_a_pack_change_recounts_the_officers_monthly_sums(app) -> None:
+    """The officers' figures add monthly sums counted with the agency's pack
+    (``stats.rollup``): after the pack changes they are counted again, so the report still
+    equals the reference, over whole months and over a range that cuts months."""
+    from liuhen.compliance import service as compliance
+
+    demo.seed(app)
+    scope = stats.scope_for(app, None)
+    source = stats._WARNINGS[0]
+    periods = ("2026", "2026-03-04..2026-05-20")
+
+    def same() -> None:
+        for p in periods:
+            for f in (Filters(), Filters(agency="whlyj")):
+                found = stats.report(app, None, p, f)
+                w, own = stats.weights(app, f.agency)
+                ref = reference.compute(app, scope, stats.period(app, p), f, w, own, source)
+                assert found.model_dump() == ref.report.model_dump(), (p, f)
+
+    same()
+
+    def due() -> int:
+        report = stats.report(app, None, "2026", Filters())
+        return next(r.total for r in report.rates if r.label == "法定音像记录覆盖率")
+
+    before = due()
+    current = compliance.pack_name_for(app, "whlyj")
+    other = "002" if current != "002" else "national"
+    compliance.use_pack(app, other, "统计测试：换用规则包", agency="whlyj")
+    same()
+    assert due() != before  # the packs name different acts to be recorded
+    assert stats.verify(app) == []

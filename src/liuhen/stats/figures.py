@@ -14,7 +14,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import Connection, case, func, select
+from sqlalchemy import Connection, Subquery, case, func, select
 
 from liuhen.kernel.instance import App
 from liuhen.procedure.catalog import (
@@ -24,10 +24,9 @@ from liuhen.procedure.catalog import (
     Stage,
     act_type,
 )
-from liuhen.stats import lookup, projection, score, tables
-from liuhen.stats.facts import VIEW
+from liuhen.stats import lookup, projection, rollup, score, tables
 from liuhen.stats.periods import Period
-from liuhen.stats.rates import act_rates, case_rates, flag, grouped, pct
+from liuhen.stats.rates import act_rates, act_sums, case_rates, flag, grouped, pct
 from liuhen.stats.schemas import (
     Choice,
     Count,
@@ -103,12 +102,15 @@ def compute(
     projection.catch_up(app)
     s = Sets(scope, period, filters)
     with app.engine.connect() as conn:
+        rules = rules_of(app, conn, s)
+    rolled = _rolled(app, s, rules)
+    with app.engine.connect() as conn:
         lookup.roomy(conn)
         units, officers, agency_names = lookup.names(conn)
         field = lookup.field_officers(conn)
-        rules = rules_of(app, conn, s)
         kept = list(conn.execute(s.kept()).scalars()) if warnings is not None else []
-        r = _Report(conn, s, rules)
+        sums = act_sums(s, rules, rolled)
+        r = _Report(conn, s, rules, sums, rolled)
         headlines, empty = r.headlines()
         rates = r.rates()
         buckets, series = r.series()
@@ -116,8 +118,8 @@ def compute(
         rule_rows = r.rule_rows(buckets)
         penalty, decisions = r.penalty_levels(), r.decision_kinds()
         act_counts, reviews = r.act_counts(), r.reviews(officers)
-        unit_rows = tables.unit_rows(conn, s, rules, units, field, weights)
-        officer_rows = tables.officer_rows(conn, s, rules, units, officers, field, weights)
+        unit_rows = tables.unit_rows(conn, s, rules, units, field, weights, sums)
+        officer_rows = tables.officer_rows(conn, s, rules, units, officers, field, weights, rolled)
     w = Warned(
         scope,
         period,
@@ -201,6 +203,19 @@ def rules_of(app: App, conn: Connection, s: Sets) -> Rules:
     return load_rules(app, list(agencies))
 
 
+def _rolled(app: App, s: Sets, rules: Rules) -> bool:
+    """Whether the officers' figures may add the monthly sums (``stats.rollup``): they hold
+    no unit, officer or act of their own to filter by. Called before the report's connection
+    opens, as it may first fill or count them again (SQLite's reader would not see them)."""
+    f = s.filters
+    if f.unit or f.officer or f.act:
+        return False
+    agencies = frozenset({f.agency}) if f.agency else s.scope.agencies
+    return rollup.ensure(
+        app, agencies, lambda codes: load_rules(app, codes).mandatory, rules.mandatory
+    )
+
+
 def dimension_label(metric: str, key: str) -> str:
     return DIMENSIONS[metric].get(key, key or "未填写")
 
@@ -208,8 +223,10 @@ def dimension_label(metric: str, key: str) -> str:
 class _Report:
     """The report's grouped counts over one connection."""
 
-    def __init__(self, conn: Connection, s: Sets, rules: Rules) -> None:
-        self.conn, self.s, self.rules = conn, s, rules
+    def __init__(
+        self, conn: Connection, s: Sets, rules: Rules, sums: Subquery, rolled: bool
+    ) -> None:
+        self.conn, self.s, self.rules, self.sums, self.rolled = conn, s, rules, sums, rolled
 
     def link(self, metric: str, key: str = "") -> str:
         return link(self.s.period, self.s.filters, metric, key)
@@ -226,14 +243,9 @@ class _Report:
             func.sum(case((s.fined(), CASE.c.amount_fen), else_=0)),
             where=[s.is_kept(CASE.c.number)],
         ).get("", (0, 0, 0, 0))
-        a = s.acts(None)
+        a = self.sums
         real, reviews, seconds = grouped(
-            conn,
-            a,
-            None,
-            flag(a.c.act != VIEW),
-            flag(a.c.act == VIEW),
-            func.sum(case((a.c.act != VIEW, a.c.av_seconds), else_=0)),
+            conn, a, None, *(func.sum(a.c[k]) for k in ("acts", "reviews", "seconds"))
         ).get("", (0, 0, 0))
         findings, violations = grouped(
             conn,
@@ -260,7 +272,7 @@ class _Report:
         ], empty
 
     def rates(self) -> list[RateFigure]:
-        acts = act_rates(self.conn, self.s, self.s.acts(), self.rules, False)[0].get("", {})
+        acts = act_rates(self.conn, self.s, self.rules, self.sums, False)[0].get("", {})
         cases = case_rates(self.conn, self.s, None)[0].get("", {})
         none = score.Rate(0, 0)
 
@@ -417,8 +429,7 @@ class _Report:
             ("closed", CASE.c.closed_on, s.closed()),
         ):
             per[name] = self._per_day(select(col, func.count()).where(kept, cond).group_by(col))
-        a = s.acts()
-        per["acts"] = self._per_day(select(a.c.on_date, func.count()).group_by(a.c.on_date))
+        per["acts"] = self._acts_per_bucket()
         per["findings"] = self._per_day(
             s.findings(FINDING.c.severity != "due")
             .with_only_columns(FINDING.c.on_date, func.count())
@@ -434,6 +445,32 @@ class _Report:
             )
             for k in buckets
         ]
+
+    def _acts_per_bucket(self) -> Counter[str]:
+        """The acts (reviews aside) per bucket; by the month, the whole months' from the
+        monthly sums (``stats.rollup``) when the report may add them."""
+        s, a = self.s, self.s.acts()
+        whole = rollup.months(s.period.start, s.period.end)
+        if not self.rolled or s.period.bucket != "month" or whole.first is None:
+            return self._per_day(select(a.c.on_date, func.count()).group_by(a.c.on_date))
+        out = self._per_day(
+            select(a.c.on_date, func.count())
+            .where(whole.outside(a.c.on_date))
+            .group_by(a.c.on_date)
+        )
+        u = rollup.UNIT_MONTH
+        for month, n in self.conn.execute(
+            select(u.c.month, func.sum(u.c.acts))
+            .where(
+                u.c.month >= whole.first,
+                u.c.month <= str(whole.last),
+                *s.in_scope(u),
+                s.is_kept(u.c.case_number),
+            )
+            .group_by(u.c.month)
+        ):
+            out[month] += int(n or 0)
+        return out
 
     def rule_rows(self, buckets: list[str]) -> list[RuleRow]:
         s = self.s

@@ -5,7 +5,9 @@ write transaction holding the position row, so two readers never write the same 
 then the rules are run again on the cases those entries touched (``stats_finding``). A read
 therefore costs one cheap query when nothing was journaled. ``liuhen journal rebuild`` empties
 the tables (they are in ``CACHE_TABLES``); ``rebuild`` here does the same for statistics alone,
-and ``verify`` replays the journal in memory and compares.
+and ``verify`` replays the journal in memory and compares. The officers' monthly sums
+(``stats.rollup``) are written again for the cases with new acts in the same transaction, and
+``verify`` compares them with the acts summed again.
 """
 
 from __future__ import annotations
@@ -27,7 +29,7 @@ from liuhen.kernel.db.engine import write_transaction
 from liuhen.kernel.instance import App
 from liuhen.payloads import JsonObject
 from liuhen.rules.findings import Evaluation
-from liuhen.stats import facts
+from liuhen.stats import facts, rollup
 from liuhen.stats.facts import Row
 
 log = logging.getLogger(__name__)
@@ -180,6 +182,7 @@ def catch_up(app: App) -> CaughtUp:
         known = _known_cases(conn, _chains_after(conn, after, upto))
         touched, acts, officers = replay(_case_entries(conn, after, upto), known, _Lookups(conn))
         _write(conn, touched, acts, officers)
+        rollup.refresh_cases(conn, {a["case_number"] for a in acts})
         conn.execute(
             update(POSITION)
             .where(POSITION.c.id == 1)
@@ -276,7 +279,7 @@ def refresh_findings(app: App, numbers: Collection[str], now: datetime) -> int:
 def rebuild(app: App) -> CaughtUp:
     """Empty the fact tables and read the whole journal again."""
     with write_transaction(app.engine) as conn:
-        for table in TABLES:
+        for table in (*TABLES, *rollup.TABLES):
             conn.execute(delete(table))
     return catch_up(app)
 
@@ -293,7 +296,8 @@ class Difference:
 
 def verify(app: App) -> list[Difference]:
     """Replay the journal up to the facts' position in memory and compare case, act and
-    officer rows with the tables (findings depend on the time the rules ran, so are not).
+    officer rows with the tables (findings depend on the time the rules ran, so are not), and
+    the officers' monthly sums with the act rows summed again.
     Reads only: the tables are compared as they stand, not caught up first."""
     with app.engine.connect() as conn:
         upto = _position(conn, lock=False)
@@ -309,6 +313,8 @@ def verify(app: App) -> list[Difference]:
     out += _compare(
         "stats_act", {str(k): v for k, v in stored_acts.items()}, {str(a["seq"]): a for a in acts}
     )
+    with app.engine.connect() as conn:
+        out += [Difference(*d) for d in rollup.differences(conn)]
     replayed_officers = {(int(o["seq"]), o["officer"]) for o in officers}
     for seq, officer in sorted(stored_officers ^ replayed_officers):
         held = (seq, officer) in stored_officers

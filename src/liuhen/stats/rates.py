@@ -8,8 +8,20 @@ from collections import defaultdict
 from collections.abc import Sequence
 from typing import Any
 
-from sqlalchemy import ColumnElement, Connection, FromClause, Subquery, case, func, select
+from sqlalchemy import (
+    ColumnElement,
+    Connection,
+    FromClause,
+    Select,
+    Subquery,
+    and_,
+    case,
+    func,
+    select,
+    union_all,
+)
 
+from liuhen.stats import rollup
 from liuhen.stats.facts import MEDIA, VIEW
 from liuhen.stats.score import Rate
 from liuhen.stats.sets import CASE, FINDING, Rules, Sets
@@ -99,36 +111,13 @@ def _case_rates(v: Sequence[int]) -> Rates:
 
 
 def officer_figures(
-    conn: Connection, s: Sets, rules: Rules
+    conn: Connection, s: Sets, rules: Rules, rolled: bool = False
 ) -> dict[str, tuple[Rates, tuple[int, ...]]]:
     """Per officer: every rate of the score, and the cases, acts, seconds recorded and
-    violations of the officer's acts, in one statement: the officers' acts (a join of the
-    period's acts with who took part) are summed per officer and case once, and everything
-    else is counted over those sums (a case is counted once per officer, so its late
-    recordings and its findings are too)."""
-    acts = s.officer_acts()
-    per_seq = (
-        s.findings(s.violation())
-        .with_only_columns(FINDING.c.seq, func.count().label("n"))
-        .group_by(FINDING.c.seq)
-        .subquery()
-    )
-    due = s.due(acts, rules) & (acts.c.act != VIEW)
-    per_case = (
-        select(
-            acts.c.g,
-            acts.c.case_number,
-            func.count().label("acts"),
-            func.sum(acts.c.av_seconds).label("seconds"),
-            func.sum(func.coalesce(per_seq.c.n, 0)).label("violations"),
-            flag(due).label("due"),
-            flag(due & acts.c.seq.in_(s.av_missing(rules))).label("missing"),
-            flag(acts.c.act == MEDIA).label("media"),
-        )
-        .select_from(acts.outerjoin(per_seq, per_seq.c.seq == acts.c.seq))
-        .group_by(acts.c.g, acts.c.case_number)
-        .subquery()
-    )
+    violations of the officer's acts, in one statement: the officers' acts are summed per
+    officer and case once (``_per_case``), and everything else is counted over those sums (a
+    case is counted once per officer, so its late recordings and its findings are too)."""
+    per_case = _per_case(s, rules, rolled)
     ls = s.late_storage(rules)
     late = (
         select(ls.c.case_number, func.count(func.coalesce(ls.c.seq, -1).distinct()).label("n"))
@@ -162,42 +151,189 @@ def officer_figures(
     return out
 
 
+def _per_case(s: Sets, rules: Rules, rolled: bool) -> Subquery:
+    """Per officer and case (g, case_number) with acts in the period: the acts, seconds,
+    violations found on them, acts that must be recorded, those of them without their
+    recording, and recordings. With ``rolled`` (``stats.rollup.ensure`` said so, and no unit,
+    officer or act is filtered) the period's whole months are added from the monthly sums and
+    only the other days summed from the acts. The findings' counts come from the findings: a
+    finding is dated by the act it concerns (``projection._finding_rows``), so the period's
+    findings on the period's acts are those joined by entry."""
+    acts = s.officer_acts()
+    whole = rollup.months(s.period.start, s.period.end) if rolled else None
+    due = s.due(acts, rules)
+    cols = (
+        func.count().label("acts"),
+        func.sum(acts.c.av_seconds).label("seconds"),
+        flag(acts.c.act == MEDIA).label("media"),
+        flag(due).label("due"),
+    )
+    raw = select(acts.c.g, acts.c.case_number, *cols)
+    if whole is not None:
+        raw = raw.where(whole.outside(acts.c.on_date))
+    parts: list[Select[Any]] = [raw.group_by(acts.c.g, acts.c.case_number)]
+    if whole is not None and whole.first is not None:
+        m = rollup.MONTH
+        parts.append(
+            select(
+                m.c.officer.label("g"),
+                m.c.case_number,
+                *(func.sum(m.c[k]).label(k) for k in ("acts", "seconds", "media", "due")),
+            )
+            .where(
+                m.c.month >= whole.first,
+                m.c.month <= str(whole.last),
+                *s.in_scope(m),
+                s.is_kept(m.c.case_number),
+            )
+            .group_by(m.c.officer, m.c.case_number)
+        )
+    both = union_all(*parts).subquery() if len(parts) > 1 else parts[0].subquery()
+    summed = (
+        select(
+            both.c.g,
+            both.c.case_number,
+            *(func.sum(both.c[k]).label(k) for k in ("acts", "seconds", "media", "due")),
+        )
+        .group_by(both.c.g, both.c.case_number)
+        .subquery()
+    )
+    per_seq = (
+        s.findings(s.violation())
+        .with_only_columns(FINDING.c.seq, func.count().label("n"))
+        .group_by(FINDING.c.seq)
+        .subquery()
+    )
+    violations = (
+        select(acts.c.g, acts.c.case_number, func.sum(per_seq.c.n).label("n"))
+        .select_from(per_seq.join(acts, acts.c.seq == per_seq.c.seq))
+        .group_by(acts.c.g, acts.c.case_number)
+        .subquery()
+    )
+    av = s.av_missing(rules).distinct().subquery()
+    missing = (
+        select(acts.c.g, acts.c.case_number, func.count().label("n"))
+        .select_from(av.join(acts, acts.c.seq == av.c.seq))
+        .where(due)
+        .group_by(acts.c.g, acts.c.case_number)
+        .subquery()
+    )
+
+    def on(t: Subquery) -> ColumnElement[bool]:
+        return and_(t.c.g == summed.c.g, t.c.case_number == summed.c.case_number)
+
+    return (
+        select(
+            summed.c.g,
+            summed.c.case_number,
+            summed.c.acts,
+            summed.c.seconds,
+            func.coalesce(violations.c.n, 0).label("violations"),
+            summed.c.due,
+            func.coalesce(missing.c.n, 0).label("missing"),
+            summed.c.media,
+        )
+        .select_from(summed.outerjoin(violations, on(violations)).outerjoin(missing, on(missing)))
+        .subquery()
+    )
+
+
+SUMS = ("acts", "reviews", "seconds", "media", "due")
+
+
+def act_sums(s: Sets, rules: Rules, rolled: bool) -> Subquery:
+    """The period's acts summed per case and unit (case_number, unit): the acts (reviews
+    aside), reviews, seconds recorded (reviews aside), recordings and acts that must be
+    recorded on audio-video. With ``rolled`` (``stats.rollup.ensure`` said so, and no unit,
+    officer or act is filtered) the whole months come from ``stats_unit_month`` and only the
+    other days from the acts."""
+    a = s.acts(None)
+    real = a.c.act != VIEW
+    whole = rollup.months(s.period.start, s.period.end) if rolled else None
+    raw = select(
+        a.c.case_number,
+        a.c.unit,
+        flag(real).label("acts"),
+        flag(~real).label("reviews"),
+        func.sum(case((real, a.c.av_seconds), else_=0)).label("seconds"),
+        flag(a.c.act == MEDIA).label("media"),
+        flag(real & s.due(a, rules)).label("due"),
+    )
+    if whole is not None:
+        raw = raw.where(whole.outside(a.c.on_date))
+    parts: list[Select[Any]] = [raw.group_by(a.c.case_number, a.c.unit)]
+    if whole is not None and whole.first is not None:
+        u = rollup.UNIT_MONTH
+        parts.append(
+            select(u.c.case_number, u.c.unit, *(func.sum(u.c[k]).label(k) for k in SUMS))
+            .where(
+                u.c.month >= whole.first,
+                u.c.month <= str(whole.last),
+                *s.in_scope(u),
+                s.is_kept(u.c.case_number),
+            )
+            .group_by(u.c.case_number, u.c.unit)
+        )
+    if len(parts) == 1:
+        return parts[0].subquery()
+    both = union_all(*parts).subquery()
+    return (
+        select(both.c.case_number, both.c.unit, *(func.sum(both.c[k]).label(k) for k in SUMS))
+        .group_by(both.c.case_number, both.c.unit)
+        .subquery()
+    )
+
+
 def act_rates(
-    conn: Connection,
-    s: Sets,
-    acts: Subquery,
-    rules: Rules,
-    by_group: bool,
-    *extra: ColumnElement[Any],
+    conn: Connection, s: Sets, rules: Rules, sums: Subquery, by_unit: bool
 ) -> tuple[dict[str, Rates], dict[str, tuple[int, ...]]]:
     """Audio-video coverage of the acts that must be recorded, and on-time storage of the
-    recordings, over each group's acts (``acts`` has a column g when ``by_group``; reviews
-    among them count in neither), and the ``extra`` aggregates over the same acts."""
-    key = acts.c.g if by_group else None
-    due = s.due(acts, rules) & (acts.c.act != VIEW)
+    recordings, per unit of the acts or in total (``sums``: ``act_sums``; reviews count in
+    neither); and per unit or in total the acts with the reviews, without, and the seconds
+    recorded."""
+    key = sums.c.unit if by_unit else None
     found = grouped(
         conn,
-        acts,
+        sums,
         key,
-        flag(due),
-        flag(due & acts.c.seq.in_(s.av_missing(rules))),
-        flag(acts.c.act == MEDIA),
-        *extra,
+        func.sum(sums.c.due),
+        func.sum(sums.c.media),
+        func.sum(sums.c.acts + sums.c.reviews),
+        func.sum(sums.c.acts),
+        func.sum(sums.c.seconds),
     )
-    late = late_recordings(conn, s, acts, rules, by_group)
+    missing = _missing(conn, s, rules, by_unit)
+    cols = [sums.c.unit.label("g")] if by_unit else []
+    media = select(*cols, sums.c.case_number).where(sums.c.media > 0).distinct().subquery()
+    late = late_recordings(conn, s, media, rules, by_unit)
     out: dict[str, Rates] = defaultdict(dict)
-    for g, (n_due, missing, media, *_) in found.items():
-        out[g]["av_coverage"] = Rate(n_due - missing, n_due)
-        out[g]["on_time_storage"] = Rate(media - min(late.get(g, 0), media), media)
-    return out, {g: v[3:] for g, v in found.items()}
+    for g, (n_due, n_media, *_) in found.items():
+        n_missing = missing.get(g, 0)
+        out[g]["av_coverage"] = Rate(n_due - n_missing, n_due)
+        out[g]["on_time_storage"] = Rate(n_media - min(late.get(g, 0), n_media), n_media)
+    return out, {g: v[2:] for g, v in found.items()}
+
+
+def _missing(conn: Connection, s: Sets, rules: Rules, by_unit: bool) -> dict[str, int]:
+    """The acts that must be recorded and that a violation says lack their recording, per
+    unit or in total: driven by the findings, which are few."""
+    a = s.acts()
+    av = s.av_missing(rules).distinct().subquery()
+    found = grouped(
+        conn,
+        av.join(a, a.c.seq == av.c.seq),
+        a.c.unit if by_unit else None,
+        func.count(),
+        where=[s.due(a, rules)],
+    )
+    return {g: v[0] for g, v in found.items()}
 
 
 def late_recordings(
-    conn: Connection, s: Sets, acts: Subquery, rules: Rules, by_group: bool
+    conn: Connection, s: Sets, media: Subquery, rules: Rules, by_group: bool
 ) -> dict[str, int]:
     """The recordings stored late (distinct case and entry of a violation) on the cases that
-    have a recording among each group's acts."""
-    media = s.media_cases(acts, by_group)
+    have a recording among each group's acts (``media``: (g,) case_number)."""
     late = s.late_storage(rules)
     cols = [media.c.g] if by_group else []
     pairs = (

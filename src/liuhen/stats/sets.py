@@ -275,15 +275,18 @@ class Sets:
         cols = ("seq", "case_number", "agency", "unit", "act", "on_date", "av_seconds")
         return select(*(ACT.c[k] for k in cols)).where(*where).subquery()
 
-    def by_unit(self) -> Subquery:
+    def by_unit(self, acted: Select[Any] | None = None) -> Subquery:
         """Each unit's cases (g, number): its cases opened or closed in the period, and the
-        cases of its acts in the period."""
-        a = self.acts()
+        cases of its acts in the period (``acted``: (unit, case_number) of them, when the
+        caller has them summed)."""
+        if acted is None:
+            a = self.acts()
+            acted = select(a.c.unit, a.c.case_number)
         return union(
             select(CASE.c.unit.label("g"), CASE.c.number).where(
                 self.is_kept(CASE.c.number), self.active()
             ),
-            select(a.c.unit.label("g"), a.c.case_number.label("number")),
+            acted,
         ).subquery()
 
     def officer_acts(self) -> Subquery:

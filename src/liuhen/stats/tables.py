@@ -4,10 +4,9 @@ with a day's."""
 
 from __future__ import annotations
 
-from sqlalchemy import Connection, case, func, select
+from sqlalchemy import Connection, Subquery, func, select
 
 from liuhen.stats import score
-from liuhen.stats.facts import VIEW
 from liuhen.stats.rates import Rates, act_rates, case_rates, grouped, officer_figures, pct
 from liuhen.stats.schemas import OfficerRow, UnitRow
 from liuhen.stats.sets import ACT_OFFICER, Rules, Sets, link
@@ -27,24 +26,14 @@ def unit_rows(
     units: dict[str, tuple[str, str]],
     field: dict[str, list[str]],
     weights: dict[str, int],
+    sums: Subquery,
 ) -> list[UnitRow]:
     """A row per unit with cases opened or closed, or acts, in the period. A unit's cases are
-    its cases opened or closed and the cases of its acts (``Sets.by_unit``)."""
-    members = s.by_unit()
+    its cases opened or closed and the cases of its acts (``Sets.by_unit``); ``sums`` are the
+    period's acts summed per case and unit (``rates.act_sums``)."""
+    members = s.by_unit(select(sums.c.unit, sums.c.case_number).where(sums.c.acts > 0))
     rates_of, cases = case_rates(conn, s, members)
-    every = s.acts(None)
-    by_unit = select(every.c.unit.label("g"), *every.c).subquery()
-    real = by_unit.c.act != VIEW
-    act_rates_of, acts = act_rates(
-        conn,
-        s,
-        by_unit,
-        rules,
-        True,
-        func.count(),
-        func.sum(case((real, 1), else_=0)),
-        func.sum(case((real, by_unit.c.av_seconds), else_=0)),
-    )
+    act_rates_of, acts = act_rates(conn, s, rules, sums, True)
     for g, r in act_rates_of.items():
         rates_of.setdefault(g, {}).update(r)
     people = _people(conn, s, [u for u in set(cases) | set(acts) if not field.get(u)])
@@ -105,10 +94,12 @@ def officer_rows(
     officers: dict[str, tuple[str, str]],
     field: dict[str, list[str]],
     weights: dict[str, int],
+    rolled: bool = False,
 ) -> list[OfficerRow]:
     """A row per field officer (执法人员) who took part in an act of the period: a head's
-    approvals and a reviewer's reviews are not field workload."""
-    found = officer_figures(conn, s, rules)
+    approvals and a reviewer's reviews are not field workload. ``rolled``: the whole months
+    come from the monthly sums (``stats.rollup.ensure`` said they may)."""
+    found = officer_figures(conn, s, rules, rolled)
     staff = {c for people in field.values() for c in people}
     rows = []
     for cert, (rates, (n_cases, n_acts, seconds, violations)) in found.items():

@@ -575,6 +575,51 @@ class StatsFinding(Base):
     on_date: Mapped[str] = mapped_column(String(10), index=True)
 
 
+class StatsOfficerMonth(Base):
+    """Each officer's acts (reviews aside) per case, month and the acts' agency, summed
+    (liuhen.stats.rollup, migration 0020): a year's officer figures add these instead of
+    joining millions of act and officer rows. ``due`` counts the acts the agency's pack says
+    must be recorded on audio-video, as ``stats_rollup_rules`` stamps it."""
+
+    __tablename__ = "stats_officer_month"
+    month: Mapped[str] = mapped_column(String(7), primary_key=True)  # YYYY-MM of on_date
+    officer: Mapped[str] = mapped_column(String(64), primary_key=True)
+    case_number: Mapped[str] = mapped_column(String(100), primary_key=True, index=True)
+    agency: Mapped[str] = mapped_column(String(64), primary_key=True)  # '' for none
+    acts: Mapped[int] = mapped_column(Integer)
+    seconds: Mapped[int] = mapped_column(BigInteger)
+    media: Mapped[int] = mapped_column(Integer)
+    due: Mapped[int] = mapped_column(Integer)
+
+
+class StatsUnitMonth(Base):
+    """Each case's acts summed per month, the acts' agency and unit (liuhen.stats.rollup,
+    migration 0020): a year's act figures and units' tables add these instead of reading every
+    act of the year. ``acts`` and ``seconds`` leave the reviews (调阅) out, ``reviews`` counts
+    them; ``due`` as in ``stats_officer_month``."""
+
+    __tablename__ = "stats_unit_month"
+    month: Mapped[str] = mapped_column(String(7), primary_key=True)
+    case_number: Mapped[str] = mapped_column(String(100), primary_key=True, index=True)
+    agency: Mapped[str] = mapped_column(String(64), primary_key=True)  # '' for none
+    unit: Mapped[str] = mapped_column(String(64), primary_key=True)
+    acts: Mapped[int] = mapped_column(Integer)
+    reviews: Mapped[int] = mapped_column(Integer)
+    seconds: Mapped[int] = mapped_column(BigInteger)
+    media: Mapped[int] = mapped_column(Integer)
+    due: Mapped[int] = mapped_column(Integer)
+
+
+class StatsRollupRules(Base):
+    """The acts that must be recorded on audio-video with which the ``due`` of
+    ``stats_officer_month`` and ``stats_unit_month`` was counted, per agency ('' for none;
+    ``acts`` NULL: not yet counted; the row ``*``: the sums were filled)."""
+
+    __tablename__ = "stats_rollup_rules"
+    agency: Mapped[str] = mapped_column(String(64), primary_key=True)
+    acts: Mapped[str | None] = mapped_column(Text)  # JSON list of act codes, sorted
+
+
 class StatsPosition(Base):
     """How far the statistics have read the journal (one row, ``id`` 1)."""
 
@@ -616,7 +661,10 @@ PROJECTION_TABLES = (
     "signing_key", "agency_settings", "number_counter",
 )  # fmt: skip
 # liuhen.stats' fact tables, caught up from the journal before each read (stats_position)
-STATS_TABLES = ("stats_case", "stats_act", "stats_act_officer", "stats_finding", "stats_position")
+STATS_TABLES = (
+    "stats_case", "stats_act", "stats_act_officer", "stats_finding", "stats_position",
+    "stats_officer_month", "stats_unit_month", "stats_rollup_rules",
+)  # fmt: skip
 APPEND_ONLY_TABLES = ("journal_entry", "merkle_node", "checkpoint")
 AUDIT_TABLES = ("account_event",)  # append-only too, guarded from migration 0006 on
 # computed from projections and the rules, not replayed: emptied by a rebuild, refilled on use;
