@@ -95,9 +95,18 @@ class Store(Protocol):
     def drop(self, case: str, seq: int) -> None: ...
 
 
-@lru_cache(maxsize=1 << 16)
-def _content(word: str) -> bool:
-    return CONTENT.search(word) is not None
+class _Words(dict[str, bool]):
+    """Whether a word is content (a letter or digit in it), remembered: looked up through
+    ``map`` a hit stays in C, where a cached function's call per word cost a scan seconds."""
+
+    def __missing__(self, word: str) -> bool:
+        found = CONTENT.search(word) is not None
+        if len(self) < 1 << 17:
+            self[word] = found
+        return found
+
+
+_content = _Words()
 
 
 @lru_cache(maxsize=2048)
@@ -107,7 +116,8 @@ def cut(text: str) -> tuple[tuple[str, ...], tuple[int, ...]]:
     then again when judging each; a text compared with several new ones is cut once."""
     pieces = rjieba.cut(text)
     at = itertools.accumulate(map(len, pieces), initial=0)
-    kept = [(w, start) for w, start in zip(pieces, at, strict=False) if _content(w)]
+    kept = list(itertools.compress(zip(pieces, at, strict=False),
+                                   map(_content.__getitem__, pieces)))  # fmt: skip
     return tuple(w for w, _ in kept), tuple(start for _, start in kept)
 
 
@@ -262,16 +272,19 @@ class MemoryStore:
         with ``least`` of them is in one of the ``len(rare) - least + 1`` shortest posting
         lists, so only those are counted (in C) and the longest ones, the 4-grams nearly
         common that a scan counted over and over, are only probed for the texts found there."""
-        postings, empty = self.postings, ()
-        lists = sorted((postings.get((agency, s), empty) for s in rare), key=len)
-        probe = len(lists) - max(least, 1) + 1
+        postings, texts, empty = self.postings, self.texts, ()
+        probe = len(rare) - max(least, 1) + 1
         if probe <= 0:
             return set()
-        head, rest = lists[:probe], lists[probe:]
-        counted = Counter(itertools.chain.from_iterable(head))
+        grams = sorted(rare, key=lambda s: len(postings.get((agency, s), empty)))
+        rest = set(grams[probe:])
+        counted = Counter(itertools.chain.from_iterable(postings.get((agency, s), empty)
+                                                        for s in grams[:probe]))  # fmt: skip
+        # a text is in a 4-gram's posting list exactly when the 4-gram is among its own rare
+        # ones (``put`` and ``drop`` keep both): the rest are counted by a set intersection
         return {
             text for text, n in counted.items()
-            if n >= least or n + sum(text in p for p in rest) >= least
+            if n >= least or n + len(rest & texts[text][1]) >= least
         }  # fmt: skip
 
     def text(self, case: str, seq: int) -> Version | None:
