@@ -46,6 +46,7 @@ CASE = store.CASE
 FTS = table("search_fts")
 TITLE_WEIGHT = 10.0
 FIRST = 5_000  # index rows: the newest slice a pool is looked for in first (``newest``)
+GROWTH = 4  # each further slice at least this many times the last
 
 
 def _prefix(term: str) -> bool:
@@ -219,7 +220,8 @@ def newest(
     or an officer's word common in other units' cases but rare in his, took 0.4–2.5 s at
     10,000 cases. Now the first slice is the newest ``FIRST`` rows, read as the planner likes
     (a common word fills the pool there); the next is sized from the matches found so far
-    (twice the rows they suggest are needed, all the rest when none were found) and read only
+    (twice the rows they suggest are needed, all the rest when none were found, at least
+    ``GROWTH`` times the last slice, so that a thinning tail takes few steps) and read only
     through bitmaps: the GIN index's matches intersected with the slice's ids or the reader's
     cases, so only those matches are read from the table."""
     if dialect != "postgresql":
@@ -227,12 +229,15 @@ def newest(
             Pooled(int(r.id), r.kind, r.case_number, float(r.rank or 0.0))
             for r in conn.execute(pool(dialect, joined, cond, rank, n))
         ]
-    top = int(conn.execute(select(func.max(DOC.c.id))).scalar() or 0)
-    high, low = top, max(0, top - FIRST)
+    first, last = conn.execute(select(func.min(DOC.c.id), func.max(DOC.c.id))).one()
+    bottom, top = int(first or 1) - 1, int(last or 0)  # a rebuild's rows number on, not from 1
+    high, low, width = top, max(bottom, top - FIRST), FIRST
     found = list(conn.execute(pool(dialect, joined, cond, rank, n, (low, high))).all())
-    while len(found) < n and low > 0:
-        width = (n - len(found)) * (top - low) * 2 // len(found) if found else low
-        high, low = low, max(0, low - max(width, FIRST))
+    while len(found) < n and low > bottom:
+        # at least four times the last slice: the matches may thin out further back
+        guess = (n - len(found)) * (top - low) * 2 // len(found) if found else low
+        width = max(guess, width * GROWTH)
+        high, low = low, max(bottom, low - width)
         conn.exec_driver_sql("SET LOCAL enable_indexscan = off")
         try:
             found += conn.execute(pool(dialect, joined, cond, rank, n - len(found), (low, high)))
