@@ -21,6 +21,7 @@ time, and the detection alone over its own time.
 from __future__ import annotations
 
 import argparse
+import json
 import time
 from collections.abc import Callable
 from datetime import date, timedelta
@@ -30,8 +31,10 @@ from sqlalchemy import func, select
 
 from bench import bulk
 from bench.common import p50_p95
-from liuhen.accounts.service import get_user
+from liuhen.access.policy import User
+from liuhen.accounts.service import create_user, get_user
 from liuhen.entrypoints.web import SEARCH_SOURCES
+from liuhen.errors import NotFoundError
 from liuhen.kernel.db import store
 from liuhen.kernel.instance import App
 from liuhen.search import service as search
@@ -49,6 +52,7 @@ QUERIES = [
     "烟花爆竹", "演出门票",
 ]  # fmt: skip
 TARGETS = {"dashboard": 1000.0, "search": 200.0, "scan": 300_000.0}
+SEARCH_OFFICER = "bench_officer"
 PARTS = ("dashboard", "http", "search", "scan", "incremental")
 INCREMENTAL = ("detect_new", "catch_up_incremental", "incremental", "catch_up")
 
@@ -121,11 +125,37 @@ def dashboard_http(app: App, table: Table, rounds: int, agency: str) -> None:
                     table.add(f"统计 HTTP GET {url}", times, TARGETS["dashboard"])
 
 
-def search_figures(app: App, table: Table, with_anomalies: bool = True) -> None:
+def search_officer(app: App) -> User:
+    """An officer of the first case's unit, on that case (an account made once, journaled):
+    he finds his unit's cases and those he handles, a tenth of them at 10,000 cases."""
+    try:
+        return get_user(app, SEARCH_OFFICER)
+    except NotFoundError:
+        pass
+    with app.engine.connect() as conn:
+        unit, officers = conn.execute(
+            select(store.CASE.c.unit, store.CASE.c.officers).order_by(store.CASE.c.number)
+        ).first() or ("", "[]")
+    cert = (json.loads(officers) or [None])[0]
+    return create_user(
+        app, SEARCH_OFFICER, "mima-12345678", ["officer"], "检索执法人员", unit, cert
+    )
+
+
+def search_figures(
+    app: App, table: Table, with_anomalies: bool = True, as_officer: bool = False
+) -> None:
     """Without the anomaly source, then with every source the web app searches: the anomaly
     source reads the anomaly list, which first detects what no scan has judged yet (on an
-    instance generated without the scan, all of it: ``with_anomalies`` False leaves it out)."""
+    instance generated without the scan, all of it: ``with_anomalies`` False leaves it out).
+    ``as_officer``: the same again as an officer of one unit (``search_officer``)."""
     user = get_user(app, bulk.SUPERVISOR[0])
+    if as_officer:
+        search_as(app, table, search_officer(app), "一个单位的执法人员", with_anomalies)
+    search_as(app, table, user, "监督人员", with_anomalies)
+
+
+def search_as(app: App, table: Table, user: User, who: str, with_anomalies: bool) -> None:
     runs: list[tuple[str, tuple[Source, ...]]] = []
     fewer = tuple(s for s in SEARCH_SOURCES if s.kind != "anomaly")
     if len(fewer) < len(SEARCH_SOURCES):
@@ -143,7 +173,7 @@ def search_figures(app: App, table: Table, with_anomalies: bool = True) -> None:
             totals.append(page.total)
         slowest = sorted(zip(times, QUERIES, totals, strict=True), reverse=True)[:3]
         print("    最慢：" + "；".join(f"“{q}”{ms:,.0f} 毫秒（{n} 条）" for ms, q, n in slowest))
-        figure = f"检索（{len(QUERIES)} 个词，{found} 个有结果，监督人员{label}）"
+        figure = f"检索（{len(QUERIES)} 个词，{found} 个有结果，{who}{label}）"
         table.add(figure, times, TARGETS["search"])
 
 
@@ -219,6 +249,10 @@ def main() -> None:
     p.add_argument("--append-rounds", type=int, default=3)
     p.add_argument("--parts", default=",".join(PARTS), help="figures measured: " + ",".join(PARTS))
     p.add_argument("--anomaly-search", action="store_true", help="search with the anomaly source")
+    p.add_argument(
+        "--search-officer", action="store_true",
+        help=f"search as an officer of one unit too (the account {SEARCH_OFFICER}, made once)",
+    )  # fmt: skip
     args = p.parse_args()
     app = bulk.open_app(args.db, args.data_dir)
     try:
@@ -232,7 +266,13 @@ def main() -> None:
         parts: dict[str, Callable[[], None]] = {
             "dashboard": partial(dashboard, app, table, args.rounds, agency),
             "http": partial(dashboard_http, app, table, args.rounds, agency),
-            "search": partial(search_figures, app, table, "scan" in wanted or args.anomaly_search),
+            "search": partial(
+                search_figures,
+                app,
+                table,
+                "scan" in wanted or args.anomaly_search,
+                args.search_officer,
+            ),
             "scan": partial(scan_figure, app, table, args.scan_rounds),
             "incremental": partial(incremental, app, table, args.append_rounds),
         }
