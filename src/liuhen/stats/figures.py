@@ -25,6 +25,7 @@ from liuhen.procedure.catalog import (
     act_type,
 )
 from liuhen.stats import lookup, projection, rollup, score, tables
+from liuhen.stats.facts import VIEW
 from liuhen.stats.periods import Period
 from liuhen.stats.rates import act_rates, act_sums, case_rates, flag, grouped, pct
 from liuhen.stats.schemas import (
@@ -379,10 +380,30 @@ class _Report:
         ]
 
     def act_counts(self) -> list[Count]:
-        a = self.s.acts()
-        found = self.conn.execute(select(a.c.act, func.count()).group_by(a.c.act)).all()
+        """The period's acts per kind; for every agency unfiltered, the whole months' from
+        their monthly counts (``stats.rollup``), which hold no case to keep or leave out."""
+        s, a = self.s, self.s.acts()
+        whole = rollup.months(s.period.start, s.period.end)
+        found: Counter[str] = Counter()
+        if self.rolled and s.scope.agencies is None and not s.filters.items() and whole.first:
+            m = rollup.ACT_MONTH
+            for code, n in self.conn.execute(
+                select(m.c.act, func.sum(m.c.n))
+                .where(m.c.month >= whole.first, m.c.month <= str(whole.last), m.c.act != VIEW)
+                .group_by(m.c.act)
+            ):
+                found[code] += int(n or 0)
+            a_where = [whole.outside(a.c.on_date)]
+        else:
+            a_where = []
+        for code, n in self.conn.execute(
+            select(a.c.act, func.count()).where(*a_where).group_by(a.c.act)
+        ):
+            found[code] += int(n)
         rows = []
-        for code, n in sorted(found, key=lambda kv: (-kv[1], kv[0])):
+        for code, n in sorted(found.items(), key=lambda kv: (-kv[1], kv[0])):
+            if not n:
+                continue
             spec = act_type(code)
             rows.append(
                 Count(

@@ -182,7 +182,7 @@ def catch_up(app: App) -> CaughtUp:
         known = _known_cases(conn, _chains_after(conn, after, upto))
         touched, acts, officers = replay(_case_entries(conn, after, upto), known, _Lookups(conn))
         _write(conn, touched, acts, officers)
-        rollup.refresh_cases(conn, {a["case_number"] for a in acts})
+        rollup.caught_up(conn, acts)
         conn.execute(
             update(POSITION)
             .where(POSITION.c.id == 1)

@@ -2,7 +2,8 @@
 and each case's per agency and unit (``stats_unit_month``), so that a year's figures add a
 bounded number of rows instead of reading every act of the year (and joining each with who
 took part): a period's whole months come from here, its other days from the acts
-(``stats.rates.officer_figures``, ``stats.rates.act_sums``).
+(``stats.rates.officer_figures``, ``stats.rates.act_sums``). ``stats_act_month`` counts the acts
+per month, agency, unit and kind, for a report of every agency (a case's agency is not in it).
 
 The sums hold what never changes once an act is recorded (acts, reviews, seconds, recordings)
 and which of the acts the agency's pack says must be recorded on audio-video (``due``); the
@@ -10,13 +11,14 @@ findings' counts are not summed here (findings are judged again as cases change)
 from the findings, which are few. ``due`` depends on the pack in force, so
 ``stats_rollup_rules`` stamps per agency the acts it was counted with, and ``ensure`` counts an
 agency again when its pack now says otherwise. A case's sums are written again with its new
-acts, in the catch-up's transaction (``refresh_cases``); empty tables (a new instance, an
+acts, in the catch-up's transaction (``caught_up``); empty tables (a new instance, an
 upgrade, a rebuild) are filled from the fact tables by INSERT … SELECT … GROUP BY (``ensure``).
 """
 
 from __future__ import annotations
 
 import json
+from collections import Counter
 from collections.abc import Callable, Collection, Mapping
 from dataclasses import dataclass
 from datetime import date, timedelta
@@ -38,6 +40,7 @@ from sqlalchemy import (
     select,
     true,
 )
+from sqlalchemy.dialects import postgresql, sqlite
 
 from liuhen.kernel.db import store
 from liuhen.kernel.db.engine import write_transaction
@@ -46,11 +49,12 @@ from liuhen.stats.facts import MEDIA, VIEW
 
 MONTH = store.T["stats_officer_month"]
 UNIT_MONTH = store.T["stats_unit_month"]
+ACT_MONTH = store.T["stats_act_month"]
 RULES = store.T["stats_rollup_rules"]
 ACT = store.T["stats_act"]
 ACT_OFFICER = store.T["stats_act_officer"]
 POSITION = store.T["stats_position"]
-TABLES = (MONTH, UNIT_MONTH, RULES)
+TABLES = (MONTH, UNIT_MONTH, ACT_MONTH, RULES)
 FILLED = "*"  # the stamp row saying the sums were filled from the fact tables
 CHUNK = 400  # cases per statement
 # agency ('' for none) -> the acts counted as due
@@ -153,7 +157,23 @@ def _unit_sums(mandatory: Mandatory, *where: ColumnElement[bool]) -> Select[Any]
     )
 
 
-# each table of sums, its key columns and how the acts give its rows
+def _act_counts(*where: ColumnElement[bool]) -> Select[Any]:
+    """The rows of ``stats_act_month`` as the acts meeting ``where`` give them."""
+    month, agency = _month(), _agency_key(ACT.c.agency)
+    return (
+        select(
+            month.label("month"),
+            agency.label("agency"),
+            ACT.c.unit,
+            ACT.c.act,
+            func.count().label("n"),
+        )
+        .where(*where)
+        .group_by(month, agency, ACT.c.unit, ACT.c.act)
+    )
+
+
+# each table of sums per case, its key columns and how the acts give its rows
 _OFFICER_KEY = ("month", "officer", "case_number", "agency")
 _UNIT_KEY = ("month", "case_number", "agency", "unit")
 SUMS: tuple[tuple[Table, tuple[str, ...], Callable[..., Select[Any]]], ...] = (
@@ -177,15 +197,19 @@ def _counted(stamps: Mapping[str, frozenset[str] | None]) -> dict[str, frozenset
     return {a: acts for a, acts in stamps.items() if a != FILLED and acts is not None}
 
 
-def refresh_cases(conn: Connection, numbers: Collection[str]) -> None:
-    """Sum these cases' acts again (in the catch-up's transaction, after their new acts were
-    written), with the acts each agency's stamp says are due; an agency not stamped yet is
-    stamped as not counted, for ``ensure`` to count."""
+def caught_up(conn: Connection, acts: Collection[Mapping[str, Any]]) -> None:
+    """Sum the cases of these new act rows again (in the catch-up's transaction, after the acts
+    were written), with the acts each agency's stamp says are due, and add the acts to their
+    counts per kind; an agency not stamped yet is stamped as not counted, for ``ensure``."""
     stamps = _stamps(conn)
-    if FILLED not in stamps:
+    if FILLED not in stamps or not acts:
         return  # not filled yet: the first report fills everything
+    counts: Counter[tuple[str, str, str, str]] = Counter(
+        (str(a["on_date"])[:7], a["agency"] or "", a["unit"], a["act"]) for a in acts
+    )
+    _add_counts(conn, counts)
     mandatory = _counted(stamps)
-    wanted = sorted(numbers)
+    wanted = sorted({str(a["case_number"]) for a in acts})
     seen: set[str] = set()
     for i in range(0, len(wanted), CHUNK):
         part = wanted[i : i + CHUNK]
@@ -204,6 +228,22 @@ def refresh_cases(conn: Connection, numbers: Collection[str]) -> None:
     new = sorted(seen - set(stamps))
     if new:
         conn.execute(insert(RULES), [{"agency": a, "acts": None} for a in new])
+
+
+def _add_counts(conn: Connection, counts: Mapping[tuple[str, str, str, str], int]) -> None:
+    rows = [
+        {"month": m, "agency": a, "unit": u, "act": act, "n": n}
+        for (m, a, u, act), n in sorted(counts.items())
+    ]
+    dialect = postgresql if conn.dialect.name == "postgresql" else sqlite
+    stmt = dialect.insert(ACT_MONTH)
+    conn.execute(
+        stmt.on_conflict_do_update(
+            index_elements=[ACT_MONTH.c[k] for k in ("month", "agency", "unit", "act")],
+            set_={"n": ACT_MONTH.c.n + stmt.excluded.n},
+        ),
+        rows,
+    )
 
 
 def ensure(
@@ -267,6 +307,7 @@ def _fill(
             conn.execute(delete(table))
         for table, _, sums in SUMS:
             conn.execute(insert(table).from_select(_columns(table), sums(mandatory)))
+        conn.execute(insert(ACT_MONTH).from_select(_columns(ACT_MONTH), _act_counts()))
         conn.execute(
             insert(RULES),
             [{"agency": a, "acts": json.dumps(sorted(m))} for a, m in mandatory.items()]
@@ -311,13 +352,11 @@ def differences(conn: Connection) -> list[tuple[str, str, str, str]]:
     if FILLED not in stamps:
         return []
     out = []
-    for table, key, sums in SUMS:
-        n = len(key)
+    mandatory = _counted(stamps)
+    summed = [(t, len(key), sums(mandatory)) for t, key, sums in SUMS]
+    for table, n, again_stmt in [*summed, (ACT_MONTH, 4, _act_counts())]:
         names = _columns(table)
-        again = {
-            tuple(r[:n]): tuple(int(v or 0) for v in r[n:])
-            for r in conn.execute(sums(_counted(stamps)))
-        }
+        again = {tuple(r[:n]): tuple(int(v or 0) for v in r[n:]) for r in conn.execute(again_stmt)}
         stored = {
             tuple(r[:n]): tuple(int(v or 0) for v in r[n:])
             for r in conn.execute(select(*(table.c[k] for k in names)))

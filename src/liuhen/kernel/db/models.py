@@ -610,6 +610,18 @@ class StatsUnitMonth(Base):
     due: Mapped[int] = mapped_column(Integer)
 
 
+class StatsActMonth(Base):
+    """The acts counted per month, the acts' agency, unit and kind (liuhen.stats.rollup,
+    migration 0021): a year's count of acts per kind adds these."""
+
+    __tablename__ = "stats_act_month"
+    month: Mapped[str] = mapped_column(String(7), primary_key=True)
+    agency: Mapped[str] = mapped_column(String(64), primary_key=True)  # '' for none
+    unit: Mapped[str] = mapped_column(String(64), primary_key=True)
+    act: Mapped[str] = mapped_column(String(64), primary_key=True)
+    n: Mapped[int] = mapped_column(Integer)
+
+
 class StatsRollupRules(Base):
     """The acts that must be recorded on audio-video with which the ``due`` of
     ``stats_officer_month`` and ``stats_unit_month`` was counted, per agency ('' for none;
@@ -663,7 +675,7 @@ PROJECTION_TABLES = (
 # liuhen.stats' fact tables, caught up from the journal before each read (stats_position)
 STATS_TABLES = (
     "stats_case", "stats_act", "stats_act_officer", "stats_finding", "stats_position",
-    "stats_officer_month", "stats_unit_month", "stats_rollup_rules",
+    "stats_officer_month", "stats_unit_month", "stats_act_month", "stats_rollup_rules",
 )  # fmt: skip
 APPEND_ONLY_TABLES = ("journal_entry", "merkle_node", "checkpoint")
 AUDIT_TABLES = ("account_event",)  # append-only too, guarded from migration 0006 on
