@@ -121,15 +121,9 @@ def compute(
         act_counts, reviews = r.act_counts(), r.reviews(officers)
         unit_rows = tables.unit_rows(conn, s, rules, units, field, weights, sums)
         officer_rows = tables.officer_rows(conn, s, rules, units, officers, field, weights, rolled)
-    w = Warned(
-        scope,
-        period,
-        filters,
-        units,
-        officers,
-        field,
-        warning_groups(app, period, kept, warnings),
-    )
+    with lookup.cycles_paused():
+        groups = warning_groups(app, period, kept, warnings)
+    w = Warned(scope, period, filters, units, officers, field, groups)
     warned = warning_figures(w, buckets)
     if warned is not None:
         t = warned.total
