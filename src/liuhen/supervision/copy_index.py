@@ -172,8 +172,10 @@ class SqlStore(copies.MemoryStore):
         super().drop(case, seq)
         self.dropped.add((case, seq))
 
-    def flush(self) -> None:
-        """Write what the pass added: the texts it dropped or put, their postings, the counts."""
+    def flush(self, analyze_after: bool = True) -> None:
+        """Write what the pass added: the texts it dropped or put, their postings, the counts
+        (``analyze_after``: renew the statistics if the postings grew a lot; a full scan
+        does that once at its end)."""
         conn = self.conn
         if not self.empty:
             gone = sorted(self.dropped | set(self.texts))
@@ -204,7 +206,7 @@ class SqlStore(copies.MemoryStore):
             insert_rows(conn, SHINGLE, [{"agency": a, "shingle": s, "df": n} for a, s, n in counts])
         else:
             _upsert_counts(conn, counts)
-        if self.empty or _grew(conn, len(postings)):
+        if analyze_after and (self.empty or _grew(conn, len(postings))):
             analyze(conn, (POSTING, SHINGLE, TEXT))
         self.dirty.clear()
 
@@ -244,7 +246,9 @@ def _grew(conn: Connection, written: int) -> bool:
 
 
 def judge_texts(conn: Connection, world: World, out: Outcome, *, full: bool = False) -> None:
-    """The new text versions, in journal order, against the texts already indexed."""
+    """The new text versions, in journal order, against the texts already indexed. A full
+    scan judges and writes one agency at a time (agencies share no 4-gram counts or texts):
+    every agency's postings in memory at once were gigabytes at 100,000 cases."""
     if not out.texts:
         return
     sql = SqlStore(conn, empty=full)
@@ -252,13 +256,20 @@ def judge_texts(conn: Connection, world: World, out: Outcome, *, full: bool = Fa
     by_agency: dict[str, list[copies.Version]] = defaultdict(list)
     for v in out.texts:
         by_agency[v.agency].append(v)
+    out.texts = []
     changed: set[Key] = set()
-    for agency, mine in by_agency.items():
+    for agency in list(by_agency):
+        mine = by_agency.pop(agency)
         sql.prepare(agency, mine, world.limits(agency).copy_passage_tokens)
         changed |= copies.stream(mine, sql, world.limits(agency), found)
-    sql.flush()
+        if full:
+            sql.flush(analyze_after=False)
+            sql = SqlStore(conn, empty=True)
+    if not full:
+        sql.flush()
     out.add(found.values())
     if full:
+        analyze(conn, (POSTING, SHINGLE, TEXT))
         return
     cases = sorted({c for c, _ in changed})
     for part in slices(conn, cases):
