@@ -238,11 +238,10 @@ def newest(
         guess = (n - len(found)) * (top - low) * 2 // len(found) if found else low
         width = max(guess, width * GROWTH)
         high, low = low, max(bottom, low - width)
+        # (an error aborts the transaction, and with it this setting)
         conn.exec_driver_sql("SET LOCAL enable_indexscan = off")
-        try:
-            found += conn.execute(pool(dialect, joined, cond, rank, n - len(found), (low, high)))
-        finally:
-            conn.exec_driver_sql("SET LOCAL enable_indexscan = DEFAULT")
+        found += conn.execute(pool(dialect, joined, cond, rank, n - len(found), (low, high)))
+        conn.exec_driver_sql("SET LOCAL enable_indexscan = DEFAULT")
     if not found:
         return []
     by_id = {
