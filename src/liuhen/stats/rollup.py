@@ -38,7 +38,6 @@ from sqlalchemy import (
     literal_column,
     or_,
     select,
-    true,
 )
 from sqlalchemy.dialects import postgresql, sqlite
 
@@ -63,19 +62,18 @@ Mandatory = Mapping[str, frozenset[str]]
 
 @dataclass(frozen=True, slots=True)
 class Months:
-    """A period's whole months (``first``..``last``, YYYY-MM; None: none) and whether days
-    outside them remain (read from the acts)."""
+    """A period's whole months (``first``..``last``, YYYY-MM; None: none) and the days
+    outside them (``days``: ranges of dates, read from the acts)."""
 
     first: str | None
     last: str | None
-    start: str  # the period's first day, YYYY-MM-DD
-    end: str  # its last day
+    days: tuple[tuple[str, str], ...]
 
     def outside(self, col: ColumnElement[Any]) -> ColumnElement[bool]:
-        """``col`` (a date) is in none of the whole months."""
-        if self.first is None or self.last is None:
-            return true()
-        return or_(col < self.first + "-01", col > self.last + "-31")
+        """``col`` (a date) is on one of the days outside the whole months: ranges the
+        planner can read by index, or false (no read) when the months cover the period (a
+        condition like "not in those months" read the whole period's acts to find none)."""
+        return or_(false(), *(and_(col >= a, col <= b) for a, b in self.days))
 
 
 def months(start: date, end: date) -> Months:
@@ -83,9 +81,14 @@ def months(start: date, end: date) -> Months:
     after = end + timedelta(days=1)
     stop = after if after.day == 1 else date(end.year, end.month, 1)  # first day not whole
     if first >= stop:
-        return Months(None, None, start.isoformat(), end.isoformat())
+        return Months(None, None, ((start.isoformat(), end.isoformat()),))
     last = stop - timedelta(days=1)
-    return Months(first.isoformat()[:7], last.isoformat()[:7], start.isoformat(), end.isoformat())
+    days = []
+    if start < first:
+        days.append((start.isoformat(), (first - timedelta(days=1)).isoformat()))
+    if stop <= end:
+        days.append((stop.isoformat(), end.isoformat()))
+    return Months(first.isoformat()[:7], last.isoformat()[:7], tuple(days))
 
 
 def _next_month(d: date) -> date:
