@@ -160,11 +160,12 @@ def groups_by(
             ]
         else:
             rows = list(conn.execute(query))
+    scanned = cards.SCANNED
     running = [
-        (r.number, r.unit, r.officers)
-        for r in rows
-        if (wanted is None or r.number in wanted)
-        and (r.status in cards.SCANNED or datetime.fromisoformat(r.updated_at) >= start)
+        (number, unit, officers)
+        for number, unit, officers, status, updated in rows
+        if (wanted is None or number in wanted)
+        and (status in scanned or datetime.fromisoformat(updated) >= start)
     ]
     return {by: _grouped(by, raised, running) for by in bys}
 
@@ -178,9 +179,16 @@ def _grouped(
         return [unit] if by == "unit" else list(officers) if by == "officer" else [""]
 
     cases: dict[str, set[str]] = defaultdict(set)
-    for number, unit, officers in running:
-        for key in keys(unit, cards.json_list(officers) if by == "officer" else ()):
-            cases[key].add(number)
+    if by == "all":
+        if running:
+            cases[""] = {number for number, _, _ in running}
+    elif by == "unit":
+        for number, unit, _ in running:
+            cases[unit].add(number)
+    else:
+        for number, _, officers in running:
+            for key in cards.json_list(officers):
+                cases[key].add(number)
     per: dict[str, list[Card]] = defaultdict(list)
     for c in raised:
         for key in keys(c.unit, c.handlers):
