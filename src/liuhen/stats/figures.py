@@ -14,7 +14,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import Connection, Subquery, case, func, select
+from sqlalchemy import Connection, FromClause, case, func, select
 
 from liuhen.kernel.instance import App
 from liuhen.procedure.catalog import (
@@ -27,7 +27,15 @@ from liuhen.procedure.catalog import (
 from liuhen.stats import lookup, projection, rollup, score, tables
 from liuhen.stats.facts import VIEW
 from liuhen.stats.periods import Period
-from liuhen.stats.rates import act_rates, act_sums, case_rates, flag, grouped, pct
+from liuhen.stats.rates import (
+    act_rates,
+    act_sums,
+    case_rates,
+    flag,
+    grouped,
+    materialized,
+    pct,
+)
 from liuhen.stats.schemas import (
     Choice,
     Count,
@@ -110,7 +118,7 @@ def compute(
         units, officers, agency_names = lookup.names(conn)
         field = lookup.field_officers(conn)
         kept = list(conn.execute(s.kept()).scalars()) if warnings is not None else []
-        sums = act_sums(s, rules, rolled)
+        sums = materialized(conn, act_sums(s, rules, rolled))
         r = _Report(conn, s, rules, sums, rolled)
         headlines, empty = r.headlines()
         rates = r.rates()
@@ -219,7 +227,7 @@ class _Report:
     """The report's grouped counts over one connection."""
 
     def __init__(
-        self, conn: Connection, s: Sets, rules: Rules, sums: Subquery, rolled: bool
+        self, conn: Connection, s: Sets, rules: Rules, sums: FromClause, rolled: bool
     ) -> None:
         self.conn, self.s, self.rules, self.sums, self.rolled = conn, s, rules, sums, rolled
 

@@ -4,7 +4,7 @@ with a day's."""
 
 from __future__ import annotations
 
-from sqlalchemy import Connection, Subquery, func, select
+from sqlalchemy import Connection, FromClause, func, select
 
 from liuhen.stats import score
 from liuhen.stats.rates import Rates, act_rates, case_rates, grouped, officer_figures, pct
@@ -26,7 +26,7 @@ def unit_rows(
     units: dict[str, tuple[str, str]],
     field: dict[str, list[str]],
     weights: dict[str, int],
-    sums: Subquery,
+    sums: FromClause,
 ) -> list[UnitRow]:
     """A row per unit with cases opened or closed, or acts, in the period. A unit's cases are
     its cases opened or closed and the cases of its acts (``Sets.by_unit``); ``sums`` are the
