@@ -11,7 +11,7 @@ import functools
 from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
-from urllib.parse import urlencode
+from urllib.parse import quote_plus, urlencode
 
 from sqlalchemy import (
     ColumnElement,
@@ -372,8 +372,9 @@ class Sets:
 def link(period: Period, filters: Filters, metric: str, key: str) -> str:
     """The address of the cases behind a figure (``stats.drill`` lists them). A report links
     thousands of figures (a row per officer, each with four) for one period and filters, so
-    their part of the query is encoded once."""
-    return _link_base(period.key, filters) + urlencode({"metric": metric, "key": key})
+    their part of the query is encoded once, and the rest as ``urlencode`` would without its
+    general machinery."""
+    return _link_base(period.key, filters) + f"metric={quote_plus(metric)}&key={quote_plus(key)}"
 
 
 @functools.lru_cache(maxsize=256)

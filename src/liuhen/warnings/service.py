@@ -186,8 +186,13 @@ def _grouped(
         for number, unit, _ in running:
             cases[unit].add(number)
     else:
+        # a year's cases share a few thousand lists of officers: each is parsed once
+        parsed: dict[str, list[str]] = {}
         for number, _, officers in running:
-            for key in cards.json_list(officers):
+            names = parsed.get(officers)
+            if names is None:
+                names = parsed[officers] = list(cards.json_list(officers))
+            for key in names:
                 cases[key].add(number)
     per: dict[str, list[Card]] = defaultdict(list)
     for c in raised:
