@@ -174,7 +174,10 @@ def _per_case(s: Sets, rules: Rules, rolled: bool) -> Subquery:
     raw = select(acts.c.g, acts.c.case_number, *cols)
     if whole is not None:
         raw = raw.where(whole.outside(acts.c.on_date))
-    parts: list[Select[Any]] = [raw.group_by(acts.c.g, acts.c.case_number)]
+    # a period of whole months has no other days: its monthly sums need no second grouping
+    parts: list[Select[Any]] = (
+        [raw.group_by(acts.c.g, acts.c.case_number)] if whole is None or whole.days else []
+    )
     if whole is not None and whole.first is not None:
         m = rollup.MONTH
         parts.append(
@@ -191,16 +194,19 @@ def _per_case(s: Sets, rules: Rules, rolled: bool) -> Subquery:
             )
             .group_by(m.c.officer, m.c.case_number)
         )
-    both = union_all(*parts).subquery() if len(parts) > 1 else parts[0].subquery()
-    summed = (
-        select(
-            both.c.g,
-            both.c.case_number,
-            *(func.sum(both.c[k]).label(k) for k in ("acts", "seconds", "media", "due")),
+    if len(parts) == 1:
+        summed = parts[0].subquery()
+    else:
+        both = union_all(*parts).subquery()
+        summed = (
+            select(
+                both.c.g,
+                both.c.case_number,
+                *(func.sum(both.c[k]).label(k) for k in ("acts", "seconds", "media", "due")),
+            )
+            .group_by(both.c.g, both.c.case_number)
+            .subquery()
         )
-        .group_by(both.c.g, both.c.case_number)
-        .subquery()
-    )
     per_seq = (
         s.findings(s.violation())
         .with_only_columns(FINDING.c.seq, func.count().label("n"))
@@ -264,7 +270,10 @@ def act_sums(s: Sets, rules: Rules, rolled: bool) -> Subquery:
     )
     if whole is not None:
         raw = raw.where(whole.outside(a.c.on_date))
-    parts: list[Select[Any]] = [raw.group_by(a.c.case_number, a.c.unit)]
+    # a period of whole months has no other days: its monthly sums need no second grouping
+    parts: list[Select[Any]] = (
+        [raw.group_by(a.c.case_number, a.c.unit)] if whole is None or whole.days else []
+    )
     if whole is not None and whole.first is not None:
         u = rollup.UNIT_MONTH
         parts.append(
