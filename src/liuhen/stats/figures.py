@@ -16,6 +16,7 @@ from typing import Any
 
 from sqlalchemy import Connection, FromClause, case, func, select
 
+from liuhen.kernel.cycles import cycles_paused
 from liuhen.kernel.instance import App
 from liuhen.procedure.catalog import (
     CATEGORY_LABELS,
@@ -129,7 +130,7 @@ def compute(
         act_counts, reviews = r.act_counts(), r.reviews(officers)
         unit_rows = tables.unit_rows(conn, s, rules, units, field, weights, sums)
         officer_rows = tables.officer_rows(conn, s, rules, units, officers, field, weights, rolled)
-    with lookup.cycles_paused():
+    with cycles_paused():
         groups = warning_groups(app, period, kept, warnings)
     w = Warned(scope, period, filters, units, officers, field, groups)
     warned = warning_figures(w, buckets)

@@ -3,11 +3,8 @@ officers: small tables, read whole once per report."""
 
 from __future__ import annotations
 
-import gc
 import json
 from collections import defaultdict
-from collections.abc import Iterator
-from contextlib import contextmanager
 
 from sqlalchemy import Connection, select
 
@@ -61,19 +58,3 @@ def roomy(conn: Connection) -> None:
         conn.exec_driver_sql("SET LOCAL work_mem = '64MB'")
         conn.exec_driver_sql("SET LOCAL jit = off")
         conn.exec_driver_sql("SET LOCAL random_page_cost = 1.1")
-
-
-@contextmanager
-def cycles_paused() -> Iterator[None]:
-    """Pause the collector of reference cycles while the 期限预警 figures read every case in
-    scope into Python (100,000 rows and their tuples hold no cycles): the allocations set off
-    full collections over the whole process's objects, 0.3–0.5 s of a year's report at 10,000
-    cases. Reference counting still frees everything; the collector runs again afterwards (left
-    off if something else had turned it off)."""
-    was = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if was:
-            gc.enable()

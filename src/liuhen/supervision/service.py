@@ -21,18 +21,17 @@ read back from the journal, so neither a rescan nor a rebuild loses it.
 
 from __future__ import annotations
 
-import gc
 import json
 import time
 from collections import defaultdict
-from collections.abc import Iterable, Iterator
-from contextlib import contextmanager
+from collections.abc import Iterable
 from typing import Any
 
 from sqlalchemy import Connection, func, select
 
 from liuhen.errors import NotFoundError, Problem, ValidationError
 from liuhen.kernel import jobs, record
+from liuhen.kernel.cycles import cycles_paused
 from liuhen.kernel.db import store
 from liuhen.kernel.db.engine import write_transaction
 from liuhen.kernel.instance import App
@@ -236,27 +235,11 @@ def _result(out: index.Outcome, cases: int, entries: int, head: int, t0: float) 
     )  # fmt: skip
 
 
-@contextmanager
-def _cycles_paused() -> Iterator[None]:
-    """Pause the collector of reference cycles during a full scan: it holds millions of small
-    objects (entries, 4-gram sets, postings) with no cycles among them, and the allocations set
-    off full collections over all of them again and again (about a tenth of the transcripts'
-    judging). Reference counting still frees everything; the collector runs again afterwards
-    (left off if something else had turned it off)."""
-    was = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if was:
-            gc.enable()
-
-
 def scan(app: App) -> ScanResult:
     """Judge every case again from the journal: the index is emptied and refilled case by
     case (a chunk at a time, never the whole journal in memory), then everything is judged
     across cases. Anomalies not found again stay listed, inactive."""
-    with _cycles_paused():
+    with cycles_paused():
         return _scan(app)
 
 
