@@ -14,6 +14,7 @@ from sqlalchemy import (
     FromClause,
     Select,
     Subquery,
+    Table,
     TableClause,
     and_,
     case,
@@ -174,39 +175,11 @@ def _per_case(s: Sets, rules: Rules, rolled: bool) -> Subquery:
     raw = select(acts.c.g, acts.c.case_number, *cols)
     if whole is not None:
         raw = raw.where(whole.outside(acts.c.on_date))
-    # a period of whole months has no other days: its monthly sums need no second grouping
-    parts: list[Select[Any]] = (
-        [raw.group_by(acts.c.g, acts.c.case_number)] if whole is None or whole.days else []
-    )
-    if whole is not None and whole.first is not None:
-        m = rollup.MONTH
-        parts.append(
-            select(
-                m.c.officer.label("g"),
-                m.c.case_number,
-                *(func.sum(m.c[k]).label(k) for k in ("acts", "seconds", "media", "due")),
-            )
-            .where(
-                m.c.month >= whole.first,
-                m.c.month <= str(whole.last),
-                *s.in_scope(m),
-                s.is_kept(m.c.case_number),
-            )
-            .group_by(m.c.officer, m.c.case_number)
-        )
-    if len(parts) == 1:
-        summed = parts[0].subquery()
-    else:
-        both = union_all(*parts).subquery()
-        summed = (
-            select(
-                both.c.g,
-                both.c.case_number,
-                *(func.sum(both.c[k]).label(k) for k in ("acts", "seconds", "media", "due")),
-            )
-            .group_by(both.c.g, both.c.case_number)
-            .subquery()
-        )
+    m = rollup.MONTH
+    summed = _days_and_months(
+        s, whole, raw, (acts.c.g, acts.c.case_number), m, (m.c.officer, m.c.case_number),
+        ("acts", "seconds", "media", "due"),
+    )  # fmt: skip
     per_seq = (
         s.findings(s.violation())
         .with_only_columns(FINDING.c.seq, func.count().label("n"))
@@ -270,28 +243,47 @@ def act_sums(s: Sets, rules: Rules, rolled: bool) -> Subquery:
     )
     if whole is not None:
         raw = raw.where(whole.outside(a.c.on_date))
-    # a period of whole months has no other days: its monthly sums need no second grouping
-    parts: list[Select[Any]] = (
-        [raw.group_by(a.c.case_number, a.c.unit)] if whole is None or whole.days else []
+    u = rollup.UNIT_MONTH
+    return _days_and_months(
+        s, whole, raw, (a.c.case_number, a.c.unit), u, (u.c.case_number, u.c.unit), SUMS
     )
+
+
+def _days_and_months(
+    s: Sets,
+    whole: rollup.Months | None,
+    raw: Select[Any],
+    keys: Sequence[ColumnElement[Any]],
+    monthly: Table,
+    table_keys: Sequence[ColumnElement[Any]],
+    names: Sequence[str],
+) -> Subquery:
+    """The acts' sums (``raw``, already kept to the days outside the whole months) grouped by
+    ``keys``, and the whole months' rows of the ``monthly`` table grouped by its ``table_keys``
+    (named as ``keys``), added per key: one definition for the officers' and the units' sums.
+    A period of whole months has no other days, so its monthly sums need no second grouping."""
+    labels = [k.name for k in keys]
+    parts: list[Select[Any]] = [raw.group_by(*keys)] if whole is None or whole.days else []
     if whole is not None and whole.first is not None:
-        u = rollup.UNIT_MONTH
         parts.append(
-            select(u.c.case_number, u.c.unit, *(func.sum(u.c[k]).label(k) for k in SUMS))
-            .where(
-                u.c.month >= whole.first,
-                u.c.month <= str(whole.last),
-                *s.in_scope(u),
-                s.is_kept(u.c.case_number),
+            select(
+                *(c.label(n) for c, n in zip(table_keys, labels, strict=True)),
+                *(func.sum(monthly.c[k]).label(k) for k in names),
             )
-            .group_by(u.c.case_number, u.c.unit)
+            .where(
+                monthly.c.month >= whole.first,
+                monthly.c.month <= str(whole.last),
+                *s.in_scope(monthly),
+                s.is_kept(monthly.c.case_number),
+            )
+            .group_by(*table_keys)
         )
     if len(parts) == 1:
         return parts[0].subquery()
     both = union_all(*parts).subquery()
     return (
-        select(both.c.case_number, both.c.unit, *(func.sum(both.c[k]).label(k) for k in SUMS))
-        .group_by(both.c.case_number, both.c.unit)
+        select(*(both.c[n] for n in labels), *(func.sum(both.c[k]).label(k) for k in names))
+        .group_by(*(both.c[n] for n in labels))
         .subquery()
     )
 
